@@ -1,0 +1,42 @@
+/*
+ * The kernel's mutable global state. Every global lives in kernel/state.c,
+ * prefixed ks_, so the whole of what the kernel remembers between entries
+ * is listed in one place.
+ */
+#ifndef KERNEL_STATE_H
+#define KERNEL_STATE_H
+
+#include <kernel/types.h>
+#include <kernel/objects.h>
+#include <kernel/errors.h>
+
+/* What the scheduler does on the way out of the kernel. */
+typedef enum sched_action {
+    SCHED_RESUME_CURRENT = 0,   /* keep running ks_cur_thread */
+    SCHED_CHOOSE_NEW,           /* pick the highest-priority ready thread */
+    SCHED_SWITCH_TO,            /* run ks_switch_target if it beats the ready queue */
+} sched_action_t;
+
+extern tcb_t *ks_cur_thread;            /* thread whose context is live */
+extern tcb_t *ks_idle_thread;           /* runs when nothing is ready */
+extern sched_action_t ks_sched_action;
+extern tcb_t *ks_switch_target;         /* for SCHED_SWITCH_TO */
+extern tcb_t *ks_ready_head[NUM_PRIORITIES];
+extern tcb_t *ks_ready_tail[NUM_PRIORITIES];
+extern word_t ks_ready_bitmap_top;      /* bit i: some priority in 32i..32i+31 ready */
+extern word_t ks_ready_bitmap[NUM_PRIORITIES / 32];
+
+extern syscall_error_t ks_syscall_error;   /* details of the last refusal */
+extern lookup_fault_t ks_lookup_fault;     /* details of the last failed lookup */
+extern fault_t ks_cur_fault;               /* fault being raised */
+
+extern word_t ks_work_units;            /* work done since the last preemption point */
+extern word_t ks_ticks;                 /* timer ticks since boot */
+
+/* Interrupt table: what each IRQ line is connected to. */
+#define MAX_IRQS 256
+typedef enum irq_state { IRQ_INACTIVE = 0, IRQ_USER = 1, IRQ_TIMER = 2, IRQ_RESERVED = 3 } irq_state_t;
+extern uint8_t ks_irq_state[MAX_IRQS];
+extern cte_t ks_irq_slots[MAX_IRQS];     /* notification cap per IRQ (SetNotification) */
+
+#endif
