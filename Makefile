@@ -1,0 +1,404 @@
+# Top-level build for the kernel, the user-level runtime, the root tasks and the tests.
+#
+# Everything is found by wildcard, so a new source file is picked up without editing this file;
+# every output lands under build/.  The three kernel variants are built from the same sources
+# into their own object directories:
+#
+#   build/kernel/kernel.elf        debug, fastpath on      (make run, make test)
+#   build/kernel-nofp/kernel.elf   debug, fastpath off     (make test: same results required)
+#   build/kernel-bench/kernel.elf  release, benchmarking   (make bench)
+#
+# docs/building-and-testing.md explains the targets, the file conventions and the serial-console
+# protocol between test root tasks and tools/run-system-test.py.  `make help` lists the targets.
+
+.SUFFIXES:
+.DELETE_ON_ERROR:
+MAKEFLAGS += --no-builtin-rules --no-builtin-variables
+
+SHELL := /bin/bash
+
+BUILD     := build
+CC        := gcc
+HOSTCC    := gcc
+LD        := ld
+AR        := ar
+PYTHON    := python3
+QEMU      := qemu-system-i386
+
+# Parallelism for the builds and test runs that `run`, `test` and `bench` start themselves.
+JOBS            ?= $(shell nproc 2>/dev/null || echo 2)
+ROOT_CNODE_BITS ?= 13
+# Seconds before `make run` gives up on QEMU; per-suite timeouts live in suite.conf.
+RUN_TIMEOUT     ?= 60
+BENCH_TIMEOUT   ?= 600
+# Only these system-test suites (space-separated names), default all.
+SUITES          ?=
+# Sanitizers for host unit tests; `make unit UNIT_SANITIZE=` turns them off.
+UNIT_SANITIZE   ?= -fsanitize=address,undefined -fno-sanitize-recover=all
+# Where CI keeps the shared reference figures (shared/ sits beside the repository).
+SEL4_ICOUNT     ?= ../shared/bench/sel4-icount.tsv
+
+V ?= 0
+ifeq ($(V),0)
+Q    := @
+msg   = @printf '  %-6s %s\n' '$(1)' '$(2)';
+else
+Q    :=
+msg   =
+endif
+
+# gcc's own freestanding headers (stdint.h, stddef.h, stdbool.h, stdarg.h) and libgcc for the
+# 64-bit division helpers.  Errors are silenced: before `make deps` gcc-multilib may be missing.
+GCC_INCLUDE := $(shell $(CC) -m32 -print-file-name=include 2>/dev/null)
+LIBGCC      := $(shell $(CC) -m32 -print-libgcc-file-name 2>/dev/null)
+# libfdt for i386 (libfdt-dev:i386); linked into the VMM only, and only what it references.
+LIBFDT      := $(wildcard /usr/lib/i386-linux-gnu/libfdt.a)
+
+# ---------------------------------------------------------------------------------------------
+# Flags
+
+FREESTANDING := -m32 -ffreestanding -fno-pic -fno-pie -fno-stack-protector -fno-builtin \
+                -nostdlib -nostdinc -isystem $(GCC_INCLUDE)
+WARNINGS     := -Wall -Wextra -Werror
+COMMON_FLAGS := -std=gnu11 -O2 -g $(WARNINGS) -fno-omit-frame-pointer \
+                -fno-asynchronous-unwind-tables -MMD -MP
+ASFLAGS_ALL  := -Wa,--noexecstack
+
+# The kernel's C never touches FPU, MMX or SSE state: only the context-switch assembly saves it.
+KERNEL_CFLAGS := $(FREESTANDING) $(COMMON_FLAGS) \
+                 -mno-sse -mno-sse2 -mno-mmx -mno-80387 -mgeneral-regs-only \
+                 -Ikernel/include -Iarch/ia32/include \
+                 -DCONFIG_ROOT_CNODE_SIZE_BITS=$(ROOT_CNODE_BITS)
+KERNEL_LDS     := arch/ia32/linker.ld
+KERNEL_LDFLAGS := -m elf_i386 -nostdlib -static --build-id=none -z noexecstack \
+                  --no-warn-rwx-segments -T $(KERNEL_LDS)
+
+VARIANT_kernel       := -DCONFIG_DEBUG=1 -DCONFIG_FASTPATH=1 -DCONFIG_BENCHMARK=0
+VARIANT_kernel-nofp  := -DCONFIG_DEBUG=1 -DCONFIG_FASTPATH=0 -DCONFIG_BENCHMARK=0
+VARIANT_kernel-bench := -DCONFIG_DEBUG=0 -DCONFIG_FASTPATH=1 -DCONFIG_BENCHMARK=1
+KERNEL_VARIANTS      := kernel kernel-nofp kernel-bench
+
+USER_CFLAGS  := $(FREESTANDING) $(COMMON_FLAGS)
+USER_LDS     := user/user.ld
+USER_LDFLAGS := -m elf_i386 -nostdlib -static --build-id=none -z noexecstack \
+                --no-warn-rwx-segments -T $(USER_LDS)
+
+# Include paths per layer: each builds against its own and lower layers only.  User level sees
+# the kernel only through kernel/include/abi/ (by convention: #include <abi/...>).
+INC_USER   := -Iuser/include -Ikernel/include
+INC_MEMMGR := -Imemmgr/include $(INC_USER)
+INC_VMM    := -Ivmm/include $(INC_MEMMGR)
+INC_SYSTEST := -Itests/system/include -Itests/system/common $(INC_MEMMGR)
+INC_BENCH  := -Itests/bench/include $(INC_MEMMGR)
+
+UNIT_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -g -DHOST_TEST=1 -MMD -MP \
+               -Ikernel/include -Iarch/ia32/include -Imemmgr/include -Ivmm/include \
+               -Itests/unit/include $(UNIT_SANITIZE)
+UNIT_LIBS   := -lcmocka
+
+# ---------------------------------------------------------------------------------------------
+# Helpers
+
+# All C and assembly sources under a directory, recursively; nothing if it does not exist.
+find_srcs = $(sort $(shell find $(1) -type f \( -name '*.c' -o -name '*.S' \) 2>/dev/null))
+# Object for a source in an object tree: build/<tree>/obj/<path>.o (foo.c and foo.S can coexist).
+objs_in = $(patsubst %,$(BUILD)/$(1)/obj/%.o,$(2))
+
+# Rewrites a file only when its content changes, so objects depending on it rebuild exactly
+# when their flags changed (e.g. `make ROOT_CNODE_BITS=12`).
+define write_if_changed
+	@mkdir -p $(dir $(1))
+	@printf '%s\n' '$(2)' > $(1).tmp; \
+	 if cmp -s $(1).tmp $(1); then rm -f $(1).tmp; else mv -f $(1).tmp $(1); fi
+endef
+
+.PHONY: FORCE
+FORCE:
+
+# ---------------------------------------------------------------------------------------------
+# Kernel variants
+
+KERNEL_SRCS := $(sort $(wildcard kernel/*.c arch/ia32/*.c arch/ia32/*.S))
+
+define kernel_variant
+$(1)_OBJS   := $$(call objs_in,$(1),$$(KERNEL_SRCS))
+$(1)_CFLAGS := $$(KERNEL_CFLAGS) $$(VARIANT_$(1))
+
+$(BUILD)/$(1)/obj/%.c.o: %.c $(BUILD)/$(1)/flags
+	$$(call msg,CC,$$< [$(1)])
+	$(Q)mkdir -p $$(@D)
+	$(Q)$$(CC) $$($(1)_CFLAGS) -c $$< -o $$@
+
+$(BUILD)/$(1)/obj/%.S.o: %.S $(BUILD)/$(1)/flags
+	$$(call msg,AS,$$< [$(1)])
+	$(Q)mkdir -p $$(@D)
+	$(Q)$$(CC) $$($(1)_CFLAGS) $$(ASFLAGS_ALL) -c $$< -o $$@
+
+$(BUILD)/$(1)/kernel.elf: $$($(1)_OBJS) $$(KERNEL_LDS) $(BUILD)/$(1)/flags
+	$$(if $$(KERNEL_SRCS),,@echo 'error: no kernel sources (kernel/*.c arch/ia32/*.[cS])' >&2; exit 1)
+	$$(call msg,LD,$$@)
+	$(Q)$$(LD) $$(KERNEL_LDFLAGS) -o $$@ $$($(1)_OBJS) $$(LIBGCC)
+
+$(BUILD)/$(1)/flags: FORCE
+	$$(call write_if_changed,$$@,$$($(1)_CFLAGS) $$(KERNEL_LDFLAGS) $$(LIBGCC))
+
+-include $$($(1)_OBJS:.o=.d)
+endef
+
+$(foreach v,$(KERNEL_VARIANTS),$(eval $(call kernel_variant,$(v))))
+
+KERNEL_ELFS := $(foreach v,$(KERNEL_VARIANTS),$(BUILD)/$(v)/kernel.elf)
+
+# ---------------------------------------------------------------------------------------------
+# User level: one object tree (build/uobj/) with per-layer include paths.
+
+USER_FLAGS_FILE := $(BUILD)/uobj/flags
+
+$(BUILD)/uobj/obj/%.c.o: %.c $(USER_FLAGS_FILE)
+	$(call msg,CC,$<)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(USER_CFLAGS) $(LAYER_INC) -c $< -o $@
+
+$(BUILD)/uobj/obj/%.S.o: %.S $(USER_FLAGS_FILE)
+	$(call msg,AS,$<)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(USER_CFLAGS) $(ASFLAGS_ALL) $(LAYER_INC) -c $< -o $@
+
+$(USER_FLAGS_FILE): FORCE
+	$(call write_if_changed,$@,$(USER_CFLAGS) $(USER_LDFLAGS) $(LIBGCC) $(LIBFDT))
+
+# Runtime library: user/*.c user/*.S -> build/user/libuser.a (holds _start and the syscall stubs).
+USER_SRCS := $(sort $(wildcard user/*.c user/*.S))
+USER_OBJS := $(call objs_in,uobj,$(USER_SRCS))
+LIBUSER   := $(BUILD)/user/libuser.a
+$(USER_OBJS): LAYER_INC := $(INC_USER)
+
+# Optional resource-manager library: memmgr/*.c -> build/memmgr/libmemmgr.a.
+MEMMGR_SRCS := $(sort $(wildcard memmgr/*.c memmgr/*.S))
+MEMMGR_OBJS := $(call objs_in,uobj,$(MEMMGR_SRCS))
+LIBMEMMGR   := $(if $(MEMMGR_SRCS),$(BUILD)/memmgr/libmemmgr.a)
+$(MEMMGR_OBJS): LAYER_INC := $(INC_MEMMGR)
+
+$(BUILD)/user/libuser.a: $(USER_OBJS)
+$(BUILD)/memmgr/libmemmgr.a: $(MEMMGR_OBJS)
+$(BUILD)/user/libuser.a $(BUILD)/memmgr/libmemmgr.a:
+	$(call msg,AR,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
+
+# A user program: $(1) ELF, $(2) objects, $(3) extra archives.  Libraries in a group, so memmgr
+# and libuser may call each other.
+define user_program
+$(1): $(2) $(3) $(LIBMEMMGR) $(LIBUSER) $(USER_LDS) $(USER_FLAGS_FILE)
+	$$(call msg,LD,$$@)
+	$(Q)mkdir -p $$(@D)
+	$(Q)$$(LD) $$(USER_LDFLAGS) -o $$@ $(2) --start-group $(3) $(LIBMEMMGR) $(LIBUSER) $$(LIBGCC) --end-group
+endef
+
+# Demo root task: vmm/ -> build/vmm/vmm.elf.
+VMM_SRCS := $(call find_srcs,vmm)
+VMM_OBJS := $(call objs_in,uobj,$(VMM_SRCS))
+VMM_ELF  := $(BUILD)/vmm/vmm.elf
+$(VMM_OBJS): LAYER_INC := $(INC_VMM)
+$(eval $(call user_program,$(VMM_ELF),$(VMM_OBJS),$(LIBFDT)))
+
+# System-test suites: tests/system/<suite>/ (recursively) plus tests/system/common/ ->
+# build/tests/system/<suite>.elf.  `common` and `include` are not suites.
+SYSTEST_COMMON_SRCS := $(call find_srcs,tests/system/common)
+SYSTEST_COMMON_OBJS := $(call objs_in,uobj,$(SYSTEST_COMMON_SRCS))
+SYSTEST_ALL_SRCS    := $(call find_srcs,tests/system)
+ALL_SUITES := $(sort $(filter-out common include, \
+                $(foreach s,$(SYSTEST_ALL_SRCS),$(if $(word 4,$(subst /, ,$(s))),$(word 3,$(subst /, ,$(s)))))))
+RUN_SUITES := $(if $(SUITES),$(filter $(SUITES),$(ALL_SUITES)),$(ALL_SUITES))
+SUITE_ELFS := $(patsubst %,$(BUILD)/tests/system/%.elf,$(ALL_SUITES))
+$(call objs_in,uobj,$(SYSTEST_ALL_SRCS)): LAYER_INC := $(INC_SYSTEST)
+
+define system_suite
+SUITE_OBJS_$(1) := $$(call objs_in,uobj,$$(call find_srcs,tests/system/$(1)))
+$$(eval $$(call user_program,$(BUILD)/tests/system/$(1).elf,$$(SUITE_OBJS_$(1)) $$(SYSTEST_COMMON_OBJS)))
+endef
+$(foreach s,$(ALL_SUITES),$(eval $(call system_suite,$(s))))
+
+# Benchmark root task: tests/bench/ -> build/tests/bench/bench.elf, when there are sources.
+BENCH_SRCS := $(call find_srcs,tests/bench)
+BENCH_OBJS := $(call objs_in,uobj,$(BENCH_SRCS))
+BENCH_ELF  := $(if $(BENCH_SRCS),$(BUILD)/tests/bench/bench.elf)
+$(BENCH_OBJS): LAYER_INC := $(INC_BENCH)
+$(if $(BENCH_SRCS),$(eval $(call user_program,$(BENCH_ELF),$(BENCH_OBJS))))
+
+ALL_USER_OBJS := $(USER_OBJS) $(MEMMGR_OBJS) $(VMM_OBJS) \
+                 $(call objs_in,uobj,$(SYSTEST_ALL_SRCS)) $(BENCH_OBJS)
+-include $(ALL_USER_OBJS:.o=.d)
+
+# ---------------------------------------------------------------------------------------------
+# Host unit tests: tests/unit/**/*_test.c -> build/unit/**/*_test, each linked with the real
+# sources its first line names:  /* unit-test-sources: kernel/cdt.c kernel/cap_lookup.c */
+
+UNIT_TEST_SRCS := $(sort $(shell find tests/unit -type f -name '*_test.c' 2>/dev/null))
+UNIT_FLAGS_FILE := $(BUILD)/unit/flags
+unit_bin     = $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(1))
+unit_sources = $(shell sed -n '1{/unit-test-sources:/{s/.*unit-test-sources://;s/\*\/.*//;p;};}' $(1))
+
+$(BUILD)/unit/obj/%.c.o: %.c $(UNIT_FLAGS_FILE)
+	$(call msg,HOSTCC,$<)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(HOSTCC) $(UNIT_CFLAGS) -c $< -o $@
+
+$(UNIT_FLAGS_FILE): FORCE
+	$(call write_if_changed,$@,$(UNIT_CFLAGS) $(UNIT_LIBS))
+
+define unit_test
+UT_SRCS_$(1)    := $$(strip $$(call unit_sources,$(1)))
+UT_MISSING_$(1) := $$(filter-out $$(wildcard $$(UT_SRCS_$(1))),$$(UT_SRCS_$(1)))
+UT_OBJS_$(1)    := $$(call objs_in,unit,$(1) $$(filter-out $$(UT_MISSING_$(1)),$$(UT_SRCS_$(1))))
+$(call unit_bin,$(1)): $$(UT_OBJS_$(1))
+	$$(if $$(UT_MISSING_$(1)),@echo 'error: $(1) names missing source(s): $$(UT_MISSING_$(1))' >&2; exit 1)
+	$$(call msg,HOSTLD,$$@)
+	$(Q)$$(HOSTCC) $$(UNIT_CFLAGS) -o $$@ $$(UT_OBJS_$(1)) $$(UNIT_LIBS)
+-include $$(UT_OBJS_$(1):.o=.d)
+endef
+$(foreach t,$(UNIT_TEST_SRCS),$(eval $(call unit_test,$(t))))
+
+UNIT_BINS := $(foreach t,$(UNIT_TEST_SRCS),$(call unit_bin,$(t)))
+
+# ---------------------------------------------------------------------------------------------
+# Build targets
+
+.DEFAULT_GOAL := all
+.PHONY: all kernels user vmm systests bench-elf unit-tests build-test build-run build-bench
+
+all: $(KERNEL_ELFS) $(LIBUSER) $(LIBMEMMGR) $(if $(VMM_SRCS),$(VMM_ELF)) $(SUITE_ELFS) \
+     $(BENCH_ELF) $(UNIT_BINS)
+kernels: $(KERNEL_ELFS)
+user: $(LIBUSER) $(LIBMEMMGR)
+vmm: $(VMM_ELF)
+systests: $(SUITE_ELFS)
+unit-tests: $(UNIT_BINS)
+build-test: $(BUILD)/kernel/kernel.elf $(BUILD)/kernel-nofp/kernel.elf $(SUITE_ELFS) $(UNIT_BINS)
+build-run: $(BUILD)/kernel/kernel.elf $(VMM_ELF)
+build-bench: $(BUILD)/kernel-bench/kernel.elf $(BENCH_ELF)
+
+# ---------------------------------------------------------------------------------------------
+# Running: each of these installs missing packages, builds what it needs in parallel, then runs.
+
+# Sub-make with -j unless we already run under a jobserver (`make -j8 test`).
+SUBMAKE = $(MAKE) --no-print-directory $(if $(findstring jobserver,$(MAKEFLAGS)),,-j$(JOBS))
+
+QEMU_BASE := -nographic -display none -serial stdio -monitor none -no-reboot \
+             -device isa-debug-exit,iobase=0xf4,iosize=0x04
+QEMU_RUN_ARGS   := -m 128M $(QEMU_BASE)
+QEMU_BENCH_ARGS := -machine pc \
+  -cpu Nehalem,-vme,-pdpe1gb,-xsave,-xsaveopt,-xsavec,-fsgsbase,-invpcid,-syscall,-lm,enforce \
+  -m 512M -icount shift=0,sleep=off $(QEMU_BASE)
+# isa-debug-exit: the guest writes v to port 0xf4 and QEMU exits with (v << 1) | 1.
+EXIT_OK    := 33
+EXIT_PANIC := 253
+
+.PHONY: deps run debug gdb test unit systest bench clean help
+
+deps:
+	$(Q)tools/install-deps.sh
+
+run: deps
+	$(Q)$(SUBMAKE) build-run
+	@echo '== booting $(BUILD)/kernel/kernel.elf with $(VMM_ELF) (timeout $(RUN_TIMEOUT)s)'
+	$(Q)timeout --foreground -k 5 $(RUN_TIMEOUT) $(QEMU) -kernel $(BUILD)/kernel/kernel.elf \
+	    -initrd "$(VMM_ELF)" $(QEMU_RUN_ARGS); st=$$?; \
+	case $$st in \
+	  $(EXIT_OK)) echo '== run: guest halted cleanly (exit status $(EXIT_OK))';; \
+	  124|137)    echo '== run: timed out after $(RUN_TIMEOUT)s (RUN_TIMEOUT=...)' >&2; exit 1;; \
+	  $(EXIT_PANIC)) echo '== run: kernel panic (exit status $(EXIT_PANIC))' >&2; exit 1;; \
+	  *)          echo "== run: QEMU exited with status $$st, expected $(EXIT_OK)" >&2; exit 1;; \
+	esac
+
+# QEMU stopped at the first instruction, gdb stub on tcp::1234; attach with `make gdb`.
+debug: deps
+	$(Q)$(SUBMAKE) build-run
+	@echo '== QEMU waits for gdb on :1234 -- in another shell: make gdb'
+	$(Q)$(QEMU) -kernel $(BUILD)/kernel/kernel.elf -initrd "$(VMM_ELF)" $(QEMU_RUN_ARGS) -s -S
+
+gdb:
+	@command -v gdb >/dev/null || { echo 'gdb is not installed: apt-get install gdb' >&2; exit 1; }
+	gdb $(BUILD)/kernel/kernel.elf -ex 'target remote :1234'
+
+LOGS := $(BUILD)/logs
+UNIT_COUNTS := $(LOGS)/unit/counts
+SYS_VARIANTS := kernel kernel-nofp
+SYS_COUNTS := $(foreach v,$(SYS_VARIANTS),$(LOGS)/$(v)/counts)
+RUN_SUITE_ELFS := $(patsubst %,$(BUILD)/tests/system/%.elf,$(RUN_SUITES))
+
+# Sums the counts files ("passed failed skipped") of the runners; a missing file means a runner
+# died and counts as a failure.  Last line exactly "N passed, M failed"; fails if M > 0 or
+# nothing ran.
+define summarize
+	@p=0; f=0; s=0; \
+	for c in $(1); do \
+	  if [ -r "$$c" ] && read cp cf cs < "$$c"; then \
+	    p=$$((p+cp)); f=$$((f+cf)); s=$$((s+cs)); \
+	  else echo "error: no results in $$c (runner crashed?)" >&2; f=$$((f+1)); fi; \
+	done; \
+	echo "=========================================================="; \
+	[ $$s -eq 0 ] || echo "($$s skipped)"; \
+	[ $$((p+f)) -gt 0 ] || echo "error: no tests ran" >&2; \
+	echo "$$p passed, $$f failed"; \
+	[ $$f -eq 0 ] && [ $$((p+f)) -gt 0 ]
+endef
+
+define run_unit
+	@rm -rf $(LOGS)/unit
+	$(Q)$(PYTHON) tools/unit-test-runner.py --jobs $(JOBS) --log-dir $(LOGS)/unit \
+	    --counts $(UNIT_COUNTS) $(UNIT_BINS) || true
+endef
+
+# One runner per kernel variant; each runs JOBS QEMUs at once.
+define run_systests
+	@rm -rf $(foreach v,$(SYS_VARIANTS),$(LOGS)/$(v))
+	$(Q)$(PYTHON) tools/run-system-test.py --jobs $(JOBS) --log-dir $(LOGS)/kernel \
+	    --counts $(LOGS)/kernel/counts $(BUILD)/kernel/kernel.elf $(RUN_SUITE_ELFS) || true
+	$(Q)$(PYTHON) tools/run-system-test.py --jobs $(JOBS) --log-dir $(LOGS)/kernel-nofp \
+	    --counts $(LOGS)/kernel-nofp/counts $(BUILD)/kernel-nofp/kernel.elf $(RUN_SUITE_ELFS) || true
+endef
+
+test: deps
+	$(Q)$(SUBMAKE) build-test
+	$(run_unit)
+	$(run_systests)
+	$(call summarize,$(UNIT_COUNTS) $(SYS_COUNTS))
+
+unit: deps
+	$(Q)$(SUBMAKE) unit-tests
+	$(run_unit)
+	$(call summarize,$(UNIT_COUNTS))
+
+systest: deps
+	$(Q)$(SUBMAKE) $(BUILD)/kernel/kernel.elf $(BUILD)/kernel-nofp/kernel.elf $(RUN_SUITE_ELFS)
+	$(run_systests)
+	$(call summarize,$(SYS_COUNTS))
+
+BENCH_LOG := $(LOGS)/kernel-bench/bench.log
+
+bench: deps
+ifeq ($(BENCH_SRCS),)
+	@echo 'bench: no benchmark sources yet (tests/bench/*.c); nothing to measure'
+else
+	$(Q)$(SUBMAKE) build-bench
+	@mkdir -p $(dir $(BENCH_LOG))
+	@echo '== booting $(BUILD)/kernel-bench/kernel.elf with $(BENCH_ELF) under -icount (timeout $(BENCH_TIMEOUT)s)'
+	$(Q)timeout -k 5 $(BENCH_TIMEOUT) $(QEMU) -kernel $(BUILD)/kernel-bench/kernel.elf \
+	    -initrd "$(BENCH_ELF)" $(QEMU_BENCH_ARGS) < /dev/null > $(BENCH_LOG) 2>&1; st=$$?; \
+	$(PYTHON) tools/bench-report.py --log $(BENCH_LOG) --exit-status $$st \
+	    --expect-exit $(EXIT_OK) --sel4 $(SEL4_ICOUNT) --out docs/bench/results.csv
+endif
+
+clean:
+	rm -rf $(BUILD)
+
+help:
+	@echo 'make            build everything (kernels, libuser, vmm, system tests, bench, unit tests)'
+	@echo 'make run        install deps, build, boot build/kernel/kernel.elf + build/vmm/vmm.elf'
+	@echo 'make test       install deps, build, run unit tests and system tests on both debug kernels'
+	@echo 'make unit       host unit tests only      make systest   system tests only (SUITES=...)'
+	@echo 'make bench      instruction counts under -icount -> docs/bench/results.csv'
+	@echo 'make debug      QEMU waiting for gdb on :1234; then `make gdb` in another shell'
+	@echo 'make deps       install missing Debian packages     make clean   remove build/'
+	@echo 'Variables: V=1 JOBS=$(JOBS) ROOT_CNODE_BITS=$(ROOT_CNODE_BITS) RUN_TIMEOUT=$(RUN_TIMEOUT) UNIT_SANITIZE=...'
