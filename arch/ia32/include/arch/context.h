@@ -12,7 +12,8 @@
 #include <kernel/types.h>
 
 typedef struct user_context {
-    word_t tls_base;    /* base of the user TLS segment (GDT entry, %gs) */
+    word_t fs_base;     /* base of the %fs segment (GDT entry 6, selector 0x33) */
+    word_t gs_base;     /* base of the %gs segment = TLS base (GDT entry 7, 0x3b) */
     word_t fault_ip;    /* address of the instruction that trapped or entered */
     /* pushed by the entry stubs, last push first */
     word_t eax, ebx, ecx, edx, esi, edi, ebp;
