@@ -1,0 +1,152 @@
+/*
+ * From the entry stubs to the kernel. Each handler finds the saved user
+ * context in ks_cur_thread (entry.S wrote it in place), records the fault
+ * address, calls the architecture-independent handler (which ends by
+ * choosing the next thread) and leaves through arch_restore_user_context.
+ *
+ * A trap taken in ring 0 is an interrupt in the idle loop or a kernel bug;
+ * a bug panics with the vector, address and instruction (invariant 9).
+ */
+#include <arch/arch.h>
+#include <arch/traps.h>
+#include <arch/pic.h>
+#include <arch/machine.h>
+#include <kernel/syscall.h>
+#include <kernel/state.h>
+#include <kernel/debug.h>
+#include <abi/faults.h>
+
+void c_handle_syscall(sword_t sysno) __attribute__((noreturn));
+void c_handle_user_trap(user_context_t *frame) __attribute__((noreturn));
+void c_handle_kernel_trap(word_t *frame) __attribute__((noreturn));
+
+void c_handle_syscall(sword_t sysno)
+{
+    user_context_t *ctx = &ks_cur_thread->ctx;
+    ctx->fault_ip = ctx->eip;
+    ctx->eip += SYSENTER_INSN_LEN;
+    handle_syscall(sysno);
+    arch_restore_user_context();
+}
+
+/* An IRQ line: returns false for a spurious one, which is just dropped. */
+static bool take_irq(word_t vector, word_t *irq)
+{
+    *irq = vector - IRQ_VECTOR_BASE;
+    if (pic_is_spurious(*irq))
+        return false;
+    /* Mask and acknowledge now: a user handler's Ack unmasks the line. */
+    if (*irq != arch_timer_irq())
+        pic_mask(*irq, true);
+    pic_eoi(*irq);
+    return true;
+}
+
+static void dispatch_user_trap(word_t vector, word_t error)
+{
+    user_context_t *ctx = &ks_cur_thread->ctx;
+    word_t irq;
+    if (vector >= IRQ_VECTOR_BASE && vector < IRQ_VECTOR_BASE + NUM_PIC_IRQS) {
+        if (take_irq(vector, &irq))
+            handle_interrupt(irq);
+        else
+            schedule();
+        return;
+    }
+    if (vector == VEC_SPURIOUS) {
+        schedule();
+        return;
+    }
+    if (vector == VEC_LINUX || (vector >= VEC_TRAP_MIN && vector <= VEC_TRAP_MAX)) {
+        ctx->fault_ip = ctx->eip - INT_INSN_LEN;
+        handle_unknown_syscall((vector << 24) | (ctx->eax & 0xffffffu));
+        return;
+    }
+    ctx->fault_ip = ctx->eip;
+    if (vector == VEC_PF) {
+        handle_vm_fault(read_cr2(), error);
+        return;
+    }
+    handle_user_exception(vector, error);
+}
+
+void c_handle_user_trap(user_context_t *frame)
+{
+    (void)frame;
+    user_context_t *ctx = &ks_cur_thread->ctx;
+    dispatch_user_trap(ctx->vector, ctx->error);
+    arch_restore_user_context();
+}
+
+/* frame: eax ebx ecx edx esi edi ebp vector error eip cs eflags (no esp/ss:
+ * same-privilege interrupt). */
+enum { KF_VECTOR = 7, KF_ERROR = 8, KF_EIP = 9, KF_CS = 10, KF_EFLAGS = 11 };
+
+void c_handle_kernel_trap(word_t *frame)
+{
+    word_t vector = frame[KF_VECTOR];
+    word_t irq;
+    if (ks_cur_thread == ks_idle_thread &&
+        vector >= IRQ_VECTOR_BASE && vector < IRQ_VECTOR_BASE + NUM_PIC_IRQS) {
+        if (take_irq(vector, &irq))
+            handle_interrupt(irq);
+        else
+            schedule();
+        arch_restore_user_context();
+    }
+    if (ks_cur_thread == ks_idle_thread && vector == VEC_SPURIOUS)
+        arch_restore_user_context();
+    panic("kernel trap: vector %u error %x at eip %x (cr2 %x, eflags %x, eax %x ebx %x ecx %x edx %x)",
+          vector, frame[KF_ERROR], frame[KF_EIP], read_cr2(), frame[KF_EFLAGS],
+          frame[0], frame[1], frame[2], frame[3]);
+}
+
+void arch_halt(word_t code)
+{
+    __asm__ volatile("cli");
+    outb(DEBUG_EXIT_PORT, (uint8_t)code);
+    for (;;)
+        __asm__ volatile("hlt");
+}
+
+word_t arch_timer_irq(void)
+{
+    return TIMER_IRQ;
+}
+
+void arch_irq_mask(word_t irq, bool masked)
+{
+    if (irq != arch_timer_irq())
+        pic_mask(irq, masked);
+}
+
+void arch_irq_ack(word_t irq)
+{
+    arch_irq_mask(irq, false);
+}
+
+/* Is an interrupt waiting? Used by preemption points in long operations:
+ * the PIC's interrupt request register of unmasked lines. */
+bool arch_irq_pending(void)
+{
+    outb(PIC1_CMD, 0x0a);
+    outb(PIC2_CMD, 0x0a);
+    word_t irr = inb(PIC1_CMD) | ((word_t)inb(PIC2_CMD) << 8);
+    word_t mask = inb(PIC1_DATA) | ((word_t)inb(PIC2_DATA) << 8);
+    return (irr & ~mask & ~(1u << PIC_CASCADE_IRQ)) != 0;
+}
+
+word_t arch_in(word_t port, word_t size)
+{
+    return size == 1 ? inb(port) : size == 2 ? inw(port) : inl(port);
+}
+
+void arch_out(word_t port, word_t size, word_t value)
+{
+    if (size == 1)
+        outb(port, (uint8_t)value);
+    else if (size == 2)
+        outw(port, (uint16_t)value);
+    else
+        outl(port, value);
+}
