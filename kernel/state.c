@@ -1,0 +1,34 @@
+/*
+ * The kernel's mutable global state (see kernel/state.h for what each
+ * variable means).
+ */
+#include <kernel/state.h>
+
+/* Scheduler. */
+tcb_t *ks_cur_thread;
+tcb_t *ks_idle_thread;
+sched_action_t ks_sched_action;
+tcb_t *ks_switch_target;
+tcb_t *ks_ready_head[NUM_PRIORITIES];
+tcb_t *ks_ready_tail[NUM_PRIORITIES];
+word_t ks_ready_bitmap_top;
+word_t ks_ready_bitmap[NUM_PRIORITIES / 32];
+
+/* The current system call's outcome details. */
+syscall_error_t ks_syscall_error;
+lookup_fault_t ks_lookup_fault;
+fault_t ks_cur_fault;
+
+word_t ks_work_units;
+word_t ks_ticks;
+
+/* Interrupts. */
+uint8_t ks_irq_state[MAX_IRQS];
+cte_t ks_irq_slots[MAX_IRQS];
+
+#if CONFIG_DEBUG
+cte_t *ks_cdt_lists[CDT_MAX_LISTS];
+word_t ks_cdt_num_lists;
+#endif
+phys_range_t ks_reserved[MAX_RESERVED_RANGES];
+word_t ks_num_reserved;
