@@ -22,12 +22,16 @@ CC        := gcc
 HOSTCC    := gcc
 LD        := ld
 AR        := ar
-PYTHON    := python3
+# Debian's python3 (python3-matplotlib is installed for it), not whatever is first in PATH.
+PYTHON    := $(firstword $(wildcard /usr/bin/python3) python3)
 QEMU      := qemu-system-i386
 
 # Parallelism for the builds and test runs that `run`, `test` and `bench` start themselves.
 JOBS            ?= $(shell nproc 2>/dev/null || echo 2)
 ROOT_CNODE_BITS ?= 13
+# What `make run` and `make debug` boot, e.g. RUN_ROOT=build/tests/system/<suite>.elf.
+RUN_KERNEL      ?= $(BUILD)/kernel/kernel.elf
+RUN_ROOT        ?= $(BUILD)/vmm/vmm.elf
 # Seconds before `make run` gives up on QEMU; per-suite timeouts live in suite.conf.
 RUN_TIMEOUT     ?= 60
 BENCH_TIMEOUT   ?= 600
@@ -254,6 +258,7 @@ UT_OBJS_$(1)    := $$(call objs_in,unit,$(1) $$(filter-out $$(UT_MISSING_$(1)),$
 $(call unit_bin,$(1)): $$(UT_OBJS_$(1))
 	$$(if $$(UT_MISSING_$(1)),@echo 'error: $(1) names missing source(s): $$(UT_MISSING_$(1))' >&2; exit 1)
 	$$(call msg,HOSTLD,$$@)
+	$(Q)mkdir -p $$(@D)
 	$(Q)$$(HOSTCC) $$(UNIT_CFLAGS) -o $$@ $$(UT_OBJS_$(1)) $$(UNIT_LIBS)
 -include $$(UT_OBJS_$(1):.o=.d)
 endef
@@ -265,7 +270,7 @@ UNIT_BINS := $(foreach t,$(UNIT_TEST_SRCS),$(call unit_bin,$(t)))
 # Build targets
 
 .DEFAULT_GOAL := all
-.PHONY: all kernels user vmm systests bench-elf unit-tests build-test build-run build-bench
+.PHONY: all kernels user vmm systests bench-elf unit-tests build-run build-bench
 
 all: $(KERNEL_ELFS) $(LIBUSER) $(LIBMEMMGR) $(if $(VMM_SRCS),$(VMM_ELF)) $(SUITE_ELFS) \
      $(BENCH_ELF) $(UNIT_BINS)
@@ -274,17 +279,19 @@ user: $(LIBUSER) $(LIBMEMMGR)
 vmm: $(VMM_ELF)
 systests: $(SUITE_ELFS)
 unit-tests: $(UNIT_BINS)
-build-test: $(BUILD)/kernel/kernel.elf $(BUILD)/kernel-nofp/kernel.elf $(SUITE_ELFS) $(UNIT_BINS)
-build-run: $(BUILD)/kernel/kernel.elf $(VMM_ELF)
+build-run: $(RUN_KERNEL) $(RUN_ROOT)
 build-bench: $(BUILD)/kernel-bench/kernel.elf $(BENCH_ELF)
 
 # ---------------------------------------------------------------------------------------------
 # Running: each of these installs missing packages, builds what it needs in parallel, then runs.
 
 # Sub-make with -j unless we already run under a jobserver (`make -j8 test`).
-SUBMAKE = $(MAKE) --no-print-directory $(if $(findstring jobserver,$(MAKEFLAGS)),,-j$(JOBS))
+# ($(MAKE) must appear literally in the recipe for make to pass its jobserver on.)
+SUBMAKE_FLAGS = --no-print-directory $(if $(findstring jobserver,$(MAKEFLAGS)),,-j$(JOBS))
 
-QEMU_BASE := -nographic -display none -serial stdio -monitor none -no-reboot \
+# No -nographic: with it SeaBIOS and iPXE also print on the serial port and the guest's first
+# line would be glued to "Booting from ROM..".  -display none alone keeps the console clean.
+QEMU_BASE := -display none -serial stdio -monitor none -no-reboot \
              -device isa-debug-exit,iobase=0xf4,iosize=0x04
 QEMU_RUN_ARGS   := -m 128M $(QEMU_BASE)
 QEMU_BENCH_ARGS := -machine pc \
@@ -300,10 +307,11 @@ deps:
 	$(Q)tools/install-deps.sh
 
 run: deps
-	$(Q)$(SUBMAKE) build-run
-	@echo '== booting $(BUILD)/kernel/kernel.elf with $(VMM_ELF) (timeout $(RUN_TIMEOUT)s)'
-	$(Q)timeout --foreground -k 5 $(RUN_TIMEOUT) $(QEMU) -kernel $(BUILD)/kernel/kernel.elf \
-	    -initrd "$(VMM_ELF)" $(QEMU_RUN_ARGS); st=$$?; \
+	$(if $(VMM_SRCS)$(filter-out $(VMM_ELF),$(RUN_ROOT)),,@echo 'run: no root task yet (vmm/*.c)' >&2; exit 1)
+	$(Q)$(MAKE) $(SUBMAKE_FLAGS) build-run
+	@echo '== booting $(RUN_KERNEL) with $(RUN_ROOT) (timeout $(RUN_TIMEOUT)s)'
+	$(Q)timeout --foreground -k 5 $(RUN_TIMEOUT) $(QEMU) -kernel $(RUN_KERNEL) \
+	    -initrd "$(RUN_ROOT)" $(QEMU_RUN_ARGS); st=$$?; \
 	case $$st in \
 	  $(EXIT_OK)) echo '== run: guest halted cleanly (exit status $(EXIT_OK))';; \
 	  124|137)    echo '== run: timed out after $(RUN_TIMEOUT)s (RUN_TIMEOUT=...)' >&2; exit 1;; \
@@ -313,13 +321,14 @@ run: deps
 
 # QEMU stopped at the first instruction, gdb stub on tcp::1234; attach with `make gdb`.
 debug: deps
-	$(Q)$(SUBMAKE) build-run
+	$(if $(VMM_SRCS)$(filter-out $(VMM_ELF),$(RUN_ROOT)),,@echo 'debug: no root task yet (vmm/*.c)' >&2; exit 1)
+	$(Q)$(MAKE) $(SUBMAKE_FLAGS) build-run
 	@echo '== QEMU waits for gdb on :1234 -- in another shell: make gdb'
-	$(Q)$(QEMU) -kernel $(BUILD)/kernel/kernel.elf -initrd "$(VMM_ELF)" $(QEMU_RUN_ARGS) -s -S
+	$(Q)$(QEMU) -kernel $(RUN_KERNEL) -initrd "$(RUN_ROOT)" $(QEMU_RUN_ARGS) -s -S
 
 gdb:
 	@command -v gdb >/dev/null || { echo 'gdb is not installed: apt-get install gdb' >&2; exit 1; }
-	gdb $(BUILD)/kernel/kernel.elf -ex 'target remote :1234'
+	gdb $(RUN_KERNEL) -ex 'target remote :1234'
 
 LOGS := $(BUILD)/logs
 UNIT_COUNTS := $(LOGS)/unit/counts
@@ -359,19 +368,20 @@ define run_systests
 	    --counts $(LOGS)/kernel-nofp/counts $(BUILD)/kernel-nofp/kernel.elf $(RUN_SUITE_ELFS) || true
 endef
 
+# Builds everything, not only what it runs, so that CI also catches a broken release kernel.
 test: deps
-	$(Q)$(SUBMAKE) build-test
+	$(Q)$(MAKE) $(SUBMAKE_FLAGS) all
 	$(run_unit)
 	$(run_systests)
 	$(call summarize,$(UNIT_COUNTS) $(SYS_COUNTS))
 
 unit: deps
-	$(Q)$(SUBMAKE) unit-tests
+	$(Q)$(MAKE) $(SUBMAKE_FLAGS) unit-tests
 	$(run_unit)
 	$(call summarize,$(UNIT_COUNTS))
 
 systest: deps
-	$(Q)$(SUBMAKE) $(BUILD)/kernel/kernel.elf $(BUILD)/kernel-nofp/kernel.elf $(RUN_SUITE_ELFS)
+	$(Q)$(MAKE) $(SUBMAKE_FLAGS) $(BUILD)/kernel/kernel.elf $(BUILD)/kernel-nofp/kernel.elf $(RUN_SUITE_ELFS)
 	$(run_systests)
 	$(call summarize,$(SYS_COUNTS))
 
@@ -381,13 +391,11 @@ bench: deps
 ifeq ($(BENCH_SRCS),)
 	@echo 'bench: no benchmark sources yet (tests/bench/*.c); nothing to measure'
 else
-	$(Q)$(SUBMAKE) build-bench
-	@mkdir -p $(dir $(BENCH_LOG))
-	@echo '== booting $(BUILD)/kernel-bench/kernel.elf with $(BENCH_ELF) under -icount (timeout $(BENCH_TIMEOUT)s)'
-	$(Q)timeout -k 5 $(BENCH_TIMEOUT) $(QEMU) -kernel $(BUILD)/kernel-bench/kernel.elf \
-	    -initrd "$(BENCH_ELF)" $(QEMU_BENCH_ARGS) < /dev/null > $(BENCH_LOG) 2>&1; st=$$?; \
-	$(PYTHON) tools/bench-report.py --log $(BENCH_LOG) --exit-status $$st \
-	    --expect-exit $(EXIT_OK) --sel4 $(SEL4_ICOUNT) --out docs/bench/results.csv
+	$(Q)$(MAKE) $(SUBMAKE_FLAGS) build-bench
+	$(Q)$(PYTHON) tools/bench-report.py --kernel $(BUILD)/kernel-bench/kernel.elf \
+	    --root-task $(BENCH_ELF) --qemu $(QEMU) --qemu-args "$(QEMU_BENCH_ARGS)" \
+	    --timeout $(BENCH_TIMEOUT) --log $(BENCH_LOG) --sel4 $(SEL4_ICOUNT) \
+	    --out docs/bench/results.csv
 endif
 
 clean:

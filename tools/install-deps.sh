@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages the build and the tests need, and only what is missing.
+#
+# Idempotent: when everything is installed it only asks dpkg and exits at once, so `make run`,
+# `make test` and `make bench` call it every time.  Otherwise it adds the i386 architecture
+# (for libfdt-dev:i386), runs `apt-get update` without trusting its exit status (an i386 index
+# can fail mid-mirror-sync while every package still installs, see
+# shared/design/toolchain.md), installs the missing packages and then checks each one again,
+# naming any that is still missing.
+#
+# SKIP_DEPS=1 skips all of this (for a machine that has the tools but no apt).
+set -euo pipefail
+
+PACKAGES=(
+    qemu-system-x86      # qemu-system-i386: boots the kernel, runs the system tests
+    gcc-multilib         # gcc -m32 and the 32-bit libgcc
+    binutils             # ld, ar
+    make
+    device-tree-compiler # dtc: builds the VMM's device trees
+    libfdt-dev:i386      # libfdt.a for the i386 VMM
+    libcmocka-dev        # host unit tests
+    python3              # test and benchmark harnesses
+    python3-matplotlib   # benchmark plots
+)
+
+if [ "${SKIP_DEPS:-0}" = 1 ]; then
+    exit 0
+fi
+
+if ! command -v dpkg-query >/dev/null 2>&1; then
+    echo "install-deps: dpkg-query not found: this is not a Debian system." >&2
+    echo "install-deps: install the equivalents of: ${PACKAGES[*]}; then use SKIP_DEPS=1." >&2
+    exit 1
+fi
+
+is_installed() {
+    # "ii " = wanted install, currently installed, no error flag.
+    [ "$(dpkg-query -W -f='${db:Status-Abbrev}' "$1" 2>/dev/null)" = "ii " ]
+}
+
+missing_packages() {
+    local p
+    for p in "${PACKAGES[@]}"; do
+        is_installed "$p" || echo "$p"
+    done
+}
+
+mapfile -t missing < <(missing_packages)
+if [ "${#missing[@]}" -eq 0 ]; then
+    exit 0
+fi
+
+echo "install-deps: missing packages: ${missing[*]}"
+
+SUDO=()
+if [ "$(id -u)" -ne 0 ]; then
+    if command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+        SUDO=(sudo -n)
+    else
+        echo "install-deps: not root and no password-less sudo; as root run:" >&2
+        echo "  dpkg --add-architecture i386 && apt-get update && apt-get install -y ${missing[*]}" >&2
+        exit 1
+    fi
+fi
+
+if printf '%s\n' "${missing[@]}" | grep -q ':i386$' &&
+   ! dpkg --print-foreign-architectures | grep -qx i386; then
+    echo "install-deps: adding the i386 architecture"
+    "${SUDO[@]}" dpkg --add-architecture i386
+fi
+
+# Wait for a dpkg lock held by another apt run rather than failing at once.
+APT_OPTS=(-o DPkg::Lock::Timeout=600)
+
+echo "install-deps: apt-get update"
+if ! "${SUDO[@]}" apt-get "${APT_OPTS[@]}" update; then
+    echo "install-deps: warning: apt-get update reported errors; trying to install anyway" >&2
+fi
+
+echo "install-deps: apt-get install ${missing[*]}"
+if ! "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive \
+        apt-get "${APT_OPTS[@]}" install -y --no-install-recommends "${missing[@]}"; then
+    echo "install-deps: warning: apt-get install reported errors; checking what is there" >&2
+fi
+
+mapfile -t still < <(missing_packages)
+if [ "${#still[@]}" -ne 0 ]; then
+    for p in "${still[@]}"; do
+        echo "install-deps: error: package $p is not installed" >&2
+    done
+    exit 1
+fi
+echo "install-deps: all packages installed"
