@@ -12,6 +12,7 @@
 #include <arch/pic.h>
 #include <arch/machine.h>
 #include <kernel/syscall.h>
+#include <kernel/sched.h>
 #include <kernel/state.h>
 #include <kernel/debug.h>
 #include <abi/faults.h>

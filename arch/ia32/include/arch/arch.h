@@ -15,6 +15,8 @@ void arch_switch_to_thread(tcb_t *t);
 __attribute__((noreturn)) void arch_restore_user_context(void);
 /* Set up a new thread's context: user segments, IF set, entry state. */
 void arch_tcb_init(tcb_t *t);
+/* A TCB is being destroyed: forget any FPU state it owns. */
+void arch_tcb_destroyed(tcb_t *t);
 
 /* Invocations on arch capabilities: frames, page tables, page directories,
  * ASID control and pools, I/O-port control and I/O ports, IRQ control. */
