@@ -84,6 +84,7 @@ _Static_assert(sizeof(cap_t) == 8, "a capability is two words");
 #define VM_READ_WRITE       3u
 /* Zombie kinds: a TCB, or a CNode whose radix is kind - ZOMBIE_CNODE_BASE. */
 #define ZOMBIE_TCB          63u
+#define ZOMBIE_CNODE_BASE   0u
 #define ZOMBIE_KIND_BITS    6
 
 static inline cap_type_t cap_type(cap_t c) { return (cap_type_t)(c.w0 & CAP_TYPE_MASK); }

@@ -26,6 +26,19 @@ cap_t cap_update_data(bool preserve, word_t data, cap_t cap);
 cap_t cap_mask_rights(word_t rights, cap_t cap);
 /* Does a new copy of cap (derived from src) become revocable? */
 bool cap_is_revocable(cap_t derived, cap_t src);
+/* Size in bits and kernel pointer of the object a capability names (0 and
+ * unspecified for capabilities that name no memory). */
+word_t cap_object_size_bits(cap_t c);
+void *cap_object_ptr(cap_t c);
+
+/* seL4 cteInsert: put `cap`, derived from src's capability, into the empty
+ * slot dest right after src (its child or sibling as the tree rules say),
+ * revocable as cap_is_revocable() says; an untyped copy of the same memory
+ * marks the source full. Use it for every new copy of a capability. */
+void cte_insert(cap_t cap, cte_t *src, cte_t *dest);
+/* seL4 slotCapLongRunningDelete: would deleting this slot's cap need a
+ * zombie (last cap to a TCB or CNode, or a zombie)? TCB Configure refuses. */
+bool cte_long_running_delete(const cte_t *slot);
 
 /* Delete the capability in slot, finalising the object if this was its
  * last capability. Preemptible. */

@@ -20,15 +20,22 @@ typedef struct resolve_result {
 exception_t cspace_resolve(cap_t root, cptr_t cptr, word_t depth, resolve_result_t *out);
 
 /* A capability at full depth (32) in thread t's CSpace: how system calls
- * find the cap they invoke. Missing cap or leftover bits is a failure. */
+ * find the cap they invoke (seL4 lookupSlot). As in seL4 the walk stops
+ * early at a non-CNode capability (remaining bits are ignored) and an
+ * empty slot is found, not a failure: the caller gets a slot holding a
+ * null cap and refuses to invoke it (InvalidCapability). Only guard,
+ * depth and invalid-root failures fail (EXCEPTION_LOOKUP_FAULT). */
 exception_t cspace_lookup_slot(tcb_t *t, cptr_t cptr, cte_t **slot);
 
 /* A slot named by (root, index, depth) as CNode invocations and retype
- * name them: depth must be 1..32 and resolve exactly. */
+ * name them (seL4 lookupTargetSlot): root must be a CNode cap, depth
+ * 1..32 (else RangeError 1..32), and the address must resolve exactly.
+ * Failures are refusals: ks_syscall_error = FailedLookup with
+ * failed_lookup_was_source = false and ks_lookup_fault filled. */
 exception_t cspace_lookup_target_slot(cap_t root, cptr_t index, word_t depth, cte_t **slot);
 
-/* Like cspace_lookup_target_slot but also accepts a non-CNode cap only if
- * ... (seL4 lookupSourceSlot / lookupPivotSlot use the same rule). */
+/* The same for a source or pivot slot (seL4 lookupSourceSlot and
+ * lookupPivotSlot): failed_lookup_was_source = true. */
 exception_t cspace_lookup_source_slot(cap_t root, cptr_t index, word_t depth, cte_t **slot);
 
 #endif

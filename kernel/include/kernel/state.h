@@ -39,4 +39,40 @@ typedef enum irq_state { IRQ_INACTIVE = 0, IRQ_USER = 1, IRQ_TIMER = 2, IRQ_RESE
 extern uint8_t ks_irq_state[MAX_IRQS];
 extern cte_t ks_irq_slots[MAX_IRQS];     /* notification cap per IRQ (SetNotification) */
 
+
+/* ---- capability core (kernel/cdt.c, kernel/invariants.c) ---------------- */
+#ifndef CONFIG_DEBUG
+#define CONFIG_DEBUG 0
+#endif
+#if CONFIG_DEBUG
+/* Debug builds: one slot of every derivation-tree list (NULL once a list is
+ * empty), kept up to date by cdt.c, so the invariant checker can reach
+ * every capability. Lists are only ever started at boot (cdt_insert_root). */
+#define CDT_MAX_LISTS 4096
+extern cte_t *ks_cdt_lists[CDT_MAX_LISTS];
+extern word_t ks_cdt_num_lists;
+#endif
+/* Physical ranges no capability may ever cover (kernel image, boot-time
+ * kernel structures, kept modules), recorded by the boot code with
+ * invariants_reserve() and checked by invariants_check(). */
+#define MAX_RESERVED_RANGES 32
+typedef struct phys_range {
+    paddr_t base;
+    word_t size;
+} phys_range_t;
+extern phys_range_t ks_reserved[MAX_RESERVED_RANGES];
+extern word_t ks_num_reserved;
+
+/* ---- ia32 virtual memory and I/O ports (arch/ia32/asid.c, vspace.c, ioport.c) ---- */
+struct asid_pool;
+/* ASID table: entry i is the pool of ASIDs i*1024 .. i*1024+1023, or NULL
+ * (seL4 x86KSASIDTable); NUM_ASID_POOLS entries (arch/vspace.h). */
+extern struct asid_pool *ks_asid_table[];
+/* Issued I/O ports, one bit per port (seL4 x86KSAllocatedIOPorts);
+ * IOPORT_BITMAP_WORDS words (arch/ioport.h). */
+extern word_t ks_ioport_bitmap[];
+/* Frame-type table, one frame_type_t byte per 4 KiB frame of the kernel
+ * window; FT_NUM_FRAMES entries (arch/frametype.h). */
+extern uint8_t ks_frame_type[];
+
 #endif

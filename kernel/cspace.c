@@ -1,0 +1,119 @@
+/*
+ * Capability lookup.
+ *
+ * A CSpace is a tree of CNodes. A capability address (CPtr) is a string of
+ * bits read from the most significant end: each CNode on the way consumes
+ * first its guard (a fixed bit pattern that must match, letting a small
+ * CNode stand for a large, sparse address range) and then `radix` bits
+ * that index one of its 2^radix slots. If that slot holds another CNode
+ * capability and bits are left, the walk continues there; otherwise it
+ * stops at that slot. `depth` says how many bits of the address are
+ * meaningful, so a caller can also name a slot that holds a CNode cap
+ * instead of descending into it.
+ *
+ * Every step consumes at least one bit (a CNode has radix >= 1), so a walk
+ * ends after at most 32 steps on any CSpace, including cyclic ones.
+ *
+ * Failures are reported exactly as seL4 reports them (ks_lookup_fault):
+ * the root is not a CNode (InvalidRoot), a guard does not match or is
+ * longer than the bits left (GuardMismatch: bits left, guard found, guard
+ * size), or a CNode needs more bits than are left (DepthMismatch: bits
+ * left, bits the level needed).
+ */
+#include <kernel/cspace.h>
+#include <kernel/state.h>
+#include <kernel/invocation.h>
+#include <kernel/debug.h>
+
+static exception_t lookup_fault(word_t type, word_t bits_left, word_t bits_found, word_t guard_found)
+{
+    ks_lookup_fault.type = type;
+    ks_lookup_fault.bits_left = bits_left;
+    ks_lookup_fault.bits_found = bits_found;
+    ks_lookup_fault.guard_found = guard_found;
+    return EXCEPTION_LOOKUP_FAULT;
+}
+
+/* The top `n` bits of the `bits` still unread in cptr. */
+static inline word_t take_bits(cptr_t cptr, word_t bits, word_t n)
+{
+    if (n == 0)
+        return 0;
+    return (cptr >> (bits - n)) & MASK(n);
+}
+
+exception_t cspace_resolve(cap_t root, cptr_t cptr, word_t depth, resolve_result_t *out)
+{
+    cap_t node = root;
+    word_t bits = depth;
+
+    out->slot = NULL;
+    out->bits_remaining = depth;
+    if (cap_type(node) != CAP_CNODE)
+        return lookup_fault(LOOKUP_INVALID_ROOT, 0, 0, 0);
+    for (;;) {
+        word_t radix = cap_cnode_radix(node);
+        word_t guard_size = cap_cnode_guard_size(node);
+        word_t level = radix + guard_size;
+        word_t guard = cap_cnode_guard(node);
+
+        assert(level != 0);
+        if (guard_size > bits || take_bits(cptr, bits, guard_size) != guard)
+            return lookup_fault(LOOKUP_GUARD_MISMATCH, bits, guard_size, guard);
+        if (level > bits || level == 0)
+            return lookup_fault(LOOKUP_DEPTH_MISMATCH, bits, level, 0);
+        cte_t *slot = cnode_slots(node) + take_bits(cptr, bits - guard_size, radix);
+        bits -= level;
+        out->slot = slot;
+        out->bits_remaining = bits;
+        if (bits == 0 || cap_type(slot->cap) != CAP_CNODE)
+            return EXCEPTION_NONE;
+        node = slot->cap;
+    }
+}
+
+/* As seL4's lookupSlot: the walk may stop early at a capability that is
+ * not a CNode (the remaining bits are ignored), and an empty slot is a
+ * successful lookup of a null capability (invoking it is refused later). */
+exception_t cspace_lookup_slot(tcb_t *t, cptr_t cptr, cte_t **slot)
+{
+    resolve_result_t r;
+    exception_t status = cspace_resolve(tcb_slot(t, TCB_SLOT_CTABLE)->cap, cptr, WORD_BITS, &r);
+
+    *slot = r.slot;
+    return status;
+}
+
+/* seL4 lookupSlotForCNodeOp: errors become a refusal with the lookup
+ * failure attached and `source` saying which of the addresses failed. */
+static exception_t lookup_for_cnode_op(bool source, cap_t root, cptr_t index, word_t depth,
+                                       cte_t **slot)
+{
+    resolve_result_t r;
+
+    *slot = NULL;
+    if (cap_type(root) != CAP_CNODE) {
+        lookup_fault(LOOKUP_INVALID_ROOT, 0, 0, 0);
+        return refuse_lookup(source, "CNode operation: root is not a CNode");
+    }
+    if (depth < 1 || depth > WORD_BITS)
+        return refuse_range(1, WORD_BITS, "CNode operation: depth out of range");
+    if (cspace_resolve(root, index, depth, &r) != EXCEPTION_NONE)
+        return refuse_lookup(source, "CNode operation: lookup failed");
+    if (r.bits_remaining != 0) {
+        lookup_fault(LOOKUP_DEPTH_MISMATCH, r.bits_remaining, 0, 0);
+        return refuse_lookup(source, "CNode operation: address ends inside a non-CNode cap");
+    }
+    *slot = r.slot;
+    return EXCEPTION_NONE;
+}
+
+exception_t cspace_lookup_target_slot(cap_t root, cptr_t index, word_t depth, cte_t **slot)
+{
+    return lookup_for_cnode_op(false, root, index, depth, slot);
+}
+
+exception_t cspace_lookup_source_slot(cap_t root, cptr_t index, word_t depth, cte_t **slot)
+{
+    return lookup_for_cnode_op(true, root, index, depth, slot);
+}
