@@ -33,16 +33,6 @@
 #define PHYS_TOP            (1ull << 32)
 #define EXTRA_BI_MIN_BITS   PAGE_BITS
 
-/* Our extension chunk (docs/api.md): the boot modules after the root task,
- * mapped into the root task after the extra bootinfo. */
-#define BI_CHUNK_MODULES    0x40
-typedef struct bi_module_desc {
-    uint32_t vaddr;
-    uint32_t size;
-    uint32_t first_slot;        /* frame caps, one per 4 KiB page, in order */
-    char name[52];
-} bi_module_desc_t;
-
 static tcb_t idle_tcb __attribute__((aligned(1u << TCB_BITS)));
 
 /* Boot allocation: a bump allocator over one block of free RAM. */
@@ -95,7 +85,7 @@ static word_t next_slot = NUM_INITIAL_CAPS;
 static cte_t *slot_at(word_t i)
 {
     if (i >= BIT(CONFIG_ROOT_CNODE_SIZE_BITS))
-        panic("boot: root CNode too small for the initial capabilities");
+        panic("boot: root CNode too small for the initial capabilities (slot %u)", i);
     return &root_slots[i];
 }
 
@@ -167,7 +157,7 @@ static word_t fdt_module(const arch_boot_info_t *abi)
 
 static word_t extra_size(const arch_boot_info_t *abi)
 {
-    word_t n = sizeof(bi_header_t) * 5 + abi->mmap_len + abi->acpi_rsdp_len + sizeof(uint32_t) +
+    word_t n = sizeof(bi_header_t) * 6 + sizeof(ks_reserved) + abi->mmap_len + abi->acpi_rsdp_len + sizeof(uint32_t) +
                sizeof(uint32_t) + abi->n_modules * sizeof(bi_module_desc_t);
     word_t f = fdt_module(abi);
     if (f)
@@ -183,6 +173,7 @@ static word_t fill_extra(uint8_t *base, word_t size, const arch_boot_info_t *abi
         p = put_chunk(p, BI_CHUNK_X86_ACPI_RSDP, paddr_to_kptr(abi->acpi_rsdp), abi->acpi_rsdp_len);
     p = put_chunk(p, BI_CHUNK_X86_MBMMAP, abi->mmap, abi->mmap_len);
     p = put_chunk(p, BI_CHUNK_X86_TSC_FREQ, &abi->tsc_mhz, sizeof(uint32_t));
+    p = put_chunk(p, BI_CHUNK_KERNEL_RESERVED, ks_reserved, ks_num_reserved * sizeof(ks_reserved[0]));
     word_t f = fdt_module(abi);
     if (f)
         p = put_chunk(p, BI_CHUNK_FDT, paddr_to_kptr(abi->modules[f].start),

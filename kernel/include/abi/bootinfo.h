@@ -78,6 +78,26 @@ enum abi_bootinfo_chunk {
     BI_CHUNK_X86_FRAMEBUFFER = 4,
     BI_CHUNK_X86_TSC_FREQ = 5,
     BI_CHUNK_FDT = 6,
+    /* Our extensions (not seL4's; ids far from seL4's range): */
+    BI_CHUNK_MODULES = 0x40,            /* boot modules after the root task */
+    BI_CHUNK_KERNEL_RESERVED = 0x41,    /* physical ranges the kernel keeps */
 };
+
+/* BI_CHUNK_MODULES: a uint32_t count, then one descriptor per module. Each
+ * module is mapped read-write into the root task at `vaddr` and its frame
+ * capabilities (one per 4 KiB page, in order) start at `first_slot`. */
+typedef struct bi_module_desc {
+    uint32_t vaddr;
+    uint32_t size;
+    uint32_t first_slot;
+    char name[52];
+} bi_module_desc_t;
+
+/* BI_CHUNK_KERNEL_RESERVED: {base, size} pairs of physical memory that no
+ * capability covers (kernel image, modules, boot-time structures). */
+typedef struct bi_phys_range {
+    uint32_t base;
+    uint32_t size;
+} bi_phys_range_t;
 
 #endif
