@@ -32,3 +32,11 @@ word_t ks_cdt_num_lists;
 #endif
 phys_range_t ks_reserved[MAX_RESERVED_RANGES];
 word_t ks_num_reserved;
+
+/* ia32 virtual memory and I/O ports (see kernel/state.h). */
+#include <arch/vspace.h>
+#include <arch/ioport.h>
+#include <arch/frametype.h>
+asid_pool_t *ks_asid_table[NUM_ASID_POOLS];
+word_t ks_ioport_bitmap[IOPORT_BITMAP_WORDS];
+uint8_t ks_frame_type[FT_NUM_FRAMES];
