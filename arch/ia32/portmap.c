@@ -88,3 +88,12 @@ bool ioport_kernel_reserved(word_t first, word_t last)
     }
     return false;
 }
+
+bool portmap_kernel_ports_clear(const word_t *bitmap)
+{
+    for (size_t i = 0; i < ARRAY_SIZE(kernel_ports); i++) {
+        if (!portmap_range_free(bitmap, kernel_ports[i].first, kernel_ports[i].last))
+            return false;
+    }
+    return true;
+}

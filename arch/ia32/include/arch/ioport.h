@@ -26,6 +26,8 @@ void portmap_set_range(word_t *bitmap, word_t first, word_t last, bool set);
 bool ioport_access_ok(word_t cap_first, word_t cap_last, word_t port, word_t size);
 /* Does [first, last] overlap a port the kernel uses itself? */
 bool ioport_kernel_reserved(word_t first, word_t last);
+/* Is no kernel port marked issued in bitmap? (invariant check) */
+bool portmap_kernel_ports_clear(const word_t *bitmap);
 
 /* ---- Invocations (arch/ia32/ioport.c). ---- */
 

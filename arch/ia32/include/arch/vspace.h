@@ -114,11 +114,10 @@ void asid_delete(word_t asid, pde_t *pd);
 /* An ASID pool's last capability went: drop it from the ASID table. */
 void asid_pool_delete(word_t asid_base, asid_pool_t *pool);
 
-/* ---- Debug checks (arch/ia32/vspace_check.c). ---- */
+/* ---- Debug checks (arch/ia32/vspace_check.c): arch_check_invariants(). ---- */
 
-/* Checks from the capability side, for the kernel's cap walker: call with
- * every live capability; checks what an arch cap says against the frame-type
- * table and the ASID table. Panics on failure. */
-void vspace_check_cap(cap_t cap);
+/* A software-available bit (AVL, ignored by the MMU) that only the invariant
+ * checker sets, and clears again before it returns. */
+#define PG_CHECK_MARK       BIT(9)
 
 #endif
