@@ -18,17 +18,26 @@ static uintptr_t rt_align_up(uintptr_t v, uintptr_t a)
     return (v + a - 1) & ~(a - 1);
 }
 
-static uintptr_t rt_tls_align(void)
+/* Alignment the linker gave the TLS image (at least 1). */
+static uintptr_t rt_tls_image_align(void)
 {
     uintptr_t a = (uintptr_t)__tls_align;
 
-    /* The block itself wants 16 bytes; the image may want more. */
+    return a == 0 ? 1 : a;
+}
+
+/* Alignment of the thread pointer: the image's, and 16 for the block. */
+static uintptr_t rt_tls_align(void)
+{
+    uintptr_t a = rt_tls_image_align();
+
     return a < 16 ? 16 : a;
 }
 
+/* The linker placed the image at TP - roundup(memsz, image alignment). */
 static size_t rt_tls_image_size(void)
 {
-    return rt_align_up((uintptr_t)(__tbss_end - __tdata_start), rt_tls_align());
+    return rt_align_up((uintptr_t)(__tbss_end - __tdata_start), rt_tls_image_align());
 }
 
 size_t rt_tls_area_size(void)
@@ -52,7 +61,8 @@ rt_tls_t *thread_tls_setup(void *area, size_t size, struct seL4_IPCBuffer_ *ipc_
     memset(block, 0, sizeof(*block));
     block->self = block;
     block->self2 = block;
-    block->stack_guard = (RT_TLS_STACK_GUARD ^ tp) & ~(uintptr_t)0xff;  /* low byte 0 stops string overruns */
+    /* A zero low byte stops overruns by string functions. */
+    block->stack_guard = (RT_TLS_STACK_GUARD ^ tp) & ~(uintptr_t)0xff;
     block->ipc_buffer = ipc_buffer;
     return block;
 }
