@@ -52,9 +52,10 @@ extern cte_t ks_irq_slots[MAX_IRQS];     /* notification cap per IRQ (SetNotific
 extern cte_t *ks_cdt_lists[CDT_MAX_LISTS];
 extern word_t ks_cdt_num_lists;
 #endif
-/* Physical ranges no capability may ever cover (kernel image, boot-time
- * kernel structures, kept modules), recorded by the boot code with
- * invariants_reserve() and checked by invariants_check(). */
+/* Physical ranges boot kept out of the untypeds (kernel image, boot-time
+ * structures, the root task's initial objects, kept modules), recorded by
+ * the boot code and checked by invariants_check(): no untyped overlaps
+ * them, and objects outside every untyped must lie inside them. */
 #define MAX_RESERVED_RANGES 32
 typedef struct phys_range {
     paddr_t base;
