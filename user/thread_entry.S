@@ -4,7 +4,7 @@
  * %gs so the TLS segment's base is this thread's, aligns the stack for the
  * call, and suspends the thread if the function returns.
  */
-#define RT_TLS_GS_SELECTOR 0x3B
+#include <rt/tls.h>
 
     .text
     .globl rt_thread_entry

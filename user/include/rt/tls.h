@@ -20,15 +20,16 @@
 #ifndef RT_TLS_H
 #define RT_TLS_H
 
-#include <stddef.h>
-#include <stdint.h>
-
-struct seL4_IPCBuffer_;
-
 /* GDT selector of the TLS segment (entry 7, RPL 3), per seL4 ia32. */
 #define RT_TLS_GS_SELECTOR      0x3B
 #define RT_TLS_IPC_BUFFER_OFFSET 0x1c
 #define RT_TLS_STACK_GUARD      0x5e14c0deu
+
+#ifndef __ASSEMBLER__
+#include <stddef.h>
+#include <stdint.h>
+
+struct seL4_IPCBuffer_;
 
 typedef struct rt_tls {
     struct rt_tls *self;                /* 0x00: thread pointer */
@@ -69,4 +70,5 @@ static inline void rt_tls_load_selector(void)
     __asm__ volatile("movw %w0, %%gs" : : "r"(RT_TLS_GS_SELECTOR) : "memory");
 }
 
+#endif /* __ASSEMBLER__ */
 #endif
