@@ -26,5 +26,7 @@ void sched_timer_tick(void);
 /* Decide who runs next and make them current (called on every kernel exit). */
 void schedule(void);
 void sched_set_priority(tcb_t *t, word_t prio);
+/* Print the current thread and the ready queues (DebugDumpScheduler). */
+void sched_dump(void);
 
 #endif
