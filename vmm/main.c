@@ -74,6 +74,24 @@ static void print_mmap(const uint8_t *p, uint32_t len)
     }
 }
 
+static void print_modules(const uint8_t *p, uint32_t len)
+{
+    uint32_t count = len >= 4 ? *(const uint32_t *)p : 0;
+    const bi_module_desc_t *m = (const void *)(p + 4);
+
+    for (uint32_t i = 0; i < count && 4 + (i + 1) * sizeof(*m) <= len; i++)
+        printf("      '%.52s' at 0x%08x, %u bytes, frames from slot %u\n", m[i].name,
+               m[i].vaddr, m[i].size, m[i].first_slot);
+}
+
+static void print_ranges(const uint8_t *p, uint32_t len)
+{
+    const bi_phys_range_t *r = (const void *)p;
+
+    for (uint32_t i = 0; (i + 1) * sizeof(*r) <= len; i++)
+        printf("      0x%08x +0x%x\n", r[i].base, r[i].size);
+}
+
 static const char *chunk_name(uint32_t id)
 {
     switch (id) {
@@ -84,7 +102,9 @@ static const char *chunk_name(uint32_t id)
     case BI_CHUNK_X86_FRAMEBUFFER: return "framebuffer";
     case BI_CHUNK_X86_TSC_FREQ: return "TSC frequency";
     case BI_CHUNK_FDT: return "device tree";
-    default: return "(not seL4's)";
+    case BI_CHUNK_MODULES: return "boot modules, ours";
+    case BI_CHUNK_KERNEL_RESERVED: return "kernel-reserved ranges, ours";
+    default: return "unknown";
     }
 }
 
@@ -103,6 +123,10 @@ static void print_chunk(const bi_header_t *h)
                be32(body) == FDT_MAGIC ? "ok" : "bad", be32(body + 4));
     else if (h->id == BI_CHUNK_X86_MBMMAP)
         print_mmap(body, blen);
+    else if (h->id == BI_CHUNK_MODULES)
+        print_modules(body, blen);
+    else if (h->id == BI_CHUNK_KERNEL_RESERVED)
+        print_ranges(body, blen);
 }
 
 static void print_extra(const bootinfo_t *bi)
