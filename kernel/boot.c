@@ -231,7 +231,9 @@ static void add_untyped_range(bootinfo_t *bi, uint64_t s, uint64_t e, bool devic
                    BOOTINFO_MAX_UNTYPED_CAPS, (unsigned long long)s, (unsigned long long)e);
             return;
         }
-        put_next(cap_untyped_new((paddr_t)s, bits, device, 0));
+        /* Watermark at the top, as seL4 does: the first retype finds no
+         * children, resets the untyped and so clears its memory first. */
+        put_next(cap_ut_set_free(cap_untyped_new((paddr_t)s, bits, device, 0), (word_t)BIT64(bits)));
         bi->untyped_list[n] = (bi_untyped_desc_t){ (paddr_t)s, (uint8_t)bits, device, { 0, 0 } };
         s += BIT64(bits);
     }
