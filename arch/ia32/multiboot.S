@@ -10,7 +10,9 @@
 #define MB_MAGIC        0x1BADB002
 #define MB_FLAGS        0x00000003      /* page-align modules, want memory map */
 #define MB_LOADER_MAGIC 0x2BADB002
-#define PDE_4M_KERNEL   0x183           /* present | write | 4 MiB | global */
+#define PDE_4M_KERNEL   0x1e3           /* present, write, accessed, dirty, 4 MiB, global:
+                                           A and D preset so the CPU never writes them
+                                           and every copy of the kernel half stays equal */
 #define PDE_4M_IDENT    0x083
 #define CR4_PSE_PGE     0x90
 #define CR0_PG_WP       0x80010000
