@@ -86,6 +86,10 @@ void arch_init_page_directory(void *pd)
     paddr_t p = kptr_to_paddr(pd);
 
     assert(ft_get(p) != FT_KERNEL && ft_get(p) != FT_USER_FRAME && ft_get(p) != FT_PAGE_TABLE);
+    /* Untyped memory should be zero already; a PD with a stray present
+     * entry would hand its user a random physical page, so make sure
+     * (seL4's Arch_createObject clears a new PD too). */
+    memset(dir, 0, KERNEL_PD_FIRST * sizeof(pde_t));
     for (word_t i = KERNEL_PD_FIRST; i < PD_ENTRIES; i++)
         dir[i] = ia32_kernel_pd[i];
     ft_set(p, PAGE_DIR_BITS, FT_PAGE_DIRECTORY);

@@ -63,7 +63,7 @@ static void check_frame_cap(cap_t cap)
 {
     frame_type_t t = ft_get(cap_frame_paddr(cap));
     if (t == FT_KERNEL || t == FT_PAGE_TABLE || t == FT_PAGE_DIRECTORY || t == FT_ASID_POOL)
-        panic("frame cap %#x covers frame of type %u", cap_frame_paddr(cap), t);
+        panic("frame cap 0x%x covers frame of type %u", cap_frame_paddr(cap), t);
     if (cap_mapped_asid(cap) != ASID_INVALID) {
         word_t *e = recorded_frame_entry(cap);
         if (e)
@@ -78,11 +78,11 @@ static void check_paging_cap(cap_t cap)
 
     if (cap_type(cap) == CAP_PAGE_DIRECTORY) {
         if (t != FT_PAGE_DIRECTORY)
-            panic("page directory %#x has frame type %u", p, t);
+            panic("page directory 0x%x has frame type %u", p, t);
         return;
     }
     if (t != FT_PAGE_TABLE && t != FT_UNTRACKED && t != FT_FREE)
-        panic("page table %#x has frame type %u", p, t);
+        panic("page table 0x%x has frame type %u", p, t);
     if (cap_paging_is_mapped(cap)) {
         pde_t *e = recorded_table_entry(cap);
         if (e)
@@ -107,7 +107,7 @@ static void check_arch_cap(cap_t cap)
     case CAP_IO_PORT:
         if (portmap_range_free(ks_ioport_bitmap, cap_io_first(cap), cap_io_first(cap)) ||
             portmap_range_free(ks_ioport_bitmap, cap_io_last(cap), cap_io_last(cap)))
-            panic("I/O port cap %#x-%#x not in the issued bitmap", cap_io_first(cap), cap_io_last(cap));
+            panic("I/O port cap 0x%x-0x%x not in the issued bitmap", cap_io_first(cap), cap_io_last(cap));
         break;
     default:
         break;
@@ -137,18 +137,18 @@ static void check_user_frame(paddr_t p, word_t entry, vaddr_t v, bool marks)
 {
     frame_type_t t = ft_get(p);
     if (t != FT_USER_FRAME && t != FT_UNTRACKED)
-        panic("user mapping at %#x reaches frame %#x of type %u", v, p, t);
+        panic("user mapping at 0x%x reaches frame 0x%x of type %u", v, p, t);
     if (entry & PG_GLOBAL)
-        panic("user mapping at %#x is global", v);
+        panic("user mapping at 0x%x is global", v);
     if (marks && !(entry & PG_CHECK_MARK))
-        panic("user mapping at %#x -> %#x recorded by no live frame cap", v, p);
+        panic("user mapping at 0x%x -> 0x%x recorded by no live frame cap", v, p);
 }
 
 static void check_table(pte_t *pt, vaddr_t base, bool marks)
 {
     frame_type_t t = ft_get(kptr_to_paddr(pt));
     if (t != FT_PAGE_TABLE && t != FT_UNTRACKED)
-        panic("PDE for %#x points at frame of type %u, not a page table", base, t);
+        panic("PDE for 0x%x points at frame of type %u, not a page table", base, t);
     for (word_t i = 0; i < PT_ENTRIES; i++) {
         if (!pte_present(pt[i]))
             continue;
@@ -158,11 +158,16 @@ static void check_table(pte_t *pt, vaddr_t base, bool marks)
     }
 }
 
+/* The MMU sets Accessed and Dirty in the kernel entries of whichever PD is
+ * loaded, so copies of the kernel half may differ from the reference in
+ * those two status bits and nowhere else. */
+#define PDE_STATUS_BITS (PG_ACCESSED | PG_DIRTY)
+
 static void check_vspace(pde_t *pd, bool marks)
 {
     for (word_t i = KERNEL_PD_FIRST; i < PD_ENTRIES; i++) {
-        if (pd[i] != ia32_kernel_pd[i])
-            panic("PD %p: kernel entry %u differs from the reference", pd, i);
+        if ((pd[i] ^ ia32_kernel_pd[i]) & ~PDE_STATUS_BITS)
+            panic("PD %p: kernel entry %u differs from the reference (0x%x vs 0x%x)", pd, i, pd[i], ia32_kernel_pd[i]);
     }
     for (word_t i = 0; i < KERNEL_PD_FIRST; i++) {
         vaddr_t v = i << PDE_SPAN_BITS;
@@ -170,7 +175,7 @@ static void check_vspace(pde_t *pd, bool marks)
             check_user_frame(pde_large_paddr(pd[i]), pd[i], v, marks);
         } else if (pde_is_table(pd[i])) {
             if (marks && !(pd[i] & PG_CHECK_MARK))
-                panic("PD %p: table at %#x recorded by no live page-table cap", pd, v);
+                panic("PD %p: table at 0x%x recorded by no live page-table cap", pd, v);
             check_table(paddr_to_kptr(pde_table_paddr(pd[i])), v, marks);
         }
         pd[i] &= ~PG_CHECK_MARK;
@@ -212,7 +217,7 @@ static void check_cr3(void)
         if (pool && pool->pd[asid_index(a)] && kptr_to_paddr(pool->pd[asid_index(a)]) == root)
             return;
     }
-    panic("CR3 %#x holds no live page directory", root);
+    panic("CR3 0x%x holds no live page directory", root);
 }
 
 void arch_check_invariants(void)
