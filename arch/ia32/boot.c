@@ -1,8 +1,8 @@
 /*
  * Boot on a PC: read what the multiboot loader tells us (memory map,
- * modules), set up the CPU (segments, interrupts, FPU, sysenter), the PIC
- * and the timer, then let kernel_boot() build the root task and leave the
- * kernel into it. Everything read from the loader is checked: a missing
+ * modules), set up the CPU (segments, interrupts, FPU, sysenter), the pc99
+ * interrupt hardware and the timer (pc99.c), then let kernel_boot() build
+ * the root task and leave the kernel into it. Everything read from the loader is checked: a missing
  * memory map or root task stops the boot with a message saying so.
  */
 #include <kernel/boot.h>
@@ -12,7 +12,7 @@
 #include <arch/arch.h>
 #include <arch/gdt.h>
 #include <arch/traps.h>
-#include <arch/pic.h>
+#include <arch/pc99.h>
 #include <arch/serial.h>
 #include <arch/machine.h>
 #include <arch/memlayout.h>
@@ -24,7 +24,6 @@
 #define MB_FLAG_MODS    (1u << 3)
 #define MB_FLAG_MMAP    (1u << 6)
 #define MB_MMAP_RAM     1
-#define TIMER_HZ        (1000u / TIMER_TICK_MS)
 #define KIB             1024u
 #define MIN_RAM_BYTES   (4u << 20)
 
@@ -169,10 +168,7 @@ void boot_main(paddr_t mbi_paddr)
     /* Drop the identity map multiboot.S needed to turn paging on. */
     ia32_kernel_pd[0] = 0;
     write_cr3(read_cr3());
-    pic_init();
-    pit_init(TIMER_HZ);
-    pic_mask(TIMER_IRQ, false);
-    ks_irq_state[TIMER_IRQ] = IRQ_TIMER;
+    pc99_init(&boot_info);
     kernel_boot(&boot_info);
     printk("boot: starting the root task\n");
     arch_restore_user_context();
