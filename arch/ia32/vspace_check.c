@@ -133,9 +133,16 @@ static bool walk_caps(void)
 
 /* ---- Paging side: every VSpace the ASID table reaches ---- */
 
-static void check_user_frame(paddr_t p, word_t entry, vaddr_t v, bool marks)
+/* The kernel image's physical extent (arch/ia32/linker.ld). */
+extern char ki_phys_start[], ki_phys_end[];
+
+static void check_user_frame(paddr_t p, word_t size_bits, word_t entry, vaddr_t v, bool marks)
 {
     frame_type_t t = ft_get(p);
+    paddr_t k_start = (paddr_t)(uintptr_t)ki_phys_start, k_end = (paddr_t)(uintptr_t)ki_phys_end;
+
+    if (p < k_end && (uint64_t)p + BIT(size_bits) > k_start)
+        panic("user mapping at 0x%x reaches the kernel image (frame 0x%x)", v, p);
     if (t != FT_USER_FRAME && t != FT_UNTRACKED)
         panic("user mapping at 0x%x reaches frame 0x%x of type %u", v, p, t);
     if (entry & PG_GLOBAL)
@@ -153,7 +160,7 @@ static void check_table(pte_t *pt, vaddr_t base, bool marks)
         if (!pte_present(pt[i]))
             continue;
         vaddr_t v = base + (i << PAGE_BITS);
-        check_user_frame(pte_paddr(pt[i]), pt[i], v, marks);
+        check_user_frame(pte_paddr(pt[i]), PAGE_BITS, pt[i], v, marks);
         pt[i] &= ~PG_CHECK_MARK;
     }
 }
@@ -172,7 +179,7 @@ static void check_vspace(pde_t *pd, bool marks)
     for (word_t i = 0; i < KERNEL_PD_FIRST; i++) {
         vaddr_t v = i << PDE_SPAN_BITS;
         if (pde_is_large(pd[i])) {
-            check_user_frame(pde_large_paddr(pd[i]), pd[i], v, marks);
+            check_user_frame(pde_large_paddr(pd[i]), LARGE_PAGE_BITS, pd[i], v, marks);
         } else if (pde_is_table(pd[i])) {
             if (marks && !(pd[i] & PG_CHECK_MARK))
                 panic("PD %p: table at 0x%x recorded by no live page-table cap", pd, v);
