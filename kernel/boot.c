@@ -239,8 +239,10 @@ static void add_untyped_range(bootinfo_t *bi, uint64_t s, uint64_t e, bool devic
     }
 }
 
-/* Cut [s, e) around the reserved ranges and hand out what is left. */
-static void add_free_ram(bootinfo_t *bi, uint64_t s, uint64_t e)
+/* Cut [s, e) around the reserved ranges and hand out what is left
+ * (RAM, or device memory: the kernel keeps MMIO pages such as the local
+ * APIC's and the IOAPIC's out of every device untyped, as seL4 does). */
+static void add_unreserved(bootinfo_t *bi, uint64_t s, uint64_t e, bool device)
 {
     while (s < e) {
         uint64_t cut_s = e, cut_e = e;
@@ -252,7 +254,7 @@ static void add_free_ram(bootinfo_t *bi, uint64_t s, uint64_t e)
             }
         }
         if (cut_s > s)
-            add_untyped_range(bi, s, cut_s, false);
+            add_untyped_range(bi, s, cut_s, device);
         s = cut_e > s ? cut_e : e;
     }
 }
@@ -265,12 +267,12 @@ static void make_untypeds(bootinfo_t *bi, const arch_boot_info_t *abi)
     for (word_t i = 0; i <= abi->n_ram; i++) {
         uint64_t s = i < abi->n_ram ? abi->ram[i].start : PHYS_TOP;
         if (s > prev)
-            add_untyped_range(bi, prev, s, true);
+            add_unreserved(bi, prev, s, true);
         if (i < abi->n_ram)
             prev = abi->ram[i].end;
     }
     for (word_t i = 0; i < abi->n_ram; i++)
-        add_free_ram(bi, abi->ram[i].start, abi->ram[i].end);
+        add_unreserved(bi, abi->ram[i].start, abi->ram[i].end, false);
     bi->untyped.end = next_slot;
 }
 

@@ -40,3 +40,8 @@ word_t ks_num_reserved;
 asid_pool_t *ks_asid_table[NUM_ASID_POOLS];
 word_t ks_ioport_bitmap[IOPORT_BITMAP_WORDS];
 uint8_t ks_frame_type[FT_NUM_FRAMES];
+
+/* pc99 interrupt routing (see kernel/state.h). */
+#include <arch/irq_x86.h>
+x86_irq_t ks_x86_irq[NUM_X86_IRQS];
+word_t ks_num_ioapics;

@@ -35,6 +35,15 @@ void pic_init(void)
     pic_write_masks();
 }
 
+/* pc99 with the IOAPIC: the 8259 pair is set up (so a stray interrupt
+ * would at least arrive on a known vector) and then masked for good. */
+void pic_disable(void)
+{
+    pic_init();
+    pic_mask_bits = 0xffff;
+    pic_write_masks();
+}
+
 void pic_mask(word_t irq, bool masked)
 {
     if (irq >= NUM_PIC_IRQS)

@@ -10,6 +10,8 @@
 #include <arch/arch.h>
 #include <arch/traps.h>
 #include <arch/pic.h>
+#include <arch/apic.h>
+#include <arch/irq_x86.h>
 #include <arch/machine.h>
 #include <kernel/syscall.h>
 #include <kernel/sched.h>
@@ -30,30 +32,35 @@ void c_handle_syscall(sword_t sysno)
     arch_restore_user_context();
 }
 
-/* An IRQ line: returns false for a spurious one, which is just dropped. */
-static bool take_irq(word_t vector, word_t *irq)
+/* Is this vector a device or timer interrupt? Vector 0x80 is both our
+ * Linux system-call gate and the CPU vector of IRQ 96: the local APIC's
+ * in-service bit tells a delivered interrupt from a software `int`. */
+static bool is_irq_vector(word_t vector)
 {
-    *irq = vector - IRQ_VECTOR_BASE;
-    if (pic_is_spurious(*irq))
+    if (vector < VEC_IRQ_MIN || vector > VEC_IRQ_MAX)
         return false;
-    /* Mask and acknowledge now: a user handler's Ack unmasks the line. */
-    if (*irq != arch_timer_irq())
-        pic_mask(*irq, true);
-    pic_eoi(*irq);
-    return true;
+    return vector != VEC_LINUX || apic_in_service(vector);
+}
+
+/* Take an interrupt: mask its line (an IOAPIC pin; a user handler's Ack
+ * unmasks it), end it at the local APIC, and hand it on. */
+static void take_irq(word_t vector)
+{
+    word_t irq = irq_of_vector(vector);
+    if (irq != arch_timer_irq())
+        arch_irq_mask(irq, true);
+    apic_eoi();
+    handle_interrupt(irq);
 }
 
 static void dispatch_user_trap(word_t vector, word_t error)
 {
     user_context_t *ctx = &ks_cur_thread->ctx;
-    word_t irq;
-    if (vector >= IRQ_VECTOR_BASE && vector < IRQ_VECTOR_BASE + NUM_PIC_IRQS) {
-        if (take_irq(vector, &irq))
-            handle_interrupt(irq);
-        else
-            schedule();
+    if (is_irq_vector(vector)) {
+        take_irq(vector);
         return;
     }
+    /* A spurious local-APIC interrupt is owed no EOI (SDM 10.9). */
     if (vector == VEC_SPURIOUS) {
         schedule();
         return;
@@ -86,13 +93,8 @@ enum { KF_VECTOR = 7, KF_ERROR = 8, KF_EIP = 9, KF_CS = 10, KF_EFLAGS = 11 };
 void c_handle_kernel_trap(word_t *frame)
 {
     word_t vector = frame[KF_VECTOR];
-    word_t irq;
-    if (ks_cur_thread == ks_idle_thread &&
-        vector >= IRQ_VECTOR_BASE && vector < IRQ_VECTOR_BASE + NUM_PIC_IRQS) {
-        if (take_irq(vector, &irq))
-            handle_interrupt(irq);
-        else
-            schedule();
+    if (ks_cur_thread == ks_idle_thread && is_irq_vector(vector)) {
+        take_irq(vector);
         arch_restore_user_context();
     }
     if (ks_cur_thread == ks_idle_thread && vector == VEC_SPURIOUS)
@@ -108,33 +110,6 @@ void arch_halt(word_t code)
     outb(DEBUG_EXIT_PORT, (uint8_t)code);
     for (;;)
         __asm__ volatile("hlt");
-}
-
-word_t arch_timer_irq(void)
-{
-    return TIMER_IRQ;
-}
-
-void arch_irq_mask(word_t irq, bool masked)
-{
-    if (irq != arch_timer_irq())
-        pic_mask(irq, masked);
-}
-
-void arch_irq_ack(word_t irq)
-{
-    arch_irq_mask(irq, false);
-}
-
-/* Is an interrupt waiting? Used by preemption points in long operations:
- * the PIC's interrupt request register of unmasked lines. */
-bool arch_irq_pending(void)
-{
-    outb(PIC1_CMD, 0x0a);
-    outb(PIC2_CMD, 0x0a);
-    word_t irr = inb(PIC1_CMD) | ((word_t)inb(PIC2_CMD) << 8);
-    word_t mask = inb(PIC1_DATA) | ((word_t)inb(PIC2_DATA) << 8);
-    return (irr & ~mask & ~(1u << PIC_CASCADE_IRQ)) != 0;
 }
 
 word_t arch_in(word_t port, word_t size)

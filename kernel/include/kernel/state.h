@@ -76,4 +76,9 @@ extern word_t ks_ioport_bitmap[];
  * window; FT_NUM_FRAMES entries (arch/frametype.h). */
 extern uint8_t ks_frame_type[];
 
+/* ---- pc99 interrupts (arch/ia32/irq_x86.c, ioapic.c) ---- */
+/* Where each IRQ comes from, an IOAPIC pin or an MSI (seL4 x86KSIRQState):
+ * ks_x86_irq[NUM_X86_IRQS], declared with its type in arch/irq_x86.h. */
+extern word_t ks_num_ioapics;           /* IOAPICs in use (at most MAX_NUM_IOAPIC) */
+
 #endif

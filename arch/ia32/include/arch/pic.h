@@ -21,6 +21,7 @@
 #define TIMER_IRQ   0
 
 void pic_init(void);
+void pic_disable(void);
 void pic_mask(word_t irq, bool masked);
 void pic_eoi(word_t irq);
 bool pic_is_spurious(word_t irq);
