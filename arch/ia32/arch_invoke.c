@@ -13,20 +13,12 @@
 #include <arch/arch.h>
 #include <arch/frametype.h>
 #include <arch/ioport.h>
+#include <arch/irq_x86.h>
 #include <arch/vspace.h>
 #include <abi/invocation.h>
 #include <kernel/capops.h>
 #include <kernel/debug.h>
 #include <kernel/state.h>
-
-/* IRQ control labels 50/51 (IOAPIC, MSI) belong to a later platform issue.
- * Until then this is the one place that answers them: IllegalOperation, as
- * a kernel without those interrupt controllers configured would. */
-static exception_t irq_control_arch_decode(const invocation_t *inv)
-{
-    (void)inv;
-    return refuse(ERR_ILLEGAL_OPERATION, "IRQ control: IOAPIC/MSI handlers not supported yet");
-}
 
 exception_t arch_decode_invocation(invocation_t *inv)
 {
@@ -48,7 +40,8 @@ exception_t arch_decode_invocation(invocation_t *inv)
         case CONTROL_IO_PORT:
             return ioport_decode_control(inv);
         case CONTROL_IRQ:
-            return irq_control_arch_decode(inv);
+            /* Labels 50/51 (IOAPIC, MSI handlers): the pc99 platform code. */
+            return ia32_irq_control_decode(inv);
         default:
             break;
         }
