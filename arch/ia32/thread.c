@@ -56,15 +56,6 @@ static void switch_fpu(tcb_t *t)
     fpu_owner = t;
 }
 
-/* Physical address of the page directory thread t runs in: its VSpace
- * root if that is an assigned page directory, else the kernel's own (the
- * thread then faults on its first access). */
-static paddr_t vspace_root_paddr(tcb_t *t)
-{
-    pde_t *pd = ia32_thread_pd(t);
-    return pd ? kptr_to_paddr(pd) : kptr_to_paddr(ia32_kernel_pd);
-}
-
 void arch_switch_to_thread(tcb_t *t)
 {
     if (t == ks_idle_thread) {
@@ -74,9 +65,7 @@ void arch_switch_to_thread(tcb_t *t)
     word_t end = (word_t)(uintptr_t)(&t->ctx + 1);
     ia32_ctx_end = end;
     tss_set_esp0(end);
-    paddr_t root = vspace_root_paddr(t);
-    if (root != read_cr3())
-        write_cr3(root);
+    vspace_set_root(t);
     gdt_set_user_bases(t->ctx.fs_base, t->ctx.gs_base);
     switch_fpu(t);
 }
