@@ -11,10 +11,12 @@
 #include <kernel/invocation.h>
 
 /* Interrupt controller the build assumes: with the IOAPIC (seL4 pc99's
- * default) IssueIRQHandler (label 26) is refused and handlers come from
- * labels 50/51 (arch); with the 8259 PIC label 26 issues ISA lines 0-15. */
+ * default, and the only controller arch/ia32 drives: the 8259 is masked)
+ * IssueIRQHandler (label 26) is refused and handlers come from labels
+ * 50/51 (arch/ia32/irq_x86.c); with the 8259 PIC label 26 would issue ISA
+ * lines 0-15. */
 #ifndef CONFIG_IRQ_IOAPIC
-#define CONFIG_IRQ_IOAPIC 0
+#define CONFIG_IRQ_IOAPIC 1
 #endif
 #define IRQ_ISA_MIN 0u
 #define IRQ_ISA_MAX 15u
