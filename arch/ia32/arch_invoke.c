@@ -8,7 +8,8 @@
  * ports are undone only when the last capability to them goes: the page
  * table leaves its page directory, the page directory its ASID, the pool its
  * slot in the ASID table (killing all its ASIDs), the ports become issuable
- * again. The frame-type table follows objects that die.
+ * again. The frame-type table follows objects that die. The last IRQ
+ * handler capability releases its line through the IRQ code.
  */
 #include <arch/arch.h>
 #include <arch/frametype.h>
@@ -18,6 +19,7 @@
 #include <abi/invocation.h>
 #include <kernel/capops.h>
 #include <kernel/debug.h>
+#include <kernel/irq.h>
 #include <kernel/state.h>
 
 exception_t arch_decode_invocation(invocation_t *inv)
@@ -108,8 +110,14 @@ void arch_finalise_cap(cap_t cap, bool final)
         if (final)
             ioport_release(cap_io_first(cap), cap_io_last(cap));
         break;
+    case CAP_IRQ_HANDLER:
+        /* capops.c sends a handler's final deletion here; the IRQ code
+         * (kernel/irq.c) owns the line and releases it. */
+        if (final)
+            irq_handler_finalise(cap_irq(cap));
+        break;
     default:
-        /* Control caps hold no state; IRQ handlers belong to the IRQ code. */
+        /* Control caps hold no state. */
         break;
     }
 }

@@ -102,6 +102,7 @@ int main(bootinfo_t *bi)
     frame_tests();
     fault_tests();
     ioport_tests();
+    arch_invoke_tests();
     asid_tests();
     tests_done();
 }

@@ -47,5 +47,6 @@ void frame_tests(void);
 void fault_tests(void);
 void asid_tests(void);
 void ioport_tests(void);
+void arch_invoke_tests(void);
 
 #endif
