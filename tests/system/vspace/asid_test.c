@@ -115,6 +115,7 @@ static void pool_delete_invalidates(void)
     /* The PD cap still says "assigned", but its ASID names nothing now. */
     EXPECT_ERR(seL4_X86_PageTable_Map(pt2, pd, r + LARGE_PAGE, DEFAULT_ATTR), seL4_FailedLookup);
     EXPECT_EQ(seL4_GetMR(0), 0);
+    EXPECT_EQ(seL4_GetMR(1), seL4_InvalidRoot);
     EXPECT_OK(seL4_X86_PageTable_Unmap(pt));
     /* The pool's slot in the ASID table can be filled again, from a reset untyped. */
     ASSERT_OK(seL4_CNode_Revoke(ROOT_CNODE, ut, CPTR_DEPTH));

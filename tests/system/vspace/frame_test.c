@@ -66,6 +66,8 @@ static void map_errors(void)
     /* No page table yet: FailedLookup, destination side, MissingCapability. */
     EXPECT_ERR(seL4_X86_Page_Map(f, ROOT_VSPACE, r, seL4_ReadWrite, DEFAULT_ATTR), seL4_FailedLookup);
     EXPECT_EQ(seL4_GetMR(0), 0);
+    EXPECT_EQ(seL4_GetMR(1), seL4_MissingCapability);
+    EXPECT_EQ(seL4_GetMR(2), seL4_LargePageBits);       /* bits a PD entry resolves */
     /* Mapped once; another address for the same cap is refused. */
     ASSERT_OK(map_page(f, r, seL4_ReadWrite));
     EXPECT_ERR(seL4_X86_Page_Map(f, ROOT_VSPACE, r + PAGE, seL4_ReadWrite, DEFAULT_ATTR),
