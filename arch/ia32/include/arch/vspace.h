@@ -51,8 +51,12 @@ static inline word_t asid_index(word_t asid) { return asid & MASK(ASID_POOL_INDE
 
 /* One PD entry covers 4 MiB, one PT entry 4 KiB. */
 #define PDE_SPAN_BITS       LARGE_PAGE_BITS
+#ifndef PAGE_SIZE
 #define PAGE_SIZE           BIT(PAGE_BITS)
+#endif
+#ifndef LARGE_PAGE_SIZE
 #define LARGE_PAGE_SIZE     BIT(LARGE_PAGE_BITS)
+#endif
 /* A 4 KiB map without a page table fails as seL4's lookupPTSlot does:
  * MissingCapability with bitsLeft = the bits below a PD entry (12 + 10). */
 #define PT_LOOKUP_BITS_LEFT LARGE_PAGE_BITS
