@@ -410,3 +410,6 @@ help:
 	@echo 'make debug      QEMU waiting for gdb on :1234; then `make gdb` in another shell'
 	@echo 'make deps       install missing Debian packages     make clean   remove build/'
 	@echo 'Variables: V=1 JOBS=$(JOBS) ROOT_CNODE_BITS=$(ROOT_CNODE_BITS) RUN_TIMEOUT=$(RUN_TIMEOUT) UNIT_SANITIZE=...'
+
+# Host fuzzing, boot scenarios and the Bochs boot (make fuzz, make bochs-smoke; hooks into make test).
+include mk/fuzz.mk

@@ -21,6 +21,15 @@ PACKAGES=(
     libcmocka-dev        # host unit tests
     python3              # test and benchmark harnesses
     python3-matplotlib   # benchmark plots
+    clang                # host fuzzing with libFuzzer (make fuzz; make test runs each briefly)
+    libclang-rt-14-dev   # libFuzzer and the sanitizer runtimes for clang (only recommended by it)
+    bochs                # second emulator: the Bochs boot test (make bochs-smoke, make test)
+    bochsbios            #   its BIOS
+    vgabios              #   its VGA BIOS
+    bochs-term           #   its headless display library (display_library: term)
+    grub-pc-bin          # grub-mkrescue's i386-pc modules: Bochs boots the kernel through GRUB
+    xorriso              # grub-mkrescue writes the ISO with it
+    mtools               # grub-mkrescue's EFI image (mformat)
 )
 
 if [ "${SKIP_DEPS:-0}" = 1 ]; then
