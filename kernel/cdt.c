@@ -55,8 +55,21 @@ static inline bool slot_is_unlinked(const cte_t *s)
 /* ---- debug registry of lists ------------------------------------------ */
 
 #if CONFIG_DEBUG
+/* Drop entries of lists that have emptied (NULL), so a long-running
+ * system that keeps starting and ending lists never fills the registry. */
+static void registry_compact(void)
+{
+    word_t n = 0, total = ks_cdt_num_lists < CDT_MAX_LISTS ? ks_cdt_num_lists : CDT_MAX_LISTS;
+    for (word_t i = 0; i < total; i++)
+        if (ks_cdt_lists[i] != NULL)
+            ks_cdt_lists[n++] = ks_cdt_lists[i];
+    ks_cdt_num_lists = n;
+}
+
 static void registry_add(cte_t *s)
 {
+    if (ks_cdt_num_lists >= CDT_MAX_LISTS)
+        registry_compact();
     if (ks_cdt_num_lists >= CDT_MAX_LISTS) {
         if (ks_cdt_num_lists == CDT_MAX_LISTS) {
             printk("cdt: list registry full; invariant checks will miss lists\n");
