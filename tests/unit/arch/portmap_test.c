@@ -87,7 +87,7 @@ static void kernel_ports(void **state)
     assert_true(ioport_kernel_reserved(0x21, 0x21));       /* PIC */
     assert_false(ioport_kernel_reserved(0x22, 0x3f));
     assert_true(ioport_kernel_reserved(0xa0, 0xa0));
-    assert_true(ioport_kernel_reserved(0x43, 0x43));       /* PIT */
+    assert_false(ioport_kernel_reserved(0x40, 0x43));      /* PIT: user level's on pc99 */
     assert_false(ioport_kernel_reserved(0x44, 0x5f));
     assert_true(ioport_kernel_reserved(0xf7, 0xf7));       /* isa-debug-exit */
     assert_false(ioport_kernel_reserved(0xf8, 0xff));
