@@ -226,9 +226,10 @@ static const char *read_memory_map(const mb_source_t *src, const multiboot_info_
 
 /* ---- modules ---- */
 
+/* Whether [s1, e1) and [s2, e2) share a byte (an empty range shares none). */
 static bool ranges_overlap(paddr_t s1, paddr_t e1, paddr_t s2, paddr_t e2)
 {
-    return s1 < e2 && s2 < e1;
+    return s1 < e1 && s2 < e2 && s1 < e2 && s2 < e1;
 }
 
 /* A module's name, read a byte at a time: its length is not known. */

@@ -137,9 +137,10 @@ static void check_ram(const arch_boot_info_t *bi)
 
 /* ---- modules ---- */
 
+/* Sharing a byte; an empty module shares none. */
 static bool overlap(paddr_t s1, paddr_t e1, paddr_t s2, paddr_t e2)
 {
-    return s1 < e2 && s2 < e1;
+    return s1 < e1 && s2 < e2 && s1 < e2 && s2 < e1;
 }
 
 static void check_modules(const arch_boot_info_t *bi, const memory_t *mem,

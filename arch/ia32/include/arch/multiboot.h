@@ -75,8 +75,8 @@ typedef struct mb_source {
  *    other entry, and lies below 4 GiB; in total at least MB_MIN_RAM_BYTES;
  *  - mmap[0..mmap_len): the raw memory map (every entry well formed);
  *  - modules[0..n_modules): 1..BOOT_MAX_MODULES modules, start <= end <=
- *    module_limit, none overlapping another or the kernel image, each name
- *    NUL-terminated.
+ *    module_limit, none sharing a byte with another or with the kernel
+ *    image (an empty module shares none), each name NUL-terminated.
  * On failure returns err, filled with a message naming what is wrong.
  */
 const char *multiboot_parse(const mb_source_t *src, arch_boot_info_t *out, char err[MB_ERROR_LEN]);
