@@ -144,6 +144,19 @@ static uint8_t *put_chunk(uint8_t *p, word_t id, const void *data, word_t len)
     return p + sizeof(h) + len;
 }
 
+/* Chunk 2 has seL4's fixed layout: the byte length, then the raw entries
+ * (at most BI_MMAP_MAX_ENTRIES of them), zero-padded. */
+static uint8_t *put_mmap_chunk(uint8_t *p, const arch_boot_info_t *abi)
+{
+    bi_mmap_t m;
+    memset(&m, 0, sizeof(m));
+    m.header = (bi_header_t){ BI_CHUNK_X86_MBMMAP, sizeof(m) };
+    m.mmap_length = abi->mmap_len < sizeof(m.mmap) ? abi->mmap_len : sizeof(m.mmap);
+    memcpy(m.mmap, abi->mmap, m.mmap_length);
+    memcpy(p, &m, sizeof(m));
+    return p + sizeof(m);
+}
+
 static word_t fdt_module(const arch_boot_info_t *abi)
 {
     for (word_t i = 1; i < abi->n_modules; i++) {
@@ -157,7 +170,7 @@ static word_t fdt_module(const arch_boot_info_t *abi)
 
 static word_t extra_size(const arch_boot_info_t *abi)
 {
-    word_t n = sizeof(bi_header_t) * 6 + sizeof(ks_reserved) + abi->mmap_len + abi->acpi_rsdp_len + sizeof(uint32_t) +
+    word_t n = sizeof(bi_header_t) * 5 + sizeof(bi_mmap_t) + sizeof(ks_reserved) + abi->acpi_rsdp_len + sizeof(uint32_t) +
                sizeof(uint32_t) + abi->n_modules * sizeof(bi_module_desc_t);
     word_t f = fdt_module(abi);
     if (f)
@@ -171,7 +184,7 @@ static word_t fill_extra(uint8_t *base, word_t size, const arch_boot_info_t *abi
     uint8_t *p = base;
     if (abi->acpi_rsdp)
         p = put_chunk(p, BI_CHUNK_X86_ACPI_RSDP, paddr_to_kptr(abi->acpi_rsdp), abi->acpi_rsdp_len);
-    p = put_chunk(p, BI_CHUNK_X86_MBMMAP, abi->mmap, abi->mmap_len);
+    p = put_mmap_chunk(p, abi);
     p = put_chunk(p, BI_CHUNK_X86_TSC_FREQ, &abi->tsc_mhz, sizeof(uint32_t));
     p = put_chunk(p, BI_CHUNK_KERNEL_RESERVED, ks_reserved, ks_num_reserved * sizeof(ks_reserved[0]));
     word_t f = fdt_module(abi);

@@ -83,6 +83,24 @@ enum abi_bootinfo_chunk {
     BI_CHUNK_KERNEL_RESERVED = 0x41,    /* physical ranges the kernel keeps */
 };
 
+/* BI_CHUNK_X86_MBMMAP (seL4_X86_BootInfo_mmap_t): after the header, the
+ * length in bytes of the multiboot memory map copied, then room for
+ * BI_MMAP_MAX_ENTRIES multiboot entries (at most that many are copied). */
+#define BI_MMAP_MAX_ENTRIES 50
+typedef struct bi_mmap_entry {
+    uint32_t size;                 /* of the rest of this entry: 20 */
+    uint64_t base_addr;
+    uint64_t length;
+    uint32_t type;                 /* 1: RAM */
+} __attribute__((packed)) bi_mmap_entry_t;
+
+typedef struct bi_mmap {
+    bi_header_t header;
+    uint32_t mmap_length;
+    bi_mmap_entry_t mmap[BI_MMAP_MAX_ENTRIES];
+} __attribute__((packed)) bi_mmap_t;
+_Static_assert(sizeof(bi_mmap_t) == 1212, "seL4_X86_BootInfo_mmap_t");
+
 /* BI_CHUNK_MODULES: a uint32_t count, then one descriptor per module. Each
  * module is mapped read-write into the root task at `vaddr` and its frame
  * capabilities (one per 4 KiB page, in order) start at `first_slot`. */
