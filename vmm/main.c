@@ -15,14 +15,6 @@
 
 #define FDT_MAGIC 0xd00dfeedu
 
-/* A multiboot (v1) memory-map entry; `size` excludes itself. */
-typedef struct __attribute__((packed)) mb_mmap_entry {
-    uint32_t size;
-    uint64_t base;
-    uint64_t length;
-    uint32_t type;
-} mb_mmap_entry_t;
-
 static uint32_t be32(const void *p)
 {
     const uint8_t *b = p;
@@ -59,14 +51,17 @@ static void print_untypeds(const bootinfo_t *bi)
            (unsigned long long)dev, (unsigned long long)(dev >> 10));
 }
 
-static void print_mmap(const uint8_t *p, uint32_t len)
+/* Chunk 2 (seL4_X86_BootInfo_mmap_t): the byte length of the multiboot
+ * memory map, then its entries; `size` excludes itself. */
+static void print_mmap(const bi_mmap_t *m)
 {
-    const uint8_t *end = p + len;
+    const uint8_t *p = (const uint8_t *)m->mmap;
+    const uint8_t *end = p + m->mmap_length;
 
-    while (p + sizeof(mb_mmap_entry_t) <= end) {
-        const mb_mmap_entry_t *e = (const void *)p;
+    while (p + sizeof(bi_mmap_entry_t) <= end) {
+        const bi_mmap_entry_t *e = (const void *)p;
 
-        printf("      0x%016llx +0x%llx type %u\n", (unsigned long long)e->base,
+        printf("      0x%016llx +0x%llx type %u\n", (unsigned long long)e->base_addr,
                (unsigned long long)e->length, e->type);
         if (e->size == 0)
             break;
@@ -121,8 +116,8 @@ static void print_chunk(const bi_header_t *h)
     else if (h->id == BI_CHUNK_FDT && blen >= 8)
         printf("      magic 0x%08x (%s), totalsize %u\n", be32(body),
                be32(body) == FDT_MAGIC ? "ok" : "bad", be32(body + 4));
-    else if (h->id == BI_CHUNK_X86_MBMMAP)
-        print_mmap(body, blen);
+    else if (h->id == BI_CHUNK_X86_MBMMAP && h->len >= sizeof(bi_mmap_t))
+        print_mmap((const bi_mmap_t *)h);
     else if (h->id == BI_CHUNK_MODULES)
         print_modules(body, blen);
     else if (h->id == BI_CHUNK_KERNEL_RESERVED)
