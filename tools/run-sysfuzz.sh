@@ -1,0 +1,61 @@
+#!/bin/bash
+# Boots system-call fuzzer images (mk/sysfuzz.mk), each in its own QEMU, JOBS at once, and
+# checks that each ends with "TEST sysfuzz/run PASS", "TESTS DONE" and exit status 33
+# (DebugHalt), with no KERNEL PANIC.  Prints one line per image and the invocation total.
+#
+#   tools/run-sysfuzz.sh --kernel K [--qemu Q] [--jobs N] [--timeout S] [--log-dir D] ELF...
+set -u
+kernel= qemu=qemu-system-i386 jobs=2 timeout=7200 logdir=build/logs/sysfuzz
+while [ $# -gt 0 ]; do
+    case $1 in
+    --kernel) kernel=$2; shift 2;;
+    --qemu) qemu=$2; shift 2;;
+    --jobs) jobs=$2; shift 2;;
+    --timeout) timeout=$2; shift 2;;
+    --log-dir) logdir=$2; shift 2;;
+    --) shift; break;;
+    -*) echo "run-sysfuzz: unknown option $1" >&2; exit 2;;
+    *) break;;
+    esac
+done
+[ -n "$kernel" ] && [ $# -gt 0 ] || { echo "usage: $0 --kernel K [options] ELF..." >&2; exit 2; }
+mkdir -p "$logdir"
+
+# One boot; its verdict goes to LOG.verdict.
+boot() {
+    local elf=$1 log=$2 st
+    timeout --foreground -k 5 "$timeout" "$qemu" -kernel "$kernel" -initrd "$elf" -m 128M \
+        -display none -serial stdio -monitor none -no-reboot \
+        -device isa-debug-exit,iobase=0xf4,iosize=0x04 </dev/null >"$log" 2>&1
+    st=$?
+    if [ $st -eq 124 ] || [ $st -eq 137 ]; then echo "FAIL timeout after ${timeout}s"
+    elif grep -q 'KERNEL PANIC' "$log"; then echo "FAIL kernel panic"
+    elif [ $st -ne 33 ]; then echo "FAIL exit status $st"
+    elif ! grep -q '^TEST sysfuzz/run PASS' "$log"; then echo "FAIL no TEST sysfuzz/run PASS"
+    elif ! grep -q '^TESTS DONE' "$log"; then echo "FAIL no TESTS DONE"
+    elif grep -q '^TEST .* FAIL' "$log"; then echo "FAIL a regression test failed"
+    else echo PASS
+    fi >"$log.verdict"
+}
+
+logs=()
+for elf in "$@"; do
+    name=$(basename "$(dirname "$elf")")
+    log=$logdir/$name.log
+    logs+=("$log")
+    rm -f "$log.verdict"
+    while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do wait -n; done
+    boot "$elf" "$log" &
+done
+wait
+
+fail=0 total=0
+for log in "${logs[@]}"; do
+    v=$(cat "$log.verdict" 2>/dev/null || echo "FAIL no verdict")
+    n=$(sed -n 's/^sysfuzz: seed .* invocations \([0-9]*\) .*/\1/p' "$log" | tail -1)
+    total=$((total + ${n:-0}))
+    echo "$v $(basename "$log" .log) invocations ${n:-?} ($log)"
+    case $v in PASS) ;; *) fail=$((fail + 1)); tail -25 "$log";; esac
+done
+echo "sysfuzz: $# boot(s), $fail failed, $total invocations"
+[ $fail -eq 0 ]
