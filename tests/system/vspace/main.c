@@ -98,11 +98,11 @@ void run_and_catch_fault(void (*fn)(void *), void *arg, fault_report_t *out)
 
 int main(bootinfo_t *bi)
 {
-    (void)bi;
     frame_tests();
     fault_tests();
     ioport_tests();
     arch_invoke_tests();
     asid_tests();
+    revoke_tests(bi);
     tests_done();
 }

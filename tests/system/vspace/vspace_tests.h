@@ -48,5 +48,6 @@ void fault_tests(void);
 void asid_tests(void);
 void ioport_tests(void);
 void arch_invoke_tests(void);
+void revoke_tests(bootinfo_t *bi);
 
 #endif
