@@ -272,20 +272,28 @@ static void add_unreserved(bootinfo_t *bi, uint64_t s, uint64_t e, bool device)
     }
 }
 
+/* RAM counts as RAM only inside the kernel window: as seL4 (x86
+ * add_mem_p_regs) we clamp RAM ranges at the window's top and hand out
+ * what lies above as device untypeds, so no RAM untyped straddles it. */
+static uint64_t window_clip(uint64_t p)
+{
+    return p < PADDR_WINDOW_TOP ? p : PADDR_WINDOW_TOP;
+}
+
 static void make_untypeds(bootinfo_t *bi, const arch_boot_info_t *abi)
 {
     bi->untyped.start = next_slot;
     /* Device untypeds: every physical range that is not RAM. */
     uint64_t prev = 0;
     for (word_t i = 0; i <= abi->n_ram; i++) {
-        uint64_t s = i < abi->n_ram ? abi->ram[i].start : PHYS_TOP;
+        uint64_t s = i < abi->n_ram ? window_clip(abi->ram[i].start) : PHYS_TOP;
         if (s > prev)
             add_unreserved(bi, prev, s, true);
         if (i < abi->n_ram)
-            prev = abi->ram[i].end;
+            prev = window_clip(abi->ram[i].end);
     }
     for (word_t i = 0; i < abi->n_ram; i++)
-        add_unreserved(bi, abi->ram[i].start, abi->ram[i].end, false);
+        add_unreserved(bi, window_clip(abi->ram[i].start), window_clip(abi->ram[i].end), false);
     bi->untyped.end = next_slot;
 }
 

@@ -7,7 +7,8 @@
  * image, the modules, the boot structures). From the map it computes the
  * usable RAM the way the kernel promises to (arch/multiboot.h): each RAM
  * entry shrunk to whole pages, below 4 GiB, minus every page another
- * entry touches. Then:
+ * entry touches, and only below the kernel window's top (508 MiB): as in
+ * seL4, RAM above it is handed out as device memory. Then:
  *  - the non-device untypeds cover exactly that RAM minus the reserved
  *    ranges: no byte twice, no gap, nothing more;
  *  - no device untyped overlaps RAM, and no untyped overlaps a reserved
@@ -36,6 +37,7 @@
 #define MAX_RANGES      512
 #define MAX_CHUNKS      32
 #define KIB             1024ull
+#define WINDOW_TOP      0x1fc00000ull       /* PADDR_WINDOW_TOP, seL4 ia32's PADDR_TOP */
 
 typedef struct range {
     uint64_t s, e;
@@ -204,7 +206,7 @@ static void test_map_layout(void)
 /* Usable RAM as arch/multiboot.h defines it. */
 static bool read_map(void)
 {
-    static set_t other, usable;
+    static set_t other, usable, above;
     const chunk_t *c = find_chunk(BI_CHUNK_X86_MBMMAP);
     uint32_t len, off = 0;
 
@@ -230,7 +232,8 @@ static bool read_map(void)
     set_normalise(&map_ram);
     set_normalise(&other);
     set_subtract(&map_ram, &other, &usable);
-    map_ram = usable;
+    set_add(&above, WINDOW_TOP, PHYS_TOP);
+    set_subtract(&usable, &above, &map_ram);
     return true;
 }
 
