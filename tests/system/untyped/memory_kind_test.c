@@ -151,9 +151,9 @@ static void above_window(void)
     /* As in seL4: device untypeds, and no RAM untyped reaches past the top. */
     EXPECT_TRUE(seL4_GetBootInfo()->untypedList[i].isDevice);
     EXPECT_EQ(find_boot_untyped(ram_past_window), -1);
-    refuses_kernel_objects(sub, SUB_BITS);
     /* Reset of the child and of the untyped itself leave the data. */
     ASSERT_OK(seL4_CNode_Revoke(ROOT, sub, DEPTH));
+    refuses_kernel_objects(sub, SUB_BITS);
     f = retype_one(sub, seL4_X86_4K, 0, NULL);
     ASSERT_NE(f, 0);
     p = map_frame(f);
