@@ -398,6 +398,23 @@ else
 	    --out docs/bench/results.csv
 endif
 
+# `make test` and `make systest` also boot the benchmark root task once on the debug kernel: a
+# smoke test, pseudo suite `bench` (one test, no figure checked; tests/bench/suite.conf).
+BENCH_SMOKE := $(if $(BENCH_ELF),$(if $(SUITES),$(filter bench,$(SUITES)),bench))
+SYS_COUNTS += $(if $(BENCH_SMOKE),$(LOGS)/bench-smoke/counts)
+systest: $(if $(BENCH_SMOKE),bench-smoke-build)
+.PHONY: bench-smoke-build
+bench-smoke-build: deps
+	$(Q)$(MAKE) $(SUBMAKE_FLAGS) $(BUILD)/kernel/kernel.elf $(BENCH_ELF)
+
+define run_systests +=
+
+	@rm -rf $(LOGS)/bench-smoke
+	$(if $(BENCH_SMOKE),$(Q)$(PYTHON) tools/run-system-test.py --jobs 1 --conf-dir tests \
+	    --log-dir $(LOGS)/bench-smoke --counts $(LOGS)/bench-smoke/counts \
+	    $(BUILD)/kernel/kernel.elf $(BENCH_ELF) || true)
+endef
+
 clean:
 	rm -rf $(BUILD)
 

@@ -15,10 +15,17 @@ instruction), and "BENCH DONE" at the end.  The harness stops QEMU itself once i
 with status 33.  Names match the first column of sel4-icount.tsv
 (name<TAB>instructions<TAB>what was measured) where the same operation was measured on seL4.
 
+The root task may also print "BENCH_SKIP <name> <reason>" (a row it could not measure),
+"BENCH_VARIES <name> <min> <max> <equal>/<samples>" (its samples were not all equal) and
+"BENCH_NOTE <name> <text>"; the report lists them.
+
 results.csv has columns name,ours,sel4,ratio (ratio = ours / sel4): first our rows in the order
-printed, then the seL4 rows we do not measure yet (ours empty).  A missing seL4 file leaves
-the sel4 and ratio columns empty.  results.md (a table) and results.png (a plot, when
-matplotlib is there) go beside the CSV.  Exit status: non-zero if there is no BENCH line, no
+printed, then skipped rows and the seL4 rows we do not measure (ours empty).  A missing seL4
+file leaves the sel4 and ratio columns empty.  Beside the CSV go results.md (the table),
+results.png (ours against seL4), README.md (the report: table with goals, growth rates from
+least-squares fits, plots ipc_length.png, retype_batch.png, revoke.png, lookup_depth.png and
+idle_threads.png, a user-level breakdown, skipped rows, then the hand-written method section
+from --method, default docs/bench/method.md).  Exit status: non-zero if there is no BENCH line, no
 "BENCH DONE", a KERNEL PANIC, a timeout or a wrong exit status; then the BENCH lines found are
 printed but the files in docs/ are left as they were.
 """
@@ -86,37 +93,84 @@ def run_qemu(cmd, log_path, timeout):
     return status, done.is_set(), timed_out
 
 
+SKIP_RE = re.compile(r"^BENCH_SKIP\s+(\S+)\s+(.*)$")
+VARIES_RE = re.compile(r"^BENCH_VARIES\s+(\S+)\s+(\d+)\s+(\d+)\s+(\d+)/(\d+)\s*$")
+NOTE_RE = re.compile(r"^BENCH_NOTE\s+(\S+)\s+(.*)$")
+
+# Rows whose goal is stricter than "at most seL4's count": name -> (limit, what it is).
+FASTPATH_ROWS = ("ipc_call_same_as_len0", "ipc_call_cross_as_len0",
+                 "ipc_replyrecv_same_as_len0", "ipc_replyrecv_cross_as_len0")
+FAULT_PATH_ROWS = ("unknown_syscall_roundtrip", "vmfault_roundtrip")
+# Measurement overheads: shown, but no goal applies.
+CONTEXT_ROWS = ("rdtsc_pair_overhead", "syscall_stub_overhead")
+
+
+class Log:
+    """What the benchmark root task printed."""
+
+    def __init__(self):
+        self.rows = []          # [(name, count)] in order, first occurrence wins
+        self.skips = []         # [(name, reason)]
+        self.varies = {}        # name -> (min, max, equal, samples)
+        self.notes = []         # [(name, text)]
+        self.panic = None
+        self.done = False
+
+    def value(self, name):
+        for n, v in self.rows:
+            if n == name:
+                return v
+        return None
+
+
 def read_log(path):
-    """Returns ([(name, count)], the first KERNEL PANIC line or None, saw BENCH DONE)."""
-    rows = []
-    panic = None
-    done = False
+    log = Log()
+    seen = set()
     with open(path, "rb") as f:
-        for line in f.read().decode("utf-8", errors="replace").replace("\r", "\n").split("\n"):
-            line = line.strip()
-            m = BENCH_RE.match(line)
-            if m:
-                rows.append((m.group(1), int(m.group(2))))
-            elif line == DONE_LINE:
-                done = True
-            elif PANIC_RE.match(line) and panic is None:
-                panic = line
-    return rows, panic, done
+        text = f.read().decode("utf-8", errors="replace")
+    for line in text.replace("\r", "\n").split("\n"):
+        line = line.strip()
+        m = BENCH_RE.match(line)
+        if m:
+            if m.group(1) not in seen:
+                seen.add(m.group(1))
+                log.rows.append((m.group(1), int(m.group(2))))
+            continue
+        m = SKIP_RE.match(line)
+        if m:
+            log.skips.append((m.group(1), m.group(2)))
+            continue
+        m = VARIES_RE.match(line)
+        if m:
+            log.varies[m.group(1)] = tuple(int(m.group(i)) for i in range(2, 6))
+            continue
+        m = NOTE_RE.match(line)
+        if m:
+            log.notes.append((m.group(1), m.group(2)))
+        elif line == DONE_LINE:
+            log.done = True
+        elif PANIC_RE.match(line) and log.panic is None:
+            log.panic = line
+    return log
 
 
 def read_sel4(path):
-    ref = {}
+    """Returns ({name: instructions}, {name: what was measured}) or (None, None)."""
+    ref, what = {}, {}
     if not path or not os.path.exists(path):
-        return None
+        return None, None
     with open(path) as f:
         for line in f:
             cols = line.rstrip("\n").split("\t")
             if len(cols) >= 2 and cols[1].strip().isdigit():
                 ref[cols[0].strip()] = int(cols[1])
-    return ref
+                what[cols[0].strip()] = cols[2].strip() if len(cols) > 2 else ""
+    return ref, what
 
 
-def join(ours, sel4):
+def join(ours, sel4, skips=()):
+    """[(name, ours, sel4, ratio)]: ours in order, then skipped rows, then seL4's
+    rows we do not measure (ours None)."""
     sel4 = sel4 or {}
     rows = []
     seen = set()
@@ -126,8 +180,32 @@ def join(ours, sel4):
         seen.add(name)
         ref = sel4.get(name)
         rows.append((name, count, ref, count / ref if ref else None))
+    for name, _ in skips:
+        if name not in seen:
+            seen.add(name)
+            rows.append((name, None, sel4.get(name), None))
     rows += [(name, None, ref, None) for name, ref in sel4.items() if name not in seen]
     return rows
+
+
+def goal(name, ours, ref, sel4):
+    """(limit or None, text for the goal column)."""
+    if name in CONTEXT_ROWS:
+        return None, "context only (not a kernel path)"
+    if name in FASTPATH_ROWS and ref:
+        limit = 0.8 * ref
+        desc = "<= 0.8 x seL4"
+    elif name in FAULT_PATH_ROWS and sel4 and "fault_roundtrip" in sel4:
+        limit = 0.5 * sel4["fault_roundtrip"]
+        desc = "<= 0.5 x seL4 fault_roundtrip"
+    elif ref:
+        limit = ref
+        desc = "<= seL4"
+    else:
+        return None, ""
+    if ours is None:
+        return limit, "%s: not measured" % desc
+    return limit, "%s (%d): %s" % (desc, limit, "yes" if ours <= limit else "**no**")
 
 
 def fmt(v, ratio=False):
@@ -147,22 +225,87 @@ def write_csv(path, rows):
 def write_markdown(path, rows):
     with open(path, "w") as f:
         f.write("# Benchmark results (guest instructions under QEMU -icount)\n\n")
-        f.write("Generated by `make bench` (tools/bench-report.py); ratio = ours / seL4.\n\n")
+        f.write("Generated by `make bench` (tools/bench-report.py); ratio = ours / seL4. "
+                "The full report is README.md.\n\n")
         f.write("| operation | ours | seL4 | ratio |\n|---|---:|---:|---:|\n")
         for name, ours, ref, ratio in rows:
             f.write("| %s | %s | %s | %s |\n" % (name, fmt(ours), fmt(ref), fmt(ratio, True)))
 
 
-def write_plot(path, rows):
+# ---- fits and plots ----
+
+def lsq(points):
+    """Least-squares line through [(x, y)]: (intercept, slope) or None."""
+    n = len(points)
+    if n < 2:
+        return None
+    sx = sum(x for x, _ in points)
+    sy = sum(y for _, y in points)
+    sxx = sum(x * x for x, _ in points)
+    sxy = sum(x * y for x, y in points)
+    den = n * sxx - sx * sx
+    if den == 0:
+        return None
+    b = (n * sxy - sx * sy) / den
+    return (sy - b * sx) / n, b
+
+
+def series(log, fmt_name, xs):
+    pts = []
+    for x in xs:
+        v = log.value(fmt_name % x)
+        if v is not None:
+            pts.append((x, v))
+    return pts
+
+
+def plot_setup():
     try:
         import matplotlib
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
+        return plt
     except ImportError:
-        print("bench-report: matplotlib not available, no plot", file=sys.stderr)
-        return
+        print("bench-report: matplotlib not available, no plots", file=sys.stderr)
+        return None
+
+
+def line_plot(plt, path, title, xlabel, curves, refs=(), logx=False):
+    """curves: [(label, [(x, y)], fit or None)]; refs: [(label, [(x, y)])]."""
+    if plt is None or not any(pts for _, pts, _ in curves):
+        return False
+    fig, ax = plt.subplots(figsize=(7, 4.2))
+    for label, pts, fit in curves:
+        if not pts:
+            continue
+        xs = [p[0] for p in pts]
+        ax.plot(xs, [p[1] for p in pts], "o-", label=label)
+        if fit:
+            lo, hi = min(xs), max(xs)
+            ax.plot([lo, hi], [fit[0] + fit[1] * lo, fit[0] + fit[1] * hi], "--", linewidth=0.8,
+                    label="%s fit: %.1f + %.2f x" % (label, fit[0], fit[1]))
+    for label, pts in refs:
+        if pts:
+            ax.plot([p[0] for p in pts], [p[1] for p in pts], "s", markersize=8, label=label)
+    if logx:
+        ax.set_xscale("log", base=2)
+    ax.set_title(title)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel("guest instructions (QEMU -icount)")
+    ax.set_ylim(bottom=0)
+    ax.grid(True, alpha=0.3)
+    ax.legend(fontsize=7)
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+    return True
+
+
+def write_plot(path, rows):
+    """Overview: ours against seL4 for every row that has both."""
+    plt = plot_setup()
     both = [r for r in rows if r[1] is not None and r[2] is not None]
-    if not both:
+    if plt is None or not both:
         return
     names = [r[0] for r in both]
     fig, ax = plt.subplots(figsize=(8, 0.35 * len(names) + 1.5))
@@ -179,6 +322,246 @@ def write_plot(path, rows):
     plt.close(fig)
 
 
+IPC_LENGTHS = list(range(0, 121, 10))
+BATCHES = [1, 2, 4, 8, 16, 32]
+REVOKE_OBJECTS = [1, 2, 4, 8, 16, 32, 64, 128, 256]
+REVOKE_COPIES = [0, 1, 2, 4, 8, 16, 32, 64]
+IDLE = [1, 100, 1000]
+
+
+def shapes(log, sel4, outdir):
+    """Makes the plots; returns [(title, png or None, [growth-rate sentences])]."""
+    plt = plot_setup()
+    sel4 = sel4 or {}
+    out = []
+
+    def ref_points(names_xs):
+        return [(x, sel4[n]) for n, x in names_xs if n in sel4]
+
+    # IPC against message length (cross address space). 0 is the fastpath case.
+    call = series(log, "ipc_call_cross_as_len%d", IPC_LENGTHS)
+    rr = series(log, "ipc_replyrecv_cross_as_len%d", IPC_LENGTHS)
+    fc = lsq([p for p in call if p[0] >= 10])
+    fr = lsq([p for p in rr if p[0] >= 10])
+    png = "ipc_length.png" if line_plot(
+        plt, os.path.join(outdir, "ipc_length.png"), "One-way IPC, cross address space",
+        "message length (words)", [("Call", call, fc), ("ReplyRecv", rr, fr)],
+        [("seL4 Call", ref_points([("ipc_call_cross_as_len0", 0), ("ipc_call_cross_as_len10", 10)])),
+         ("seL4 ReplyRecv", ref_points([("ipc_replyrecv_cross_as_len0", 0),
+                                        ("ipc_replyrecv_cross_as_len10", 10)]))]) else None
+    text = []
+    if fc:
+        text.append("Call: %.2f instructions per message word (fit over 10..120 words; "
+                    "intercept %.0f)." % (fc[1], fc[0]))
+    if fr:
+        text.append("ReplyRecv: %.2f instructions per word (intercept %.0f)." % (fr[1], fr[0]))
+    if call and call[0][0] == 0 and len(call) > 1:
+        text.append("Length 0 to 10: %+d instructions for Call (seL4: %s, its fastpath "
+                    "against its slowpath)." % (call[1][1] - call[0][1],
+                    "%+d" % (sel4["ipc_call_cross_as_len10"] - sel4["ipc_call_cross_as_len0"])
+                    if "ipc_call_cross_as_len10" in sel4 and "ipc_call_cross_as_len0" in sel4
+                    else "n/a"))
+    out.append(("IPC cost against message length", png, text))
+
+    # Retype cost per object against batch size.
+    ep = series(log, "retype_batch_endpoint_%d", BATCHES)
+    fr4 = series(log, "retype_batch_frame4k_%d", BATCHES)
+    png = "retype_batch.png" if line_plot(
+        plt, os.path.join(outdir, "retype_batch.png"), "Retype: cost per object against batch size",
+        "objects per Retype call", [("endpoint (16 B, smallest)", ep, None),
+                                    ("4 KiB frame", fr4, None)],
+        [("seL4 4 KiB frame, 1 per call", ref_points([("retype_frame_4k", 1)]))], logx=True) \
+        else None
+    text = []
+    for label, pts in (("endpoint", ep), ("4 KiB frame", fr4)):
+        f = lsq([(x, x * y) for x, y in pts])
+        if f:
+            text.append("%s: a call costs %.0f + %.1f per object (fit of per-call totals, "
+                        "per-object figures are rounded down)." % (label, f[0], f[1]))
+    out.append(("Retype cost per object against batch size", png, text))
+
+    # Revoke against objects and copies destroyed.
+    ob = series(log, "revoke_objects_%d", REVOKE_OBJECTS)
+    cp = series(log, "revoke_copies_%d", REVOKE_COPIES)
+    fo, fcp = lsq(ob), lsq(cp)
+    png = "revoke.png" if line_plot(
+        plt, os.path.join(outdir, "revoke.png"), "Revoke of an untyped",
+        "objects (endpoints) or further copies destroyed",
+        [("n endpoints", ob, fo), ("1 endpoint + c copies", cp, fcp)]) else None
+    text = []
+    if fo:
+        worst = max(abs(y - (fo[0] + fo[1] * x)) / y for x, y in ob)
+        text.append("Per object: %.1f instructions, fixed %.0f; largest deviation from the "
+                    "line %.1f%% (linear)." % (fo[1], fo[0], 100 * worst))
+    if fcp:
+        worst = max(abs(y - (fcp[0] + fcp[1] * x)) / y for x, y in cp)
+        text.append("Per further copy: %.1f instructions; largest deviation %.1f%%."
+                    % (fcp[1], 100 * worst))
+    out.append(("Revoke cost against what it destroys", png, text))
+
+    # Lookup against CSpace depth.
+    lk = series(log, "cap_lookup_level%d", [1, 2, 3])
+    fl = lsq(lk)
+    png = "lookup_depth.png" if line_plot(
+        plt, os.path.join(outdir, "lookup_depth.png"),
+        "Send on a notification whose capability is n CNodes deep", "CNode levels",
+        [("Signal (Send) system call", lk, fl)]) else None
+    text = ["Per level: %.1f instructions (whole system call at one level: %d)."
+            % (fl[1], lk[0][1])] if fl else []
+    out.append(("Capability lookup against CSpace depth", png, text))
+
+    # IPC against the number of idle threads.
+    ic = series(log, "ipc_call_cross_as_len0_idle%d", IDLE)
+    ir = series(log, "ipc_replyrecv_cross_as_len0_idle%d", IDLE)
+    fi = lsq(ic)
+    png = "idle_threads.png" if line_plot(
+        plt, os.path.join(outdir, "idle_threads.png"),
+        "One-way IPC (cross AS, length 0) with idle threads blocked on their own endpoints",
+        "idle threads", [("Call", ic, None), ("ReplyRecv", ir, None)], logx=False) else None
+    text = ["Call: %.3f instructions per idle thread (%s)." %
+            (fi[1], "independent of the thread count" if abs(fi[1]) < 0.001 else "NOT constant")] \
+        if fi else []
+    out.append(("IPC cost against the number of threads", png, text))
+    return out
+
+
+THESIS = [
+    ("Retype one object (Table 7.1, cycles)", "Endpoint 578, Notification 582, TCB 758, "
+     "CNode(16) 841, 4 KiB frame 2246, PageTable 2249, PageDirectory 15545",
+     ["retype_endpoint_1", "retype_notification_1", "retype_tcb_1", "retype_cnode16_1",
+      "retype_frame4k_1", "retype_pagetable_1", "retype_pagedir_1"]),
+    ("Batching (Fig. 7.1)", "smallest object: 616 per object alone, 207 at 10 or more per call",
+     ["retype_batch_endpoint_1", "retype_batch_endpoint_16", "retype_batch_endpoint_32"]),
+    ("Revoke of the parent untyped (Table 7.2)", "~250 fixed, 96-609 per further object, "
+     "180 per further copy", ["revoke_fixed", "revoke_per_object", "revoke_per_copy"]),
+    ("CSpace operations (Table 7.5)", "mint 518, delete 438",
+     ["cnode_mint", "cnode_copy", "cnode_move", "cnode_delete"]),
+    ("Lookup, 1/2/3 levels (Table 7.4)", "19 / 48 / 72",
+     ["cap_lookup_level1", "cap_lookup_level2", "cap_lookup_level3"]),
+    ("Map a 4 KiB page (Table 7.9)", "1109 with the page table present, 4621 with it made "
+     "in the same path", ["map_page_pt_present", "map_page_pt_absent"]),
+]
+
+
+def breakdown(log, sel4):
+    """User-level decomposition of the paths above their goal (estimates)."""
+    v = log.value
+    parts = [
+        ("null_syscall", "kernel entry + exit, nothing else (BenchmarkNullSyscall)"),
+        ("ipc_nbrecv_no_sender", "entry, lookup of an endpoint, NBRecv finds nobody, exit"),
+        ("notify_signal_no_waiter", "entry, lookup, decode, signal a notification nobody waits "
+         "on, exit"),
+        ("ipc_nbsend_no_receiver", "entry, lookup, decode, NBSend finds nobody, exit"),
+        ("cap_lookup_level1", "as notify_signal_no_waiter, capability 1 CNode deep"),
+        ("yield_thread_switch", "entry, Yield, reschedule, switch to a thread of the same "
+         "VSpace, exit"),
+        ("yield_process_switch", "as above, with an address-space switch"),
+        ("ipc_call_same_as_len0", "Call: entry, lookup, transfer, reply cap, block, switch, exit"),
+        ("ipc_call_cross_as_len0", "as above, across address spaces"),
+    ]
+    lines = ["| sub-path | ours | what it contains |", "|---|---:|---|"]
+    for name, what in parts:
+        lines.append("| %s | %s | %s |" % (name, fmt(v(name)), what))
+    est = []
+    ns, call, nbsend = v("null_syscall"), v("ipc_call_cross_as_len0"), v("ipc_nbsend_no_receiver")
+    ysw, ypsw = v("yield_thread_switch"), v("yield_process_switch")
+    if ns is not None and nbsend is not None:
+        est.append("capability lookup + decode of a send: about %d (nbsend - null)" % (nbsend - ns))
+    if call is not None and nbsend is not None:
+        est.append("message transfer, reply capability, blocking and the thread switch: about "
+                   "%d (call - nbsend)" % (call - nbsend))
+    if ysw is not None and ypsw is not None:
+        est.append("address-space switch: about %d (process yield - thread yield)" % (ypsw - ysw))
+    if ns is not None and sel4 and "null_syscall" in sel4:
+        est.append("entry + exit: %d against seL4's %d" % (ns, sel4["null_syscall"]))
+    return lines, est
+
+
+def write_readme(path, rows, log, sel4, what, method_path):
+    outdir = os.path.dirname(os.path.abspath(path))
+    skips = dict(log.skips)
+    f = open(path, "w")
+    w = f.write
+    w("# Kernel benchmarks: instructions, ours against seL4 on the same emulator\n\n")
+    w("Generated by `make bench` (tools/bench-report.py) from `build/logs/kernel-bench/bench.log`; "
+      "every figure below comes from that one run. Figures are guest instructions counted by "
+      "rdtsc under `qemu-system-i386 -icount shift=0,sleep=off` (one tick per instruction), "
+      "not time. The seL4 column is seL4's own benchmark suite on the real seL4 kernel under the "
+      "same QEMU (`../shared/bench/sel4-icount.tsv`). Ratio = ours / seL4. The method, and where "
+      "our measurement differs from sel4bench's, is at the end.\n\n")
+    w("Raw figures: [results.csv](results.csv) (name, ours, sel4, ratio).\n\n")
+
+    both = [r for r in rows if r[1] is not None and r[2] is not None and r[0] not in CONTEXT_ROWS]
+    met = [r for r in both if r[1] <= goal(r[0], r[1], r[2], sel4)[0]]
+    w("## Against seL4\n\n%d of %d rows with a seL4 figure meet their goal.\n\n"
+      % (len(met), len(both)))
+    w("| operation | ours | seL4 | ratio | goal met? |\n|---|---:|---:|---:|---|\n")
+    for name, ours, ref, ratio in rows:
+        if ref is None and name not in FAULT_PATH_ROWS:
+            continue
+        g = goal(name, ours, ref, sel4)[1]
+        if ours is None and name in skips:
+            g = "skipped: " + skips[name]
+        w("| %s | %s | %s | %s | %s |\n" % (name, fmt(ours), fmt(ref), fmt(ratio, True), g))
+    w("\n![ours against seL4](results.png)\n\n")
+
+    w("## Our other rows\n\n| operation | ours | note |\n|---|---:|---|\n")
+    for name, ours, ref, ratio in rows:
+        if ref is not None or name in FAULT_PATH_ROWS:
+            continue
+        note = ("skipped: " + skips[name]) if ours is None and name in skips else ""
+        w("| %s | %s | %s |\n" % (name, fmt(ours), note))
+    w("\n")
+
+    w("## Shapes and growth rates\n\n")
+    for title, png, text in shapes(log, sel4, outdir):
+        w("### %s\n\n" % title)
+        for t in text:
+            w("- %s\n" % t)
+        if png:
+            w("\n![%s](%s)\n" % (title, png))
+        w("\n")
+
+    w("## Beside the thesis (KZM ARM11 cycles: compare shapes, not values)\n\n"
+      "| what | thesis | ours (instructions) |\n|---|---|---|\n")
+    for title, thesis, names in THESIS:
+        ours = ", ".join("%s %s" % (n, fmt(log.value(n)) or "-") for n in names)
+        w("| %s | %s | %s |\n" % (title, thesis, ours))
+    w("\n")
+
+    lines, est = breakdown(log, sel4)
+    w("## Where the instructions go (user-level decomposition)\n\n"
+      "The benchmark kernel has no per-phase counters yet, so the breakdown of the rows above "
+      "their goal is built from sub-paths measured from user level with the same method:\n\n")
+    w("\n".join(lines) + "\n\n")
+    for e in est:
+        w("- %s\n" % e)
+    w("\n")
+
+    w("## Skipped rows, unequal samples, notes\n\n")
+    if not log.skips and not log.varies and not log.notes:
+        w("None: every row was measured and all its samples were equal.\n")
+    for name, reason in log.skips:
+        w("- **skipped** `%s`: %s\n" % (name, reason))
+    for name, (lo, hi, eq, n) in sorted(log.varies.items()):
+        w("- **samples differ** `%s`: %d of %d equal the reported value; range %d..%d\n"
+          % (name, eq, n, lo, hi))
+    for name, text in log.notes:
+        w("- note `%s`: %s\n" % (name, text))
+    w("\n")
+
+    if what:
+        w("## What seL4's figures measured\n\n| seL4 row | measured |\n|---|---|\n")
+        for name in what:
+            w("| %s | %s |\n" % (name, what[name].replace("|", "/")))
+        w("\n")
+
+    if method_path and os.path.exists(method_path):
+        with open(method_path) as m:
+            w(m.read())
+    f.close()
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--log", required=True)
@@ -190,6 +573,9 @@ def main():
     ap.add_argument("--qemu-args", default="", help="QEMU arguments, one string")
     ap.add_argument("--timeout", type=float, default=600)
     ap.add_argument("--expect-exit", type=int, default=33)
+    ap.add_argument("--method", default=os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                                     "..", "docs", "bench", "method.md"),
+                    help="hand-written method section appended to README.md")
     args = ap.parse_args()
 
     errors = []
@@ -206,13 +592,16 @@ def main():
         elif status is not None and status != args.expect_exit:
             errors.append("QEMU exit status %d, expected %d" % (status, args.expect_exit))
 
-    ours, panic, done = read_log(args.log) if os.path.exists(args.log) else ([], None, False)
-    sel4 = read_sel4(args.sel4)
+    log = read_log(args.log) if os.path.exists(args.log) else Log()
+    ours, panic, done = log.rows, log.panic, log.done
+    sel4, what = read_sel4(args.sel4)
     if sel4 is None:
         print("bench-report: no seL4 reference at %s; sel4/ratio columns left empty"
               % args.sel4, file=sys.stderr)
     for name, count in ours:
         print("BENCH %s %d" % (name, count))
+    for name, reason in log.skips:
+        print("BENCH_SKIP %s %s" % (name, reason))
 
     if panic:
         errors.append(panic)
@@ -224,12 +613,14 @@ def main():
     if errors:
         print("bench-report: %s not updated: the run was incomplete" % args.out, file=sys.stderr)
     else:
-        rows = join(ours, sel4)
+        rows = join(ours, sel4, log.skips)
         os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
         base = os.path.splitext(args.out)[0]
         write_csv(args.out, rows)
         write_markdown(base + ".md", rows)
         write_plot(base + ".png", rows)
+        write_readme(os.path.join(os.path.dirname(os.path.abspath(args.out)), "README.md"),
+                     rows, log, sel4, what, args.method)
         print("bench-report: wrote %s (%d measured, %d with a seL4 figure)"
               % (args.out, len(ours), sum(1 for r in rows if r[1] and r[2])))
 
