@@ -17,6 +17,7 @@
 #include "fuzz.h"
 #include <rt/rt.h>
 #include <sel4/sel4.h>
+#include <stdio.h>
 #include <string.h>
 
 #define ROOT        seL4_CapInitThreadCNode
@@ -571,6 +572,8 @@ void fz_actor_main(void *arg)
             seL4_DebugCheckInvariants();
             f->checks++;
         }
+        if (k % SYSFUZZ_PROGRESS_EVERY == 0)
+            printf("sysfuzz: step %u, %u invocations\n", k, f->invocations);
         if (fz_chance(&r, 15))
             seL4_Signal(f->kick[fz_below(&r, STORM_THREADS)]);
         one_step(f, &r);

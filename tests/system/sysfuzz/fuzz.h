@@ -45,6 +45,10 @@
 #define SYSFUZZ_RESET_EVERY 3000u     /* revoke the arena's untypeds this often */
 #endif
 
+#ifndef SYSFUZZ_PROGRESS_EVERY
+#define SYSFUZZ_PROGRESS_EVERY 10000u /* the actor prints its progress this often */
+#endif
+
 #define ARENA_SLOTS     256u
 #define ARENA_IPC       24u           /* the storms' slots: the arena's first ones */
 #define ARENA_UTS       4u            /* untypeds handed to the arena */

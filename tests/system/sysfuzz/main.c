@@ -100,10 +100,19 @@ static int start_threads(fz_t *f)
     return 0;
 }
 
-static void restart(rt_thread_t *t, rt_thread_fn_t fn, void *arg)
+/* 0 on success; a failure is reported once, with the scheduler's state. */
+static int restart(rt_thread_t *t, rt_thread_fn_t fn, void *arg)
 {
-    seL4_TCB_Suspend(t->tcb);
-    rt_thread_start(t, fn, arg);
+    seL4_Error e1 = seL4_TCB_Suspend(t->tcb), e2 = rt_thread_start(t, fn, arg);
+
+    if (e1 == seL4_NoError && e2 == seL4_NoError)
+        return 0;
+    printf("sysfuzz: restart of TCB %u failed: Suspend %s, WriteRegisters %s (MR0 %u); "
+           "IPC buffer %p tag %u\n", t->tcb, rt_error_name(e1), rt_error_name(e2),
+           seL4_GetMR(0), (void *)seL4_GetIPCBuffer(),
+           seL4_DebugCapIdentify(seL4_CapInitThreadIPCBuffer));
+    seL4_DebugDumpScheduler();
+    return 1;
 }
 
 /* Serves faults and the watchdog until the actor is done. */
@@ -119,16 +128,19 @@ static void supervise(fz_t *f)
                 return;
             f->hist[OUT_STUCK]++;
             f->in_call = 0;
-            restart(&f->actor_thread, fz_actor_main, f);
+            if (restart(&f->actor_thread, fz_actor_main, f))
+                return;
             seL4_Reply(seL4_MessageInfo_new(0, 0, 0, 0));
         } else if (badge == BADGE_ACTOR) {
             f->hist[OUT_FAULT]++;
             f->in_call = 0;
-            restart(&f->actor_thread, fz_actor_main, f);
+            if (restart(&f->actor_thread, fz_actor_main, f))
+                return;
         } else if (badge >= BADGE_STORM0 && badge < BADGE_STORM0 + STORM_THREADS) {
             unsigned i = badge - BADGE_STORM0;
             f->storm_faults++;
-            restart(&f->storm_thread[i], fz_storm_main, &storm_args[i]);
+            if (restart(&f->storm_thread[i], fz_storm_main, &storm_args[i]))
+                return;
         }
     }
 }
