@@ -474,6 +474,26 @@ def breakdown(log, sel4):
         est.append("address-space switch: about %d (process yield - thread yield)" % (ypsw - ysw))
     if ns is not None and sel4 and "null_syscall" in sel4:
         est.append("entry + exit: %d against seL4's %d" % (ns, sel4["null_syscall"]))
+    unmap = v("unmap_page")
+    if unmap is not None and ns is not None:
+        est.append("floor of any invocation by Call (lookup, decode, reply from the kernel), "
+                   "from the cheapest one measured, unmap_page: about %d above entry + exit; "
+                   "map_page_pt_present, remap_*, cnode_* and retype_* all sit on it" % (unmap - ns))
+    len0, len10 = v("ipc_call_cross_as_len0"), v("ipc_call_cross_as_len10")
+    len120 = v("ipc_call_cross_as_len120")
+    if len0 is not None and len10 is not None and len120 is not None:
+        per_word = (len120 - len10) / 110.0
+        if len10 - len0 < 10 * per_word + 100:
+            est.append("length 0 costs only %d less than length 10 (%.1f per word): the "
+                       "length-0 Call and ReplyRecv took the slowpath, no fastpath served them"
+                       % (len10 - len0, per_word))
+        if per_word >= 3:
+            est.append("the message copy costs %.1f instructions per word; QEMU counts each "
+                       "iteration of `rep movsl` as one instruction, so a string-instruction "
+                       "copy would count about 1 per word" % per_word)
+    l1, l3 = v("cap_lookup_level1"), v("cap_lookup_level3")
+    if l1 is not None and l3 is not None:
+        est.append("each further CNode level costs about %d instructions" % ((l3 - l1) / 2))
     return lines, est
 
 
