@@ -1,0 +1,43 @@
+/*
+ * Shared helpers of the second IPC suite: object and thread set-up, the
+ * root task's own priority, and seL4's DebugCapIdentify tags.
+ */
+#ifndef IPC2_TESTS_H
+#define IPC2_TESTS_H
+
+#include <rt/rt.h>
+#include <rt/alloc.h>
+#include <rt/test.h>
+#include <rt/thread.h>
+#include <sel4/sel4.h>
+
+#define ROOT_CNODE  seL4_CapInitThreadCNode
+#define DEPTH       seL4_WordBits
+#define ROOT_PRIO   100
+#define PARK_PRIO   40
+#define LOW_PRIO    50
+#define HIGH_PRIO   150
+
+/* seL4 cap tags returned by DebugCapIdentify. */
+#define TAG_NULL            0
+#define TAG_ENDPOINT        4
+#define TAG_NOTIFICATION    6
+#define TAG_REPLY           8
+
+seL4_CPtr new_object(seL4_Word type);
+seL4_CPtr mint(seL4_CPtr src, seL4_CapRights_t rights, seL4_Word badge);
+/* Creates and starts a thread; 0 on failure. */
+int spawn(rt_thread_t *t, seL4_Word prio, seL4_CPtr fault_ep, rt_thread_fn_t fn, void *arg);
+/* The same, with no IPC buffer registered in its TCB (its page stays mapped). */
+int spawn_unbuffered(rt_thread_t *t, seL4_Word prio, rt_thread_fn_t fn, void *arg);
+void reap(rt_thread_t *t);
+void set_root_prio(seL4_Word prio);
+/* Lets ready threads above PARK_PRIO run until they block. */
+void park_root(void);
+
+void ipc2_transfer_tests(void);
+void ipc2_reply_tests(void);
+void ipc2_ntfn_tests(void);
+void ipc2_fault_tests(void);
+
+#endif
