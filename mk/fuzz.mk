@@ -9,9 +9,9 @@
 # -DHOST_TEST=1 -DCONFIG_DEBUG=1 (kernel asserts are live and abort).
 #
 #   make fuzz [FUZZ_TIME=60] [SEED=1] [FUZZ_TARGETS="elf cspace"] [FUZZ_RUNS=N]
-#       runs each target for FUZZ_TIME seconds (or exactly FUZZ_RUNS inputs, which with a fixed
-#       SEED is reproducible input for input), keeping a growing corpus in build/fuzz/corpus/;
-#       a crash leaves its input in build/fuzz/artifacts/ and fails.
+#       runs each target for FUZZ_TIME seconds (or exactly FUZZ_RUNS inputs), seeded with SEED,
+#       keeping a growing corpus in build/fuzz/corpus/; a finding leaves its input in
+#       build/fuzz/artifacts/ (replay: build/fuzz/<name>_fuzz <file>) and fails.
 #   make test  runs each target FUZZ_TEST_TIME (3) seconds from the seed corpus only, one test
 #       each; then the boot scenarios (tests/robust/scenarios.conf) and the Bochs boot.  These
 #       run with every system-test run, as the pseudo suites `fuzz`, `robust` and `bochs`:

@@ -7,8 +7,7 @@
 #                     [--artifacts DIR] [--log-dir DIR] [--counts FILE] BIN...
 #
 # --seeds DIR/<name>/ are read-only starting inputs (tools/fuzz-seeds.py); new inputs go to
-# --corpus DIR/<name>/, which --fresh empties first (so a run depends only on the seeds, the
-# seed and the time).  A failing input is saved as <artifacts>/<name>-crash-... (or -timeout-,
+# --corpus DIR/<name>/, which --fresh empties first (so a run starts only from the seeds).  A failing input is saved as <artifacts>/<name>-crash-... (or -timeout-,
 # -leak-...) and is replayed with:  build/fuzz/<name>_fuzz <that file>
 # Prints "PASS fuzz/<name> (...)" or "FAIL fuzz/<name>: ..." per target and, with --counts,
 # writes "passed failed skipped".  Exit status 0 if nothing failed.
