@@ -302,8 +302,85 @@ static void test_fault_ep_deleted(void)
     TEST_END();
 }
 
+struct recv_job {
+    seL4_CPtr slot;
+    volatile seL4_Word label;
+    volatile int done;
+};
+
+static void recv_on_slot(void *arg)
+{
+    struct recv_job *j = arg;
+    seL4_Word badge;
+
+    j->label = seL4_MessageInfo_get_label(seL4_Recv(j->slot, &badge));
+    j->done = 1;
+}
+
+/* A CapFault on Recv: replying without filling the slot brings the same
+ * fault back; putting an endpoint there lets the Recv go through. */
+static void test_cap_fault_fixed(void)
+{
+    struct recv_job j = { 0 };
+    rt_thread_t t;
+    seL4_Word badge;
+
+    TEST_BEGIN("ipc2/cap_fault_reply_reruns_the_system_call");
+    seL4_CPtr fep = new_object(seL4_EndpointObject), ep = new_object(seL4_EndpointObject);
+    j.slot = rt_alloc_slot();
+    ASSERT_TRUE(fep != 0 && ep != 0 && j.slot != 0);
+    ASSERT_TRUE(spawn(&t, HIGH_PRIO, fep, recv_on_slot, &j));
+    for (int round = 0; round < 2; round++) {
+        seL4_MessageInfo_t info = seL4_Recv(fep, &badge);
+        EXPECT_EQ(seL4_MessageInfo_get_label(info), seL4_Fault_CapFault);
+        EXPECT_EQ(seL4_GetMR(seL4_CapFault_Addr), j.slot);
+        EXPECT_EQ(seL4_GetMR(seL4_CapFault_InRecvPhase), 1);
+        if (round == 1)
+            ASSERT_OK(seL4_CNode_Copy(ROOT_CNODE, j.slot, DEPTH, ROOT_CNODE, ep, DEPTH,
+                                      seL4_AllRights));
+        seL4_Reply(seL4_MessageInfo_new(0, 0, 0, 0));
+    }
+    EXPECT_EQ(j.done, 0);                           /* now waiting on ep */
+    seL4_Send(ep, seL4_MessageInfo_new(0x5e, 0, 0, 0));
+    EXPECT_EQ(j.done, 1);
+    EXPECT_EQ(j.label, 0x5e);
+    reap(&t);
+    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    TEST_END();
+}
+
+/* UserException: an empty reply with label 0 changes no register, so the
+ * ud2 runs again and faults again; a non-zero label stops the thread. */
+static void test_user_exception_not_fixed(void)
+{
+    struct job j = { 0 };
+    rt_thread_t t;
+    seL4_Word badge, ip;
+
+    TEST_BEGIN("ipc2/user_exception_empty_reply_faults_again");
+    seL4_CPtr fep = new_object(seL4_EndpointObject);
+    ASSERT_NE(fep, 0);
+    ASSERT_TRUE(spawn(&t, HIGH_PRIO, fep, ud2_worker, &j));
+    seL4_Recv(fep, &badge);
+    ip = seL4_GetMR(seL4_UserException_FaultIP);
+    seL4_Reply(seL4_MessageInfo_new(0, 0, 0, 0));
+    seL4_MessageInfo_t info = seL4_Recv(fep, &badge);
+    EXPECT_EQ(seL4_MessageInfo_get_label(info), seL4_Fault_UserException);
+    EXPECT_EQ(seL4_GetMR(seL4_UserException_FaultIP), ip);
+    seL4_Reply(seL4_MessageInfo_new(1, 0, 0, 0));
+    seL4_Word none = 0xff;
+    seL4_NBRecv(fep, &none);
+    EXPECT_EQ(none, 0);                             /* stopped, no third fault */
+    EXPECT_EQ(j.done, 0);
+    reap(&t);
+    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    TEST_END();
+}
+
 void ipc2_fault_tests(void)
 {
+    test_cap_fault_fixed();
+    test_user_exception_not_fixed();
     test_handler_not_fixing();
     test_unanswered_fault();
     test_low_priority_handler();

@@ -213,8 +213,72 @@ static void test_cancel_badged_sends(void)
     TEST_END();
 }
 
+static void self_deleter(void *arg)
+{
+    seL4_CNode_Delete(ROOT_CNODE, *(seL4_CPtr *)arg, DEPTH);
+    log_ev(0xbad);
+}
+
+static void test_self_delete(void)
+{
+    rt_thread_t t;
+    seL4_CPtr self;
+
+    TEST_BEGIN("sched/thread_deleting_its_own_tcb_stops");
+    log_reset();
+    ASSERT_OK(rt_thread_create(&t, HIGH_PRIO, 0));
+    self = t.tcb;
+    ASSERT_OK(rt_thread_start(&t, self_deleter, &self));
+    EXPECT_EQ(log_len(), 0);
+    EXPECT_EQ(seL4_DebugCapIdentify(self), 0);
+    park_root();
+    EXPECT_EQ(log_len(), 0);
+    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    TEST_END();
+}
+
+struct caller {
+    seL4_CPtr ep;
+    volatile seL4_Word label;
+};
+
+static void caller(void *arg)
+{
+    struct caller *c = arg;
+
+    c->label = seL4_MessageInfo_get_label(seL4_Call(c->ep, seL4_MessageInfo_new(1, 0, 0, 0)));
+    log_ev(0xca11);
+}
+
+/* A caller waiting for its reply is in no endpoint queue: deleting the
+ * endpoint leaves it alone and the reply still arrives. */
+static void test_delete_endpoint_caller_on_reply(void)
+{
+    struct caller c = { 0, 0 };
+    rt_thread_t t;
+    seL4_Word badge;
+
+    TEST_BEGIN("sched/delete_endpoint_spares_caller_waiting_for_reply");
+    log_reset();
+    c.ep = new_object(seL4_EndpointObject);
+    ASSERT_NE(c.ep, 0);
+    ASSERT_TRUE(spawn(&t, HIGH_PRIO, 0, caller, &c));
+    seL4_Recv(c.ep, &badge);
+    ASSERT_OK(seL4_CNode_Delete(ROOT_CNODE, c.ep, DEPTH));
+    EXPECT_EQ(log_len(), 0);
+    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    seL4_Reply(seL4_MessageInfo_new(0x42, 0, 0, 0));
+    EXPECT_LOG(0xca11);
+    EXPECT_EQ(c.label, 0x42);
+    reap(&t);
+    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    TEST_END();
+}
+
 void sched_delete_tests(void)
 {
+    test_self_delete();
+    test_delete_endpoint_caller_on_reply();
     test_delete_queued_tcbs();
     test_delete_endpoint_senders();
     test_delete_endpoint_receivers();

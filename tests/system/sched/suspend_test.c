@@ -266,8 +266,38 @@ static void test_suspend_ntfn_waiter(void)
     TEST_END();
 }
 
+/* Resume without Suspend of a caller waiting for its reply: restart
+ * cancels the wait (the server's reply cap goes) and the Call is made again. */
+static void test_resume_caller_on_reply(void)
+{
+    struct caller c = { 0 };
+    rt_thread_t t;
+    seL4_CPtr saved;
+
+    TEST_BEGIN("sched/resume_of_caller_waiting_for_reply_calls_again");
+    log_reset();
+    seL4_CPtr ep = new_object(seL4_EndpointObject);
+    c.ep = mint(ep, seL4_AllRights, CALL_BADGE);
+    saved = rt_alloc_slot();
+    ASSERT_TRUE(ep != 0 && c.ep != 0 && saved != 0);
+    ASSERT_TRUE(spawn(&t, HIGH_PRIO, 0, caller, &c));
+    EXPECT_CALL_RECEIVED(ep);
+    ASSERT_OK(seL4_TCB_Resume(t.tcb));              /* blocked on reply counts as stopped */
+    EXPECT_OK(seL4_CNode_SaveCaller(ROOT_CNODE, saved, DEPTH));
+    EXPECT_EQ(seL4_DebugCapIdentify(saved), 0);     /* our reply cap went */
+    EXPECT_EQ(c.returned, 0);
+    EXPECT_CALL_RECEIVED(ep);                       /* it is queued again */
+    reply_to_caller();
+    EXPECT_LOG(EV_CALLER_BACK);
+    EXPECT_EQ(c.label, REPLY_LABEL);
+    reap(&t);
+    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    TEST_END();
+}
+
 void sched_suspend_tests(void)
 {
+    test_resume_caller_on_reply();
     test_suspend_ready();
     test_resume_receiver_requeues();
     test_suspend_caller_on_send();
