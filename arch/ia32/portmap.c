@@ -13,20 +13,19 @@
  */
 #include <arch/ioport.h>
 #include <arch/pic.h>
-#include <arch/serial.h>
 
 /* QEMU's isa-debug-exit device decodes 4 ports (Makefile QEMU_BASE: iosize=0x04). */
 #define DEBUG_EXIT_PORTS 4u
 
-/* Ports the kernel drives itself (arch/ia32/serial.c, pic.c, traps.c).
- * The PIT is not among them: on pc99 the kernel only reads it at boot to
- * calibrate the local APIC timer (apic.c), and user-level drivers program
- * it and take its interrupt through the IOAPIC, as on seL4. */
+/* Ports the kernel keeps for itself: the PICs it masked for good (pic.c)
+ * and QEMU's exit device (traps.c). Not among them, as on seL4: the PIT,
+ * which the kernel only reads at boot to calibrate the local APIC timer
+ * (apic.c), and COM1, the kernel's debug console, which seL4 lets user-level
+ * drivers (sel4test's serial driver, for one) share with the kernel. */
 static const struct { uint16_t first, last; } kernel_ports[] = {
     { PIC1_CMD, PIC1_DATA },
     { PIC2_CMD, PIC2_DATA },
     { DEBUG_EXIT_PORT, DEBUG_EXIT_PORT + DEBUG_EXIT_PORTS - 1u },
-    { COM1_BASE, COM1_LAST },
 };
 
 /* Bits lo..hi (inclusive, 0 <= lo <= hi < 32) of a word. */
