@@ -91,7 +91,7 @@ void ep_send(tcb_t *t, endpoint_t *ep, word_t badge, bool can_grant, bool can_gr
     bool reply_grant = (dest->blocking_rights & RIGHT_GRANT) != 0;
     tcb_set_state(dest, TS_RUNNING);
     sched_possible_switch_to(dest);
-    if (is_call || t->fault.type != FAULT_NULL)
+    if (is_call)
         finish_call(t, rights, dest, reply_grant);
 }
 
@@ -119,7 +119,7 @@ void ep_receive(tcb_t *t, cap_t ep_cap, bool blocking)
     tcb_t *s = ep->head;
     ep_remove(ep, s);
     do_ipc_transfer(s, ep, s->blocking_badge, (s->blocking_rights & RIGHT_GRANT) != 0, t);
-    if (s->blocking_is_call || s->fault.type != FAULT_NULL) {
+    if (s->blocking_is_call) {
         finish_call(s, s->blocking_rights, t, cap_can_grant(ep_cap));
     } else {
         tcb_set_state(s, TS_RUNNING);
@@ -131,9 +131,8 @@ void ep_cancel_ipc(tcb_t *t)
 {
     switch (t->state) {
     case TS_BLOCKED_ON_SEND:
-        /* A fault message not yet delivered is raised again on restart. */
-        t->fault.type = FAULT_NULL;
-        /* fall through */
+        /* As seL4 (non-MCS): a fault message not yet delivered stays
+         * recorded; a restart re-raises it from the faulting instruction. */
     case TS_BLOCKED_ON_RECEIVE:
         ep_remove(t->blocking_object, t);
         tcb_set_state(t, TS_INACTIVE);

@@ -51,6 +51,10 @@ DEFAULT_TIMEOUT = 60
 QEMU_BASE = ["-display", "none", "-serial", "stdio", "-monitor", "none",
              "-no-reboot", "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]
 DEFAULT_MEMORY = ["-m", "128M"]
+# The virtual clock follows executed instructions (one tick each), so timer
+# interrupts land at the same point of a test on every run and on any host:
+# tests of scheduling order and time slices are deterministic, never flaky.
+DEFAULT_ICOUNT = ["-icount", "shift=0,sleep=off"]
 CONF_KEYS = {"qemu_args", "timeout", "modules", "expect_exit"}
 
 TEST_RE = re.compile(r"^TEST\s+(\S+)\s+(PASS|FAIL|SKIP)\b\s*(.*)$")
@@ -116,8 +120,9 @@ def runs_for(elf, conf_path, default_timeout):
 
 def qemu_command(qemu, kernel, run):
     memory = [] if "-m" in run.extra_args else DEFAULT_MEMORY
+    icount = [] if "-icount" in run.extra_args else DEFAULT_ICOUNT
     initrd = ",".join([run.elf] + run.modules)
-    return ([qemu, "-kernel", kernel, "-initrd", initrd] + memory + QEMU_BASE
+    return ([qemu, "-kernel", kernel, "-initrd", initrd] + memory + icount + QEMU_BASE
             + run.extra_args)
 
 
