@@ -66,10 +66,10 @@ $(FUZZ_SEEDS_STAMP): tools/fuzz-seeds.py
 	$(call msg,SEEDS,$(BUILD)/fuzz/seeds)
 	$(Q)$(PYTHON) tools/fuzz-seeds.py $(BUILD)/fuzz/seeds && touch $@
 
-.PHONY: fuzz fuzz-build bochs-smoke bochs-smoke-build
+.PHONY: fuzz-host fuzz-build bochs-smoke bochs-smoke-build
 fuzz-build: $(FUZZ_BINS) $(FUZZ_SEEDS_STAMP)
 
-fuzz: deps
+fuzz-host: deps
 	$(Q)$(MAKE) $(SUBMAKE_FLAGS) fuzz-build
 	$(Q)tools/run-fuzz.sh --seed $(SEED) --time $(FUZZ_TIME) $(if $(FUZZ_RUNS),--runs $(FUZZ_RUNS)) \
 	    --seeds $(BUILD)/fuzz/seeds --corpus $(BUILD)/fuzz/corpus \

@@ -35,6 +35,10 @@ fuzz-sys-build: $(SYSFUZZ_KERNEL) $(LIBUSER) $(LIBMEMMGR)
 	    $(LIBGCC) --end-group; \
 	done
 
+# `make fuzz` runs both kinds of fuzzing: the host fuzzers (mk/fuzz.mk) and then this one.
+.PHONY: fuzz
+fuzz: fuzz-host fuzz-sys
+
 fuzz-sys: deps
 	$(Q)$(MAKE) $(SUBMAKE_FLAGS) fuzz-sys-build
 	$(Q)tools/run-sysfuzz.sh --kernel $(SYSFUZZ_KERNEL) --qemu $(QEMU) --jobs $(JOBS) \

@@ -24,7 +24,7 @@ mkdir -p "$logdir"
 # One boot; its verdict goes to LOG.verdict.
 boot() {
     local elf=$1 log=$2 st
-    timeout --foreground -k 5 "$timeout" "$qemu" -kernel "$kernel" -initrd "$elf" -m 128M \
+    timeout --foreground -k 5 "$timeout" "$qemu" -kernel "$kernel" -initrd "$elf" -m 128M -icount shift=0,sleep=off \
         -display none -serial stdio -monitor none -no-reboot \
         -device isa-debug-exit,iobase=0xf4,iosize=0x04 </dev/null >"$log" 2>&1
     st=$?
