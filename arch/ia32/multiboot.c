@@ -2,8 +2,8 @@
  * Parsing the multiboot information (see arch/multiboot.h for the format
  * and for what a successful parse guarantees).
  *
- * Usable RAM is what the memory map calls available (type 1), each entry
- * shrunk to whole pages, merged where entries overlap or touch, cut at
+ * Usable RAM is what the memory map calls available (type 1), as on seL4
+ * only the entries that start at or above 1 MiB, each entry shrunk to whole pages, merged where entries overlap or touch, cut at
  * 4 GiB (no PAE), and minus every page that any other entry touches: a map
  * may list a reserved range inside an available one, and then the reserved
  * claim wins, because handing firmware memory out as RAM is the worse
@@ -176,7 +176,9 @@ static const char *ram_from_map(arch_boot_info_t *out, char *err)
         /* Whole pages only: round the start up and the end down. */
         s = (s + PAGE_MASK64) & ~PAGE_MASK64;
         e &= ~PAGE_MASK64;
-        if (m.type == MB_MMAP_RAM && !add_ram(out, s, e))
+        /* As seL4 (x86 parse_mem_map): an available entry counts only if
+         * it starts at or above 1 MiB; the low megabyte stays device memory. */
+        if (m.type == MB_MMAP_RAM && m.addr >= MB_HIGHMEM && !add_ram(out, s, e))
             return fail(err, "memory map: more than %u separate RAM regions", BOOT_MAX_REGIONS, 0);
     }
     off = 0;

@@ -6,7 +6,8 @@
  * (chunk 2) and the ranges the kernel keeps for itself (chunk 0x41: its
  * image, the modules, the boot structures). From the map it computes the
  * usable RAM the way the kernel promises to (arch/multiboot.h): each RAM
- * entry shrunk to whole pages, below 4 GiB, minus every page another
+ * entry that starts at or above 1 MiB (as seL4: the low megabyte is device
+ * memory) shrunk to whole pages, below 4 GiB, minus every page another
  * entry touches, and only below the kernel window's top (508 MiB): as in
  * seL4, RAM above it is handed out as device memory. Then:
  *  - the non-device untypeds cover exactly that RAM minus the reserved
@@ -38,6 +39,7 @@
 #define MAX_CHUNKS      32
 #define KIB             1024ull
 #define WINDOW_TOP      0x1fc00000ull       /* PADDR_WINDOW_TOP, seL4 ia32's PADDR_TOP */
+#define HIGHMEM         0x100000ull         /* seL4 x86 HIGHMEM_PADDR: RAM entries below are not RAM */
 
 typedef struct range {
     uint64_t s, e;
@@ -223,7 +225,10 @@ static bool read_map(void)
                (unsigned long long)(m.addr + m.len), m.type);
         if (m.size < MB_ENTRY_BODY)
             return false;
-        if (m.type == MB_RAM)
+        /* seL4 (x86 boot_sys.c parse_mem_map) takes an available entry
+         * as RAM only if it starts at or above 1 MiB; the rest of the
+         * low megabyte becomes device untypeds. */
+        if (m.type == MB_RAM && m.addr >= HIGHMEM)
             set_add(&map_ram, (s + PAGE - 1) & ~(PAGE - 1), e & ~(PAGE - 1));
         else
             set_add(&other, s & ~(PAGE - 1), (e + PAGE - 1) & ~(PAGE - 1));
@@ -351,6 +356,22 @@ static void test_no_overlaps(void)
     TEST_END();
 }
 
+/* seL4 hands the whole low megabyte out as device untypeds (its RAM is
+ * not RAM to seL4), so a program can map the BIOS data area and EBDA. */
+static void test_low_megabyte(void)
+{
+    static set_t low, want, missing;
+
+    TEST_BEGIN("boot/low_megabyte_is_device_untyped");
+    set_add(&low, 0, HIGHMEM);
+    set_subtract(&low, &reserved, &want);
+    set_subtract(&want, &ut_dev, &missing);
+    if (missing.n > 0)
+        rt_test_fail(__FILE__, __LINE__, "low memory %llx..%llx is in no device untyped",
+                     (unsigned long long)missing.r[0].s, (unsigned long long)missing.r[0].e);
+    TEST_END();
+}
+
 /* Chunk 6 exists exactly when a later module is a device tree. */
 static void test_fdt_chunk(void)
 {
@@ -394,6 +415,7 @@ int main(bootinfo_t *boot)
     read_untypeds();
     test_ram_cover();
     test_no_overlaps();
+    test_low_megabyte();
     test_fdt_chunk();
     tests_done();
 }

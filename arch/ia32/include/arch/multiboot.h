@@ -26,6 +26,7 @@
 #define MB_FLAG_MODS    (1u << 3)       /* mods_count / mods_addr valid */
 #define MB_FLAG_MMAP    (1u << 6)       /* mmap_length / mmap_addr valid */
 #define MB_MMAP_RAM     1u              /* memory map type "available RAM" */
+#define MB_HIGHMEM      0x100000ull     /* seL4 HIGHMEM_PADDR: available entries below are not RAM */
 
 typedef struct multiboot_info {
     uint32_t flags, mem_lower, mem_upper, boot_device, cmdline, mods_count, mods_addr;
@@ -71,7 +72,8 @@ typedef struct mb_source {
  * Parse the multiboot information src describes into *out (which is
  * cleared first). On success returns NULL and out holds:
  *  - ram[0..n_ram): usable RAM, page aligned, sorted, disjoint and not
- *    touching; every page lies wholly in a type-1 map entry, touches no
+ *    touching; every page lies wholly in a type-1 map entry that starts at
+ *    or above 1 MiB (MB_HIGHMEM, as seL4), touches no
  *    other entry, and lies below 4 GiB; in total at least MB_MIN_RAM_BYTES;
  *  - mmap[0..mmap_len): the raw memory map (every entry well formed);
  *  - modules[0..n_modules): 1..BOOT_MAX_MODULES modules, start <= end <=
