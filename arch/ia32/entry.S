@@ -3,27 +3,57 @@
  *
  * Every way into the kernel from user level saves the user registers in
  * the current thread's TCB (user_context_t, arch/context.h) without copying:
- * TSS.esp0 and ia32_ctx_end both point just past the end of that context,
- * so the CPU's interrupt frame and the pushes below fill it in place. Then
- * we switch to the single kernel stack and call C. The kernel runs with
- * interrupts off; the only place it enables them is the idle loop.
+ * TSS.esp0 points just past the end of that context (the sysenter stub
+ * reads it from the TSS too), so the CPU's interrupt frame and the pushes
+ * below fill it in place. Then we switch to the single kernel stack and
+ * call C. The kernel runs with interrupts off; the only place it enables
+ * them is the idle loop.
  *
  * DS and ES always hold the flat user data selector (usable in ring 0), but
  * user code may have loaded anything into them, so every entry reloads them
- * before the first memory access through DS.
+ * before the first memory access through DS (ES, and clearing the
+ * direction flag, only matter to string instructions: the fastpath uses
+ * none, so the sysenter stub does those two on the slow path only).
+ *
+ * With CONFIG_FASTPATH, Call and ReplyRecv go from the sysenter stub
+ * straight to kernel/fastpath.c, which either completes them and leaves
+ * through ia32_restore_user or falls back to ia32_syscall_slowpath.
  *
  * Exit: a thread that last entered through sysenter returns with sysexit
  * (ECX and EDX are clobbered, as seL4's stubs expect); any other thread
  * returns through iret with every register restored.
  */
 #include <arch/gdt.h>
+#include <arch/traps.h>
+#include <abi/syscall.h>
 
 #define VECTOR_SYSENTER 0x100
 #define EFLAGS_IF       0x200
 /* Offsets in user_context_t (arch/context.h). */
 #define CTX_EAX         12
+#define CTX_EBX         16
+#define CTX_ESI         28
+#define CTX_EDI         32
+#define CTX_EBP         36
 #define CTX_VECTOR      40
+#define CTX_EIP         48
+#define CTX_EFLAGS      56
+#define CTX_ESP         60
 #define FRAME_CS        40  /* cs relative to the saved eax */
+
+/* Leave by sysexit from the context whose saved EAX is at ESP, with EBX,
+ * ESI, EDI and EBP already loaded: EDX gets the return EIP, ECX the user
+ * ESP. Interrupts stay off until sysexit has completed (sti shadow). */
+.macro SYSEXIT_TAIL
+    movl (%esp), %eax
+    movl CTX_EIP-CTX_EAX(%esp), %edx
+    movl CTX_ESP-CTX_EAX(%esp), %ecx
+    addl $CTX_EFLAGS-CTX_EAX, %esp
+    andl $~EFLAGS_IF, (%esp)
+    popfl
+    sti
+    sysexit
+.endm
 
 .macro RELOAD_DATA_SEGMENTS
     movl $SEL_DS_3, %ecx
@@ -37,13 +67,14 @@
     .globl ia32_sysenter_entry
     .align 16
 ia32_sysenter_entry:
-    movl %ss:ia32_ctx_end, %esp
+    movl %ss:ia32_tss + TSS_ESP0_OFFSET, %esp
     pushl $SEL_DS_3                     /* ss */
     pushl %ecx                          /* esp */
     pushfl
     orl $EFLAGS_IF, (%esp)              /* eflags, as user level had them */
     pushl $SEL_CS_3                     /* cs */
-    pushl %edx                          /* eip: the sysenter instruction */
+    pushl %edx
+    addl $SYSENTER_INSN_LEN, (%esp)     /* eip: after the sysenter instruction */
     pushl $0                            /* error */
     pushl $VECTOR_SYSENTER              /* vector */
     pushl %ebp
@@ -53,11 +84,33 @@ ia32_sysenter_entry:
     pushl %ecx
     pushl %ebx
     pushl %eax
-    RELOAD_DATA_SEGMENTS
-    cld
+    pushl %edx                          /* fault_ip: a restart re-runs the sysenter */
+    movl $SEL_DS_3, %ecx
+    movl %ecx, %ds
     movl $ia32_kernel_stack_top, %esp
+#if CONFIG_FASTPATH
+    /* Call (-1) and ReplyRecv (-2) are the two largest numbers. */
+    cmpl $SYS_REPLY_RECV, %eax
+    jae 1f
+#endif
+2:  movl %ecx, %es
+    cld
     pushl %eax
     call c_handle_syscall               /* does not return */
+#if CONFIG_FASTPATH
+1:  je 3f
+    call fastpath_call                  /* does not return */
+3:  call fastpath_reply_recv            /* does not return */
+#endif
+
+/* void ia32_syscall_slowpath(sword_t sysno) (regparm: EAX): the fastpath
+ * gives up; the registers are saved, ES and the direction flag are not set
+ * yet. */
+    .globl ia32_syscall_slowpath
+ia32_syscall_slowpath:
+    movl $SEL_DS_3, %ecx
+    movl $ia32_kernel_stack_top, %esp
+    jmp 2b
 
 /* Interrupts and exceptions. Vectors without a CPU error code push 0. */
     .altmacro
@@ -106,26 +159,35 @@ trap_common:
     pushl %eax
     call c_handle_kernel_trap           /* does not return */
 
-/* void ia32_restore_user(user_context_t *ctx) */
+/* void ia32_restore_user(word_t *eax) (regparm: EAX points at the saved
+ * EAX of the context to restore) */
     .globl ia32_restore_user
 ia32_restore_user:
-    movl 4(%esp), %esp
+    movl %eax, %esp
     cmpl $VECTOR_SYSENTER, CTX_VECTOR-CTX_EAX(%esp)
     jne restore_iret
-    popl %eax
-    popl %ebx
-    addl $8, %esp                       /* ecx, edx: clobbered by sysexit */
-    popl %esi
-    popl %edi
-    popl %ebp
-    addl $8, %esp                       /* vector, error */
-    popl %edx                           /* eip */
-    addl $4, %esp                       /* cs */
-    andl $~EFLAGS_IF, (%esp)
-    popfl
-    popl %ecx                           /* esp */
-    sti                                 /* takes effect after sysexit */
-    sysexit
+    movl CTX_EBX-CTX_EAX(%esp), %ebx
+    movl CTX_ESI-CTX_EAX(%esp), %esi
+    movl CTX_EDI-CTX_EAX(%esp), %edi
+    movl CTX_EBP-CTX_EAX(%esp), %ebp
+    SYSEXIT_TAIL
+
+/* The fastpath's exit: ESP points at the saved EAX of the context to
+ * restore; EBX, ESI, EDI and ECX hold the badge, message info, MR0 and MR1
+ * that the thread receives. A thread that entered by sysenter gets them
+ * in registers only (its saved copies are dead until its next entry, which
+ * overwrites them); any other thread leaves through iret, from its
+ * context, so they are stored there first. */
+    .globl ia32_fastpath_exit
+ia32_fastpath_exit:
+    cmpl $VECTOR_SYSENTER, CTX_VECTOR-CTX_EAX(%esp)
+    jne 1f
+    movl %ecx, %ebp
+    SYSEXIT_TAIL
+1:  movl %ebx, CTX_EBX-CTX_EAX(%esp)
+    movl %esi, CTX_ESI-CTX_EAX(%esp)
+    movl %edi, CTX_EDI-CTX_EAX(%esp)
+    movl %ecx, CTX_EBP-CTX_EAX(%esp)
 restore_iret:
     popl %eax
     popl %ebx
@@ -147,7 +209,3 @@ ia32_idle:
     cli
     jmp 1b
 
-    .data
-    .globl ia32_ctx_end
-ia32_ctx_end:
-    .long 0

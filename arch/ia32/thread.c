@@ -1,13 +1,16 @@
 /*
  * Making a thread current and leaving the kernel into it.
  *
- * Switching costs only what differs: the TSS and sysenter stack pointers
- * (two stores), CR3 only when the address space changes, the fs/gs segment
- * bases only when they change, and the FPU state, which is saved and
- * restored eagerly (FXSAVE/FXRSTOR) but only when another thread's state
- * is live in the FPU.
+ * Switching costs only what differs: the TSS stack pointer, which the
+ * sysenter stub reads too (one store), CR3 only when the address space
+ * changes, the fs/gs segment bases only when they change, and the FPU
+ * state, which is saved and restored eagerly (FXSAVE/FXRSTOR) but only when
+ * another thread's state is live in the FPU. The switch itself is inline
+ * in arch/fastpath.h, shared with the fastpath.
  */
 #include <arch/arch.h>
+#include <arch/fastpath.h>
+#include <arch/frametype.h>
 #include <arch/gdt.h>
 #include <arch/machine.h>
 #include <arch/memlayout.h>
@@ -22,11 +25,20 @@
 #define FCW_INIT            0x037fu     /* fninit value: all exceptions masked */
 #define MXCSR_INIT          0x1f80u
 
-extern word_t ia32_ctx_end;
-void ia32_restore_user(word_t *frame) __attribute__((noreturn));
 void ia32_idle(void) __attribute__((noreturn));
 
-static tcb_t *fpu_owner;                /* thread whose FPU state is in the FPU */
+tcb_t *ia32_fpu_owner;
+
+/* entry.S addresses the context by these offsets. */
+_Static_assert(__builtin_offsetof(user_context_t, eax) == 12 &&
+               __builtin_offsetof(user_context_t, ebx) == 16 &&
+               __builtin_offsetof(user_context_t, esi) == 28 &&
+               __builtin_offsetof(user_context_t, edi) == 32 &&
+               __builtin_offsetof(user_context_t, ebp) == 36 &&
+               __builtin_offsetof(user_context_t, vector) == 40 &&
+               __builtin_offsetof(user_context_t, eip) == 48 &&
+               __builtin_offsetof(user_context_t, eflags) == 56 &&
+               __builtin_offsetof(user_context_t, esp) == 60, "entry.S context offsets");
 
 void arch_tcb_init(tcb_t *t)
 {
@@ -42,18 +54,8 @@ void arch_tcb_init(tcb_t *t)
 
 void arch_tcb_destroyed(tcb_t *t)
 {
-    if (fpu_owner == t)
-        fpu_owner = NULL;
-}
-
-static void switch_fpu(tcb_t *t)
-{
-    if (fpu_owner == t)
-        return;
-    if (fpu_owner)
-        __asm__ volatile("fxsave %0" : "=m"(fpu_owner->fpu));
-    __asm__ volatile("fxrstor %0" : : "m"(t->fpu));
-    fpu_owner = t;
+    if (ia32_fpu_owner == t)
+        ia32_fpu_owner = NULL;
 }
 
 void arch_switch_to_thread(tcb_t *t)
@@ -62,12 +64,11 @@ void arch_switch_to_thread(tcb_t *t)
         /* Keep the current address space: the kernel half is in all. */
         return;
     }
-    word_t end = (word_t)(uintptr_t)(&t->ctx + 1);
-    ia32_ctx_end = end;
-    tss_set_esp0(end);
-    vspace_set_root(t);
-    gdt_set_user_bases(t->ctx.fs_base, t->ctx.gs_base);
-    switch_fpu(t);
+    pde_t *pd = ia32_thread_pd(t);
+    assert(!pd || ft_get(kptr_to_paddr(pd)) == FT_PAGE_DIRECTORY ||
+           ft_get(kptr_to_paddr(pd)) == FT_UNTRACKED);
+    /* No valid VSpace: the kernel's PD, and a fault on the first user access. */
+    ia32_switch_context(t, kptr_to_paddr(pd ? pd : ia32_kernel_pd));
 }
 
 void arch_vspace_reload(tcb_t *t)

@@ -23,11 +23,9 @@ void c_handle_syscall(sword_t sysno) __attribute__((noreturn));
 void c_handle_user_trap(user_context_t *frame) __attribute__((noreturn));
 void c_handle_kernel_trap(word_t *frame) __attribute__((noreturn));
 
+/* The sysenter stub saved eip past the sysenter and fault_ip at it. */
 void c_handle_syscall(sword_t sysno)
 {
-    user_context_t *ctx = &ks_cur_thread->ctx;
-    ctx->fault_ip = ctx->eip;
-    ctx->eip += SYSENTER_INSN_LEN;
     handle_syscall(sysno);
     arch_restore_user_context();
 }

@@ -27,6 +27,8 @@
 #define INT_INSN_LEN 2
 #define SYSENTER_INSN_LEN 2
 
+#ifndef __ASSEMBLER__
 void idt_init(void);
+#endif
 
 #endif

@@ -92,8 +92,8 @@ pde_t *vspace_find_pd(word_t asid);
  * the kernel's PD and faults on its first user access). t may be NULL. */
 pde_t *ia32_thread_pd(tcb_t *t);
 /* seL4 setVMRoot: load t's VSpace if it is a PD with a live ASID, else the
- * kernel's PD; CR3 is written only when it changes. t may be NULL. The
- * lead's arch_switch_to_thread() calls this. */
+ * kernel's PD; CR3 is written only when it changes. t may be NULL.
+ * (arch_switch_to_thread() does the same through ia32_thread_pd().) */
 void vspace_set_root(tcb_t *t);
 /* Is `pd` the page directory CR3 holds? (Then entries changed in it need invlpg.) */
 bool vspace_is_current(const pde_t *pd);

@@ -1,0 +1,277 @@
+/*
+ * The fastpath: Call and ReplyRecv on endpoints with short messages, the
+ * two system calls of every client/server round trip, done in one straight
+ * run from the sysenter stub to the return into the other thread.
+ *
+ * The slow path (syscall.c, endpoint.c, transfer.c, sched.c) is general:
+ * it looks up and decodes, queues and dequeues, records a wish to switch
+ * threads and lets schedule() settle it. In the common case most of that
+ * is known in advance: the message fits in the two register words and
+ * carries no capabilities, the other thread is already waiting, it has a
+ * valid address space, and it is the thread schedule() would pick. The
+ * fastpath checks exactly these conditions, in a chain of unlikely tests
+ * that touch nothing, and only then commits: it moves the message, makes
+ * the reply capability (Call) or consumes it (ReplyRecv), sets both
+ * threads' states, switches and returns. Any test that fails hands the
+ * untouched system call to the slow path, so every result is the one the
+ * slow path would give; the system tests run with and without the
+ * fastpath to show it.
+ *
+ * What makes the slow path decide differently, and so sends us there:
+ *   - a message longer than two words or with extra capabilities;
+ *   - a capability lookup that fails, or a capability that is not an
+ *     endpoint with the rights needed (Call: Send and Grant or GrantReply,
+ *     so that the caller waits for a reply; Recv: Receive);
+ *   - Call: no receiver waiting; ReplyRecv: a sender waiting (the receive
+ *     would complete at once), an active bound notification, no reply
+ *     capability, or a caller that faulted;
+ *   - the thread to run has no valid page directory, or schedule() would
+ *     not pick it (lower priority than the current thread and not the
+ *     highest ready);
+ *   - bookkeeping the slow path repairs: no master reply capability yet,
+ *     a receiver whose caller slot is not empty.
+ *
+ * Compiled to nothing unless CONFIG_FASTPATH is 1.
+ */
+#include <kernel/fastpath.h>
+
+#if CONFIG_FASTPATH
+
+#include <kernel/objects.h>
+#include <kernel/cdt.h>
+#include <kernel/state.h>
+#include <kernel/debug.h>
+#include <abi/syscall.h>
+#include <abi/faults.h>
+#include <arch/fastpath.h>
+
+/* Message info bits that must be small: extra caps and length together
+ * are at most MSG_FAST_REGISTERS exactly when extraCaps is 0 and the
+ * length fits in the registers. */
+#define FP_INFO_SIZE_MASK   MASK(MSGINFO_EXTRA_SHIFT + MSGINFO_EXTRA_BITS)
+#define FP_INFO_UNWRAPPED   (MASK(MSGINFO_UNWRAPPED_BITS) << MSGINFO_UNWRAPPED_SHIFT)
+#define FP_CNODE_GUARD_MASK MASK(CNODE_GUARD_BITS)
+#define FP_CNODE_SIZE_MASK  0x1fu
+#define FP_PRIO_GROUP_BITS  5u
+
+/* Everything here is one straight run: no calls. */
+#define FP_INLINE static inline __attribute__((always_inline))
+
+/* The capability cptr names in t's CSpace, resolving all 32 bits as
+ * cspace_resolve() does, or a null capability if that lookup would fail.
+ * A level consumes guard and radix bits together: their top `level` bits
+ * must be the guard followed by the index (a guard longer than the 18 bits
+ * a capability stores compares its high bits with 0, as there). The
+ * address is shifted left as it is consumed. A CNode's radix is at least 1
+ * (retype refuses 0), so no shift below reaches 32. */
+static __attribute__((noinline)) cte_t *fp_lookup_levels(cap_t node, word_t cptr)
+{
+    word_t bits = WORD_BITS;
+
+    for (;;) {
+        word_t radix = (node.w1 >> CNODE_RADIX_SHIFT) & FP_CNODE_SIZE_MASK;
+        word_t level = radix + ((node.w1 >> CNODE_GUARD_SIZE_SHIFT) & FP_CNODE_SIZE_MASK);
+
+        if (unlikely(level > bits))
+            return NULL;
+        word_t top = cptr >> (WORD_BITS - level);
+        word_t guard = top >> radix;
+        if (unlikely(guard != (node.w1 & FP_CNODE_GUARD_MASK)))
+            return NULL;
+        cte_t *slot = cnode_slots(node) + (top - (guard << radix));
+        bits -= level;
+        if (bits == 0 || cap_type(slot->cap) != CAP_CNODE)
+            return slot;
+        cptr <<= level;
+        node = slot->cap;
+    }
+}
+
+/* The common case inline: a root CNode that resolves all 32 bits. */
+FP_INLINE cap_t fp_lookup(const tcb_t *t, word_t cptr)
+{
+    cap_t node = t->slots[TCB_SLOT_CTABLE].cap;
+
+    if (unlikely(cap_type(node) != CAP_CNODE))
+        return cap_null();
+    word_t radix = (node.w1 >> CNODE_RADIX_SHIFT) & FP_CNODE_SIZE_MASK;
+    word_t level = radix + ((node.w1 >> CNODE_GUARD_SIZE_SHIFT) & FP_CNODE_SIZE_MASK);
+    if (likely(level == WORD_BITS)) {
+        word_t guard = cptr >> radix;
+        if (unlikely(guard != (node.w1 & FP_CNODE_GUARD_MASK)))
+            return cap_null();
+        return cnode_slots(node)[cptr - (guard << radix)].cap;
+    }
+    cte_t *slot = fp_lookup_levels(node, cptr);
+    return slot != NULL ? slot->cap : cap_null();
+}
+
+/* Would schedule() pick a thread of priority prio over the ready queues? */
+FP_INLINE bool fp_is_highest(word_t prio)
+{
+    word_t top = ks_ready_bitmap_top;
+
+    if (likely(top == 0))
+        return true;
+    word_t g = WORD_BITS - 1u - (word_t)__builtin_clz(top);
+    word_t p = (g << FP_PRIO_GROUP_BITS) | (WORD_BITS - 1u - (word_t)__builtin_clz(ks_ready_bitmap[g]));
+    return prio >= p;
+}
+
+/* After the current thread stops: does schedule() switch to t? */
+FP_INLINE bool fp_would_run(const tcb_t *t, const tcb_t *cur)
+{
+    return t->priority >= cur->priority || fp_is_highest(t->priority);
+}
+
+/* The reply capability to sender goes into the receiver's caller slot as
+ * the child of sender's master reply capability, which the caller checked
+ * has no child yet (cte_insert() of a non-revocable capability: no flags). */
+FP_INLINE void fp_insert_reply(cte_t *master, cte_t *caller, tcb_t *sender, bool grant)
+{
+    /* The caller slot is empty, and an empty slot is all zero. */
+    assert(caller->cap.w1 == 0 && caller->mdb.prev == 0 && caller->mdb.next == 0);
+    caller->cap.w0 = cap_reply_new(sender, false, grant).w0;
+    caller->mdb.prev = (uintptr_t)master;
+    master->mdb.next |= (uintptr_t)caller;
+}
+
+/* Delete the reply capability in slot (cte_delete_one(): a reply
+ * capability needs no finalisation). */
+FP_INLINE void fp_delete_reply(cte_t *slot)
+{
+#if CONFIG_DEBUG
+    cdt_remove(slot);           /* also keeps the debug registry of lists */
+#else
+    cte_t *prev = mdb_prev(slot), *next = mdb_next(slot);
+
+    if (likely(prev != NULL))
+        prev->mdb.next = (uintptr_t)next | (prev->mdb.next & MDB_FLAGS);
+    if (unlikely(next != NULL)) {
+        next->mdb.prev = (uintptr_t)prev;
+        next->mdb.next |= slot->mdb.next & MDB_FIRST_BADGED;
+    }
+    slot->cap = cap_null();
+    slot->mdb.prev = 0;
+    slot->mdb.next = 0;
+#endif
+}
+
+/* Take the first receiver off ep's queue (ep_remove() of the head). */
+FP_INLINE void fp_dequeue_head(endpoint_t *ep, tcb_t *t)
+{
+    tcb_t *next = t->ep_next;
+
+    ep->head = next;
+    if (likely(next == NULL)) {
+        ep->tail = NULL;
+        ep->state = EP_IDLE;
+    } else {
+        next->ep_prev = NULL;
+        t->ep_next = NULL;
+    }
+    t->blocking_object = NULL;
+}
+
+/* t waits on ep for a message (ep_receive() blocking, nobody sending). */
+FP_INLINE void fp_block_receive(tcb_t *t, endpoint_t *ep, word_t rights)
+{
+    tcb_t *tail = ep->tail;
+
+    /* A thread that is not queued has both queue links NULL. */
+    assert(t->ep_next == NULL && t->ep_prev == NULL);
+    t->state = TS_BLOCKED_ON_RECEIVE;
+    t->blocking_object = ep;
+    t->blocking_rights = rights & RIGHT_GRANT;
+    t->ep_prev = tail;
+    if (likely(tail == NULL))
+        ep->head = t;
+    else
+        tail->ep_next = t;
+    ep->tail = t;
+    ep->state = EP_RECV;
+}
+
+/* Make t the running thread and return to user level in it, delivering a
+ * short message: the badge, the tag (capsUnwrapped cleared: no capability
+ * travels) and the two register words of the sender. */
+__attribute__((noreturn)) FP_INLINE void fp_switch_and_deliver(tcb_t *t, pde_t *pd, const tcb_t *from,
+                                                           word_t badge, word_t info)
+{
+    assert(ks_sched_action == SCHED_RESUME_CURRENT && !t->in_ready_queue);
+    word_t mr0 = from->ctx.edi, mr1 = from->ctx.ebp;
+    arch_fastpath_switch(t, pd);
+    ks_cur_thread = t;
+    arch_fastpath_restore(t, badge, info & ~FP_INFO_UNWRAPPED, mr0, mr1);
+}
+
+FASTPATH_ENTRY void fastpath_call(void)
+{
+    tcb_t *cur = ks_cur_thread;
+    word_t info = cur->ctx.esi;
+
+    if (unlikely((info & FP_INFO_SIZE_MASK) > MSG_FAST_REGISTERS))
+        arch_fastpath_fallback(SYS_CALL);
+    cap_t ep_cap = fp_lookup(cur, cur->ctx.ebx);
+    if (unlikely(cap_type(ep_cap) != CAP_ENDPOINT || !(ep_cap.w1 & RIGHT_WRITE) ||
+                 !(ep_cap.w1 & (RIGHT_GRANT | RIGHT_GRANT_REPLY))))
+        arch_fastpath_fallback(SYS_CALL);
+    endpoint_t *ep = cap_ptr(ep_cap);
+    if (unlikely(ep->state != EP_RECV))
+        arch_fastpath_fallback(SYS_CALL);
+    tcb_t *dest = ep->head;
+    pde_t *pd;
+    if (unlikely(!arch_fastpath_vspace(dest, &pd)))
+        arch_fastpath_fallback(SYS_CALL);
+    if (unlikely(!fp_would_run(dest, cur)))
+        arch_fastpath_fallback(SYS_CALL);
+    cte_t *master = &cur->slots[TCB_SLOT_REPLY];
+    cte_t *caller = &dest->slots[TCB_SLOT_CALLER];
+    if (unlikely(cap_is_null(master->cap) || mdb_next(master) != NULL || !cap_is_null(caller->cap)))
+        arch_fastpath_fallback(SYS_CALL);
+
+    /* Committed: nothing below can fail. */
+    fp_dequeue_head(ep, dest);
+    cur->state = TS_BLOCKED_ON_REPLY;
+    fp_insert_reply(master, caller, cur, (dest->blocking_rights & RIGHT_GRANT) != 0);
+    dest->state = TS_RUNNING;
+    fp_switch_and_deliver(dest, pd, cur, cap_badge(ep_cap), info);
+}
+
+FASTPATH_ENTRY void fastpath_reply_recv(void)
+{
+    tcb_t *cur = ks_cur_thread;
+    word_t info = cur->ctx.esi;
+
+    if (unlikely((info & FP_INFO_SIZE_MASK) > MSG_FAST_REGISTERS))
+        arch_fastpath_fallback(SYS_REPLY_RECV);
+    cap_t ep_cap = fp_lookup(cur, cur->ctx.ebx);
+    if (unlikely(cap_type(ep_cap) != CAP_ENDPOINT || !(ep_cap.w1 & RIGHT_READ)))
+        arch_fastpath_fallback(SYS_REPLY_RECV);
+    endpoint_t *ep = cap_ptr(ep_cap);
+    if (unlikely(ep->state == EP_SEND))
+        arch_fastpath_fallback(SYS_REPLY_RECV);
+    notification_t *bound = cur->bound_ntfn;
+    if (unlikely(bound != NULL && ntfn_state(bound) == NTFN_ACTIVE))
+        arch_fastpath_fallback(SYS_REPLY_RECV);
+    cte_t *reply_slot = &cur->slots[TCB_SLOT_CALLER];
+    cap_t reply = reply_slot->cap;
+    if (unlikely(cap_type(reply) != CAP_REPLY || cap_reply_is_master(reply)))
+        arch_fastpath_fallback(SYS_REPLY_RECV);
+    tcb_t *caller = cap_reply_tcb(reply);
+    if (unlikely(caller->state != TS_BLOCKED_ON_REPLY || caller->fault.type != FAULT_NULL))
+        arch_fastpath_fallback(SYS_REPLY_RECV);
+    pde_t *pd;
+    if (unlikely(!arch_fastpath_vspace(caller, &pd)))
+        arch_fastpath_fallback(SYS_REPLY_RECV);
+    if (unlikely(!fp_would_run(caller, cur)))
+        arch_fastpath_fallback(SYS_REPLY_RECV);
+
+    /* Committed: nothing below can fail. */
+    fp_delete_reply(reply_slot);
+    caller->state = TS_RUNNING;
+    fp_block_receive(cur, ep, ep_cap.w1);
+    fp_switch_and_deliver(caller, pd, cur, 0, info);
+}
+
+#endif

@@ -1,0 +1,23 @@
+/*
+ * The IPC fastpath (kernel/fastpath.c): Call and ReplyRecv with short
+ * messages, taken straight from the sysenter stub when CONFIG_FASTPATH is
+ * 1. Each either completes the system call exactly as the slow path would
+ * and returns to user level in the thread that runs next, or changes
+ * nothing and continues in the slow path.
+ */
+#ifndef KERNEL_FASTPATH_H
+#define KERNEL_FASTPATH_H
+
+#include <kernel/types.h>
+
+#ifndef CONFIG_FASTPATH
+#define CONFIG_FASTPATH 0
+#endif
+
+/* The caller's registers are saved in its TCB. These never return, so
+ * they need no frame pointer: EBP is one more register. */
+#define FASTPATH_ENTRY __attribute__((noreturn, optimize("omit-frame-pointer")))
+FASTPATH_ENTRY void fastpath_call(void);
+FASTPATH_ENTRY void fastpath_reply_recv(void);
+
+#endif
