@@ -26,6 +26,11 @@ tests/system/<suite>/suite.conf, if present, holds "key = value" lines ('#' star
     modules     = a.elf b.elf   extra multiboot modules after the root task (paths from the
                                 repository root)
     expect_exit = 33            expected QEMU exit status (default 33)
+    serial_input = text         bytes typed into the guest's COM1: sent to QEMU's stdin
+                                (the serial port under -serial stdio) each time a line
+                                "SERIAL INPUT READY" appears on the console; backslash
+                                escapes (\\n, \\x23 for '#') are decoded.  Without the key
+                                QEMU's stdin is /dev/null.
 
 Serial output goes to <log-dir>/<run>.log (default build/logs/<kernel-variant>/, the variant
 being the kernel's directory name).  Per-test results are printed, then per run
@@ -55,7 +60,9 @@ DEFAULT_MEMORY = ["-m", "128M"]
 # interrupts land at the same point of a test on every run and on any host:
 # tests of scheduling order and time slices are deterministic, never flaky.
 DEFAULT_ICOUNT = ["-icount", "shift=0,sleep=off"]
-CONF_KEYS = {"qemu_args", "timeout", "modules", "expect_exit"}
+CONF_KEYS = {"qemu_args", "timeout", "modules", "expect_exit", "serial_input"}
+# The line after which a suite with serial_input gets its input (again).
+SERIAL_READY = b"SERIAL INPUT READY"
 
 TEST_RE = re.compile(r"^TEST\s+(\S+)\s+(PASS|FAIL|SKIP)\b\s*(.*)$")
 DONE_RE = re.compile(r"^TESTS DONE\s*$")
@@ -71,8 +78,9 @@ class ConfError(Exception):
 class Run:
     """One boot of one suite: its name, QEMU arguments and expectations."""
 
-    def __init__(self, suite, elf, extra_args, timeout, modules, expect_exit):
+    def __init__(self, suite, elf, extra_args, timeout, modules, expect_exit, serial_input=None):
         self.suite = suite
+        self.serial_input = serial_input
         self.elf = elf
         self.extra_args = extra_args
         self.timeout = timeout
@@ -114,8 +122,18 @@ def runs_for(elf, conf_path, default_timeout):
     modules = []
     for value in conf.get("modules", []):
         modules += [m if os.path.isabs(m) else os.path.join(REPO, m) for m in value.split()]
+    serial_input = None
+    if "serial_input" in conf:
+        try:
+            serial_input = (conf["serial_input"][-1].encode("latin-1")
+                            .decode("unicode_escape").encode("latin-1"))
+        except (UnicodeError, ValueError) as e:
+            raise ConfError("%s: serial_input: %s" % (conf_path, e))
+        if not serial_input:
+            raise ConfError("%s: serial_input is empty" % conf_path)
     arg_sets = [shlex.split(a) for a in conf.get("qemu_args", [])] or [[]]
-    return [Run(suite, elf, args, timeout, modules, expect_exit) for args in arg_sets]
+    return [Run(suite, elf, args, timeout, modules, expect_exit, serial_input)
+            for args in arg_sets]
 
 
 def qemu_command(qemu, kernel, run):
@@ -126,12 +144,39 @@ def qemu_command(qemu, kernel, run):
             + run.extra_args)
 
 
-def boot(cmd, log_path, timeout):
+def feed_serial(proc, log, text):
+    """Copies QEMU's console to log; writes text to its stdin after each ready line."""
+    line = b""
+    while True:
+        chunk = os.read(proc.stdout.fileno(), 4096)
+        if not chunk:
+            break
+        log.write(chunk)
+        log.flush()
+        line += chunk
+        *complete, line = re.split(rb"[\r\n]", line)
+        for l in complete:
+            if l.strip() == SERIAL_READY:
+                try:
+                    proc.stdin.write(text)
+                    proc.stdin.flush()
+                except OSError:         # QEMU is gone; its exit status tells
+                    pass
+
+
+def boot(cmd, log_path, timeout, serial_input=None):
     """Runs QEMU with its console in log_path; returns (exit status or None, seconds)."""
     start = time.monotonic()
     with open(log_path, "wb") as log:
-        proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=log,
-                                stderr=subprocess.STDOUT, start_new_session=True)
+        if serial_input is None:
+            proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=log,
+                                    stderr=subprocess.STDOUT, start_new_session=True)
+            feeder = None
+        else:
+            proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                    stderr=subprocess.STDOUT, start_new_session=True)
+            feeder = threading.Thread(target=feed_serial, args=(proc, log, serial_input))
+            feeder.start()
         try:
             status = proc.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
@@ -142,6 +187,10 @@ def boot(cmd, log_path, timeout):
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait()
+        if feeder is not None:
+            feeder.join()
+            proc.stdin.close()
+            proc.stdout.close()
     return status, time.monotonic() - start
 
 
@@ -201,7 +250,7 @@ def execute(args, kernel, run):
                "SUITE %s passed=0 failed=1 skipped=0" % run.name]
         result = (0, 1, 0, out)
     else:
-        status, elapsed = boot(cmd, log_path, run.timeout)
+        status, elapsed = boot(cmd, log_path, run.timeout, run.serial_input)
         result = judge(run, log_path, status, elapsed)
     with print_lock:
         print("\n".join(result[3]), flush=True)
