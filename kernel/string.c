@@ -1,12 +1,35 @@
 /*
  * The kernel's string functions: byte loops, simple and correct. The
  * compiler may also emit calls to memset/memcpy for struct copies.
+ *
+ * memset and memcpy first try whole words with one string instruction
+ * (musl does word-at-a-time the same way, under __GNUC__): the kernel
+ * clears page tables, page directories and reset untypeds and copies IPC
+ * messages with them, always word-aligned. Anything else takes the byte
+ * loop, which is correct alone. Both entry paths clear the direction flag
+ * (entry.S), so the string instructions run upwards.
  */
 #include <kernel/debug.h>
+
+#define WORD_ALIGN_MASK (sizeof(word_t) - 1u)
+
+static inline bool words_aligned(const void *a, const void *b, size_t n)
+{
+    return (((uintptr_t)a | (uintptr_t)b | n) & WORD_ALIGN_MASK) == 0;
+}
 
 void *memset(void *d, int c, size_t n)
 {
     unsigned char *p = d;
+
+#if defined(__GNUC__) && defined(__i386__)
+    if (words_aligned(d, d, n)) {
+        word_t pattern = (unsigned char)c * 0x01010101u;    /* the byte in every lane */
+        size_t words = n / sizeof(word_t);
+        __asm__ volatile("rep stosl" : "+D"(p), "+c"(words) : "a"(pattern) : "memory");
+        return d;
+    }
+#endif
     while (n--)
         *p++ = (unsigned char)c;
     return d;
@@ -16,6 +39,14 @@ void *memcpy(void *d, const void *s, size_t n)
 {
     unsigned char *dp = d;
     const unsigned char *sp = s;
+
+#if defined(__GNUC__) && defined(__i386__)
+    if (words_aligned(d, s, n)) {
+        size_t words = n / sizeof(word_t);
+        __asm__ volatile("rep movsl" : "+D"(dp), "+S"(sp), "+c"(words) : : "memory");
+        return d;
+    }
+#endif
     while (n--)
         *dp++ = *sp++;
     return d;

@@ -171,11 +171,11 @@ static word_t copy_mrs(tcb_t *sender, word_t *sbuf, tcb_t *receiver, word_t *rbu
 
     for (i = 0; i < n && i < MSG_FAST_REGISTERS; i++)
         mr_set_reg(receiver, i, mr_get_reg(sender, i));
-    if (sbuf == NULL || rbuf == NULL)
+    if (sbuf == NULL || rbuf == NULL || i >= n)
         return i;
-    for (; i < n; i++)
-        rbuf[i + 1] = sbuf[i + 1];
-    return i;
+    /* One string instruction for the words in the buffers (kernel/string.c). */
+    memcpy(&rbuf[i + 1], &sbuf[i + 1], (n - i) * sizeof(word_t));
+    return n;
 }
 
 /* The empty slot the receiver asked capabilities to go to, or NULL. */
