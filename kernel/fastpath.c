@@ -39,6 +39,8 @@
 
 #include <kernel/objects.h>
 #include <kernel/cdt.h>
+#include <kernel/fault.h>
+#include <kernel/invocation.h>
 #include <kernel/state.h>
 #include <kernel/debug.h>
 #include <abi/syscall.h>
@@ -193,49 +195,94 @@ FP_INLINE void fp_block_receive(tcb_t *t, endpoint_t *ep, word_t rights)
 }
 
 /* Make t the running thread and return to user level in it, delivering a
- * short message: the badge, the tag (capsUnwrapped cleared: no capability
- * travels) and the two register words of the sender. */
-__attribute__((noreturn)) FP_INLINE void fp_switch_and_deliver(tcb_t *t, pde_t *pd, const tcb_t *from,
-                                                           word_t badge, word_t info)
+ * message: the badge, the tag and the two register words. */
+__attribute__((noreturn)) FP_INLINE void fp_switch_and_deliver(tcb_t *t, pde_t *pd, word_t badge,
+                                                           word_t info, word_t mr0, word_t mr1)
 {
     assert(ks_sched_action == SCHED_RESUME_CURRENT && !t->in_ready_queue);
-    word_t mr0 = from->ctx.edi, mr1 = from->ctx.ebp;
     arch_fastpath_switch(t, pd);
     ks_cur_thread = t;
-    arch_fastpath_restore(t, badge, info & ~FP_INFO_UNWRAPPED, mr0, mr1);
+    arch_fastpath_restore(t, badge, info, mr0, mr1);
+}
+
+/* The checks a Call (or a fault, which is sent as one) through ep_cap
+ * makes on its receiver: returns the waiting receiver, with its page
+ * directory in *pd, if the fastpath can complete the Call. */
+FP_INLINE tcb_t *fp_call_receiver(const tcb_t *cur, cap_t ep_cap, pde_t **pd)
+{
+    if (unlikely(cap_type(ep_cap) != CAP_ENDPOINT || !(ep_cap.w1 & RIGHT_WRITE) ||
+                 !(ep_cap.w1 & (RIGHT_GRANT | RIGHT_GRANT_REPLY))))
+        return NULL;
+    endpoint_t *ep = cap_ptr(ep_cap);
+    if (unlikely(ep->state != EP_RECV))
+        return NULL;
+    tcb_t *dest = ep->head;
+    if (unlikely(!arch_fastpath_vspace(dest, pd)))
+        return NULL;
+    if (unlikely(!fp_would_run(dest, cur)))
+        return NULL;
+    const cte_t *master = &cur->slots[TCB_SLOT_REPLY];
+    if (unlikely(cap_is_null(master->cap) || mdb_next(master) != NULL ||
+                 !cap_is_null(dest->slots[TCB_SLOT_CALLER].cap)))
+        return NULL;
+    return dest;
+}
+
+/* Commit a Call from cur to dest: dest leaves the endpoint and runs, cur
+ * waits for the reply that the new reply capability in dest names. */
+FP_INLINE void fp_call_commit(tcb_t *cur, endpoint_t *ep, tcb_t *dest)
+{
+    fp_dequeue_head(ep, dest);
+    cur->state = TS_BLOCKED_ON_REPLY;
+    fp_insert_reply(&cur->slots[TCB_SLOT_REPLY], &dest->slots[TCB_SLOT_CALLER], cur,
+                    (dest->blocking_rights & RIGHT_GRANT) != 0);
+    dest->state = TS_RUNNING;
 }
 
 FASTPATH_ENTRY void fastpath_call(void)
 {
     tcb_t *cur = ks_cur_thread;
-    word_t info = cur->ctx.esi;
+    pde_t *pd;
 
-    if (unlikely((info & FP_INFO_SIZE_MASK) > MSG_FAST_REGISTERS))
+    if (unlikely((cur->ctx.esi & FP_INFO_SIZE_MASK) > MSG_FAST_REGISTERS))
         arch_fastpath_fallback(SYS_CALL);
     cap_t ep_cap = fp_lookup(cur, cur->ctx.ebx);
-    if (unlikely(cap_type(ep_cap) != CAP_ENDPOINT || !(ep_cap.w1 & RIGHT_WRITE) ||
-                 !(ep_cap.w1 & (RIGHT_GRANT | RIGHT_GRANT_REPLY))))
-        arch_fastpath_fallback(SYS_CALL);
-    endpoint_t *ep = cap_ptr(ep_cap);
-    if (unlikely(ep->state != EP_RECV))
-        arch_fastpath_fallback(SYS_CALL);
-    tcb_t *dest = ep->head;
-    pde_t *pd;
-    if (unlikely(!arch_fastpath_vspace(dest, &pd)))
-        arch_fastpath_fallback(SYS_CALL);
-    if (unlikely(!fp_would_run(dest, cur)))
-        arch_fastpath_fallback(SYS_CALL);
-    cte_t *master = &cur->slots[TCB_SLOT_REPLY];
-    cte_t *caller = &dest->slots[TCB_SLOT_CALLER];
-    if (unlikely(cap_is_null(master->cap) || mdb_next(master) != NULL || !cap_is_null(caller->cap)))
+    tcb_t *dest = fp_call_receiver(cur, ep_cap, &pd);
+    if (unlikely(dest == NULL))
         arch_fastpath_fallback(SYS_CALL);
 
     /* Committed: nothing below can fail. */
-    fp_dequeue_head(ep, dest);
-    cur->state = TS_BLOCKED_ON_REPLY;
-    fp_insert_reply(master, caller, cur, (dest->blocking_rights & RIGHT_GRANT) != 0);
-    dest->state = TS_RUNNING;
-    fp_switch_and_deliver(dest, pd, cur, cap_badge(ep_cap), info);
+    fp_call_commit(cur, cap_ptr(ep_cap), dest);
+    fp_switch_and_deliver(dest, pd, cap_badge(ep_cap), cur->ctx.esi & ~FP_INFO_UNWRAPPED,
+                          cur->ctx.edi, cur->ctx.ebp);
+}
+
+void fastpath_fault(const fault_t *f)
+{
+    tcb_t *cur = ks_cur_thread;
+    pde_t *pd;
+
+    cap_t ep_cap = fp_lookup(cur, cur->fault_handler);
+    tcb_t *dest = fp_call_receiver(cur, ep_cap, &pd);
+    if (unlikely(dest == NULL))
+        return;
+    word_t *rbuf = tcb_ipc_buffer(dest, true);
+    if (unlikely(rbuf == NULL))
+        return;
+
+    /* Committed: nothing below can fail. */
+    cur->fault = *f;
+    fp_call_commit(cur, cap_ptr(ep_cap), dest);
+    word_t len = fault_message_setup(cur, dest, rbuf);
+    fp_switch_and_deliver(dest, pd, cap_badge(ep_cap), MSGINFO_MAKE(f->type, 0, 0, len),
+                          dest->ctx.edi, dest->ctx.ebp);
+}
+
+/* A reply ends a fault with a restart unless the handler said otherwise
+ * (a non-zero label) to a fault whose reply sets registers. */
+FP_INLINE bool fp_fault_reply_restarts(word_t fault, word_t info)
+{
+    return MSGINFO_LABEL(info) == 0 || (fault != FAULT_UNKNOWN_SYSCALL && fault != FAULT_USER_EXCEPTION);
 }
 
 FASTPATH_ENTRY void fastpath_reply_recv(void)
@@ -243,8 +290,6 @@ FASTPATH_ENTRY void fastpath_reply_recv(void)
     tcb_t *cur = ks_cur_thread;
     word_t info = cur->ctx.esi;
 
-    if (unlikely((info & FP_INFO_SIZE_MASK) > MSG_FAST_REGISTERS))
-        arch_fastpath_fallback(SYS_REPLY_RECV);
     cap_t ep_cap = fp_lookup(cur, cur->ctx.ebx);
     if (unlikely(cap_type(ep_cap) != CAP_ENDPOINT || !(ep_cap.w1 & RIGHT_READ)))
         arch_fastpath_fallback(SYS_REPLY_RECV);
@@ -259,8 +304,15 @@ FASTPATH_ENTRY void fastpath_reply_recv(void)
     if (unlikely(cap_type(reply) != CAP_REPLY || cap_reply_is_master(reply)))
         arch_fastpath_fallback(SYS_REPLY_RECV);
     tcb_t *caller = cap_reply_tcb(reply);
-    if (unlikely(caller->state != TS_BLOCKED_ON_REPLY || caller->fault.type != FAULT_NULL))
+    if (unlikely(caller->state != TS_BLOCKED_ON_REPLY))
         arch_fastpath_fallback(SYS_REPLY_RECV);
+    word_t fault = caller->fault.type;
+    if (likely(fault == FAULT_NULL)) {
+        if (unlikely((info & FP_INFO_SIZE_MASK) > MSG_FAST_REGISTERS))
+            arch_fastpath_fallback(SYS_REPLY_RECV);
+    } else if (unlikely(!fp_fault_reply_restarts(fault, info))) {
+        arch_fastpath_fallback(SYS_REPLY_RECV);
+    }
     pde_t *pd;
     if (unlikely(!arch_fastpath_vspace(caller, &pd)))
         arch_fastpath_fallback(SYS_REPLY_RECV);
@@ -271,7 +323,20 @@ FASTPATH_ENTRY void fastpath_reply_recv(void)
     fp_delete_reply(reply_slot);
     caller->state = TS_RUNNING;
     fp_block_receive(cur, ep, ep_cap.w1);
-    fp_switch_and_deliver(caller, pd, cur, 0, info);
+    if (likely(fault == FAULT_NULL))
+        fp_switch_and_deliver(caller, pd, 0, info & ~FP_INFO_UNWRAPPED, cur->ctx.edi, cur->ctx.ebp);
+    /* A fault reply: the reply's words may set registers (fault.c), then
+     * the thread re-runs from its fault_ip, as activate_thread() starts a
+     * restarted thread. */
+    word_t len = MSGINFO_LENGTH(info);
+    fault_handle_reply(caller, cur, MSGINFO_LABEL(info), len > MSG_MAX_LENGTH ? MSG_MAX_LENGTH : len,
+                       tcb_ipc_buffer(cur, false));
+    caller->fault.type = FAULT_NULL;
+    caller->ctx.eip = caller->ctx.fault_ip;
+    assert(ks_sched_action == SCHED_RESUME_CURRENT && !caller->in_ready_queue);
+    arch_fastpath_switch(caller, pd);
+    ks_cur_thread = caller;
+    arch_fastpath_restore_context(caller);
 }
 
 #endif

@@ -4,6 +4,10 @@
  * address, calls the architecture-independent handler (which ends by
  * choosing the next thread) and leaves through arch_restore_user_context.
  *
+ * Faults from traps (UnknownSyscall from `int`, VMFault, UserException)
+ * first try the fastpath (kernel/fastpath.c), which returns only if the
+ * handler is not simply waiting for them.
+ *
  * A trap taken in ring 0 is an interrupt in the idle loop or a kernel bug;
  * a bug panics with the vector, address and instruction (invariant 9).
  */
@@ -13,7 +17,10 @@
 #include <arch/apic.h>
 #include <arch/irq_x86.h>
 #include <arch/machine.h>
+#include <arch/mmu.h>
 #include <kernel/syscall.h>
+#include <kernel/fastpath.h>
+#include <kernel/fault.h>
 #include <kernel/sched.h>
 #include <kernel/state.h>
 #include <kernel/debug.h>
@@ -51,6 +58,13 @@ static void take_irq(word_t vector)
     handle_interrupt(irq);
 }
 
+/* Returns only if the fastpath left the fault to the slow path. */
+static inline void try_fastpath(fault_t f)
+{
+    if (CONFIG_FASTPATH)
+        fastpath_fault(&f);
+}
+
 static void dispatch_user_trap(word_t vector, word_t error)
 {
     user_context_t *ctx = &ks_cur_thread->ctx;
@@ -64,15 +78,20 @@ static void dispatch_user_trap(word_t vector, word_t error)
         return;
     }
     if (vector == VEC_LINUX || (vector >= VEC_TRAP_MIN && vector <= VEC_TRAP_MAX)) {
+        word_t number = (vector << 24) | (ctx->eax & 0xffffffu);
         ctx->fault_ip = ctx->eip - INT_INSN_LEN;
-        handle_unknown_syscall((vector << 24) | (ctx->eax & 0xffffffu));
+        try_fastpath(fault_unknown_syscall(number));
+        handle_unknown_syscall(number);
         return;
     }
     ctx->fault_ip = ctx->eip;
     if (vector == VEC_PF) {
-        handle_vm_fault(read_cr2(), error);
+        word_t addr = read_cr2();
+        try_fastpath(fault_vm(addr, (error & PF_INSTR) != 0, error));
+        handle_vm_fault(addr, error);
         return;
     }
+    try_fastpath(fault_user_exception(vector, error));
     handle_user_exception(vector, error);
 }
 

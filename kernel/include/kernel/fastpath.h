@@ -8,7 +8,7 @@
 #ifndef KERNEL_FASTPATH_H
 #define KERNEL_FASTPATH_H
 
-#include <kernel/types.h>
+#include <kernel/objects.h>
 
 #ifndef CONFIG_FASTPATH
 #define CONFIG_FASTPATH 0
@@ -19,5 +19,10 @@
 #define FASTPATH_ENTRY __attribute__((noreturn, optimize("omit-frame-pointer")))
 FASTPATH_ENTRY void fastpath_call(void);
 FASTPATH_ENTRY void fastpath_reply_recv(void);
+/* A trap made the current thread fault with f (its fault_ip is set):
+ * deliver it to a handler waiting on its fault endpoint and return to user
+ * level in the handler, as handle_fault() and schedule() would; if that
+ * takes more than the fastpath does, return having changed nothing. */
+void fastpath_fault(const fault_t *f);
 
 #endif
