@@ -7,12 +7,15 @@
  *
  * Step k draws from a generator seeded by (seed, k) alone, so step k makes
  * the same choices whatever happened before; what they meet in the arena may
- * differ, because the storms run concurrently (fuzz.h).
+ * differ with how the storms and workers interleave (fuzz.h), which -icount
+ * makes the same on every boot of one build.
  *
- * Safety rule: a slot of the root CNode is named as a destination, a source
- * or an invoked capability only if it lies in the arena, or is one of the
- * harmless ones of pick_service()/pick_extra(), or is known empty. Through
- * any other CNode (only the arena's untypeds make CNodes) anything goes.
+ * The actor runs in the fuzz CSpace (fuzz.h). Rule: a fixed slot of it is
+ * named only for its purpose: the controls of pick_control(), the I/O port
+ * control with ports in the harmless window, the fuzz's own TCBs only in
+ * op_self(), the worker code frame only as the source of a copy. Everything
+ * else named is an arena slot, known empty, or does not resolve. Through any
+ * other CNode (only the arena's untypeds make CNodes) anything goes.
  */
 #include "fuzz.h"
 #include <rt/rt.h>
@@ -20,9 +23,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#define ROOT        seL4_CapInitThreadCNode
+#define ROOT        CS_CNODE              /* the actor's own CSpace root */
 #define DEPTH       seL4_WordBits
-#define ROOT_BITS   13u                   /* ROOT_CNODE_BITS, the root CNode's radix */
+#define ROOT_BITS   FZ_CSPACE_BITS
 #define SAFE_PORT0  0x200u                /* nothing answers here on a PC (game port) */
 #define SAFE_PORTS  16u
 #define LABEL_MAX   56u                   /* a few past the last ia32 label (51) */
@@ -54,9 +57,9 @@ static seL4_CPtr pick_bogus(fz_t *f, fz_rng_t *r)
 {
     switch (fz_below(r, 8)) {
     case 0: return seL4_CapNull;
-    case 1: return seL4_CapIOSpace;             /* null in this configuration */
-    case 2: return 12 + fz_below(r, 4);          /* 12..15 are null */
-    case 3: return f->scratch;
+    case 1: return CS_FIXED_END + fz_below(r, CS_ARENA - CS_FIXED_END);  /* never filled */
+    case 2: return f->arena + ARENA_SLOTS + fz_below(r, 64);             /* never filled */
+    case 3: return CS_SCRATCH + fz_below(r, 8);
     case 4: return ((seL4_Word)1 << ROOT_BITS) + fz_below(r, 1024);
     case 5: return 0xffffffffu;
     case 6: return boundary[fz_below(r, NBOUNDARY)] | ((seL4_Word)1 << ROOT_BITS);
@@ -64,12 +67,13 @@ static seL4_CPtr pick_bogus(fz_t *f, fz_rng_t *r)
     }
 }
 
-/* Control capabilities that are safe to invoke with random arguments. The
- * I/O port control is not: it could hand out the debug-exit or PIC ports. */
+/* Control capabilities that are safe to invoke with random arguments and to
+ * send away. The I/O port control is not: it could hand out the debug-exit,
+ * PIC or PIT ports. (The IRQ control cannot be copied by a transfer.) */
 static seL4_CPtr pick_control(fz_rng_t *r)
 {
     static const seL4_CPtr ctl[] = {
-        seL4_CapIRQControl, seL4_CapASIDControl, seL4_CapInitThreadASIDPool, seL4_CapDomain,
+        CS_IRQ_CONTROL, CS_ASID_CONTROL, CS_ASID_POOL, CS_DOMAIN,
     };
     return ctl[fz_below(r, sizeof(ctl) / sizeof(ctl[0]))];
 }
@@ -281,10 +285,12 @@ static void op_cnode(fz_t *f, fz_rng_t *r)
     }
 }
 
-/* Arena TCBs have MCP 0, so a fuzz thread never rises above the watchdog. */
+/* Arena TCBs have MCP 0; with the actor's TCB as authority (MCP
+ * PRIO_ACTOR) they run at up to the actor's priority, never above the
+ * timer watchdog. */
 static void op_tcb(fz_t *f, fz_rng_t *r)
 {
-    seL4_CPtr t = pick_service(f, r), a = pick_extra(f, r);
+    seL4_CPtr t = pick_service(f, r), a = fz_chance(r, 30) ? CS_ACTOR_TCB : pick_extra(f, r);
     seL4_UserContext regs;
 
     for (seL4_Word i = 0; i < sizeof(regs) / sizeof(seL4_Word); i++)
@@ -345,10 +351,10 @@ static void op_vspace(fz_t *f, fz_rng_t *r)
     case 5: FZ(f, seL4_X86_Page_GetAddress(c).error); break;
     case 6: FZ(f, seL4_X86_PageDirectory_GetStatusBits(c, vaddr).error); break;
     case 7:
-        FZ(f, seL4_X86_ASIDPool_Assign(fz_chance(r, 50) ? seL4_CapInitThreadASIDPool : c, vs));
+        FZ(f, seL4_X86_ASIDPool_Assign(fz_chance(r, 50) ? CS_ASID_POOL : c, vs));
         break;
     case 8:
-        FZ(f, seL4_X86_ASIDControl_MakePool(seL4_CapASIDControl, pick_extra(f, r), d.root,
+        FZ(f, seL4_X86_ASIDControl_MakePool(CS_ASID_CONTROL, pick_extra(f, r), d.root,
                                             d.index, (seL4_Uint8)d.depth));
         break;
     case 9: FZ(f, seL4_X86_PageDirectory_Map(c, vs, vaddr, attr)); break;
@@ -367,13 +373,13 @@ static void op_irq_ioport(fz_t *f, fz_rng_t *r)
     if (last >= SAFE_PORT0 + SAFE_PORTS)
         last = SAFE_PORT0 + SAFE_PORTS - 1;
     switch (fz_below(r, 12)) {
-    case 0: FZ(f, seL4_IRQControl_Get(seL4_CapIRQControl, (int)pick_word(f, r), d.root,
+    case 0: FZ(f, seL4_IRQControl_Get(CS_IRQ_CONTROL, (int)pick_word(f, r), d.root,
                                       d.index, (seL4_Uint8)d.depth)); break;
-    case 1: FZ(f, seL4_IRQControl_GetIOAPIC(seL4_CapIRQControl, d.root, d.index,
+    case 1: FZ(f, seL4_IRQControl_GetIOAPIC(CS_IRQ_CONTROL, d.root, d.index,
                                             (seL4_Uint8)d.depth, pick_word(f, r),
                                             pick_word(f, r), fz_below(r, 3), fz_below(r, 3),
                                             pick_word(f, r))); break;
-    case 2: FZ(f, seL4_IRQControl_GetMSI(seL4_CapIRQControl, d.root, d.index,
+    case 2: FZ(f, seL4_IRQControl_GetMSI(CS_IRQ_CONTROL, d.root, d.index,
                                          (seL4_Uint8)d.depth, pick_word(f, r), pick_word(f, r),
                                          pick_word(f, r), pick_word(f, r),
                                          pick_word(f, r))); break;
@@ -383,13 +389,13 @@ static void op_irq_ioport(fz_t *f, fz_rng_t *r)
     case 6:
         /* Only the safe window, or ranges that must be refused outright. */
         if (fz_chance(r, 70))
-            FZ(f, seL4_X86_IOPortControl_Issue(seL4_CapIOPortControl, first, last, d.root,
+            FZ(f, seL4_X86_IOPortControl_Issue(CS_IOPORT_CONTROL, first, last, d.root,
                                                d.index, (seL4_Uint8)d.depth));
         else if (fz_chance(r, 50))
-            FZ(f, seL4_X86_IOPortControl_Issue(seL4_CapIOPortControl, last + 1, first, d.root,
+            FZ(f, seL4_X86_IOPortControl_Issue(CS_IOPORT_CONTROL, last + 1, first, d.root,
                                                d.index, (seL4_Uint8)d.depth));
         else
-            FZ(f, seL4_X86_IOPortControl_Issue(seL4_CapIOPortControl, 0x10000 + first,
+            FZ(f, seL4_X86_IOPortControl_Issue(CS_IOPORT_CONTROL, 0x10000 + first,
                                                0x10000 + last, d.root, d.index,
                                                (seL4_Uint8)d.depth));
         break;
@@ -397,7 +403,7 @@ static void op_irq_ioport(fz_t *f, fz_rng_t *r)
     case 8: FZ(f, seL4_X86_IOPort_In16(c, (seL4_Uint16)port).error); break;
     case 9: FZ(f, seL4_X86_IOPort_In32(c, (seL4_Uint16)port).error); break;
     case 10: FZ(f, seL4_X86_IOPort_Out8(c, port, pick_word(f, r))); break;
-    default: FZ(f, seL4_DomainSet_Set(seL4_CapDomain, (seL4_Uint8)pick_word(f, r),
+    default: FZ(f, seL4_DomainSet_Set(CS_DOMAIN, (seL4_Uint8)pick_word(f, r),
                                       pick_extra(f, r))); break;
     }
 }
@@ -405,7 +411,7 @@ static void op_irq_ioport(fz_t *f, fz_rng_t *r)
 /* IPC by the actor itself: it may block for good, which the watchdog ends. */
 static void op_ipc(fz_t *f, fz_rng_t *r)
 {
-    seL4_CPtr c = pick_arena(f, r);
+    seL4_CPtr c = fz_chance(r, 50) ? arena_slot(f, fz_below(r, ARENA_HOT)) : pick_arena(f, r);
     seL4_Word len = pick_length(r), ncaps = fz_below(r, 4), mr0 = pick_word(f, r), mr1 = 0;
     seL4_MessageInfo_t info = seL4_MessageInfo_new(fz_word(r) & 0xfffff, 0, ncaps, len);
     place_t rp = pick_place(f, r);
@@ -431,8 +437,6 @@ static void op_ipc(fz_t *f, fz_rng_t *r)
     f->in_call = 0;
     f->hist[OUT_SEND]++;
     seL4_SetCapReceivePath(0, 0, 0);
-    if (fz_chance(r, 50))
-        seL4_Signal(f->kick[fz_below(r, STORM_THREADS)]);
 }
 
 /* ---- scenarios ---- */
@@ -539,6 +543,120 @@ static void random_syscall(fz_t *f, fz_rng_t *r)
     f->hist[OUT_SEND]++;
 }
 
+/* ---- the fuzz's own threads ---- */
+
+static seL4_CPtr pick_own_tcb(fz_rng_t *r)
+{
+    return fz_chance(r, 40) ? CS_ACTOR_TCB : CS_STORM_TCB0 + fz_below(r, STORM_THREADS);
+}
+
+/* The fault endpoint slot the supervisor gave the thread, or an empty one. */
+static seL4_Word own_fault_slot(seL4_CPtr t, fz_rng_t *r)
+{
+    if (fz_chance(r, 30))
+        return CS_SCRATCH + fz_below(r, 8);
+    return t == CS_ACTOR_TCB ? CS_FAULT_ACTOR : CS_FAULT_STORM0 + (t - CS_STORM_TCB0);
+}
+
+static seL4_Word pick_prio(fz_t *f, fz_rng_t *r)
+{
+    return fz_chance(r, 85) ? fz_below(r, PRIO_ACTOR + 1) : pick_word(f, r);
+}
+
+/*
+ * TCB operations on the actor's own TCB and the storms' (the actor's TCB is
+ * the authority, MCP PRIO_ACTOR): suspend and resume them mid-IPC, change
+ * their priorities, bind notifications, take their IPC buffer away, set
+ * their CSpace afresh, read their registers. These threads run the root
+ * task's code in the root VSpace, so nothing here writes their registers or
+ * TLS base, gives them an IPC buffer whose words they do not control (its
+ * capability words would name fixed slots), a CSpace other than the fuzz
+ * CSpace, or a fault handler other than the supervisor or none: whatever a
+ * fault reply could write into their registers comes from the supervisor.
+ * The supervisor's restart undoes all of it.
+ */
+static void op_self(fz_t *f, fz_rng_t *r)
+{
+    seL4_CPtr t = pick_own_tcb(r);
+    seL4_Word addr = fz_chance(r, 60) ? 0 : (pick_word(f, r) | 1);   /* none, or misaligned */
+    seL4_UserContext regs;
+
+    f->self_ops++;
+    switch (fz_below(r, 12)) {
+    case 0: FZ(f, seL4_TCB_Suspend(t)); break;
+    case 1: FZ(f, seL4_TCB_Resume(t)); break;
+    case 2: FZ(f, seL4_TCB_SetPriority(t, CS_ACTOR_TCB, pick_prio(f, r))); break;
+    case 3: FZ(f, seL4_TCB_SetMCPriority(t, CS_ACTOR_TCB, pick_prio(f, r))); break;
+    case 4: FZ(f, seL4_TCB_SetSchedParams(t, CS_ACTOR_TCB, pick_prio(f, r), pick_prio(f, r))); break;
+    case 5: FZ(f, seL4_TCB_SetIPCBuffer(t, addr, pick_extra(f, r))); break;
+    case 6: FZ(f, seL4_TCB_BindNotification(t, pick_arena(f, r))); break;
+    case 7: FZ(f, seL4_TCB_UnbindNotification(t)); break;
+    case 8:
+        FZ(f, seL4_TCB_ReadRegisters(t, fz_below(r, 2), 0, fz_below(r, 16), &regs));
+        break;
+    case 9:
+        /* Our thread as the source: into an arena TCB, maybe suspending ours. */
+        FZ(f, seL4_TCB_CopyRegisters(pick_arena(f, r), t, fz_below(r, 2), fz_below(r, 2),
+                                     fz_below(r, 2), fz_below(r, 2), 0));
+        break;
+    case 10:
+        FZ(f, seL4_TCB_SetSpace(t, own_fault_slot(t, r), ROOT, 0, CS_SHARED_VSPACE, 0));
+        break;
+    default:
+        FZ(f, seL4_TCB_Configure(t, own_fault_slot(t, r), ROOT, 0, CS_SHARED_VSPACE, 0, addr,
+                                 pick_extra(f, r)));
+        break;
+    }
+}
+
+/*
+ * A worker: a TCB, page directory, page table and CNode from an arena
+ * untyped; the worker code (a copy of CS_WORKER_CODE) mapped at
+ * WORKER_VADDR, the only thing mapped; its CNode holding a hot storm
+ * endpoint (slot 1, its fault handler), a hot notification and the
+ * worker's own TCB; started at up to the actor's priority with random
+ * registers but EIP and ESP (worker.S). It lives until the arena goes.
+ */
+static void sc_worker(fz_t *f, fz_rng_t *r)
+{
+    seL4_CPtr ut = arena_slot(f, ARENA_IPC + fz_below(r, ARENA_UTS));
+    seL4_CPtr base = arena_slot(f, ARENA_IPC + ARENA_UTS +
+                                fz_below(r, ARENA_SLOTS - ARENA_IPC - ARENA_UTS - 5));
+    seL4_CPtr pd = base, pt = base + 1, code = base + 2, tcb = base + 3, cn = base + 4;
+    seL4_CapRights_t rights = fz_chance(r, 70) ? seL4_CanRead : pick_rights(r);
+    seL4_UserContext regs;
+
+    for (seL4_CPtr s = base; s < base + 5; s++)
+        FZ(f, seL4_CNode_Delete(ROOT, s, DEPTH));
+    if (FZ(f, seL4_Untyped_Retype(ut, seL4_X86_PageDirectoryObject, 0, ROOT, 0, 0, pd, 1)) ||
+        FZ(f, seL4_Untyped_Retype(ut, seL4_X86_PageTableObject, 0, ROOT, 0, 0, pt, 1)) ||
+        FZ(f, seL4_Untyped_Retype(ut, seL4_TCBObject, 0, ROOT, 0, 0, tcb, 1)) ||
+        FZ(f, seL4_Untyped_Retype(ut, seL4_CapTableObject, 2, ROOT, 0, 0, cn, 1)) ||
+        FZ(f, seL4_X86_ASIDPool_Assign(CS_ASID_POOL, pd)) ||
+        FZ(f, seL4_X86_PageTable_Map(pt, pd, WORKER_VADDR, seL4_X86_Default_VMAttributes)) ||
+        FZ(f, seL4_CNode_Copy(ROOT, code, DEPTH, ROOT, CS_WORKER_CODE, DEPTH, rights)) ||
+        FZ(f, seL4_X86_Page_Map(code, pd, WORKER_VADDR, rights, seL4_X86_Default_VMAttributes)))
+        return;
+    FZ(f, seL4_CNode_Copy(cn, 1, 2, ROOT, arena_slot(f, 2 * fz_below(r, ARENA_HOT / 2)), DEPTH,
+                          seL4_AllRights));
+    FZ(f, seL4_CNode_Copy(cn, 2, 2, ROOT, arena_slot(f, 2 * fz_below(r, ARENA_HOT / 2) + 1),
+                          DEPTH, seL4_AllRights));
+    FZ(f, seL4_CNode_Copy(cn, 3, 2, ROOT, tcb, DEPTH, seL4_AllRights));
+    if (FZ(f, seL4_TCB_Configure(tcb, fz_chance(r, 90) ? 1 : pick_word(f, r), cn,
+                                 seL4_CNode_CapData_new(0, seL4_WordBits - 2).words[0], pd, 0,
+                                 fz_chance(r, 50) ? 0 : WORKER_VADDR + 0x800, code)) ||
+        FZ(f, seL4_TCB_SetPriority(tcb, CS_ACTOR_TCB,
+                                   fz_chance(r, 80) ? PRIO_ACTOR : fz_below(r, PRIO_ACTOR + 1))))
+        return;
+    for (seL4_Word i = 0; i < sizeof(regs) / sizeof(seL4_Word); i++)
+        ((seL4_Word *)&regs)[i] = pick_word(f, r);
+    regs.eip = WORKER_VADDR;
+    regs.esp = WORKER_VADDR;
+    regs.eflags = 0x202;
+    if (FZ(f, seL4_TCB_WriteRegisters(tcb, 1, 0, sizeof(regs) / sizeof(seL4_Word), &regs)) == 0)
+        f->workers_started++;
+}
+
 static void one_step(fz_t *f, fz_rng_t *r)
 {
     seL4_Word p = fz_below(r, 1000);
@@ -546,15 +664,23 @@ static void one_step(fz_t *f, fz_rng_t *r)
     if (p < 330) raw_invocation(f, r);
     else if (p < 470) op_retype(f, r);
     else if (p < 700) op_cnode(f, r);
-    else if (p < 780) op_tcb(f, r);
+    else if (p < 765) op_tcb(f, r);
+    else if (p < 780) op_self(f, r);
     else if (p < 860) op_vspace(f, r);
     else if (p < 900) op_irq_ioport(f, r);
     else if (p < 970) op_ipc(f, r);
     else if (p < 978) sc_deep_chain(f, r);
     else if (p < 983) sc_big_revoke(f, r);
     else if (p < 988) sc_exhaust(f, r);
-    else if (p < 995) sc_cnode_loop(f, r);
+    else if (p < 991) sc_cnode_loop(f, r);
+    else if (p < 995) sc_worker(f, r);
     else random_syscall(f, r);
+}
+
+/* Asks the supervisor for something (SVC_*); a fault here is just a fault. */
+static void service(seL4_Word label)
+{
+    seL4_Call(CS_SERVICE, seL4_MessageInfo_new(label, 0, 0, 0));
 }
 
 void fz_actor_main(void *arg)
@@ -567,38 +693,16 @@ void fz_actor_main(void *arg)
 
         f->step = k + 1;            /* a fault or a hang inside skips the rest of step k */
         if (k % SYSFUZZ_RESET_EVERY == SYSFUZZ_RESET_EVERY - 1)
-            fz_arena_reset(f);
+            service(SVC_RESET);
         if (k % SYSFUZZ_CHECK_EVERY == 0) {
             seL4_DebugCheckInvariants();
             f->checks++;
         }
         if (k % SYSFUZZ_PROGRESS_EVERY == 0)
             printf("sysfuzz: step %u, %u invocations\n", k, f->invocations);
-        if (fz_chance(&r, 15))
-            seL4_Signal(f->kick[fz_below(&r, STORM_THREADS)]);
         one_step(f, &r);
     }
     f->done = 1;
     for (;;)
-        seL4_TCB_Suspend(f->actor_thread.tcb);
-}
-
-/* ---- arena reset (trusted: may name the protected parents) ---- */
-
-void fz_arena_reset(fz_t *f)
-{
-    static const seL4_Word seed_types[] = { seL4_EndpointObject, seL4_NotificationObject };
-
-    for (unsigned i = 0; i < ARENA_UTS; i++)
-        seL4_CNode_Revoke(ROOT, f->ut_parent[i], DEPTH);
-    for (seL4_Word i = 0; i < ARENA_SLOTS; i++)
-        seL4_CNode_Delete(ROOT, f->arena + i, DEPTH);
-    for (unsigned i = 0; i < ARENA_UTS; i++)
-        seL4_Untyped_Retype(f->ut_parent[i], seL4_UntypedObject, f->ut_bits[i], ROOT, 0, 0,
-                            arena_slot(f, ARENA_IPC + i), 1);
-    /* Endpoints and notifications for the storms, from the smallest untyped. */
-    for (unsigned i = 0; i < ARENA_IPC; i++)
-        seL4_Untyped_Retype(arena_slot(f, ARENA_IPC + ARENA_UTS - 1), seed_types[i % 2], 0,
-                            ROOT, 0, 0, arena_slot(f, i), 1);
-    f->resets++;
+        service(SVC_DONE);
 }

@@ -1,29 +1,65 @@
 /*
  * The system-call fuzzer's shared state (tests/system/sysfuzz/).
  *
- * Four kinds of thread share one address space and one CSpace (the root
- * CNode):
+ * Two CSpaces keep the fuzz away from what supervises it:
  *
- *   supervisor  the root thread, highest priority. It receives every fault
- *               of the others on one endpoint (badge names the thread) and
- *               restarts the thread that faulted.
- *   actor       makes the fuzz invocations, one "step" at a time, from a
- *               seeded generator whose state lives here, so a restarted
- *               actor carries on with the next step.
- *   storms      STORM_THREADS threads that, when the actor kicks them, make
- *               a burst of IPC (Send, Call, Recv, Reply, ...) on the first
- *               ARENA_IPC slots of the arena, where the actor keeps making
- *               and deleting endpoints and notifications.
- *   watchdog    the lowest priority: it runs only when every other thread
- *               is blocked, and then Calls the supervisor, who restarts the
- *               actor if it is stuck (blocked on an endpoint nobody serves).
+ *   the root CNode   belongs to the supervisor (the root thread) and the
+ *                    watchdogs. No fuzz thread holds a capability to it, to
+ *                    the root TCB, to the root task's IPC buffer or ASID
+ *                    pool, or to the supervisor's endpoints other than the
+ *                    badged fault and service capabilities below.
+ *   the fuzz CSpace  a CNode of 2^FZ_CSPACE_BITS slots (guard 0, so a
+ *                    32-bit CPtr resolves) that the actor and the storms
+ *                    run in. Its fixed slots (CS_*) hold capabilities to
+ *                    their own TCBs, copies of the ASID control and domain
+ *                    capabilities, the IRQ and I/O port control capabilities
+ *                    themselves (seL4 cannot copy those), an ASID pool of the
+ *                    fuzz's own, the worker code frame and the badged
+ *                    endpoints they fault and ask for service through. The
+ *                    arena, ARENA_SLOTS slots from CS_ARENA, and everything
+ *                    made from the arena's untypeds, is what the fuzz may
+ *                    break.
  *
- * Everything the fuzz may break lives in the arena: ARENA_SLOTS slots of the
- * root CNode and whatever objects and CNodes are made from the arena's
- * untypeds. The generator never names a root-CNode slot outside the arena
- * as a destination or an invoked capability except the harmless ones listed
- * in fz_pick_service(), so the threads' own TCBs, CSpace, VSpace and stacks
- * survive any sequence.
+ * Threads:
+ *
+ *   supervisor  priority PRIO_SUPER. Receives on one endpoint every fault of
+ *               the actor and the storms, the actor's service calls (reset
+ *               the arena, done) and the watchdogs' calls (badge says which),
+ *               and restarts a thread by configuring it from scratch
+ *               (CSpace, VSpace, IPC buffer, priorities, TLS, registers), so
+ *               nothing the fuzz did to its own TCB outlives a restart. A
+ *               restart that fails is a failure of the run, never a retry.
+ *   actor       makes the fuzz steps from a generator seeded by (seed, step)
+ *               whose progress lives here, so a restarted actor carries on
+ *               with the next step.
+ *   storms      STORM_THREADS threads at the actor's priority that make IPC
+ *               without pause (Call, ReplyRecv, Send, NBSend, Recv, NBRecv,
+ *               Signal, Poll, Wait, Reply) between each other on the arena's
+ *               first ARENA_IPC slots, with random lengths, capabilities and
+ *               badges, while the actor deletes, revokes, re-mints and
+ *               re-creates those objects and suspends or reconfigures the
+ *               storms themselves. They also serve the workers' faults.
+ *   workers     TCBs the actor makes from the arena and starts in page
+ *               directories of its own where only the worker code
+ *               (worker.S) and arena frames are mapped, at up to the
+ *               actor's priority: random system calls and every kind of
+ *               fault, until the arena goes.
+ *   timer watchdog  priority PRIO_TIMER_WD, above every fuzz thread, woken
+ *               by the PIT every WD_TICK_HZ-th of a second of (icount)
+ *               time. If the actor or a storm made no progress for a while
+ *               it asks the supervisor to restart it, so progress never
+ *               depends on fuzz threads blocking or yielding.
+ *   idle watchdog   priority PRIO_IDLE_WD: it runs only when every fuzz
+ *               thread above it is blocked, and then asks the supervisor to
+ *               restart the actor at once (the common way a step ends that
+ *               blocked for good).
+ *
+ * The generator never names a fixed slot of the fuzz CSpace except for the
+ * purpose it was put there for: controls as listed by pick_control(), the
+ * thread capabilities only for the TCB operations of op_self() (nothing that
+ * writes registers or the TLS base of a thread running the root task's
+ * code), never the fuzz CNode, fault or service capabilities. Whatever goes
+ * wrong inside the fuzz CSpace, the supervisor's objects are out of reach.
  */
 #ifndef SYSFUZZ_FUZZ_H
 #define SYSFUZZ_FUZZ_H
@@ -44,35 +80,76 @@
 #ifndef SYSFUZZ_RESET_EVERY
 #define SYSFUZZ_RESET_EVERY 3000u     /* revoke the arena's untypeds this often */
 #endif
-
 #ifndef SYSFUZZ_PROGRESS_EVERY
 #define SYSFUZZ_PROGRESS_EVERY 10000u /* the actor prints its progress this often */
 #endif
 
-#define ARENA_SLOTS     256u
-#define ARENA_IPC       24u           /* the storms' slots: the arena's first ones */
-#define ARENA_UTS       4u            /* untypeds handed to the arena */
+/* The fuzz CSpace. */
+#define FZ_CSPACE_BITS  10u
 #define STORM_THREADS   8u
-#define STORM_BURST     12u           /* IPC operations per kick */
+enum {
+    CS_NULL = 0,
+    CS_CNODE,                         /* the fuzz CSpace itself: CNode operations on the arena */
+    CS_SHARED_VSPACE,                 /* the root VSpace: only for op_self()'s SetSpace/Configure */
+    CS_ACTOR_TCB,
+    CS_STORM_TCB0,                    /* STORM_THREADS of them */
+    CS_IRQ_CONTROL = CS_STORM_TCB0 + STORM_THREADS,
+    CS_IOPORT_CONTROL,                /* used only with ports in the harmless window */
+    CS_ASID_CONTROL,
+    CS_ASID_POOL,                     /* a pool of the fuzz's own */
+    CS_DOMAIN,
+    CS_WORKER_CODE,                   /* frame holding worker.S; the actor maps copies */
+    CS_SERVICE,                       /* badged endpoint: the actor calls the supervisor */
+    CS_FAULT_ACTOR,
+    CS_FAULT_STORM0,                  /* STORM_THREADS of them */
+    CS_SCRATCH = CS_FAULT_STORM0 + STORM_THREADS, /* CS_SCRATCH .. CS_SCRATCH + 7 stay empty */
+    CS_FIXED_END = CS_SCRATCH + 8,
+    CS_ARENA = 64,
+};
+
+#define ARENA_SLOTS     256u
+#define ARENA_IPC       24u           /* the storms' objects: the arena's first slots */
+#define ARENA_HOT       8u            /* most storm IPC goes to the first few of them */
+#define ARENA_UTS       4u            /* untypeds handed to the arena, after ARENA_IPC */
+
+/* Where the actor maps the worker code in a worker's page directory. */
+#define WORKER_VADDR    0x10000000u
 
 #define PRIO_SUPER      250u
-#define PRIO_ACTOR      200u
+#define PRIO_TIMER_WD   245u
+#define PRIO_ACTOR      200u          /* also the MCP of actor and storms */
 #define PRIO_STORM      200u          /* same as the actor: time-sliced together */
-#define PRIO_WATCHDOG   1u
+#define PRIO_IDLE_WD    1u
 
-/* Fault-endpoint badges: which thread sent the fault. */
+/* The timer watchdog (PIT through the IOAPIC, as tests/system/pc99_irq does). */
+#define WD_TICK_HZ      1000u
+#define WD_ACTOR_TICKS  40u           /* actor without progress this long: restart */
+#define WD_STORM_TICKS  80u           /* a storm without progress this long: restart */
+
+/* Badges on the supervisor's endpoint: who is talking. */
 #define BADGE_ACTOR     1u
-#define BADGE_WATCHDOG  2u
+#define BADGE_IDLE_WD   2u
+#define BADGE_TIMER_WD  3u
+#define BADGE_SERVICE   4u
 #define BADGE_STORM0    8u
+
+/* Labels of the actor's service calls and the timer watchdog's calls. */
+enum { SVC_RESET = 1, SVC_DONE, WD_ACTOR, WD_STORM, WD_DONE };
 
 /* Outcome buckets of the histogram (0..10 are seL4_Error values). */
 enum {
     OUT_ERR_LAST = seL4_NumErrors - 1,
     OUT_IPC = seL4_NumErrors,         /* invocation of an endpoint/notification/reply */
-    OUT_SEND,                         /* Send/NBSend: no reply to look at */
+    OUT_SEND,                         /* Send/NBSend/Recv/...: no error to look at */
     OUT_FAULT,                        /* the actor faulted (e.g. invoked an empty slot) */
     OUT_STUCK,                        /* the actor blocked for good and was restarted */
     OUT_NUM,
+};
+
+/* What the storms did, by system call. */
+enum {
+    ST_CALL, ST_REPLY_RECV, ST_SEND, ST_NB_SEND, ST_RECV, ST_NB_RECV, ST_SIGNAL, ST_POLL,
+    ST_WAIT, ST_REPLY, ST_YIELD, ST_MINT, ST_NUM,
 };
 
 typedef struct fz_rng {
@@ -108,16 +185,7 @@ typedef struct fz {
     /* Configuration, written by the supervisor before anything starts. */
     uint32_t seed;
     uint32_t steps;
-    seL4_CPtr arena;                  /* first arena slot in the root CNode */
-    seL4_CPtr ut_parent[ARENA_UTS];   /* protected parents of the arena untypeds */
-    seL4_Word ut_bits[ARENA_UTS];
-    seL4_CPtr kick[STORM_THREADS];    /* storms wait on these */
-    seL4_CPtr scratch;                /* protected empty slot the generator may name */
-
-    seL4_CPtr fault_ep;               /* supervisor receives on it */
-    seL4_CPtr actor_fault;            /* badged copies the threads fault through */
-    seL4_CPtr storm_fault[STORM_THREADS];
-    seL4_CPtr wd_ep;                  /* the watchdog Calls this (badge BADGE_WATCHDOG) */
+    seL4_CPtr arena;                  /* CS_ARENA */
 
     /* The actor's progress; survives its restarts. */
     volatile uint32_t step;           /* next step to make */
@@ -128,29 +196,38 @@ typedef struct fz {
     volatile uint32_t resets;
     volatile uint32_t hist[OUT_NUM];
     volatile uint32_t by_label[64];   /* invocations per label (Call/Send) */
+    volatile uint32_t self_ops;       /* TCB operations on the actor's and storms' own TCBs */
+    volatile uint32_t workers_started;
 
-    /* The storms' own generators and counters. */
+    /* The storms' generators, progress and counters. */
     fz_rng_t storm_rng[STORM_THREADS];
+    volatile uint32_t storm_beat[STORM_THREADS];
     volatile uint32_t storm_ops;
+    volatile uint32_t storm_by_op[ST_NUM];
+    volatile uint32_t storm_msgs;     /* Recv/Call/ReplyRecv that came back with a message */
     volatile uint32_t storm_faults;
-    volatile uint32_t watchdog_runs;
+    volatile uint32_t storm_restarts;
+
+    /* Watchdogs. */
+    volatile uint32_t idle_wd_runs;
+    volatile uint32_t timer_ticks;
+    volatile uint32_t timer_actor;    /* actor restarts the timer watchdog asked for */
 
     rt_thread_t actor_thread;
     rt_thread_t storm_thread[STORM_THREADS];
-    rt_thread_t watchdog_thread;
 } fz_t;
 
 /* actor.c */
 void fz_actor_main(void *arg);
-/* Revokes the arena untypeds, empties the arena and seeds it again. */
-void fz_arena_reset(fz_t *f);
 /* storm.c */
 void fz_storm_main(void *arg);
-void fz_watchdog_main(void *arg);
 /* A storm's index from its argument (storm_arg[i] points at fz and i). */
 typedef struct fz_storm_arg {
     fz_t *f;
     unsigned index;
 } fz_storm_arg_t;
+
+/* worker.S */
+extern const uint8_t fz_worker_blob[], fz_worker_blob_end[];
 
 #endif
