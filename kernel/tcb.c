@@ -492,6 +492,9 @@ static exception_t decode_set_flags(invocation_t *inv, tcb_t *t)
         return refuse(ERR_TRUNCATED_MESSAGE, "SetFlags: need clear and set");
     word_t flags = (t->flags & ~inv_arg(inv, 0)) | (inv_arg(inv, 1) & TCB_FLAGS_MASK);
     t->flags = flags;
+    /* The FPU is turned on or off when a thread is switched to. */
+    if (t == ks_cur_thread)
+        sched_reschedule_required();
     if (inv->call) {
         set_mr(ks_cur_thread, inv->buffer, 0, flags);
         reply_from_kernel_success(ks_cur_thread, 1);

@@ -28,6 +28,32 @@
 void ia32_idle(void) __attribute__((noreturn));
 
 tcb_t *ia32_fpu_owner;
+bool ia32_fpu_off;
+
+/* seL4 (RFC-18 TCB-flag FPU switching, lazyFPURestore): a thread with
+ * seL4_TCBFlag_fpuDisabled runs with CR0.TS set, so its first FPU or SSE
+ * instruction raises #NM, a UserException (Number 7) for its fault
+ * handler; whichever thread owns the FPU keeps its state there. Any other
+ * thread gets the FPU back (TS clear) and its own state. */
+void ia32_switch_fpu_flagged(tcb_t *t)
+{
+    if (t->flags & TCB_FLAG_FPU_DISABLED) {
+        if (!ia32_fpu_off) {
+            write_cr0(read_cr0() | CR0_TS);
+            ia32_fpu_off = true;
+        }
+        return;
+    }
+    __asm__ volatile("clts" ::: "memory");
+    ia32_fpu_off = false;
+    tcb_t *owner = ia32_fpu_owner;
+    if (owner != t) {
+        if (owner != NULL)
+            __asm__ volatile("fxsave %0" : "=m"(owner->fpu));
+        __asm__ volatile("fxrstor %0" : : "m"(t->fpu));
+        ia32_fpu_owner = t;
+    }
+}
 
 /* entry.S addresses the context by these offsets. */
 _Static_assert(__builtin_offsetof(user_context_t, eax) == 12 &&

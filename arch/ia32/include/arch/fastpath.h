@@ -14,6 +14,7 @@
 
 #include <kernel/objects.h>
 #include <kernel/state.h>
+#include <kernel/tcb.h>
 #include <arch/gdt.h>
 #include <arch/machine.h>
 #include <arch/memlayout.h>
@@ -22,6 +23,10 @@
 
 /* Thread whose FPU state is in the FPU (thread.c). */
 extern tcb_t *ia32_fpu_owner;
+/* CR0.TS is set: the running thread has seL4_TCBFlag_fpuDisabled (thread.c). */
+extern bool ia32_fpu_off;
+/* thread.c: the FPU switch when t has the FPU disabled or it is off now. */
+void ia32_switch_fpu_flagged(tcb_t *t);
 
 /* entry.S: leave into the user context whose saved EAX is at `eax`
  * (sysexit if it entered by sysenter, else iret). */
@@ -57,6 +62,10 @@ static inline __attribute__((always_inline)) void ia32_switch_context(tcb_t *t, 
     if ((read_cr3() & PTE_ADDR_MASK) != root)
         write_cr3(root);
     gdt_set_user_bases(t->ctx.fs_base, t->ctx.gs_base);
+    if (unlikely((t->flags & TCB_FLAG_FPU_DISABLED) || ia32_fpu_off)) {
+        ia32_switch_fpu_flagged(t);
+        return;
+    }
     tcb_t *owner = ia32_fpu_owner;
     if (owner != t) {
         if (owner != NULL)
