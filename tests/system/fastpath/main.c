@@ -1,0 +1,633 @@
+/*
+ * System tests at the fastpath's boundaries (kernel/fastpath.c): each case
+ * sits just inside or just outside one of its conditions, so that with
+ * CONFIG_FASTPATH 1 one side goes fast and the other falls back, while the
+ * kernel without the fastpath runs both slowly. Both kernels must give the
+ * same results: message lengths around the two register words, extra
+ * capabilities with and without Grant, badges and capsUnwrapped, the
+ * scheduling decision with lower- and higher-priority partners, a deleted
+ * endpoint, Grant versus GrantReply, a receiver without IPC buffer, a
+ * saved reply capability and nested calls, and fault delivery and replies.
+ *
+ * The root task runs at ROOT_PRIO; servers above it run as soon as they
+ * are made runnable, a "mid" thread in between shows who runs next.
+ */
+#include <rt/rt.h>
+#include <rt/alloc.h>
+#include <rt/test.h>
+#include <rt/thread.h>
+#include <rt/tls.h>
+#include <sel4/sel4.h>
+#include <string.h>
+
+#define ROOT_CNODE  seL4_CapInitThreadCNode
+#define DEPTH       seL4_WordBits
+#define ROOT_PRIO   100
+#define HIGH_PRIO   150
+#define MID_PRIO    80
+#define LOW_PRIO    50
+#define BADGE       0x5a5
+#define LABEL       0x123
+#define INSN_LEN_2  2
+#define UNWRAPPED_ALL 7
+
+static seL4_CPtr obj(seL4_Word type)
+{
+    return rt_alloc_object(type, 0);
+}
+
+static seL4_CPtr mint(seL4_CPtr src, seL4_CapRights_t rights, seL4_Word badge)
+{
+    seL4_CPtr s = rt_alloc_slot();
+    if (s == 0 || seL4_CNode_Mint(ROOT_CNODE, s, DEPTH, ROOT_CNODE, src, DEPTH, rights, badge) != 0)
+        return 0;
+    return s;
+}
+
+static seL4_Error start(rt_thread_t *t, seL4_Word prio, seL4_CPtr fault_ep, rt_thread_fn_t fn, void *arg)
+{
+    seL4_Error e = rt_thread_create(t, prio, fault_ep);
+    return e != seL4_NoError ? e : rt_thread_start(t, fn, arg);
+}
+
+/* ---- an echo server: records what each Call brought, replies with it ---- */
+
+struct echo {
+    seL4_CPtr ep;
+    volatile seL4_Word badge, info, mr[4];
+    volatile int calls;
+    volatile char log[16];
+    volatile int nlog;
+};
+
+static void echo_log(struct echo *e, char c)
+{
+    if (e->nlog < (int)sizeof(e->log) - 1)
+        e->log[e->nlog++] = c;
+}
+
+/* Replies to every call with its label + 1, its length and its first
+ * words, through ReplyRecv (the fastpath's second half). */
+static void echo_server(void *arg)
+{
+    struct echo *e = arg;
+    seL4_Word badge;
+    seL4_MessageInfo_t info = seL4_Recv(e->ep, &badge);
+
+    for (;;) {
+        seL4_Word n = seL4_MessageInfo_get_length(info);
+        e->badge = badge;
+        e->info = info.words[0];
+        for (int i = 0; i < 4; i++)
+            e->mr[i] = seL4_GetMR(i);
+        e->calls++;
+        echo_log(e, 'S');
+        info = seL4_ReplyRecv(e->ep, seL4_MessageInfo_new(seL4_MessageInfo_get_label(info) + 1, 0, 0, n),
+                              &badge);
+    }
+}
+
+static void test_lengths(void)
+{
+    struct echo e = { 0 };
+    rt_thread_t t;
+
+    TEST_BEGIN("fastpath/lengths_around_two_words");
+    e.ep = obj(seL4_EndpointObject);
+    ASSERT_NE(e.ep, 0);
+    ASSERT_OK(start(&t, HIGH_PRIO, 0, echo_server, &e));
+    for (seL4_Word len = 0; len <= 4; len++) {
+        for (seL4_Word i = 0; i < 4; i++)
+            seL4_SetMR(i, 0x100 * (len + 1) + i);
+        seL4_MessageInfo_t r = seL4_Call(e.ep, seL4_MessageInfo_new(LABEL, 0, 0, len));
+        EXPECT_EQ(seL4_MessageInfo_get_length((seL4_MessageInfo_t){ { e.info } }), len);
+        EXPECT_EQ(seL4_MessageInfo_get_label((seL4_MessageInfo_t){ { e.info } }), LABEL);
+        for (seL4_Word i = 0; i < len; i++)
+            EXPECT_EQ(e.mr[i], 0x100 * (len + 1) + i);
+        EXPECT_EQ(seL4_MessageInfo_get_label(r), LABEL + 1);
+        EXPECT_EQ(seL4_MessageInfo_get_length(r), len);
+        EXPECT_EQ(seL4_MessageInfo_get_extraCaps(r), 0);
+        for (seL4_Word i = 0; i < len; i++)
+            EXPECT_EQ(seL4_GetMR(i), 0x100 * (len + 1) + i);
+    }
+    EXPECT_EQ(e.calls, 5);
+    seL4_TCB_Suspend(t.tcb);
+    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    TEST_END();
+}
+
+/* Badge and capsUnwrapped: the receiver sees the badge, and no
+ * capsUnwrapped bits a sender put in its tag. */
+static void test_badge_and_unwrapped(void)
+{
+    struct echo e = { 0 };
+    rt_thread_t t;
+
+    TEST_BEGIN("fastpath/badge_and_caps_unwrapped");
+    e.ep = obj(seL4_EndpointObject);
+    seL4_CPtr badged = mint(e.ep, seL4_AllRights, BADGE);
+    ASSERT_TRUE(e.ep != 0 && badged != 0);
+    ASSERT_OK(start(&t, HIGH_PRIO, 0, echo_server, &e));
+    seL4_MessageInfo_t m = seL4_MessageInfo_new(LABEL, UNWRAPPED_ALL, 0, 1);
+    seL4_SetMR(0, 9);
+    seL4_MessageInfo_t r = seL4_Call(badged, m);
+    EXPECT_EQ(e.badge, BADGE);
+    EXPECT_EQ(seL4_MessageInfo_get_capsUnwrapped((seL4_MessageInfo_t){ { e.info } }), 0);
+    EXPECT_EQ(seL4_MessageInfo_get_label((seL4_MessageInfo_t){ { e.info } }), LABEL);
+    EXPECT_EQ(seL4_MessageInfo_get_capsUnwrapped(r), 0);
+    r = seL4_Call(e.ep, m);                         /* unbadged: badge 0 */
+    EXPECT_EQ(e.badge, 0);
+    EXPECT_EQ(seL4_MessageInfo_get_length(r), 1);
+    seL4_TCB_Suspend(t.tcb);
+    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    TEST_END();
+}
+
+/* ---- capabilities in the message ---- */
+
+struct capsrv {
+    seL4_CPtr ep, slot;
+    volatile seL4_Word info, badge0;
+    volatile int got;
+};
+
+static void cap_server(void *arg)
+{
+    struct capsrv *c = arg;
+    seL4_Word badge;
+
+    for (;;) {
+        seL4_SetCapReceivePath(ROOT_CNODE, c->slot, DEPTH);
+        seL4_MessageInfo_t info = seL4_Recv(c->ep, &badge);
+        c->info = info.words[0];
+        c->badge0 = seL4_GetBadge(0);
+        c->got++;
+        seL4_Reply(seL4_MessageInfo_new(0, 0, 0, 0));
+    }
+}
+
+static void test_caps(void)
+{
+    struct capsrv c = { 0 };
+    rt_thread_t t;
+
+    TEST_BEGIN("fastpath/extra_caps_with_and_without_grant");
+    c.ep = obj(seL4_EndpointObject);
+    c.slot = rt_alloc_slot();
+    seL4_CPtr ntfn = obj(seL4_NotificationObject);
+    seL4_CPtr no_grant = mint(c.ep, seL4_CapRights_new(1, 0, 1, 1), 0);   /* GrantReply, R, W */
+    seL4_CPtr self_badged = mint(c.ep, seL4_AllRights, BADGE);
+    ASSERT_TRUE(c.ep && c.slot && ntfn && no_grant && self_badged);
+    ASSERT_OK(start(&t, HIGH_PRIO, 0, cap_server, &c));
+    /* With Grant: the capability arrives in the receive slot. */
+    seL4_SetCap(0, ntfn);
+    seL4_Call(c.ep, seL4_MessageInfo_new(0, 0, 1, 0));
+    EXPECT_EQ(seL4_MessageInfo_get_extraCaps((seL4_MessageInfo_t){ { c.info } }), 1);
+    EXPECT_EQ(seL4_DebugCapIdentify(c.slot), seL4_DebugCapIdentify(ntfn));
+    EXPECT_OK(seL4_CNode_Delete(ROOT_CNODE, c.slot, DEPTH));
+    /* Without Grant: the message arrives, the capability does not. */
+    seL4_SetCap(0, ntfn);
+    seL4_Call(no_grant, seL4_MessageInfo_new(0, 0, 1, 0));
+    EXPECT_EQ(c.got, 2);
+    EXPECT_EQ(seL4_MessageInfo_get_extraCaps((seL4_MessageInfo_t){ { c.info } }), 0);
+    EXPECT_EQ(seL4_DebugCapIdentify(c.slot), 0);
+    /* The endpoint's own capability is unwrapped to its badge. */
+    seL4_SetCap(0, self_badged);
+    seL4_Call(c.ep, seL4_MessageInfo_new(0, 0, 1, 0));
+    EXPECT_EQ(seL4_MessageInfo_get_capsUnwrapped((seL4_MessageInfo_t){ { c.info } }), 1);
+    EXPECT_EQ(c.badge0, BADGE);
+    seL4_TCB_Suspend(t.tcb);
+    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    TEST_END();
+}
+
+/* ---- who runs next ---- */
+
+static struct {
+    volatile char log[32];
+    volatile int n;
+    seL4_CPtr ep, mid_ntfn, done;
+    volatile int signal_mid;
+} ord;
+
+static void ord_log(char c)
+{
+    if (ord.n < (int)sizeof(ord.log) - 1)
+        ord.log[ord.n++] = c;
+}
+
+/* Logs 'M' when it starts and each time it is signalled. */
+static void mid_thread(void *arg)
+{
+    (void)arg;
+    for (;;) {
+        ord_log('M');
+        seL4_Wait(ord.mid_ntfn, NULL);
+    }
+}
+
+/* Logs 'S' per call; signals the mid thread before replying if asked. */
+static void ord_server(void *arg)
+{
+    seL4_Word badge;
+    (void)arg;
+    seL4_Recv(ord.ep, &badge);
+    for (;;) {
+        ord_log('S');
+        if (ord.signal_mid)
+            seL4_Signal(ord.mid_ntfn);
+        seL4_ReplyRecv(ord.ep, seL4_MessageInfo_new(0, 0, 0, 0), &badge);
+    }
+}
+
+static void ord_worker(void *arg)
+{
+    (void)arg;
+    seL4_Call(ord.ep, seL4_MessageInfo_new(0, 0, 0, 0));
+    ord_log('W');
+    seL4_Signal(ord.done);
+}
+
+static int log_is(const char *want)
+{
+    return ord.n == (int)strlen(want) && memcmp((const char *)ord.log, want, ord.n) == 0;
+}
+
+/* A Call to a server below the caller runs a ready thread between them
+ * first; a reply to a caller below the server likewise. */
+static void test_priorities(void)
+{
+    rt_thread_t srv, mid, w;
+
+    TEST_BEGIN("fastpath/lower_priority_partners_wait_their_turn");
+    memset((void *)&ord, 0, sizeof(ord));
+    ord.ep = obj(seL4_EndpointObject);
+    ord.mid_ntfn = obj(seL4_NotificationObject);
+    ord.done = obj(seL4_NotificationObject);
+    ASSERT_TRUE(ord.ep && ord.mid_ntfn && ord.done);
+    ASSERT_OK(start(&srv, HIGH_PRIO, 0, ord_server, NULL));     /* now waits in Recv */
+    ASSERT_OK(seL4_TCB_SetPriority(srv.tcb, seL4_CapInitThreadTCB, LOW_PRIO));
+    ASSERT_OK(start(&mid, MID_PRIO, 0, mid_thread, NULL));      /* ready, not yet run */
+    seL4_Call(ord.ep, seL4_MessageInfo_new(0, 0, 0, 0));        /* mid runs before srv */
+    EXPECT_TRUE(log_is("MS"));
+    seL4_Call(ord.ep, seL4_MessageInfo_new(0, 0, 0, 0));        /* nothing in between */
+    EXPECT_TRUE(log_is("MSS"));
+    /* A higher-priority server answers a lower-priority caller while the
+     * mid thread it woke is ready: mid first. */
+    ASSERT_OK(seL4_TCB_SetPriority(srv.tcb, seL4_CapInitThreadTCB, HIGH_PRIO));
+    ord.n = 0;
+    ord.signal_mid = 1;
+    ASSERT_OK(start(&w, LOW_PRIO + 10, 0, ord_worker, NULL));
+    seL4_Wait(ord.done, NULL);
+    EXPECT_TRUE(log_is("SMW"));
+    ord.signal_mid = 0;
+    ord.n = 0;
+    ASSERT_OK(start(&w, LOW_PRIO + 10, 0, ord_worker, NULL));
+    seL4_Wait(ord.done, NULL);
+    EXPECT_TRUE(log_is("SW"));
+    seL4_TCB_Suspend(srv.tcb);
+    seL4_TCB_Suspend(mid.tcb);
+    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    TEST_END();
+}
+
+/* ---- rights: Grant, GrantReply, neither; a deleted endpoint ---- */
+
+struct rsrv {
+    seL4_CPtr ep;
+    volatile int got;
+    volatile seL4_Word badge;
+};
+
+static void once_server(void *arg)
+{
+    struct rsrv *r = arg;
+    seL4_Word badge;
+
+    for (;;) {
+        seL4_Recv(r->ep, &badge);
+        r->badge = badge;
+        r->got++;
+        seL4_Reply(seL4_MessageInfo_new(LABEL, 0, 0, 0));
+    }
+}
+
+struct caller_job {
+    seL4_CPtr cap;
+    volatile int returned;
+    volatile seL4_Word label;
+};
+
+static void caller_thread(void *arg)
+{
+    struct caller_job *j = arg;
+    seL4_MessageInfo_t r = seL4_Call(j->cap, seL4_MessageInfo_new(0, 0, 0, 0));
+    j->label = seL4_MessageInfo_get_label(r);
+    j->returned = 1;
+    seL4_TCB_Suspend(rt_tls_self()->tcb);
+}
+
+static void test_rights(void)
+{
+    struct rsrv r = { 0 };
+    struct caller_job j1 = { 0 }, j2 = { 0 }, j3 = { 0 };
+    rt_thread_t srv, c1, c2, c3;
+
+    TEST_BEGIN("fastpath/grant_grantreply_neither");
+    r.ep = obj(seL4_EndpointObject);
+    j1.cap = mint(r.ep, seL4_CapRights_new(0, 1, 0, 1), 1);     /* Grant, W */
+    j2.cap = mint(r.ep, seL4_CapRights_new(1, 0, 0, 1), 2);     /* GrantReply, W */
+    j3.cap = mint(r.ep, seL4_CapRights_new(0, 0, 0, 1), 3);     /* W only */
+    ASSERT_TRUE(r.ep && j1.cap && j2.cap && j3.cap);
+    ASSERT_OK(start(&srv, HIGH_PRIO, 0, once_server, &r));
+    ASSERT_OK(start(&c1, HIGH_PRIO, 0, caller_thread, &j1));
+    ASSERT_OK(start(&c2, HIGH_PRIO, 0, caller_thread, &j2));
+    ASSERT_OK(start(&c3, HIGH_PRIO, 0, caller_thread, &j3));
+    EXPECT_EQ(r.got, 3);
+    EXPECT_EQ(r.badge, 3);
+    EXPECT_TRUE(j1.returned && j1.label == LABEL);
+    EXPECT_TRUE(j2.returned && j2.label == LABEL);
+    EXPECT_FALSE(j3.returned);                  /* no reply capability: Inactive */
+    seL4_TCB_Suspend(srv.tcb);
+    seL4_TCB_Suspend(c3.tcb);
+    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    TEST_END();
+}
+
+static void test_deleted_endpoint(void)
+{
+    struct rsrv r = { 0 };
+    struct caller_job j = { 0 };
+    rt_thread_t srv, c;
+
+    TEST_BEGIN("fastpath/call_on_deleted_endpoint");
+    r.ep = obj(seL4_EndpointObject);
+    j.cap = mint(r.ep, seL4_AllRights, 0);
+    ASSERT_TRUE(r.ep && j.cap);
+    ASSERT_OK(start(&srv, HIGH_PRIO, 0, once_server, &r));   /* waits on r.ep */
+    ASSERT_OK(seL4_CNode_Delete(ROOT_CNODE, j.cap, DEPTH));  /* the caller's copy goes */
+    ASSERT_OK(start(&c, HIGH_PRIO, 0, caller_thread, &j));   /* an empty slot: error reply */
+    EXPECT_EQ(r.got, 0);
+    EXPECT_TRUE(j.returned);
+    EXPECT_EQ(j.label, seL4_InvalidCapability);
+    /* Deleting the last capability restarts the waiting server, whose
+     * Recv then faults on the empty slot (no handler: it stops). */
+    ASSERT_OK(seL4_CNode_Delete(ROOT_CNODE, r.ep, DEPTH));
+    EXPECT_EQ(r.got, 0);
+    seL4_TCB_Suspend(srv.tcb);
+    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    TEST_END();
+}
+
+/* ---- a receiver without IPC buffer ---- */
+
+static struct {
+    seL4_CPtr ep;
+    volatile seL4_Word info, mr0, mr1;
+    volatile int got;
+} nb;
+
+/* Echoes through registers only: MR0 + 1, MR1 + 1, the length it got. */
+static void nobuf_server(void *arg)
+{
+    seL4_Word badge, mr0, mr1;
+    (void)arg;
+    seL4_MessageInfo_t info = seL4_RecvWithMRs(nb.ep, &badge, &mr0, &mr1);
+    for (;;) {
+        nb.info = info.words[0];
+        nb.mr0 = mr0;
+        nb.mr1 = mr1;
+        nb.got++;
+        mr0++;
+        mr1++;
+        info = seL4_ReplyRecvWithMRs(nb.ep, seL4_MessageInfo_new(0, 0, 0, 2), &badge, &mr0, &mr1);
+    }
+}
+
+static void test_no_ipc_buffer(void)
+{
+    rt_thread_t t;
+
+    TEST_BEGIN("fastpath/receiver_without_ipc_buffer");
+    nb.ep = obj(seL4_EndpointObject);
+    ASSERT_NE(nb.ep, 0);
+    ASSERT_OK(rt_thread_create(&t, HIGH_PRIO, 0));
+    ASSERT_OK(seL4_TCB_SetIPCBuffer(t.tcb, 0, seL4_CapNull));
+    ASSERT_OK(rt_thread_start(&t, nobuf_server, NULL));
+    for (seL4_Word len = 2; len <= 3; len++) {
+        seL4_Word a = 11, b = 22;
+        seL4_SetMR(2, 33);
+        seL4_MessageInfo_t r = seL4_CallWithMRs(nb.ep, seL4_MessageInfo_new(LABEL, 0, 0, len), &a, &b);
+        EXPECT_EQ(nb.got, (int)len - 1);
+        EXPECT_EQ(seL4_MessageInfo_get_length((seL4_MessageInfo_t){ { nb.info } }), 2);
+        EXPECT_EQ(nb.mr0, 11);
+        EXPECT_EQ(nb.mr1, 22);
+        EXPECT_EQ(seL4_MessageInfo_get_length(r), 2);
+        EXPECT_EQ(a, 12);
+        EXPECT_EQ(b, 23);
+    }
+    seL4_TCB_Suspend(t.tcb);
+    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    TEST_END();
+}
+
+/* ---- saved and nested replies ---- */
+
+static struct {
+    seL4_CPtr ep, ep2, saved;
+    volatile int stage;
+} nest;
+
+/* Inner server: answers with label 2. */
+static void inner_server(void *arg)
+{
+    seL4_Word badge;
+    (void)arg;
+    seL4_Recv(nest.ep2, &badge);
+    for (;;)
+        seL4_ReplyRecv(nest.ep2, seL4_MessageInfo_new(2, 0, 0, 0), &badge);
+}
+
+/* Outer server: on a call, calls the inner server first (its own caller
+ * slot occupied), then saves the reply capability, does a ReplyRecv with
+ * no reply capability, and finally answers through the saved one. */
+static void outer_server(void *arg)
+{
+    seL4_Word badge;
+    (void)arg;
+    seL4_Recv(nest.ep, &badge);
+    seL4_MessageInfo_t r = seL4_Call(nest.ep2, seL4_MessageInfo_new(0, 0, 0, 0));
+    nest.stage = (int)seL4_MessageInfo_get_label(r);
+    seL4_CNode_SaveCaller(ROOT_CNODE, nest.saved, DEPTH);
+    seL4_Send(nest.saved, seL4_MessageInfo_new(3, 0, 0, 0));
+    seL4_ReplyRecv(nest.ep, seL4_MessageInfo_new(4, 0, 0, 0), &badge);   /* nothing to reply to */
+    nest.stage = 5;
+    seL4_ReplyRecv(nest.ep, seL4_MessageInfo_new(6, 0, 0, 0), &badge);
+    for (;;)
+        seL4_Recv(nest.ep, &badge);
+}
+
+static void test_nested_and_saved(void)
+{
+    rt_thread_t o, i;
+
+    TEST_BEGIN("fastpath/nested_call_and_saved_reply");
+    nest.ep = obj(seL4_EndpointObject);
+    nest.ep2 = obj(seL4_EndpointObject);
+    nest.saved = rt_alloc_slot();
+    ASSERT_TRUE(nest.ep && nest.ep2 && nest.saved);
+    ASSERT_OK(start(&i, HIGH_PRIO, 0, inner_server, NULL));
+    ASSERT_OK(start(&o, HIGH_PRIO, 0, outer_server, NULL));
+    seL4_MessageInfo_t r = seL4_Call(nest.ep, seL4_MessageInfo_new(1, 0, 0, 0));
+    EXPECT_EQ(nest.stage, 2);
+    EXPECT_EQ(seL4_MessageInfo_get_label(r), 3);
+    r = seL4_Call(nest.ep, seL4_MessageInfo_new(1, 0, 0, 0));
+    EXPECT_EQ(nest.stage, 5);
+    EXPECT_EQ(seL4_MessageInfo_get_label(r), 6);
+    seL4_TCB_Suspend(o.tcb);
+    seL4_TCB_Suspend(i.tcb);
+    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    TEST_END();
+}
+
+/* ---- faults: delivery and replies ---- */
+
+struct fjob {
+    volatile seL4_Word eax;
+    volatile int done;
+};
+
+static void int80_thread(void *arg)
+{
+    struct fjob *j = arg;
+    seL4_Word r;
+
+    __asm__ volatile("int $0x80" : "=a"(r) : "a"(LABEL) : "memory");
+    j->eax = r;
+    j->done = 1;
+    seL4_TCB_Suspend(rt_tls_self()->tcb);
+}
+
+static void ud2_thread(void *arg)
+{
+    struct fjob *j = arg;
+
+    __asm__ volatile("ud2" ::: "memory");
+    j->done = 1;
+    seL4_TCB_Suspend(rt_tls_self()->tcb);
+}
+
+/* Handler replies in several ways: full (EAX and FaultIP set), too short
+ * to move FaultIP (the int re-runs and faults again), label != 0 (the
+ * thread stops); a ud2 answered with EIP only. */
+static void test_fault_replies(void)
+{
+    struct fjob j = { 0 }, k = { 0 };
+    rt_thread_t t, u;
+    seL4_Word badge, mr[seL4_UnknownSyscall_Length];
+    seL4_CPtr ep = obj(seL4_EndpointObject);
+    seL4_CPtr fep = mint(ep, seL4_CapRights_new(1, 0, 0, 1), BADGE);   /* GrantReply, W */
+
+    TEST_BEGIN("fastpath/fault_delivery_and_replies");
+    ASSERT_TRUE(ep && fep);
+    ASSERT_OK(start(&t, HIGH_PRIO, fep, int80_thread, &j));
+    seL4_MessageInfo_t info = seL4_Recv(ep, &badge);
+    EXPECT_EQ(badge, BADGE);
+    EXPECT_EQ(seL4_MessageInfo_get_label(info), seL4_Fault_UnknownSyscall);
+    EXPECT_EQ(seL4_MessageInfo_get_length(info), seL4_UnknownSyscall_Length);
+    EXPECT_EQ(seL4_GetMR(seL4_UnknownSyscall_EAX), LABEL);
+    for (int i = 0; i < seL4_UnknownSyscall_Length; i++)
+        mr[i] = seL4_GetMR(i);
+    /* Short reply (EAX only): EIP stays at the int, which faults again. */
+    seL4_SetMR(0, 7);
+    info = seL4_ReplyRecv(ep, seL4_MessageInfo_new(0, 0, 0, 1), &badge);
+    EXPECT_EQ(seL4_MessageInfo_get_label(info), seL4_Fault_UnknownSyscall);
+    EXPECT_EQ(seL4_GetMR(seL4_UnknownSyscall_EAX), 7);
+    EXPECT_EQ(seL4_GetMR(seL4_UnknownSyscall_FaultIP), mr[seL4_UnknownSyscall_FaultIP]);
+    EXPECT_EQ(j.done, 0);
+    /* Full reply: EAX and FaultIP + 2. */
+    for (int i = 0; i < seL4_UnknownSyscall_Syscall; i++)
+        seL4_SetMR(i, seL4_GetMR(i));
+    seL4_SetMR(seL4_UnknownSyscall_EAX, 99);
+    seL4_SetMR(seL4_UnknownSyscall_FaultIP, mr[seL4_UnknownSyscall_FaultIP] + INSN_LEN_2);
+    seL4_Reply(seL4_MessageInfo_new(0, 0, 0, seL4_UnknownSyscall_Syscall));
+    EXPECT_EQ(j.done, 1);
+    EXPECT_EQ(j.eax, 99);
+    /* A reply with a label stops the thread; the ReplyRecv then takes the
+     * UserException of a ud2 thread already waiting to send it. */
+    memset(&j, 0, sizeof(j));
+    ASSERT_OK(start(&t, HIGH_PRIO, fep, int80_thread, &j));
+    info = seL4_Recv(ep, &badge);
+    EXPECT_EQ(seL4_MessageInfo_get_label(info), seL4_Fault_UnknownSyscall);
+    ASSERT_OK(start(&u, HIGH_PRIO, fep, ud2_thread, &k));
+    info = seL4_ReplyRecv(ep, seL4_MessageInfo_new(1, 0, 0, 0), &badge);
+    EXPECT_EQ(j.done, 0);
+    EXPECT_EQ(seL4_MessageInfo_get_label(info), seL4_Fault_UserException);
+    EXPECT_EQ(seL4_MessageInfo_get_length(info), seL4_UserException_Length);
+    EXPECT_EQ(seL4_GetMR(seL4_UserException_Number), 6);
+    /* EIP only. */
+    seL4_SetMR(0, seL4_GetMR(0) + INSN_LEN_2);
+    seL4_Reply(seL4_MessageInfo_new(0, 0, 0, 1));
+    EXPECT_EQ(k.done, 1);
+    seL4_TCB_Suspend(t.tcb);
+    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    TEST_END();
+}
+
+/* A handler without IPC buffer gets only the two register words. */
+static struct {
+    seL4_CPtr ep;
+    volatile seL4_Word info, mr0;
+    volatile int got;
+} fh;
+
+static void nobuf_handler(void *arg)
+{
+    seL4_Word badge, mr0, mr1;
+    (void)arg;
+    seL4_MessageInfo_t info = seL4_RecvWithMRs(fh.ep, &badge, &mr0, &mr1);
+    fh.info = info.words[0];
+    fh.mr0 = mr0;
+    fh.got = 1;
+    for (;;)
+        seL4_RecvWithMRs(fh.ep, &badge, &mr0, &mr1);
+}
+
+static void test_fault_handler_without_buffer(void)
+{
+    struct fjob j = { 0 };
+    rt_thread_t h, t;
+
+    TEST_BEGIN("fastpath/fault_handler_without_ipc_buffer");
+    fh.ep = obj(seL4_EndpointObject);
+    ASSERT_NE(fh.ep, 0);
+    ASSERT_OK(rt_thread_create(&h, HIGH_PRIO, 0));
+    ASSERT_OK(seL4_TCB_SetIPCBuffer(h.tcb, 0, seL4_CapNull));
+    ASSERT_OK(rt_thread_start(&h, nobuf_handler, NULL));
+    ASSERT_OK(start(&t, HIGH_PRIO, fh.ep, int80_thread, &j));
+    EXPECT_EQ(fh.got, 1);
+    EXPECT_EQ(seL4_MessageInfo_get_label((seL4_MessageInfo_t){ { fh.info } }), seL4_Fault_UnknownSyscall);
+    EXPECT_EQ(seL4_MessageInfo_get_length((seL4_MessageInfo_t){ { fh.info } }), 2);
+    EXPECT_EQ(fh.mr0, LABEL);
+    seL4_TCB_Suspend(t.tcb);
+    seL4_TCB_Suspend(h.tcb);
+    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    TEST_END();
+}
+
+int main(bootinfo_t *bi)
+{
+    (void)bi;
+    seL4_TCB_SetPriority(seL4_CapInitThreadTCB, seL4_CapInitThreadTCB, ROOT_PRIO);
+    test_lengths();
+    test_badge_and_unwrapped();
+    test_caps();
+    test_priorities();
+    test_rights();
+    test_deleted_endpoint();
+    test_no_ipc_buffer();
+    test_nested_and_saved();
+    test_fault_replies();
+    test_fault_handler_without_buffer();
+    tests_done();
+}
