@@ -1,7 +1,8 @@
 /*
  * The fastpath: Call and ReplyRecv on endpoints with short messages, the
- * two system calls of every client/server round trip, done in one straight
- * run from the sysenter stub to the return into the other thread.
+ * two system calls of every client/server round trip, and fault delivery
+ * to a waiting handler, each done in one straight run from the kernel
+ * entry to the return into the other thread.
  *
  * The slow path (syscall.c, endpoint.c, transfer.c, sched.c) is general:
  * it looks up and decodes, queues and dequeues, records a wish to switch
@@ -24,12 +25,21 @@
  *     so that the caller waits for a reply; Recv: Receive);
  *   - Call: no receiver waiting; ReplyRecv: a sender waiting (the receive
  *     would complete at once), an active bound notification, no reply
- *     capability, or a caller that faulted;
+ *     capability, or a caller not waiting for a reply;
  *   - the thread to run has no valid page directory, or schedule() would
  *     not pick it (lower priority than the current thread and not the
  *     highest ready);
  *   - bookkeeping the slow path repairs: no master reply capability yet,
- *     a receiver whose caller slot is not empty.
+ *     or one that already has a child, a receiver whose caller slot is
+ *     not empty.
+ *
+ * Faults raised by traps (UnknownSyscall, VMFault, UserException) take
+ * the same route as a Call on the faulter's fault endpoint
+ * (fastpath_fault(), from traps.c), with the message fault.c builds; the
+ * handler must have an IPC buffer for it. A ReplyRecv to a faulted caller
+ * is fast when the reply restarts it (label 0, or a fault whose reply
+ * sets no registers): fault.c sets its registers, and it resumes at its
+ * fault_ip through the full restore, as a restarted thread does.
  *
  * Compiled to nothing unless CONFIG_FASTPATH is 1.
  */

@@ -1,9 +1,10 @@
 /*
- * The IPC fastpath (kernel/fastpath.c): Call and ReplyRecv with short
- * messages, taken straight from the sysenter stub when CONFIG_FASTPATH is
- * 1. Each either completes the system call exactly as the slow path would
- * and returns to user level in the thread that runs next, or changes
- * nothing and continues in the slow path.
+ * The fastpath (kernel/fastpath.c): Call and ReplyRecv with short
+ * messages, taken straight from the sysenter stub, and faults from traps
+ * delivered to a waiting handler, when CONFIG_FASTPATH is 1. Each either
+ * completes the operation exactly as the slow path would and returns to
+ * user level in the thread that runs next, or changes nothing and
+ * continues in the slow path.
  */
 #ifndef KERNEL_FASTPATH_H
 #define KERNEL_FASTPATH_H
