@@ -66,8 +66,9 @@ static size_t read_entries(const arch_boot_info_t *bi, entry_t *out, size_t max)
     return n;
 }
 
-/* Page p is usable RAM: wholly inside a type-1 entry, below 4 GiB, and
- * touched by no other entry (an empty entry touches nothing). */
+/* Page p is usable RAM: wholly inside a type-1 entry that starts at or
+ * above 1 MiB (seL4's rule: the low megabyte is device memory), below
+ * 4 GiB, and touched by no other entry (an empty entry touches nothing). */
 static bool oracle_ram(const entry_t *ent, size_t n, uint64_t p)
 {
     bool in_ram = false;
@@ -76,7 +77,7 @@ static bool oracle_ram(const entry_t *ent, size_t n, uint64_t p)
         return false;
     for (size_t i = 0; i < n; i++) {
         if (ent[i].type == MB_MMAP_RAM) {
-            if (ent[i].s <= p && p + PAGE <= ent[i].e)
+            if (ent[i].s >= MB_HIGHMEM && ent[i].s <= p && p + PAGE <= ent[i].e)
                 in_ram = true;
         } else if (ent[i].s < ent[i].e && ent[i].s < p + PAGE && p < ent[i].e) {
             return false;
