@@ -12,10 +12,15 @@
  * interrupt brought and acknowledging each. Time is virtual (-icount
  * sleep=off): the driver never polls or times out, it only waits.
  *
- * The UART runs without FIFOs (16450 mode), so QEMU hands it one byte at a
- * time and holds the rest until the guest reads the receive buffer: no
- * overrun, and one interrupt per byte unless a byte lands while the
- * driver is still reading. The pin is edge-triggered (ISA default) and
+ * The UART's FIFOs stay on with the trigger level at one byte: QEMU then
+ * offers it one byte at a time and holds the rest until the guest reads the
+ * receive buffer, so there is one interrupt per byte unless a byte lands
+ * while the driver is still reading. Not 16450 mode (FIFOs off): QEMU's
+ * stdin reader sizes its reads by what the UART accepted when it last
+ * looked, which may be the kernel's 14-byte trigger level from boot, and
+ * a UART without FIFOs keeps the first byte of such a read and drops the
+ * rest. A 16-byte FIFO takes them all; a dummy read of the receive buffer
+ * after reprogramming makes QEMU look again. The pin is edge-triggered (ISA default) and
  * the kernel masks it on delivery until Ack, and an edge on a masked pin
  * is lost; so after each Ack the driver reads the port once more, as
  * edge-triggered 16550 drivers do: a byte that arrived between its last
@@ -43,7 +48,7 @@
 #define UART_LSR        5
 #define IER_RDA         0x01        /* received data available */
 #define LSR_DR          0x01        /* data ready */
-#define FCR_NONE        0x00        /* FIFOs off: 16450 mode */
+#define FCR_TRIGGER_1   0x07        /* FIFOs on and cleared, interrupt at 1 byte */
 #define FCR_KERNEL      0xc7        /* what arch/ia32/serial.c set: FIFOs on, cleared */
 #define MCR_KERNEL      0x03        /* DTR, RTS */
 #define MCR_OUT2        0x08        /* gates the IRQ line on PC hardware */
@@ -134,13 +139,15 @@ static void com1_receive(void)
     ASSERT_OK(seL4_CNode_Mint(ROOT_CNODE, badged, DEPTH, ROOT_CNODE, ntfn, DEPTH,
                               seL4_AllRights, COM1_BADGE));
 
-    /* Quiet UART: no interrupts, FIFOs off (which empties them), nothing
-     * left in the receive buffer; then the IRQ line gated on (OUT2). */
+    /* Quiet UART: no interrupts, FIFOs cleared with a 1-byte trigger,
+     * nothing left to read (the read also tells QEMU to look at how much
+     * the UART now takes); then the IRQ line gated on (OUT2). */
     char buf[TEXT_LEN];
     unsigned got = 0;
     int extra = 0;
     uart_out(UART_IER, 0);
-    uart_out(UART_FCR, FCR_NONE);
+    uart_out(UART_FCR, FCR_TRIGGER_1);
+    (void)uart_in(UART_RBR);
     drain(buf, &got, 0, &extra);
     uart_out(UART_MCR, MCR_KERNEL | MCR_OUT2);
 
