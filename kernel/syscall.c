@@ -53,10 +53,61 @@
 
 /* ---- invocations ---- */
 
+/* The domain schedule (seL4 src/object/domain.c): CONFIG_NUM_DOMAIN_SCHEDULES
+ * (2) entries of {domain, duration in ticks}; a zero duration is an end
+ * marker and the last entry always is one. With a single domain the
+ * schedule changes nothing observable, so it is only kept and checked. */
+#define DOM_SCHEDULES       2u
+#define DSCHED_MAX_DURATION ((1ull << 56) - 1)
+
+static struct { word_t domain; uint64_t duration; } dom_schedule[DOM_SCHEDULES] = {
+    { 0, DSCHED_MAX_DURATION },
+};
+static word_t dom_schedule_start;
+
+static exception_t domain_schedule_configure(invocation_t *inv)
+{
+    if (inv->length < 4)            /* index, domain, 64-bit duration (low word first) */
+        return refuse(ERR_TRUNCATED_MESSAGE, "ScheduleConfigure: need 4 words");
+    word_t index = inv_arg(inv, 0), domain = inv_arg(inv, 1);
+    uint64_t duration = inv_arg(inv, 2) | (uint64_t)inv_arg(inv, 3) << 32;
+    if (index >= DOM_SCHEDULES - 1)
+        return refuse_range(0, DOM_SCHEDULES - 2, "ScheduleConfigure: bad index");
+    if (domain >= NUM_DOMAINS)
+        return refuse_range(0, NUM_DOMAINS - 1, "ScheduleConfigure: bad domain");
+    if (duration > DSCHED_MAX_DURATION)
+        return refuse_arg(2, "ScheduleConfigure: duration above 2^56 - 1");
+    if (duration == 0 && domain != 0)
+        return refuse_arg(1, "ScheduleConfigure: an end marker has domain 0");
+    if (index == dom_schedule_start && duration == 0)
+        return refuse_arg(2, "ScheduleConfigure: the start entry needs a duration");
+    dom_schedule[index].domain = domain;
+    dom_schedule[index].duration = duration;
+    return EXCEPTION_NONE;
+}
+
+static exception_t domain_schedule_set_start(invocation_t *inv)
+{
+    if (inv->length < 1)
+        return refuse(ERR_TRUNCATED_MESSAGE, "ScheduleSetStart: need an index");
+    word_t index = inv_arg(inv, 0);
+    if (index >= DOM_SCHEDULES)
+        return refuse_range(0, DOM_SCHEDULES - 1, "ScheduleSetStart: bad index");
+    if (dom_schedule[index].duration == 0)
+        return refuse_arg(0, "ScheduleSetStart: an end marker");
+    dom_schedule_start = index;
+    sched_reschedule_required();    /* seL4 ends the current domain slot */
+    return EXCEPTION_NONE;
+}
+
 static exception_t domain_decode(invocation_t *inv)
 {
+    if (inv->label == INV_DOMAIN_SCHEDULE_CONFIGURE)
+        return domain_schedule_configure(inv);
+    if (inv->label == INV_DOMAIN_SCHEDULE_SET_START)
+        return domain_schedule_set_start(inv);
     if (inv->label != INV_DOMAIN_SET_SET)
-        return refuse(ERR_ILLEGAL_OPERATION, "Domain: only SetSet is supported");
+        return refuse(ERR_ILLEGAL_OPERATION, "Domain: not a domain invocation");
     if (inv->length < 1)
         return refuse(ERR_TRUNCATED_MESSAGE, "DomainSet: need a domain");
     if (inv_arg(inv, 0) >= NUM_DOMAINS)

@@ -111,6 +111,46 @@ static void test_fpu_disabled_self(void)
     TEST_END();
 }
 
+/* ---- DomainSet ScheduleConfigure / ScheduleSetStart (labels 31, 32) ----
+ * seL4 src/object/domain.c with one domain and the default two schedule
+ * entries (CONFIG_NUM_DOMAIN_SCHEDULES 2): entry 0 runs domain 0, entry 1
+ * is the end marker that must stay one, the schedule starts at entry 0. */
+#define DSCHED_MAX_DURATION ((1ull << 56) - 1)
+
+static void test_domain_schedule(void)
+{
+    const seL4_CPtr dom = seL4_CapDomain;
+
+    TEST_BEGIN("conformance/domain_schedule_configure");
+    EXPECT_EQ(seL4_DomainSet_ScheduleConfigure(dom, 0, 0, 1000), seL4_NoError);
+    EXPECT_EQ(seL4_DomainSet_ScheduleConfigure(dom, 1, 0, 1000), seL4_RangeError);
+    EXPECT_EQ(seL4_GetMR(0), 0);
+    EXPECT_EQ(seL4_GetMR(1), 0);                        /* the end marker is kept */
+    EXPECT_EQ(seL4_DomainSet_ScheduleConfigure(dom, 0, 1, 1000), seL4_RangeError);
+    EXPECT_EQ(seL4_GetMR(1), 0);                        /* numDomains - 1 */
+    EXPECT_EQ(seL4_DomainSet_ScheduleConfigure(dom, 0, 0, DSCHED_MAX_DURATION + 1),
+              seL4_InvalidArgument);
+    EXPECT_EQ(seL4_GetMR(0), 2);
+    EXPECT_EQ(seL4_DomainSet_ScheduleConfigure(dom, 0, 0, 0), seL4_InvalidArgument);
+    EXPECT_EQ(seL4_GetMR(0), 2);                        /* the start entry needs a duration */
+    EXPECT_EQ(seL4_DomainSet_ScheduleConfigure(dom, 0, 0, DSCHED_MAX_DURATION), seL4_NoError);
+    /* index, domain and the 64-bit duration: four words. */
+    EXPECT_EQ(rt_invoke(dom, 31, 0, 3, 0, 0), seL4_TruncatedMessage);
+    TEST_END();
+
+    TEST_BEGIN("conformance/domain_schedule_set_start");
+    EXPECT_EQ(seL4_DomainSet_ScheduleSetStart(dom, 0), seL4_NoError);
+    EXPECT_EQ(seL4_DomainSet_ScheduleSetStart(dom, 2), seL4_RangeError);
+    EXPECT_EQ(seL4_GetMR(0), 0);
+    EXPECT_EQ(seL4_GetMR(1), 1);
+    EXPECT_EQ(seL4_DomainSet_ScheduleSetStart(dom, 1), seL4_InvalidArgument);
+    EXPECT_EQ(seL4_GetMR(0), 0);                        /* cannot start at the end marker */
+    EXPECT_EQ(rt_invoke(dom, 32, 0, 0, 0, 0), seL4_TruncatedMessage);
+    seL4_Yield();                                       /* still scheduled */
+    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    TEST_END();
+}
+
 int main(bootinfo_t *bi)
 {
     (void)bi;
@@ -124,5 +164,6 @@ int main(bootinfo_t *bi)
     test_set_flags_result();
     test_fpu_disabled_faults();
     test_fpu_disabled_self();
+    test_domain_schedule();
     tests_done();
 }

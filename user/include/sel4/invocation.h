@@ -346,6 +346,21 @@ static inline seL4_Error seL4_DomainSet_Set(seL4_DomainSet _service, seL4_Uint8 
     return rt_invoke(_service, INV_DOMAIN_SET_SET, 1, 1, domain, 0);
 }
 
+/* A 64-bit argument takes two message registers, low word first (libsel4's
+ * stub generator on 32-bit; the kernel's mode_parseTimeArg). */
+static inline seL4_Error seL4_DomainSet_ScheduleConfigure(seL4_DomainSet _service, seL4_Word index,
+        seL4_Uint8 domain, seL4_Time duration)
+{
+    seL4_SetMR(2, (seL4_Word)duration);
+    seL4_SetMR(3, (seL4_Word)(duration >> 32));
+    return rt_invoke(_service, INV_DOMAIN_SCHEDULE_CONFIGURE, 0, 4, index, domain);
+}
+
+static inline seL4_Error seL4_DomainSet_ScheduleSetStart(seL4_DomainSet _service, seL4_Word index)
+{
+    return rt_invoke(_service, INV_DOMAIN_SCHEDULE_SET_START, 0, 1, index, 0);
+}
+
 /* ------------------------------------------------------------------- Paging */
 
 static inline seL4_Error seL4_X86_PageDirectory_Map(seL4_X86_PageDirectory _service,

@@ -29,6 +29,7 @@ typedef uint8_t seL4_Uint8;
 typedef uint16_t seL4_Uint16;
 typedef uint32_t seL4_Uint32;
 typedef uint64_t seL4_Uint64;
+typedef seL4_Uint64 seL4_Time;
 typedef seL4_Int8 seL4_Bool;
 typedef seL4_Uint32 seL4_Word;
 typedef seL4_Word seL4_CPtr;
