@@ -95,6 +95,7 @@ int main(bootinfo_t *bi)
     bench_faults();
     bench_vspace();
     bench_caps();
+    bench_irq();
 
     printf("BENCH DONE\n");
     if (bench_cfg.failures == 0)

@@ -144,5 +144,6 @@ void bench_ipc(void);
 void bench_faults(void);
 void bench_vspace(void);
 void bench_caps(void);
+void bench_irq(void);
 
 #endif
