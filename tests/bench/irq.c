@@ -68,7 +68,7 @@ static void waiter(void *arg)
         seL4_Word b = iq.ntfn, si = 0, d = 0;
         TIMED_SYSCALL(SYS_RECV, b, si, d, TS_C, TS_D, BENCH_SYSENTER);
         uint32_t woke = bench_ts[TS_D];
-        seL4_UserContext regs;
+        seL4_UserContext regs = { 0 };
         seL4_Error err = seL4_TCB_ReadRegisters(iq.spinner_tcb, 0, 0, 4, &regs);
         uint32_t a = rdtsc32();
         seL4_Error ack_err = seL4_IRQHandler_Ack(iq.handler);
