@@ -42,34 +42,58 @@ static inline word_t take_bits(cptr_t cptr, word_t bits, word_t n)
     return (cptr >> (bits - n)) & MASK(n);
 }
 
+/* A level that needs more bits than are left, or none: report it exactly
+ * as the checks in seL4's order (guard first, then depth) find it. */
+static exception_t level_fault(cap_t node, cptr_t cptr, word_t bits)
+{
+    word_t guard_size = cap_cnode_guard_size(node);
+    word_t guard = cap_cnode_guard(node);
+
+    if (guard_size > bits || take_bits(cptr, bits, guard_size) != guard)
+        return lookup_fault(LOOKUP_GUARD_MISMATCH, bits, guard_size, guard);
+    return lookup_fault(LOOKUP_DEPTH_MISMATCH, bits, guard_size + cap_cnode_radix(node), 0);
+}
+
+/*
+ * Each level reads its guard and index as one chunk of `level` bits: with
+ * 1 <= level <= bits <= 32 both shifts below are in range, and the chunk's
+ * top guard_size bits are the guard, the rest the slot index. A level that
+ * does not fit is rare and goes to level_fault().
+ */
 exception_t cspace_resolve(cap_t root, cptr_t cptr, word_t depth, resolve_result_t *out)
 {
     cap_t node = root;
     word_t bits = depth;
+    cte_t *slot = NULL;
+    exception_t status = EXCEPTION_NONE;
 
-    out->slot = NULL;
-    out->bits_remaining = depth;
-    if (cap_type(node) != CAP_CNODE)
+    if (cap_type(node) != CAP_CNODE) {
+        out->slot = NULL;
+        out->bits_remaining = depth;
         return lookup_fault(LOOKUP_INVALID_ROOT, 0, 0, 0);
+    }
     for (;;) {
         word_t radix = cap_cnode_radix(node);
-        word_t guard_size = cap_cnode_guard_size(node);
-        word_t level = radix + guard_size;
-        word_t guard = cap_cnode_guard(node);
+        word_t level = radix + cap_cnode_guard_size(node);
 
-        assert(level != 0);
-        if (guard_size > bits || take_bits(cptr, bits, guard_size) != guard)
-            return lookup_fault(LOOKUP_GUARD_MISMATCH, bits, guard_size, guard);
-        if (level > bits || level == 0)
-            return lookup_fault(LOOKUP_DEPTH_MISMATCH, bits, level, 0);
-        cte_t *slot = cnode_slots(node) + take_bits(cptr, bits - guard_size, radix);
+        if (unlikely(level > bits || level == 0)) {
+            status = level_fault(node, cptr, bits);
+            break;
+        }
+        word_t chunk = (cptr << (WORD_BITS - bits)) >> (WORD_BITS - level);
+        if (unlikely((chunk >> radix) != cap_cnode_guard(node))) {
+            status = level_fault(node, cptr, bits);
+            break;
+        }
+        slot = cnode_slots(node) + (chunk & MASK(radix));
         bits -= level;
-        out->slot = slot;
-        out->bits_remaining = bits;
         if (bits == 0 || cap_type(slot->cap) != CAP_CNODE)
-            return EXCEPTION_NONE;
+            break;
         node = slot->cap;
     }
+    out->slot = slot;
+    out->bits_remaining = bits;
+    return status;
 }
 
 /* As seL4's lookupSlot: the walk may stop early at a capability that is

@@ -187,12 +187,15 @@ static void invocation_cap_fault(tcb_t *t, cptr_t cptr, bool block)
 }
 
 /* Build the invocation from the caller's registers and IPC buffer;
- * false if a capability lookup faulted. */
-static bool setup_invocation(tcb_t *t, invocation_t *inv, bool block)
+ * false if a capability lookup faulted. Only the first n_extra entries of
+ * the extra-capability arrays are set: decoders check n_extra first. */
+static bool setup_invocation(tcb_t *t, invocation_t *inv, bool call, bool block)
 {
     word_t info = tcb_msginfo(t);
     cptr_t failed;
 
+    inv->call = call;
+    inv->block = block;
     inv->cptr = tcb_cptr(t);
     if (tcb_lookup_slot(t, inv->cptr, &inv->slot) != EXCEPTION_NONE) {
         invocation_cap_fault(t, inv->cptr, block);
@@ -219,9 +222,9 @@ static bool setup_invocation(tcb_t *t, invocation_t *inv, bool block)
 static exception_t handle_invocation(bool call, bool block)
 {
     tcb_t *t = ks_cur_thread;
-    invocation_t inv = { .call = call, .block = block };
+    invocation_t inv;
 
-    if (!setup_invocation(t, &inv, block))
+    if (!setup_invocation(t, &inv, call, block))
         return EXCEPTION_NONE;
     tcb_set_state(t, TS_RESTART);
     exception_t e = decode_invocation(&inv);
