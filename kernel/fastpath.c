@@ -300,15 +300,8 @@ FASTPATH_ENTRY void fastpath_reply_recv(void)
     tcb_t *cur = ks_cur_thread;
     word_t info = cur->ctx.esi;
 
-    cap_t ep_cap = fp_lookup(cur, cur->ctx.ebx);
-    if (unlikely(cap_type(ep_cap) != CAP_ENDPOINT || !(ep_cap.w1 & RIGHT_READ)))
-        arch_fastpath_fallback(SYS_REPLY_RECV);
-    endpoint_t *ep = cap_ptr(ep_cap);
-    if (unlikely(ep->state == EP_SEND))
-        arch_fastpath_fallback(SYS_REPLY_RECV);
-    notification_t *bound = cur->bound_ntfn;
-    if (unlikely(bound != NULL && ntfn_state(bound) == NTFN_ACTIVE))
-        arch_fastpath_fallback(SYS_REPLY_RECV);
+    /* The reply first: it decides how long a message may be, and a long
+     * one falls back before the lookup. */
     cte_t *reply_slot = &cur->slots[TCB_SLOT_CALLER];
     cap_t reply = reply_slot->cap;
     if (unlikely(cap_type(reply) != CAP_REPLY || cap_reply_is_master(reply)))
@@ -323,6 +316,15 @@ FASTPATH_ENTRY void fastpath_reply_recv(void)
     } else if (unlikely(!fp_fault_reply_restarts(fault, info))) {
         arch_fastpath_fallback(SYS_REPLY_RECV);
     }
+    cap_t ep_cap = fp_lookup(cur, cur->ctx.ebx);
+    if (unlikely(cap_type(ep_cap) != CAP_ENDPOINT || !(ep_cap.w1 & RIGHT_READ)))
+        arch_fastpath_fallback(SYS_REPLY_RECV);
+    endpoint_t *ep = cap_ptr(ep_cap);
+    if (unlikely(ep->state == EP_SEND))
+        arch_fastpath_fallback(SYS_REPLY_RECV);
+    notification_t *bound = cur->bound_ntfn;
+    if (unlikely(bound != NULL && ntfn_state(bound) == NTFN_ACTIVE))
+        arch_fastpath_fallback(SYS_REPLY_RECV);
     pde_t *pd;
     if (unlikely(!arch_fastpath_vspace(caller, &pd)))
         arch_fastpath_fallback(SYS_REPLY_RECV);
