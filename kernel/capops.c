@@ -526,11 +526,27 @@ static exception_t reduce_zombie(cte_t *slot, bool immediate)
     return EXCEPTION_NONE;
 }
 
+/* Reply, untyped and control capabilities finalise the same whether or
+ * not they are the last to their object (finalise_cap): deleting one need
+ * not search its neighbours for copies. Every reply and receive deletes a
+ * reply capability. */
+static bool finalise_needs_final(cap_t cap)
+{
+    switch (cap_type(cap)) {
+    case CAP_REPLY:
+    case CAP_UNTYPED:
+    case CAP_CONTROL:
+        return false;
+    default:
+        return true;
+    }
+}
+
 void cte_delete_one(cte_t *slot)
 {
     if (cap_is_null(slot->cap))
         return;
-    bool final = cdt_is_final(slot);
+    bool final = finalise_needs_final(slot->cap) && cdt_is_final(slot);
     cap_t rest = finalise_cap(slot->cap, final, true);
     assert(cap_removable(rest, slot));
     (void)rest;
