@@ -12,10 +12,10 @@
  *
  * The actor runs in the fuzz CSpace (fuzz.h). Rule: a fixed slot of it is
  * named only for its purpose: the controls of pick_control(), the I/O port
- * control with ports in the harmless window, the fuzz's own TCBs only in
- * op_self(), the worker code frame only as the source of a copy. Everything
- * else named is an arena slot, known empty, or does not resolve. Through any
- * other CNode (only the arena's untypeds make CNodes) anything goes.
+ * control with ports in the harmless window, the fuzz's own TCBs only as the
+ * invoked capability in op_self(). Everything else named is an arena slot,
+ * known empty, or does not resolve. Through any other CNode (only the
+ * arena's untypeds make CNodes) anything goes.
  */
 #include "fuzz.h"
 #include <rt/rt.h>
@@ -23,9 +23,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#define ROOT        CS_CNODE              /* the actor's own CSpace root */
+#define ROOT        (FZC(CS_ARENA_CNODE) + AX_AROOT)  /* the arena CNode, for CNode operations */
 #define DEPTH       seL4_WordBits
-#define ROOT_BITS   FZ_CSPACE_BITS
+#define ROOT_BITS   (FZ_CSPACE_BITS + FZ_ARENA_BITS)   /* bits a CPtr may use */
 #define SAFE_PORT0  0x200u                /* nothing answers here on a PC (game port) */
 #define SAFE_PORTS  16u
 #define LABEL_MAX   56u                   /* a few past the last ia32 label (51) */
@@ -57,9 +57,9 @@ static seL4_CPtr pick_bogus(fz_t *f, fz_rng_t *r)
 {
     switch (fz_below(r, 8)) {
     case 0: return seL4_CapNull;
-    case 1: return CS_FIXED_END + fz_below(r, CS_ARENA - CS_FIXED_END);  /* never filled */
-    case 2: return f->arena + ARENA_SLOTS + fz_below(r, 64);             /* never filled */
-    case 3: return CS_SCRATCH + fz_below(r, 8);
+    case 1: return FZC(CS_FIXED_END + fz_below(r, (1u << FZ_CSPACE_BITS) - CS_FIXED_END));
+    case 2: return f->arena + AX_BOGUS + fz_below(r, (1u << FZ_ARENA_BITS) - AX_BOGUS);
+    case 3: return FZC(CS_SCRATCH + fz_below(r, 8));
     case 4: return ((seL4_Word)1 << ROOT_BITS) + fz_below(r, 1024);
     case 5: return 0xffffffffu;
     case 6: return boundary[fz_below(r, NBOUNDARY)] | ((seL4_Word)1 << ROOT_BITS);
@@ -73,7 +73,8 @@ static seL4_CPtr pick_bogus(fz_t *f, fz_rng_t *r)
 static seL4_CPtr pick_control(fz_rng_t *r)
 {
     static const seL4_CPtr ctl[] = {
-        CS_IRQ_CONTROL, CS_ASID_CONTROL, CS_ASID_POOL, CS_DOMAIN,
+        FZC(CS_IRQ_CONTROL), FZC(CS_ASID_CONTROL), FZC(CS_ASID_POOL), FZC(CS_DOMAIN),
+        FZC(CS_AUTHORITY), ROOT,
     };
     return ctl[fz_below(r, sizeof(ctl) / sizeof(ctl[0]))];
 }
@@ -222,11 +223,11 @@ static void op_retype(fz_t *f, fz_rng_t *r)
     if (type == seL4_CapTableObject && fz_chance(r, 80))
         bits = fz_below(r, 9);
     if (fz_chance(r, 70)) {
-        /* Into the arena of the root CNode: offset and count stay inside. */
-        offset = f->arena + fz_below(r, ARENA_SLOTS);
-        if (fz_chance(r, 90) && num > f->arena + ARENA_SLOTS - offset)
-            num = f->arena + ARENA_SLOTS - offset;
-        if (offset + (num > 256 ? 256 : num) > f->arena + ARENA_SLOTS)
+        /* Into the arena CNode itself: offset and count stay in the arena. */
+        offset = fz_below(r, ARENA_SLOTS);
+        if (fz_chance(r, 90) && num > ARENA_SLOTS - offset)
+            num = ARENA_SLOTS - offset;
+        if (offset + (num > 256 ? 256 : num) > ARENA_SLOTS)
             num = 0;
     } else {
         /* Into an arena CNode, named from the root CNode or by itself. */
@@ -285,12 +286,11 @@ static void op_cnode(fz_t *f, fz_rng_t *r)
     }
 }
 
-/* Arena TCBs have MCP 0; with the actor's TCB as authority (MCP
- * PRIO_ACTOR) they run at up to the actor's priority, never above the
- * timer watchdog. */
+/* Arena TCBs have MCP 0; with CS_AUTHORITY (MCP PRIO_ACTOR) they run at up
+ * to the actor's priority, never above the timer watchdog. */
 static void op_tcb(fz_t *f, fz_rng_t *r)
 {
-    seL4_CPtr t = pick_service(f, r), a = fz_chance(r, 30) ? CS_ACTOR_TCB : pick_extra(f, r);
+    seL4_CPtr t = pick_service(f, r), a = fz_chance(r, 30) ? FZC(CS_AUTHORITY) : pick_extra(f, r);
     seL4_UserContext regs;
 
     for (seL4_Word i = 0; i < sizeof(regs) / sizeof(seL4_Word); i++)
@@ -351,10 +351,10 @@ static void op_vspace(fz_t *f, fz_rng_t *r)
     case 5: FZ(f, seL4_X86_Page_GetAddress(c).error); break;
     case 6: FZ(f, seL4_X86_PageDirectory_GetStatusBits(c, vaddr).error); break;
     case 7:
-        FZ(f, seL4_X86_ASIDPool_Assign(fz_chance(r, 50) ? CS_ASID_POOL : c, vs));
+        FZ(f, seL4_X86_ASIDPool_Assign(fz_chance(r, 50) ? FZC(CS_ASID_POOL) : c, vs));
         break;
     case 8:
-        FZ(f, seL4_X86_ASIDControl_MakePool(CS_ASID_CONTROL, pick_extra(f, r), d.root,
+        FZ(f, seL4_X86_ASIDControl_MakePool(FZC(CS_ASID_CONTROL), pick_extra(f, r), d.root,
                                             d.index, (seL4_Uint8)d.depth));
         break;
     case 9: FZ(f, seL4_X86_PageDirectory_Map(c, vs, vaddr, attr)); break;
@@ -373,13 +373,13 @@ static void op_irq_ioport(fz_t *f, fz_rng_t *r)
     if (last >= SAFE_PORT0 + SAFE_PORTS)
         last = SAFE_PORT0 + SAFE_PORTS - 1;
     switch (fz_below(r, 12)) {
-    case 0: FZ(f, seL4_IRQControl_Get(CS_IRQ_CONTROL, (int)pick_word(f, r), d.root,
+    case 0: FZ(f, seL4_IRQControl_Get(FZC(CS_IRQ_CONTROL), (int)pick_word(f, r), d.root,
                                       d.index, (seL4_Uint8)d.depth)); break;
-    case 1: FZ(f, seL4_IRQControl_GetIOAPIC(CS_IRQ_CONTROL, d.root, d.index,
+    case 1: FZ(f, seL4_IRQControl_GetIOAPIC(FZC(CS_IRQ_CONTROL), d.root, d.index,
                                             (seL4_Uint8)d.depth, pick_word(f, r),
                                             pick_word(f, r), fz_below(r, 3), fz_below(r, 3),
                                             pick_word(f, r))); break;
-    case 2: FZ(f, seL4_IRQControl_GetMSI(CS_IRQ_CONTROL, d.root, d.index,
+    case 2: FZ(f, seL4_IRQControl_GetMSI(FZC(CS_IRQ_CONTROL), d.root, d.index,
                                          (seL4_Uint8)d.depth, pick_word(f, r), pick_word(f, r),
                                          pick_word(f, r), pick_word(f, r),
                                          pick_word(f, r))); break;
@@ -389,13 +389,13 @@ static void op_irq_ioport(fz_t *f, fz_rng_t *r)
     case 6:
         /* Only the safe window, or ranges that must be refused outright. */
         if (fz_chance(r, 70))
-            FZ(f, seL4_X86_IOPortControl_Issue(CS_IOPORT_CONTROL, first, last, d.root,
+            FZ(f, seL4_X86_IOPortControl_Issue(FZC(CS_IOPORT_CONTROL), first, last, d.root,
                                                d.index, (seL4_Uint8)d.depth));
         else if (fz_chance(r, 50))
-            FZ(f, seL4_X86_IOPortControl_Issue(CS_IOPORT_CONTROL, last + 1, first, d.root,
+            FZ(f, seL4_X86_IOPortControl_Issue(FZC(CS_IOPORT_CONTROL), last + 1, first, d.root,
                                                d.index, (seL4_Uint8)d.depth));
         else
-            FZ(f, seL4_X86_IOPortControl_Issue(CS_IOPORT_CONTROL, 0x10000 + first,
+            FZ(f, seL4_X86_IOPortControl_Issue(FZC(CS_IOPORT_CONTROL), 0x10000 + first,
                                                0x10000 + last, d.root, d.index,
                                                (seL4_Uint8)d.depth));
         break;
@@ -403,7 +403,7 @@ static void op_irq_ioport(fz_t *f, fz_rng_t *r)
     case 8: FZ(f, seL4_X86_IOPort_In16(c, (seL4_Uint16)port).error); break;
     case 9: FZ(f, seL4_X86_IOPort_In32(c, (seL4_Uint16)port).error); break;
     case 10: FZ(f, seL4_X86_IOPort_Out8(c, port, pick_word(f, r))); break;
-    default: FZ(f, seL4_DomainSet_Set(CS_DOMAIN, (seL4_Uint8)pick_word(f, r),
+    default: FZ(f, seL4_DomainSet_Set(FZC(CS_DOMAIN), (seL4_Uint8)pick_word(f, r),
                                       pick_extra(f, r))); break;
     }
 }
@@ -453,7 +453,7 @@ static void sc_deep_chain(fz_t *f, fz_rng_t *r)
         if (dst >= f->arena + ARENA_SLOTS)
             break;
         if (fz_chance(r, 30)) {
-            if (FZ(f, seL4_Untyped_Retype(src, seL4_UntypedObject, bits, ROOT, 0, 0, dst, 1)))
+            if (FZ(f, seL4_Untyped_Retype(src, seL4_UntypedObject, bits, ROOT, 0, 0, dst - f->arena, 1)))
                 bits = 4 + fz_below(r, 18);
             else if (bits > 4)
                 bits--;
@@ -477,7 +477,7 @@ static void sc_big_revoke(fz_t *f, fz_rng_t *r)
     seL4_CPtr src = arena_slot(f, fz_below(r, ARENA_IPC));
     seL4_Word radix = 6 + fz_below(r, 5), n = (seL4_Word)1 << radix;
 
-    if (FZ(f, seL4_Untyped_Retype(ut, seL4_CapTableObject, radix, ROOT, 0, 0, cn, 1)) != 0)
+    if (FZ(f, seL4_Untyped_Retype(ut, seL4_CapTableObject, radix, ROOT, 0, 0, cn - f->arena, 1)) != 0)
         return;
     for (seL4_Word i = 0; i < n; i++)
         if (FZ(f, seL4_CNode_Copy(cn, i, (seL4_Uint8)radix, ROOT, src, DEPTH,
@@ -500,7 +500,7 @@ static void sc_exhaust(fz_t *f, fz_rng_t *r)
                                        seL4_TCBObject, seL4_X86_4K, seL4_UntypedObject };
     seL4_Word type = types[fz_below(r, 5)], radix = 8;
 
-    if (FZ(f, seL4_Untyped_Retype(ut, seL4_CapTableObject, radix, ROOT, 0, 0, cn, 1)) != 0)
+    if (FZ(f, seL4_Untyped_Retype(ut, seL4_CapTableObject, radix, ROOT, 0, 0, cn - f->arena, 1)) != 0)
         return;
     for (seL4_Word off = 0; off < ((seL4_Word)1 << radix); off += 16)
         if (FZ(f, seL4_Untyped_Retype(ut, type, 10, cn, 0, 0, off, 16)) != 0)
@@ -517,7 +517,7 @@ static void sc_cnode_loop(fz_t *f, fz_rng_t *r)
     seL4_Word radix = fz_below(r, 4), guard_bits = fz_below(r, 3);
     seL4_Word data = (guard_bits << 18) | fz_below(r, 1u << guard_bits);  /* guard size, guard */
 
-    if (FZ(f, seL4_Untyped_Retype(ut, seL4_CapTableObject, radix, ROOT, 0, 0, cn, 1)) != 0)
+    if (FZ(f, seL4_Untyped_Retype(ut, seL4_CapTableObject, radix, ROOT, 0, 0, cn - f->arena, 1)) != 0)
         return;
     for (seL4_Word i = 0; i < ((seL4_Word)1 << radix) && i < 4; i++)
         FZ(f, seL4_CNode_Mint(cn, i, (seL4_Uint8)radix, ROOT, cn, DEPTH, seL4_AllRights, data));
@@ -547,15 +547,17 @@ static void random_syscall(fz_t *f, fz_rng_t *r)
 
 static seL4_CPtr pick_own_tcb(fz_rng_t *r)
 {
-    return fz_chance(r, 40) ? CS_ACTOR_TCB : CS_STORM_TCB0 + fz_below(r, STORM_THREADS);
+    return FZC(fz_chance(r, 40) ? CS_ACTOR_TCB : CS_STORM_TCB0 + fz_below(r, STORM_THREADS));
 }
 
 /* The fault endpoint slot the supervisor gave the thread, or an empty one. */
 static seL4_Word own_fault_slot(seL4_CPtr t, fz_rng_t *r)
 {
     if (fz_chance(r, 30))
-        return CS_SCRATCH + fz_below(r, 8);
-    return t == CS_ACTOR_TCB ? CS_FAULT_ACTOR : CS_FAULT_STORM0 + (t - CS_STORM_TCB0);
+        return FZC(CS_SCRATCH + fz_below(r, 8));
+    if (t == FZC(CS_ACTOR_TCB))
+        return FZC(CS_FAULT_ACTOR);
+    return FZC(CS_FAULT_STORM0 + (t - FZC(CS_STORM_TCB0)) / FZC(1));
 }
 
 static seL4_Word pick_prio(fz_t *f, fz_rng_t *r)
@@ -564,16 +566,18 @@ static seL4_Word pick_prio(fz_t *f, fz_rng_t *r)
 }
 
 /*
- * TCB operations on the actor's own TCB and the storms' (the actor's TCB is
+ * TCB operations on the actor's own TCB and the storms' (CS_AUTHORITY is
  * the authority, MCP PRIO_ACTOR): suspend and resume them mid-IPC, change
  * their priorities, bind notifications, take their IPC buffer away, set
- * their CSpace afresh, read their registers. These threads run the root
- * task's code in the root VSpace, so nothing here writes their registers or
- * TLS base, gives them an IPC buffer whose words they do not control (its
- * capability words would name fixed slots), a CSpace other than the fuzz
- * CSpace, or a fault handler other than the supervisor or none: whatever a
- * fault reply could write into their registers comes from the supervisor.
- * The supervisor's restart undoes all of it.
+ * their CSpace to the arena CNode, read their registers. These threads run
+ * the root task's code in the root VSpace, so nothing here writes their
+ * registers or TLS base, gives them an IPC buffer whose words they do not
+ * control (its capability words could name fixed slots), or a fault handler
+ * other than the supervisor or none (in the arena CNode no fixed CPtr
+ * resolves): whatever a fault reply could write into their registers comes
+ * from the supervisor. Their capabilities are never extra capabilities of
+ * an invocation on anything but their own TCB, so they cannot be handed
+ * out. The supervisor's restart undoes all of it.
  */
 static void op_self(fz_t *f, fz_rng_t *r)
 {
@@ -582,12 +586,14 @@ static void op_self(fz_t *f, fz_rng_t *r)
     seL4_UserContext regs;
 
     f->self_ops++;
-    switch (fz_below(r, 12)) {
+    switch (fz_below(r, 11)) {
     case 0: FZ(f, seL4_TCB_Suspend(t)); break;
     case 1: FZ(f, seL4_TCB_Resume(t)); break;
-    case 2: FZ(f, seL4_TCB_SetPriority(t, CS_ACTOR_TCB, pick_prio(f, r))); break;
-    case 3: FZ(f, seL4_TCB_SetMCPriority(t, CS_ACTOR_TCB, pick_prio(f, r))); break;
-    case 4: FZ(f, seL4_TCB_SetSchedParams(t, CS_ACTOR_TCB, pick_prio(f, r), pick_prio(f, r))); break;
+    case 2: FZ(f, seL4_TCB_SetPriority(t, FZC(CS_AUTHORITY), pick_prio(f, r))); break;
+    case 3: FZ(f, seL4_TCB_SetMCPriority(t, FZC(CS_AUTHORITY), pick_prio(f, r))); break;
+    case 4:
+        FZ(f, seL4_TCB_SetSchedParams(t, FZC(CS_AUTHORITY), pick_prio(f, r), pick_prio(f, r)));
+        break;
     case 5: FZ(f, seL4_TCB_SetIPCBuffer(t, addr, pick_extra(f, r))); break;
     case 6: FZ(f, seL4_TCB_BindNotification(t, pick_arena(f, r))); break;
     case 7: FZ(f, seL4_TCB_UnbindNotification(t)); break;
@@ -595,15 +601,10 @@ static void op_self(fz_t *f, fz_rng_t *r)
         FZ(f, seL4_TCB_ReadRegisters(t, fz_below(r, 2), 0, fz_below(r, 16), &regs));
         break;
     case 9:
-        /* Our thread as the source: into an arena TCB, maybe suspending ours. */
-        FZ(f, seL4_TCB_CopyRegisters(pick_arena(f, r), t, fz_below(r, 2), fz_below(r, 2),
-                                     fz_below(r, 2), fz_below(r, 2), 0));
-        break;
-    case 10:
-        FZ(f, seL4_TCB_SetSpace(t, own_fault_slot(t, r), ROOT, 0, CS_SHARED_VSPACE, 0));
+        FZ(f, seL4_TCB_SetSpace(t, own_fault_slot(t, r), ROOT, 0, FZC(CS_SHARED_VSPACE), 0));
         break;
     default:
-        FZ(f, seL4_TCB_Configure(t, own_fault_slot(t, r), ROOT, 0, CS_SHARED_VSPACE, 0, addr,
+        FZ(f, seL4_TCB_Configure(t, own_fault_slot(t, r), ROOT, 0, FZC(CS_SHARED_VSPACE), 0, addr,
                                  pick_extra(f, r)));
         break;
     }
@@ -611,7 +612,7 @@ static void op_self(fz_t *f, fz_rng_t *r)
 
 /*
  * A worker: a TCB, page directory, page table and CNode from an arena
- * untyped; the worker code (a copy of CS_WORKER_CODE) mapped at
+ * untyped; the worker code (a copy of arena CNode slot AX_WORKER_CODE) at
  * WORKER_VADDR, the only thing mapped; its CNode holding a hot storm
  * endpoint (slot 1, its fault handler), a hot notification and the
  * worker's own TCB; started at up to the actor's priority with random
@@ -628,13 +629,13 @@ static void sc_worker(fz_t *f, fz_rng_t *r)
 
     for (seL4_CPtr s = base; s < base + 5; s++)
         FZ(f, seL4_CNode_Delete(ROOT, s, DEPTH));
-    if (FZ(f, seL4_Untyped_Retype(ut, seL4_X86_PageDirectoryObject, 0, ROOT, 0, 0, pd, 1)) ||
-        FZ(f, seL4_Untyped_Retype(ut, seL4_X86_PageTableObject, 0, ROOT, 0, 0, pt, 1)) ||
-        FZ(f, seL4_Untyped_Retype(ut, seL4_TCBObject, 0, ROOT, 0, 0, tcb, 1)) ||
-        FZ(f, seL4_Untyped_Retype(ut, seL4_CapTableObject, 2, ROOT, 0, 0, cn, 1)) ||
-        FZ(f, seL4_X86_ASIDPool_Assign(CS_ASID_POOL, pd)) ||
+    if (FZ(f, seL4_Untyped_Retype(ut, seL4_X86_PageDirectoryObject, 0, ROOT, 0, 0, pd - f->arena, 1)) ||
+        FZ(f, seL4_Untyped_Retype(ut, seL4_X86_PageTableObject, 0, ROOT, 0, 0, pt - f->arena, 1)) ||
+        FZ(f, seL4_Untyped_Retype(ut, seL4_TCBObject, 0, ROOT, 0, 0, tcb - f->arena, 1)) ||
+        FZ(f, seL4_Untyped_Retype(ut, seL4_CapTableObject, 2, ROOT, 0, 0, cn - f->arena, 1)) ||
+        FZ(f, seL4_X86_ASIDPool_Assign(FZC(CS_ASID_POOL), pd)) ||
         FZ(f, seL4_X86_PageTable_Map(pt, pd, WORKER_VADDR, seL4_X86_Default_VMAttributes)) ||
-        FZ(f, seL4_CNode_Copy(ROOT, code, DEPTH, ROOT, CS_WORKER_CODE, DEPTH, rights)) ||
+        FZ(f, seL4_CNode_Copy(ROOT, code, DEPTH, ROOT, f->arena + AX_WORKER_CODE, DEPTH, rights)) ||
         FZ(f, seL4_X86_Page_Map(code, pd, WORKER_VADDR, rights, seL4_X86_Default_VMAttributes)))
         return;
     FZ(f, seL4_CNode_Copy(cn, 1, 2, ROOT, arena_slot(f, 2 * fz_below(r, ARENA_HOT / 2)), DEPTH,
@@ -645,7 +646,7 @@ static void sc_worker(fz_t *f, fz_rng_t *r)
     if (FZ(f, seL4_TCB_Configure(tcb, fz_chance(r, 90) ? 1 : pick_word(f, r), cn,
                                  seL4_CNode_CapData_new(0, seL4_WordBits - 2).words[0], pd, 0,
                                  fz_chance(r, 50) ? 0 : WORKER_VADDR + 0x800, code)) ||
-        FZ(f, seL4_TCB_SetPriority(tcb, CS_ACTOR_TCB,
+        FZ(f, seL4_TCB_SetPriority(tcb, FZC(CS_AUTHORITY),
                                    fz_chance(r, 80) ? PRIO_ACTOR : fz_below(r, PRIO_ACTOR + 1))))
         return;
     for (seL4_Word i = 0; i < sizeof(regs) / sizeof(seL4_Word); i++)
@@ -680,7 +681,7 @@ static void one_step(fz_t *f, fz_rng_t *r)
 /* Asks the supervisor for something (SVC_*); a fault here is just a fault. */
 static void service(seL4_Word label)
 {
-    seL4_Call(CS_SERVICE, seL4_MessageInfo_new(label, 0, 0, 0));
+    seL4_Call(FZC(CS_SERVICE), seL4_MessageInfo_new(label, 0, 0, 0));
 }
 
 void fz_actor_main(void *arg)

@@ -8,17 +8,16 @@
  *                    the root TCB, to the root task's IPC buffer or ASID
  *                    pool, or to the supervisor's endpoints other than the
  *                    badged fault and service capabilities below.
- *   the fuzz CSpace  a CNode of 2^FZ_CSPACE_BITS slots (guard 0, so a
- *                    32-bit CPtr resolves) that the actor and the storms
- *                    run in. Its fixed slots (CS_*) hold capabilities to
- *                    their own TCBs, copies of the ASID control and domain
- *                    capabilities, the IRQ and I/O port control capabilities
- *                    themselves (seL4 cannot copy those), an ASID pool of the
- *                    fuzz's own, the worker code frame and the badged
- *                    endpoints they fault and ask for service through. The
- *                    arena, ARENA_SLOTS slots from CS_ARENA, and everything
- *                    made from the arena's untypeds, is what the fuzz may
- *                    break.
+ *   the fuzz CSpace  what the actor and the storms run in (two levels, see
+ *                    below). Its fixed slots (CS_*) hold capabilities to
+ *                    their own TCBs, an idle TCB as priority authority,
+ *                    copies of the ASID control and domain capabilities, the
+ *                    IRQ and I/O port control capabilities themselves (seL4
+ *                    cannot copy those), an ASID pool of the fuzz's own and
+ *                    the badged endpoints they fault and ask for service
+ *                    through. The arena, ARENA_SLOTS slots of the arena
+ *                    CNode, and everything made from the arena's untypeds, is
+ *                    what the fuzz may break.
  *
  * Threads:
  *
@@ -54,12 +53,15 @@
  *               restart the actor at once (the common way a step ends that
  *               blocked for good).
  *
- * The generator never names a fixed slot of the fuzz CSpace except for the
- * purpose it was put there for: controls as listed by pick_control(), the
- * thread capabilities only for the TCB operations of op_self() (nothing that
- * writes registers or the TLS base of a thread running the root task's
- * code), never the fuzz CNode, fault or service capabilities. Whatever goes
- * wrong inside the fuzz CSpace, the supervisor's objects are out of reach.
+ * The generator names a fixed slot only for the purpose it was put there
+ * for: controls as listed by pick_control(), the thread capabilities only as
+ * the invoked capability of op_self()'s TCB operations (nothing that writes
+ * registers or the TLS base of a thread running the root task's code), never
+ * the fault or service capabilities; and a fixed capability is an extra
+ * capability (which a Call on an endpoint would hand out) only of an
+ * invocation on a fixed capability, or if it is harmless to hand out
+ * (A, CS_AUTHORITY, the controls). Whatever goes wrong inside the
+ * fuzz CSpace, the supervisor's objects are out of reach.
  */
 #ifndef SYSFUZZ_FUZZ_H
 #define SYSFUZZ_FUZZ_H
@@ -84,13 +86,35 @@
 #define SYSFUZZ_PROGRESS_EVERY 10000u /* the actor prints its progress this often */
 #endif
 
-/* The fuzz CSpace. */
-#define FZ_CSPACE_BITS  10u
+/*
+ * The fuzz CSpace has two levels. The top CNode F (2^FZ_CSPACE_BITS slots,
+ * guard 0 of FZ_GUARD_BITS) holds the fixed slots CS_*; its slot
+ * CS_ARENA_CNODE holds the arena CNode A (2^FZ_ARENA_BITS slots). So a
+ * fuzz thread names fixed slot s by FZC(s) and arena slot i by
+ * FZC(CS_ARENA_CNODE) + i. For CNode operations, receive paths and retypes
+ * the fuzz uses the capability in A's slot AX_AROOT, a copy of A whose guard
+ * makes FZC(CS_ARENA_CNODE) + i resolve with depth 32 (a CNode capability
+ * in F itself could not be named: a lookup goes on through it). A is all
+ * the fuzz can ever hand out as a CNode
+ * (a libsel4 CNode or retype call on a slot that turns out to hold an
+ * endpoint sends its root CNode argument as a capability), and nothing in A
+ * leads back to F. No fuzz thread holds a capability to F.
+ *
+ * A's slots 0..ARENA_SLOTS-1 are the arena; AX_WORKER_CODE holds a copy of
+ * the worker code frame, AX_AROOT the guarded copy of A (both harmless if
+ * the fuzz gets at them; every arena reset puts them back); AX_BOGUS.. are
+ * empty unless a raw invocation on A filled them.
+ */
+#define FZ_CSPACE_BITS  6u
+#define FZ_ARENA_BITS   9u
+#define FZ_GUARD_BITS   (seL4_WordBits - FZ_CSPACE_BITS - FZ_ARENA_BITS)
+#define FZC(slot)       ((seL4_CPtr)(slot) << FZ_ARENA_BITS)
 #define STORM_THREADS   8u
 enum {
     CS_NULL = 0,
-    CS_CNODE,                         /* the fuzz CSpace itself: CNode operations on the arena */
+    CS_ARENA_CNODE,                   /* A, guard 0: the path to the arena slots */
     CS_SHARED_VSPACE,                 /* the root VSpace: only for op_self()'s SetSpace/Configure */
+    CS_AUTHORITY,                     /* an idle TCB with MCP PRIO_ACTOR: priority authority */
     CS_ACTOR_TCB,
     CS_STORM_TCB0,                    /* STORM_THREADS of them */
     CS_IRQ_CONTROL = CS_STORM_TCB0 + STORM_THREADS,
@@ -98,14 +122,17 @@ enum {
     CS_ASID_CONTROL,
     CS_ASID_POOL,                     /* a pool of the fuzz's own */
     CS_DOMAIN,
-    CS_WORKER_CODE,                   /* frame holding worker.S; the actor maps copies */
     CS_SERVICE,                       /* badged endpoint: the actor calls the supervisor */
     CS_FAULT_ACTOR,
     CS_FAULT_STORM0,                  /* STORM_THREADS of them */
     CS_SCRATCH = CS_FAULT_STORM0 + STORM_THREADS, /* CS_SCRATCH .. CS_SCRATCH + 7 stay empty */
     CS_FIXED_END = CS_SCRATCH + 8,
-    CS_ARENA = 64,
 };
+_Static_assert(CS_FIXED_END <= (1u << FZ_CSPACE_BITS), "fixed slots fit the fuzz CSpace");
+
+#define AX_WORKER_CODE  256u
+#define AX_AROOT        257u
+#define AX_BOGUS        384u
 
 #define ARENA_SLOTS     256u
 #define ARENA_IPC       24u           /* the storms' objects: the arena's first slots */
@@ -185,7 +212,7 @@ typedef struct fz {
     /* Configuration, written by the supervisor before anything starts. */
     uint32_t seed;
     uint32_t steps;
-    seL4_CPtr arena;                  /* CS_ARENA */
+    seL4_CPtr arena;                  /* FZC(CS_ARENA_CNODE): arena slot i is arena + i */
 
     /* The actor's progress; survives its restarts. */
     volatile uint32_t step;           /* next step to make */

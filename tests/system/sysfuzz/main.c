@@ -32,6 +32,8 @@
 
 #define ROOT  seL4_CapInitThreadCNode
 #define DEPTH seL4_WordBits
+/* A fixed slot s of the fuzz CSpace, named from its top CNode: (sv.cspace, s, FIXED_DEPTH). */
+#define FIXED_DEPTH (FZ_GUARD_BITS + FZ_CSPACE_BITS)
 
 /* 8254 PIT channel 0 through IOAPIC pin 2 (QEMU's override of ISA IRQ 0). */
 #define PIT_CH0         0x40u
@@ -60,7 +62,10 @@ static fz_storm_arg_t storm_args[STORM_THREADS];
 
 /* The supervisor's own capabilities, all in the root CNode. */
 static struct {
-    seL4_CPtr cspace;                 /* the fuzz CSpace, guard set for 32-bit CPtrs */
+    seL4_CPtr cspace;                 /* the fuzz CSpace's top CNode F, guard set */
+    seL4_CPtr arena;                  /* the arena CNode A, guard as in AX_AROOT */
+    seL4_CPtr auth;                   /* the idle TCB in CS_AUTHORITY */
+    seL4_CPtr worker_frame;           /* mapped at worker_page */
     seL4_CPtr ep;                     /* everything the supervisor hears comes here */
     seL4_CPtr idle_wd_ep, timer_wd_ep;
     seL4_CPtr ut_parent[ARENA_UTS];
@@ -96,21 +101,21 @@ static int fail(const char *what, seL4_Word arg, seL4_Error e)
 static int fz_copy(seL4_Word dst, seL4_CPtr src)
 {
     TRY("copy into the fuzz CSpace", dst,
-        seL4_CNode_Copy(sv.cspace, dst, DEPTH, ROOT, src, DEPTH, seL4_AllRights));
+        seL4_CNode_Copy(sv.cspace, dst, FIXED_DEPTH, ROOT, src, DEPTH, seL4_AllRights));
     return 0;
 }
 
 static int fz_mint(seL4_Word dst, seL4_CPtr src, seL4_Word badge)
 {
     TRY("mint into the fuzz CSpace", dst,
-        seL4_CNode_Mint(sv.cspace, dst, DEPTH, ROOT, src, DEPTH, seL4_AllRights, badge));
+        seL4_CNode_Mint(sv.cspace, dst, FIXED_DEPTH, ROOT, src, DEPTH, seL4_AllRights, badge));
     return 0;
 }
 
 static int fz_move(seL4_Word dst, seL4_CPtr src)
 {
     TRY("move into the fuzz CSpace", dst,
-        seL4_CNode_Move(sv.cspace, dst, DEPTH, ROOT, src, DEPTH));
+        seL4_CNode_Move(sv.cspace, dst, FIXED_DEPTH, ROOT, src, DEPTH));
     return 0;
 }
 
@@ -118,14 +123,14 @@ static int fz_move(seL4_Word dst, seL4_CPtr src)
  * as the IRQ and I/O port controls, which cannot be copied to look at). */
 static seL4_Word fixed_tag(seL4_Word slot)
 {
-    if (slot == CS_CNODE) return 0x0a;
+    if (slot == CS_ARENA_CNODE) return 0x0a;
     if (slot == CS_SHARED_VSPACE) return 0x05;
+    if (slot == CS_AUTHORITY) return 0x0c;
     if (slot == CS_ACTOR_TCB || (slot >= CS_STORM_TCB0 && slot < CS_STORM_TCB0 + STORM_THREADS))
         return 0x0c;
     if (slot == CS_ASID_CONTROL) return 0x09;
     if (slot == CS_ASID_POOL) return 0x0b;
     if (slot == CS_DOMAIN) return 0x3e;
-    if (slot == CS_WORKER_CODE) return 0x01;
     if (slot == CS_SERVICE || slot == CS_FAULT_ACTOR ||
         (slot >= CS_FAULT_STORM0 && slot < CS_FAULT_STORM0 + STORM_THREADS))
         return 0x04;
@@ -136,11 +141,11 @@ static seL4_Word fixed_tag(seL4_Word slot)
  * are empty: the fuzz never names them, so a change is a failure. */
 static void check_fixed(void)
 {
-    for (seL4_Word s = CS_CNODE; s < CS_FIXED_END; s++) {
+    for (seL4_Word s = CS_ARENA_CNODE; s < CS_FIXED_END; s++) {
         seL4_Word want = s >= CS_SCRATCH ? 0 : fixed_tag(s), got = 0;
         if (s < CS_SCRATCH && want == 0)
             continue;
-        if (seL4_CNode_Copy(ROOT, sv.tmp, DEPTH, sv.cspace, s, DEPTH, seL4_AllRights) == 0) {
+        if (seL4_CNode_Copy(ROOT, sv.tmp, DEPTH, sv.cspace, s, FIXED_DEPTH, seL4_AllRights) == 0) {
             got = seL4_DebugCapIdentify(sv.tmp);
             seL4_CNode_Delete(ROOT, sv.tmp, DEPTH);
         }
@@ -156,25 +161,32 @@ static void check_fixed(void)
 /* Revokes everything made from the arena's untypeds, empties the arena and
  * seeds it again: untypeds after the first ARENA_IPC slots, endpoints
  * (even) and notifications (odd) in those, made from an untyped of the
- * supervisor's. Refreshes the worker code and, once the threads exist,
- * checks the fixed slots. */
+ * supervisor's. Refreshes the worker code and the authority's MCP and, once
+ * the threads exist, checks the fixed slots. */
 static int arena_reset(fz_t *f)
 {
     static const seL4_Word seed_types[] = { seL4_EndpointObject, seL4_NotificationObject };
 
     for (unsigned i = 0; i < ARENA_UTS; i++)
         TRY("revoke of an arena untyped", i, seL4_CNode_Revoke(ROOT, sv.ut_parent[i], DEPTH));
-    for (seL4_Word i = 0; i < ARENA_SLOTS; i++)
-        TRY("delete of an arena slot", i, seL4_CNode_Delete(sv.cspace, CS_ARENA + i, DEPTH));
+    for (seL4_Word i = 0; i < (1u << FZ_ARENA_BITS); i++)
+        TRY("delete of an arena slot", i, seL4_CNode_Delete(sv.arena, f->arena + i, DEPTH));
     for (unsigned i = 0; i < ARENA_UTS; i++)
         TRY("retype of an arena untyped", i,
             seL4_Untyped_Retype(sv.ut_parent[i], seL4_UntypedObject, arena_ut_bits[i],
-                                sv.cspace, 0, 0, CS_ARENA + ARENA_IPC + i, 1));
+                                sv.arena, 0, 0, ARENA_IPC + i, 1));
     TRY("revoke of the storm untyped", 0, seL4_CNode_Revoke(ROOT, sv.storm_ut, DEPTH));
     for (unsigned i = 0; i < ARENA_IPC; i++)
         TRY("retype of a storm object", i,
-            seL4_Untyped_Retype(sv.storm_ut, seed_types[i % 2], 0, sv.cspace, 0, 0,
-                                CS_ARENA + i, 1));
+            seL4_Untyped_Retype(sv.storm_ut, seed_types[i % 2], 0, sv.arena, 0, 0, i, 1));
+    TRY("guarded arena CNode in itself", 0,
+        seL4_CNode_Copy(sv.arena, f->arena + AX_AROOT, DEPTH, ROOT, sv.arena, DEPTH,
+                        seL4_AllRights));
+    TRY("worker code in the arena CNode", 0,
+        seL4_CNode_Copy(sv.arena, f->arena + AX_WORKER_CODE, DEPTH, ROOT, sv.worker_frame, DEPTH,
+                        seL4_AllRights));
+    TRY("MCP of the authority", 0,
+        seL4_TCB_SetMCPriority(sv.auth, seL4_CapInitThreadTCB, PRIO_ACTOR));
     memcpy(sv.worker_page, fz_worker_blob, (size_t)(fz_worker_blob_end - fz_worker_blob));
     if (f->actor_thread.tcb != 0)
         check_fixed();
@@ -227,24 +239,32 @@ static int setup_timer(void)
 static int setup(fz_t *f)
 {
     rt_alloc_t *a = rt_default_alloc();
-    seL4_CPtr cnode, pool, pool_ut, frame;
+    seL4_CPtr cnode, acnode, pool, pool_ut;
 
     f->seed = SYSFUZZ_SEED;
     f->steps = SYSFUZZ_STEPS;
-    f->arena = CS_ARENA;
+    f->arena = FZC(CS_ARENA_CNODE);
     for (unsigned i = 0; i < STORM_THREADS; i++)
         f->storm_rng[i].s = ((uint64_t)f->seed << 32) ^ (0x5bd1e995u * (i + 1));
 
-    /* The fuzz CSpace: a CNode whose guard makes a 32-bit CPtr resolve. */
+    /* The fuzz CSpace: F with a guard, A (the arena CNode) below it. */
     cnode = rt_alloc_object(seL4_CapTableObject, FZ_CSPACE_BITS);
+    acnode = rt_alloc_object(seL4_CapTableObject, FZ_ARENA_BITS);
+    sv.auth = rt_alloc_object(seL4_TCBObject, 0);
     sv.cspace = new_slot();
+    sv.arena = new_slot();
     sv.tmp = new_slot();
     sv.ep = rt_alloc_object(seL4_EndpointObject, 0);
-    if (cnode == 0 || sv.cspace == 0 || sv.tmp == 0 || sv.ep == 0)
+    if (cnode == 0 || acnode == 0 || sv.auth == 0 || sv.cspace == 0 || sv.arena == 0 ||
+        sv.tmp == 0 || sv.ep == 0)
         return fail("fuzz CSpace objects", 0, a->last_error);
     TRY("fuzz CSpace guard", 0,
         seL4_CNode_Mint(ROOT, sv.cspace, DEPTH, ROOT, cnode, DEPTH, seL4_AllRights,
-                        seL4_CNode_CapData_new(0, seL4_WordBits - FZ_CSPACE_BITS).words[0]));
+                        seL4_CNode_CapData_new(0, FZ_GUARD_BITS).words[0]));
+    TRY("arena CNode guard", 0,
+        seL4_CNode_Mint(ROOT, sv.arena, DEPTH, ROOT, acnode, DEPTH, seL4_AllRights,
+                        seL4_CNode_CapData_new(CS_ARENA_CNODE,
+                                               FZ_GUARD_BITS + FZ_CSPACE_BITS).words[0]));
     sv.idle_wd_ep = mint_root(sv.ep, BADGE_IDLE_WD);
     sv.timer_wd_ep = mint_root(sv.ep, BADGE_TIMER_WD);
     if (sv.idle_wd_ep == 0 || sv.timer_wd_ep == 0)
@@ -263,7 +283,7 @@ static int setup(fz_t *f)
     /* An ASID pool of the fuzz's own, and the worker code frame. */
     pool_ut = rt_alloc_object(seL4_UntypedObject, seL4_PageBits);
     pool = new_slot();
-    sv.worker_page = rt_map_pages(1, &frame);
+    sv.worker_page = rt_map_pages(1, &sv.worker_frame);
     if (pool_ut == 0 || pool == 0 || sv.worker_page == NULL)
         return fail("pool and worker page", 0, a->last_error);
     TRY("ASID pool", 0, seL4_X86_ASIDControl_MakePool(seL4_CapASIDControl, pool_ut, ROOT, pool,
@@ -275,9 +295,10 @@ static int setup(fz_t *f)
         return 1;
 
     /* The fixed slots. */
-    if (fz_copy(CS_CNODE, sv.cspace) || fz_copy(CS_SHARED_VSPACE, seL4_CapInitThreadVSpace) ||
+    if (fz_copy(CS_ARENA_CNODE, acnode) ||
+        fz_copy(CS_SHARED_VSPACE, seL4_CapInitThreadVSpace) || fz_copy(CS_AUTHORITY, sv.auth) ||
         fz_copy(CS_ASID_CONTROL, seL4_CapASIDControl) || fz_copy(CS_ASID_POOL, pool) ||
-        fz_copy(CS_DOMAIN, seL4_CapDomain) || fz_copy(CS_WORKER_CODE, frame) ||
+        fz_copy(CS_DOMAIN, seL4_CapDomain) ||
         fz_mint(CS_SERVICE, sv.ep, BADGE_SERVICE) || fz_mint(CS_FAULT_ACTOR, sv.ep, BADGE_ACTOR) ||
         fz_move(CS_IRQ_CONTROL, seL4_CapIRQControl) ||
         fz_move(CS_IOPORT_CONTROL, seL4_CapIOPortControl))
@@ -295,7 +316,7 @@ static int restart(rt_thread_t *t, seL4_Word fault_slot, rt_thread_fn_t fn, void
 {
     TRY("Suspend", t->tcb, seL4_TCB_Suspend(t->tcb));
     TRY("Configure", t->tcb,
-        seL4_TCB_Configure(t->tcb, fault_slot, sv.cspace, 0, seL4_CapInitThreadVSpace, 0,
+        seL4_TCB_Configure(t->tcb, FZC(fault_slot), sv.cspace, 0, seL4_CapInitThreadVSpace, 0,
                            (seL4_Word)t->ipc_buffer, t->ipc_frame));
     TRY("SetMCPriority", t->tcb, seL4_TCB_SetMCPriority(t->tcb, seL4_CapInitThreadTCB, PRIO_ACTOR));
     TRY("SetPriority", t->tcb, seL4_TCB_SetPriority(t->tcb, seL4_CapInitThreadTCB, PRIO_ACTOR));
@@ -371,13 +392,14 @@ static void timer_wd_main(void *arg)
 
 static int start_threads(fz_t *f)
 {
-    TRY("actor", 0, rt_thread_create(&f->actor_thread, PRIO_ACTOR, CS_FAULT_ACTOR));
+    TRY("actor", 0, rt_thread_create(&f->actor_thread, PRIO_ACTOR, FZC(CS_FAULT_ACTOR)));
     if (fz_copy(CS_ACTOR_TCB, f->actor_thread.tcb))
         return 1;
     for (unsigned i = 0; i < STORM_THREADS; i++) {
         storm_args[i].f = f;
         storm_args[i].index = i;
-        TRY("storm", i, rt_thread_create(&f->storm_thread[i], PRIO_STORM, CS_FAULT_STORM0 + i));
+        TRY("storm", i,
+            rt_thread_create(&f->storm_thread[i], PRIO_STORM, FZC(CS_FAULT_STORM0 + i)));
         if (fz_copy(CS_STORM_TCB0 + i, f->storm_thread[i].tcb))
             return 1;
     }

@@ -9,7 +9,7 @@
  * words; receives put capabilities into random arena slots. A storm may
  * also mint a badged copy of one of the objects into the arena.
  *
- * Storms stay within the fuzz CSpace: they never name a fixed slot. They
+ * Storms stay within the arena: they never name a fixed slot. They
  * block whenever seL4 says so; the actor, a fault or the timer watchdog
  * gets them going again (fz_storm_main runs from the start after every
  * restart, with its generator's state kept in fz_t).
@@ -17,7 +17,7 @@
 #include "fuzz.h"
 #include <sel4/sel4.h>
 
-#define FZ_ROOT  CS_CNODE
+#define FZ_ROOT  (FZC(CS_ARENA_CNODE) + AX_AROOT)
 #define DEPTH    seL4_WordBits
 
 static seL4_CPtr storm_slot(fz_t *f, fz_rng_t *r)
