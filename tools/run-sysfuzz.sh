@@ -49,13 +49,15 @@ for elf in "$@"; do
 done
 wait
 
-fail=0 total=0
+fail=0 total=0 storms=0
 for log in "${logs[@]}"; do
     v=$(cat "$log.verdict" 2>/dev/null || echo "FAIL no verdict")
     n=$(sed -n 's/^sysfuzz: seed .* invocations \([0-9]*\) .*/\1/p' "$log" | tail -1)
+    m=$(sed -n 's/^sysfuzz: storms \([0-9]*\) ipc ops.*/\1/p' "$log" | tail -1)
     total=$((total + ${n:-0}))
-    echo "$v $(basename "$log" .log) invocations ${n:-?} ($log)"
-    case $v in PASS) ;; *) fail=$((fail + 1)); tail -25 "$log";; esac
+    storms=$((storms + ${m:-0}))
+    echo "$v $(basename "$log" .log) invocations ${n:-?} storm ops ${m:-?} ($log)"
+    case $v in PASS) ;; *) fail=$((fail + 1)); grep -av '^refused:' "$log" | tail -25;; esac
 done
-echo "sysfuzz: $# boot(s), $fail failed, $total invocations"
+echo "sysfuzz: $# boot(s), $fail failed, $total invocations, $storms storm IPC operations"
 [ $fail -eq 0 ]

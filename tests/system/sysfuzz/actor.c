@@ -52,7 +52,7 @@ static seL4_CPtr pick_arena(fz_t *f, fz_rng_t *r)
     return arena_slot(f, fz_below(r, ARENA_SLOTS));
 }
 
-/* Names that resolve to nothing, or fail the root CNode's guard. */
+/* Names that resolve to nothing, or fail the fuzz CSpace's guard. */
 static seL4_CPtr pick_bogus(fz_t *f, fz_rng_t *r)
 {
     switch (fz_below(r, 8)) {
@@ -230,7 +230,7 @@ static void op_retype(fz_t *f, fz_rng_t *r)
         if (offset + (num > 256 ? 256 : num) > ARENA_SLOTS)
             num = 0;
     } else {
-        /* Into an arena CNode, named from the root CNode or by itself. */
+        /* Into a CNode in the arena, named through the arena CNode or by itself. */
         if (fz_chance(r, 50)) {
             index = pick_arena(f, r);
             depth = DEPTH;
@@ -408,7 +408,7 @@ static void op_irq_ioport(fz_t *f, fz_rng_t *r)
     }
 }
 
-/* IPC by the actor itself: it may block for good, which the watchdog ends. */
+/* IPC by the actor itself: it may block for good, which a watchdog ends. */
 static void op_ipc(fz_t *f, fz_rng_t *r)
 {
     seL4_CPtr c = fz_chance(r, 50) ? arena_slot(f, fz_below(r, ARENA_HOT)) : pick_arena(f, r);
