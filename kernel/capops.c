@@ -26,6 +26,7 @@
  * emptied last. This is seL4's algorithm (finaliseSlot, reduceZombie).
  */
 #include <kernel/capops.h>
+#include <kernel/benchmark.h>
 #include <kernel/cdt.h>
 #include <kernel/state.h>
 #include <kernel/invocation.h>
@@ -576,5 +577,6 @@ exception_t preemption_point(void)
     if (ks_work_units < WORK_UNITS_PER_PREEMPTION)
         return EXCEPTION_NONE;
     ks_work_units = 0;
+    bench_irq_check();
     return arch_irq_pending() ? EXCEPTION_PREEMPTED : EXCEPTION_NONE;
 }

@@ -14,6 +14,7 @@
  * timer line belongs to the kernel and cannot be issued.
  */
 #include <kernel/irq.h>
+#include <kernel/benchmark.h>
 #include <kernel/ipc.h>
 #include <kernel/endpoint.h>
 #include <kernel/capops.h>
@@ -141,6 +142,7 @@ void handle_interrupt(word_t irq)
 {
     tcb_t *cur = ks_cur_thread;
 
+    bench_kernel_entry();
     /* An interrupted thread resumes where it was, also after a restart. */
     if (cur != ks_idle_thread && cur->state == TS_RUNNING)
         cur->ctx.fault_ip = cur->ctx.eip;
@@ -154,4 +156,5 @@ void handle_interrupt(word_t irq)
         debug_printk("spurious or reserved IRQ %u masked\n", irq);
     }
     schedule();
+    bench_kernel_exit();
 }

@@ -22,6 +22,13 @@ fault_t ks_cur_fault;
 word_t ks_work_units;
 word_t ks_ticks;
 
+#if CONFIG_BENCHMARK_IRQ_LATENCY
+word_t ks_bench_entry;
+word_t ks_bench_mark;
+word_t ks_bench_max_stretch;
+word_t ks_bench_max_entry;
+#endif
+
 /* Interrupts. */
 uint8_t ks_irq_state[MAX_IRQS];
 cte_t ks_irq_slots[MAX_IRQS];

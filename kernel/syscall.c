@@ -24,6 +24,7 @@
  * Every entry ends in schedule(), which also activates the next thread.
  */
 #include <kernel/syscall.h>
+#include <kernel/benchmark.h>
 #include <kernel/invocation.h>
 #include <kernel/ipc.h>
 #include <kernel/endpoint.h>
@@ -376,6 +377,20 @@ static void debug_snapshot(tcb_t *t)
 
 #endif
 
+#if CONFIG_BENCHMARK_IRQ_LATENCY
+/* Our SYS_BENCH_MAX_KERNEL_INSNS: the longest stretch without a chance to
+ * notice an interrupt (EAX) and the longest kernel entry (EBX) since the
+ * last call, which starts both again. This call's own stretch is the first
+ * of the new ones. */
+static void bench_read_maxima(tcb_t *t)
+{
+    t->ctx.eax = ks_bench_max_stretch;
+    tcb_set_badge(t, ks_bench_max_entry);
+    ks_bench_max_stretch = 0;
+    ks_bench_max_entry = 0;
+}
+#endif
+
 /* The debug and benchmark system calls; false if sysno is none of them. */
 static bool handle_debug_syscall(sword_t sysno)
 {
@@ -410,6 +425,11 @@ static bool handle_debug_syscall(sword_t sysno)
     case SYS_BENCH_NULL_SYSCALL:
         return true;
 #endif
+#if CONFIG_BENCHMARK_IRQ_LATENCY
+    case SYS_BENCH_MAX_KERNEL_INSNS:
+        bench_read_maxima(t);
+        return true;
+#endif
     default:
         return false;
     }
@@ -419,6 +439,7 @@ static bool handle_debug_syscall(sword_t sysno)
 
 void handle_syscall(sword_t sysno)
 {
+    bench_kernel_entry();
     switch (sysno) {
     case SYS_SEND:
         handle_invocation(false, true);
@@ -455,25 +476,32 @@ void handle_syscall(sword_t sysno)
     /* A preempted invocation left the caller in Restart: it re-executes
      * the system call once the pending interrupt has been taken. */
     schedule();
+    bench_kernel_exit();
 }
 
 void handle_unknown_syscall(word_t number)
 {
+    bench_kernel_entry();
     ks_cur_fault = fault_unknown_syscall(number);
     handle_fault(ks_cur_thread);
     schedule();
+    bench_kernel_exit();
 }
 
 void handle_user_exception(word_t vector, word_t code)
 {
+    bench_kernel_entry();
     ks_cur_fault = fault_user_exception(vector, code);
     handle_fault(ks_cur_thread);
     schedule();
+    bench_kernel_exit();
 }
 
 void handle_vm_fault(vaddr_t addr, word_t fsr)
 {
+    bench_kernel_entry();
     ks_cur_fault = fault_vm(addr, (fsr & PF_INSTR) != 0, fsr);
     handle_fault(ks_cur_thread);
     schedule();
+    bench_kernel_exit();
 }

@@ -6,7 +6,10 @@
                           --log build/logs/kernel-bench/bench.log --out docs/bench/results.csv
                           [--sel4 ../shared/bench/sel4-icount.tsv] [--timeout 600]
 
-Without --kernel it only reads an existing --log.
+Without --kernel it only reads an existing --log.  With --kernel-irq it then boots that kernel
+(the interrupt-latency-tracking build) with the same root task, logging to --log-irq (default:
+--log with "-irq" before the extension); the root task measures only what needs that kernel
+there, and those rows replace the first run's BENCH_SKIP lines of the same names.
 
 The benchmark root task prints one line per operation, "BENCH <name> <instructions>", where
 instructions come from rdtsc under `-icount shift=0,sleep=off` (one tick per guest
@@ -582,12 +585,43 @@ def write_readme(path, rows, log, sel4, what, method_path):
     f.close()
 
 
+def boot(args, kernel, log_path, errors):
+    """Boots kernel with the root task, serial output to log_path; appends failures to errors."""
+    os.makedirs(os.path.dirname(os.path.abspath(log_path)), exist_ok=True)
+    cmd = ([args.qemu, "-kernel", kernel, "-initrd", args.root_task]
+           + shlex.split(args.qemu_args))
+    print("bench-report: %s" % " ".join(shlex.quote(c) for c in cmd), flush=True)
+    start = time.monotonic()
+    status, _, timed_out = run_qemu(cmd, log_path, args.timeout)
+    print("bench-report: QEMU ran %.1fs" % (time.monotonic() - start), flush=True)
+    if timed_out:
+        errors.append("%s: timeout after %gs" % (kernel, args.timeout))
+    elif status is not None and status != args.expect_exit:
+        errors.append("%s: QEMU exit status %d, expected %d" % (kernel, status, args.expect_exit))
+
+
+def merge_log(log, extra, path, errors):
+    """Adds the second run's rows to log: each replaces a skip of the same name."""
+    if extra.panic:
+        errors.append("%s: %s" % (path, extra.panic))
+    if not extra.done:
+        errors.append("no '%s' line in %s" % (DONE_LINE, path))
+    for name, count in extra.rows:
+        if log.value(name) is None:
+            log.rows.append((name, count))
+            log.skips = [(n, r) for n, r in log.skips if n != name]
+    log.varies.update(extra.varies)
+    log.notes.extend(extra.notes)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--log", required=True)
     ap.add_argument("--out", required=True, help="CSV path; .md and .png go beside it")
     ap.add_argument("--sel4", help="sel4-icount.tsv")
     ap.add_argument("--kernel", help="boot this kernel (else only read --log)")
+    ap.add_argument("--kernel-irq", help="then boot this latency-tracking kernel as well")
+    ap.add_argument("--log-irq", help="log of the --kernel-irq run")
     ap.add_argument("--root-task", help="benchmark root task (first multiboot module)")
     ap.add_argument("--qemu", default="qemu-system-i386")
     ap.add_argument("--qemu-args", default="", help="QEMU arguments, one string")
@@ -600,19 +634,15 @@ def main():
 
     errors = []
     if args.kernel:
-        os.makedirs(os.path.dirname(os.path.abspath(args.log)), exist_ok=True)
-        cmd = ([args.qemu, "-kernel", args.kernel, "-initrd", args.root_task]
-               + shlex.split(args.qemu_args))
-        print("bench-report: %s" % " ".join(shlex.quote(c) for c in cmd), flush=True)
-        start = time.monotonic()
-        status, _, timed_out = run_qemu(cmd, args.log, args.timeout)
-        print("bench-report: QEMU ran %.1fs" % (time.monotonic() - start), flush=True)
-        if timed_out:
-            errors.append("timeout after %gs" % args.timeout)
-        elif status is not None and status != args.expect_exit:
-            errors.append("QEMU exit status %d, expected %d" % (status, args.expect_exit))
+        boot(args, args.kernel, args.log, errors)
+    log_irq = args.log_irq or ("%s-irq%s" % os.path.splitext(args.log))
+    if args.kernel_irq:
+        boot(args, args.kernel_irq, log_irq, errors)
 
     log = read_log(args.log) if os.path.exists(args.log) else Log()
+    if args.kernel_irq or args.log_irq:
+        extra = read_log(log_irq) if os.path.exists(log_irq) else Log()
+        merge_log(log, extra, log_irq, errors)
     ours, panic, done = log.rows, log.panic, log.done
     sel4, what = read_sel4(args.sel4)
     if sel4 is None:

@@ -292,6 +292,5 @@ void bench_caps(void)
     delete_final();
     revokes();
     retypes();
-    bench_skip("irq_latency_max_revoke", "needs kernel support: the bench kernel exposes no "
-               "measure of the longest interrupts-off stretch during a revoke");
+    bench_irq_latency();
 }

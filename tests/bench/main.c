@@ -12,24 +12,30 @@
 
 /* ---- is this a benchmark kernel? ---- */
 
-/* A thread with a fault endpoint tries BenchmarkNullSyscall: a debug
- * kernel turns it into an UnknownSyscall fault, a bench kernel returns. */
+/* A thread with a fault endpoint tries a benchmark system call
+ * (BenchmarkNullSyscall, or with latency set our BenchmarkMaxKernelInsns): a
+ * kernel without it turns it into an UnknownSyscall fault, one with it
+ * returns. */
 static seL4_CPtr probe_ep;
 
-static void probe_fn(void *arg)
+static void probe_fn(void *latency)
 {
-    (void)arg;
-    seL4_BenchmarkNullSyscall();
+    if (latency)
+        (void)seL4_BenchmarkMaxKernelInsns(seL4_Null);
+    else
+        seL4_BenchmarkNullSyscall();
     seL4_Send(probe_ep, seL4_MessageInfo_new(0x77, 0, 0, 0));
 }
 
-static int is_bench_kernel(void)
+static int kernel_has_bench_call(int latency)
 {
     rt_thread_t t;
     seL4_Word badge;
 
-    probe_ep = bench_obj(seL4_EndpointObject, 0);
-    if (probe_ep == 0 || bench_thread_run(&t, PRIO_BENCH, probe_ep, ROOT_VSPACE, probe_fn, NULL))
+    if (probe_ep == 0)
+        probe_ep = bench_obj(seL4_EndpointObject, 0);
+    if (probe_ep == 0 || bench_thread_run(&t, PRIO_BENCH, probe_ep, ROOT_VSPACE, probe_fn,
+                                          latency ? &probe_ep : NULL))
         return 0;
     seL4_MessageInfo_t info = seL4_Recv(probe_ep, &badge);
     bench_thread_stop(&t);
@@ -81,15 +87,23 @@ static void null_syscall(void)
 int main(bootinfo_t *bi)
 {
     (void)bi;
-    bench_cfg.smoke = !is_bench_kernel();
+    bench_cfg.smoke = !kernel_has_bench_call(0);
+    bench_cfg.irq_kernel = !bench_cfg.smoke && kernel_has_bench_call(1);
     bench_cfg.warmup = bench_cfg.smoke ? 1 : 2;
     bench_cfg.samples = bench_cfg.smoke ? 2 : 8;
     bench_done_ntfn = bench_obj(seL4_NotificationObject, 0);
     printf("bench: %s kernel, %d warm-up + %d samples per figure\n",
-           bench_cfg.smoke ? "debug (smoke test)" : "benchmark", bench_cfg.warmup,
+           bench_cfg.smoke ? "debug (smoke test)" :
+           bench_cfg.irq_kernel ? "latency-tracking benchmark" : "benchmark", bench_cfg.warmup,
            bench_cfg.samples);
 
     measure_overheads();
+    if (bench_cfg.irq_kernel) {
+        /* Only what needs this kernel: its tracking would cost every other row. */
+        bench_irq_latency();
+        printf("BENCH DONE\n");
+        rt_halt();
+    }
     null_syscall();
     bench_ipc();
     bench_faults();

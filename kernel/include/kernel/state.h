@@ -33,6 +33,17 @@ extern fault_t ks_cur_fault;               /* fault being raised */
 extern word_t ks_work_units;            /* work done since the last preemption point */
 extern word_t ks_ticks;                 /* timer ticks since boot */
 
+#ifndef CONFIG_BENCHMARK_IRQ_LATENCY
+#define CONFIG_BENCHMARK_IRQ_LATENCY 0
+#endif
+#if CONFIG_BENCHMARK_IRQ_LATENCY
+/* Latency-tracking builds (kernel/benchmark.h), time-stamp counter low words: */
+extern word_t ks_bench_entry;           /* when the current kernel entry began */
+extern word_t ks_bench_mark;            /* last point it could have noticed an interrupt */
+extern word_t ks_bench_max_stretch;     /* longest stretch between such points */
+extern word_t ks_bench_max_entry;       /* longest kernel entry */
+#endif
+
 /* Interrupt table: what each IRQ line is connected to. */
 #define MAX_IRQS 256
 typedef enum irq_state { IRQ_INACTIVE = 0, IRQ_USER = 1, IRQ_TIMER = 2, IRQ_RESERVED = 3 } irq_state_t;

@@ -40,6 +40,7 @@
 
 struct bench_cfg {
     int smoke;              /* debug kernel: prove it runs, few samples */
+    int irq_kernel;         /* latency-tracking bench kernel: irq_latency_max_revoke only */
     int warmup;             /* samples thrown away first */
     int samples;            /* samples kept (<= BENCH_MAX_SAMPLES) */
     int failures;           /* unexpected errors (smoke test verdict) */
@@ -144,6 +145,7 @@ void bench_ipc(void);
 void bench_faults(void);
 void bench_vspace(void);
 void bench_caps(void);
+void bench_irq_latency(void);     /* latency.c, called by bench_caps() */
 void bench_irq(void);
 
 #endif

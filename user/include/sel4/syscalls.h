@@ -41,10 +41,10 @@ static inline void rt_sysenter(seL4_Word sys, seL4_Word *ebx, seL4_Word *esi,
     *ebp = c;
 }
 
-/* A call whose only result is EAX (our extension calls). */
-static inline seL4_Word rt_sysenter_eax(seL4_Word sys, seL4_Word ebx)
+/* A call whose results are EAX and EBX (our extension calls). */
+static inline seL4_Word rt_sysenter_eax_ebx(seL4_Word sys, seL4_Word *ebx)
 {
-    seL4_Word a = sys, b = ebx, s = 0, d = 0, c = 0;
+    seL4_Word a = sys, b = *ebx, s = 0, d = 0, c = 0;
 
     __asm__ volatile(
         "pushl %%ebp\n\t"
@@ -56,7 +56,14 @@ static inline seL4_Word rt_sysenter_eax(seL4_Word sys, seL4_Word ebx)
         : "+a"(a), "+b"(b), "+S"(s), "+D"(d), "+c"(c)
         :
         : "edx", "memory", "cc");
+    *ebx = b;
     return a;
+}
+
+/* A call whose only result is EAX. */
+static inline seL4_Word rt_sysenter_eax(seL4_Word sys, seL4_Word ebx)
+{
+    return rt_sysenter_eax_ebx(sys, &ebx);
 }
 
 static inline seL4_Word rt_msg_in(const seL4_Word *mr, seL4_MessageInfo_t info, seL4_Word i)
@@ -300,6 +307,21 @@ static inline void seL4_BenchmarkNullSyscall(void)
 {
     seL4_Word b = 0, s = 0, d = 0, c = 0;
     rt_sysenter((seL4_Word)SYS_BENCH_NULL_SYSCALL, &b, &s, &d, &c);
+}
+
+/* Our extension, benchmark kernels only: returns the longest stretch the
+ * kernel ran without a chance to notice an interrupt since the last call
+ * (time-stamp-counter ticks: instructions under QEMU -icount) and, if
+ * longest_entry is not NULL, stores the longest kernel entry; both start
+ * again. A debug kernel turns the call into an UnknownSyscall fault. */
+static inline seL4_Word seL4_BenchmarkMaxKernelInsns(seL4_Word *longest_entry)
+{
+    seL4_Word entry = 0;
+    seL4_Word stretch = rt_sysenter_eax_ebx((seL4_Word)SYS_BENCH_MAX_KERNEL_INSNS, &entry);
+
+    if (longest_entry != seL4_Null)
+        *longest_entry = entry;
+    return stretch;
 }
 
 #endif
