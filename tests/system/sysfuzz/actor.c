@@ -595,7 +595,11 @@ static void op_self(fz_t *f, fz_rng_t *r)
         FZ(f, seL4_TCB_SetSchedParams(t, FZC(CS_AUTHORITY), pick_prio(f, r), pick_prio(f, r)));
         break;
     case 5: FZ(f, seL4_TCB_SetIPCBuffer(t, addr, pick_extra(f, r))); break;
-    case 6: FZ(f, seL4_TCB_BindNotification(t, pick_arena(f, r))); break;
+    case 6:
+        /* The supervisor unbinds on restart only what may be bound. */
+        f->maybe_bound |= 1u << (t == FZC(CS_ACTOR_TCB) ? 0 : 1 + (t - FZC(CS_STORM_TCB0)) / FZC(1));
+        FZ(f, seL4_TCB_BindNotification(t, pick_arena(f, r)));
+        break;
     case 7: FZ(f, seL4_TCB_UnbindNotification(t)); break;
     case 8:
         FZ(f, seL4_TCB_ReadRegisters(t, fz_below(r, 2), 0, fz_below(r, 16), &regs));

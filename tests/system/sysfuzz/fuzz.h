@@ -224,6 +224,7 @@ typedef struct fz {
     volatile uint32_t hist[OUT_NUM];
     volatile uint32_t by_label[64];   /* invocations per label (Call/Send) */
     volatile uint32_t self_ops;       /* TCB operations on the actor's and storms' own TCBs */
+    volatile uint32_t maybe_bound;    /* bit 0 the actor, bit 1 + i storm i: BindNotification made */
     volatile uint32_t workers_started;
 
     /* The storms' generators, progress and counters. */

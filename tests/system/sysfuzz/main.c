@@ -311,8 +311,10 @@ static int setup(fz_t *f)
 
 /* ---- starting and restarting threads ---- */
 
-/* Configures t from scratch in the fuzz CSpace and starts fn(arg). */
-static int restart(rt_thread_t *t, seL4_Word fault_slot, rt_thread_fn_t fn, void *arg)
+/* Configures t from scratch in the fuzz CSpace and starts fn(arg); bound
+ * is t's bit in fz.maybe_bound. */
+static int restart(rt_thread_t *t, seL4_Word fault_slot, uint32_t bound, rt_thread_fn_t fn,
+                   void *arg)
 {
     TRY("Suspend", t->tcb, seL4_TCB_Suspend(t->tcb));
     TRY("Configure", t->tcb,
@@ -321,7 +323,10 @@ static int restart(rt_thread_t *t, seL4_Word fault_slot, rt_thread_fn_t fn, void
     TRY("SetMCPriority", t->tcb, seL4_TCB_SetMCPriority(t->tcb, seL4_CapInitThreadTCB, PRIO_ACTOR));
     TRY("SetPriority", t->tcb, seL4_TCB_SetPriority(t->tcb, seL4_CapInitThreadTCB, PRIO_ACTOR));
     TRY("SetTLSBase", t->tcb, seL4_TCB_SetTLSBase(t->tcb, (seL4_Word)t->tls));
-    seL4_TCB_UnbindNotification(t->tcb);          /* IllegalOperation if none is bound */
+    if (fz.maybe_bound & bound) {
+        fz.maybe_bound &= ~bound;
+        seL4_TCB_UnbindNotification(t->tcb);      /* IllegalOperation if none is bound */
+    }
     TRY("WriteRegisters", t->tcb, rt_thread_start(t, fn, arg));
     return 0;
 }
@@ -329,13 +334,14 @@ static int restart(rt_thread_t *t, seL4_Word fault_slot, rt_thread_fn_t fn, void
 static int restart_actor(fz_t *f)
 {
     f->in_call = 0;
-    return restart(&f->actor_thread, CS_FAULT_ACTOR, fz_actor_main, f);
+    return restart(&f->actor_thread, CS_FAULT_ACTOR, 1u, fz_actor_main, f);
 }
 
 static int restart_storm(fz_t *f, unsigned i)
 {
     f->storm_restarts++;
-    return restart(&f->storm_thread[i], CS_FAULT_STORM0 + i, fz_storm_main, &storm_args[i]);
+    return restart(&f->storm_thread[i], CS_FAULT_STORM0 + i, 2u << i, fz_storm_main,
+                   &storm_args[i]);
 }
 
 /* The idle watchdog: everything above priority PRIO_IDLE_WD is blocked. */
@@ -408,7 +414,8 @@ static int start_threads(fz_t *f)
     TRY("idle watchdog start", 0, rt_thread_start(&sv.idle_wd, idle_wd_main, f));
     TRY("timer watchdog start", 0, rt_thread_start(&sv.timer_wd, timer_wd_main, f));
     for (unsigned i = 0; i < STORM_THREADS; i++)
-        if (restart(&f->storm_thread[i], CS_FAULT_STORM0 + i, fz_storm_main, &storm_args[i]))
+        if (restart(&f->storm_thread[i], CS_FAULT_STORM0 + i, 2u << i, fz_storm_main,
+                    &storm_args[i]))
             return 1;
     return restart_actor(f);
 }
