@@ -149,16 +149,14 @@ void ep_cancel_ipc(tcb_t *t)
     }
 }
 
-/* Every waiter re-runs its system call (seL4 cancelAllIPC). */
-void ep_cancel_all(endpoint_t *ep)
+/* Every thread of a queue already detached from its endpoint or
+ * notification re-runs its system call (seL4 cancelAllIPC and
+ * cancelAllSignals: Restart, then onto the head of its ready queue). */
+void ipc_restart_all(tcb_t *head)
 {
-    tcb_t *t = ep->head, *next;
+    tcb_t *t, *next;
 
-    if (ep->state == EP_IDLE)
-        return;
-    ep->head = ep->tail = NULL;
-    ep->state = EP_IDLE;
-    for (; t != NULL; t = next) {
+    for (t = head; t != NULL; t = next) {
         next = t->ep_next;
         t->ep_next = t->ep_prev = NULL;
         t->blocking_object = NULL;
@@ -166,6 +164,17 @@ void ep_cancel_all(endpoint_t *ep)
         sched_enqueue_head(t);
     }
     sched_reschedule_required();
+}
+
+void ep_cancel_all(endpoint_t *ep)
+{
+    tcb_t *head = ep->head;
+
+    if (ep->state == EP_IDLE)
+        return;
+    ep->head = ep->tail = NULL;
+    ep->state = EP_IDLE;
+    ipc_restart_all(head);
 }
 
 /* Senders that used `badge` re-run their system call (CNode

@@ -125,20 +125,13 @@ void ntfn_cancel_signal(tcb_t *t, notification_t *n)
 /* The notification is being destroyed: every waiter re-runs its Wait. */
 void ntfn_cancel_all(notification_t *n)
 {
-    tcb_t *t = n->head, *next;
+    tcb_t *head = n->head;
 
     if (ntfn_state(n) != NTFN_WAITING)
         return;
     n->head = NULL;
     set_tail_state(n, NULL, NTFN_IDLE);
-    for (; t != NULL; t = next) {
-        next = t->ep_next;
-        t->ep_next = t->ep_prev = NULL;
-        t->blocking_object = NULL;
-        tcb_set_state(t, TS_RESTART);
-        sched_enqueue_head(t);
-    }
-    sched_reschedule_required();
+    ipc_restart_all(head);
 }
 
 void ntfn_bind(notification_t *n, tcb_t *t)

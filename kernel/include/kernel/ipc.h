@@ -12,6 +12,9 @@ void ep_send(tcb_t *t, endpoint_t *ep, word_t badge, bool can_grant, bool can_gr
 void ep_receive(tcb_t *t, cap_t ep_cap, bool blocking);
 void ep_cancel_ipc(tcb_t *t);           /* t leaves whatever IPC it is blocked in */
 void ep_cancel_badged_sends(endpoint_t *ep, word_t badge);
+/* Restart every thread of a queue detached from its endpoint or
+ * notification (they re-run their system calls). */
+void ipc_restart_all(tcb_t *head);
 
 /* Notifications. */
 void ntfn_signal(notification_t *n, word_t badge);
