@@ -383,11 +383,30 @@ static bool is_arch_cap(cap_t c)
     }
 }
 
+/* Reply, untyped and control capabilities (and null) finalise to nothing
+ * and touch nothing, whether or not they are the last to their object:
+ * deleting one needs neither finalise_cap() nor the search for copies.
+ * Every reply and every receive deletes a reply capability. */
+static bool finalises_to_nothing(cap_t cap)
+{
+    switch (cap_type(cap)) {
+    case CAP_NULL:
+    case CAP_REPLY:
+    case CAP_UNTYPED:
+    case CAP_CONTROL:
+        return true;
+    default:
+        return false;
+    }
+}
+
 /* What is left of a capability after one finalisation step: null, or a
  * zombie whose slots must be emptied. `exposed` (cte_delete_one) promises
  * the cap is of a kind that finalises at once. */
 static cap_t finalise_cap(cap_t cap, bool final, bool exposed)
 {
+    if (finalises_to_nothing(cap))
+        return cap_null();
     if (is_arch_cap(cap)) {
         arch_finalise_cap(cap, final);
         return cap_null();
@@ -402,11 +421,6 @@ static cap_t finalise_cap(cap_t cap, bool final, bool exposed)
             ntfn_unbind_all((notification_t *)cap_ptr(cap));
             ntfn_cancel_all((notification_t *)cap_ptr(cap));
         }
-        return cap_null();
-    case CAP_NULL:
-    case CAP_REPLY:
-    case CAP_UNTYPED:
-    case CAP_CONTROL:
         return cap_null();
     default:
         break;
@@ -527,30 +541,15 @@ static exception_t reduce_zombie(cte_t *slot, bool immediate)
     return EXCEPTION_NONE;
 }
 
-/* Reply, untyped and control capabilities finalise the same whether or
- * not they are the last to their object (finalise_cap): deleting one need
- * not search its neighbours for copies. Every reply and receive deletes a
- * reply capability. */
-static bool finalise_needs_final(cap_t cap)
-{
-    switch (cap_type(cap)) {
-    case CAP_REPLY:
-    case CAP_UNTYPED:
-    case CAP_CONTROL:
-        return false;
-    default:
-        return true;
-    }
-}
-
 void cte_delete_one(cte_t *slot)
 {
     if (cap_is_null(slot->cap))
         return;
-    bool final = finalise_needs_final(slot->cap) && cdt_is_final(slot);
-    cap_t rest = finalise_cap(slot->cap, final, true);
-    assert(cap_removable(rest, slot));
-    (void)rest;
+    if (!finalises_to_nothing(slot->cap)) {
+        cap_t rest = finalise_cap(slot->cap, cdt_is_final(slot), true);
+        assert(cap_removable(rest, slot));
+        (void)rest;
+    }
     empty_slot(slot);
 }
 

@@ -93,8 +93,13 @@ word_t *tcb_ipc_buffer(tcb_t *t, bool writable)
     word_t vmr = cap_frame_vmrights(c);
     if (vmr != VM_READ_WRITE && (writable || vmr != VM_READ_ONLY))
         return NULL;
-    paddr_t p = cap_frame_paddr(c) + (t->ipc_buffer & MASK(cap_frame_size_bits(c)) & ~MASK(IPC_BUFFER_SIZE_BITS));
-    if (!paddr_in_window(p, IPCBUF_SIZE))
+    word_t in_frame = cap_frame_is_large(c) ? MASK(LARGE_PAGE_BITS) : MASK(PAGE_BITS);
+    paddr_t p = cap_frame_paddr(c) + (t->ipc_buffer & in_frame & ~MASK(IPC_BUFFER_SIZE_BITS));
+    /* p and the window's top are multiples of the buffer size: a buffer
+     * that starts inside the window ends inside it (paddr_in_window). */
+    if (p >= PADDR_WINDOW_TOP)
         return NULL;
     return paddr_to_kptr(p);
 }
+_Static_assert(PADDR_WINDOW_TOP % IPCBUF_SIZE == 0 && IPCBUF_SIZE == BIT(IPC_BUFFER_SIZE_BITS),
+               "IPC buffers never straddle the kernel window's top");
