@@ -69,14 +69,18 @@
 /* Everything here is one straight run: no calls. */
 #define FP_INLINE static inline __attribute__((always_inline))
 
-/* The capability cptr names in t's CSpace, resolving all 32 bits as
- * cspace_resolve() does, or a null capability if that lookup would fail.
+/* What a lookup that fails yields: an empty slot, whose capability no
+ * check accepts. */
+static const cte_t fp_null_slot;
+
+/* The slot cptr names in t's CSpace, resolving all 32 bits as
+ * cspace_resolve() does, or fp_null_slot if that lookup would fail.
  * A level consumes guard and radix bits together: their top `level` bits
  * must be the guard followed by the index (a guard longer than the 18 bits
  * a capability stores compares its high bits with 0, as there). The
  * address is shifted left as it is consumed. A CNode's radix is at least 1
  * (retype refuses 0), so no shift below reaches 32. */
-static __attribute__((noinline)) cte_t *fp_lookup_levels(cap_t node, word_t cptr)
+static __attribute__((noinline)) const cte_t *fp_lookup_levels(cap_t node, word_t cptr)
 {
     word_t bits = WORD_BITS;
 
@@ -85,12 +89,12 @@ static __attribute__((noinline)) cte_t *fp_lookup_levels(cap_t node, word_t cptr
         word_t level = radix + ((node.w1 >> CNODE_GUARD_SIZE_SHIFT) & FP_CNODE_SIZE_MASK);
 
         if (unlikely(level > bits))
-            return NULL;
+            return &fp_null_slot;
         word_t top = cptr >> (WORD_BITS - level);
         word_t guard = top >> radix;
         if (unlikely(guard != (node.w1 & FP_CNODE_GUARD_MASK)))
-            return NULL;
-        cte_t *slot = cnode_slots(node) + (top - (guard << radix));
+            return &fp_null_slot;
+        const cte_t *slot = cnode_slots(node) + (top - (guard << radix));
         bits -= level;
         if (bits == 0 || cap_type(slot->cap) != CAP_CNODE)
             return slot;
@@ -99,23 +103,50 @@ static __attribute__((noinline)) cte_t *fp_lookup_levels(cap_t node, word_t cptr
     }
 }
 
-/* The common case inline: a root CNode that resolves all 32 bits. */
-FP_INLINE cap_t fp_lookup(const tcb_t *t, word_t cptr)
+/* The common case inline: a root CNode that resolves all 32 bits. The
+ * capability is read through the returned pointer where it is needed, so
+ * that its words need no register while the checks run. The radix is the
+ * top field of a CNode capability's second word (at most 31: nothing above
+ * it), and the CNode's address its first word less the type. */
+FP_INLINE const cte_t *fp_lookup(const tcb_t *t, word_t cptr)
 {
-    cap_t node = t->slots[TCB_SLOT_CTABLE].cap;
+    const cap_t *root = &t->slots[TCB_SLOT_CTABLE].cap;
+    word_t slots = root->w0 - CAP_CNODE;
+    word_t w1 = root->w1;
 
-    if (unlikely(cap_type(node) != CAP_CNODE))
-        return cap_null();
-    word_t radix = (node.w1 >> CNODE_RADIX_SHIFT) & FP_CNODE_SIZE_MASK;
-    word_t level = radix + ((node.w1 >> CNODE_GUARD_SIZE_SHIFT) & FP_CNODE_SIZE_MASK);
-    if (likely(level == WORD_BITS)) {
+    if (unlikely(slots & CAP_TYPE_MASK))
+        return &fp_null_slot;
+    assert((w1 >> CNODE_RADIX_SHIFT) == cap_cnode_radix(*root));
+    word_t radix = w1 >> CNODE_RADIX_SHIFT;
+    if (likely(radix + ((w1 >> CNODE_GUARD_SIZE_SHIFT) & FP_CNODE_SIZE_MASK) == WORD_BITS)) {
         word_t guard = cptr >> radix;
-        if (unlikely(guard != (node.w1 & FP_CNODE_GUARD_MASK)))
-            return cap_null();
-        return cnode_slots(node)[cptr - (guard << radix)].cap;
+        if (unlikely(guard != (w1 & FP_CNODE_GUARD_MASK)))
+            return &fp_null_slot;
+        return (const cte_t *)(uintptr_t)slots + (cptr - (guard << radix));
     }
-    cte_t *slot = fp_lookup_levels(node, cptr);
-    return slot != NULL ? slot->cap : cap_null();
+    return fp_lookup_levels(*root, cptr);
+}
+
+/* The object of c, which must be of type `type`: c's first word less the
+ * type is the object's address exactly when its low bits are zero, so one
+ * subtraction checks the type and yields the address. Test the result
+ * with fp_is_object(). */
+FP_INLINE word_t fp_cap_object(const cap_t *c, cap_type_t type)
+{
+    return c->w0 - type;
+}
+
+FP_INLINE bool fp_is_object(word_t p)
+{
+    return (p & CAP_TYPE_MASK) == 0;
+}
+
+/* Read a word again from memory where it is used, rather than keep it in
+ * a register (and so, with seven of them, on the stack) from the check
+ * that read it first. */
+FP_INLINE word_t fp_reload(const word_t *w)
+{
+    return *(const volatile word_t *)w;
 }
 
 /* Would schedule() pick a thread of priority prio over the ready queues? */
@@ -204,30 +235,23 @@ FP_INLINE void fp_block_receive(tcb_t *t, endpoint_t *ep, word_t rights)
     ep->state = EP_RECV;
 }
 
-/* Make t the running thread and return to user level in it, delivering a
- * message: the badge, the tag and the two register words. */
-__attribute__((noreturn)) FP_INLINE void fp_switch_and_deliver(tcb_t *t, pde_t *pd, word_t badge,
-                                                           word_t info, word_t mr0, word_t mr1)
+/* The checks a Call (or a fault, which is sent as one) through the
+ * capability in ep_slot makes on its receiver: returns the waiting
+ * receiver, and its endpoint in *ep, if the fastpath can complete the
+ * Call. */
+FP_INLINE tcb_t *fp_call_receiver(const tcb_t *cur, const cte_t *ep_slot, endpoint_t **ep_out)
 {
-    assert(ks_sched_action == SCHED_RESUME_CURRENT && !t->in_ready_queue);
-    arch_fastpath_switch(t, pd);
-    ks_cur_thread = t;
-    arch_fastpath_restore(t, badge, info, mr0, mr1);
-}
-
-/* The checks a Call (or a fault, which is sent as one) through ep_cap
- * makes on its receiver: returns the waiting receiver, with its page
- * directory in *pd, if the fastpath can complete the Call. */
-FP_INLINE tcb_t *fp_call_receiver(const tcb_t *cur, cap_t ep_cap, pde_t **pd)
-{
-    if (unlikely(cap_type(ep_cap) != CAP_ENDPOINT || !(ep_cap.w1 & RIGHT_WRITE) ||
-                 !(ep_cap.w1 & (RIGHT_GRANT | RIGHT_GRANT_REPLY))))
+    word_t p = fp_cap_object(&ep_slot->cap, CAP_ENDPOINT);
+    if (unlikely(!fp_is_object(p)))
         return NULL;
-    endpoint_t *ep = cap_ptr(ep_cap);
+    word_t rights = ep_slot->cap.w1;
+    if (unlikely(!(rights & RIGHT_WRITE) || !(rights & (RIGHT_GRANT | RIGHT_GRANT_REPLY))))
+        return NULL;
+    endpoint_t *ep = (endpoint_t *)p;
     if (unlikely(ep->state != EP_RECV))
         return NULL;
     tcb_t *dest = ep->head;
-    if (unlikely(!arch_fastpath_vspace(dest, pd)))
+    if (unlikely(!arch_fastpath_vspace(dest)))
         return NULL;
     if (unlikely(!fp_would_run(dest, cur)))
         return NULL;
@@ -235,6 +259,7 @@ FP_INLINE tcb_t *fp_call_receiver(const tcb_t *cur, cap_t ep_cap, pde_t **pd)
     if (unlikely(cap_is_null(master->cap) || mdb_next(master) != NULL ||
                  !cap_is_null(dest->slots[TCB_SLOT_CALLER].cap)))
         return NULL;
+    *ep_out = ep;
     return dest;
 }
 
@@ -242,6 +267,7 @@ FP_INLINE tcb_t *fp_call_receiver(const tcb_t *cur, cap_t ep_cap, pde_t **pd)
  * waits for the reply that the new reply capability in dest names. */
 FP_INLINE void fp_call_commit(tcb_t *cur, endpoint_t *ep, tcb_t *dest)
 {
+    assert(ks_sched_action == SCHED_RESUME_CURRENT && !dest->in_ready_queue);
     fp_dequeue_head(ep, dest);
     cur->state = TS_BLOCKED_ON_REPLY;
     fp_insert_reply(&cur->slots[TCB_SLOT_REPLY], &dest->slots[TCB_SLOT_CALLER], cur,
@@ -252,28 +278,27 @@ FP_INLINE void fp_call_commit(tcb_t *cur, endpoint_t *ep, tcb_t *dest)
 FASTPATH_ENTRY void fastpath_call(void)
 {
     tcb_t *cur = ks_cur_thread;
-    pde_t *pd;
+    endpoint_t *ep;
 
     if (unlikely((cur->ctx.esi & FP_INFO_SIZE_MASK) > MSG_FAST_REGISTERS))
         arch_fastpath_fallback(SYS_CALL);
-    cap_t ep_cap = fp_lookup(cur, cur->ctx.ebx);
-    tcb_t *dest = fp_call_receiver(cur, ep_cap, &pd);
+    const cte_t *ep_slot = fp_lookup(cur, cur->ctx.ebx);
+    tcb_t *dest = fp_call_receiver(cur, ep_slot, &ep);
     if (unlikely(dest == NULL))
         arch_fastpath_fallback(SYS_CALL);
 
     /* Committed: nothing below can fail. */
-    fp_call_commit(cur, cap_ptr(ep_cap), dest);
-    fp_switch_and_deliver(dest, pd, cap_badge(ep_cap), cur->ctx.esi & ~FP_INFO_UNWRAPPED,
-                          cur->ctx.edi, cur->ctx.ebp);
+    fp_call_commit(cur, ep, dest);
+    arch_fastpath_send_exit(dest, fp_reload(&ep_slot->cap.w1) >> 4, cur);
 }
 
 void fastpath_fault(const fault_t *f)
 {
     tcb_t *cur = ks_cur_thread;
-    pde_t *pd;
+    endpoint_t *ep;
 
-    cap_t ep_cap = fp_lookup(cur, cur->fault_handler);
-    tcb_t *dest = fp_call_receiver(cur, ep_cap, &pd);
+    const cte_t *ep_slot = fp_lookup(cur, cur->fault_handler);
+    tcb_t *dest = fp_call_receiver(cur, ep_slot, &ep);
     if (unlikely(dest == NULL))
         return;
     word_t *rbuf = tcb_ipc_buffer(dest, true);
@@ -282,10 +307,10 @@ void fastpath_fault(const fault_t *f)
 
     /* Committed: nothing below can fail. */
     cur->fault = *f;
-    fp_call_commit(cur, cap_ptr(ep_cap), dest);
+    fp_call_commit(cur, ep, dest);
     word_t len = fault_message_setup(cur, dest, rbuf);
-    fp_switch_and_deliver(dest, pd, cap_badge(ep_cap), MSGINFO_MAKE(f->type, 0, 0, len),
-                          dest->ctx.edi, dest->ctx.ebp);
+    arch_fastpath_switch_exit(dest, cap_badge(ep_slot->cap), MSGINFO_MAKE(f->type, 0, 0, len),
+                              dest->ctx.edi, dest->ctx.ebp);
 }
 
 /* A reply ends a fault with a restart unless the handler said otherwise
@@ -301,12 +326,12 @@ FASTPATH_ENTRY void fastpath_reply_recv(void)
     word_t info = cur->ctx.esi;
 
     /* The reply first: it decides how long a message may be, and a long
-     * one falls back before the lookup. */
+     * one falls back before the lookup. A reply capability that is not the
+     * master has exactly CAP_REPLY in its low five bits (bit 4: master). */
     cte_t *reply_slot = &cur->slots[TCB_SLOT_CALLER];
-    cap_t reply = reply_slot->cap;
-    if (unlikely(cap_type(reply) != CAP_REPLY || cap_reply_is_master(reply)))
+    if (unlikely((reply_slot->cap.w0 & MASK(CAP_TYPE_BITS + 1)) != CAP_REPLY))
         arch_fastpath_fallback(SYS_REPLY_RECV);
-    tcb_t *caller = cap_reply_tcb(reply);
+    tcb_t *caller = cap_reply_tcb(reply_slot->cap);
     if (unlikely(caller->state != TS_BLOCKED_ON_REPLY))
         arch_fastpath_fallback(SYS_REPLY_RECV);
     word_t fault = caller->fault.type;
@@ -316,27 +341,28 @@ FASTPATH_ENTRY void fastpath_reply_recv(void)
     } else if (unlikely(!fp_fault_reply_restarts(fault, info))) {
         arch_fastpath_fallback(SYS_REPLY_RECV);
     }
-    cap_t ep_cap = fp_lookup(cur, cur->ctx.ebx);
-    if (unlikely(cap_type(ep_cap) != CAP_ENDPOINT || !(ep_cap.w1 & RIGHT_READ)))
+    const cte_t *ep_slot = fp_lookup(cur, cur->ctx.ebx);
+    word_t p = fp_cap_object(&ep_slot->cap, CAP_ENDPOINT);
+    if (unlikely(!fp_is_object(p) || !(ep_slot->cap.w1 & RIGHT_READ)))
         arch_fastpath_fallback(SYS_REPLY_RECV);
-    endpoint_t *ep = cap_ptr(ep_cap);
+    endpoint_t *ep = (endpoint_t *)p;
     if (unlikely(ep->state == EP_SEND))
         arch_fastpath_fallback(SYS_REPLY_RECV);
     notification_t *bound = cur->bound_ntfn;
     if (unlikely(bound != NULL && ntfn_state(bound) == NTFN_ACTIVE))
         arch_fastpath_fallback(SYS_REPLY_RECV);
-    pde_t *pd;
-    if (unlikely(!arch_fastpath_vspace(caller, &pd)))
+    if (unlikely(!arch_fastpath_vspace(caller)))
         arch_fastpath_fallback(SYS_REPLY_RECV);
     if (unlikely(!fp_would_run(caller, cur)))
         arch_fastpath_fallback(SYS_REPLY_RECV);
 
     /* Committed: nothing below can fail. */
+    assert(ks_sched_action == SCHED_RESUME_CURRENT && !caller->in_ready_queue);
     fp_delete_reply(reply_slot);
     caller->state = TS_RUNNING;
-    fp_block_receive(cur, ep, ep_cap.w1);
+    fp_block_receive(cur, ep, ep_slot->cap.w1);
     if (likely(fault == FAULT_NULL))
-        fp_switch_and_deliver(caller, pd, 0, info & ~FP_INFO_UNWRAPPED, cur->ctx.edi, cur->ctx.ebp);
+        arch_fastpath_send_exit(caller, 0, cur);
     /* A fault reply: the reply's words may set registers (fault.c), then
      * the thread re-runs from its fault_ip, as activate_thread() starts a
      * restarted thread. */
@@ -345,10 +371,7 @@ FASTPATH_ENTRY void fastpath_reply_recv(void)
                        tcb_ipc_buffer(cur, false));
     caller->fault.type = FAULT_NULL;
     caller->ctx.eip = caller->ctx.fault_ip;
-    assert(ks_sched_action == SCHED_RESUME_CURRENT && !caller->in_ready_queue);
-    arch_fastpath_switch(caller, pd);
-    ks_cur_thread = caller;
-    arch_fastpath_restore_context(caller);
+    arch_fastpath_switch_restore(caller);
 }
 
 #endif

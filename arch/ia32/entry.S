@@ -26,6 +26,7 @@
 #include <arch/gdt.h>
 #include <arch/traps.h>
 #include <abi/syscall.h>
+#include <abi/msginfo.h>
 
 #define VECTOR_SYSENTER 0x100
 #define EFLAGS_IF       0x200
@@ -39,7 +40,15 @@
 #define CTX_EIP         48
 #define CTX_EFLAGS      56
 #define CTX_ESP         60
+#define CTX_SIZE        68
 #define FRAME_CS        40  /* cs relative to the saved eax */
+/* Offsets in tcb_t (kernel/objects.h; the context comes first). */
+#define TCB_FS_BASE     0
+#define TCB_GS_BASE     4
+#define TCB_FPU         80
+#define TCB_FLAGS       768
+#define TCB_FLAG_FPU_DISABLED 1
+#define INFO_UNWRAPPED  (((1 << MSGINFO_UNWRAPPED_BITS) - 1) << MSGINFO_UNWRAPPED_SHIFT)
 
 /* Leave by sysexit from the context whose saved EAX is at ESP, with EBX,
  * ESI, EDI and EBP already loaded: EDX gets the return EIP, ECX the user
@@ -89,19 +98,16 @@ ia32_sysenter_entry:
     movl %ecx, %ds
     movl $ia32_kernel_stack_top, %esp
 #if CONFIG_FASTPATH
-    /* Call (-1) and ReplyRecv (-2) are the two largest numbers. */
+    /* Call (-1) and ReplyRecv (-2) are the two largest numbers. The
+     * fastpath functions never return: they are jumped to. */
     cmpl $SYS_REPLY_RECV, %eax
-    jae 1f
+    ja fastpath_call
+    je fastpath_reply_recv
 #endif
 2:  movl %ecx, %es
     cld
     pushl %eax
     call c_handle_syscall               /* does not return */
-#if CONFIG_FASTPATH
-1:  je 3f
-    call fastpath_call                  /* does not return */
-3:  call fastpath_reply_recv            /* does not return */
-#endif
 
 /* void ia32_syscall_slowpath(sword_t sysno) (regparm: EAX): the fastpath
  * gives up; the registers are saved, ES and the direction flag are not set
@@ -172,22 +178,104 @@ ia32_restore_user:
     movl CTX_EBP-CTX_EAX(%esp), %ebp
     SYSEXIT_TAIL
 
-/* The fastpath's exit: ESP points at the saved EAX of the context to
- * restore; EBX, ESI, EDI and ECX hold the badge, message info, MR0 and MR1
- * that the thread receives. A thread that entered by sysenter gets them
- * in registers only (its saved copies are dead until its next entry, which
- * overwrites them); any other thread leaves through iret, from its
- * context, so they are stored there first. */
-    .globl ia32_fastpath_exit
-ia32_fastpath_exit:
-    cmpl $VECTOR_SYSENTER, CTX_VECTOR-CTX_EAX(%esp)
-    jne 1f
+#if CONFIG_FASTPATH
+/* The fastpath's switch and exit (arch/fastpath.h): make the thread whose
+ * TCB is at EAX current, with the page directory at physical address EDX,
+ * and leave into it; EBX, ESI, EDI and ECX hold the badge, message info,
+ * MR0 and MR1 it receives (or its own saved registers, for a plain
+ * restore): these survive the switch in EBX, ESI, EDI and EBP. What it does is ia32_switch_context() (arch/fastpath.h):
+ * TSS.esp0, CR3 and the fs/gs bases only if they change, the FPU eagerly
+ * unless a thread involved has it disabled (then thread.c decides).
+ *
+ * A thread that entered by sysenter gets the four words in registers only
+ * (its saved copies are dead until its next entry, which overwrites them);
+ * any other thread leaves through iret, from its context, so they are
+ * stored there first. */
+    .globl ia32_fastpath_switch_exit
+ia32_fastpath_switch_exit:
     movl %ecx, %ebp
-    SYSEXIT_TAIL
-1:  movl %ebx, CTX_EBX-CTX_EAX(%esp)
-    movl %esi, CTX_ESI-CTX_EAX(%esp)
-    movl %edi, CTX_EDI-CTX_EAX(%esp)
-    movl %ecx, CTX_EBP-CTX_EAX(%esp)
+    jmp fp_switch
+
+/* The same for a message sent by the thread whose TCB is at ECX (a Call
+ * or a reply from the sysenter stub): the info (without the unwrapped
+ * bits), MR0 and MR1 are its saved ESI, EDI and EBP. */
+    .globl ia32_fastpath_send_exit
+ia32_fastpath_send_exit:
+    movl CTX_ESI(%ecx), %esi
+    movl CTX_EDI(%ecx), %edi
+    movl CTX_EBP(%ecx), %ebp
+    andl $~INFO_UNWRAPPED, %esi
+fp_switch:
+    leal CTX_SIZE(%eax), %ecx
+    movl %ecx, ia32_tss + TSS_ESP0_OFFSET
+    movl %cr3, %ecx                     /* CR3 holds a bare address */
+    cmpl %ecx, %edx
+    je 1f
+    movl %edx, %cr3
+1:  movl TCB_FS_BASE(%eax), %ecx
+    cmpl ia32_fs_base, %ecx
+    jne fp_load_fs
+2:  movl TCB_GS_BASE(%eax), %ecx
+    cmpl ia32_gs_base, %ecx
+    je 3f
+    movl %ecx, ia32_gs_base
+    movw %cx, ia32_gdt + GDT_GS * 8 + 2 /* base 15:0 */
+    shrl $16, %ecx
+    movb %cl, ia32_gdt + GDT_GS * 8 + 4 /* base 23:16 */
+    movb %ch, ia32_gdt + GDT_GS * 8 + 7 /* base 31:24 */
+    movw fp_sel_gs, %gs
+3:  testb $TCB_FLAG_FPU_DISABLED, TCB_FLAGS(%eax)
+    jnz fp_fpu_flagged
+    cmpb $0, ia32_fpu_off
+    jnz fp_fpu_flagged
+    movl ia32_fpu_owner, %ecx           /* never NULL (thread.c) */
+    cmpl %ecx, %eax
+    je 4f
+    fxsave TCB_FPU(%ecx)
+    fxrstor TCB_FPU(%eax)
+    movl %eax, ia32_fpu_owner
+4:  movl %eax, ks_cur_thread
+    leal CTX_EFLAGS(%eax), %esp
+    cmpl $VECTOR_SYSENTER, CTX_VECTOR-CTX_EFLAGS(%esp)
+    jne 5f
+    movl CTX_EAX-CTX_EFLAGS(%esp), %eax
+    movl CTX_EIP-CTX_EFLAGS(%esp), %edx
+    movl CTX_ESP-CTX_EFLAGS(%esp), %ecx
+    andl $~EFLAGS_IF, (%esp)
+    popfl
+    sti
+    sysexit
+5:  movl %ebx, CTX_EBX-CTX_EFLAGS(%esp)
+    movl %esi, CTX_ESI-CTX_EFLAGS(%esp)
+    movl %edi, CTX_EDI-CTX_EFLAGS(%esp)
+    movl %ebp, CTX_EBP-CTX_EFLAGS(%esp)
+    leal CTX_EAX-CTX_EFLAGS(%esp), %esp
+    jmp restore_iret
+
+/* Out of line: a new fs base (rare: seL4 threads keep TLS in gs). */
+fp_load_fs:
+    movl %ecx, ia32_fs_base
+    movw %cx, ia32_gdt + GDT_FS * 8 + 2
+    shrl $16, %ecx
+    movb %cl, ia32_gdt + GDT_FS * 8 + 4
+    movb %ch, ia32_gdt + GDT_FS * 8 + 7
+    movw fp_sel_fs, %fs
+    jmp 2b
+
+/* Out of line: the thread or the one before it has the FPU disabled. EAX
+ * survives the call (saved); EBX, ESI, EDI and EBP are callee-saved. */
+fp_fpu_flagged:
+    pushl %eax
+    call ia32_switch_fpu_flagged
+    popl %eax
+    jmp 4b
+
+    .pushsection .rodata
+fp_sel_fs:  .word SEL_FS
+fp_sel_gs:  .word SEL_GS
+    .popsection
+#endif
+
 restore_iret:
     popl %eax
     popl %ebx

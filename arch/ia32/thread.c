@@ -27,7 +27,10 @@
 
 void ia32_idle(void) __attribute__((noreturn));
 
-tcb_t *ia32_fpu_owner;
+/* No thread's FPU state in the FPU: the owner is this dummy, so that the
+ * switch (here and in entry.S) never tests for NULL. */
+static tcb_t fpu_nobody __attribute__((aligned(1u << TCB_BITS)));
+tcb_t *ia32_fpu_owner = &fpu_nobody;
 bool ia32_fpu_off;
 
 /* seL4 (RFC-18 TCB-flag FPU switching, lazyFPURestore): a thread with
@@ -48,8 +51,29 @@ void ia32_switch_fpu_flagged(tcb_t *t)
     ia32_fpu_off = false;
     tcb_t *owner = ia32_fpu_owner;
     if (owner != t) {
-        if (owner != NULL)
-            __asm__ volatile("fxsave %0" : "=m"(owner->fpu));
+        __asm__ volatile("fxsave %0" : "=m"(owner->fpu));
+        __asm__ volatile("fxrstor %0" : : "m"(t->fpu));
+        ia32_fpu_owner = t;
+    }
+}
+
+/* Make t's context the one the CPU uses, root its page directory
+ * (physical address). entry.S ia32_fastpath_switch_exit is the same in
+ * assembly. */
+static void ia32_switch_context(tcb_t *t, paddr_t root)
+{
+    tss_set_esp0((word_t)(uintptr_t)(&t->ctx + 1));
+    /* Reloading CR3 drops the whole non-global TLB: only on a real change. */
+    if ((read_cr3() & PTE_ADDR_MASK) != root)
+        write_cr3(root);
+    gdt_set_user_bases(t->ctx.fs_base, t->ctx.gs_base);
+    if (unlikely((t->flags & TCB_FLAG_FPU_DISABLED) || ia32_fpu_off)) {
+        ia32_switch_fpu_flagged(t);
+        return;
+    }
+    tcb_t *owner = ia32_fpu_owner;
+    if (owner != t) {
+        __asm__ volatile("fxsave %0" : "=m"(owner->fpu));
         __asm__ volatile("fxrstor %0" : : "m"(t->fpu));
         ia32_fpu_owner = t;
     }
@@ -64,7 +88,12 @@ _Static_assert(__builtin_offsetof(user_context_t, eax) == 12 &&
                __builtin_offsetof(user_context_t, vector) == 40 &&
                __builtin_offsetof(user_context_t, eip) == 48 &&
                __builtin_offsetof(user_context_t, eflags) == 56 &&
-               __builtin_offsetof(user_context_t, esp) == 60, "entry.S context offsets");
+               __builtin_offsetof(user_context_t, esp) == 60 &&
+               sizeof(user_context_t) == 68, "entry.S context offsets");
+_Static_assert(__builtin_offsetof(tcb_t, ctx) == 0 &&
+               __builtin_offsetof(tcb_t, fpu) == 80 &&
+               __builtin_offsetof(tcb_t, flags) == 768 &&
+               TCB_FLAG_FPU_DISABLED == 1, "entry.S TCB offsets");
 
 void arch_tcb_init(tcb_t *t)
 {
@@ -81,7 +110,7 @@ void arch_tcb_init(tcb_t *t)
 void arch_tcb_destroyed(tcb_t *t)
 {
     if (ia32_fpu_owner == t)
-        ia32_fpu_owner = NULL;
+        ia32_fpu_owner = &fpu_nobody;
 }
 
 void arch_switch_to_thread(tcb_t *t)

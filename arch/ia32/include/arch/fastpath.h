@@ -6,8 +6,10 @@
  * its TCB: point TSS.esp0 (which the sysenter stub reads too) just past
  * its context, load its page directory if CR3 holds another, reload the
  * fs/gs bases if they differ, and give it the FPU if another thread's
- * state is live there. arch_switch_to_thread() (thread.c) does the same
- * after finding the page directory the slow way.
+ * state is live there. The fastpath does that and leaves the kernel in
+ * one hand-written tail (entry.S ia32_fastpath_switch_exit);
+ * arch_switch_to_thread() (thread.c) does the same in C after finding the
+ * page directory the slow way.
  */
 #ifndef ARCH_FASTPATH_H
 #define ARCH_FASTPATH_H
@@ -15,13 +17,15 @@
 #include <kernel/objects.h>
 #include <kernel/state.h>
 #include <kernel/tcb.h>
+#include <kernel/debug.h>
 #include <arch/gdt.h>
 #include <arch/machine.h>
 #include <arch/memlayout.h>
 #include <arch/mmu.h>
 #include <arch/vspace.h>
 
-/* Thread whose FPU state is in the FPU (thread.c). */
+/* Thread whose FPU state is in the FPU (thread.c): never NULL, a dummy
+ * TCB when no thread's state is there. */
 extern tcb_t *ia32_fpu_owner;
 /* CR0.TS is set: the running thread has seL4_TCBFlag_fpuDisabled (thread.c). */
 extern bool ia32_fpu_off;
@@ -37,68 +41,70 @@ __attribute__((noreturn, regparm(1))) void ia32_syscall_slowpath(sword_t sysno);
 /* entry.S: the same for a trap from user level (vector and error saved). */
 __attribute__((noreturn)) void ia32_trap_slowpath(void);
 
-/* The page directory t runs in (*pd), if it has a valid one: the checks
- * of ia32_thread_pd(). */
-static inline __attribute__((always_inline)) bool arch_fastpath_vspace(const tcb_t *t, pde_t **pd)
-{
-    cap_t root = t->slots[TCB_SLOT_VTABLE].cap;
-
-    if (unlikely((root.w0 & (CAP_TYPE_MASK | BIT(4))) != (CAP_PAGE_DIRECTORY | BIT(4))))
-        return false;
-    word_t asid = cap_mapped_asid(root);
-    if (unlikely(asid == ASID_INVALID))
-        return false;
-    asid_pool_t *pool = ks_asid_table[asid_pool_of(asid)];
-    *pd = cap_paging_ptr(root);
-    return likely(pool != NULL) && likely(pool->pd[asid_index(asid)] == *pd);
-}
-
-/* Make t's context the one the CPU uses, root its page directory
- * (physical address). */
-static inline __attribute__((always_inline)) void ia32_switch_context(tcb_t *t, paddr_t root)
-{
-    tss_set_esp0((word_t)(uintptr_t)(&t->ctx + 1));
-    /* Reloading CR3 drops the whole non-global TLB: only on a real change. */
-    if ((read_cr3() & PTE_ADDR_MASK) != root)
-        write_cr3(root);
-    gdt_set_user_bases(t->ctx.fs_base, t->ctx.gs_base);
-    if (unlikely((t->flags & TCB_FLAG_FPU_DISABLED) || ia32_fpu_off)) {
-        ia32_switch_fpu_flagged(t);
-        return;
-    }
-    tcb_t *owner = ia32_fpu_owner;
-    if (owner != t) {
-        if (owner != NULL)
-            __asm__ volatile("fxsave %0" : "=m"(owner->fpu));
-        __asm__ volatile("fxrstor %0" : : "m"(t->fpu));
-        ia32_fpu_owner = t;
-    }
-}
-
 /* ---- What kernel/fastpath.c calls. ---- */
 
-/* Make t current in the CPU: its context and its page directory pd. */
-static inline __attribute__((always_inline)) void arch_fastpath_switch(tcb_t *t, pde_t *pd)
+/* Does t have a valid page directory: the checks of ia32_thread_pd()? A
+ * mapped page-directory capability is the PD's address (4 KiB aligned)
+ * plus exactly BIT(4) | CAP_PAGE_DIRECTORY, so one subtraction both checks
+ * the type and the mapped bit and yields the address. ASID 0 needs no test
+ * of its own: it is never handed out, so the entry for it in pool 0 stays
+ * NULL and no PD matches it. An assigned page directory's second word is
+ * its ASID alone (asid.c), so it needs no mask either. */
+#define FP_PD_CAP_LOW (CAP_PAGE_DIRECTORY | BIT(4))
+static inline __attribute__((always_inline)) bool arch_fastpath_vspace(const tcb_t *t)
 {
-    ia32_switch_context(t, kptr_to_paddr(pd));
+    const cap_t *root = &t->slots[TCB_SLOT_VTABLE].cap;
+    word_t pd = root->w0 - FP_PD_CAP_LOW;
+
+    if (unlikely(pd & MASK(PAGE_BITS)))
+        return false;
+    word_t asid = root->w1;
+    assert(asid == cap_mapped_asid(*root));
+    asid_pool_t *pool = ks_asid_table[asid_pool_of(asid)];
+    return likely(pool != NULL) && likely(pool->pd[asid_index(asid)] == (pde_t *)(uintptr_t)pd);
 }
 
-/* Leave the kernel into t, which receives a message: badge, info and the
- * two register words (entry.S ia32_fastpath_exit). */
-__attribute__((noreturn)) static inline __attribute__((always_inline))
-void arch_fastpath_restore(tcb_t *t, word_t badge, word_t info, word_t mr0, word_t mr1)
+/* The physical address of the page directory of t, which
+ * arch_fastpath_vspace() accepted. Read again, when it is needed, rather
+ * than kept in a register (or on the stack) from the check. */
+static inline __attribute__((always_inline)) paddr_t arch_fastpath_pd_paddr(const tcb_t *t)
 {
-    __asm__ volatile("movl %0, %%esp\n\t"
-                     "jmp ia32_fastpath_exit"
-                     : : "a"(&t->ctx.eax), "b"(badge), "S"(info), "D"(mr0), "c"(mr1) : "memory");
+    const volatile word_t *w0 = &t->slots[TCB_SLOT_VTABLE].cap.w0;
+
+    return *w0 - FP_PD_CAP_LOW - KERNEL_BASE;
+}
+
+/* Make t current (its context, its page directory, its TLS bases and FPU
+ * state) and leave the kernel into it, delivering a message: the badge,
+ * the tag and the two register words (entry.S ia32_fastpath_switch_exit). */
+__attribute__((noreturn)) static inline __attribute__((always_inline))
+void arch_fastpath_switch_exit(tcb_t *t, word_t badge, word_t info, word_t mr0, word_t mr1)
+{
+    __asm__ volatile("jmp ia32_fastpath_switch_exit"
+                     : : "a"(t), "d"(arch_fastpath_pd_paddr(t)), "b"(badge), "S"(info), "D"(mr0),
+                         "c"(mr1)
+                     : "memory");
     __builtin_unreachable();
 }
 
-/* Leave the kernel into t, restoring every register from its context. */
+/* The same for a message from sender, which entered by sysenter: the info
+ * is its ESI without the unwrapped bits, MR0 and MR1 its EDI and EBP (entry.S
+ * ia32_fastpath_send_exit). */
 __attribute__((noreturn)) static inline __attribute__((always_inline))
-void arch_fastpath_restore_context(tcb_t *t)
+void arch_fastpath_send_exit(tcb_t *t, word_t badge, const tcb_t *sender)
 {
-    ia32_restore_user(&t->ctx.eax);
+    __asm__ volatile("jmp ia32_fastpath_send_exit"
+                     : : "a"(t), "d"(arch_fastpath_pd_paddr(t)), "b"(badge), "c"(sender)
+                     : "memory");
+    __builtin_unreachable();
+}
+
+/* Make t current and leave into it, restoring every register from its
+ * context. */
+__attribute__((noreturn)) static inline __attribute__((always_inline))
+void arch_fastpath_switch_restore(tcb_t *t)
+{
+    arch_fastpath_switch_exit(t, t->ctx.ebx, t->ctx.esi, t->ctx.edi, t->ctx.ebp);
 }
 
 /* Give up: the slow path handles system call sysno from the start. */
