@@ -233,6 +233,8 @@ static void switch_to_candidate(tcb_t *cand, bool was_runnable)
 
 static void activate_thread(tcb_t *t)
 {
+    if (likely(t->state == TS_RUNNING))
+        return;                 /* every exit but a restart or idle */
     switch (t->state) {
     case TS_RUNNING:
     case TS_IDLE:
