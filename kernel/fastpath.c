@@ -141,24 +141,34 @@ FP_INLINE bool fp_is_object(word_t p)
     return (p & CAP_TYPE_MASK) == 0;
 }
 
-/* Read a word again from memory where it is used, rather than keep it in
- * a register (and so, with seven of them, on the stack) from the check
- * that read it first. */
-FP_INLINE word_t fp_reload(const word_t *w)
+/* x, which GCC may no longer fold into the addresses it forms from it:
+ * otherwise it keeps both an object's address and the capability word it
+ * came from alive, one of them on the stack. */
+FP_INLINE word_t fp_opaque(word_t x)
 {
-    return *(const volatile word_t *)w;
+    __asm__("" : "+r"(x));
+    return x;
+}
+
+/* Read x again from memory where it is used, rather than keep it in a
+ * register (and so, with seven of them, on the stack) from the check that
+ * read it first. */
+#define FP_RELOAD(x) (*(const volatile __typeof__(x) *)&(x))
+
+/* Would schedule() pick a thread of priority prio over a non-empty set of
+ * ready queues? Out of line, so that the common case (nothing else ready,
+ * or the thread at least as urgent as the current one) needs no stack. */
+static __attribute__((noinline)) bool fp_is_highest_ready(word_t prio)
+{
+    word_t g = WORD_BITS - 1u - (word_t)__builtin_clz(ks_ready_bitmap_top);
+    word_t p = (g << FP_PRIO_GROUP_BITS) | (WORD_BITS - 1u - (word_t)__builtin_clz(ks_ready_bitmap[g]));
+    return prio >= p;
 }
 
 /* Would schedule() pick a thread of priority prio over the ready queues? */
 FP_INLINE bool fp_is_highest(word_t prio)
 {
-    word_t top = ks_ready_bitmap_top;
-
-    if (likely(top == 0))
-        return true;
-    word_t g = WORD_BITS - 1u - (word_t)__builtin_clz(top);
-    word_t p = (g << FP_PRIO_GROUP_BITS) | (WORD_BITS - 1u - (word_t)__builtin_clz(ks_ready_bitmap[g]));
-    return prio >= p;
+    return likely(ks_ready_bitmap_top == 0) || fp_is_highest_ready(prio);
 }
 
 /* After the current thread stops: does schedule() switch to t? */
@@ -194,7 +204,9 @@ FP_INLINE void fp_delete_reply(cte_t *slot)
         next->mdb.prev = (uintptr_t)prev;
         next->mdb.next |= slot->mdb.next & MDB_FIRST_BADGED;
     }
-    slot->cap = cap_null();
+    /* A reply capability's second word is zero already. */
+    assert(slot->cap.w1 == 0);
+    slot->cap.w0 = 0;
     slot->mdb.prev = 0;
     slot->mdb.next = 0;
 #endif
@@ -237,9 +249,9 @@ FP_INLINE void fp_block_receive(tcb_t *t, endpoint_t *ep, word_t rights)
 
 /* The checks a Call (or a fault, which is sent as one) through the
  * capability in ep_slot makes on its receiver: returns the waiting
- * receiver, and its endpoint in *ep, if the fastpath can complete the
- * Call. */
-FP_INLINE tcb_t *fp_call_receiver(const tcb_t *cur, const cte_t *ep_slot, endpoint_t **ep_out)
+ * receiver if the fastpath can complete the Call. Its endpoint is then its
+ * blocking object (fp_call_commit() reads it there). */
+FP_INLINE tcb_t *fp_call_receiver(const tcb_t *cur, const cte_t *ep_slot)
 {
     word_t p = fp_cap_object(&ep_slot->cap, CAP_ENDPOINT);
     if (unlikely(!fp_is_object(p)))
@@ -247,7 +259,7 @@ FP_INLINE tcb_t *fp_call_receiver(const tcb_t *cur, const cte_t *ep_slot, endpoi
     word_t rights = ep_slot->cap.w1;
     if (unlikely(!(rights & RIGHT_WRITE) || !(rights & (RIGHT_GRANT | RIGHT_GRANT_REPLY))))
         return NULL;
-    endpoint_t *ep = (endpoint_t *)p;
+    endpoint_t *ep = (endpoint_t *)fp_opaque(p);
     if (unlikely(ep->state != EP_RECV))
         return NULL;
     tcb_t *dest = ep->head;
@@ -259,15 +271,17 @@ FP_INLINE tcb_t *fp_call_receiver(const tcb_t *cur, const cte_t *ep_slot, endpoi
     if (unlikely(cap_is_null(master->cap) || mdb_next(master) != NULL ||
                  !cap_is_null(dest->slots[TCB_SLOT_CALLER].cap)))
         return NULL;
-    *ep_out = ep;
     return dest;
 }
 
 /* Commit a Call from cur to dest: dest leaves the endpoint and runs, cur
  * waits for the reply that the new reply capability in dest names. */
-FP_INLINE void fp_call_commit(tcb_t *cur, endpoint_t *ep, tcb_t *dest)
+FP_INLINE void fp_call_commit(tcb_t *cur, tcb_t *dest)
 {
+    endpoint_t *ep = FP_RELOAD(dest->blocking_object);
+
     assert(ks_sched_action == SCHED_RESUME_CURRENT && !dest->in_ready_queue);
+    assert(dest->state == TS_BLOCKED_ON_RECEIVE && ep->head == dest);
     fp_dequeue_head(ep, dest);
     cur->state = TS_BLOCKED_ON_REPLY;
     fp_insert_reply(&cur->slots[TCB_SLOT_REPLY], &dest->slots[TCB_SLOT_CALLER], cur,
@@ -278,27 +292,25 @@ FP_INLINE void fp_call_commit(tcb_t *cur, endpoint_t *ep, tcb_t *dest)
 FASTPATH_ENTRY void fastpath_call(void)
 {
     tcb_t *cur = ks_cur_thread;
-    endpoint_t *ep;
 
     if (unlikely((cur->ctx.esi & FP_INFO_SIZE_MASK) > MSG_FAST_REGISTERS))
         arch_fastpath_fallback(SYS_CALL);
     const cte_t *ep_slot = fp_lookup(cur, cur->ctx.ebx);
-    tcb_t *dest = fp_call_receiver(cur, ep_slot, &ep);
+    tcb_t *dest = fp_call_receiver(cur, ep_slot);
     if (unlikely(dest == NULL))
         arch_fastpath_fallback(SYS_CALL);
 
     /* Committed: nothing below can fail. */
-    fp_call_commit(cur, ep, dest);
-    arch_fastpath_send_exit(dest, fp_reload(&ep_slot->cap.w1) >> 4, cur);
+    fp_call_commit(cur, dest);
+    arch_fastpath_send_exit(dest, FP_RELOAD(ep_slot->cap.w1) >> 4, cur);
 }
 
 void fastpath_fault(const fault_t *f)
 {
     tcb_t *cur = ks_cur_thread;
-    endpoint_t *ep;
 
     const cte_t *ep_slot = fp_lookup(cur, cur->fault_handler);
-    tcb_t *dest = fp_call_receiver(cur, ep_slot, &ep);
+    tcb_t *dest = fp_call_receiver(cur, ep_slot);
     if (unlikely(dest == NULL))
         return;
     word_t *rbuf = tcb_ipc_buffer(dest, true);
@@ -307,7 +319,7 @@ void fastpath_fault(const fault_t *f)
 
     /* Committed: nothing below can fail. */
     cur->fault = *f;
-    fp_call_commit(cur, ep, dest);
+    fp_call_commit(cur, dest);
     word_t len = fault_message_setup(cur, dest, rbuf);
     arch_fastpath_switch_exit(dest, cap_badge(ep_slot->cap), MSGINFO_MAKE(f->type, 0, 0, len),
                               dest->ctx.edi, dest->ctx.ebp);
@@ -345,8 +357,7 @@ FASTPATH_ENTRY void fastpath_reply_recv(void)
     word_t p = fp_cap_object(&ep_slot->cap, CAP_ENDPOINT);
     if (unlikely(!fp_is_object(p) || !(ep_slot->cap.w1 & RIGHT_READ)))
         arch_fastpath_fallback(SYS_REPLY_RECV);
-    endpoint_t *ep = (endpoint_t *)p;
-    if (unlikely(ep->state == EP_SEND))
+    if (unlikely(((endpoint_t *)p)->state == EP_SEND))
         arch_fastpath_fallback(SYS_REPLY_RECV);
     notification_t *bound = cur->bound_ntfn;
     if (unlikely(bound != NULL && ntfn_state(bound) == NTFN_ACTIVE))
@@ -356,16 +367,19 @@ FASTPATH_ENTRY void fastpath_reply_recv(void)
     if (unlikely(!fp_would_run(caller, cur)))
         arch_fastpath_fallback(SYS_REPLY_RECV);
 
-    /* Committed: nothing below can fail. */
+    /* Committed: nothing below can fail. What the checks read is read
+     * again here rather than kept in registers through them. */
     assert(ks_sched_action == SCHED_RESUME_CURRENT && !caller->in_ready_queue);
     fp_delete_reply(reply_slot);
     caller->state = TS_RUNNING;
-    fp_block_receive(cur, ep, ep_slot->cap.w1);
-    if (likely(fault == FAULT_NULL))
+    fp_block_receive(cur, (endpoint_t *)(FP_RELOAD(ep_slot->cap.w0) - CAP_ENDPOINT),
+                     FP_RELOAD(ep_slot->cap.w1));
+    if (likely(FP_RELOAD(caller->fault.type) == FAULT_NULL))
         arch_fastpath_send_exit(caller, 0, cur);
     /* A fault reply: the reply's words may set registers (fault.c), then
      * the thread re-runs from its fault_ip, as activate_thread() starts a
      * restarted thread. */
+    info = cur->ctx.esi;
     word_t len = MSGINFO_LENGTH(info);
     fault_handle_reply(caller, cur, MSGINFO_LABEL(info), len > MSG_MAX_LENGTH ? MSG_MAX_LENGTH : len,
                        tcb_ipc_buffer(cur, false));
