@@ -247,6 +247,27 @@ FP_INLINE void fp_block_receive(tcb_t *t, endpoint_t *ep, word_t rights)
     ep->state = EP_RECV;
 }
 
+/* t's IPC buffer, as tcb_ipc_buffer() finds it: the frame in its buffer
+ * slot, not device memory, with read-write rights (writable) or at least
+ * read-only ones, inside the kernel's window. The type, device bit and
+ * rights are bits 0-3 and 5-7 of the capability's first word. */
+#define FP_FRAME_BITS    (CAP_TYPE_MASK | (3u << 5) | BIT(7))
+#define FP_FRAME_RW      (CAP_FRAME | (VM_READ_WRITE << 5))
+FP_INLINE word_t *fp_ipc_buffer(const tcb_t *t, bool writable)
+{
+    word_t w0 = t->slots[TCB_SLOT_BUFFER].cap.w0;
+    /* Read-only differs from read-write in bit 5 alone. */
+    word_t ignore = writable ? 0 : (VM_READ_WRITE ^ VM_READ_ONLY) << 5;
+
+    if (unlikely(((w0 | ignore) & FP_FRAME_BITS) != FP_FRAME_RW))
+        return NULL;
+    word_t in_frame = (w0 & BIT(4)) ? MASK(LARGE_PAGE_BITS) : MASK(PAGE_BITS);
+    paddr_t p = (w0 & ~MASK(PAGE_BITS)) + (t->ipc_buffer & in_frame & ~MASK(IPC_BUFFER_SIZE_BITS));
+    if (unlikely(p >= PADDR_WINDOW_TOP))
+        return NULL;
+    return paddr_to_kptr(p);
+}
+
 /* The checks a Call (or a fault, which is sent as one) through the
  * capability in ep_slot makes on its receiver: returns the waiting
  * receiver if the fastpath can complete the Call. Its endpoint is then its
@@ -313,7 +334,7 @@ void fastpath_fault(const fault_t *f)
     tcb_t *dest = fp_call_receiver(cur, ep_slot);
     if (unlikely(dest == NULL))
         return;
-    word_t *rbuf = tcb_ipc_buffer(dest, true);
+    word_t *rbuf = fp_ipc_buffer(dest, true);
     if (unlikely(rbuf == NULL))
         return;
 
@@ -323,6 +344,93 @@ void fastpath_fault(const fault_t *f)
     word_t len = fault_message_setup(cur, dest, rbuf);
     arch_fastpath_switch_exit(dest, cap_badge(ep_slot->cap), MSGINFO_MAKE(f->type, 0, 0, len),
                               dest->ctx.edi, dest->ctx.ebp);
+}
+
+/* `int $0x80` (UnknownSyscall with Syscall = 0x80 << 24 | EAX, see
+ * fault.c), straight from its trap stub: fastpath_fault() with the
+ * message built in place, register by register, as fault_message_setup()
+ * builds it (MR0 EAX, MR1 EBX in registers, then ECX EDX ESI EDI EBP
+ * FaultIP ESP EFLAGS Syscall in the buffer). */
+FASTPATH_ENTRY void fastpath_unknown_syscall(void)
+{
+    tcb_t *cur = ks_cur_thread;
+
+    if (unlikely(arch_fastpath_trap_is_irq(VEC_LINUX)))
+        arch_fastpath_trap_fallback();
+    const cte_t *ep_slot = fp_lookup(cur, cur->fault_handler);
+    tcb_t *dest = fp_call_receiver(cur, ep_slot);
+    if (unlikely(dest == NULL))
+        arch_fastpath_trap_fallback();
+    word_t *rbuf = fp_ipc_buffer(dest, true);
+    if (unlikely(rbuf == NULL))
+        arch_fastpath_trap_fallback();
+
+    /* Committed: nothing below can fail. */
+    user_context_t *c = &cur->ctx;
+    c->fault_ip = c->eip - INT_INSN_LEN;
+    word_t number = (VEC_LINUX << 24) | (c->eax & MASK(24));
+    cur->fault = fault_unknown_syscall(number);
+    fp_call_commit(cur, dest);
+    rbuf[UNKSYS_ECX + 1] = c->ecx;
+    rbuf[UNKSYS_EDX + 1] = c->edx;
+    rbuf[UNKSYS_ESI + 1] = c->esi;
+    rbuf[UNKSYS_EDI + 1] = c->edi;
+    rbuf[UNKSYS_EBP + 1] = c->ebp;
+    rbuf[UNKSYS_FAULT_IP + 1] = c->fault_ip;
+    rbuf[UNKSYS_SP + 1] = c->esp;
+    rbuf[UNKSYS_FLAGS + 1] = c->eflags;
+    rbuf[UNKSYS_SYSCALL + 1] = number;
+    arch_fastpath_switch_exit(dest, FP_RELOAD(ep_slot->cap.w1) >> 4,
+                              MSGINFO_MAKE(FAULT_UNKNOWN_SYSCALL, 0, 0, UNKSYS_LENGTH), c->eax, c->ebx);
+}
+
+/* The reply to an UnknownSyscall fault, label 0: its first `n` words set
+ * the faulter's registers in the message's order, as fault_handle_reply()
+ * does (MR0 and MR1 from the replier's registers, the rest from its
+ * buffer sbuf, only two without one). */
+FP_INLINE void fp_unknown_syscall_reply(tcb_t *caller, const tcb_t *cur, word_t n, const word_t *sbuf)
+{
+    user_context_t *c = &caller->ctx;
+
+    if (n > UNKSYS_SYSCALL)
+        n = UNKSYS_SYSCALL;
+    if (unlikely(sbuf == NULL) && n > MSG_FAST_REGISTERS)
+        n = MSG_FAST_REGISTERS;
+    switch (n) {
+    case UNKSYS_FLAGS + 1:
+        tcb_set_user_reg(caller, UREG_EFLAGS, sbuf[UNKSYS_FLAGS + 1]);   /* sanitised */
+        /* fallthrough */
+    case UNKSYS_SP + 1:
+        c->esp = sbuf[UNKSYS_SP + 1];
+        /* fallthrough */
+    case UNKSYS_FAULT_IP + 1:
+        c->fault_ip = sbuf[UNKSYS_FAULT_IP + 1];
+        /* fallthrough */
+    case UNKSYS_EBP + 1:
+        c->ebp = sbuf[UNKSYS_EBP + 1];
+        /* fallthrough */
+    case UNKSYS_EDI + 1:
+        c->edi = sbuf[UNKSYS_EDI + 1];
+        /* fallthrough */
+    case UNKSYS_ESI + 1:
+        c->esi = sbuf[UNKSYS_ESI + 1];
+        /* fallthrough */
+    case UNKSYS_EDX + 1:
+        c->edx = sbuf[UNKSYS_EDX + 1];
+        /* fallthrough */
+    case UNKSYS_ECX + 1:
+        c->ecx = sbuf[UNKSYS_ECX + 1];
+        /* fallthrough */
+    case UNKSYS_EBX + 1:
+        c->ebx = cur->ctx.ebp;
+        /* fallthrough */
+    case UNKSYS_EAX + 1:
+        c->eax = cur->ctx.edi;
+        c->vector = VECTOR_RESTORE_IRET;
+        /* fallthrough */
+    default:
+        break;
+    }
 }
 
 /* A reply ends a fault with a restart unless the handler said otherwise
@@ -335,7 +443,6 @@ FP_INLINE bool fp_fault_reply_restarts(word_t fault, word_t info)
 FASTPATH_ENTRY void fastpath_reply_recv(void)
 {
     tcb_t *cur = ks_cur_thread;
-    word_t info = cur->ctx.esi;
 
     /* The reply first: it decides how long a message may be, and a long
      * one falls back before the lookup. A reply capability that is not the
@@ -348,9 +455,9 @@ FASTPATH_ENTRY void fastpath_reply_recv(void)
         arch_fastpath_fallback(SYS_REPLY_RECV);
     word_t fault = caller->fault.type;
     if (likely(fault == FAULT_NULL)) {
-        if (unlikely((info & FP_INFO_SIZE_MASK) > MSG_FAST_REGISTERS))
+        if (unlikely((cur->ctx.esi & FP_INFO_SIZE_MASK) > MSG_FAST_REGISTERS))
             arch_fastpath_fallback(SYS_REPLY_RECV);
-    } else if (unlikely(!fp_fault_reply_restarts(fault, info))) {
+    } else if (unlikely(!fp_fault_reply_restarts(fault, cur->ctx.esi))) {
         arch_fastpath_fallback(SYS_REPLY_RECV);
     }
     const cte_t *ep_slot = fp_lookup(cur, cur->ctx.ebx);
@@ -379,10 +486,13 @@ FASTPATH_ENTRY void fastpath_reply_recv(void)
     /* A fault reply: the reply's words may set registers (fault.c), then
      * the thread re-runs from its fault_ip, as activate_thread() starts a
      * restarted thread. */
-    info = cur->ctx.esi;
+    word_t info = cur->ctx.esi;
     word_t len = MSGINFO_LENGTH(info);
-    fault_handle_reply(caller, cur, MSGINFO_LABEL(info), len > MSG_MAX_LENGTH ? MSG_MAX_LENGTH : len,
-                       tcb_ipc_buffer(cur, false));
+    if (likely(caller->fault.type == FAULT_UNKNOWN_SYSCALL))
+        fp_unknown_syscall_reply(caller, cur, len, len > MSG_FAST_REGISTERS ? fp_ipc_buffer(cur, false) : NULL);
+    else
+        fault_handle_reply(caller, cur, MSGINFO_LABEL(info), len > MSG_MAX_LENGTH ? MSG_MAX_LENGTH : len,
+                           fp_ipc_buffer(cur, false));
     caller->fault.type = FAULT_NULL;
     caller->ctx.eip = caller->ctx.fault_ip;
     arch_fastpath_switch_restore(caller);

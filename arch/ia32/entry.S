@@ -127,7 +127,15 @@ trap_stub_\vec:
     pushl $0
     .endif
     pushl $\vec
+#if CONFIG_FASTPATH
+    .if \vec == VEC_LINUX
+    jmp trap_linux
+    .else
     jmp trap_common
+    .endif
+#else
+    jmp trap_common
+#endif
     .pushsection .rodata
     .long trap_stub_\vec
     .popsection
@@ -153,6 +161,7 @@ trap_common:
     pushl %ecx
     pushl %ebx
     pushl %eax
+trap_common_saved:
     RELOAD_DATA_SEGMENTS
     cld
     movl %esp, %eax                     /* the saved frame */
@@ -164,6 +173,40 @@ trap_common:
 1:  /* From ring 0: the idle loop, or a kernel bug. Stay on this stack. */
     pushl %eax
     call c_handle_kernel_trap           /* does not return */
+
+#if CONFIG_FASTPATH
+/* int $0x80, our Linux system-call trap (an UnknownSyscall fault), goes
+ * to its own fastpath (kernel/fastpath.c) once the registers are saved:
+ * a trap from ring 0 is an interrupt in the idle loop, which takes the
+ * common path. The fastpath tells a delivered IRQ 96 (the same vector)
+ * from a software `int` and falls back to ia32_trap_slowpath. */
+trap_linux:
+    pushl %ebp
+    pushl %edi
+    pushl %esi
+    pushl %edx
+    pushl %ecx
+    pushl %ebx
+    pushl %eax
+    movl $SEL_DS_3, %ecx
+    movl %ecx, %ds
+    testl $3, FRAME_CS(%esp)
+    jz trap_common_saved
+    movl $ia32_kernel_stack_top, %esp
+    jmp fastpath_unknown_syscall
+
+/* void ia32_trap_slowpath(void): the fastpath gives up a trap from user
+ * level, whose registers, vector and error are saved; ES and the
+ * direction flag are not set yet. */
+    .globl ia32_trap_slowpath
+ia32_trap_slowpath:
+    movl $SEL_DS_3, %ecx
+    movl %ecx, %es
+    cld
+    movl $ia32_kernel_stack_top, %esp
+    pushl $0                            /* the frame: unused */
+    call c_handle_user_trap             /* does not return */
+#endif
 
 /* void ia32_restore_user(word_t *eax) (regparm: EAX points at the saved
  * EAX of the context to restore) */

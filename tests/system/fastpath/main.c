@@ -7,7 +7,9 @@
  * capabilities with and without Grant, badges and capsUnwrapped, the
  * scheduling decision with lower- and higher-priority partners, a deleted
  * endpoint, Grant versus GrantReply, a receiver without IPC buffer, a
- * saved reply capability and nested calls, and fault delivery and replies.
+ * saved reply capability and nested calls, fault delivery and replies,
+ * `int $0x80` with replies of every length (the UnknownSyscall fastpath),
+ * and the eager FPU switch, also once the FPU's owner is deleted.
  *
  * The root task runs at ROOT_PRIO; servers above it run as soon as they
  * are made runnable, a "mid" thread in between shows who runs next.
@@ -615,6 +617,206 @@ static void test_fault_handler_without_buffer(void)
     TEST_END();
 }
 
+/* ---- int $0x80 registers both ways (fastpath_unknown_syscall and the
+ * UnknownSyscall reply): the faulter loads distinct values into every
+ * register, traps, and records what it resumes with. ---- */
+
+struct fp_regs {
+    seL4_Word eax, ebx, ecx, edx, esi, edi, ebp, flags;
+};
+struct fp_regs fp_rin, fp_rout;
+volatile int fp_rounds;
+
+static void regs_thread(void *arg)
+{
+    (void)arg;
+    for (;;) {
+        __asm__ volatile("pushl %%ebp\n\t"
+                         "movl fp_rin+4, %%ebx\n\t"
+                         "movl fp_rin+8, %%ecx\n\t"
+                         "movl fp_rin+12, %%edx\n\t"
+                         "movl fp_rin+16, %%esi\n\t"
+                         "movl fp_rin+20, %%edi\n\t"
+                         "movl fp_rin+24, %%ebp\n\t"
+                         "movl fp_rin, %%eax\n\t"
+                         "int $0x80\n\t"
+                         "movl %%eax, fp_rout\n\t"
+                         "movl %%ebx, fp_rout+4\n\t"
+                         "movl %%ecx, fp_rout+8\n\t"
+                         "movl %%edx, fp_rout+12\n\t"
+                         "movl %%esi, fp_rout+16\n\t"
+                         "movl %%edi, fp_rout+20\n\t"
+                         "movl %%ebp, fp_rout+24\n\t"
+                         "pushfl\n\t"
+                         "popl fp_rout+28\n\t"
+                         "popl %%ebp\n\t"
+                         : : : "eax", "ebx", "ecx", "edx", "esi", "edi", "memory", "cc");
+        fp_rounds++;
+    }
+}
+
+#define EFLAGS_CF 0x1u
+#define EFLAGS_TF 0x100u
+
+/* The handler waits before each trap (delivery on the fastpath) and
+ * answers with ReplyRecv (the reply on the fastpath), with every length
+ * from 0 to the whole register set: a reply sets the first n registers in
+ * the message's order and no others; EFLAGS is sanitised (TF dropped). */
+static void test_unknown_syscall_registers(void)
+{
+    rt_thread_t t;
+    seL4_Word badge, mr[seL4_UnknownSyscall_Length];
+    seL4_CPtr ep = obj(seL4_EndpointObject);
+    seL4_CPtr fep = mint(ep, seL4_CapRights_new(1, 0, 0, 1), BADGE);
+
+    TEST_BEGIN("fastpath/unknown_syscall_registers_each_reply_length");
+    ASSERT_TRUE(ep && fep);
+    fp_rin = (struct fp_regs){ 0xab000011, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0 };
+    ASSERT_OK(start(&t, LOW_PRIO, fep, regs_thread, NULL));
+    seL4_MessageInfo_t info = seL4_Recv(ep, &badge);
+    for (seL4_Word n = 0; n <= seL4_UnknownSyscall_Syscall; n++) {
+        EXPECT_EQ(badge, BADGE);
+        EXPECT_EQ(seL4_MessageInfo_get_label(info), seL4_Fault_UnknownSyscall);
+        EXPECT_EQ(seL4_MessageInfo_get_length(info), seL4_UnknownSyscall_Length);
+        for (int i = 0; i < seL4_UnknownSyscall_Length; i++)
+            mr[i] = seL4_GetMR(i);
+        EXPECT_EQ(mr[seL4_UnknownSyscall_EAX], fp_rin.eax);
+        EXPECT_EQ(mr[seL4_UnknownSyscall_EBX], fp_rin.ebx);
+        EXPECT_EQ(mr[seL4_UnknownSyscall_ECX], fp_rin.ecx);
+        EXPECT_EQ(mr[seL4_UnknownSyscall_EDX], fp_rin.edx);
+        EXPECT_EQ(mr[seL4_UnknownSyscall_ESI], fp_rin.esi);
+        EXPECT_EQ(mr[seL4_UnknownSyscall_EDI], fp_rin.edi);
+        EXPECT_EQ(mr[seL4_UnknownSyscall_EBP], fp_rin.ebp);
+        EXPECT_EQ(mr[seL4_UnknownSyscall_Syscall], (0x80u << 24) | (fp_rin.eax & 0xffffffu));
+        int before = fp_rounds;
+        /* Every register the reply carries gets a new value; FaultIP moves
+         * past the int only when the reply reaches it. */
+        seL4_Word want[seL4_UnknownSyscall_Syscall];
+        for (int i = 0; i < seL4_UnknownSyscall_Syscall; i++)
+            want[i] = mr[i];
+        for (int i = seL4_UnknownSyscall_EAX; i <= seL4_UnknownSyscall_EBP; i++)
+            want[i] = mr[i] + 0x100 * (n + 1);
+        want[seL4_UnknownSyscall_FaultIP] = mr[seL4_UnknownSyscall_FaultIP] + INSN_LEN_2;
+        want[seL4_UnknownSyscall_FLAGS] = mr[seL4_UnknownSyscall_FLAGS] | EFLAGS_CF | EFLAGS_TF;
+        for (seL4_Word i = 0; i < n; i++)
+            seL4_SetMR(i, want[i]);
+        info = seL4_ReplyRecv(ep, seL4_MessageInfo_new(0, 0, 0, n), &badge);
+        if (n > seL4_UnknownSyscall_FaultIP) {
+            /* The int completed, the thread went round and trapped again. */
+            EXPECT_EQ(fp_rounds, before + 1);
+            EXPECT_EQ(fp_rout.eax, want[seL4_UnknownSyscall_EAX]);
+            EXPECT_EQ(fp_rout.ebx, want[seL4_UnknownSyscall_EBX]);
+            EXPECT_EQ(fp_rout.ecx, want[seL4_UnknownSyscall_ECX]);
+            EXPECT_EQ(fp_rout.edx, want[seL4_UnknownSyscall_EDX]);
+            EXPECT_EQ(fp_rout.esi, want[seL4_UnknownSyscall_ESI]);
+            EXPECT_EQ(fp_rout.edi, want[seL4_UnknownSyscall_EDI]);
+            EXPECT_EQ(fp_rout.ebp, want[seL4_UnknownSyscall_EBP]);
+            if (n > seL4_UnknownSyscall_FLAGS) {
+                EXPECT_EQ(fp_rout.flags & EFLAGS_CF, EFLAGS_CF);
+                EXPECT_EQ(fp_rout.flags & EFLAGS_TF, 0);
+            }
+        } else {
+            /* The int ran again with the registers the reply set. */
+            EXPECT_EQ(fp_rounds, before);
+            if (n > seL4_UnknownSyscall_EAX)
+                fp_rin.eax = want[seL4_UnknownSyscall_EAX];
+            if (n > seL4_UnknownSyscall_EBX)
+                fp_rin.ebx = want[seL4_UnknownSyscall_EBX];
+            if (n > seL4_UnknownSyscall_ECX)
+                fp_rin.ecx = want[seL4_UnknownSyscall_ECX];
+            if (n > seL4_UnknownSyscall_EDX)
+                fp_rin.edx = want[seL4_UnknownSyscall_EDX];
+            if (n > seL4_UnknownSyscall_ESI)
+                fp_rin.esi = want[seL4_UnknownSyscall_ESI];
+            if (n > seL4_UnknownSyscall_EDI)
+                fp_rin.edi = want[seL4_UnknownSyscall_EDI];
+            if (n > seL4_UnknownSyscall_EBP)
+                fp_rin.ebp = want[seL4_UnknownSyscall_EBP];
+        }
+    }
+    seL4_TCB_Suspend(t.tcb);
+    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    TEST_END();
+}
+
+/* ---- the eager FPU switch: each thread keeps its own x87 control word
+ * across Call/ReplyRecv switches, also after the thread whose state was
+ * in the FPU is gone. ---- */
+
+static seL4_Word fcw_get(void)
+{
+    uint16_t cw;
+    __asm__ volatile("fnstcw %0" : "=m"(cw));
+    return cw;
+}
+
+static void fcw_set(seL4_Word v)
+{
+    uint16_t cw = (uint16_t)v;
+    __asm__ volatile("fldcw %0" : : "m"(cw));
+}
+
+#define FCW_SERVER 0x0e7f
+#define FCW_CLIENT 0x067f
+#define FCW_GONE   0x0a7f
+
+static struct {
+    seL4_CPtr ep;
+    volatile int bad, rounds;
+} fpu;
+
+static void fpu_server(void *arg)
+{
+    seL4_Word badge;
+    (void)arg;
+    fcw_set(FCW_SERVER);
+    seL4_Recv(fpu.ep, &badge);
+    for (;;) {
+        if (fcw_get() != FCW_SERVER)
+            fpu.bad++;
+        fpu.rounds++;
+        seL4_ReplyRecv(fpu.ep, seL4_MessageInfo_new(0, 0, 0, 0), &badge);
+    }
+}
+
+/* Takes the FPU and deletes its own TCB while its state is there. */
+static void fpu_gone(void *arg)
+{
+    fcw_set(FCW_GONE);
+    seL4_CNode_Delete(ROOT_CNODE, (seL4_CPtr)arg, DEPTH);
+    fpu.bad++;          /* not reached */
+}
+
+static void test_fpu_switch(void)
+{
+    rt_thread_t s, g;
+
+    TEST_BEGIN("fastpath/fpu_state_follows_each_thread");
+    fpu.ep = obj(seL4_EndpointObject);
+    ASSERT_NE(fpu.ep, 0);
+    seL4_Word mine = fcw_get();
+    fcw_set(FCW_CLIENT);
+    ASSERT_OK(start(&s, HIGH_PRIO, 0, fpu_server, NULL));
+    for (int i = 0; i < 4; i++) {
+        seL4_Call(fpu.ep, seL4_MessageInfo_new(0, 0, 0, 0));
+        EXPECT_EQ(fcw_get(), FCW_CLIENT);
+    }
+    /* A thread that owned the FPU is deleted; the switches go on. */
+    ASSERT_OK(rt_thread_create(&g, HIGH_PRIO, 0));
+    ASSERT_OK(rt_thread_start(&g, fpu_gone, (void *)g.tcb));
+    EXPECT_EQ(fcw_get(), FCW_CLIENT);
+    for (int i = 0; i < 4; i++) {
+        seL4_Call(fpu.ep, seL4_MessageInfo_new(0, 0, 0, 0));
+        EXPECT_EQ(fcw_get(), FCW_CLIENT);
+    }
+    EXPECT_EQ(fpu.rounds, 8);
+    EXPECT_EQ(fpu.bad, 0);
+    fcw_set(mine);
+    seL4_TCB_Suspend(s.tcb);
+    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    TEST_END();
+}
+
 int main(bootinfo_t *bi)
 {
     (void)bi;
@@ -629,5 +831,7 @@ int main(bootinfo_t *bi)
     test_nested_and_saved();
     test_fault_replies();
     test_fault_handler_without_buffer();
+    test_unknown_syscall_registers();
+    test_fpu_switch();
     tests_done();
 }

@@ -18,6 +18,8 @@
 #include <kernel/state.h>
 #include <kernel/tcb.h>
 #include <kernel/debug.h>
+#include <arch/apic.h>
+#include <arch/traps.h>
 #include <arch/gdt.h>
 #include <arch/machine.h>
 #include <arch/memlayout.h>
@@ -105,6 +107,19 @@ __attribute__((noreturn)) static inline __attribute__((always_inline))
 void arch_fastpath_switch_restore(tcb_t *t)
 {
     arch_fastpath_switch_exit(t, t->ctx.ebx, t->ctx.esi, t->ctx.edi, t->ctx.ebp);
+}
+
+/* Is the trap being handled at `vector` a delivered interrupt (in service
+ * at the local APIC) rather than a software `int`? */
+static inline __attribute__((always_inline)) bool arch_fastpath_trap_is_irq(word_t vector)
+{
+    return apic_in_service(vector);
+}
+
+/* Give up a trap: the slow path handles it from the start. */
+__attribute__((noreturn)) static inline __attribute__((always_inline)) void arch_fastpath_trap_fallback(void)
+{
+    ia32_trap_slowpath();
 }
 
 /* Give up: the slow path handles system call sysno from the start. */
