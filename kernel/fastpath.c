@@ -103,6 +103,20 @@ static __attribute__((noinline)) const cte_t *fp_lookup_levels(cap_t node, word_
     }
 }
 
+/* The radix and guard size fields of a CNode capability (w1 >> 18) that
+ * resolve all 32 bits at once, by radix: one compare instead of adding
+ * the two fields up. Radix 0 does not exist (retype refuses it). */
+#define FP_LEVEL32(r) (((word_t)(r) << (CNODE_RADIX_SHIFT - CNODE_GUARD_SIZE_SHIFT)) | (WORD_BITS - (r)))
+static const word_t fp_level32[WORD_BITS] = {
+    ~0u,              FP_LEVEL32(1),  FP_LEVEL32(2),  FP_LEVEL32(3),  FP_LEVEL32(4),  FP_LEVEL32(5),
+    FP_LEVEL32(6),  FP_LEVEL32(7),  FP_LEVEL32(8),  FP_LEVEL32(9),  FP_LEVEL32(10), FP_LEVEL32(11),
+    FP_LEVEL32(12), FP_LEVEL32(13), FP_LEVEL32(14), FP_LEVEL32(15), FP_LEVEL32(16), FP_LEVEL32(17),
+    FP_LEVEL32(18), FP_LEVEL32(19), FP_LEVEL32(20), FP_LEVEL32(21), FP_LEVEL32(22), FP_LEVEL32(23),
+    FP_LEVEL32(24), FP_LEVEL32(25), FP_LEVEL32(26), FP_LEVEL32(27), FP_LEVEL32(28), FP_LEVEL32(29),
+    FP_LEVEL32(30), FP_LEVEL32(31),
+};
+_Static_assert(CNODE_RADIX_SHIFT - CNODE_GUARD_SIZE_SHIFT == 5, "guard size is five bits");
+
 /* The common case inline: a root CNode that resolves all 32 bits. The
  * capability is read through the returned pointer where it is needed, so
  * that its words need no register while the checks run. The radix is the
@@ -118,7 +132,7 @@ FP_INLINE const cte_t *fp_lookup(const tcb_t *t, word_t cptr)
         return &fp_null_slot;
     assert((w1 >> CNODE_RADIX_SHIFT) == cap_cnode_radix(*root));
     word_t radix = w1 >> CNODE_RADIX_SHIFT;
-    if (likely(radix + ((w1 >> CNODE_GUARD_SIZE_SHIFT) & FP_CNODE_SIZE_MASK) == WORD_BITS)) {
+    if (likely((w1 >> CNODE_GUARD_SIZE_SHIFT) == fp_level32[radix])) {
         word_t guard = cptr >> radix;
         if (unlikely(guard != (w1 & FP_CNODE_GUARD_MASK)))
             return &fp_null_slot;
@@ -180,11 +194,15 @@ FP_INLINE bool fp_would_run(const tcb_t *t, const tcb_t *cur)
 /* The reply capability to sender goes into the receiver's caller slot as
  * the child of sender's master reply capability, which the caller checked
  * has no child yet (cte_insert() of a non-revocable capability: no flags). */
-FP_INLINE void fp_insert_reply(cte_t *master, cte_t *caller, tcb_t *sender, bool grant)
+FP_INLINE void fp_insert_reply(cte_t *master, cte_t *caller, tcb_t *sender, word_t blocking_rights)
 {
     /* The caller slot is empty, and an empty slot is all zero. */
     assert(caller->cap.w1 == 0 && caller->mdb.prev == 0 && caller->mdb.next == 0);
-    caller->cap.w0 = cap_reply_new(sender, false, grant).w0;
+    /* cap_reply_new(sender, false, grant), added up (one lea): the grant
+     * bit moves from RIGHT_GRANT to bit 5. */
+    _Static_assert(RIGHT_GRANT << 3 == BIT(5), "reply capability grant bit");
+    caller->cap.w0 = (word_t)(uintptr_t)sender + CAP_REPLY + ((blocking_rights & RIGHT_GRANT) << 3);
+    assert(caller->cap.w0 == cap_reply_new(sender, false, (blocking_rights & RIGHT_GRANT) != 0).w0);
     caller->mdb.prev = (uintptr_t)master;
     master->mdb.next |= (uintptr_t)caller;
 }
@@ -306,7 +324,7 @@ FP_INLINE void fp_call_commit(tcb_t *cur, tcb_t *dest)
     fp_dequeue_head(ep, dest);
     cur->state = TS_BLOCKED_ON_REPLY;
     fp_insert_reply(&cur->slots[TCB_SLOT_REPLY], &dest->slots[TCB_SLOT_CALLER], cur,
-                    (dest->blocking_rights & RIGHT_GRANT) != 0);
+                    dest->blocking_rights);
     dest->state = TS_RUNNING;
 }
 

@@ -9,7 +9,8 @@
  * endpoint, Grant versus GrantReply, a receiver without IPC buffer, a
  * saved reply capability and nested calls, fault delivery and replies,
  * `int $0x80` with replies of every length (the UnknownSyscall fastpath),
- * and the eager FPU switch, also once the FPU's owner is deleted.
+ * the eager FPU switch, also once the FPU's owner is deleted, and callers
+ * whose CSpace root resolves all 32 bits at once or not.
  *
  * The root task runs at ROOT_PRIO; servers above it run as soon as they
  * are made runnable, a "mid" thread in between shows who runs next.
@@ -817,6 +818,99 @@ static void test_fpu_switch(void)
     TEST_END();
 }
 
+/* ---- the caller's CSpace shapes: a root CNode that resolves all 32 bits
+ * at once (the fastpath's inline lookup) and ones that do not (its loop):
+ * one level of fewer bits ending at an endpoint with bits left, and two
+ * levels. ---- */
+
+static struct {
+    seL4_CPtr cptr;
+    volatile seL4_Word label;
+    volatile int done;
+} shape;
+
+static void shape_client(void *arg)
+{
+    (void)arg;
+    seL4_MessageInfo_t r = seL4_Call(shape.cptr, seL4_MessageInfo_new(LABEL, 0, 0, 0));
+    shape.label = seL4_MessageInfo_get_label(r);
+    shape.done = 1;
+    /* No guard here matches all ones: a capability fault nobody handles,
+     * which stops the thread. */
+    seL4_Call(~(seL4_CPtr)0, seL4_MessageInfo_new(0, 0, 0, 0));
+}
+
+/* A CNode of `radix` slots holding the endpoint at `index`, minted with a
+ * guard; returns the capability to give a thread as its CSpace root. */
+static seL4_CPtr shape_cnode(seL4_Word radix, seL4_Word guard, seL4_Word guard_bits, seL4_Word index,
+                             seL4_CPtr what)
+{
+    seL4_CPtr cn = rt_alloc_object(seL4_CapTableObject, radix);
+    seL4_CPtr g = rt_alloc_slot();
+    if (cn == 0 || g == 0)
+        return 0;
+    if (seL4_CNode_Copy(cn, index, (seL4_Uint8)radix, ROOT_CNODE, what, DEPTH, seL4_AllRights) != 0)
+        return 0;
+    if (seL4_CNode_Mint(ROOT_CNODE, g, DEPTH, ROOT_CNODE, cn, DEPTH, seL4_AllRights,
+                        seL4_CNode_CapData_new(guard, guard_bits).words[0]) != 0)
+        return 0;
+    return g;
+}
+
+static void shape_call(struct echo *e, seL4_CPtr root, seL4_CPtr cptr, int reaches)
+{
+    rt_thread_t c;
+    int before = e->calls;
+
+    memset((void *)&shape, 0, sizeof(shape));
+    shape.cptr = cptr;
+    ASSERT_OK(rt_thread_create(&c, MID_PRIO, 0));
+    ASSERT_OK(seL4_TCB_SetSpace(c.tcb, 0, root, 0, seL4_CapInitThreadVSpace, 0));
+    ASSERT_OK(rt_thread_start(&c, shape_client, NULL));
+    seL4_TCB_SetPriority(seL4_CapInitThreadTCB, seL4_CapInitThreadTCB, LOW_PRIO);
+    seL4_TCB_SetPriority(seL4_CapInitThreadTCB, seL4_CapInitThreadTCB, ROOT_PRIO);
+    EXPECT_EQ(shape.done, 1);
+    if (reaches) {
+        EXPECT_EQ(shape.label, LABEL + 1);
+        EXPECT_EQ(e->calls, before + 1);
+    } else {
+        EXPECT_EQ(shape.label, seL4_InvalidCapability);
+        EXPECT_EQ(e->calls, before);
+    }
+    seL4_TCB_Suspend(c.tcb);
+}
+
+static void test_cspace_shapes(void)
+{
+    struct echo e = { 0 };
+    rt_thread_t t;
+
+    TEST_BEGIN("fastpath/caller_cspace_shapes");
+    e.ep = obj(seL4_EndpointObject);
+    ASSERT_NE(e.ep, 0);
+    ASSERT_OK(start(&t, HIGH_PRIO, 0, echo_server, &e));
+    /* Radix 4 and a 28-bit guard: all 32 bits in one level. */
+    seL4_CPtr one = shape_cnode(4, 0x5, 28, 1, e.ep);
+    ASSERT_NE(one, 0);
+    shape_call(&e, one, (0x5u << 4) | 1, 1);
+    /* Radix 4, a 20-bit guard: 24 bits, the endpoint with 8 left over. */
+    seL4_CPtr short_ = shape_cnode(4, 0, 20, 1, e.ep);
+    ASSERT_NE(short_, 0);
+    shape_call(&e, short_, 1u << 8, 1);
+    /* Read as one 32-bit level, 1 would name the endpoint; in 24 bits it
+     * names slot 0, which is empty. */
+    shape_call(&e, short_, 1, 0);
+    /* Two levels: 4 + 4 guard bits, then 8 + 16 guard bits. */
+    seL4_CPtr inner = shape_cnode(8, 0, 16, 3, e.ep);
+    ASSERT_NE(inner, 0);
+    seL4_CPtr outer = shape_cnode(4, 0, 4, 2, inner);
+    ASSERT_NE(outer, 0);
+    shape_call(&e, outer, 0x02000003u, 1);
+    seL4_TCB_Suspend(t.tcb);
+    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    TEST_END();
+}
+
 int main(bootinfo_t *bi)
 {
     (void)bi;
@@ -833,5 +927,6 @@ int main(bootinfo_t *bi)
     test_fault_handler_without_buffer();
     test_unknown_syscall_registers();
     test_fpu_switch();
+    test_cspace_shapes();
     tests_done();
 }
