@@ -36,10 +36,19 @@
  * Faults raised by traps (UnknownSyscall, VMFault, UserException) take
  * the same route as a Call on the faulter's fault endpoint
  * (fastpath_fault(), from traps.c), with the message fault.c builds; the
- * handler must have an IPC buffer for it. A ReplyRecv to a faulted caller
- * is fast when the reply restarts it (label 0, or a fault whose reply
- * sets no registers): fault.c sets its registers, and it resumes at its
- * fault_ip through the full restore, as a restarted thread does.
+ * handler must have an IPC buffer for it. `int $0x80` (UnknownSyscall)
+ * comes straight from its own trap stub (fastpath_unknown_syscall()) and
+ * writes its message in place; anything unusual, a delivered IRQ 96
+ * included, goes back to the general trap path. A ReplyRecv to a faulted
+ * caller is fast when the reply restarts it (label 0, or a fault whose
+ * reply sets no registers): the reply's words set its registers (in
+ * place for UnknownSyscall, through fault.c otherwise), and it resumes at
+ * its fault_ip through the full restore, as a restarted thread does.
+ *
+ * The switch and the return to user level are one hand-written tail
+ * (entry.S ia32_fastpath_switch_exit). The C here is shaped so that GCC
+ * keeps everything in registers: what a check read and the commit needs
+ * again is read again (FP_RELOAD) rather than kept.
  *
  * Compiled to nothing unless CONFIG_FASTPATH is 1.
  */

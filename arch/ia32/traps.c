@@ -6,7 +6,8 @@
  *
  * Faults from traps (UnknownSyscall from `int`, VMFault, UserException)
  * first try the fastpath (kernel/fastpath.c), which returns only if the
- * handler is not simply waiting for them.
+ * handler is not simply waiting for them; `int $0x80` has tried it before
+ * it gets here (its own stub, fastpath_unknown_syscall()).
  *
  * A trap taken in ring 0 is an interrupt in the idle loop or a kernel bug;
  * a bug panics with the vector, address and instruction (invariant 9).
@@ -80,7 +81,9 @@ static void dispatch_user_trap(word_t vector, word_t error)
     if (vector == VEC_LINUX || (vector >= VEC_TRAP_MIN && vector <= VEC_TRAP_MAX)) {
         word_t number = (vector << 24) | (ctx->eax & 0xffffffu);
         ctx->fault_ip = ctx->eip - INT_INSN_LEN;
-        try_fastpath(fault_unknown_syscall(number));
+        /* int $0x80 tried its own fastpath already (entry.S trap_linux). */
+        if (vector != VEC_LINUX)
+            try_fastpath(fault_unknown_syscall(number));
         handle_unknown_syscall(number);
         return;
     }
