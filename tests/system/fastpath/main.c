@@ -742,7 +742,7 @@ static void test_unknown_syscall_registers(void)
 
 /* ---- the eager FPU switch: each thread keeps its own x87 control word
  * across Call/ReplyRecv switches, also after the thread whose state was
- * in the FPU is gone. ---- */
+ * in the FPU is gone, and with a server that has the FPU disabled. ---- */
 
 static seL4_Word fcw_get(void)
 {
@@ -788,9 +788,26 @@ static void fpu_gone(void *arg)
     fpu.bad++;          /* not reached */
 }
 
+/* A server with the FPU disabled (CR0.TS set while it runs). */
+static struct {
+    seL4_CPtr ep;
+    volatile int rounds;
+} nofpu;
+
+static void nofpu_server(void *arg)
+{
+    seL4_Word badge;
+    (void)arg;
+    seL4_Recv(nofpu.ep, &badge);
+    for (;;) {
+        nofpu.rounds++;
+        seL4_ReplyRecv(nofpu.ep, seL4_MessageInfo_new(0, 0, 0, 0), &badge);
+    }
+}
+
 static void test_fpu_switch(void)
 {
-    rt_thread_t s, g;
+    rt_thread_t s, g, d;
 
     TEST_BEGIN("fastpath/fpu_state_follows_each_thread");
     fpu.ep = obj(seL4_EndpointObject);
@@ -810,9 +827,23 @@ static void test_fpu_switch(void)
         seL4_Call(fpu.ep, seL4_MessageInfo_new(0, 0, 0, 0));
         EXPECT_EQ(fcw_get(), FCW_CLIENT);
     }
-    EXPECT_EQ(fpu.rounds, 8);
+    /* Calls alternate between it and a server with the FPU disabled. */
+    nofpu.ep = obj(seL4_EndpointObject);
+    ASSERT_NE(nofpu.ep, 0);
+    ASSERT_OK(rt_thread_create(&d, HIGH_PRIO, 0));
+    ASSERT_OK(seL4_TCB_SetFlags(d.tcb, 0, seL4_TCBFlag_fpuDisabled).error);
+    ASSERT_OK(rt_thread_start(&d, nofpu_server, NULL));
+    for (int i = 0; i < 4; i++) {
+        seL4_Call(nofpu.ep, seL4_MessageInfo_new(0, 0, 0, 0));
+        EXPECT_EQ(fcw_get(), FCW_CLIENT);
+        seL4_Call(fpu.ep, seL4_MessageInfo_new(0, 0, 0, 0));
+        EXPECT_EQ(fcw_get(), FCW_CLIENT);
+    }
+    EXPECT_EQ(nofpu.rounds, 4);
+    EXPECT_EQ(fpu.rounds, 12);
     EXPECT_EQ(fpu.bad, 0);
     fcw_set(mine);
+    seL4_TCB_Suspend(d.tcb);
     seL4_TCB_Suspend(s.tcb);
     EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
     TEST_END();
