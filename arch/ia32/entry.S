@@ -188,21 +188,20 @@ trap_linux:
     pushl %ecx
     pushl %ebx
     pushl %eax
-    movl $SEL_DS_3, %ecx
-    movl %ecx, %ds
     testl $3, FRAME_CS(%esp)
     jz trap_common_saved
+    /* Unlike the sysenter fastpaths, this one is C that may copy with
+     * string instructions (a fault_t): ES and the direction flag too. */
+    RELOAD_DATA_SEGMENTS
+    cld
     movl $ia32_kernel_stack_top, %esp
     jmp fastpath_unknown_syscall
 
 /* void ia32_trap_slowpath(void): the fastpath gives up a trap from user
- * level, whose registers, vector and error are saved; ES and the
- * direction flag are not set yet. */
+ * level, whose registers, vector and error are saved (and DS, ES and the
+ * direction flag set, trap_linux). */
     .globl ia32_trap_slowpath
 ia32_trap_slowpath:
-    movl $SEL_DS_3, %ecx
-    movl %ecx, %es
-    cld
     movl $ia32_kernel_stack_top, %esp
     pushl $0                            /* the frame: unused */
     call c_handle_user_trap             /* does not return */

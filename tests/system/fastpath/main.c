@@ -740,6 +740,54 @@ static void test_unknown_syscall_registers(void)
     TEST_END();
 }
 
+/* int $0x80 with ES holding the TLS segment (a base other than 0) and the
+ * direction flag set: the kernel must not use either. */
+static void odd_segments_thread(void *arg)
+{
+    (void)arg;
+    for (;;) {
+        __asm__ volatile("movw %%gs, %%ax\n\t"
+                         "movw %%ax, %%es\n\t"
+                         "std\n\t"
+                         "movl $0x77, %%eax\n\t"
+                         "int $0x80\n\t"
+                         "cld\n\t"
+                         "movw %%ds, %%ax\n\t"
+                         "movw %%ax, %%es\n\t"
+                         : : : "eax", "memory", "cc");
+        fp_rounds++;
+    }
+}
+
+static void test_unknown_syscall_odd_segments(void)
+{
+    rt_thread_t t;
+    seL4_Word badge;
+    seL4_CPtr ep = obj(seL4_EndpointObject);
+    seL4_CPtr fep = mint(ep, seL4_CapRights_new(1, 0, 0, 1), BADGE);
+
+    TEST_BEGIN("fastpath/unknown_syscall_with_user_es_and_direction_flag");
+    ASSERT_TRUE(ep && fep);
+    fp_rounds = 0;
+    ASSERT_OK(start(&t, LOW_PRIO, fep, odd_segments_thread, NULL));
+    seL4_MessageInfo_t info = seL4_Recv(ep, &badge);
+    for (int round = 0; round < 2; round++) {
+        EXPECT_EQ(seL4_MessageInfo_get_label(info), seL4_Fault_UnknownSyscall);
+        EXPECT_EQ(seL4_MessageInfo_get_length(info), seL4_UnknownSyscall_Length);
+        EXPECT_EQ(seL4_GetMR(seL4_UnknownSyscall_EAX), 0x77);
+        EXPECT_EQ(seL4_GetMR(seL4_UnknownSyscall_Syscall), (0x80u << 24) | 0x77);
+        EXPECT_EQ(fp_rounds, round);
+        for (int i = 0; i < seL4_UnknownSyscall_FaultIP; i++)
+            seL4_SetMR(i, seL4_GetMR(i));
+        seL4_SetMR(seL4_UnknownSyscall_FaultIP, seL4_GetMR(seL4_UnknownSyscall_FaultIP) + INSN_LEN_2);
+        info = seL4_ReplyRecv(ep, seL4_MessageInfo_new(0, 0, 0, seL4_UnknownSyscall_FaultIP + 1), &badge);
+    }
+    EXPECT_EQ(fp_rounds, 2);
+    seL4_TCB_Suspend(t.tcb);
+    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    TEST_END();
+}
+
 /* ---- the eager FPU switch: each thread keeps its own x87 control word
  * across Call/ReplyRecv switches, also after the thread whose state was
  * in the FPU is gone, and with a server that has the FPU disabled. ---- */
@@ -957,6 +1005,7 @@ int main(bootinfo_t *bi)
     test_fault_replies();
     test_fault_handler_without_buffer();
     test_unknown_syscall_registers();
+    test_unknown_syscall_odd_segments();
     test_fpu_switch();
     test_cspace_shapes();
     tests_done();
