@@ -788,6 +788,67 @@ static void test_unknown_syscall_odd_segments(void)
     TEST_END();
 }
 
+/* The sysenter fastpaths set neither ES nor the direction flag (their C
+ * uses no string instructions): Call and ReplyRecv made with ES on the
+ * TLS segment and DF set must work all the same. */
+static void odd_flags_enter(void)
+{
+    __asm__ volatile("movw %%gs, %%ax\n\t"
+                     "movw %%ax, %%es\n\t"
+                     "std\n\t"
+                     : : : "eax", "memory", "cc");
+}
+
+static void odd_flags_leave(void)
+{
+    __asm__ volatile("cld\n\t"
+                     "movw %%ds, %%ax\n\t"
+                     "movw %%ax, %%es\n\t"
+                     : : : "eax", "memory", "cc");
+}
+
+static struct {
+    seL4_CPtr ep;
+    volatile int rounds;
+} odd;
+
+static void odd_server(void *arg)
+{
+    seL4_Word badge;
+    (void)arg;
+    seL4_MessageInfo_t info = seL4_Recv(odd.ep, &badge);
+    for (;;) {
+        odd.rounds++;
+        seL4_SetMR(0, seL4_GetMR(0) + 1);
+        odd_flags_enter();
+        info = seL4_ReplyRecv(odd.ep, seL4_MessageInfo_new(seL4_MessageInfo_get_label(info) + 1, 0, 0, 1),
+                              &badge);
+        odd_flags_leave();
+    }
+}
+
+static void test_ipc_odd_segments(void)
+{
+    rt_thread_t s;
+
+    TEST_BEGIN("fastpath/call_replyrecv_with_user_es_and_direction_flag");
+    odd.ep = obj(seL4_EndpointObject);
+    ASSERT_NE(odd.ep, 0);
+    ASSERT_OK(start(&s, HIGH_PRIO, 0, odd_server, NULL));
+    for (seL4_Word i = 0; i < 3; i++) {
+        seL4_SetMR(0, 10 * i);
+        odd_flags_enter();
+        seL4_MessageInfo_t r = seL4_Call(odd.ep, seL4_MessageInfo_new(LABEL, 0, 0, 1));
+        odd_flags_leave();
+        EXPECT_EQ(seL4_MessageInfo_get_label(r), LABEL + 1);
+        EXPECT_EQ(seL4_GetMR(0), 10 * i + 1);
+    }
+    EXPECT_EQ(odd.rounds, 3);
+    seL4_TCB_Suspend(s.tcb);
+    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    TEST_END();
+}
+
 /* ---- the eager FPU switch: each thread keeps its own x87 control word
  * across Call/ReplyRecv switches, also after the thread whose state was
  * in the FPU is gone, and with a server that has the FPU disabled. ---- */
@@ -1006,6 +1067,7 @@ int main(bootinfo_t *bi)
     test_fault_handler_without_buffer();
     test_unknown_syscall_registers();
     test_unknown_syscall_odd_segments();
+    test_ipc_odd_segments();
     test_fpu_switch();
     test_cspace_shapes();
     tests_done();
