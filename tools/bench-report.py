@@ -554,8 +554,8 @@ def write_readme(path, rows, log, sel4, what, method_path):
 
     lines, est = breakdown(log, sel4)
     w("## Where the instructions go (user-level decomposition)\n\n"
-      "The benchmark kernel has no per-phase counters yet, so the breakdown of the rows above "
-      "their goal is built from sub-paths measured from user level with the same method:\n\n")
+      "The benchmark kernel has no per-phase counters; this decomposition of the main paths is "
+      "built from sub-paths measured from user level with the same method:\n\n")
     w("\n".join(lines) + "\n\n")
     for e in est:
         w("- %s\n" % e)
