@@ -8,6 +8,7 @@
 #   build/kernel-nofp/kernel.elf       debug, fastpath off     (make test: same results required)
 #   build/kernel-bench/kernel.elf      release, benchmarking   (make bench)
 #   build/kernel-bench-irq/kernel.elf  the same, interrupt-latency tracking (make bench: one row)
+#   build/kernel-bench-iommu/kernel.elf the same, seL4's KernelIOMMU labels (make bench: sel4bench)
 #
 # docs/building-and-testing.md explains the targets, the file conventions and the serial-console
 # protocol between test root tasks and tools/run-system-test.py.  `make help` lists the targets.
@@ -91,7 +92,10 @@ VARIANT_kernel-bench := -DCONFIG_DEBUG=0 -DCONFIG_FASTPATH=1 -DCONFIG_BENCHMARK=
 # The bench kernel plus interrupt-latency tracking (kernel/benchmark.h): booted by `make bench`
 # for irq_latency_max_revoke only, so that no counted path pays for the tracking.
 VARIANT_kernel-bench-irq := $(VARIANT_kernel-bench) -DCONFIG_BENCHMARK_IRQ_LATENCY=1
-KERNEL_VARIANTS      := kernel kernel-nofp kernel-bench kernel-bench-irq
+# The bench kernel with seL4's KernelIOMMU invocation labels (kernel/include/abi/invocation.h):
+# seL4's prebuilt sel4bench images are built that way, so `make bench` runs them on this one.
+VARIANT_kernel-bench-iommu := $(VARIANT_kernel-bench) -DCONFIG_IOMMU_LABELS=1
+KERNEL_VARIANTS      := kernel kernel-nofp kernel-bench kernel-bench-irq kernel-bench-iommu
 
 USER_CFLAGS  := $(FREESTANDING) $(COMMON_FLAGS)
 USER_LDS     := user/user.ld
