@@ -317,7 +317,7 @@ QEMU_BENCH_ARGS := -machine pc \
 EXIT_OK    := 33
 EXIT_PANIC := 253
 
-.PHONY: deps run debug gdb test unit systest bench clean help
+.PHONY: deps run debug gdb test unit systest sel4test bench clean help
 
 deps:
 	$(Q)tools/install-deps.sh
@@ -384,12 +384,42 @@ define run_systests
 	    --counts $(LOGS)/kernel-nofp/counts $(BUILD)/kernel-nofp/kernel.elf $(RUN_SUITE_ELFS) || true
 endef
 
+# seL4's own test suite (sel4test, prebuilt in $(SEL4_SHARED), not part of this repository) on
+# three of our kernels; each of its tests counts as one of ours (tools/run-sel4test.py).  Where
+# $(SEL4_SHARED) is absent it says so in one line and counts one skip.  `make test` runs it in
+# the background, one QEMU at a time, while the unit and system tests run.
+SEL4_SHARED      ?= ../shared/sel4
+SEL4TEST_KERNELS := $(foreach v,kernel kernel-nofp kernel-bench,$(BUILD)/$(v)/kernel.elf)
+SEL4TEST_LOGS    := $(LOGS)/sel4test
+SEL4TEST_COUNTS  := $(SEL4TEST_LOGS)/counts
+SEL4TEST_RUN      = $(PYTHON) tools/run-sel4test.py --shared $(SEL4_SHARED) --jobs 1 \
+                    --log-dir $(SEL4TEST_LOGS) --counts $(SEL4TEST_COUNTS) $(SEL4TEST_KERNELS)
+
+define start_sel4test
+	@rm -rf $(SEL4TEST_LOGS) && mkdir -p $(SEL4TEST_LOGS)
+	$(Q)$(SEL4TEST_RUN) > $(SEL4TEST_LOGS)/output.txt 2>&1 & echo $$! > $(SEL4TEST_LOGS)/pid
+endef
+
+define finish_sel4test
+	$(Q)while kill -0 $$(cat $(SEL4TEST_LOGS)/pid) 2>/dev/null; do sleep 1; done; \
+	  cat $(SEL4TEST_LOGS)/output.txt
+endef
+
 # Builds everything, not only what it runs, so that CI also catches a broken release kernel.
 test: deps
 	$(Q)$(MAKE) $(SUBMAKE_FLAGS) all
+	$(start_sel4test)
 	$(run_unit)
 	$(run_systests)
-	$(call summarize,$(UNIT_COUNTS) $(SYS_COUNTS))
+	$(finish_sel4test)
+	$(call summarize,$(UNIT_COUNTS) $(SYS_COUNTS) $(SEL4TEST_COUNTS))
+
+# sel4test alone, on the three kernels.
+sel4test: deps
+	$(Q)$(MAKE) $(SUBMAKE_FLAGS) $(SEL4TEST_KERNELS)
+	@rm -rf $(SEL4TEST_LOGS) && mkdir -p $(SEL4TEST_LOGS)
+	$(Q)$(SEL4TEST_RUN) || true
+	$(call summarize,$(SEL4TEST_COUNTS))
 
 unit: deps
 	$(Q)$(MAKE) $(SUBMAKE_FLAGS) unit-tests
@@ -438,8 +468,9 @@ clean:
 help:
 	@echo 'make            build everything (kernels, libuser, vmm, system tests, bench, unit tests)'
 	@echo 'make run        install deps, build, boot build/kernel/kernel.elf + build/vmm/vmm.elf'
-	@echo 'make test       install deps, build, run unit tests and system tests on both debug kernels'
+	@echo 'make test       install deps, build, run unit tests, system tests on both debug kernels, sel4test'
 	@echo 'make unit       host unit tests only      make systest   system tests only (SUITES=...)'
+	@echo 'make sel4test   sel4test (seL4 test suite, ../shared/sel4) on kernel, kernel-nofp, kernel-bench'
 	@echo 'make bench      instruction counts under -icount -> docs/bench/results.csv'
 	@echo 'make debug      QEMU waiting for gdb on :1234; then `make gdb` in another shell'
 	@echo 'make deps       install missing Debian packages     make clean   remove build/'
