@@ -296,7 +296,8 @@ vmm: $(VMM_ELF)
 systests: $(SUITE_ELFS)
 unit-tests: $(UNIT_BINS)
 build-run: $(RUN_KERNEL) $(RUN_ROOT)
-build-bench: $(BUILD)/kernel-bench/kernel.elf $(BUILD)/kernel-bench-irq/kernel.elf $(BENCH_ELF)
+build-bench: $(BUILD)/kernel-bench/kernel.elf $(BUILD)/kernel-bench-irq/kernel.elf $(BENCH_ELF) \
+             $(BUILD)/kernel-bench-iommu/kernel.elf
 
 # ---------------------------------------------------------------------------------------------
 # Running: each of these installs missing packages, builds what it needs in parallel, then runs.
@@ -442,6 +443,8 @@ else
 	    --kernel-irq $(BUILD)/kernel-bench-irq/kernel.elf --root-task $(BENCH_ELF) \
 	    --qemu $(QEMU) --qemu-args "$(QEMU_BENCH_ARGS)" \
 	    --timeout $(BENCH_TIMEOUT) --log $(BENCH_LOG) --sel4 $(SEL4_ICOUNT) \
+	    --sel4-shared $(SEL4_SHARED) --sel4bench-kernel $(BUILD)/kernel-bench-iommu/kernel.elf \
+	    --commit "$$(git rev-parse --short HEAD 2>/dev/null)$$(git diff --quiet HEAD 2>/dev/null || echo +changes)" \
 	    --out docs/bench/results.csv
 endif
 
