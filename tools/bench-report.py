@@ -196,6 +196,10 @@ def goal(name, ours, ref, sel4):
     """(limit or None, text for the goal column)."""
     if name in CONTEXT_ROWS:
         return None, "context only (not a kernel path)"
+    if name == "notify_signal_wait":
+        return None, ("not compared: seL4's figure times a blocking Wait and a switch to a "
+                      "lower-priority thread, not our notify_signal_wakes_higher; sel4bench's "
+                      "own row (Signal to thread of higher prio) is in the first table")
     if name in FASTPATH_ROWS and ref:
         limit = 0.8 * ref
         desc = "<= 0.8 x seL4"
@@ -587,6 +591,8 @@ def sb_load(path):
                 continue
             params = {k: r[k] for k in SB_KEYS if k in r}
             value = r.get("Median") or r.get("Mean")
+            if isinstance(value, float) and value.is_integer():
+                value = int(value)
             levels = sorted(set(r.get("Raw results") or []))
             VARIES[(name, tuple(sorted(params.items())), path)] = levels if len(levels) > 1 else None
             rows.append((name, params, value))
@@ -634,6 +640,30 @@ def sb_goal(name, params, ours, ref):
 
 PATHS = []   # the seL4 and our sel4bench JSON, in that order, for sb_levels
 
+# Where the instructions of a row that misses its goal go (hand-written, from the measurements
+# at the commit the report names; rows of both tables).
+MISS_NOTES = {
+    "Signal to high prio thread":
+        "The samples fall on a few levels on each kernel, and each level of ours lies below the "
+        "nearest one of seL4 (the values are listed above), as does our mean; the median lands "
+        "on a higher level with us because the mix of levels differs. The lowest level is the "
+        "path itself, a Signal that wakes a higher-priority waiter (our harness measures the "
+        "same path as notify_signal_wakes_higher); the higher levels add about 100 "
+        "instructions each on both kernels, work that falls inside the timed span in some "
+        "iterations and that we have not pinned down.",
+    "ipc_call_cross_as_len0":
+        "The server now runs with seL4_TCBFlag_fpuDisabled, as in sel4bench, so each switch to "
+        "it and back takes the FPU-flag branch of the context switch (a C call, CR0.TS set "
+        "towards the server, clts back): +9 over a server with the FPU on (157 at commit "
+        "9eb6e9b). sel4bench measures this row on the same kernel below the goal (first table); "
+        "our harness reads 8 more than sel4bench on the cross-address-space rows and 2 more on "
+        "the same-address-space ones, a difference of its set-up (client in the root task's "
+        "VSpace, server in a second VSpace sharing its frames) not yet pinned down.",
+    "ipc_replyrecv_cross_as_len0":
+        "As ipc_call_cross_as_len0: the FPU-flag branch costs +10 (179 at commit 9eb6e9b); "
+        "sel4bench on the same kernel meets the goal; the harness reads 8 more than sel4bench.",
+}
+
 
 def sb_table(ours, sel4):
     """[(label, ours, seL4, ratio, goal text, met or None)] over every row of either run."""
@@ -676,14 +706,15 @@ def sb_write(w, table, sb, commit, harness):
       "counters, all zero on both kernels) and its \"(early processing)\" rows (the same "
       "samples, reported as a mean only). The sync rows (Wait time, Broadcast, Producer/"
       "Consumer) and \"Signal to high/low prio thread\" vary from sample to sample on both "
-      "kernels, between a few values set by where the timer tick falls.\n\n")
+      "kernels, between a few values.\n\n")
     missed = [r for r in both if not r[5]]
     if missed:
-        w("Rows that miss their goal, and where their instructions go: see \"Where the "
-          "instructions go\" below (our harness measures the sub-paths).\n\n")
+        w("Rows that miss their goal, and where their instructions go (see also \"Where the "
+          "instructions go\" below: our harness measures the sub-paths):\n\n")
         for r in missed:
-            w("- %s: ours %s, seL4 %s%s\n" % (r[0], fmt(r[1]), fmt(r[2]),
-                                              "; samples (seL4 | ours): " + r[6] if r[6] else ""))
+            w("- %s: ours %s, seL4 %s%s. %s\n" % (r[0], fmt(r[1]), fmt(r[2]),
+              "; samples (seL4 | ours): " + r[6] if r[6] else "",
+              MISS_NOTES.get(r[0].split(":")[0], "")))
         w("\n")
     if harness:
         w("### Our harness against sel4bench on our kernel\n\n"
@@ -747,7 +778,11 @@ def write_readme(path, rows, log, sel4, what, method_path, sb=None):
         if ours is None and name in skips:
             g = "skipped: " + skips[name]
         w("| %s | %s | %s | %s | %s |\n" % (name, fmt(ours), fmt(ref), fmt(ratio, True), g))
-    w("\n![ours against seL4](results.png)\n\n")
+    for name, ours, ref, ratio in rows:
+        lim = goal(name, ours, ref, sel4)[0]
+        if ours is not None and lim is not None and ours > lim and name in MISS_NOTES:
+            w("\n- **%s** misses its goal: %s" % (name, MISS_NOTES[name]))
+    w("\n\n![ours against seL4](results.png)\n\n")
 
     w("### Our other rows\n\n| operation | ours | note |\n|---|---:|---|\n")
     for name, ours, ref, ratio in rows:
