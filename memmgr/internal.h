@@ -16,8 +16,9 @@
 /* Slabs for objects smaller than a page are one page (issue 21: nothing
  * under 4 KiB is cut from a shared untyped). */
 #define MM_SLAB_MIN_BITS PAGE_BITS
-/* Page-sized objects come in slabs of up to this many objects. */
+/* Frames and page tables come in slabs of up to 2^these objects. */
 #define MM_SLAB_PAGES_LOG2 4u
+#define MM_SLAB_PT_LOG2 2u
 
 enum mm_slot_state {
     MM_SLOT_FREE,       /* empty, in the bitmap */

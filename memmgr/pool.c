@@ -3,8 +3,8 @@
  *
  * A pool is refilled by one Retype of up to MM_BATCH objects into a slab,
  * an untyped that holds objects of that one type and size (a page for
- * objects smaller than a page, up to 2^MM_SLAB_PAGES_LOG2 pages for
- * page-sized ones, exactly one object for bigger ones). seL4 has no
+ * objects smaller than a page, up to 16 frames or 4 page tables, exactly
+ * one object otherwise). seL4 has no
  * Recycle, so a freed object is made fresh by hand before it is pooled:
  *
  *   every type   Revoke on its slot: copies and mints the caller made go,
@@ -34,12 +34,18 @@ uint32_t pool_index(uint32_t type, uint32_t size_bits)
     return type == OBJ_CNODE ? OBJ_NUM_TYPES + size_bits : type;
 }
 
-static uint32_t slab_bits(uint32_t obj_bits)
+/* Slab size: a page for small objects; several pages for frames and page
+ * tables, which come and go in numbers; one object for the rest (page
+ * directories are never reused, so a slab of them would only hold dead
+ * bytes). */
+static uint32_t slab_bits(uint32_t type, uint32_t obj_bits)
 {
     if (obj_bits < MM_SLAB_MIN_BITS)
         return MM_SLAB_MIN_BITS;
-    if (obj_bits == MM_PAGE_BITS)
+    if (type == OBJ_X86_4K)
         return obj_bits + MM_SLAB_PAGES_LOG2;
+    if (type == OBJ_X86_PAGE_TABLE)
+        return obj_bits + MM_SLAB_PT_LOG2;
     return obj_bits;
 }
 
@@ -54,7 +60,7 @@ static struct mm_ut *open_slab(struct mm *mm, uint32_t p, uint32_t type, uint32_
     if (u != NULL && u->kind == MM_UT_SLAB && u->wm < mm_ut_size(u))
         return u;
     u = NULL;
-    for (uint32_t bits = slab_bits(ob); u == NULL && bits >= low; bits--)
+    for (uint32_t bits = slab_bits(type, ob); u == NULL && bits >= low; bits--)
         u = ut_take(mm, bits, 0, 0);
     if (u == NULL)
         return NULL;
@@ -213,16 +219,24 @@ mm_err_t mm_free(struct mm *mm, mm_cptr_t cap)
     return err;
 }
 
-/* Deletes every pooled object; returns how many went. */
+/* Deletes the pooled objects of every slab with no live object left
+ * (deleting others would only make dead bytes); returns how many went. */
 int pool_drain(struct mm *mm)
 {
     int n = 0;
 
     for (uint32_t p = 0; p < MM_NUM_POOLS; p++) {
-        while (mm->pools[p].head != 0) {
-            mm_cptr_t cap = mm->pools[p].head;
+        mm_cptr_t *link = &mm->pools[p].head;
 
-            mm->pools[p].head = slot_meta(mm, cap)->next;
+        while (*link != 0) {
+            mm_cptr_t cap = *link;
+            struct mm_slot *s = slot_meta(mm, cap);
+
+            if (mm_ut_at(mm, s->ut)->nlive != 0) {
+                link = &s->next;
+                continue;
+            }
+            *link = s->next;
             mm->pools[p].count--;
             if (destroy(mm, cap, 0) == ERR_NONE)
                 n++;
