@@ -103,6 +103,7 @@ int main(bootinfo_t *bi)
     alloc_tests();
     vspace_tests();
     process_tests();
+    cspace_tests();
     mm_report(&parent);
     tests_done();
 }

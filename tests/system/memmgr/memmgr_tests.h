@@ -47,5 +47,6 @@ uint32_t frame_paddr(mm_cptr_t frame);
 void alloc_tests(void);
 void vspace_tests(void);
 void process_tests(void);
+void cspace_tests(void);
 
 #endif
