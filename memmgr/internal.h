@@ -66,6 +66,7 @@ struct mm_ut *ut_new(struct mm *mm);
 void ut_drop(struct mm *mm, struct mm_ut *u);
 struct mm_ut *ut_take(struct mm *mm, uint32_t bits, int device, int use_reserve);
 void ut_put(struct mm *mm, struct mm_ut *u);
+int ut_merge(struct mm *mm);
 struct mm_ut *ut_find_root(const struct mm *mm, mm_cptr_t cap);
 int ut_in_subtree(const struct mm *mm, const struct mm_ut *u, const struct mm_ut *top);
 void ut_keep_reserve(struct mm *mm);

@@ -245,9 +245,16 @@ int pool_drain(struct mm *mm)
     return n;
 }
 
+void mm_drain(struct mm *mm)
+{
+    pool_drain(mm);
+    acct_after(mm);
+}
+
 void mm_shrink(struct mm *mm)
 {
     pool_drain(mm);
+    ut_merge(mm);
     acct_after(mm);
 }
 

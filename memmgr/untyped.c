@@ -10,7 +10,8 @@
  * halves are still two capabilities, and the parent is whole again only
  * once it has no children, so merging deletes both halves' capabilities;
  * the kernel then resets the parent (watermark to zero, memory cleared)
- * on its next retype. Records name their parent by index, so a subtree
+ * on its next retype. That clear is why freed halves stay split until a
+ * request finds no free leaf big enough (or the owner calls mm_shrink). Records name their parent by index, so a subtree
  * is found by following parents.
  *
  * One free leaf may be held back as the reserve for the next CNode of a
@@ -113,6 +114,42 @@ static mm_err_t split(struct mm *mm, struct mm_ut *u)
     return ERR_NONE;
 }
 
+static struct mm_ut *sibling(struct mm *mm, const struct mm_ut *u)
+{
+    for (uint32_t i = 0; i < mm->nuts; i++) {
+        struct mm_ut *s = &mm->uts[i];
+
+        if (s->in_use && s != u && s->parent == u->parent)
+            return s;
+    }
+    return NULL;
+}
+
+/* Merges u with its buddy while both are free: deleting both halves
+ * leaves the parent without children, whole again. */
+static int merge_up(struct mm *mm, struct mm_ut *u)
+{
+    int n = 0;
+
+    while (u->parent != 0 && u->kind == MM_UT_FREE && !u->reserve) {
+        struct mm_ut *s = sibling(mm, u), *p = mm_ut_at(mm, u->parent);
+
+        if (s == NULL || s->kind != MM_UT_FREE || s->reserve)
+            break;
+        if (mm_sys_delete(mm->root, u->cap, MM_WORD_BITS) != ERR_NONE ||
+            mm_sys_delete(mm->root, s->cap, MM_WORD_BITS) != ERR_NONE)
+            break;
+        mm_slot_free(mm, u->cap);
+        mm_slot_free(mm, s->cap);
+        ut_drop(mm, u);
+        ut_drop(mm, s);
+        p->kind = MM_UT_FREE;
+        u = p;
+        n++;
+    }
+    return n;
+}
+
 /* A free leaf of exactly 2^bits bytes, split off as needed. */
 static mm_err_t take(struct mm *mm, uint32_t bits, int device, int use_reserve,
                      struct mm_ut **out)
@@ -128,7 +165,7 @@ static mm_err_t take(struct mm *mm, uint32_t bits, int device, int use_reserve,
             u = best_fit(mm, bits, device, use_reserve);
     }
     if (err != ERR_NONE) {
-        ut_put(mm, u);          /* merge the halves made so far back */
+        merge_up(mm, u);        /* merge the halves made so far back */
         return err;
     }
     u->reserve = 0;
@@ -143,41 +180,30 @@ struct mm_ut *ut_take(struct mm *mm, uint32_t bits, int device, int use_reserve)
     struct mm_ut *u = NULL;
 
     while (take(mm, bits, device, use_reserve, &u) != ERR_NONE) {
-        if (!pool_drain(mm) && !vs_reclaim_one(mm))
+        if (!ut_merge(mm) && !pool_drain(mm) && !vs_reclaim_one(mm))
             return NULL;
     }
     return u;
 }
 
-static struct mm_ut *sibling(struct mm *mm, const struct mm_ut *u)
-{
-    for (uint32_t i = 0; i < mm->nuts; i++) {
-        struct mm_ut *s = &mm->uts[i];
-
-        if (s->in_use && s != u && s->parent == u->parent)
-            return s;
-    }
-    return NULL;
-}
-
-/* u is free again: merge it with its buddy while both are free. */
+/* u is free again. It stays split: merging makes the parent whole, and
+ * the kernel clears the whole parent on its next retype, so a slab that
+ * empties and fills again would pay for clearing everything above it.
+ * Merging waits until a request finds no free leaf big enough. */
 void ut_put(struct mm *mm, struct mm_ut *u)
 {
-    while (u->parent != 0 && u->kind == MM_UT_FREE && !u->reserve) {
-        struct mm_ut *s = sibling(mm, u), *p = mm_ut_at(mm, u->parent);
+    (void)mm;
+    (void)u;
+}
 
-        if (s == NULL || s->kind != MM_UT_FREE || s->reserve)
-            return;
-        if (mm_sys_delete(mm->root, u->cap, MM_WORD_BITS) != ERR_NONE ||
-            mm_sys_delete(mm->root, s->cap, MM_WORD_BITS) != ERR_NONE)
-            return;
-        mm_slot_free(mm, u->cap);
-        mm_slot_free(mm, s->cap);
-        ut_drop(mm, u);
-        ut_drop(mm, s);
-        p->kind = MM_UT_FREE;
-        u = p;
-    }
+int ut_merge(struct mm *mm)
+{
+    int n = 0;
+
+    for (uint32_t i = 0; i < mm->nuts; i++)
+        if (mm->uts[i].in_use && mm->uts[i].kind == MM_UT_FREE)
+            n += merge_up(mm, &mm->uts[i]);
+    return n;
 }
 
 /* Keeps a free leaf the size of the next CNode of a growing CSpace. */

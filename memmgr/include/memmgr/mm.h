@@ -179,7 +179,10 @@ mm_err_t mm_free(struct mm *mm, mm_cptr_t cap);
 mm_err_t mm_alloc_untyped(struct mm *mm, uint32_t bits, int device, mm_cptr_t *cap);
 /* Physical address of an untyped memmgr holds or gave out (0 if unknown). */
 uint32_t mm_paddr(const struct mm *mm, mm_cptr_t cap);
-/* Deletes every pooled object and merges what that frees. */
+/* Deletes the pooled objects of slabs with nothing live. Freed slabs
+ * stay split (see untyped.c: merging costs a clear of the parent). */
+void mm_drain(struct mm *mm);
+/* mm_drain, then merges every pair of free halves back into its parent. */
 void mm_shrink(struct mm *mm);
 
 /* Giving memory back. How many bytes the added untyped cap could be
