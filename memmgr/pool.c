@@ -10,7 +10,10 @@
  *   every type   Revoke on its slot: copies and mints the caller made go,
  *                and with them every mapping of a frame copy;
  *   TCB          Suspend: it is off every queue; the next owner
- *                Configures it (space, IPC buffer, priority) anyway;
+ *                Configures it (space, IPC buffer, priority) anyway. The
+ *                copies of CSpace, VSpace and buffer caps it still holds
+ *                are children of caps memmgr revokes when it frees those
+ *                objects, so a pooled TCB never keeps one alive;
  *   endpoint,    nothing more: with the copies gone no one else can block
  *   notification on it; the owner must not have left a thread waiting on
  *                the original capability itself;

@@ -102,6 +102,7 @@ int main(bootinfo_t *bi)
     setup_test(bi);
     alloc_tests();
     vspace_tests();
+    thread_tests();
     process_tests();
     cspace_tests();
     mm_report(&parent);

@@ -48,5 +48,6 @@ void alloc_tests(void);
 void vspace_tests(void);
 void process_tests(void);
 void cspace_tests(void);
+void thread_tests(void);
 
 #endif
