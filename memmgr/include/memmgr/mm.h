@@ -148,9 +148,9 @@ struct mm {
     int growing;                /* inside CSpace growth: the reserve may be used */
 };
 
-/* Start an owner: meta is memory memmgr keeps its records in (about 0.6%
- * of the memory it manages, plus 8 bytes per slot), root the CSpace
- * root; max_uts bounds the untyped records. */
+/* Start an owner: meta is memory memmgr keeps its records in (40 bytes
+ * per untyped record, 8 per slot, 16 per mapping, 32 per page table),
+ * root the CSpace root; max_uts bounds the untyped records. */
 mm_err_t mm_init(struct mm *mm, void *meta, size_t meta_size, mm_cptr_t root,
                  uint32_t max_uts);
 /* Hand memmgr an untyped capability with its physical address and size. */

@@ -7,7 +7,7 @@
  * address space are cache-able objects: their content is derived state).
  *
  * Records live in the owner's metadata area and are counted as memmgr's
- * bookkeeping (16 bytes per mapping, 36 per page table).
+ * bookkeeping (16 bytes per mapping, 32 per page table).
  */
 #ifndef MEMMGR_VSPACE_H
 #define MEMMGR_VSPACE_H
