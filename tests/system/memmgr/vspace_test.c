@@ -112,8 +112,37 @@ static void reclaim_and_rebuild(void)
     TEST_END();
 }
 
+/* A 4 MiB frame is mapped by the page directory alone: no page table. */
+static void large_frame(void)
+{
+    struct mm_vspace vs;
+    mm_cptr_t big;
+    volatile uint32_t *p = (volatile uint32_t *)(MAP_BASE + NREGIONS * REGION);
+
+    TEST_BEGIN("memmgr_vspace_large_frame_needs_no_page_table");
+    ASSERT_TRUE(child_make(&cv, 23, 512));
+    mm_vspace_adopt(&cv.mm, &vs, seL4_CapInitThreadVSpace);
+    ASSERT_EQ(mm_alloc(&cv.mm, seL4_X86_LargePageObject, 0, &big), ERR_NONE);
+    EXPECT_EQ(mm_stats(&cv.mm)->live[seL4_X86_LargePageObject], REGION);
+    EXPECT_EQ(mm_vspace_map(&vs, big, (uint32_t)(uintptr_t)p + PAGE, MM_RW, 0, 1),
+              ERR_ALIGNMENT_ERROR);
+    ASSERT_EQ(mm_vspace_map(&vs, big, (uint32_t)(uintptr_t)p, MM_RW, 0, 1), ERR_NONE);
+    EXPECT_EQ(mm_vspace_pts(&vs), 0);
+    p[REGION / sizeof(uint32_t) - 1] = MAGIC;
+    EXPECT_EQ(p[REGION / sizeof(uint32_t) - 1], MAGIC);
+    EXPECT_EQ(mm_vspace_lookup(&vs, (uint32_t)(uintptr_t)p + 5 * PAGE), big);
+    EXPECT_EQ(mm_vspace_unmap(&vs, (uint32_t)(uintptr_t)p), ERR_NONE);
+    EXPECT_EQ(mm_vspace_lookup(&vs, (uint32_t)(uintptr_t)p), 0);
+    EXPECT_EQ(mm_free(&cv.mm, big), ERR_NONE);
+    EXPECT_OK(mm_release_untyped(&cv.mm, cv.ut));
+    child_done(&cv);
+    EXPECT_INVARIANTS();
+    TEST_END();
+}
+
 void vspace_tests(void)
 {
     on_demand_and_eager_free();
     reclaim_and_rebuild();
+    large_frame();
 }

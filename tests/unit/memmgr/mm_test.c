@@ -354,6 +354,31 @@ static void two_owners_stay_disjoint(void **state)
     assert_int_equal(mm_stats(&mm2)->live[OBJ_NOTIFICATION], 40 * 16);
 }
 
+/* Device memory only ever leaves as a whole untyped, asked for as such. */
+static void device_untypeds_kept_apart(void **state)
+{
+    mm_cptr_t ep, dev;
+
+    (void)state;
+    fk_reset();
+    fk_untyped(UT_CAP, 0xfe000000u, 16, 1);
+    assert_int_equal(mm_init(&mm, meta, sizeof(meta), ROOT, MAX_UTS), ERR_NONE);
+    assert_int_equal(mm_add_slots(&mm, SLOT_BASE, SLOT_BASE, SLOT_COUNT, 0, 0), ERR_NONE);
+    assert_int_equal(mm_add_untyped(&mm, UT_CAP, 0xfe000000u, 16, 1), ERR_NONE);
+    assert_int_equal(mm_stats(&mm)->device_held, 1u << 16);
+    assert_int_equal(mm_alloc(&mm, OBJ_ENDPOINT, 0, &ep), ERR_NOT_ENOUGH_MEMORY);
+    assert_int_equal(mm_alloc_untyped(&mm, 12, 0, &dev), ERR_NOT_ENOUGH_MEMORY);
+    assert_int_equal(mm_alloc_untyped(&mm, 12, 1, &dev), ERR_NONE);
+    assert_true(fk[dev].device);
+    assert_int_equal(mm_paddr(&mm, dev), fk[dev].paddr);
+    assert_int_equal(mm_free(&mm, dev), ERR_NONE);
+    mm_shrink(&mm);
+    assert_int_equal(fk[UT_CAP].kids, 0);
+    /* Misaligned or out-of-range untypeds are refused. */
+    assert_int_equal(mm_add_untyped(&mm, UT2_CAP, 0x1000, 16, 0), ERR_INVALID_ARGUMENT);
+    assert_int_equal(mm_add_untyped(&mm, UT_CAP, 0xfe000000u, 16, 1), ERR_DELETE_FIRST);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -370,6 +395,7 @@ int main(void)
         cmocka_unit_test(page_tables_on_demand_and_freed_when_empty),
         cmocka_unit_test(reclaim_under_pressure_then_restore),
         cmocka_unit_test(two_owners_stay_disjoint),
+        cmocka_unit_test(device_untypeds_kept_apart),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
