@@ -197,8 +197,37 @@ static void two_owners_disjoint(void)
     TEST_END();
 }
 
+/* A freed CNode is emptied before it is pooled, and comes back empty. */
+static void cnode_made_fresh(void)
+{
+    struct child *c = &ca;
+    mm_cptr_t cn, cn2, ep;
+    const uint32_t radix = 4, slot = 3;
+
+    TEST_BEGIN("memmgr_freed_cnode_is_emptied_and_reused");
+    ASSERT_TRUE(child_make(c, 16, 256));
+    ASSERT_EQ(mm_alloc(&c->mm, seL4_CapTableObject, radix, &cn), ERR_NONE);
+    ASSERT_EQ(mm_alloc(&c->mm, seL4_EndpointObject, 0, &ep), ERR_NONE);
+    ASSERT_OK(seL4_CNode_Copy(cn, slot, radix, ROOT, ep, DEPTH, seL4_AllRights));
+    EXPECT_ERR(seL4_CNode_Copy(cn, slot, radix, ROOT, ep, DEPTH, seL4_AllRights),
+               seL4_DeleteFirst);
+    EXPECT_EQ(mm_free(&c->mm, cn), ERR_NONE);
+    EXPECT_EQ(mm_stats(&c->mm)->dead, 0);           /* pooled, not deleted */
+    ASSERT_EQ(mm_alloc(&c->mm, seL4_CapTableObject, radix, &cn2), ERR_NONE);
+    EXPECT_EQ(cn2, cn);                             /* the same object again */
+    EXPECT_OK(seL4_CNode_Copy(cn2, slot, radix, ROOT, ep, DEPTH, seL4_AllRights));
+    EXPECT_EQ(mm_free(&c->mm, ep), ERR_NONE);        /* revokes the copy in cn2 */
+    EXPECT_OK(seL4_CNode_Copy(cn2, slot, radix, ROOT, ROOT, DEPTH, seL4_AllRights));
+    EXPECT_EQ(mm_free(&c->mm, cn2), ERR_NONE);
+    EXPECT_OK(mm_release_untyped(&c->mm, c->ut));
+    child_done(c);
+    EXPECT_INVARIANTS();
+    TEST_END();
+}
+
 void alloc_tests(void)
 {
+    cnode_made_fresh();
     oom_and_back();
     random_against_model();
     release_refused_while_live();
