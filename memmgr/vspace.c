@@ -105,11 +105,10 @@ static mm_err_t pt_build(struct mm_vspace *vs, struct mm_pt *pt)
     return ERR_NONE;
 }
 
-/* The record of the page table for vaddr, made (and built) if needed. */
-static mm_err_t pt_get(struct mm_vspace *vs, uint32_t vaddr, struct mm_pt **out)
+/* The record of the page table for vaddr, made if needed. */
+static mm_err_t pt_record(struct mm_vspace *vs, uint32_t vaddr, struct mm_pt **out)
 {
     struct mm_pt *pt = pt_find(vs, vaddr);
-    mm_err_t err;
 
     if (pt == NULL) {
         pt = pt_new(vs->mm);
@@ -120,6 +119,18 @@ static mm_err_t pt_get(struct mm_vspace *vs, uint32_t vaddr, struct mm_pt **out)
         pt->next = vs->pts;
         vs->pts = pt;
     }
+    *out = pt;
+    return ERR_NONE;
+}
+
+/* The record of the page table for vaddr, the page table built if needed. */
+static mm_err_t pt_get(struct mm_vspace *vs, uint32_t vaddr, struct mm_pt **out)
+{
+    struct mm_pt *pt;
+    mm_err_t err = pt_record(vs, vaddr, &pt);
+
+    if (err != ERR_NONE)
+        return err;
     if (pt->cap == 0 && !pt->foreign) {
         err = pt_build(vs, pt);
         if (err != ERR_NONE)
@@ -190,6 +201,30 @@ static mm_err_t map_large(struct mm_vspace *vs, struct mm_map *m)
     return ERR_NONE;
 }
 
+/* Maps m. In an adopted address space, where no page table of memmgr's
+ * is known the kernel is asked first, so a page table someone else made
+ * (the root task's image) is used as is, and only a FailedLookup makes
+ * memmgr build one; in one memmgr made, every page table is its own. */
+static mm_err_t map_small(struct mm_vspace *vs, struct mm_map *m, struct mm_pt **ptp)
+{
+    mm_err_t err = pt_record(vs, m->vaddr, ptp);
+    struct mm_pt *pt = *ptp;
+
+    if (err == ERR_NONE && vs->owned && pt->cap == 0)
+        err = pt_build(vs, pt);
+    if (err != ERR_NONE)
+        return err;
+    err = mm_sys_page_map(m->frame, vs->pd, m->vaddr, m->rights, m->attr);
+    if (err == ERR_NONE && pt->cap == 0)
+        pt->foreign = 1;
+    if (err != ERR_FAILED_LOOKUP || pt->cap != 0 || pt->foreign)
+        return err;
+    err = pt_build(vs, pt);
+    if (err == ERR_NONE)
+        err = mm_sys_page_map(m->frame, vs->pd, m->vaddr, m->rights, m->attr);
+    return err;
+}
+
 mm_err_t mm_vspace_map(struct mm_vspace *vs, mm_cptr_t frame, uint32_t vaddr,
                        uint32_t rights, uint32_t attr, int large)
 {
@@ -205,9 +240,7 @@ mm_err_t mm_vspace_map(struct mm_vspace *vs, mm_cptr_t frame, uint32_t vaddr,
         return ERR_NOT_ENOUGH_MEMORY;
     *m = (struct mm_map){ .frame = frame, .vaddr = vaddr, .rights = (uint16_t)rights,
                           .attr = (uint8_t)attr };
-    err = large ? map_large(vs, m) : pt_get(vs, vaddr, &pt);
-    if (err == ERR_NONE && !large)
-        err = mm_sys_page_map(frame, vs->pd, vaddr, rights, attr);
+    err = large ? map_large(vs, m) : map_small(vs, m, &pt);
     if (err != ERR_NONE) {
         map_put(vs->mm, m);
         if (pt != NULL && pt->nmaps == 0 && pt->maps == NULL)

@@ -12,6 +12,10 @@
 #define NREGIONS        3
 #define PT_TAG          0x03
 #define MAGIC           0x6d656d6du
+/* The last page of the 4 MiB region the image starts in (0x400000). */
+#define IMAGE_REGION_LAST_PAGE  0x007ff000u
+
+extern char __image_start[], __image_end[];
 
 static struct child cv;
 static uint32_t reclaimed[8];
@@ -140,8 +144,37 @@ static void large_frame(void)
     TEST_END();
 }
 
+/* Where someone else made the page table (the image's, made at boot),
+ * memmgr maps through it and never frees it. */
+static void foreign_page_table(void)
+{
+    struct mm_vspace vs;
+    mm_cptr_t f;
+    volatile uint32_t *p = (volatile uint32_t *)IMAGE_REGION_LAST_PAGE;
+
+    TEST_BEGIN("memmgr_vspace_uses_a_foreign_page_table");
+    ASSERT_TRUE((uint32_t)(uintptr_t)__image_end <= IMAGE_REGION_LAST_PAGE);
+    ASSERT_TRUE(child_make(&cv, 16, 256));
+    mm_vspace_adopt(&cv.mm, &vs, seL4_CapInitThreadVSpace);
+    ASSERT_EQ(mm_alloc(&cv.mm, seL4_X86_4K, 0, &f), ERR_NONE);
+    ASSERT_EQ(mm_vspace_map(&vs, f, IMAGE_REGION_LAST_PAGE, MM_RW, 0, 0), ERR_NONE);
+    EXPECT_EQ(mm_vspace_pts(&vs), 0);               /* none of memmgr's */
+    EXPECT_EQ(mm_stats(&cv.mm)->live[seL4_X86_PageTableObject], 0);
+    *p = MAGIC;
+    EXPECT_EQ(*p, MAGIC);
+    EXPECT_EQ(mm_vspace_unmap(&vs, IMAGE_REGION_LAST_PAGE), ERR_NONE);
+    EXPECT_EQ(*(volatile uint32_t *)__image_start, *(volatile uint32_t *)__image_start);
+    mm_vspace_destroy(&vs);
+    EXPECT_EQ(mm_free(&cv.mm, f), ERR_NONE);
+    EXPECT_OK(mm_release_untyped(&cv.mm, cv.ut));
+    child_done(&cv);
+    EXPECT_INVARIANTS();
+    TEST_END();
+}
+
 void vspace_tests(void)
 {
+    foreign_page_table();
     on_demand_and_eager_free();
     reclaim_and_rebuild();
     large_frame();
