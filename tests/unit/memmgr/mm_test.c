@@ -354,6 +354,39 @@ static void two_owners_stay_disjoint(void **state)
     assert_int_equal(mm_stats(&mm2)->live[OBJ_NOTIFICATION], 40 * 16);
 }
 
+/* Reclaimable page tables do not block a release: they are taken back,
+ * the owner told, and rebuilt elsewhere. */
+static void release_takes_page_tables_back(void **state)
+{
+    struct mm_vspace vs;
+    mm_cptr_t f, pd = 6;
+    uint32_t cost;
+
+    (void)state;
+    setup_mm(14);                                   /* exactly one page-table slab */
+    fk_untyped(UT2_CAP, 0x02000000u, 17, 0);        /* frames come from here */
+    assert_int_equal(mm_add_untyped(&mm, UT2_CAP, 0x02000000u, 17, 0), ERR_NONE);
+    fk[pd] = (struct fk_cap){ .used = 1, .type = OBJ_X86_PAGE_DIRECTORY };
+    reclaims = 0;
+    mm_vspace_adopt(&mm, &vs, pd);
+    mm_vspace_set_cacheable(&vs, on_reclaim, NULL);
+    assert_int_equal(mm_alloc(&mm, OBJ_X86_4K, 0, &f), ERR_NONE);
+    assert_true(fk_descends(f, UT2_CAP));
+    assert_int_equal(mm_vspace_map(&vs, f, 0x400000, MM_RW, 0, 0), ERR_NONE);
+    assert_int_equal(mm_reclaimable(&mm, UT_CAP, &cost), 1u << 14);
+    assert_int_equal(cost, 4);                      /* the slab's four page tables */
+    assert_int_equal(mm_reclaimable(&mm, UT2_CAP, &cost), 0);   /* a live frame */
+    assert_int_equal(mm_release_untyped(&mm, UT_CAP), ERR_NONE);
+    assert_int_equal(reclaims, 1);
+    assert_int_equal(reclaimed_at, 0x400000);
+    assert_false(fk[f].mapped);
+    assert_int_equal(fk[UT_CAP].kids, 0);
+    assert_int_equal(mm_stats(&mm)->held, 1u << 17);
+    assert_int_equal(mm_vspace_restore(&vs, 0x400000), ERR_NONE);
+    assert_true(fk[f].mapped);
+    assert_int_equal(mm_check(&mm), ERR_NONE);
+}
+
 /* Device memory only ever leaves as a whole untyped, asked for as such. */
 static void device_untypeds_kept_apart(void **state)
 {
@@ -396,6 +429,7 @@ int main(void)
         cmocka_unit_test(reclaim_under_pressure_then_restore),
         cmocka_unit_test(two_owners_stay_disjoint),
         cmocka_unit_test(device_untypeds_kept_apart),
+        cmocka_unit_test(release_takes_page_tables_back),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
