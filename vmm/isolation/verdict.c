@@ -211,9 +211,11 @@ static void put_entity(const iso_graph_t *g, iso_id_t x, char *buf, size_t len, 
         return;
     }
     put(buf, len, at, "%s %s", iso_kind_name(e->kind), e->name);
-    if (e->size != 0 && (e->kind == ISO_IO_PORTS || e->kind == ISO_IRQ))
-        put(buf, len, at, " [%llu+%llu]", (unsigned long long)e->base,
+    if (e->size != 0 && e->kind == ISO_IO_PORTS)
+        put(buf, len, at, " [0x%llx+%llu]", (unsigned long long)e->base,
             (unsigned long long)e->size);
+    else if (e->size != 0 && e->kind == ISO_IRQ)
+        put(buf, len, at, " [line %llu]", (unsigned long long)e->base);
     else if (e->size != 0)
         put(buf, len, at, " [0x%llx+0x%llx]", (unsigned long long)e->base,
             (unsigned long long)e->size);
@@ -320,7 +322,7 @@ static unsigned report_pair(const iso_graph_t *g, const iso_analysis_t *a, iso_i
         emit(ctx, line);
         iso_print_chain(g, a, &v.chain[level], emit, ctx);
     }
-    return v.full && v.devices ? 0 : 1;
+    return v.spatial && v.devices ? 0 : 1;
 }
 
 unsigned iso_report(const iso_graph_t *g, const iso_analysis_t *a, iso_emit_fn *emit,

@@ -114,6 +114,10 @@ iso_id_t iso_add_cap(iso_graph_t *g, iso_id_t holder, iso_id_t target, uint8_t r
 iso_id_t iso_find(const iso_graph_t *g, const char *name);
 
 const char *iso_kind_name(iso_kind_t k);
+/* Builds g from the text description vmm/isolation/text.c documents
+ * (vmm, partition, object and cap lines). Returns 0, or -1 with a message
+ * naming the line in err (g is then marked overflowed). */
+int iso_parse_text(iso_graph_t *g, const char *text, size_t len, char *err, size_t err_len);
 /* "R W G GR C" style, written into buf (at least 16 bytes). */
 const char *iso_rights_str(uint8_t rights, char *buf, size_t len);
 
@@ -233,7 +237,10 @@ size_t iso_format_relation(const iso_graph_t *g, const iso_relation_t *r, iso_id
 void iso_print_chain(const iso_graph_t *g, const iso_analysis_t *a, const iso_chain_t *c,
                      iso_emit_fn *emit, void *ctx);
 /* Every finding, then every pair of partitions: verdicts and chains.
- * Returns the number of pairs or partitions that are not fully clean. */
+ * Returns the number of findings plus the pairs that are not spatially
+ * partitioned or whose devices are not clean: what a configuration must
+ * not have. Channels (full isolation broken) are printed, not counted:
+ * the user asked for them. */
 unsigned iso_report(const iso_graph_t *g, const iso_analysis_t *a, iso_emit_fn *emit,
                     void *ctx);
 
