@@ -36,7 +36,7 @@
 #define ISO_MAX_RELATIONS   4096
 #define ISO_MAX_FINDINGS    256
 #define ISO_MAX_CHAIN       ISO_MAX_PARTITIONS
-#define ISO_NAME_LEN        32
+#define ISO_NAME_LEN        48      /* the VMM plan's names fit */
 
 /* "No entity": an object nobody owns, a capability with no parent untyped. */
 #define ISO_NONE            0xffffu
