@@ -1,6 +1,6 @@
 # The isolation analysis on the host: build/tools/isocheck from tools/isocheck/ and the same
 # vmm/isolation/ sources the VMM links (docs/isolation.md).  Built by `make all` (and so by
-# `make test`); run it on a graph description: build/tools/isocheck docs/examples/two-guests.graph
+# `make test`); run it on a graph description: build/tools/isocheck tests/isolation/two-guests.graph
 
 ISOCHECK      := $(BUILD)/tools/isocheck
 ISOCHECK_SRCS := $(sort $(wildcard tools/isocheck/*.c vmm/isolation/*.c))
