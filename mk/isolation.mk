@@ -8,7 +8,7 @@ ISOCHECK_SRCS := $(sort $(wildcard tools/isocheck/*.c vmm/isolation/*.c))
 $(ISOCHECK): $(ISOCHECK_SRCS) $(wildcard vmm/include/vmm/*.h)
 	$(call msg,HOSTLD,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(HOSTCC) -std=gnu11 -O2 -g $(WARNINGS) -Ivmm/include -o $@ $(ISOCHECK_SRCS)
+	$(Q)$(HOSTCC) -std=gnu11 -O2 -g $(WARNINGS) -Ivmm/include -Ikernel/include -o $@ $(ISOCHECK_SRCS)
 
 all: $(ISOCHECK)
 .PHONY: isocheck

@@ -110,6 +110,11 @@ void iso_set_parent(iso_graph_t *g, iso_id_t child, iso_id_t untyped);
 /* A capability; returns its index or ISO_NONE (bad ids, holder not a
  * partition or the VMM, or full). */
 iso_id_t iso_add_cap(iso_graph_t *g, iso_id_t holder, iso_id_t target, uint8_t rights);
+/* One slot of the live state, as the kernel's CNode ReadSlots describes
+ * it (CAPINFO_WORDS words, abi/capinfo.h), held by `holder` (the partition
+ * or VMM whose CSpace it is in); vmm/isolation/from_slots.c. Returns 0,
+ * 1 if the slot is left out (empty, reply, zombie, domain), -1 if full. */
+int iso_add_slot(iso_graph_t *g, iso_id_t holder, const uint32_t *words);
 /* First entity with this name, or ISO_NONE. */
 iso_id_t iso_find(const iso_graph_t *g, const char *name);
 
