@@ -310,6 +310,54 @@ static void other_cnode(void)
     TEST_END();
 }
 
+/* The ancestor search is bounded: each retyped object is inserted right
+ * after its untyped, so the k-th of N siblings finds the untyped behind
+ * N - 1 - k younger ones, and gives up when that reaches
+ * CAPINFO_ANCESTOR_STEPS. Exactly at the boundary, on both sides. */
+#define MANY_RADIX  15
+#define MANY_EPS    (CAPINFO_ANCESTOR_STEPS + 64)
+#define MANY_BITS   20          /* 2^19 for the CNode, 2^19 for the endpoints */
+#define RETYPE_MAX  256         /* seL4's fan-out limit */
+
+static void ancestor_search_bounded(void)
+{
+    seL4_Word index;
+    seL4_CPtr pool = rt_alloc_reserve_untyped(rt_default_alloc(), MANY_BITS, &index);
+    seL4_CPtr cn = 0, ut = 0;
+    ext_CapInfo_t i;
+
+    TEST_BEGIN("read_slots/ancestor_search_bounded");
+    ASSERT_TRUE(pool != 0);
+    cn = retype(pool, seL4_CapTableObject, MANY_RADIX);
+    ut = retype(pool, seL4_UntypedObject, MANY_BITS - 1);
+    ASSERT_TRUE(cn != 0 && ut != 0);
+    ext_CapInfo_t u;
+    ASSERT_OK(read_one(ROOT, ut, &u));
+    for (seL4_Word k = 0; k < MANY_EPS; k += RETYPE_MAX) {
+        seL4_Word n = MANY_EPS - k < RETYPE_MAX ? MANY_EPS - k : RETYPE_MAX;
+        ASSERT_OK(seL4_Untyped_Retype(ut, seL4_EndpointObject, 0, ROOT, cn, DEPTH, k, n));
+    }
+    seL4_Word boundary = MANY_EPS - CAPINFO_ANCESTOR_STEPS;   /* first found */
+    ASSERT_OK(read_one(cn, boundary - 1, &i));
+    EXPECT_EQ(i.type, CAPINFO_TYPE_ENDPOINT);
+    EXPECT_EQ(i.paddr, u.paddr + (boundary - 1) * 16);
+    EXPECT_TRUE(i.flags & CAPINFO_ANC_GAVE_UP);
+    EXPECT_FALSE(i.flags & CAPINFO_ANC_FOUND);
+    EXPECT_EQ(i.ancestor_paddr, 0);
+    ASSERT_OK(read_one(cn, 0, &i));
+    EXPECT_TRUE(i.flags & CAPINFO_ANC_GAVE_UP);
+    ASSERT_OK(read_one(cn, boundary, &i));
+    EXPECT_FALSE(i.flags & CAPINFO_ANC_GAVE_UP);
+    expect_ancestor(&i, u.paddr, MANY_BITS - 1);
+    ASSERT_OK(read_one(cn, MANY_EPS - 1, &i));
+    expect_ancestor(&i, u.paddr, MANY_BITS - 1);
+    /* Revoking the untyped empties the slots: they read as null. */
+    ASSERT_OK(seL4_CNode_Revoke(ROOT, ut, DEPTH));
+    ASSERT_OK(read_one(cn, MANY_EPS - 1, &i));
+    EXPECT_EQ(i.type, CAPINFO_TYPE_NULL);
+    TEST_END();
+}
+
 static void expect_range(seL4_Error e, seL4_Word min, seL4_Word max)
 {
     EXPECT_ERR(e, seL4_RangeError);
@@ -362,5 +410,6 @@ int main(bootinfo_t *bi)
     mapped_frame();
     other_cnode();
     refusals(bi);
+    ancestor_search_bounded();
     tests_done();
 }
