@@ -143,29 +143,17 @@ static word_t info_flags(cap_t c)
     }
 }
 
-/* Physical base and size of the memory a capability names; false if none. */
+/* Physical base and size of the memory a capability names; false if none.
+ * A reply capability names its caller's TCB here (the audit wants to know
+ * whose it is), where cap_memory() says it names no memory. */
 static bool info_memory(cap_t c, paddr_t *base, word_t *bits)
 {
-    switch (cap_type(c)) {
-    case CAP_UNTYPED:
-        *base = cap_ut_paddr(c);
-        *bits = cap_ut_size_bits(c);
-        return true;
-    case CAP_FRAME:
-        *base = cap_frame_paddr(c);
-        *bits = cap_frame_size_bits(c);
-        return true;
-    case CAP_REPLY:
+    if (cap_type(c) == CAP_REPLY) {
         *base = kptr_to_paddr(cap_reply_tcb(c));
         *bits = TCB_BITS;
         return true;
-    default:
-        *bits = cap_object_size_bits(c);
-        if (*bits == 0)
-            return false;
-        *base = kptr_to_paddr(cap_object_ptr(c));
-        return true;
     }
+    return cap_memory(c, base, bits);
 }
 
 /* Does untyped u contain the memory [base, base + 2^bits)? */
