@@ -16,7 +16,7 @@ then calls DebugHalt, whose debug-kernel implementation writes 0x10 to port 0xf4
 "KERNEL PANIC" and writes 0x7e (status 253).
 
 Every PASS/FAIL/SKIP line counts.  A run that times out, lacks TESTS DONE, shows a KERNEL
-PANIC, reports no tests at all or ends with the wrong exit status adds one more failure named
+PANIC or an "INVARIANT VIOLATED" line (the debug kernel's invariant checker), reports no tests at all or ends with the wrong exit status adds one more failure named
 "<run>:harness" with the reasons.
 
 tests/system/<suite>/suite.conf, if present, holds "key = value" lines ('#' starts a comment):
@@ -67,6 +67,10 @@ SERIAL_READY = b"SERIAL INPUT READY"
 TEST_RE = re.compile(r"^TEST\s+(\S+)\s+(PASS|FAIL|SKIP)\b\s*(.*)$")
 DONE_RE = re.compile(r"^TESTS DONE\s*$")
 PANIC_RE = re.compile(r"^KERNEL PANIC")
+# The debug kernel's invariant checker reports a violation on such a line and
+# returns its code instead of panicking (kernel/include/abi/invariant.h); a
+# run that shows one fails even if no test looked at the code.
+INVARIANT_RE = re.compile(r"^INVARIANT VIOLATED")
 
 print_lock = threading.Lock()
 
@@ -203,6 +207,7 @@ def judge(run, log_path, status, elapsed):
     out = []
     done = False
     panic = None
+    violation = None
     for line in lines:
         m = TEST_RE.match(line)
         if m:
@@ -219,11 +224,15 @@ def judge(run, log_path, status, elapsed):
             done = True
         elif PANIC_RE.match(line) and panic is None:
             panic = line
+        elif INVARIANT_RE.match(line) and violation is None:
+            violation = line
     problems = []
     if status is None:
         problems.append("timeout after %gs" % run.timeout)
     if panic:
         problems.append(panic)
+    if violation:
+        problems.append(violation)
     if not done:
         problems.append("no 'TESTS DONE'")
     if passed + failed + skipped == 0:
