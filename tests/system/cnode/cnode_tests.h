@@ -10,6 +10,7 @@
 #include <rt/test.h>
 #include <rt/thread.h>
 #include <sel4/sel4.h>
+#include <systest.h>
 
 #define ROOT        seL4_CapInitThreadCNode
 #define ROOT_VSPACE seL4_CapInitThreadVSpace
@@ -51,7 +52,6 @@
         EXPECT_EQ(seL4_GetMR(1), hi); \
     } while (0)
 
-#define EXPECT_INVARIANTS() EXPECT_EQ(seL4_DebugCheckInvariants(), 0)
 
 seL4_CPtr obj(seL4_Word type);
 seL4_CPtr slot(void);

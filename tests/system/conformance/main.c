@@ -8,6 +8,7 @@
 #include <rt/test.h>
 #include <rt/thread.h>
 #include <sel4/sel4.h>
+#include <systest.h>
 
 #define ROOT_CNODE   seL4_CapInitThreadCNode
 #define DEPTH        seL4_WordBits
@@ -44,7 +45,7 @@ static void test_set_flags_result(void)
     EXPECT_EQ(r.flags, seL4_TCBFlag_fpuDisabled);   /* both: set wins */
     r = seL4_TCB_SetFlags(t.tcb, seL4_TCBFlag_fpuDisabled, 0);
     EXPECT_EQ(r.flags, 0);
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    EXPECT_INVARIANTS();
     TEST_END();
 }
 
@@ -92,7 +93,7 @@ static void test_fpu_disabled_faults(void)
     seL4_Yield();
     EXPECT_EQ(j.stage, 2);
     EXPECT_EQ(j.fpu_word, 1);
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    EXPECT_INVARIANTS();
     TEST_END();
 }
 
@@ -147,7 +148,7 @@ static void test_domain_schedule(void)
     EXPECT_EQ(seL4_GetMR(0), 0);                        /* cannot start at the end marker */
     EXPECT_EQ(rt_invoke(dom, 32, 0, 0, 0, 0), seL4_TruncatedMessage);
     seL4_Yield();                                       /* still scheduled */
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    EXPECT_INVARIANTS();
     TEST_END();
 }
 

@@ -22,6 +22,7 @@
 #include <rt/tls.h>
 #include <sel4/sel4.h>
 #include <string.h>
+#include <systest.h>
 
 #define ROOT_CNODE  seL4_CapInitThreadCNode
 #define DEPTH       seL4_WordBits
@@ -115,7 +116,7 @@ static void test_lengths(void)
     }
     EXPECT_EQ(e.calls, 5);
     seL4_TCB_Suspend(t.tcb);
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    EXPECT_INVARIANTS();
     TEST_END();
 }
 
@@ -142,7 +143,7 @@ static void test_badge_and_unwrapped(void)
     EXPECT_EQ(e.badge, 0);
     EXPECT_EQ(seL4_MessageInfo_get_length(r), 1);
     seL4_TCB_Suspend(t.tcb);
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    EXPECT_INVARIANTS();
     TEST_END();
 }
 
@@ -200,7 +201,7 @@ static void test_caps(void)
     EXPECT_EQ(seL4_MessageInfo_get_capsUnwrapped((seL4_MessageInfo_t){ { c.info } }), 1);
     EXPECT_EQ(c.badge0, BADGE);
     seL4_TCB_Suspend(t.tcb);
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    EXPECT_INVARIANTS();
     TEST_END();
 }
 
@@ -290,7 +291,7 @@ static void test_priorities(void)
     EXPECT_TRUE(log_is("SW"));
     seL4_TCB_Suspend(srv.tcb);
     seL4_TCB_Suspend(mid.tcb);
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    EXPECT_INVARIANTS();
     TEST_END();
 }
 
@@ -353,7 +354,7 @@ static void test_rights(void)
     EXPECT_FALSE(j3.returned);                  /* no reply capability: Inactive */
     seL4_TCB_Suspend(srv.tcb);
     seL4_TCB_Suspend(c3.tcb);
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    EXPECT_INVARIANTS();
     TEST_END();
 }
 
@@ -378,7 +379,7 @@ static void test_deleted_endpoint(void)
     ASSERT_OK(seL4_CNode_Delete(ROOT_CNODE, r.ep, DEPTH));
     EXPECT_EQ(r.got, 0);
     seL4_TCB_Suspend(srv.tcb);
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    EXPECT_INVARIANTS();
     TEST_END();
 }
 
@@ -430,7 +431,7 @@ static void test_no_ipc_buffer(void)
         EXPECT_EQ(b, 23);
     }
     seL4_TCB_Suspend(t.tcb);
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    EXPECT_INVARIANTS();
     TEST_END();
 }
 
@@ -489,7 +490,7 @@ static void test_nested_and_saved(void)
     EXPECT_EQ(seL4_MessageInfo_get_label(r), 6);
     seL4_TCB_Suspend(o.tcb);
     seL4_TCB_Suspend(i.tcb);
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    EXPECT_INVARIANTS();
     TEST_END();
 }
 
@@ -573,7 +574,7 @@ static void test_fault_replies(void)
     seL4_Reply(seL4_MessageInfo_new(0, 0, 0, 1));
     EXPECT_EQ(k.done, 1);
     seL4_TCB_Suspend(t.tcb);
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    EXPECT_INVARIANTS();
     TEST_END();
 }
 
@@ -614,7 +615,7 @@ static void test_fault_handler_without_buffer(void)
     EXPECT_EQ(fh.mr0, LABEL);
     seL4_TCB_Suspend(t.tcb);
     seL4_TCB_Suspend(h.tcb);
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    EXPECT_INVARIANTS();
     TEST_END();
 }
 
@@ -736,7 +737,7 @@ static void test_unknown_syscall_registers(void)
         }
     }
     seL4_TCB_Suspend(t.tcb);
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    EXPECT_INVARIANTS();
     TEST_END();
 }
 
@@ -784,7 +785,7 @@ static void test_unknown_syscall_odd_segments(void)
     }
     EXPECT_EQ(fp_rounds, 2);
     seL4_TCB_Suspend(t.tcb);
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    EXPECT_INVARIANTS();
     TEST_END();
 }
 
@@ -845,7 +846,7 @@ static void test_ipc_odd_segments(void)
     }
     EXPECT_EQ(odd.rounds, 3);
     seL4_TCB_Suspend(s.tcb);
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    EXPECT_INVARIANTS();
     TEST_END();
 }
 
@@ -954,7 +955,7 @@ static void test_fpu_switch(void)
     fcw_set(mine);
     seL4_TCB_Suspend(d.tcb);
     seL4_TCB_Suspend(s.tcb);
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    EXPECT_INVARIANTS();
     TEST_END();
 }
 
@@ -1047,7 +1048,7 @@ static void test_cspace_shapes(void)
     ASSERT_NE(outer, 0);
     shape_call(&e, outer, 0x02000003u, 1);
     seL4_TCB_Suspend(t.tcb);
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    EXPECT_INVARIANTS();
     TEST_END();
 }
 

@@ -13,6 +13,7 @@
 #include <rt/thread.h>
 #include <sel4/sel4.h>
 #include <string.h>
+#include <systest.h>
 
 #define ROOT_CNODE  seL4_CapInitThreadCNode
 #define DEPTH       seL4_WordBits
@@ -95,7 +96,7 @@ static void test_long_call(void)
     EXPECT_EQ(seL4_MessageInfo_get_length(r), LONG_LEN);
     EXPECT_EQ(seL4_GetMR(0), (LONG_LEN - 1) * 3 + 1);
     EXPECT_EQ(seL4_GetMR(LONG_LEN - 1), 1);
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    EXPECT_INVARIANTS();
     TEST_END();
 }
 
@@ -143,7 +144,7 @@ static void test_send_then_recv(void)
     badge = 1;
     seL4_NBRecv(ep, &badge);
     EXPECT_EQ(badge, 0);
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    EXPECT_INVARIANTS();
     TEST_END();
 }
 
@@ -206,7 +207,7 @@ static void test_cap_transfer(void)
     seL4_Call(nogrant, seL4_MessageInfo_new(0, 0, 1, 0));
     EXPECT_EQ(j.extra, 0);
     EXPECT_EQ(j.tag, 0);
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    EXPECT_INVARIANTS();
     TEST_END();
 }
 
@@ -243,7 +244,7 @@ static void test_call_without_grant(void)
     seL4_Yield();
     EXPECT_EQ(j.returned, 0);
     EXPECT_EQ(seL4_CNode_SaveCaller(ROOT_CNODE, rt_alloc_slot(), DEPTH), 0);
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    EXPECT_INVARIANTS();
     TEST_END();
 }
 
@@ -298,7 +299,7 @@ static void test_notifications(void)
      * signal before unbinding leaves the word pending. */
     EXPECT_OK(seL4_TCB_UnbindNotification(t.tcb));
     EXPECT_ERR(seL4_TCB_UnbindNotification(t.tcb), seL4_IllegalOperation);
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    EXPECT_INVARIANTS();
     TEST_END();
 }
 
@@ -318,7 +319,7 @@ static void test_delete_endpoint_with_waiter(void)
     /* The waiter re-runs its Send on an empty slot: refused, and it goes on. */
     ASSERT_OK(seL4_CNode_Delete(ROOT_CNODE, j.ep, DEPTH));
     EXPECT_EQ(j.sent, 1);
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    EXPECT_INVARIANTS();
     TEST_END();
 }
 
@@ -342,7 +343,7 @@ static void test_delete_caller(void)
     ASSERT_OK(seL4_CNode_Delete(ROOT_CNODE, t.tcb, DEPTH));
     EXPECT_EQ(seL4_DebugCapIdentify(saved), 0);      /* the reply cap went with it */
     EXPECT_EQ(j.returned, 0);
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    EXPECT_INVARIANTS();
     TEST_END();
 }
 

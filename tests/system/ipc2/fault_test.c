@@ -9,6 +9,7 @@
  * GrantReply, else the fault is dropped and the thread stops.
  */
 #include "ipc2.h"
+#include <systest.h>
 
 #define INSN_LEN_2      2           /* ud2 and int $0x80 */
 #define LINUX_NR        20
@@ -79,7 +80,7 @@ static void test_handler_not_fixing(void)
     EXPECT_EQ(j.done, 1);                           /* above us: finished at once */
     EXPECT_EQ(j.result, 0x7777);
     reap(&t);
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    EXPECT_INVARIANTS();
     TEST_END();
 }
 
@@ -98,7 +99,7 @@ static void test_unanswered_fault(void)
     seL4_NBRecv(other, &badge);                     /* drops our reply cap */
     park_root();
     EXPECT_EQ(j.done, 0);
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    EXPECT_INVARIANTS();
     ASSERT_OK(seL4_TCB_Resume(t.tcb));              /* ud2 again: a new fault */
     info = seL4_Recv(fep, &badge);
     EXPECT_EQ(seL4_MessageInfo_get_label(info), seL4_Fault_UserException);
@@ -106,7 +107,7 @@ static void test_unanswered_fault(void)
     seL4_Reply(seL4_MessageInfo_new(0, 0, 0, 1));
     EXPECT_EQ(j.done, 1);
     reap(&t);
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    EXPECT_INVARIANTS();
     TEST_END();
 }
 
@@ -156,7 +157,7 @@ static void test_low_priority_handler(void)
     EXPECT_EQ(j.result, 0x8888);
     reap(&th);
     reap(&tf);
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    EXPECT_INVARIANTS();
     TEST_END();
 }
 
@@ -198,7 +199,7 @@ static void test_short_syscall_reply(void)
     EXPECT_EQ(j.done, 1);
     EXPECT_EQ(j.result, LINUX_RESULT);
     reap(&t);
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    EXPECT_INVARIANTS();
     TEST_END();
 }
 
@@ -243,7 +244,7 @@ static void test_fault_ep_rights(void)
     EXPECT_EQ(word, 0);                             /* nothing signalled */
     for (int i = 0; i < 4; i++)
         reap(&t[i]);
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    EXPECT_INVARIANTS();
     TEST_END();
 }
 
@@ -274,7 +275,7 @@ static void test_bad_extra_cap(void)
     EXPECT_EQ(seL4_GetMR(seL4_CapFault_LookupFailureType), seL4_GuardMismatch);
     EXPECT_EQ(j.done, 0);
     reap(&t);
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    EXPECT_INVARIANTS();
     TEST_END();
 }
 
@@ -291,14 +292,14 @@ static void test_fault_ep_deleted(void)
     ASSERT_NE(badged, 0);
     ASSERT_TRUE(spawn(&t, HIGH_PRIO, badged, ud2_worker, &j));  /* queued on fep */
     ASSERT_OK(seL4_CNode_Delete(ROOT_CNODE, badged, DEPTH));    /* not the last cap */
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    EXPECT_INVARIANTS();
     ASSERT_OK(seL4_CNode_Delete(ROOT_CNODE, fep, DEPTH));       /* the endpoint goes */
     /* It restarted, faulted again, found no handler, and stopped. */
     EXPECT_EQ(j.done, 0);
     ASSERT_OK(seL4_TCB_ReadRegisters(t.tcb, 0, 0, 1, &regs));
     EXPECT_EQ(*(const uint16_t *)regs.eip, 0x0b0f);
     reap(&t);
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    EXPECT_INVARIANTS();
     TEST_END();
 }
 
@@ -345,7 +346,7 @@ static void test_cap_fault_fixed(void)
     EXPECT_EQ(j.done, 1);
     EXPECT_EQ(j.label, 0x5e);
     reap(&t);
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    EXPECT_INVARIANTS();
     TEST_END();
 }
 
@@ -373,7 +374,7 @@ static void test_user_exception_not_fixed(void)
     EXPECT_EQ(none, 0);                             /* stopped, no third fault */
     EXPECT_EQ(j.done, 0);
     reap(&t);
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    EXPECT_INVARIANTS();
     TEST_END();
 }
 

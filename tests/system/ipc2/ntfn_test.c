@@ -8,6 +8,7 @@
  * still counts: the word is "active" with value 0.
  */
 #include "ipc2.h"
+#include <systest.h>
 
 #define BADGE_A     0x4
 #define BADGE_B     0x10
@@ -74,7 +75,7 @@ static void test_bound_wakes_endpoint_receiver(void)
     seL4_NBRecv(b.ep, &badge);
     EXPECT_EQ(badge, 0);
     reap(&t);
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    EXPECT_INVARIANTS();
     TEST_END();
 }
 
@@ -97,7 +98,7 @@ static void test_bound_pending_elsewhere(void)
     EXPECT_EQ(b.stage, 2);
     EXPECT_EQ(b.badge1, BADGE_A | BADGE_B);
     reap(&t);
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    EXPECT_INVARIANTS();
     TEST_END();
 }
 
@@ -137,7 +138,7 @@ static void test_pending_beats_sender(void)
     EXPECT_EQ(b.mr0, MSG_MR0);
     reap(&t);
     reap(&ts);
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    EXPECT_INVARIANTS();
     TEST_END();
 }
 
@@ -180,7 +181,7 @@ static void test_bound_not_woken_from_call(void)
     EXPECT_EQ(c.stage, 2);                          /* its Recv found the word */
     EXPECT_EQ(c.badge, BADGE_A | BADGE_B);
     reap(&t);
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    EXPECT_INVARIANTS();
     TEST_END();
 }
 
@@ -226,7 +227,7 @@ static void test_bound_to_other_faults(void)
     EXPECT_EQ(w.woke, 0);
     reap(&tb);
     reap(&tw);
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    EXPECT_INVARIANTS();
     TEST_END();
 }
 
@@ -241,18 +242,18 @@ static void test_delete_bound(void)
     ASSERT_TRUE(b.ep != 0 && n != 0 && n2 != 0);
     ASSERT_TRUE(start_bound(&t, n, twice_receiver, &b));
     ASSERT_OK(seL4_CNode_Delete(ROOT_CNODE, n, DEPTH));
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    EXPECT_INVARIANTS();
     EXPECT_EQ(b.stage, 0);                          /* still waiting on ep */
     ASSERT_OK(seL4_TCB_BindNotification(t.tcb, n2));    /* it is free to bind again */
     seL4_Send(b.ep, seL4_MessageInfo_new(MSG_LABEL, 0, 0, 0));
     EXPECT_EQ(b.stage, 2);
     EXPECT_EQ(b.label1, MSG_LABEL);
     reap(&t);                                       /* n2 is free again too */
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    EXPECT_INVARIANTS();
     ASSERT_OK(rt_thread_create(&u, HIGH_PRIO, 0));
     EXPECT_OK(seL4_TCB_BindNotification(u.tcb, n2));
     reap(&u);
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    EXPECT_INVARIANTS();
     TEST_END();
 }
 
@@ -301,7 +302,7 @@ static void test_signal_edges(void)
     EXPECT_EQ(word, 0);
     reap(&tw);
     reap(&tx);
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    EXPECT_INVARIANTS();
     TEST_END();
 }
 
@@ -323,7 +324,7 @@ static void test_wait_without_read(void)
     EXPECT_EQ(seL4_GetMR(seL4_CapFault_InRecvPhase), 1);
     EXPECT_EQ(w.woke, 0);
     reap(&t);
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    EXPECT_INVARIANTS();
     TEST_END();
 }
 

@@ -9,6 +9,7 @@
  * only a restart (Resume) makes the caller call again.
  */
 #include "ipc2.h"
+#include <systest.h>
 
 #define SERVER_LABEL 0x66
 #define CALL_LABEL   0x44
@@ -108,7 +109,7 @@ static void test_reply_grant(void)
     EXPECT_EQ(r.extra, 1);
     reap(&tg);
     reap(&tn);
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    EXPECT_INVARIANTS();
     TEST_END();
 }
 
@@ -142,13 +143,13 @@ static void test_call_without_rights(void)
     EXPECT_EQ(s.n, 1);                              /* the message arrived */
     park_root();
     EXPECT_EQ(c.returned, 0);                       /* the reply went nowhere */
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    EXPECT_INVARIANTS();
     ASSERT_OK(seL4_TCB_Resume(tc.tcb));             /* Inactive: restarts the Call */
     EXPECT_EQ(s.n, 2);
     EXPECT_EQ(c.returned, 0);
     reap(&ts);
     reap(&tc);
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    EXPECT_INVARIANTS();
     TEST_END();
 }
 
@@ -174,7 +175,7 @@ static void test_saved_reply(void)
     EXPECT_EQ(c.returned, 1);                       /* above us: ran at once */
     EXPECT_EQ(seL4_DebugCapIdentify(saved), TAG_NULL);  /* used up */
     reap(&tc);
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    EXPECT_INVARIANTS();
     TEST_END();
 }
 

@@ -9,6 +9,7 @@
  * rights and is a derivation child of the sender's.
  */
 #include "ipc2.h"
+#include <systest.h>
 
 #define REPLY_LABEL 0x77
 #define REPLY_BASE  1000
@@ -74,7 +75,7 @@ static void test_overlong(void)
     EXPECT_EQ(seL4_MessageInfo_get_label(info), REPLY_LABEL);
     EXPECT_EQ(seL4_GetMR(seL4_MsgMaxLength - 1), REPLY_BASE + seL4_MsgMaxLength - 1);
     reap(&t);
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    EXPECT_INVARIANTS();
     TEST_END();
 }
 
@@ -158,7 +159,7 @@ static void test_no_ipc_buffer(void)
     reap(&ts);
     reap(&tc);
     reap(&td);
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    EXPECT_INVARIANTS();
     TEST_END();
 }
 
@@ -237,7 +238,7 @@ static void test_receive_slot_problems(void)
     EXPECT_EQ(x.r.extra, 1);
     EXPECT_EQ(seL4_DebugCapIdentify(empty), TAG_NOTIFICATION);
     reap(&x.t);
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    EXPECT_INVARIANTS();
     TEST_END();
 }
 
@@ -290,7 +291,7 @@ static void test_several_caps(void)
     EXPECT_EQ(x.r.extra, 0);
     EXPECT_EQ(x.r.unwrapped, 0);
     reap(&x.t);
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    EXPECT_INVARIANTS();
     TEST_END();
 }
 
@@ -314,7 +315,7 @@ static void test_rights_kept(void)
     seL4_MessageInfo_t info = seL4_Call(slot, seL4_MessageInfo_new(0, 0, 0, 0));
     EXPECT_EQ(seL4_MessageInfo_get_label(info), seL4_InvalidCapability);
     reap(&x.t);
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    EXPECT_INVARIANTS();
     TEST_END();
 }
 

@@ -11,6 +11,7 @@
  */
 #include "sched.h"
 #include <abi/faults.h>
+#include <systest.h>
 
 #define N_THREADS   3
 #define SEND_LABEL  0x31
@@ -58,7 +59,7 @@ static void test_delete_queued_tcbs(void)
     reap(&ts[1]);                                   /* the middle sender */
     reap(&tr[0]);                                   /* head and tail receivers */
     reap(&tr[2]);
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    EXPECT_INVARIANTS();
     seL4_Recv(sep, &badge);
     EXPECT_EQ(seL4_GetMR(0), 1);
     seL4_Recv(sep, &badge);
@@ -73,7 +74,7 @@ static void test_delete_queued_tcbs(void)
         reap(&ts[i]);
         reap(&tr[i]);
     }
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    EXPECT_INVARIANTS();
     TEST_END();
 }
 
@@ -96,7 +97,7 @@ static void test_delete_endpoint_senders(void)
     EXPECT_LOG(3, 2, 1);
     for (int i = 0; i < N_THREADS; i++)
         reap(&t[i]);
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    EXPECT_INVARIANTS();
     TEST_END();
 }
 
@@ -129,7 +130,7 @@ static void test_delete_endpoint_receivers(void)
     EXPECT_EQ(log_len(), 0);
     for (int i = 0; i < N_THREADS; i++)
         reap(&t[i]);
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    EXPECT_INVARIANTS();
     TEST_END();
 }
 
@@ -168,7 +169,7 @@ static void test_delete_notification_waiters(void)
     EXPECT_EQ(log_len(), 0);
     for (int i = 0; i < N_THREADS; i++)
         reap(&t[i]);
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    EXPECT_INVARIANTS();
     TEST_END();
 }
 
@@ -209,7 +210,7 @@ static void test_cancel_badged_sends(void)
     EXPECT_LOG(2, 4, 3, 1);
     for (int i = 0; i < N; i++)
         reap(&t[i]);
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    EXPECT_INVARIANTS();
     TEST_END();
 }
 
@@ -233,7 +234,7 @@ static void test_self_delete(void)
     EXPECT_EQ(seL4_DebugCapIdentify(self), 0);
     park_root();
     EXPECT_EQ(log_len(), 0);
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    EXPECT_INVARIANTS();
     TEST_END();
 }
 
@@ -266,12 +267,12 @@ static void test_delete_endpoint_caller_on_reply(void)
     seL4_Recv(c.ep, &badge);
     ASSERT_OK(seL4_CNode_Delete(ROOT_CNODE, c.ep, DEPTH));
     EXPECT_EQ(log_len(), 0);
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    EXPECT_INVARIANTS();
     seL4_Reply(seL4_MessageInfo_new(0x42, 0, 0, 0));
     EXPECT_LOG(0xca11);
     EXPECT_EQ(c.label, 0x42);
     reap(&t);
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    EXPECT_INVARIANTS();
     TEST_END();
 }
 

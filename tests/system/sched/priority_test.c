@@ -6,6 +6,7 @@
  * nothing by themselves.
  */
 #include "sched.h"
+#include <systest.h>
 
 enum { EV_ROOT = 0x100, EV_A = 0x200, EV_B, EV_C, EV_X_RECV };
 
@@ -40,7 +41,7 @@ static void test_raise_and_lower_ready(void)
     reap(&a);
     reap(&b);
     reap(&c);
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    EXPECT_INVARIANTS();
     TEST_END();
 }
 
@@ -64,7 +65,7 @@ static void test_lower_self(void)
     set_root_prio(ROOT_PRIO);
     EXPECT_LOG(EV_B, EV_ROOT);
     reap(&x);
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    EXPECT_INVARIANTS();
     TEST_END();
 }
 
@@ -109,7 +110,7 @@ static void test_mcp(void)
     seL4_Send(j.ep, seL4_MessageInfo_new(0, 0, 0, 0));
     EXPECT_LOG(EV_X_RECV);                          /* now above us: ran at once */
     reap(&x);
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    EXPECT_INVARIANTS();
     TEST_END();
 }
 

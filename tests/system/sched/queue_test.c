@@ -5,6 +5,7 @@
  * not move it forward.
  */
 #include "sched.h"
+#include <systest.h>
 
 #define N_WAITERS   3
 #define LABEL_BASE  0x10
@@ -72,7 +73,7 @@ static void test_senders_fifo(void)
     EXPECT_LOG(1, 2, 3);
     for (int i = 0; i < N_WAITERS; i++)
         reap(&t[i]);
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    EXPECT_INVARIANTS();
     TEST_END();
 }
 
@@ -98,7 +99,7 @@ static void test_receivers_fifo(void)
         EXPECT_EQ(w[i].got, LABEL_BASE * (i + 2));
     for (int i = 0; i < N_WAITERS; i++)
         reap(&t[i]);
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    EXPECT_INVARIANTS();
     TEST_END();
 }
 
@@ -131,7 +132,7 @@ static void test_ntfn_waiters_fifo(void)
     EXPECT_EQ(word, 0);                             /* each signal went to a waiter */
     for (int i = 0; i < N_WAITERS; i++)
         reap(&t[i]);
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    EXPECT_INVARIANTS();
     TEST_END();
 }
 
@@ -165,7 +166,7 @@ static void test_raise_blocked_keeps_place(void)
     EXPECT_EQ(w[0].got, 0x21);
     for (int i = 0; i < 2; i++)
         reap(&t[i]);
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    EXPECT_INVARIANTS();
     TEST_END();
 }
 
@@ -190,7 +191,7 @@ static void test_resumed_below_run_lifo(void)
     EXPECT_LOG(3, 2, 1);
     for (int i = 0; i < N_WAITERS; i++)
         reap(&t[i]);
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    EXPECT_INVARIANTS();
     TEST_END();
 }
 

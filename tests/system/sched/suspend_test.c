@@ -8,6 +8,7 @@
  * back of the queue. Resume of a runnable thread does nothing.
  */
 #include "sched.h"
+#include <systest.h>
 
 enum {
     EV_A = 0x100, EV_B,
@@ -42,7 +43,7 @@ static void test_suspend_ready(void)
     park_root();
     EXPECT_LOG(EV_A);
     reap(&x);
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    EXPECT_INVARIANTS();
     TEST_END();
 }
 
@@ -80,7 +81,7 @@ static void test_resume_receiver_requeues(void)
     EXPECT_LOG(EV_B, EV_A);
     reap(&ta);
     reap(&tb);
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    EXPECT_INVARIANTS();
     TEST_END();
 }
 
@@ -141,7 +142,7 @@ static void test_suspend_caller_on_send(void)
     EXPECT_EQ(c.label, REPLY_LABEL);
     EXPECT_EQ(c.mr0, REPLY_MR0);
     reap(&t);
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    EXPECT_INVARIANTS();
     TEST_END();
 }
 
@@ -164,7 +165,7 @@ static void test_suspend_caller_on_reply(void)
     reply_to_caller();                              /* goes nowhere */
     park_root();
     EXPECT_EQ(c.returned, 0);
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    EXPECT_INVARIANTS();
     ASSERT_OK(seL4_TCB_Resume(t.tcb));              /* the Call is made again */
     EXPECT_EQ(c.returned, 0);
     EXPECT_CALL_RECEIVED(ep);
@@ -173,7 +174,7 @@ static void test_suspend_caller_on_reply(void)
     EXPECT_EQ(c.returned, 1);
     EXPECT_EQ(c.label, REPLY_LABEL);
     reap(&t);
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    EXPECT_INVARIANTS();
     TEST_END();
 }
 
@@ -208,7 +209,7 @@ static void test_server_deleted_holding_reply(void)
     ASSERT_TRUE(spawn(&tc, CALLER_PRIO, 0, caller, &c));
     EXPECT_LOG(EV_SRV_GOT);
     reap(&ts);                                      /* the reply cap dies with it */
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    EXPECT_INVARIANTS();
     park_root();
     EXPECT_EQ(c.returned, 0);                       /* blocked on reply for good */
     seL4_Signal(h.ntfn);                            /* nobody waits there any more */
@@ -221,7 +222,7 @@ static void test_server_deleted_holding_reply(void)
     EXPECT_LOG(EV_SRV_GOT, EV_CALLER_BACK);
     EXPECT_EQ(c.label, REPLY_LABEL);
     reap(&tc);
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    EXPECT_INVARIANTS();
     TEST_END();
 }
 
@@ -262,7 +263,7 @@ static void test_suspend_ntfn_waiter(void)
     EXPECT_EQ(w.woke, 1);
     EXPECT_EQ(w.badge, 0x20);
     reap(&t);
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    EXPECT_INVARIANTS();
     TEST_END();
 }
 
@@ -291,7 +292,7 @@ static void test_resume_caller_on_reply(void)
     EXPECT_LOG(EV_CALLER_BACK);
     EXPECT_EQ(c.label, REPLY_LABEL);
     reap(&t);
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    EXPECT_INVARIANTS();
     TEST_END();
 }
 

@@ -7,6 +7,7 @@
  * gives way to a lower priority.
  */
 #include "sched.h"
+#include <systest.h>
 
 enum {
     EV_ROOT = 0x100, EV_ROOT_BACK, EV_ROOT_BACK2,
@@ -67,7 +68,7 @@ static void test_call_higher_server(void)
     /* The server outranks us, so it went on to its next Recv first. */
     EXPECT_LOG(EV_ROOT, EV_SRV_GOT, EV_SRV_AFTER_REPLY, EV_ROOT_BACK);
     reap(&t);
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    EXPECT_INVARIANTS();
     TEST_END();
 }
 
@@ -89,7 +90,7 @@ static void test_replyrecv_higher_server(void)
     EXPECT_LOG(EV_ROOT, EV_SRV_GOT, EV_ROOT_BACK, EV_SRV_GOT, EV_ROOT_BACK2);
     EXPECT_EQ(s.calls, 2);
     reap(&t);
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    EXPECT_INVARIANTS();
     TEST_END();
 }
 
@@ -115,7 +116,7 @@ static void test_call_lower_server(void)
     park_root();
     EXPECT_LOG(EV_ROOT, EV_SRV_GOT, EV_ROOT_BACK, EV_SRV_AFTER_REPLY);
     reap(&t);
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    EXPECT_INVARIANTS();
     TEST_END();
 }
 
@@ -136,7 +137,7 @@ static void test_call_lower_server_not_waiting(void)
     log_ev(EV_ROOT_BACK);
     EXPECT_LOG(EV_ROOT, EV_SRV_GOT, EV_ROOT_BACK);
     reap(&t);
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    EXPECT_INVARIANTS();
     TEST_END();
 }
 
@@ -186,7 +187,7 @@ static void test_send_wakes_by_priority(void)
     reap(&th);
     reap(&tl);
     reap(&te);
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    EXPECT_INVARIANTS();
     TEST_END();
 }
 
@@ -208,7 +209,7 @@ static void test_reply_to_equal_caller(void)
     log_ev(EV_ROOT_BACK);
     EXPECT_LOG(EV_ROOT, EV_SRV_GOT, EV_SRV_AFTER_REPLY, EV_ROOT_BACK);
     reap(&t);
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    EXPECT_INVARIANTS();
     TEST_END();
 }
 
@@ -251,7 +252,7 @@ static void test_yield(void)
     park_root();
     EXPECT_LOG(EV_ROOT, EV_WORKER, EV_ROOT, EV_WORKER, EV_ROOT, EV_WORKER, EV_ROOT_BACK, EV_LOW);
     reap(&low);
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    EXPECT_INVARIANTS();
     TEST_END();
 }
 

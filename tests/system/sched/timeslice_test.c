@@ -10,6 +10,7 @@
  * been preempted and both others have had a slice: one round.
  */
 #include "sched.h"
+#include <systest.h>
 
 #define ROUNDS      12
 #define MAX_SPINS   (1u << 30)      /* gives up if the timer never preempts */
@@ -61,7 +62,7 @@ static void test_round_robin(void)
     reap(&ta);
     reap(&tb);
     reap(&tl);
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    EXPECT_INVARIANTS();
     TEST_END();
 }
 
