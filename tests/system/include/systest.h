@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <rt/test.h>
+#include <rt/thread.h>
 #include <sel4/sel4.h>
 #include <abi/invariant.h>
 
@@ -21,6 +22,28 @@
         if (systest_inv_ != INV_NOT_CHECKED)                            \
             EXPECT_EQ(systest_inv_, INV_NONE);                          \
     } while (0)
+
+/* ---- tests/system/common/threads.c; st_ for "system test", so that no
+ * suite's own names clash with them ---- */
+
+/* A fresh object of `type` in the root CNode (0 on failure). */
+seL4_CPtr st_new_object(seL4_Word type);
+/* A copy of `src` with `rights` and `badge` in a fresh root-CNode slot. */
+seL4_CPtr st_mint(seL4_CPtr src, seL4_CapRights_t rights, seL4_Word badge);
+/* Creates and starts a thread in our CSpace and VSpace; 1 on success,
+ * else 0 with t->tcb = 0. fault_ep 0: no fault handler. */
+int st_spawn(rt_thread_t *t, seL4_Word prio, seL4_CPtr fault_ep, rt_thread_fn_t fn, void *arg);
+/* Deletes a worker's TCB, whatever it is doing. */
+void st_reap(rt_thread_t *t);
+void st_set_root_prio(seL4_Word prio);
+/* Drop to park_prio and back: every ready thread above park_prio runs
+ * until it blocks. */
+void st_park_root(seL4_Word park_prio, seL4_Word root_prio);
+/* Returns at the start of a fresh time slice of ours (we run at
+ * root_prio and no other thread of that priority is ready): spins until
+ * the timer ends the current one. For tests that assert an order among
+ * equal-priority threads. 0 if no thread could be started. */
+int st_sync_fresh_slice(seL4_Word root_prio);
 
 /* The same as a value, for code that reports failures its own way. */
 static inline bool invariants_hold(void)

@@ -23,10 +23,11 @@ static void test_raise_and_lower_ready(void)
     rt_thread_t a, b, c;
 
     TEST_BEGIN("sched/set_priority_of_ready_thread_requeues");
+    ASSERT_TRUE(st_sync_fresh_slice(ROOT_PRIO));    /* no slice end rotates our level */
     log_reset();
-    ASSERT_TRUE(spawn(&a, LOW_PRIO, 0, logger, (void *)EV_A));
-    ASSERT_TRUE(spawn(&b, LOW_PRIO, 0, logger, (void *)EV_B));
-    ASSERT_TRUE(spawn(&c, LOW_PRIO, 0, logger, (void *)EV_C));
+    ASSERT_TRUE(st_spawn(&a, LOW_PRIO, 0, logger, (void *)EV_A));
+    ASSERT_TRUE(st_spawn(&b, LOW_PRIO, 0, logger, (void *)EV_B));
+    ASSERT_TRUE(st_spawn(&c, LOW_PRIO, 0, logger, (void *)EV_C));
     EXPECT_EQ(log_len(), 0);
     ASSERT_OK(seL4_TCB_SetPriority(c.tcb, seL4_CapInitThreadTCB, ROOT_PRIO));
     ASSERT_OK(seL4_TCB_SetPriority(a.tcb, seL4_CapInitThreadTCB, HIGH_PRIO));
@@ -36,11 +37,11 @@ static void test_raise_and_lower_ready(void)
     ASSERT_OK(seL4_TCB_SetPriority(c.tcb, seL4_CapInitThreadTCB, LOW_PRIO));
     seL4_Yield();                                   /* b runs; c moved below us */
     EXPECT_LOG(EV_A, EV_B);
-    park_root();
+    st_park_root(PARK_PRIO, ROOT_PRIO);
     EXPECT_LOG(EV_A, EV_B, EV_C);
-    reap(&a);
-    reap(&b);
-    reap(&c);
+    st_reap(&a);
+    st_reap(&b);
+    st_reap(&c);
     EXPECT_INVARIANTS();
     TEST_END();
 }
@@ -50,21 +51,22 @@ static void test_lower_self(void)
     rt_thread_t x;
 
     TEST_BEGIN("sched/lowering_self_below_ready_thread_switches");
+    ASSERT_TRUE(st_sync_fresh_slice(ROOT_PRIO));
     log_reset();
-    ASSERT_TRUE(spawn(&x, MID_PRIO, 0, logger, (void *)EV_A));
+    ASSERT_TRUE(st_spawn(&x, MID_PRIO, 0, logger, (void *)EV_A));
     /* To the same level: we stay at the head of it and keep running. */
-    set_root_prio(MID_PRIO);
+    st_set_root_prio(MID_PRIO);
     log_ev(EV_ROOT);
     seL4_Yield();
     EXPECT_LOG(EV_ROOT, EV_A);
-    reap(&x);
+    st_reap(&x);
     log_reset();
-    ASSERT_TRUE(spawn(&x, MID_PRIO, 0, logger, (void *)EV_B));
-    set_root_prio(PARK_PRIO);
+    ASSERT_TRUE(st_spawn(&x, MID_PRIO, 0, logger, (void *)EV_B));
+    st_set_root_prio(PARK_PRIO);
     log_ev(EV_ROOT);
-    set_root_prio(ROOT_PRIO);
+    st_set_root_prio(ROOT_PRIO);
     EXPECT_LOG(EV_B, EV_ROOT);
-    reap(&x);
+    st_reap(&x);
     EXPECT_INVARIANTS();
     TEST_END();
 }
@@ -94,7 +96,7 @@ static void test_mcp(void)
 
     TEST_BEGIN("sched/mcp_bounds_self_raise_and_schedules_nothing");
     log_reset();
-    j.ep = new_object(seL4_EndpointObject);
+    j.ep = st_new_object(seL4_EndpointObject);
     ASSERT_NE(j.ep, 0);
     ASSERT_OK(rt_thread_create(&x, LOW_PRIO, 0));
     j.self = x.tcb;
@@ -102,14 +104,14 @@ static void test_mcp(void)
     ASSERT_OK(rt_thread_start(&x, mcp_worker, &j));
     ASSERT_OK(seL4_TCB_SetMCPriority(x.tcb, seL4_CapInitThreadTCB, WORKER_MCP));
     EXPECT_EQ(j.err_over, 0xff);                    /* still below us, not run */
-    park_root();                                    /* it raises itself to 200 and waits */
+    st_park_root(PARK_PRIO, ROOT_PRIO);                                    /* it raises itself to 200 and waits */
     EXPECT_EQ(j.err_over, seL4_RangeError);
     EXPECT_EQ(j.mr0, 0);
     EXPECT_EQ(j.mr1, WORKER_MCP);
     EXPECT_EQ(j.err_ok, seL4_NoError);
     seL4_Send(j.ep, seL4_MessageInfo_new(0, 0, 0, 0));
     EXPECT_LOG(EV_X_RECV);                          /* now above us: ran at once */
-    reap(&x);
+    st_reap(&x);
     EXPECT_INVARIANTS();
     TEST_END();
 }

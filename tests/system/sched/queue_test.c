@@ -56,11 +56,11 @@ static void test_senders_fifo(void)
 
     TEST_BEGIN("sched/senders_served_fifo_not_by_priority");
     log_reset();
-    seL4_CPtr ep = new_object(seL4_EndpointObject);
+    seL4_CPtr ep = st_new_object(seL4_EndpointObject);
     ASSERT_NE(ep, 0);
     for (int i = 0; i < N_WAITERS; i++) {
         w[i] = (struct waiter){ ep, i + 1, 0 };
-        ASSERT_TRUE(spawn(&t[i], waiter_prio[i], 0, sender, &w[i]));   /* each blocks at once */
+        ASSERT_TRUE(st_spawn(&t[i], waiter_prio[i], 0, sender, &w[i]));   /* each blocks at once */
     }
     EXPECT_EQ(log_len(), 0);
     for (int i = 0; i < N_WAITERS; i++) {
@@ -72,7 +72,7 @@ static void test_senders_fifo(void)
     }
     EXPECT_LOG(1, 2, 3);
     for (int i = 0; i < N_WAITERS; i++)
-        reap(&t[i]);
+        st_reap(&t[i]);
     EXPECT_INVARIANTS();
     TEST_END();
 }
@@ -84,11 +84,11 @@ static void test_receivers_fifo(void)
 
     TEST_BEGIN("sched/receivers_served_fifo_not_by_priority");
     log_reset();
-    seL4_CPtr ep = new_object(seL4_EndpointObject);
+    seL4_CPtr ep = st_new_object(seL4_EndpointObject);
     ASSERT_NE(ep, 0);
     for (int i = 0; i < N_WAITERS; i++) {
         w[i] = (struct waiter){ ep, i + 1, 0 };
-        ASSERT_TRUE(spawn(&t[i], waiter_prio[i], 0, receiver, &w[i]));
+        ASSERT_TRUE(st_spawn(&t[i], waiter_prio[i], 0, receiver, &w[i]));
     }
     for (int i = 0; i < N_WAITERS; i++) {
         seL4_Send(ep, seL4_MessageInfo_new(LABEL_BASE * (i + 2), 0, 0, 0));
@@ -98,7 +98,7 @@ static void test_receivers_fifo(void)
     for (int i = 0; i < N_WAITERS; i++)
         EXPECT_EQ(w[i].got, LABEL_BASE * (i + 2));
     for (int i = 0; i < N_WAITERS; i++)
-        reap(&t[i]);
+        st_reap(&t[i]);
     EXPECT_INVARIANTS();
     TEST_END();
 }
@@ -110,14 +110,14 @@ static void test_ntfn_waiters_fifo(void)
 
     TEST_BEGIN("sched/notification_waiters_fifo_not_by_priority");
     log_reset();
-    seL4_CPtr n = new_object(seL4_NotificationObject);
+    seL4_CPtr n = st_new_object(seL4_NotificationObject);
     ASSERT_NE(n, 0);
     seL4_CPtr b[N_WAITERS];
     for (int i = 0; i < N_WAITERS; i++) {
-        b[i] = mint(n, seL4_AllRights, 1u << i);
+        b[i] = st_mint(n, seL4_AllRights, 1u << i);
         ASSERT_NE(b[i], 0);
         w[i] = (struct waiter){ n, i + 1, 0 };
-        ASSERT_TRUE(spawn(&t[i], waiter_prio[i], 0, ntfn_waiter, &w[i]));
+        ASSERT_TRUE(st_spawn(&t[i], waiter_prio[i], 0, ntfn_waiter, &w[i]));
     }
     /* Signal 2 first: still the first waiter is woken, with badge 4. */
     seL4_Signal(b[2]);
@@ -131,7 +131,7 @@ static void test_ntfn_waiters_fifo(void)
     seL4_Poll(n, &word);
     EXPECT_EQ(word, 0);                             /* each signal went to a waiter */
     for (int i = 0; i < N_WAITERS; i++)
-        reap(&t[i]);
+        st_reap(&t[i]);
     EXPECT_INVARIANTS();
     TEST_END();
 }
@@ -145,12 +145,12 @@ static void test_raise_blocked_keeps_place(void)
 
     TEST_BEGIN("sched/raising_a_blocked_receiver_keeps_queue_order");
     log_reset();
-    seL4_CPtr ep = new_object(seL4_EndpointObject);
+    seL4_CPtr ep = st_new_object(seL4_EndpointObject);
     ASSERT_NE(ep, 0);
     for (int i = 0; i < 2; i++) {
         w[i] = (struct waiter){ ep, i + 1, 0 };
-        ASSERT_TRUE(spawn(&t[i], LOW_PRIO + 10, 0, receiver, &w[i]));
-        park_root();                                /* it blocks in Recv */
+        ASSERT_TRUE(st_spawn(&t[i], LOW_PRIO + 10, 0, receiver, &w[i]));
+        st_park_root(PARK_PRIO, ROOT_PRIO);                                /* it blocks in Recv */
     }
     EXPECT_EQ(log_len(), 0);
     ASSERT_OK(seL4_TCB_SetPriority(t[1].tcb, seL4_CapInitThreadTCB, HIGH_PRIO));
@@ -161,11 +161,11 @@ static void test_raise_blocked_keeps_place(void)
     seL4_Send(ep, seL4_MessageInfo_new(0x22, 0, 0, 0));
     EXPECT_LOG(2);                                  /* the raised one ran at once */
     EXPECT_EQ(w[1].got, 0x22);
-    park_root();
+    st_park_root(PARK_PRIO, ROOT_PRIO);
     EXPECT_LOG(2, 1);
     EXPECT_EQ(w[0].got, 0x21);
     for (int i = 0; i < 2; i++)
-        reap(&t[i]);
+        st_reap(&t[i]);
     EXPECT_INVARIANTS();
     TEST_END();
 }
@@ -185,12 +185,12 @@ static void test_resumed_below_run_lifo(void)
     TEST_BEGIN("sched/threads_resumed_below_run_last_resumed_first");
     log_reset();
     for (int i = 0; i < N_WAITERS; i++)
-        ASSERT_TRUE(spawn(&t[i], LOW_PRIO, 0, logger, (void *)(seL4_Word)(i + 1)));
+        ASSERT_TRUE(st_spawn(&t[i], LOW_PRIO, 0, logger, (void *)(seL4_Word)(i + 1)));
     EXPECT_EQ(log_len(), 0);
-    park_root();
+    st_park_root(PARK_PRIO, ROOT_PRIO);
     EXPECT_LOG(3, 2, 1);
     for (int i = 0; i < N_WAITERS; i++)
-        reap(&t[i]);
+        st_reap(&t[i]);
     EXPECT_INVARIANTS();
     TEST_END();
 }

@@ -33,16 +33,16 @@ static void test_suspend_ready(void)
 
     TEST_BEGIN("sched/suspend_ready_thread_then_resume");
     log_reset();
-    ASSERT_TRUE(spawn(&x, LOW_PRIO, 0, logger, (void *)EV_A));
+    ASSERT_TRUE(st_spawn(&x, LOW_PRIO, 0, logger, (void *)EV_A));
     ASSERT_OK(seL4_TCB_Suspend(x.tcb));
-    park_root();
+    st_park_root(PARK_PRIO, ROOT_PRIO);
     EXPECT_EQ(log_len(), 0);                        /* suspended: never ran */
     ASSERT_OK(seL4_TCB_Resume(x.tcb));
     EXPECT_EQ(log_len(), 0);                        /* below us */
     ASSERT_OK(seL4_TCB_Resume(x.tcb));              /* not stopped: no effect */
-    park_root();
+    st_park_root(PARK_PRIO, ROOT_PRIO);
     EXPECT_LOG(EV_A);
-    reap(&x);
+    st_reap(&x);
     EXPECT_INVARIANTS();
     TEST_END();
 }
@@ -68,19 +68,19 @@ static void test_resume_receiver_requeues(void)
 
     TEST_BEGIN("sched/resume_of_blocked_receiver_restarts_its_recv_at_the_tail");
     log_reset();
-    seL4_CPtr ep = new_object(seL4_EndpointObject);
+    seL4_CPtr ep = st_new_object(seL4_EndpointObject);
     ASSERT_NE(ep, 0);
     a = (struct rx){ ep, EV_A };
     b = (struct rx){ ep, EV_B };
-    ASSERT_TRUE(spawn(&ta, HIGH_PRIO, 0, receiver, &a));
-    ASSERT_TRUE(spawn(&tb, HIGH_PRIO, 0, receiver, &b));
+    ASSERT_TRUE(st_spawn(&ta, HIGH_PRIO, 0, receiver, &a));
+    ASSERT_TRUE(st_spawn(&tb, HIGH_PRIO, 0, receiver, &b));
     ASSERT_OK(seL4_TCB_Resume(ta.tcb));             /* a re-runs Recv, behind b */
     EXPECT_EQ(log_len(), 0);
     seL4_Send(ep, seL4_MessageInfo_new(0, 0, 0, 0));
     seL4_Send(ep, seL4_MessageInfo_new(0, 0, 0, 0));
     EXPECT_LOG(EV_B, EV_A);
-    reap(&ta);
-    reap(&tb);
+    st_reap(&ta);
+    st_reap(&tb);
     EXPECT_INVARIANTS();
     TEST_END();
 }
@@ -126,10 +126,10 @@ static void test_suspend_caller_on_send(void)
 
     TEST_BEGIN("sched/suspend_caller_blocked_on_send");
     log_reset();
-    seL4_CPtr ep = new_object(seL4_EndpointObject);
-    c.ep = mint(ep, seL4_AllRights, CALL_BADGE);
+    seL4_CPtr ep = st_new_object(seL4_EndpointObject);
+    c.ep = st_mint(ep, seL4_AllRights, CALL_BADGE);
     ASSERT_TRUE(ep != 0 && c.ep != 0);
-    ASSERT_TRUE(spawn(&t, HIGH_PRIO, 0, caller, &c));   /* blocks sending */
+    ASSERT_TRUE(st_spawn(&t, HIGH_PRIO, 0, caller, &c));   /* blocks sending */
     ASSERT_OK(seL4_TCB_Suspend(t.tcb));
     seL4_NBRecv(ep, &badge);
     EXPECT_EQ(badge, 0);                            /* it left the queue */
@@ -141,7 +141,7 @@ static void test_suspend_caller_on_send(void)
     EXPECT_EQ(c.returned, 1);
     EXPECT_EQ(c.label, REPLY_LABEL);
     EXPECT_EQ(c.mr0, REPLY_MR0);
-    reap(&t);
+    st_reap(&t);
     EXPECT_INVARIANTS();
     TEST_END();
 }
@@ -153,17 +153,17 @@ static void test_suspend_caller_on_reply(void)
 
     TEST_BEGIN("sched/suspend_caller_blocked_on_reply_voids_the_reply");
     log_reset();
-    seL4_CPtr ep = new_object(seL4_EndpointObject);
-    c.ep = mint(ep, seL4_AllRights, CALL_BADGE);
+    seL4_CPtr ep = st_new_object(seL4_EndpointObject);
+    c.ep = st_mint(ep, seL4_AllRights, CALL_BADGE);
     seL4_CPtr saved = rt_alloc_slot();
     ASSERT_TRUE(ep != 0 && c.ep != 0 && saved != 0);
-    ASSERT_TRUE(spawn(&t, HIGH_PRIO, 0, caller, &c));
+    ASSERT_TRUE(st_spawn(&t, HIGH_PRIO, 0, caller, &c));
     EXPECT_CALL_RECEIVED(ep);                       /* it waits for our reply */
     ASSERT_OK(seL4_TCB_Suspend(t.tcb));             /* our reply cap is gone */
     EXPECT_OK(seL4_CNode_SaveCaller(ROOT_CNODE, saved, DEPTH));
     EXPECT_EQ(seL4_DebugCapIdentify(saved), 0);
     reply_to_caller();                              /* goes nowhere */
-    park_root();
+    st_park_root(PARK_PRIO, ROOT_PRIO);
     EXPECT_EQ(c.returned, 0);
     EXPECT_INVARIANTS();
     ASSERT_OK(seL4_TCB_Resume(t.tcb));              /* the Call is made again */
@@ -173,7 +173,7 @@ static void test_suspend_caller_on_reply(void)
     EXPECT_LOG(EV_CALLER_BACK);
     EXPECT_EQ(c.returned, 1);
     EXPECT_EQ(c.label, REPLY_LABEL);
-    reap(&t);
+    st_reap(&t);
     EXPECT_INVARIANTS();
     TEST_END();
 }
@@ -201,16 +201,16 @@ static void test_server_deleted_holding_reply(void)
 
     TEST_BEGIN("sched/server_deleted_while_caller_waits_for_reply");
     log_reset();
-    seL4_CPtr ep = new_object(seL4_EndpointObject);
-    h = (struct holder){ ep, new_object(seL4_NotificationObject) };
-    c.ep = mint(ep, seL4_AllRights, CALL_BADGE);
+    seL4_CPtr ep = st_new_object(seL4_EndpointObject);
+    h = (struct holder){ ep, st_new_object(seL4_NotificationObject) };
+    c.ep = st_mint(ep, seL4_AllRights, CALL_BADGE);
     ASSERT_TRUE(ep != 0 && h.ntfn != 0 && c.ep != 0);
-    ASSERT_TRUE(spawn(&ts, HIGH_PRIO, 0, holding_server, &h));
-    ASSERT_TRUE(spawn(&tc, CALLER_PRIO, 0, caller, &c));
+    ASSERT_TRUE(st_spawn(&ts, HIGH_PRIO, 0, holding_server, &h));
+    ASSERT_TRUE(st_spawn(&tc, CALLER_PRIO, 0, caller, &c));
     EXPECT_LOG(EV_SRV_GOT);
-    reap(&ts);                                      /* the reply cap dies with it */
+    st_reap(&ts);                                      /* the reply cap dies with it */
     EXPECT_INVARIANTS();
-    park_root();
+    st_park_root(PARK_PRIO, ROOT_PRIO);
     EXPECT_EQ(c.returned, 0);                       /* blocked on reply for good */
     seL4_Signal(h.ntfn);                            /* nobody waits there any more */
     seL4_Word word = 0;
@@ -221,7 +221,7 @@ static void test_server_deleted_holding_reply(void)
     reply_to_caller();
     EXPECT_LOG(EV_SRV_GOT, EV_CALLER_BACK);
     EXPECT_EQ(c.label, REPLY_LABEL);
-    reap(&tc);
+    st_reap(&tc);
     EXPECT_INVARIANTS();
     TEST_END();
 }
@@ -249,10 +249,10 @@ static void test_suspend_ntfn_waiter(void)
     seL4_Word word = 0;
 
     TEST_BEGIN("sched/suspend_notification_waiter");
-    w.ntfn = new_object(seL4_NotificationObject);
-    seL4_CPtr b1 = mint(w.ntfn, seL4_AllRights, 0x10), b2 = mint(w.ntfn, seL4_AllRights, 0x20);
+    w.ntfn = st_new_object(seL4_NotificationObject);
+    seL4_CPtr b1 = st_mint(w.ntfn, seL4_AllRights, 0x10), b2 = st_mint(w.ntfn, seL4_AllRights, 0x20);
     ASSERT_TRUE(w.ntfn != 0 && b1 != 0 && b2 != 0);
-    ASSERT_TRUE(spawn(&t, HIGH_PRIO, 0, ntfn_waiter, &w));
+    ASSERT_TRUE(st_spawn(&t, HIGH_PRIO, 0, ntfn_waiter, &w));
     ASSERT_OK(seL4_TCB_Suspend(t.tcb));
     seL4_Signal(b1);                                /* nobody waits: stays pending */
     EXPECT_EQ(w.woke, 0);
@@ -262,7 +262,7 @@ static void test_suspend_ntfn_waiter(void)
     ASSERT_OK(seL4_TCB_Resume(t.tcb));              /* Wait again: finds 0x20 at once */
     EXPECT_EQ(w.woke, 1);
     EXPECT_EQ(w.badge, 0x20);
-    reap(&t);
+    st_reap(&t);
     EXPECT_INVARIANTS();
     TEST_END();
 }
@@ -277,11 +277,11 @@ static void test_resume_caller_on_reply(void)
 
     TEST_BEGIN("sched/resume_of_caller_waiting_for_reply_calls_again");
     log_reset();
-    seL4_CPtr ep = new_object(seL4_EndpointObject);
-    c.ep = mint(ep, seL4_AllRights, CALL_BADGE);
+    seL4_CPtr ep = st_new_object(seL4_EndpointObject);
+    c.ep = st_mint(ep, seL4_AllRights, CALL_BADGE);
     saved = rt_alloc_slot();
     ASSERT_TRUE(ep != 0 && c.ep != 0 && saved != 0);
-    ASSERT_TRUE(spawn(&t, HIGH_PRIO, 0, caller, &c));
+    ASSERT_TRUE(st_spawn(&t, HIGH_PRIO, 0, caller, &c));
     EXPECT_CALL_RECEIVED(ep);
     ASSERT_OK(seL4_TCB_Resume(t.tcb));              /* blocked on reply counts as stopped */
     EXPECT_OK(seL4_CNode_SaveCaller(ROOT_CNODE, saved, DEPTH));
@@ -291,7 +291,7 @@ static void test_resume_caller_on_reply(void)
     reply_to_caller();
     EXPECT_LOG(EV_CALLER_BACK);
     EXPECT_EQ(c.label, REPLY_LABEL);
-    reap(&t);
+    st_reap(&t);
     EXPECT_INVARIANTS();
     TEST_END();
 }

@@ -39,9 +39,9 @@ static void test_round_robin(void)
     seL4_Word last_a, last_b, rounds = 0, spins;
 
     TEST_BEGIN("sched/timer_round_robin_shares_equal_priority");
-    ASSERT_TRUE(spawn(&tl, BELOW_PRIO, 0, spinner, &low));
-    ASSERT_TRUE(spawn(&ta, SPIN_PRIO, 0, spinner, &a));
-    ASSERT_TRUE(spawn(&tb, SPIN_PRIO, 0, spinner, &b));
+    ASSERT_TRUE(st_spawn(&tl, BELOW_PRIO, 0, spinner, &low));
+    ASSERT_TRUE(st_spawn(&ta, SPIN_PRIO, 0, spinner, &a));
+    ASSERT_TRUE(st_spawn(&tb, SPIN_PRIO, 0, spinner, &b));
     last_a = a.count;
     last_b = b.count;
     for (spins = 0; rounds < ROUNDS && spins < MAX_SPINS; spins++) {
@@ -59,9 +59,9 @@ static void test_round_robin(void)
     EXPECT_LT(ca, cb * MAX_RATIO);
     EXPECT_LT(cb, ca * MAX_RATIO);
     EXPECT_EQ(cl, 0);                               /* starved while we spun */
-    reap(&ta);
-    reap(&tb);
-    reap(&tl);
+    st_reap(&ta);
+    st_reap(&tb);
+    st_reap(&tl);
     EXPECT_INVARIANTS();
     TEST_END();
 }
