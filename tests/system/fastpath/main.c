@@ -35,19 +35,6 @@
 #define INSN_LEN_2  2
 #define UNWRAPPED_ALL 7
 
-static seL4_CPtr obj(seL4_Word type)
-{
-    return rt_alloc_object(type, 0);
-}
-
-static seL4_CPtr mint(seL4_CPtr src, seL4_CapRights_t rights, seL4_Word badge)
-{
-    seL4_CPtr s = rt_alloc_slot();
-    if (s == 0 || seL4_CNode_Mint(ROOT_CNODE, s, DEPTH, ROOT_CNODE, src, DEPTH, rights, badge) != 0)
-        return 0;
-    return s;
-}
-
 static seL4_Error start(rt_thread_t *t, seL4_Word prio, seL4_CPtr fault_ep, rt_thread_fn_t fn, void *arg)
 {
     seL4_Error e = rt_thread_create(t, prio, fault_ep);
@@ -97,7 +84,7 @@ static void test_lengths(void)
     rt_thread_t t;
 
     TEST_BEGIN("fastpath/lengths_around_two_words");
-    e.ep = obj(seL4_EndpointObject);
+    e.ep = st_new_object(seL4_EndpointObject);
     ASSERT_NE(e.ep, 0);
     ASSERT_OK(start(&t, HIGH_PRIO, 0, echo_server, &e));
     for (seL4_Word len = 0; len <= 4; len++) {
@@ -128,8 +115,8 @@ static void test_badge_and_unwrapped(void)
     rt_thread_t t;
 
     TEST_BEGIN("fastpath/badge_and_caps_unwrapped");
-    e.ep = obj(seL4_EndpointObject);
-    seL4_CPtr badged = mint(e.ep, seL4_AllRights, BADGE);
+    e.ep = st_new_object(seL4_EndpointObject);
+    seL4_CPtr badged = st_mint(e.ep, seL4_AllRights, BADGE);
     ASSERT_TRUE(e.ep != 0 && badged != 0);
     ASSERT_OK(start(&t, HIGH_PRIO, 0, echo_server, &e));
     seL4_MessageInfo_t m = seL4_MessageInfo_new(LABEL, UNWRAPPED_ALL, 0, 1);
@@ -176,11 +163,11 @@ static void test_caps(void)
     rt_thread_t t;
 
     TEST_BEGIN("fastpath/extra_caps_with_and_without_grant");
-    c.ep = obj(seL4_EndpointObject);
+    c.ep = st_new_object(seL4_EndpointObject);
     c.slot = rt_alloc_slot();
-    seL4_CPtr ntfn = obj(seL4_NotificationObject);
-    seL4_CPtr no_grant = mint(c.ep, seL4_CapRights_new(1, 0, 1, 1), 0);   /* GrantReply, R, W */
-    seL4_CPtr self_badged = mint(c.ep, seL4_AllRights, BADGE);
+    seL4_CPtr ntfn = st_new_object(seL4_NotificationObject);
+    seL4_CPtr no_grant = st_mint(c.ep, seL4_CapRights_new(1, 0, 1, 1), 0);   /* GrantReply, R, W */
+    seL4_CPtr self_badged = st_mint(c.ep, seL4_AllRights, BADGE);
     ASSERT_TRUE(c.ep && c.slot && ntfn && no_grant && self_badged);
     ASSERT_OK(start(&t, HIGH_PRIO, 0, cap_server, &c));
     /* With Grant: the capability arrives in the receive slot. */
@@ -265,9 +252,9 @@ static void test_priorities(void)
 
     TEST_BEGIN("fastpath/lower_priority_partners_wait_their_turn");
     memset((void *)&ord, 0, sizeof(ord));
-    ord.ep = obj(seL4_EndpointObject);
-    ord.mid_ntfn = obj(seL4_NotificationObject);
-    ord.done = obj(seL4_NotificationObject);
+    ord.ep = st_new_object(seL4_EndpointObject);
+    ord.mid_ntfn = st_new_object(seL4_NotificationObject);
+    ord.done = st_new_object(seL4_NotificationObject);
     ASSERT_TRUE(ord.ep && ord.mid_ntfn && ord.done);
     ASSERT_OK(start(&srv, HIGH_PRIO, 0, ord_server, NULL));     /* now waits in Recv */
     ASSERT_OK(seL4_TCB_SetPriority(srv.tcb, seL4_CapInitThreadTCB, LOW_PRIO));
@@ -338,10 +325,10 @@ static void test_rights(void)
     rt_thread_t srv, c1, c2, c3;
 
     TEST_BEGIN("fastpath/grant_grantreply_neither");
-    r.ep = obj(seL4_EndpointObject);
-    j1.cap = mint(r.ep, seL4_CapRights_new(0, 1, 0, 1), 1);     /* Grant, W */
-    j2.cap = mint(r.ep, seL4_CapRights_new(1, 0, 0, 1), 2);     /* GrantReply, W */
-    j3.cap = mint(r.ep, seL4_CapRights_new(0, 0, 0, 1), 3);     /* W only */
+    r.ep = st_new_object(seL4_EndpointObject);
+    j1.cap = st_mint(r.ep, seL4_CapRights_new(0, 1, 0, 1), 1);     /* Grant, W */
+    j2.cap = st_mint(r.ep, seL4_CapRights_new(1, 0, 0, 1), 2);     /* GrantReply, W */
+    j3.cap = st_mint(r.ep, seL4_CapRights_new(0, 0, 0, 1), 3);     /* W only */
     ASSERT_TRUE(r.ep && j1.cap && j2.cap && j3.cap);
     ASSERT_OK(start(&srv, HIGH_PRIO, 0, once_server, &r));
     ASSERT_OK(start(&c1, HIGH_PRIO, 0, caller_thread, &j1));
@@ -365,8 +352,8 @@ static void test_deleted_endpoint(void)
     rt_thread_t srv, c;
 
     TEST_BEGIN("fastpath/call_on_deleted_endpoint");
-    r.ep = obj(seL4_EndpointObject);
-    j.cap = mint(r.ep, seL4_AllRights, 0);
+    r.ep = st_new_object(seL4_EndpointObject);
+    j.cap = st_mint(r.ep, seL4_AllRights, 0);
     ASSERT_TRUE(r.ep && j.cap);
     ASSERT_OK(start(&srv, HIGH_PRIO, 0, once_server, &r));   /* waits on r.ep */
     ASSERT_OK(seL4_CNode_Delete(ROOT_CNODE, j.cap, DEPTH));  /* the caller's copy goes */
@@ -413,7 +400,7 @@ static void test_no_ipc_buffer(void)
     rt_thread_t t;
 
     TEST_BEGIN("fastpath/receiver_without_ipc_buffer");
-    nb.ep = obj(seL4_EndpointObject);
+    nb.ep = st_new_object(seL4_EndpointObject);
     ASSERT_NE(nb.ep, 0);
     ASSERT_OK(rt_thread_create(&t, HIGH_PRIO, 0));
     ASSERT_OK(seL4_TCB_SetIPCBuffer(t.tcb, 0, seL4_CapNull));
@@ -476,8 +463,8 @@ static void test_nested_and_saved(void)
     rt_thread_t o, i;
 
     TEST_BEGIN("fastpath/nested_call_and_saved_reply");
-    nest.ep = obj(seL4_EndpointObject);
-    nest.ep2 = obj(seL4_EndpointObject);
+    nest.ep = st_new_object(seL4_EndpointObject);
+    nest.ep2 = st_new_object(seL4_EndpointObject);
     nest.saved = rt_alloc_slot();
     ASSERT_TRUE(nest.ep && nest.ep2 && nest.saved);
     ASSERT_OK(start(&i, HIGH_PRIO, 0, inner_server, NULL));
@@ -529,8 +516,8 @@ static void test_fault_replies(void)
     struct fjob j = { 0 }, k = { 0 };
     rt_thread_t t, u;
     seL4_Word badge, mr[seL4_UnknownSyscall_Length];
-    seL4_CPtr ep = obj(seL4_EndpointObject);
-    seL4_CPtr fep = mint(ep, seL4_CapRights_new(1, 0, 0, 1), BADGE);   /* GrantReply, W */
+    seL4_CPtr ep = st_new_object(seL4_EndpointObject);
+    seL4_CPtr fep = st_mint(ep, seL4_CapRights_new(1, 0, 0, 1), BADGE);   /* GrantReply, W */
 
     TEST_BEGIN("fastpath/fault_delivery_and_replies");
     ASSERT_TRUE(ep && fep);
@@ -603,7 +590,7 @@ static void test_fault_handler_without_buffer(void)
     rt_thread_t h, t;
 
     TEST_BEGIN("fastpath/fault_handler_without_ipc_buffer");
-    fh.ep = obj(seL4_EndpointObject);
+    fh.ep = st_new_object(seL4_EndpointObject);
     ASSERT_NE(fh.ep, 0);
     ASSERT_OK(rt_thread_create(&h, HIGH_PRIO, 0));
     ASSERT_OK(seL4_TCB_SetIPCBuffer(h.tcb, 0, seL4_CapNull));
@@ -668,8 +655,8 @@ static void test_unknown_syscall_registers(void)
 {
     rt_thread_t t;
     seL4_Word badge, mr[seL4_UnknownSyscall_Length];
-    seL4_CPtr ep = obj(seL4_EndpointObject);
-    seL4_CPtr fep = mint(ep, seL4_CapRights_new(1, 0, 0, 1), BADGE);
+    seL4_CPtr ep = st_new_object(seL4_EndpointObject);
+    seL4_CPtr fep = st_mint(ep, seL4_CapRights_new(1, 0, 0, 1), BADGE);
 
     TEST_BEGIN("fastpath/unknown_syscall_registers_each_reply_length");
     ASSERT_TRUE(ep && fep);
@@ -764,8 +751,8 @@ static void test_unknown_syscall_odd_segments(void)
 {
     rt_thread_t t;
     seL4_Word badge;
-    seL4_CPtr ep = obj(seL4_EndpointObject);
-    seL4_CPtr fep = mint(ep, seL4_CapRights_new(1, 0, 0, 1), BADGE);
+    seL4_CPtr ep = st_new_object(seL4_EndpointObject);
+    seL4_CPtr fep = st_mint(ep, seL4_CapRights_new(1, 0, 0, 1), BADGE);
 
     TEST_BEGIN("fastpath/unknown_syscall_with_user_es_and_direction_flag");
     ASSERT_TRUE(ep && fep);
@@ -833,7 +820,7 @@ static void test_ipc_odd_segments(void)
     rt_thread_t s;
 
     TEST_BEGIN("fastpath/call_replyrecv_with_user_es_and_direction_flag");
-    odd.ep = obj(seL4_EndpointObject);
+    odd.ep = st_new_object(seL4_EndpointObject);
     ASSERT_NE(odd.ep, 0);
     ASSERT_OK(start(&s, HIGH_PRIO, 0, odd_server, NULL));
     for (seL4_Word i = 0; i < 3; i++) {
@@ -920,7 +907,7 @@ static void test_fpu_switch(void)
     rt_thread_t s, g, d;
 
     TEST_BEGIN("fastpath/fpu_state_follows_each_thread");
-    fpu.ep = obj(seL4_EndpointObject);
+    fpu.ep = st_new_object(seL4_EndpointObject);
     ASSERT_NE(fpu.ep, 0);
     seL4_Word mine = fcw_get();
     fcw_set(FCW_CLIENT);
@@ -938,7 +925,7 @@ static void test_fpu_switch(void)
         EXPECT_EQ(fcw_get(), FCW_CLIENT);
     }
     /* Calls alternate between it and a server with the FPU disabled. */
-    nofpu.ep = obj(seL4_EndpointObject);
+    nofpu.ep = st_new_object(seL4_EndpointObject);
     ASSERT_NE(nofpu.ep, 0);
     ASSERT_OK(rt_thread_create(&d, HIGH_PRIO, 0));
     ASSERT_OK(seL4_TCB_SetFlags(d.tcb, 0, seL4_TCBFlag_fpuDisabled).error);
@@ -1027,7 +1014,7 @@ static void test_cspace_shapes(void)
     rt_thread_t t;
 
     TEST_BEGIN("fastpath/caller_cspace_shapes");
-    e.ep = obj(seL4_EndpointObject);
+    e.ep = st_new_object(seL4_EndpointObject);
     ASSERT_NE(e.ep, 0);
     ASSERT_OK(start(&t, HIGH_PRIO, 0, echo_server, &e));
     /* Radix 4 and a 28-bit guard: all 32 bits in one level. */

@@ -25,19 +25,6 @@
 #define LONG_LEN    100
 #define LABEL       0x4321
 
-static seL4_CPtr obj(seL4_Word type)
-{
-    return rt_alloc_object(type, 0);
-}
-
-static seL4_CPtr mint(seL4_CPtr src, seL4_CapRights_t rights, seL4_Word badge)
-{
-    seL4_CPtr s = rt_alloc_slot();
-    if (s == 0 || seL4_CNode_Mint(ROOT_CNODE, s, DEPTH, ROOT_CNODE, src, DEPTH, rights, badge) != 0)
-        return 0;
-    return s;
-}
-
 static void start(rt_thread_t *t, seL4_Word prio, rt_thread_fn_t fn, void *arg)
 {
     if (rt_thread_create(t, prio, 0) != seL4_NoError || rt_thread_start(t, fn, arg) != seL4_NoError)
@@ -78,8 +65,8 @@ static void test_long_call(void)
     seL4_Word want = 0;
 
     TEST_BEGIN("ipc/long_call_reply");
-    j.ep = obj(seL4_EndpointObject);
-    seL4_CPtr badged = mint(j.ep, seL4_AllRights, BADGE_A);
+    j.ep = st_new_object(seL4_EndpointObject);
+    seL4_CPtr badged = st_mint(j.ep, seL4_AllRights, BADGE_A);
     ASSERT_TRUE(j.ep != 0 && badged != 0);
     start(&t, HIGH_PRIO, echo_server, &j);          /* runs now, waits in Recv */
     ASSERT_NE(t.tcb, 0);
@@ -125,8 +112,8 @@ static void test_send_then_recv(void)
     seL4_Word badge = 0;
 
     TEST_BEGIN("ipc/blocked_send_then_recv");
-    seL4_CPtr ep = obj(seL4_EndpointObject);
-    j.ep = mint(ep, seL4_AllRights, BADGE_B);
+    seL4_CPtr ep = st_new_object(seL4_EndpointObject);
+    j.ep = st_mint(ep, seL4_AllRights, BADGE_B);
     ASSERT_TRUE(ep != 0 && j.ep != 0);
     start(&t, HIGH_PRIO, sender, &j);               /* blocks in Send */
     ASSERT_NE(t.tcb, 0);
@@ -175,10 +162,10 @@ static void test_cap_transfer(void)
     rt_thread_t t;
 
     TEST_BEGIN("ipc/cap_transfer_and_unwrap");
-    j.ep = obj(seL4_EndpointObject);
+    j.ep = st_new_object(seL4_EndpointObject);
     j.recv_slot = rt_alloc_slot();
-    seL4_CPtr ntfn = obj(seL4_NotificationObject);
-    seL4_CPtr self_badged = mint(j.ep, seL4_AllRights, BADGE_A);
+    seL4_CPtr ntfn = st_new_object(seL4_NotificationObject);
+    seL4_CPtr self_badged = st_mint(j.ep, seL4_AllRights, BADGE_A);
     ASSERT_TRUE(j.ep != 0 && j.recv_slot != 0 && ntfn != 0 && self_badged != 0);
     /* A notification cap travels into the receive slot. */
     start(&t, HIGH_PRIO, cap_receiver, &j);
@@ -199,7 +186,7 @@ static void test_cap_transfer(void)
     EXPECT_EQ(j.badge0, BADGE_A);
     EXPECT_EQ(j.tag, 0);                            /* receive slot untouched */
     /* Without Grant no capability moves. */
-    seL4_CPtr nogrant = mint(j.ep, seL4_CapRights_new(1, 0, 1, 1), 0);
+    seL4_CPtr nogrant = st_mint(j.ep, seL4_CapRights_new(1, 0, 1, 1), 0);
     j.recv_slot = rt_alloc_slot();
     ASSERT_NE(nogrant, 0);
     start(&t, HIGH_PRIO, cap_receiver, &j);
@@ -233,8 +220,8 @@ static void test_call_without_grant(void)
     seL4_Word badge;
 
     TEST_BEGIN("ipc/call_needs_grant_or_grant_reply");
-    seL4_CPtr ep = obj(seL4_EndpointObject);
-    j.ep = mint(ep, seL4_CapRights_new(0, 0, 1, 1), 0);     /* read and write only */
+    seL4_CPtr ep = st_new_object(seL4_EndpointObject);
+    j.ep = st_mint(ep, seL4_CapRights_new(0, 0, 1, 1), 0);     /* read and write only */
     ASSERT_TRUE(ep != 0 && j.ep != 0);
     start(&t, HIGH_PRIO, caller, &j);                      /* blocks sending */
     ASSERT_NE(t.tcb, 0);
@@ -273,8 +260,8 @@ static void test_notifications(void)
     seL4_Word word = 0;
 
     TEST_BEGIN("ipc/notification_signal_poll_bound");
-    seL4_CPtr n = obj(seL4_NotificationObject);
-    seL4_CPtr a = mint(n, seL4_AllRights, BADGE_A), b = mint(n, seL4_AllRights, BADGE_B);
+    seL4_CPtr n = st_new_object(seL4_NotificationObject);
+    seL4_CPtr a = st_mint(n, seL4_AllRights, BADGE_A), b = st_mint(n, seL4_AllRights, BADGE_B);
     ASSERT_TRUE(n != 0 && a != 0 && b != 0);
     seL4_Poll(n, &word);
     EXPECT_EQ(word, 0);
@@ -285,7 +272,7 @@ static void test_notifications(void)
     seL4_Poll(n, &word);
     EXPECT_EQ(word, 0);
     /* A thread waiting on an endpoint is woken by its bound notification. */
-    j.ep = obj(seL4_EndpointObject);
+    j.ep = st_new_object(seL4_EndpointObject);
     ASSERT_NE(j.ep, 0);
     ASSERT_OK(rt_thread_create(&t, HIGH_PRIO, 0));
     ASSERT_OK(seL4_TCB_BindNotification(t.tcb, n));
@@ -311,7 +298,7 @@ static void test_delete_endpoint_with_waiter(void)
     rt_thread_t t;
 
     TEST_BEGIN("ipc/delete_endpoint_restarts_waiter");
-    j.ep = obj(seL4_EndpointObject);
+    j.ep = st_new_object(seL4_EndpointObject);
     ASSERT_NE(j.ep, 0);
     start(&t, HIGH_PRIO, sender, &j);               /* blocks in Send */
     ASSERT_NE(t.tcb, 0);
@@ -332,7 +319,7 @@ static void test_delete_caller(void)
     seL4_Word badge;
 
     TEST_BEGIN("ipc/delete_thread_blocked_on_reply");
-    j.ep = obj(seL4_EndpointObject);
+    j.ep = st_new_object(seL4_EndpointObject);
     seL4_CPtr saved = rt_alloc_slot();
     ASSERT_TRUE(j.ep != 0 && saved != 0);
     start(&t, HIGH_PRIO, caller, &j);
