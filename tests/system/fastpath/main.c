@@ -166,7 +166,7 @@ static void test_caps(void)
     c.ep = st_new_object(seL4_EndpointObject);
     c.slot = rt_alloc_slot();
     seL4_CPtr ntfn = st_new_object(seL4_NotificationObject);
-    seL4_CPtr no_grant = st_mint(c.ep, seL4_CapRights_new(1, 0, 1, 1), 0);   /* GrantReply, R, W */
+    seL4_CPtr no_grant = st_mint(c.ep, seL4_CapRights_new(1, 0, 1, 1), 0); /* GrantReply, R, W */
     seL4_CPtr self_badged = st_mint(c.ep, seL4_AllRights, BADGE);
     ASSERT_TRUE(c.ep && c.slot && ntfn && no_grant && self_badged);
     ASSERT_OK(start(&t, HIGH_PRIO, 0, cap_server, &c));
@@ -326,9 +326,9 @@ static void test_rights(void)
 
     TEST_BEGIN("fastpath/grant_grantreply_neither");
     r.ep = st_new_object(seL4_EndpointObject);
-    j1.cap = st_mint(r.ep, seL4_CapRights_new(0, 1, 0, 1), 1);     /* Grant, W */
-    j2.cap = st_mint(r.ep, seL4_CapRights_new(1, 0, 0, 1), 2);     /* GrantReply, W */
-    j3.cap = st_mint(r.ep, seL4_CapRights_new(0, 0, 0, 1), 3);     /* W only */
+    j1.cap = st_mint(r.ep, seL4_CapRights_new(0, 1, 0, 1), 1);  /* Grant, W */
+    j2.cap = st_mint(r.ep, seL4_CapRights_new(1, 0, 0, 1), 2);  /* GrantReply, W */
+    j3.cap = st_mint(r.ep, seL4_CapRights_new(0, 0, 0, 1), 3);  /* W only */
     ASSERT_TRUE(r.ep && j1.cap && j2.cap && j3.cap);
     ASSERT_OK(start(&srv, HIGH_PRIO, 0, once_server, &r));
     ASSERT_OK(start(&c1, HIGH_PRIO, 0, caller_thread, &j1));
@@ -517,7 +517,7 @@ static void test_fault_replies(void)
     rt_thread_t t, u;
     seL4_Word badge, mr[seL4_UnknownSyscall_Length];
     seL4_CPtr ep = st_new_object(seL4_EndpointObject);
-    seL4_CPtr fep = st_mint(ep, seL4_CapRights_new(1, 0, 0, 1), BADGE);   /* GrantReply, W */
+    seL4_CPtr fep = st_mint(ep, seL4_CapRights_new(1, 0, 0, 1), BADGE); /* GrantReply, W */
 
     TEST_BEGIN("fastpath/fault_delivery_and_replies");
     ASSERT_TRUE(ep && fep);

@@ -45,6 +45,24 @@ void st_park_root(seL4_Word park_prio, seL4_Word root_prio);
  * equal-priority threads. 0 if no thread could be started. */
 int st_sync_fresh_slice(seL4_Word root_prio);
 
+/* ---- tests/system/common/eventlog.c: the order in which threads ran ---- */
+
+#define ST_LOG_MAX 32
+void st_log_reset(void);
+/* Appends ev (events past ST_LOG_MAX are counted, not kept). */
+void st_log_ev(seL4_Word ev);
+int st_log_len(void);
+/* The i-th event, or (seL4_Word)-1 past the end. */
+seL4_Word st_log_at(int i);
+/* Fails the current test unless the log is exactly want[0..n). */
+int st_log_check(const char *file, int line, const seL4_Word *want, int n);
+#define EXPECT_LOG(...)                                                             \
+    do {                                                                            \
+        static const seL4_Word st_want_[] = { __VA_ARGS__ };                        \
+        st_log_check(__FILE__, __LINE__, st_want_,                                  \
+                     (int)(sizeof(st_want_) / sizeof(st_want_[0])));                \
+    } while (0)
+
 /* The same as a value, for code that reports failures its own way. */
 static inline bool invariants_hold(void)
 {

@@ -221,7 +221,7 @@ static void test_call_without_grant(void)
 
     TEST_BEGIN("ipc/call_needs_grant_or_grant_reply");
     seL4_CPtr ep = st_new_object(seL4_EndpointObject);
-    j.ep = st_mint(ep, seL4_CapRights_new(0, 0, 1, 1), 0);     /* read and write only */
+    j.ep = st_mint(ep, seL4_CapRights_new(0, 0, 1, 1), 0);  /* read and write only */
     ASSERT_TRUE(ep != 0 && j.ep != 0);
     start(&t, HIGH_PRIO, caller, &j);                      /* blocks sending */
     ASSERT_NE(t.tcb, 0);

@@ -19,15 +19,6 @@
 
 enum { EV_H_GOT = 0x100, EV_F_DONE, EV_H_AFTER };
 
-static volatile seL4_Word log_buf[8];
-static volatile int log_n;
-
-static void log_ev(seL4_Word ev)
-{
-    if (log_n < 8)
-        log_buf[log_n++] = ev;
-}
-
 struct job {
     seL4_Word addr;
     seL4_CPtr ep;
@@ -41,7 +32,7 @@ static void touch_worker(void *arg)
 
     j->result = *(volatile seL4_Word *)j->addr;
     j->done = 1;
-    log_ev(EV_F_DONE);
+    st_log_ev(EV_F_DONE);
 }
 
 static void ud2_worker(void *arg)
@@ -123,11 +114,11 @@ static void pager(void *arg)
     seL4_Word badge;
 
     seL4_Recv(h->fep, &badge);
-    log_ev(EV_H_GOT);
+    st_log_ev(EV_H_GOT);
     seL4_X86_Page_Map(h->frame, seL4_CapInitThreadVSpace, h->page, seL4_ReadWrite,
                       seL4_X86_Default_VMAttributes);
     seL4_Reply(seL4_MessageInfo_new(0, 0, 0, 0));
-    log_ev(EV_H_AFTER);
+    st_log_ev(EV_H_AFTER);
     seL4_Recv(h->fep, &badge);
 }
 
@@ -138,7 +129,7 @@ static void test_low_priority_handler(void)
     rt_thread_t th, tf;
 
     TEST_BEGIN("ipc2/lower_priority_handler_runs_when_higher_block");
-    log_n = 0;
+    st_log_reset();
     h.fep = st_new_object(seL4_EndpointObject);
     seL4_Word *page = rt_map_pages(1, &h.frame);
     ASSERT_TRUE(h.fep != 0 && page != NULL);
@@ -146,14 +137,12 @@ static void test_low_priority_handler(void)
     ASSERT_OK(seL4_X86_Page_Unmap(h.frame));
     h.page = j.addr = (seL4_Word)page;
     ASSERT_TRUE(st_spawn(&th, LOW_PRIO, 0, pager, &h));
-    st_park_root(PARK_PRIO, ROOT_PRIO);                                    /* the pager waits */
+    st_park_root(PARK_PRIO, ROOT_PRIO);             /* the pager waits */
     ASSERT_TRUE(st_spawn(&tf, HIGH_PRIO, h.fep, touch_worker, &j));
-    EXPECT_EQ(log_n, 0);                            /* the pager is below us */
+    EXPECT_EQ(st_log_len(), 0);                     /* the pager is below us */
     st_park_root(PARK_PRIO, ROOT_PRIO);
-    EXPECT_EQ(log_n, 3);
-    EXPECT_EQ(log_buf[0], EV_H_GOT);
-    EXPECT_EQ(log_buf[1], EV_F_DONE);               /* the reply preempted the pager */
-    EXPECT_EQ(log_buf[2], EV_H_AFTER);
+    /* The reply preempted the pager. */
+    EXPECT_LOG(EV_H_GOT, EV_F_DONE, EV_H_AFTER);
     EXPECT_EQ(j.result, 0x8888);
     st_reap(&th);
     st_reap(&tf);
@@ -290,7 +279,7 @@ static void test_fault_ep_deleted(void)
     ASSERT_NE(fep, 0);
     seL4_CPtr badged = st_mint(fep, seL4_AllRights, FAULT_BADGE);
     ASSERT_NE(badged, 0);
-    ASSERT_TRUE(st_spawn(&t, HIGH_PRIO, badged, ud2_worker, &j));  /* queued on fep */
+    ASSERT_TRUE(st_spawn(&t, HIGH_PRIO, badged, ud2_worker, &j)); /* queued on fep */
     ASSERT_OK(seL4_CNode_Delete(ROOT_CNODE, badged, DEPTH));    /* not the last cap */
     EXPECT_INVARIANTS();
     ASSERT_OK(seL4_CNode_Delete(ROOT_CNODE, fep, DEPTH));       /* the endpoint goes */

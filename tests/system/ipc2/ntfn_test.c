@@ -126,7 +126,7 @@ static void test_pending_beats_sender(void)
     seL4_CPtr na = st_mint(n, seL4_AllRights, BADGE_A);
     ASSERT_TRUE(b.ep != 0 && n != 0 && na != 0);
     s.ep = b.ep;
-    ASSERT_TRUE(st_spawn(&ts, HIGH_PRIO, 0, sender, &s));  /* queued on ep */
+    ASSERT_TRUE(st_spawn(&ts, HIGH_PRIO, 0, sender, &s)); /* queued on ep */
     ASSERT_OK(rt_thread_create(&t, HIGH_PRIO, 0));
     ASSERT_OK(seL4_TCB_BindNotification(t.tcb, n));
     seL4_Signal(na);                                /* nobody waiting: Active */
@@ -248,7 +248,7 @@ static void test_delete_bound(void)
     seL4_Send(b.ep, seL4_MessageInfo_new(MSG_LABEL, 0, 0, 0));
     EXPECT_EQ(b.stage, 2);
     EXPECT_EQ(b.label1, MSG_LABEL);
-    st_reap(&t);                                       /* n2 is free again too */
+    st_reap(&t);                                    /* n2 is free again too */
     EXPECT_INVARIANTS();
     ASSERT_OK(rt_thread_create(&u, HIGH_PRIO, 0));
     EXPECT_OK(seL4_TCB_BindNotification(u.tcb, n2));

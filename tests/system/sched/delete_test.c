@@ -28,7 +28,7 @@ static void sender(void *arg)
 
     seL4_SetMR(0, s->id);
     seL4_Send(s->ep, seL4_MessageInfo_new(SEND_LABEL, 0, 0, 1));
-    log_ev(s->id);
+    st_log_ev(s->id);
 }
 
 static void receiver(void *arg)
@@ -37,7 +37,7 @@ static void receiver(void *arg)
     seL4_Word badge;
 
     seL4_Recv(s->ep, &badge);
-    log_ev(s->id);
+    st_log_ev(s->id);
 }
 
 static void test_delete_queued_tcbs(void)
@@ -47,7 +47,7 @@ static void test_delete_queued_tcbs(void)
     seL4_Word badge;
 
     TEST_BEGIN("sched/delete_tcbs_queued_on_endpoint");
-    log_reset();
+    st_log_reset();
     seL4_CPtr sep = st_new_object(seL4_EndpointObject), rep = st_new_object(seL4_EndpointObject);
     ASSERT_TRUE(sep != 0 && rep != 0);
     for (int i = 0; i < N_THREADS; i++) {
@@ -56,8 +56,8 @@ static void test_delete_queued_tcbs(void)
         ASSERT_TRUE(st_spawn(&ts[i], HIGH_PRIO, 0, sender, &s[i]));
         ASSERT_TRUE(st_spawn(&tr[i], HIGH_PRIO, 0, receiver, &r[i]));
     }
-    st_reap(&ts[1]);                                   /* the middle sender */
-    st_reap(&tr[0]);                                   /* head and tail receivers */
+    st_reap(&ts[1]);                                /* the middle sender */
+    st_reap(&tr[0]);                                /* head and tail receivers */
     st_reap(&tr[2]);
     EXPECT_INVARIANTS();
     seL4_Recv(sep, &badge);
@@ -84,14 +84,14 @@ static void test_delete_endpoint_senders(void)
     rt_thread_t t[N_THREADS];
 
     TEST_BEGIN("sched/delete_endpoint_restarts_senders_last_first");
-    log_reset();
+    st_log_reset();
     seL4_CPtr ep = st_new_object(seL4_EndpointObject);
     ASSERT_NE(ep, 0);
     for (int i = 0; i < N_THREADS; i++) {
         s[i] = (struct snd){ ep, i + 1 };
         ASSERT_TRUE(st_spawn(&t[i], HIGH_PRIO, 0, sender, &s[i]));
     }
-    EXPECT_EQ(log_len(), 0);
+    EXPECT_EQ(st_log_len(), 0);
     ASSERT_OK(seL4_CNode_Delete(ROOT_CNODE, ep, DEPTH));
     /* Each Send re-ran on the empty slot, was refused, and went on. */
     EXPECT_LOG(3, 2, 1);
@@ -110,7 +110,7 @@ static void test_delete_endpoint_receivers(void)
     seL4_Word badge;
 
     TEST_BEGIN("sched/delete_endpoint_receivers_cap_fault_last_first");
-    log_reset();
+    st_log_reset();
     seL4_CPtr ep = st_new_object(seL4_EndpointObject), fep = st_new_object(seL4_EndpointObject);
     ASSERT_TRUE(ep != 0 && fep != 0);
     for (int i = 0; i < N_THREADS; i++) {
@@ -127,7 +127,7 @@ static void test_delete_endpoint_receivers(void)
         EXPECT_EQ(seL4_GetMR(seL4_CapFault_Addr), ep);
         EXPECT_EQ(seL4_GetMR(seL4_CapFault_InRecvPhase), 1);
     }
-    EXPECT_EQ(log_len(), 0);
+    EXPECT_EQ(st_log_len(), 0);
     for (int i = 0; i < N_THREADS; i++)
         st_reap(&t[i]);
     EXPECT_INVARIANTS();
@@ -140,7 +140,7 @@ static void ntfn_waiter(void *arg)
     seL4_Word badge;
 
     seL4_Wait(s->ep, &badge);
-    log_ev(s->id);
+    st_log_ev(s->id);
 }
 
 static void test_delete_notification_waiters(void)
@@ -150,7 +150,7 @@ static void test_delete_notification_waiters(void)
     seL4_Word badge;
 
     TEST_BEGIN("sched/delete_notification_waiters_cap_fault_last_first");
-    log_reset();
+    st_log_reset();
     seL4_CPtr n = st_new_object(seL4_NotificationObject), fep = st_new_object(seL4_EndpointObject);
     ASSERT_TRUE(n != 0 && fep != 0);
     for (int i = 0; i < N_THREADS; i++) {
@@ -166,7 +166,7 @@ static void test_delete_notification_waiters(void)
         EXPECT_EQ(seL4_MessageInfo_get_label(info), seL4_Fault_CapFault);
         EXPECT_EQ(seL4_GetMR(seL4_CapFault_InRecvPhase), 1);
     }
-    EXPECT_EQ(log_len(), 0);
+    EXPECT_EQ(st_log_len(), 0);
     for (int i = 0; i < N_THREADS; i++)
         st_reap(&t[i]);
     EXPECT_INVARIANTS();
@@ -186,7 +186,7 @@ static void test_cancel_badged_sends(void)
     seL4_Word badge;
 
     TEST_BEGIN("sched/cancel_badged_sends_requeues_that_badge");
-    log_reset();
+    st_log_reset();
     seL4_CPtr ep = st_new_object(seL4_EndpointObject);
     ASSERT_NE(ep, 0);
     for (int i = 0; i < N; i++) {
@@ -201,7 +201,7 @@ static void test_cancel_badged_sends(void)
     EXPECT_ERR(seL4_CNode_CancelBadgedSends(ROOT_CNODE, weak, DEPTH), seL4_IllegalOperation);
     EXPECT_OK(seL4_CNode_CancelBadgedSends(ROOT_CNODE, ep, DEPTH));
     EXPECT_OK(seL4_CNode_CancelBadgedSends(ROOT_CNODE, caps[0], DEPTH));
-    EXPECT_EQ(log_len(), 0);                        /* they sent again and wait */
+    EXPECT_EQ(st_log_len(), 0);                     /* they sent again and wait */
     for (int i = 0; i < N; i++) {
         seL4_Recv(ep, &badge);
         EXPECT_EQ(seL4_GetMR(0), recv_order[i]);
@@ -217,7 +217,7 @@ static void test_cancel_badged_sends(void)
 static void self_deleter(void *arg)
 {
     seL4_CNode_Delete(ROOT_CNODE, *(seL4_CPtr *)arg, DEPTH);
-    log_ev(0xbad);
+    st_log_ev(0xbad);
 }
 
 static void test_self_delete(void)
@@ -226,14 +226,14 @@ static void test_self_delete(void)
     seL4_CPtr self;
 
     TEST_BEGIN("sched/thread_deleting_its_own_tcb_stops");
-    log_reset();
+    st_log_reset();
     ASSERT_OK(rt_thread_create(&t, HIGH_PRIO, 0));
     self = t.tcb;
     ASSERT_OK(rt_thread_start(&t, self_deleter, &self));
-    EXPECT_EQ(log_len(), 0);
+    EXPECT_EQ(st_log_len(), 0);
     EXPECT_EQ(seL4_DebugCapIdentify(self), 0);
     st_park_root(PARK_PRIO, ROOT_PRIO);
-    EXPECT_EQ(log_len(), 0);
+    EXPECT_EQ(st_log_len(), 0);
     EXPECT_INVARIANTS();
     TEST_END();
 }
@@ -248,7 +248,7 @@ static void caller(void *arg)
     struct caller *c = arg;
 
     c->label = seL4_MessageInfo_get_label(seL4_Call(c->ep, seL4_MessageInfo_new(1, 0, 0, 0)));
-    log_ev(0xca11);
+    st_log_ev(0xca11);
 }
 
 /* A caller waiting for its reply is in no endpoint queue: deleting the
@@ -260,13 +260,13 @@ static void test_delete_endpoint_caller_on_reply(void)
     seL4_Word badge;
 
     TEST_BEGIN("sched/delete_endpoint_spares_caller_waiting_for_reply");
-    log_reset();
+    st_log_reset();
     c.ep = st_new_object(seL4_EndpointObject);
     ASSERT_NE(c.ep, 0);
     ASSERT_TRUE(st_spawn(&t, HIGH_PRIO, 0, caller, &c));
     seL4_Recv(c.ep, &badge);
     ASSERT_OK(seL4_CNode_Delete(ROOT_CNODE, c.ep, DEPTH));
-    EXPECT_EQ(log_len(), 0);
+    EXPECT_EQ(st_log_len(), 0);
     EXPECT_INVARIANTS();
     seL4_Reply(seL4_MessageInfo_new(0x42, 0, 0, 0));
     EXPECT_LOG(0xca11);

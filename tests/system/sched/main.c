@@ -11,49 +11,6 @@
  * lower-priority workers to run up to their next block.
  */
 #include "sched.h"
-#include <stdio.h>
-
-static volatile seL4_Word log_buf[LOG_MAX];
-static volatile int log_n;
-
-void log_reset(void)
-{
-    log_n = 0;
-}
-
-void log_ev(seL4_Word ev)
-{
-    if (log_n < LOG_MAX)
-        log_buf[log_n] = ev;
-    log_n++;
-}
-
-int log_len(void)
-{
-    return log_n;
-}
-
-seL4_Word log_at(int i)
-{
-    return i < log_n && i < LOG_MAX ? log_buf[i] : (seL4_Word)-1;
-}
-
-int log_check(const char *file, int line, const seL4_Word *want, int n)
-{
-    char got[LOG_MAX * 12] = "", exp[LOG_MAX * 12] = "";
-    int ok = log_n == n, off = 0;
-
-    for (int i = 0; i < n && ok; i++)
-        ok = log_buf[i] == want[i];
-    if (ok)
-        return 1;
-    for (int i = 0; i < log_n && i < LOG_MAX; i++)
-        off += snprintf(got + off, sizeof(got) - off, " %lx", (unsigned long)log_buf[i]);
-    off = 0;
-    for (int i = 0; i < n; i++)
-        off += snprintf(exp + off, sizeof(exp) - off, " %lx", (unsigned long)want[i]);
-    return rt_test_fail(file, line, "event log [%s ] expected [%s ]", got, exp);
-}
 
 int main(bootinfo_t *bi)
 {

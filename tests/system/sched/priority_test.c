@@ -15,7 +15,7 @@ enum { EV_ROOT = 0x100, EV_A = 0x200, EV_B, EV_C, EV_X_RECV };
 
 static void logger(void *arg)
 {
-    log_ev((seL4_Word)arg);
+    st_log_ev((seL4_Word)arg);
 }
 
 static void test_raise_and_lower_ready(void)
@@ -24,11 +24,11 @@ static void test_raise_and_lower_ready(void)
 
     TEST_BEGIN("sched/set_priority_of_ready_thread_requeues");
     ASSERT_TRUE(st_sync_fresh_slice(ROOT_PRIO));    /* no slice end rotates our level */
-    log_reset();
+    st_log_reset();
     ASSERT_TRUE(st_spawn(&a, LOW_PRIO, 0, logger, (void *)EV_A));
     ASSERT_TRUE(st_spawn(&b, LOW_PRIO, 0, logger, (void *)EV_B));
     ASSERT_TRUE(st_spawn(&c, LOW_PRIO, 0, logger, (void *)EV_C));
-    EXPECT_EQ(log_len(), 0);
+    EXPECT_EQ(st_log_len(), 0);
     ASSERT_OK(seL4_TCB_SetPriority(c.tcb, seL4_CapInitThreadTCB, ROOT_PRIO));
     ASSERT_OK(seL4_TCB_SetPriority(a.tcb, seL4_CapInitThreadTCB, HIGH_PRIO));
     EXPECT_LOG(EV_A);                               /* above us: ran before we returned */
@@ -52,18 +52,18 @@ static void test_lower_self(void)
 
     TEST_BEGIN("sched/lowering_self_below_ready_thread_switches");
     ASSERT_TRUE(st_sync_fresh_slice(ROOT_PRIO));
-    log_reset();
+    st_log_reset();
     ASSERT_TRUE(st_spawn(&x, MID_PRIO, 0, logger, (void *)EV_A));
     /* To the same level: we stay at the head of it and keep running. */
     st_set_root_prio(MID_PRIO);
-    log_ev(EV_ROOT);
+    st_log_ev(EV_ROOT);
     seL4_Yield();
     EXPECT_LOG(EV_ROOT, EV_A);
     st_reap(&x);
-    log_reset();
+    st_log_reset();
     ASSERT_TRUE(st_spawn(&x, MID_PRIO, 0, logger, (void *)EV_B));
     st_set_root_prio(PARK_PRIO);
-    log_ev(EV_ROOT);
+    st_log_ev(EV_ROOT);
     st_set_root_prio(ROOT_PRIO);
     EXPECT_LOG(EV_B, EV_ROOT);
     st_reap(&x);
@@ -86,7 +86,7 @@ static void mcp_worker(void *arg)
     j->mr1 = seL4_GetMR(1);
     j->err_ok = seL4_TCB_SetPriority(j->self, j->self, WORKER_MCP);
     seL4_Recv(j->ep, &badge);
-    log_ev(EV_X_RECV);
+    st_log_ev(EV_X_RECV);
 }
 
 static void test_mcp(void)
@@ -95,7 +95,7 @@ static void test_mcp(void)
     rt_thread_t x;
 
     TEST_BEGIN("sched/mcp_bounds_self_raise_and_schedules_nothing");
-    log_reset();
+    st_log_reset();
     j.ep = st_new_object(seL4_EndpointObject);
     ASSERT_NE(j.ep, 0);
     ASSERT_OK(rt_thread_create(&x, LOW_PRIO, 0));
@@ -104,7 +104,7 @@ static void test_mcp(void)
     ASSERT_OK(rt_thread_start(&x, mcp_worker, &j));
     ASSERT_OK(seL4_TCB_SetMCPriority(x.tcb, seL4_CapInitThreadTCB, WORKER_MCP));
     EXPECT_EQ(j.err_over, 0xff);                    /* still below us, not run */
-    st_park_root(PARK_PRIO, ROOT_PRIO);                                    /* it raises itself to 200 and waits */
+    st_park_root(PARK_PRIO, ROOT_PRIO);             /* it raises itself to 200 and waits */
     EXPECT_EQ(j.err_over, seL4_RangeError);
     EXPECT_EQ(j.mr0, 0);
     EXPECT_EQ(j.mr1, WORKER_MCP);

@@ -24,7 +24,7 @@ enum {
 
 static void logger(void *arg)
 {
-    log_ev((seL4_Word)arg);
+    st_log_ev((seL4_Word)arg);
 }
 
 static void test_suspend_ready(void)
@@ -32,13 +32,13 @@ static void test_suspend_ready(void)
     rt_thread_t x;
 
     TEST_BEGIN("sched/suspend_ready_thread_then_resume");
-    log_reset();
+    st_log_reset();
     ASSERT_TRUE(st_spawn(&x, LOW_PRIO, 0, logger, (void *)EV_A));
     ASSERT_OK(seL4_TCB_Suspend(x.tcb));
     st_park_root(PARK_PRIO, ROOT_PRIO);
-    EXPECT_EQ(log_len(), 0);                        /* suspended: never ran */
+    EXPECT_EQ(st_log_len(), 0);                     /* suspended: never ran */
     ASSERT_OK(seL4_TCB_Resume(x.tcb));
-    EXPECT_EQ(log_len(), 0);                        /* below us */
+    EXPECT_EQ(st_log_len(), 0);                     /* below us */
     ASSERT_OK(seL4_TCB_Resume(x.tcb));              /* not stopped: no effect */
     st_park_root(PARK_PRIO, ROOT_PRIO);
     EXPECT_LOG(EV_A);
@@ -58,7 +58,7 @@ static void receiver(void *arg)
     seL4_Word badge;
 
     seL4_Recv(r->ep, &badge);
-    log_ev(r->ev);
+    st_log_ev(r->ev);
 }
 
 static void test_resume_receiver_requeues(void)
@@ -67,7 +67,7 @@ static void test_resume_receiver_requeues(void)
     rt_thread_t ta, tb;
 
     TEST_BEGIN("sched/resume_of_blocked_receiver_restarts_its_recv_at_the_tail");
-    log_reset();
+    st_log_reset();
     seL4_CPtr ep = st_new_object(seL4_EndpointObject);
     ASSERT_NE(ep, 0);
     a = (struct rx){ ep, EV_A };
@@ -75,7 +75,7 @@ static void test_resume_receiver_requeues(void)
     ASSERT_TRUE(st_spawn(&ta, HIGH_PRIO, 0, receiver, &a));
     ASSERT_TRUE(st_spawn(&tb, HIGH_PRIO, 0, receiver, &b));
     ASSERT_OK(seL4_TCB_Resume(ta.tcb));             /* a re-runs Recv, behind b */
-    EXPECT_EQ(log_len(), 0);
+    EXPECT_EQ(st_log_len(), 0);
     seL4_Send(ep, seL4_MessageInfo_new(0, 0, 0, 0));
     seL4_Send(ep, seL4_MessageInfo_new(0, 0, 0, 0));
     EXPECT_LOG(EV_B, EV_A);
@@ -99,7 +99,7 @@ static void caller(void *arg)
     c->label = seL4_MessageInfo_get_label(info);
     c->mr0 = seL4_GetMR(0);
     c->returned++;
-    log_ev(EV_CALLER_BACK);
+    st_log_ev(EV_CALLER_BACK);
 }
 
 /* Receives the Call the caller (re)sent and checks it is intact. */
@@ -125,11 +125,11 @@ static void test_suspend_caller_on_send(void)
     seL4_Word badge = 0xff;
 
     TEST_BEGIN("sched/suspend_caller_blocked_on_send");
-    log_reset();
+    st_log_reset();
     seL4_CPtr ep = st_new_object(seL4_EndpointObject);
     c.ep = st_mint(ep, seL4_AllRights, CALL_BADGE);
     ASSERT_TRUE(ep != 0 && c.ep != 0);
-    ASSERT_TRUE(st_spawn(&t, HIGH_PRIO, 0, caller, &c));   /* blocks sending */
+    ASSERT_TRUE(st_spawn(&t, HIGH_PRIO, 0, caller, &c)); /* blocks sending */
     ASSERT_OK(seL4_TCB_Suspend(t.tcb));
     seL4_NBRecv(ep, &badge);
     EXPECT_EQ(badge, 0);                            /* it left the queue */
@@ -152,7 +152,7 @@ static void test_suspend_caller_on_reply(void)
     rt_thread_t t;
 
     TEST_BEGIN("sched/suspend_caller_blocked_on_reply_voids_the_reply");
-    log_reset();
+    st_log_reset();
     seL4_CPtr ep = st_new_object(seL4_EndpointObject);
     c.ep = st_mint(ep, seL4_AllRights, CALL_BADGE);
     seL4_CPtr saved = rt_alloc_slot();
@@ -189,7 +189,7 @@ static void holding_server(void *arg)
     seL4_Word badge;
 
     seL4_Recv(h->ep, &badge);
-    log_ev(EV_SRV_GOT);
+    st_log_ev(EV_SRV_GOT);
     seL4_Wait(h->ntfn, &badge);
 }
 
@@ -200,7 +200,7 @@ static void test_server_deleted_holding_reply(void)
     rt_thread_t ts, tc;
 
     TEST_BEGIN("sched/server_deleted_while_caller_waits_for_reply");
-    log_reset();
+    st_log_reset();
     seL4_CPtr ep = st_new_object(seL4_EndpointObject);
     h = (struct holder){ ep, st_new_object(seL4_NotificationObject) };
     c.ep = st_mint(ep, seL4_AllRights, CALL_BADGE);
@@ -208,7 +208,7 @@ static void test_server_deleted_holding_reply(void)
     ASSERT_TRUE(st_spawn(&ts, HIGH_PRIO, 0, holding_server, &h));
     ASSERT_TRUE(st_spawn(&tc, CALLER_PRIO, 0, caller, &c));
     EXPECT_LOG(EV_SRV_GOT);
-    st_reap(&ts);                                      /* the reply cap dies with it */
+    st_reap(&ts);                                   /* the reply cap dies with it */
     EXPECT_INVARIANTS();
     st_park_root(PARK_PRIO, ROOT_PRIO);
     EXPECT_EQ(c.returned, 0);                       /* blocked on reply for good */
@@ -276,7 +276,7 @@ static void test_resume_caller_on_reply(void)
     seL4_CPtr saved;
 
     TEST_BEGIN("sched/resume_of_caller_waiting_for_reply_calls_again");
-    log_reset();
+    st_log_reset();
     seL4_CPtr ep = st_new_object(seL4_EndpointObject);
     c.ep = st_mint(ep, seL4_AllRights, CALL_BADGE);
     saved = rt_alloc_slot();
