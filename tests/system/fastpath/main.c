@@ -163,6 +163,7 @@ static void test_caps(void)
     rt_thread_t t;
 
     TEST_BEGIN("fastpath/extra_caps_with_and_without_grant");
+    SKIP_ON_RELEASE("seL4_DebugCapIdentify");
     c.ep = st_new_object(seL4_EndpointObject);
     c.slot = rt_alloc_slot();
     seL4_CPtr ntfn = st_new_object(seL4_NotificationObject);

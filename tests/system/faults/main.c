@@ -193,6 +193,7 @@ static void test_cap_faults(void)
     seL4_Word badge = 0;
 
     TEST_BEGIN("faults/cap_fault_layouts");
+    SKIP_ON_RELEASE("seL4_DebugCapIdentify");
     ASSERT_OK(start(&t, badged_fault_ep, bad_call_worker, &j));
     seL4_MessageInfo_t info = seL4_Recv(fault_ep, &badge);
     EXPECT_EQ(seL4_MessageInfo_get_label(info), seL4_Fault_CapFault);

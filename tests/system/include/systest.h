@@ -63,6 +63,24 @@ int st_log_check(const char *file, int line, const seL4_Word *want, int n);
                      (int)(sizeof(st_want_) / sizeof(st_want_[0])));                \
     } while (0)
 
+/* A release kernel: it has no invariant checker and says so (nor has it
+ * the other debug-only calls: DebugCapIdentify, DebugNameThread, ...). */
+static inline bool st_release_kernel(void)
+{
+    return seL4_DebugCheckInvariants() == INV_NOT_CHECKED;
+}
+
+/* Right after TEST_BEGIN in a test that needs a debug-only system call:
+ * on a release kernel the test is reported as skipped, with the reason,
+ * and the enclosing (void) function returns. */
+#define SKIP_ON_RELEASE(call)                                                       \
+    do {                                                                            \
+        if (st_release_kernel()) {                                                  \
+            TEST_SKIP("needs " call ", which only debug kernels have");             \
+            return;                                                                 \
+        }                                                                           \
+    } while (0)
+
 /* The same as a value, for code that reports failures its own way. */
 static inline bool invariants_hold(void)
 {

@@ -152,6 +152,7 @@ static void test_suspend_caller_on_reply(void)
     rt_thread_t t;
 
     TEST_BEGIN("sched/suspend_caller_blocked_on_reply_voids_the_reply");
+    SKIP_ON_RELEASE("seL4_DebugCapIdentify");
     st_log_reset();
     seL4_CPtr ep = st_new_object(seL4_EndpointObject);
     c.ep = st_mint(ep, seL4_AllRights, CALL_BADGE);
@@ -276,6 +277,7 @@ static void test_resume_caller_on_reply(void)
     seL4_CPtr saved;
 
     TEST_BEGIN("sched/resume_of_caller_waiting_for_reply_calls_again");
+    SKIP_ON_RELEASE("seL4_DebugCapIdentify");
     st_log_reset();
     seL4_CPtr ep = st_new_object(seL4_EndpointObject);
     c.ep = st_mint(ep, seL4_AllRights, CALL_BADGE);

@@ -77,6 +77,7 @@ static seL4_CPtr start_spinner(seL4_CPtr pd, seL4_CPtr fault_ep)
 void revoke_tests(bootinfo_t *bi)
 {
     TEST_BEGIN("vspace/revoke_under_live_space");
+    SKIP_ON_RELEASE("seL4_DebugCapIdentify");
     seL4_Word ut_index;
     seL4_CPtr ut = rt_alloc_reserve_untyped(rt_default_alloc(), SPACE_UT_BITS, &ut_index);
     seL4_CPtr ep = obj(seL4_EndpointObject);
