@@ -482,6 +482,25 @@ define run_systests +=
 	    $(BUILD)/kernel/kernel.elf $(BENCH_ELF) || true)
 endef
 
+# `make test` and `make systest` boot the real VMM with the refusal table's QEMU rows and the
+# default configuration (pseudo suite `vmm`, tools/run-vmm-refusals.py).
+VMM_SMOKE := $(if $(GUEST_ELF),$(if $(SUITES),$(filter vmm,$(SUITES)),vmm))
+SYS_COUNTS += $(if $(VMM_SMOKE),$(LOGS)/vmm-refusals/counts)
+systest: $(if $(VMM_SMOKE),vmm-smoke-build)
+.PHONY: vmm-smoke-build
+vmm-smoke-build: deps
+	$(Q)$(MAKE) $(SUBMAKE_FLAGS) $(BUILD)/kernel/kernel.elf $(VMM_ELF) $(GUEST_ELF) $(VMM_DATA)
+
+define run_systests +=
+
+	@rm -rf $(LOGS)/vmm-refusals
+	$(if $(VMM_SMOKE),$(Q)$(PYTHON) tools/run-vmm-refusals.py --jobs $(JOBS) \
+	    --kernel $(BUILD)/kernel/kernel.elf --vmm $(VMM_ELF) --guest $(GUEST_ELF) \
+	    --default $(BUILD)/vmm/examples/default.dtb --table tests/vmm/refusals.tsv \
+	    --build-dir $(BUILD)/tests/vmm --log-dir $(LOGS)/vmm-refusals \
+	    --counts $(LOGS)/vmm-refusals/counts || true)
+endef
+
 clean:
 	rm -rf $(BUILD)
 
