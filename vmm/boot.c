@@ -64,6 +64,7 @@ uint32_t vmm_boot_modules(const bootinfo_t *bi, vmm_module_t *mods)
         module_name(mods[n].name, sizeof(mods[n].name), d[i].name, sizeof(d[i].name));
         mods[n].data = (const uint8_t *)(uintptr_t)d[i].vaddr;
         mods[n].size = d[i].size;
+        mods[n].first_slot = d[i].first_slot;
         n++;
     }
     return n;

@@ -631,6 +631,11 @@ static bool devices_disjoint(ctx_t *c)
     return true;
 }
 
+uint64_t vmm_guest_cost(const vmm_guest_t *g)
+{
+    return g->memory + VMM_GUEST_OVERHEAD + (g->image.highest - g->image.lowest);
+}
+
 /* Everything the guests need against the free pool. */
 static bool memory_fits(ctx_t *c, int guests)
 {
@@ -639,7 +644,7 @@ static bool memory_fits(ctx_t *c, int guests)
 
     o->bytes_needed = 0;
     for (uint32_t i = 0; i < o->n_guests; i++)
-        o->bytes_needed += o->guest[i].memory + VMM_GUEST_OVERHEAD;
+        o->bytes_needed += vmm_guest_cost(&o->guest[i]);
     for (uint32_t i = 0; i < o->n_channels; i++)
         o->bytes_needed += o->channel[i].kind == VMM_CHANNEL_SHM ? o->channel[i].size : 0;
     if (o->bytes_needed > c->m->free_bytes)
@@ -649,7 +654,24 @@ static bool memory_fits(ctx_t *c, int guests)
     return true;
 }
 
-static const char *const root_props[] = { DT_PROP_COMPATIBLE, DT_PROP_MODEL, NULL };
+static const char *const root_props[] = {
+    DT_PROP_COMPATIBLE, DT_PROP_MODEL, DT_PROP_SCRIPT, NULL
+};
+
+/* console-script: one or more strings, each a command line. */
+static bool read_script(ctx_t *c)
+{
+    int len;
+    const char *s = fdt_getprop(c->fdt, 0, DT_PROP_SCRIPT, &len);
+
+    if (!s)
+        return true;
+    if (len < 1 || s[len - 1] != '\0' || fdt_stringlist_count(c->fdt, 0, DT_PROP_SCRIPT) < 1)
+        return refuse(c, 0, DT_PROP_SCRIPT, "must be a list of strings");
+    c->out->script = s;
+    c->out->script_len = (uint32_t)len;
+    return true;
+}
 
 static bool read_root(ctx_t *c)
 {
@@ -657,7 +679,7 @@ static bool read_root(ctx_t *c)
     const char *model;
 
     if (!check_compatible(c, 0, DT_COMPAT_ROOT) || !only_known_props(c, 0, root_props) ||
-        !get_string(c, 0, DT_PROP_MODEL, false, &model))
+        !get_string(c, 0, DT_PROP_MODEL, false, &model) || !read_script(c))
         return false;
     c->out->model = model ? model : "";
     fdt_for_each_subnode(node, c->fdt, 0) {

@@ -6,7 +6,8 @@
  * - the default configuration is accepted and read into exactly the values
  *   its .dts says;
  * - every row of tests/vmm/refusals.tsv (a tree, and the node, property and
- *   message prefix it must be refused with) is one test case;
+ *   message prefix it must be refused with; '*' in it stands for any run of
+ *   characters) is one test case;
  * - every truncation of a good tree is refused, never read past its end
  *   (AddressSanitizer watches).
  *
@@ -124,7 +125,10 @@ static void default_accepted(void **state)
     assert_int_equal(cfg.channel[1].guest[0], 0);
     assert_int_equal(cfg.channel[1].guest[1], 1);
     assert_int_equal(cfg.n_devices, 0);
-    assert_int_equal(cfg.bytes_needed, 8 * MIB + 2 * VMM_GUEST_OVERHEAD + 4 * KIB);
+    assert_int_equal(cfg.bytes_needed, 8 * MIB + 2 * VMM_GUEST_OVERHEAD + 4 * KIB +
+                     2 * (cfg.guest[0].image.highest - cfg.guest[0].image.lowest));
+    assert_int_equal(vmm_guest_cost(&cfg.guest[1]), 4 * MIB + VMM_GUEST_OVERHEAD +
+                     cfg.guest[1].image.highest - cfg.guest[1].image.lowest);
     free(dtb);
 }
 
@@ -136,16 +140,21 @@ static void default_one_page_short(void **state)
     vmm_machine_t m = machine();
     vmm_config_t cfg;
     vmm_config_error_t err;
-    uint64_t need = 8 * MIB + 2 * VMM_GUEST_OVERHEAD + 4 * KIB;
+    uint64_t need;
+    char want[VMM_MESSAGE_MAX];
 
     (void)state;
+    assert_true(vmm_config_read(dtb, size, &m, &cfg, &err));
+    need = cfg.bytes_needed;
     m.free_bytes = need;
     assert_true(vmm_config_read(dtb, size, &m, &cfg, &err));
     m.free_bytes = need - 4 * KIB;
     assert_false(vmm_config_read(dtb, size, &m, &cfg, &err));
     assert_string_equal(err.node, "/guests");
     assert_string_equal(err.property, "memory");
-    assert_string_equal(err.message, "guests need 8324 KiB, 8320 KiB is free");
+    snprintf(want, sizeof(want), "guests need %llu KiB, %llu KiB is free",
+             (unsigned long long)(need / KIB), (unsigned long long)(need / KIB - 4));
+    assert_string_equal(err.message, want);
     free(dtb);
 }
 
@@ -173,6 +182,22 @@ static void every_truncation_refused(void **state)
 
 /* ---- the refusal table ------------------------------------------------- */
 
+/* Does text start with pattern, where '*' in the pattern stands for any run? */
+static bool starts_like(const char *text, const char *pat)
+{
+    if (*pat == '\0')
+        return true;
+    if (*pat == '*') {
+        for (const char *t = text;; t++) {
+            if (starts_like(t, pat + 1))
+                return true;
+            if (*t == '\0')
+                return false;
+        }
+    }
+    return *text == *pat && starts_like(text + 1, pat + 1);
+}
+
 static void refused_as_table_says(void **state)
 {
     const row_t *r = *state;
@@ -190,8 +215,8 @@ static void refused_as_table_says(void **state)
     print_message("refused: %s: %s: %s\n", err.node, err.property, err.message);
     assert_string_equal(err.node, r->node);
     assert_string_equal(err.property, strcmp(r->property, "-") == 0 ? "" : r->property);
-    if (strncmp(err.message, r->message, strlen(r->message)) != 0)
-        fail_msg("message \"%s\" does not start with \"%s\"", err.message, r->message);
+    if (!starts_like(err.message, r->message))
+        fail_msg("message \"%s\" does not start like \"%s\"", err.message, r->message);
     free(dtb);
 }
 

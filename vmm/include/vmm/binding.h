@@ -30,6 +30,7 @@
 #define DT_PROP_PHANDLE     "phandle"           /* dtc adds it to nodes that &label names */
 #define DT_PROP_LPHANDLE    "linux,phandle"     /* the older spelling, dtc -H epapr omits it */
 #define DT_PROP_MODEL       "model"             /* root only: free text, printed at boot */
+#define DT_PROP_SCRIPT      "console-script"    /* root only: console commands, run in order */
 
 /* guest properties */
 #define DT_PROP_KERNEL      "kernel"            /* string: boot module name */

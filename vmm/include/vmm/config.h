@@ -35,6 +35,7 @@ typedef struct vmm_module {
     char name[64];              /* last component of the module's command line */
     const uint8_t *data;        /* its bytes, readable */
     uint32_t size;              /* in bytes */
+    uint32_t first_slot;        /* the VMM's capability to its first frame (0 on the host) */
 } vmm_module_t;
 
 /* What the machine offers: input to the validation, not part of the tree. */
@@ -97,6 +98,8 @@ typedef struct vmm_device {
 
 typedef struct vmm_config {
     const char *model;          /* root `model`, "" if none */
+    const char *script;         /* root `console-script`: NUL-separated commands, or NULL */
+    uint32_t script_len;        /* its bytes, the last NUL included */
     uint32_t n_guests;
     vmm_guest_t guest[VMM_MAX_GUESTS];
     uint32_t n_channels;
@@ -113,10 +116,11 @@ typedef struct vmm_config_error {
     char message[VMM_MESSAGE_MAX];
 } vmm_config_error_t;
 
-/* Bytes the VMM spends on each guest's own kernel objects besides its
- * memory (CNode, page directory, TCB, fault endpoint, IPC buffer, boot
- * info page, page tables for the image): counted against the free pool. */
-#define VMM_GUEST_OVERHEAD  (64u * 1024u)
+/* Bytes the VMM spends on each guest besides its memory and its image's
+ * frames: CNode (16 KiB), TCB, page directory, page tables, ASID pool,
+ * stack, IPC buffer and boot page, with room for memmgr's slabs. Counted
+ * against the free pool with the image's pages (vmm_guest_cost()). */
+#define VMM_GUEST_OVERHEAD  (96u * 1024u)
 
 /* Read and validate the tree at fdt (fdt_size readable bytes) against the
  * machine. Returns true and fills *out, or returns false and fills *err. */
@@ -124,5 +128,7 @@ bool vmm_config_read(const void *fdt, uint32_t fdt_size, const vmm_machine_t *m,
                      vmm_config_t *out, vmm_config_error_t *err);
 
 const char *vmm_policy_name(vmm_policy_t p);
+/* What a guest takes from the VMM's free pool: memory, overhead, image. */
+uint64_t vmm_guest_cost(const vmm_guest_t *g);
 
 #endif
