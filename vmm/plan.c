@@ -5,11 +5,15 @@
  *
  * - every guest's CSpace, TCB and page directory are its own; no other
  *   guest holds anything to them; the VMM holds everything it made;
- * - a guest's fault endpoint belongs to the VMM; the guest's CSpace holds
- *   the capability the kernel sends its faults through (seL4 looks it up
- *   there), with Write and GrantReply, never Grant;
- * - the VMM's service endpoint is Called by guests (Write only): the VMM
- *   only replies and never receives a capability it would trust;
+ * - the VMM has one endpoint; each guest's CSpace holds two badged copies:
+ *   the one the kernel sends its faults through (seL4 looks it up there)
+ *   and the one it Calls the VMM with. Both carry Write and GrantReply
+ *   (seL4 makes no reply capability for a Call without Grant or
+ *   GrantReply), never Grant: the VMM only replies and never takes a
+ *   capability from a guest;
+ * - frames the VMM maps into a guest (image, stack, IPC buffer, boot
+ *   page) stay the VMM's capabilities; the plan shows each mapping as the
+ *   guest holding the frames with the mapping's rights;
  * - delegated, balloon and unaccounted guests hold an untyped (Create) of
  *   their memory; a mediated guest holds no untyped and no paging
  *   authority (no page-directory or ASID-pool capability): its frames are
@@ -27,6 +31,7 @@
 #define OWN_POOL_MAX_GUESTS 3       /* guests that each get an ASID pool */
 #define PLAN_ALL (PLAN_R | PLAN_W | PLAN_G | PLAN_GR | PLAN_C)
 #define PAGE_BYTES 4096u
+#define BOOT_PAGES 6u               /* stack (4), IPC buffer, boot page: vmm/guest_abi.h */
 
 static const char *const kind_names[] = {
     [PLAN_CNODE] = "cnode", [PLAN_TCB] = "tcb", [PLAN_PAGE_DIRECTORY] = "page-directory",
@@ -80,8 +85,6 @@ static void plan_core(const vmm_config_t *cfg, uint8_t i, vmm_plan_t *p)
         if (delegates(g))
             add_cap(p, i, o, PLAN_R | PLAN_W);
     }
-    add_cap(p, i, add_object(p, PLAN_ENDPOINT, PLAN_VMM, g->name, "fault", 0, 0),
-            PLAN_W | PLAN_GR);
 }
 
 static void plan_memory(const vmm_guest_t *g, uint8_t i, vmm_plan_t *p)
@@ -97,7 +100,8 @@ static void plan_memory(const vmm_guest_t *g, uint8_t i, vmm_plan_t *p)
         add_cap(p, i, o, PLAN_R | PLAN_W);
     }
     add_cap(p, i, add_object(p, PLAN_FRAMES, i, g->name, "image", image, 0), PLAN_R | PLAN_W);
-    add_cap(p, i, add_object(p, PLAN_FRAMES, i, g->name, "bootinfo", PAGE_BYTES, 0), PLAN_R);
+    add_cap(p, i, add_object(p, PLAN_FRAMES, i, g->name, "boot", BOOT_PAGES * PAGE_BYTES, 0),
+            PLAN_R | PLAN_W);
     if (g->initrd)
         add_cap(p, i, add_object(p, PLAN_FRAMES, i, g->name, "initrd",
                                  (g->initrd->size + PAGE_BYTES - 1) / PAGE_BYTES * PAGE_BYTES,
@@ -140,13 +144,14 @@ void vmm_plan_build(const vmm_config_t *cfg, vmm_plan_t *p)
     uint16_t service;
 
     memset(p, 0, sizeof(*p));
-    service = add_object(p, PLAN_ENDPOINT, PLAN_VMM, "vmm", "service", 0, 0);
+    service = add_object(p, PLAN_ENDPOINT, PLAN_VMM, "vmm", "endpoint", 0, 0);
     if (cfg->n_guests > OWN_POOL_MAX_GUESTS)
         add_object(p, PLAN_ASID_POOL, PLAN_VMM, "vmm", "asid-pool", 0, 0);
     for (uint8_t i = 0; i < cfg->n_guests; i++) {
         plan_core(cfg, i, p);
         plan_memory(&cfg->guest[i], i, p);
-        add_cap(p, i, service, PLAN_W);
+        add_cap(p, i, service, PLAN_W | PLAN_GR);     /* faults */
+        add_cap(p, i, service, PLAN_W | PLAN_GR);     /* calls */
     }
     for (uint32_t c = 0; c < cfg->n_channels; c++)
         plan_channel(&cfg->channel[c], p);

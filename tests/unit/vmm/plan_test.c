@@ -117,9 +117,9 @@ static void guests_hold_no_grant_and_nothing_of_each_other(void **state)
         if (o->owner != PLAN_VMM)
             assert_int_equal(o->owner, c->holder);
     }
-    assert_int_equal(rights_of(WEB, "web/fault"), PLAN_W | PLAN_GR);
-    assert_int_equal(rights_of(WEB, "vmm/service"), PLAN_W);
-    assert_int_equal(rights_of(DB, "vmm/service"), PLAN_W);
+    assert_int_equal(rights_of(WEB, "vmm/endpoint"), PLAN_W | PLAN_GR);
+    assert_int_equal(rights_of(DB, "vmm/endpoint"), PLAN_W | PLAN_GR);
+    assert_int_equal(rights_of(DB, "db/boot"), PLAN_R | PLAN_W);
 }
 
 static void channels_carry_the_configured_rights(void **state)

@@ -18,7 +18,7 @@
 #define PLAN_VMM            0xffu   /* holder/owner: the VMM itself */
 #define PLAN_MAX_OBJECTS    (VMM_MAX_GUESTS * 10 + VMM_MAX_CHANNELS + \
                              VMM_MAX_DEVICES * (VMM_MAX_PORT_RANGES + VMM_MAX_IRQS) + 2)
-#define PLAN_MAX_CAPS       (PLAN_MAX_OBJECTS * 3)
+#define PLAN_MAX_CAPS       (PLAN_MAX_OBJECTS * 3 + VMM_MAX_GUESTS * 2)
 #define PLAN_NAME_MAX       48
 
 /* Rights, seL4's four plus Create (holding an untyped). */
