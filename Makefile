@@ -249,7 +249,7 @@ $(eval $(call user_program,$(VMM_ELF),$(VMM_OBJS) $(VMM_ELF_OBJ),$(LIBFDT)))
 GUEST_SRCS := $(call find_srcs,guest-stub)
 GUEST_OBJS := $(call objs_in,uobj,$(GUEST_SRCS))
 GUEST_ELF  := $(if $(GUEST_SRCS),$(BUILD)/guest-stub/guest-stub.elf)
-$(GUEST_OBJS): LAYER_INC := -Iguest-stub/include $(INC_MEMMGR)
+$(GUEST_OBJS): LAYER_INC := -Iguest-stub/include -Ivmm/include $(INC_MEMMGR)
 $(if $(GUEST_SRCS),$(eval $(call user_program,$(GUEST_ELF),$(GUEST_OBJS))))
 
 # Partition configurations: vmm/examples/*.dts -> build/vmm/examples/*.dtb (the default one is
@@ -259,6 +259,12 @@ DTC := dtc
 VMM_EXAMPLE_DTBS := $(patsubst vmm/examples/%.dts,$(BUILD)/vmm/examples/%.dtb,$(wildcard vmm/examples/*.dts))
 VMM_CONFIG_DTBS  := $(patsubst tests/vmm/configs/%.dts,$(BUILD)/tests/vmm/configs/%.dtb,$(wildcard tests/vmm/configs/*.dts))
 $(BUILD)/vmm/examples/%.dtb: vmm/examples/%.dts
+	$(call msg,DTC,$<)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(DTC) -q -I dts -O dtb -o $@ $<
+# Whole configurations the system tests boot: tests/vmm/systems/*.dts.
+VMM_SYSTEM_DTBS := $(patsubst tests/vmm/systems/%.dts,$(BUILD)/tests/vmm/systems/%.dtb,$(wildcard tests/vmm/systems/*.dts))
+$(BUILD)/tests/vmm/systems/%.dtb: tests/vmm/systems/%.dts
 	$(call msg,DTC,$<)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(DTC) -q -I dts -O dtb -o $@ $<
@@ -274,7 +280,8 @@ $(VMM_TEST_MODULES) &: $(GUEST_ELF) $(BUILD)/vmm/examples/default.dtb tools/vmm-
 	$(call msg,GEN,$(BUILD)/tests/vmm/modules/)
 	$(Q)$(PYTHON) tools/vmm-test-modules.py $(GUEST_ELF) $(BUILD)/vmm/examples/default.dtb \
 	    $(BUILD)/tests/vmm/modules
-VMM_DATA := $(VMM_EXAMPLE_DTBS) $(VMM_CONFIG_DTBS) $(if $(GUEST_ELF),$(VMM_TEST_MODULES))
+VMM_DATA := $(VMM_EXAMPLE_DTBS) $(VMM_CONFIG_DTBS) $(VMM_SYSTEM_DTBS) \
+            $(if $(GUEST_ELF),$(VMM_TEST_MODULES))
 
 # System-test suites: tests/system/<suite>/ (recursively) plus tests/system/common/ ->
 # build/tests/system/<suite>.elf.  `common` and `include` are not suites.
@@ -523,9 +530,10 @@ define run_systests +=
 endef
 
 # `make test` and `make systest` boot the real VMM with the refusal table's QEMU rows and the
-# default configuration (pseudo suite `vmm`, tools/run-vmm-refusals.py).
+# default configuration (tools/run-vmm-refusals.py), and with the whole configurations of
+# tests/vmm/systems/ (tools/run-vmm-systests.py): pseudo suite `vmm`.
 VMM_SMOKE := $(if $(GUEST_ELF),$(if $(SUITES),$(filter vmm,$(SUITES)),vmm))
-SYS_COUNTS += $(if $(VMM_SMOKE),$(LOGS)/vmm-refusals/counts)
+SYS_COUNTS += $(if $(VMM_SMOKE),$(LOGS)/vmm-refusals/counts $(LOGS)/vmm-system/counts)
 systest: $(if $(VMM_SMOKE),vmm-smoke-build)
 .PHONY: vmm-smoke-build
 vmm-smoke-build: deps
@@ -539,6 +547,11 @@ define run_systests +=
 	    --default $(BUILD)/vmm/examples/default.dtb --table tests/vmm/refusals.tsv \
 	    --build-dir $(BUILD)/tests/vmm --log-dir $(LOGS)/vmm-refusals \
 	    --counts $(LOGS)/vmm-refusals/counts || true)
+	@rm -rf $(LOGS)/vmm-system
+	$(if $(VMM_SMOKE),$(Q)$(PYTHON) tools/run-vmm-systests.py --jobs $(JOBS) \
+	    --kernel $(BUILD)/kernel/kernel.elf --vmm $(VMM_ELF) --guest $(GUEST_ELF) \
+	    --dir tests/vmm/systems --build-dir $(BUILD)/tests/vmm/systems \
+	    --log-dir $(LOGS)/vmm-system --counts $(LOGS)/vmm-system/counts || true)
 endef
 
 clean:

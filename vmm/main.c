@@ -11,6 +11,8 @@
 #include <stdio.h>
 #include <vmm/boot.h>
 #include <vmm/config.h>
+#include <vmm/lifecycle.h>
+#include <vmm/serve.h>
 
 /* The root thread's priority (docs/runtime.md): guests must run below it. */
 #define VMM_PRIORITY    255u
@@ -39,6 +41,24 @@ static void print_plan(const vmm_config_t *cfg, uint64_t free_bytes)
            (unsigned long long)(cfg->bytes_needed >> 10), (unsigned long long)(free_bytes >> 10));
 }
 
+/* Builds every guest or none, serves them until none runs, then runs the
+ * console script. The VMM's state is static: it is large (memmgr's
+ * records) and lives as long as the VMM. */
+static void run(const vmm_config_t *cfg)
+{
+    static vmm_t vmm;
+    mm_err_t e = vmm_init(&vmm, cfg);
+
+    if (e != ERR_NONE) {
+        printf("vmm: cannot take over its own memory (error %d)\n", (int)e);
+        return;
+    }
+    if (!vmm_build_all(&vmm))
+        return;
+    vmm_serve(&vmm);
+    vmm_run_script(&vmm);
+}
+
 int main(bootinfo_t *bi)
 {
     vmm_module_t mods[VMM_MAX_MODULES];
@@ -60,6 +80,7 @@ int main(bootinfo_t *bi)
         rt_halt();
     }
     print_plan(&cfg, machine.free_bytes);
-    printf("vmm: configuration accepted; building guests comes with memmgr (issue 21)\n");
+    printf("vmm: configuration accepted\n");
+    run(&cfg);
     rt_halt();
 }

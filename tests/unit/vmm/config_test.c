@@ -124,7 +124,13 @@ static void default_accepted(void **state)
     assert_int_equal(cfg.channel[1].kind, VMM_CHANNEL_ENDPOINT);
     assert_int_equal(cfg.channel[1].guest[0], 0);
     assert_int_equal(cfg.channel[1].guest[1], 1);
-    assert_int_equal(cfg.n_devices, 0);
+    assert_int_equal(cfg.n_devices, 1);
+    assert_string_equal(cfg.device[0].name, "com2");
+    assert_int_equal(cfg.device[0].guest, 0);
+    assert_int_equal(cfg.device[0].n_ranges, 1);
+    assert_int_equal(cfg.device[0].range[0].base, 0x2f8);
+    assert_int_equal(cfg.device[0].range[0].count, 8);
+    assert_int_equal(cfg.device[0].n_irqs, 0);
     assert_int_equal(cfg.bytes_needed, 8 * MIB + 2 * VMM_GUEST_OVERHEAD + 4 * KIB +
                      2 * (cfg.guest[0].image.highest - cfg.guest[0].image.lowest));
     assert_int_equal(vmm_guest_cost(&cfg.guest[1]), 4 * MIB + VMM_GUEST_OVERHEAD +
