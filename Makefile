@@ -511,6 +511,23 @@ else
 	    --commit "$$(git rev-parse --short HEAD 2>/dev/null)$$(git diff --quiet HEAD 2>/dev/null || echo +changes)" \
 	    --out docs/bench/results.csv
 endif
+	$(Q)$(MAKE) $(SUBMAKE_FLAGS) bench-vmm
+
+# The VMM's benchmarks (issue 22): tools/run-vmm-bench.py -> docs/bench/vmm-results.csv.
+VMM_BENCH_DTB := $(BUILD)/tests/vmm/bench/bench.dtb
+$(VMM_BENCH_DTB): tests/vmm/bench/bench.dts
+	$(call msg,DTC,$<)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(DTC) -q -I dts -O dtb -o $@ $<
+.PHONY: bench-vmm build-bench-vmm
+build-bench-vmm: $(BUILD)/kernel-bench/kernel.elf $(VMM_ELF) $(GUEST_ELF) $(VMM_BENCH_DTB)
+bench-vmm: deps
+	$(Q)$(MAKE) $(SUBMAKE_FLAGS) build-bench-vmm
+	@mkdir -p $(LOGS)/kernel-bench
+	$(Q)$(PYTHON) tools/run-vmm-bench.py --kernel $(BUILD)/kernel-bench/kernel.elf \
+	    --vmm $(VMM_ELF) --guest $(GUEST_ELF) --dtb $(VMM_BENCH_DTB) --qemu $(QEMU) \
+	    --qemu-args "$(QEMU_BENCH_ARGS)" --timeout $(BENCH_TIMEOUT) \
+	    --log $(LOGS)/kernel-bench/vmm-bench.log --out docs/bench/vmm-results.csv
 
 # `make test` and `make systest` also boot the benchmark root task once on the debug kernel: a
 # smoke test, pseudo suite `bench` (one test, no figure checked; tests/bench/suite.conf).
@@ -563,7 +580,7 @@ help:
 	@echo 'make test       install deps, build, run unit tests, system tests on both debug kernels, sel4test'
 	@echo 'make unit       host unit tests only      make systest   system tests only (SUITES=...)'
 	@echo 'make sel4test   sel4test (seL4 test suite, ../shared/sel4) on kernel, kernel-nofp, kernel-bench'
-	@echo 'make bench      instruction counts under -icount -> docs/bench/results.csv'
+	@echo 'make bench      instruction counts under -icount -> docs/bench/results.csv (and vmm-results.csv)'
 	@echo 'make debug      QEMU waiting for gdb on :1234; then `make gdb` in another shell'
 	@echo 'make deps       install missing Debian packages     make clean   remove build/'
 	@echo 'Variables: V=1 JOBS=$(JOBS) ROOT_CNODE_BITS=$(ROOT_CNODE_BITS) RUN_TIMEOUT=$(RUN_TIMEOUT) UNIT_SANITIZE=...'

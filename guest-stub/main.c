@@ -10,10 +10,12 @@
  * (and balloon, unaccounted) a process built with memmgr from its own
  * untypeds; under mediated, objects and mappings asked of the VMM. The
  * boot argument `test=crash` makes it fault on purpose instead, so tests
- * can see a crashing guest contained.
+ * can see a crashing guest contained; `bench` runs the benchmarks of
+ * guest-stub/bench.c instead of the tests.
  */
 #include <guest/guest.h>
 #include <string.h>
+#include <vmm/tsc.h>
 
 #define POLICY_MEDIATED 1u      /* enum vmm_policy's value (vmm/config.h) */
 
@@ -31,11 +33,19 @@ static int wants(const vmm_guest_boot_t *b, const char *word)
 
 int component_main(rt_component_info_t *info)
 {
+    uint64_t t_entry = vmm_rdtsc();
     const vmm_guest_boot_t *boot = (const vmm_guest_boot_t *)info->arg;
     int failed;
 
     if (boot->magic != VMM_GUEST_BOOT_MAGIC)
         guest_exit(-1);
+    if (wants(boot, "bench")) {
+        if (wants(boot, "boot"))
+            guest_bench_report("", "guest_boot", t_entry, VMM_BENCH_SINCE_START);
+        failed = boot->policy == POLICY_MEDIATED ? guest_bench(NULL, NULL)
+                                                 : guest_bench_delegated(info);
+        guest_exit(failed);
+    }
     gprintf("guest-stub: up in its partition, %u KiB, policy %s, bootargs \"%s\"\n",
             boot->memory >> 10, boot->policy == POLICY_MEDIATED ? "mediated" : "delegated",
             boot->bootargs);

@@ -9,6 +9,9 @@
  *   restart <guest>      destroy (if needed) and build it again from its image
  *   stats                the VMM's memory by category (memmgr's accounting)
  *   help                 this list
+ *   bench                the VMM's own benchmark figures as BENCH lines
+ *   bench-destroy <g>    destroy, printing BENCH guest_destroy_per_mib
+ *   bench-done           BENCH DONE (the benchmark harness stops here)
  *
  * `audit` (the isolation analysis of the live capabilities) comes with
  * issue 23 and is not offered until then. Commands come from the
@@ -21,6 +24,7 @@
  */
 #include <vmm/console.h>
 #include <vmm/mediate.h>
+#include <vmm/tsc.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -98,7 +102,28 @@ static void cmd_stats(vmm_t *v)
 
 static void cmd_help(void)
 {
-    printf("commands: list | info <guest> | destroy <guest> | restart <guest> | stats | help\n");
+    printf("commands: list | info <guest> | destroy <guest> | restart <guest> | stats | help\n"
+           "          bench | bench-destroy <guest> | bench-done\n");
+}
+
+/* The VMM's own figures (tools/run-vmm-bench.py reads BENCH lines). */
+static void cmd_bench(vmm_t *v)
+{
+    printf("BENCH vmm_config_parse %llu\n", (unsigned long long)v->t_config);
+}
+
+static void cmd_bench_destroy(vmm_t *v, int i)
+{
+    uint64_t mib = v->dom[i].granted >> 20, t;
+
+    if (v->dom[i].state == DOMAIN_EMPTY || mib == 0) {
+        printf("vmm: bench-destroy needs a built guest of 1 MiB or more\n");
+        return;
+    }
+    t = vmm_rdtsc();
+    domain_destroy(v, i);
+    t = vmm_rdtsc() - t;
+    printf("BENCH guest_destroy_per_mib %llu\n", (unsigned long long)(t / mib));
 }
 
 /* The next blank-separated word of *p into w (n bytes), truncated. */
@@ -131,7 +156,12 @@ void vmm_console_run(vmm_t *v, const char *line)
         cmd_stats(v);
     else if (strcmp(cmd, "help") == 0)
         cmd_help();
-    else if (i < 0 && (!strcmp(cmd, "info") || !strcmp(cmd, "destroy") || !strcmp(cmd, "restart")))
+    else if (strcmp(cmd, "bench") == 0)
+        cmd_bench(v);
+    else if (strcmp(cmd, "bench-done") == 0)
+        printf("BENCH DONE\n");
+    else if (i < 0 && (!strcmp(cmd, "info") || !strcmp(cmd, "destroy") ||
+                       !strcmp(cmd, "restart") || !strcmp(cmd, "bench-destroy")))
         printf("vmm: %s needs a guest name\n", cmd);
     else if (strcmp(cmd, "info") == 0)
         cmd_info(v, i);
@@ -139,6 +169,8 @@ void vmm_console_run(vmm_t *v, const char *line)
         vmm_destroy(v, i);
     else if (strcmp(cmd, "restart") == 0)
         vmm_restart(v, i);
+    else if (strcmp(cmd, "bench-destroy") == 0)
+        cmd_bench_destroy(v, i);
     else
         printf("vmm: unknown command '%s' (help lists them)\n", cmd);
 }

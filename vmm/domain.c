@@ -31,7 +31,7 @@
 #define PAGE            (1u << seL4_PageBits)
 #define SCRATCH_VADDR   0x5f000000u     /* the VMM's window on a frame it fills */
 #define OWN_POOL_GUESTS 3u              /* ia32: four ASID pools, the VMM keeps one */
-#define GUEST_MAX_UTS   32u             /* untyped records of a mediated guest's owner */
+#define GUEST_MAX_UTS   256u            /* untyped records of a mediated guest's owner */
 #define EFLAGS_IF       0x202u          /* interrupts on, bit 1 set as always */
 #define GUARD_BITS      (seL4_WordBits - VMM_GUEST_CNODE_BITS)
 #define VMM_KEEP_FREE   (4u << 20)      /* unaccounted guests leave the VMM this much */

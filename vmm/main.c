@@ -13,6 +13,7 @@
 #include <vmm/config.h>
 #include <vmm/lifecycle.h>
 #include <vmm/serve.h>
+#include <vmm/tsc.h>
 
 /* The root thread's priority (docs/runtime.md): guests must run below it. */
 #define VMM_PRIORITY    255u
@@ -44,11 +45,13 @@ static void print_plan(const vmm_config_t *cfg, uint64_t free_bytes)
 /* Builds every guest or none, serves them until none runs, then runs the
  * console script. The VMM's state is static: it is large (memmgr's
  * records) and lives as long as the VMM. */
-static void run(const vmm_config_t *cfg)
+static void run(const vmm_config_t *cfg, uint64_t t_start, uint64_t t_config)
 {
     static vmm_t vmm;
     mm_err_t e = vmm_init(&vmm, cfg);
 
+    vmm.t_start = t_start;
+    vmm.t_config = t_config;
     if (e != ERR_NONE) {
         printf("vmm: cannot take over its own memory (error %d)\n", (int)e);
         return;
@@ -61,6 +64,7 @@ static void run(const vmm_config_t *cfg)
 
 int main(bootinfo_t *bi)
 {
+    uint64_t t_start = vmm_rdtsc(), t_config;
     vmm_module_t mods[VMM_MAX_MODULES];
     vmm_config_t cfg;
     vmm_config_error_t err;
@@ -75,12 +79,14 @@ int main(bootinfo_t *bi)
         rt_halt();
     }
     printf("vmm: configuration from module '%s' (%u bytes)\n", conf->name, conf->size);
+    t_config = vmm_rdtsc();
     if (!vmm_config_read(conf->data, conf->size, &machine, &cfg, &err)) {
         report_refusal(&err);
         rt_halt();
     }
+    t_config = vmm_rdtsc() - t_config;
     print_plan(&cfg, machine.free_bytes);
     printf("vmm: configuration accepted\n");
-    run(&cfg);
+    run(&cfg, t_start, t_config);
     rt_halt();
 }

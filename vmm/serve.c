@@ -11,6 +11,7 @@
  *   the guest's name in front;
  * - VMM_CALL_EXIT: the guest is done; it gets no reply and stays blocked
  *   until it is destroyed or restarted;
+ * - VMM_CALL_BENCH: a benchmark figure, printed as a BENCH line;
  * - the mediated calls go to vmm/mediate.c.
  *
  * vmm_serve() returns when no guest is running any more.
@@ -68,8 +69,24 @@ static void guest_fault(vmm_t *v, vmm_domain_t *d, seL4_Word label)
     (void)v;
 }
 
+/* "BENCH <name> <value>", unprefixed: tools/run-vmm-bench.py reads it. */
+static void guest_bench(const vmm_t *v)
+{
+    char name[VMM_BENCH_NAME_MAX + 1];
+    uint64_t value = ((uint64_t)seL4_GetMR(1) << 32) | seL4_GetMR(0);
+
+    for (uint32_t i = 0; i < VMM_BENCH_NAME_MAX; i++) {
+        char c = (char)(seL4_GetMR(3 + i / BYTES_PER_MR) >> (8 * (i % BYTES_PER_MR)));
+        name[i] = (c > ' ' && c < 0x7f) ? c : '\0';
+    }
+    name[VMM_BENCH_NAME_MAX] = '\0';
+    if (seL4_GetMR(2) & VMM_BENCH_SINCE_START)
+        value -= v->t_start;
+    printf("BENCH %s %llu\n", name, (unsigned long long)value);
+}
+
 /* One request from a running guest; returns true if it gets a reply. */
-static bool guest_call(vmm_domain_t *d, seL4_MessageInfo_t *info)
+static bool guest_call(const vmm_t *v, vmm_domain_t *d, seL4_MessageInfo_t *info)
 {
     seL4_Word label = seL4_MessageInfo_get_label(*info), n;
     seL4_Word mr[MAX_MRS];
@@ -78,6 +95,10 @@ static bool guest_call(vmm_domain_t *d, seL4_MessageInfo_t *info)
     switch (label) {
     case VMM_CALL_WRITE:
         guest_write(d, seL4_GetMR(0));
+        *info = seL4_MessageInfo_new(seL4_NoError, 0, 0, 0);
+        return true;
+    case VMM_CALL_BENCH:
+        guest_bench(v);
         *info = seL4_MessageInfo_new(seL4_NoError, 0, 0, 0);
         return true;
     case VMM_CALL_EXIT:
@@ -117,7 +138,7 @@ void vmm_serve(vmm_t *v)
             continue;           /* a stale message from a guest already stopped */
         if (badge & VMM_BADGE_FAULT)
             guest_fault(v, d, seL4_MessageInfo_get_label(info));
-        else if (guest_call(d, &info))
+        else if (guest_call(v, d, &info))
             seL4_Reply(info);
     }
 }

@@ -21,6 +21,16 @@ __attribute__((noreturn)) void guest_exit(int status);
 int guest_run_process(rt_component_info_t *info, const vmm_guest_boot_t *boot);
 /* mediated: objects and mappings asked of the VMM. Returns 0 if right. */
 int guest_run_mediated(const vmm_guest_boot_t *boot);
+struct mm;
+struct mm_vspace;
+/* Benchmarks (bootargs `bench`): mm and vs are the guest's own under
+ * delegated, NULL under mediated. Returns the number of failures. */
+int guest_bench(struct mm *mm, struct mm_vspace *vs);
+/* guest_bench() with the guest's own memmgr owner (delegated). */
+int guest_bench_delegated(rt_component_info_t *info);
+/* Sends one figure to the VMM (VMM_CALL_BENCH) as "<prefix><name>". */
+void guest_bench_report(const char *prefix, const char *name, uint64_t value, uint32_t flags);
+
 /* Its channels and devices: prints them, uses them. Returns 0 if right. */
 int guest_use_links(const vmm_guest_boot_t *boot);
 

@@ -19,7 +19,7 @@
 #define DOMAIN_MAX_UTS      16      /* untypeds: memory as a sum of powers of two */
 #define DOMAIN_MAX_HANDLES  256     /* mediated: objects the VMM keeps for it */
 #define DOMAIN_MED_SLOTS    512     /* mediated: VMM slots for its objects */
-#define DOMAIN_MED_META     (24u * 1024u)
+#define DOMAIN_MED_META     (32u * 1024u)
 #define DOMAIN_LINE_MAX     160     /* one line of guest output; longer ones are split */
 #define VMM_META_BYTES      (160u * 1024u)
 #define DOMAIN_MAX_LINK_CAPS 1024   /* shared-memory frame copies and the like */
@@ -70,6 +70,8 @@ typedef struct vmm {
     struct mm_vspace local;         /* the VMM's own address space */
     mm_cptr_t ep;                   /* the endpoint guests Call and fault to */
     mm_cptr_t keeper;               /* keeps the scratch window's page table alive */
+    uint64_t t_start;               /* time-stamp at the VMM's start (benchmarks) */
+    uint64_t t_config;              /* time-stamps vmm_config_read() took */
     vmm_domain_t dom[VMM_MAX_GUESTS];
     /* the channels' and devices' objects, made once, attached to each guest */
     mm_cptr_t chan_first[VMM_MAX_CHANNELS];     /* shm: index into shm; endpoint: its cap */

@@ -16,6 +16,10 @@
  *
  *   VMM_CALL_WRITE  MR0 = n bytes, MR1.. the bytes, 4 per word        -> -
  *   VMM_CALL_EXIT   MR0 = status: the guest is done (it stays, halted)  -> (no reply)
+ *   VMM_CALL_BENCH  MR0/MR1 = value (low, high), MR2 = flags, MR3.. the name, 4 bytes per
+ *                   word, NUL-padded: the VMM prints "BENCH <name> <value>"; with
+ *                   VMM_BENCH_SINCE_START the value is a time-stamp and the VMM prints it
+ *                   less its own start                                  -> -
  *   VMM_CALL_ALLOC  MR0 = object type, MR1 = size bits                  -> MR0 = handle
  *   VMM_CALL_MAP    MR0 = handle of a frame, MR1 = vaddr, MR2 = rights  -> -
  *   VMM_CALL_UNMAP  MR0 = vaddr                                         -> -
@@ -54,6 +58,7 @@
 enum vmm_call {
     VMM_CALL_WRITE = 1,
     VMM_CALL_EXIT,
+    VMM_CALL_BENCH,
     VMM_CALL_ALLOC = 16,
     VMM_CALL_MAP,
     VMM_CALL_UNMAP,
@@ -62,6 +67,8 @@ enum vmm_call {
 };
 
 #define VMM_WRITE_MAX_BYTES     100u    /* per VMM_CALL_WRITE: 25 message registers */
+#define VMM_BENCH_NAME_MAX      32u     /* bytes of a VMM_CALL_BENCH name: 8 registers */
+#define VMM_BENCH_SINCE_START   1u
 #define VMM_GUEST_BOOT_MAGIC    0x76676273u     /* "vgbs" */
 
 #define VMM_BOOT_MAX_LINKS      16u
