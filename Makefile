@@ -34,9 +34,11 @@ ROOT_CNODE_BITS ?= 13
 # What `make run` and `make debug` boot, e.g. RUN_ROOT=build/tests/system/<suite>.elf.
 RUN_KERNEL      ?= $(BUILD)/kernel/kernel.elf
 RUN_ROOT        ?= $(BUILD)/vmm/vmm.elf
-# Boot modules after the root task for `make run`: the VMM's default configuration and the
-# guest kernel it names (module names are the last component of each path).
-RUN_MODULES     ?= $(if $(filter $(BUILD)/vmm/vmm.elf,$(RUN_ROOT)),$(BUILD)/vmm/examples/default.dtb \
+# Boot modules after the root task for `make run`: the VMM's configuration (RUN_CONFIG names one
+# of vmm/examples/*.dts; `make run RUN_CONFIG=interactive RUN_TIMEOUT=0` keeps the console open)
+# and the guest kernel it names (module names are the last component of each path).
+RUN_CONFIG      ?= default
+RUN_MODULES     ?= $(if $(filter $(BUILD)/vmm/vmm.elf,$(RUN_ROOT)),$(BUILD)/vmm/examples/$(RUN_CONFIG).dtb \
                    $(BUILD)/guest-stub/guest-stub.elf)
 # Seconds before `make run` gives up on QEMU; per-suite timeouts live in suite.conf.
 RUN_TIMEOUT     ?= 60
@@ -583,7 +585,7 @@ help:
 	@echo 'make bench      instruction counts under -icount -> docs/bench/results.csv (and vmm-results.csv)'
 	@echo 'make debug      QEMU waiting for gdb on :1234; then `make gdb` in another shell'
 	@echo 'make deps       install missing Debian packages     make clean   remove build/'
-	@echo 'Variables: V=1 JOBS=$(JOBS) ROOT_CNODE_BITS=$(ROOT_CNODE_BITS) RUN_TIMEOUT=$(RUN_TIMEOUT) UNIT_SANITIZE=...'
+	@echo 'Variables: V=1 JOBS=$(JOBS) ROOT_CNODE_BITS=$(ROOT_CNODE_BITS) RUN_TIMEOUT=$(RUN_TIMEOUT) RUN_CONFIG=$(RUN_CONFIG) UNIT_SANITIZE=...'
 
 # Host fuzzing, boot scenarios and the Bochs boot (make fuzz, make bochs-smoke; hooks into make test).
 include mk/fuzz.mk

@@ -14,6 +14,9 @@ guest stub as its only other module; its console-script drives destroy, restart 
     same   REGEX        at least two lines match, and REGEX's first group has the same value
                         in all of them (memory accounting: before equals after, exactly)
 
+If <name>.input exists, its bytes are typed into COM1 (QEMU's stdin) once the VMM prints
+"vmm: interactive console" (the configuration's script ends in `interactive`).
+
 A run also fails without a clean halt (QEMU status 33) or with a kernel panic.
 Prints "TEST vmm-system/<name> PASS|FAIL <why>"; --counts FILE gets "passed failed skipped".
 """
@@ -23,8 +26,10 @@ import glob
 import os
 import re
 import subprocess
+import threading
 
 EXIT_OK = 33
+INTERACTIVE = b"vmm: interactive console"
 TIMEOUT = 120
 QEMU_ARGS = ["-m", "128M", "-display", "none", "-serial", "stdio", "-monitor", "none",
              "-no-reboot", "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]
@@ -47,6 +52,32 @@ def check(rule, lines):
     return "unknown rule %r" % kind
 
 
+def run_qemu(cmd, typed):
+    """QEMU's console output and exit status. With typed bytes, they go to its stdin (COM1
+    under -serial stdio) once the VMM says its interactive console is open."""
+    if typed is None:
+        try:
+            p = subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True,
+                               timeout=TIMEOUT)
+            return p.stdout.decode("utf-8", "replace"), p.returncode
+        except subprocess.TimeoutExpired as e:
+            return (e.stdout or b"").decode("utf-8", "replace"), "timeout"
+    proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT)
+    timer = threading.Timer(TIMEOUT, proc.kill)
+    timer.start()
+    out = []
+    for raw in proc.stdout:
+        out.append(raw)
+        if INTERACTIVE in raw:
+            proc.stdin.write(typed)
+            proc.stdin.flush()
+    status = proc.wait()
+    timed_out = not timer.is_alive()
+    timer.cancel()
+    return b"".join(out).decode("utf-8", "replace"), "timeout" if timed_out else status
+
+
 def run_one(args, dts):
     name = os.path.splitext(os.path.basename(dts))[0]
     dtb = os.path.join(args.build_dir, name + ".dtb")
@@ -54,11 +85,9 @@ def run_one(args, dts):
              if l.strip() and not l.startswith("#")]
     cmd = ["qemu-system-i386", "-kernel", args.kernel, "-initrd",
            ",".join([args.vmm, dtb, args.guest])] + QEMU_ARGS
-    try:
-        p = subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True, timeout=TIMEOUT)
-        out, status = p.stdout.decode("utf-8", "replace"), p.returncode
-    except subprocess.TimeoutExpired as e:
-        out, status = (e.stdout or b"").decode("utf-8", "replace"), "timeout"
+    typed_path = os.path.splitext(dts)[0] + ".input"
+    typed = open(typed_path, "rb").read() if os.path.exists(typed_path) else None
+    out, status = run_qemu(cmd, typed)
     with open(os.path.join(args.log_dir, name + ".log"), "w") as f:
         f.write(out)
     lines = out.splitlines()

@@ -13,10 +13,12 @@
  *   bench-destroy <g>    destroy, printing BENCH guest_destroy_per_mib
  *   bench-done           BENCH DONE (the benchmark harness stops here)
  *
+ *   interactive          read commands from COM1 until `quit` (vmm/serial.c)
+ *
  * `audit` (the isolation analysis of the live capabilities) comes with
  * issue 23 and is not offered until then. Commands come from the
- * configuration's `console-script` (docs/configuration.md); reading them
- * from the serial line is still to come.
+ * configuration's `console-script` (docs/configuration.md), which may end
+ * in `interactive`.
  *
  * Memory "used" is known exactly for a mediated guest (the VMM makes its
  * objects); a delegated guest retypes its untypeds itself, and the kernel
@@ -103,7 +105,7 @@ static void cmd_stats(vmm_t *v)
 static void cmd_help(void)
 {
     printf("commands: list | info <guest> | destroy <guest> | restart <guest> | stats | help\n"
-           "          bench | bench-destroy <guest> | bench-done\n");
+           "          bench | bench-destroy <guest> | bench-done | interactive | quit\n");
 }
 
 /* The VMM's own figures (tools/run-vmm-bench.py reads BENCH lines). */
@@ -147,7 +149,6 @@ void vmm_console_run(vmm_t *v, const char *line)
 
     next_word(&p, cmd, sizeof(cmd));
     next_word(&p, arg, sizeof(arg));
-    printf("vmm> %s\n", line);
     if (arg[0] && (i = find_guest(v, arg)) < 0)
         return;
     if (strcmp(cmd, "list") == 0)
@@ -156,6 +157,8 @@ void vmm_console_run(vmm_t *v, const char *line)
         cmd_stats(v);
     else if (strcmp(cmd, "help") == 0)
         cmd_help();
+    else if (strcmp(cmd, "interactive") == 0)
+        vmm_interactive(v);
     else if (strcmp(cmd, "bench") == 0)
         cmd_bench(v);
     else if (strcmp(cmd, "bench-done") == 0)

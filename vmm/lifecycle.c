@@ -84,6 +84,7 @@ void vmm_run_script(vmm_t *v)
     uint32_t len = v->cfg->script ? v->cfg->script_len : sizeof("list");
 
     for (uint32_t off = 0; off < len;) {
+        printf("vmm> %s\n", s + off);
         vmm_console_run(v, s + off);
         while (off < len && s[off] != '\0')
             off++;
