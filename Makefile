@@ -590,3 +590,4 @@ help:
 # Host fuzzing, boot scenarios and the Bochs boot (make fuzz, make bochs-smoke; hooks into make test).
 include mk/fuzz.mk
 include mk/sysfuzz.mk
+include mk/isolation.mk

@@ -33,6 +33,7 @@
 #include <kernel/tcb.h>
 #include <kernel/irq.h>
 #include <kernel/cnode.h>
+#include <kernel/cnode_read.h>
 #include <kernel/untyped.h>
 #include <kernel/sched.h>
 #include <kernel/state.h>
@@ -43,6 +44,7 @@
 #include <arch/mmu.h>
 #include <abi/syscall.h>
 #include <abi/invocation.h>
+#include <abi/capinfo.h>
 #include <abi/errors.h>
 
 #ifndef CONFIG_BENCHMARK
@@ -138,7 +140,10 @@ static exception_t decode_invocation(invocation_t *inv)
     case CAP_ENDPOINT: return ep_decode(inv);
     case CAP_NOTIFICATION: return ntfn_decode(inv);
     case CAP_REPLY: return reply_decode(inv);
-    case CAP_CNODE: return cnode_decode(inv);
+    case CAP_CNODE:
+        if (inv->label == INV_EXT_CNODE_READ_SLOTS)     /* our extension, abi/capinfo.h */
+            return cnode_read_slots_decode(inv);
+        return cnode_decode(inv);
     case CAP_UNTYPED: return untyped_decode(inv);
     case CAP_TCB: return tcb_decode(inv);
     case CAP_IRQ_HANDLER: return irq_handler_decode(inv);
