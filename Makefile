@@ -34,6 +34,12 @@ ROOT_CNODE_BITS ?= 13
 # What `make run` and `make debug` boot, e.g. RUN_ROOT=build/tests/system/<suite>.elf.
 RUN_KERNEL      ?= $(BUILD)/kernel/kernel.elf
 RUN_ROOT        ?= $(BUILD)/vmm/vmm.elf
+# Boot modules after the root task for `make run`: the VMM's configuration (RUN_CONFIG names one
+# of vmm/examples/*.dts; `make run RUN_CONFIG=interactive RUN_TIMEOUT=0` keeps the console open)
+# and the guest kernel it names (module names are the last component of each path).
+RUN_CONFIG      ?= default
+RUN_MODULES     ?= $(if $(filter $(BUILD)/vmm/vmm.elf,$(RUN_ROOT)),$(BUILD)/vmm/examples/$(RUN_CONFIG).dtb \
+                   $(BUILD)/guest-stub/guest-stub.elf)
 # Seconds before `make run` gives up on QEMU; per-suite timeouts live in suite.conf.
 RUN_TIMEOUT     ?= 60
 BENCH_TIMEOUT   ?= 600
@@ -113,10 +119,18 @@ INC_BENCH  := -Itests/bench/include $(INC_MEMMGR)
 UNIT_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -g -DHOST_TEST=1 -MMD -MP \
                -Ikernel/include -Iarch/ia32/include -Imemmgr/include -Ivmm/include \
                -Itests/unit/include $(UNIT_SANITIZE)
-UNIT_LIBS   := -lcmocka
+# libfdt for the VMM's configuration tests: the runtime library by path, because Debian's
+# libfdt-dev cannot be installed for amd64 and i386 at once (the VMM needs the i386 one).
+UNIT_LIBS   := -lcmocka $(wildcard /usr/lib/x86_64-linux-gnu/libfdt.so.1)
 
 # ---------------------------------------------------------------------------------------------
 # Helpers
+
+comma := ,
+empty :=
+space := $(empty) $(empty)
+# QEMU's -initrd takes the modules as one comma-separated list.
+RUN_INITRD = $(subst $(space),$(comma),$(strip $(RUN_ROOT) $(RUN_MODULES)))
 
 # All C and assembly sources under a directory, recursively; nothing if it does not exist.
 find_srcs = $(sort $(shell find $(1) -type f \( -name '*.c' -o -name '*.S' \) 2>/dev/null))
@@ -215,12 +229,61 @@ $(1): $(2) $(3) $(LIBMEMMGR) $(LIBUSER) $(USER_LDS) $(USER_FLAGS_FILE)
 	$(Q)$$(LD) $$(USER_LDFLAGS) -o $$@ $(2) --start-group $(3) $(LIBMEMMGR) $(LIBUSER) $$(LIBGCC) --end-group
 endef
 
-# Demo root task: vmm/ -> build/vmm/vmm.elf.
+# The VMM (root task): vmm/ -> build/vmm/vmm.elf, with libfdt and the kernel's ELF reader
+# (kernel/elf.c, pure logic: one parser for the kernel's boot and the VMM's guests).
+# libfdt's three headers are reached through symlinks in build/fdt-include, so that the VMM,
+# built with -nostdinc, sees them and nothing else of /usr/include.
+FDT_HEADERS := libfdt.h libfdt_env.h fdt.h
+FDT_INCLUDE := $(BUILD)/fdt-include
+$(FDT_INCLUDE)/%.h:
+	$(Q)mkdir -p $(@D)
+	$(Q)ln -sf /usr/include/$*.h $@
 VMM_SRCS := $(call find_srcs,vmm)
 VMM_OBJS := $(call objs_in,uobj,$(VMM_SRCS))
+VMM_ELF_OBJ := $(call objs_in,uobj,kernel/elf.c)
 VMM_ELF  := $(BUILD)/vmm/vmm.elf
-$(VMM_OBJS): LAYER_INC := $(INC_VMM)
-$(eval $(call user_program,$(VMM_ELF),$(VMM_OBJS),$(LIBFDT)))
+$(VMM_OBJS): LAYER_INC := $(INC_VMM) -I$(FDT_INCLUDE)
+$(VMM_OBJS): | $(addprefix $(FDT_INCLUDE)/,$(FDT_HEADERS))
+$(VMM_ELF_OBJ): LAYER_INC := -Ikernel/include
+$(eval $(call user_program,$(VMM_ELF),$(VMM_OBJS) $(VMM_ELF_OBJ),$(LIBFDT)))
+
+# The paravirtual guest kernel, first form: guest-stub/ -> build/guest-stub/guest-stub.elf.
+GUEST_SRCS := $(call find_srcs,guest-stub)
+GUEST_OBJS := $(call objs_in,uobj,$(GUEST_SRCS))
+GUEST_ELF  := $(if $(GUEST_SRCS),$(BUILD)/guest-stub/guest-stub.elf)
+$(GUEST_OBJS): LAYER_INC := -Iguest-stub/include -Ivmm/include $(INC_MEMMGR)
+$(if $(GUEST_SRCS),$(eval $(call user_program,$(GUEST_ELF),$(GUEST_OBJS))))
+
+# Partition configurations: vmm/examples/*.dts -> build/vmm/examples/*.dtb (the default one is
+# what `make run` boots), and the refused configurations of tests/vmm/configs/ ->
+# build/tests/vmm/configs/*.dtb.  Warnings are errors; -@ is not needed (no overlays).
+DTC := dtc
+VMM_EXAMPLE_DTBS := $(patsubst vmm/examples/%.dts,$(BUILD)/vmm/examples/%.dtb,$(wildcard vmm/examples/*.dts))
+VMM_CONFIG_DTBS  := $(patsubst tests/vmm/configs/%.dts,$(BUILD)/tests/vmm/configs/%.dtb,$(wildcard tests/vmm/configs/*.dts))
+$(BUILD)/vmm/examples/%.dtb: vmm/examples/%.dts
+	$(call msg,DTC,$<)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(DTC) -q -I dts -O dtb -o $@ $<
+# Whole configurations the system tests boot: tests/vmm/systems/*.dts.
+VMM_SYSTEM_DTBS := $(patsubst tests/vmm/systems/%.dts,$(BUILD)/tests/vmm/systems/%.dtb,$(wildcard tests/vmm/systems/*.dts))
+$(BUILD)/tests/vmm/systems/%.dtb: tests/vmm/systems/%.dts
+	$(call msg,DTC,$<)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(DTC) -q -I dts -O dtb -o $@ $<
+# Some refused trees are refused by dtc too (it is the point): -f forces output.
+$(BUILD)/tests/vmm/configs/%.dtb: tests/vmm/configs/%.dts
+	$(call msg,DTC,$<)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(DTC) -q -f -I dts -O dtb -o $@ $< 2>/dev/null
+# The refusal table's broken modules (guest images, trees dtc cannot write, an initrd).
+VMM_TEST_MODULES := $(addprefix $(BUILD)/tests/vmm/modules/,truncated.elf kernel-space.elf \
+                    overlap.elf 64bit.elf rootfs.cpio tree-truncated.dtb tree-corrupt.dtb)
+$(VMM_TEST_MODULES) &: $(GUEST_ELF) $(BUILD)/vmm/examples/default.dtb tools/vmm-test-modules.py
+	$(call msg,GEN,$(BUILD)/tests/vmm/modules/)
+	$(Q)$(PYTHON) tools/vmm-test-modules.py $(GUEST_ELF) $(BUILD)/vmm/examples/default.dtb \
+	    $(BUILD)/tests/vmm/modules
+VMM_DATA := $(VMM_EXAMPLE_DTBS) $(VMM_CONFIG_DTBS) $(VMM_SYSTEM_DTBS) \
+            $(if $(GUEST_ELF),$(VMM_TEST_MODULES))
 
 # System-test suites: tests/system/<suite>/ (recursively) plus tests/system/common/ ->
 # build/tests/system/<suite>.elf.  `common` and `include` are not suites.
@@ -246,9 +309,9 @@ BENCH_ELF  := $(if $(BENCH_SRCS),$(BUILD)/tests/bench/bench.elf)
 $(BENCH_OBJS): LAYER_INC := $(INC_BENCH)
 $(if $(BENCH_SRCS),$(eval $(call user_program,$(BENCH_ELF),$(BENCH_OBJS))))
 
-ALL_USER_OBJS := $(USER_OBJS) $(MEMMGR_OBJS) $(VMM_OBJS) \
+ALL_USER_OBJS := $(USER_OBJS) $(MEMMGR_OBJS) $(VMM_OBJS) $(GUEST_OBJS) \
                  $(call objs_in,uobj,$(SYSTEST_ALL_SRCS)) $(BENCH_OBJS)
--include $(ALL_USER_OBJS:.o=.d)
+-include $(ALL_USER_OBJS:.o=.d) $(VMM_ELF_OBJ:.o=.d)
 
 # ---------------------------------------------------------------------------------------------
 # Host unit tests: tests/unit/**/*_test.c -> build/unit/**/*_test, each linked with the real
@@ -289,13 +352,13 @@ UNIT_BINS := $(foreach t,$(UNIT_TEST_SRCS),$(call unit_bin,$(t)))
 .PHONY: all kernels user vmm systests bench-elf unit-tests build-run build-bench
 
 all: $(KERNEL_ELFS) $(LIBUSER) $(LIBMEMMGR) $(if $(VMM_SRCS),$(VMM_ELF)) $(SUITE_ELFS) \
-     $(BENCH_ELF) $(UNIT_BINS)
+     $(BENCH_ELF) $(UNIT_BINS) $(GUEST_ELF) $(VMM_DATA)
 kernels: $(KERNEL_ELFS)
 user: $(LIBUSER) $(LIBMEMMGR)
-vmm: $(VMM_ELF)
+vmm: $(VMM_ELF) $(GUEST_ELF) $(VMM_DATA)
 systests: $(SUITE_ELFS)
-unit-tests: $(UNIT_BINS)
-build-run: $(RUN_KERNEL) $(RUN_ROOT)
+unit-tests: $(UNIT_BINS) $(VMM_DATA)
+build-run: $(RUN_KERNEL) $(RUN_ROOT) $(RUN_MODULES)
 build-bench: $(BUILD)/kernel-bench/kernel.elf $(BUILD)/kernel-bench-irq/kernel.elf $(BENCH_ELF) \
              $(BUILD)/kernel-bench-iommu/kernel.elf
 
@@ -328,7 +391,7 @@ run: deps
 	$(Q)$(MAKE) $(SUBMAKE_FLAGS) build-run
 	@echo '== booting $(RUN_KERNEL) with $(RUN_ROOT) (timeout $(RUN_TIMEOUT)s)'
 	$(Q)timeout --foreground -k 5 $(RUN_TIMEOUT) $(QEMU) -kernel $(RUN_KERNEL) \
-	    -initrd "$(RUN_ROOT)" $(QEMU_RUN_ARGS); st=$$?; \
+	    -initrd "$(RUN_INITRD)" $(QEMU_RUN_ARGS); st=$$?; \
 	case $$st in \
 	  $(EXIT_OK)) echo '== run: guest halted cleanly (exit status $(EXIT_OK))';; \
 	  124|137)    echo '== run: timed out after $(RUN_TIMEOUT)s (RUN_TIMEOUT=...)' >&2; exit 1;; \
@@ -341,7 +404,7 @@ debug: deps
 	$(if $(VMM_SRCS)$(filter-out $(VMM_ELF),$(RUN_ROOT)),,@echo 'debug: no root task yet (vmm/*.c)' >&2; exit 1)
 	$(Q)$(MAKE) $(SUBMAKE_FLAGS) build-run
 	@echo '== QEMU waits for gdb on :1234 -- in another shell: make gdb'
-	$(Q)$(QEMU) -kernel $(RUN_KERNEL) -initrd "$(RUN_ROOT)" $(QEMU_RUN_ARGS) -s -S
+	$(Q)$(QEMU) -kernel $(RUN_KERNEL) -initrd "$(RUN_INITRD)" $(QEMU_RUN_ARGS) -s -S
 
 gdb:
 	@command -v gdb >/dev/null || { echo 'gdb is not installed: apt-get install gdb' >&2; exit 1; }
@@ -457,6 +520,23 @@ else
 	    --commit "$$(git rev-parse --short HEAD 2>/dev/null)$$(git diff --quiet HEAD 2>/dev/null || echo +changes)" \
 	    --out docs/bench/results.csv
 endif
+	$(Q)$(MAKE) $(SUBMAKE_FLAGS) bench-vmm
+
+# The VMM's benchmarks (issue 22): tools/run-vmm-bench.py -> docs/bench/vmm-results.csv.
+VMM_BENCH_DTB := $(BUILD)/tests/vmm/bench/bench.dtb
+$(VMM_BENCH_DTB): tests/vmm/bench/bench.dts
+	$(call msg,DTC,$<)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(DTC) -q -I dts -O dtb -o $@ $<
+.PHONY: bench-vmm build-bench-vmm
+build-bench-vmm: $(BUILD)/kernel-bench/kernel.elf $(VMM_ELF) $(GUEST_ELF) $(VMM_BENCH_DTB)
+bench-vmm: deps
+	$(Q)$(MAKE) $(SUBMAKE_FLAGS) build-bench-vmm
+	@mkdir -p $(LOGS)/kernel-bench
+	$(Q)$(PYTHON) tools/run-vmm-bench.py --kernel $(BUILD)/kernel-bench/kernel.elf \
+	    --vmm $(VMM_ELF) --guest $(GUEST_ELF) --dtb $(VMM_BENCH_DTB) --qemu $(QEMU) \
+	    --qemu-args "$(QEMU_BENCH_ARGS)" --timeout $(BENCH_TIMEOUT) \
+	    --log $(LOGS)/kernel-bench/vmm-bench.log --out docs/bench/vmm-results.csv
 
 # `make test` and `make systest` also boot the benchmark root task once on the debug kernel: a
 # smoke test, pseudo suite `bench` (one test, no figure checked; tests/bench/suite.conf).
@@ -475,6 +555,31 @@ define run_systests +=
 	    $(BUILD)/kernel/kernel.elf $(BENCH_ELF) || true)
 endef
 
+# `make test` and `make systest` boot the real VMM with the refusal table's QEMU rows and the
+# default configuration (tools/run-vmm-refusals.py), and with the whole configurations of
+# tests/vmm/systems/ (tools/run-vmm-systests.py): pseudo suite `vmm`.
+VMM_SMOKE := $(if $(GUEST_ELF),$(if $(SUITES),$(filter vmm,$(SUITES)),vmm))
+SYS_COUNTS += $(if $(VMM_SMOKE),$(LOGS)/vmm-refusals/counts $(LOGS)/vmm-system/counts)
+systest: $(if $(VMM_SMOKE),vmm-smoke-build)
+.PHONY: vmm-smoke-build
+vmm-smoke-build: deps
+	$(Q)$(MAKE) $(SUBMAKE_FLAGS) $(BUILD)/kernel/kernel.elf $(VMM_ELF) $(GUEST_ELF) $(VMM_DATA)
+
+define run_systests +=
+
+	@rm -rf $(LOGS)/vmm-refusals
+	$(if $(VMM_SMOKE),$(Q)$(PYTHON) tools/run-vmm-refusals.py --jobs $(JOBS) \
+	    --kernel $(BUILD)/kernel/kernel.elf --vmm $(VMM_ELF) --guest $(GUEST_ELF) \
+	    --default $(BUILD)/vmm/examples/default.dtb --table tests/vmm/refusals.tsv \
+	    --build-dir $(BUILD)/tests/vmm --log-dir $(LOGS)/vmm-refusals \
+	    --counts $(LOGS)/vmm-refusals/counts || true)
+	@rm -rf $(LOGS)/vmm-system
+	$(if $(VMM_SMOKE),$(Q)$(PYTHON) tools/run-vmm-systests.py --jobs $(JOBS) \
+	    --kernel $(BUILD)/kernel/kernel.elf --vmm $(VMM_ELF) --guest $(GUEST_ELF) \
+	    --dir tests/vmm/systems --build-dir $(BUILD)/tests/vmm/systems \
+	    --log-dir $(LOGS)/vmm-system --counts $(LOGS)/vmm-system/counts || true)
+endef
+
 clean:
 	rm -rf $(BUILD)
 
@@ -484,10 +589,10 @@ help:
 	@echo 'make test       install deps, build, run unit tests, system tests on both debug kernels, sel4test'
 	@echo 'make unit       host unit tests only      make systest   system tests only (SUITES=...)'
 	@echo 'make sel4test   sel4test (seL4 test suite, ../shared/sel4) on kernel, kernel-nofp, kernel-bench'
-	@echo 'make bench      instruction counts under -icount -> docs/bench/results.csv'
+	@echo 'make bench      instruction counts under -icount -> docs/bench/results.csv (and vmm-results.csv)'
 	@echo 'make debug      QEMU waiting for gdb on :1234; then `make gdb` in another shell'
 	@echo 'make deps       install missing Debian packages     make clean   remove build/'
-	@echo 'Variables: V=1 JOBS=$(JOBS) ROOT_CNODE_BITS=$(ROOT_CNODE_BITS) RUN_TIMEOUT=$(RUN_TIMEOUT) UNIT_SANITIZE=...'
+	@echo 'Variables: V=1 JOBS=$(JOBS) ROOT_CNODE_BITS=$(ROOT_CNODE_BITS) RUN_TIMEOUT=$(RUN_TIMEOUT) RUN_CONFIG=$(RUN_CONFIG) UNIT_SANITIZE=...'
 
 # Host fuzzing, boot scenarios and the Bochs boot (make fuzz, make bochs-smoke; hooks into make test).
 include mk/fuzz.mk

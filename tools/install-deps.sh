@@ -17,7 +17,9 @@ PACKAGES=(
     binutils             # ld, ar
     make
     device-tree-compiler # dtc: builds the VMM's device trees
-    libfdt-dev:i386      # libfdt.a for the i386 VMM
+    libfdt-dev:i386      # libfdt.a for the i386 VMM (and libfdt.h)
+    libfdt1:amd64        # libfdt.so.1 for the host tests of the VMM configuration; not
+                         #   libfdt-dev:amd64, which would replace libfdt-dev:i386
     libcmocka-dev        # host unit tests
     python3              # test and benchmark harnesses
     python3-matplotlib   # benchmark plots

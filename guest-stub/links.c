@@ -1,0 +1,78 @@
+/*
+ * The guest's channels and devices, as its boot page lists them
+ * (vmm_guest_link_t): it prints each, and exercises them. A client of an
+ * endpoint channel first writes a greeting into every shared page it may
+ * write, then Calls the endpoint with a number; the server Receives it,
+ * prints the number and what the shared pages it can read say, and replies
+ * with the number plus one. A guest with I/O ports reads the first one.
+ */
+#include <guest/guest.h>
+#include <sel4/sel4.h>
+#include <stdio.h>
+
+#define GREETING_MAX    64u
+#define CALL_WORD       42u
+
+static void greet(const vmm_guest_boot_t *b)
+{
+    for (uint32_t k = 0; k < b->n_links; k++) {
+        const vmm_guest_link_t *l = &b->link[k];
+        char *page = (char *)l->where;
+        if (l->kind != VMM_LINK_SHM || !l->flags)
+            continue;
+        snprintf(page, GREETING_MAX, "%s was here", b->name);
+    }
+}
+
+static void show_shm(const vmm_guest_boot_t *b)
+{
+    for (uint32_t k = 0; k < b->n_links; k++)
+        if (b->link[k].kind == VMM_LINK_SHM)
+            gprintf("guest-stub: %s says \"%.64s\"\n", b->link[k].name,
+                    (const char *)b->link[k].where);
+}
+
+static int use_endpoint(const vmm_guest_boot_t *b, const vmm_guest_link_t *l)
+{
+    seL4_Word badge;
+
+    if (!l->flags) {
+        greet(b);
+        seL4_SetMR(0, CALL_WORD);
+        seL4_Call(l->where, seL4_MessageInfo_new(0, 0, 0, 1));
+        seL4_Word answer = seL4_GetMR(0);   /* before gprintf reuses the registers */
+        gprintf("guest-stub: %s: called with %u, the server answered %u\n", l->name, CALL_WORD,
+                answer);
+        return answer != CALL_WORD + 1;
+    }
+    seL4_Recv(l->where, &badge);
+    seL4_Word got = seL4_GetMR(0);
+    gprintf("guest-stub: %s: a client called with %u\n", l->name, got);
+    show_shm(b);
+    seL4_SetMR(0, got + 1);
+    seL4_Reply(seL4_MessageInfo_new(0, 0, 0, 1));
+    return got != CALL_WORD;
+}
+
+int guest_use_links(const vmm_guest_boot_t *b)
+{
+    int wrong = 0;
+
+    for (uint32_t k = 0; k < b->n_links; k++) {
+        const vmm_guest_link_t *l = &b->link[k];
+        if (l->kind == VMM_LINK_SHM)
+            gprintf("guest-stub: channel %s: %u bytes shared at 0x%08x, %s\n", l->name, l->size,
+                    l->where, l->flags ? "read-write" : "read-only");
+        else if (l->kind == VMM_LINK_ENDPOINT)
+            gprintf("guest-stub: channel %s: endpoint in slot %u, %s\n", l->name, l->where,
+                    l->flags ? "server" : "client");
+        else
+            gprintf("guest-stub: device %s: ports 0x%x+%u in slot %u, port 0x%x reads 0x%02x\n",
+                    l->name, l->size, l->flags, l->where, l->size,
+                    seL4_X86_IOPort_In8(l->where, l->size).result);
+    }
+    for (uint32_t k = 0; k < b->n_links; k++)
+        if (b->link[k].kind == VMM_LINK_ENDPOINT)
+            wrong += use_endpoint(b, &b->link[k]);
+    return wrong;
+}

@@ -1,0 +1,69 @@
+/*
+ * The paravirtual guest kernel, first form. The VMM loads this image into
+ * a partition of its own and starts it as a component: its CSpace, its
+ * page directory, its memory under the policy its configuration chose,
+ * and a boot page describing it (vmm/include/vmm/guest_abi.h). From there
+ * it builds what its own processes need and serves their faults and
+ * system calls as fault messages; the Linux personality grows from here.
+ *
+ * Today it runs one test program, chosen by the policy: under delegated
+ * (and balloon, unaccounted) a process built with memmgr from its own
+ * untypeds; under mediated, objects and mappings asked of the VMM. The
+ * boot argument `test=crash` makes it fault on purpose instead, so tests
+ * can see a crashing guest contained; `bench` runs the benchmarks of
+ * guest-stub/bench.c instead of the tests.
+ */
+#include <guest/guest.h>
+#include <string.h>
+#include <vmm/tsc.h>
+
+#define POLICY_MEDIATED 1u      /* enum vmm_policy's value (vmm/config.h) */
+
+/* Is word one of the blank-separated boot arguments? */
+static int wants(const vmm_guest_boot_t *b, const char *word)
+{
+    size_t n = strlen(word);
+
+    for (const char *p = b->bootargs; *p; p++)
+        if ((p == b->bootargs || p[-1] == ' ') && strncmp(p, word, n) == 0 &&
+            (p[n] == ' ' || p[n] == '\0'))
+            return 1;
+    return 0;
+}
+
+int component_main(rt_component_info_t *info)
+{
+    uint64_t t_entry = vmm_rdtsc();
+    const vmm_guest_boot_t *boot = (const vmm_guest_boot_t *)info->arg;
+    int failed;
+
+    if (boot->magic != VMM_GUEST_BOOT_MAGIC)
+        guest_exit(-1);
+    if (wants(boot, "bench")) {
+        if (wants(boot, "boot"))
+            guest_bench_report("", "guest_boot", t_entry, VMM_BENCH_SINCE_START);
+        failed = boot->policy == POLICY_MEDIATED ? guest_bench(NULL, NULL)
+                                                 : guest_bench_delegated(info);
+        guest_exit(failed);
+    }
+    gprintf("guest-stub: up in its partition, %u KiB, policy %s, bootargs \"%s\"\n",
+            boot->memory >> 10, boot->policy == POLICY_MEDIATED ? "mediated" : "delegated",
+            boot->bootargs);
+    if (wants(boot, "test=crash")) {
+        gprintf("guest-stub: crashing on purpose\n");
+        *(volatile int *)0 = 1;
+    }
+    failed = boot->policy == POLICY_MEDIATED ? guest_run_mediated(boot)
+                                             : guest_run_process(info, boot);
+    failed += guest_use_links(boot);
+    gprintf("guest-stub: test program %s\n", failed ? "FAILED" : "passed");
+    guest_exit(failed);
+}
+
+/* The runtime's root-task start (linked in with the component start it
+ * shares code with) calls main; booted as a root task by mistake, the
+ * guest says so and stops. */
+int main(void)
+{
+    return -1;
+}

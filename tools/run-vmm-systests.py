@@ -1,0 +1,130 @@
+#!/usr/bin/env python3
+"""Boot the real VMM under QEMU with whole configurations and judge what it prints.
+
+    tools/run-vmm-systests.py --kernel K --vmm VMM --guest GUEST --dir tests/vmm/systems
+                              --build-dir build/tests/vmm/systems [--jobs N] [--log-dir DIR]
+                              [--counts FILE]
+
+Each tests/vmm/systems/<name>.dts (compiled to <build-dir>/<name>.dtb) boots once with the
+guest stub as its only other module; its console-script drives destroy, restart and list.
+<name>.expect holds one check per line, fields separated by tabs:
+
+    count  N  REGEX     exactly N console lines match REGEX (re.search)
+    never  REGEX        no line matches
+    same   REGEX        at least two lines match, and REGEX's first group has the same value
+                        in all of them (memory accounting: before equals after, exactly)
+
+If <name>.input exists, its bytes are typed into COM1 (QEMU's stdin) once the VMM prints
+"vmm: interactive console" (the configuration's script ends in `interactive`).
+
+A run also fails without a clean halt (QEMU status 33) or with a kernel panic.
+Prints "TEST vmm-system/<name> PASS|FAIL <why>"; --counts FILE gets "passed failed skipped".
+"""
+import argparse
+import concurrent.futures
+import glob
+import os
+import re
+import subprocess
+import threading
+
+EXIT_OK = 33
+INTERACTIVE = b"vmm: interactive console"
+TIMEOUT = 120
+QEMU_ARGS = ["-m", "128M", "-display", "none", "-serial", "stdio", "-monitor", "none",
+             "-no-reboot", "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]
+
+
+def check(rule, lines):
+    """The reason a rule fails on the console lines, or None."""
+    kind = rule[0]
+    if kind == "count":
+        n = sum(1 for l in lines if re.search(rule[2], l))
+        return None if n == int(rule[1]) else "%d lines match %r, expected %s" % (n, rule[2], rule[1])
+    if kind == "never":
+        bad = [l for l in lines if re.search(rule[1], l)]
+        return None if not bad else "%r matches %r" % (rule[1], bad[0])
+    if kind == "same":
+        vals = [m.group(1) for m in (re.search(rule[1], l) for l in lines) if m]
+        if len(vals) < 2:
+            return "fewer than two lines match %r" % rule[1]
+        return None if len(set(vals)) == 1 else "%r differs: %s" % (rule[1], ", ".join(vals))
+    return "unknown rule %r" % kind
+
+
+def run_qemu(cmd, typed):
+    """QEMU's console output and exit status. With typed bytes, they go to its stdin (COM1
+    under -serial stdio) once the VMM says its interactive console is open."""
+    if typed is None:
+        try:
+            p = subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True,
+                               timeout=TIMEOUT)
+            return p.stdout.decode("utf-8", "replace"), p.returncode
+        except subprocess.TimeoutExpired as e:
+            return (e.stdout or b"").decode("utf-8", "replace"), "timeout"
+    proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT)
+    timer = threading.Timer(TIMEOUT, proc.kill)
+    timer.start()
+    out = []
+    for raw in proc.stdout:
+        out.append(raw)
+        if INTERACTIVE in raw:
+            proc.stdin.write(typed)
+            proc.stdin.flush()
+    status = proc.wait()
+    timed_out = not timer.is_alive()
+    timer.cancel()
+    return b"".join(out).decode("utf-8", "replace"), "timeout" if timed_out else status
+
+
+def run_one(args, dts):
+    name = os.path.splitext(os.path.basename(dts))[0]
+    dtb = os.path.join(args.build_dir, name + ".dtb")
+    rules = [l.rstrip("\n").split("\t") for l in open(os.path.splitext(dts)[0] + ".expect")
+             if l.strip() and not l.startswith("#")]
+    cmd = ["qemu-system-i386", "-kernel", args.kernel, "-initrd",
+           ",".join([args.vmm, dtb, args.guest])] + QEMU_ARGS
+    typed_path = os.path.splitext(dts)[0] + ".input"
+    typed = open(typed_path, "rb").read() if os.path.exists(typed_path) else None
+    out, status = run_qemu(cmd, typed)
+    with open(os.path.join(args.log_dir, name + ".log"), "w") as f:
+        f.write(out)
+    lines = out.splitlines()
+    why = [r for r in (check(rule, lines) for rule in rules) if r]
+    if status != EXIT_OK:
+        why.append("QEMU status %s, expected %d" % (status, EXIT_OK))
+    if any(l.startswith("KERNEL PANIC") for l in lines):
+        why.append("kernel panic")
+    return name, why
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    for a in ("--kernel", "--vmm", "--guest", "--dir", "--build-dir"):
+        ap.add_argument(a, required=True)
+    ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--log-dir", default="build/logs/vmm-system")
+    ap.add_argument("--counts")
+    args = ap.parse_args()
+    os.makedirs(args.log_dir, exist_ok=True)
+    tests = sorted(glob.glob(os.path.join(args.dir, "*.dts")))
+    with concurrent.futures.ThreadPoolExecutor(max_workers=args.jobs) as ex:
+        results = list(ex.map(lambda t: run_one(args, t), tests))
+    passed = failed = 0
+    for name, why in results:
+        if why:
+            failed += 1
+            print("TEST vmm-system/%s FAIL %s" % (name, "; ".join(why)))
+        else:
+            passed += 1
+            print("TEST vmm-system/%s PASS" % name)
+    print("== vmm-system: %d passed, %d failed" % (passed, failed))
+    if args.counts:
+        with open(args.counts, "w") as f:
+            f.write("%d %d 0\n" % (passed, failed))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,179 @@
+/*
+ * The VMM's console, in the manner of Xen's xl: one command per line.
+ *
+ *   list                 guests: state, policy, priority, memory granted,
+ *                        used and free, the VMM's own objects for it;
+ *                        then the VMM's free pool
+ *   info <guest>         one guest in detail
+ *   destroy <guest>      stop it and give back every byte it had
+ *   restart <guest>      destroy (if needed) and build it again from its image
+ *   stats                the VMM's memory by category (memmgr's accounting)
+ *   help                 this list
+ *   bench                the VMM's own benchmark figures as BENCH lines
+ *   bench-destroy <g>    destroy, printing BENCH guest_destroy_per_mib
+ *   bench-done           BENCH DONE (the benchmark harness stops here)
+ *
+ *   interactive          read commands from COM1 until `quit` (vmm/serial.c)
+ *
+ * `audit` (the isolation analysis of the live capabilities) comes with
+ * issue 23 and is not offered until then. Commands come from the
+ * configuration's `console-script` (docs/configuration.md), which may end
+ * in `interactive`.
+ *
+ * Memory "used" is known exactly for a mediated guest (the VMM makes its
+ * objects); a delegated guest retypes its untypeds itself, and the kernel
+ * offers no way to ask how far, so it shows "-".
+ */
+#include <vmm/console.h>
+#include <vmm/mediate.h>
+#include <vmm/tsc.h>
+#include <stdio.h>
+#include <string.h>
+
+#define KIB_SHIFT 10
+
+static const char *const state_names[] = {
+    [DOMAIN_EMPTY] = "destroyed", [DOMAIN_RUNNING] = "running",
+    [DOMAIN_EXITED] = "exited", [DOMAIN_CRASHED] = "crashed",
+};
+
+static int find_guest(const vmm_t *v, const char *name)
+{
+    for (uint32_t i = 0; i < v->cfg->n_guests; i++)
+        if (strcmp(v->cfg->guest[i].name, name) == 0)
+            return (int)i;
+    printf("vmm: no guest named '%s'\n", name);
+    return -1;
+}
+
+static void list_one(const vmm_t *v, uint32_t i)
+{
+    const vmm_domain_t *d = &v->dom[i];
+    const vmm_guest_t *g = &v->cfg->guest[i];
+    bool built = d->state != DOMAIN_EMPTY;
+    char used[24] = "-", left[24] = "-";
+
+    if (built && g->policy == VMM_POLICY_MEDIATED) {
+        uint64_t u = mediate_used(d);
+        snprintf(used, sizeof(used), "%llu", (unsigned long long)(u >> KIB_SHIFT));
+        snprintf(left, sizeof(left), "%llu", (unsigned long long)((d->granted - u) >> KIB_SHIFT));
+    }
+    printf("%-10s %-9s %-11s %4u %9llu %9s %9s %9llu\n", g->name, state_names[d->state],
+           vmm_policy_name(g->policy), g->priority,
+           (unsigned long long)(d->granted >> KIB_SHIFT), used, left,
+           (unsigned long long)(d->vmm_bytes >> KIB_SHIFT));
+}
+
+static void cmd_list(vmm_t *v)
+{
+    printf("%-10s %-9s %-11s %4s %9s %9s %9s %9s\n", "guest", "state", "policy", "prio",
+           "granted", "used", "free", "vmm-side");
+    for (uint32_t i = 0; i < v->cfg->n_guests; i++)
+        list_one(v, i);
+    printf("(KiB) vmm free pool: %llu KiB\n", (unsigned long long)(vmm_free_bytes(v) >> KIB_SHIFT));
+}
+
+static void cmd_info(vmm_t *v, int i)
+{
+    const vmm_domain_t *d = &v->dom[i];
+    const vmm_guest_t *g = &v->cfg->guest[i];
+
+    printf("guest %s: %s, policy %s, priority %u\n", g->name, state_names[d->state],
+           vmm_policy_name(g->policy), g->priority);
+    printf("  kernel %s (entry 0x%08x, %u segments), initrd %s, bootargs \"%s\"\n",
+           g->kernel->name, g->image.entry, g->image.n_segments,
+           g->initrd ? g->initrd->name : "-", g->bootargs);
+    printf("  memory %llu KiB (min %llu, max %llu) in %u untyped(s); %u frames of image and "
+           "boot pages\n", (unsigned long long)(g->memory >> KIB_SHIFT),
+           (unsigned long long)(g->memory_min >> KIB_SHIFT),
+           (unsigned long long)(g->memory_max >> KIB_SHIFT), d->n_uts, d->n_frames);
+    if (d->state == DOMAIN_EXITED)
+        printf("  exited with status %d\n", d->exit_status);
+}
+
+static void cmd_stats(vmm_t *v)
+{
+    const struct mm_stats *s = mm_stats(&v->mm);
+
+    printf("vmm: held %llu free %llu dead %llu cspace %llu, %u objects live, %u retypes\n",
+           (unsigned long long)s->held, (unsigned long long)s->free,
+           (unsigned long long)s->dead, (unsigned long long)s->cspace, s->objects_live,
+           s->retypes);
+    printf("vmm: free pool %llu bytes\n", (unsigned long long)vmm_free_bytes(v));
+}
+
+static void cmd_help(void)
+{
+    printf("commands: list | info <guest> | destroy <guest> | restart <guest> | stats | help\n"
+           "          bench | bench-destroy <guest> | bench-done | interactive | quit\n");
+}
+
+/* The VMM's own figures (tools/run-vmm-bench.py reads BENCH lines). */
+static void cmd_bench(vmm_t *v)
+{
+    printf("BENCH vmm_config_parse %llu\n", (unsigned long long)v->t_config);
+}
+
+static void cmd_bench_destroy(vmm_t *v, int i)
+{
+    uint64_t mib = v->dom[i].granted >> 20, t;
+
+    if (v->dom[i].state == DOMAIN_EMPTY || mib == 0) {
+        printf("vmm: bench-destroy needs a built guest of 1 MiB or more\n");
+        return;
+    }
+    t = vmm_rdtsc();
+    domain_destroy(v, i);
+    t = vmm_rdtsc() - t;
+    printf("BENCH guest_destroy_per_mib %llu\n", (unsigned long long)(t / mib));
+}
+
+/* The next blank-separated word of *p into w (n bytes), truncated. */
+static void next_word(const char **p, char *w, size_t n)
+{
+    size_t k = 0;
+
+    while (**p == ' ')
+        (*p)++;
+    for (; **p && **p != ' '; (*p)++)
+        if (k + 1 < n)
+            w[k++] = **p;
+    w[k] = '\0';
+}
+
+void vmm_console_run(vmm_t *v, const char *line)
+{
+    char cmd[16], arg[VMM_NAME_MAX];
+    const char *p = line;
+    int i = -1;
+
+    next_word(&p, cmd, sizeof(cmd));
+    next_word(&p, arg, sizeof(arg));
+    if (arg[0] && (i = find_guest(v, arg)) < 0)
+        return;
+    if (strcmp(cmd, "list") == 0)
+        cmd_list(v);
+    else if (strcmp(cmd, "stats") == 0)
+        cmd_stats(v);
+    else if (strcmp(cmd, "help") == 0)
+        cmd_help();
+    else if (strcmp(cmd, "interactive") == 0)
+        vmm_interactive(v);
+    else if (strcmp(cmd, "bench") == 0)
+        cmd_bench(v);
+    else if (strcmp(cmd, "bench-done") == 0)
+        printf("BENCH DONE\n");
+    else if (i < 0 && (!strcmp(cmd, "info") || !strcmp(cmd, "destroy") ||
+                       !strcmp(cmd, "restart") || !strcmp(cmd, "bench-destroy")))
+        printf("vmm: %s needs a guest name\n", cmd);
+    else if (strcmp(cmd, "info") == 0)
+        cmd_info(v, i);
+    else if (strcmp(cmd, "destroy") == 0)
+        vmm_destroy(v, i);
+    else if (strcmp(cmd, "restart") == 0)
+        vmm_restart(v, i);
+    else if (strcmp(cmd, "bench-destroy") == 0)
+        cmd_bench_destroy(v, i);
+    else
+        printf("vmm: unknown command '%s' (help lists them)\n", cmd);
+}

@@ -1,0 +1,103 @@
+/*
+ * A domain is one guest partition as the VMM built it: the kernel objects
+ * it is made of (CSpace, page directory with an ASID, TCB), the memory it
+ * was given under its policy, and the frames of its image and boot pages.
+ * The VMM keeps a capability to everything it made, so destroying a domain
+ * gives every byte back: its untypeds are revoked (everything the guest
+ * built in them goes, wherever the capabilities went) and the objects the
+ * VMM made for it are freed to the VMM's struct mm.
+ */
+#ifndef VMM_DOMAIN_H
+#define VMM_DOMAIN_H
+
+#include <memmgr/mm.h>
+#include <memmgr/vspace.h>
+#include <vmm/config.h>
+#include <vmm/guest_abi.h>
+
+#define DOMAIN_MAX_FRAMES   512     /* image, stack, IPC buffer, boot page */
+#define DOMAIN_MAX_UTS      16      /* untypeds: memory as a sum of powers of two */
+#define DOMAIN_MAX_HANDLES  256     /* mediated: objects the VMM keeps for it */
+#define DOMAIN_MED_SLOTS    512     /* mediated: VMM slots for its objects */
+#define DOMAIN_MED_META     (32u * 1024u)
+#define DOMAIN_LINE_MAX     160     /* one line of guest output; longer ones are split */
+#define VMM_META_BYTES      (160u * 1024u)
+#define DOMAIN_MAX_LINK_CAPS 1024   /* shared-memory frame copies and the like */
+#define VMM_MAX_SHM_FRAMES  1024    /* frames of all shared-memory channels */
+
+typedef enum domain_state {
+    DOMAIN_EMPTY,           /* never built, or destroyed */
+    DOMAIN_RUNNING,
+    DOMAIN_EXITED,          /* said it is done (VMM_CALL_EXIT) */
+    DOMAIN_CRASHED,         /* faulted: stopped and reported */
+} domain_state_t;
+
+typedef struct vmm_domain {
+    const vmm_guest_t *g;
+    uint32_t index;
+    domain_state_t state;
+    int exit_status;
+    struct mm_vspace vs;
+    mm_cptr_t cnode, tcb, asid_pool, asid_ut;
+    uint32_t n_uts;
+    mm_cptr_t ut[DOMAIN_MAX_UTS];
+    uint32_t ut_bits[DOMAIN_MAX_UTS], ut_paddr[DOMAIN_MAX_UTS];
+    mm_cptr_t ipc_frame;
+    uint32_t n_frames;
+    mm_cptr_t frame[DOMAIN_MAX_FRAMES];
+    uint32_t n_initrd;
+    mm_cptr_t initrd[DOMAIN_MAX_FRAMES];
+    /* mediated: the VMM's own owner for the guest's quota */
+    struct mm med;
+    mm_cptr_t med_slots;
+    uint32_t n_handles;
+    mm_cptr_t handle[DOMAIN_MAX_HANDLES];   /* handle h is index h - 1; 0 = free */
+    uint32_t handle_va[DOMAIN_MAX_HANDLES]; /* where it is mapped, 0 = nowhere */
+    uint32_t n_links;
+    vmm_guest_link_t link[VMM_BOOT_MAX_LINKS];  /* its channels and devices, for its boot page */
+    uint32_t n_link_caps;
+    mm_cptr_t link_cap[DOMAIN_MAX_LINK_CAPS];   /* VMM copies mapped or copied into it */
+    uint64_t granted;                       /* bytes of untypeds (quota under mediated) */
+    uint64_t vmm_bytes;                     /* the VMM's objects for it */
+    char line[DOMAIN_LINE_MAX + 1];
+    uint32_t line_len;
+    uint8_t med_meta[DOMAIN_MED_META];      /* last: destroy clears all but this */
+} vmm_domain_t;
+
+typedef struct vmm {
+    const vmm_config_t *cfg;
+    struct mm mm;                   /* the VMM's memory: every guest is built from it */
+    struct mm_vspace local;         /* the VMM's own address space */
+    mm_cptr_t ep;                   /* the endpoint guests Call and fault to */
+    mm_cptr_t keeper;               /* keeps the scratch window's page table alive */
+    uint64_t t_start;               /* time-stamp at the VMM's start (benchmarks) */
+    uint64_t t_config;              /* time-stamps vmm_config_read() took */
+    vmm_domain_t dom[VMM_MAX_GUESTS];
+    /* the channels' and devices' objects, made once, attached to each guest */
+    mm_cptr_t chan_first[VMM_MAX_CHANNELS];     /* shm: index into shm; endpoint: its cap */
+    uint32_t n_shm;
+    mm_cptr_t shm[VMM_MAX_SHM_FRAMES];
+    mm_cptr_t ports[VMM_MAX_DEVICES][VMM_MAX_PORT_RANGES];
+    uint8_t meta[VMM_META_BYTES];
+} vmm_t;
+
+/* Takes the VMM's untypeds and slots from bootinfo; makes its endpoint. */
+mm_err_t vmm_init(vmm_t *v, const vmm_config_t *cfg);
+/* Builds guest i (not started); on failure nothing of it is left. */
+mm_err_t domain_build(vmm_t *v, uint32_t i);
+/* Starts a built guest. */
+mm_err_t domain_start(vmm_t *v, uint32_t i);
+/* Makes the channels' and devices' objects (once, before any guest). */
+mm_err_t links_make(vmm_t *v);
+/* Gives guest i its channels and devices (before its boot page is written). */
+mm_err_t links_attach(vmm_t *v, vmm_domain_t *d);
+/* Stops guest i and gives back everything it had. */
+void domain_destroy(vmm_t *v, uint32_t i);
+/* Bytes free in the VMM's pool (free + pooled + dead: all it can reuse). */
+uint64_t vmm_free_bytes(const vmm_t *v);
+
+/* Badges of the VMM's endpoint: guest index + 1, and a bit for faults. */
+#define VMM_BADGE_FAULT     0x100u
+#define VMM_BADGE_GUEST(b)  (((b) & 0xffu) - 1u)
+
+#endif

@@ -1,0 +1,99 @@
+/*
+ * What a guest kernel and the VMM agree on: where the guest finds its boot
+ * description, which capabilities sit in which slot of its CSpace, and the
+ * calls it makes to the VMM over its service endpoint.
+ *
+ * A guest starts as a component (user/include/rt/component.h): EBX points
+ * at an rt_component_info_t in its boot page, whose `arg` is the address of
+ * the vmm_guest_boot_t that follows it in the same page.
+ *
+ * Calls (seL4_Call on VMM_SLOT_SERVICE; the label says which, the reply's
+ * label is an seL4_Error, details in MR0..). The VMM only replies: a guest
+ * that never calls costs it nothing, and nothing a guest sends reaches
+ * libfdt or the ELF loader. The mediated calls exist for guests under the
+ * mediated policy (others get seL4_IllegalOperation): the VMM makes every
+ * object from the guest's quota, keeps the capability and returns a handle.
+ *
+ *   VMM_CALL_WRITE  MR0 = n bytes, MR1.. the bytes, 4 per word        -> -
+ *   VMM_CALL_EXIT   MR0 = status: the guest is done (it stays, halted)  -> (no reply)
+ *   VMM_CALL_BENCH  MR0/MR1 = value (low, high), MR2 = flags, MR3.. the name, 4 bytes per
+ *                   word, NUL-padded: the VMM prints "BENCH <name> <value>"; with
+ *                   VMM_BENCH_SINCE_START the value is a time-stamp and the VMM prints it
+ *                   less its own start                                  -> -
+ *   VMM_CALL_ALLOC  MR0 = object type, MR1 = size bits                  -> MR0 = handle
+ *   VMM_CALL_MAP    MR0 = handle of a frame, MR1 = vaddr, MR2 = rights  -> -
+ *   VMM_CALL_UNMAP  MR0 = vaddr                                         -> -
+ *   VMM_CALL_FREE   MR0 = handle                                        -> -
+ *   VMM_CALL_QUERY                                    -> MR0 = quota, MR1 = bytes used
+ */
+#ifndef VMM_GUEST_ABI_H
+#define VMM_GUEST_ABI_H
+
+#include <stdint.h>
+
+/* The guest's address space (below the kernel window, away from images). */
+#define VMM_GUEST_STACK_VADDR   0x7f000000u   /* stack pages; one unmapped guard below */
+#define VMM_GUEST_STACK_PAGES   4u
+#define VMM_GUEST_IPC_VADDR     0x7f010000u   /* IPC buffer, then TLS area, one page */
+#define VMM_GUEST_BOOT_VADDR    0x7f020000u   /* rt_component_info_t + vmm_guest_boot_t */
+#define VMM_GUEST_INITRD_VADDR  0x60000000u   /* initrd, read-only */
+#define VMM_GUEST_FREE_VADDR    0x40000000u   /* the guest's own from here to the initrd */
+#define VMM_GUEST_SHM_VADDR     0x7e000000u   /* shared memory, channels one after another */
+#define VMM_GUEST_SHM_END       0x7f000000u
+
+/* Slots of the guest's root CNode (2^VMM_GUEST_CNODE_BITS slots; CPtrs at
+ * depth 32: the root capability has a guard of the remaining bits, 0). */
+#define VMM_GUEST_CNODE_BITS    10u
+#define VMM_SLOT_TCB            1u      /* its TCB */
+#define VMM_SLOT_CNODE          2u      /* its CSpace root */
+#define VMM_SLOT_VSPACE         3u      /* its page directory (not under mediated) */
+#define VMM_SLOT_ASID_POOL      4u      /* its ASID pool (own pool, not under mediated) */
+#define VMM_SLOT_FAULT          5u      /* the VMM's endpoint, badged: its faults */
+#define VMM_SLOT_SERVICE        6u      /* the VMM's endpoint, badged: its calls */
+#define VMM_SLOT_CHANNEL0       8u      /* endpoint channel k at slot 8 + k */
+#define VMM_SLOT_DEVICE0        40u     /* I/O port ranges, in configuration order */
+#define VMM_SLOT_UNTYPED0       24u     /* its untypeds (delegated, balloon, unaccounted) */
+#define VMM_SLOT_FIRST_FREE     64u     /* the rest is its own */
+
+enum vmm_call {
+    VMM_CALL_WRITE = 1,
+    VMM_CALL_EXIT,
+    VMM_CALL_BENCH,
+    VMM_CALL_ALLOC = 16,
+    VMM_CALL_MAP,
+    VMM_CALL_UNMAP,
+    VMM_CALL_FREE,
+    VMM_CALL_QUERY,
+};
+
+#define VMM_WRITE_MAX_BYTES     100u    /* per VMM_CALL_WRITE: 25 message registers */
+#define VMM_BENCH_NAME_MAX      32u     /* bytes of a VMM_CALL_BENCH name: 8 registers */
+#define VMM_BENCH_SINCE_START   1u
+#define VMM_GUEST_BOOT_MAGIC    0x76676273u     /* "vgbs" */
+
+#define VMM_BOOT_MAX_LINKS      16u
+
+/* A channel or device as the guest sees it. */
+typedef struct vmm_guest_link {
+    char name[24];
+    uint32_t kind;              /* VMM_LINK_* */
+    uint32_t where;             /* shared memory: vaddr; endpoint, ports: CSpace slot */
+    uint32_t size;              /* shared memory: bytes; ports: first port */
+    uint32_t flags;             /* shared memory: writable; endpoint: 1 = server; ports: count */
+} vmm_guest_link_t;
+
+enum vmm_link_kind { VMM_LINK_SHM = 1, VMM_LINK_ENDPOINT, VMM_LINK_PORTS };
+
+typedef struct vmm_guest_boot {
+    uint32_t magic;             /* VMM_GUEST_BOOT_MAGIC */
+    char name[24];              /* its name in the configuration */
+    uint32_t policy;            /* enum vmm_policy (vmm/config.h) */
+    uint32_t priority;          /* its priority, also its maximum (MCP) */
+    uint32_t memory;            /* bytes granted (delegated) or its quota (mediated) */
+    uint32_t initrd_vaddr, initrd_size;
+    uint32_t n_links;
+    vmm_guest_link_t link[VMM_BOOT_MAX_LINKS];
+    char bootargs[1024];
+} vmm_guest_boot_t;
+
+#endif

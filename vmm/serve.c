@@ -1,0 +1,144 @@
+/*
+ * The VMM's loop: one endpoint, Received on; every guest's fault
+ * capability and service capability are badged copies of it, so the badge
+ * says who sent and whether it is a fault. The VMM only replies (it never
+ * Sends to a guest, so it never blocks on one):
+ *
+ * - a fault means the guest kernel itself crashed (its own processes'
+ *   faults go to it, not here): the VMM reports it, with the fault's
+ *   registers, and destroys the guest; the others run on;
+ * - VMM_CALL_WRITE: guest output, collected into lines, each printed with
+ *   the guest's name in front;
+ * - VMM_CALL_EXIT: the guest is done; it gets no reply and stays blocked
+ *   until it is destroyed or restarted;
+ * - VMM_CALL_BENCH: a benchmark figure, printed as a BENCH line;
+ * - the mediated calls go to vmm/mediate.c.
+ *
+ * vmm_serve() returns when no guest is running any more.
+ */
+#include <vmm/serve.h>
+#include <vmm/mediate.h>
+#include <vmm/guest_abi.h>
+#include <sel4/sel4.h>
+#include <stdio.h>
+
+#define BYTES_PER_MR    4u
+#define MAX_MRS         32u
+
+static void flush_line(vmm_domain_t *d)
+{
+    d->line[d->line_len] = '\0';
+    printf("[%s] %s\n", d->g->name, d->line);
+    d->line_len = 0;
+}
+
+static void guest_write(vmm_domain_t *d, seL4_Word n)
+{
+    if (n > VMM_WRITE_MAX_BYTES)
+        n = VMM_WRITE_MAX_BYTES;
+    for (seL4_Word i = 0; i < n; i++) {
+        char c = (char)(seL4_GetMR(1 + i / BYTES_PER_MR) >> (8 * (i % BYTES_PER_MR)));
+        if (c == '\n' || d->line_len == DOMAIN_LINE_MAX)
+            flush_line(d);
+        if (c != '\n')
+            d->line[d->line_len++] = (c >= ' ' && c < 0x7f) ? c : '?';
+    }
+}
+
+static const char *fault_name(seL4_Word label)
+{
+    switch (label) {
+    case seL4_Fault_VMFault: return "page fault";
+    case seL4_Fault_CapFault: return "capability fault";
+    case seL4_Fault_UnknownSyscall: return "unknown system call";
+    case seL4_Fault_UserException: return "exception";
+    default: return "fault";
+    }
+}
+
+static void guest_fault(vmm_t *v, vmm_domain_t *d, seL4_Word label)
+{
+    seL4_Word ip = seL4_GetMR(0), addr = seL4_GetMR(1);
+
+    if (d->line_len)
+        flush_line(d);
+    printf("vmm: guest '%s' crashed: %s (label %u), ip 0x%08x, word 0x%08x; stopped\n",
+           d->g->name, fault_name(label), label, ip, addr);
+    seL4_TCB_Suspend(d->tcb);
+    d->state = DOMAIN_CRASHED;
+    (void)v;
+}
+
+/* "BENCH <name> <value>", unprefixed: tools/run-vmm-bench.py reads it. */
+static void guest_bench(const vmm_t *v)
+{
+    char name[VMM_BENCH_NAME_MAX + 1];
+    uint64_t value = ((uint64_t)seL4_GetMR(1) << 32) | seL4_GetMR(0);
+
+    for (uint32_t i = 0; i < VMM_BENCH_NAME_MAX; i++) {
+        char c = (char)(seL4_GetMR(3 + i / BYTES_PER_MR) >> (8 * (i % BYTES_PER_MR)));
+        name[i] = (c > ' ' && c < 0x7f) ? c : '\0';
+    }
+    name[VMM_BENCH_NAME_MAX] = '\0';
+    if (seL4_GetMR(2) & VMM_BENCH_SINCE_START)
+        value -= v->t_start;
+    printf("BENCH %s %llu\n", name, (unsigned long long)value);
+}
+
+/* One request from a running guest; returns true if it gets a reply. */
+static bool guest_call(const vmm_t *v, vmm_domain_t *d, seL4_MessageInfo_t *info)
+{
+    seL4_Word label = seL4_MessageInfo_get_label(*info), n;
+    seL4_Word mr[MAX_MRS];
+    seL4_Error e;
+
+    switch (label) {
+    case VMM_CALL_WRITE:
+        guest_write(d, seL4_GetMR(0));
+        *info = seL4_MessageInfo_new(seL4_NoError, 0, 0, 0);
+        return true;
+    case VMM_CALL_BENCH:
+        guest_bench(v);
+        *info = seL4_MessageInfo_new(seL4_NoError, 0, 0, 0);
+        return true;
+    case VMM_CALL_EXIT:
+        if (d->line_len)
+            flush_line(d);
+        d->exit_status = (int)seL4_GetMR(0);
+        d->state = DOMAIN_EXITED;
+        printf("vmm: guest '%s' exited with status %d\n", d->g->name, d->exit_status);
+        return false;
+    }
+    for (seL4_Word i = 0; i < 3; i++)
+        mr[i] = seL4_GetMR(i);
+    e = mediate_call(d, label, mr, &n);
+    for (seL4_Word i = 0; i < n; i++)
+        seL4_SetMR(i, mr[i]);
+    *info = seL4_MessageInfo_new(e, 0, 0, n);
+    return true;
+}
+
+static bool any_running(const vmm_t *v)
+{
+    for (uint32_t i = 0; i < v->cfg->n_guests; i++)
+        if (v->dom[i].state == DOMAIN_RUNNING)
+            return true;
+    return false;
+}
+
+void vmm_serve(vmm_t *v)
+{
+    while (any_running(v)) {
+        seL4_Word badge;
+        seL4_MessageInfo_t info = seL4_Recv(v->ep, &badge);
+        uint32_t i = VMM_BADGE_GUEST(badge);
+        vmm_domain_t *d = i < v->cfg->n_guests ? &v->dom[i] : NULL;
+
+        if (!d || d->state != DOMAIN_RUNNING)
+            continue;           /* a stale message from a guest already stopped */
+        if (badge & VMM_BADGE_FAULT)
+            guest_fault(v, d, seL4_MessageInfo_get_label(info));
+        else if (guest_call(v, d, &info))
+            seL4_Reply(info);
+    }
+}
