@@ -112,7 +112,7 @@ INC_BENCH  := -Itests/bench/include $(INC_MEMMGR)
 
 UNIT_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -g -DHOST_TEST=1 -MMD -MP \
                -Ikernel/include -Iarch/ia32/include -Imemmgr/include -Ivmm/include \
-               -Itests/unit/include $(UNIT_SANITIZE)
+               -Itests/unit/include -iquote guest-stub/include $(UNIT_SANITIZE)
 UNIT_LIBS   := -lcmocka
 
 # ---------------------------------------------------------------------------------------------
@@ -201,7 +201,19 @@ $(MEMMGR_OBJS): LAYER_INC := $(INC_MEMMGR)
 
 $(BUILD)/user/libuser.a: $(USER_OBJS)
 $(BUILD)/memmgr/libmemmgr.a: $(MEMMGR_OBJS)
-$(BUILD)/user/libuser.a $(BUILD)/memmgr/libmemmgr.a:
+# The guest kernel's Linux personality, pure code with no kernel calls: guest-stub/linux/*.c and
+# the kernel's ELF reader (kernel/elf.c, one parser) -> build/guest-stub/liblinux.a, for the
+# guest kernel to link.  Its host tests link the same sources (tests/unit/guest/).
+LINUX_SRCS    := $(sort $(wildcard guest-stub/linux/*.c))
+LINUX_ELF_OBJ := $(call objs_in,uobj,kernel/elf.c)
+LINUX_OBJS    := $(call objs_in,uobj,$(LINUX_SRCS))
+LIBLINUX      := $(if $(LINUX_SRCS),$(BUILD)/guest-stub/liblinux.a)
+$(LINUX_OBJS): LAYER_INC := -Iguest-stub/include $(INC_USER)
+$(LINUX_ELF_OBJ): LAYER_INC := -Ikernel/include
+$(BUILD)/guest-stub/liblinux.a: $(LINUX_OBJS) $(LINUX_ELF_OBJ)
+
+$(BUILD)/user/libuser.a $(BUILD)/memmgr/libmemmgr.a \
+$(BUILD)/guest-stub/liblinux.a:
 	$(call msg,AR,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)rm -f $@ && $(AR) rcs $@ $^
@@ -246,7 +258,7 @@ BENCH_ELF  := $(if $(BENCH_SRCS),$(BUILD)/tests/bench/bench.elf)
 $(BENCH_OBJS): LAYER_INC := $(INC_BENCH)
 $(if $(BENCH_SRCS),$(eval $(call user_program,$(BENCH_ELF),$(BENCH_OBJS))))
 
-ALL_USER_OBJS := $(USER_OBJS) $(MEMMGR_OBJS) $(VMM_OBJS) \
+ALL_USER_OBJS := $(USER_OBJS) $(MEMMGR_OBJS) $(LINUX_OBJS) $(LINUX_ELF_OBJ) $(VMM_OBJS) \
                  $(call objs_in,uobj,$(SYSTEST_ALL_SRCS)) $(BENCH_OBJS)
 -include $(ALL_USER_OBJS:.o=.d)
 
@@ -288,10 +300,10 @@ UNIT_BINS := $(foreach t,$(UNIT_TEST_SRCS),$(call unit_bin,$(t)))
 .DEFAULT_GOAL := all
 .PHONY: all kernels user vmm systests bench-elf unit-tests build-run build-bench
 
-all: $(KERNEL_ELFS) $(LIBUSER) $(LIBMEMMGR) $(if $(VMM_SRCS),$(VMM_ELF)) $(SUITE_ELFS) \
+all: $(KERNEL_ELFS) $(LIBUSER) $(LIBMEMMGR) $(LIBLINUX) $(if $(VMM_SRCS),$(VMM_ELF)) $(SUITE_ELFS) \
      $(BENCH_ELF) $(UNIT_BINS)
 kernels: $(KERNEL_ELFS)
-user: $(LIBUSER) $(LIBMEMMGR)
+user: $(LIBUSER) $(LIBMEMMGR) $(LIBLINUX)
 vmm: $(VMM_ELF)
 systests: $(SUITE_ELFS)
 unit-tests: $(UNIT_BINS)
