@@ -27,6 +27,7 @@ enum { F_INO, F_MODE, F_UID, F_GID, F_NLINK, F_MTIME, F_FILESIZE, F_DEVMAJOR,
 
 typedef struct cpio_ctx {
     lx_kernel_t *k;
+    bool dir_times;             /* second pass: only set directories' mtimes */
     uint32_t n_links;
     struct { uint32_t ino; lx_inode_t *node; } links[CPIO_LINKS_MAX];
 } cpio_ctx_t;
@@ -113,10 +114,22 @@ static int place(cpio_ctx_t *c, const char *path, const uint32_t *f, lx_inode_t 
     return err;
 }
 
+/* Adding entries touched the directories' times; like Linux's initramfs we
+ * set them from the archive once everything is in. */
+static int set_dir_time(cpio_ctx_t *c, const char *path, const uint32_t *f)
+{
+    lx_inode_t *n;
+    if (LX_S_ISDIR(f[F_MODE]) && lx_fs_walk(c->k, c->k->root, path, false, &n) == 0)
+        n->mtime = f[F_MTIME];
+    return 0;
+}
+
 static int unpack_member(cpio_ctx_t *c, const char *path, const uint32_t *f,
         const uint8_t *data)
 {
     lx_inode_t *n;
+    if (c->dir_times)
+        return set_dir_time(c, path, f);
     int err = place(c, path, f, &n);
     if (err || !n)
         return err;
@@ -170,6 +183,12 @@ int lx_cpio_unpack(lx_kernel_t *k, const uint8_t *buf, uint32_t len, uint32_t *b
         at = off;
         r = next_member(c, buf, len, &off);
     } while (r == 0);
+    if (r > 0) {
+        c->dir_times = true;
+        off = 0;
+        while (next_member(c, buf, len, &off) == 0)
+            ;
+    }
     lx_free(k, c, sizeof(*c));
     if (r < 0 && bad_offset)
         *bad_offset = at;
