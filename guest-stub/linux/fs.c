@@ -89,6 +89,7 @@ int lx_fs_unlink(lx_kernel_t *k, lx_inode_t *dir, const char *name, uint32_t len
         lx_free(k, e, sizeof(*e) + len + 1);
         if (LX_S_ISDIR(n->mode)) {
             n->nlink = 0;
+            n->parent = n;      /* a removed directory still open: ".." is itself */
             dir->nlink--;
         } else {
             n->nlink--;
@@ -136,6 +137,8 @@ int lx_fs_move(lx_kernel_t *k, lx_inode_t *odir, const char *oname, uint32_t ole
 int lx_fs_create(lx_kernel_t *k, lx_inode_t *dir, const char *name, uint32_t len,
         uint32_t mode, lx_inode_t **out)
 {
+    if (dir->nlink == 0)
+        return LX_ERR(LX_ENOENT);   /* the directory was removed */
     if (lx_fs_find(dir, name, len))
         return LX_ERR(LX_EEXIST);
     lx_inode_t *n = lx_fs_new(k, mode);
@@ -328,6 +331,8 @@ static const lx_dirent_t *entry_of(const lx_inode_t *dir, const lx_inode_t *node
 int lx_fs_path_of(lx_inode_t *node, char *buf, uint32_t size)
 {
     uint32_t pos = size;
+    if (node->nlink == 0)
+        return LX_ERR(LX_ENOENT);   /* removed: no path leads here */
     if (size < 2)
         return LX_ERR(LX_ERANGE);
     buf[--pos] = '\0';

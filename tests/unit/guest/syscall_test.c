@@ -251,6 +251,15 @@ static void cwd_and_relative_paths(void **state)
     assert_int_equal(SC1(w, LX_NR_fchdir, dfd), 0);
     assert_int_equal(stat_path(w, "console", &st, false), 0);
     assert_int_equal(SC1(w, LX_NR_chdir, fake_put_str(w, 0, "/dev/null")), -LX_ENOTDIR);
+    /* a removed current directory: no path, nothing can be made in it */
+    assert_int_equal(SC1(w, LX_NR_chdir, fake_put_str(w, 0, "/tmp/a/b")), 0);
+    assert_int_equal(SC1(w, LX_NR_rmdir, fake_put_str(w, 0, "/tmp/a/b")), 0);
+    assert_int_equal(SC1(w, LX_NR_unlink, fake_put_str(w, 0, "/tmp/a/f")), 0);
+    assert_int_equal(SC1(w, LX_NR_rmdir, fake_put_str(w, 0, "/tmp/a")), 0);
+    assert_int_equal(SC2(w, LX_NR_getcwd, FAKE_SCRATCH + 0x400, 100), -LX_ENOENT);
+    assert_int_equal(open_path(w, "new", O_RW_CREAT, 0644), -LX_ENOENT);
+    assert_int_equal(stat_path(w, "..", &st, false), 0);
+    assert_int_equal(SC1(w, LX_NR_chdir, fake_put_str(w, 0, "/")), 0);
 }
 
 /* getdents64 lists ".", ".." and every entry once, across short buffers. */
