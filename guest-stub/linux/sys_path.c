@@ -111,6 +111,20 @@ static int32_t mkdir_at(lx_proc_t *p, int32_t dirfd, uint32_t upath, uint32_t mo
 LX_HANDLER(mkdir) { return mkdir_at(p, LX_AT_FDCWD, a[0], a[1]); }
 LX_HANDLER(mkdirat) { return mkdir_at(p, (int32_t)a[0], a[1], a[2]); }
 
+/* rmdir of a path naming no entry: Linux says EINVAL for ".", ENOTEMPTY
+ * for "..", EBUSY for "/". */
+static int32_t rmdir_refusal(const char *path)
+{
+    uint32_t n = (uint32_t)strlen(path);
+    while (n > 1 && path[n - 1] == '/')
+        n--;
+    if (n >= 2 && path[n - 1] == '.' && path[n - 2] == '.' && (n == 2 || path[n - 3] == '/'))
+        return LX_ERR(LX_ENOTEMPTY);
+    if (n >= 1 && path[n - 1] == '.' && (n == 1 || path[n - 2] == '/'))
+        return LX_ERR(LX_EINVAL);
+    return LX_ERR(LX_EBUSY);
+}
+
 static int32_t remove_at(lx_proc_t *p, int32_t dirfd, uint32_t upath, bool want_dir)
 {
     lx_inode_t *dir, *n;
@@ -118,7 +132,7 @@ static int32_t remove_at(lx_proc_t *p, int32_t dirfd, uint32_t upath, bool want_
     uint32_t len;
     int err = parent_at(p, dirfd, upath, 0, &dir, &name, &len);
     if (err == LX_ERR(LX_EEXIST))       /* ".", ".." or "/" */
-        return want_dir ? LX_ERR(LX_EBUSY) : LX_ERR(LX_EISDIR);
+        return want_dir ? rmdir_refusal(p->k->path[0]) : LX_ERR(LX_EISDIR);
     if (err)
         return err;
     n = lx_fs_find(dir, name, len);

@@ -156,6 +156,9 @@ static void directories_links_and_rename(void **state)
     assert_int_equal(SC2(w, LX_NR_mkdir, a, 0755), -LX_EEXIST);
     assert_int_equal(SC2(w, LX_NR_mkdir, b, 0700), 0);
     assert_int_equal(SC1(w, LX_NR_rmdir, a), -LX_ENOTEMPTY);
+    assert_int_equal(SC1(w, LX_NR_rmdir, fake_put_str(w, 0x200, "/tmp/d/.")), -LX_EINVAL);
+    assert_int_equal(SC1(w, LX_NR_rmdir, fake_put_str(w, 0x200, "/tmp/d/sub/..")), -LX_ENOTEMPTY);
+    assert_int_equal(SC1(w, LX_NR_rmdir, fake_put_str(w, 0x200, "/")), -LX_EBUSY);
     assert_int_equal(stat_path(w, "/tmp/d", &st, false), 0);
     assert_int_equal(st.st_nlink, 3);            /* ".", its name, sub's ".." */
     int32_t fd = open_path(w, "/tmp/d/file", O_RW_CREAT, 0600);
