@@ -111,7 +111,7 @@ LX_HANDLER(readv) { return vector_io(p, a, false); }
 LX_HANDLER(writev) { return vector_io(p, a, true); }
 
 /* The directory a *at() call starts from. */
-static int dir_of(lx_proc_t *p, int32_t dirfd, lx_inode_t **dir)
+int lx_at_dir(lx_proc_t *p, int32_t dirfd, lx_inode_t **dir)
 {
     if (dirfd == LX_AT_FDCWD) {
         *dir = p->cwd;
@@ -124,11 +124,6 @@ static int dir_of(lx_proc_t *p, int32_t dirfd, lx_inode_t **dir)
         return LX_ERR(LX_ENOTDIR);
     *dir = f->node;
     return 0;
-}
-
-int lx_at_dir(lx_proc_t *p, int32_t dirfd, lx_inode_t **dir)
-{
-    return dir_of(p, dirfd, dir);
 }
 
 static int create_file(lx_proc_t *p, lx_inode_t *base, const char *path, uint32_t mode,
@@ -176,7 +171,7 @@ static int32_t do_open(lx_proc_t *p, int32_t dirfd, uint32_t upath, uint32_t fla
     lx_inode_t *base, *node;
     int err = lx_user_path(p, upath, path);
     if (!err)
-        err = dir_of(p, dirfd, &base);
+        err = lx_at_dir(p, dirfd, &base);
     if (!err)
         err = open_node(p, base, path, flags, mode, &node);
     if (err)
