@@ -36,6 +36,10 @@ LX_HANDLER(unlinkat); LX_HANDLER(rename); LX_HANDLER(renameat); LX_HANDLER(link)
 LX_HANDLER(linkat); LX_HANDLER(symlink); LX_HANDLER(symlinkat); LX_HANDLER(readlink);
 LX_HANDLER(readlinkat); LX_HANDLER(chdir); LX_HANDLER(fchdir); LX_HANDLER(getcwd);
 LX_HANDLER(access); LX_HANDLER(faccessat); LX_HANDLER(umask);
+/* sys_attr.c */
+LX_HANDLER(chmod); LX_HANDLER(fchmod); LX_HANDLER(fchmodat); LX_HANDLER(truncate);
+LX_HANDLER(ftruncate); LX_HANDLER(truncate64); LX_HANDLER(ftruncate64);
+LX_HANDLER(utimensat); LX_HANDLER(madvise);
 /* sys_mem.c */
 LX_HANDLER(brk); LX_HANDLER(mmap2); LX_HANDLER(munmap); LX_HANDLER(mprotect);
 /* sys_proc.c */

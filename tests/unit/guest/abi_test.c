@@ -31,6 +31,15 @@
 static void syscall_numbers(void **state)
 {
     (void)state;
+    assert_int_equal(LX_NR_chmod, __NR_chmod);
+    assert_int_equal(LX_NR_truncate, __NR_truncate);
+    assert_int_equal(LX_NR_ftruncate, __NR_ftruncate);
+    assert_int_equal(LX_NR_fchmod, __NR_fchmod);
+    assert_int_equal(LX_NR_truncate64, __NR_truncate64);
+    assert_int_equal(LX_NR_ftruncate64, __NR_ftruncate64);
+    assert_int_equal(LX_NR_madvise, __NR_madvise);
+    assert_int_equal(LX_NR_fchmodat, __NR_fchmodat);
+    assert_int_equal(LX_NR_utimensat, __NR_utimensat);
     assert_int_equal(LX_NR_exit, __NR_exit);
     assert_int_equal(LX_NR_read, __NR_read);
     assert_int_equal(LX_NR_write, __NR_write);

@@ -1,4 +1,4 @@
-/* unit-test-sources: guest-stub/linux/syscall.c guest-stub/linux/sys_file.c guest-stub/linux/sys_path.c guest-stub/linux/sys_mem.c guest-stub/linux/sys_proc.c guest-stub/linux/file.c guest-stub/linux/fs.c guest-stub/linux/kernel.c guest-stub/linux/cpio.c guest-stub/linux/exec.c kernel/elf.c tests/unit/guest/fake_host.c */
+/* unit-test-sources: guest-stub/linux/syscall.c guest-stub/linux/sys_file.c guest-stub/linux/sys_path.c guest-stub/linux/sys_mem.c guest-stub/linux/sys_proc.c guest-stub/linux/sys_attr.c guest-stub/linux/file.c guest-stub/linux/fs.c guest-stub/linux/kernel.c guest-stub/linux/cpio.c guest-stub/linux/exec.c kernel/elf.c tests/unit/guest/fake_host.c */
 /*
  * The Linux personality's system calls, driven through lx_syscall() with
  * the registers a program would set, against the fake guest kernel's
@@ -391,6 +391,61 @@ static void access_checks(void **state)
     assert_int_equal(SC4(w, LX_NR_faccessat, LX_AT_FDCWD, fake_put_str(w, 0, "tmp"), LX_F_OK, 0), 0);
 }
 
+static void attributes_change(void **state)
+{
+    fake_world_t *w = *state;
+    struct lx_stat64 st;
+    uint32_t path = fake_put_str(w, 0x100, "/tmp/attr");
+    int32_t fd = open_path(w, "/tmp/attr", O_RW_CREAT, 0644);
+    SC3(w, LX_NR_write, fd, fake_put_str(w, 0, "0123456789"), 10);
+    /* permission bits change, the type stays */
+    assert_int_equal(SC2(w, LX_NR_chmod, path, 0100751), 0);
+    assert_int_equal(stat_path(w, "/tmp/attr", &st, false), 0);
+    assert_int_equal(st.st_mode, LX_S_IFREG | 0751);
+    assert_int_equal(SC2(w, LX_NR_fchmod, fd, 0600), 0);
+    assert_int_equal(stat_path(w, "/tmp/attr", &st, false), 0);
+    assert_int_equal(st.st_mode, LX_S_IFREG | 0600);
+    assert_int_equal(SC3(w, LX_NR_fchmodat, LX_AT_FDCWD, fake_put_str(w, 0x200, "tmp"), 0700), 0);
+    assert_int_equal(stat_path(w, "/tmp", &st, false), 0);
+    assert_int_equal(st.st_mode, LX_S_IFDIR | 0700);
+    assert_int_equal(SC2(w, LX_NR_chmod, fake_put_str(w, 0x200, "/none"), 0600), -LX_ENOENT);
+    /* lengths: shorter, longer (zeros), 64-bit forms, refusals */
+    assert_int_equal(SC2(w, LX_NR_truncate, path, 4), 0);
+    assert_int_equal(stat_path(w, "/tmp/attr", &st, false), 0);
+    assert_int_equal(st.st_size, 4);
+    assert_int_equal(SC3(w, LX_NR_ftruncate64, fd, 8, 0), 0);
+    assert_int_equal(SC3(w, LX_NR_lseek, fd, 0, LX_SEEK_SET), 0);
+    assert_int_equal(SC3(w, LX_NR_read, fd, FAKE_SCRATCH + 0x300, 100), 8);
+    assert_memory_equal(fake_byte(&w->space, FAKE_SCRATCH + 0x300), "0123\0\0\0\0", 8);
+    assert_int_equal(SC3(w, LX_NR_truncate64, path, 0, 1), -LX_EFBIG);
+    assert_int_equal(SC2(w, LX_NR_ftruncate, fd, -1), -LX_EINVAL);
+    assert_int_equal(SC2(w, LX_NR_truncate, fake_put_str(w, 0x200, "/tmp"), 0), -LX_EISDIR);
+    int32_t ro = open_path(w, "/tmp/attr", LX_O_RDONLY, 0);
+    assert_int_equal(SC2(w, LX_NR_ftruncate, ro, 0), -LX_EINVAL);
+    assert_int_equal(SC2(w, LX_NR_ftruncate, 99, 0), -LX_EBADF);
+    /* times: explicit, UTIME_OMIT, NULL (now), futimens form */
+    int32_t times[4] = { 5, 0, 1234567, 0 };
+    uint32_t ut = fake_put(w, 0x400, times, sizeof(times));
+    assert_int_equal(SC4(w, LX_NR_utimensat, LX_AT_FDCWD, path, ut, 0), 0);
+    assert_int_equal(stat_path(w, "/tmp/attr", &st, false), 0);
+    assert_int_equal(st.st_mtime_sec, 1234567);
+    times[3] = (1 << 30) - 2;
+    ut = fake_put(w, 0x400, times, sizeof(times));
+    assert_int_equal(SC4(w, LX_NR_utimensat, LX_AT_FDCWD, path, ut, 0), 0);
+    assert_int_equal(stat_path(w, "/tmp/attr", &st, false), 0);
+    assert_int_equal(st.st_mtime_sec, 1234567);
+    assert_int_equal(SC4(w, LX_NR_utimensat, fd, 0, 0, 0), 0);
+    assert_int_equal(stat_path(w, "/tmp/attr", &st, false), 0);
+    assert_int_equal(st.st_mtime_sec, (uint32_t)(FAKE_REALTIME / 1000000000u));
+    times[3] = 1000000000;
+    ut = fake_put(w, 0x400, times, sizeof(times));
+    assert_int_equal(SC4(w, LX_NR_utimensat, LX_AT_FDCWD, path, ut, 0), -LX_EINVAL);
+    assert_int_equal(SC4(w, LX_NR_utimensat, LX_AT_FDCWD, path, UNMAPPED, 0), -LX_EFAULT);
+    /* madvise only advises */
+    assert_int_equal(SC3(w, LX_NR_madvise, 0x30000000, 4096, 4), 0);
+    assert_int_equal(SC3(w, LX_NR_madvise, 0x30000001, 4096, 4), -LX_EINVAL);
+}
+
 static void brk_grows_and_shrinks(void **state)
 {
     fake_world_t *w = *state;
@@ -538,7 +593,7 @@ int main(void)
         T(stat_reports_modes_and_umask), T(directories_links_and_rename),
         T(unlinked_open_file_keeps_its_bytes), T(cwd_and_relative_paths),
         T(getdents_lists_everything), T(dup_and_fcntl), T(pipes_carry_bytes),
-        T(terminal_ioctls), T(access_checks), T(brk_grows_and_shrinks),
+        T(terminal_ioctls), T(access_checks), T(attributes_change), T(brk_grows_and_shrinks),
         T(mmap_anonymous_and_file), T(identity_and_tls), T(clocks_random_limits),
         T(exit_group_marks_the_process), T(out_of_memory_is_enomem),
     };
