@@ -30,7 +30,7 @@ LX_HANDLER(llseek); LX_HANDLER(dup); LX_HANDLER(dup2); LX_HANDLER(dup3);
 LX_HANDLER(pipe); LX_HANDLER(pipe2); LX_HANDLER(fcntl64); LX_HANDLER(ioctl);
 LX_HANDLER(getdents64);
 /* sys_path.c */
-LX_HANDLER(stat64); LX_HANDLER(lstat64); LX_HANDLER(fstat64); LX_HANDLER(fstatat64);
+LX_HANDLER(statx); LX_HANDLER(stat64); LX_HANDLER(lstat64); LX_HANDLER(fstat64); LX_HANDLER(fstatat64);
 LX_HANDLER(mkdir); LX_HANDLER(mkdirat); LX_HANDLER(rmdir); LX_HANDLER(unlink);
 LX_HANDLER(unlinkat); LX_HANDLER(rename); LX_HANDLER(renameat); LX_HANDLER(link);
 LX_HANDLER(linkat); LX_HANDLER(symlink); LX_HANDLER(symlinkat); LX_HANDLER(readlink);

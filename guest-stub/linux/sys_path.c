@@ -42,25 +42,81 @@ static void fill_stat(const lx_inode_t *n, struct lx_stat64 *st)
     st->st_atime_sec = st->st_mtime_sec = st->st_ctime_sec = n->mtime;
 }
 
-static int32_t stat_at(lx_proc_t *p, int32_t dirfd, uint32_t upath, uint32_t ubuf,
-        uint32_t flags)
+/* What fstat reports for a pipe, which has no inode in the file system. */
+static void pipe_inode(const lx_file_t *f, lx_inode_t *n)
 {
-    lx_inode_t *base, *n;
-    struct lx_stat64 st;
+    *n = (lx_inode_t){ .mode = LX_S_IFIFO | 0600, .nlink = 1, .size = f->pipe->count };
+}
+
+/* The inode a stat-family call describes: a path relative to dirfd, or with
+ * AT_EMPTY_PATH and an empty path the descriptor itself (a pipe's is
+ * synthesised into *tmp). */
+static int stat_target(lx_proc_t *p, int32_t dirfd, uint32_t upath, uint32_t flags,
+        lx_inode_t *tmp, lx_inode_t **out)
+{
+    lx_inode_t *base;
     char *path;
-    if (flags & ~(uint32_t)(LX_AT_SYMLINK_NOFOLLOW | LX_AT_EMPTY_PATH))
-        return LX_ERR(LX_EINVAL);
     int err = get_path(p, upath, 0, &path);
-    if (!err && path[0] == '\0' && (flags & LX_AT_EMPTY_PATH) && dirfd != LX_AT_FDCWD)
-        return lx_sys_fstat64(p, (uint32_t[]){ (uint32_t)dirfd, ubuf });
+    if (!err && path[0] == '\0' && (flags & LX_AT_EMPTY_PATH) && dirfd != LX_AT_FDCWD) {
+        lx_file_t *f = lx_fd_get(p, dirfd);
+        if (!f)
+            return LX_ERR(LX_EBADF);
+        if (f->kind != LX_FILE_INODE)
+            pipe_inode(f, tmp);
+        *out = f->kind == LX_FILE_INODE ? f->node : tmp;
+        return 0;
+    }
     if (!err)
         err = lx_at_dir(p, dirfd, &base);
     if (!err)
-        err = lx_fs_walk(p->k, base, path, !(flags & LX_AT_SYMLINK_NOFOLLOW), &n);
+        err = lx_fs_walk(p->k, base, path, !(flags & LX_AT_SYMLINK_NOFOLLOW), out);
+    return err;
+}
+
+static int32_t stat_at(lx_proc_t *p, int32_t dirfd, uint32_t upath, uint32_t ubuf,
+        uint32_t flags)
+{
+    lx_inode_t *n, tmp;
+    struct lx_stat64 st;
+    if (flags & ~(uint32_t)(LX_AT_SYMLINK_NOFOLLOW | LX_AT_EMPTY_PATH | LX_AT_NO_AUTOMOUNT))
+        return LX_ERR(LX_EINVAL);
+    int err = stat_target(p, dirfd, upath, flags, &tmp, &n);
     if (err)
         return err;
     fill_stat(n, &st);
     return lx_user_out(p, ubuf, &st, sizeof(st));
+}
+
+/* statx(dirfd, path, flags, mask, buf): every basic field, whatever the
+ * mask asks (allowed: the mask says what was filled); no birth time. */
+LX_HANDLER(statx)
+{
+    const uint32_t ok = LX_AT_SYMLINK_NOFOLLOW | LX_AT_EMPTY_PATH | LX_AT_NO_AUTOMOUNT |
+                        LX_AT_STATX_SYNC_TYPE;
+    lx_inode_t *n, tmp;
+    struct lx_stat64 st;
+    struct lx_statx sx;
+    if ((a[2] & ~ok) || (a[2] & LX_AT_STATX_SYNC_TYPE) == LX_AT_STATX_SYNC_TYPE)
+        return LX_ERR(LX_EINVAL);
+    int err = stat_target(p, (int32_t)a[0], a[1], a[2], &tmp, &n);
+    if (err)
+        return err;
+    fill_stat(n, &st);
+    memset(&sx, 0, sizeof(sx));
+    sx.stx_mask = LX_STATX_BASIC_STATS;
+    sx.stx_blksize = st.st_blksize;
+    sx.stx_nlink = st.st_nlink;
+    sx.stx_uid = st.st_uid;
+    sx.stx_gid = st.st_gid;
+    sx.stx_mode = (uint16_t)st.st_mode;
+    sx.stx_ino = st.st_ino;
+    sx.stx_size = (uint64_t)st.st_size;
+    sx.stx_blocks = st.st_blocks;
+    sx.stx_atime.tv_sec = sx.stx_ctime.tv_sec = sx.stx_mtime.tv_sec = n->mtime;
+    sx.stx_rdev_major = (n->rdev >> 8) & 0xfff;
+    sx.stx_rdev_minor = (n->rdev & 0xff) | ((n->rdev >> 12) & 0xfff00);
+    sx.stx_dev_minor = LX_ST_DEV;
+    return lx_user_out(p, a[4], &sx, sizeof(sx));
 }
 
 LX_HANDLER(stat64) { return stat_at(p, LX_AT_FDCWD, a[0], a[1], 0); }
@@ -73,13 +129,10 @@ LX_HANDLER(fstat64)
     struct lx_stat64 st;
     if (!f)
         return LX_ERR(LX_EBADF);
-    if (f->kind == LX_FILE_INODE) {
-        fill_stat(f->node, &st);
-    } else {
-        lx_inode_t pipe_node = { .ino = 0, .mode = LX_S_IFIFO | 0600, .nlink = 1 };
-        fill_stat(&pipe_node, &st);
-        st.st_size = f->pipe->count;
-    }
+    lx_inode_t tmp;
+    if (f->kind != LX_FILE_INODE)
+        pipe_inode(f, &tmp);
+    fill_stat(f->kind == LX_FILE_INODE ? f->node : &tmp, &st);
     return lx_user_out(p, a[1], &st, sizeof(st));
 }
 

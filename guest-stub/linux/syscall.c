@@ -108,6 +108,7 @@ static const lx_sys_fn lx_table[LX_NR_MAX] = {
     SYS(pipe2),
     SYS(prlimit64),
     SYS(getrandom),
+    SYS(statx),
     SYS(clock_gettime64),
 };
 

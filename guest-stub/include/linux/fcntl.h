@@ -35,7 +35,9 @@
 #define LX_AT_REMOVEDIR         0x200   /* uapi/linux/fcntl.h */
 #define LX_AT_SYMLINK_FOLLOW    0x400   /* uapi/linux/fcntl.h */
 #define LX_AT_EACCESS           0x200   /* uapi/linux/fcntl.h (faccessat) */
+#define LX_AT_NO_AUTOMOUNT      0x800   /* uapi/linux/fcntl.h */
 #define LX_AT_EMPTY_PATH        0x1000  /* uapi/linux/fcntl.h */
+#define LX_AT_STATX_SYNC_TYPE   0x6000  /* uapi/linux/fcntl.h: statx sync bits */
 
 /* access(2) modes: include/linux/fs.h MAY_* and unistd.h */
 #define LX_F_OK 0

@@ -64,6 +64,31 @@ _Static_assert(sizeof(struct lx_stat64) == 96, "i386 struct stat64 is 96 bytes")
 _Static_assert(offsetof(struct lx_stat64, st_size) == 44, "i386 stat64 st_size at 44");
 _Static_assert(offsetof(struct lx_stat64, st_ino) == 88, "i386 stat64 st_ino at 88");
 
+/* struct statx (include/uapi/linux/stat.h): the same on every
+ * architecture, 256 bytes. */
+struct lx_statx_timestamp {
+    int64_t tv_sec;
+    uint32_t tv_nsec;
+    int32_t reserved;
+} __attribute__((packed, aligned(4)));
+
+struct lx_statx {
+    uint32_t stx_mask, stx_blksize;
+    uint64_t stx_attributes;
+    uint32_t stx_nlink, stx_uid, stx_gid;
+    uint16_t stx_mode, spare0;
+    uint64_t stx_ino, stx_size, stx_blocks, stx_attributes_mask;
+    struct lx_statx_timestamp stx_atime, stx_btime, stx_ctime, stx_mtime;
+    uint32_t stx_rdev_major, stx_rdev_minor, stx_dev_major, stx_dev_minor;
+    uint64_t spare[14];
+} __attribute__((packed, aligned(4)));
+
+_Static_assert(sizeof(struct lx_statx) == 256, "struct statx is 256 bytes");
+_Static_assert(offsetof(struct lx_statx, stx_mtime) == 0x70, "statx stx_mtime at 0x70");
+_Static_assert(offsetof(struct lx_statx, stx_rdev_major) == 0x80, "statx rdev at 0x80");
+
+#define LX_STATX_BASIC_STATS 0x7ffu /* uapi/linux/stat.h: type .. blocks */
+
 /* struct linux_dirent64 (include/linux/dirent.h): 19 bytes of header, then
  * the name and its NUL, the record padded to 8 bytes. */
 struct lx_dirent64 {

@@ -93,6 +93,7 @@
 #define LX_NR_pipe2                 331  /* syscall_32.tbl */
 #define LX_NR_prlimit64             340  /* syscall_32.tbl */
 #define LX_NR_getrandom             355  /* syscall_32.tbl */
+#define LX_NR_statx                 383  /* syscall_32.tbl */
 #define LX_NR_clock_gettime64       403  /* syscall_32.tbl */
 
 /* One past the largest number in syscall_32.tbl the table is sized for. */

@@ -8,6 +8,7 @@
  * the host's headers only give for x86_64 are pinned by _Static_assert in
  * the headers themselves.
  */
+#define _GNU_SOURCE
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -31,6 +32,7 @@
 static void syscall_numbers(void **state)
 {
     (void)state;
+    assert_int_equal(LX_NR_statx, __NR_statx);
     assert_int_equal(LX_NR_chmod, __NR_chmod);
     assert_int_equal(LX_NR_truncate, __NR_truncate);
     assert_int_equal(LX_NR_ftruncate, __NR_ftruncate);
@@ -247,6 +249,24 @@ static void open_mmap_and_mode_flags(void **state)
     assert_int_equal(LX_S_IFIFO, S_IFIFO);
 }
 
+#define SAME_FIELD(f) assert_int_equal(offsetof(struct lx_statx, f), offsetof(struct statx, f))
+
+/* struct statx is the same on every architecture, so the host's layout is ours. */
+static void statx_layout(void **state)
+{
+    (void)state;
+    assert_int_equal(sizeof(struct lx_statx), sizeof(struct statx));
+    SAME_FIELD(stx_mask); SAME_FIELD(stx_blksize); SAME_FIELD(stx_attributes);
+    SAME_FIELD(stx_nlink); SAME_FIELD(stx_uid); SAME_FIELD(stx_gid); SAME_FIELD(stx_mode);
+    SAME_FIELD(stx_ino); SAME_FIELD(stx_size); SAME_FIELD(stx_blocks);
+    SAME_FIELD(stx_attributes_mask); SAME_FIELD(stx_atime); SAME_FIELD(stx_btime);
+    SAME_FIELD(stx_ctime); SAME_FIELD(stx_mtime); SAME_FIELD(stx_rdev_major);
+    SAME_FIELD(stx_rdev_minor); SAME_FIELD(stx_dev_major); SAME_FIELD(stx_dev_minor);
+    assert_int_equal(LX_STATX_BASIC_STATS, STATX_BASIC_STATS);
+    assert_int_equal(LX_AT_NO_AUTOMOUNT, AT_NO_AUTOMOUNT);
+    assert_int_equal(LX_AT_STATX_SYNC_TYPE, AT_STATX_SYNC_TYPE);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -255,6 +275,7 @@ int main(void)
         cmocka_unit_test(terminal_requests),
         cmocka_unit_test(auxv_types),
         cmocka_unit_test(open_mmap_and_mode_flags),
+        cmocka_unit_test(statx_layout),
     };
     return cmocka_run_group_tests_name("linux_abi", tests, NULL, NULL);
 }

@@ -138,6 +138,31 @@ static void stat_reports_modes_and_umask(void **state)
     assert_memory_equal(fake_byte(&w->space, buf), &st, sizeof(st));
     assert_int_equal(SC4(w, LX_NR_fstatat64, fd, fake_put_str(w, 0, ""), buf, LX_AT_EMPTY_PATH), 0);
     assert_memory_equal(fake_byte(&w->space, buf), &st, sizeof(st));
+    /* statx says the same as stat64 */
+    struct lx_statx sx;
+    uint32_t sxbuf = FAKE_SCRATCH + 0xB000;
+    assert_int_equal(SC5(w, LX_NR_statx, LX_AT_FDCWD, fake_put_str(w, 0, "/tmp/g"), 0, 0x7ff,
+                         sxbuf), 0);
+    memcpy(&sx, fake_byte(&w->space, sxbuf), sizeof(sx));
+    assert_int_equal(sx.stx_mask, 0x7ff);
+    assert_int_equal(sx.stx_mode, st.st_mode);
+    assert_int_equal(sx.stx_size, 3);
+    assert_int_equal(sx.stx_ino, st.st_ino);
+    assert_int_equal(sx.stx_nlink, 1);
+    assert_int_equal(sx.stx_mtime.tv_sec, st.st_mtime_sec);
+    assert_int_equal(sx.stx_blocks, st.st_blocks);
+    assert_int_equal(SC5(w, LX_NR_statx, fd, fake_put_str(w, 0, ""), LX_AT_EMPTY_PATH, 0x7ff,
+                         sxbuf), 0);
+    assert_int_equal(((struct lx_statx *)fake_byte(&w->space, sxbuf))->stx_ino, st.st_ino);
+    assert_int_equal(SC5(w, LX_NR_statx, LX_AT_FDCWD, fake_put_str(w, 0, "/dev/zero"), 0, 0x7ff,
+                         sxbuf), 0);
+    memcpy(&sx, fake_byte(&w->space, sxbuf), sizeof(sx));
+    assert_int_equal(sx.stx_rdev_major, 1);
+    assert_int_equal(sx.stx_rdev_minor, 5);
+    assert_int_equal(SC5(w, LX_NR_statx, LX_AT_FDCWD, fake_put_str(w, 0, "/tmp/g"), 0x6000, 0x7ff,
+                         sxbuf), -LX_EINVAL);
+    assert_int_equal(SC5(w, LX_NR_statx, LX_AT_FDCWD, fake_put_str(w, 0, "/tmp/g"), 0, 0x7ff,
+                         UNMAPPED), -LX_EFAULT);
     assert_int_equal(stat_path(w, "/dev/null", &st, false), 0);
     assert_int_equal(st.st_mode, LX_S_IFCHR | 0666);
     assert_int_equal(st.st_rdev, LX_MKDEV(1, 3));
