@@ -118,7 +118,7 @@ INC_BENCH  := -Itests/bench/include $(INC_MEMMGR)
 
 UNIT_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -g -DHOST_TEST=1 -MMD -MP \
                -Ikernel/include -Iarch/ia32/include -Imemmgr/include -Ivmm/include \
-               -Itests/unit/include $(UNIT_SANITIZE)
+               -Itests/unit/include -iquote guest-stub/include $(UNIT_SANITIZE)
 # libfdt for the VMM's configuration tests: the runtime library by path, because Debian's
 # libfdt-dev cannot be installed for amd64 and i386 at once (the VMM needs the i386 one).
 UNIT_LIBS   := -lcmocka $(wildcard /usr/lib/x86_64-linux-gnu/libfdt.so.1)
@@ -215,7 +215,20 @@ $(MEMMGR_OBJS): LAYER_INC := $(INC_MEMMGR)
 
 $(BUILD)/user/libuser.a: $(USER_OBJS)
 $(BUILD)/memmgr/libmemmgr.a: $(MEMMGR_OBJS)
-$(BUILD)/user/libuser.a $(BUILD)/memmgr/libmemmgr.a:
+# The guest kernel's Linux personality, pure code with no kernel calls: guest-stub/linux/*.c and
+# the kernel's ELF reader (kernel/elf.c, one parser) -> build/guest-stub/liblinux.a, for the
+# guest kernel to link.  Its host tests link the same sources (tests/unit/guest/).
+# The kernel's ELF reader, built once for user level (the VMM and liblinux link it).
+ELF_OBJ       := $(call objs_in,uobj,kernel/elf.c)
+$(ELF_OBJ): LAYER_INC := -Ikernel/include
+LINUX_SRCS    := $(sort $(wildcard guest-stub/linux/*.c))
+LINUX_OBJS    := $(call objs_in,uobj,$(LINUX_SRCS))
+LIBLINUX      := $(if $(LINUX_SRCS),$(BUILD)/guest-stub/liblinux.a)
+$(LINUX_OBJS): LAYER_INC := -Iguest-stub/include $(INC_USER)
+$(BUILD)/guest-stub/liblinux.a: $(LINUX_OBJS) $(ELF_OBJ)
+
+$(BUILD)/user/libuser.a $(BUILD)/memmgr/libmemmgr.a \
+$(BUILD)/guest-stub/liblinux.a:
 	$(call msg,AR,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)rm -f $@ && $(AR) rcs $@ $^
@@ -240,15 +253,14 @@ $(FDT_INCLUDE)/%.h:
 	$(Q)ln -sf /usr/include/$*.h $@
 VMM_SRCS := $(call find_srcs,vmm)
 VMM_OBJS := $(call objs_in,uobj,$(VMM_SRCS))
-VMM_ELF_OBJ := $(call objs_in,uobj,kernel/elf.c)
 VMM_ELF  := $(BUILD)/vmm/vmm.elf
 $(VMM_OBJS): LAYER_INC := $(INC_VMM) -I$(FDT_INCLUDE)
 $(VMM_OBJS): | $(addprefix $(FDT_INCLUDE)/,$(FDT_HEADERS))
-$(VMM_ELF_OBJ): LAYER_INC := -Ikernel/include
-$(eval $(call user_program,$(VMM_ELF),$(VMM_OBJS) $(VMM_ELF_OBJ),$(LIBFDT)))
+$(eval $(call user_program,$(VMM_ELF),$(VMM_OBJS) $(ELF_OBJ),$(LIBFDT)))
 
 # The paravirtual guest kernel, first form: guest-stub/ -> build/guest-stub/guest-stub.elf.
-GUEST_SRCS := $(call find_srcs,guest-stub)
+# Its Linux personality (guest-stub/linux/) is the library above, not part of this list.
+GUEST_SRCS := $(filter-out guest-stub/linux/%,$(call find_srcs,guest-stub))
 GUEST_OBJS := $(call objs_in,uobj,$(GUEST_SRCS))
 GUEST_ELF  := $(if $(GUEST_SRCS),$(BUILD)/guest-stub/guest-stub.elf)
 $(GUEST_OBJS): LAYER_INC := -Iguest-stub/include -Ivmm/include $(INC_MEMMGR)
@@ -309,9 +321,9 @@ BENCH_ELF  := $(if $(BENCH_SRCS),$(BUILD)/tests/bench/bench.elf)
 $(BENCH_OBJS): LAYER_INC := $(INC_BENCH)
 $(if $(BENCH_SRCS),$(eval $(call user_program,$(BENCH_ELF),$(BENCH_OBJS))))
 
-ALL_USER_OBJS := $(USER_OBJS) $(MEMMGR_OBJS) $(VMM_OBJS) $(GUEST_OBJS) \
+ALL_USER_OBJS := $(USER_OBJS) $(MEMMGR_OBJS) $(LINUX_OBJS) $(VMM_OBJS) $(GUEST_OBJS) \
                  $(call objs_in,uobj,$(SYSTEST_ALL_SRCS)) $(BENCH_OBJS)
--include $(ALL_USER_OBJS:.o=.d) $(VMM_ELF_OBJ:.o=.d)
+-include $(ALL_USER_OBJS:.o=.d) $(ELF_OBJ:.o=.d)
 
 # ---------------------------------------------------------------------------------------------
 # Host unit tests: tests/unit/**/*_test.c -> build/unit/**/*_test, each linked with the real
@@ -351,10 +363,10 @@ UNIT_BINS := $(foreach t,$(UNIT_TEST_SRCS),$(call unit_bin,$(t)))
 .DEFAULT_GOAL := all
 .PHONY: all kernels user vmm systests bench-elf unit-tests build-run build-bench
 
-all: $(KERNEL_ELFS) $(LIBUSER) $(LIBMEMMGR) $(if $(VMM_SRCS),$(VMM_ELF)) $(SUITE_ELFS) \
+all: $(KERNEL_ELFS) $(LIBUSER) $(LIBMEMMGR) $(LIBLINUX) $(if $(VMM_SRCS),$(VMM_ELF)) $(SUITE_ELFS) \
      $(BENCH_ELF) $(UNIT_BINS) $(GUEST_ELF) $(VMM_DATA)
 kernels: $(KERNEL_ELFS)
-user: $(LIBUSER) $(LIBMEMMGR)
+user: $(LIBUSER) $(LIBMEMMGR) $(LIBLINUX)
 vmm: $(VMM_ELF) $(GUEST_ELF) $(VMM_DATA)
 systests: $(SUITE_ELFS)
 unit-tests: $(UNIT_BINS) $(VMM_DATA)

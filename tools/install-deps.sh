@@ -10,6 +10,7 @@
 #
 # SKIP_DEPS=1 skips all of this (for a machine that has the tools but no apt).
 set -euo pipefail
+cd "$(dirname "$0")/.."    # build/ paths below are the repository's
 
 PACKAGES=(
     qemu-system-x86      # qemu-system-i386: boots the kernel, runs the system tests
@@ -32,7 +33,14 @@ PACKAGES=(
     grub-pc-bin          # grub-mkrescue's i386-pc modules: Bochs boots the kernel through GRUB
     xorriso              # grub-mkrescue writes the ISO with it
     mtools               # grub-mkrescue's EFI image (mformat)
+    cpio                 # initramfs archives (newc) for the guest kernel's tests
 )
+
+# Guest workloads that are fetched, not installed (they would replace the host's own): Debian's
+# static i386 busybox, unpacked under build/ for the Linux personality's tests (tests/unit/guest/).
+BUSYBOX_DEB_DIR=build/debs
+BUSYBOX_ROOT=$BUSYBOX_DEB_DIR/busybox-static-i386
+BUSYBOX_PACKAGE=busybox-static:i386
 
 if [ "${SKIP_DEPS:-0}" = 1 ]; then
     exit 0
@@ -56,9 +64,30 @@ missing_packages() {
     done
 }
 
+# Fetches busybox-static:i386 with `apt-get download` and unpacks it with `dpkg-deb -x` into
+# $BUSYBOX_ROOT, unless it is there.  Needs the i386 architecture in apt's lists.
+fetch_busybox() {
+    [ -x "$BUSYBOX_ROOT/bin/busybox" ] && return 0
+    echo "install-deps: fetching $BUSYBOX_PACKAGE into $BUSYBOX_ROOT"
+    mkdir -p "$BUSYBOX_DEB_DIR"
+    rm -f "$BUSYBOX_DEB_DIR"/busybox-static_*_i386.deb
+    if ! (cd "$BUSYBOX_DEB_DIR" && apt-get download "$BUSYBOX_PACKAGE"); then
+        echo "install-deps: error: apt-get download $BUSYBOX_PACKAGE failed (is the i386" \
+             "architecture added and apt-get update run?)" >&2
+        return 1
+    fi
+    rm -rf "$BUSYBOX_ROOT"
+    dpkg-deb -x "$BUSYBOX_DEB_DIR"/busybox-static_*_i386.deb "$BUSYBOX_ROOT"
+    if [ ! -x "$BUSYBOX_ROOT/bin/busybox" ]; then
+        echo "install-deps: error: package $BUSYBOX_PACKAGE has no bin/busybox" >&2
+        return 1
+    fi
+}
+
 mapfile -t missing < <(missing_packages)
 if [ "${#missing[@]}" -eq 0 ]; then
-    exit 0
+    fetch_busybox
+    exit $?
 fi
 
 echo "install-deps: missing packages: ${missing[*]}"
@@ -102,3 +131,4 @@ if [ "${#still[@]}" -ne 0 ]; then
     exit 1
 fi
 echo "install-deps: all packages installed"
+fetch_busybox

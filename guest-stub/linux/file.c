@@ -1,0 +1,173 @@
+/*
+ * Open files. As on Linux, a descriptor is an index into the process's
+ * table; the table points at an open file description (lx_file_t) holding
+ * the position and the open flags, shared by dup() and, later, by fork().
+ * A description reads and writes one of three things: a regular file's
+ * bytes in the in-memory file system, a character device (null, zero, and
+ * the console behind tty and console), or one end of a pipe.
+ *
+ * Reads and writes here move bytes between the object and a buffer in the
+ * guest kernel; sys_file.c copies that buffer to or from the process.
+ * Blocking is not here yet: a read of an empty pipe whose writer is still
+ * open answers -EAGAIN until the guest kernel has a scheduler to park the
+ * caller on.
+ */
+#include "lx.h"
+#include "linux/stat.h"
+#include "linux/fcntl.h"
+#include <string.h>
+
+lx_file_t *lx_file_new(lx_kernel_t *k, lx_file_kind_t kind, uint32_t flags)
+{
+    lx_file_t *f = lx_alloc(k, sizeof(*f));
+    if (!f)
+        return NULL;
+    f->refs = 1;
+    f->kind = kind;
+    f->flags = flags & ~(uint32_t)LX_O_CLOEXEC;
+    return f;
+}
+
+static void pipe_close_end(lx_kernel_t *k, lx_file_t *f)
+{
+    lx_pipe_t *pp = f->pipe;
+    if (f->kind == LX_FILE_PIPE_READ)
+        pp->readers--;
+    else
+        pp->writers--;
+    if (pp->readers == 0 && pp->writers == 0)
+        lx_free(k, pp, sizeof(*pp));
+}
+
+void lx_file_put(lx_kernel_t *k, lx_file_t *f)
+{
+    if (--f->refs)
+        return;
+    if (f->kind == LX_FILE_INODE) {
+        f->node->opens--;
+        lx_fs_put(k, f->node);
+    } else {
+        pipe_close_end(k, f);
+    }
+    lx_free(k, f, sizeof(*f));
+}
+
+/* Lowest free descriptor >= min; takes over the caller's reference. */
+int lx_fd_install(lx_proc_t *p, lx_file_t *f, uint32_t min, bool cloexec)
+{
+    for (uint32_t fd = min; fd < LX_FD_MAX; fd++) {
+        if (!p->fd[fd]) {
+            p->fd[fd] = f;
+            p->fd_cloexec[fd] = cloexec;
+            return (int)fd;
+        }
+    }
+    return LX_ERR(LX_EMFILE);
+}
+
+lx_file_t *lx_fd_get(lx_proc_t *p, int32_t fd)
+{
+    if (fd < 0 || fd >= LX_FD_MAX)
+        return NULL;
+    return p->fd[fd];
+}
+
+static bool is_console(const lx_inode_t *n)
+{
+    return n->rdev == LX_DEV_TTY || n->rdev == LX_DEV_CONSOLE;
+}
+
+static int32_t dev_read(lx_proc_t *p, lx_inode_t *n, void *buf, uint32_t len)
+{
+    if (n->rdev == LX_DEV_ZERO) {
+        memset(buf, 0, len);
+        return (int32_t)len;
+    }
+    if (is_console(n))
+        return p->k->ops->console_read(p->k->ctx, buf, len);
+    return 0;                   /* /dev/null: always at end of file */
+}
+
+static int32_t dev_write(lx_proc_t *p, lx_inode_t *n, const void *buf, uint32_t len)
+{
+    if (is_console(n))
+        return p->k->ops->console_write(p->k->ctx, buf, len);
+    return (int32_t)len;        /* null and zero swallow everything */
+}
+
+static int32_t pipe_read(lx_pipe_t *pp, uint8_t *buf, uint32_t len)
+{
+    if (pp->count == 0)
+        return pp->writers ? LX_ERR(LX_EAGAIN) : 0;
+    uint32_t n = len < pp->count ? len : pp->count;
+    for (uint32_t i = 0; i < n; i++)
+        buf[i] = pp->buf[(pp->head + i) % LX_PIPE_SIZE];
+    pp->head = (pp->head + n) % LX_PIPE_SIZE;
+    pp->count -= n;
+    return (int32_t)n;
+}
+
+static int32_t pipe_write(lx_pipe_t *pp, const uint8_t *buf, uint32_t len)
+{
+    if (pp->readers == 0)
+        return LX_ERR(LX_EPIPE);    /* and SIGPIPE, once there are signals */
+    uint32_t room = LX_PIPE_SIZE - pp->count;
+    if (room == 0)
+        return LX_ERR(LX_EAGAIN);
+    uint32_t n = len < room ? len : room;
+    for (uint32_t i = 0; i < n; i++)
+        pp->buf[(pp->head + pp->count + i) % LX_PIPE_SIZE] = buf[i];
+    pp->count += n;
+    return (int32_t)n;
+}
+
+static int32_t inode_read(lx_proc_t *p, lx_file_t *f, void *buf, uint32_t len)
+{
+    lx_inode_t *n = f->node;
+    if (LX_S_ISDIR(n->mode))
+        return LX_ERR(LX_EISDIR);
+    if (LX_S_ISCHR(n->mode))
+        return dev_read(p, n, buf, len);
+    if (f->pos >= n->size)
+        return 0;
+    uint32_t left = n->size - (uint32_t)f->pos;
+    uint32_t cnt = len < left ? len : left;
+    memcpy(buf, n->data + f->pos, cnt);
+    f->pos += cnt;
+    return (int32_t)cnt;
+}
+
+static int32_t inode_write(lx_proc_t *p, lx_file_t *f, const void *buf, uint32_t len)
+{
+    lx_inode_t *n = f->node;
+    if (LX_S_ISCHR(n->mode))
+        return dev_write(p, n, buf, len);
+    if (f->flags & LX_O_APPEND)
+        f->pos = n->size;
+    if (f->pos + len > 0xffffffffu)
+        return LX_ERR(LX_EFBIG);
+    int err = lx_fs_write(p->k, n, (uint32_t)f->pos, buf, len);
+    if (err)
+        return err;
+    f->pos += len;
+    n->mtime = (uint32_t)(p->k->ops->now_ns(p->k->ctx, 0) / 1000000000u);
+    return (int32_t)len;
+}
+
+int32_t lx_file_read(lx_proc_t *p, lx_file_t *f, void *buf, uint32_t len)
+{
+    if (f->kind == LX_FILE_PIPE_WRITE || (f->flags & LX_O_ACCMODE) == LX_O_WRONLY)
+        return LX_ERR(LX_EBADF);
+    if (f->kind == LX_FILE_PIPE_READ)
+        return pipe_read(f->pipe, buf, len);
+    return inode_read(p, f, buf, len);
+}
+
+int32_t lx_file_write(lx_proc_t *p, lx_file_t *f, const void *buf, uint32_t len)
+{
+    if (f->kind == LX_FILE_PIPE_READ || (f->flags & LX_O_ACCMODE) == LX_O_RDONLY)
+        return LX_ERR(LX_EBADF);
+    if (f->kind == LX_FILE_PIPE_WRITE)
+        return pipe_write(f->pipe, buf, len);
+    return inode_write(p, f, buf, len);
+}

@@ -1,0 +1,221 @@
+/*
+ * The Linux personality of the guest kernel: its pure core.
+ *
+ * A Linux i386 program asks for a service with `int $0x80`; our kernel turns
+ * that into an UnknownSyscall fault whose reply sets EAX and resumes after
+ * the instruction (docs/api.md). The guest kernel receives the fault, hands
+ * the registers to lx_syscall(), and replies with the number it returns. All
+ * that happens in between is here and is pure: no kernel calls. Everything
+ * the personality needs from the world (the process's memory, pages mapped
+ * into its address space, the guest kernel's own memory, the console, a
+ * clock, random bytes) it asks for through lx_host_ops_t, which the guest
+ * kernel implements with memmgr and seL4 calls and the host tests implement
+ * with a fake address space. docs/guest.md describes the design.
+ *
+ * Three objects: lx_kernel_t (one per guest: the in-memory file system, the
+ * host interface, counters), lx_proc_t (one per Linux process: its address
+ * space's layout, file descriptors, ids, current directory) and lx_file_t
+ * (an open file description, shared by dup'ed descriptors). Process-level
+ * calls that come later (fork, execve, wait4, signals) add fields to
+ * lx_proc_t; nothing else assumes there is only one process.
+ */
+#ifndef GUEST_LINUX_LX_H
+#define GUEST_LINUX_LX_H
+
+#include <stdint.h>
+#include <stddef.h>
+#include <stdbool.h>
+#include "linux/errno.h"
+#include "linux/termios.h"
+
+/* ------------------------------------------------------------------ */
+/* What the guest kernel provides                                      */
+
+/* `space` is the guest kernel's handle of one process's address space
+ * (lx_proc_t.space); `ctx` its own (lx_kernel_t.ctx). Memory calls return 0
+ * or a negative Linux error: -LX_EFAULT for an unmapped or read-only
+ * address, -LX_ENOMEM when the guest's memory is spent. */
+typedef struct lx_host_ops {
+    int (*copy_in)(void *space, void *dst, uint32_t uaddr, uint32_t len);
+    int (*copy_out)(void *space, uint32_t uaddr, const void *src, uint32_t len);
+    /* Map zeroed pages over [va, va+len), page-aligned, with LX_PROT_* rights;
+     * pages already mapped there are replaced by zeroed ones. */
+    int (*map_zero)(void *space, uint32_t va, uint32_t len, uint32_t prot);
+    int (*unmap)(void *space, uint32_t va, uint32_t len);
+    int (*protect)(void *space, uint32_t va, uint32_t len, uint32_t prot);
+    /* Zeroed guest-kernel memory, NULL when the guest's budget is spent. */
+    void *(*alloc)(void *ctx, uint32_t bytes);
+    void (*free)(void *ctx, void *p, uint32_t bytes);
+    /* The console: bytes written, or bytes read (0 at end of file, -LX_EAGAIN
+     * when nothing is there yet). */
+    int32_t (*console_write)(void *ctx, const void *buf, uint32_t len);
+    int32_t (*console_read)(void *ctx, void *buf, uint32_t len);
+    /* Nanoseconds of LX_CLOCK_REALTIME since 1970 or of LX_CLOCK_MONOTONIC. */
+    uint64_t (*now_ns)(void *ctx, int clock);
+    void (*random)(void *ctx, void *buf, uint32_t len);
+    /* One line for the guest's log, e.g. ("unknown system call", 999). */
+    void (*log)(void *ctx, const char *what, uint32_t value);
+} lx_host_ops_t;
+
+/* ------------------------------------------------------------------ */
+/* The in-memory file system (fs.c)                                    */
+
+typedef struct lx_dirent lx_dirent_t;
+
+typedef struct lx_inode {
+    uint32_t ino, mode, nlink, uid, gid;
+    uint32_t rdev;              /* character devices: LX_DEV_* */
+    uint32_t mtime;             /* seconds since 1970 */
+    uint32_t size, cap;         /* bytes of data in use, allocated */
+    uint8_t *data;              /* file contents or symlink target */
+    lx_dirent_t *entries;       /* directories: children, newest first */
+    uint32_t n_entries;
+    struct lx_inode *parent;    /* directories: ".." (the root's is itself) */
+    uint32_t opens;             /* open files and current directories on it */
+} lx_inode_t;
+
+struct lx_dirent {
+    lx_dirent_t *next;
+    lx_inode_t *node;
+    uint32_t len;               /* of name, without its NUL */
+    char name[];
+};
+
+#define LX_NAME_MAX     255     /* include/uapi/linux/limits.h NAME_MAX */
+#define LX_PATH_MAX     4096    /* include/uapi/linux/limits.h PATH_MAX */
+#define LX_SYMLOOP_MAX  40      /* include/linux/namei.h MAXSYMLINKS */
+
+/* ------------------------------------------------------------------ */
+/* Open files, pipes, processes                                        */
+
+#define LX_PIPE_SIZE 4096u      /* bytes a pipe holds (Linux: 16 pages) */
+
+typedef struct lx_pipe {
+    uint32_t head, count;       /* ring buffer: first byte, bytes held */
+    uint32_t readers, writers;  /* open ends */
+    uint8_t buf[LX_PIPE_SIZE];
+} lx_pipe_t;
+
+typedef enum { LX_FILE_INODE, LX_FILE_PIPE_READ, LX_FILE_PIPE_WRITE } lx_file_kind_t;
+
+typedef struct lx_file {
+    uint32_t refs;              /* descriptors sharing this description */
+    uint32_t flags;             /* LX_O_* given to open, less O_CLOEXEC */
+    uint64_t pos;
+    lx_file_kind_t kind;
+    lx_inode_t *node;           /* LX_FILE_INODE */
+    lx_pipe_t *pipe;            /* the pipe kinds */
+} lx_file_t;
+
+#define LX_FD_MAX   256         /* descriptors per process (RLIMIT_NOFILE) */
+#define LX_VMA_MAX  64          /* mapped regions per process */
+
+/* A region of the address space the personality handed out. */
+typedef struct lx_vma {
+    uint32_t start, end;        /* page-aligned, end exclusive; 0, 0: unused */
+    uint32_t prot;              /* LX_PROT_* */
+} lx_vma_t;
+
+typedef struct lx_kernel lx_kernel_t;
+
+typedef struct lx_proc {
+    lx_kernel_t *k;
+    void *space;                /* the guest kernel's address-space handle */
+    uint32_t pid, ppid, pgid, sid;
+    uint32_t uid, euid, gid, egid;
+    uint32_t umask;
+    lx_inode_t *cwd;
+    lx_file_t *fd[LX_FD_MAX];
+    uint8_t fd_cloexec[LX_FD_MAX];
+    uint32_t brk_start, brk;    /* heap: [brk_start, brk), mapped to page end */
+    uint32_t mmap_top;          /* mmap searches downwards from here */
+    lx_vma_t vma[LX_VMA_MAX];
+    uint32_t tls_base;          /* set_thread_area: the guest kernel applies it */
+    bool tls_changed;           /* ... with TCB SetTLSBase, then clears this */
+    uint32_t clear_child_tid;   /* set_tid_address */
+    uint32_t robust_list, robust_len;
+    bool exited;                /* exit/exit_group: the guest kernel reaps it */
+    uint32_t exit_status;       /* wait4 encoding: (code & 0xff) << 8 */
+} lx_proc_t;
+
+/* One per guest. */
+struct lx_kernel {
+    const lx_host_ops_t *ops;
+    void *ctx;
+    uint32_t user_top;          /* first address processes may not use */
+    uint32_t tls_gdt_entry;     /* GDT entry whose base TCB SetTLSBase sets */
+    uint32_t hwcap;             /* AT_HWCAP: CPUID.1:EDX */
+    uint32_t mem_used;          /* bytes allocated through ops->alloc */
+    lx_inode_t *root;
+    uint32_t next_ino, next_pid;
+    uint8_t unknown_logged[(512 + 7) / 8];   /* -ENOSYS logged once per number */
+    struct lx_termios termios;  /* the console's settings (TCGETS/TCSETS) */
+    struct lx_winsize winsize;  /* the console's size (TIOCGWINSZ) */
+    char path[2][LX_PATH_MAX];  /* scratch for user paths: one call at a time */
+};
+
+/* Registers of the faulting `int $0x80`: number in eax, arguments after. */
+typedef struct lx_regs {
+    uint32_t eax, ebx, ecx, edx, esi, edi, ebp;
+} lx_regs_t;
+
+/* ------------------------------------------------------------------ */
+/* Entry points                                                        */
+
+/* kernel.c: set up a personality with an empty root and the devices. */
+int lx_kernel_init(lx_kernel_t *k, const lx_host_ops_t *ops, void *ctx);
+void lx_kernel_release(lx_kernel_t *k);
+int lx_proc_init(lx_kernel_t *k, lx_proc_t *p, void *space);
+void lx_proc_release(lx_proc_t *p);
+void *lx_alloc(lx_kernel_t *k, uint32_t bytes);
+void lx_free(lx_kernel_t *k, void *ptr, uint32_t bytes);
+
+/* syscall.c: one system call; returns what goes back in EAX. */
+int32_t lx_syscall(lx_proc_t *p, const lx_regs_t *r);
+
+/* cpio.c: unpack a newc archive into the file system. 0 or -error;
+ * *bad_offset (if not NULL) says where a malformed archive went wrong. */
+int lx_cpio_unpack(lx_kernel_t *k, const uint8_t *buf, uint32_t len, uint32_t *bad_offset);
+
+/* exec.c: load a static ELF from the file system and build its stack. */
+typedef struct lx_exec_info {
+    uint32_t entry, sp;         /* where the thread starts */
+    uint32_t phdr, phnum;       /* as given in AT_PHDR, AT_PHNUM */
+    uint32_t random;            /* address of the AT_RANDOM bytes */
+} lx_exec_info_t;
+int lx_exec(lx_proc_t *p, const char *path, const char *const argv[],
+        const char *const envp[], lx_exec_info_t *out);
+
+/* fs.c */
+lx_inode_t *lx_fs_new(lx_kernel_t *k, uint32_t mode);
+int lx_fs_walk(lx_kernel_t *k, lx_inode_t *cwd, const char *path, bool follow,
+        lx_inode_t **out);
+int lx_fs_parent(lx_kernel_t *k, lx_inode_t *cwd, const char *path,
+        lx_inode_t **dir, const char **name, uint32_t *len);
+lx_inode_t *lx_fs_find(lx_inode_t *dir, const char *name, uint32_t len);
+int lx_fs_link(lx_kernel_t *k, lx_inode_t *dir, const char *name, uint32_t len,
+        lx_inode_t *node);
+int lx_fs_unlink(lx_kernel_t *k, lx_inode_t *dir, const char *name, uint32_t len);
+int lx_fs_move(lx_kernel_t *k, lx_inode_t *odir, const char *oname, uint32_t olen,
+        lx_inode_t *ndir, const char *nname, uint32_t nlen);
+int lx_fs_create(lx_kernel_t *k, lx_inode_t *dir, const char *name, uint32_t len,
+        uint32_t mode, lx_inode_t **out);
+int lx_fs_set_size(lx_kernel_t *k, lx_inode_t *node, uint32_t size);
+int lx_fs_write(lx_kernel_t *k, lx_inode_t *node, uint32_t off, const void *src, uint32_t n);
+void lx_fs_put(lx_kernel_t *k, lx_inode_t *node);
+int lx_fs_mkpath(lx_kernel_t *k, const char *path, uint32_t mode, lx_inode_t **out);
+int lx_fs_path_of(lx_inode_t *node, char *buf, uint32_t size);
+
+/* file.c */
+lx_file_t *lx_file_new(lx_kernel_t *k, lx_file_kind_t kind, uint32_t flags);
+void lx_file_put(lx_kernel_t *k, lx_file_t *f);
+int lx_fd_install(lx_proc_t *p, lx_file_t *f, uint32_t min, bool cloexec);
+lx_file_t *lx_fd_get(lx_proc_t *p, int32_t fd);
+int32_t lx_file_read(lx_proc_t *p, lx_file_t *f, void *buf, uint32_t n);
+int32_t lx_file_write(lx_proc_t *p, lx_file_t *f, const void *buf, uint32_t n);
+
+/* Result helpers: a Linux system call's return value is a number or -errno. */
+#define LX_ERR(e) (-(int32_t)(e))
+#define LX_IS_ERR(v) ((uint32_t)(v) >= (uint32_t)-LX_MAX_ERRNO)
+
+#endif

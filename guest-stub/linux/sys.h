@@ -1,0 +1,63 @@
+/*
+ * Shared by the system-call handlers (sys_*.c) and the table (syscall.c):
+ * the handler type and the helpers every handler uses to reach the
+ * process's memory. A handler receives the six argument registers (EBX,
+ * ECX, EDX, ESI, EDI, EBP) as a[0..5] and returns the value for EAX. User
+ * addresses are only numbers here: every access goes through lx_user_in(),
+ * lx_user_out() or lx_user_path(), which check the range against the
+ * process's half of the address space before asking the guest kernel to
+ * copy, so a bad pointer is an -EFAULT, never the guest kernel's fault.
+ */
+#ifndef GUEST_LINUX_SYS_H
+#define GUEST_LINUX_SYS_H
+
+#include "lx.h"
+
+typedef int32_t (*lx_sys_fn)(lx_proc_t *p, const uint32_t *a);
+
+bool lx_user_range_ok(const lx_proc_t *p, uint32_t addr, uint32_t len);
+int lx_user_in(lx_proc_t *p, void *dst, uint32_t uaddr, uint32_t len);
+int lx_user_out(lx_proc_t *p, uint32_t uaddr, const void *src, uint32_t len);
+/* Copies a NUL-terminated path into buf (LX_PATH_MAX bytes). */
+int lx_user_path(lx_proc_t *p, uint32_t uaddr, char *buf);
+
+/* Handlers, by file. */
+#define LX_HANDLER(name) int32_t lx_sys_##name(lx_proc_t *p, const uint32_t *a)
+/* sys_file.c */
+LX_HANDLER(read); LX_HANDLER(write); LX_HANDLER(readv); LX_HANDLER(writev);
+LX_HANDLER(open); LX_HANDLER(openat); LX_HANDLER(close); LX_HANDLER(lseek);
+LX_HANDLER(llseek); LX_HANDLER(dup); LX_HANDLER(dup2); LX_HANDLER(dup3);
+LX_HANDLER(pipe); LX_HANDLER(pipe2); LX_HANDLER(fcntl64); LX_HANDLER(ioctl);
+LX_HANDLER(getdents64);
+/* sys_path.c */
+LX_HANDLER(statx); LX_HANDLER(stat64); LX_HANDLER(lstat64); LX_HANDLER(fstat64); LX_HANDLER(fstatat64);
+LX_HANDLER(mkdir); LX_HANDLER(mkdirat); LX_HANDLER(rmdir); LX_HANDLER(unlink);
+LX_HANDLER(unlinkat); LX_HANDLER(rename); LX_HANDLER(renameat); LX_HANDLER(link);
+LX_HANDLER(linkat); LX_HANDLER(symlink); LX_HANDLER(symlinkat); LX_HANDLER(readlink);
+LX_HANDLER(readlinkat); LX_HANDLER(chdir); LX_HANDLER(fchdir); LX_HANDLER(getcwd);
+LX_HANDLER(access); LX_HANDLER(faccessat); LX_HANDLER(umask);
+/* sys_attr.c */
+LX_HANDLER(chmod); LX_HANDLER(fchmod); LX_HANDLER(fchmodat); LX_HANDLER(truncate);
+LX_HANDLER(ftruncate); LX_HANDLER(truncate64); LX_HANDLER(ftruncate64);
+LX_HANDLER(utimensat); LX_HANDLER(madvise);
+/* sys_mem.c */
+LX_HANDLER(brk); LX_HANDLER(mmap2); LX_HANDLER(munmap); LX_HANDLER(mprotect);
+/* sys_proc.c */
+LX_HANDLER(exit); LX_HANDLER(exit_group); LX_HANDLER(getpid); LX_HANDLER(getppid);
+LX_HANDLER(gettid); LX_HANDLER(getuid); LX_HANDLER(geteuid); LX_HANDLER(getgid);
+LX_HANDLER(getegid); LX_HANDLER(getresuid); LX_HANDLER(getresgid); LX_HANDLER(getgroups);
+LX_HANDLER(getpgrp); LX_HANDLER(getpgid); LX_HANDLER(setpgid); LX_HANDLER(getsid);
+LX_HANDLER(setsid); LX_HANDLER(uname); LX_HANDLER(set_thread_area);
+LX_HANDLER(set_tid_address); LX_HANDLER(set_robust_list); LX_HANDLER(time);
+LX_HANDLER(gettimeofday); LX_HANDLER(clock_gettime); LX_HANDLER(clock_gettime64);
+LX_HANDLER(getrandom); LX_HANDLER(prlimit64); LX_HANDLER(getrlimit);
+LX_HANDLER(ugetrlimit);
+
+/* sys_file.c, for the *at() calls: the directory dirfd names (AT_FDCWD:
+ * the current one). */
+int lx_at_dir(lx_proc_t *p, int32_t dirfd, lx_inode_t **dir);
+
+/* sys_mem.c, for exec.c: reserve [start, end) in the process's layout. */
+int lx_vma_add(lx_proc_t *p, uint32_t start, uint32_t end, uint32_t prot);
+
+#endif

@@ -1,0 +1,174 @@
+/*
+ * The Linux i386 system-call table: the one way into the personality.
+ *
+ * The guest kernel gets a process's `int $0x80` as an UnknownSyscall fault,
+ * calls lx_syscall() with its registers, and replies with the result in EAX
+ * (docs/api.md). The number in EAX indexes lx_table, whose slots are filled
+ * by designated initialisers in numeric order; a number past the table or
+ * an empty slot answers -ENOSYS, and is written to the guest's log the first
+ * time each number is seen (libc probes for newer calls and copes, so
+ * logging every time would drown the log). This is the xv6 shape: bounds
+ * check, look up, call.
+ *
+ * Below the table are the only routines that touch a process's memory:
+ * every user address is checked against the process's part of the address
+ * space (and for wrap-around) before the guest kernel is asked to copy, and
+ * an unmapped page comes back from the copy as -EFAULT.
+ */
+#include "sys.h"
+#include "linux/unistd.h"
+#include "linux/mman.h"
+#include <string.h>
+
+#define SYS(name) [LX_NR_##name] = lx_sys_##name
+
+static const lx_sys_fn lx_table[LX_NR_MAX] = {
+    SYS(exit),
+    SYS(read),
+    SYS(write),
+    SYS(open),
+    SYS(close),
+    SYS(link),
+    SYS(unlink),
+    SYS(chdir),
+    SYS(time),
+    SYS(chmod),
+    SYS(lseek),
+    SYS(getpid),
+    [LX_NR_getuid] = lx_sys_getuid,
+    SYS(access),
+    SYS(rename),
+    SYS(mkdir),
+    SYS(rmdir),
+    SYS(dup),
+    SYS(pipe),
+    SYS(brk),
+    [LX_NR_getgid] = lx_sys_getgid,
+    [LX_NR_geteuid] = lx_sys_geteuid,
+    [LX_NR_getegid] = lx_sys_getegid,
+    SYS(ioctl),
+    SYS(setpgid),
+    SYS(umask),
+    SYS(dup2),
+    SYS(getppid),
+    SYS(getpgrp),
+    SYS(setsid),
+    SYS(getrlimit),
+    SYS(gettimeofday),
+    SYS(symlink),
+    SYS(readlink),
+    SYS(munmap),
+    SYS(truncate),
+    SYS(ftruncate),
+    SYS(fchmod),
+    SYS(uname),
+    SYS(mprotect),
+    SYS(getpgid),
+    SYS(fchdir),
+    [LX_NR__llseek] = lx_sys_llseek,
+    SYS(readv),
+    SYS(writev),
+    SYS(getsid),
+    SYS(getcwd),
+    SYS(ugetrlimit),
+    SYS(mmap2),
+    SYS(truncate64),
+    SYS(ftruncate64),
+    SYS(stat64),
+    SYS(lstat64),
+    SYS(fstat64),
+    [LX_NR_getuid32] = lx_sys_getuid,
+    [LX_NR_getgid32] = lx_sys_getgid,
+    [LX_NR_geteuid32] = lx_sys_geteuid,
+    [LX_NR_getegid32] = lx_sys_getegid,
+    [LX_NR_getgroups32] = lx_sys_getgroups,
+    [LX_NR_getresuid32] = lx_sys_getresuid,
+    [LX_NR_getresgid32] = lx_sys_getresgid,
+    SYS(madvise),
+    SYS(getdents64),
+    SYS(fcntl64),
+    SYS(gettid),
+    SYS(set_thread_area),
+    SYS(exit_group),
+    SYS(set_tid_address),
+    SYS(clock_gettime),
+    SYS(openat),
+    SYS(mkdirat),
+    SYS(fstatat64),
+    SYS(unlinkat),
+    SYS(renameat),
+    SYS(linkat),
+    SYS(symlinkat),
+    SYS(readlinkat),
+    SYS(faccessat),
+    SYS(fchmodat),
+    SYS(set_robust_list),
+    SYS(utimensat),
+    SYS(dup3),
+    SYS(pipe2),
+    SYS(prlimit64),
+    SYS(getrandom),
+    SYS(statx),
+    SYS(clock_gettime64),
+};
+
+static int32_t unknown(lx_proc_t *p, uint32_t nr)
+{
+    lx_kernel_t *k = p->k;
+    uint32_t slot = nr < 8 * sizeof(k->unknown_logged) ? nr : 8 * sizeof(k->unknown_logged) - 1;
+    if (!(k->unknown_logged[slot / 8] & (1u << (slot % 8)))) {
+        k->unknown_logged[slot / 8] |= (uint8_t)(1u << (slot % 8));
+        k->ops->log(k->ctx, "linux: unknown system call", nr);
+    }
+    return LX_ERR(LX_ENOSYS);
+}
+
+int32_t lx_syscall(lx_proc_t *p, const lx_regs_t *r)
+{
+    const uint32_t a[6] = { r->ebx, r->ecx, r->edx, r->esi, r->edi, r->ebp };
+    if (r->eax >= LX_NR_MAX || !lx_table[r->eax])
+        return unknown(p, r->eax);
+    return lx_table[r->eax](p, a);
+}
+
+bool lx_user_range_ok(const lx_proc_t *p, uint32_t addr, uint32_t len)
+{
+    return addr <= p->k->user_top && len <= p->k->user_top - addr;
+}
+
+int lx_user_in(lx_proc_t *p, void *dst, uint32_t uaddr, uint32_t len)
+{
+    if (!lx_user_range_ok(p, uaddr, len))
+        return LX_ERR(LX_EFAULT);
+    if (len == 0)
+        return 0;
+    return p->k->ops->copy_in(p->space, dst, uaddr, len);
+}
+
+int lx_user_out(lx_proc_t *p, uint32_t uaddr, const void *src, uint32_t len)
+{
+    if (!lx_user_range_ok(p, uaddr, len))
+        return LX_ERR(LX_EFAULT);
+    if (len == 0)
+        return 0;
+    return p->k->ops->copy_out(p->space, uaddr, src, len);
+}
+
+/* Copies page by page, so a string ending just before an unmapped page is
+ * read without touching it. */
+int lx_user_path(lx_proc_t *p, uint32_t uaddr, char *buf)
+{
+    uint32_t got = 0;
+    while (got < LX_PATH_MAX) {
+        uint32_t chunk = LX_PAGE_SIZE - ((uaddr + got) & (LX_PAGE_SIZE - 1));
+        if (chunk > LX_PATH_MAX - got)
+            chunk = LX_PATH_MAX - got;
+        int err = lx_user_in(p, buf + got, uaddr + got, chunk);
+        if (err)
+            return err;
+        if (memchr(buf + got, '\0', chunk))
+            return 0;
+        got += chunk;
+    }
+    return LX_ERR(LX_ENAMETOOLONG);
+}
