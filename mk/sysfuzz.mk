@@ -5,6 +5,7 @@
 # tests/system/sysfuzz/fuzz.h); this target rebuilds the suite with other defines:
 #
 #   make fuzz-sys [SEED=1] [SEEDS="1 2 3"] [STEPS=250000] [SYSFUZZ_TIMEOUT=7200]
+#                 [SYSFUZZ_KERNEL=build/kernel-nofp/kernel.elf] [SYSFUZZ_CFLAGS=-D...]
 #
 # builds build/sysfuzz/seed-<seed>-<steps>/sysfuzz.elf per seed, boots each with the debug
 # kernel (JOBS at once), and fails unless every boot ends with TEST sysfuzz/run PASS, TESTS DONE
@@ -16,6 +17,7 @@ SEEDS           ?= $(SEED)
 STEPS           ?= 250000
 SYSFUZZ_TIMEOUT ?= 7200
 SYSFUZZ_KERNEL  ?= $(BUILD)/kernel/kernel.elf
+SYSFUZZ_CFLAGS  ?=
 SYSFUZZ_DIR     := $(BUILD)/sysfuzz
 SYSFUZZ_SRCS     = $(call find_srcs,tests/system/sysfuzz) $(SYSTEST_COMMON_SRCS)
 SYSFUZZ_ELFS     = $(foreach s,$(SEEDS),$(SYSFUZZ_DIR)/seed-$(s)-$(STEPS)/sysfuzz.elf)
@@ -28,7 +30,7 @@ fuzz-sys-build: $(SYSFUZZ_KERNEL) $(LIBUSER) $(LIBMEMMGR)
 	  for src in $(SYSFUZZ_SRCS); do \
 	    o=$$d/$$(echo $$src | tr / _).o; objs="$$objs $$o"; \
 	    $(CC) $(USER_CFLAGS) $(INC_SYSTEST) -DSYSFUZZ_SEED=$${s}u -DSYSFUZZ_STEPS=$(STEPS)u \
-	      -c $$src -o $$o; \
+	      $(SYSFUZZ_CFLAGS) -c $$src -o $$o; \
 	  done; \
 	  printf '  %-6s %s\n' LD $$d/sysfuzz.elf; \
 	  $(LD) $(USER_LDFLAGS) -o $$d/sysfuzz.elf $$objs --start-group $(LIBMEMMGR) $(LIBUSER) \

@@ -175,6 +175,28 @@ static seL4_Word post(fz_t *f, seL4_Word err)
 /* Counts one invocation made with a libsel4-style wrapper. */
 #define FZ(f, expr) (pre(f), post((f), (seL4_Word)(expr)))
 
+/* ---- entering the kernel with odd CPU state (cpu.c) ---- */
+
+/* System call sys on cap with info and MR0/MR1 in registers, made with
+ * random flags, selectors, stack pointer and control words. */
+static seL4_MessageInfo_t cpu_syscall(fz_t *f, fz_rng_t *r, seL4_Word sys, seL4_CPtr cap,
+                                      seL4_MessageInfo_t info, seL4_Word *mr0, seL4_Word *mr1)
+{
+    fz_cpu_t c;
+
+    fz_cpu_pick(f, r, &c);
+    c.eax = sys;
+    c.ebx = cap;
+    c.esi = info.words[0];
+    c.edi = *mr0;
+    c.ebp = *mr1;
+    fz_cpu_call(f, r, &c);
+    *mr0 = c.edi;
+    *mr1 = c.ebp;
+    info.words[0] = c.esi;
+    return info;
+}
+
 /* ---- raw invocations: any label, any length, any capabilities ---- */
 
 static void raw_invocation(fz_t *f, fz_rng_t *r)
@@ -193,15 +215,12 @@ static void raw_invocation(fz_t *f, fz_rng_t *r)
     f->by_label[label < 64 ? label : 63]++;
     pre(f);
     if (kind < 88) {
-        info = seL4_CallWithMRs(svc, info, &mr0, &mr1);
+        info = cpu_syscall(f, r, SYS_CALL, svc, info, &mr0, &mr1);
         /* Endpoints, notifications and replies answer with whatever. */
         post(f, (tag_type == 4 || tag_type == 6 || tag_type == 8) ? OUT_IPC
                                                                  : seL4_MessageInfo_get_label(info));
     } else {
-        if (kind < 94)
-            seL4_NBSendWithMRs(svc, info, &mr0, &mr1);
-        else
-            seL4_SendWithMRs(svc, info, &mr0, &mr1);
+        cpu_syscall(f, r, kind < 94 ? SYS_NB_SEND : SYS_SEND, svc, info, &mr0, &mr1);
         f->in_call = 0;
         f->hist[OUT_SEND]++;
     }
@@ -424,15 +443,15 @@ static void op_ipc(fz_t *f, fz_rng_t *r)
         seL4_SetCapReceivePath(rp.root, rp.index, rp.depth);
     pre(f);
     switch (fz_below(r, 9)) {
-    case 0: seL4_NBSendWithMRs(c, info, &mr0, &mr1); break;
-    case 1: seL4_SendWithMRs(c, info, &mr0, &mr1); break;
-    case 2: seL4_CallWithMRs(c, info, &mr0, &mr1); break;
-    case 3: seL4_NBRecvWithMRs(c, NULL, &mr0, &mr1); break;
-    case 4: seL4_RecvWithMRs(c, NULL, &mr0, &mr1); break;
-    case 5: seL4_ReplyWithMRs(info, &mr0, &mr1); break;
-    case 6: seL4_Signal(c); break;
-    case 7: seL4_Poll(c, NULL); break;
-    default: seL4_Yield(); break;
+    case 0: cpu_syscall(f, r, SYS_NB_SEND, c, info, &mr0, &mr1); break;
+    case 1: cpu_syscall(f, r, SYS_SEND, c, info, &mr0, &mr1); break;
+    case 2: cpu_syscall(f, r, SYS_CALL, c, info, &mr0, &mr1); break;
+    case 3: cpu_syscall(f, r, SYS_NB_RECV, c, info, &mr0, &mr1); break;
+    case 4: cpu_syscall(f, r, SYS_RECV, c, info, &mr0, &mr1); break;
+    case 5: cpu_syscall(f, r, SYS_REPLY, 0, info, &mr0, &mr1); break;
+    case 6: cpu_syscall(f, r, SYS_SEND, c, seL4_MessageInfo_new(0, 0, 0, 0), &mr0, &mr1); break;
+    case 7: cpu_syscall(f, r, SYS_NB_RECV, c, info, &mr0, &mr1); break;
+    default: cpu_syscall(f, r, SYS_YIELD, 0, info, &mr0, &mr1); break;
     }
     f->in_call = 0;
     f->hist[OUT_SEND]++;
@@ -535,10 +554,11 @@ static void random_syscall(fz_t *f, fz_rng_t *r)
     /* Unknown numbers fault; the debug calls that print or halt are left out. */
     static const seL4_Word nums[] = { 1, 0, (seL4_Word)-15, (seL4_Word)-22, (seL4_Word)-63,
                                       (seL4_Word)-65, 0x80000000u, 0x7fffffffu, 2 };
-    seL4_Word b = pick_service(f, r), s = fz_word(r), d = pick_word(f, r), c = pick_word(f, r);
+    seL4_Word b = pick_service(f, r), d = pick_word(f, r), c = pick_word(f, r);
+    seL4_MessageInfo_t s = { { fz_word(r) } };
 
     pre(f);
-    rt_sysenter(nums[fz_below(r, sizeof(nums) / sizeof(nums[0]))], &b, &s, &d, &c);
+    cpu_syscall(f, r, nums[fz_below(r, sizeof(nums) / sizeof(nums[0]))], b, s, &d, &c);
     f->in_call = 0;
     f->hist[OUT_SEND]++;
 }
@@ -705,7 +725,10 @@ void fz_actor_main(void *arg)
         }
         if (k % SYSFUZZ_PROGRESS_EVERY == 0)
             printf("sysfuzz: step %u, %u invocations\n", k, f->invocations);
+        fz_cpu_ambient(&r);
         one_step(f, &r);
+        fz_cpu_clean();
+        fz_cpu_kick(f, &r);
     }
     f->done = 1;
     for (;;)
