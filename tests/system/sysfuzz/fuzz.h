@@ -258,6 +258,17 @@ _Static_assert(sizeof(fz_cpu_t) == 80, "cpu.S offsets");
 #define FL_ID   0x00200000u
 #define FL_FIXED 0x00000002u            /* reads as 1 */
 
+/* What the modeller's partner got (oracle.c). */
+#define FZ_MSG_WORDS 4u
+typedef struct fz_msg {
+    volatile uint32_t seq;            /* messages received */
+    seL4_Word info, badge, mr[FZ_MSG_WORDS], mr_last, cap_badge[2], received;
+} fz_msg_t;
+
+#ifndef SYSFUZZ_RELEASE
+#define SYSFUZZ_RELEASE 0             /* 1: a kernel without the debug system calls */
+#endif
+
 typedef struct fz {
     /* Configuration, written by the supervisor before anything starts. */
     uint32_t seed;
@@ -304,6 +315,7 @@ typedef struct fz {
     volatile uint32_t model_hist[seL4_NumErrors];
     volatile uint32_t refused_digests, refused_bad, refused_rebuilds;
     volatile uint32_t msgs_sent, msgs_checked, msgs_bad;
+    fz_msg_t msg;
 
     rt_thread_t actor_thread;
     rt_thread_t storm_thread[STORM_THREADS];
@@ -331,10 +343,14 @@ void fz_checker_main(void *arg);
 typedef struct fz_checker_arg {
     fz_t *f;
     seL4_CPtr ntfn, tcb;
+    seL4_CPtr model_go;               /* signalled every MODEL_EVERY checks (oracle.c) */
     void *tls_b;
 } fz_checker_arg_t;
 
-/* oracle.c */
+/* oracle.c: the modeller makes MODEL_BATCH steps every MODEL_EVERY actor steps, so
+ * that it keeps pace with the actor and blocks when the actor does. */
+#define MODEL_EVERY 2u
+#define MODEL_BATCH 1u
 void fz_model_main(void *arg);
 void fz_partner_main(void *arg);
 

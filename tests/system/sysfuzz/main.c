@@ -21,6 +21,7 @@
  * going on (or spinning) with a thread it could not restart.
  */
 #include "fuzz.h"
+#include "oracle.h"
 #include "regress.h"
 #include <rt/rt.h>
 #include <rt/alloc.h>
@@ -79,6 +80,9 @@ static struct {
     void *worker_page;
     rt_thread_t idle_wd, timer_wd;
     rt_thread_t checker;
+    rt_thread_t modeller, partner;
+    seL4_CPtr model_cs;               /* the modeller's CNode M, guarded (oracle.h) */
+    seL4_CPtr model_go;               /* the checker wakes the modeller with it */
     seL4_CPtr check_ntfn;             /* the actor signals it after every step */
     uint32_t idle_seen[STORM_THREADS];
     uint32_t fixed_lost;              /* fixed fuzz slots found changed */
@@ -319,6 +323,67 @@ static int setup(fz_t *f)
     return 0;
 }
 
+/* ---- the modeller's CSpace and threads (oracle.c) ---- */
+
+static int m_move(seL4_Word dst, seL4_CPtr src)
+{
+    TRY("move into the modeller's CSpace", dst,
+        seL4_CNode_Move(sv.model_cs, dst, DEPTH, ROOT, src, DEPTH));
+    return 0;
+}
+
+static int m_object(seL4_Word dst, seL4_Word type, seL4_Word bits)
+{
+    seL4_CPtr c = rt_alloc_object(type, bits);
+
+    if (c == 0)
+        return fail("object for the modeller", dst, rt_default_alloc()->last_error);
+    return m_move(dst, c);
+}
+
+static int m_mint(seL4_Word dst, seL4_CPtr src, seL4_Word badge)
+{
+    TRY("mint into the modeller's CSpace", dst,
+        seL4_CNode_Mint(sv.model_cs, dst, DEPTH, ROOT, src, DEPTH, seL4_AllRights, badge));
+    return 0;
+}
+
+/* Starts t in M with fault endpoint fault (a slot of M). */
+static int start_in_m(rt_thread_t *t, seL4_Word prio, seL4_Word fault, rt_thread_fn_t fn)
+{
+    TRY("modeller thread", prio, rt_thread_create(t, prio, 0));
+    TRY("modeller Configure", prio,
+        seL4_TCB_Configure(t->tcb, fault, sv.model_cs, 0, seL4_CapInitThreadVSpace, 0,
+                           (seL4_Word)t->ipc_buffer, t->ipc_frame));
+    TRY("modeller start", prio, rt_thread_start(t, fn, &fz));
+    return 0;
+}
+
+static int start_modeller(void)
+{
+    seL4_CPtr cnode = rt_alloc_object(seL4_CapTableObject, M_BITS);
+
+    sv.model_cs = new_slot();
+    sv.model_go = rt_alloc_object(seL4_NotificationObject, 0);
+    if (cnode == 0 || sv.model_cs == 0 || sv.model_go == 0)
+        return fail("modeller CNode", 0, seL4_NotEnoughMemory);
+    TRY("modeller CNode guard", 0,
+        seL4_CNode_Mint(ROOT, sv.model_cs, DEPTH, ROOT, cnode, DEPTH, seL4_AllRights,
+                        seL4_CNode_CapData_new(0, M_GUARD_BITS).words[0]));
+    for (unsigned i = 0; i < MODEL_ROOTS; i++)
+        if (m_object(M_ROOTS + i, seL4_UntypedObject, M_ROOT_BITS))
+            return 1;
+    if (m_object(M_EP, seL4_EndpointObject, 0) || m_object(M_NTFN, seL4_NotificationObject, 0) ||
+        m_object(M_D_PARENT, seL4_UntypedObject, M_D_PARENT_BITS) ||
+        m_mint(M_SELF, sv.model_cs, seL4_CNode_CapData_new(0, M_GUARD_BITS).words[0]) || m_mint(M_FAULT_MODEL, sv.ep, BADGE_MODEL) ||
+        m_mint(M_FAULT_PARTNER, sv.ep, BADGE_PARTNER) || m_mint(M_GO, sv.model_go, 0))
+        return 1;
+    if (start_in_m(&sv.partner, PRIO_PARTNER, M_FAULT_PARTNER, fz_partner_main) ||
+        start_in_m(&sv.modeller, PRIO_MODEL, M_FAULT_MODEL, fz_model_main))
+        return 1;
+    return 0;
+}
+
 /* The checker (cpu.c) runs in the root CSpace: nothing the fuzz does can
  * name it. Its second TLS block has its IPC buffer and stack canary. */
 static int start_checker(fz_t *f)
@@ -338,6 +403,7 @@ static int start_checker(fz_t *f)
     checker_arg.ntfn = sv.check_ntfn;
     checker_arg.tcb = sv.checker.tcb;
     checker_arg.tls_b = b;
+    checker_arg.model_go = sv.model_go;
     TRY("checker start", 0, rt_thread_start(&sv.checker, fz_checker_main, &checker_arg));
     return 0;
 }
@@ -445,7 +511,7 @@ static int start_threads(fz_t *f)
     TRY("idle watchdog", 0, rt_thread_create(&sv.idle_wd, PRIO_IDLE_WD, 0));
     TRY("timer watchdog", 0, rt_thread_create(&sv.timer_wd, PRIO_TIMER_WD, 0));
     TRY("idle watchdog start", 0, rt_thread_start(&sv.idle_wd, idle_wd_main, f));
-    if (start_checker(f))
+    if (start_modeller() || start_checker(f))
         return 1;
     TRY("timer watchdog start", 0, rt_thread_start(&sv.timer_wd, timer_wd_main, f));
     for (unsigned i = 0; i < STORM_THREADS; i++)
@@ -543,6 +609,15 @@ static void report(fz_t *f)
            f->cpu_odd_esp, f->cpu_odd_sel, f->cpu_int80, f->cpu_fpu_lost);
     printf("sysfuzz: checker: %u checks, %u bad, %u TLS moves\n", f->checks_cpu, f->checker_bad,
            f->checker_tls_moves);
+    printf("sysfuzz: modeller: %u steps, %u full checks, %u bad; outcomes", f->model_steps,
+           f->model_checks, f->model_bad);
+    for (unsigned i = 0; i < seL4_NumErrors; i++)
+        if (f->model_hist[i])
+            printf(" %s:%u", out_name[i], f->model_hist[i]);
+    printf("\n");
+    printf("sysfuzz: messages: %u sent, %u checked, %u bad; refused calls: %u digests "
+           "compared, %u bad, %u accepted (region rebuilt)\n", f->msgs_sent, f->msgs_checked,
+           f->msgs_bad, f->refused_digests, f->refused_bad, f->refused_rebuilds);
     for (unsigned i = 0; i < OUT_NUM; i++) {
         printf("sysfuzz: outcome %-18s %u\n", out_name[i], f->hist[i]);
         sum += f->hist[i];
@@ -561,6 +636,8 @@ static void stop_all(fz_t *f)
     seL4_TCB_Suspend(sv.timer_wd.tcb);
     seL4_TCB_Suspend(sv.idle_wd.tcb);
     seL4_TCB_Suspend(sv.checker.tcb);
+    seL4_TCB_Suspend(sv.modeller.tcb);
+    seL4_TCB_Suspend(sv.partner.tcb);
     seL4_TCB_Suspend(f->actor_thread.tcb);
     for (unsigned i = 0; i < STORM_THREADS; i++)
         seL4_TCB_Suspend(f->storm_thread[i].tcb);
@@ -591,6 +668,12 @@ static void run_fuzz(void)
     EXPECT_EQ(f->checker_bad, 0);
     EXPECT_EQ(f->cpu_fpu_lost, 0);
     EXPECT_GT(f->checks_cpu, f->steps / 2);
+    EXPECT_EQ(f->model_bad, 0);
+    EXPECT_EQ(f->msgs_bad, 0);
+    EXPECT_EQ(f->refused_bad, 0);
+    EXPECT_GT(f->model_checks, 0);
+    EXPECT_GT(f->msgs_checked, 0);
+    EXPECT_GT(f->refused_digests, 0);
     EXPECT_EQ(f->step, f->steps);
     EXPECT_GT(f->invocations, f->steps);
     TEST_END();
