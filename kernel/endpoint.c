@@ -80,6 +80,9 @@ void ep_send(tcb_t *t, endpoint_t *ep, word_t badge, bool can_grant, bool can_gr
 {
     word_t rights = (can_grant ? RIGHT_GRANT : 0) | (can_grant_reply ? RIGHT_GRANT_REPLY : 0);
 
+    /* A thread with a saved fault sends that fault (transfer.c), and a
+     * fault always waits for its reply, even on a plain Send (seL4). */
+    is_call = is_call || t->fault.type != FAULT_NULL;
     if (ep->state != EP_RECV) {
         if (blocking)
             block_sender(t, ep, badge, rights, is_call);

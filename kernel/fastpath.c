@@ -341,7 +341,10 @@ FASTPATH_ENTRY void fastpath_call(void)
 {
     tcb_t *cur = ks_cur_thread;
 
-    if (unlikely((cur->ctx.esi & FP_INFO_SIZE_MASK) > MSG_FAST_REGISTERS))
+    /* A saved fault (a thread resumed after its fault was cancelled) is
+     * what the slow path sends instead of the message (seL4 does too). */
+    if (unlikely((cur->ctx.esi & FP_INFO_SIZE_MASK) > MSG_FAST_REGISTERS ||
+                 cur->fault.type != FAULT_NULL))
         arch_fastpath_fallback(SYS_CALL);
     const cte_t *ep_slot = fp_lookup(cur, cur->ctx.ebx);
     tcb_t *dest = fp_call_receiver(cur, ep_slot);
@@ -471,6 +474,9 @@ FASTPATH_ENTRY void fastpath_reply_recv(void)
 {
     tcb_t *cur = ks_cur_thread;
 
+    /* As in fastpath_call: a thread with a saved fault takes the slow path. */
+    if (unlikely(cur->fault.type != FAULT_NULL))
+        arch_fastpath_fallback(SYS_REPLY_RECV);
     /* The reply first: it decides how long a message may be, and a long
      * one falls back before the lookup. A reply capability that is not the
      * master has exactly CAP_REPLY in its low five bits (bit 4: master). */

@@ -78,7 +78,11 @@ static void cpu_init(void)
     write_cr4(read_cr4() | CR4_OSFXSR | CR4_OSXMMEXCPT | CR4_PGE | CR4_PSE);
     __asm__ volatile("fninit");
     wrmsr(MSR_SYSENTER_CS, SEL_CS_0);
-    wrmsr(MSR_SYSENTER_ESP, (word_t)(uintptr_t)&boot_info);     /* never used: the stub loads ESP itself */
+    /* The stub loads ESP itself; the CPU uses this one only to push the
+     * frame of a debug trap taken on the stub's first instruction (TF set
+     * at sysenter, entry.S trap_debug): the kernel stack is free then. */
+    extern char ia32_kernel_stack_top[];
+    wrmsr(MSR_SYSENTER_ESP, (word_t)(uintptr_t)ia32_kernel_stack_top);
     extern char ia32_sysenter_entry[];
     wrmsr(MSR_SYSENTER_EIP, (word_t)(uintptr_t)ia32_sysenter_entry);
 }

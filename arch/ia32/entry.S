@@ -9,11 +9,27 @@
  * call C. The kernel runs with interrupts off; the only place it enables
  * them is the idle loop.
  *
- * DS and ES always hold the flat user data selector (usable in ring 0), but
- * user code may have loaded anything into them, so every entry reloads them
- * before the first memory access through DS (ES, and clearing the
- * direction flag, only matter to string instructions: the fastpath uses
- * none, so the sysenter stub does those two on the slow path only).
+ * Nothing of the CPU state a thread controls survives into the kernel or
+ * into another thread (docs/design.md, "CPU state a thread controls"):
+ *  - Segments: every entry loads DS and ES with the flat user data
+ *    selector (usable in ring 0) and FS and GS with the two TLS selectors,
+ *    before the first memory access through DS, as seL4's RESET_SELECTORS
+ *    does; so a selector one thread loads never reaches the next, and
+ *    every thread leaves the kernel with exactly those four.
+ *  - EFLAGS: sysenter keeps the user's NT, TF, AC and DF (it clears only
+ *    IF, VM and RF). The stub saves them and then loads the kernel's flags
+ *    (EFLAGS_KERNEL), so an iret never runs with NT set (a nested-task
+ *    return: #TS in ring 0) and no kernel code runs single-stepped. TF
+ *    set at sysenter raises a debug trap on the stub's first instruction
+ *    on real hardware: trap_debug clears TF in that frame and resumes the
+ *    stub (the CPU pushes that frame at MSR_SYSENTER_ESP, the kernel
+ *    stack's top, which is free while user code runs). Interrupt gates
+ *    clear NT and TF themselves; trap_common clears DF.
+ *  - Exit by sysexit restores the saved flags with popfl in ring 0, so IF
+ *    and TF are masked out first (IF comes back with the sti before
+ *    sysexit; TF would trap in ring 0 on the sysexit): a thread loses TF
+ *    across a system call, as under seL4's sanitised flags. iret pops the
+ *    user's flags as the privilege change returns to ring 3.
  *
  * With CONFIG_FASTPATH, Call and ReplyRecv go from the sysenter stub
  * straight to kernel/fastpath.c, which either completes them and leaves
@@ -29,7 +45,10 @@
 #include <abi/msginfo.h>
 
 #define VECTOR_SYSENTER 0x100
+#define EFLAGS_TF       0x100
 #define EFLAGS_IF       0x200
+/* The kernel's flags: only the always-one bit (no NT, TF, AC, DF, IF). */
+#define EFLAGS_KERNEL   0x2
 /* Offsets in user_context_t (arch/context.h). */
 #define CTX_EAX         12
 #define CTX_EBX         16
@@ -58,7 +77,7 @@
     movl CTX_EIP-CTX_EAX(%esp), %edx
     movl CTX_ESP-CTX_EAX(%esp), %ecx
     addl $CTX_EFLAGS-CTX_EAX, %esp
-    andl $~EFLAGS_IF, (%esp)
+    andl $~(EFLAGS_IF | EFLAGS_TF), (%esp)
     popfl
     sti
     sysexit
@@ -68,7 +87,15 @@
     movl $SEL_DS_3, %ecx
     movl %ecx, %ds
     movl %ecx, %es
+    movw sel_fs, %fs
+    movw sel_gs, %gs
 .endm
+
+/* The TLS selectors, as memory operands: one instruction per load. */
+    .pushsection .rodata
+sel_fs: .word SEL_FS
+sel_gs: .word SEL_GS
+    .popsection
 
     .text
 /* sysenter: ESP comes from MSR_SYSENTER_ESP and is not trusted; EDX holds
@@ -81,6 +108,9 @@ ia32_sysenter_entry:
     pushl %ecx                          /* esp */
     pushfl
     orl $EFLAGS_IF, (%esp)              /* eflags, as user level had them */
+    pushl $EFLAGS_KERNEL
+    popfl
+sysenter_flags_clean:                   /* TF is off from here on */
     pushl $SEL_CS_3                     /* cs */
     pushl %edx
     addl $SYSENTER_INSN_LEN, (%esp)     /* eip: after the sysenter instruction */
@@ -96,6 +126,9 @@ ia32_sysenter_entry:
     pushl %edx                          /* fault_ip: a restart re-runs the sysenter */
     movl $SEL_DS_3, %ecx
     movl %ecx, %ds
+    movl %ecx, %es
+    movw sel_fs, %fs
+    movw sel_gs, %gs
     movl $ia32_kernel_stack_top, %esp
 #if CONFIG_FASTPATH
     /* Call (-1) and ReplyRecv (-2) are the two largest numbers. The
@@ -104,17 +137,14 @@ ia32_sysenter_entry:
     ja fastpath_call
     je fastpath_reply_recv
 #endif
-2:  movl %ecx, %es
-    cld
-    pushl %eax
+2:  pushl %eax
     call c_handle_syscall               /* does not return */
 
 /* void ia32_syscall_slowpath(sword_t sysno) (regparm: EAX): the fastpath
- * gives up; the registers are saved, ES and the direction flag are not set
- * yet. */
+ * gives up; the registers are saved, the segments and flags are the
+ * kernel's already. */
     .globl ia32_syscall_slowpath
 ia32_syscall_slowpath:
-    movl $SEL_DS_3, %ecx
     movl $ia32_kernel_stack_top, %esp
     jmp 2b
 
@@ -127,6 +157,9 @@ trap_stub_\vec:
     pushl $0
     .endif
     pushl $\vec
+    .if \vec == VEC_DB
+    jmp trap_debug
+    .else
 #if CONFIG_FASTPATH
     .if \vec == VEC_LINUX
     jmp trap_linux
@@ -136,6 +169,7 @@ trap_stub_\vec:
 #else
     jmp trap_common
 #endif
+    .endif
     .pushsection .rodata
     .long trap_stub_\vec
     .popsection
@@ -152,6 +186,23 @@ ia32_trap_stub_table:
     .set vec_i, vec_i + 1
     .endr
     .noaltmacro
+
+/* A debug trap. From user level (single-stepping, int1) it is a user
+ * exception like any other. In ring 0 it can only be the single step of
+ * a thread that entered by sysenter with TF set, taken before the stub
+ * cleared TF: clear TF in the interrupted flags and let the stub go on.
+ * Only the stack (SS) is used here: DS may still be the user's. Frame:
+ * vector, error, eip, cs, eflags. */
+trap_debug:
+    testl $3, 12(%esp)
+    jnz trap_common
+    cmpl $ia32_sysenter_entry, 8(%esp)
+    jb trap_common
+    cmpl $sysenter_flags_clean, 8(%esp)
+    ja trap_common
+    andl $~EFLAGS_TF, 16(%esp)
+    addl $8, %esp
+    iret
 
 trap_common:
     pushl %ebp
@@ -265,7 +316,7 @@ fp_switch:
     shrl $16, %ecx
     movb %cl, ia32_gdt + GDT_GS * 8 + 4 /* base 23:16 */
     movb %ch, ia32_gdt + GDT_GS * 8 + 7 /* base 31:24 */
-    movw fp_sel_gs, %gs
+    movw sel_gs, %gs
 3:  testb $TCB_FLAG_FPU_DISABLED, TCB_FLAGS(%eax)
     jnz fp_fpu_flagged
     cmpb $0, ia32_fpu_off
@@ -283,7 +334,7 @@ fp_switch:
     movl CTX_EAX-CTX_EFLAGS(%esp), %eax
     movl CTX_EIP-CTX_EFLAGS(%esp), %edx
     movl CTX_ESP-CTX_EFLAGS(%esp), %ecx
-    andl $~EFLAGS_IF, (%esp)
+    andl $~(EFLAGS_IF | EFLAGS_TF), (%esp)
     popfl
     sti
     sysexit
@@ -301,7 +352,7 @@ fp_load_fs:
     shrl $16, %ecx
     movb %cl, ia32_gdt + GDT_FS * 8 + 4
     movb %ch, ia32_gdt + GDT_FS * 8 + 7
-    movw fp_sel_fs, %fs
+    movw sel_fs, %fs
     jmp 2b
 
 /* Out of line: the thread or the one before it has the FPU disabled. EAX
@@ -312,10 +363,6 @@ fp_fpu_flagged:
     popl %eax
     jmp 4b
 
-    .pushsection .rodata
-fp_sel_fs:  .word SEL_FS
-fp_sel_gs:  .word SEL_GS
-    .popsection
 #endif
 
 restore_iret:
