@@ -38,6 +38,17 @@ static const seL4_Word boundary[] = {
 };
 #define NBOUNDARY (sizeof(boundary) / sizeof(boundary[0]))
 
+/* seL4_DebugCapIdentify's tag, or 0 on a kernel without debug calls. */
+static seL4_Word identify(seL4_CPtr c)
+{
+#if SYSFUZZ_RELEASE
+    (void)c;
+    return 0;
+#else
+    return seL4_DebugCapIdentify(c);
+#endif
+}
+
 /* ---- choosing capabilities and arguments ---- */
 
 static seL4_CPtr arena_slot(fz_t *f, seL4_Word i)
@@ -204,7 +215,7 @@ static void raw_invocation(fz_t *f, fz_rng_t *r)
     seL4_CPtr svc = pick_service(f, r);
     seL4_Word label = fz_chance(r, 90) ? fz_below(r, LABEL_MAX) : fz_word(r) & 0xfffffu;
     seL4_Word len = pick_length(r), ncaps = fz_below(r, 4), kind = fz_below(r, 100);
-    seL4_Word tag_type = seL4_DebugCapIdentify(svc);
+    seL4_Word tag_type = identify(svc);
     seL4_MessageInfo_t info = seL4_MessageInfo_new(label, fz_below(r, 8), ncaps, len);
     seL4_Word mr0 = pick_word(f, r), mr1 = pick_word(f, r);
 
@@ -216,7 +227,8 @@ static void raw_invocation(fz_t *f, fz_rng_t *r)
     pre(f);
     if (kind < 88) {
         info = cpu_syscall(f, r, SYS_CALL, svc, info, &mr0, &mr1);
-        /* Endpoints, notifications and replies answer with whatever. */
+        /* Endpoints, notifications and replies answer with whatever (a
+         * release kernel cannot say which capability it was). */
         post(f, (tag_type == 4 || tag_type == 6 || tag_type == 8) ? OUT_IPC
                                                                  : seL4_MessageInfo_get_label(info));
     } else {
@@ -348,8 +360,10 @@ static void op_tcb(fz_t *f, fz_rng_t *r)
     case 14: FZ(f, seL4_TCB_SetFlags(t, pick_word(f, r), pick_word(f, r)).error); break;
     default:
         /* A fuzz thread is never named after the root's own TCB. */
+#if !SYSFUZZ_RELEASE
         if (seL4_DebugCapIdentify(t) == 12)
             seL4_DebugNameThread(t, "fuzz");
+#endif
         break;
     }
 }
@@ -719,9 +733,10 @@ void fz_actor_main(void *arg)
         f->step = k + 1;            /* a fault or a hang inside skips the rest of step k */
         if (k % SYSFUZZ_RESET_EVERY == SYSFUZZ_RESET_EVERY - 1)
             service(SVC_RESET);
-        if (k % SYSFUZZ_CHECK_EVERY == 0) {
-            seL4_DebugCheckInvariants();
+        if (k % SYSFUZZ_CHECK_EVERY == 0 && !SYSFUZZ_RELEASE) {
             f->checks++;
+            if (seL4_DebugCheckInvariants() != 0)
+                f->invariant_bad++;
         }
         if (k % SYSFUZZ_PROGRESS_EVERY == 0)
             printf("sysfuzz: step %u, %u invocations\n", k, f->invocations);

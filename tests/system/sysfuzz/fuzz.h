@@ -281,6 +281,7 @@ typedef struct fz {
     volatile uint32_t done;
     volatile uint32_t invocations;
     volatile uint32_t checks;
+    volatile uint32_t invariant_bad;  /* seL4_DebugCheckInvariants found something */
     volatile uint32_t resets;
     volatile uint32_t hist[OUT_NUM];
     volatile uint32_t by_label[64];   /* invocations per label (Call/Send) */
