@@ -456,7 +456,7 @@ FP_INLINE void fp_unknown_syscall_reply(tcb_t *caller, const tcb_t *cur, word_t 
         /* fallthrough */
     case UNKSYS_EAX + 1:
         c->eax = cur->ctx.edi;
-        c->vector = VECTOR_RESTORE_IRET;
+        tcb_force_iret(caller);
         /* fallthrough */
     default:
         break;

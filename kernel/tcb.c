@@ -33,15 +33,6 @@
 #include <abi/invocation.h>
 #include <abi/errors.h>
 
-/* EFLAGS bits user level may not choose (seL4 sanitiseRegister): bit 1 is
- * always set, bits 3 and 5 always clear, interrupts stay enabled, no
- * single stepping, and nothing above bit 11 (IOPL, NT, RF, VM, AC, ID). */
-#define EFLAGS_FIXED_ONE    BIT(1)
-#define EFLAGS_FIXED_ZERO   (BIT(3) | BIT(5))
-#define EFLAGS_TF           BIT(8)
-#define EFLAGS_IF           BIT(9)
-#define EFLAGS_USER_BITS    MASK(12)
-
 /* Argument layouts (seL4 interface XML, fact sheet section 4). */
 #define READREGS_SUSPEND        BIT(0)
 #define WRITEREGS_RESUME        BIT(0)
@@ -73,10 +64,13 @@ static word_t *user_reg_ptr(tcb_t *t, word_t i)
     }
 }
 
+/* EFLAGS reads with IF set: a thread that entered by sysenter through the
+ * fastpath has it clear in its saved copy (entry.S). */
 word_t tcb_get_user_reg(const tcb_t *t, word_t i)
 {
     assert(i < UREG_COUNT);
-    return *user_reg_ptr((tcb_t *)t, i);
+    word_t v = *user_reg_ptr((tcb_t *)t, i);
+    return i == UREG_EFLAGS ? v | EFLAGS_IF : v;
 }
 
 static word_t sanitise_eflags(word_t v)
@@ -95,6 +89,7 @@ void tcb_set_user_reg(tcb_t *t, word_t i, word_t v)
 void tcb_force_iret(tcb_t *t)
 {
     t->ctx.vector = VECTOR_RESTORE_IRET;
+    t->ctx.eflags |= EFLAGS_IF;
 }
 
 /* ---- life cycle ---- */

@@ -25,11 +25,16 @@
  *    stub (the CPU pushes that frame at MSR_SYSENTER_ESP, the kernel
  *    stack's top, which is free while user code runs). Interrupt gates
  *    clear NT and TF themselves; trap_common clears DF.
- *  - Exit by sysexit restores the saved flags with popfl in ring 0, so IF
- *    and TF are masked out first (IF comes back with the sti before
- *    sysexit; TF would trap in ring 0 on the sysexit): a thread loses TF
- *    across a system call, as under seL4's sanitised flags. iret pops the
- *    user's flags as the privilege change returns to ring 3.
+ *  - The stub saves the flags as sysenter left them: IF clear (sysenter
+ *    clears it) and TF clear (trap_debug clears it in the saved copy too),
+ *    so the sysexit tails restore them with a plain popfl in ring 0 and
+ *    enable interrupts with the sti before sysexit: a thread loses TF
+ *    across a system call, as under seL4's sanitised flags. So the saved
+ *    flags of every thread whose last entry was sysenter have IF clear;
+ *    that IF of 0 never reaches user level: reading the register sets it
+ *    (tcb_get_user_reg), and so does every change to an iret exit
+ *    (tcb_force_iret), which pops the user's flags as the privilege
+ *    change returns to ring 3.
  *
  * With CONFIG_FASTPATH, Call and ReplyRecv go from the sysenter stub
  * straight to kernel/fastpath.c, which either completes them and leaves
@@ -39,17 +44,14 @@
  * (ECX and EDX are clobbered, as seL4's stubs expect); any other thread
  * returns through iret with every register restored.
  */
+#include <arch/context.h>
 #include <arch/gdt.h>
 #include <arch/traps.h>
 #include <abi/syscall.h>
 #include <abi/msginfo.h>
 
-#define VECTOR_SYSENTER 0x100
-#define EFLAGS_TF       0x100
-#define EFLAGS_IF       0x200
-/* The kernel's flags: only the always-one bit (no NT, TF, AC, DF, IF). */
-#define EFLAGS_KERNEL   0x2
 /* Offsets in user_context_t (arch/context.h). */
+#define CTX_FAULT_IP    8
 #define CTX_EAX         12
 #define CTX_EBX         16
 #define CTX_ESI         28
@@ -77,22 +79,22 @@
     movl CTX_EIP-CTX_EAX(%esp), %edx
     movl CTX_ESP-CTX_EAX(%esp), %ecx
     addl $CTX_EFLAGS-CTX_EAX, %esp
-    andl $~(EFLAGS_IF | EFLAGS_TF), (%esp)
     popfl
     sti
     sysexit
 .endm
 
 .macro RELOAD_DATA_SEGMENTS
-    movl $SEL_DS_3, %ecx
-    movl %ecx, %ds
-    movl %ecx, %es
+    movw %ss:sel_ds, %ds
+    movw sel_ds, %es
     movw sel_fs, %fs
     movw sel_gs, %gs
 .endm
 
-/* The TLS selectors, as memory operands: one instruction per load. */
+/* The selectors every entry loads, as memory operands: one instruction
+ * per load. */
     .pushsection .rodata
+sel_ds: .word SEL_DS_3
 sel_fs: .word SEL_FS
 sel_gs: .word SEL_GS
     .popsection
@@ -106,15 +108,14 @@ ia32_sysenter_entry:
     movl %ss:ia32_tss + TSS_ESP0_OFFSET, %esp
     pushl $SEL_DS_3                     /* ss */
     pushl %ecx                          /* esp */
-    pushfl
-    orl $EFLAGS_IF, (%esp)              /* eflags, as user level had them */
-    pushl $EFLAGS_KERNEL
+    pushfl                              /* eflags: IF and TF clear */
+    /* cs: always the user code selector (the only ring-3 code segment),
+     * written at thread creation and by every trap frame; eip: below;
+     * error: read only after a trap. */
+    subl $12, %esp
+    pushl $EFLAGS_KERNEL                /* in the vector's slot, for a moment */
     popfl
 sysenter_flags_clean:                   /* TF is off from here on */
-    pushl $SEL_CS_3                     /* cs */
-    pushl %edx
-    addl $SYSENTER_INSN_LEN, (%esp)     /* eip: after the sysenter instruction */
-    pushl $0                            /* error */
     pushl $VECTOR_SYSENTER              /* vector */
     pushl %ebp
     pushl %edi
@@ -124,9 +125,10 @@ sysenter_flags_clean:                   /* TF is off from here on */
     pushl %ebx
     pushl %eax
     pushl %edx                          /* fault_ip: a restart re-runs the sysenter */
-    movl $SEL_DS_3, %ecx
-    movl %ecx, %ds
-    movl %ecx, %es
+    leal SYSENTER_INSN_LEN(%edx), %ecx
+    movl %ecx, %ss:CTX_EIP-CTX_FAULT_IP(%esp) /* eip: after the sysenter instruction */
+    movw %ss:sel_ds, %ds
+    movw sel_ds, %es
     movw sel_fs, %fs
     movw sel_gs, %gs
     movl $ia32_kernel_stack_top, %esp
@@ -201,6 +203,12 @@ trap_debug:
     cmpl $sysenter_flags_clean, 8(%esp)
     ja trap_common
     andl $~EFLAGS_TF, 16(%esp)
+    /* If the stub saved the flags already, TF goes from that copy too:
+     * the sysexit tails restore it with popfl in ring 0. */
+    pushl %eax
+    movl %ss:ia32_tss + TSS_ESP0_OFFSET, %eax
+    andl $~EFLAGS_TF, %ss:CTX_EFLAGS-CTX_SIZE(%eax)
+    popl %eax
     addl $8, %esp
     iret
 
@@ -334,7 +342,6 @@ fp_switch:
     movl CTX_EAX-CTX_EFLAGS(%esp), %eax
     movl CTX_EIP-CTX_EFLAGS(%esp), %edx
     movl CTX_ESP-CTX_EFLAGS(%esp), %ecx
-    andl $~(EFLAGS_IF | EFLAGS_TF), (%esp)
     popfl
     sti
     sysexit

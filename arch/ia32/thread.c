@@ -19,7 +19,6 @@
 #include <kernel/state.h>
 #include <kernel/debug.h>
 
-#define EFLAGS_USER_INIT    0x202u      /* IF and the always-one bit */
 #define FXSAVE_FCW_OFFSET   0
 #define FXSAVE_MXCSR_OFFSET 24
 #define FCW_INIT            0x037fu     /* fninit value: all exceptions masked */
@@ -80,7 +79,8 @@ static void ia32_switch_context(tcb_t *t, paddr_t root)
 }
 
 /* entry.S addresses the context by these offsets. */
-_Static_assert(__builtin_offsetof(user_context_t, eax) == 12 &&
+_Static_assert(__builtin_offsetof(user_context_t, fault_ip) == 8 &&
+               __builtin_offsetof(user_context_t, eax) == 12 &&
                __builtin_offsetof(user_context_t, ebx) == 16 &&
                __builtin_offsetof(user_context_t, esi) == 28 &&
                __builtin_offsetof(user_context_t, edi) == 32 &&
@@ -137,6 +137,9 @@ void arch_restore_user_context(void)
     tcb_t *t = ks_cur_thread;
     if (t == ks_idle_thread)
         ia32_idle();
+    /* The sysenter stub never writes the cs slot (entry.S): it must hold
+     * the only ring-3 code selector for an iret. */
+    assert(t->ctx.cs == SEL_CS_3);
     /* The thread may have changed its own TLS base in this call. */
     gdt_set_user_bases(t->ctx.fs_base, t->ctx.gs_base);
     ia32_restore_user(&t->ctx.eax);

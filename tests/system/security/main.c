@@ -445,6 +445,66 @@ static void test_write_registers_flags(void)
     TEST_END();
 }
 
+/* ---- A thread that entered by sysenter has IF clear in its saved flags
+ * (the kernel restores them with popfl before sti; sysexit). Reading its
+ * registers shows IF set, and when WriteRegisters sends it back through
+ * iret it runs with interrupts enabled: a thread spinning at the root's
+ * priority is preempted by the timer and the root runs again (with IF
+ * clear it would never give up the CPU, and this test would time out). */
+static struct {
+    seL4_CPtr ep;
+    volatile int got;
+    volatile seL4_Word spins;
+} ifs;
+
+static void if_server(void *arg)
+{
+    seL4_Word badge;
+    (void)arg;
+    for (;;) {
+        seL4_Recv(ifs.ep, &badge);      /* never replies */
+        ifs.got++;
+    }
+}
+
+static void if_caller(void *arg)
+{
+    (void)arg;
+    seL4_Call(ifs.ep, seL4_MessageInfo_new(LABEL_CALL, 0, 0, 0));
+}
+
+static void if_spin(void)
+{
+    for (;;)
+        ifs.spins++;
+}
+
+static void test_if_after_sysenter(void)
+{
+    rt_thread_t srv, t;
+    seL4_UserContext regs;
+
+    TEST_BEGIN("security/sysenter_thread_keeps_interrupts_on_iret_exit");
+    memset((void *)&ifs, 0, sizeof(ifs));
+    ifs.ep = rt_alloc_object(seL4_EndpointObject, 0);
+    ASSERT_NE(ifs.ep, 0);
+    ASSERT_OK(start(&srv, SERVER_PRIO, 0, if_server, NULL));
+    ASSERT_OK(start(&t, ROOT_PRIO, 0, if_caller, NULL));
+    seL4_Yield();                       /* t calls; the server takes it */
+    ASSERT_EQ(ifs.got, 1);
+    ASSERT_OK(seL4_TCB_Suspend(t.tcb));
+    ASSERT_OK(seL4_TCB_ReadRegisters(t.tcb, 0, 0, 3, &regs));
+    EXPECT_EQ(regs.eflags & FL_IF, FL_IF);
+    regs.eip = (seL4_Word)if_spin;
+    ASSERT_OK(seL4_TCB_WriteRegisters(t.tcb, 1, 0, 1, &regs));
+    seL4_Yield();                       /* t spins until its time slice ends */
+    EXPECT_GT(ifs.spins, 0);
+    seL4_TCB_Suspend(t.tcb);
+    seL4_TCB_Suspend(srv.tcb);
+    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    TEST_END();
+}
+
 /* ---- FPU control words are per thread: two threads at one priority set
  * different x87 control words and MXCSR values and yield to each other. */
 static struct {
@@ -563,6 +623,70 @@ static void run_saved_fault(const char *name, void (*resume_at)(void), seL4_Word
     TEST_END();
 }
 
+/* The same on the other side: a server that took a Call, then faulted
+ * (its fault never received), is suspended and resumed at a ReplyRecv.
+ * seL4's reply sends the replier's saved fault too (doIPCTransfer looks at
+ * the sender's fault), so the client gets label VMFault, not the reply's
+ * label; before the fix the ReplyRecv fastpath sent the plain reply. */
+static struct {
+    seL4_CPtr ep;
+    volatile int got;
+    volatile seL4_Word client_label;
+    volatile int client_done;
+} rsv;
+
+static void replier_faults(void *arg)
+{
+    seL4_Word badge;
+    (void)arg;
+    seL4_Recv(rsv.ep, &badge);
+    rsv.got = 1;
+    *(volatile seL4_Word *)0 = 1;   /* VMFault; nobody receives it */
+}
+
+static void replier_resumed(void)
+{
+    seL4_Word badge;
+    seL4_ReplyRecv(rsv.ep, seL4_MessageInfo_new(LABEL_SEND, 0, 0, 0), &badge);
+    rt_thread_exit();
+}
+
+static void rsv_client(void *arg)
+{
+    (void)arg;
+    seL4_MessageInfo_t r = seL4_Call(rsv.ep, seL4_MessageInfo_new(LABEL_CALL, 0, 0, 0));
+    rsv.client_label = seL4_MessageInfo_get_label(r);
+    rsv.client_done = 1;
+}
+
+static void test_saved_fault_reply(void)
+{
+    rt_thread_t srv, cl;
+    seL4_CPtr fault_ep = rt_alloc_object(seL4_EndpointObject, 0);
+    seL4_UserContext regs;
+
+    TEST_BEGIN("security/saved_fault_sent_by_replyrecv");
+    memset((void *)&rsv, 0, sizeof(rsv));
+    rsv.ep = rt_alloc_object(seL4_EndpointObject, 0);
+    ASSERT_TRUE(fault_ep != 0 && rsv.ep != 0);
+    ASSERT_OK(start(&srv, SERVER_PRIO, fault_ep, replier_faults, NULL));
+    ASSERT_OK(start(&cl, HIGH_PRIO, 0, rsv_client, NULL));
+    /* The client called, the server took it and faulted. */
+    ASSERT_EQ(rsv.got, 1);
+    ASSERT_EQ(rsv.client_done, 0);
+    ASSERT_OK(seL4_TCB_Suspend(srv.tcb));
+    ASSERT_OK(seL4_TCB_ReadRegisters(srv.tcb, 0, 0, 10, &regs));
+    regs.eip = (seL4_Word)replier_resumed;
+    regs.esp = ((seL4_Word)srv.stack_top & ~0xfu) - 4;
+    ASSERT_OK(seL4_TCB_WriteRegisters(srv.tcb, 1, 0, 10, &regs));
+    EXPECT_EQ(rsv.client_done, 1);
+    EXPECT_EQ(rsv.client_label, seL4_Fault_VMFault);
+    seL4_TCB_Suspend(srv.tcb);
+    seL4_TCB_Suspend(cl.tcb);
+    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    TEST_END();
+}
+
 int main(bootinfo_t *bi)
 {
     (void)bi;
@@ -577,8 +701,10 @@ int main(bootinfo_t *bi)
     run_gp("security/debug_register_access_is_user_gp", read_dr7);
     test_kernel_esp_at_sysenter();
     test_write_registers_flags();
+    test_if_after_sysenter();
     test_fpu_control_words();
     run_saved_fault("security/saved_fault_sent_by_call", resumed_call, LABEL_CALL);
     run_saved_fault("security/saved_fault_makes_send_wait_for_reply", resumed_send, LABEL_SEND);
+    test_saved_fault_reply();
     tests_done();
 }

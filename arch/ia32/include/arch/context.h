@@ -9,6 +9,19 @@
 #ifndef ARCH_CONTEXT_H
 #define ARCH_CONTEXT_H
 
+/* EFLAGS bits (SDM vol. 1, 3.4.3) and the user's flags as seL4 sanitises
+ * them (sanitiseRegister): bit 1 always set, bits 3 and 5 always clear,
+ * interrupts enabled, no single stepping, nothing above bit 11 (IOPL, NT,
+ * RF, VM, AC, ID). The kernel itself runs with EFLAGS_KERNEL. */
+#define EFLAGS_FIXED_ONE    0x00000002u
+#define EFLAGS_FIXED_ZERO   0x00000028u
+#define EFLAGS_TF           0x00000100u
+#define EFLAGS_IF           0x00000200u
+#define EFLAGS_USER_BITS    0x00000fffu
+#define EFLAGS_USER_INIT    (EFLAGS_FIXED_ONE | EFLAGS_IF)
+#define EFLAGS_KERNEL       EFLAGS_FIXED_ONE
+
+#ifndef __ASSEMBLER__
 #include <kernel/types.h>
 
 typedef struct user_context {
@@ -27,12 +40,16 @@ typedef struct user_context {
  * which clobbers ECX and EDX. Anything that sets those registers for the
  * thread (WriteRegisters, a fault reply) sets another value so that the
  * return goes through iret. */
-#define VECTOR_SYSENTER     0x100u
-#define VECTOR_RESTORE_IRET 0x101u
+#endif
 
+#define VECTOR_SYSENTER     0x100
+#define VECTOR_RESTORE_IRET 0x101
+
+#ifndef __ASSEMBLER__
 /* FXSAVE area: 512 bytes, 16-byte aligned. */
 typedef struct fpu_state {
     uint8_t bytes[512];
 } __attribute__((aligned(16))) fpu_state_t;
+#endif
 
 #endif
