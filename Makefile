@@ -8,6 +8,7 @@
 #   build/kernel-nofp/kernel.elf       debug, fastpath off     (make test: same results required)
 #   build/kernel-bench/kernel.elf      release, benchmarking   (make bench)
 #   build/kernel-bench-irq/kernel.elf  the same, interrupt-latency tracking (make bench: one row)
+#   build/kernel-bench-iommu/kernel.elf the same, seL4's KernelIOMMU labels (make bench: sel4bench)
 #
 # docs/building-and-testing.md explains the targets, the file conventions and the serial-console
 # protocol between test root tasks and tools/run-system-test.py.  `make help` lists the targets.
@@ -91,7 +92,10 @@ VARIANT_kernel-bench := -DCONFIG_DEBUG=0 -DCONFIG_FASTPATH=1 -DCONFIG_BENCHMARK=
 # The bench kernel plus interrupt-latency tracking (kernel/benchmark.h): booted by `make bench`
 # for irq_latency_max_revoke only, so that no counted path pays for the tracking.
 VARIANT_kernel-bench-irq := $(VARIANT_kernel-bench) -DCONFIG_BENCHMARK_IRQ_LATENCY=1
-KERNEL_VARIANTS      := kernel kernel-nofp kernel-bench kernel-bench-irq
+# The bench kernel with seL4's KernelIOMMU invocation labels (kernel/include/abi/invocation.h):
+# seL4's prebuilt sel4bench images are built that way, so `make bench` runs them on this one.
+VARIANT_kernel-bench-iommu := $(VARIANT_kernel-bench) -DCONFIG_IOMMU_LABELS=1
+KERNEL_VARIANTS      := kernel kernel-nofp kernel-bench kernel-bench-irq kernel-bench-iommu
 
 USER_CFLAGS  := $(FREESTANDING) $(COMMON_FLAGS)
 USER_LDS     := user/user.ld
@@ -292,7 +296,8 @@ vmm: $(VMM_ELF)
 systests: $(SUITE_ELFS)
 unit-tests: $(UNIT_BINS)
 build-run: $(RUN_KERNEL) $(RUN_ROOT)
-build-bench: $(BUILD)/kernel-bench/kernel.elf $(BUILD)/kernel-bench-irq/kernel.elf $(BENCH_ELF)
+build-bench: $(BUILD)/kernel-bench/kernel.elf $(BUILD)/kernel-bench-irq/kernel.elf $(BENCH_ELF) \
+             $(BUILD)/kernel-bench-iommu/kernel.elf
 
 # ---------------------------------------------------------------------------------------------
 # Running: each of these installs missing packages, builds what it needs in parallel, then runs.
@@ -313,7 +318,7 @@ QEMU_BENCH_ARGS := -machine pc \
 EXIT_OK    := 33
 EXIT_PANIC := 253
 
-.PHONY: deps run debug gdb test unit systest bench clean help
+.PHONY: deps run debug gdb test unit systest sel4test bench clean help
 
 deps:
 	$(Q)tools/install-deps.sh
@@ -380,12 +385,45 @@ define run_systests
 	    --counts $(LOGS)/kernel-nofp/counts $(BUILD)/kernel-nofp/kernel.elf $(RUN_SUITE_ELFS) || true
 endef
 
+# seL4's own test suite (sel4test, prebuilt in $(SEL4_SHARED), not part of this repository) on
+# three of our kernels; each of its tests counts as one of ours (tools/run-sel4test.py).  Where
+# $(SEL4_SHARED) is absent it says so in one line and counts one skip.  `make test` runs it in
+# the background, one QEMU at a time, while the unit and system tests run.
+SEL4_SHARED      ?= ../shared/sel4
+SEL4TEST_KERNELS := $(foreach v,kernel kernel-nofp kernel-bench,$(BUILD)/$(v)/kernel.elf)
+SEL4TEST_LOGS    := $(LOGS)/sel4test
+SEL4TEST_COUNTS  := $(SEL4TEST_LOGS)/counts
+SEL4TEST_RUN      = $(PYTHON) tools/run-sel4test.py --shared $(SEL4_SHARED) --jobs 1 \
+                    --log-dir $(SEL4TEST_LOGS) --counts $(SEL4TEST_COUNTS) $(SEL4TEST_KERNELS)
+
+define start_sel4test
+	@rm -rf $(SEL4TEST_LOGS) && mkdir -p $(SEL4TEST_LOGS)
+	$(Q)$(SEL4TEST_RUN) > $(SEL4TEST_LOGS)/output.txt 2>&1 & echo $$! > $(SEL4TEST_LOGS)/pid
+endef
+
+define finish_sel4test
+	$(Q)while kill -0 $$(cat $(SEL4TEST_LOGS)/pid) 2>/dev/null; do sleep 1; done; \
+	  cat $(SEL4TEST_LOGS)/output.txt
+endef
+
 # Builds everything, not only what it runs, so that CI also catches a broken release kernel.
 test: deps
 	$(Q)$(MAKE) $(SUBMAKE_FLAGS) all
+	$(start_sel4test)
 	$(run_unit)
 	$(run_systests)
-	$(call summarize,$(UNIT_COUNTS) $(SYS_COUNTS))
+	$(finish_sel4test)
+	$(call summarize,$(UNIT_COUNTS) $(SYS_COUNTS) $(SEL4TEST_COUNTS))
+
+# sel4test alone, on the three kernels (a skip, not a failure, without $(SEL4_SHARED)).
+.PHONY: sel4test-summary
+sel4test: deps
+	$(Q)$(MAKE) $(SUBMAKE_FLAGS) $(SEL4TEST_KERNELS)
+	@rm -rf $(SEL4TEST_LOGS) && mkdir -p $(SEL4TEST_LOGS)
+	$(Q)$(SEL4TEST_RUN) || true
+	$(Q)[ ! -x $(SEL4_SHARED)/run.sh ] || $(MAKE) --no-print-directory sel4test-summary
+sel4test-summary:
+	$(call summarize,$(SEL4TEST_COUNTS))
 
 unit: deps
 	$(Q)$(MAKE) $(SUBMAKE_FLAGS) unit-tests
@@ -408,6 +446,8 @@ else
 	    --kernel-irq $(BUILD)/kernel-bench-irq/kernel.elf --root-task $(BENCH_ELF) \
 	    --qemu $(QEMU) --qemu-args "$(QEMU_BENCH_ARGS)" \
 	    --timeout $(BENCH_TIMEOUT) --log $(BENCH_LOG) --sel4 $(SEL4_ICOUNT) \
+	    --sel4-shared $(SEL4_SHARED) --sel4bench-kernel $(BUILD)/kernel-bench-iommu/kernel.elf \
+	    --commit "$$(git rev-parse --short HEAD 2>/dev/null)$$(git diff --quiet HEAD 2>/dev/null || echo +changes)" \
 	    --out docs/bench/results.csv
 endif
 
@@ -434,8 +474,9 @@ clean:
 help:
 	@echo 'make            build everything (kernels, libuser, vmm, system tests, bench, unit tests)'
 	@echo 'make run        install deps, build, boot build/kernel/kernel.elf + build/vmm/vmm.elf'
-	@echo 'make test       install deps, build, run unit tests and system tests on both debug kernels'
+	@echo 'make test       install deps, build, run unit tests, system tests on both debug kernels, sel4test'
 	@echo 'make unit       host unit tests only      make systest   system tests only (SUITES=...)'
+	@echo 'make sel4test   sel4test (seL4 test suite, ../shared/sel4) on kernel, kernel-nofp, kernel-bench'
 	@echo 'make bench      instruction counts under -icount -> docs/bench/results.csv'
 	@echo 'make debug      QEMU waiting for gdb on :1234; then `make gdb` in another shell'
 	@echo 'make deps       install missing Debian packages     make clean   remove build/'

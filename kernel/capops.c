@@ -25,6 +25,7 @@
  * the zombie into the CNode's first slot ("cyclic" zombie), where it is
  * emptied last. This is seL4's algorithm (finaliseSlot, reduceZombie).
  */
+#include <abi/capdata.h>
 #include <kernel/capops.h>
 #include <kernel/benchmark.h>
 #include <kernel/cdt.h>
@@ -211,15 +212,12 @@ exception_t cap_derive(cte_t *slot, cap_t cap, cap_t *out)
     return EXCEPTION_NONE;
 }
 
-/* CNode capability data (seL4_CNode_CapData, 32-bit): guard size in bits
- * 0-4, guard in bits 5-22. */
-#define CNODE_DATA_GUARD_SIZE_BITS 5
-#define CNODE_DATA_GUARD_SHIFT     5
-
+/* seL4_CNode_CapData (abi/capdata.h). */
 static cap_t cnode_update_guard(word_t data, cap_t cap)
 {
-    word_t guard_size = data & MASK(CNODE_DATA_GUARD_SIZE_BITS);
-    word_t guard = (data >> CNODE_DATA_GUARD_SHIFT) & MASK(CNODE_GUARD_BITS);
+    word_t guard_size = (data >> CNODE_CAPDATA_GUARD_SIZE_SHIFT) &
+                        MASK(CNODE_CAPDATA_GUARD_SIZE_BITS);
+    word_t guard = (data >> CNODE_CAPDATA_GUARD_SHIFT) & MASK(CNODE_CAPDATA_GUARD_BITS);
 
     if (guard_size + cap_cnode_radix(cap) > WORD_BITS)
         return cap_null();

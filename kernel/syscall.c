@@ -466,6 +466,11 @@ void handle_syscall(sword_t sysno)
     case SYS_YIELD:
         sched_yield();
         break;
+    case SYS_SET_TLS_BASE:
+        /* seL4's SetTLSBase: EBX is the caller's new TLS base; the GDT
+         * entry is rewritten on the way out (arch_restore_user_context). */
+        ks_cur_thread->ctx.gs_base = ks_cur_thread->ctx.ebx;
+        break;
     default:
         if (!handle_debug_syscall(sysno)) {
             ks_cur_fault = fault_unknown_syscall((word_t)sysno);

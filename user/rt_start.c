@@ -40,13 +40,16 @@ void rt_halt(void)
         seL4_DebugHalt();
 }
 
-/* SetTLSBase without touching the IPC buffer even on error. */
-static seL4_Error rt_set_own_tls_base(rt_tls_t *tp)
+seL4_Error rt_set_tls_base_raw(seL4_CPtr tcb, rt_tls_t *tp);
+
+/* SetTLSBase without touching the IPC buffer even on error (also used by
+ * component_start.c). */
+seL4_Error rt_set_tls_base_raw(seL4_CPtr tcb, rt_tls_t *tp)
 {
     seL4_MessageInfo_t tag = seL4_MessageInfo_new(INV_TCB_SET_TLS_BASE, 0, 0, 1);
     seL4_Word mr0 = (seL4_Word)tp, mr1 = 0;
 
-    tag = seL4_CallWithMRs(seL4_CapInitThreadTCB, tag, &mr0, &mr1);
+    tag = seL4_CallWithMRs(tcb, tag, &mr0, &mr1);
     return (seL4_Error)seL4_MessageInfo_get_label(tag);
 }
 
@@ -70,7 +73,7 @@ void __rt_start_root(bootinfo_t *bi)
         rt_halt();
     }
     tp->tcb = seL4_CapInitThreadTCB;
-    if (rt_set_own_tls_base(tp) != seL4_NoError) {
+    if (rt_set_tls_base_raw(seL4_CapInitThreadTCB, tp) != seL4_NoError) {
         rt_puts_raw("rt: TCB SetTLSBase on the root thread failed\n");
         rt_halt();
     }

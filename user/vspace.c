@@ -38,12 +38,12 @@ void *rt_map_pages_in(rt_alloc_t *a, seL4_Word n, seL4_CPtr *frames)
 
         if (f == 0)
             return NULL;
+        if (frames != NULL)
+            frames[i] = f;          /* even if the map fails: the caller may delete it */
         a->last_error = rt_map_frame_in(a, f, base + i * page, seL4_ReadWrite,
                                         seL4_X86_Default_VMAttributes);
         if (a->last_error != seL4_NoError)
             return NULL;
-        if (frames != NULL)
-            frames[i] = f;
     }
     return (void *)base;
 }

@@ -69,6 +69,7 @@
 #define TCB_FPU         80
 #define TCB_FLAGS       768
 #define TCB_FLAG_FPU_DISABLED 1
+#define CR0_TS_MASK     8   /* CR0_TS (arch/mmu.h), checked in thread.c */
 #define INFO_UNWRAPPED  (((1 << MSGINFO_UNWRAPPED_BITS) - 1) << MSGINFO_UNWRAPPED_SHIFT)
 
 /* Leave by sysexit from the context whose saved EAX is at ESP, with EBX,
@@ -326,10 +327,10 @@ fp_switch:
     movb %ch, ia32_gdt + GDT_GS * 8 + 7 /* base 31:24 */
     movw sel_gs, %gs
 3:  testb $TCB_FLAG_FPU_DISABLED, TCB_FLAGS(%eax)
-    jnz fp_fpu_flagged
+    jnz fp_fpu_disable
     cmpb $0, ia32_fpu_off
-    jnz fp_fpu_flagged
-    movl ia32_fpu_owner, %ecx           /* never NULL (thread.c) */
+    jnz fp_fpu_enable
+6:  movl ia32_fpu_owner, %ecx           /* never NULL (thread.c) */
     cmpl %ecx, %eax
     je 4f
     fxsave TCB_FPU(%ecx)
@@ -362,13 +363,24 @@ fp_load_fs:
     movw sel_fs, %fs
     jmp 2b
 
-/* Out of line: the thread or the one before it has the FPU disabled. EAX
- * survives the call (saved); EBX, ESI, EDI and EBP are callee-saved. */
-fp_fpu_flagged:
-    pushl %eax
-    call ia32_switch_fpu_flagged
-    popl %eax
+/* Out of line, as ia32_switch_fpu_flagged (thread.c): the thread has the
+ * FPU disabled, so it runs with CR0.TS set (its first FPU instruction is
+ * a #NM for its fault handler) and the owner keeps its state in the FPU;
+ * or the FPU is off and the thread uses it: clear TS, then switch the
+ * state as usual. */
+fp_fpu_disable:
+    cmpb $0, ia32_fpu_off
+    jnz 4b
+    movl %cr0, %ecx
+    orl $CR0_TS_MASK, %ecx
+    movl %ecx, %cr0
+    movb $1, ia32_fpu_off
     jmp 4b
+
+fp_fpu_enable:
+    clts
+    movb $0, ia32_fpu_off
+    jmp 6b
 
 #endif
 

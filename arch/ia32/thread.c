@@ -36,8 +36,9 @@ bool ia32_fpu_off;
  * seL4_TCBFlag_fpuDisabled runs with CR0.TS set, so its first FPU or SSE
  * instruction raises #NM, a UserException (Number 7) for its fault
  * handler; whichever thread owns the FPU keeps its state there. Any other
- * thread gets the FPU back (TS clear) and its own state. */
-void ia32_switch_fpu_flagged(tcb_t *t)
+ * thread gets the FPU back (TS clear) and its own state. entry.S
+ * (fp_fpu_disable, fp_fpu_enable) does the same for the fastpath. */
+static void ia32_switch_fpu_flagged(tcb_t *t)
 {
     if (t->flags & TCB_FLAG_FPU_DISABLED) {
         if (!ia32_fpu_off) {
@@ -93,7 +94,7 @@ _Static_assert(__builtin_offsetof(user_context_t, fault_ip) == 8 &&
 _Static_assert(__builtin_offsetof(tcb_t, ctx) == 0 &&
                __builtin_offsetof(tcb_t, fpu) == 80 &&
                __builtin_offsetof(tcb_t, flags) == 768 &&
-               TCB_FLAG_FPU_DISABLED == 1, "entry.S TCB offsets");
+               TCB_FLAG_FPU_DISABLED == 1 && CR0_TS == 8, "entry.S TCB offsets");
 
 void arch_tcb_init(tcb_t *t)
 {

@@ -216,6 +216,9 @@ static int run_faults(enum fault_kind kind)
         return 0;
     if (bench_thread_new(&h, PRIO_BENCH, 0, ROOT_VSPACE) != seL4_NoError)
         return 0;
+    /* As sel4bench's fault app: the handler runs with the FPU disabled. */
+    if (seL4_TCB_SetFlags(h.tcb, 0, seL4_TCBFlag_fpuDisabled).error != seL4_NoError)
+        return 0;
     /* UnknownSyscall's FaultIP is MR7, in the handler's IPC buffer. */
     fb.mr7 = &h.ipc_buffer->msg[seL4_UnknownSyscall_FaultIP];
     if (rt_thread_start(&h, handler, NULL) != seL4_NoError)

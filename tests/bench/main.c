@@ -109,6 +109,7 @@ int main(bootinfo_t *bi)
     bench_faults();
     bench_vspace();
     bench_caps();
+    bench_memmgr();
     bench_irq();
 
     printf("BENCH DONE\n");

@@ -1,6 +1,7 @@
 /*
  * System-call numbers, passed in EAX to sysenter (seL4 ia32, abi.md).
- * Debug calls below -10 exist only in debug builds; -22 only in bench builds.
+ * Debug calls below -10 exist only in debug builds; -22 only in bench builds;
+ * -30 (SetTLSBase) in all.
  */
 #ifndef ABI_SYSCALL_H
 #define ABI_SYSCALL_H
@@ -20,6 +21,9 @@
 #define SYS_DEBUG_SNAPSHOT      (-13)
 #define SYS_DEBUG_NAME_THREAD   (-14)
 #define SYS_BENCH_NULL_SYSCALL  (-22)
+/* seL4_SysSetTLSBase (syscall.xml, KernelSetTLSBaseSelf: always on x86):
+ * EBX is the caller's new TLS base. In every build. */
+#define SYS_SET_TLS_BASE        (-30)
 /* Our extension (not seL4's): run the kernel's invariant checker, debug
  * builds only. Returns 0 in EAX... see docs/api.md. Chosen far below seL4's
  * range so it cannot collide. */

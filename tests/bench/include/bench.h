@@ -147,5 +147,6 @@ void bench_vspace(void);
 void bench_caps(void);
 void bench_irq_latency(void);     /* latency.c, called by bench_caps() */
 void bench_irq(void);
+void bench_memmgr(void);       /* memmgr.c */
 
 #endif

@@ -8,6 +8,8 @@
 #include <rt/test.h>
 #include <rt/thread.h>
 #include <sel4/sel4.h>
+#include <rt/tls.h>
+#include <stddef.h>
 
 #define ROOT_CNODE   seL4_CapInitThreadCNode
 #define DEPTH        seL4_WordBits
@@ -23,6 +25,124 @@ struct job {
     volatile int stage;
     volatile seL4_Word fpu_word;
 };
+
+/* ---- SetTLSBase system call (-30, seL4 syscall.xml, KernelSetTLSBaseSelf) ---- */
+
+#define TLS_MARK_A 0x7e1a0001u
+#define TLS_MARK_B 0x7e1a0002u
+
+struct tls_job {
+    volatile int stage;
+    volatile seL4_Word seen_before, seen_after_yield, seen_restored;
+    rt_tls_t copy;                  /* the worker's TLS block, a different `user` */
+};
+
+/* %gs:offsetof(rt_tls_t, user): which TLS block the segment now points at. */
+static seL4_Word tls_user_word(void)
+{
+    seL4_Word w;
+    __asm__ volatile("movl %%gs:%c1, %0" : "=r"(w) : "i"(offsetof(rt_tls_t, user)));
+    return w;
+}
+
+/* Moves its own TLS base with the system call (no capability involved), to
+ * a copy of its block, and back. Nothing between uses the IPC buffer. */
+static void tls_worker(void *arg)
+{
+    struct tls_job *j = arg;
+    rt_tls_t *mine = (rt_tls_t *)(uintptr_t)tls_user_word();   /* set up below */
+
+    j->stage = 1;
+    j->seen_before = (seL4_Word)(uintptr_t)mine->user;
+    seL4_SetTLSBase((seL4_Word)(uintptr_t)&j->copy);
+    j->stage = 2;
+    seL4_Yield();                   /* through a switch and back */
+    j->seen_after_yield = tls_user_word();
+    seL4_SetTLSBase((seL4_Word)(uintptr_t)mine);
+    j->seen_restored = tls_user_word();
+    j->stage = 3;
+}
+
+/* seL4 src/api/syscall.c handleUnknownSyscall, SysSetTLSBase: the caller's
+ * TLS_BASE register becomes EBX, effective at once and kept across
+ * switches. sel4runtime makes it the root task's first system call. Before
+ * the fix our kernel raised an UnknownSyscall fault here. */
+static void test_set_tls_base_syscall(void)
+{
+    static struct tls_job j;
+    rt_thread_t t;
+    seL4_Word badge = 0;
+
+    TEST_BEGIN("conformance/set_tls_base_syscall");
+    ASSERT_OK(rt_thread_create(&t, WORKER_PRIO, badged_fault_ep));
+    /* The worker finds its own block through `user`, the copy is marked B. */
+    t.tls->user = (void *)(uintptr_t)t.tls;
+    j.copy = *t.tls;
+    j.copy.self = &j.copy;
+    j.copy.user = (void *)(uintptr_t)TLS_MARK_B;
+    ASSERT_OK(rt_thread_start(&t, tls_worker, &j));
+    /* It outranks us: it ran to its Yield and on to the end. */
+    seL4_MessageInfo_t info = seL4_NBRecv(fault_ep, &badge);
+    EXPECT_EQ(seL4_MessageInfo_get_label(info), seL4_Fault_NullFault);
+    EXPECT_EQ(j.stage, 3);
+    EXPECT_EQ(j.seen_before, (seL4_Word)(uintptr_t)t.tls);
+    EXPECT_EQ(j.seen_after_yield, TLS_MARK_B);
+    EXPECT_EQ(j.seen_restored, (seL4_Word)(uintptr_t)t.tls);
+    /* The root task may set its own base too (to where it is). */
+    seL4_Word self;
+    __asm__ volatile("movl %%gs:%c1, %0" : "=r"(self) : "i"(offsetof(rt_tls_t, self)));
+    seL4_Word own = tls_user_word();
+    seL4_SetTLSBase(self);
+    EXPECT_EQ(tls_user_word(), own);
+    EXPECT_EQ(seL4_TCB_Suspend(t.tcb), seL4_NoError);
+    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    TEST_END();
+}
+
+/* ---- CNode capability data (libsel4 shared_types.bf, mode_include/32) ---- */
+
+#define SUB_RADIX    4
+#define SUB_GUARD    0x5u
+#define SUB_GUARDLEN 3u
+#define SUB_SLOT     2u
+/* seL4_CNode_CapData on 32 bits: guardSize in bits 3-7, guard in 8-25. */
+#define CAPDATA_WORD(guard, size) (((guard) << 8) | ((size) << 3))
+
+/* Before the fix our kernel read the guard size from bits 0-4 and the guard
+ * from bits 5-22, so a CNode minted with seL4's word had a different guard
+ * and sel4test's first child process could not be built. */
+static void test_cnode_cap_data_layout(void)
+{
+    seL4_CPtr sub = rt_alloc_object(seL4_CapTableObject, SUB_RADIX);
+    seL4_CPtr guarded = rt_alloc_slot(), bad = rt_alloc_slot();
+    seL4_Word index = (SUB_GUARD << SUB_RADIX) | SUB_SLOT;
+
+    TEST_BEGIN("conformance/cnode_cap_data_layout");
+    ASSERT_TRUE(sub != 0 && guarded != 0 && bad != 0);
+    EXPECT_EQ(seL4_CNode_CapData_new(SUB_GUARD, SUB_GUARDLEN).words[0],
+              CAPDATA_WORD(SUB_GUARD, SUB_GUARDLEN));
+    ASSERT_OK(seL4_CNode_Mint(ROOT_CNODE, guarded, DEPTH, ROOT_CNODE, sub, DEPTH,
+                              seL4_AllRights, CAPDATA_WORD(SUB_GUARD, SUB_GUARDLEN)));
+    /* Resolving guard 101 then slot 2: seven bits through the minted cap. */
+    EXPECT_EQ(seL4_CNode_Copy(guarded, index, SUB_GUARDLEN + SUB_RADIX, ROOT_CNODE, fault_ep,
+                              DEPTH, seL4_AllRights), seL4_NoError);
+    EXPECT_EQ(seL4_CNode_Copy(sub, SUB_SLOT, SUB_RADIX, ROOT_CNODE, fault_ep, DEPTH,
+                              seL4_AllRights), seL4_DeleteFirst);   /* it landed there */
+    EXPECT_EQ(seL4_CNode_Delete(guarded, index, SUB_GUARDLEN + SUB_RADIX), seL4_NoError);
+    /* Mutate with seL4's word moves the guard; a wrong guard misses. */
+    EXPECT_EQ(seL4_CNode_Mutate(ROOT_CNODE, bad, DEPTH, ROOT_CNODE, guarded, DEPTH,
+                                CAPDATA_WORD(SUB_GUARD + 1, SUB_GUARDLEN)), seL4_NoError);
+    EXPECT_EQ(seL4_CNode_Copy(bad, index, SUB_GUARDLEN + SUB_RADIX, ROOT_CNODE, fault_ep,
+                              DEPTH, seL4_AllRights), seL4_FailedLookup);
+    EXPECT_EQ(seL4_CNode_Copy(bad, index + (1u << SUB_RADIX), SUB_GUARDLEN + SUB_RADIX,
+                              ROOT_CNODE, fault_ep, DEPTH, seL4_AllRights), seL4_NoError);
+    /* Guard size plus radix over 32 bits: Mint makes no capability. */
+    EXPECT_NE(seL4_CNode_Mint(ROOT_CNODE, guarded, DEPTH, ROOT_CNODE, sub, DEPTH,
+                              seL4_AllRights, CAPDATA_WORD(0, seL4_WordBits - SUB_RADIX + 1)),
+              seL4_NoError);
+    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    TEST_END();
+}
 
 /* ---- TCB SetFlags (object-api.xml TCBSetFlags) ---- */
 
@@ -161,6 +281,8 @@ int main(bootinfo_t *bi)
         seL4_CNode_Mint(ROOT_CNODE, badged_fault_ep, DEPTH, ROOT_CNODE, fault_ep, DEPTH,
                         seL4_AllRights, FAULT_BADGE) != seL4_NoError)
         rt_halt();
+    test_cnode_cap_data_layout();
+    test_set_tls_base_syscall();
     test_set_flags_result();
     test_fpu_disabled_faults();
     test_fpu_disabled_self();

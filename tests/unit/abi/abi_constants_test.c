@@ -25,6 +25,7 @@
 #include <cmocka.h>
 
 #include <abi/bootinfo.h>
+#include <abi/capdata.h>
 #include <abi/errors.h>
 #include <abi/faults.h>
 #include <abi/invocation.h>
@@ -56,6 +57,14 @@ static const ours_t syscalls[] = {
     E("seL4_SysYield", SYS_YIELD), E("seL4_SysNBRecv", SYS_NB_RECV),
     E("seL4_SysDebugPutChar", SYS_DEBUG_PUT_CHAR),
     E("seL4_SysDebugDumpScheduler", SYS_DEBUG_DUMP_SCHEDULER),
+    E("seL4_SysSetTLSBase", SYS_SET_TLS_BASE),
+};
+
+static const ours_t capdata[] = {
+    E("seL4_CNode_CapData_guardSize_shift", CNODE_CAPDATA_GUARD_SIZE_SHIFT),
+    E("seL4_CNode_CapData_guardSize_bits", CNODE_CAPDATA_GUARD_SIZE_BITS),
+    E("seL4_CNode_CapData_guard_shift", CNODE_CAPDATA_GUARD_SHIFT),
+    E("seL4_CNode_CapData_guard_bits", CNODE_CAPDATA_GUARD_BITS),
 };
 
 static const ours_t objects[] = {
@@ -247,6 +256,7 @@ static const struct table {
 } tables[] = {
     TABLE(syscalls), TABLE(objects), TABLE(sizes), TABLE(errors), TABLE(labels),
     TABLE(faults), TABLE(slots), TABLE(messages), TABLE(ipcbuf_macros), TABLE(bootinfo),
+    TABLE(capdata),
 };
 
 /* ---- the tsv ---- */
@@ -380,6 +390,7 @@ TABLE_TEST(slots)
 TABLE_TEST(messages)
 TABLE_TEST(ipcbuf_macros)
 TABLE_TEST(bootinfo)
+TABLE_TEST(capdata)
 
 static void every_tsv_name_is_checked(void **state)
 {
@@ -430,6 +441,7 @@ int main(void)
         cmocka_unit_test(messages_match_sel4),
         cmocka_unit_test(ipcbuf_macros_match_sel4),
         cmocka_unit_test(bootinfo_match_sel4),
+        cmocka_unit_test(capdata_match_sel4),
         cmocka_unit_test(every_tsv_name_is_checked),
         cmocka_unit_test(msginfo_layout_is_sel4s),
     };

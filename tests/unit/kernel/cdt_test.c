@@ -5,6 +5,7 @@
  * deletion with finalisation, zombies and preemption.
  */
 #include "captest.h"
+#include <abi/capdata.h>
 
 /* Fake object addresses: only compared, never dereferenced. */
 #define UT_PADDR  0x00100000u
@@ -183,13 +184,18 @@ static void derive_rules(void **state)
     assert_int_equal(cap_frame_vmrights(cap_mask_rights(RIGHT_WRITE, frame)), VM_KERNEL_ONLY);
     assert_int_equal(cap_frame_vmrights(cap_mask_rights(RIGHTS_ALL, frame)), VM_READ_WRITE);
 
-    /* CNode guard data: size in bits 0-4, guard above; radix + size <= 32. */
+    /* CNode guard data (seL4_CNode_CapData): size in bits 3-7, guard in
+     * bits 8-25; radix + size <= 32; the guard is cut to its size. */
     cap_t cn = cap_cnode_new((void *)0x4000, 8, 0, 0);
-    out = cap_update_data(true, (0x3u << 5) | 4, cn);
+    out = cap_update_data(true, (0x3u << CNODE_CAPDATA_GUARD_SHIFT) |
+                                (4u << CNODE_CAPDATA_GUARD_SIZE_SHIFT), cn);
     assert_int_equal(cap_cnode_guard_size(out), 4);
     assert_int_equal(cap_cnode_guard(out), 3);
-    assert_true(cap_is_null(cap_update_data(true, 25, cn)));
-    assert_int_equal(cap_cnode_guard(cap_update_data(true, (0xffu << 5) | 2, cn)), 3);
+    assert_true(cap_is_null(cap_update_data(true, 25u << CNODE_CAPDATA_GUARD_SIZE_SHIFT, cn)));
+    assert_int_equal(cap_cnode_guard(cap_update_data(true, (0xffu << CNODE_CAPDATA_GUARD_SHIFT) |
+                                                     (2u << CNODE_CAPDATA_GUARD_SIZE_SHIFT), cn)), 3);
+    /* The three low bits are padding. */
+    assert_int_equal(cap_cnode_guard_size(cap_update_data(true, 7, cn)), 0);
 }
 
 /* Last cap to an endpoint: finalised once; a copy's delete does not. */

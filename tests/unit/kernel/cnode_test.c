@@ -5,6 +5,7 @@
  */
 #include "captest.h"
 #include <kernel/cnode.h>
+#include <abi/capdata.h>
 #include <abi/invocation.h>
 
 #define EP_PADDR 0x00100100u
@@ -60,7 +61,8 @@ static void copy_mint_move_mutate(void **state)
 
     /* Mutate sets a CNode guard while moving; on an endpoint it is refused. */
     cdt_insert(&s[1], &s[5], root, false, false);
-    word_t mutate[] = { 6, 32, 5, 32, (4u << 5) | 2 };
+    word_t mutate[] = { 6, 32, 5, 32, (4u << CNODE_CAPDATA_GUARD_SHIFT) |
+                                      (2u << CNODE_CAPDATA_GUARD_SIZE_SHIFT) };
     assert_int_equal(invoke(INV_CNODE_MUTATE, 5, mutate), EXCEPTION_NONE);
     assert_int_equal(cap_cnode_guard_size(s[6].cap), 2);
     assert_int_equal(cap_cnode_guard(s[6].cap), 0);

@@ -242,6 +242,14 @@ static inline void seL4_Yield(void)
     rt_sysenter((seL4_Word)SYS_YIELD, &b, &s, &d, &c);
 }
 
+/* Sets the calling thread's TLS base (the %gs segment base) to tls_base:
+ * seL4_SysSetTLSBase, in every build, as on x86 seL4. */
+static inline void seL4_SetTLSBase(seL4_Word tls_base)
+{
+    seL4_Word b = tls_base, s = 0, d = 0, c = 0;
+    rt_sysenter((seL4_Word)SYS_SET_TLS_BASE, &b, &s, &d, &c);
+}
+
 /* ---- Debug calls (debug kernels; DebugPutChar also in release with printing) ---- */
 
 static inline void seL4_DebugPutChar(char ch)

@@ -14,6 +14,7 @@
 #include <stdint.h>
 #include <stddef.h>
 #include <abi/bootinfo.h>
+#include <abi/capdata.h>
 #include <abi/errors.h>
 #include <abi/faults.h>
 #include <abi/ipcbuffer.h>
@@ -284,7 +285,8 @@ static inline seL4_Uint32 seL4_CapRights_get_capAllowWrite(seL4_CapRights_t r)
 #define seL4_NoRights seL4_CapRights_new(0, 0, 0, 0)
 #define seL4_ReadWrite seL4_CapRights_new(0, 0, 1, 1)
 
-/* CNode cap data (guard word): bits 0-4 guard size, bits 5-22 guard. */
+/* CNode cap data (seL4_CNode_CapData, layout in <abi/capdata.h>): guard size
+ * in bits 3-7, guard in bits 8-25. */
 typedef struct seL4_CNode_CapData {
     seL4_Uint32 words[1];
 } seL4_CNode_CapData_t;
@@ -292,8 +294,10 @@ typedef struct seL4_CNode_CapData {
 static inline seL4_CNode_CapData_t seL4_CNode_CapData_new(seL4_Uint32 guard,
         seL4_Uint32 guardSize)
 {
-    seL4_CNode_CapData_t d = { { ((guard & ((1u << seL4_GuardBits) - 1u)) << seL4_GuardSizeBits) |
-                                 (guardSize & ((1u << seL4_GuardSizeBits) - 1u)) } };
+    seL4_CNode_CapData_t d = { {
+        ((guard & ((1u << CNODE_CAPDATA_GUARD_BITS) - 1u)) << CNODE_CAPDATA_GUARD_SHIFT) |
+        ((guardSize & ((1u << CNODE_CAPDATA_GUARD_SIZE_BITS) - 1u)) <<
+         CNODE_CAPDATA_GUARD_SIZE_SHIFT) } };
     return d;
 }
 

@@ -31,8 +31,6 @@
 extern tcb_t *ia32_fpu_owner;
 /* CR0.TS is set: the running thread has seL4_TCBFlag_fpuDisabled (thread.c). */
 extern bool ia32_fpu_off;
-/* thread.c: the FPU switch when t has the FPU disabled or it is off now. */
-void ia32_switch_fpu_flagged(tcb_t *t);
 
 /* entry.S: leave into the user context whose saved EAX is at `eax`
  * (sysexit if it entered by sysenter, else iret). */

@@ -1,0 +1,256 @@
+/*
+ * Accounting: where every byte of the untypeds an owner holds is.
+ *
+ * A leaf untyped record is in exactly one state: free (no kernel
+ * children), a slab (objects below the watermark, each live, pooled or
+ * dead; free above it), given whole to the caller, or a CNode memmgr made
+ * for its own slots. A split record holds nothing itself: its two halves
+ * do. So held = free + live + pooled + dead + cspace, exactly, and the
+ * running totals the helpers below keep must equal what mm_check()
+ * recomputes from the records. Debug builds check that after every
+ * public operation (acct_after), so a bookkeeping slip shows up at the
+ * operation that made it.
+ */
+#include "internal.h"
+#include <stdio.h>
+#include <stdlib.h>
+
+static uint64_t obj_size(const struct mm_ut *u)
+{
+    return (uint64_t)1 << u->obj_bits;
+}
+
+void acct_slab_retyped(struct mm *mm, struct mm_ut *u, uint32_t n)
+{
+    uint64_t bytes = (uint64_t)n << u->obj_bits;
+
+    u->wm += (uint32_t)bytes;
+    u->npool += n;
+    mm->st.free -= bytes;
+    mm->st.pooled[u->obj_type] += bytes;
+    mm->st.retypes++;
+}
+
+void acct_pool_to_live(struct mm *mm, struct mm_ut *u)
+{
+    u->npool--;
+    u->nlive++;
+    mm->st.pooled[u->obj_type] -= obj_size(u);
+    mm->st.live[u->obj_type] += obj_size(u);
+    mm->st.objects_live++;
+}
+
+void acct_live_to_pool(struct mm *mm, struct mm_ut *u)
+{
+    u->nlive--;
+    u->npool++;
+    mm->st.live[u->obj_type] -= obj_size(u);
+    mm->st.pooled[u->obj_type] += obj_size(u);
+    mm->st.objects_live--;
+}
+
+void acct_pool_to_dead(struct mm *mm, struct mm_ut *u)
+{
+    u->npool--;
+    u->ndead++;
+    mm->st.pooled[u->obj_type] -= obj_size(u);
+    mm->st.dead += obj_size(u);
+}
+
+void acct_live_to_dead(struct mm *mm, struct mm_ut *u)
+{
+    u->nlive--;
+    u->ndead++;
+    mm->st.live[u->obj_type] -= obj_size(u);
+    mm->st.dead += obj_size(u);
+    mm->st.objects_live--;
+}
+
+/* A slab with only dead objects left has no kernel children: the kernel
+ * resets it on the next retype, so its bytes are free again. */
+void acct_slab_reset(struct mm *mm, struct mm_ut *u)
+{
+    uint64_t dead = (uint64_t)u->ndead << u->obj_bits;
+
+    mm->st.dead -= dead;
+    mm->st.free += dead;
+    u->ndead = 0;
+    u->wm = 0;
+    u->kind = MM_UT_FREE;
+}
+
+/* A free leaf becomes one whole object: given to the caller or a CNode. */
+void acct_whole(struct mm *mm, struct mm_ut *u, int kind)
+{
+    mm->st.free -= mm_ut_size(u);
+    if (kind == MM_UT_GIVEN) {
+        mm->st.live[OBJ_UNTYPED] += mm_ut_size(u);
+        mm->st.objects_live++;
+    } else {
+        mm->st.cspace += mm_ut_size(u);
+    }
+    u->kind = (uint8_t)kind;
+}
+
+void acct_unwhole(struct mm *mm, struct mm_ut *u)
+{
+    if (u->kind == MM_UT_GIVEN) {
+        mm->st.live[OBJ_UNTYPED] -= mm_ut_size(u);
+        mm->st.objects_live--;
+    } else {
+        mm->st.cspace -= mm_ut_size(u);
+    }
+    mm->st.free += mm_ut_size(u);
+    u->kind = MM_UT_FREE;
+    u->wm = 0;
+}
+
+/* Adds one leaf record's bytes into s; returns 0 if the record is
+ * inconsistent in itself. */
+static int tally_leaf(const struct mm_ut *u, struct mm_stats *s)
+{
+    uint64_t size = mm_ut_size(u);
+
+    switch (u->kind) {
+    case MM_UT_FREE:
+        s->free += size;
+        return u->nlive == 0 && u->npool == 0 && u->ndead == 0;
+    case MM_UT_SLAB:
+        if (u->wm != (uint64_t)(u->nlive + u->npool + u->ndead) << u->obj_bits || u->wm > size)
+            return 0;
+        s->free += size - u->wm;
+        s->live[u->obj_type] += (uint64_t)u->nlive << u->obj_bits;
+        s->pooled[u->obj_type] += (uint64_t)u->npool << u->obj_bits;
+        s->dead += (uint64_t)u->ndead << u->obj_bits;
+        s->objects_live += u->nlive;
+        return u->nlive + u->npool > 0;
+    case MM_UT_GIVEN:
+        s->live[OBJ_UNTYPED] += size;
+        s->objects_live++;
+        return 1;
+    default:
+        s->cspace += size;
+        return 1;
+    }
+}
+
+/* Recomputes the byte totals from the records into s. */
+static int tally(const struct mm *mm, struct mm_stats *s)
+{
+    int ok = 1;
+
+    for (uint32_t i = 0; i < mm->nuts; i++) {
+        const struct mm_ut *u = &mm->uts[i];
+
+        if (!u->in_use)
+            continue;
+        if (u->parent == 0)
+            s->held += mm_ut_size(u);
+        if (u->kind != MM_UT_SPLIT && !tally_leaf(u, s))
+            ok = 0;
+    }
+    return ok;
+}
+
+static int pools_agree(const struct mm *mm)
+{
+    uint64_t listed = 0, counted = 0;
+
+    for (uint32_t p = 0; p < MM_NUM_POOLS; p++) {
+        uint32_t n = 0;
+
+        for (mm_cptr_t c = mm->pools[p].head; c != 0; c = slot_meta(mm, c)->next)
+            if (++n > mm->pools[p].count)
+                return 0;
+        if (n != mm->pools[p].count)
+            return 0;
+        listed += n;
+    }
+    for (uint32_t i = 0; i < mm->nuts; i++)
+        if (mm->uts[i].in_use && mm->uts[i].kind == MM_UT_SLAB)
+            counted += mm->uts[i].npool;
+    return listed == counted;
+}
+
+mm_err_t mm_check(const struct mm *mm)
+{
+    struct mm_stats s = { 0 };
+    const struct mm_stats *t = &mm->st;
+    uint64_t sum = t->free + t->dead + t->cspace;
+
+    if (!tally(mm, &s) || s.held != t->held || s.free != t->free || s.dead != t->dead ||
+        s.cspace != t->cspace || s.objects_live != t->objects_live)
+        return ERR_ILLEGAL_OPERATION;
+    for (uint32_t k = 0; k < OBJ_NUM_TYPES; k++) {
+        if (s.live[k] != t->live[k] || s.pooled[k] != t->pooled[k])
+            return ERR_ILLEGAL_OPERATION;
+        sum += t->live[k] + t->pooled[k];
+    }
+    if (sum != t->held || !pools_agree(mm))
+        return ERR_ILLEGAL_OPERATION;
+    return ERR_NONE;
+}
+
+/* Every public operation ends here: the conservation check in debug
+ * builds (mm->check), which stops the program at the first slip. */
+void acct_after(struct mm *mm)
+{
+    mm->st.meta_used = (uint64_t)(mm->meta_next - mm->meta);
+    if (mm->check && mm_check(mm) != ERR_NONE) {
+        printf("memmgr: accounting check failed\n");
+        mm_report(mm);
+        abort();
+    }
+}
+
+const struct mm_stats *mm_stats(const struct mm *mm)
+{
+    return &mm->st;
+}
+
+uint32_t mm_meta_per_mib(const struct mm *mm)
+{
+    uint64_t mib = mm->st.held >> 20;
+
+    return mib == 0 ? 0 : (uint32_t)(mm->st.meta_used / mib);
+}
+
+static const char *const type_names[OBJ_NUM_TYPES] = {
+    "untyped", "tcb", "endpoint", "notification", "cnode", "frame4k", "frame4m",
+    "pagetable", "pagedir",
+};
+
+static const char *const kind_names[] = { "free", "split", "slab", "given", "cspace" };
+
+static void report_ut(const struct mm *mm, const struct mm_ut *u)
+{
+    uint32_t cost = 0;
+
+    printf("  ut %08x+2^%u cap %u %s%s", (unsigned)u->paddr, u->bits, (unsigned)u->cap,
+           kind_names[u->kind], u->device ? " dev" : "");
+    if (u->kind == MM_UT_SLAB)
+        printf(" %s live %u pool %u dead %u wm %u", type_names[u->obj_type], (unsigned)u->nlive,
+               (unsigned)u->npool, (unsigned)u->ndead, (unsigned)u->wm);
+    if (u->parent == 0)
+        printf(" reclaimable %u cost %u", (unsigned)mm_reclaimable(mm, u->cap, &cost),
+               (unsigned)cost);
+    printf("\n");
+}
+
+void mm_report(const struct mm *mm)
+{
+    const struct mm_stats *s = &mm->st;
+
+    printf("memmgr: held %llu (device %llu) free %llu dead %llu cspace %llu meta %llu/%llu\n",
+           (unsigned long long)s->held, (unsigned long long)s->device_held,
+           (unsigned long long)s->free, (unsigned long long)s->dead,
+           (unsigned long long)s->cspace, (unsigned long long)s->meta_used,
+           (unsigned long long)s->meta_size);
+    for (uint32_t k = 0; k < OBJ_NUM_TYPES; k++)
+        if (s->live[k] != 0 || s->pooled[k] != 0)
+            printf("  %-12s live %llu pooled %llu\n", type_names[k],
+                   (unsigned long long)s->live[k], (unsigned long long)s->pooled[k]);
+    for (uint32_t i = 0; i < mm->nuts; i++)
+        if (mm->uts[i].in_use)
+            report_ut(mm, &mm->uts[i]);
+}

@@ -1,0 +1,217 @@
+/*
+ * The slot allocator: empty capability slots, one at a time or as a
+ * contiguous window (a batch Retype fills a window of one CNode).
+ *
+ * Slots come in blocks, each a window of one CNode, with a free bitmap
+ * and 8 bytes of metadata per slot (which slab the object in it came
+ * from, and the pool free list). Allocating anything needs slots, and a
+ * new CNode for more slots needs a slot in the top-level CNode and
+ * memory: so the CSpace grows before it runs dry, while
+ * MM_SLOT_LOW_WATER slots are still free, from a free untyped held back
+ * for just that (untyped.c). Ordinary requests may not take the last
+ * MM_SLOT_LOW_WATER slots; memmgr's own splits may. Running out is
+ * ERR_NOT_ENOUGH_MEMORY, never a half-built object.
+ */
+#include "internal.h"
+
+#define MAP_BITS    32u
+
+struct mm_slot_block *slot_block(const struct mm *mm, mm_cptr_t cap)
+{
+    for (uint32_t i = 0; i < mm->nblocks; i++) {
+        const struct mm_slot_block *b = &mm->blocks[i];
+
+        if (cap >= b->base && cap - b->base < b->count)
+            return (struct mm_slot_block *)b;
+    }
+    return NULL;
+}
+
+struct mm_slot *slot_meta(const struct mm *mm, mm_cptr_t cap)
+{
+    struct mm_slot_block *b = slot_block(mm, cap);
+
+    return b == NULL ? NULL : &b->meta[cap - b->base];
+}
+
+void slot_dest(const struct mm_slot_block *b, mm_cptr_t cap, mm_cptr_t *node_index,
+               uint32_t *node_depth, uint32_t *offset)
+{
+    *node_index = b->node_index;
+    *node_depth = b->node_depth;
+    *offset = b->first + (cap - b->base);
+}
+
+static int is_free(const struct mm_slot_block *b, uint32_t i)
+{
+    return (b->bitmap[i / MAP_BITS] >> (i % MAP_BITS)) & 1u;
+}
+
+static void mark(struct mm *mm, struct mm_slot_block *b, uint32_t i, int free)
+{
+    uint32_t bit = (uint32_t)1 << (i % MAP_BITS);
+
+    if (free) {
+        b->bitmap[i / MAP_BITS] |= bit;
+        b->nfree++;
+        mm->slots_free++;
+    } else {
+        b->bitmap[i / MAP_BITS] &= ~bit;
+        b->nfree--;
+        mm->slots_free--;
+    }
+    b->meta[i] = (struct mm_slot){ .state = free ? MM_SLOT_FREE : MM_SLOT_USED };
+}
+
+static mm_err_t add_block(struct mm *mm, mm_cptr_t base, uint32_t first, uint32_t count,
+                          mm_cptr_t node_index, uint32_t node_depth)
+{
+    struct mm_slot_block *b;
+    uint32_t words = (count + MAP_BITS - 1) / MAP_BITS;
+
+    if (mm->nblocks == MM_MAX_SLOT_BLOCKS || count == 0 || base + count < base)
+        return ERR_NOT_ENOUGH_MEMORY;
+    b = &mm->blocks[mm->nblocks];
+    b->bitmap = mm_meta_alloc(mm, words * sizeof(uint32_t));
+    b->meta = mm_meta_alloc(mm, count * sizeof(struct mm_slot));
+    if (b->bitmap == NULL || b->meta == NULL)
+        return ERR_NOT_ENOUGH_MEMORY;
+    b->base = base;
+    b->first = first;
+    b->count = count;
+    b->node_index = node_index;
+    b->node_depth = node_depth;
+    mm->nblocks++;
+    for (uint32_t i = 0; i < count; i++)
+        mark(mm, b, i, 1);
+    return ERR_NONE;
+}
+
+mm_err_t mm_add_slots(struct mm *mm, mm_cptr_t base, uint32_t first, uint32_t count,
+                      mm_cptr_t node_index, uint32_t node_depth)
+{
+    mm_err_t err;
+
+    for (uint32_t i = 0; i < mm->nblocks; i++) {
+        const struct mm_slot_block *b = &mm->blocks[i];
+
+        if (base < b->base + b->count && b->base < base + count)
+            return ERR_DELETE_FIRST;
+    }
+    err = add_block(mm, base, first, count, node_index, node_depth);
+    acct_after(mm);
+    return err;
+}
+
+/* One more CNode from the reserve untyped, into the next top-level slot. */
+static mm_err_t grow(struct mm *mm)
+{
+    struct mm_cspace_grow *g = &mm->grow;
+    struct mm_ut *u = NULL;
+    uint32_t count = mm_bit(g->l2_bits), nblocks = mm->nblocks;
+    uint8_t *mark_meta = mm->meta_next;
+    mm_err_t err;
+
+    for (uint32_t i = 0; i < mm->nuts && u == NULL; i++)
+        if (mm->uts[i].in_use && mm->uts[i].reserve && mm->uts[i].kind == MM_UT_FREE)
+            u = &mm->uts[i];
+    if (g->l1_next >= g->l1_end || u == NULL)
+        return ERR_NOT_ENOUGH_MEMORY;
+    err = add_block(mm, g->l1_next << g->l2_bits, 0, count, g->l1_next,
+                    MM_WORD_BITS - g->l2_bits);
+    if (err == ERR_NONE)
+        err = mm_sys_retype(u->cap, OBJ_CNODE, g->l2_bits, mm->root, 0, 0, g->l1_next, 1);
+    if (err != ERR_NONE) {
+        if (mm->nblocks > nblocks)      /* drop the block and its metadata again */
+            mm->slots_free -= count;
+        mm->nblocks = nblocks;
+        mm->meta_next = mark_meta;
+        return err;
+    }
+    mm->st.retypes++;
+    u->reserve = 0;
+    acct_whole(mm, u, MM_UT_CSPACE);
+    g->l1_next++;
+    ut_keep_reserve(mm);
+    return ERR_NONE;
+}
+
+/* First index of n free slots in a row in b, or b->count. */
+static uint32_t find_run(const struct mm_slot_block *b, uint32_t n)
+{
+    uint32_t run = 0;
+
+    for (uint32_t i = 0; i < b->count; i++) {
+        if (run == 0 && i % MAP_BITS == 0 && b->bitmap[i / MAP_BITS] == 0) {
+            i += MAP_BITS - 1;
+            continue;
+        }
+        run = is_free(b, i) ? run + 1 : 0;
+        if (run == n)
+            return i + 1 - n;
+    }
+    return b->count;
+}
+
+mm_err_t slot_alloc_n(struct mm *mm, uint32_t n, mm_cptr_t *first, int internal)
+{
+    uint32_t keep = internal ? 0 : MM_SLOT_LOW_WATER;
+
+    if (n == 0)
+        return ERR_INVALID_ARGUMENT;
+    if (!internal && mm->slots_free < n + keep)
+        grow(mm);
+    if (mm->slots_free < n + keep)
+        return ERR_NOT_ENOUGH_MEMORY;
+    for (uint32_t k = 0; k < mm->nblocks; k++) {
+        struct mm_slot_block *b = &mm->blocks[k];
+        uint32_t i = b->nfree >= n ? find_run(b, n) : b->count;
+
+        if (i == b->count)
+            continue;
+        for (uint32_t j = 0; j < n; j++)
+            mark(mm, b, i + j, 0);
+        *first = b->base + i;
+        return ERR_NONE;
+    }
+    /* Enough slots, but not n in a row: a new CNode has them. */
+    if (!internal && grow(mm) == ERR_NONE)
+        return slot_alloc_n(mm, n, first, internal);
+    return ERR_NOT_ENOUGH_MEMORY;
+}
+
+mm_err_t mm_slot_alloc(struct mm *mm, mm_cptr_t *slot)
+{
+    mm_err_t err = slot_alloc_n(mm, 1, slot, 0);
+
+    acct_after(mm);
+    return err;
+}
+
+mm_err_t mm_slot_alloc_range(struct mm *mm, uint32_t n, mm_cptr_t *first)
+{
+    mm_err_t err = slot_alloc_n(mm, n, first, 0);
+
+    acct_after(mm);
+    return err;
+}
+
+void mm_slot_free_range(struct mm *mm, mm_cptr_t first, uint32_t n)
+{
+    for (uint32_t j = 0; j < n; j++) {
+        struct mm_slot_block *b = slot_block(mm, first + j);
+
+        if (b != NULL && !is_free(b, first + j - b->base))
+            mark(mm, b, first + j - b->base, 1);
+    }
+}
+
+void mm_slot_free(struct mm *mm, mm_cptr_t slot)
+{
+    mm_slot_free_range(mm, slot, 1);
+}
+
+uint32_t mm_slots_free(const struct mm *mm)
+{
+    return mm->slots_free;
+}

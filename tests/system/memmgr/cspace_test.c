@@ -1,0 +1,78 @@
+/*
+ * memmgr growing its own CSpace on the real kernel. The root task's
+ * CSpace is made two-level first, the way a component that wants to grow
+ * sets itself up: a top-level CNode of 2^6 slots with a 13-bit guard
+ * becomes the CSpace root, the old root CNode sits in its slot 0 (so
+ * every old CPtr still names the same slot), and memmgr puts new CNodes
+ * of 2^13 slots in slots 1 and up: slot j of the CNode in top-level slot
+ * i is CPtr (i << 13) | j. This test runs last, as it changes the root
+ * task's CSpace for good.
+ */
+#include "memmgr_tests.h"
+
+#define L1_RADIX    6
+#define L2_BITS     13          /* the root CNode's radix (ROOT_CNODE_BITS) */
+#define L1_GUARD    (seL4_WordBits - L1_RADIX - L2_BITS)
+#define FEW_SLOTS   40
+#define MANY        600
+
+static struct child cg;
+static mm_cptr_t eps[MANY];
+
+/* Returns the CPtr of the new root (the top-level CNode with its guard). */
+static seL4_CPtr make_two_level(void)
+{
+    seL4_CPtr l1, l1g = rt_alloc_slot();
+    seL4_Word none = seL4_CNode_CapData_new(0, 0).words[0];
+    seL4_Word guard = seL4_CNode_CapData_new(0, L1_GUARD).words[0];
+
+    if (mm_alloc(&parent, seL4_CapTableObject, L1_RADIX, &l1) != ERR_NONE ||
+        seL4_CNode_Mint(l1, 0, L1_RADIX, ROOT, ROOT, DEPTH, seL4_AllRights, none) != 0 ||
+        seL4_CNode_Mint(ROOT, l1g, DEPTH, ROOT, l1, DEPTH, seL4_AllRights, guard) != 0 ||
+        seL4_TCB_SetSpace(seL4_CapInitThreadTCB, 0, l1g, 0, seL4_CapInitThreadVSpace, 0) != 0)
+        return 0;
+    return l1g;
+}
+
+static void grows_its_cspace(void)
+{
+    seL4_CPtr root;
+    mm_cptr_t first;
+    uint32_t grown = 0;
+
+    TEST_BEGIN("memmgr_cspace_grows_by_new_cnodes");
+    root = make_two_level();
+    ASSERT_NE(root, 0);
+    EXPECT_EQ(ident(seL4_CapInitThreadTCB), TAG_TCB);      /* old CPtrs still work */
+    first = rt_alloc_slot();
+    for (uint32_t i = 1; i < FEW_SLOTS; i++)
+        ASSERT_EQ(rt_alloc_slot(), first + i);
+    ASSERT_EQ(mm_alloc_untyped(&parent, 20, 0, &cg.ut), ERR_NONE);
+    ASSERT_EQ(mm_init(&cg.mm, cg.meta, sizeof(cg.meta), root, MAX_UTS), ERR_NONE);
+    ASSERT_EQ(mm_add_slots(&cg.mm, first, first, FEW_SLOTS, 0, seL4_WordBits - L2_BITS),
+              ERR_NONE);
+    ASSERT_EQ(mm_add_untyped(&cg.mm, cg.ut, mm_paddr(&parent, cg.ut), 20, 0), ERR_NONE);
+    mm_set_grow(&cg.mm, L2_BITS, 1, 1u << L1_RADIX);
+    for (uint32_t i = 0; i < MANY; i++) {
+        ASSERT_EQ(mm_alloc(&cg.mm, seL4_EndpointObject, 0, &eps[i]), ERR_NONE);
+        grown += eps[i] >= (1u << L2_BITS);
+    }
+    EXPECT_GT(grown, MANY - FEW_SLOTS);
+    EXPECT_EQ(ident(eps[MANY - 1]), TAG_EP);
+    EXPECT_EQ(mm_stats(&cg.mm)->cspace, (uint64_t)1 << (L2_BITS + seL4_SlotBits));
+    EXPECT_GE(mm_slots_free(&cg.mm), MM_SLOT_LOW_WATER);
+    for (uint32_t i = 0; i < MANY; i++)
+        EXPECT_EQ(mm_free(&cg.mm, eps[i]), ERR_NONE);
+    mm_shrink(&cg.mm);
+    EXPECT_EQ(ident(eps[MANY - 1]), TAG_NULL);
+    /* Its own CNode lives in the untyped: releasing it is refused. */
+    EXPECT_ERR(mm_release_untyped(&cg.mm, cg.ut), seL4_RevokeFirst);
+    EXPECT_EQ(mm_check(&cg.mm), ERR_NONE);
+    EXPECT_INVARIANTS();
+    TEST_END();
+}
+
+void cspace_tests(void)
+{
+    grows_its_cspace();
+}

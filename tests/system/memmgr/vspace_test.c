@@ -1,0 +1,181 @@
+/*
+ * The VSpace helper on the real kernel, in the root task's own address
+ * space so the test can touch what it maps: page tables made on demand
+ * and freed with their last mapping, read-only and back, and page tables
+ * reclaimed under memory pressure, oldest first, the owner told, then
+ * rebuilt with the same frames and contents.
+ */
+#include "memmgr_tests.h"
+
+#define MAP_BASE        0x50000000u
+#define REGION          0x00400000u     /* one page table's reach */
+#define NREGIONS        3
+#define PT_TAG          0x03
+#define MAGIC           0x6d656d6du
+/* The last page of the 4 MiB region the image starts in (0x400000). */
+#define IMAGE_REGION_LAST_PAGE  0x007ff000u
+
+extern char __image_start[], __image_end[];
+
+static struct child cv;
+static uint32_t reclaimed[8];
+static int nreclaimed;
+
+static void on_reclaim(struct mm_vspace *vs, uint32_t vaddr, void *arg)
+{
+    (void)vs;
+    (void)arg;
+    if (nreclaimed < 8)
+        reclaimed[nreclaimed] = vaddr;
+    nreclaimed++;
+}
+
+static void on_demand_and_eager_free(void)
+{
+    struct mm_vspace vs;
+    mm_cptr_t f[2];
+    volatile uint32_t *p = (volatile uint32_t *)MAP_BASE;
+
+    TEST_BEGIN("memmgr_vspace_page_tables_on_demand_freed_when_empty");
+    ASSERT_TRUE(child_make(&cv, 18, 512));
+    mm_vspace_adopt(&cv.mm, &vs, seL4_CapInitThreadVSpace);
+    ASSERT_EQ(mm_alloc(&cv.mm, seL4_X86_4K, 0, &f[0]), ERR_NONE);
+    ASSERT_EQ(mm_alloc(&cv.mm, seL4_X86_4K, 0, &f[1]), ERR_NONE);
+    ASSERT_EQ(mm_vspace_map(&vs, f[0], MAP_BASE, MM_RW, 0, 0), ERR_NONE);
+    ASSERT_EQ(mm_vspace_map(&vs, f[1], MAP_BASE + PAGE, MM_RW, 0, 0), ERR_NONE);
+    EXPECT_EQ(mm_vspace_pts(&vs), 1);
+    EXPECT_EQ(mm_stats(&cv.mm)->live[seL4_X86_PageTableObject], PAGE);
+    p[0] = MAGIC;
+    EXPECT_EQ(p[0], MAGIC);
+    EXPECT_EQ(mm_vspace_protect(&vs, MAP_BASE, MM_RO), ERR_NONE);
+    EXPECT_EQ(p[0], MAGIC);
+    EXPECT_EQ(mm_vspace_protect(&vs, MAP_BASE, MM_RW), ERR_NONE);
+    p[1] = MAGIC;
+    EXPECT_EQ(mm_vspace_unmap(&vs, MAP_BASE), ERR_NONE);
+    EXPECT_EQ(mm_vspace_pts(&vs), 1);
+    EXPECT_EQ(mm_vspace_unmap(&vs, MAP_BASE + PAGE), ERR_NONE);
+    EXPECT_EQ(mm_vspace_pts(&vs), 0);
+    EXPECT_EQ(mm_stats(&cv.mm)->live[seL4_X86_PageTableObject], 0);
+    EXPECT_EQ(mm_vspace_unmap(&vs, MAP_BASE), ERR_FAILED_LOOKUP);
+    mm_vspace_destroy(&vs);
+    EXPECT_EQ(mm_free(&cv.mm, f[0]), ERR_NONE);
+    EXPECT_EQ(mm_free(&cv.mm, f[1]), ERR_NONE);
+    EXPECT_OK(mm_release_untyped(&cv.mm, cv.ut));
+    child_done(&cv);
+    EXPECT_INVARIANTS();
+    TEST_END();
+}
+
+/* Fills the child with TCBs until it is refused; returns how many. */
+static uint32_t exhaust(mm_cptr_t *t, uint32_t max)
+{
+    uint32_t n = 0;
+
+    while (n < max && mm_alloc(&cv.mm, seL4_TCBObject, 0, &t[n]) == ERR_NONE)
+        n++;
+    return n;
+}
+
+static void reclaim_and_rebuild(void)
+{
+    static mm_cptr_t t[256];
+    struct mm_vspace vs;
+    mm_cptr_t f[NREGIONS];
+    uint32_t n;
+
+    TEST_BEGIN("memmgr_vspace_reclaim_under_pressure_and_rebuild");
+    ASSERT_TRUE(child_make(&cv, 18, 512));
+    nreclaimed = 0;
+    mm_vspace_adopt(&cv.mm, &vs, seL4_CapInitThreadVSpace);
+    mm_vspace_set_cacheable(&vs, on_reclaim, NULL);
+    for (uint32_t i = 0; i < NREGIONS; i++) {
+        ASSERT_EQ(mm_alloc(&cv.mm, seL4_X86_4K, 0, &f[i]), ERR_NONE);
+        ASSERT_EQ(mm_vspace_map(&vs, f[i], MAP_BASE + i * REGION, MM_RW, 0, 0), ERR_NONE);
+        *(volatile uint32_t *)(MAP_BASE + i * REGION) = MAGIC + i;
+    }
+    EXPECT_EQ(mm_vspace_pts(&vs), NREGIONS);
+    n = exhaust(t, 256);
+    EXPECT_EQ(nreclaimed, NREGIONS);
+    EXPECT_EQ(reclaimed[0], MAP_BASE);              /* oldest first */
+    EXPECT_EQ(reclaimed[NREGIONS - 1], MAP_BASE + (NREGIONS - 1) * REGION);
+    EXPECT_EQ(mm_vspace_pts(&vs), 0);
+    EXPECT_ERR(mm_vspace_restore(&vs, MAP_BASE), seL4_NotEnoughMemory);
+    for (uint32_t i = 0; i < n; i++)
+        EXPECT_EQ(mm_free(&cv.mm, t[i]), ERR_NONE);
+    for (uint32_t i = 0; i < NREGIONS; i++) {
+        EXPECT_EQ(mm_vspace_restore(&vs, MAP_BASE + i * REGION), ERR_NONE);
+        EXPECT_EQ(*(volatile uint32_t *)(MAP_BASE + i * REGION), MAGIC + i);
+    }
+    EXPECT_EQ(mm_vspace_pts(&vs), NREGIONS);
+    mm_vspace_destroy(&vs);
+    for (uint32_t i = 0; i < NREGIONS; i++)
+        EXPECT_EQ(mm_free(&cv.mm, f[i]), ERR_NONE);
+    EXPECT_OK(mm_release_untyped(&cv.mm, cv.ut));
+    child_done(&cv);
+    EXPECT_INVARIANTS();
+    TEST_END();
+}
+
+/* A 4 MiB frame is mapped by the page directory alone: no page table. */
+static void large_frame(void)
+{
+    struct mm_vspace vs;
+    mm_cptr_t big;
+    volatile uint32_t *p = (volatile uint32_t *)(MAP_BASE + NREGIONS * REGION);
+
+    TEST_BEGIN("memmgr_vspace_large_frame_needs_no_page_table");
+    ASSERT_TRUE(child_make(&cv, 23, 512));
+    mm_vspace_adopt(&cv.mm, &vs, seL4_CapInitThreadVSpace);
+    ASSERT_EQ(mm_alloc(&cv.mm, seL4_X86_LargePageObject, 0, &big), ERR_NONE);
+    EXPECT_EQ(mm_stats(&cv.mm)->live[seL4_X86_LargePageObject], REGION);
+    EXPECT_EQ(mm_vspace_map(&vs, big, (uint32_t)(uintptr_t)p + PAGE, MM_RW, 0, 1),
+              ERR_ALIGNMENT_ERROR);
+    ASSERT_EQ(mm_vspace_map(&vs, big, (uint32_t)(uintptr_t)p, MM_RW, 0, 1), ERR_NONE);
+    EXPECT_EQ(mm_vspace_pts(&vs), 0);
+    p[REGION / sizeof(uint32_t) - 1] = MAGIC;
+    EXPECT_EQ(p[REGION / sizeof(uint32_t) - 1], MAGIC);
+    EXPECT_EQ(mm_vspace_lookup(&vs, (uint32_t)(uintptr_t)p + 5 * PAGE), big);
+    EXPECT_EQ(mm_vspace_unmap(&vs, (uint32_t)(uintptr_t)p), ERR_NONE);
+    EXPECT_EQ(mm_vspace_lookup(&vs, (uint32_t)(uintptr_t)p), 0);
+    EXPECT_EQ(mm_free(&cv.mm, big), ERR_NONE);
+    EXPECT_OK(mm_release_untyped(&cv.mm, cv.ut));
+    child_done(&cv);
+    EXPECT_INVARIANTS();
+    TEST_END();
+}
+
+/* Where someone else made the page table (the image's, made at boot),
+ * memmgr maps through it and never frees it. */
+static void foreign_page_table(void)
+{
+    struct mm_vspace vs;
+    mm_cptr_t f;
+    volatile uint32_t *p = (volatile uint32_t *)IMAGE_REGION_LAST_PAGE;
+
+    TEST_BEGIN("memmgr_vspace_uses_a_foreign_page_table");
+    ASSERT_TRUE((uint32_t)(uintptr_t)__image_end <= IMAGE_REGION_LAST_PAGE);
+    ASSERT_TRUE(child_make(&cv, 16, 256));
+    mm_vspace_adopt(&cv.mm, &vs, seL4_CapInitThreadVSpace);
+    ASSERT_EQ(mm_alloc(&cv.mm, seL4_X86_4K, 0, &f), ERR_NONE);
+    ASSERT_EQ(mm_vspace_map(&vs, f, IMAGE_REGION_LAST_PAGE, MM_RW, 0, 0), ERR_NONE);
+    EXPECT_EQ(mm_vspace_pts(&vs), 0);               /* none of memmgr's */
+    EXPECT_EQ(mm_stats(&cv.mm)->live[seL4_X86_PageTableObject], 0);
+    *p = MAGIC;
+    EXPECT_EQ(*p, MAGIC);
+    EXPECT_EQ(mm_vspace_unmap(&vs, IMAGE_REGION_LAST_PAGE), ERR_NONE);
+    EXPECT_EQ(*(volatile uint32_t *)__image_start, *(volatile uint32_t *)__image_start);
+    mm_vspace_destroy(&vs);
+    EXPECT_EQ(mm_free(&cv.mm, f), ERR_NONE);
+    EXPECT_OK(mm_release_untyped(&cv.mm, cv.ut));
+    child_done(&cv);
+    EXPECT_INVARIANTS();
+    TEST_END();
+}
+
+void vspace_tests(void)
+{
+    foreign_page_table();
+    on_demand_and_eager_free();
+    reclaim_and_rebuild();
+    large_frame();
+}

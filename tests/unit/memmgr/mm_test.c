@@ -1,0 +1,435 @@
+/* unit-test-sources: memmgr/mm.c memmgr/account.c memmgr/untyped.c memmgr/slot.c memmgr/pool.c memmgr/release.c memmgr/vspace.c */
+/*
+ * memmgr's logic against a fake kernel (fake_kernel.h): splitting and
+ * merging, slot ranges and the low-water mark, CSpace growth, the
+ * accounting arithmetic and its conservation, release of a whole
+ * untyped, out-of-memory and back, page tables on demand, freed when
+ * empty and reclaimed under pressure, two owners side by side.
+ */
+#include "fake_kernel.h"
+#include <memmgr/vspace.h>
+#include <stdlib.h>
+
+#define ROOT        2u
+#define UT_CAP      10u
+#define UT2_CAP     11u
+#define UT_PADDR    0x01000000u
+#define SLOT_BASE   16u
+#define SLOT_COUNT  1000u
+#define META_SIZE   (256u * 1024u)
+#define MAX_UTS     512u
+
+static uint8_t meta[META_SIZE], meta2[META_SIZE];
+static struct mm mm, mm2;
+
+/* An owner with one untyped of 2^bits bytes and SLOT_COUNT slots. */
+static void setup_mm(uint32_t bits)
+{
+    fk_reset();
+    fk_untyped(UT_CAP, UT_PADDR, bits, 0);
+    assert_int_equal(mm_init(&mm, meta, sizeof(meta), ROOT, MAX_UTS), ERR_NONE);
+    assert_int_equal(mm_add_slots(&mm, SLOT_BASE, SLOT_BASE, SLOT_COUNT, 0, 0), ERR_NONE);
+    assert_int_equal(mm_add_untyped(&mm, UT_CAP, UT_PADDR, bits, 0), ERR_NONE);
+}
+
+static void split_then_merge_back(void **state)
+{
+    mm_cptr_t ep;
+    uint32_t caps0;
+
+    (void)state;
+    setup_mm(20);
+    caps0 = fk_live_caps();
+    assert_int_equal(mm_alloc(&mm, OBJ_ENDPOINT, 0, &ep), ERR_NONE);
+    /* 2^20 split eight times down to a 4 KiB slab: 16 halves, plus the batch. */
+    assert_int_equal(fk_live_caps(), caps0 + 16 + MM_BATCH);
+    assert_int_equal(fk[ep].type, OBJ_ENDPOINT);
+    assert_int_equal(mm_stats(&mm)->live[OBJ_ENDPOINT], 16);
+    assert_int_equal(mm_stats(&mm)->pooled[OBJ_ENDPOINT], 16 * (MM_BATCH - 1));
+    assert_int_equal(mm_free(&mm, ep), ERR_NONE);
+    assert_int_equal(mm_stats(&mm)->live[OBJ_ENDPOINT], 0);
+    mm_shrink(&mm);
+    /* Halves merged all the way up: the untyped has no children again. */
+    assert_int_equal(fk[UT_CAP].kids, 0);
+    assert_int_equal(fk_live_caps(), caps0);
+    assert_int_equal(mm_stats(&mm)->free, 1u << 20);
+    assert_int_equal(mm_slots_free(&mm), SLOT_COUNT);
+}
+
+static void halves_stay_apart_while_one_is_used(void **state)
+{
+    mm_cptr_t a, b;
+
+    (void)state;
+    setup_mm(13);           /* two pages: each page directory's slab is one half */
+    assert_int_equal(mm_alloc(&mm, OBJ_X86_PAGE_DIRECTORY, 0, &a), ERR_NONE);
+    assert_int_equal(mm_alloc(&mm, OBJ_X86_PAGE_DIRECTORY, 0, &b), ERR_NONE);
+    assert_int_equal(fk[UT_CAP].kids, 2);
+    assert_int_equal(mm_free(&mm, a), ERR_NONE);
+    mm_shrink(&mm);         /* a's half is free, b's is not: no merge */
+    assert_int_equal(fk[UT_CAP].kids, 2);
+    assert_int_equal(mm_stats(&mm)->free, 4096);
+    assert_int_equal(mm_free(&mm, b), ERR_NONE);
+    assert_int_equal(fk[UT_CAP].kids, 2);     /* free halves stay split ... */
+    mm_shrink(&mm);
+    assert_int_equal(fk[UT_CAP].kids, 0);     /* ... until the owner asks */
+    assert_int_equal(mm_check(&mm), ERR_NONE);
+}
+
+static void slot_ranges_are_contiguous(void **state)
+{
+    mm_cptr_t a, b, c, r;
+
+    (void)state;
+    setup_mm(16);
+    assert_int_equal(mm_slot_alloc_range(&mm, 10, &a), ERR_NONE);
+    assert_int_equal(mm_slot_alloc(&mm, &b), ERR_NONE);
+    assert_int_equal(b, a + 10);
+    mm_slot_free_range(&mm, a + 2, 3);
+    /* A hole of three does not hold four: the range goes after b. */
+    assert_int_equal(mm_slot_alloc_range(&mm, 4, &r), ERR_NONE);
+    assert_int_equal(r, b + 1);
+    assert_int_equal(mm_slot_alloc_range(&mm, 3, &c), ERR_NONE);
+    assert_int_equal(c, a + 2);
+    assert_int_equal(mm_slots_free(&mm), SLOT_COUNT - 15);
+}
+
+static void low_water_slots_are_kept(void **state)
+{
+    mm_cptr_t s;
+    uint32_t n = 0;
+
+    (void)state;
+    setup_mm(16);
+    while (mm_slot_alloc(&mm, &s) == ERR_NONE)
+        n++;
+    assert_int_equal(n, SLOT_COUNT - MM_SLOT_LOW_WATER);
+    assert_int_equal(mm_slots_free(&mm), MM_SLOT_LOW_WATER);
+    assert_int_equal(mm_slot_alloc(&mm, &s), ERR_NOT_ENOUGH_MEMORY);
+}
+
+/* With 40 slots and room to grow, allocating 600 endpoints grows the
+ * CSpace by CNodes of 256 slots and never dead-locks. */
+static void cspace_grows_before_running_dry(void **state)
+{
+    mm_cptr_t ep[600];
+
+    (void)state;
+    fk_reset();
+    fk_untyped(UT_CAP, UT_PADDR, 20, 0);
+    assert_int_equal(mm_init(&mm, meta, sizeof(meta), ROOT, MAX_UTS), ERR_NONE);
+    assert_int_equal(mm_add_slots(&mm, SLOT_BASE, SLOT_BASE, 40, 0, 0), ERR_NONE);
+    assert_int_equal(mm_add_untyped(&mm, UT_CAP, UT_PADDR, 20, 0), ERR_NONE);
+    mm_set_grow(&mm, 10, 1, 4);
+    for (int i = 0; i < 600; i++)
+        assert_int_equal(mm_alloc(&mm, OBJ_ENDPOINT, 0, &ep[i]), ERR_NONE);
+    assert_true(mm.nblocks >= 2);
+    assert_int_equal(mm_stats(&mm)->cspace, (uint64_t)(mm.nblocks - 1) << (10 + SLOT_BITS));
+    assert_int_equal(fk[1].type, OBJ_CNODE);
+    assert_true(mm_slots_free(&mm) >= MM_SLOT_LOW_WATER);
+    for (int i = 0; i < 600; i++)
+        assert_int_equal(mm_free(&mm, ep[i]), ERR_NONE);
+    assert_int_equal(mm_check(&mm), ERR_NONE);
+}
+
+/* Growth without memory: a clean refusal, slots still above zero. */
+static void cspace_growth_without_memory_refuses(void **state)
+{
+    mm_cptr_t c;
+    mm_err_t err = ERR_NONE;
+
+    (void)state;
+    fk_reset();
+    fk_untyped(UT_CAP, UT_PADDR, 14, 0);
+    assert_int_equal(mm_init(&mm, meta, sizeof(meta), ROOT, MAX_UTS), ERR_NONE);
+    assert_int_equal(mm_add_slots(&mm, SLOT_BASE, SLOT_BASE, 24, 0, 0), ERR_NONE);
+    assert_int_equal(mm_add_untyped(&mm, UT_CAP, UT_PADDR, 14, 0), ERR_NONE);
+    mm_set_grow(&mm, 8, 1, 2);      /* one CNode of 4 KiB: the reserve */
+    for (int i = 0; i < 2000 && err == ERR_NONE; i++)
+        err = mm_alloc(&mm, OBJ_NOTIFICATION, 0, &c);
+    assert_int_equal(err, ERR_NOT_ENOUGH_MEMORY);
+    assert_true(mm_slots_free(&mm) > 0);
+    assert_int_equal(mm_check(&mm), ERR_NONE);
+}
+
+static void accounting_is_exact(void **state)
+{
+    const struct mm_stats *s;
+    mm_cptr_t tcb, cn, f, ut;
+
+    (void)state;
+    setup_mm(22);
+    s = mm_stats(&mm);
+    assert_int_equal(mm_alloc(&mm, OBJ_TCB, 0, &tcb), ERR_NONE);
+    assert_int_equal(mm_alloc(&mm, OBJ_CNODE, 6, &cn), ERR_NONE);
+    assert_int_equal(mm_alloc(&mm, OBJ_X86_4K, 0, &f), ERR_NONE);
+    assert_int_equal(mm_alloc_untyped(&mm, 16, 0, &ut), ERR_NONE);
+    assert_int_equal(s->live[OBJ_TCB], 2048);
+    assert_int_equal(s->pooled[OBJ_TCB], 2048);            /* the slab's other TCB */
+    assert_int_equal(s->live[OBJ_CNODE], 1024);
+    assert_int_equal(s->pooled[OBJ_CNODE], 3072);
+    assert_int_equal(s->live[OBJ_X86_4K], 4096);
+    assert_int_equal(s->pooled[OBJ_X86_4K], (MM_BATCH - 1) * 4096);
+    assert_int_equal(s->live[OBJ_UNTYPED], 65536);
+    assert_int_equal(s->objects_live, 4);
+    assert_int_equal(s->free + s->dead + s->cspace + 2048 * 2 + 4096 + 16 * 4096 + 65536,
+                     1u << 22);
+    assert_int_equal(mm_paddr(&mm, ut), fk[ut].paddr);
+    assert_int_equal(mm_free(&mm, ut), ERR_NONE);
+    assert_int_equal(s->live[OBJ_UNTYPED], 0);
+    assert_int_equal(mm_check(&mm), ERR_NONE);
+    /* A slip is caught: break one counter behind memmgr's back. */
+    mm.st.free += 16;
+    assert_int_equal(mm_check(&mm), ERR_ILLEGAL_OPERATION);
+    mm.st.free -= 16;
+    assert_true(mm_meta_per_mib(&mm) > 0);
+}
+
+/* Allocate TCBs until out of memory, free all: back to the start. */
+static void out_of_memory_and_back(void **state)
+{
+    mm_cptr_t t[64];
+    int n = 0;
+    uint32_t caps0;
+
+    (void)state;
+    setup_mm(16);
+    caps0 = fk_live_caps();
+    while (n < 64 && mm_alloc(&mm, OBJ_TCB, 0, &t[n]) == ERR_NONE)
+        n++;
+    assert_int_equal(n, 32);
+    assert_int_equal(mm_stats(&mm)->free, 0);
+    for (int i = 0; i < n; i++)
+        assert_int_equal(mm_free(&mm, t[i]), ERR_NONE);
+    mm_shrink(&mm);
+    assert_int_equal(fk_live_caps(), caps0);
+    assert_int_equal(mm_stats(&mm)->free, 1u << 16);
+    assert_int_equal(mm_slots_free(&mm), SLOT_COUNT);
+}
+
+/* A failed retype leaves no trace. */
+static void failed_retype_changes_nothing(void **state)
+{
+    struct mm_stats before;
+    mm_cptr_t c;
+    uint32_t caps0;
+
+    (void)state;
+    setup_mm(16);
+    caps0 = fk_live_caps();
+    before = *mm_stats(&mm);
+    fk_fail_after = 3;      /* fails in the middle of the splits */
+    assert_int_equal(mm_alloc(&mm, OBJ_ENDPOINT, 0, &c), ERR_NOT_ENOUGH_MEMORY);
+    assert_memory_equal(&before, mm_stats(&mm), offsetof(struct mm_stats, meta_used));
+    assert_int_equal(fk_live_caps(), caps0);
+    assert_int_equal(mm_slots_free(&mm), SLOT_COUNT);
+}
+
+static void release_refused_while_live_then_done(void **state)
+{
+    mm_cptr_t ep, f;
+    uint32_t cost;
+
+    (void)state;
+    setup_mm(18);
+    assert_int_equal(mm_alloc(&mm, OBJ_ENDPOINT, 0, &ep), ERR_NONE);
+    assert_int_equal(mm_alloc(&mm, OBJ_X86_4K, 0, &f), ERR_NONE);
+    assert_int_equal(mm_free(&mm, f), ERR_NONE);
+    assert_int_equal(mm_reclaimable(&mm, UT_CAP, &cost), 0);
+    assert_int_equal(mm_release_untyped(&mm, UT_CAP), ERR_REVOKE_FIRST);
+    assert_int_equal(mm_stats(&mm)->held, 1u << 18);
+    assert_int_equal(fk[ep].type, OBJ_ENDPOINT);
+    assert_int_equal(mm_free(&mm, ep), ERR_NONE);
+    assert_int_equal(mm_reclaimable(&mm, UT_CAP, &cost), 1u << 18);
+    assert_true(cost >= 2 * MM_BATCH);
+    assert_int_equal(mm_release_untyped(&mm, UT_CAP), ERR_NONE);
+    assert_int_equal(fk[UT_CAP].kids, 0);
+    assert_int_equal(mm_stats(&mm)->held, 0);
+    assert_int_equal(mm_stats(&mm)->free, 0);
+    assert_int_equal(mm_slots_free(&mm), SLOT_COUNT);
+    assert_int_equal(mm_release_untyped(&mm, UT_CAP), ERR_INVALID_ARGUMENT);
+}
+
+static uint32_t reclaimed_at;
+static int reclaims;
+
+static void on_reclaim(struct mm_vspace *vs, uint32_t vaddr, void *arg)
+{
+    (void)vs;
+    (void)arg;
+    reclaimed_at = vaddr;
+    reclaims++;
+}
+
+static void page_tables_on_demand_and_freed_when_empty(void **state)
+{
+    struct mm_vspace vs;
+    mm_cptr_t f[3], pool = 5;
+
+    (void)state;
+    setup_mm(20);
+    fk[pool] = (struct fk_cap){ .used = 1, .type = OBJ_NUM_TYPES };
+    assert_int_equal(mm_vspace_create(&mm, &vs, pool), ERR_NONE);
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(mm_alloc(&mm, OBJ_X86_4K, 0, &f[i]), ERR_NONE);
+    assert_int_equal(mm_vspace_map(&vs, f[0], 0x400000, MM_RW, 0, 0), ERR_NONE);
+    assert_int_equal(mm_vspace_map(&vs, f[1], 0x401000, MM_RW, 0, 0), ERR_NONE);
+    assert_int_equal(mm_vspace_pts(&vs), 1);
+    assert_int_equal(mm_vspace_map(&vs, f[2], 0x800000, MM_RO, 0, 0), ERR_NONE);
+    assert_int_equal(mm_vspace_pts(&vs), 2);
+    assert_int_equal(mm_vspace_map(&vs, f[1], 0x800000, MM_RW, 0, 0), ERR_DELETE_FIRST);
+    assert_int_equal(mm_vspace_map(&vs, f[1], 0x800800, MM_RW, 0, 0), ERR_ALIGNMENT_ERROR);
+    assert_int_equal(mm_vspace_lookup(&vs, 0x401000), f[1]);
+    assert_int_equal(mm_vspace_protect(&vs, 0x401000, MM_RO), ERR_NONE);
+    assert_int_equal(mm_vspace_protect(&vs, 0x401000, MM_RW), ERR_NONE);
+    assert_int_equal(mm_vspace_unmap(&vs, 0x400000), ERR_NONE);
+    assert_int_equal(mm_vspace_pts(&vs), 2);
+    assert_int_equal(mm_vspace_unmap(&vs, 0x401000), ERR_NONE);
+    assert_int_equal(mm_vspace_pts(&vs), 1);        /* freed with its last mapping */
+    assert_int_equal(mm_stats(&mm)->live[OBJ_X86_PAGE_TABLE], 4096);
+    mm_vspace_destroy(&vs);
+    assert_int_equal(mm_stats(&mm)->live[OBJ_X86_PAGE_TABLE], 0);
+    assert_int_equal(mm_stats(&mm)->live[OBJ_X86_PAGE_DIRECTORY], 0);
+    assert_false(fk[f[2]].mapped);
+}
+
+/* Page tables of a cache-able space go first when memory runs out,
+ * oldest first, the owner is told, and restore maps them again. */
+static void reclaim_under_pressure_then_restore(void **state)
+{
+    struct mm_vspace vs;
+    mm_cptr_t f[2], pool = 5, t[64];
+    int n = 0;
+
+    (void)state;
+    setup_mm(17);           /* 32 pages */
+    reclaims = 0;
+    fk[pool] = (struct fk_cap){ .used = 1, .type = OBJ_NUM_TYPES };
+    assert_int_equal(mm_vspace_create(&mm, &vs, pool), ERR_NONE);
+    mm_vspace_set_cacheable(&vs, on_reclaim, NULL);
+    assert_int_equal(mm_alloc(&mm, OBJ_X86_4K, 0, &f[0]), ERR_NONE);
+    assert_int_equal(mm_alloc(&mm, OBJ_X86_4K, 0, &f[1]), ERR_NONE);
+    assert_int_equal(mm_vspace_map(&vs, f[0], 0x10000000, MM_RW, 0, 0), ERR_NONE);
+    assert_int_equal(mm_vspace_map(&vs, f[1], 0x20000000, MM_RW, 0, 0), ERR_NONE);
+    while (n < 64 && mm_alloc(&mm, OBJ_TCB, 0, &t[n]) == ERR_NONE)
+        n++;
+    /* Both page tables went, oldest first; the second freed their slab. */
+    assert_int_equal(reclaims, 2);
+    assert_int_equal(reclaimed_at, 0x20000000);
+    assert_int_equal(n, 30);
+    assert_false(fk[f[0]].mapped);
+    assert_int_equal(mm_vspace_pts(&vs), 0);
+    assert_int_equal(mm_vspace_lookup(&vs, 0x10000000), f[0]);
+    assert_int_equal(mm_vspace_restore(&vs, 0x10000000), ERR_NOT_ENOUGH_MEMORY);
+    for (int i = 0; i < n; i++)
+        assert_int_equal(mm_free(&mm, t[i]), ERR_NONE);
+    assert_int_equal(mm_vspace_restore(&vs, 0x10000000), ERR_NONE);
+    assert_true(fk[f[0]].mapped);
+    assert_int_equal(mm_vspace_pts(&vs), 1);
+    assert_int_equal(mm_check(&mm), ERR_NONE);
+}
+
+static void two_owners_stay_disjoint(void **state)
+{
+    mm_cptr_t a[40], b[40];
+
+    (void)state;
+    setup_mm(16);
+    fk_untyped(UT2_CAP, 0x02000000u, 16, 0);
+    assert_int_equal(mm_init(&mm2, meta2, sizeof(meta2), ROOT, MAX_UTS), ERR_NONE);
+    assert_int_equal(mm_add_slots(&mm2, 2000, 2000, 500, 0, 0), ERR_NONE);
+    assert_int_equal(mm_add_untyped(&mm2, UT2_CAP, 0x02000000u, 16, 0), ERR_NONE);
+    for (int i = 0; i < 40; i++) {
+        assert_int_equal(mm_alloc(&mm, OBJ_NOTIFICATION, 0, &a[i]), ERR_NONE);
+        assert_int_equal(mm_alloc(&mm2, OBJ_NOTIFICATION, 0, &b[i]), ERR_NONE);
+        assert_true(a[i] >= SLOT_BASE && a[i] < SLOT_BASE + SLOT_COUNT);
+        assert_true(b[i] >= 2000 && b[i] < 2500);
+        assert_true(fk_descends(a[i], UT_CAP));
+        assert_true(fk_descends(b[i], UT2_CAP));
+    }
+    /* Neither frees the other's objects. */
+    assert_int_equal(mm_free(&mm, b[0]), ERR_INVALID_ARGUMENT);
+    assert_int_equal(mm_free(&mm2, a[0]), ERR_INVALID_ARGUMENT);
+    assert_int_equal(mm_stats(&mm)->live[OBJ_NOTIFICATION], 40 * 16);
+    assert_int_equal(mm_stats(&mm2)->live[OBJ_NOTIFICATION], 40 * 16);
+}
+
+/* Reclaimable page tables do not block a release: they are taken back,
+ * the owner told, and rebuilt elsewhere. */
+static void release_takes_page_tables_back(void **state)
+{
+    struct mm_vspace vs;
+    mm_cptr_t f, pd = 6;
+    uint32_t cost;
+
+    (void)state;
+    setup_mm(14);                                   /* exactly one page-table slab */
+    fk_untyped(UT2_CAP, 0x02000000u, 17, 0);        /* frames come from here */
+    assert_int_equal(mm_add_untyped(&mm, UT2_CAP, 0x02000000u, 17, 0), ERR_NONE);
+    fk[pd] = (struct fk_cap){ .used = 1, .type = OBJ_X86_PAGE_DIRECTORY };
+    reclaims = 0;
+    mm_vspace_adopt(&mm, &vs, pd);
+    mm_vspace_set_cacheable(&vs, on_reclaim, NULL);
+    assert_int_equal(mm_alloc(&mm, OBJ_X86_4K, 0, &f), ERR_NONE);
+    assert_true(fk_descends(f, UT2_CAP));
+    assert_int_equal(mm_vspace_map(&vs, f, 0x400000, MM_RW, 0, 0), ERR_NONE);
+    assert_int_equal(mm_reclaimable(&mm, UT_CAP, &cost), 1u << 14);
+    assert_int_equal(cost, 4);                      /* the slab's four page tables */
+    assert_int_equal(mm_reclaimable(&mm, UT2_CAP, &cost), 0);   /* a live frame */
+    assert_int_equal(mm_release_untyped(&mm, UT_CAP), ERR_NONE);
+    assert_int_equal(reclaims, 1);
+    assert_int_equal(reclaimed_at, 0x400000);
+    assert_false(fk[f].mapped);
+    assert_int_equal(fk[UT_CAP].kids, 0);
+    assert_int_equal(mm_stats(&mm)->held, 1u << 17);
+    assert_int_equal(mm_vspace_restore(&vs, 0x400000), ERR_NONE);
+    assert_true(fk[f].mapped);
+    assert_int_equal(mm_check(&mm), ERR_NONE);
+}
+
+/* Device memory only ever leaves as a whole untyped, asked for as such. */
+static void device_untypeds_kept_apart(void **state)
+{
+    mm_cptr_t ep, dev;
+
+    (void)state;
+    fk_reset();
+    fk_untyped(UT_CAP, 0xfe000000u, 16, 1);
+    assert_int_equal(mm_init(&mm, meta, sizeof(meta), ROOT, MAX_UTS), ERR_NONE);
+    assert_int_equal(mm_add_slots(&mm, SLOT_BASE, SLOT_BASE, SLOT_COUNT, 0, 0), ERR_NONE);
+    assert_int_equal(mm_add_untyped(&mm, UT_CAP, 0xfe000000u, 16, 1), ERR_NONE);
+    assert_int_equal(mm_stats(&mm)->device_held, 1u << 16);
+    assert_int_equal(mm_alloc(&mm, OBJ_ENDPOINT, 0, &ep), ERR_NOT_ENOUGH_MEMORY);
+    assert_int_equal(mm_alloc_untyped(&mm, 12, 0, &dev), ERR_NOT_ENOUGH_MEMORY);
+    assert_int_equal(mm_alloc_untyped(&mm, 12, 1, &dev), ERR_NONE);
+    assert_true(fk[dev].device);
+    assert_int_equal(mm_paddr(&mm, dev), fk[dev].paddr);
+    assert_int_equal(mm_free(&mm, dev), ERR_NONE);
+    mm_shrink(&mm);
+    assert_int_equal(fk[UT_CAP].kids, 0);
+    /* Misaligned or out-of-range untypeds are refused. */
+    assert_int_equal(mm_add_untyped(&mm, UT2_CAP, 0x1000, 16, 0), ERR_INVALID_ARGUMENT);
+    assert_int_equal(mm_add_untyped(&mm, UT_CAP, 0xfe000000u, 16, 1), ERR_DELETE_FIRST);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(split_then_merge_back),
+        cmocka_unit_test(halves_stay_apart_while_one_is_used),
+        cmocka_unit_test(slot_ranges_are_contiguous),
+        cmocka_unit_test(low_water_slots_are_kept),
+        cmocka_unit_test(cspace_grows_before_running_dry),
+        cmocka_unit_test(cspace_growth_without_memory_refuses),
+        cmocka_unit_test(accounting_is_exact),
+        cmocka_unit_test(out_of_memory_and_back),
+        cmocka_unit_test(failed_retype_changes_nothing),
+        cmocka_unit_test(release_refused_while_live_then_done),
+        cmocka_unit_test(page_tables_on_demand_and_freed_when_empty),
+        cmocka_unit_test(reclaim_under_pressure_then_restore),
+        cmocka_unit_test(two_owners_stay_disjoint),
+        cmocka_unit_test(device_untypeds_kept_apart),
+        cmocka_unit_test(release_takes_page_tables_back),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
