@@ -548,7 +548,7 @@ static void sc_cnode_loop(fz_t *f, fz_rng_t *r)
     seL4_CPtr ut = arena_slot(f, ARENA_IPC + fz_below(r, ARENA_UTS));
     seL4_CPtr cn = arena_slot(f, ARENA_IPC + ARENA_UTS + fz_below(r, ARENA_SLOTS - 64));
     seL4_Word radix = fz_below(r, 4), guard_bits = fz_below(r, 3);
-    seL4_Word data = (guard_bits << 18) | fz_below(r, 1u << guard_bits);  /* guard size, guard */
+    seL4_Word data = seL4_CNode_CapData_new(fz_below(r, 1u << guard_bits), guard_bits).words[0];
 
     if (FZ(f, seL4_Untyped_Retype(ut, seL4_CapTableObject, radix, ROOT, 0, 0, cn - f->arena, 1)) != 0)
         return;

@@ -20,9 +20,10 @@
  * and TLS base set, and the actor signals it after every step, from inside
  * fz_cpu_enter() with its odd state loaded. Woken, the checker compares its
  * selectors, flags, control words and the word at %gs:0 (its TLS block's
- * self pointer; it moves its TLS base between two blocks with TCB
- * SetTLSBase) with what it set. Any difference fails the run, and so does
- * a fault of the checker (a null %gs leaking into it faults on the read).
+ * self pointer; it moves its TLS base between two blocks with the
+ * SetTLSBase system call or TCB SetTLSBase) with what it set. Any
+ * difference fails the run, and so does a fault of the checker (a null %gs
+ * leaking into it faults on the read).
  */
 #include "fuzz.h"
 #include <rt/rt.h>
@@ -276,8 +277,13 @@ void fz_checker_main(void *arg)
 
         if (fz_chance(&r, 10)) {
             rt_tls_t *t = mine;
-            /* Both blocks carry the same IPC buffer and canary (main.c). */
-            if (seL4_TCB_SetTLSBase(a->tcb, (seL4_Word)other) == seL4_NoError) {
+            /* Both blocks carry the same IPC buffer and canary (main.c). By
+             * the SetTLSBase system call or TCB SetTLSBase on itself. */
+            if (fz_chance(&r, 50))
+                seL4_SetTLSBase((seL4_Word)other);
+            else if (seL4_TCB_SetTLSBase(a->tcb, (seL4_Word)other) != seL4_NoError)
+                t = NULL;
+            if (t != NULL) {
                 mine = other;
                 other = t;
                 f->checker_tls_moves++;
