@@ -350,7 +350,11 @@ gdb:
 LOGS := $(BUILD)/logs
 UNIT_COUNTS := $(LOGS)/unit/counts
 SYS_VARIANTS := kernel kernel-nofp
-SYS_COUNTS := $(foreach v,$(SYS_VARIANTS),$(LOGS)/$(v)/counts)
+# The release benchmark kernel runs the system suites too (--release: no DebugHalt, suites
+# with `release = <why not>` in suite.conf are counted as skipped); its logs stay apart from
+# make bench's build/logs/kernel-bench/.
+SYS_RELEASE_LOGS := $(LOGS)/kernel-bench-systest
+SYS_COUNTS := $(foreach v,$(SYS_VARIANTS),$(LOGS)/$(v)/counts) $(SYS_RELEASE_LOGS)/counts
 RUN_SUITE_ELFS := $(patsubst %,$(BUILD)/tests/system/%.elf,$(RUN_SUITES))
 
 # Sums the counts files ("passed failed skipped") of the runners; a missing file means a runner
@@ -378,11 +382,13 @@ endef
 
 # One runner per kernel variant; each runs JOBS QEMUs at once.
 define run_systests
-	@rm -rf $(foreach v,$(SYS_VARIANTS),$(LOGS)/$(v))
+	@rm -rf $(foreach v,$(SYS_VARIANTS),$(LOGS)/$(v)) $(SYS_RELEASE_LOGS)
 	$(Q)$(PYTHON) tools/run-system-test.py --jobs $(JOBS) --log-dir $(LOGS)/kernel \
 	    --counts $(LOGS)/kernel/counts $(BUILD)/kernel/kernel.elf $(RUN_SUITE_ELFS) || true
 	$(Q)$(PYTHON) tools/run-system-test.py --jobs $(JOBS) --log-dir $(LOGS)/kernel-nofp \
 	    --counts $(LOGS)/kernel-nofp/counts $(BUILD)/kernel-nofp/kernel.elf $(RUN_SUITE_ELFS) || true
+	$(Q)$(PYTHON) tools/run-system-test.py --release --jobs $(JOBS) --log-dir $(SYS_RELEASE_LOGS) \
+	    --counts $(SYS_RELEASE_LOGS)/counts $(BUILD)/kernel-bench/kernel.elf $(RUN_SUITE_ELFS) || true
 endef
 
 # seL4's own test suite (sel4test, prebuilt in $(SEL4_SHARED), not part of this repository) on
@@ -431,7 +437,8 @@ unit: deps
 	$(call summarize,$(UNIT_COUNTS))
 
 systest: deps
-	$(Q)$(MAKE) $(SUBMAKE_FLAGS) $(BUILD)/kernel/kernel.elf $(BUILD)/kernel-nofp/kernel.elf $(RUN_SUITE_ELFS)
+	$(Q)$(MAKE) $(SUBMAKE_FLAGS) $(BUILD)/kernel/kernel.elf $(BUILD)/kernel-nofp/kernel.elf \
+	    $(BUILD)/kernel-bench/kernel.elf $(RUN_SUITE_ELFS)
 	$(run_systests)
 	$(call summarize,$(SYS_COUNTS))
 
@@ -485,3 +492,4 @@ help:
 # Host fuzzing, boot scenarios and the Bochs boot (make fuzz, make bochs-smoke; hooks into make test).
 include mk/fuzz.mk
 include mk/sysfuzz.mk
+include mk/isolation.mk

@@ -39,7 +39,7 @@
 
 /* Physical base and size (bits) of the memory a capability names, for the
  * types that name memory (seL4's cap_get_capIsPhysical). */
-static bool cap_memory(cap_t c, paddr_t *base, word_t *bits)
+bool cap_memory(cap_t c, paddr_t *base, word_t *bits)
 {
     switch (cap_type(c)) {
     case CAP_UNTYPED:

@@ -25,7 +25,10 @@
  * Debug builds also keep a registry of the lists (one slot per list,
  * followed as slots move) so the invariant checker can visit every
  * capability in the system without a heap: every list is started by
- * cdt_insert_root(), and later insertions only join existing lists.
+ * cdt_insert_root(), and later insertions only join existing lists. A
+ * thread's reply list is left out: the checker reaches it through the
+ * thread's TCB capabilities, so the registry holds only the lists boot
+ * started.
  */
 #include <kernel/cdt.h>
 #include <kernel/capops.h>
@@ -59,33 +62,31 @@ static inline bool slot_is_unlinked(const cte_t *s)
  * system that keeps starting and ending lists never fills the registry. */
 static void registry_compact(void)
 {
-    word_t n = 0, total = ks_cdt_num_lists < CDT_MAX_LISTS ? ks_cdt_num_lists : CDT_MAX_LISTS;
-    for (word_t i = 0; i < total; i++)
+    word_t n = 0;
+    for (word_t i = 0; i < ks_cdt_num_lists; i++)
         if (ks_cdt_lists[i] != NULL)
             ks_cdt_lists[n++] = ks_cdt_lists[i];
     ks_cdt_num_lists = n;
 }
 
+/* A thread's reply list is reached through its TCB (invariants.c), so
+ * only the lists boot capabilities start are registered: no more than the
+ * root CNode has slots, which is the registry's size. */
 static void registry_add(cte_t *s)
 {
+    if (cap_type(s->cap) == CAP_REPLY)
+        return;
     if (ks_cdt_num_lists >= CDT_MAX_LISTS)
         registry_compact();
-    if (ks_cdt_num_lists >= CDT_MAX_LISTS) {
-        if (ks_cdt_num_lists == CDT_MAX_LISTS) {
-            printk("cdt: list registry full; invariant checks will miss lists\n");
-            ks_cdt_num_lists++;
-        }
-        return;
-    }
+    if (ks_cdt_num_lists >= CDT_MAX_LISTS)
+        panic("cdt: more derivation lists than root CNode slots");
     ks_cdt_lists[ks_cdt_num_lists++] = s;
 }
 
 /* Slot `from` stops being in its list; `to` (may be NULL) now is. */
 static void registry_replace(cte_t *from, cte_t *to)
 {
-    word_t n = ks_cdt_num_lists < CDT_MAX_LISTS ? ks_cdt_num_lists : CDT_MAX_LISTS;
-
-    for (word_t i = 0; i < n; i++) {
+    for (word_t i = 0; i < ks_cdt_num_lists; i++) {
         if (ks_cdt_lists[i] == from)
             ks_cdt_lists[i] = to;
     }
@@ -93,9 +94,7 @@ static void registry_replace(cte_t *from, cte_t *to)
 
 static void registry_swap(cte_t *a, cte_t *b)
 {
-    word_t n = ks_cdt_num_lists < CDT_MAX_LISTS ? ks_cdt_num_lists : CDT_MAX_LISTS;
-
-    for (word_t i = 0; i < n; i++) {
+    for (word_t i = 0; i < ks_cdt_num_lists; i++) {
         if (ks_cdt_lists[i] == a)
             ks_cdt_lists[i] = b;
         else if (ks_cdt_lists[i] == b)

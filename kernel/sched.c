@@ -269,26 +269,39 @@ void schedule(void)
 
 /* ---- debug: invariants and the scheduler dump ---- */
 
+#if CONFIG_DEBUG
+/* Each failure is reported (invariants.h) and ends the walk of that queue:
+ * beyond a broken link the queue cannot be trusted. A queued thread must be
+ * live (a TCB capability names it) before any of its fields is read. */
 static void check_queue(word_t p)
 {
     tcb_t *prev = NULL;
     word_t n = 0;
 
     for (tcb_t *t = ks_ready_head[p]; t != NULL; prev = t, t = t->sched_next) {
-        if (t->sched_prev != prev || t->priority != p || !t->in_ready_queue)
-            panic("sched: ready queue %u broken at thread %p", p, (void *)t);
+        if (!invariants_tcb_live(t)) {
+            inv_fail(INV_READY_QUEUE, "ready queue %u holds %p, which is no live TCB", p, (void *)t);
+            return;
+        }
+        if (t->sched_prev != prev || t->priority != p || !t->in_ready_queue) {
+            inv_fail(INV_READY_QUEUE, "ready queue %u broken at thread %p", p, (void *)t);
+            return;
+        }
         if (!sched_is_runnable(t))
-            panic("sched: thread %p '%s' in ready queue %u is in state %u", (void *)t, t->name, p, t->state);
+            inv_fail(INV_READY_QUEUE, "thread %p '%s' in ready queue %u is in state %u", (void *)t,
+                     t->name, p, t->state);
         if (t == ks_cur_thread || t == ks_idle_thread)
-            panic("sched: running or idle thread %p in ready queue %u", (void *)t, p);
-        if (++n > (1u << (WORD_BITS - TCB_BITS)))
-            panic("sched: ready queue %u has a cycle", p);
+            inv_fail(INV_READY_QUEUE, "running or idle thread %p in ready queue %u", (void *)t, p);
+        if (++n > (1u << (WORD_BITS - TCB_BITS))) {
+            inv_fail(INV_READY_QUEUE, "ready queue %u has a cycle", p);
+            return;
+        }
     }
     if (ks_ready_tail[p] != prev)
-        panic("sched: ready queue %u tail is wrong", p);
+        inv_fail(INV_READY_QUEUE, "ready queue %u tail is wrong", p);
     bool bit = (ks_ready_bitmap[prio_group(p)] & prio_bit(p)) != 0;
     if (bit != (prev != NULL))
-        panic("sched: bitmap disagrees with ready queue %u", p);
+        inv_fail(INV_READY_QUEUE, "bitmap disagrees with ready queue %u", p);
 }
 
 void sched_check_invariants(void)
@@ -297,13 +310,20 @@ void sched_check_invariants(void)
         check_queue(p);
     for (word_t g = 0; g < NUM_PRIORITIES / WORD_BITS; g++)
         if (((ks_ready_bitmap_top >> g) & 1u) != (ks_ready_bitmap[g] != 0))
-            panic("sched: top bitmap word disagrees with group %u", g);
-    if (ks_cur_thread == NULL || ks_idle_thread == NULL || ks_idle_thread->state != TS_IDLE)
-        panic("sched: no current or idle thread");
+            inv_fail(INV_READY_QUEUE, "top bitmap word disagrees with group %u", g);
+    if (ks_cur_thread == NULL || ks_idle_thread == NULL || ks_idle_thread->state != TS_IDLE) {
+        inv_fail(INV_CURRENT_THREAD, "no current or idle thread");
+        return;
+    }
+    if (!invariants_tcb_live(ks_cur_thread)) {
+        inv_fail(INV_CURRENT_THREAD, "current thread %p is no live TCB", (void *)ks_cur_thread);
+        return;
+    }
     if (ks_cur_thread != ks_idle_thread && !sched_is_runnable(ks_cur_thread))
-        panic("sched: current thread %p '%s' is in state %u", (void *)ks_cur_thread,
-              ks_cur_thread->name, ks_cur_thread->state);
+        inv_fail(INV_CURRENT_THREAD, "current thread %p '%s' is in state %u", (void *)ks_cur_thread,
+                 ks_cur_thread->name, ks_cur_thread->state);
 }
+#endif
 
 void sched_dump(void)
 {

@@ -36,6 +36,7 @@ cte_t ks_irq_slots[MAX_IRQS];
 #if CONFIG_DEBUG
 cte_t *ks_cdt_lists[CDT_MAX_LISTS];
 word_t ks_cdt_num_lists;
+word_t ks_inv_violation;
 #endif
 phys_range_t ks_reserved[MAX_RESERVED_RANGES];
 word_t ks_num_reserved;

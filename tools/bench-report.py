@@ -652,21 +652,16 @@ MISS_NOTES = {
         "instructions each on both kernels, work that falls inside the timed span in some "
         "iterations and that we have not pinned down.",
     "ipc_call_cross_as_len0":
-        "Two parts, both measured. (1) The server runs with seL4_TCBFlag_fpuDisabled, as in "
-        "sel4bench, so each switch to it and back takes the FPU-flag branch of the context "
-        "switch (a C call, CR0.TS set towards the server, clts back): +9 over a server with the "
-        "FPU on (157 at commit 9eb6e9b). (2) Our client and server have TLS blocks at different "
-        "addresses, so each switch rewrites the %gs descriptor in the GDT (6 instructions; the "
-        "kernel skips an unchanged base). sel4bench's cross-address-space client and server are "
-        "two processes of one image whose TLS blocks sit at the same address, so they do not "
-        "pay that: with client and server given one TLS base (a scratch build of the harness at "
-        "e6836f8) this row reads 160 and ReplyRecv 183, and sel4bench on the same kernel reads "
-        "158 and 181 (first table: goal met). The last 2 are the harness's stubs (its "
-        "same-address-space rows read 2 more than sel4bench's too).",
-    "ipc_replyrecv_cross_as_len0":
-        "As ipc_call_cross_as_len0: the FPU-flag branch costs +10 (179 at commit 9eb6e9b) and "
-        "the %gs rewrite 6; with one TLS base for client and server the row reads 183, "
-        "sel4bench on the same kernel 181 (goal met).",
+        "One instruction over, and the harness's own TLS layout is why. Each switch between "
+        "our client and server rewrites the %gs descriptor in the GDT (6 instructions; the "
+        "kernel skips an unchanged base) because the harness gives them TLS blocks at different "
+        "addresses; sel4bench's cross-address-space client and server are two processes of one "
+        "image whose TLS blocks sit at the same address, and sel4bench's own row on the same "
+        "kernel (first table) meets the goal with room. Since 9eb6e9b (157) the row gained 5 "
+        "instructions on every sysenter for the security fixes (flags cleared, DS/ES/FS/GS "
+        "reloaded on every entry, docs/security.md) and 2 for the saved-fault check seL4's "
+        "fastpath makes too, and lost the C call of the FPU-disabled switch (now in the exit "
+        "tail), which the server pays since the harness disables its FPU as sel4bench does.",
 }
 
 

@@ -1,7 +1,9 @@
 #!/bin/bash
 # Boots system-call fuzzer images (mk/sysfuzz.mk), each in its own QEMU, JOBS at once, and
 # checks that each ends with "TEST sysfuzz/run PASS", "TESTS DONE" and exit status 33
-# (DebugHalt), with no KERNEL PANIC.  Prints one line per image and the invocation total.
+# (DebugHalt), with no KERNEL PANIC and no INVARIANT VIOLATED line (the debug kernel's invariant
+# checker reports a violation so, and no longer panics).  Prints one line per image and the
+# invocation total.
 #
 #   tools/run-sysfuzz.sh --kernel K [--qemu Q] [--jobs N] [--timeout S] [--log-dir D]
 #                        [--stop-at-done] ELF...
@@ -50,6 +52,7 @@ boot() {
     [ $stopped -eq 1 ] && st=33
     if [ $st -eq 124 ] || [ $st -eq 137 ]; then echo "FAIL timeout after ${timeout}s"
     elif grep -q 'KERNEL PANIC' "$log"; then echo "FAIL kernel panic"
+    elif grep -q '^INVARIANT VIOLATED' "$log"; then echo "FAIL invariant violated"
     elif [ $st -ne 33 ]; then echo "FAIL exit status $st"
     elif ! grep -q '^TEST sysfuzz/run PASS' "$log"; then echo "FAIL no TEST sysfuzz/run PASS"
     elif ! grep -q '^TESTS DONE' "$log"; then echo "FAIL no TESTS DONE"

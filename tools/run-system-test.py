@@ -16,7 +16,7 @@ then calls DebugHalt, whose debug-kernel implementation writes 0x10 to port 0xf4
 "KERNEL PANIC" and writes 0x7e (status 253).
 
 Every PASS/FAIL/SKIP line counts.  A run that times out, lacks TESTS DONE, shows a KERNEL
-PANIC, reports no tests at all or ends with the wrong exit status adds one more failure named
+PANIC or an "INVARIANT VIOLATED" line (the debug kernel's invariant checker), reports no tests at all or ends with the wrong exit status adds one more failure named
 "<run>:harness" with the reasons.
 
 tests/system/<suite>/suite.conf, if present, holds "key = value" lines ('#' starts a comment):
@@ -26,11 +26,16 @@ tests/system/<suite>/suite.conf, if present, holds "key = value" lines ('#' star
     modules     = a.elf b.elf   extra multiboot modules after the root task (paths from the
                                 repository root)
     expect_exit = 33            expected QEMU exit status (default 33)
+    release     = <reason>      with --release (a release kernel), the suite is not booted
+                                but counted as one SKIP naming the reason
     serial_input = text         bytes typed into the guest's COM1: sent to QEMU's stdin
                                 (the serial port under -serial stdio) each time a line
                                 "SERIAL INPUT READY" appears on the console; backslash
                                 escapes (\\n, \\x23 for '#') are decoded.  Without the key
                                 QEMU's stdin is /dev/null.
+
+--release runs on a release kernel, which has no DebugHalt: QEMU is stopped as soon as the log
+shows TESTS DONE, which then stands for the exit status.
 
 Serial output goes to <log-dir>/<run>.log (default build/logs/<kernel-variant>/, the variant
 being the kernel's directory name).  Per-test results are printed, then per run
@@ -60,13 +65,21 @@ DEFAULT_MEMORY = ["-m", "128M"]
 # interrupts land at the same point of a test on every run and on any host:
 # tests of scheduling order and time slices are deterministic, never flaky.
 DEFAULT_ICOUNT = ["-icount", "shift=0,sleep=off"]
-CONF_KEYS = {"qemu_args", "timeout", "modules", "expect_exit", "serial_input"}
+CONF_KEYS = {"qemu_args", "timeout", "modules", "expect_exit", "serial_input", "release"}
+# --release: a release kernel has no DebugHalt, so QEMU is stopped once the log shows
+# TESTS DONE; this stands for the exit status then. Polled this often (seconds).
+STOPPED_AFTER_DONE = "stopped after TESTS DONE"
+DONE_POLL = 0.2
 # The line after which a suite with serial_input gets its input (again).
 SERIAL_READY = b"SERIAL INPUT READY"
 
 TEST_RE = re.compile(r"^TEST\s+(\S+)\s+(PASS|FAIL|SKIP)\b\s*(.*)$")
 DONE_RE = re.compile(r"^TESTS DONE\s*$")
 PANIC_RE = re.compile(r"^KERNEL PANIC")
+# The debug kernel's invariant checker reports a violation on such a line and
+# returns its code instead of panicking (kernel/include/abi/invariant.h); a
+# run that shows one fails even if no test looked at the code.
+INVARIANT_RE = re.compile(r"^INVARIANT VIOLATED")
 
 print_lock = threading.Lock()
 
@@ -164,7 +177,30 @@ def feed_serial(proc, log, text):
                     pass
 
 
-def boot(cmd, log_path, timeout, serial_input=None):
+def log_shows_done(log_path):
+    with open(log_path, "rb") as f:
+        text = f.read().decode("utf-8", errors="replace")
+    return any(DONE_RE.match(l.strip()) for l in text.replace("\r", "\n").split("\n"))
+
+
+def wait(proc, timeout, log_path, stop_at_done):
+    """QEMU's exit status; STOPPED_AFTER_DONE once the log shows TESTS DONE if stop_at_done."""
+    if not stop_at_done:
+        return proc.wait(timeout=timeout)
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            return proc.wait(timeout=DONE_POLL)
+        except subprocess.TimeoutExpired:
+            if log_shows_done(log_path):
+                proc.send_signal(signal.SIGTERM)
+                proc.wait()
+                return STOPPED_AFTER_DONE
+            if time.monotonic() > deadline:
+                raise
+
+
+def boot(cmd, log_path, timeout, serial_input=None, stop_at_done=False):
     """Runs QEMU with its console in log_path; returns (exit status or None, seconds)."""
     start = time.monotonic()
     with open(log_path, "wb") as log:
@@ -178,7 +214,7 @@ def boot(cmd, log_path, timeout, serial_input=None):
             feeder = threading.Thread(target=feed_serial, args=(proc, log, serial_input))
             feeder.start()
         try:
-            status = proc.wait(timeout=timeout)
+            status = wait(proc, timeout, log_path, stop_at_done)
         except subprocess.TimeoutExpired:
             status = None
             proc.send_signal(signal.SIGTERM)
@@ -203,6 +239,7 @@ def judge(run, log_path, status, elapsed):
     out = []
     done = False
     panic = None
+    violation = None
     for line in lines:
         m = TEST_RE.match(line)
         if m:
@@ -219,16 +256,20 @@ def judge(run, log_path, status, elapsed):
             done = True
         elif PANIC_RE.match(line) and panic is None:
             panic = line
+        elif INVARIANT_RE.match(line) and violation is None:
+            violation = line
     problems = []
     if status is None:
         problems.append("timeout after %gs" % run.timeout)
     if panic:
         problems.append(panic)
+    if violation:
+        problems.append(violation)
     if not done:
         problems.append("no 'TESTS DONE'")
     if passed + failed + skipped == 0:
         problems.append("no TEST lines")
-    if status is not None and status != run.expect_exit:
+    if status is not None and status != run.expect_exit and status != STOPPED_AFTER_DONE:
         problems.append("exit status %d, expected %d" % (status, run.expect_exit))
     if problems:
         failed += 1
@@ -250,7 +291,7 @@ def execute(args, kernel, run):
                "SUITE %s passed=0 failed=1 skipped=0" % run.name]
         result = (0, 1, 0, out)
     else:
-        status, elapsed = boot(cmd, log_path, run.timeout, run.serial_input)
+        status, elapsed = boot(cmd, log_path, run.timeout, run.serial_input, args.release)
         result = judge(run, log_path, status, elapsed)
     with print_lock:
         print("\n".join(result[3]), flush=True)
@@ -269,6 +310,9 @@ def main():
     ap.add_argument("--conf-dir", default=os.path.join(REPO, "tests", "system"),
                     help="where <suite>/suite.conf lives")
     ap.add_argument("--qemu", default="qemu-system-i386")
+    ap.add_argument("--release", action="store_true",
+                    help="a release kernel: stop QEMU at TESTS DONE (no DebugHalt), and skip "
+                         "suites whose suite.conf says release = <why not>")
     args = ap.parse_args()
 
     variant = os.path.basename(os.path.dirname(os.path.abspath(args.kernel)))
@@ -291,9 +335,14 @@ def main():
     else:
         for elf in args.suites:
             suite = os.path.splitext(os.path.basename(elf))[0]
+            conf_path = os.path.join(args.conf_dir, suite, "suite.conf")
             try:
-                runs += runs_for(elf, os.path.join(args.conf_dir, suite, "suite.conf"),
-                                 args.timeout)
+                why_not = read_conf(conf_path).get("release")
+                if args.release and why_not:
+                    print("  SKIP %s:release: %s" % (suite, why_not[-1]))
+                    skipped += 1
+                    continue
+                runs += runs_for(elf, conf_path, args.timeout)
             except ConfError as e:
                 print("  FAIL %s:harness: %s" % (suite, e))
                 failed += 1

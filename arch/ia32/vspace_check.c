@@ -11,9 +11,12 @@
  * on each entry some live capability records and that still points at its
  * object; then it walks every page directory the ASID table reaches and
  * demands the mark on every present user entry, clearing it as it goes.
- * Each check costs O(capabilities + entries), and the marks never outlive
- * the checker. Only PDs reachable through the ASID table matter: no other
- * PD can be in CR3.
+ * Each check costs O(capabilities + entries) whatever their number (the
+ * walk is invariants_for_each_slot, which has no limit), and the marks
+ * never outlive the checker. Only PDs reachable through the ASID table
+ * matter: no other PD can be in CR3.
+ *
+ * Failures are reported with inv_fail (kernel/invariants.h), not panics.
  *
  * The frame-type table is cross-checked too: page tables, page directories
  * and pools must be what the table says, and a user mapping may only reach
@@ -25,6 +28,7 @@
 #include <arch/ioport.h>
 #include <arch/machine.h>
 #include <kernel/cdt.h>
+#include <kernel/invariants.h>
 #include <kernel/debug.h>
 #include <kernel/state.h>
 
@@ -63,7 +67,8 @@ static void check_frame_cap(cap_t cap)
 {
     frame_type_t t = ft_get(cap_frame_paddr(cap));
     if (t == FT_KERNEL || t == FT_PAGE_TABLE || t == FT_PAGE_DIRECTORY || t == FT_ASID_POOL)
-        panic("frame cap 0x%x covers frame of type %u", cap_frame_paddr(cap), t);
+        inv_fail(INV_MAPPING_CAP_FRAME_TYPE, "frame cap 0x%x covers frame of type %u",
+                 cap_frame_paddr(cap), t);
     if (cap_mapped_asid(cap) != ASID_INVALID) {
         word_t *e = recorded_frame_entry(cap);
         if (e)
@@ -78,11 +83,11 @@ static void check_paging_cap(cap_t cap)
 
     if (cap_type(cap) == CAP_PAGE_DIRECTORY) {
         if (t != FT_PAGE_DIRECTORY)
-            panic("page directory 0x%x has frame type %u", p, t);
+            inv_fail(INV_MAPPING_CAP_FRAME_TYPE, "page directory 0x%x has frame type %u", p, t);
         return;
     }
     if (t != FT_PAGE_TABLE && t != FT_UNTRACKED && t != FT_FREE)
-        panic("page table 0x%x has frame type %u", p, t);
+        inv_fail(INV_MAPPING_CAP_FRAME_TYPE, "page table 0x%x has frame type %u", p, t);
     if (cap_paging_is_mapped(cap)) {
         pde_t *e = recorded_table_entry(cap);
         if (e)
@@ -102,33 +107,23 @@ static void check_arch_cap(cap_t cap)
         break;
     case CAP_ASID_POOL:
         if (ks_asid_table[asid_pool_of(cap_asid_pool_base(cap))] != cap_ptr(cap))
-            panic("live ASID pool %p not in the ASID table", cap_ptr(cap));
+            inv_fail(INV_ASID_TABLE, "live ASID pool %p not in the ASID table", cap_ptr(cap));
         break;
     case CAP_IO_PORT:
         if (portmap_range_free(ks_ioport_bitmap, cap_io_first(cap), cap_io_first(cap)) ||
             portmap_range_free(ks_ioport_bitmap, cap_io_last(cap), cap_io_last(cap)))
-            panic("I/O port cap 0x%x-0x%x not in the issued bitmap", cap_io_first(cap), cap_io_last(cap));
+            inv_fail(INV_IO_PORTS, "I/O port cap 0x%x-0x%x not in the issued bitmap",
+                     cap_io_first(cap), cap_io_last(cap));
         break;
     default:
         break;
     }
 }
 
-/* Visit every capability once; false if the registry overflowed (then
- * some were missed and the mark check must be skipped). */
-static bool walk_caps(void)
+static void check_arch_slot(cte_t *s, void *ctx)
 {
-    word_t n = ks_cdt_num_lists;
-    bool complete = n <= CDT_MAX_LISTS;
-
-    for (word_t i = 0; i < n && i < CDT_MAX_LISTS; i++) {
-        cte_t *s = ks_cdt_lists[i];
-        while (s && mdb_prev(s))
-            s = mdb_prev(s);
-        for (; s; s = mdb_next(s))
-            check_arch_cap(s->cap);
-    }
-    return complete;
+    (void)ctx;
+    check_arch_cap(s->cap);
 }
 
 /* ---- Paging side: every VSpace the ASID table reaches ---- */
@@ -142,20 +137,22 @@ static void check_user_frame(paddr_t p, word_t size_bits, word_t entry, vaddr_t 
     paddr_t k_start = (paddr_t)(uintptr_t)ki_phys_start, k_end = (paddr_t)(uintptr_t)ki_phys_end;
 
     if (p < k_end && (uint64_t)p + BIT(size_bits) > k_start)
-        panic("user mapping at 0x%x reaches the kernel image (frame 0x%x)", v, p);
+        inv_fail(INV_MAPPING_TARGET, "user mapping at 0x%x reaches the kernel image (frame 0x%x)", v, p);
     if (t != FT_USER_FRAME && t != FT_UNTRACKED)
-        panic("user mapping at 0x%x reaches frame 0x%x of type %u", v, p, t);
+        inv_fail(INV_MAPPING_TARGET, "user mapping at 0x%x reaches frame 0x%x of type %u", v, p, t);
     if (entry & PG_GLOBAL)
-        panic("user mapping at 0x%x is global", v);
+        inv_fail(INV_MAPPING_TARGET, "user mapping at 0x%x is global", v);
     if (marks && !(entry & PG_CHECK_MARK))
-        panic("user mapping at 0x%x -> 0x%x recorded by no live frame cap", v, p);
+        inv_fail(INV_MAPPING_UNRECORDED, "user mapping at 0x%x -> 0x%x recorded by no live frame cap", v, p);
 }
 
 static void check_table(pte_t *pt, vaddr_t base, bool marks)
 {
     frame_type_t t = ft_get(kptr_to_paddr(pt));
-    if (t != FT_PAGE_TABLE && t != FT_UNTRACKED)
-        panic("PDE for 0x%x points at frame of type %u, not a page table", base, t);
+    if (t != FT_PAGE_TABLE && t != FT_UNTRACKED) {
+        inv_fail(INV_PAGE_TABLE_ENTRY, "PDE for 0x%x points at frame of type %u, not a page table", base, t);
+        return;
+    }
     for (word_t i = 0; i < PT_ENTRIES; i++) {
         if (!pte_present(pt[i]))
             continue;
@@ -174,7 +171,8 @@ static void check_vspace(pde_t *pd, bool marks)
 {
     for (word_t i = KERNEL_PD_FIRST; i < PD_ENTRIES; i++) {
         if ((pd[i] ^ ia32_kernel_pd[i]) & ~PDE_STATUS_BITS)
-            panic("PD %p: kernel entry %u differs from the reference (0x%x vs 0x%x)", pd, i, pd[i], ia32_kernel_pd[i]);
+            inv_fail(INV_KERNEL_HALF, "PD %p: kernel entry %u differs from the reference (0x%x vs 0x%x)", pd, i,
+                     pd[i], ia32_kernel_pd[i]);
     }
     for (word_t i = 0; i < KERNEL_PD_FIRST; i++) {
         vaddr_t v = i << PDE_SPAN_BITS;
@@ -182,7 +180,7 @@ static void check_vspace(pde_t *pd, bool marks)
             check_user_frame(pde_large_paddr(pd[i]), LARGE_PAGE_BITS, pd[i], v, marks);
         } else if (pde_is_table(pd[i])) {
             if (marks && !(pd[i] & PG_CHECK_MARK))
-                panic("PD %p: table at 0x%x recorded by no live page-table cap", pd, v);
+                inv_fail(INV_MAPPING_UNRECORDED, "PD %p: table at 0x%x recorded by no live page-table cap", pd, v);
             check_table(paddr_to_kptr(pde_table_paddr(pd[i])), v, marks);
         }
         pd[i] &= ~PG_CHECK_MARK;
@@ -199,11 +197,13 @@ static void check_asid_table(bool marks)
             continue;
         pde_t *pd = pool->pd[asid_index(a)];
         if (a == ASID_INVALID)
-            panic("ASID 0 names PD %p", pd);
-        if (ft_get(kptr_to_paddr(pool)) != FT_ASID_POOL || ft_get(kptr_to_paddr(pd)) != FT_PAGE_DIRECTORY)
-            panic("ASID %u: pool %p or PD %p has the wrong frame type", a, pool, pd);
+            inv_fail(INV_ASID_TABLE, "ASID 0 names PD %p", pd);
+        if (ft_get(kptr_to_paddr(pool)) != FT_ASID_POOL || ft_get(kptr_to_paddr(pd)) != FT_PAGE_DIRECTORY) {
+            inv_fail(INV_ASID_TABLE, "ASID %u: pool %p or PD %p has the wrong frame type", a, pool, pd);
+            continue;
+        }
         if (pd[KERNEL_PD_FIRST] & PG_CHECK_MARK)
-            panic("PD %p has two ASIDs", pd);
+            inv_fail(INV_ASID_TABLE, "PD %p has two ASIDs", pd);
         check_vspace(pd, marks);
         pd[KERNEL_PD_FIRST] |= PG_CHECK_MARK;
     }
@@ -224,16 +224,16 @@ static void check_cr3(void)
         if (pool && pool->pd[asid_index(a)] && kptr_to_paddr(pool->pd[asid_index(a)]) == root)
             return;
     }
-    panic("CR3 0x%x holds no live page directory", root);
+    inv_fail(INV_CR3, "CR3 0x%x holds no live page directory", root);
 }
 
 void arch_check_invariants(void)
 {
-    bool marks = walk_caps();
-    check_asid_table(marks);
+    invariants_for_each_slot(check_arch_slot, NULL);
+    check_asid_table(true);
     check_cr3();
     if (!portmap_kernel_ports_clear(ks_ioport_bitmap))
-        panic("a kernel I/O port is marked issued");
+        inv_fail(INV_IO_PORTS, "a kernel I/O port is marked issued");
 }
 
 #else

@@ -25,8 +25,9 @@
  * EBX is the caller's new TLS base. In every build. */
 #define SYS_SET_TLS_BASE        (-30)
 /* Our extension (not seL4's): run the kernel's invariant checker, debug
- * builds only. Returns 0 in EAX... see docs/api.md. Chosen far below seL4's
- * range so it cannot collide. */
+ * builds only. Returns in EAX 0, or the first violation's code
+ * (abi/invariant.h); see docs/api.md. Chosen far below seL4's range so it
+ * cannot collide. */
 #define SYS_DEBUG_CHECK_INVARIANTS (-64)
 /* Our extension, latency-tracking bench builds only (kernel-bench-irq,
  * CONFIG_BENCHMARK_IRQ_LATENCY): the longest stretch the kernel ran

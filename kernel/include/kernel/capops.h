@@ -29,6 +29,9 @@ bool cap_is_revocable(cap_t derived, cap_t src);
 /* Size in bits and kernel pointer of the object a capability names (0 and
  * unspecified for capabilities that name no memory). */
 word_t cap_object_size_bits(cap_t c);
+/* Physical base and size (bits) of the memory a capability names, false
+ * for the types that name none. */
+bool cap_memory(cap_t c, paddr_t *base, word_t *bits);
 void *cap_object_ptr(cap_t c);
 
 /* seL4 cteInsert: put `cap`, derived from src's capability, into the empty

@@ -56,12 +56,20 @@ extern cte_t ks_irq_slots[MAX_IRQS];     /* notification cap per IRQ (SetNotific
 #define CONFIG_DEBUG 0
 #endif
 #if CONFIG_DEBUG
-/* Debug builds: one slot of every derivation-tree list (NULL once a list is
- * empty), kept up to date by cdt.c, so the invariant checker can reach
- * every capability. Lists are only ever started at boot (cdt_insert_root). */
-#define CDT_MAX_LISTS 4096
+/* Debug builds: one slot of every derivation-tree list a boot capability
+ * started (NULL once a list is empty), kept up to date by cdt.c, so the
+ * invariant checker can reach every capability. Every such list starts in
+ * a slot of the root CNode (cdt_insert_root at boot), so there are never
+ * more than its slots; a thread's reply list, started at retype, is not
+ * registered but reached through the thread's TCB capabilities. */
+#ifndef CONFIG_ROOT_CNODE_SIZE_BITS
+#define CONFIG_ROOT_CNODE_SIZE_BITS 13
+#endif
+#define CDT_MAX_LISTS BIT(CONFIG_ROOT_CNODE_SIZE_BITS)
 extern cte_t *ks_cdt_lists[CDT_MAX_LISTS];
 extern word_t ks_cdt_num_lists;
+/* First violation the running invariant check found (abi/invariant.h). */
+extern word_t ks_inv_violation;
 #endif
 /* Physical ranges boot kept out of the untypeds (kernel image, boot-time
  * structures, the root task's initial objects, kept modules), recorded by

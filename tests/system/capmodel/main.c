@@ -21,6 +21,7 @@
 #include <sel4/sel4.h>
 #include <stdio.h>
 #include <string.h>
+#include <systest.h>
 
 #ifndef CAPMODEL_SEED
 #define CAPMODEL_SEED 1u
@@ -103,7 +104,7 @@ static int check_state(cm_t *c)
             return fail(c, "untyped bytes left", left, model_free_bytes(m, i));
         }
     }
-    if (seL4_DebugCheckInvariants() != 0)
+    if (!invariants_hold())
         return fail(c, "invariants", 1, 0);
     return 0;
 }
@@ -261,7 +262,7 @@ static int fill_completely(cm_t *c, seL4_CPtr ut, seL4_Word bits, seL4_Word type
     left = probe_free(c, ut, 4, &err);
     if (err != seL4_NotEnoughMemory || left != 0)
         return fail(c, "bytes left after a complete fill", left, 0);
-    if (seL4_DebugCheckInvariants() != 0)
+    if (!invariants_hold())
         return fail(c, "invariants", 1, 0);
     err = seL4_CNode_Revoke(ROOT, ut, DEPTH);
     if (err != seL4_NoError)

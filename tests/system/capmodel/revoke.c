@@ -16,6 +16,7 @@
 #include <rt/thread.h>
 #include <sel4/sel4.h>
 #include <stdio.h>
+#include <systest.h>
 
 #define ROOT            seL4_CapInitThreadCNode
 #define DEPTH           seL4_WordBits
@@ -112,6 +113,6 @@ void capmodel_big_revoke(void)
     EXPECT_EQ(seL4_GetMR(0), (seL4_Word)1 << cm_untyped_bits(index));
     EXPECT_OK(seL4_CNode_Copy(nodes[0], 0, NODE_RADIX, ROOT, nodes[1], DEPTH, seL4_AllRights));
     EXPECT_OK(seL4_CNode_Delete(nodes[0], 0, NODE_RADIX));
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    EXPECT_INVARIANTS();
     TEST_END();
 }

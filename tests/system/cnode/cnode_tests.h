@@ -10,6 +10,7 @@
 #include <rt/test.h>
 #include <rt/thread.h>
 #include <sel4/sel4.h>
+#include <systest.h>
 
 #define ROOT        seL4_CapInitThreadCNode
 #define ROOT_VSPACE seL4_CapInitThreadVSpace
@@ -51,13 +52,11 @@
         EXPECT_EQ(seL4_GetMR(1), hi); \
     } while (0)
 
-#define EXPECT_INVARIANTS() EXPECT_EQ(seL4_DebugCheckInvariants(), 0)
 
 seL4_CPtr obj(seL4_Word type);
 seL4_CPtr slot(void);
-/* Copy/Mint into a fresh slot of the root CNode (0 on failure). */
+/* Copy into a fresh slot of the root CNode (0 on failure); Mint: st_mint. */
 seL4_CPtr copy_of(seL4_CPtr src, seL4_CapRights_t rights);
-seL4_CPtr mint_of(seL4_CPtr src, seL4_CapRights_t rights, seL4_Word badge);
 seL4_Error copy_into(seL4_CPtr dest, seL4_CPtr src, seL4_CapRights_t rights);
 /* A CNode invocation with the words mrs[0..len) and n_caps extra caps, as
  * the wrappers send it but with any length. */
@@ -65,8 +64,6 @@ seL4_Error cnode_raw(seL4_CPtr cnode, seL4_Word label, seL4_Word len, const seL4
                      seL4_Word n_caps, seL4_CPtr cap0, seL4_CPtr cap1);
 /* Physical address of a frame (0 if the cap is no frame). */
 seL4_Word frame_paddr(seL4_CPtr frame);
-/* Starts fn(arg) in a new thread at prio; 0 on failure. */
-int spawn(rt_thread_t *t, seL4_Word prio, rt_thread_fn_t fn, void *arg);
 
 void copy_tests(void);
 void rotate_tests(void);

@@ -31,14 +31,6 @@ seL4_CPtr copy_of(seL4_CPtr src, seL4_CapRights_t rights)
     return d != 0 && copy_into(d, src, rights) == seL4_NoError ? d : 0;
 }
 
-seL4_CPtr mint_of(seL4_CPtr src, seL4_CapRights_t rights, seL4_Word badge)
-{
-    seL4_CPtr d = slot();
-    if (d == 0 || seL4_CNode_Mint(ROOT, d, DEPTH, ROOT, src, DEPTH, rights, badge) != 0)
-        return 0;
-    return d;
-}
-
 seL4_Error cnode_raw(seL4_CPtr cnode, seL4_Word label, seL4_Word len, const seL4_Word *mrs,
                      seL4_Word n_caps, seL4_CPtr cap0, seL4_CPtr cap1)
 {
@@ -53,12 +45,6 @@ seL4_Word frame_paddr(seL4_CPtr frame)
 {
     seL4_X86_Page_GetAddress_t r = seL4_X86_Page_GetAddress(frame);
     return r.error == seL4_NoError ? r.paddr : 0;
-}
-
-int spawn(rt_thread_t *t, seL4_Word prio, rt_thread_fn_t fn, void *arg)
-{
-    return rt_thread_create(t, prio, 0) == seL4_NoError &&
-           rt_thread_start(t, fn, arg) == seL4_NoError;
 }
 
 int main(bootinfo_t *bi)

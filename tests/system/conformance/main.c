@@ -10,6 +10,7 @@
 #include <sel4/sel4.h>
 #include <rt/tls.h>
 #include <stddef.h>
+#include <systest.h>
 
 #define ROOT_CNODE   seL4_CapInitThreadCNode
 #define DEPTH        seL4_WordBits
@@ -95,7 +96,7 @@ static void test_set_tls_base_syscall(void)
     seL4_SetTLSBase(self);
     EXPECT_EQ(tls_user_word(), own);
     EXPECT_EQ(seL4_TCB_Suspend(t.tcb), seL4_NoError);
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    EXPECT_INVARIANTS();
     TEST_END();
 }
 
@@ -140,7 +141,7 @@ static void test_cnode_cap_data_layout(void)
     EXPECT_NE(seL4_CNode_Mint(ROOT_CNODE, guarded, DEPTH, ROOT_CNODE, sub, DEPTH,
                               seL4_AllRights, CAPDATA_WORD(0, seL4_WordBits - SUB_RADIX + 1)),
               seL4_NoError);
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    EXPECT_INVARIANTS();
     TEST_END();
 }
 
@@ -164,7 +165,7 @@ static void test_set_flags_result(void)
     EXPECT_EQ(r.flags, seL4_TCBFlag_fpuDisabled);   /* both: set wins */
     r = seL4_TCB_SetFlags(t.tcb, seL4_TCBFlag_fpuDisabled, 0);
     EXPECT_EQ(r.flags, 0);
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    EXPECT_INVARIANTS();
     TEST_END();
 }
 
@@ -212,7 +213,7 @@ static void test_fpu_disabled_faults(void)
     seL4_Yield();
     EXPECT_EQ(j.stage, 2);
     EXPECT_EQ(j.fpu_word, 1);
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    EXPECT_INVARIANTS();
     TEST_END();
 }
 
@@ -267,7 +268,7 @@ static void test_domain_schedule(void)
     EXPECT_EQ(seL4_GetMR(0), 0);                        /* cannot start at the end marker */
     EXPECT_EQ(rt_invoke(dom, 32, 0, 0, 0, 0), seL4_TruncatedMessage);
     seL4_Yield();                                       /* still scheduled */
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    EXPECT_INVARIANTS();
     TEST_END();
 }
 

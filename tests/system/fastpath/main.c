@@ -22,6 +22,7 @@
 #include <rt/tls.h>
 #include <sel4/sel4.h>
 #include <string.h>
+#include <systest.h>
 
 #define ROOT_CNODE  seL4_CapInitThreadCNode
 #define DEPTH       seL4_WordBits
@@ -33,19 +34,6 @@
 #define LABEL       0x123
 #define INSN_LEN_2  2
 #define UNWRAPPED_ALL 7
-
-static seL4_CPtr obj(seL4_Word type)
-{
-    return rt_alloc_object(type, 0);
-}
-
-static seL4_CPtr mint(seL4_CPtr src, seL4_CapRights_t rights, seL4_Word badge)
-{
-    seL4_CPtr s = rt_alloc_slot();
-    if (s == 0 || seL4_CNode_Mint(ROOT_CNODE, s, DEPTH, ROOT_CNODE, src, DEPTH, rights, badge) != 0)
-        return 0;
-    return s;
-}
 
 static seL4_Error start(rt_thread_t *t, seL4_Word prio, seL4_CPtr fault_ep, rt_thread_fn_t fn, void *arg)
 {
@@ -96,7 +84,7 @@ static void test_lengths(void)
     rt_thread_t t;
 
     TEST_BEGIN("fastpath/lengths_around_two_words");
-    e.ep = obj(seL4_EndpointObject);
+    e.ep = st_new_object(seL4_EndpointObject);
     ASSERT_NE(e.ep, 0);
     ASSERT_OK(start(&t, HIGH_PRIO, 0, echo_server, &e));
     for (seL4_Word len = 0; len <= 4; len++) {
@@ -115,7 +103,7 @@ static void test_lengths(void)
     }
     EXPECT_EQ(e.calls, 5);
     seL4_TCB_Suspend(t.tcb);
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    EXPECT_INVARIANTS();
     TEST_END();
 }
 
@@ -127,8 +115,8 @@ static void test_badge_and_unwrapped(void)
     rt_thread_t t;
 
     TEST_BEGIN("fastpath/badge_and_caps_unwrapped");
-    e.ep = obj(seL4_EndpointObject);
-    seL4_CPtr badged = mint(e.ep, seL4_AllRights, BADGE);
+    e.ep = st_new_object(seL4_EndpointObject);
+    seL4_CPtr badged = st_mint(e.ep, seL4_AllRights, BADGE);
     ASSERT_TRUE(e.ep != 0 && badged != 0);
     ASSERT_OK(start(&t, HIGH_PRIO, 0, echo_server, &e));
     seL4_MessageInfo_t m = seL4_MessageInfo_new(LABEL, UNWRAPPED_ALL, 0, 1);
@@ -142,7 +130,7 @@ static void test_badge_and_unwrapped(void)
     EXPECT_EQ(e.badge, 0);
     EXPECT_EQ(seL4_MessageInfo_get_length(r), 1);
     seL4_TCB_Suspend(t.tcb);
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    EXPECT_INVARIANTS();
     TEST_END();
 }
 
@@ -175,11 +163,12 @@ static void test_caps(void)
     rt_thread_t t;
 
     TEST_BEGIN("fastpath/extra_caps_with_and_without_grant");
-    c.ep = obj(seL4_EndpointObject);
+    SKIP_ON_RELEASE("seL4_DebugCapIdentify");
+    c.ep = st_new_object(seL4_EndpointObject);
     c.slot = rt_alloc_slot();
-    seL4_CPtr ntfn = obj(seL4_NotificationObject);
-    seL4_CPtr no_grant = mint(c.ep, seL4_CapRights_new(1, 0, 1, 1), 0);   /* GrantReply, R, W */
-    seL4_CPtr self_badged = mint(c.ep, seL4_AllRights, BADGE);
+    seL4_CPtr ntfn = st_new_object(seL4_NotificationObject);
+    seL4_CPtr no_grant = st_mint(c.ep, seL4_CapRights_new(1, 0, 1, 1), 0); /* GrantReply, R, W */
+    seL4_CPtr self_badged = st_mint(c.ep, seL4_AllRights, BADGE);
     ASSERT_TRUE(c.ep && c.slot && ntfn && no_grant && self_badged);
     ASSERT_OK(start(&t, HIGH_PRIO, 0, cap_server, &c));
     /* With Grant: the capability arrives in the receive slot. */
@@ -200,7 +189,7 @@ static void test_caps(void)
     EXPECT_EQ(seL4_MessageInfo_get_capsUnwrapped((seL4_MessageInfo_t){ { c.info } }), 1);
     EXPECT_EQ(c.badge0, BADGE);
     seL4_TCB_Suspend(t.tcb);
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    EXPECT_INVARIANTS();
     TEST_END();
 }
 
@@ -264,9 +253,9 @@ static void test_priorities(void)
 
     TEST_BEGIN("fastpath/lower_priority_partners_wait_their_turn");
     memset((void *)&ord, 0, sizeof(ord));
-    ord.ep = obj(seL4_EndpointObject);
-    ord.mid_ntfn = obj(seL4_NotificationObject);
-    ord.done = obj(seL4_NotificationObject);
+    ord.ep = st_new_object(seL4_EndpointObject);
+    ord.mid_ntfn = st_new_object(seL4_NotificationObject);
+    ord.done = st_new_object(seL4_NotificationObject);
     ASSERT_TRUE(ord.ep && ord.mid_ntfn && ord.done);
     ASSERT_OK(start(&srv, HIGH_PRIO, 0, ord_server, NULL));     /* now waits in Recv */
     ASSERT_OK(seL4_TCB_SetPriority(srv.tcb, seL4_CapInitThreadTCB, LOW_PRIO));
@@ -290,7 +279,7 @@ static void test_priorities(void)
     EXPECT_TRUE(log_is("SW"));
     seL4_TCB_Suspend(srv.tcb);
     seL4_TCB_Suspend(mid.tcb);
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    EXPECT_INVARIANTS();
     TEST_END();
 }
 
@@ -337,10 +326,10 @@ static void test_rights(void)
     rt_thread_t srv, c1, c2, c3;
 
     TEST_BEGIN("fastpath/grant_grantreply_neither");
-    r.ep = obj(seL4_EndpointObject);
-    j1.cap = mint(r.ep, seL4_CapRights_new(0, 1, 0, 1), 1);     /* Grant, W */
-    j2.cap = mint(r.ep, seL4_CapRights_new(1, 0, 0, 1), 2);     /* GrantReply, W */
-    j3.cap = mint(r.ep, seL4_CapRights_new(0, 0, 0, 1), 3);     /* W only */
+    r.ep = st_new_object(seL4_EndpointObject);
+    j1.cap = st_mint(r.ep, seL4_CapRights_new(0, 1, 0, 1), 1);  /* Grant, W */
+    j2.cap = st_mint(r.ep, seL4_CapRights_new(1, 0, 0, 1), 2);  /* GrantReply, W */
+    j3.cap = st_mint(r.ep, seL4_CapRights_new(0, 0, 0, 1), 3);  /* W only */
     ASSERT_TRUE(r.ep && j1.cap && j2.cap && j3.cap);
     ASSERT_OK(start(&srv, HIGH_PRIO, 0, once_server, &r));
     ASSERT_OK(start(&c1, HIGH_PRIO, 0, caller_thread, &j1));
@@ -353,7 +342,7 @@ static void test_rights(void)
     EXPECT_FALSE(j3.returned);                  /* no reply capability: Inactive */
     seL4_TCB_Suspend(srv.tcb);
     seL4_TCB_Suspend(c3.tcb);
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    EXPECT_INVARIANTS();
     TEST_END();
 }
 
@@ -364,8 +353,8 @@ static void test_deleted_endpoint(void)
     rt_thread_t srv, c;
 
     TEST_BEGIN("fastpath/call_on_deleted_endpoint");
-    r.ep = obj(seL4_EndpointObject);
-    j.cap = mint(r.ep, seL4_AllRights, 0);
+    r.ep = st_new_object(seL4_EndpointObject);
+    j.cap = st_mint(r.ep, seL4_AllRights, 0);
     ASSERT_TRUE(r.ep && j.cap);
     ASSERT_OK(start(&srv, HIGH_PRIO, 0, once_server, &r));   /* waits on r.ep */
     ASSERT_OK(seL4_CNode_Delete(ROOT_CNODE, j.cap, DEPTH));  /* the caller's copy goes */
@@ -378,7 +367,7 @@ static void test_deleted_endpoint(void)
     ASSERT_OK(seL4_CNode_Delete(ROOT_CNODE, r.ep, DEPTH));
     EXPECT_EQ(r.got, 0);
     seL4_TCB_Suspend(srv.tcb);
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    EXPECT_INVARIANTS();
     TEST_END();
 }
 
@@ -412,7 +401,7 @@ static void test_no_ipc_buffer(void)
     rt_thread_t t;
 
     TEST_BEGIN("fastpath/receiver_without_ipc_buffer");
-    nb.ep = obj(seL4_EndpointObject);
+    nb.ep = st_new_object(seL4_EndpointObject);
     ASSERT_NE(nb.ep, 0);
     ASSERT_OK(rt_thread_create(&t, HIGH_PRIO, 0));
     ASSERT_OK(seL4_TCB_SetIPCBuffer(t.tcb, 0, seL4_CapNull));
@@ -430,7 +419,7 @@ static void test_no_ipc_buffer(void)
         EXPECT_EQ(b, 23);
     }
     seL4_TCB_Suspend(t.tcb);
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    EXPECT_INVARIANTS();
     TEST_END();
 }
 
@@ -475,8 +464,8 @@ static void test_nested_and_saved(void)
     rt_thread_t o, i;
 
     TEST_BEGIN("fastpath/nested_call_and_saved_reply");
-    nest.ep = obj(seL4_EndpointObject);
-    nest.ep2 = obj(seL4_EndpointObject);
+    nest.ep = st_new_object(seL4_EndpointObject);
+    nest.ep2 = st_new_object(seL4_EndpointObject);
     nest.saved = rt_alloc_slot();
     ASSERT_TRUE(nest.ep && nest.ep2 && nest.saved);
     ASSERT_OK(start(&i, HIGH_PRIO, 0, inner_server, NULL));
@@ -489,7 +478,7 @@ static void test_nested_and_saved(void)
     EXPECT_EQ(seL4_MessageInfo_get_label(r), 6);
     seL4_TCB_Suspend(o.tcb);
     seL4_TCB_Suspend(i.tcb);
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    EXPECT_INVARIANTS();
     TEST_END();
 }
 
@@ -528,8 +517,8 @@ static void test_fault_replies(void)
     struct fjob j = { 0 }, k = { 0 };
     rt_thread_t t, u;
     seL4_Word badge, mr[seL4_UnknownSyscall_Length];
-    seL4_CPtr ep = obj(seL4_EndpointObject);
-    seL4_CPtr fep = mint(ep, seL4_CapRights_new(1, 0, 0, 1), BADGE);   /* GrantReply, W */
+    seL4_CPtr ep = st_new_object(seL4_EndpointObject);
+    seL4_CPtr fep = st_mint(ep, seL4_CapRights_new(1, 0, 0, 1), BADGE); /* GrantReply, W */
 
     TEST_BEGIN("fastpath/fault_delivery_and_replies");
     ASSERT_TRUE(ep && fep);
@@ -573,7 +562,7 @@ static void test_fault_replies(void)
     seL4_Reply(seL4_MessageInfo_new(0, 0, 0, 1));
     EXPECT_EQ(k.done, 1);
     seL4_TCB_Suspend(t.tcb);
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    EXPECT_INVARIANTS();
     TEST_END();
 }
 
@@ -602,7 +591,7 @@ static void test_fault_handler_without_buffer(void)
     rt_thread_t h, t;
 
     TEST_BEGIN("fastpath/fault_handler_without_ipc_buffer");
-    fh.ep = obj(seL4_EndpointObject);
+    fh.ep = st_new_object(seL4_EndpointObject);
     ASSERT_NE(fh.ep, 0);
     ASSERT_OK(rt_thread_create(&h, HIGH_PRIO, 0));
     ASSERT_OK(seL4_TCB_SetIPCBuffer(h.tcb, 0, seL4_CapNull));
@@ -614,7 +603,7 @@ static void test_fault_handler_without_buffer(void)
     EXPECT_EQ(fh.mr0, LABEL);
     seL4_TCB_Suspend(t.tcb);
     seL4_TCB_Suspend(h.tcb);
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    EXPECT_INVARIANTS();
     TEST_END();
 }
 
@@ -667,8 +656,8 @@ static void test_unknown_syscall_registers(void)
 {
     rt_thread_t t;
     seL4_Word badge, mr[seL4_UnknownSyscall_Length];
-    seL4_CPtr ep = obj(seL4_EndpointObject);
-    seL4_CPtr fep = mint(ep, seL4_CapRights_new(1, 0, 0, 1), BADGE);
+    seL4_CPtr ep = st_new_object(seL4_EndpointObject);
+    seL4_CPtr fep = st_mint(ep, seL4_CapRights_new(1, 0, 0, 1), BADGE);
 
     TEST_BEGIN("fastpath/unknown_syscall_registers_each_reply_length");
     ASSERT_TRUE(ep && fep);
@@ -736,7 +725,7 @@ static void test_unknown_syscall_registers(void)
         }
     }
     seL4_TCB_Suspend(t.tcb);
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    EXPECT_INVARIANTS();
     TEST_END();
 }
 
@@ -763,8 +752,8 @@ static void test_unknown_syscall_odd_segments(void)
 {
     rt_thread_t t;
     seL4_Word badge;
-    seL4_CPtr ep = obj(seL4_EndpointObject);
-    seL4_CPtr fep = mint(ep, seL4_CapRights_new(1, 0, 0, 1), BADGE);
+    seL4_CPtr ep = st_new_object(seL4_EndpointObject);
+    seL4_CPtr fep = st_mint(ep, seL4_CapRights_new(1, 0, 0, 1), BADGE);
 
     TEST_BEGIN("fastpath/unknown_syscall_with_user_es_and_direction_flag");
     ASSERT_TRUE(ep && fep);
@@ -784,7 +773,7 @@ static void test_unknown_syscall_odd_segments(void)
     }
     EXPECT_EQ(fp_rounds, 2);
     seL4_TCB_Suspend(t.tcb);
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    EXPECT_INVARIANTS();
     TEST_END();
 }
 
@@ -832,7 +821,7 @@ static void test_ipc_odd_segments(void)
     rt_thread_t s;
 
     TEST_BEGIN("fastpath/call_replyrecv_with_user_es_and_direction_flag");
-    odd.ep = obj(seL4_EndpointObject);
+    odd.ep = st_new_object(seL4_EndpointObject);
     ASSERT_NE(odd.ep, 0);
     ASSERT_OK(start(&s, HIGH_PRIO, 0, odd_server, NULL));
     for (seL4_Word i = 0; i < 3; i++) {
@@ -845,7 +834,7 @@ static void test_ipc_odd_segments(void)
     }
     EXPECT_EQ(odd.rounds, 3);
     seL4_TCB_Suspend(s.tcb);
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    EXPECT_INVARIANTS();
     TEST_END();
 }
 
@@ -919,7 +908,7 @@ static void test_fpu_switch(void)
     rt_thread_t s, g, d;
 
     TEST_BEGIN("fastpath/fpu_state_follows_each_thread");
-    fpu.ep = obj(seL4_EndpointObject);
+    fpu.ep = st_new_object(seL4_EndpointObject);
     ASSERT_NE(fpu.ep, 0);
     seL4_Word mine = fcw_get();
     fcw_set(FCW_CLIENT);
@@ -937,7 +926,7 @@ static void test_fpu_switch(void)
         EXPECT_EQ(fcw_get(), FCW_CLIENT);
     }
     /* Calls alternate between it and a server with the FPU disabled. */
-    nofpu.ep = obj(seL4_EndpointObject);
+    nofpu.ep = st_new_object(seL4_EndpointObject);
     ASSERT_NE(nofpu.ep, 0);
     ASSERT_OK(rt_thread_create(&d, HIGH_PRIO, 0));
     ASSERT_OK(seL4_TCB_SetFlags(d.tcb, 0, seL4_TCBFlag_fpuDisabled).error);
@@ -954,7 +943,7 @@ static void test_fpu_switch(void)
     fcw_set(mine);
     seL4_TCB_Suspend(d.tcb);
     seL4_TCB_Suspend(s.tcb);
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    EXPECT_INVARIANTS();
     TEST_END();
 }
 
@@ -1026,7 +1015,7 @@ static void test_cspace_shapes(void)
     rt_thread_t t;
 
     TEST_BEGIN("fastpath/caller_cspace_shapes");
-    e.ep = obj(seL4_EndpointObject);
+    e.ep = st_new_object(seL4_EndpointObject);
     ASSERT_NE(e.ep, 0);
     ASSERT_OK(start(&t, HIGH_PRIO, 0, echo_server, &e));
     /* Radix 4 and a 28-bit guard: all 32 bits in one level. */
@@ -1047,7 +1036,7 @@ static void test_cspace_shapes(void)
     ASSERT_NE(outer, 0);
     shape_call(&e, outer, 0x02000003u, 1);
     seL4_TCB_Suspend(t.tcb);
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    EXPECT_INVARIANTS();
     TEST_END();
 }
 

@@ -11,6 +11,7 @@
 #include <rt/thread.h>
 #include <sel4/sel4.h>
 #include <string.h>
+#include <systest.h>
 
 #define ROOT_CNODE  seL4_CapInitThreadCNode
 #define DEPTH       seL4_WordBits
@@ -88,7 +89,7 @@ static void test_int80(void)
     seL4_Yield();
     EXPECT_EQ(j.done, 1);
     EXPECT_EQ(j.result, LINUX_RESULT);
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    EXPECT_INVARIANTS();
     TEST_END();
 }
 
@@ -122,7 +123,7 @@ static void test_bad_syscall_number(void)
     seL4_Yield();
     EXPECT_EQ(j.done, 1);
     EXPECT_EQ(j.result, SYSCALL_RESULT);
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    EXPECT_INVARIANTS();
     TEST_END();
 }
 
@@ -162,7 +163,7 @@ static void test_user_exception(void)
     seL4_Reply(seL4_MessageInfo_new(1, 0, 0, 0));
     seL4_Yield();
     EXPECT_EQ(k.done, 0);
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    EXPECT_INVARIANTS();
     TEST_END();
 }
 
@@ -192,6 +193,7 @@ static void test_cap_faults(void)
     seL4_Word badge = 0;
 
     TEST_BEGIN("faults/cap_fault_layouts");
+    SKIP_ON_RELEASE("seL4_DebugCapIdentify");
     ASSERT_OK(start(&t, badged_fault_ep, bad_call_worker, &j));
     seL4_MessageInfo_t info = seL4_Recv(fault_ep, &badge);
     EXPECT_EQ(seL4_MessageInfo_get_label(info), seL4_Fault_CapFault);
@@ -217,7 +219,7 @@ static void test_cap_faults(void)
     info = seL4_Call(k.addr, seL4_MessageInfo_new(0, 0, 0, 0));
     EXPECT_EQ(seL4_MessageInfo_get_label(info), seL4_InvalidCapability);
     EXPECT_EQ(seL4_GetMR(0), 0);
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    EXPECT_INVARIANTS();
     TEST_END();
 }
 
@@ -255,7 +257,7 @@ static void test_vm_fault_restart(void)
     seL4_Yield();
     EXPECT_EQ(j.done, 1);
     EXPECT_EQ(j.result, 0x5a5a);
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    EXPECT_INVARIANTS();
     TEST_END();
 }
 
@@ -271,7 +273,7 @@ static void test_double_fault(void)
     EXPECT_EQ(j.done, 0);
     ASSERT_OK(seL4_TCB_ReadRegisters(t.tcb, 0, 0, 1, &regs));
     EXPECT_EQ(*(const uint16_t *)regs.eip, 0x0b0f); /* stopped at the ud2 */
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    EXPECT_INVARIANTS();
     TEST_END();
 }
 

@@ -9,6 +9,7 @@
  * GrantReply, else the fault is dropped and the thread stops.
  */
 #include "ipc2.h"
+#include <systest.h>
 
 #define INSN_LEN_2      2           /* ud2 and int $0x80 */
 #define LINUX_NR        20
@@ -17,15 +18,6 @@
 #define BAD_CPTR        0xffff0000u /* fails the root CNode's guard */
 
 enum { EV_H_GOT = 0x100, EV_F_DONE, EV_H_AFTER };
-
-static volatile seL4_Word log_buf[8];
-static volatile int log_n;
-
-static void log_ev(seL4_Word ev)
-{
-    if (log_n < 8)
-        log_buf[log_n++] = ev;
-}
 
 struct job {
     seL4_Word addr;
@@ -40,7 +32,7 @@ static void touch_worker(void *arg)
 
     j->result = *(volatile seL4_Word *)j->addr;
     j->done = 1;
-    log_ev(EV_F_DONE);
+    st_log_ev(EV_F_DONE);
 }
 
 static void ud2_worker(void *arg)
@@ -59,13 +51,13 @@ static void test_handler_not_fixing(void)
     seL4_Word badge;
 
     TEST_BEGIN("ipc2/vm_fault_reply_without_fix_faults_again");
-    seL4_CPtr fep = new_object(seL4_EndpointObject);
+    seL4_CPtr fep = st_new_object(seL4_EndpointObject);
     seL4_Word *page = rt_map_pages(1, &frame);
     ASSERT_TRUE(fep != 0 && page != NULL);
     page[0] = 0x7777;
     ASSERT_OK(seL4_X86_Page_Unmap(frame));
     j.addr = (seL4_Word)page;
-    ASSERT_TRUE(spawn(&t, HIGH_PRIO, fep, touch_worker, &j));
+    ASSERT_TRUE(st_spawn(&t, HIGH_PRIO, fep, touch_worker, &j));
     for (int round = 0; round < 2; round++) {
         seL4_MessageInfo_t info = seL4_Recv(fep, &badge);
         EXPECT_EQ(seL4_MessageInfo_get_label(info), seL4_Fault_VMFault);
@@ -78,8 +70,8 @@ static void test_handler_not_fixing(void)
     }
     EXPECT_EQ(j.done, 1);                           /* above us: finished at once */
     EXPECT_EQ(j.result, 0x7777);
-    reap(&t);
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    st_reap(&t);
+    EXPECT_INVARIANTS();
     TEST_END();
 }
 
@@ -90,23 +82,23 @@ static void test_unanswered_fault(void)
     seL4_Word badge;
 
     TEST_BEGIN("ipc2/unanswered_fault_keeps_faulter_blocked_until_restart");
-    seL4_CPtr fep = new_object(seL4_EndpointObject), other = new_object(seL4_EndpointObject);
+    seL4_CPtr fep = st_new_object(seL4_EndpointObject), other = st_new_object(seL4_EndpointObject);
     ASSERT_TRUE(fep != 0 && other != 0);
-    ASSERT_TRUE(spawn(&t, HIGH_PRIO, fep, ud2_worker, &j));
+    ASSERT_TRUE(st_spawn(&t, HIGH_PRIO, fep, ud2_worker, &j));
     seL4_MessageInfo_t info = seL4_Recv(fep, &badge);
     EXPECT_EQ(seL4_MessageInfo_get_label(info), seL4_Fault_UserException);
     seL4_NBRecv(other, &badge);                     /* drops our reply cap */
-    park_root();
+    st_park_root(PARK_PRIO, ROOT_PRIO);
     EXPECT_EQ(j.done, 0);
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    EXPECT_INVARIANTS();
     ASSERT_OK(seL4_TCB_Resume(t.tcb));              /* ud2 again: a new fault */
     info = seL4_Recv(fep, &badge);
     EXPECT_EQ(seL4_MessageInfo_get_label(info), seL4_Fault_UserException);
     seL4_SetMR(0, seL4_GetMR(seL4_UserException_FaultIP) + INSN_LEN_2);
     seL4_Reply(seL4_MessageInfo_new(0, 0, 0, 1));
     EXPECT_EQ(j.done, 1);
-    reap(&t);
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    st_reap(&t);
+    EXPECT_INVARIANTS();
     TEST_END();
 }
 
@@ -122,11 +114,11 @@ static void pager(void *arg)
     seL4_Word badge;
 
     seL4_Recv(h->fep, &badge);
-    log_ev(EV_H_GOT);
+    st_log_ev(EV_H_GOT);
     seL4_X86_Page_Map(h->frame, seL4_CapInitThreadVSpace, h->page, seL4_ReadWrite,
                       seL4_X86_Default_VMAttributes);
     seL4_Reply(seL4_MessageInfo_new(0, 0, 0, 0));
-    log_ev(EV_H_AFTER);
+    st_log_ev(EV_H_AFTER);
     seL4_Recv(h->fep, &badge);
 }
 
@@ -137,26 +129,24 @@ static void test_low_priority_handler(void)
     rt_thread_t th, tf;
 
     TEST_BEGIN("ipc2/lower_priority_handler_runs_when_higher_block");
-    log_n = 0;
-    h.fep = new_object(seL4_EndpointObject);
+    st_log_reset();
+    h.fep = st_new_object(seL4_EndpointObject);
     seL4_Word *page = rt_map_pages(1, &h.frame);
     ASSERT_TRUE(h.fep != 0 && page != NULL);
     page[0] = 0x8888;
     ASSERT_OK(seL4_X86_Page_Unmap(h.frame));
     h.page = j.addr = (seL4_Word)page;
-    ASSERT_TRUE(spawn(&th, LOW_PRIO, 0, pager, &h));
-    park_root();                                    /* the pager waits */
-    ASSERT_TRUE(spawn(&tf, HIGH_PRIO, h.fep, touch_worker, &j));
-    EXPECT_EQ(log_n, 0);                            /* the pager is below us */
-    park_root();
-    EXPECT_EQ(log_n, 3);
-    EXPECT_EQ(log_buf[0], EV_H_GOT);
-    EXPECT_EQ(log_buf[1], EV_F_DONE);               /* the reply preempted the pager */
-    EXPECT_EQ(log_buf[2], EV_H_AFTER);
+    ASSERT_TRUE(st_spawn(&th, LOW_PRIO, 0, pager, &h));
+    st_park_root(PARK_PRIO, ROOT_PRIO);             /* the pager waits */
+    ASSERT_TRUE(st_spawn(&tf, HIGH_PRIO, h.fep, touch_worker, &j));
+    EXPECT_EQ(st_log_len(), 0);                     /* the pager is below us */
+    st_park_root(PARK_PRIO, ROOT_PRIO);
+    /* The reply preempted the pager. */
+    EXPECT_LOG(EV_H_GOT, EV_F_DONE, EV_H_AFTER);
     EXPECT_EQ(j.result, 0x8888);
-    reap(&th);
-    reap(&tf);
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    st_reap(&th);
+    st_reap(&tf);
+    EXPECT_INVARIANTS();
     TEST_END();
 }
 
@@ -177,9 +167,9 @@ static void test_short_syscall_reply(void)
     seL4_Word badge, mr[seL4_UnknownSyscall_Length];
 
     TEST_BEGIN("ipc2/unknown_syscall_short_reply_sets_eax_and_refaults");
-    seL4_CPtr fep = new_object(seL4_EndpointObject);
+    seL4_CPtr fep = st_new_object(seL4_EndpointObject);
     ASSERT_NE(fep, 0);
-    ASSERT_TRUE(spawn(&t, HIGH_PRIO, fep, int80_worker, &j));
+    ASSERT_TRUE(st_spawn(&t, HIGH_PRIO, fep, int80_worker, &j));
     seL4_Recv(fep, &badge);
     EXPECT_EQ(seL4_GetMR(seL4_UnknownSyscall_EAX), LINUX_NR);
     seL4_SetMR(0, LINUX_NR + 1);                    /* EAX only: EIP stays on the int */
@@ -197,8 +187,8 @@ static void test_short_syscall_reply(void)
     seL4_Reply(seL4_MessageInfo_new(0, 0, 0, seL4_UnknownSyscall_Syscall));
     EXPECT_EQ(j.done, 1);
     EXPECT_EQ(j.result, LINUX_RESULT);
-    reap(&t);
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    st_reap(&t);
+    EXPECT_INVARIANTS();
     TEST_END();
 }
 
@@ -208,7 +198,7 @@ static int fault_reaches(seL4_CPtr handler, seL4_CPtr fep, rt_thread_t *t, struc
 {
     seL4_Word badge = 0;
 
-    if (!spawn(t, HIGH_PRIO, handler, ud2_worker, j))
+    if (!st_spawn(t, HIGH_PRIO, handler, ud2_worker, j))
         return -1;
     seL4_NBRecv(fep, &badge);
     return badge == FAULT_BADGE;
@@ -221,12 +211,12 @@ static void test_fault_ep_rights(void)
     seL4_UserContext regs;
 
     TEST_BEGIN("ipc2/fault_endpoint_needs_send_and_grant_or_grant_reply");
-    seL4_CPtr fep = new_object(seL4_EndpointObject), n = new_object(seL4_NotificationObject);
+    seL4_CPtr fep = st_new_object(seL4_EndpointObject), n = st_new_object(seL4_NotificationObject);
     ASSERT_TRUE(fep != 0 && n != 0);
-    seL4_CPtr write_only = mint(fep, seL4_CapRights_new(0, 0, 0, 1), FAULT_BADGE);
-    seL4_CPtr grant_reply = mint(fep, seL4_CapRights_new(1, 0, 0, 1), FAULT_BADGE);
-    seL4_CPtr no_write = mint(fep, seL4_CapRights_new(1, 1, 1, 0), FAULT_BADGE);
-    seL4_CPtr ntfn = mint(n, seL4_AllRights, FAULT_BADGE);
+    seL4_CPtr write_only = st_mint(fep, seL4_CapRights_new(0, 0, 0, 1), FAULT_BADGE);
+    seL4_CPtr grant_reply = st_mint(fep, seL4_CapRights_new(1, 0, 0, 1), FAULT_BADGE);
+    seL4_CPtr no_write = st_mint(fep, seL4_CapRights_new(1, 1, 1, 0), FAULT_BADGE);
+    seL4_CPtr ntfn = st_mint(n, seL4_AllRights, FAULT_BADGE);
     ASSERT_TRUE(write_only != 0 && grant_reply != 0 && no_write != 0 && ntfn != 0);
     EXPECT_EQ(fault_reaches(write_only, fep, &t[0], &j[0]), 0);
     EXPECT_EQ(fault_reaches(no_write, fep, &t[1], &j[1]), 0);
@@ -242,8 +232,8 @@ static void test_fault_ep_rights(void)
     seL4_Poll(n, &word);
     EXPECT_EQ(word, 0);                             /* nothing signalled */
     for (int i = 0; i < 4; i++)
-        reap(&t[i]);
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+        st_reap(&t[i]);
+    EXPECT_INVARIANTS();
     TEST_END();
 }
 
@@ -263,18 +253,18 @@ static void test_bad_extra_cap(void)
     seL4_Word badge;
 
     TEST_BEGIN("ipc2/unresolvable_extra_cap_is_cap_fault");
-    seL4_CPtr fep = new_object(seL4_EndpointObject);
-    j.ep = new_object(seL4_EndpointObject);
+    seL4_CPtr fep = st_new_object(seL4_EndpointObject);
+    j.ep = st_new_object(seL4_EndpointObject);
     ASSERT_TRUE(fep != 0 && j.ep != 0);
-    ASSERT_TRUE(spawn(&t, HIGH_PRIO, fep, bad_extra_cap_sender, &j));
+    ASSERT_TRUE(st_spawn(&t, HIGH_PRIO, fep, bad_extra_cap_sender, &j));
     seL4_MessageInfo_t info = seL4_Recv(fep, &badge);
     EXPECT_EQ(seL4_MessageInfo_get_label(info), seL4_Fault_CapFault);
     EXPECT_EQ(seL4_GetMR(seL4_CapFault_Addr), BAD_CPTR);
     EXPECT_EQ(seL4_GetMR(seL4_CapFault_InRecvPhase), 0);
     EXPECT_EQ(seL4_GetMR(seL4_CapFault_LookupFailureType), seL4_GuardMismatch);
     EXPECT_EQ(j.done, 0);
-    reap(&t);
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    st_reap(&t);
+    EXPECT_INVARIANTS();
     TEST_END();
 }
 
@@ -285,20 +275,20 @@ static void test_fault_ep_deleted(void)
     seL4_UserContext regs;
 
     TEST_BEGIN("ipc2/fault_endpoint_deleted_under_pending_fault");
-    seL4_CPtr fep = new_object(seL4_EndpointObject);
+    seL4_CPtr fep = st_new_object(seL4_EndpointObject);
     ASSERT_NE(fep, 0);
-    seL4_CPtr badged = mint(fep, seL4_AllRights, FAULT_BADGE);
+    seL4_CPtr badged = st_mint(fep, seL4_AllRights, FAULT_BADGE);
     ASSERT_NE(badged, 0);
-    ASSERT_TRUE(spawn(&t, HIGH_PRIO, badged, ud2_worker, &j));  /* queued on fep */
+    ASSERT_TRUE(st_spawn(&t, HIGH_PRIO, badged, ud2_worker, &j)); /* queued on fep */
     ASSERT_OK(seL4_CNode_Delete(ROOT_CNODE, badged, DEPTH));    /* not the last cap */
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    EXPECT_INVARIANTS();
     ASSERT_OK(seL4_CNode_Delete(ROOT_CNODE, fep, DEPTH));       /* the endpoint goes */
     /* It restarted, faulted again, found no handler, and stopped. */
     EXPECT_EQ(j.done, 0);
     ASSERT_OK(seL4_TCB_ReadRegisters(t.tcb, 0, 0, 1, &regs));
     EXPECT_EQ(*(const uint16_t *)regs.eip, 0x0b0f);
-    reap(&t);
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    st_reap(&t);
+    EXPECT_INVARIANTS();
     TEST_END();
 }
 
@@ -326,10 +316,10 @@ static void test_cap_fault_fixed(void)
     seL4_Word badge;
 
     TEST_BEGIN("ipc2/cap_fault_reply_reruns_the_system_call");
-    seL4_CPtr fep = new_object(seL4_EndpointObject), ep = new_object(seL4_EndpointObject);
+    seL4_CPtr fep = st_new_object(seL4_EndpointObject), ep = st_new_object(seL4_EndpointObject);
     j.slot = rt_alloc_slot();
     ASSERT_TRUE(fep != 0 && ep != 0 && j.slot != 0);
-    ASSERT_TRUE(spawn(&t, HIGH_PRIO, fep, recv_on_slot, &j));
+    ASSERT_TRUE(st_spawn(&t, HIGH_PRIO, fep, recv_on_slot, &j));
     for (int round = 0; round < 2; round++) {
         seL4_MessageInfo_t info = seL4_Recv(fep, &badge);
         EXPECT_EQ(seL4_MessageInfo_get_label(info), seL4_Fault_CapFault);
@@ -344,8 +334,8 @@ static void test_cap_fault_fixed(void)
     seL4_Send(ep, seL4_MessageInfo_new(0x5e, 0, 0, 0));
     EXPECT_EQ(j.done, 1);
     EXPECT_EQ(j.label, 0x5e);
-    reap(&t);
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    st_reap(&t);
+    EXPECT_INVARIANTS();
     TEST_END();
 }
 
@@ -358,9 +348,9 @@ static void test_user_exception_not_fixed(void)
     seL4_Word badge, ip;
 
     TEST_BEGIN("ipc2/user_exception_empty_reply_faults_again");
-    seL4_CPtr fep = new_object(seL4_EndpointObject);
+    seL4_CPtr fep = st_new_object(seL4_EndpointObject);
     ASSERT_NE(fep, 0);
-    ASSERT_TRUE(spawn(&t, HIGH_PRIO, fep, ud2_worker, &j));
+    ASSERT_TRUE(st_spawn(&t, HIGH_PRIO, fep, ud2_worker, &j));
     seL4_Recv(fep, &badge);
     ip = seL4_GetMR(seL4_UserException_FaultIP);
     seL4_Reply(seL4_MessageInfo_new(0, 0, 0, 0));
@@ -372,8 +362,8 @@ static void test_user_exception_not_fixed(void)
     seL4_NBRecv(fep, &none);
     EXPECT_EQ(none, 0);                             /* stopped, no third fault */
     EXPECT_EQ(j.done, 0);
-    reap(&t);
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    st_reap(&t);
+    EXPECT_INVARIANTS();
     TEST_END();
 }
 

@@ -10,6 +10,7 @@
 #include <rt/test.h>
 #include <rt/thread.h>
 #include <sel4/sel4.h>
+#include <systest.h>
 
 #define ROOT_CNODE  seL4_CapInitThreadCNode
 #define DEPTH       seL4_WordBits
@@ -24,16 +25,10 @@
 #define TAG_NOTIFICATION    6
 #define TAG_REPLY           8
 
-seL4_CPtr new_object(seL4_Word type);
-seL4_CPtr mint(seL4_CPtr src, seL4_CapRights_t rights, seL4_Word badge);
-/* Creates and starts a thread; 0 on failure. */
-int spawn(rt_thread_t *t, seL4_Word prio, seL4_CPtr fault_ep, rt_thread_fn_t fn, void *arg);
-/* The same, with no IPC buffer registered in its TCB (its page stays mapped). */
+/* Objects, threads and the root's priority: st_* of <systest.h>. This
+ * suite's own: st_spawn with no IPC buffer registered in the thread's TCB
+ * (its page stays mapped). */
 int spawn_unbuffered(rt_thread_t *t, seL4_Word prio, rt_thread_fn_t fn, void *arg);
-void reap(rt_thread_t *t);
-void set_root_prio(seL4_Word prio);
-/* Lets ready threads above PARK_PRIO run until they block. */
-void park_root(void);
 
 void ipc2_transfer_tests(void);
 void ipc2_reply_tests(void);

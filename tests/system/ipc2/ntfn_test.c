@@ -8,6 +8,7 @@
  * still counts: the word is "active" with value 0.
  */
 #include "ipc2.h"
+#include <systest.h>
 
 #define BADGE_A     0x4
 #define BADGE_B     0x10
@@ -55,9 +56,9 @@ static void test_bound_wakes_endpoint_receiver(void)
     rt_thread_t t;
 
     TEST_BEGIN("ipc2/bound_signal_wakes_recv_and_leaves_endpoint_clean");
-    b.ep = new_object(seL4_EndpointObject);
-    seL4_CPtr n = new_object(seL4_NotificationObject);
-    seL4_CPtr na = mint(n, seL4_AllRights, BADGE_A);
+    b.ep = st_new_object(seL4_EndpointObject);
+    seL4_CPtr n = st_new_object(seL4_NotificationObject);
+    seL4_CPtr na = st_mint(n, seL4_AllRights, BADGE_A);
     ASSERT_TRUE(b.ep != 0 && n != 0 && na != 0);
     ASSERT_TRUE(start_bound(&t, n, twice_receiver, &b));
     EXPECT_EQ(b.stage, 0);
@@ -73,8 +74,8 @@ static void test_bound_wakes_endpoint_receiver(void)
     seL4_Word badge = 0xff;
     seL4_NBRecv(b.ep, &badge);
     EXPECT_EQ(badge, 0);
-    reap(&t);
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    st_reap(&t);
+    EXPECT_INVARIANTS();
     TEST_END();
 }
 
@@ -84,10 +85,10 @@ static void test_bound_pending_elsewhere(void)
     rt_thread_t t;
 
     TEST_BEGIN("ipc2/bound_signal_pends_while_thread_waits_elsewhere");
-    b.ep = new_object(seL4_EndpointObject);
-    b.other = new_object(seL4_NotificationObject);
-    seL4_CPtr n = new_object(seL4_NotificationObject);
-    seL4_CPtr na = mint(n, seL4_AllRights, BADGE_A), nb = mint(n, seL4_AllRights, BADGE_B);
+    b.ep = st_new_object(seL4_EndpointObject);
+    b.other = st_new_object(seL4_NotificationObject);
+    seL4_CPtr n = st_new_object(seL4_NotificationObject);
+    seL4_CPtr na = st_mint(n, seL4_AllRights, BADGE_A), nb = st_mint(n, seL4_AllRights, BADGE_B);
     ASSERT_TRUE(b.ep != 0 && b.other != 0 && n != 0 && na != 0 && nb != 0);
     ASSERT_TRUE(start_bound(&t, n, twice_receiver, &b));
     seL4_Signal(na);                                /* it waits on `other` */
@@ -96,8 +97,8 @@ static void test_bound_pending_elsewhere(void)
     seL4_Signal(b.other);                           /* its Recv then returns the word */
     EXPECT_EQ(b.stage, 2);
     EXPECT_EQ(b.badge1, BADGE_A | BADGE_B);
-    reap(&t);
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    st_reap(&t);
+    EXPECT_INVARIANTS();
     TEST_END();
 }
 
@@ -120,12 +121,12 @@ static void test_pending_beats_sender(void)
     rt_thread_t t, ts;
 
     TEST_BEGIN("ipc2/pending_bound_signal_served_before_queued_sender");
-    b.ep = new_object(seL4_EndpointObject);
-    seL4_CPtr n = new_object(seL4_NotificationObject);
-    seL4_CPtr na = mint(n, seL4_AllRights, BADGE_A);
+    b.ep = st_new_object(seL4_EndpointObject);
+    seL4_CPtr n = st_new_object(seL4_NotificationObject);
+    seL4_CPtr na = st_mint(n, seL4_AllRights, BADGE_A);
     ASSERT_TRUE(b.ep != 0 && n != 0 && na != 0);
     s.ep = b.ep;
-    ASSERT_TRUE(spawn(&ts, HIGH_PRIO, 0, sender, &s));  /* queued on ep */
+    ASSERT_TRUE(st_spawn(&ts, HIGH_PRIO, 0, sender, &s)); /* queued on ep */
     ASSERT_OK(rt_thread_create(&t, HIGH_PRIO, 0));
     ASSERT_OK(seL4_TCB_BindNotification(t.tcb, n));
     seL4_Signal(na);                                /* nobody waiting: Active */
@@ -135,9 +136,9 @@ static void test_pending_beats_sender(void)
     EXPECT_EQ(b.badge2, 0);
     EXPECT_EQ(b.label2, MSG_LABEL);                 /* then the sender */
     EXPECT_EQ(b.mr0, MSG_MR0);
-    reap(&t);
-    reap(&ts);
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    st_reap(&t);
+    st_reap(&ts);
+    EXPECT_INVARIANTS();
     TEST_END();
 }
 
@@ -165,10 +166,10 @@ static void test_bound_not_woken_from_call(void)
     seL4_Word badge;
 
     TEST_BEGIN("ipc2/bound_signal_does_not_interrupt_send_or_reply_wait");
-    c.ep = new_object(seL4_EndpointObject);
-    c.ep2 = new_object(seL4_EndpointObject);
-    seL4_CPtr n = new_object(seL4_NotificationObject);
-    seL4_CPtr na = mint(n, seL4_AllRights, BADGE_A), nb = mint(n, seL4_AllRights, BADGE_B);
+    c.ep = st_new_object(seL4_EndpointObject);
+    c.ep2 = st_new_object(seL4_EndpointObject);
+    seL4_CPtr n = st_new_object(seL4_NotificationObject);
+    seL4_CPtr na = st_mint(n, seL4_AllRights, BADGE_A), nb = st_mint(n, seL4_AllRights, BADGE_B);
     ASSERT_TRUE(c.ep != 0 && c.ep2 != 0 && n != 0 && na != 0 && nb != 0);
     ASSERT_TRUE(start_bound(&t, n, bound_caller, &c));  /* blocked sending */
     seL4_Signal(na);
@@ -179,8 +180,8 @@ static void test_bound_not_woken_from_call(void)
     seL4_Reply(seL4_MessageInfo_new(0, 0, 0, 0));
     EXPECT_EQ(c.stage, 2);                          /* its Recv found the word */
     EXPECT_EQ(c.badge, BADGE_A | BADGE_B);
-    reap(&t);
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    st_reap(&t);
+    EXPECT_INVARIANTS();
     TEST_END();
 }
 
@@ -207,13 +208,13 @@ static void test_bound_to_other_faults(void)
     seL4_Word badge;
 
     TEST_BEGIN("ipc2/wait_on_notification_bound_elsewhere_is_cap_fault");
-    seL4_CPtr n = new_object(seL4_NotificationObject), fep = new_object(seL4_EndpointObject);
-    seL4_CPtr na = mint(n, seL4_AllRights, BADGE_A);
-    seL4_CPtr fb = fep != 0 ? mint(fep, seL4_AllRights, FAULT_BADGE) : 0;
+    seL4_CPtr n = st_new_object(seL4_NotificationObject), fep = st_new_object(seL4_EndpointObject);
+    seL4_CPtr na = st_mint(n, seL4_AllRights, BADGE_A);
+    seL4_CPtr fb = fep != 0 ? st_mint(fep, seL4_AllRights, FAULT_BADGE) : 0;
     ASSERT_TRUE(n != 0 && fep != 0 && na != 0 && fb != 0);
     own.ntfn = w.ntfn = n;
     ASSERT_TRUE(start_bound(&tb, n, waiter, &own));     /* own bound ntfn: fine */
-    ASSERT_TRUE(spawn(&tw, HIGH_PRIO, fb, waiter, &w));
+    ASSERT_TRUE(st_spawn(&tw, HIGH_PRIO, fb, waiter, &w));
     seL4_MessageInfo_t info = seL4_Recv(fep, &badge);
     EXPECT_EQ(badge, FAULT_BADGE);
     EXPECT_EQ(seL4_MessageInfo_get_label(info), seL4_Fault_CapFault);
@@ -224,9 +225,9 @@ static void test_bound_to_other_faults(void)
     EXPECT_EQ(own.woke, 1);
     EXPECT_EQ(own.badge, BADGE_A);
     EXPECT_EQ(w.woke, 0);
-    reap(&tb);
-    reap(&tw);
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    st_reap(&tb);
+    st_reap(&tw);
+    EXPECT_INVARIANTS();
     TEST_END();
 }
 
@@ -236,23 +237,23 @@ static void test_delete_bound(void)
     rt_thread_t t, u;
 
     TEST_BEGIN("ipc2/deleting_either_side_unbinds");
-    b.ep = new_object(seL4_EndpointObject);
-    seL4_CPtr n = new_object(seL4_NotificationObject), n2 = new_object(seL4_NotificationObject);
+    b.ep = st_new_object(seL4_EndpointObject);
+    seL4_CPtr n = st_new_object(seL4_NotificationObject), n2 = st_new_object(seL4_NotificationObject);
     ASSERT_TRUE(b.ep != 0 && n != 0 && n2 != 0);
     ASSERT_TRUE(start_bound(&t, n, twice_receiver, &b));
     ASSERT_OK(seL4_CNode_Delete(ROOT_CNODE, n, DEPTH));
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    EXPECT_INVARIANTS();
     EXPECT_EQ(b.stage, 0);                          /* still waiting on ep */
     ASSERT_OK(seL4_TCB_BindNotification(t.tcb, n2));    /* it is free to bind again */
     seL4_Send(b.ep, seL4_MessageInfo_new(MSG_LABEL, 0, 0, 0));
     EXPECT_EQ(b.stage, 2);
     EXPECT_EQ(b.label1, MSG_LABEL);
-    reap(&t);                                       /* n2 is free again too */
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    st_reap(&t);                                    /* n2 is free again too */
+    EXPECT_INVARIANTS();
     ASSERT_OK(rt_thread_create(&u, HIGH_PRIO, 0));
     EXPECT_OK(seL4_TCB_BindNotification(u.tcb, n2));
-    reap(&u);
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    st_reap(&u);
+    EXPECT_INVARIANTS();
     TEST_END();
 }
 
@@ -263,19 +264,19 @@ static void test_signal_edges(void)
     seL4_Word word;
 
     TEST_BEGIN("ipc2/signal_wait_poll_edges");
-    seL4_CPtr n = new_object(seL4_NotificationObject);
-    seL4_CPtr nb = mint(n, seL4_AllRights, BADGE_B);
-    seL4_CPtr ro = mint(n, seL4_CapRights_new(0, 0, 1, 0), BADGE_A);
+    seL4_CPtr n = st_new_object(seL4_NotificationObject);
+    seL4_CPtr nb = st_mint(n, seL4_AllRights, BADGE_B);
+    seL4_CPtr ro = st_mint(n, seL4_CapRights_new(0, 0, 1, 0), BADGE_A);
     ASSERT_TRUE(n != 0 && nb != 0 && ro != 0);
     /* An unbadged Signal makes a later Wait return at once, with 0. */
     seL4_Signal(n);
     w.ntfn = n;
-    ASSERT_TRUE(spawn(&tw, HIGH_PRIO, 0, waiter, &w));
+    ASSERT_TRUE(st_spawn(&tw, HIGH_PRIO, 0, waiter, &w));
     EXPECT_EQ(w.woke, 1);
     EXPECT_EQ(w.badge, 0);
     /* Poll does not block and leaves a waiter alone. */
     x.ntfn = n;
-    ASSERT_TRUE(spawn(&tx, HIGH_PRIO, 0, waiter, &x));
+    ASSERT_TRUE(st_spawn(&tx, HIGH_PRIO, 0, waiter, &x));
     word = 0xff;
     seL4_Poll(n, &word);
     EXPECT_EQ(word, 0);
@@ -294,14 +295,14 @@ static void test_signal_edges(void)
     EXPECT_EQ(x.badge, BADGE_B);
     /* Signals OR together; Wait and Poll clear. NBSend is a Signal too. */
     seL4_Signal(nb);
-    seL4_NBSend(mint(n, seL4_AllRights, BADGE_A), seL4_MessageInfo_new(0, 0, 0, 0));
+    seL4_NBSend(st_mint(n, seL4_AllRights, BADGE_A), seL4_MessageInfo_new(0, 0, 0, 0));
     seL4_Poll(n, &word);
     EXPECT_EQ(word, BADGE_A | BADGE_B);
     seL4_Poll(n, &word);
     EXPECT_EQ(word, 0);
-    reap(&tw);
-    reap(&tx);
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    st_reap(&tw);
+    st_reap(&tx);
+    EXPECT_INVARIANTS();
     TEST_END();
 }
 
@@ -312,18 +313,18 @@ static void test_wait_without_read(void)
     seL4_Word badge;
 
     TEST_BEGIN("ipc2/wait_without_read_right_is_cap_fault");
-    seL4_CPtr n = new_object(seL4_NotificationObject), fep = new_object(seL4_EndpointObject);
+    seL4_CPtr n = st_new_object(seL4_NotificationObject), fep = st_new_object(seL4_EndpointObject);
     ASSERT_TRUE(n != 0 && fep != 0);
-    w.ntfn = mint(n, seL4_CanWrite, 0);
+    w.ntfn = st_mint(n, seL4_CanWrite, 0);
     ASSERT_NE(w.ntfn, 0);
-    ASSERT_TRUE(spawn(&t, HIGH_PRIO, fep, waiter, &w));
+    ASSERT_TRUE(st_spawn(&t, HIGH_PRIO, fep, waiter, &w));
     seL4_MessageInfo_t info = seL4_Recv(fep, &badge);
     EXPECT_EQ(seL4_MessageInfo_get_label(info), seL4_Fault_CapFault);
     EXPECT_EQ(seL4_GetMR(seL4_CapFault_Addr), w.ntfn);
     EXPECT_EQ(seL4_GetMR(seL4_CapFault_InRecvPhase), 1);
     EXPECT_EQ(w.woke, 0);
-    reap(&t);
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    st_reap(&t);
+    EXPECT_INVARIANTS();
     TEST_END();
 }
 

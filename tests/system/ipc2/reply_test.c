@@ -9,6 +9,7 @@
  * only a restart (Resume) makes the caller call again.
  */
 #include "ipc2.h"
+#include <systest.h>
 
 #define SERVER_LABEL 0x66
 #define CALL_LABEL   0x44
@@ -61,14 +62,14 @@ static void test_reply_grant(void)
     struct call_result r;
 
     TEST_BEGIN("ipc2/reply_carries_caps_only_if_server_cap_has_grant");
-    seL4_CPtr ep1 = new_object(seL4_EndpointObject), ep2 = new_object(seL4_EndpointObject);
-    seL4_CPtr gift = new_object(seL4_NotificationObject), mine = new_object(seL4_NotificationObject);
+    seL4_CPtr ep1 = st_new_object(seL4_EndpointObject), ep2 = st_new_object(seL4_EndpointObject);
+    seL4_CPtr gift = st_new_object(seL4_NotificationObject), mine = st_new_object(seL4_NotificationObject);
     ASSERT_TRUE(ep1 != 0 && ep2 != 0 && gift != 0 && mine != 0);
     g = (struct server){ ep1, gift, rt_alloc_slot(), 0, 0 };
-    ng = (struct server){ mint(ep2, seL4_CanRead, 0), gift, rt_alloc_slot(), 0, 0 };
+    ng = (struct server){ st_mint(ep2, seL4_CanRead, 0), gift, rt_alloc_slot(), 0, 0 };
     ASSERT_TRUE(ng.recv_cap != 0 && g.slot != 0 && ng.slot != 0);
-    ASSERT_TRUE(spawn(&tg, HIGH_PRIO, 0, granting_server, &g));
-    ASSERT_TRUE(spawn(&tn, HIGH_PRIO, 0, granting_server, &ng));
+    ASSERT_TRUE(st_spawn(&tg, HIGH_PRIO, 0, granting_server, &g));
+    ASSERT_TRUE(st_spawn(&tn, HIGH_PRIO, 0, granting_server, &ng));
 
     seL4_CPtr slot = rt_alloc_slot();
     r = call_with_cap(ep1, mine, slot);             /* both directions granted */
@@ -87,7 +88,7 @@ static void test_reply_grant(void)
 
     /* Caller's cap with GrantReply only: the Call works, our cap stays
      * home, the server's reply still brings its cap. */
-    seL4_CPtr gr = mint(ep1, seL4_CapRights_new(1, 0, 0, 1), 0);
+    seL4_CPtr gr = st_mint(ep1, seL4_CapRights_new(1, 0, 0, 1), 0);
     ASSERT_NE(gr, 0);
     slot = rt_alloc_slot();
     r = call_with_cap(gr, mine, slot);
@@ -98,7 +99,7 @@ static void test_reply_grant(void)
     EXPECT_EQ(seL4_DebugCapIdentify(slot), TAG_NOTIFICATION);
 
     /* Grant without GrantReply: also a proper Call. */
-    seL4_CPtr gonly = mint(ep1, seL4_CapRights_new(0, 1, 0, 1), 0);
+    seL4_CPtr gonly = st_mint(ep1, seL4_CapRights_new(0, 1, 0, 1), 0);
     ASSERT_NE(gonly, 0);
     slot = rt_alloc_slot();
     r = call_with_cap(gonly, mine, slot);
@@ -106,9 +107,9 @@ static void test_reply_grant(void)
     EXPECT_EQ(g.n, 3);
     EXPECT_EQ(g.extra, 1);
     EXPECT_EQ(r.extra, 1);
-    reap(&tg);
-    reap(&tn);
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    st_reap(&tg);
+    st_reap(&tn);
+    EXPECT_INVARIANTS();
     TEST_END();
 }
 
@@ -132,23 +133,23 @@ static void test_call_without_rights(void)
     rt_thread_t ts, tc;
 
     TEST_BEGIN("ipc2/call_without_grant_rights_leaves_caller_inactive");
-    seL4_CPtr ep = new_object(seL4_EndpointObject), gift = new_object(seL4_NotificationObject);
+    seL4_CPtr ep = st_new_object(seL4_EndpointObject), gift = st_new_object(seL4_NotificationObject);
     ASSERT_TRUE(ep != 0 && gift != 0);
     s = (struct server){ ep, gift, rt_alloc_slot(), 0, 0 };
-    c.ep = mint(ep, seL4_ReadWrite, 0);
+    c.ep = st_mint(ep, seL4_ReadWrite, 0);
     ASSERT_NE(c.ep, 0);
-    ASSERT_TRUE(spawn(&ts, HIGH_PRIO, 0, granting_server, &s));
-    ASSERT_TRUE(spawn(&tc, CALLER_PRIO, 0, plain_caller, &c));
+    ASSERT_TRUE(st_spawn(&ts, HIGH_PRIO, 0, granting_server, &s));
+    ASSERT_TRUE(st_spawn(&tc, CALLER_PRIO, 0, plain_caller, &c));
     EXPECT_EQ(s.n, 1);                              /* the message arrived */
-    park_root();
+    st_park_root(PARK_PRIO, ROOT_PRIO);
     EXPECT_EQ(c.returned, 0);                       /* the reply went nowhere */
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    EXPECT_INVARIANTS();
     ASSERT_OK(seL4_TCB_Resume(tc.tcb));             /* Inactive: restarts the Call */
     EXPECT_EQ(s.n, 2);
     EXPECT_EQ(c.returned, 0);
-    reap(&ts);
-    reap(&tc);
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    st_reap(&ts);
+    st_reap(&tc);
+    EXPECT_INVARIANTS();
     TEST_END();
 }
 
@@ -161,10 +162,10 @@ static void test_saved_reply(void)
     seL4_Word badge;
 
     TEST_BEGIN("ipc2/saved_reply_cap_is_used_once");
-    seL4_CPtr ep = new_object(seL4_EndpointObject), saved = rt_alloc_slot();
+    seL4_CPtr ep = st_new_object(seL4_EndpointObject), saved = rt_alloc_slot();
     ASSERT_TRUE(ep != 0 && saved != 0);
     c.ep = ep;
-    ASSERT_TRUE(spawn(&tc, CALLER_PRIO, 0, plain_caller, &c));
+    ASSERT_TRUE(st_spawn(&tc, CALLER_PRIO, 0, plain_caller, &c));
     seL4_Recv(ep, &badge);
     ASSERT_OK(seL4_CNode_SaveCaller(ROOT_CNODE, saved, DEPTH));
     EXPECT_EQ(seL4_DebugCapIdentify(saved), TAG_REPLY);
@@ -173,8 +174,8 @@ static void test_saved_reply(void)
     seL4_Send(saved, seL4_MessageInfo_new(0, 0, 0, 0));
     EXPECT_EQ(c.returned, 1);                       /* above us: ran at once */
     EXPECT_EQ(seL4_DebugCapIdentify(saved), TAG_NULL);  /* used up */
-    reap(&tc);
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    st_reap(&tc);
+    EXPECT_INVARIANTS();
     TEST_END();
 }
 

@@ -11,6 +11,7 @@
 #include <rt/alloc.h>
 #include <rt/test.h>
 #include <sel4/sel4.h>
+#include <systest.h>
 
 #define ROOT        seL4_CapInitThreadCNode
 #define DEPTH       seL4_WordBits
@@ -24,7 +25,6 @@
 #define TAG_EP      0x04
 #define TAG_TCB     0x0c
 #define ident(c)    seL4_DebugCapIdentify(c)
-#define EXPECT_INVARIANTS() EXPECT_EQ(seL4_DebugCheckInvariants(), 0)
 
 /* A child owner: an untyped of 2^bits from the parent and n root slots. */
 struct child {

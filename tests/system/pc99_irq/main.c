@@ -16,6 +16,7 @@
 #include <rt/test.h>
 #include <rt/thread.h>
 #include <sel4/sel4.h>
+#include <systest.h>
 
 #define ROOT_CNODE      seL4_CapInitThreadCNode
 #define DEPTH           seL4_WordBits
@@ -113,7 +114,7 @@ static void pit_through_ioapic(void)
     EXPECT_OK(seL4_IRQHandler_Clear(handler));
     EXPECT_OK(delete_cap(handler));
     EXPECT_OK(delete_cap(port));
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    EXPECT_INVARIANTS();
     /* The vector can be issued again once its handler is gone. */
     handler = rt_alloc_slot();
     EXPECT_OK(get_ioapic(handler, 0, PIT_ISA_PIN, 0, 0, PIT_VECTOR));
@@ -156,7 +157,7 @@ static void ioapic_refusals(void)
     EXPECT_OK(delete_cap(slot));
     EXPECT_OK(get_ioapic(other, 0, 5, 1, 1, 10));   /* level, active low: allowed */
     EXPECT_OK(delete_cap(other));
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    EXPECT_INVARIANTS();
     TEST_END();
 }
 
@@ -183,7 +184,7 @@ static void msi_and_label26(void)
     seL4_MessageInfo_t tag = seL4_Call(seL4_CapIRQControl,
         seL4_MessageInfo_new(INV_IRQ_ACK_IRQ, 0, 0, 0));
     EXPECT_EQ(seL4_MessageInfo_get_label(tag), seL4_IllegalOperation);
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    EXPECT_INVARIANTS();
     TEST_END();
 }
 
@@ -232,7 +233,7 @@ static void lapic_preemption(void)
     EXPECT_GT(y, 0);
     EXPECT_LT(x, y * 4);
     EXPECT_LT(y, x * 4);
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    EXPECT_INVARIANTS();
     TEST_END();
 }
 

@@ -14,6 +14,7 @@
 #include <rt/alloc.h>
 #include <rt/test.h>
 #include <sel4/sel4.h>
+#include <systest.h>
 
 #define ROOT_CNODE      seL4_CapInitThreadCNode
 #define DEPTH           seL4_WordBits
@@ -149,7 +150,7 @@ static void edu_msi(bootinfo_t *bi)
     EXPECT_EQ(got, ROUNDS);
     cfg_write(dev, msi, ctrl & ~MSI_CTRL_ENABLE);
     EXPECT_OK(seL4_CNode_Delete(ROOT_CNODE, handler, DEPTH));
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    EXPECT_INVARIANTS();
     TEST_END();
 }
 

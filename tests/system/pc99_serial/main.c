@@ -34,6 +34,7 @@
 #include <sel4/sel4.h>
 #include <stdio.h>
 #include <string.h>
+#include <systest.h>
 
 #define ROOT_CNODE      seL4_CapInitThreadCNode
 #define DEPTH           seL4_WordBits
@@ -197,7 +198,7 @@ static void com1_receive(void)
     EXPECT_OK(seL4_IRQHandler_Clear(handler));
     EXPECT_OK(seL4_CNode_Delete(ROOT_CNODE, handler, DEPTH));
     EXPECT_OK(seL4_CNode_Delete(ROOT_CNODE, port, DEPTH));
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    EXPECT_INVARIANTS();
     TEST_END();
 }
 

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <systest.h>
 
 #define ROOT_CNODE seL4_CapInitThreadCNode
 #define CPTR_DEPTH seL4_WordBits
@@ -36,7 +37,7 @@ static bootinfo_t *boot;
 /* Inside a test: the kernel panics on a violation and returns 0 otherwise. */
 static void check_invariants(void)
 {
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    EXPECT_INVARIANTS();
 }
 
 static void test_string(void)

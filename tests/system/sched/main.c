@@ -11,96 +11,11 @@
  * lower-priority workers to run up to their next block.
  */
 #include "sched.h"
-#include <stdio.h>
-
-static volatile seL4_Word log_buf[LOG_MAX];
-static volatile int log_n;
-
-void log_reset(void)
-{
-    log_n = 0;
-}
-
-void log_ev(seL4_Word ev)
-{
-    if (log_n < LOG_MAX)
-        log_buf[log_n] = ev;
-    log_n++;
-}
-
-int log_len(void)
-{
-    return log_n;
-}
-
-seL4_Word log_at(int i)
-{
-    return i < log_n && i < LOG_MAX ? log_buf[i] : (seL4_Word)-1;
-}
-
-int log_check(const char *file, int line, const seL4_Word *want, int n)
-{
-    char got[LOG_MAX * 12] = "", exp[LOG_MAX * 12] = "";
-    int ok = log_n == n, off = 0;
-
-    for (int i = 0; i < n && ok; i++)
-        ok = log_buf[i] == want[i];
-    if (ok)
-        return 1;
-    for (int i = 0; i < log_n && i < LOG_MAX; i++)
-        off += snprintf(got + off, sizeof(got) - off, " %lx", (unsigned long)log_buf[i]);
-    off = 0;
-    for (int i = 0; i < n; i++)
-        off += snprintf(exp + off, sizeof(exp) - off, " %lx", (unsigned long)want[i]);
-    return rt_test_fail(file, line, "event log [%s ] expected [%s ]", got, exp);
-}
-
-seL4_CPtr new_object(seL4_Word type)
-{
-    return rt_alloc_object(type, 0);
-}
-
-seL4_CPtr mint(seL4_CPtr src, seL4_CapRights_t rights, seL4_Word badge)
-{
-    seL4_CPtr s = rt_alloc_slot();
-
-    if (s == 0 || seL4_CNode_Mint(ROOT_CNODE, s, DEPTH, ROOT_CNODE, src, DEPTH, rights, badge) != 0)
-        return 0;
-    return s;
-}
-
-int spawn(rt_thread_t *t, seL4_Word prio, seL4_CPtr fault_ep, rt_thread_fn_t fn, void *arg)
-{
-    if (rt_thread_create(t, prio, fault_ep) != seL4_NoError ||
-        rt_thread_start(t, fn, arg) != seL4_NoError) {
-        t->tcb = 0;
-        return 0;
-    }
-    return 1;
-}
-
-void reap(rt_thread_t *t)
-{
-    if (t->tcb != 0)
-        seL4_CNode_Delete(ROOT_CNODE, t->tcb, DEPTH);
-    t->tcb = 0;
-}
-
-void set_root_prio(seL4_Word prio)
-{
-    seL4_TCB_SetPriority(seL4_CapInitThreadTCB, seL4_CapInitThreadTCB, prio);
-}
-
-void park_root(void)
-{
-    set_root_prio(PARK_PRIO);
-    set_root_prio(ROOT_PRIO);
-}
 
 int main(bootinfo_t *bi)
 {
     (void)bi;
-    set_root_prio(ROOT_PRIO);
+    st_set_root_prio(ROOT_PRIO);
     sched_queue_tests();
     sched_switch_tests();
     sched_priority_tests();

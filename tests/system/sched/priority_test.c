@@ -6,6 +6,7 @@
  * nothing by themselves.
  */
 #include "sched.h"
+#include <systest.h>
 
 enum { EV_ROOT = 0x100, EV_A = 0x200, EV_B, EV_C, EV_X_RECV };
 
@@ -14,7 +15,7 @@ enum { EV_ROOT = 0x100, EV_A = 0x200, EV_B, EV_C, EV_X_RECV };
 
 static void logger(void *arg)
 {
-    log_ev((seL4_Word)arg);
+    st_log_ev((seL4_Word)arg);
 }
 
 static void test_raise_and_lower_ready(void)
@@ -22,11 +23,12 @@ static void test_raise_and_lower_ready(void)
     rt_thread_t a, b, c;
 
     TEST_BEGIN("sched/set_priority_of_ready_thread_requeues");
-    log_reset();
-    ASSERT_TRUE(spawn(&a, LOW_PRIO, 0, logger, (void *)EV_A));
-    ASSERT_TRUE(spawn(&b, LOW_PRIO, 0, logger, (void *)EV_B));
-    ASSERT_TRUE(spawn(&c, LOW_PRIO, 0, logger, (void *)EV_C));
-    EXPECT_EQ(log_len(), 0);
+    ASSERT_TRUE(st_sync_fresh_slice(ROOT_PRIO));    /* no slice end rotates our level */
+    st_log_reset();
+    ASSERT_TRUE(st_spawn(&a, LOW_PRIO, 0, logger, (void *)EV_A));
+    ASSERT_TRUE(st_spawn(&b, LOW_PRIO, 0, logger, (void *)EV_B));
+    ASSERT_TRUE(st_spawn(&c, LOW_PRIO, 0, logger, (void *)EV_C));
+    EXPECT_EQ(st_log_len(), 0);
     ASSERT_OK(seL4_TCB_SetPriority(c.tcb, seL4_CapInitThreadTCB, ROOT_PRIO));
     ASSERT_OK(seL4_TCB_SetPriority(a.tcb, seL4_CapInitThreadTCB, HIGH_PRIO));
     EXPECT_LOG(EV_A);                               /* above us: ran before we returned */
@@ -35,12 +37,12 @@ static void test_raise_and_lower_ready(void)
     ASSERT_OK(seL4_TCB_SetPriority(c.tcb, seL4_CapInitThreadTCB, LOW_PRIO));
     seL4_Yield();                                   /* b runs; c moved below us */
     EXPECT_LOG(EV_A, EV_B);
-    park_root();
+    st_park_root(PARK_PRIO, ROOT_PRIO);
     EXPECT_LOG(EV_A, EV_B, EV_C);
-    reap(&a);
-    reap(&b);
-    reap(&c);
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    st_reap(&a);
+    st_reap(&b);
+    st_reap(&c);
+    EXPECT_INVARIANTS();
     TEST_END();
 }
 
@@ -49,22 +51,23 @@ static void test_lower_self(void)
     rt_thread_t x;
 
     TEST_BEGIN("sched/lowering_self_below_ready_thread_switches");
-    log_reset();
-    ASSERT_TRUE(spawn(&x, MID_PRIO, 0, logger, (void *)EV_A));
+    ASSERT_TRUE(st_sync_fresh_slice(ROOT_PRIO));
+    st_log_reset();
+    ASSERT_TRUE(st_spawn(&x, MID_PRIO, 0, logger, (void *)EV_A));
     /* To the same level: we stay at the head of it and keep running. */
-    set_root_prio(MID_PRIO);
-    log_ev(EV_ROOT);
+    st_set_root_prio(MID_PRIO);
+    st_log_ev(EV_ROOT);
     seL4_Yield();
     EXPECT_LOG(EV_ROOT, EV_A);
-    reap(&x);
-    log_reset();
-    ASSERT_TRUE(spawn(&x, MID_PRIO, 0, logger, (void *)EV_B));
-    set_root_prio(PARK_PRIO);
-    log_ev(EV_ROOT);
-    set_root_prio(ROOT_PRIO);
+    st_reap(&x);
+    st_log_reset();
+    ASSERT_TRUE(st_spawn(&x, MID_PRIO, 0, logger, (void *)EV_B));
+    st_set_root_prio(PARK_PRIO);
+    st_log_ev(EV_ROOT);
+    st_set_root_prio(ROOT_PRIO);
     EXPECT_LOG(EV_B, EV_ROOT);
-    reap(&x);
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    st_reap(&x);
+    EXPECT_INVARIANTS();
     TEST_END();
 }
 
@@ -83,7 +86,7 @@ static void mcp_worker(void *arg)
     j->mr1 = seL4_GetMR(1);
     j->err_ok = seL4_TCB_SetPriority(j->self, j->self, WORKER_MCP);
     seL4_Recv(j->ep, &badge);
-    log_ev(EV_X_RECV);
+    st_log_ev(EV_X_RECV);
 }
 
 static void test_mcp(void)
@@ -92,8 +95,8 @@ static void test_mcp(void)
     rt_thread_t x;
 
     TEST_BEGIN("sched/mcp_bounds_self_raise_and_schedules_nothing");
-    log_reset();
-    j.ep = new_object(seL4_EndpointObject);
+    st_log_reset();
+    j.ep = st_new_object(seL4_EndpointObject);
     ASSERT_NE(j.ep, 0);
     ASSERT_OK(rt_thread_create(&x, LOW_PRIO, 0));
     j.self = x.tcb;
@@ -101,15 +104,15 @@ static void test_mcp(void)
     ASSERT_OK(rt_thread_start(&x, mcp_worker, &j));
     ASSERT_OK(seL4_TCB_SetMCPriority(x.tcb, seL4_CapInitThreadTCB, WORKER_MCP));
     EXPECT_EQ(j.err_over, 0xff);                    /* still below us, not run */
-    park_root();                                    /* it raises itself to 200 and waits */
+    st_park_root(PARK_PRIO, ROOT_PRIO);             /* it raises itself to 200 and waits */
     EXPECT_EQ(j.err_over, seL4_RangeError);
     EXPECT_EQ(j.mr0, 0);
     EXPECT_EQ(j.mr1, WORKER_MCP);
     EXPECT_EQ(j.err_ok, seL4_NoError);
     seL4_Send(j.ep, seL4_MessageInfo_new(0, 0, 0, 0));
     EXPECT_LOG(EV_X_RECV);                          /* now above us: ran at once */
-    reap(&x);
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    st_reap(&x);
+    EXPECT_INVARIANTS();
     TEST_END();
 }
 

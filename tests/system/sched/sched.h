@@ -1,10 +1,9 @@
 /*
- * Shared helpers of the scheduler suite: thread start and reaping, the
- * root task's own priority, and an event log the threads append to so a
- * test can assert the exact order in which they ran.
- *
- * There is one CPU and threads switch only inside the kernel, so a plain
- * volatile array is a faithful record of who ran when.
+ * Constants of the scheduler suite. Its helpers (objects, threads, the
+ * root's priority, the fresh time slice that tests of equal-priority
+ * order start with, and the event log its threads append to so a test can
+ * assert the exact order in which they ran) are the suites' common ones
+ * (<systest.h>, st_*).
  */
 #ifndef SCHED_TESTS_H
 #define SCHED_TESTS_H
@@ -14,6 +13,7 @@
 #include <rt/test.h>
 #include <rt/thread.h>
 #include <sel4/sel4.h>
+#include <systest.h>
 
 #define ROOT_CNODE  seL4_CapInitThreadCNode
 #define DEPTH       seL4_WordBits
@@ -21,30 +21,6 @@
 #define PARK_PRIO   40          /* the root drops here to let low workers run */
 #define LOW_PRIO    50
 #define HIGH_PRIO   150
-#define LOG_MAX     32
-
-/* Event log. */
-void log_reset(void);
-void log_ev(seL4_Word ev);
-int log_len(void);
-seL4_Word log_at(int i);
-/* Fails the current test (without returning) unless the log is exactly want[0..n). */
-int log_check(const char *file, int line, const seL4_Word *want, int n);
-#define EXPECT_LOG(...) do { \
-        static const seL4_Word want_[] = { __VA_ARGS__ }; \
-        log_check(__FILE__, __LINE__, want_, (int)(sizeof(want_) / sizeof(want_[0]))); \
-    } while (0)
-
-/* Objects and threads. */
-seL4_CPtr new_object(seL4_Word type);
-seL4_CPtr mint(seL4_CPtr src, seL4_CapRights_t rights, seL4_Word badge);
-/* Creates and starts a thread; 0 on failure (t->tcb is then 0). */
-int spawn(rt_thread_t *t, seL4_Word prio, seL4_CPtr fault_ep, rt_thread_fn_t fn, void *arg);
-/* Deletes a worker's TCB, whatever it is doing. */
-void reap(rt_thread_t *t);
-void set_root_prio(seL4_Word prio);
-/* Let every ready thread above PARK_PRIO run until it blocks. */
-void park_root(void);
 
 /* Test cases, one group per file. */
 void sched_queue_tests(void);

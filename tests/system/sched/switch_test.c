@@ -7,6 +7,7 @@
  * gives way to a lower priority.
  */
 #include "sched.h"
+#include <systest.h>
 
 enum {
     EV_ROOT = 0x100, EV_ROOT_BACK, EV_ROOT_BACK2,
@@ -29,10 +30,10 @@ static void reply_server(void *arg)
     seL4_Word badge;
 
     seL4_Recv(s->ep, &badge);
-    log_ev(EV_SRV_GOT);
+    st_log_ev(EV_SRV_GOT);
     s->calls++;
     seL4_Reply(seL4_MessageInfo_new(REPLY_LABEL, 0, 0, 0));
-    log_ev(EV_SRV_AFTER_REPLY);
+    st_log_ev(EV_SRV_AFTER_REPLY);
     seL4_Recv(s->ep, &badge);
 }
 
@@ -44,7 +45,7 @@ static void replyrecv_server(void *arg)
 
     seL4_Recv(s->ep, &badge);
     for (;;) {
-        log_ev(EV_SRV_GOT);
+        st_log_ev(EV_SRV_GOT);
         s->calls++;
         seL4_ReplyRecv(s->ep, seL4_MessageInfo_new(REPLY_LABEL, 0, 0, 0), &badge);
     }
@@ -56,18 +57,18 @@ static void test_call_higher_server(void)
     rt_thread_t t;
 
     TEST_BEGIN("sched/call_higher_server_runs_at_once_and_keeps_cpu_after_reply");
-    log_reset();
-    s.ep = new_object(seL4_EndpointObject);
+    st_log_reset();
+    s.ep = st_new_object(seL4_EndpointObject);
     ASSERT_NE(s.ep, 0);
-    ASSERT_TRUE(spawn(&t, HIGH_PRIO, 0, reply_server, &s));
-    log_ev(EV_ROOT);
+    ASSERT_TRUE(st_spawn(&t, HIGH_PRIO, 0, reply_server, &s));
+    st_log_ev(EV_ROOT);
     seL4_MessageInfo_t r = seL4_Call(s.ep, seL4_MessageInfo_new(1, 0, 0, 0));
-    log_ev(EV_ROOT_BACK);
+    st_log_ev(EV_ROOT_BACK);
     EXPECT_EQ(seL4_MessageInfo_get_label(r), REPLY_LABEL);
     /* The server outranks us, so it went on to its next Recv first. */
     EXPECT_LOG(EV_ROOT, EV_SRV_GOT, EV_SRV_AFTER_REPLY, EV_ROOT_BACK);
-    reap(&t);
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    st_reap(&t);
+    EXPECT_INVARIANTS();
     TEST_END();
 }
 
@@ -77,19 +78,19 @@ static void test_replyrecv_higher_server(void)
     rt_thread_t t;
 
     TEST_BEGIN("sched/replyrecv_server_blocks_then_caller_runs");
-    log_reset();
-    s.ep = new_object(seL4_EndpointObject);
+    st_log_reset();
+    s.ep = st_new_object(seL4_EndpointObject);
     ASSERT_NE(s.ep, 0);
-    ASSERT_TRUE(spawn(&t, HIGH_PRIO, 0, replyrecv_server, &s));
-    log_ev(EV_ROOT);
+    ASSERT_TRUE(st_spawn(&t, HIGH_PRIO, 0, replyrecv_server, &s));
+    st_log_ev(EV_ROOT);
     seL4_Call(s.ep, seL4_MessageInfo_new(1, 0, 0, 0));
-    log_ev(EV_ROOT_BACK);
+    st_log_ev(EV_ROOT_BACK);
     seL4_Call(s.ep, seL4_MessageInfo_new(1, 0, 0, 0));
-    log_ev(EV_ROOT_BACK2);
+    st_log_ev(EV_ROOT_BACK2);
     EXPECT_LOG(EV_ROOT, EV_SRV_GOT, EV_ROOT_BACK, EV_SRV_GOT, EV_ROOT_BACK2);
     EXPECT_EQ(s.calls, 2);
-    reap(&t);
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    st_reap(&t);
+    EXPECT_INVARIANTS();
     TEST_END();
 }
 
@@ -101,21 +102,21 @@ static void test_call_lower_server(void)
     rt_thread_t t;
 
     TEST_BEGIN("sched/call_lower_server_runs_when_caller_blocks");
-    log_reset();
-    s.ep = new_object(seL4_EndpointObject);
+    st_log_reset();
+    s.ep = st_new_object(seL4_EndpointObject);
     ASSERT_NE(s.ep, 0);
-    ASSERT_TRUE(spawn(&t, LOW_PRIO, 0, reply_server, &s));
+    ASSERT_TRUE(st_spawn(&t, LOW_PRIO, 0, reply_server, &s));
     EXPECT_EQ(s.calls, 0);                          /* below us: not run yet */
-    park_root();                                    /* it waits in Recv now */
-    log_ev(EV_ROOT);
+    st_park_root(PARK_PRIO, ROOT_PRIO);             /* it waits in Recv now */
+    st_log_ev(EV_ROOT);
     seL4_MessageInfo_t r = seL4_Call(s.ep, seL4_MessageInfo_new(1, 0, 0, 0));
-    log_ev(EV_ROOT_BACK);
+    st_log_ev(EV_ROOT_BACK);
     EXPECT_EQ(seL4_MessageInfo_get_label(r), REPLY_LABEL);
     EXPECT_LOG(EV_ROOT, EV_SRV_GOT, EV_ROOT_BACK);
-    park_root();
+    st_park_root(PARK_PRIO, ROOT_PRIO);
     EXPECT_LOG(EV_ROOT, EV_SRV_GOT, EV_ROOT_BACK, EV_SRV_AFTER_REPLY);
-    reap(&t);
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    st_reap(&t);
+    EXPECT_INVARIANTS();
     TEST_END();
 }
 
@@ -127,16 +128,16 @@ static void test_call_lower_server_not_waiting(void)
     rt_thread_t t;
 
     TEST_BEGIN("sched/call_queues_until_lower_server_receives");
-    log_reset();
-    s.ep = new_object(seL4_EndpointObject);
+    st_log_reset();
+    s.ep = st_new_object(seL4_EndpointObject);
     ASSERT_NE(s.ep, 0);
-    ASSERT_TRUE(spawn(&t, LOW_PRIO, 0, reply_server, &s));
-    log_ev(EV_ROOT);
+    ASSERT_TRUE(st_spawn(&t, LOW_PRIO, 0, reply_server, &s));
+    st_log_ev(EV_ROOT);
     seL4_Call(s.ep, seL4_MessageInfo_new(1, 0, 0, 0));
-    log_ev(EV_ROOT_BACK);
+    st_log_ev(EV_ROOT_BACK);
     EXPECT_LOG(EV_ROOT, EV_SRV_GOT, EV_ROOT_BACK);
-    reap(&t);
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    st_reap(&t);
+    EXPECT_INVARIANTS();
     TEST_END();
 }
 
@@ -152,7 +153,7 @@ static void one_receiver(void *arg)
 
     seL4_Recv(r->ep, &badge);
     r->got = 1;
-    log_ev(EV_WORKER);
+    st_log_ev(EV_WORKER);
 }
 
 /* Send to a waiting receiver: higher runs at once, lower and equal later. */
@@ -162,16 +163,17 @@ static void test_send_wakes_by_priority(void)
     rt_thread_t th, tl, te;
 
     TEST_BEGIN("sched/send_switches_only_to_higher_receiver");
-    log_reset();
-    hi.ep = new_object(seL4_EndpointObject);
-    lo.ep = new_object(seL4_EndpointObject);
-    eq.ep = new_object(seL4_EndpointObject);
+    ASSERT_TRUE(st_sync_fresh_slice(ROOT_PRIO));    /* no slice end rotates our level */
+    st_log_reset();
+    hi.ep = st_new_object(seL4_EndpointObject);
+    lo.ep = st_new_object(seL4_EndpointObject);
+    eq.ep = st_new_object(seL4_EndpointObject);
     ASSERT_TRUE(hi.ep != 0 && lo.ep != 0 && eq.ep != 0);
-    ASSERT_TRUE(spawn(&th, HIGH_PRIO, 0, one_receiver, &hi));
-    ASSERT_TRUE(spawn(&tl, LOW_PRIO, 0, one_receiver, &lo));
-    ASSERT_TRUE(spawn(&te, ROOT_PRIO, 0, one_receiver, &eq));
+    ASSERT_TRUE(st_spawn(&th, HIGH_PRIO, 0, one_receiver, &hi));
+    ASSERT_TRUE(st_spawn(&tl, LOW_PRIO, 0, one_receiver, &lo));
+    ASSERT_TRUE(st_spawn(&te, ROOT_PRIO, 0, one_receiver, &eq));
     seL4_Yield();                                   /* the equal one blocks in Recv */
-    park_root();                                    /* and the low one */
+    st_park_root(PARK_PRIO, ROOT_PRIO);             /* and the low one */
     seL4_Send(hi.ep, seL4_MessageInfo_new(0, 0, 0, 0));
     EXPECT_EQ(hi.got, 1);
     seL4_Send(lo.ep, seL4_MessageInfo_new(0, 0, 0, 0));
@@ -181,12 +183,12 @@ static void test_send_wakes_by_priority(void)
     seL4_Yield();
     EXPECT_EQ(eq.got, 1);
     EXPECT_EQ(lo.got, 0);
-    park_root();
+    st_park_root(PARK_PRIO, ROOT_PRIO);
     EXPECT_EQ(lo.got, 1);
-    reap(&th);
-    reap(&tl);
-    reap(&te);
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    st_reap(&th);
+    st_reap(&tl);
+    st_reap(&te);
+    EXPECT_INVARIANTS();
     TEST_END();
 }
 
@@ -198,17 +200,18 @@ static void test_reply_to_equal_caller(void)
     rt_thread_t t;
 
     TEST_BEGIN("sched/reply_to_equal_priority_caller_does_not_switch");
-    log_reset();
-    s.ep = new_object(seL4_EndpointObject);
+    ASSERT_TRUE(st_sync_fresh_slice(ROOT_PRIO));
+    st_log_reset();
+    s.ep = st_new_object(seL4_EndpointObject);
     ASSERT_NE(s.ep, 0);
-    ASSERT_TRUE(spawn(&t, ROOT_PRIO, 0, reply_server, &s));
+    ASSERT_TRUE(st_spawn(&t, ROOT_PRIO, 0, reply_server, &s));
     seL4_Yield();                                   /* it waits in Recv now */
-    log_ev(EV_ROOT);
+    st_log_ev(EV_ROOT);
     seL4_Call(s.ep, seL4_MessageInfo_new(1, 0, 0, 0));
-    log_ev(EV_ROOT_BACK);
+    st_log_ev(EV_ROOT_BACK);
     EXPECT_LOG(EV_ROOT, EV_SRV_GOT, EV_SRV_AFTER_REPLY, EV_ROOT_BACK);
-    reap(&t);
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    st_reap(&t);
+    EXPECT_INVARIANTS();
     TEST_END();
 }
 
@@ -216,7 +219,7 @@ static void yielder(void *arg)
 {
     (void)arg;
     for (int i = 0; i < 3; i++) {
-        log_ev(EV_WORKER);
+        st_log_ev(EV_WORKER);
         seL4_Yield();
     }
 }
@@ -224,7 +227,7 @@ static void yielder(void *arg)
 static void low_logger(void *arg)
 {
     (void)arg;
-    log_ev(EV_LOW);
+    st_log_ev(EV_LOW);
 }
 
 static void test_yield(void)
@@ -232,26 +235,27 @@ static void test_yield(void)
     rt_thread_t t, low;
 
     TEST_BEGIN("sched/yield_rotates_equal_priority_only");
-    log_reset();
-    ASSERT_TRUE(spawn(&low, LOW_PRIO, 0, low_logger, NULL));
+    ASSERT_TRUE(st_sync_fresh_slice(ROOT_PRIO));
+    st_log_reset();
+    ASSERT_TRUE(st_spawn(&low, LOW_PRIO, 0, low_logger, NULL));
     seL4_Yield();                                   /* nobody at our level: back at once */
-    EXPECT_EQ(log_len(), 0);
-    /* Started below us and raised just now, so that no time-slice end
-     * falls between its start and our first Yield. */
-    ASSERT_TRUE(spawn(&t, LOW_PRIO - 1, 0, yielder, NULL));
+    EXPECT_EQ(st_log_len(), 0);
+    /* Started below us and raised just now: it joins our level behind us
+     * (the fresh slice above keeps the timer from rotating the level). */
+    ASSERT_TRUE(st_spawn(&t, LOW_PRIO - 1, 0, yielder, NULL));
     ASSERT_OK(seL4_TCB_SetPriority(t.tcb, seL4_CapInitThreadTCB, ROOT_PRIO));
-    EXPECT_EQ(log_len(), 0);                        /* queued behind us */
+    EXPECT_EQ(st_log_len(), 0);                     /* queued behind us */
     for (int i = 0; i < 3; i++) {
-        log_ev(EV_ROOT);
+        st_log_ev(EV_ROOT);
         seL4_Yield();
     }
-    log_ev(EV_ROOT_BACK);
+    st_log_ev(EV_ROOT_BACK);
     EXPECT_LOG(EV_ROOT, EV_WORKER, EV_ROOT, EV_WORKER, EV_ROOT, EV_WORKER, EV_ROOT_BACK);
-    reap(&t);
-    park_root();
+    st_reap(&t);
+    st_park_root(PARK_PRIO, ROOT_PRIO);
     EXPECT_LOG(EV_ROOT, EV_WORKER, EV_ROOT, EV_WORKER, EV_ROOT, EV_WORKER, EV_ROOT_BACK, EV_LOW);
-    reap(&low);
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    st_reap(&low);
+    EXPECT_INVARIANTS();
     TEST_END();
 }
 

@@ -10,6 +10,7 @@
  * been preempted and both others have had a slice: one round.
  */
 #include "sched.h"
+#include <systest.h>
 
 #define ROUNDS      12
 #define MAX_SPINS   (1u << 30)      /* gives up if the timer never preempts */
@@ -38,9 +39,9 @@ static void test_round_robin(void)
     seL4_Word last_a, last_b, rounds = 0, spins;
 
     TEST_BEGIN("sched/timer_round_robin_shares_equal_priority");
-    ASSERT_TRUE(spawn(&tl, BELOW_PRIO, 0, spinner, &low));
-    ASSERT_TRUE(spawn(&ta, SPIN_PRIO, 0, spinner, &a));
-    ASSERT_TRUE(spawn(&tb, SPIN_PRIO, 0, spinner, &b));
+    ASSERT_TRUE(st_spawn(&tl, BELOW_PRIO, 0, spinner, &low));
+    ASSERT_TRUE(st_spawn(&ta, SPIN_PRIO, 0, spinner, &a));
+    ASSERT_TRUE(st_spawn(&tb, SPIN_PRIO, 0, spinner, &b));
     last_a = a.count;
     last_b = b.count;
     for (spins = 0; rounds < ROUNDS && spins < MAX_SPINS; spins++) {
@@ -58,10 +59,10 @@ static void test_round_robin(void)
     EXPECT_LT(ca, cb * MAX_RATIO);
     EXPECT_LT(cb, ca * MAX_RATIO);
     EXPECT_EQ(cl, 0);                               /* starved while we spun */
-    reap(&ta);
-    reap(&tb);
-    reap(&tl);
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    st_reap(&ta);
+    st_reap(&tb);
+    st_reap(&tl);
+    EXPECT_INVARIANTS();
     TEST_END();
 }
 

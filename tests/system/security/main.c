@@ -19,6 +19,7 @@
 #include <rt/tls.h>
 #include <sel4/sel4.h>
 #include <string.h>
+#include <systest.h>
 
 #define ROOT_CNODE  seL4_CapInitThreadCNode
 #define DEPTH       seL4_WordBits
@@ -118,7 +119,7 @@ static void test_nt_then_iret(void)
     EXPECT_EQ(fresh_ran, 1);
     /* Our own flags come back as we had them (seL4 keeps them too). */
     EXPECT_EQ(after & FL_NT, FL_NT);
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    EXPECT_INVARIANTS();
     TEST_END();
 }
 
@@ -172,7 +173,7 @@ static void test_odd_flags_ipc(void)
     EXPECT_EQ(ntsrv.rounds, 3);
     EXPECT_EQ(ntsrv.bad, 0);
     seL4_TCB_Suspend(s.tcb);
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    EXPECT_INVARIANTS();
     TEST_END();
 }
 
@@ -225,7 +226,7 @@ static void test_tf_at_sysenter(void)
     EXPECT_EQ(seL4_MessageInfo_get_label(m), 0);
     EXPECT_EQ(badge, 0);
     seL4_TCB_Suspend(t.tcb);
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    EXPECT_INVARIANTS();
     TEST_END();
 }
 
@@ -300,7 +301,7 @@ static void test_selector_leak(void)
 {
     TEST_BEGIN("security/selectors_do_not_leak_between_threads");
     run_leak(SEL_DS_3);
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    EXPECT_INVARIANTS();
     TEST_END();
 }
 
@@ -308,7 +309,7 @@ static void test_null_selector_leak(void)
 {
     TEST_BEGIN("security/null_selectors_do_not_reach_other_threads");
     run_leak(SEL_NULL);
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    EXPECT_INVARIANTS();
     TEST_END();
 }
 
@@ -340,7 +341,7 @@ static void test_own_selectors_reset(void)
     EXPECT_EQ(es & 0xffff, SEL_DS_3);
     EXPECT_EQ(fs & 0xffff, SEL_FS);
     EXPECT_EQ(gs & 0xffff, SEL_GS);
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    EXPECT_INVARIANTS();
     TEST_END();
 }
 
@@ -374,7 +375,7 @@ static void run_gp(const char *name, rt_thread_fn_t fn)
     EXPECT_EQ(seL4_MessageInfo_get_label(m), seL4_Fault_UserException);
     EXPECT_EQ(seL4_GetMR(seL4_UserException_Number), GP_FAULT);
     seL4_TCB_Suspend(t.tcb);
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    EXPECT_INVARIANTS();
     TEST_END();
 }
 
@@ -402,7 +403,7 @@ static void test_kernel_esp_at_sysenter(void)
                          : "ebx", "ecx", "edx", "edi", "memory", "cc");
         EXPECT_EQ(sys, YIELD_NR);  /* Yield leaves EAX alone */
     }
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    EXPECT_INVARIANTS();
     TEST_END();
 }
 
@@ -441,7 +442,7 @@ static void test_write_registers_flags(void)
     sane_done = 0;
     seL4_Yield();
     seL4_TCB_Suspend(t.tcb);
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    EXPECT_INVARIANTS();
     TEST_END();
 }
 
@@ -501,7 +502,7 @@ static void test_if_after_sysenter(void)
     EXPECT_GT(ifs.spins, 0);
     seL4_TCB_Suspend(t.tcb);
     seL4_TCB_Suspend(srv.tcb);
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    EXPECT_INVARIANTS();
     TEST_END();
 }
 
@@ -542,7 +543,7 @@ static void test_fpu_control_words(void)
     EXPECT_EQ(fpuw.bad, 0);
     seL4_TCB_Suspend(a.tcb);
     seL4_TCB_Suspend(b.tcb);
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    EXPECT_INVARIANTS();
     TEST_END();
 }
 
@@ -619,7 +620,7 @@ static void run_saved_fault(const char *name, void (*resume_at)(void), seL4_Word
     EXPECT_EQ(saved.done, 1);
     seL4_TCB_Suspend(t.tcb);
     seL4_TCB_Suspend(srv.tcb);
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    EXPECT_INVARIANTS();
     TEST_END();
 }
 
@@ -683,7 +684,7 @@ static void test_saved_fault_reply(void)
     EXPECT_EQ(rsv.client_label, seL4_Fault_VMFault);
     seL4_TCB_Suspend(srv.tcb);
     seL4_TCB_Suspend(cl.tcb);
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    EXPECT_INVARIANTS();
     TEST_END();
 }
 

@@ -11,6 +11,7 @@
 #include <sel4/sel4.h>
 #include <abi/invocation.h>
 #include <string.h>
+#include <systest.h>
 
 #define ROOT_PRIO   100
 #define WORKER_PRIO 150
@@ -65,7 +66,7 @@ static void test_registers(void)
     seen = count;
     seL4_Yield();
     EXPECT_EQ(count, seen);
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    EXPECT_INVARIANTS();
     TEST_END();
 }
 
@@ -93,7 +94,7 @@ static void test_register_errors(void)
     /* An unknown label on a TCB. */
     info = seL4_Call(t.tcb, seL4_MessageInfo_new(INV_CNODE_COPY, 0, 0, 0));
     EXPECT_EQ(seL4_MessageInfo_get_label(info), seL4_IllegalOperation);
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    EXPECT_INVARIANTS();
     TEST_END();
 }
 
@@ -115,7 +116,7 @@ static void test_priorities(void)
     EXPECT_EQ(seL4_GetMR(1), LOW_MCP);
     EXPECT_OK(seL4_TCB_SetPriority(t.tcb, t.tcb, LOW_MCP));
     EXPECT_ERR(seL4_TCB_SetMCPriority(t.tcb, seL4_CapInitThreadTCB, seL4_MaxPrio + 1), seL4_RangeError);
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    EXPECT_INVARIANTS();
     TEST_END();
 }
 
@@ -142,7 +143,7 @@ static void test_buffer_tls_flags(void)
     EXPECT_EQ(f.flags, 0);
     EXPECT_ERR(seL4_TCB_UnbindNotification(t.tcb), seL4_IllegalOperation);
     EXPECT_ERR(seL4_TCB_BindNotification(t.tcb, seL4_CapInitThreadCNode), seL4_IllegalOperation);
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    EXPECT_INVARIANTS();
     TEST_END();
 }
 
@@ -162,7 +163,7 @@ static void test_configure_errors(void)
                seL4_AlignmentError);
     /* Deleting the last TCB capability of a suspended thread. */
     EXPECT_OK(seL4_CNode_Delete(seL4_CapInitThreadCNode, t.tcb, seL4_WordBits));
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    EXPECT_INVARIANTS();
     TEST_END();
 }
 

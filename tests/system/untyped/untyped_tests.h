@@ -9,6 +9,7 @@
 #include <rt/alloc.h>
 #include <rt/test.h>
 #include <sel4/sel4.h>
+#include <systest.h>
 
 #define ROOT        seL4_CapInitThreadCNode
 #define ROOT_VSPACE seL4_CapInitThreadVSpace
@@ -48,7 +49,6 @@
         EXPECT_ERR(err, seL4_NotEnoughMemory); \
         EXPECT_EQ(seL4_GetMR(0), left); \
     } while (0)
-#define EXPECT_INVARIANTS() EXPECT_EQ(seL4_DebugCheckInvariants(), 0)
 
 /* A fresh untyped of 2^bits bytes of RAM inside the kernel window, made
  * from this suite's private pool (0 if the pool is used up). */

@@ -4,6 +4,7 @@
  * vector can be issued again; a copy does not.
  */
 #include "vspace_tests.h"
+#include <systest.h>
 
 #define MSI_VECTOR      5u
 #define MSI_BUS         0u
@@ -31,7 +32,7 @@ static void irq_handler_release(void)
     ASSERT_OK(delete_cap(copy));
     EXPECT_OK(get_msi(&again));
     EXPECT_OK(delete_cap(again));
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    EXPECT_INVARIANTS();
     TEST_END();
 }
 

@@ -5,6 +5,7 @@
  * directories stop being usable), and running out of pools.
  */
 #include "vspace_tests.h"
+#include <systest.h>
 
 #define POOL_BITS       12u         /* seL4_ASIDPoolBits */
 #define NOT_POOL_BITS   13u
@@ -47,7 +48,7 @@ static void make_pool_errors(void)
     EXPECT_EQ(seL4_MessageInfo_get_label(tag), seL4_TruncatedMessage);
     tag = seL4_Call(seL4_CapASIDControl, seL4_MessageInfo_new(INV_X86_PAGE_MAP, 0, 0, 0));
     EXPECT_EQ(seL4_MessageInfo_get_label(tag), seL4_IllegalOperation);
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    EXPECT_INVARIANTS();
     TEST_END();
 }
 
@@ -69,7 +70,7 @@ static void assign_errors(void)
     seL4_CPtr pd2 = copy_cap(pd);
     ASSERT_NE(pd2, 0);
     EXPECT_OK(seL4_X86_PageTable_Map(pt, pd2, 0, DEFAULT_ATTR));
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    EXPECT_INVARIANTS();
     TEST_END();
 }
 
@@ -92,7 +93,7 @@ static void asids_exhausted(void)
     /* Deleting a page directory frees its ASID. */
     ASSERT_OK(delete_cap(pds[ASIDS_PER_POOL / 2]));
     EXPECT_OK(seL4_X86_ASIDPool_Assign(pool, extra));
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    EXPECT_INVARIANTS();
     TEST_END();
 }
 
@@ -111,7 +112,7 @@ static void pool_delete_invalidates(void)
     ASSERT_OK(seL4_X86_ASIDPool_Assign(pool, pd));
     ASSERT_OK(seL4_X86_PageTable_Map(pt, pd, r, DEFAULT_ATTR));
     ASSERT_OK(delete_cap(pool));
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    EXPECT_INVARIANTS();
     /* The PD cap still says "assigned", but its ASID names nothing now. */
     EXPECT_ERR(seL4_X86_PageTable_Map(pt2, pd, r + LARGE_PAGE, DEFAULT_ATTR), seL4_FailedLookup);
     EXPECT_EQ(seL4_GetMR(0), 0);
@@ -120,7 +121,7 @@ static void pool_delete_invalidates(void)
     /* The pool's slot in the ASID table can be filled again, from a reset untyped. */
     ASSERT_OK(seL4_CNode_Revoke(ROOT_CNODE, ut, CPTR_DEPTH));
     EXPECT_OK(make_pool(ut, &pool));
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    EXPECT_INVARIANTS();
     TEST_END();
 }
 
@@ -147,7 +148,7 @@ static void pools_exhausted(void)
         EXPECT_OK(make_pool(ut, &p));
         EXPECT_ERR(make_pool(untyped(POOL_BITS), &p), seL4_DeleteFirst);
     }
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    EXPECT_INVARIANTS();
     TEST_END();
 }
 

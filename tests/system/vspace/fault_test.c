@@ -5,6 +5,7 @@
  * entry: the root task touched each address first, in the same VSpace.
  */
 #include "vspace_tests.h"
+#include <systest.h>
 
 #define KERNEL_WINDOW_ADDR  0xe0100000u     /* kernel image, mapped supervisor-only */
 #define PATTERN             0x600dcafeu
@@ -47,7 +48,7 @@ static void write_read_only(void)
     ASSERT_OK(map_page(ro, r + PAGE, seL4_ReadWrite));
     run_and_catch_fault(write_word, (void *)(r + PAGE), &rep);
     expect_vm_fault(&rep, r + PAGE, PF_PRESENT | PF_WRITE | PF_USER);
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    EXPECT_INVARIANTS();
     TEST_END();
 }
 
@@ -59,7 +60,7 @@ static void kernel_window(void)
     expect_vm_fault(&rep, KERNEL_WINDOW_ADDR, PF_PRESENT | PF_USER);
     run_and_catch_fault(write_word, (void *)KERNEL_WINDOW_ADDR, &rep);
     expect_vm_fault(&rep, KERNEL_WINDOW_ADDR, PF_PRESENT | PF_WRITE | PF_USER);
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    EXPECT_INVARIANTS();
     TEST_END();
 }
 
@@ -75,7 +76,7 @@ static void access_after_unmap(void)
     ASSERT_OK(seL4_X86_Page_Unmap(f));
     run_and_catch_fault(read_word, (void *)r, &rep);
     expect_vm_fault(&rep, r, PF_USER);
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    EXPECT_INVARIANTS();
     TEST_END();
 }
 
@@ -91,7 +92,7 @@ static void write_after_remap_read_only(void)
     ASSERT_OK(seL4_X86_Page_Map(f, ROOT_VSPACE, r, seL4_CanRead, DEFAULT_ATTR));
     run_and_catch_fault(write_word, (void *)r, &rep);
     expect_vm_fault(&rep, r, PF_PRESENT | PF_WRITE | PF_USER);
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    EXPECT_INVARIANTS();
     TEST_END();
 }
 

@@ -5,6 +5,7 @@
  * weak links after the page directory is gone.
  */
 #include "vspace_tests.h"
+#include <systest.h>
 
 #define PATTERN_A   0xa5a5a5a5u
 #define PATTERN_B   0x5a5a5a5au
@@ -38,7 +39,7 @@ static void map_read_back(void)
     EXPECT_EQ(a1.paddr, a2.paddr);
     EXPECT_EQ(a1.paddr % PAGE, 0);
     EXPECT_NE(a1.paddr, 0);
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    EXPECT_INVARIANTS();
     TEST_END();
 }
 
@@ -79,7 +80,7 @@ static void map_errors(void)
     /* A label a frame does not answer. */
     tag = seL4_Call(f, BAD_LABEL);
     EXPECT_EQ(seL4_MessageInfo_get_label(tag), seL4_IllegalOperation);
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    EXPECT_INVARIANTS();
     TEST_END();
 }
 
@@ -101,7 +102,7 @@ static void remap_in_place(void)
     /* Unmap twice: the second finds nothing and succeeds. */
     EXPECT_OK(seL4_X86_Page_Unmap(f));
     EXPECT_OK(seL4_X86_Page_Unmap(f));
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    EXPECT_INVARIANTS();
     TEST_END();
 }
 
@@ -129,7 +130,7 @@ static void reuse_after_unmap(void)
     ASSERT_OK(seL4_X86_Page_Unmap(b2));
     ASSERT_OK(map_page(a, v, seL4_ReadWrite));
     EXPECT_EQ(*word_at(v), PATTERN_A);
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    EXPECT_INVARIANTS();
     TEST_END();
 }
 
@@ -175,7 +176,7 @@ static void large_pages(void)
     seL4_CPtr pt2 = obj(seL4_X86_PageTableObject);
     ASSERT_NE(pt2, 0);
     EXPECT_OK(seL4_X86_PageTable_Map(pt2, ROOT_VSPACE, r, DEFAULT_ATTR));
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    EXPECT_INVARIANTS();
     TEST_END();
 }
 
@@ -209,7 +210,7 @@ static void page_table_errors(void)
     ASSERT_OK(seL4_X86_PageTable_Map(pt, ROOT_VSPACE, r, DEFAULT_ATTR));
     EXPECT_ERR(seL4_X86_PageDirectory_GetStatusBits(ROOT_VSPACE, r).error, seL4_InvalidArgument);
     EXPECT_EQ(seL4_GetMR(0), 1);
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    EXPECT_INVARIANTS();
     TEST_END();
 }
 
@@ -234,7 +235,7 @@ static void page_directory_ops(void)
     s = seL4_X86_PageDirectory_GetStatusBits(ROOT_VSPACE, r);
     EXPECT_OK(s.error);
     EXPECT_EQ(s.dirty, 1);
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    EXPECT_INVARIANTS();
     TEST_END();
 }
 
@@ -255,7 +256,7 @@ static void unmap_after_pd_gone(void)
     ASSERT_OK(seL4_X86_Page_Map(f, pd, r, seL4_ReadWrite, DEFAULT_ATTR));
     EXPECT_OK(seL4_X86_PageDirectory_GetStatusBits(pd, r).error);
     ASSERT_OK(delete_cap(pd));
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    EXPECT_INVARIANTS();
     /* The frame's record names a dead ASID: another VSpace is refused. */
     EXPECT_ERR(seL4_X86_Page_Map(f, ROOT_VSPACE, r, seL4_ReadWrite, DEFAULT_ATTR),
                seL4_InvalidCapability);
@@ -269,7 +270,7 @@ static void unmap_after_pd_gone(void)
     /* Deleting the mapped frame cap unmaps it. */
     ASSERT_OK(delete_cap(f));
     EXPECT_ERR(seL4_X86_PageDirectory_GetStatusBits(ROOT_VSPACE, r).error, seL4_InvalidArgument);
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    EXPECT_INVARIANTS();
     TEST_END();
 }
 

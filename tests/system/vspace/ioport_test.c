@@ -5,6 +5,7 @@
  * registers) are harmless to touch under QEMU.
  */
 #include "vspace_tests.h"
+#include <systest.h>
 
 #define TEST_FIRST      0x80u
 #define TEST_LAST       0x83u
@@ -42,7 +43,7 @@ static void issue_and_use(void)
     ASSERT_OK(delete_cap(port));
     EXPECT_OK(issue(TEST_FIRST, TEST_FIRST, &other));
     EXPECT_OK(delete_cap(other));
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    EXPECT_INVARIANTS();
     TEST_END();
 }
 
@@ -60,7 +61,7 @@ static void issue_errors(void)
     EXPECT_ERR(seL4_X86_IOPortControl_Issue(seL4_CapIOPortControl, TEST_FIRST, TEST_LAST,
                                             ROOT_CNODE, seL4_CapInitThreadTCB, CPTR_DEPTH),
                seL4_DeleteFirst);
-    EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+    EXPECT_INVARIANTS();
     TEST_END();
 }
 

@@ -304,7 +304,9 @@ static inline void seL4_DebugNameThread(seL4_CPtr tcb, const char *name)
 }
 
 /* Our extension: run the kernel's invariant checker (debug kernels). Returns
- * what the kernel leaves in EAX (0 when the invariants hold). */
+ * 0 when the invariants hold, else the code of the first violation
+ * (<abi/invariant.h>: (invariant << 8) | check); the kernel also prints a
+ * line "INVARIANT VIOLATED <code>: ..." per violation and does not panic. */
 static inline seL4_Word seL4_DebugCheckInvariants(void)
 {
     return rt_sysenter_eax((seL4_Word)SYS_DEBUG_CHECK_INVARIANTS, 0);
