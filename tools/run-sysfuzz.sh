@@ -5,9 +5,13 @@
 # checker reports a violation so, and no longer panics).  Prints one line per image and the
 # invocation total.
 #
-#   tools/run-sysfuzz.sh --kernel K [--qemu Q] [--jobs N] [--timeout S] [--log-dir D] ELF...
+#   tools/run-sysfuzz.sh --kernel K [--qemu Q] [--jobs N] [--timeout S] [--log-dir D]
+#                        [--stop-at-done] ELF...
+#
+# --stop-at-done is for a release kernel, which has no DebugHalt (and keeps the debug-exit port
+# to itself): once the log shows TESTS DONE, the boot is stopped and counts as exit status 33.
 set -u
-kernel= qemu=qemu-system-i386 jobs=2 timeout=7200 logdir=build/logs/sysfuzz
+kernel= qemu=qemu-system-i386 jobs=2 timeout=7200 logdir=build/logs/sysfuzz stop_at_done=0
 while [ $# -gt 0 ]; do
     case $1 in
     --kernel) kernel=$2; shift 2;;
@@ -15,6 +19,7 @@ while [ $# -gt 0 ]; do
     --jobs) jobs=$2; shift 2;;
     --timeout) timeout=$2; shift 2;;
     --log-dir) logdir=$2; shift 2;;
+    --stop-at-done) stop_at_done=1; shift;;
     --) shift; break;;
     -*) echo "run-sysfuzz: unknown option $1" >&2; exit 2;;
     *) break;;
@@ -25,11 +30,26 @@ mkdir -p "$logdir"
 
 # One boot; its verdict goes to LOG.verdict.
 boot() {
-    local elf=$1 log=$2 st
-    timeout --foreground -k 5 "$timeout" "$qemu" -kernel "$kernel" -initrd "$elf" -m 128M -icount shift=0,sleep=off \
+    local elf=$1 log=$2 st pid stopped=0
+    : >"$log"                           # no TESTS DONE of an earlier boot for the loop below
+    timeout -k 5 "$timeout" "$qemu" -kernel "$kernel" -initrd "$elf" -m 128M -icount shift=0,sleep=off \
         -display none -serial stdio -monitor none -no-reboot \
-        -device isa-debug-exit,iobase=0xf4,iosize=0x04 </dev/null >"$log" 2>&1
+        -device isa-debug-exit,iobase=0xf4,iosize=0x04 </dev/null >"$log" 2>&1 &
+    pid=$!
+    if [ $stop_at_done -eq 1 ]; then
+        while kill -0 $pid 2>/dev/null; do
+            if tail -c 4096 "$log" | grep -q '^TESTS DONE'; then
+                sleep 1
+                kill $pid 2>/dev/null
+                stopped=1
+                break
+            fi
+            sleep 2
+        done
+    fi
+    wait $pid
     st=$?
+    [ $stopped -eq 1 ] && st=33
     if [ $st -eq 124 ] || [ $st -eq 137 ]; then echo "FAIL timeout after ${timeout}s"
     elif grep -q 'KERNEL PANIC' "$log"; then echo "FAIL kernel panic"
     elif grep -q '^INVARIANT VIOLATED' "$log"; then echo "FAIL invariant violated"

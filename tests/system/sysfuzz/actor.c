@@ -38,6 +38,17 @@ static const seL4_Word boundary[] = {
 };
 #define NBOUNDARY (sizeof(boundary) / sizeof(boundary[0]))
 
+/* seL4_DebugCapIdentify's tag, or 0 on a kernel without debug calls. */
+static seL4_Word identify(seL4_CPtr c)
+{
+#if SYSFUZZ_RELEASE
+    (void)c;
+    return 0;
+#else
+    return seL4_DebugCapIdentify(c);
+#endif
+}
+
 /* ---- choosing capabilities and arguments ---- */
 
 static seL4_CPtr arena_slot(fz_t *f, seL4_Word i)
@@ -175,6 +186,28 @@ static seL4_Word post(fz_t *f, seL4_Word err)
 /* Counts one invocation made with a libsel4-style wrapper. */
 #define FZ(f, expr) (pre(f), post((f), (seL4_Word)(expr)))
 
+/* ---- entering the kernel with odd CPU state (cpu.c) ---- */
+
+/* System call sys on cap with info and MR0/MR1 in registers, made with
+ * random flags, selectors, stack pointer and control words. */
+static seL4_MessageInfo_t cpu_syscall(fz_t *f, fz_rng_t *r, seL4_Word sys, seL4_CPtr cap,
+                                      seL4_MessageInfo_t info, seL4_Word *mr0, seL4_Word *mr1)
+{
+    fz_cpu_t c;
+
+    fz_cpu_pick(f, r, &c);
+    c.eax = sys;
+    c.ebx = cap;
+    c.esi = info.words[0];
+    c.edi = *mr0;
+    c.ebp = *mr1;
+    fz_cpu_call(f, r, &c);
+    *mr0 = c.edi;
+    *mr1 = c.ebp;
+    info.words[0] = c.esi;
+    return info;
+}
+
 /* ---- raw invocations: any label, any length, any capabilities ---- */
 
 static void raw_invocation(fz_t *f, fz_rng_t *r)
@@ -182,7 +215,7 @@ static void raw_invocation(fz_t *f, fz_rng_t *r)
     seL4_CPtr svc = pick_service(f, r);
     seL4_Word label = fz_chance(r, 90) ? fz_below(r, LABEL_MAX) : fz_word(r) & 0xfffffu;
     seL4_Word len = pick_length(r), ncaps = fz_below(r, 4), kind = fz_below(r, 100);
-    seL4_Word tag_type = seL4_DebugCapIdentify(svc);
+    seL4_Word tag_type = identify(svc);
     seL4_MessageInfo_t info = seL4_MessageInfo_new(label, fz_below(r, 8), ncaps, len);
     seL4_Word mr0 = pick_word(f, r), mr1 = pick_word(f, r);
 
@@ -193,15 +226,13 @@ static void raw_invocation(fz_t *f, fz_rng_t *r)
     f->by_label[label < 64 ? label : 63]++;
     pre(f);
     if (kind < 88) {
-        info = seL4_CallWithMRs(svc, info, &mr0, &mr1);
-        /* Endpoints, notifications and replies answer with whatever. */
+        info = cpu_syscall(f, r, SYS_CALL, svc, info, &mr0, &mr1);
+        /* Endpoints, notifications and replies answer with whatever (a
+         * release kernel cannot say which capability it was). */
         post(f, (tag_type == 4 || tag_type == 6 || tag_type == 8) ? OUT_IPC
                                                                  : seL4_MessageInfo_get_label(info));
     } else {
-        if (kind < 94)
-            seL4_NBSendWithMRs(svc, info, &mr0, &mr1);
-        else
-            seL4_SendWithMRs(svc, info, &mr0, &mr1);
+        cpu_syscall(f, r, kind < 94 ? SYS_NB_SEND : SYS_SEND, svc, info, &mr0, &mr1);
         f->in_call = 0;
         f->hist[OUT_SEND]++;
     }
@@ -329,8 +360,10 @@ static void op_tcb(fz_t *f, fz_rng_t *r)
     case 14: FZ(f, seL4_TCB_SetFlags(t, pick_word(f, r), pick_word(f, r)).error); break;
     default:
         /* A fuzz thread is never named after the root's own TCB. */
+#if !SYSFUZZ_RELEASE
         if (seL4_DebugCapIdentify(t) == 12)
             seL4_DebugNameThread(t, "fuzz");
+#endif
         break;
     }
 }
@@ -424,15 +457,15 @@ static void op_ipc(fz_t *f, fz_rng_t *r)
         seL4_SetCapReceivePath(rp.root, rp.index, rp.depth);
     pre(f);
     switch (fz_below(r, 9)) {
-    case 0: seL4_NBSendWithMRs(c, info, &mr0, &mr1); break;
-    case 1: seL4_SendWithMRs(c, info, &mr0, &mr1); break;
-    case 2: seL4_CallWithMRs(c, info, &mr0, &mr1); break;
-    case 3: seL4_NBRecvWithMRs(c, NULL, &mr0, &mr1); break;
-    case 4: seL4_RecvWithMRs(c, NULL, &mr0, &mr1); break;
-    case 5: seL4_ReplyWithMRs(info, &mr0, &mr1); break;
-    case 6: seL4_Signal(c); break;
-    case 7: seL4_Poll(c, NULL); break;
-    default: seL4_Yield(); break;
+    case 0: cpu_syscall(f, r, SYS_NB_SEND, c, info, &mr0, &mr1); break;
+    case 1: cpu_syscall(f, r, SYS_SEND, c, info, &mr0, &mr1); break;
+    case 2: cpu_syscall(f, r, SYS_CALL, c, info, &mr0, &mr1); break;
+    case 3: cpu_syscall(f, r, SYS_NB_RECV, c, info, &mr0, &mr1); break;
+    case 4: cpu_syscall(f, r, SYS_RECV, c, info, &mr0, &mr1); break;
+    case 5: cpu_syscall(f, r, SYS_REPLY, 0, info, &mr0, &mr1); break;
+    case 6: cpu_syscall(f, r, SYS_SEND, c, seL4_MessageInfo_new(0, 0, 0, 0), &mr0, &mr1); break;
+    case 7: cpu_syscall(f, r, SYS_NB_RECV, c, info, &mr0, &mr1); break;
+    default: cpu_syscall(f, r, SYS_YIELD, 0, info, &mr0, &mr1); break;
     }
     f->in_call = 0;
     f->hist[OUT_SEND]++;
@@ -515,7 +548,7 @@ static void sc_cnode_loop(fz_t *f, fz_rng_t *r)
     seL4_CPtr ut = arena_slot(f, ARENA_IPC + fz_below(r, ARENA_UTS));
     seL4_CPtr cn = arena_slot(f, ARENA_IPC + ARENA_UTS + fz_below(r, ARENA_SLOTS - 64));
     seL4_Word radix = fz_below(r, 4), guard_bits = fz_below(r, 3);
-    seL4_Word data = (guard_bits << 18) | fz_below(r, 1u << guard_bits);  /* guard size, guard */
+    seL4_Word data = seL4_CNode_CapData_new(fz_below(r, 1u << guard_bits), guard_bits).words[0];
 
     if (FZ(f, seL4_Untyped_Retype(ut, seL4_CapTableObject, radix, ROOT, 0, 0, cn - f->arena, 1)) != 0)
         return;
@@ -535,10 +568,11 @@ static void random_syscall(fz_t *f, fz_rng_t *r)
     /* Unknown numbers fault; the debug calls that print or halt are left out. */
     static const seL4_Word nums[] = { 1, 0, (seL4_Word)-15, (seL4_Word)-22, (seL4_Word)-63,
                                       (seL4_Word)-65, 0x80000000u, 0x7fffffffu, 2 };
-    seL4_Word b = pick_service(f, r), s = fz_word(r), d = pick_word(f, r), c = pick_word(f, r);
+    seL4_Word b = pick_service(f, r), d = pick_word(f, r), c = pick_word(f, r);
+    seL4_MessageInfo_t s = { { fz_word(r) } };
 
     pre(f);
-    rt_sysenter(nums[fz_below(r, sizeof(nums) / sizeof(nums[0]))], &b, &s, &d, &c);
+    cpu_syscall(f, r, nums[fz_below(r, sizeof(nums) / sizeof(nums[0]))], b, s, &d, &c);
     f->in_call = 0;
     f->hist[OUT_SEND]++;
 }
@@ -699,13 +733,17 @@ void fz_actor_main(void *arg)
         f->step = k + 1;            /* a fault or a hang inside skips the rest of step k */
         if (k % SYSFUZZ_RESET_EVERY == SYSFUZZ_RESET_EVERY - 1)
             service(SVC_RESET);
-        if (k % SYSFUZZ_CHECK_EVERY == 0) {
-            seL4_DebugCheckInvariants();
+        if (k % SYSFUZZ_CHECK_EVERY == 0 && !SYSFUZZ_RELEASE) {
             f->checks++;
+            if (seL4_DebugCheckInvariants() != 0)
+                f->invariant_bad++;
         }
         if (k % SYSFUZZ_PROGRESS_EVERY == 0)
             printf("sysfuzz: step %u, %u invocations\n", k, f->invocations);
+        fz_cpu_ambient(&r);
         one_step(f, &r);
+        fz_cpu_clean();
+        fz_cpu_kick(f, &r);
     }
     f->done = 1;
     for (;;)

@@ -125,7 +125,8 @@ enum {
     CS_SERVICE,                       /* badged endpoint: the actor calls the supervisor */
     CS_FAULT_ACTOR,
     CS_FAULT_STORM0,                  /* STORM_THREADS of them */
-    CS_SCRATCH = CS_FAULT_STORM0 + STORM_THREADS, /* CS_SCRATCH .. CS_SCRATCH + 7 stay empty */
+    CS_CHECK_NTFN = CS_FAULT_STORM0 + STORM_THREADS, /* the actor wakes the checker (cpu.c) */
+    CS_SCRATCH,                       /* CS_SCRATCH .. CS_SCRATCH + 7 stay empty */
     CS_FIXED_END = CS_SCRATCH + 8,
 };
 _Static_assert(CS_FIXED_END <= (1u << FZ_CSPACE_BITS), "fixed slots fit the fuzz CSpace");
@@ -144,7 +145,10 @@ _Static_assert(CS_FIXED_END <= (1u << FZ_CSPACE_BITS), "fixed slots fit the fuzz
 
 #define PRIO_SUPER      250u
 #define PRIO_TIMER_WD   245u
+#define PRIO_PARTNER    202u          /* the modeller's receiver (oracle.c) */
+#define PRIO_CHECKER    201u          /* runs as soon as the actor signals it (cpu.c) */
 #define PRIO_ACTOR      200u          /* also the MCP of actor and storms */
+#define PRIO_MODEL      200u          /* the modeller: time-sliced with the actor and storms */
 #define PRIO_STORM      200u          /* same as the actor: time-sliced together */
 #define PRIO_IDLE_WD    1u
 
@@ -158,6 +162,9 @@ _Static_assert(CS_FIXED_END <= (1u << FZ_CSPACE_BITS), "fixed slots fit the fuzz
 #define BADGE_IDLE_WD   2u
 #define BADGE_TIMER_WD  3u
 #define BADGE_SERVICE   4u
+#define BADGE_CHECKER   5u
+#define BADGE_MODEL     6u
+#define BADGE_PARTNER   7u
 #define BADGE_STORM0    8u
 
 /* Labels of the actor's service calls and the timer watchdog's calls. */
@@ -208,6 +215,60 @@ static inline int fz_chance(fz_rng_t *r, unsigned percent)
     return fz_below(r, 100) < percent;
 }
 
+/*
+ * The CPU state a thread enters the kernel with (cpu.S, cpu.c). fz_cpu_enter()
+ * loads the selectors, then the system-call registers, pops the flags and,
+ * for FZ_ENTRY_ODD_ESP, loads ESP itself right before sysenter (ECX keeps
+ * the real stack, which is all the sysenter ABI uses). On the way back it
+ * records the flags, the selectors and (want_tls) the word at %gs:0 as the
+ * kernel left them, then puts back the caller's selectors and clean flags.
+ * The offsets are cpu.S's.
+ */
+enum { FZ_ENTRY_SYSENTER = 0, FZ_ENTRY_ODD_ESP = 1, FZ_ENTRY_INT80 = 2 };
+typedef struct fz_cpu {
+    seL4_Word eax, ebx, esi, edi, ebp;  /*  0: number; capability, info, MR0, MR1 (in and out) */
+    seL4_Word ds, es, fs, gs;           /* 20: loaded before the entry */
+    seL4_Word eflags;                   /* 36: popped right before it */
+    seL4_Word esp;                      /* 40: ESP at sysenter for FZ_ENTRY_ODD_ESP */
+    seL4_Word entry;                    /* 44: FZ_ENTRY_* */
+    seL4_Word out_eax, out_eflags;      /* 48 */
+    seL4_Word out_ds, out_es, out_fs, out_gs; /* 56: as the kernel left them */
+    seL4_Word out_tls;                  /* 72: %gs:0 on return, if want_tls */
+    seL4_Word want_tls;                 /* 76 */
+} fz_cpu_t;
+_Static_assert(sizeof(fz_cpu_t) == 80, "cpu.S offsets");
+
+/* EFLAGS bits (Intel SDM vol. 1, 3.4.3). */
+#define FL_CF   0x00000001u
+#define FL_PF   0x00000004u
+#define FL_AF   0x00000010u
+#define FL_ZF   0x00000040u
+#define FL_SF   0x00000080u
+#define FL_TF   0x00000100u
+#define FL_IF   0x00000200u
+#define FL_DF   0x00000400u
+#define FL_OF   0x00000800u
+#define FL_IOPL 0x00003000u
+#define FL_NT   0x00004000u
+#define FL_RF   0x00010000u
+#define FL_VM   0x00020000u
+#define FL_AC   0x00040000u
+#define FL_VIF  0x00080000u
+#define FL_VIP  0x00100000u
+#define FL_ID   0x00200000u
+#define FL_FIXED 0x00000002u            /* reads as 1 */
+
+/* What the modeller's partner got (oracle.c). */
+#define FZ_MSG_WORDS 4u
+typedef struct fz_msg {
+    volatile uint32_t seq;            /* messages received */
+    seL4_Word info, badge, mr[FZ_MSG_WORDS], mr_last, cap_badge[2], received;
+} fz_msg_t;
+
+#ifndef SYSFUZZ_RELEASE
+#define SYSFUZZ_RELEASE 0             /* 1: a kernel without the debug system calls */
+#endif
+
 typedef struct fz {
     /* Configuration, written by the supervisor before anything starts. */
     uint32_t seed;
@@ -220,6 +281,7 @@ typedef struct fz {
     volatile uint32_t done;
     volatile uint32_t invocations;
     volatile uint32_t checks;
+    volatile uint32_t invariant_bad;  /* seL4_DebugCheckInvariants found something */
     volatile uint32_t resets;
     volatile uint32_t hist[OUT_NUM];
     volatile uint32_t by_label[64];   /* invocations per label (Call/Send) */
@@ -241,6 +303,21 @@ typedef struct fz {
     volatile uint32_t timer_ticks;
     volatile uint32_t timer_actor;    /* actor restarts the timer watchdog asked for */
 
+    /* CPU state (cpu.c): the actor's entries with odd state, the checker. */
+    volatile uint32_t cpu_entries;    /* invocations made through fz_cpu_enter */
+    volatile uint32_t cpu_tf, cpu_nt, cpu_odd_esp, cpu_odd_sel, cpu_int80;
+    volatile uint32_t cpu_fpu_lost;   /* the actor's x87/SSE control words changed by a call */
+    volatile uint32_t checks_cpu;     /* checker wake-ups checked */
+    volatile uint32_t checker_bad;    /* checker wake-ups with a mismatch */
+    volatile uint32_t checker_tls_moves;
+
+    /* The oracles (oracle.c). */
+    volatile uint32_t model_steps, model_checks, model_bad;
+    volatile uint32_t model_hist[seL4_NumErrors];
+    volatile uint32_t refused_digests, refused_bad, refused_rebuilds;
+    volatile uint32_t msgs_sent, msgs_checked, msgs_bad;
+    fz_msg_t msg;
+
     rt_thread_t actor_thread;
     rt_thread_t storm_thread[STORM_THREADS];
 } fz_t;
@@ -254,6 +331,29 @@ typedef struct fz_storm_arg {
     fz_t *f;
     unsigned index;
 } fz_storm_arg_t;
+
+/* cpu.S, cpu.c */
+void fz_cpu_enter(fz_cpu_t *c);
+void fz_cpu_pick(fz_t *f, fz_rng_t *r, fz_cpu_t *c);
+void fz_cpu_call(fz_t *f, fz_rng_t *r, fz_cpu_t *c);
+void fz_cpu_kick(fz_t *f, fz_rng_t *r);
+void fz_cpu_ambient(fz_rng_t *r);
+void fz_cpu_clean(void);
+void fz_checker_main(void *arg);
+/* The checker's notification (root CNode), its own TCB, and its second TLS block. */
+typedef struct fz_checker_arg {
+    fz_t *f;
+    seL4_CPtr ntfn, tcb;
+    seL4_CPtr model_go;               /* signalled every MODEL_EVERY checks (oracle.c) */
+    void *tls_b;
+} fz_checker_arg_t;
+
+/* oracle.c: the modeller makes MODEL_BATCH steps every MODEL_EVERY actor steps, so
+ * that it keeps pace with the actor and blocks when the actor does. */
+#define MODEL_EVERY 2u
+#define MODEL_BATCH 1u
+void fz_model_main(void *arg);
+void fz_partner_main(void *arg);
 
 /* worker.S */
 extern const uint8_t fz_worker_blob[], fz_worker_blob_end[];

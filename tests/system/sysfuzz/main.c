@@ -21,11 +21,13 @@
  * going on (or spinning) with a thread it could not restart.
  */
 #include "fuzz.h"
+#include "oracle.h"
 #include "regress.h"
 #include <rt/rt.h>
 #include <rt/alloc.h>
 #include <rt/test.h>
 #include <rt/thread.h>
+#include <rt/tls.h>
 #include <sel4/sel4.h>
 #include <stdio.h>
 #include <string.h>
@@ -59,6 +61,9 @@ static const seL4_Word arena_ut_bits[ARENA_UTS] = { 22, 20, 18, 14 };
 
 static fz_t fz;
 static fz_storm_arg_t storm_args[STORM_THREADS];
+static fz_checker_arg_t checker_arg;
+/* The checker's second TLS block (cpu.c moves its TLS base between two). */
+static uint8_t checker_tls_b[512] __attribute__((aligned(64)));
 
 /* The supervisor's own capabilities, all in the root CNode. */
 static struct {
@@ -74,6 +79,11 @@ static struct {
     seL4_CPtr tmp;                    /* empty slot for checking fuzz CSpace slots */
     void *worker_page;
     rt_thread_t idle_wd, timer_wd;
+    rt_thread_t checker;
+    rt_thread_t modeller, partner;
+    seL4_CPtr model_cs;               /* the modeller's CNode M, guarded (oracle.h) */
+    seL4_CPtr model_go;               /* the checker wakes the modeller with it */
+    seL4_CPtr check_ntfn;             /* the actor signals it after every step */
     uint32_t idle_seen[STORM_THREADS];
     uint32_t fixed_lost;              /* fixed fuzz slots found changed */
     int failed;
@@ -131,6 +141,7 @@ static seL4_Word fixed_tag(seL4_Word slot)
     if (slot == CS_ASID_CONTROL) return 0x09;
     if (slot == CS_ASID_POOL) return 0x0b;
     if (slot == CS_DOMAIN) return 0x3e;
+    if (slot == CS_CHECK_NTFN) return 0x06;
     if (slot == CS_SERVICE || slot == CS_FAULT_ACTOR ||
         (slot >= CS_FAULT_STORM0 && slot < CS_FAULT_STORM0 + STORM_THREADS))
         return 0x04;
@@ -146,7 +157,8 @@ static void check_fixed(void)
         if (s < CS_SCRATCH && want == 0)
             continue;
         if (seL4_CNode_Copy(ROOT, sv.tmp, DEPTH, sv.cspace, s, FIXED_DEPTH, seL4_AllRights) == 0) {
-            got = seL4_DebugCapIdentify(sv.tmp);
+            /* A release kernel cannot say what it is, only that it is there. */
+            got = SYSFUZZ_RELEASE ? want : seL4_DebugCapIdentify(sv.tmp);
             seL4_CNode_Delete(ROOT, sv.tmp, DEPTH);
         }
         if (got != want) {
@@ -306,6 +318,94 @@ static int setup(fz_t *f)
     for (unsigned i = 0; i < STORM_THREADS; i++)
         if (fz_mint(CS_FAULT_STORM0 + i, sv.ep, BADGE_STORM0 + i))
             return 1;
+    sv.check_ntfn = rt_alloc_object(seL4_NotificationObject, 0);
+    if (sv.check_ntfn == 0 || fz_copy(CS_CHECK_NTFN, sv.check_ntfn))
+        return fail("checker notification", 0, a->last_error);
+    return 0;
+}
+
+/* ---- the modeller's CSpace and threads (oracle.c) ---- */
+
+static int m_move(seL4_Word dst, seL4_CPtr src)
+{
+    TRY("move into the modeller's CSpace", dst,
+        seL4_CNode_Move(sv.model_cs, dst, DEPTH, ROOT, src, DEPTH));
+    return 0;
+}
+
+static int m_object(seL4_Word dst, seL4_Word type, seL4_Word bits)
+{
+    seL4_CPtr c = rt_alloc_object(type, bits);
+
+    if (c == 0)
+        return fail("object for the modeller", dst, rt_default_alloc()->last_error);
+    return m_move(dst, c);
+}
+
+static int m_mint(seL4_Word dst, seL4_CPtr src, seL4_Word badge)
+{
+    TRY("mint into the modeller's CSpace", dst,
+        seL4_CNode_Mint(sv.model_cs, dst, DEPTH, ROOT, src, DEPTH, seL4_AllRights, badge));
+    return 0;
+}
+
+/* Starts t in M with fault endpoint fault (a slot of M). */
+static int start_in_m(rt_thread_t *t, seL4_Word prio, seL4_Word fault, rt_thread_fn_t fn)
+{
+    TRY("modeller thread", prio, rt_thread_create(t, prio, 0));
+    TRY("modeller Configure", prio,
+        seL4_TCB_Configure(t->tcb, fault, sv.model_cs, 0, seL4_CapInitThreadVSpace, 0,
+                           (seL4_Word)t->ipc_buffer, t->ipc_frame));
+    TRY("modeller start", prio, rt_thread_start(t, fn, &fz));
+    return 0;
+}
+
+static int start_modeller(void)
+{
+    seL4_CPtr cnode = rt_alloc_object(seL4_CapTableObject, M_BITS);
+
+    sv.model_cs = new_slot();
+    sv.model_go = rt_alloc_object(seL4_NotificationObject, 0);
+    if (cnode == 0 || sv.model_cs == 0 || sv.model_go == 0)
+        return fail("modeller CNode", 0, seL4_NotEnoughMemory);
+    TRY("modeller CNode guard", 0,
+        seL4_CNode_Mint(ROOT, sv.model_cs, DEPTH, ROOT, cnode, DEPTH, seL4_AllRights,
+                        seL4_CNode_CapData_new(0, M_GUARD_BITS).words[0]));
+    for (unsigned i = 0; i < MODEL_ROOTS; i++)
+        if (m_object(M_ROOTS + i, seL4_UntypedObject, M_ROOT_BITS))
+            return 1;
+    if (m_object(M_EP, seL4_EndpointObject, 0) || m_object(M_NTFN, seL4_NotificationObject, 0) ||
+        m_object(M_D_PARENT, seL4_UntypedObject, M_D_PARENT_BITS) ||
+        m_mint(M_SELF, sv.model_cs, seL4_CNode_CapData_new(0, M_GUARD_BITS).words[0]) || m_mint(M_FAULT_MODEL, sv.ep, BADGE_MODEL) ||
+        m_mint(M_FAULT_PARTNER, sv.ep, BADGE_PARTNER) || m_mint(M_GO, sv.model_go, 0))
+        return 1;
+    if (start_in_m(&sv.partner, PRIO_PARTNER, M_FAULT_PARTNER, fz_partner_main) ||
+        start_in_m(&sv.modeller, PRIO_MODEL, M_FAULT_MODEL, fz_model_main))
+        return 1;
+    return 0;
+}
+
+/* The checker (cpu.c) runs in the root CSpace: nothing the fuzz does can
+ * name it. Its second TLS block has its IPC buffer and stack canary. */
+static int start_checker(fz_t *f)
+{
+    rt_tls_t *b;
+    seL4_CPtr fault = mint_root(sv.ep, BADGE_CHECKER);
+
+    if (fault == 0)
+        return fail("checker fault endpoint", 0, seL4_NotEnoughMemory);
+    TRY("checker", 0, rt_thread_create(&sv.checker, PRIO_CHECKER, fault));
+    b = thread_tls_setup(checker_tls_b, sizeof(checker_tls_b), sv.checker.ipc_buffer);
+    if (b == NULL)
+        return fail("checker TLS block", 0, seL4_NotEnoughMemory);
+    b->stack_guard = sv.checker.tls->stack_guard;
+    b->tcb = sv.checker.tcb;
+    checker_arg.f = f;
+    checker_arg.ntfn = sv.check_ntfn;
+    checker_arg.tcb = sv.checker.tcb;
+    checker_arg.tls_b = b;
+    checker_arg.model_go = sv.model_go;
+    TRY("checker start", 0, rt_thread_start(&sv.checker, fz_checker_main, &checker_arg));
     return 0;
 }
 
@@ -412,6 +512,8 @@ static int start_threads(fz_t *f)
     TRY("idle watchdog", 0, rt_thread_create(&sv.idle_wd, PRIO_IDLE_WD, 0));
     TRY("timer watchdog", 0, rt_thread_create(&sv.timer_wd, PRIO_TIMER_WD, 0));
     TRY("idle watchdog start", 0, rt_thread_start(&sv.idle_wd, idle_wd_main, f));
+    if (start_modeller() || start_checker(f))
+        return 1;
     TRY("timer watchdog start", 0, rt_thread_start(&sv.timer_wd, timer_wd_main, f));
     for (unsigned i = 0; i < STORM_THREADS; i++)
         if (restart(&f->storm_thread[i], CS_FAULT_STORM0 + i, 2u << i, fz_storm_main,
@@ -441,6 +543,14 @@ static int supervise(fz_t *f)
             f->storm_faults++;
             if (restart_storm(f, badge - BADGE_STORM0))
                 return 1;
+        } else if (badge == BADGE_CHECKER || badge == BADGE_MODEL || badge == BADGE_PARTNER) {
+            /* These never fault on a correct kernel. */
+            printf("sysfuzz: FAILED: the %s faulted: label %u, MR0 %x MR1 %x MR2 %x MR3 %x "
+                   "(actor step %u)\n", badge == BADGE_CHECKER ? "checker" :
+                   badge == BADGE_MODEL ? "modeller" : "partner", label, mr0, seL4_GetMR(1),
+                   seL4_GetMR(2), seL4_GetMR(3), f->step);
+            sv.failed = 1;
+            return 1;
         } else if (badge == BADGE_SERVICE) {
             if (label == SVC_DONE || f->done)
                 return 0;
@@ -495,6 +605,20 @@ static void report(fz_t *f)
     printf("sysfuzz: workers started %u; own-TCB operations %u; watchdogs: idle %u, "
            "timer ticks %u, timer restarts of the actor %u\n", f->workers_started, f->self_ops,
            f->idle_wd_runs, f->timer_ticks, f->timer_actor);
+    printf("sysfuzz: cpu state: %u odd entries (TF %u, NT %u, odd ESP %u, odd selectors %u, "
+           "int 0x80 %u), FPU control words lost %u\n", f->cpu_entries, f->cpu_tf, f->cpu_nt,
+           f->cpu_odd_esp, f->cpu_odd_sel, f->cpu_int80, f->cpu_fpu_lost);
+    printf("sysfuzz: checker: %u checks, %u bad, %u TLS moves\n", f->checks_cpu, f->checker_bad,
+           f->checker_tls_moves);
+    printf("sysfuzz: modeller: %u steps, %u full checks, %u bad; outcomes", f->model_steps,
+           f->model_checks, f->model_bad);
+    for (unsigned i = 0; i < seL4_NumErrors; i++)
+        if (f->model_hist[i])
+            printf(" %s:%u", out_name[i], f->model_hist[i]);
+    printf("\n");
+    printf("sysfuzz: messages: %u sent, %u checked, %u bad; refused calls: %u digests "
+           "compared, %u bad, %u accepted (region rebuilt)\n", f->msgs_sent, f->msgs_checked,
+           f->msgs_bad, f->refused_digests, f->refused_bad, f->refused_rebuilds);
     for (unsigned i = 0; i < OUT_NUM; i++) {
         printf("sysfuzz: outcome %-18s %u\n", out_name[i], f->hist[i]);
         sum += f->hist[i];
@@ -512,6 +636,9 @@ static void stop_all(fz_t *f)
 {
     seL4_TCB_Suspend(sv.timer_wd.tcb);
     seL4_TCB_Suspend(sv.idle_wd.tcb);
+    seL4_TCB_Suspend(sv.checker.tcb);
+    seL4_TCB_Suspend(sv.modeller.tcb);
+    seL4_TCB_Suspend(sv.partner.tcb);
     seL4_TCB_Suspend(f->actor_thread.tcb);
     for (unsigned i = 0; i < STORM_THREADS; i++)
         seL4_TCB_Suspend(f->storm_thread[i].tcb);
@@ -535,10 +662,22 @@ static void run_fuzz(void)
     /* Everything the fuzz built goes (workers and all). */
     if (!sv.failed)
         arena_reset(f);
+#if !SYSFUZZ_RELEASE
     EXPECT_EQ(seL4_DebugCheckInvariants(), 0);
+#endif
     report(f);
     EXPECT_EQ(sv.failed, 0);
     EXPECT_EQ(sv.fixed_lost, 0);
+    EXPECT_EQ(f->invariant_bad, 0);
+    EXPECT_EQ(f->checker_bad, 0);
+    EXPECT_EQ(f->cpu_fpu_lost, 0);
+    EXPECT_GT(f->checks_cpu, f->steps / 2);
+    EXPECT_EQ(f->model_bad, 0);
+    EXPECT_EQ(f->msgs_bad, 0);
+    EXPECT_EQ(f->refused_bad, 0);
+    EXPECT_GT(f->model_checks, 0);
+    EXPECT_GT(f->msgs_checked, 0);
+    EXPECT_GT(f->refused_digests, 0);
     EXPECT_EQ(f->step, f->steps);
     EXPECT_GT(f->invocations, f->steps);
     TEST_END();
