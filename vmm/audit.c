@@ -50,8 +50,8 @@ typedef struct cnode_ref {
     uint32_t radix, guard, guard_bits;
 } cnode_ref_t;
 
-static iso_graph_t graph;
-static iso_analysis_t analysis;
+iso_graph_t vmm_iso_graph;
+iso_analysis_t vmm_iso_analysis;
 
 static void emit(void *ctx, const char *text)
 {
@@ -275,9 +275,9 @@ unsigned vmm_audit(vmm_t *v)
 {
     unsigned bad;
 
-    audit_build(v, &graph);
-    iso_analyse(&graph, &analysis);
-    bad = iso_report(&graph, &analysis, emit, NULL);
+    audit_build(v, &vmm_iso_graph);
+    iso_analyse(&vmm_iso_graph, &vmm_iso_analysis);
+    bad = iso_report(&vmm_iso_graph, &vmm_iso_analysis, emit, NULL);
     printf("audit: %s\n", bad == 0 ? "every pair spatially partitioned, devices clean, no finding"
                                    : "NOT ISOLATED");
     return bad;

@@ -6,6 +6,12 @@
 #define VMM_AUDIT_H
 
 #include <vmm/domain.h>
+#include <vmm/isolation.h>
+
+/* The graph and analysis the audit and the check at boot work in (large:
+ * static, one of each). */
+extern iso_graph_t vmm_iso_graph;
+extern iso_analysis_t vmm_iso_analysis;
 
 /* Reads every guest's CSpace and the VMM's own, prints the findings and
  * the verdict for every pair of built guests with chains; returns what
