@@ -36,3 +36,38 @@ define run_systests +=
 	    --build $(BUILD) --guest $(GUEST_ELF) --log-dir $(LOGS)/isocheck \
 	    --counts $(LOGS)/isocheck/counts || true)
 endef
+
+# A test build of the VMM with the deliberately unsafe console command `unsafe-grant` (vmm/
+# console.c under -DVMM_UNSAFE_TEST=1): the same objects but the console's. Never booted by
+# `make run`; only tools/run-isolation-agreement.py uses it.
+VMM_UNSAFE_ELF := $(BUILD)/vmm-unsafe/vmm.elf
+VMM_UNSAFE_OBJ := $(BUILD)/uobj/unsafe/vmm/console.c.o
+$(VMM_UNSAFE_OBJ): vmm/console.c $(USER_FLAGS_FILE) | $(addprefix $(FDT_INCLUDE)/,$(FDT_HEADERS))
+	$(call msg,CC,$< (unsafe test build))
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(USER_CFLAGS) $(INC_VMM) -I$(FDT_INCLUDE) -DVMM_UNSAFE_TEST=1 -c $< -o $@
+-include $(VMM_UNSAFE_OBJ:.o=.d)
+$(eval $(call user_program,$(VMM_UNSAFE_ELF),$(filter-out %/vmm/console.c.o,$(VMM_OBJS)) \
+    $(VMM_UNSAFE_OBJ) $(ELF_OBJ),$(LIBFDT)))
+all: $(VMM_UNSAFE_ELF)
+
+# `make test` and `make systest`: the check before boot and the live audit agree on every
+# example and whole test configuration, and disagree after `unsafe-grant` on the VMM's test
+# build (tools/run-isolation-agreement.py). Pseudo suite `isolation-agreement`.
+AGREE_RUN := $(if $(GUEST_ELF),$(if $(SUITES),$(filter isolation-agreement,$(SUITES)),agree))
+SYS_COUNTS += $(if $(AGREE_RUN),$(LOGS)/isolation-agreement/counts)
+systest: $(if $(AGREE_RUN),agreement-build)
+.PHONY: agreement-build
+agreement-build: deps
+	$(Q)$(MAKE) $(SUBMAKE_FLAGS) $(BUILD)/kernel/kernel.elf $(VMM_ELF) $(VMM_UNSAFE_ELF) \
+	    $(ISOCHECK) $(GUEST_ELF)
+
+define run_systests +=
+
+	@rm -rf $(LOGS)/isolation-agreement
+	$(if $(AGREE_RUN),$(Q)$(PYTHON) tools/run-isolation-agreement.py --jobs $(JOBS) \
+	    --kernel $(BUILD)/kernel/kernel.elf --vmm $(VMM_ELF) --unsafe-vmm $(VMM_UNSAFE_ELF) \
+	    --guest $(GUEST_ELF) --isocheck $(ISOCHECK) \
+	    --build-dir $(BUILD)/tests/isolation/agreement --log-dir $(LOGS)/isolation-agreement \
+	    --counts $(LOGS)/isolation-agreement/counts || true)
+endef
