@@ -11,6 +11,8 @@
  *   help                 this list
  *   bench                the VMM's own benchmark figures as BENCH lines
  *   bench-destroy <g>    destroy, printing BENCH guest_destroy_per_mib
+ *   bench-audit          the audit timed, printing BENCH audit_full and
+ *                        audit_per_cap (vmm/audit.c)
  *   bench-done           BENCH DONE (the benchmark harness stops here)
  *
  *   audit                the isolation analysis of the live capabilities:
@@ -118,7 +120,8 @@ static void cmd_help(void)
 {
     printf("commands: list | info <guest> | destroy <guest> | restart <guest> | stats | audit\n"
            "          help\n"
-           "          bench | bench-destroy <guest> | bench-done | interactive | quit\n");
+           "          bench | bench-destroy <guest> | bench-audit | bench-done\n"
+           "          interactive | quit\n");
 }
 
 /* The VMM's own figures (tools/run-vmm-bench.py reads BENCH lines). */
@@ -199,6 +202,8 @@ void vmm_console_run(vmm_t *v, const char *line)
         vmm_interactive(v);
     else if (strcmp(cmd, "bench") == 0)
         cmd_bench(v);
+    else if (strcmp(cmd, "bench-audit") == 0)
+        vmm_audit_bench(v);
     else if (strcmp(cmd, "bench-done") == 0)
         printf("BENCH DONE\n");
     else if (i < 0 && (!strcmp(cmd, "info") || !strcmp(cmd, "destroy") ||

@@ -1,7 +1,7 @@
 /*
  * isocheck: the isolation analysis on the host (docs/isolation.md).
  *
- *     build/tools/isocheck [--module FILE]... [--free-mib N] FILE...
+ *     build/tools/isocheck [--module FILE]... [--free-mib N] [--bench N] FILE...
  *
  * Each FILE is a compiled partition configuration (a .dtb: it starts with
  * the device tree magic) or a graph description (vmm/isolation/text.c
@@ -18,6 +18,9 @@
  * Then the same analysis the VMM links (vmm/isolation/) prints the
  * findings and the verdicts for every pair of partitions with the shortest
  * chain of capabilities for each one that fails.
+ * --bench N: check each configuration N more times without printing and
+ * print "BENCH isocheck_ns_per_cap <ns>" (host time, plan to verdicts,
+ * per planned capability; docs/bench/isocheck-results.csv).
  * Exit status: 0 if every partition is clean and every pair spatially
  * partitioned with clean devices (channels are allowed), 1 if not, 2 if a
  * file could not be read or parsed, or the configuration was refused.
@@ -30,6 +33,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define MAX_INPUT (1u << 20)
 
@@ -64,6 +68,40 @@ static char *slurp(const char *path, size_t *len)
 static vmm_module_t modules[VMM_MAX_MODULES];
 static uint32_t n_modules;
 static uint64_t free_bytes = (uint64_t)DEFAULT_FREE_MIB << 20;
+static unsigned bench_runs;
+
+static void emit_nothing(void *ctx, const char *text)
+{
+    (void)ctx;
+    (void)text;
+}
+
+static uint64_t now_ns(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* Reading, planning and checking, bench_runs times: ns per planned cap. */
+static void bench(const char *dtb, size_t len, const vmm_machine_t *m, iso_graph_t *g,
+                  iso_analysis_t *a)
+{
+    static vmm_config_t cfg;
+    static vmm_plan_t plan;
+    vmm_config_error_t err;
+    uint64_t t = now_ns();
+
+    for (unsigned i = 0; i < bench_runs; i++) {
+        vmm_config_read(dtb, (uint32_t)len, m, &cfg, &err);
+        vmm_plan_build(&cfg, &plan);
+        iso_check_plan(&cfg, &plan, g, a, emit_nothing, NULL);
+    }
+    t = now_ns() - t;
+    printf("BENCH isocheck_ns_per_cap %llu\n",
+           (unsigned long long)(t / bench_runs / (plan.n_caps ? plan.n_caps : 1)));
+}
 
 static bool is_dtb(const char *text, size_t len)
 {
@@ -89,7 +127,10 @@ static int check_dtb(const char *path, const char *dtb, size_t len, iso_graph_t 
     vmm_plan_build(&cfg, &plan);
     printf("== %s: configuration '%s': %u guests, %u objects, %u capabilities planned\n",
            path, cfg.model, cfg.n_guests, plan.n_objects, plan.n_caps);
-    return iso_check_plan(&cfg, &plan, g, a, emit, stdout) == 0 ? 0 : 1;
+    int rc = iso_check_plan(&cfg, &plan, g, a, emit, stdout) == 0 ? 0 : 1;
+    if (bench_runs > 0)
+        bench(dtb, len, &m, g, a);
+    return rc;
 }
 
 static int check(const char *path, iso_graph_t *g, iso_analysis_t *a)
@@ -141,6 +182,8 @@ int main(int argc, char **argv)
                 fprintf(stderr, "isocheck: %s: cannot read\n", argv[first + 1]);
                 return 2;
             }
+        } else if (strcmp(argv[first], "--bench") == 0) {
+            bench_runs = (unsigned)strtoul(argv[first + 1], NULL, 0);
         } else if (strcmp(argv[first], "--free-mib") == 0) {
             free_bytes = strtoull(argv[first + 1], NULL, 0) << 20;
         } else {
@@ -148,7 +191,7 @@ int main(int argc, char **argv)
         }
     }
     if (first >= argc) {
-        fprintf(stderr, "usage: isocheck [--module FILE]... [--free-mib N] FILE... "
+        fprintf(stderr, "usage: isocheck [--module FILE]... [--free-mib N] [--bench N] FILE... "
                         "(- for standard input)\n");
         return 2;
     }

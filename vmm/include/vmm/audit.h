@@ -17,5 +17,9 @@ extern iso_analysis_t vmm_iso_analysis;
  * the verdict for every pair of built guests with chains; returns what
  * iso_report() counts (0: every pair spatially partitioned, clean). */
 unsigned vmm_audit(vmm_t *v);
+/* The audit timed without printing: BENCH audit_full (time-stamps for the
+ * whole read, build and analysis) and BENCH audit_per_cap (per capability
+ * read). */
+void vmm_audit_bench(vmm_t *v);
 
 #endif
