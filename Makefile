@@ -541,7 +541,13 @@ $(VMM_BENCH_DTB): tests/vmm/bench/bench.dts
 	$(Q)mkdir -p $(@D)
 	$(Q)$(DTC) -q -I dts -O dtb -o $@ $<
 .PHONY: bench-vmm build-bench-vmm
-build-bench-vmm: $(BUILD)/kernel-bench/kernel.elf $(VMM_ELF) $(GUEST_ELF) $(VMM_BENCH_DTB)
+VMM_AUDIT_BENCH_DTB := $(BUILD)/tests/vmm/bench/audit.dtb
+$(VMM_AUDIT_BENCH_DTB): tests/vmm/bench/audit.dts
+	$(call msg,DTC,$<)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(DTC) -q -I dts -O dtb -o $@ $<
+build-bench-vmm: $(BUILD)/kernel-bench/kernel.elf $(VMM_ELF) $(GUEST_ELF) $(VMM_BENCH_DTB) \
+                 $(VMM_AUDIT_BENCH_DTB) $(BUILD)/tools/isocheck $(BUILD)/vmm/examples/default.dtb
 bench-vmm: deps
 	$(Q)$(MAKE) $(SUBMAKE_FLAGS) build-bench-vmm
 	@mkdir -p $(LOGS)/kernel-bench
@@ -549,6 +555,15 @@ bench-vmm: deps
 	    --vmm $(VMM_ELF) --guest $(GUEST_ELF) --dtb $(VMM_BENCH_DTB) --qemu $(QEMU) \
 	    --qemu-args "$(QEMU_BENCH_ARGS)" --timeout $(BENCH_TIMEOUT) \
 	    --log $(LOGS)/kernel-bench/vmm-bench.log --out docs/bench/vmm-results.csv
+	$(Q)$(PYTHON) tools/run-vmm-bench.py --kernel $(BUILD)/kernel-bench/kernel.elf \
+	    --vmm $(VMM_ELF) --guest $(GUEST_ELF) --dtb $(VMM_AUDIT_BENCH_DTB) --qemu $(QEMU) \
+	    --qemu-args "$(QEMU_BENCH_ARGS)" --timeout $(BENCH_TIMEOUT) \
+	    --rows audit_full,audit_per_cap \
+	    --log $(LOGS)/kernel-bench/audit-bench.log --out docs/bench/audit-results.csv
+	$(Q)$(ISOCHECK) --module $(GUEST_ELF) --bench 2000 $(BUILD)/vmm/examples/default.dtb | \
+	    sed -n 's/^BENCH \([a-z_]*\) \([0-9]*\)$$/\1,\2/p' | \
+	    { echo name,ns; cat; } > docs/bench/isocheck-results.csv
+	@cat docs/bench/isocheck-results.csv
 
 # `make test` and `make systest` also boot the benchmark root task once on the debug kernel: a
 # smoke test, pseudo suite `bench` (one test, no figure checked; tests/bench/suite.conf).

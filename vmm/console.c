@@ -11,12 +11,24 @@
  *   help                 this list
  *   bench                the VMM's own benchmark figures as BENCH lines
  *   bench-destroy <g>    destroy, printing BENCH guest_destroy_per_mib
+ *   bench-audit          the audit timed, printing BENCH audit_full and
+ *                        audit_per_cap (vmm/audit.c)
  *   bench-done           BENCH DONE (the benchmark harness stops here)
  *
+ *   audit                the isolation analysis of the live capabilities:
+ *                        findings, verdicts per pair, chains (vmm/audit.c)
  *   interactive          read commands from COM1 until `quit` (vmm/serial.c)
  *
- * `audit` (the isolation analysis of the live capabilities) comes with
- * issue 23 and is not offered until then. Commands come from the
+ * A test build of the VMM (build/vmm-unsafe/vmm.elf, -DVMM_UNSAFE_TEST=1,
+ * mk/isolation.mk) adds, for the isolation tests only:
+ *
+ *   unsafe-grant <guest> <other>   copy <other>'s CNode capability into
+ *                        <guest>'s CSpace (slot VMM_SLOT_UNSAFE): a
+ *                        forbidden capability given at run time, which
+ *                        the live audit must report and the check before
+ *                        boot cannot see (tools/run-isolation-agreement.py)
+ *
+ * Commands come from the
  * configuration's `console-script` (docs/configuration.md), which may end
  * in `interactive`.
  *
@@ -24,9 +36,11 @@
  * objects); a delegated guest retypes its untypeds itself, and the kernel
  * offers no way to ask how far, so it shows "-".
  */
+#include <vmm/audit.h>
 #include <vmm/console.h>
 #include <vmm/mediate.h>
 #include <vmm/tsc.h>
+#include <sel4/sel4.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -104,8 +118,10 @@ static void cmd_stats(vmm_t *v)
 
 static void cmd_help(void)
 {
-    printf("commands: list | info <guest> | destroy <guest> | restart <guest> | stats | help\n"
-           "          bench | bench-destroy <guest> | bench-done | interactive | quit\n");
+    printf("commands: list | info <guest> | destroy <guest> | restart <guest> | stats | audit\n"
+           "          help\n"
+           "          bench | bench-destroy <guest> | bench-audit | bench-done\n"
+           "          interactive | quit\n");
 }
 
 /* The VMM's own figures (tools/run-vmm-bench.py reads BENCH lines). */
@@ -127,6 +143,29 @@ static void cmd_bench_destroy(vmm_t *v, int i)
     t = vmm_rdtsc() - t;
     printf("BENCH guest_destroy_per_mib %llu\n", (unsigned long long)(t / mib));
 }
+
+#ifdef VMM_UNSAFE_TEST
+#define VMM_SLOT_UNSAFE 7u      /* unused by the VMM's layout (vmm/guest_abi.h) */
+
+/* Deliberately breaks isolation: test builds only. */
+static void cmd_unsafe_grant(vmm_t *v, int i, int j)
+{
+    seL4_Error e;
+
+    if (i == j || v->dom[i].state == DOMAIN_EMPTY || v->dom[j].state == DOMAIN_EMPTY) {
+        printf("vmm: unsafe-grant needs two different built guests\n");
+        return;
+    }
+    e = seL4_CNode_Copy(v->dom[i].cnode, VMM_SLOT_UNSAFE, VMM_GUEST_CNODE_BITS,
+                        seL4_CapInitThreadCNode, v->dom[j].cnode, seL4_WordBits,
+                        seL4_AllRights);
+    printf("vmm: UNSAFE: %s's CNode copied into %s's slot %u (error %d)\n",
+           v->cfg->guest[j].name, v->cfg->guest[i].name, VMM_SLOT_UNSAFE, (int)e);
+}
+#define UNSAFE_COMMAND(cmd) (strcmp(cmd, "unsafe-grant") == 0)
+#else
+#define UNSAFE_COMMAND(cmd) false
+#endif
 
 /* The next blank-separated word of *p into w (n bytes), truncated. */
 static void next_word(const char **p, char *w, size_t n)
@@ -157,14 +196,19 @@ void vmm_console_run(vmm_t *v, const char *line)
         cmd_stats(v);
     else if (strcmp(cmd, "help") == 0)
         cmd_help();
+    else if (strcmp(cmd, "audit") == 0)
+        vmm_audit(v);
     else if (strcmp(cmd, "interactive") == 0)
         vmm_interactive(v);
     else if (strcmp(cmd, "bench") == 0)
         cmd_bench(v);
+    else if (strcmp(cmd, "bench-audit") == 0)
+        vmm_audit_bench(v);
     else if (strcmp(cmd, "bench-done") == 0)
         printf("BENCH DONE\n");
     else if (i < 0 && (!strcmp(cmd, "info") || !strcmp(cmd, "destroy") ||
-                       !strcmp(cmd, "restart") || !strcmp(cmd, "bench-destroy")))
+                       !strcmp(cmd, "restart") || !strcmp(cmd, "bench-destroy") ||
+                       UNSAFE_COMMAND(cmd)))
         printf("vmm: %s needs a guest name\n", cmd);
     else if (strcmp(cmd, "info") == 0)
         cmd_info(v, i);
@@ -174,6 +218,14 @@ void vmm_console_run(vmm_t *v, const char *line)
         vmm_restart(v, i);
     else if (strcmp(cmd, "bench-destroy") == 0)
         cmd_bench_destroy(v, i);
+#ifdef VMM_UNSAFE_TEST
+    else if (strcmp(cmd, "unsafe-grant") == 0) {
+        int j;
+        next_word(&p, arg, sizeof(arg));
+        if ((j = find_guest(v, arg)) >= 0)
+            cmd_unsafe_grant(v, i, j);
+    }
+#endif
     else
         printf("vmm: unknown command '%s' (help lists them)\n", cmd);
 }

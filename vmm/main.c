@@ -10,8 +10,11 @@
 #include <sel4/sel4.h>
 #include <stdio.h>
 #include <vmm/boot.h>
+#include <vmm/audit.h>
 #include <vmm/config.h>
+#include <vmm/isolation_plan.h>
 #include <vmm/lifecycle.h>
+#include <vmm/plan.h>
 #include <vmm/serve.h>
 #include <vmm/tsc.h>
 
@@ -40,6 +43,44 @@ static void print_plan(const vmm_config_t *cfg, uint64_t free_bytes)
     }
     printf("vmm: guests need %llu KiB of %llu KiB free\n",
            (unsigned long long)(cfg->bytes_needed >> 10), (unsigned long long)(free_bytes >> 10));
+}
+
+static void emit_nothing(void *ctx, const char *text)
+{
+    (void)ctx;
+    (void)text;
+}
+
+static void emit_console(void *ctx, const char *text)
+{
+    (void)ctx;
+    printf("%s", text);
+}
+
+/* The isolation check before boot (docs/isolation.md), the function the
+ * host tool runs on the same .dtb: the plan of this configuration must
+ * have no finding, and every pair of guests must be spatially partitioned
+ * with clean devices. If not, its report is printed and the
+ * configuration refused. */
+static bool isolation_check(const vmm_config_t *cfg, vmm_config_error_t *err)
+{
+    static vmm_plan_t plan;
+    unsigned bad;
+
+    vmm_plan_build(cfg, &plan);
+    bad = iso_check_plan(cfg, &plan, &vmm_iso_graph, &vmm_iso_analysis, emit_nothing, NULL);
+    if (bad == 0) {
+        printf("vmm: isolation check: every pair of guests spatially partitioned, devices "
+               "clean\n");
+        return true;
+    }
+    iso_check_plan(cfg, &plan, &vmm_iso_graph, &vmm_iso_analysis, emit_console, NULL);
+    snprintf(err->node, sizeof(err->node), "/");
+    err->property[0] = '\0';
+    snprintf(err->message, sizeof(err->message),
+             "isolation check: %u problem%s (above; build/tools/isocheck prints the same)", bad,
+             bad == 1 ? "" : "s");
+    return false;
 }
 
 /* Builds every guest or none, serves them until none runs, then runs the
@@ -85,6 +126,10 @@ int main(bootinfo_t *bi)
         rt_halt();
     }
     t_config = vmm_rdtsc() - t_config;
+    if (!isolation_check(&cfg, &err)) {
+        report_refusal(&err);
+        rt_halt();
+    }
     print_plan(&cfg, machine.free_bytes);
     printf("vmm: configuration accepted\n");
     run(&cfg, t_start, t_config);

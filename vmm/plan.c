@@ -21,7 +21,8 @@
  * - at most three guests get an ASID pool each; more share the VMM's pool,
  *   which only the VMM invokes (per-guest quota);
  * - shared memory is the VMM's frames mapped with each guest's rights; an
- *   endpoint channel gives the client Write and the server Read;
+ *   endpoint channel gives the client Write and GrantReply (so its Call
+ *   gets a reply, as vmm/links.c copies it) and the server Read;
  * - I/O ports and interrupt lines go to one guest each.
  */
 #include <vmm/plan.h>
@@ -118,7 +119,7 @@ static void plan_channel(const vmm_channel_t *c, vmm_plan_t *p)
             add_cap(p, (uint8_t)c->guest[k], o, PLAN_R | (c->writable[k] ? PLAN_W : 0));
     } else {
         o = add_object(p, PLAN_ENDPOINT, PLAN_VMM, c->name, "", 0, 0);
-        add_cap(p, (uint8_t)c->guest[0], o, PLAN_W);
+        add_cap(p, (uint8_t)c->guest[0], o, PLAN_W | PLAN_GR);
         add_cap(p, (uint8_t)c->guest[1], o, PLAN_R);
     }
 }

@@ -83,6 +83,16 @@ int iso_from_plan(const vmm_config_t *cfg, const vmm_plan_t *plan, iso_graph_t *
     return g->overflow ? -1 : 0;
 }
 
+unsigned iso_check_plan(const vmm_config_t *cfg, const vmm_plan_t *plan, iso_graph_t *g,
+                        iso_analysis_t *a, iso_emit_fn *emit, void *ctx)
+{
+    /* An overflowed graph makes iso_analyse() fail and iso_report() say
+     * so and count it: no verdict is drawn from a partial graph. */
+    iso_from_plan(cfg, plan, g);
+    iso_analyse(g, a);
+    return iso_report(g, a, emit, ctx);
+}
+
 #else
 /* No plan on this branch yet: nothing to bridge. */
 typedef int iso_from_plan_absent_t;

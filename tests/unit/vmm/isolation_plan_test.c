@@ -156,6 +156,54 @@ static void bad_plan_refused(void **state)
     assert_int_equal(iso_analyse(&f->g, &f->a), -1);
 }
 
+/* iso_check_plan(), what the VMM runs at boot and isocheck on a .dtb:
+ * the text it prints, and the count that makes the VMM refuse. */
+static char out[4096];
+static size_t out_len;
+
+static void collect(void *ctx, const char *text)
+{
+    (void)ctx;
+    size_t n = strlen(text);
+    if (out_len + n < sizeof(out)) {
+        memcpy(out + out_len, text, n + 1);
+        out_len += n;
+    }
+}
+
+static void check_plan_accepts_the_planned_guests(void **state)
+{
+    fixture_t *f = *state;
+
+    out_len = 0;
+    out[0] = '\0';
+    assert_int_equal(iso_check_plan(&f->cfg, &f->plan, &f->g, &f->a, collect, NULL), 0);
+    assert_non_null(strstr(out, "web / db: spatial yes, full NO, devices yes\n"));
+}
+
+static void check_plan_refuses_grant_with_its_chain(void **state)
+{
+    fixture_t *f = *state;
+
+    out_len = 0;
+    out[0] = '\0';
+    f->plan.cap[f->web_ep_cap].rights |= PLAN_G;
+    assert_int_equal(iso_check_plan(&f->cfg, &f->plan, &f->g, &f->a, collect, NULL), 1);
+    assert_non_null(strstr(out, "web / db: spatial NO, full NO, devices yes\n"
+                                "  spatial chain:\n"
+                                "    1. web --[W G]--> endpoint ep0 <--[R]-- db"));
+}
+
+static void check_plan_refuses_a_plan_that_does_not_fit(void **state)
+{
+    fixture_t *f = *state;
+
+    out_len = 0;
+    cap(&f->plan, 7, 0, PLAN_W);    /* a holder that is no guest */
+    assert_int_equal(iso_check_plan(&f->cfg, &f->plan, &f->g, &f->a, collect, NULL), 1);
+    assert_non_null(strstr(out, "no verdict"));
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -166,6 +214,9 @@ int main(void)
         T(guest_receiving_for_the_vmm_is_caught),
         T(pit_ports_are_caught),
         T(bad_plan_refused),
+        T(check_plan_accepts_the_planned_guests),
+        T(check_plan_refuses_grant_with_its_chain),
+        T(check_plan_refuses_a_plan_that_does_not_fit),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

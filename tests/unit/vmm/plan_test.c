@@ -128,7 +128,7 @@ static void channels_carry_the_configured_rights(void **state)
     assert_int_equal(rights_of(WEB, "ch0"), PLAN_R | PLAN_W);
     assert_int_equal(rights_of(DB, "ch0"), PLAN_R);
     assert_int_equal(plan.object[find_object("ch0")].size, 4096);
-    assert_int_equal(rights_of(WEB, "ep0"), PLAN_W);
+    assert_int_equal(rights_of(WEB, "ep0"), PLAN_W | PLAN_GR);
     assert_int_equal(rights_of(DB, "ep0"), PLAN_R);
 }
 

@@ -30,7 +30,7 @@
 #include <stdint.h>
 
 /* Capacities: a graph lives in one caller-owned struct. */
-#define ISO_MAX_ENTITIES    1024
+#define ISO_MAX_ENTITIES    2048    /* the live audit: one per frame, CNode, TCB... */
 #define ISO_MAX_CAPS        4096
 #define ISO_MAX_PARTITIONS  32      /* partitions plus the VMM */
 #define ISO_MAX_RELATIONS   4096

@@ -20,4 +20,13 @@
  * does not fit the graph (g->overflow is then set). */
 int iso_from_plan(const vmm_config_t *cfg, const vmm_plan_t *plan, iso_graph_t *g);
 
+/* The check before boot, one function for the host tool (build/tools/
+ * isocheck on a .dtb) and the VMM (which refuses the configuration when it
+ * fails): plan -> graph -> analysis -> iso_report() through emit. Returns
+ * what iso_report() counts (findings, pairs not spatially partitioned or
+ * with shared devices), at least 1 for a plan that does not fit the graph;
+ * 0 means acceptable. g and a are the caller's (large: static or heap). */
+unsigned iso_check_plan(const vmm_config_t *cfg, const vmm_plan_t *plan, iso_graph_t *g,
+                        iso_analysis_t *a, iso_emit_fn *emit, void *ctx);
+
 #endif
