@@ -623,6 +623,26 @@ define run_systests +=
 	    --log-dir $(LOGS)/vmm-system --counts $(LOGS)/vmm-system/counts || true)
 endef
 
+# The guest kernel's differential tests (tools/run-guest-difftests.py): tests/guest/diff.tsv's
+# programs run natively and in guests booted with the initramfs, outputs compared line for line:
+# pseudo suite `guest` (SUITES=guest runs only these).
+GUEST_DIFF := $(if $(GUEST_ELF),$(if $(SUITES),$(filter guest,$(SUITES)),guest))
+SYS_COUNTS += $(if $(GUEST_DIFF),$(LOGS)/guest-diff/counts)
+systest: $(if $(GUEST_DIFF),guest-diff-build)
+.PHONY: guest-diff-build
+guest-diff-build: deps
+	$(Q)$(MAKE) $(SUBMAKE_FLAGS) $(BUILD)/kernel/kernel.elf $(VMM_ELF) $(GUEST_ELF) $(GUEST_INITRAMFS)
+
+define run_systests +=
+
+	@rm -rf $(LOGS)/guest-diff
+	$(if $(GUEST_DIFF),$(Q)$(PYTHON) tools/run-guest-difftests.py --jobs $(JOBS) \
+	    --kernel $(BUILD)/kernel/kernel.elf --vmm $(VMM_ELF) --guest $(GUEST_ELF) \
+	    --initrd $(GUEST_INITRAMFS) --rootfs $(BUILD)/guest-stub/rootfs \
+	    --cases tests/guest/diff.tsv --build-dir $(BUILD)/tests/guest \
+	    --log-dir $(LOGS)/guest-diff --counts $(LOGS)/guest-diff/counts || true)
+endef
+
 clean:
 	rm -rf $(BUILD)
 

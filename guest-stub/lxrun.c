@@ -236,6 +236,8 @@ int guest_run_linux(rt_component_info_t *info, const vmm_guest_boot_t *boot)
         return gprintf("guest-stub: linux: no program (bootargs init=PATH ...)\n"), 1;
     if (!mm)
         return gprintf("guest-stub: memmgr refused its untypeds\n"), 1;
+    gprintf("guest-stub: up in its partition, %u KiB, delegated, Linux program %s\n",
+            boot->memory >> 10, argv[0]);
     mm->check = 0;
     if (grow_cspace(mm, info) != 0)
         return gprintf("guest-stub: linux: cannot make the CSpace two-level\n"), 1;

@@ -49,11 +49,12 @@ int component_main(rt_component_info_t *info)
                                                  : guest_bench_delegated(info);
         guest_exit(failed);
     }
+    /* Not the bootargs: a long line would be cut by the VMM's console. */
+    if (boot->policy != POLICY_MEDIATED && strncmp(boot->bootargs, "init=", 5) == 0)
+        guest_exit(guest_run_linux(info, boot));
     gprintf("guest-stub: up in its partition, %u KiB, policy %s, bootargs \"%s\"\n",
             boot->memory >> 10, boot->policy == POLICY_MEDIATED ? "mediated" : "delegated",
             boot->bootargs);
-    if (boot->policy != POLICY_MEDIATED && strncmp(boot->bootargs, "init=", 5) == 0)
-        guest_exit(guest_run_linux(info, boot));
     if (wants(boot, "test=crash")) {
         gprintf("guest-stub: crashing on purpose\n");
         *(volatile int *)0 = 1;
