@@ -20,7 +20,8 @@ three guests an ASID pool of its own).
 The test passes when the program's lines (the guest's console lines, less the "[name] " prefix
 and the guest kernel's own "guest-stub: " lines) equal the native ones line for line, the exit
 status (or killing signal) is the same, and the guest kernel itself survives: it reports the
-status and exits through the VMM, never "crashed". Each optional rule, "count:N:REGEX", asks
+status and exits through the VMM, never "crashed", and gets every object and byte back (no
+"not given back" line). Each optional rule, "count:N:REGEX", asks
 that exactly N of the guest's lines (its own included) match REGEX.
 
 A boot also fails without a clean halt (QEMU status 33) or with a kernel panic.
@@ -152,6 +153,9 @@ def boot(args, index, cases):
             why.append("the guest kernel did not exit through the VMM")
         if any(re.match(r"^vmm: guest '%s' crashed" % re.escape(c["name"]), l) for l in lines):
             why.append("the guest kernel crashed")
+        leaks = [l for l in mine if "not given back" in l]
+        if leaks:
+            why.append(leaks[0])
         for rule in c["rules"]:
             _, n, regex = rule.split(":", 2)
             k = sum(1 for l in mine if re.search(regex, l))
