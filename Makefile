@@ -39,7 +39,7 @@ RUN_ROOT        ?= $(BUILD)/vmm/vmm.elf
 # and the guest kernel it names (module names are the last component of each path).
 RUN_CONFIG      ?= default
 RUN_MODULES     ?= $(if $(filter $(BUILD)/vmm/vmm.elf,$(RUN_ROOT)),$(BUILD)/vmm/examples/$(RUN_CONFIG).dtb \
-                   $(BUILD)/guest-stub/guest-stub.elf)
+                   $(BUILD)/guest-stub/guest-stub.elf $(BUILD)/guest-stub/initramfs.cpio)
 # Seconds before `make run` gives up on QEMU; per-suite timeouts live in suite.conf.
 RUN_TIMEOUT     ?= 60
 BENCH_TIMEOUT   ?= 600
@@ -264,7 +264,38 @@ GUEST_SRCS := $(filter-out guest-stub/linux/%,$(call find_srcs,guest-stub))
 GUEST_OBJS := $(call objs_in,uobj,$(GUEST_SRCS))
 GUEST_ELF  := $(if $(GUEST_SRCS),$(BUILD)/guest-stub/guest-stub.elf)
 $(GUEST_OBJS): LAYER_INC := -Iguest-stub/include -Ivmm/include $(INC_MEMMGR)
-$(if $(GUEST_SRCS),$(eval $(call user_program,$(GUEST_ELF),$(GUEST_OBJS))))
+$(if $(GUEST_SRCS),$(eval $(call user_program,$(GUEST_ELF),$(GUEST_OBJS),$(LIBLINUX))))
+
+# The guest kernel's initramfs (docs/guest.md): static i386 Linux programs built here from
+# tests/guest/progs/*.c (gcc -m32 -static against glibc; *-nolibc.c with -nostdlib) and Debian's
+# busybox-static:i386 (make deps unpacks it), staged under build/guest-stub/rootfs/ and archived
+# by Debian's cpio as build/guest-stub/initramfs.cpio: the boot module a configuration names with
+# `initrd = "initramfs.cpio"`.  A build output, never committed.
+GUEST_PROG_SRCS := $(sort $(wildcard tests/guest/progs/*.c))
+GUEST_PROGS     := $(patsubst tests/guest/progs/%.c,$(BUILD)/guest-stub/rootfs/bin/%,$(GUEST_PROG_SRCS))
+GUEST_BUSYBOX   := $(BUILD)/debs/busybox-static-i386/bin/busybox
+GUEST_INITRAMFS := $(BUILD)/guest-stub/initramfs.cpio
+GUEST_PROG_CFLAGS := -m32 -static -O2 -Wall -Wextra -Werror
+$(BUILD)/guest-stub/rootfs/bin/%-nolibc: tests/guest/progs/%-nolibc.c
+	$(call msg,CC32,$<)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(GUEST_PROG_CFLAGS) -nostdlib -fno-pic -fno-pie -no-pie -fno-stack-protector -o $@ $<
+$(BUILD)/guest-stub/rootfs/bin/%: tests/guest/progs/%.c
+	$(call msg,CC32,$<)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(GUEST_PROG_CFLAGS) -o $@ $<
+$(GUEST_INITRAMFS): $(GUEST_PROGS) $(GUEST_BUSYBOX) tests/guest/rootfs.txt
+	$(call msg,CPIO,$@)
+	$(Q)mkdir -p $(addprefix $(BUILD)/guest-stub/rootfs/,bin dev tmp)
+	$(Q)cp -f $(GUEST_BUSYBOX) $(BUILD)/guest-stub/rootfs/bin/busybox
+	$(Q)while read -r dst text; do case "$$dst" in ''|'#'*) continue;; esac; \
+	    mkdir -p "$(BUILD)/guest-stub/rootfs/$$(dirname $$dst)"; \
+	    printf '%s\n' "$$text" > "$(BUILD)/guest-stub/rootfs/$$dst"; done < tests/guest/rootfs.txt
+	$(Q)cd $(BUILD)/guest-stub/rootfs && find . -mindepth 1 | LC_ALL=C sort | \
+	    cpio -o -H newc -R 0:0 --quiet > ../initramfs.cpio.tmp
+	$(Q)mv -f $@.tmp $@
+$(GUEST_BUSYBOX):
+	$(Q)tools/install-deps.sh
 
 # Partition configurations: vmm/examples/*.dts -> build/vmm/examples/*.dtb (the default one is
 # what `make run` boots), and the refused configurations of tests/vmm/configs/ ->
@@ -295,7 +326,7 @@ $(VMM_TEST_MODULES) &: $(GUEST_ELF) $(BUILD)/vmm/examples/default.dtb tools/vmm-
 	$(Q)$(PYTHON) tools/vmm-test-modules.py $(GUEST_ELF) $(BUILD)/vmm/examples/default.dtb \
 	    $(BUILD)/tests/vmm/modules
 VMM_DATA := $(VMM_EXAMPLE_DTBS) $(VMM_CONFIG_DTBS) $(VMM_SYSTEM_DTBS) \
-            $(if $(GUEST_ELF),$(VMM_TEST_MODULES))
+            $(if $(GUEST_ELF),$(VMM_TEST_MODULES) $(GUEST_INITRAMFS))
 
 # System-test suites: tests/system/<suite>/ (recursively) plus tests/system/common/ ->
 # build/tests/system/<suite>.elf.  `common` and `include` are not suites.
@@ -605,6 +636,26 @@ define run_systests +=
 	    --kernel $(BUILD)/kernel/kernel.elf --vmm $(VMM_ELF) --guest $(GUEST_ELF) \
 	    --dir tests/vmm/systems --build-dir $(BUILD)/tests/vmm/systems \
 	    --log-dir $(LOGS)/vmm-system --counts $(LOGS)/vmm-system/counts || true)
+endef
+
+# The guest kernel's differential tests (tools/run-guest-difftests.py): tests/guest/diff.tsv's
+# programs run natively and in guests booted with the initramfs, outputs compared line for line:
+# pseudo suite `guest` (SUITES=guest runs only these).
+GUEST_DIFF := $(if $(GUEST_ELF),$(if $(SUITES),$(filter guest,$(SUITES)),guest))
+SYS_COUNTS += $(if $(GUEST_DIFF),$(LOGS)/guest-diff/counts)
+systest: $(if $(GUEST_DIFF),guest-diff-build)
+.PHONY: guest-diff-build
+guest-diff-build: deps
+	$(Q)$(MAKE) $(SUBMAKE_FLAGS) $(BUILD)/kernel/kernel.elf $(VMM_ELF) $(GUEST_ELF) $(GUEST_INITRAMFS)
+
+define run_systests +=
+
+	@rm -rf $(LOGS)/guest-diff
+	$(if $(GUEST_DIFF),$(Q)$(PYTHON) tools/run-guest-difftests.py --jobs $(JOBS) \
+	    --kernel $(BUILD)/kernel/kernel.elf --vmm $(VMM_ELF) --guest $(GUEST_ELF) \
+	    --initrd $(GUEST_INITRAMFS) --rootfs $(BUILD)/guest-stub/rootfs \
+	    --cases tests/guest/diff.tsv --build-dir $(BUILD)/tests/guest \
+	    --log-dir $(LOGS)/guest-diff --counts $(LOGS)/guest-diff/counts || true)
 endef
 
 clean:

@@ -5,6 +5,7 @@
  * writes to the serial port itself (the VMM owns it).
  */
 #include <guest/guest.h>
+#include <guest/lxhost.h>
 #include <rt/format.h>
 #include <sel4/sel4.h>
 #include <stdarg.h>
@@ -53,6 +54,15 @@ int gprintf(const char *fmt, ...)
     va_end(ap);
     flush(&o);
     return n;
+}
+
+void guest_console_write(const void *buf, uint32_t len)
+{
+    out_t o = { .n = 0 };
+
+    for (uint32_t i = 0; i < len; i++)
+        put(((const char *)buf)[i], &o);
+    flush(&o);
 }
 
 void guest_exit(int status)

@@ -11,9 +11,12 @@
  * untypeds; under mediated, objects and mappings asked of the VMM. The
  * boot argument `test=crash` makes it fault on purpose instead, so tests
  * can see a crashing guest contained; `bench` runs the benchmarks of
- * guest-stub/bench.c instead of the tests.
+ * guest-stub/bench.c instead of the tests. Under delegated, `init=PATH ARG...`
+ * runs that static i386 Linux program from the initrd instead (lxrun.c) and
+ * exits with its status.
  */
 #include <guest/guest.h>
+#include <guest/lxhost.h>
 #include <string.h>
 #include <vmm/tsc.h>
 
@@ -46,6 +49,9 @@ int component_main(rt_component_info_t *info)
                                                  : guest_bench_delegated(info);
         guest_exit(failed);
     }
+    /* Not the bootargs: a long line would be cut by the VMM's console. */
+    if (boot->policy != POLICY_MEDIATED && strncmp(boot->bootargs, "init=", 5) == 0)
+        guest_exit(guest_run_linux(info, boot));
     gprintf("guest-stub: up in its partition, %u KiB, policy %s, bootargs \"%s\"\n",
             boot->memory >> 10, boot->policy == POLICY_MEDIATED ? "mediated" : "delegated",
             boot->bootargs);

@@ -16,6 +16,7 @@
  * back where it started.
  */
 #include <guest/guest.h>
+#include <guest/lxhost.h>
 #include <memmgr/mm.h>
 #include <memmgr/vspace.h>
 #include <memmgr/thread.h>
@@ -27,7 +28,7 @@
 #define SYS_WRITE       4u              /* Linux i386 */
 #define SYS_REPORT      0x7e000001u     /* the test's own: EBX = the sum */
 #define INT80_LEN       2u
-#define GUEST_MAX_UTS   64u
+#define GUEST_MAX_UTS   2048u   /* records: slabs of frames for Linux processes */
 #define SUM_N           100u
 #define SUM_EXPECTED    (SUM_N * (SUM_N + 1) / 2)
 
@@ -113,10 +114,10 @@ static int init_mm(struct mm *mm, uint8_t *meta, size_t size, rt_component_info_
 }
 
 /* The guest's own memmgr owner over the untypeds it was given, made once. */
-static struct mm *own_mm(rt_component_info_t *info, struct mm_vspace **vsp)
+struct mm *guest_own_mm(rt_component_info_t *info, struct mm_vspace **vsp)
 {
     static struct mm mm;
-    static uint8_t meta[24 * 1024];
+    static uint8_t meta[256 * 1024];   /* a record per mapping: Linux processes map many */
     static struct mm_vspace vs;
     static int ready;
 
@@ -133,7 +134,7 @@ static struct mm *own_mm(rt_component_info_t *info, struct mm_vspace **vsp)
 int guest_bench_delegated(rt_component_info_t *info)
 {
     struct mm_vspace *vs;
-    struct mm *mm = own_mm(info, &vs);
+    struct mm *mm = guest_own_mm(info, &vs);
 
     if (!mm)
         return 1;
@@ -145,7 +146,7 @@ int guest_run_process(rt_component_info_t *info, const vmm_guest_boot_t *boot)
 {
     static struct mm_thread t;
     struct mm_vspace *vs;
-    struct mm *mm = own_mm(info, &vs);
+    struct mm *mm = guest_own_mm(info, &vs);
     struct mm_thread_env env = { mm, vs, 1, info->cspace, 0, info->tcb, PROC_VADDR };
     mm_cptr_t ep;
     uint32_t live;

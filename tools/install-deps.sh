@@ -15,6 +15,7 @@ cd "$(dirname "$0")/.."    # build/ paths below are the repository's
 PACKAGES=(
     qemu-system-x86      # qemu-system-i386: boots the kernel, runs the system tests
     gcc-multilib         # gcc -m32 and the 32-bit libgcc
+    libc6-dev-i386       # glibc for gcc -m32 -static: the guest kernel's test programs
     binutils             # ld, ar
     make
     device-tree-compiler # dtc: builds the VMM's device trees

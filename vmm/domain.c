@@ -314,7 +314,7 @@ static mm_err_t map_initrd(vmm_t *v, vmm_domain_t *d)
     mm_err_t e;
 
     for (uint32_t p = 0; p < pages; p++) {
-        if (d->n_initrd == DOMAIN_MAX_FRAMES)
+        if (d->n_initrd == DOMAIN_MAX_INITRD)
             return ERR_NOT_ENOUGH_MEMORY;
         if ((e = mm_slot_alloc(&v->mm, &d->initrd[d->n_initrd])))
             return e;

@@ -16,6 +16,7 @@
 #include <vmm/guest_abi.h>
 
 #define DOMAIN_MAX_FRAMES   512     /* image, stack, IPC buffer, boot page */
+#define DOMAIN_MAX_INITRD   2048    /* initrd pages: 8 MiB (busybox alone is 2 MiB) */
 #define DOMAIN_MAX_UTS      16      /* untypeds: memory as a sum of powers of two */
 #define DOMAIN_MAX_HANDLES  256     /* mediated: objects the VMM keeps for it */
 #define DOMAIN_MED_SLOTS    512     /* mediated: VMM slots for its objects */
@@ -46,7 +47,7 @@ typedef struct vmm_domain {
     uint32_t n_frames;
     mm_cptr_t frame[DOMAIN_MAX_FRAMES];
     uint32_t n_initrd;
-    mm_cptr_t initrd[DOMAIN_MAX_FRAMES];
+    mm_cptr_t initrd[DOMAIN_MAX_INITRD];
     /* mediated: the VMM's own owner for the guest's quota */
     struct mm med;
     mm_cptr_t med_slots;
