@@ -111,22 +111,11 @@ static exception_t cnode_invoke_cancel_badged_sends(cap_t ep_cap)
 
 /* ---- decode ---------------------------------------------------------------- */
 
-static exception_t ensure_empty(const cte_t *slot, const char *why)
-{
-    if (!cap_is_null(slot->cap))
-        return refuse(ERR_DELETE_FIRST, why);
-    return EXCEPTION_NONE;
-}
-
 /* An empty source slot is a failed lookup of the source (MissingCapability,
  * bits left = the depth the caller gave). */
 static exception_t refuse_missing(bool source, word_t depth, const char *why)
 {
-    ks_lookup_fault.type = LOOKUP_MISSING_CAPABILITY;
-    ks_lookup_fault.bits_left = depth;
-    ks_lookup_fault.bits_found = 0;
-    ks_lookup_fault.guard_found = 0;
-    return refuse_lookup(source, why);
+    return cspace_refuse_lookup(source, LOOKUP_MISSING_CAPABILITY, depth, why);
 }
 
 /* The new capability a Copy/Mint/Move/Mutate would place, or an error. */
@@ -166,7 +155,7 @@ static exception_t decode_copy_family(const invocation_t *inv, cte_t *dest)
         return refuse(ERR_TRUNCATED_MESSAGE, "CNode Copy/Mint/Move/Mutate: truncated message");
     word_t src_index = inv_arg(inv, ARG_SRC_INDEX);
     word_t src_depth = inv_arg(inv, ARG_SRC_DEPTH);
-    status = ensure_empty(dest, "CNode Copy/Mint/Move/Mutate: destination not empty");
+    status = cspace_ensure_empty(dest, "CNode Copy/Mint/Move/Mutate: destination not empty");
     if (status != EXCEPTION_NONE)
         return status;
     status = cspace_lookup_source_slot(inv->extra_caps[0], src_index, src_depth, &src);
@@ -214,7 +203,7 @@ static exception_t decode_rotate(const invocation_t *inv, cte_t *dest)
     if (pivot == src || pivot == dest)
         return refuse(ERR_ILLEGAL_OPERATION, "CNode Rotate: pivot is the source or destination");
     if (src != dest) {
-        status = ensure_empty(dest, "CNode Rotate: destination not empty");
+        status = cspace_ensure_empty(dest, "CNode Rotate: destination not empty");
         if (status != EXCEPTION_NONE)
             return status;
     }
@@ -260,7 +249,7 @@ exception_t cnode_decode(invocation_t *inv)
         tcb_set_state(ks_cur_thread, TS_RESTART);
         return cte_delete(dest, true);
     case INV_CNODE_SAVE_CALLER:
-        status = ensure_empty(dest, "CNode SaveCaller: destination not empty");
+        status = cspace_ensure_empty(dest, "CNode SaveCaller: destination not empty");
         if (status != EXCEPTION_NONE)
             return status;
         tcb_set_state(ks_cur_thread, TS_RESTART);

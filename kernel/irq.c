@@ -74,11 +74,10 @@ static exception_t decode_issue(invocation_t *inv)
         return e;
     if (irq_is_active(irq))
         return refuse(ERR_REVOKE_FIRST, "IssueIRQHandler: line already issued");
-    e = cspace_lookup_target_slot(inv->extra_caps[0], inv_arg(inv, 1), inv_arg(inv, 2), &dest);
+    e = cspace_lookup_empty_slot(inv->extra_caps[0], inv_arg(inv, 1), inv_arg(inv, 2), &dest,
+                                 "IssueIRQHandler: destination slot is full");
     if (e != EXCEPTION_NONE)
         return e;
-    if (!cap_is_null(dest->cap))
-        return refuse(ERR_DELETE_FIRST, "IssueIRQHandler: destination slot is full");
     irq_issue_handler(irq, inv->slot, dest);
     return EXCEPTION_NONE;
 }

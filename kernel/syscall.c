@@ -30,6 +30,7 @@
 #include <kernel/endpoint.h>
 #include <kernel/transfer.h>
 #include <kernel/fault.h>
+#include <kernel/cspace.h>
 #include <kernel/tcb.h>
 #include <kernel/irq.h>
 #include <kernel/cnode.h>
@@ -198,7 +199,7 @@ static bool setup_invocation(tcb_t *t, invocation_t *inv, bool call, bool block)
     inv->call = call;
     inv->block = block;
     inv->cptr = tcb_cptr(t);
-    if (tcb_lookup_slot(t, inv->cptr, &inv->slot) != EXCEPTION_NONE) {
+    if (cspace_lookup_slot(t, inv->cptr, &inv->slot) != EXCEPTION_NONE) {
         invocation_cap_fault(t, inv->cptr, block);
         return false;
     }
@@ -251,7 +252,7 @@ static exception_t handle_invocation(bool call, bool block)
 
 static void recv_cap_fault(tcb_t *t, cptr_t cptr)
 {
-    ks_lookup_fault = (lookup_fault_t){ .type = LOOKUP_MISSING_CAPABILITY, .bits_left = 0 };
+    cspace_lookup_fault(LOOKUP_MISSING_CAPABILITY, 0, 0, 0);
     ks_cur_fault = fault_cap(cptr, true);
     handle_fault(t);
 }
@@ -262,7 +263,7 @@ static void handle_recv(bool blocking)
     cptr_t cptr = tcb_cptr(t);
     cte_t *slot;
 
-    if (tcb_lookup_slot(t, cptr, &slot) != EXCEPTION_NONE) {
+    if (cspace_lookup_slot(t, cptr, &slot) != EXCEPTION_NONE) {
         ks_cur_fault = fault_cap(cptr, true);
         handle_fault(t);
         return;
@@ -330,7 +331,7 @@ static void debug_cap_identify(tcb_t *t)
 {
     cte_t *slot;
 
-    if (tcb_lookup_slot(t, tcb_cptr(t), &slot) != EXCEPTION_NONE)
+    if (cspace_lookup_slot(t, tcb_cptr(t), &slot) != EXCEPTION_NONE)
         tcb_set_badge(t, SEL4_TAG_NULL);
     else
         tcb_set_badge(t, sel4_cap_tag(slot->cap));
@@ -343,7 +344,7 @@ static void debug_name_thread(tcb_t *t)
     const word_t max = MSG_MAX_LENGTH * sizeof(word_t);
     word_t *buf = tcb_ipc_buffer(t, false);
 
-    if (tcb_lookup_slot(t, tcb_cptr(t), &slot) != EXCEPTION_NONE || cap_type(slot->cap) != CAP_TCB ||
+    if (cspace_lookup_slot(t, tcb_cptr(t), &slot) != EXCEPTION_NONE || cap_type(slot->cap) != CAP_TCB ||
         buf == NULL) {
         printk("DebugNameThread: no TCB capability or IPC buffer; ignored\n");
         return;

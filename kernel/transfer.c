@@ -98,22 +98,11 @@ cptr_t ipcbuf_extra_cptr(const word_t *buffer, word_t i)
 
 /* ---- lookups ---- */
 
-exception_t tcb_lookup_slot(tcb_t *t, cptr_t cptr, cte_t **slot)
-{
-    resolve_result_t r;
-    exception_t e = cspace_resolve(tcb_slot(t, TCB_SLOT_CTABLE)->cap, cptr, WORD_BITS, &r);
-
-    if (e != EXCEPTION_NONE)
-        return e;
-    *slot = r.slot;
-    return EXCEPTION_NONE;
-}
-
 bool lookup_extra_caps(tcb_t *t, const word_t *buffer, word_t n, cte_t **slots, cptr_t *failed_cptr)
 {
     for (word_t i = 0; i < n; i++) {
         cptr_t c = ipcbuf_extra_cptr(buffer, i);
-        if (tcb_lookup_slot(t, c, &slots[i]) != EXCEPTION_NONE) {
+        if (cspace_lookup_slot(t, c, &slots[i]) != EXCEPTION_NONE) {
             *failed_cptr = c;
             return false;
         }
@@ -183,7 +172,7 @@ static cte_t *receive_slot(tcb_t *receiver, const word_t *rbuf)
 {
     cte_t *root, *dest;
 
-    if (tcb_lookup_slot(receiver, rbuf[IPCBUF_RECV_CNODE_WORD], &root) != EXCEPTION_NONE)
+    if (cspace_lookup_slot(receiver, rbuf[IPCBUF_RECV_CNODE_WORD], &root) != EXCEPTION_NONE)
         return NULL;
     if (cspace_lookup_target_slot(root->cap, rbuf[IPCBUF_RECV_INDEX_WORD],
                                   rbuf[IPCBUF_RECV_DEPTH_WORD], &dest) != EXCEPTION_NONE)

@@ -226,13 +226,9 @@ static exception_t decode_dest_cnode(const invocation_t *inv, cap_t *cnode)
             return status;
         *cnode = slot->cap;
     }
-    if (cap_type(*cnode) != CAP_CNODE) {
-        ks_lookup_fault.type = LOOKUP_MISSING_CAPABILITY;
-        ks_lookup_fault.bits_left = depth;
-        ks_lookup_fault.bits_found = 0;
-        ks_lookup_fault.guard_found = 0;
-        return refuse_lookup(false, "Retype: destination is not a CNode");
-    }
+    if (cap_type(*cnode) != CAP_CNODE)
+        return cspace_refuse_lookup(false, LOOKUP_MISSING_CAPABILITY, depth,
+                                    "Retype: destination is not a CNode");
     return EXCEPTION_NONE;
 }
 
@@ -251,8 +247,9 @@ static exception_t decode_window(const invocation_t *inv, cap_t cnode, retype_ar
     if (count > size - offset)
         return refuse_range(1, size - offset, "Retype: window overruns the CNode");
     for (word_t i = offset; i < offset + count; i++) {
-        if (!cap_is_null(slots[i].cap))
-            return refuse(ERR_DELETE_FIRST, "Retype: destination slot not empty");
+        exception_t status = cspace_ensure_empty(&slots[i], "Retype: destination slot not empty");
+        if (status != EXCEPTION_NONE)
+            return status;
     }
     a->slots = &slots[offset];
     a->count = count;

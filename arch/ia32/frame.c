@@ -22,6 +22,7 @@
 #include <arch/frametype.h>
 #include <arch/machine.h>
 #include <abi/invocation.h>
+#include <kernel/cspace.h>
 #include <kernel/debug.h>
 #include <kernel/sched.h>
 #include <kernel/state.h>
@@ -81,11 +82,9 @@ static exception_t find_entry_slot(pde_t *pd, vaddr_t vaddr, bool large, word_t 
         *slot = pde;
         return EXCEPTION_NONE;
     }
-    if (!pde_is_table(*pde)) {
-        ks_lookup_fault = (lookup_fault_t){ .type = LOOKUP_MISSING_CAPABILITY,
-                                            .bits_left = PT_LOOKUP_BITS_LEFT };
-        return refuse_lookup(false, "frame map: no page table at this address");
-    }
+    if (!pde_is_table(*pde))
+        return cspace_refuse_lookup(false, LOOKUP_MISSING_CAPABILITY, PT_LOOKUP_BITS_LEFT,
+                                    "frame map: no page table at this address");
     *slot = (pte_t *)paddr_to_kptr(pde_table_paddr(*pde)) + PT_INDEX(vaddr);
     return EXCEPTION_NONE;
 }
@@ -118,10 +117,9 @@ static exception_t frame_decode_map(invocation_t *inv)
     }
 
     pde_t *found = vspace_find_pd(asid);
-    if (!found) {
-        ks_lookup_fault = (lookup_fault_t){ .type = LOOKUP_INVALID_ROOT };
-        return refuse_lookup(false, "frame map: page directory's ASID is gone");
-    }
+    if (!found)
+        return cspace_refuse_lookup(false, LOOKUP_INVALID_ROOT, 0,
+                                    "frame map: page directory's ASID is gone");
     if (found != pd)
         return refuse_cap(1, "frame map: ASID names another page directory");
 

@@ -66,13 +66,10 @@ exception_t ioport_decode_control(invocation_t *inv)
         return refuse(ERR_REVOKE_FIRST, "I/O port control: some ports already issued");
 
     cte_t *dest;
-    exception_t e = cspace_lookup_target_slot(inv->extra_caps[0], index, depth, &dest);
-    if (e == EXCEPTION_LOOKUP_FAULT)
-        return refuse_lookup(false, "I/O port control: destination lookup failed");
+    exception_t e = cspace_lookup_empty_slot(inv->extra_caps[0], index, depth, &dest,
+                                             "I/O port control: destination not empty");
     if (e != EXCEPTION_NONE)
         return e;
-    if (!cap_is_null(dest->cap))
-        return refuse(ERR_DELETE_FIRST, "I/O port control: destination not empty");
 
     tcb_set_state(ks_cur_thread, TS_RESTART);
     return ioport_invoke_issue(inv->slot, dest, first, last);

@@ -21,6 +21,7 @@
 #include <arch/frametype.h>
 #include <arch/machine.h>
 #include <abi/invocation.h>
+#include <kernel/cspace.h>
 #include <kernel/cdt.h>
 #include <kernel/debug.h>
 #include <kernel/sched.h>
@@ -197,11 +198,6 @@ exception_t vspace_decode_pd(invocation_t *inv)
 
 /* ---- Page table: Map, Unmap ---- */
 
-static void lookup_fail_invalid_root(void)
-{
-    ks_lookup_fault = (lookup_fault_t){ .type = LOOKUP_INVALID_ROOT };
-}
-
 /* Cannot fail: vspace_decode_pt() checked the slot is free. */
 static exception_t pt_invoke_map(cte_t *slot, cap_t newcap, pde_t *pde, pde_t entry)
 {
@@ -245,10 +241,9 @@ static exception_t pt_decode_map(invocation_t *inv)
     if (vaddr >= USER_TOP)
         return refuse_arg(0, "page table map: address in the kernel window");
     pde_t *found = vspace_find_pd(asid);
-    if (!found) {
-        lookup_fail_invalid_root();
-        return refuse_lookup(false, "page table map: page directory's ASID is gone");
-    }
+    if (!found)
+        return cspace_refuse_lookup(false, LOOKUP_INVALID_ROOT, 0,
+                                    "page table map: page directory's ASID is gone");
     if (found != pd)
         return refuse_cap(1, "page table map: ASID names another page directory");
     pde_t *pde = &pd[PD_INDEX(vaddr)];
