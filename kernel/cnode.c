@@ -168,7 +168,6 @@ static exception_t decode_copy_family(const invocation_t *inv, cte_t *dest)
         return status;
     if (cap_is_null(newcap))
         return refuse(ERR_ILLEGAL_OPERATION, "CNode Copy/Mint/Move/Mutate: resulting cap invalid");
-    tcb_set_state(ks_cur_thread, TS_RESTART);
     if (inv->label == INV_CNODE_MOVE || inv->label == INV_CNODE_MUTATE)
         return cnode_invoke_move(newcap, src, dest);
     return cnode_invoke_insert(newcap, src, dest);
@@ -217,7 +216,6 @@ static exception_t decode_rotate(const invocation_t *inv, cte_t *dest)
         return refuse(ERR_ILLEGAL_OPERATION, "CNode Rotate: source cap invalid");
     if (cap_is_null(new_pivot))
         return refuse(ERR_ILLEGAL_OPERATION, "CNode Rotate: pivot cap invalid");
-    tcb_set_state(ks_cur_thread, TS_RESTART);
     return cnode_invoke_rotate(new_src, new_pivot, src, pivot, dest);
 }
 
@@ -243,21 +241,17 @@ exception_t cnode_decode(invocation_t *inv)
     case INV_CNODE_MUTATE:
         return decode_copy_family(inv, dest);
     case INV_CNODE_REVOKE:
-        tcb_set_state(ks_cur_thread, TS_RESTART);
         return cte_revoke(dest);
     case INV_CNODE_DELETE:
-        tcb_set_state(ks_cur_thread, TS_RESTART);
         return cte_delete(dest, true);
     case INV_CNODE_SAVE_CALLER:
         status = cspace_ensure_empty(dest, "CNode SaveCaller: destination not empty");
         if (status != EXCEPTION_NONE)
             return status;
-        tcb_set_state(ks_cur_thread, TS_RESTART);
         return cnode_invoke_save_caller(dest);
     case INV_CNODE_CANCEL_BADGED_SENDS:
         if (!has_cancel_send_rights(dest->cap))
             return refuse(ERR_ILLEGAL_OPERATION, "CNode CancelBadgedSends: target cap invalid");
-        tcb_set_state(ks_cur_thread, TS_RESTART);
         return cnode_invoke_cancel_badged_sends(dest->cap);
     default:
         return decode_rotate(inv, dest);

@@ -16,10 +16,12 @@
  * the extra capabilities its IPC buffer names (failure: likewise), then
  * decode by capability type. A refusal becomes seL4's error reply (label =
  * error code, details in MR0..) if the caller used Call, and is dropped
- * otherwise. The caller is marked Restart while the invocation runs: if it
- * is preempted it re-executes the system call later; if the invocation
- * completes and nothing else changed its state, a Call gets an empty reply
- * and the caller runs on.
+ * otherwise. The caller is marked Restart while the invocation runs, here
+ * and nowhere else (decoders never set it; seL4's do, just before
+ * invoking): if it is preempted it re-executes the system call later; if
+ * the invocation completes and nothing else changed its state, a Call gets
+ * an empty reply and the caller runs on. A refusal changed nothing, so the
+ * caller is still Restart then and goes back to Running.
  *
  * Every entry ends in schedule(), which also activates the next thread.
  */

@@ -499,7 +499,7 @@ static exception_t decode_set_flags(invocation_t *inv, tcb_t *t)
 }
 
 /* syscall.c has put the caller in the Restart state already (seL4's
- * decoders do it just before invoking): a refusal puts it back. */
+ * decoders do it just before invoking) and puts it back on a refusal. */
 exception_t tcb_decode(invocation_t *inv)
 {
     tcb_t *t = cap_tcb_ptr(inv->cap);

@@ -301,6 +301,5 @@ exception_t untyped_decode(invocation_t *inv)
     if (!untyped_may_hold(ut, a.type))
         return refuse_arg(1, "Retype: kernel objects need RAM inside the kernel window");
     a.first = untyped_next_object(ut, a.reset, a.obj_bits);
-    tcb_set_state(ks_cur_thread, TS_RESTART);
     return untyped_invoke_retype(inv->slot, &a);
 }

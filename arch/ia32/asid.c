@@ -109,7 +109,6 @@ exception_t asid_decode_control(invocation_t *inv)
     if (e != EXCEPTION_NONE)
         return e;
 
-    tcb_set_state(ks_cur_thread, TS_RESTART);
     return asid_invoke_make_pool(parent, dest, i);
 }
 
@@ -148,6 +147,5 @@ exception_t asid_decode_pool(invocation_t *inv)
     if (i == ASID_POOL_ENTRIES)
         return refuse(ERR_DELETE_FIRST, "ASID pool assign: pool is full");
 
-    tcb_set_state(ks_cur_thread, TS_RESTART);
     return asid_invoke_assign(inv->extra_slots[0], pool, base + i);
 }

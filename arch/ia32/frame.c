@@ -135,7 +135,6 @@ static exception_t frame_decode_map(invocation_t *inv)
     paddr_t frame = cap_frame_paddr(cap);
     m.entry = large ? pde_make_large(frame, vmrights, attr) : pte_make_user(frame, vmrights, attr);
 
-    tcb_set_state(ks_cur_thread, TS_RESTART);
     return frame_invoke_map(inv->slot, &m);
 }
 
@@ -145,10 +144,8 @@ exception_t vspace_decode_frame(invocation_t *inv)
     case INV_X86_PAGE_MAP:
         return frame_decode_map(inv);
     case INV_X86_PAGE_UNMAP:
-        tcb_set_state(ks_cur_thread, TS_RESTART);
         return frame_invoke_unmap(inv->slot, inv->cap);
     case INV_X86_PAGE_GET_ADDRESS:
-        tcb_set_state(ks_cur_thread, TS_RESTART);
         return frame_invoke_get_address(inv);
     default:
         return refuse(ERR_ILLEGAL_OPERATION, "frame: illegal operation");

@@ -71,7 +71,6 @@ exception_t ioport_decode_control(invocation_t *inv)
     if (e != EXCEPTION_NONE)
         return e;
 
-    tcb_set_state(ks_cur_thread, TS_RESTART);
     return ioport_invoke_issue(inv->slot, dest, first, last);
 }
 
@@ -132,7 +131,6 @@ exception_t ioport_decode(invocation_t *inv)
     if (!ioport_access_ok(cap_io_first(inv->cap), cap_io_last(inv->cap), port, size))
         return refuse(ERR_ILLEGAL_OPERATION, "I/O port: access outside the capability's ports");
 
-    tcb_set_state(ks_cur_thread, TS_RESTART);
     if (is_out)
         return ioport_invoke_out(port, size, inv_arg(inv, 1) & data_mask(size));
     return ioport_invoke_in(inv, port, size);

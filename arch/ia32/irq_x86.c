@@ -139,6 +139,5 @@ exception_t ia32_irq_control_decode(invocation_t *inv)
                                                            : decode_msi(inv, &route);
     if (e != EXCEPTION_NONE)
         return e;
-    tcb_set_state(ks_cur_thread, TS_RESTART);
     return irq_invoke_issue(irq, route, inv->slot, dest);
 }

@@ -192,7 +192,6 @@ exception_t vspace_decode_pd(invocation_t *inv)
     if (!mapping_entry(cap_paging_ptr(inv->cap), v, &entry))
         return refuse_arg(1, "page directory GetStatusBits: no mapping found");
 
-    tcb_set_state(ks_cur_thread, TS_RESTART);
     return pd_invoke_status_bits(inv, entry);
 }
 
@@ -252,7 +251,6 @@ static exception_t pt_decode_map(invocation_t *inv)
 
     pde_t entry = pde_make_table(kptr_to_paddr(cap_paging_ptr(inv->cap)), attr);
     cap_t newcap = cap_paging_set_mapped(inv->cap, true, asid, vaddr);
-    tcb_set_state(ks_cur_thread, TS_RESTART);
     return pt_invoke_map(inv->slot, newcap, pde, entry);
 }
 
@@ -262,7 +260,6 @@ exception_t vspace_decode_pt(invocation_t *inv)
         /* Unmapping zeroes the table: no other capability may still use it. */
         if (!cdt_is_final(inv->slot))
             return refuse(ERR_REVOKE_FIRST, "page table unmap: other capabilities exist");
-        tcb_set_state(ks_cur_thread, TS_RESTART);
         return pt_invoke_unmap(inv->slot, inv->cap);
     }
     if (inv->label != INV_X86_PAGE_TABLE_MAP)
