@@ -69,7 +69,22 @@ static struct { word_t domain; uint64_t duration; } dom_schedule[DOM_SCHEDULES] 
 };
 static word_t dom_schedule_start;
 
-static exception_t domain_schedule_configure(invocation_t *inv)
+/* Cannot fail: the decoders below checked everything. */
+static exception_t domain_invoke_configure(word_t index, word_t domain, uint64_t duration)
+{
+    dom_schedule[index].domain = domain;
+    dom_schedule[index].duration = duration;
+    return EXCEPTION_NONE;
+}
+
+static exception_t domain_invoke_set_start(word_t index)
+{
+    dom_schedule_start = index;
+    sched_reschedule_required();    /* seL4 ends the current domain slot */
+    return EXCEPTION_NONE;
+}
+
+static exception_t domain_decode_configure(invocation_t *inv)
 {
     if (inv->length < 4)            /* index, domain, 64-bit duration (low word first) */
         return refuse(ERR_TRUNCATED_MESSAGE, "ScheduleConfigure: need 4 words");
@@ -85,12 +100,10 @@ static exception_t domain_schedule_configure(invocation_t *inv)
         return refuse_arg(1, "ScheduleConfigure: an end marker has domain 0");
     if (index == dom_schedule_start && duration == 0)
         return refuse_arg(2, "ScheduleConfigure: the start entry needs a duration");
-    dom_schedule[index].domain = domain;
-    dom_schedule[index].duration = duration;
-    return EXCEPTION_NONE;
+    return domain_invoke_configure(index, domain, duration);
 }
 
-static exception_t domain_schedule_set_start(invocation_t *inv)
+static exception_t domain_decode_set_start(invocation_t *inv)
 {
     if (inv->length < 1)
         return refuse(ERR_TRUNCATED_MESSAGE, "ScheduleSetStart: need an index");
@@ -99,17 +112,15 @@ static exception_t domain_schedule_set_start(invocation_t *inv)
         return refuse_range(0, DOM_SCHEDULES - 1, "ScheduleSetStart: bad index");
     if (dom_schedule[index].duration == 0)
         return refuse_arg(0, "ScheduleSetStart: an end marker");
-    dom_schedule_start = index;
-    sched_reschedule_required();    /* seL4 ends the current domain slot */
-    return EXCEPTION_NONE;
+    return domain_invoke_set_start(index);
 }
 
 static exception_t domain_decode(invocation_t *inv)
 {
     if (inv->label == INV_DOMAIN_SCHEDULE_CONFIGURE)
-        return domain_schedule_configure(inv);
+        return domain_decode_configure(inv);
     if (inv->label == INV_DOMAIN_SCHEDULE_SET_START)
-        return domain_schedule_set_start(inv);
+        return domain_decode_set_start(inv);
     if (inv->label != INV_DOMAIN_SET_SET)
         return refuse(ERR_ILLEGAL_OPERATION, "Domain: not a domain invocation");
     if (inv->length < 1)

@@ -444,6 +444,43 @@ static exception_t decode_sched(invocation_t *inv, tcb_t *t, word_t update)
 
 /* ---- notifications, TLS, flags ---- */
 
+/* Cannot fail: decode_bind_notification() checked both are unbound. */
+static exception_t invoke_bind_notification(tcb_t *t, notification_t *n)
+{
+    ntfn_bind(n, t);
+    return EXCEPTION_NONE;
+}
+
+static exception_t invoke_unbind_notification(tcb_t *t)
+{
+    ntfn_unbind(t->bound_ntfn);
+    return EXCEPTION_NONE;
+}
+
+static exception_t invoke_set_tls_base(tcb_t *t, word_t base)
+{
+    t->ctx.gs_base = base;
+    /* The TLS segment is loaded when a thread is switched to. */
+    if (t == ks_cur_thread)
+        sched_reschedule_required();
+    return EXCEPTION_NONE;
+}
+
+/* Replies with the new flags to a Call. */
+static exception_t invoke_set_flags(tcb_t *t, word_t flags, const invocation_t *inv)
+{
+    t->flags = flags;
+    /* The FPU is turned on or off when a thread is switched to. */
+    if (t == ks_cur_thread)
+        sched_reschedule_required();
+    if (inv->call) {
+        set_mr(ks_cur_thread, inv->buffer, 0, flags);
+        reply_from_kernel_success(ks_cur_thread, 1);
+    }
+    tcb_set_state(ks_cur_thread, TS_RUNNING);
+    return EXCEPTION_NONE;
+}
+
 static exception_t decode_bind_notification(invocation_t *inv, tcb_t *t)
 {
     if (inv->n_extra < 1)
@@ -458,27 +495,21 @@ static exception_t decode_bind_notification(invocation_t *inv, tcb_t *t)
     notification_t *n = cap_ptr(c);
     if (n->head != NULL || n->bound_tcb != NULL)
         return refuse(ERR_ILLEGAL_OPERATION, "BindNotification: notification busy or bound");
-    ntfn_bind(n, t);
-    return EXCEPTION_NONE;
+    return invoke_bind_notification(t, n);
 }
 
 static exception_t decode_unbind_notification(tcb_t *t)
 {
     if (t->bound_ntfn == NULL)
         return refuse(ERR_ILLEGAL_OPERATION, "UnbindNotification: thread not bound");
-    ntfn_unbind(t->bound_ntfn);
-    return EXCEPTION_NONE;
+    return invoke_unbind_notification(t);
 }
 
 static exception_t decode_set_tls_base(invocation_t *inv, tcb_t *t)
 {
     if (inv->length < 1)
         return refuse(ERR_TRUNCATED_MESSAGE, "SetTLSBase: need the base");
-    t->ctx.gs_base = inv_arg(inv, 0);
-    /* The TLS segment is loaded when a thread is switched to. */
-    if (t == ks_cur_thread)
-        sched_reschedule_required();
-    return EXCEPTION_NONE;
+    return invoke_set_tls_base(t, inv_arg(inv, 0));
 }
 
 static exception_t decode_set_flags(invocation_t *inv, tcb_t *t)
@@ -486,16 +517,7 @@ static exception_t decode_set_flags(invocation_t *inv, tcb_t *t)
     if (inv->length < 2)
         return refuse(ERR_TRUNCATED_MESSAGE, "SetFlags: need clear and set");
     word_t flags = (t->flags & ~inv_arg(inv, 0)) | (inv_arg(inv, 1) & TCB_FLAGS_MASK);
-    t->flags = flags;
-    /* The FPU is turned on or off when a thread is switched to. */
-    if (t == ks_cur_thread)
-        sched_reschedule_required();
-    if (inv->call) {
-        set_mr(ks_cur_thread, inv->buffer, 0, flags);
-        reply_from_kernel_success(ks_cur_thread, 1);
-    }
-    tcb_set_state(ks_cur_thread, TS_RUNNING);
-    return EXCEPTION_NONE;
+    return invoke_set_flags(t, flags, inv);
 }
 
 /* syscall.c has put the caller in the Restart state already (seL4's
