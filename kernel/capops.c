@@ -32,6 +32,7 @@
 #include <kernel/state.h>
 #include <kernel/invocation.h>
 #include <kernel/debug.h>
+#include <kernel/notification.h>
 #include <arch/arch.h>
 #include <arch/memlayout.h>
 

@@ -24,6 +24,7 @@
 #include <kernel/sched.h>
 #include <kernel/state.h>
 #include <kernel/debug.h>
+#include <kernel/notification.h>
 #include <abi/faults.h>
 
 static void ep_append(endpoint_t *ep, tcb_t *t)

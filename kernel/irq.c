@@ -23,6 +23,7 @@
 #include <kernel/state.h>
 #include <kernel/syscall.h>
 #include <kernel/debug.h>
+#include <kernel/notification.h>
 #include <arch/arch.h>
 #include <abi/invocation.h>
 #include <abi/errors.h>

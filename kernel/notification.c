@@ -21,6 +21,7 @@
 #include <kernel/sched.h>
 #include <kernel/state.h>
 #include <kernel/debug.h>
+#include <kernel/notification.h>
 
 static void set_tail_state(notification_t *n, tcb_t *tail, word_t state)
 {

@@ -42,6 +42,7 @@
 #include <kernel/invariants.h>
 #include <kernel/debugcall.h>
 #include <kernel/debug.h>
+#include <kernel/notification.h>
 #include <arch/arch.h>
 #include <arch/mmu.h>
 #include <abi/syscall.h>

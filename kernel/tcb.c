@@ -29,6 +29,7 @@
 #include <kernel/sched.h>
 #include <kernel/state.h>
 #include <kernel/debug.h>
+#include <kernel/notification.h>
 #include <arch/arch.h>
 #include <abi/invocation.h>
 #include <abi/errors.h>

@@ -1,5 +1,6 @@
 /*
- * Endpoints, notifications, message transfer and reply capabilities.
+ * Endpoints, message transfer and reply capabilities (notifications:
+ * notification.h).
  */
 #ifndef KERNEL_IPC_H
 #define KERNEL_IPC_H
@@ -15,13 +16,6 @@ void ep_cancel_badged_sends(endpoint_t *ep, word_t badge);
 /* Restart every thread of a queue detached from its endpoint or
  * notification (they re-run their system calls). */
 void ipc_restart_all(tcb_t *head);
-
-/* Notifications. */
-void ntfn_signal(notification_t *n, word_t badge);
-void ntfn_receive(tcb_t *t, cap_t ntfn_cap, bool blocking);
-void ntfn_cancel_signal(tcb_t *t, notification_t *n);
-void ntfn_bind(notification_t *n, tcb_t *t);
-void ntfn_unbind(notification_t *n);
 
 /* Reply: t replies to the thread named by its caller slot. */
 void do_reply_transfer(tcb_t *sender, tcb_t *receiver, cte_t *reply_slot, bool grant);

@@ -28,6 +28,7 @@
 #include <kernel/invocation.h>
 #include <kernel/ipc.h>
 #include <kernel/sched.h>
+#include <kernel/notification.h>
 #include <arch/arch.h>
 #include <arch/memlayout.h>
 
