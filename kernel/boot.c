@@ -19,6 +19,7 @@
 #include <kernel/cdt.h>
 #include <kernel/sched.h>
 #include <kernel/debug.h>
+#include <kernel/tcb.h>
 #include <abi/bootinfo.h>
 #include <abi/objtype.h>
 #include <arch/arch.h>
@@ -357,12 +358,11 @@ static tcb_t *make_root_tcb(const elf_image_t *img, const vspace_plan_t *vp, cap
     tcb_t *t = boot_alloc(TCB_BITS);
     /* Keep the 4 KiB the TCB sits in aligned for the page-granular steps after it. */
     boot_alloc(TCB_BITS);
-    arch_tcb_init(t);
+    tcb_init_new(t);
     t->ctx.eip = img->entry;
     t->ctx.ebx = vp->bootinfo;
     t->priority = ROOT_PRIO;
     t->mcp = ROOT_PRIO;
-    t->time_slice = TIME_SLICE_TICKS;
     t->ipc_buffer = vp->ipcbuf;
     memcpy(t->name, "rootserver", sizeof("rootserver"));
     cdt_insert(slot_at(CAP_INIT_THREAD_CNODE), tcb_slot(t, TCB_SLOT_CTABLE),

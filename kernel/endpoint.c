@@ -25,6 +25,7 @@
 #include <kernel/state.h>
 #include <kernel/debug.h>
 #include <kernel/notification.h>
+#include <kernel/tcb.h>
 #include <abi/faults.h>
 
 static void ep_append(endpoint_t *ep, tcb_t *t)

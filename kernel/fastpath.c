@@ -62,6 +62,7 @@
 #include <kernel/invocation.h>
 #include <kernel/state.h>
 #include <kernel/debug.h>
+#include <kernel/tcb.h>
 #include <abi/syscall.h>
 #include <abi/faults.h>
 #include <arch/fastpath.h>

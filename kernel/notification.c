@@ -22,6 +22,7 @@
 #include <kernel/state.h>
 #include <kernel/debug.h>
 #include <kernel/notification.h>
+#include <kernel/tcb.h>
 
 static void set_tail_state(notification_t *n, tcb_t *tail, word_t state)
 {

@@ -127,14 +127,10 @@ void sched_reschedule_required(void)
     ks_switch_target = NULL;
 }
 
-/* Keeps the queues and the scheduler's wish consistent with t's state: a
- * thread that stops being runnable leaves the ready queue, and if it was
- * the one about to run (or running), someone else is chosen. */
-void tcb_set_state(tcb_t *t, thread_state_t s)
+/* A thread that stopped being runnable leaves the ready queue, and if it
+ * was the one about to run (or running), someone else is chosen. */
+void sched_thread_stopped(tcb_t *t)
 {
-    t->state = s;
-    if (sched_is_runnable(t))
-        return;
     sched_dequeue(t);
     if (t == ks_cur_thread && ks_sched_action == SCHED_RESUME_CURRENT)
         sched_reschedule_required();

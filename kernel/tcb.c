@@ -31,6 +31,7 @@
 #include <kernel/debug.h>
 #include <kernel/notification.h>
 #include <arch/arch.h>
+#include <arch/memlayout.h>
 #include <abi/invocation.h>
 #include <abi/errors.h>
 
@@ -104,6 +105,22 @@ void tcb_init_new(tcb_t *t)
     t->time_slice = TIME_SLICE_TICKS;
 }
 
+#define TCB_NAME_PREFIX "child of: '"
+
+void tcb_name_child(tcb_t *t, const tcb_t *creator)
+{
+    const word_t cap = sizeof(t->name) - 1;
+    word_t n = 0;
+
+    for (const char *p = TCB_NAME_PREFIX; *p != '\0' && n < cap; p++)
+        t->name[n++] = *p;
+    for (const char *p = creator != NULL ? creator->name : ""; *p != '\0' && n < cap; p++)
+        t->name[n++] = *p;
+    if (n < cap)
+        t->name[n++] = '\'';
+    t->name[n] = '\0';
+}
+
 bool tcb_is_stopped(const tcb_t *t)
 {
     switch (t->state) {
@@ -160,6 +177,59 @@ void tcb_finalise(tcb_t *t)
     tcb_suspend(t);
     arch_tcb_destroyed(t);
 }
+
+/* Keeps the queues and the scheduler's wish consistent with t's state. */
+void tcb_set_state(tcb_t *t, thread_state_t s)
+{
+    t->state = s;
+    if (!sched_is_runnable(t))
+        sched_thread_stopped(t);
+}
+
+/* ---- reply capabilities ---- */
+
+void tcb_delete_caller_cap(tcb_t *t)
+{
+    cte_t *slot = tcb_slot(t, TCB_SLOT_CALLER);
+
+    if (!cap_is_null(slot->cap))
+        cte_delete_one(slot);
+}
+
+/* The reply capability to t, if it exists, is the only child of t's master
+ * reply capability, so it follows the master in the derivation list. */
+void tcb_delete_reply_to(tcb_t *t)
+{
+    cte_t *next = mdb_next(tcb_slot(t, TCB_SLOT_REPLY));
+
+    if (next != NULL && cap_type(next->cap) == CAP_REPLY &&
+        !cap_reply_is_master(next->cap) && cap_reply_tcb(next->cap) == t)
+        cte_delete_one(next);
+}
+
+/* ---- IPC buffer ---- */
+
+/* seL4 lookupIPCBuffer: the frame in the thread's buffer slot, readable
+ * (and writable if the kernel is going to write), not device memory. */
+word_t *tcb_ipc_buffer(tcb_t *t, bool writable)
+{
+    cap_t c = tcb_slot(t, TCB_SLOT_BUFFER)->cap;
+
+    if (cap_type(c) != CAP_FRAME || cap_frame_is_device(c))
+        return NULL;
+    word_t vmr = cap_frame_vmrights(c);
+    if (vmr != VM_READ_WRITE && (writable || vmr != VM_READ_ONLY))
+        return NULL;
+    word_t in_frame = cap_frame_is_large(c) ? MASK(LARGE_PAGE_BITS) : MASK(PAGE_BITS);
+    paddr_t p = cap_frame_paddr(c) + (t->ipc_buffer & in_frame & ~MASK(IPC_BUFFER_SIZE_BITS));
+    /* p and the window's top are multiples of the buffer size: a buffer
+     * that starts inside the window ends inside it (paddr_in_window). */
+    if (p >= PADDR_WINDOW_TOP)
+        return NULL;
+    return paddr_to_kptr(p);
+}
+_Static_assert(PADDR_WINDOW_TOP % IPCBUF_SIZE == 0 && IPCBUF_SIZE == BIT(IPC_BUFFER_SIZE_BITS),
+               "IPC buffers never straddle the kernel window's top");
 
 /* ---- Read, Write and CopyRegisters ---- */
 

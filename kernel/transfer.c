@@ -112,25 +112,6 @@ bool lookup_extra_caps(tcb_t *t, const word_t *buffer, word_t n, cte_t **slots, 
 
 /* ---- reply capabilities ---- */
 
-void tcb_delete_caller_cap(tcb_t *t)
-{
-    cte_t *slot = tcb_slot(t, TCB_SLOT_CALLER);
-
-    if (!cap_is_null(slot->cap))
-        cte_delete_one(slot);
-}
-
-/* The reply capability to t, if it exists, is the only child of t's master
- * reply capability, so it follows the master in the derivation list. */
-void tcb_delete_reply_to(tcb_t *t)
-{
-    cte_t *next = mdb_next(tcb_slot(t, TCB_SLOT_REPLY));
-
-    if (next != NULL && cap_type(next->cap) == CAP_REPLY &&
-        !cap_reply_is_master(next->cap) && cap_reply_tcb(next->cap) == t)
-        cte_delete_one(next);
-}
-
 void ipc_setup_caller_cap(tcb_t *sender, tcb_t *receiver, bool can_grant)
 {
     cte_t *master = tcb_slot(sender, TCB_SLOT_REPLY);

@@ -28,6 +28,7 @@
 #include <kernel/sched.h>
 #include <kernel/state.h>
 #include <kernel/debug.h>
+#include <kernel/tcb.h>
 #include <abi/invocation.h>
 #include <arch/arch.h>
 #include <arch/memlayout.h>
@@ -94,32 +95,6 @@ bool untyped_may_hold(cap_t ut, word_t type)
 
 /* ---- objects --------------------------------------------------------------- */
 
-#define TCB_NAME_PREFIX "child of: '"
-
-/* Debug name of a new thread, as seL4 names it: child of: '<creator>'. */
-static void tcb_name_child(tcb_t *t)
-{
-    const word_t cap = sizeof(t->name) - 1;
-    word_t n = 0;
-
-    for (const char *p = TCB_NAME_PREFIX; *p != '\0' && n < cap; p++)
-        t->name[n++] = *p;
-    for (const char *p = ks_cur_thread != NULL ? ks_cur_thread->name : ""; *p != '\0' && n < cap; p++)
-        t->name[n++] = *p;
-    if (n < cap)
-        t->name[n++] = '\'';
-    t->name[n] = '\0';
-}
-
-static cap_t tcb_create(tcb_t *t)
-{
-    arch_tcb_init(t);
-    t->state = TS_INACTIVE;
-    t->time_slice = TIME_SLICE_TICKS;
-    tcb_name_child(t);
-    return cap_tcb_new(t);
-}
-
 cap_t obj_create(word_t type, paddr_t paddr, word_t user_bits, bool device)
 {
     void *obj = paddr_to_kptr(paddr);
@@ -128,7 +103,9 @@ cap_t obj_create(word_t type, paddr_t paddr, word_t user_bits, bool device)
     case OBJ_UNTYPED:
         return cap_untyped_new(paddr, user_bits, device, 0);
     case OBJ_TCB:
-        return tcb_create(obj);
+        tcb_init_new(obj);
+        tcb_name_child(obj, ks_cur_thread);
+        return cap_tcb_new(obj);
     case OBJ_ENDPOINT:
         return cap_endpoint_new(obj, 0, RIGHTS_ALL);
     case OBJ_NOTIFICATION:

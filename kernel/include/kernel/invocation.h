@@ -47,9 +47,4 @@ void set_mr(tcb_t *t, word_t *buffer, word_t i, word_t value);
  * for decoders that return values; plain successes are handled by syscall.c. */
 void reply_from_kernel_success(tcb_t *t, word_t length);
 
-/* Kernel pointer to thread t's IPC buffer, or NULL if it has none usable
- * (no frame cap in its buffer slot, or the frame lies above the window).
- * `writable`: the kernel is going to write it (receiver side). */
-word_t *tcb_ipc_buffer(tcb_t *t, bool writable);
-
 #endif

@@ -32,11 +32,6 @@ cptr_t ipcbuf_extra_cptr(const word_t *buffer, word_t i);
  * sets *failed_cptr and returns false. */
 bool lookup_extra_caps(tcb_t *t, const word_t *buffer, word_t n, cte_t **slots, cptr_t *failed_cptr);
 
-/* Delete the reply capability in t's caller slot, if any. */
-void tcb_delete_caller_cap(tcb_t *t);
-/* t is blocked on reply: delete the reply capability that names it. */
-void tcb_delete_reply_to(tcb_t *t);
-
 /* A Call (or fault) from sender was received by receiver: sender waits for
  * the reply, receiver's caller slot gets a reply capability to it. */
 void ipc_setup_caller_cap(tcb_t *sender, tcb_t *receiver, bool can_grant);
