@@ -34,7 +34,6 @@
 #define PHYS_TOP            (1ull << 32)
 #define EXTRA_BI_MIN_BITS   PAGE_BITS
 
-static tcb_t idle_tcb __attribute__((aligned(1u << TCB_BITS)));
 
 /* Boot allocation: a bump allocator over one block of free RAM. */
 static paddr_t alloc_cur, alloc_end;
@@ -378,9 +377,9 @@ static tcb_t *make_root_tcb(const elf_image_t *img, const vspace_plan_t *vp, cap
 
 static void make_idle_thread(void)
 {
-    idle_tcb.state = TS_IDLE;
-    memcpy(idle_tcb.name, "idle", sizeof("idle"));
-    ks_idle_thread = &idle_tcb;
+    ks_idle_tcb.state = TS_IDLE;
+    memcpy(ks_idle_tcb.name, "idle", sizeof("idle"));
+    ks_idle_thread = &ks_idle_tcb;
 }
 
 static const uint8_t *root_elf(const arch_boot_info_t *abi, elf_image_t *img)

@@ -58,29 +58,21 @@
 
 /* ---- invocations ---- */
 
-/* The domain schedule (seL4 src/object/domain.c): CONFIG_NUM_DOMAIN_SCHEDULES
- * (2) entries of {domain, duration in ticks}; a zero duration is an end
- * marker and the last entry always is one. With a single domain the
- * schedule changes nothing observable, so it is only kept and checked. */
-#define DOM_SCHEDULES       2u
-#define DSCHED_MAX_DURATION ((1ull << 56) - 1)
-
-static struct { word_t domain; uint64_t duration; } dom_schedule[DOM_SCHEDULES] = {
-    { 0, DSCHED_MAX_DURATION },
-};
-static word_t dom_schedule_start;
+/* The domain schedule (seL4 src/object/domain.c), ks_dom_schedule in
+ * state.c. With a single domain the schedule changes nothing observable,
+ * so it is only kept and checked. */
 
 /* Cannot fail: the decoders below checked everything. */
 static exception_t domain_invoke_configure(word_t index, word_t domain, uint64_t duration)
 {
-    dom_schedule[index].domain = domain;
-    dom_schedule[index].duration = duration;
+    ks_dom_schedule[index].domain = domain;
+    ks_dom_schedule[index].duration = duration;
     return EXCEPTION_NONE;
 }
 
 static exception_t domain_invoke_set_start(word_t index)
 {
-    dom_schedule_start = index;
+    ks_dom_schedule_start = index;
     sched_reschedule_required();    /* seL4 ends the current domain slot */
     return EXCEPTION_NONE;
 }
@@ -99,7 +91,7 @@ static exception_t domain_decode_configure(invocation_t *inv)
         return refuse_arg(2, "ScheduleConfigure: duration above 2^56 - 1");
     if (duration == 0 && domain != 0)
         return refuse_arg(1, "ScheduleConfigure: an end marker has domain 0");
-    if (index == dom_schedule_start && duration == 0)
+    if (index == ks_dom_schedule_start && duration == 0)
         return refuse_arg(2, "ScheduleConfigure: the start entry needs a duration");
     return domain_invoke_configure(index, domain, duration);
 }
@@ -111,7 +103,7 @@ static exception_t domain_decode_set_start(invocation_t *inv)
     word_t index = inv_arg(inv, 0);
     if (index >= DOM_SCHEDULES)
         return refuse_range(0, DOM_SCHEDULES - 1, "ScheduleSetStart: bad index");
-    if (dom_schedule[index].duration == 0)
+    if (ks_dom_schedule[index].duration == 0)
         return refuse_arg(0, "ScheduleSetStart: an end marker");
     return domain_invoke_set_start(index);
 }
