@@ -26,8 +26,9 @@ typedef struct invocation {
     bool block;                 /* blocking Send/Call vs NBSend */
 } invocation_t;
 
-/* Message register i of the current thread (i < length is the caller's
- * responsibility to check; see INV_NEED). */
+/* Message register i of the current thread. i < length is the decoder's
+ * to check first (a shorter message is a TruncatedMessage refusal); past
+ * the message this returns 0 or whatever the buffer holds. */
 word_t inv_arg(const invocation_t *inv, word_t i);
 
 /* Refusal helpers: fill ks_syscall_error and return EXCEPTION_SYSCALL_ERROR.
