@@ -116,12 +116,9 @@ static exception_t frame_decode_map(invocation_t *inv)
         return refuse_arg(0, "frame map: address range reaches the kernel window");
     }
 
-    pde_t *found = vspace_find_pd(asid);
-    if (!found)
-        return cspace_refuse_lookup(false, LOOKUP_INVALID_ROOT, 0,
-                                    "frame map: page directory's ASID is gone");
-    if (found != pd)
-        return refuse_cap(1, "frame map: ASID names another page directory");
+    exception_t e = vspace_check_pd_asid(pd_cap);
+    if (e != EXCEPTION_NONE)
+        return e;
 
     word_t vmrights = vm_rights_mask(cap_frame_vmrights(cap), rights);
     if (!IS_ALIGNED(vaddr, bits))
@@ -129,7 +126,7 @@ static exception_t frame_decode_map(invocation_t *inv)
 
     frame_map_t m = { .newcap = cap_set_mapping(cap, asid, vaddr), .pd = pd, .vaddr = vaddr };
     bool large = cap_frame_is_large(cap);
-    exception_t e = find_entry_slot(pd, vaddr, large, &m.entry_slot);
+    e = find_entry_slot(pd, vaddr, large, &m.entry_slot);
     if (e != EXCEPTION_NONE)
         return e;
     paddr_t frame = cap_frame_paddr(cap);

@@ -37,6 +37,17 @@ pde_t *vspace_find_pd(word_t asid)
     return pool ? pool->pd[asid_index(asid)] : NULL;
 }
 
+exception_t vspace_check_pd_asid(cap_t pd_cap)
+{
+    pde_t *found = vspace_find_pd(cap_mapped_asid(pd_cap));
+
+    if (!found)
+        return cspace_refuse_lookup(false, LOOKUP_INVALID_ROOT, 0, "map: page directory's ASID is gone");
+    if (found != cap_paging_ptr(pd_cap))
+        return refuse_cap(1, "map: ASID names another page directory");
+    return EXCEPTION_NONE;
+}
+
 bool arch_is_valid_vtable_root(cap_t cap)
 {
     return cap_type(cap) == CAP_PAGE_DIRECTORY && cap_paging_is_mapped(cap);
@@ -239,12 +250,9 @@ static exception_t pt_decode_map(invocation_t *inv)
     /* seL4 tests vaddr > USER_TOP and then meets the kernel's entry (DeleteFirst). */
     if (vaddr >= USER_TOP)
         return refuse_arg(0, "page table map: address in the kernel window");
-    pde_t *found = vspace_find_pd(asid);
-    if (!found)
-        return cspace_refuse_lookup(false, LOOKUP_INVALID_ROOT, 0,
-                                    "page table map: page directory's ASID is gone");
-    if (found != pd)
-        return refuse_cap(1, "page table map: ASID names another page directory");
+    exception_t e = vspace_check_pd_asid(pd_cap);
+    if (e != EXCEPTION_NONE)
+        return e;
     pde_t *pde = &pd[PD_INDEX(vaddr)];
     if (pde_present(*pde))
         return refuse(ERR_DELETE_FIRST, "page table map: address already covered");
