@@ -58,11 +58,6 @@ static bool is_highest_prio(word_t prio)
     return ks_ready_bitmap_top == 0 || prio >= highest_ready_prio();
 }
 
-bool sched_is_runnable(const tcb_t *t)
-{
-    return t->state == TS_RUNNING || t->state == TS_RESTART;
-}
-
 void sched_enqueue(tcb_t *t)
 {
     word_t p = t->priority;
