@@ -19,6 +19,7 @@
 #include <kernel/cdt.h>
 #include <kernel/sched.h>
 #include <kernel/debug.h>
+#include <kernel/tcb.h>
 #include <abi/bootinfo.h>
 #include <abi/objtype.h>
 #include <arch/arch.h>
@@ -33,7 +34,6 @@
 #define PHYS_TOP            (1ull << 32)
 #define EXTRA_BI_MIN_BITS   PAGE_BITS
 
-static tcb_t idle_tcb __attribute__((aligned(1u << TCB_BITS)));
 
 /* Boot allocation: a bump allocator over one block of free RAM. */
 static paddr_t alloc_cur, alloc_end;
@@ -357,12 +357,11 @@ static tcb_t *make_root_tcb(const elf_image_t *img, const vspace_plan_t *vp, cap
     tcb_t *t = boot_alloc(TCB_BITS);
     /* Keep the 4 KiB the TCB sits in aligned for the page-granular steps after it. */
     boot_alloc(TCB_BITS);
-    arch_tcb_init(t);
+    tcb_init_new(t);
     t->ctx.eip = img->entry;
     t->ctx.ebx = vp->bootinfo;
     t->priority = ROOT_PRIO;
     t->mcp = ROOT_PRIO;
-    t->time_slice = TIME_SLICE_TICKS;
     t->ipc_buffer = vp->ipcbuf;
     memcpy(t->name, "rootserver", sizeof("rootserver"));
     cdt_insert(slot_at(CAP_INIT_THREAD_CNODE), tcb_slot(t, TCB_SLOT_CTABLE),
@@ -378,9 +377,9 @@ static tcb_t *make_root_tcb(const elf_image_t *img, const vspace_plan_t *vp, cap
 
 static void make_idle_thread(void)
 {
-    idle_tcb.state = TS_IDLE;
-    memcpy(idle_tcb.name, "idle", sizeof("idle"));
-    ks_idle_thread = &idle_tcb;
+    ks_idle_tcb.state = TS_IDLE;
+    memcpy(ks_idle_tcb.name, "idle", sizeof("idle"));
+    ks_idle_thread = &ks_idle_tcb;
 }
 
 static const uint8_t *root_elf(const arch_boot_info_t *abi, elf_image_t *img)

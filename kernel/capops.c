@@ -32,6 +32,7 @@
 #include <kernel/state.h>
 #include <kernel/invocation.h>
 #include <kernel/debug.h>
+#include <kernel/notification.h>
 #include <arch/arch.h>
 #include <arch/memlayout.h>
 
@@ -253,9 +254,6 @@ static word_t mask_vm_rights(word_t vm, word_t mask)
     return VM_KERNEL_ONLY;
 }
 
-#define FRAME_VMRIGHTS_SHIFT 5
-#define REPLY_GRANT_SHIFT    5
-
 cap_t cap_mask_rights(word_t rights, cap_t cap)
 {
     const word_t ntfn_rights = RIGHT_READ | RIGHT_WRITE;
@@ -267,14 +265,9 @@ cap_t cap_mask_rights(word_t rights, cap_t cap)
     case CAP_NOTIFICATION:
         return cap_set_rights(cap, (r & ~ntfn_rights) | (r & rights & ntfn_rights));
     case CAP_REPLY:
-        if (!(rights & RIGHT_GRANT))
-            cap.w0 &= ~BIT(REPLY_GRANT_SHIFT);
-        return cap;
-    case CAP_FRAME: {
-        word_t vm = mask_vm_rights(cap_frame_vmrights(cap), rights);
-        cap.w0 = (cap.w0 & ~(MASK(2) << FRAME_VMRIGHTS_SHIFT)) | (vm << FRAME_VMRIGHTS_SHIFT);
-        return cap;
-    }
+        return (rights & RIGHT_GRANT) ? cap : cap_reply_clear_grant(cap);
+    case CAP_FRAME:
+        return cap_frame_set_vmrights(cap, mask_vm_rights(cap_frame_vmrights(cap), rights));
     default:
         return cap;
     }

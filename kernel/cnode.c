@@ -111,22 +111,11 @@ static exception_t cnode_invoke_cancel_badged_sends(cap_t ep_cap)
 
 /* ---- decode ---------------------------------------------------------------- */
 
-static exception_t ensure_empty(const cte_t *slot, const char *why)
-{
-    if (!cap_is_null(slot->cap))
-        return refuse(ERR_DELETE_FIRST, why);
-    return EXCEPTION_NONE;
-}
-
 /* An empty source slot is a failed lookup of the source (MissingCapability,
  * bits left = the depth the caller gave). */
 static exception_t refuse_missing(bool source, word_t depth, const char *why)
 {
-    ks_lookup_fault.type = LOOKUP_MISSING_CAPABILITY;
-    ks_lookup_fault.bits_left = depth;
-    ks_lookup_fault.bits_found = 0;
-    ks_lookup_fault.guard_found = 0;
-    return refuse_lookup(source, why);
+    return cspace_refuse_lookup(source, LOOKUP_MISSING_CAPABILITY, depth, why);
 }
 
 /* The new capability a Copy/Mint/Move/Mutate would place, or an error. */
@@ -166,7 +155,7 @@ static exception_t decode_copy_family(const invocation_t *inv, cte_t *dest)
         return refuse(ERR_TRUNCATED_MESSAGE, "CNode Copy/Mint/Move/Mutate: truncated message");
     word_t src_index = inv_arg(inv, ARG_SRC_INDEX);
     word_t src_depth = inv_arg(inv, ARG_SRC_DEPTH);
-    status = ensure_empty(dest, "CNode Copy/Mint/Move/Mutate: destination not empty");
+    status = cspace_ensure_empty(dest, "CNode Copy/Mint/Move/Mutate: destination not empty");
     if (status != EXCEPTION_NONE)
         return status;
     status = cspace_lookup_source_slot(inv->extra_caps[0], src_index, src_depth, &src);
@@ -179,7 +168,6 @@ static exception_t decode_copy_family(const invocation_t *inv, cte_t *dest)
         return status;
     if (cap_is_null(newcap))
         return refuse(ERR_ILLEGAL_OPERATION, "CNode Copy/Mint/Move/Mutate: resulting cap invalid");
-    tcb_set_state(ks_cur_thread, TS_RESTART);
     if (inv->label == INV_CNODE_MOVE || inv->label == INV_CNODE_MUTATE)
         return cnode_invoke_move(newcap, src, dest);
     return cnode_invoke_insert(newcap, src, dest);
@@ -214,7 +202,7 @@ static exception_t decode_rotate(const invocation_t *inv, cte_t *dest)
     if (pivot == src || pivot == dest)
         return refuse(ERR_ILLEGAL_OPERATION, "CNode Rotate: pivot is the source or destination");
     if (src != dest) {
-        status = ensure_empty(dest, "CNode Rotate: destination not empty");
+        status = cspace_ensure_empty(dest, "CNode Rotate: destination not empty");
         if (status != EXCEPTION_NONE)
             return status;
     }
@@ -228,7 +216,6 @@ static exception_t decode_rotate(const invocation_t *inv, cte_t *dest)
         return refuse(ERR_ILLEGAL_OPERATION, "CNode Rotate: source cap invalid");
     if (cap_is_null(new_pivot))
         return refuse(ERR_ILLEGAL_OPERATION, "CNode Rotate: pivot cap invalid");
-    tcb_set_state(ks_cur_thread, TS_RESTART);
     return cnode_invoke_rotate(new_src, new_pivot, src, pivot, dest);
 }
 
@@ -254,21 +241,17 @@ exception_t cnode_decode(invocation_t *inv)
     case INV_CNODE_MUTATE:
         return decode_copy_family(inv, dest);
     case INV_CNODE_REVOKE:
-        tcb_set_state(ks_cur_thread, TS_RESTART);
         return cte_revoke(dest);
     case INV_CNODE_DELETE:
-        tcb_set_state(ks_cur_thread, TS_RESTART);
         return cte_delete(dest, true);
     case INV_CNODE_SAVE_CALLER:
-        status = ensure_empty(dest, "CNode SaveCaller: destination not empty");
+        status = cspace_ensure_empty(dest, "CNode SaveCaller: destination not empty");
         if (status != EXCEPTION_NONE)
             return status;
-        tcb_set_state(ks_cur_thread, TS_RESTART);
         return cnode_invoke_save_caller(dest);
     case INV_CNODE_CANCEL_BADGED_SENDS:
         if (!has_cancel_send_rights(dest->cap))
             return refuse(ERR_ILLEGAL_OPERATION, "CNode CancelBadgedSends: target cap invalid");
-        tcb_set_state(ks_cur_thread, TS_RESTART);
         return cnode_invoke_cancel_badged_sends(dest->cap);
     default:
         return decode_rotate(inv, dest);

@@ -24,6 +24,7 @@
 #include <kernel/cdt.h>
 #include <kernel/state.h>
 #include <kernel/sched.h>
+#include <kernel/tcb.h>
 #include <kernel/debug.h>
 #include <arch/memlayout.h>
 #include <abi/capinfo.h>

@@ -24,8 +24,9 @@
 #include <kernel/state.h>
 #include <kernel/invocation.h>
 #include <kernel/debug.h>
+#include <abi/errors.h>
 
-static exception_t lookup_fault(word_t type, word_t bits_left, word_t bits_found, word_t guard_found)
+exception_t cspace_lookup_fault(word_t type, word_t bits_left, word_t bits_found, word_t guard_found)
 {
     ks_lookup_fault.type = type;
     ks_lookup_fault.bits_left = bits_left;
@@ -50,8 +51,8 @@ static exception_t level_fault(cap_t node, cptr_t cptr, word_t bits)
     word_t guard = cap_cnode_guard(node);
 
     if (guard_size > bits || take_bits(cptr, bits, guard_size) != guard)
-        return lookup_fault(LOOKUP_GUARD_MISMATCH, bits, guard_size, guard);
-    return lookup_fault(LOOKUP_DEPTH_MISMATCH, bits, guard_size + cap_cnode_radix(node), 0);
+        return cspace_lookup_fault(LOOKUP_GUARD_MISMATCH, bits, guard_size, guard);
+    return cspace_lookup_fault(LOOKUP_DEPTH_MISMATCH, bits, guard_size + cap_cnode_radix(node), 0);
 }
 
 /*
@@ -70,7 +71,7 @@ exception_t cspace_resolve(cap_t root, cptr_t cptr, word_t depth, resolve_result
     if (cap_type(node) != CAP_CNODE) {
         out->slot = NULL;
         out->bits_remaining = depth;
-        return lookup_fault(LOOKUP_INVALID_ROOT, 0, 0, 0);
+        return cspace_lookup_fault(LOOKUP_INVALID_ROOT, 0, 0, 0);
     }
     for (;;) {
         word_t radix = cap_cnode_radix(node);
@@ -116,20 +117,23 @@ static exception_t lookup_for_cnode_op(bool source, cap_t root, cptr_t index, wo
     resolve_result_t r;
 
     *slot = NULL;
-    if (cap_type(root) != CAP_CNODE) {
-        lookup_fault(LOOKUP_INVALID_ROOT, 0, 0, 0);
-        return refuse_lookup(source, "CNode operation: root is not a CNode");
-    }
+    if (cap_type(root) != CAP_CNODE)
+        return cspace_refuse_lookup(source, LOOKUP_INVALID_ROOT, 0, "CNode operation: root is not a CNode");
     if (depth < 1 || depth > WORD_BITS)
         return refuse_range(1, WORD_BITS, "CNode operation: depth out of range");
     if (cspace_resolve(root, index, depth, &r) != EXCEPTION_NONE)
         return refuse_lookup(source, "CNode operation: lookup failed");
-    if (r.bits_remaining != 0) {
-        lookup_fault(LOOKUP_DEPTH_MISMATCH, r.bits_remaining, 0, 0);
-        return refuse_lookup(source, "CNode operation: address ends inside a non-CNode cap");
-    }
+    if (r.bits_remaining != 0)
+        return cspace_refuse_lookup(source, LOOKUP_DEPTH_MISMATCH, r.bits_remaining,
+                                    "CNode operation: address ends inside a non-CNode cap");
     *slot = r.slot;
     return EXCEPTION_NONE;
+}
+
+exception_t cspace_refuse_lookup(bool source, word_t type, word_t bits_left, const char *why)
+{
+    cspace_lookup_fault(type, bits_left, 0, 0);
+    return refuse_lookup(source, why);
 }
 
 exception_t cspace_lookup_target_slot(cap_t root, cptr_t index, word_t depth, cte_t **slot)
@@ -140,4 +144,21 @@ exception_t cspace_lookup_target_slot(cap_t root, cptr_t index, word_t depth, ct
 exception_t cspace_lookup_source_slot(cap_t root, cptr_t index, word_t depth, cte_t **slot)
 {
     return lookup_for_cnode_op(true, root, index, depth, slot);
+}
+
+exception_t cspace_ensure_empty(const cte_t *slot, const char *why)
+{
+    if (!cap_is_null(slot->cap))
+        return refuse(ERR_DELETE_FIRST, why);
+    return EXCEPTION_NONE;
+}
+
+exception_t cspace_lookup_empty_slot(cap_t root, cptr_t index, word_t depth, cte_t **slot,
+                                     const char *why)
+{
+    exception_t status = cspace_lookup_target_slot(root, index, depth, slot);
+
+    if (status != EXCEPTION_NONE)
+        return status;
+    return cspace_ensure_empty(*slot, why);
 }

@@ -24,32 +24,19 @@
 #include <kernel/sched.h>
 #include <kernel/state.h>
 #include <kernel/debug.h>
+#include <kernel/notification.h>
+#include <kernel/tcb.h>
 #include <abi/faults.h>
 
 static void ep_append(endpoint_t *ep, tcb_t *t)
 {
-    t->ep_next = NULL;
-    t->ep_prev = ep->tail;
-    if (ep->tail != NULL)
-        ep->tail->ep_next = t;
-    else
-        ep->head = t;
-    ep->tail = t;
+    ipc_queue_append(&ep->head, &ep->tail, t);
 }
 
 /* Take t off ep's queue; the endpoint goes Idle when the queue empties. */
 static void ep_remove(endpoint_t *ep, tcb_t *t)
 {
-    if (t->ep_prev != NULL)
-        t->ep_prev->ep_next = t->ep_next;
-    else
-        ep->head = t->ep_next;
-    if (t->ep_next != NULL)
-        t->ep_next->ep_prev = t->ep_prev;
-    else
-        ep->tail = t->ep_prev;
-    t->ep_next = t->ep_prev = NULL;
-    t->blocking_object = NULL;
+    ipc_queue_remove(&ep->head, &ep->tail, t);
     if (ep->head == NULL)
         ep->state = EP_IDLE;
 }

@@ -62,6 +62,7 @@
 #include <kernel/invocation.h>
 #include <kernel/state.h>
 #include <kernel/debug.h>
+#include <kernel/tcb.h>
 #include <abi/syscall.h>
 #include <abi/faults.h>
 #include <arch/fastpath.h>
@@ -71,8 +72,6 @@
  * length fits in the registers. */
 #define FP_INFO_SIZE_MASK   MASK(MSGINFO_EXTRA_SHIFT + MSGINFO_EXTRA_BITS)
 #define FP_INFO_UNWRAPPED   (MASK(MSGINFO_UNWRAPPED_BITS) << MSGINFO_UNWRAPPED_SHIFT)
-#define FP_CNODE_GUARD_MASK MASK(CNODE_GUARD_BITS)
-#define FP_CNODE_SIZE_MASK  0x1fu
 #define FP_PRIO_GROUP_BITS  5u
 
 /* Everything here is one straight run: no calls. */
@@ -94,14 +93,14 @@ static __attribute__((noinline)) const cte_t *fp_lookup_levels(cap_t node, word_
     word_t bits = WORD_BITS;
 
     for (;;) {
-        word_t radix = (node.w1 >> CNODE_RADIX_SHIFT) & FP_CNODE_SIZE_MASK;
-        word_t level = radix + ((node.w1 >> CNODE_GUARD_SIZE_SHIFT) & FP_CNODE_SIZE_MASK);
+        word_t radix = cap_w1_cnode_radix(node.w1);
+        word_t level = radix + cap_w1_cnode_guard_size(node.w1);
 
         if (unlikely(level > bits))
             return &fp_null_slot;
         word_t top = cptr >> (WORD_BITS - level);
         word_t guard = top >> radix;
-        if (unlikely(guard != (node.w1 & FP_CNODE_GUARD_MASK)))
+        if (unlikely(guard != cap_w1_cnode_guard(node.w1)))
             return &fp_null_slot;
         const cte_t *slot = cnode_slots(node) + (top - (guard << radix));
         bits -= level;
@@ -115,7 +114,7 @@ static __attribute__((noinline)) const cte_t *fp_lookup_levels(cap_t node, word_
 /* The radix and guard size fields of a CNode capability (w1 >> 18) that
  * resolve all 32 bits at once, by radix: one compare instead of adding
  * the two fields up. Radix 0 does not exist (retype refuses it). */
-#define FP_LEVEL32(r) (((word_t)(r) << (CNODE_RADIX_SHIFT - CNODE_GUARD_SIZE_SHIFT)) | (WORD_BITS - (r)))
+#define FP_LEVEL32(r) (((word_t)(r) << CNODE_SIZE_FIELD_BITS) | (WORD_BITS - (r)))
 static const word_t fp_level32[WORD_BITS] = {
     ~0u,              FP_LEVEL32(1),  FP_LEVEL32(2),  FP_LEVEL32(3),  FP_LEVEL32(4),  FP_LEVEL32(5),
     FP_LEVEL32(6),  FP_LEVEL32(7),  FP_LEVEL32(8),  FP_LEVEL32(9),  FP_LEVEL32(10), FP_LEVEL32(11),
@@ -124,7 +123,8 @@ static const word_t fp_level32[WORD_BITS] = {
     FP_LEVEL32(24), FP_LEVEL32(25), FP_LEVEL32(26), FP_LEVEL32(27), FP_LEVEL32(28), FP_LEVEL32(29),
     FP_LEVEL32(30), FP_LEVEL32(31),
 };
-_Static_assert(CNODE_RADIX_SHIFT - CNODE_GUARD_SIZE_SHIFT == 5, "guard size is five bits");
+_Static_assert(CNODE_RADIX_SHIFT - CNODE_GUARD_SIZE_SHIFT == CNODE_SIZE_FIELD_BITS,
+               "radix follows the guard size");
 
 /* The common case inline: a root CNode that resolves all 32 bits. The
  * capability is read through the returned pointer where it is needed, so
@@ -139,11 +139,11 @@ FP_INLINE const cte_t *fp_lookup(const tcb_t *t, word_t cptr)
 
     if (unlikely(slots & CAP_TYPE_MASK))
         return &fp_null_slot;
-    assert((w1 >> CNODE_RADIX_SHIFT) == cap_cnode_radix(*root));
-    word_t radix = w1 >> CNODE_RADIX_SHIFT;
-    if (likely((w1 >> CNODE_GUARD_SIZE_SHIFT) == fp_level32[radix])) {
+    assert(cap_w1_cnode_radix_top(w1) == cap_cnode_radix(*root));
+    word_t radix = cap_w1_cnode_radix_top(w1);
+    if (likely(cap_w1_cnode_sizes(w1) == fp_level32[radix])) {
         word_t guard = cptr >> radix;
-        if (unlikely(guard != (w1 & FP_CNODE_GUARD_MASK)))
+        if (unlikely(guard != cap_w1_cnode_guard(w1)))
             return &fp_null_slot;
         return (const cte_t *)(uintptr_t)slots + (cptr - (guard << radix));
     }
@@ -215,9 +215,8 @@ FP_INLINE void fp_insert_reply(cte_t *master, cte_t *caller, tcb_t *sender, word
     /* The caller slot is empty, and an empty slot is all zero. */
     assert(caller->cap.w1 == 0 && caller->mdb.prev == 0 && caller->mdb.next == 0);
     /* cap_reply_new(sender, false, grant), added up (one lea): the grant
-     * bit moves from RIGHT_GRANT to bit 5. */
-    _Static_assert(RIGHT_GRANT << 3 == BIT(5), "reply capability grant bit");
-    caller->cap.w0 = (word_t)(uintptr_t)sender + CAP_REPLY + ((blocking_rights & RIGHT_GRANT) << 3);
+     * bit moves from RIGHT_GRANT to REPLY_GRANT_SHIFT. */
+    caller->cap.w0 = (word_t)(uintptr_t)sender + CAP_REPLY + cap_w0_reply_grant(blocking_rights);
     assert(caller->cap.w0 == cap_reply_new(sender, false, (blocking_rights & RIGHT_GRANT) != 0).w0);
     caller->mdb.prev = (uintptr_t)master;
     master->mdb.next |= (uintptr_t)caller;
@@ -285,17 +284,17 @@ FP_INLINE void fp_block_receive(tcb_t *t, endpoint_t *ep, word_t rights)
  * slot, not device memory, with read-write rights (writable) or at least
  * read-only ones, inside the kernel's window. The type, device bit and
  * rights are bits 0-3 and 5-7 of the capability's first word. */
-#define FP_FRAME_BITS    (CAP_TYPE_MASK | (3u << 5) | BIT(7))
-#define FP_FRAME_RW      (CAP_FRAME | (VM_READ_WRITE << 5))
+#define FP_FRAME_BITS    (CAP_TYPE_MASK | FRAME_VMRIGHTS_MASK | BIT(FRAME_DEVICE_SHIFT))
+#define FP_FRAME_RW      (CAP_FRAME | (VM_READ_WRITE << FRAME_VMRIGHTS_SHIFT))
 FP_INLINE word_t *fp_ipc_buffer(const tcb_t *t, bool writable)
 {
     word_t w0 = t->slots[TCB_SLOT_BUFFER].cap.w0;
     /* Read-only differs from read-write in bit 5 alone. */
-    word_t ignore = writable ? 0 : (VM_READ_WRITE ^ VM_READ_ONLY) << 5;
+    word_t ignore = writable ? 0 : (VM_READ_WRITE ^ VM_READ_ONLY) << FRAME_VMRIGHTS_SHIFT;
 
     if (unlikely(((w0 | ignore) & FP_FRAME_BITS) != FP_FRAME_RW))
         return NULL;
-    word_t in_frame = (w0 & BIT(4)) ? MASK(LARGE_PAGE_BITS) : MASK(PAGE_BITS);
+    word_t in_frame = (w0 & BIT(FRAME_LARGE_SHIFT)) ? MASK(LARGE_PAGE_BITS) : MASK(PAGE_BITS);
     paddr_t p = (w0 & ~MASK(PAGE_BITS)) + (t->ipc_buffer & in_frame & ~MASK(IPC_BUFFER_SIZE_BITS));
     if (unlikely(p >= PADDR_WINDOW_TOP))
         return NULL;
@@ -360,7 +359,7 @@ FASTPATH_ENTRY void fastpath_call(void)
 
     /* Committed: nothing below can fail. */
     fp_call_commit(cur, dest);
-    arch_fastpath_send_exit(dest, FP_RELOAD(ep_slot->cap.w1) >> 4, cur);
+    arch_fastpath_send_exit(dest, cap_w1_badge(FP_RELOAD(ep_slot->cap.w1)), cur);
 slow:
     arch_fastpath_fallback(SYS_CALL);
 }
@@ -407,7 +406,7 @@ FASTPATH_ENTRY void fastpath_unknown_syscall(void)
     /* Committed: nothing below can fail. */
     user_context_t *c = &cur->ctx;
     c->fault_ip = c->eip - INT_INSN_LEN;
-    word_t number = (VEC_LINUX << 24) | (c->eax & MASK(24));
+    word_t number = UNKSYS_TRAP_NUMBER(VEC_LINUX, c->eax);
     cur->fault = fault_unknown_syscall(number);
     fp_call_commit(cur, dest);
     rbuf[UNKSYS_ECX + 1] = c->ecx;
@@ -419,7 +418,7 @@ FASTPATH_ENTRY void fastpath_unknown_syscall(void)
     rbuf[UNKSYS_SP + 1] = c->esp;
     rbuf[UNKSYS_FLAGS + 1] = c->eflags;
     rbuf[UNKSYS_SYSCALL + 1] = number;
-    arch_fastpath_switch_exit(dest, FP_RELOAD(ep_slot->cap.w1) >> 4,
+    arch_fastpath_switch_exit(dest, cap_w1_badge(FP_RELOAD(ep_slot->cap.w1)),
                               MSGINFO_MAKE(FAULT_UNKNOWN_SYSCALL, 0, 0, UNKSYS_LENGTH), c->eax, c->ebx);
 }
 
@@ -488,9 +487,9 @@ FASTPATH_ENTRY void fastpath_reply_recv(void)
     FP_GOTO_IF_NONZERO(cur->fault.type, slow);
     /* The reply first: it decides how long a message may be, and a long
      * one falls back before the lookup. A reply capability that is not the
-     * master has exactly CAP_REPLY in its low five bits (bit 4: master). */
+     * master has exactly CAP_REPLY in its type and master bits. */
     cte_t *reply_slot = &cur->slots[TCB_SLOT_CALLER];
-    if (unlikely((reply_slot->cap.w0 & MASK(CAP_TYPE_BITS + 1)) != CAP_REPLY))
+    if (unlikely((reply_slot->cap.w0 & REPLY_LOW_MASK) != CAP_REPLY))
         arch_fastpath_fallback(SYS_REPLY_RECV);
     tcb_t *caller = cap_reply_tcb(reply_slot->cap);
     if (unlikely(caller->state != TS_BLOCKED_ON_REPLY))

@@ -29,6 +29,7 @@
 #include <kernel/tcb.h>
 #include <kernel/endpoint.h>
 #include <kernel/transfer.h>
+#include <kernel/cspace.h>
 #include <kernel/sched.h>
 #include <kernel/state.h>
 #include <kernel/debug.h>
@@ -65,7 +66,7 @@ void handle_fault(tcb_t *t)
     lookup_fault_t lf = ks_lookup_fault;
     cte_t *slot;
 
-    if (tcb_lookup_slot(t, t->fault_handler, &slot) != EXCEPTION_NONE) {
+    if (cspace_lookup_slot(t, t->fault_handler, &slot) != EXCEPTION_NONE) {
         double_fault(t, &f, "fault endpoint lookup failed");
         return;
     }

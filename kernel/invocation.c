@@ -17,7 +17,7 @@
 #include <kernel/state.h>
 #include <kernel/sched.h>
 #include <kernel/debug.h>
-#include <arch/memlayout.h>
+#include <kernel/tcb.h>
 #include <abi/errors.h>
 
 word_t inv_arg(const invocation_t *inv, word_t i)
@@ -81,25 +81,3 @@ void reply_from_kernel_success(tcb_t *t, word_t length)
     tcb_set_msginfo(t, MSGINFO_MAKE(0, 0, 0, length));
     tcb_set_state(t, TS_RUNNING);
 }
-
-/* seL4 lookupIPCBuffer: the frame in the thread's buffer slot, readable
- * (and writable if the kernel is going to write), not device memory. */
-word_t *tcb_ipc_buffer(tcb_t *t, bool writable)
-{
-    cap_t c = tcb_slot(t, TCB_SLOT_BUFFER)->cap;
-
-    if (cap_type(c) != CAP_FRAME || cap_frame_is_device(c))
-        return NULL;
-    word_t vmr = cap_frame_vmrights(c);
-    if (vmr != VM_READ_WRITE && (writable || vmr != VM_READ_ONLY))
-        return NULL;
-    word_t in_frame = cap_frame_is_large(c) ? MASK(LARGE_PAGE_BITS) : MASK(PAGE_BITS);
-    paddr_t p = cap_frame_paddr(c) + (t->ipc_buffer & in_frame & ~MASK(IPC_BUFFER_SIZE_BITS));
-    /* p and the window's top are multiples of the buffer size: a buffer
-     * that starts inside the window ends inside it (paddr_in_window). */
-    if (p >= PADDR_WINDOW_TOP)
-        return NULL;
-    return paddr_to_kptr(p);
-}
-_Static_assert(PADDR_WINDOW_TOP % IPCBUF_SIZE == 0 && IPCBUF_SIZE == BIT(IPC_BUFFER_SIZE_BITS),
-               "IPC buffers never straddle the kernel window's top");

@@ -23,6 +23,7 @@
 #include <kernel/state.h>
 #include <kernel/syscall.h>
 #include <kernel/debug.h>
+#include <kernel/notification.h>
 #include <arch/arch.h>
 #include <abi/invocation.h>
 #include <abi/errors.h>
@@ -74,11 +75,10 @@ static exception_t decode_issue(invocation_t *inv)
         return e;
     if (irq_is_active(irq))
         return refuse(ERR_REVOKE_FIRST, "IssueIRQHandler: line already issued");
-    e = cspace_lookup_target_slot(inv->extra_caps[0], inv_arg(inv, 1), inv_arg(inv, 2), &dest);
+    e = cspace_lookup_empty_slot(inv->extra_caps[0], inv_arg(inv, 1), inv_arg(inv, 2), &dest,
+                                 "IssueIRQHandler: destination slot is full");
     if (e != EXCEPTION_NONE)
         return e;
-    if (!cap_is_null(dest->cap))
-        return refuse(ERR_DELETE_FIRST, "IssueIRQHandler: destination slot is full");
     irq_issue_handler(irq, inv->slot, dest);
     return EXCEPTION_NONE;
 }
@@ -90,6 +90,28 @@ exception_t irq_control_decode(invocation_t *inv)
     return arch_decode_invocation(inv);
 }
 
+/* ---- IRQHandler: Ack, SetNotification, Clear (none can fail) ---- */
+
+static exception_t irq_invoke_ack(word_t irq)
+{
+    arch_irq_mask(irq, false);
+    return EXCEPTION_NONE;
+}
+
+static exception_t irq_invoke_clear(word_t irq)
+{
+    if (!cap_is_null(ks_irq_slots[irq].cap))
+        cte_delete_one(&ks_irq_slots[irq]);
+    return EXCEPTION_NONE;
+}
+
+static exception_t irq_invoke_set_notification(word_t irq, cap_t ntfn, cte_t *ntfn_slot)
+{
+    irq_invoke_clear(irq);
+    cte_insert(ntfn, ntfn_slot, &ks_irq_slots[irq]);
+    return EXCEPTION_NONE;
+}
+
 static exception_t decode_set_notification(invocation_t *inv, word_t irq)
 {
     if (inv->n_extra < 1)
@@ -97,11 +119,7 @@ static exception_t decode_set_notification(invocation_t *inv, word_t irq)
     cap_t c = inv->extra_caps[0];
     if (cap_type(c) != CAP_NOTIFICATION || !cap_can_send(c))
         return refuse_cap(0, "SetIRQHandler: not a notification with send right");
-    cte_t *slot = &ks_irq_slots[irq];
-    if (!cap_is_null(slot->cap))
-        cte_delete_one(slot);
-    cte_insert(c, inv->extra_slots[0], slot);
-    return EXCEPTION_NONE;
+    return irq_invoke_set_notification(irq, c, inv->extra_slots[0]);
 }
 
 exception_t irq_handler_decode(invocation_t *inv)
@@ -110,14 +128,11 @@ exception_t irq_handler_decode(invocation_t *inv)
 
     switch (inv->label) {
     case INV_IRQ_ACK_IRQ:
-        arch_irq_mask(irq, false);
-        return EXCEPTION_NONE;
+        return irq_invoke_ack(irq);
     case INV_IRQ_SET_IRQ_HANDLER:
         return decode_set_notification(inv, irq);
     case INV_IRQ_CLEAR_IRQ_HANDLER:
-        if (!cap_is_null(ks_irq_slots[irq].cap))
-            cte_delete_one(&ks_irq_slots[irq]);
-        return EXCEPTION_NONE;
+        return irq_invoke_clear(irq);
     default:
         return refuse(ERR_ILLEGAL_OPERATION, "IRQHandler: not an IRQ handler invocation");
     }

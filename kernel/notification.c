@@ -21,6 +21,8 @@
 #include <kernel/sched.h>
 #include <kernel/state.h>
 #include <kernel/debug.h>
+#include <kernel/notification.h>
+#include <kernel/tcb.h>
 
 static void set_tail_state(notification_t *n, tcb_t *tail, word_t state)
 {
@@ -31,13 +33,8 @@ static void ntfn_append(notification_t *n, tcb_t *t)
 {
     tcb_t *tail = ntfn_tail(n);
 
-    t->ep_next = NULL;
-    t->ep_prev = tail;
-    if (tail != NULL)
-        tail->ep_next = t;
-    else
-        n->head = t;
-    set_tail_state(n, t, NTFN_WAITING);
+    ipc_queue_append(&n->head, &tail, t);
+    set_tail_state(n, tail, NTFN_WAITING);
 }
 
 /* Take t off n's queue; n goes Idle when the queue empties. */
@@ -45,16 +42,7 @@ static void ntfn_remove(notification_t *n, tcb_t *t)
 {
     tcb_t *tail = ntfn_tail(n);
 
-    if (t->ep_prev != NULL)
-        t->ep_prev->ep_next = t->ep_next;
-    else
-        n->head = t->ep_next;
-    if (t->ep_next != NULL)
-        t->ep_next->ep_prev = t->ep_prev;
-    else
-        tail = t->ep_prev;
-    t->ep_next = t->ep_prev = NULL;
-    t->blocking_object = NULL;
+    ipc_queue_remove(&n->head, &tail, t);
     set_tail_state(n, tail, n->head != NULL ? NTFN_WAITING : NTFN_IDLE);
 }
 

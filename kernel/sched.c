@@ -58,11 +58,6 @@ static bool is_highest_prio(word_t prio)
     return ks_ready_bitmap_top == 0 || prio >= highest_ready_prio();
 }
 
-bool sched_is_runnable(const tcb_t *t)
-{
-    return t->state == TS_RUNNING || t->state == TS_RESTART;
-}
-
 void sched_enqueue(tcb_t *t)
 {
     word_t p = t->priority;
@@ -127,14 +122,10 @@ void sched_reschedule_required(void)
     ks_switch_target = NULL;
 }
 
-/* Keeps the queues and the scheduler's wish consistent with t's state: a
- * thread that stops being runnable leaves the ready queue, and if it was
- * the one about to run (or running), someone else is chosen. */
-void tcb_set_state(tcb_t *t, thread_state_t s)
+/* A thread that stopped being runnable leaves the ready queue, and if it
+ * was the one about to run (or running), someone else is chosen. */
+void sched_thread_stopped(tcb_t *t)
 {
-    t->state = s;
-    if (sched_is_runnable(t))
-        return;
     sched_dequeue(t);
     if (t == ks_cur_thread && ks_sched_action == SCHED_RESUME_CURRENT)
         sched_reschedule_required();

@@ -7,6 +7,7 @@
 /* Scheduler. */
 tcb_t *ks_cur_thread;
 tcb_t *ks_idle_thread;
+tcb_t ks_idle_tcb __attribute__((aligned(BIT(TCB_BITS))));
 sched_action_t ks_sched_action;
 tcb_t *ks_switch_target;
 tcb_t *ks_ready_head[NUM_PRIORITIES];
@@ -28,6 +29,12 @@ word_t ks_bench_mark;
 word_t ks_bench_max_stretch;
 word_t ks_bench_max_entry;
 #endif
+
+/* Domains: one domain, whose schedule entry never ends. */
+dom_schedule_entry_t ks_dom_schedule[DOM_SCHEDULES] = {
+    { 0, DSCHED_MAX_DURATION },
+};
+word_t ks_dom_schedule_start;
 
 /* Interrupts. */
 uint8_t ks_irq_state[MAX_IRQS];

@@ -8,18 +8,20 @@
  * endpoint or notification, Reply answers the last Call received,
  * ReplyRecv does both, Yield gives up the time slice. A few more numbers
  * are debugging aids (print a character, halt, name a thread, identify a
- * capability); any other number is an UnknownSyscall fault, sent to the
- * thread's fault handler like every other fault.
+ * capability: debugcall.c); any other number is an UnknownSyscall fault,
+ * sent to the thread's fault handler like every other fault.
  *
  * An invocation goes: look up the invoked capability at depth 32 in the
  * caller's CSpace (failure: a CapFault, for Send and Call only), look up
  * the extra capabilities its IPC buffer names (failure: likewise), then
  * decode by capability type. A refusal becomes seL4's error reply (label =
  * error code, details in MR0..) if the caller used Call, and is dropped
- * otherwise. The caller is marked Restart while the invocation runs: if it
- * is preempted it re-executes the system call later; if the invocation
- * completes and nothing else changed its state, a Call gets an empty reply
- * and the caller runs on.
+ * otherwise. The caller is marked Restart while the invocation runs, here
+ * and nowhere else (decoders never set it; seL4's do, just before
+ * invoking): if it is preempted it re-executes the system call later; if
+ * the invocation completes and nothing else changed its state, a Call gets
+ * an empty reply and the caller runs on. A refusal changed nothing, so the
+ * caller is still Restart then and goes back to Running.
  *
  * Every entry ends in schedule(), which also activates the next thread.
  */
@@ -30,6 +32,7 @@
 #include <kernel/endpoint.h>
 #include <kernel/transfer.h>
 #include <kernel/fault.h>
+#include <kernel/cspace.h>
 #include <kernel/tcb.h>
 #include <kernel/irq.h>
 #include <kernel/cnode.h>
@@ -37,9 +40,10 @@
 #include <kernel/untyped.h>
 #include <kernel/sched.h>
 #include <kernel/state.h>
-#include <kernel/invariants.h>
 #include <kernel/debugcall.h>
+#include <kernel/domain.h>
 #include <kernel/debug.h>
+#include <kernel/notification.h>
 #include <arch/arch.h>
 #include <arch/mmu.h>
 #include <abi/syscall.h>
@@ -47,80 +51,7 @@
 #include <abi/capinfo.h>
 #include <abi/errors.h>
 
-#ifndef CONFIG_BENCHMARK
-#define CONFIG_BENCHMARK 0
-#endif
-
-#define DEBUG_CHAR_MASK 0xffu
-#define NUM_DOMAINS     1u      /* one scheduling domain (abi.md configuration) */
-
 /* ---- invocations ---- */
-
-/* The domain schedule (seL4 src/object/domain.c): CONFIG_NUM_DOMAIN_SCHEDULES
- * (2) entries of {domain, duration in ticks}; a zero duration is an end
- * marker and the last entry always is one. With a single domain the
- * schedule changes nothing observable, so it is only kept and checked. */
-#define DOM_SCHEDULES       2u
-#define DSCHED_MAX_DURATION ((1ull << 56) - 1)
-
-static struct { word_t domain; uint64_t duration; } dom_schedule[DOM_SCHEDULES] = {
-    { 0, DSCHED_MAX_DURATION },
-};
-static word_t dom_schedule_start;
-
-static exception_t domain_schedule_configure(invocation_t *inv)
-{
-    if (inv->length < 4)            /* index, domain, 64-bit duration (low word first) */
-        return refuse(ERR_TRUNCATED_MESSAGE, "ScheduleConfigure: need 4 words");
-    word_t index = inv_arg(inv, 0), domain = inv_arg(inv, 1);
-    uint64_t duration = inv_arg(inv, 2) | (uint64_t)inv_arg(inv, 3) << 32;
-    if (index >= DOM_SCHEDULES - 1)
-        return refuse_range(0, DOM_SCHEDULES - 2, "ScheduleConfigure: bad index");
-    if (domain >= NUM_DOMAINS)
-        return refuse_range(0, NUM_DOMAINS - 1, "ScheduleConfigure: bad domain");
-    if (duration > DSCHED_MAX_DURATION)
-        return refuse_arg(2, "ScheduleConfigure: duration above 2^56 - 1");
-    if (duration == 0 && domain != 0)
-        return refuse_arg(1, "ScheduleConfigure: an end marker has domain 0");
-    if (index == dom_schedule_start && duration == 0)
-        return refuse_arg(2, "ScheduleConfigure: the start entry needs a duration");
-    dom_schedule[index].domain = domain;
-    dom_schedule[index].duration = duration;
-    return EXCEPTION_NONE;
-}
-
-static exception_t domain_schedule_set_start(invocation_t *inv)
-{
-    if (inv->length < 1)
-        return refuse(ERR_TRUNCATED_MESSAGE, "ScheduleSetStart: need an index");
-    word_t index = inv_arg(inv, 0);
-    if (index >= DOM_SCHEDULES)
-        return refuse_range(0, DOM_SCHEDULES - 1, "ScheduleSetStart: bad index");
-    if (dom_schedule[index].duration == 0)
-        return refuse_arg(0, "ScheduleSetStart: an end marker");
-    dom_schedule_start = index;
-    sched_reschedule_required();    /* seL4 ends the current domain slot */
-    return EXCEPTION_NONE;
-}
-
-static exception_t domain_decode(invocation_t *inv)
-{
-    if (inv->label == INV_DOMAIN_SCHEDULE_CONFIGURE)
-        return domain_schedule_configure(inv);
-    if (inv->label == INV_DOMAIN_SCHEDULE_SET_START)
-        return domain_schedule_set_start(inv);
-    if (inv->label != INV_DOMAIN_SET_SET)
-        return refuse(ERR_ILLEGAL_OPERATION, "Domain: not a domain invocation");
-    if (inv->length < 1)
-        return refuse(ERR_TRUNCATED_MESSAGE, "DomainSet: need a domain");
-    if (inv_arg(inv, 0) >= NUM_DOMAINS)
-        return refuse_arg(0, "DomainSet: no such domain");
-    if (inv->n_extra < 1)
-        return refuse(ERR_TRUNCATED_MESSAGE, "DomainSet: need a thread");
-    if (cap_type(inv->extra_caps[0]) != CAP_TCB)
-        return refuse_arg(1, "DomainSet: not a thread");
-    return EXCEPTION_NONE;          /* every thread is in domain 0 already */
-}
 
 static exception_t control_decode(invocation_t *inv)
 {
@@ -203,7 +134,7 @@ static bool setup_invocation(tcb_t *t, invocation_t *inv, bool call, bool block)
     inv->call = call;
     inv->block = block;
     inv->cptr = tcb_cptr(t);
-    if (tcb_lookup_slot(t, inv->cptr, &inv->slot) != EXCEPTION_NONE) {
+    if (cspace_lookup_slot(t, inv->cptr, &inv->slot) != EXCEPTION_NONE) {
         invocation_cap_fault(t, inv->cptr, block);
         return false;
     }
@@ -256,7 +187,7 @@ static exception_t handle_invocation(bool call, bool block)
 
 static void recv_cap_fault(tcb_t *t, cptr_t cptr)
 {
-    ks_lookup_fault = (lookup_fault_t){ .type = LOOKUP_MISSING_CAPABILITY, .bits_left = 0 };
+    cspace_lookup_fault(LOOKUP_MISSING_CAPABILITY, 0, 0, 0);
     ks_cur_fault = fault_cap(cptr, true);
     handle_fault(t);
 }
@@ -267,7 +198,7 @@ static void handle_recv(bool blocking)
     cptr_t cptr = tcb_cptr(t);
     cte_t *slot;
 
-    if (tcb_lookup_slot(t, cptr, &slot) != EXCEPTION_NONE) {
+    if (cspace_lookup_slot(t, cptr, &slot) != EXCEPTION_NONE) {
         ks_cur_fault = fault_cap(cptr, true);
         handle_fault(t);
         return;
@@ -296,149 +227,6 @@ static void handle_reply(void)
 
     if (cap_type(c) == CAP_REPLY && !cap_reply_is_master(c))
         do_reply_transfer(t, cap_reply_tcb(c), slot, cap_reply_can_grant(c));
-}
-
-/* ---- debugging aids (debug builds) ---- */
-
-#if CONFIG_DEBUG
-
-static word_t sel4_cap_tag(cap_t c)
-{
-    switch (cap_type(c)) {
-    case CAP_UNTYPED: return SEL4_TAG_UNTYPED;
-    case CAP_ENDPOINT: return SEL4_TAG_ENDPOINT;
-    case CAP_NOTIFICATION: return SEL4_TAG_NOTIFICATION;
-    case CAP_REPLY: return SEL4_TAG_REPLY;
-    case CAP_CNODE: return SEL4_TAG_CNODE;
-    case CAP_TCB: return SEL4_TAG_THREAD;
-    case CAP_FRAME: return SEL4_TAG_FRAME;
-    case CAP_PAGE_TABLE: return SEL4_TAG_PAGE_TABLE;
-    case CAP_PAGE_DIRECTORY: return SEL4_TAG_PAGE_DIRECTORY;
-    case CAP_ASID_POOL: return SEL4_TAG_ASID_POOL;
-    case CAP_IRQ_HANDLER: return SEL4_TAG_IRQ_HANDLER;
-    case CAP_IO_PORT: return SEL4_TAG_IO_PORT;
-    case CAP_ZOMBIE: return SEL4_TAG_ZOMBIE;
-    case CAP_CONTROL:
-        switch (cap_control_sub(c)) {
-        case CONTROL_IRQ: return SEL4_TAG_IRQ_CONTROL;
-        case CONTROL_ASID: return SEL4_TAG_ASID_CONTROL;
-        case CONTROL_IO_PORT: return SEL4_TAG_IO_PORT_CONTROL;
-        case CONTROL_DOMAIN: return SEL4_TAG_DOMAIN;
-        }
-        return SEL4_TAG_NULL;
-    default:
-        return SEL4_TAG_NULL;
-    }
-}
-
-static void debug_cap_identify(tcb_t *t)
-{
-    cte_t *slot;
-
-    if (tcb_lookup_slot(t, tcb_cptr(t), &slot) != EXCEPTION_NONE)
-        tcb_set_badge(t, SEL4_TAG_NULL);
-    else
-        tcb_set_badge(t, sel4_cap_tag(slot->cap));
-}
-
-/* seL4 halts the machine on a bad DebugNameThread; we ignore the call. */
-static void debug_name_thread(tcb_t *t)
-{
-    cte_t *slot;
-    const word_t max = MSG_MAX_LENGTH * sizeof(word_t);
-    word_t *buf = tcb_ipc_buffer(t, false);
-
-    if (tcb_lookup_slot(t, tcb_cptr(t), &slot) != EXCEPTION_NONE || cap_type(slot->cap) != CAP_TCB ||
-        buf == NULL) {
-        printk("DebugNameThread: no TCB capability or IPC buffer; ignored\n");
-        return;
-    }
-    const char *name = (const char *)(buf + 1);
-    word_t len = strnlen(name, max);
-    if (len == max) {
-        printk("DebugNameThread: name not terminated; ignored\n");
-        return;
-    }
-    tcb_t *target = cap_tcb_ptr(slot->cap);
-    if (len >= sizeof(target->name))
-        len = sizeof(target->name) - 1;
-    memcpy(target->name, name, len);
-    target->name[len] = '\0';
-}
-
-/* A capDL dump is beyond us: list the caller's root CNode instead. */
-static void debug_snapshot(tcb_t *t)
-{
-    cap_t root = tcb_slot(t, TCB_SLOT_CTABLE)->cap;
-
-    printk("snapshot of '%s' root CNode:\n", t->name);
-    if (cap_type(root) != CAP_CNODE)
-        return;
-    cte_t *slots = cnode_slots(root);
-    for (word_t i = 0; i < BIT(cap_cnode_radix(root)); i++)
-        if (!cap_is_null(slots[i].cap))
-            printk("  slot %u: type %u %x %x\n", i, cap_type(slots[i].cap), slots[i].cap.w0, slots[i].cap.w1);
-}
-
-#endif
-
-#if CONFIG_BENCHMARK_IRQ_LATENCY
-/* Our SYS_BENCH_MAX_KERNEL_INSNS: the longest stretch without a chance to
- * notice an interrupt (EAX) and the longest kernel entry (EBX) since the
- * last call, which starts both again. This call's own stretch is the first
- * of the new ones. */
-static void bench_read_maxima(tcb_t *t)
-{
-    t->ctx.eax = ks_bench_max_stretch;
-    tcb_set_badge(t, ks_bench_max_entry);
-    ks_bench_max_stretch = 0;
-    ks_bench_max_entry = 0;
-}
-#endif
-
-/* The debug and benchmark system calls; false if sysno is none of them. */
-static bool handle_debug_syscall(sword_t sysno)
-{
-    tcb_t *t = ks_cur_thread;
-
-    switch (sysno) {
-    case SYS_DEBUG_PUT_CHAR:
-        kputc((char)(t->ctx.ebx & DEBUG_CHAR_MASK));
-        return true;
-    case SYS_DEBUG_DUMP_SCHEDULER:
-        sched_dump();
-        return true;
-#if CONFIG_DEBUG
-    case SYS_DEBUG_HALT:
-        printk("debug halt from thread %p '%s'\n", (void *)t, t->name);
-        arch_halt(HALT_CODE_DEBUG_HALT);
-    case SYS_DEBUG_CAP_IDENTIFY:
-        debug_cap_identify(t);
-        return true;
-    case SYS_DEBUG_SNAPSHOT:
-        debug_snapshot(t);
-        return true;
-    case SYS_DEBUG_NAME_THREAD:
-        debug_name_thread(t);
-        return true;
-#endif
-    /* Release kernels answer too (INV_NOT_CHECKED), so that the system
-     * suites also run on them. */
-    case SYS_DEBUG_CHECK_INVARIANTS:
-        t->ctx.eax = invariants_check();
-        return true;
-#if CONFIG_BENCHMARK
-    case SYS_BENCH_NULL_SYSCALL:
-        return true;
-#endif
-#if CONFIG_BENCHMARK_IRQ_LATENCY
-    case SYS_BENCH_MAX_KERNEL_INSNS:
-        bench_read_maxima(t);
-        return true;
-#endif
-    default:
-        return false;
-    }
 }
 
 /* ---- entry points ---- */

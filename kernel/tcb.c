@@ -29,7 +29,9 @@
 #include <kernel/sched.h>
 #include <kernel/state.h>
 #include <kernel/debug.h>
+#include <kernel/notification.h>
 #include <arch/arch.h>
+#include <arch/memlayout.h>
 #include <abi/invocation.h>
 #include <abi/errors.h>
 
@@ -103,6 +105,22 @@ void tcb_init_new(tcb_t *t)
     t->time_slice = TIME_SLICE_TICKS;
 }
 
+#define TCB_NAME_PREFIX "child of: '"
+
+void tcb_name_child(tcb_t *t, const tcb_t *creator)
+{
+    const word_t cap = sizeof(t->name) - 1;
+    word_t n = 0;
+
+    for (const char *p = TCB_NAME_PREFIX; *p != '\0' && n < cap; p++)
+        t->name[n++] = *p;
+    for (const char *p = creator != NULL ? creator->name : ""; *p != '\0' && n < cap; p++)
+        t->name[n++] = *p;
+    if (n < cap)
+        t->name[n++] = '\'';
+    t->name[n] = '\0';
+}
+
 bool tcb_is_stopped(const tcb_t *t)
 {
     switch (t->state) {
@@ -159,6 +177,59 @@ void tcb_finalise(tcb_t *t)
     tcb_suspend(t);
     arch_tcb_destroyed(t);
 }
+
+/* Keeps the queues and the scheduler's wish consistent with t's state. */
+void tcb_set_state(tcb_t *t, thread_state_t s)
+{
+    t->state = s;
+    if (!sched_is_runnable(t))
+        sched_thread_stopped(t);
+}
+
+/* ---- reply capabilities ---- */
+
+void tcb_delete_caller_cap(tcb_t *t)
+{
+    cte_t *slot = tcb_slot(t, TCB_SLOT_CALLER);
+
+    if (!cap_is_null(slot->cap))
+        cte_delete_one(slot);
+}
+
+/* The reply capability to t, if it exists, is the only child of t's master
+ * reply capability, so it follows the master in the derivation list. */
+void tcb_delete_reply_to(tcb_t *t)
+{
+    cte_t *next = mdb_next(tcb_slot(t, TCB_SLOT_REPLY));
+
+    if (next != NULL && cap_type(next->cap) == CAP_REPLY &&
+        !cap_reply_is_master(next->cap) && cap_reply_tcb(next->cap) == t)
+        cte_delete_one(next);
+}
+
+/* ---- IPC buffer ---- */
+
+/* seL4 lookupIPCBuffer: the frame in the thread's buffer slot, readable
+ * (and writable if the kernel is going to write), not device memory. */
+word_t *tcb_ipc_buffer(tcb_t *t, bool writable)
+{
+    cap_t c = tcb_slot(t, TCB_SLOT_BUFFER)->cap;
+
+    if (cap_type(c) != CAP_FRAME || cap_frame_is_device(c))
+        return NULL;
+    word_t vmr = cap_frame_vmrights(c);
+    if (vmr != VM_READ_WRITE && (writable || vmr != VM_READ_ONLY))
+        return NULL;
+    word_t in_frame = cap_frame_is_large(c) ? MASK(LARGE_PAGE_BITS) : MASK(PAGE_BITS);
+    paddr_t p = cap_frame_paddr(c) + (t->ipc_buffer & in_frame & ~MASK(IPC_BUFFER_SIZE_BITS));
+    /* p and the window's top are multiples of the buffer size: a buffer
+     * that starts inside the window ends inside it (paddr_in_window). */
+    if (p >= PADDR_WINDOW_TOP)
+        return NULL;
+    return paddr_to_kptr(p);
+}
+_Static_assert(PADDR_WINDOW_TOP % IPCBUF_SIZE == 0 && IPCBUF_SIZE == BIT(IPC_BUFFER_SIZE_BITS),
+               "IPC buffers never straddle the kernel window's top");
 
 /* ---- Read, Write and CopyRegisters ---- */
 
@@ -444,6 +515,43 @@ static exception_t decode_sched(invocation_t *inv, tcb_t *t, word_t update)
 
 /* ---- notifications, TLS, flags ---- */
 
+/* Cannot fail: decode_bind_notification() checked both are unbound. */
+static exception_t invoke_bind_notification(tcb_t *t, notification_t *n)
+{
+    ntfn_bind(n, t);
+    return EXCEPTION_NONE;
+}
+
+static exception_t invoke_unbind_notification(tcb_t *t)
+{
+    ntfn_unbind(t->bound_ntfn);
+    return EXCEPTION_NONE;
+}
+
+static exception_t invoke_set_tls_base(tcb_t *t, word_t base)
+{
+    t->ctx.gs_base = base;
+    /* The TLS segment is loaded when a thread is switched to. */
+    if (t == ks_cur_thread)
+        sched_reschedule_required();
+    return EXCEPTION_NONE;
+}
+
+/* Replies with the new flags to a Call. */
+static exception_t invoke_set_flags(tcb_t *t, word_t flags, const invocation_t *inv)
+{
+    t->flags = flags;
+    /* The FPU is turned on or off when a thread is switched to. */
+    if (t == ks_cur_thread)
+        sched_reschedule_required();
+    if (inv->call) {
+        set_mr(ks_cur_thread, inv->buffer, 0, flags);
+        reply_from_kernel_success(ks_cur_thread, 1);
+    }
+    tcb_set_state(ks_cur_thread, TS_RUNNING);
+    return EXCEPTION_NONE;
+}
+
 static exception_t decode_bind_notification(invocation_t *inv, tcb_t *t)
 {
     if (inv->n_extra < 1)
@@ -458,27 +566,21 @@ static exception_t decode_bind_notification(invocation_t *inv, tcb_t *t)
     notification_t *n = cap_ptr(c);
     if (n->head != NULL || n->bound_tcb != NULL)
         return refuse(ERR_ILLEGAL_OPERATION, "BindNotification: notification busy or bound");
-    ntfn_bind(n, t);
-    return EXCEPTION_NONE;
+    return invoke_bind_notification(t, n);
 }
 
 static exception_t decode_unbind_notification(tcb_t *t)
 {
     if (t->bound_ntfn == NULL)
         return refuse(ERR_ILLEGAL_OPERATION, "UnbindNotification: thread not bound");
-    ntfn_unbind(t->bound_ntfn);
-    return EXCEPTION_NONE;
+    return invoke_unbind_notification(t);
 }
 
 static exception_t decode_set_tls_base(invocation_t *inv, tcb_t *t)
 {
     if (inv->length < 1)
         return refuse(ERR_TRUNCATED_MESSAGE, "SetTLSBase: need the base");
-    t->ctx.gs_base = inv_arg(inv, 0);
-    /* The TLS segment is loaded when a thread is switched to. */
-    if (t == ks_cur_thread)
-        sched_reschedule_required();
-    return EXCEPTION_NONE;
+    return invoke_set_tls_base(t, inv_arg(inv, 0));
 }
 
 static exception_t decode_set_flags(invocation_t *inv, tcb_t *t)
@@ -486,20 +588,11 @@ static exception_t decode_set_flags(invocation_t *inv, tcb_t *t)
     if (inv->length < 2)
         return refuse(ERR_TRUNCATED_MESSAGE, "SetFlags: need clear and set");
     word_t flags = (t->flags & ~inv_arg(inv, 0)) | (inv_arg(inv, 1) & TCB_FLAGS_MASK);
-    t->flags = flags;
-    /* The FPU is turned on or off when a thread is switched to. */
-    if (t == ks_cur_thread)
-        sched_reschedule_required();
-    if (inv->call) {
-        set_mr(ks_cur_thread, inv->buffer, 0, flags);
-        reply_from_kernel_success(ks_cur_thread, 1);
-    }
-    tcb_set_state(ks_cur_thread, TS_RUNNING);
-    return EXCEPTION_NONE;
+    return invoke_set_flags(t, flags, inv);
 }
 
 /* syscall.c has put the caller in the Restart state already (seL4's
- * decoders do it just before invoking): a refusal puts it back. */
+ * decoders do it just before invoking) and puts it back on a refusal. */
 exception_t tcb_decode(invocation_t *inv)
 {
     tcb_t *t = cap_tcb_ptr(inv->cap);

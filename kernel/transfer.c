@@ -98,22 +98,11 @@ cptr_t ipcbuf_extra_cptr(const word_t *buffer, word_t i)
 
 /* ---- lookups ---- */
 
-exception_t tcb_lookup_slot(tcb_t *t, cptr_t cptr, cte_t **slot)
-{
-    resolve_result_t r;
-    exception_t e = cspace_resolve(tcb_slot(t, TCB_SLOT_CTABLE)->cap, cptr, WORD_BITS, &r);
-
-    if (e != EXCEPTION_NONE)
-        return e;
-    *slot = r.slot;
-    return EXCEPTION_NONE;
-}
-
 bool lookup_extra_caps(tcb_t *t, const word_t *buffer, word_t n, cte_t **slots, cptr_t *failed_cptr)
 {
     for (word_t i = 0; i < n; i++) {
         cptr_t c = ipcbuf_extra_cptr(buffer, i);
-        if (tcb_lookup_slot(t, c, &slots[i]) != EXCEPTION_NONE) {
+        if (cspace_lookup_slot(t, c, &slots[i]) != EXCEPTION_NONE) {
             *failed_cptr = c;
             return false;
         }
@@ -122,25 +111,6 @@ bool lookup_extra_caps(tcb_t *t, const word_t *buffer, word_t n, cte_t **slots, 
 }
 
 /* ---- reply capabilities ---- */
-
-void tcb_delete_caller_cap(tcb_t *t)
-{
-    cte_t *slot = tcb_slot(t, TCB_SLOT_CALLER);
-
-    if (!cap_is_null(slot->cap))
-        cte_delete_one(slot);
-}
-
-/* The reply capability to t, if it exists, is the only child of t's master
- * reply capability, so it follows the master in the derivation list. */
-void tcb_delete_reply_to(tcb_t *t)
-{
-    cte_t *next = mdb_next(tcb_slot(t, TCB_SLOT_REPLY));
-
-    if (next != NULL && cap_type(next->cap) == CAP_REPLY &&
-        !cap_reply_is_master(next->cap) && cap_reply_tcb(next->cap) == t)
-        cte_delete_one(next);
-}
 
 void ipc_setup_caller_cap(tcb_t *sender, tcb_t *receiver, bool can_grant)
 {
@@ -183,7 +153,7 @@ static cte_t *receive_slot(tcb_t *receiver, const word_t *rbuf)
 {
     cte_t *root, *dest;
 
-    if (tcb_lookup_slot(receiver, rbuf[IPCBUF_RECV_CNODE_WORD], &root) != EXCEPTION_NONE)
+    if (cspace_lookup_slot(receiver, rbuf[IPCBUF_RECV_CNODE_WORD], &root) != EXCEPTION_NONE)
         return NULL;
     if (cspace_lookup_target_slot(root->cap, rbuf[IPCBUF_RECV_INDEX_WORD],
                                   rbuf[IPCBUF_RECV_DEPTH_WORD], &dest) != EXCEPTION_NONE)

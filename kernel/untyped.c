@@ -28,6 +28,7 @@
 #include <kernel/sched.h>
 #include <kernel/state.h>
 #include <kernel/debug.h>
+#include <kernel/tcb.h>
 #include <abi/invocation.h>
 #include <arch/arch.h>
 #include <arch/memlayout.h>
@@ -94,32 +95,6 @@ bool untyped_may_hold(cap_t ut, word_t type)
 
 /* ---- objects --------------------------------------------------------------- */
 
-#define TCB_NAME_PREFIX "child of: '"
-
-/* Debug name of a new thread, as seL4 names it: child of: '<creator>'. */
-static void tcb_name_child(tcb_t *t)
-{
-    const word_t cap = sizeof(t->name) - 1;
-    word_t n = 0;
-
-    for (const char *p = TCB_NAME_PREFIX; *p != '\0' && n < cap; p++)
-        t->name[n++] = *p;
-    for (const char *p = ks_cur_thread != NULL ? ks_cur_thread->name : ""; *p != '\0' && n < cap; p++)
-        t->name[n++] = *p;
-    if (n < cap)
-        t->name[n++] = '\'';
-    t->name[n] = '\0';
-}
-
-static cap_t tcb_create(tcb_t *t)
-{
-    arch_tcb_init(t);
-    t->state = TS_INACTIVE;
-    t->time_slice = TIME_SLICE_TICKS;
-    tcb_name_child(t);
-    return cap_tcb_new(t);
-}
-
 cap_t obj_create(word_t type, paddr_t paddr, word_t user_bits, bool device)
 {
     void *obj = paddr_to_kptr(paddr);
@@ -128,7 +103,9 @@ cap_t obj_create(word_t type, paddr_t paddr, word_t user_bits, bool device)
     case OBJ_UNTYPED:
         return cap_untyped_new(paddr, user_bits, device, 0);
     case OBJ_TCB:
-        return tcb_create(obj);
+        tcb_init_new(obj);
+        tcb_name_child(obj, ks_cur_thread);
+        return cap_tcb_new(obj);
     case OBJ_ENDPOINT:
         return cap_endpoint_new(obj, 0, RIGHTS_ALL);
     case OBJ_NOTIFICATION:
@@ -226,13 +203,9 @@ static exception_t decode_dest_cnode(const invocation_t *inv, cap_t *cnode)
             return status;
         *cnode = slot->cap;
     }
-    if (cap_type(*cnode) != CAP_CNODE) {
-        ks_lookup_fault.type = LOOKUP_MISSING_CAPABILITY;
-        ks_lookup_fault.bits_left = depth;
-        ks_lookup_fault.bits_found = 0;
-        ks_lookup_fault.guard_found = 0;
-        return refuse_lookup(false, "Retype: destination is not a CNode");
-    }
+    if (cap_type(*cnode) != CAP_CNODE)
+        return cspace_refuse_lookup(false, LOOKUP_MISSING_CAPABILITY, depth,
+                                    "Retype: destination is not a CNode");
     return EXCEPTION_NONE;
 }
 
@@ -251,8 +224,9 @@ static exception_t decode_window(const invocation_t *inv, cap_t cnode, retype_ar
     if (count > size - offset)
         return refuse_range(1, size - offset, "Retype: window overruns the CNode");
     for (word_t i = offset; i < offset + count; i++) {
-        if (!cap_is_null(slots[i].cap))
-            return refuse(ERR_DELETE_FIRST, "Retype: destination slot not empty");
+        exception_t status = cspace_ensure_empty(&slots[i], "Retype: destination slot not empty");
+        if (status != EXCEPTION_NONE)
+            return status;
     }
     a->slots = &slots[offset];
     a->count = count;
@@ -304,6 +278,5 @@ exception_t untyped_decode(invocation_t *inv)
     if (!untyped_may_hold(ut, a.type))
         return refuse_arg(1, "Retype: kernel objects need RAM inside the kernel window");
     a.first = untyped_next_object(ut, a.reset, a.obj_bits);
-    tcb_set_state(ks_cur_thread, TS_RESTART);
     return untyped_invoke_retype(inv->slot, &a);
 }

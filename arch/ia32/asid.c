@@ -79,20 +79,6 @@ static exception_t asid_invoke_make_pool(cte_t *parent, cte_t *dest, word_t pool
     return EXCEPTION_NONE;
 }
 
-/* A destination slot as CNode operations name it; lookup failures become
- * FailedLookup (destination) errors as in seL4's lookupTargetSlot. */
-static exception_t lookup_dest(cap_t root, word_t index, word_t depth, cte_t **slot)
-{
-    exception_t e = cspace_lookup_target_slot(root, index, depth, slot);
-    if (e == EXCEPTION_LOOKUP_FAULT)
-        return refuse_lookup(false, "destination slot lookup failed");
-    if (e != EXCEPTION_NONE)
-        return e;
-    if (!cap_is_null((*slot)->cap))
-        return refuse(ERR_DELETE_FIRST, "destination slot is not empty");
-    return EXCEPTION_NONE;
-}
-
 exception_t asid_decode_control(invocation_t *inv)
 {
     if (inv->label != INV_X86_ASID_CONTROL_MAKE_POOL)
@@ -118,11 +104,11 @@ exception_t asid_decode_control(invocation_t *inv)
     if (cdt_has_children(parent))
         return refuse(ERR_REVOKE_FIRST, "ASID control: untyped has children");
     cte_t *dest;
-    exception_t e = lookup_dest(root, index, depth, &dest);
+    exception_t e = cspace_lookup_empty_slot(root, index, depth, &dest,
+                                             "ASID control: destination slot is not empty");
     if (e != EXCEPTION_NONE)
         return e;
 
-    tcb_set_state(ks_cur_thread, TS_RESTART);
     return asid_invoke_make_pool(parent, dest, i);
 }
 
@@ -150,10 +136,8 @@ exception_t asid_decode_pool(invocation_t *inv)
         return refuse_cap(1, "ASID pool assign: not a page directory without an ASID");
     word_t base = cap_asid_pool_base(inv->cap);
     asid_pool_t *pool = ks_asid_table[asid_pool_of(base)];
-    if (!pool) {
-        ks_lookup_fault = (lookup_fault_t){ .type = LOOKUP_INVALID_ROOT };
-        return refuse_lookup(false, "ASID pool assign: pool was deleted");
-    }
+    if (!pool)
+        return cspace_refuse_lookup(false, LOOKUP_INVALID_ROOT, 0, "ASID pool assign: pool was deleted");
     if (pool != cap_ptr(inv->cap))
         return refuse_cap(0, "ASID pool assign: pool slot holds another pool");
 
@@ -163,6 +147,5 @@ exception_t asid_decode_pool(invocation_t *inv)
     if (i == ASID_POOL_ENTRIES)
         return refuse(ERR_DELETE_FIRST, "ASID pool assign: pool is full");
 
-    tcb_set_state(ks_cur_thread, TS_RESTART);
     return asid_invoke_assign(inv->extra_slots[0], pool, base + i);
 }

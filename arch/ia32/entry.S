@@ -85,6 +85,18 @@
     sysexit
 .endm
 
+/* Push the general registers into the context in user_context_t's order
+ * (arch/context.h): EAX ends lowest, EBP just below the vector. */
+.macro SAVE_GPRS
+    pushl %ebp
+    pushl %edi
+    pushl %esi
+    pushl %edx
+    pushl %ecx
+    pushl %ebx
+    pushl %eax
+.endm
+
 .macro RELOAD_DATA_SEGMENTS
     movw %ss:sel_ds, %ds
     movw sel_ds, %es
@@ -118,13 +130,7 @@ ia32_sysenter_entry:
     popfl
 sysenter_flags_clean:                   /* TF is off from here on */
     pushl $VECTOR_SYSENTER              /* vector */
-    pushl %ebp
-    pushl %edi
-    pushl %esi
-    pushl %edx
-    pushl %ecx
-    pushl %ebx
-    pushl %eax
+    SAVE_GPRS
     pushl %edx                          /* fault_ip: a restart re-runs the sysenter */
     leal SYSENTER_INSN_LEN(%edx), %ecx
     movl %ecx, %ss:CTX_EIP-CTX_FAULT_IP(%esp) /* eip: after the sysenter instruction */
@@ -214,13 +220,7 @@ trap_debug:
     iret
 
 trap_common:
-    pushl %ebp
-    pushl %edi
-    pushl %esi
-    pushl %edx
-    pushl %ecx
-    pushl %ebx
-    pushl %eax
+    SAVE_GPRS
 trap_common_saved:
     RELOAD_DATA_SEGMENTS
     cld
@@ -241,13 +241,7 @@ trap_common_saved:
  * common path. The fastpath tells a delivered IRQ 96 (the same vector)
  * from a software `int` and falls back to ia32_trap_slowpath. */
 trap_linux:
-    pushl %ebp
-    pushl %edi
-    pushl %esi
-    pushl %edx
-    pushl %ecx
-    pushl %ebx
-    pushl %eax
+    SAVE_GPRS
     testl $3, FRAME_CS(%esp)
     jz trap_common_saved
     /* Unlike the sysenter fastpaths, this one is C that may copy with

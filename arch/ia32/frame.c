@@ -22,6 +22,7 @@
 #include <arch/frametype.h>
 #include <arch/machine.h>
 #include <abi/invocation.h>
+#include <kernel/cspace.h>
 #include <kernel/debug.h>
 #include <kernel/sched.h>
 #include <kernel/state.h>
@@ -81,11 +82,9 @@ static exception_t find_entry_slot(pde_t *pd, vaddr_t vaddr, bool large, word_t 
         *slot = pde;
         return EXCEPTION_NONE;
     }
-    if (!pde_is_table(*pde)) {
-        ks_lookup_fault = (lookup_fault_t){ .type = LOOKUP_MISSING_CAPABILITY,
-                                            .bits_left = PT_LOOKUP_BITS_LEFT };
-        return refuse_lookup(false, "frame map: no page table at this address");
-    }
+    if (!pde_is_table(*pde))
+        return cspace_refuse_lookup(false, LOOKUP_MISSING_CAPABILITY, PT_LOOKUP_BITS_LEFT,
+                                    "frame map: no page table at this address");
     *slot = (pte_t *)paddr_to_kptr(pde_table_paddr(*pde)) + PT_INDEX(vaddr);
     return EXCEPTION_NONE;
 }
@@ -117,13 +116,9 @@ static exception_t frame_decode_map(invocation_t *inv)
         return refuse_arg(0, "frame map: address range reaches the kernel window");
     }
 
-    pde_t *found = vspace_find_pd(asid);
-    if (!found) {
-        ks_lookup_fault = (lookup_fault_t){ .type = LOOKUP_INVALID_ROOT };
-        return refuse_lookup(false, "frame map: page directory's ASID is gone");
-    }
-    if (found != pd)
-        return refuse_cap(1, "frame map: ASID names another page directory");
+    exception_t e = vspace_check_pd_asid(pd_cap);
+    if (e != EXCEPTION_NONE)
+        return e;
 
     word_t vmrights = vm_rights_mask(cap_frame_vmrights(cap), rights);
     if (!IS_ALIGNED(vaddr, bits))
@@ -131,13 +126,12 @@ static exception_t frame_decode_map(invocation_t *inv)
 
     frame_map_t m = { .newcap = cap_set_mapping(cap, asid, vaddr), .pd = pd, .vaddr = vaddr };
     bool large = cap_frame_is_large(cap);
-    exception_t e = find_entry_slot(pd, vaddr, large, &m.entry_slot);
+    e = find_entry_slot(pd, vaddr, large, &m.entry_slot);
     if (e != EXCEPTION_NONE)
         return e;
     paddr_t frame = cap_frame_paddr(cap);
     m.entry = large ? pde_make_large(frame, vmrights, attr) : pte_make_user(frame, vmrights, attr);
 
-    tcb_set_state(ks_cur_thread, TS_RESTART);
     return frame_invoke_map(inv->slot, &m);
 }
 
@@ -147,10 +141,8 @@ exception_t vspace_decode_frame(invocation_t *inv)
     case INV_X86_PAGE_MAP:
         return frame_decode_map(inv);
     case INV_X86_PAGE_UNMAP:
-        tcb_set_state(ks_cur_thread, TS_RESTART);
         return frame_invoke_unmap(inv->slot, inv->cap);
     case INV_X86_PAGE_GET_ADDRESS:
-        tcb_set_state(ks_cur_thread, TS_RESTART);
         return frame_invoke_get_address(inv);
     default:
         return refuse(ERR_ILLEGAL_OPERATION, "frame: illegal operation");

@@ -66,15 +66,11 @@ exception_t ioport_decode_control(invocation_t *inv)
         return refuse(ERR_REVOKE_FIRST, "I/O port control: some ports already issued");
 
     cte_t *dest;
-    exception_t e = cspace_lookup_target_slot(inv->extra_caps[0], index, depth, &dest);
-    if (e == EXCEPTION_LOOKUP_FAULT)
-        return refuse_lookup(false, "I/O port control: destination lookup failed");
+    exception_t e = cspace_lookup_empty_slot(inv->extra_caps[0], index, depth, &dest,
+                                             "I/O port control: destination not empty");
     if (e != EXCEPTION_NONE)
         return e;
-    if (!cap_is_null(dest->cap))
-        return refuse(ERR_DELETE_FIRST, "I/O port control: destination not empty");
 
-    tcb_set_state(ks_cur_thread, TS_RESTART);
     return ioport_invoke_issue(inv->slot, dest, first, last);
 }
 
@@ -135,7 +131,6 @@ exception_t ioport_decode(invocation_t *inv)
     if (!ioport_access_ok(cap_io_first(inv->cap), cap_io_last(inv->cap), port, size))
         return refuse(ERR_ILLEGAL_OPERATION, "I/O port: access outside the capability's ports");
 
-    tcb_set_state(ks_cur_thread, TS_RESTART);
     if (is_out)
         return ioport_invoke_out(port, size, inv_arg(inv, 1) & data_mask(size));
     return ioport_invoke_in(inv, port, size);

@@ -128,20 +128,16 @@ exception_t ia32_irq_control_decode(invocation_t *inv)
         return refuse(ERR_REVOKE_FIRST, "IRQ control: IRQ already has a handler");
 
     cte_t *dest;
-    exception_t e = cspace_lookup_target_slot(inv->extra_caps[0], inv_arg(inv, ARG_INDEX),
-                                              inv_arg(inv, ARG_DEPTH), &dest);
-    if (e == EXCEPTION_LOOKUP_FAULT)
-        return refuse_lookup(false, "IRQ control: destination lookup failed");
+    exception_t e = cspace_lookup_empty_slot(inv->extra_caps[0], inv_arg(inv, ARG_INDEX),
+                                             inv_arg(inv, ARG_DEPTH), &dest,
+                                             "IRQ control: destination not empty");
     if (e != EXCEPTION_NONE)
         return e;
-    if (!cap_is_null(dest->cap))
-        return refuse(ERR_DELETE_FIRST, "IRQ control: destination not empty");
 
     x86_irq_t route;
     e = inv->label == INV_X86_IRQ_ISSUE_IRQ_HANDLER_IOAPIC ? decode_ioapic(inv, &route)
                                                            : decode_msi(inv, &route);
     if (e != EXCEPTION_NONE)
         return e;
-    tcb_set_state(ks_cur_thread, TS_RESTART);
     return irq_invoke_issue(irq, route, inv->slot, dest);
 }

@@ -79,7 +79,7 @@ static void dispatch_user_trap(word_t vector, word_t error)
         return;
     }
     if (vector == VEC_LINUX || (vector >= VEC_TRAP_MIN && vector <= VEC_TRAP_MAX)) {
-        word_t number = (vector << 24) | (ctx->eax & 0xffffffu);
+        word_t number = UNKSYS_TRAP_NUMBER(vector, ctx->eax);
         ctx->fault_ip = ctx->eip - INT_INSN_LEN;
         /* int $0x80 tried its own fastpath already (entry.S trap_linux). */
         if (vector != VEC_LINUX)

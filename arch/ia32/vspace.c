@@ -21,6 +21,7 @@
 #include <arch/frametype.h>
 #include <arch/machine.h>
 #include <abi/invocation.h>
+#include <kernel/cspace.h>
 #include <kernel/cdt.h>
 #include <kernel/debug.h>
 #include <kernel/sched.h>
@@ -34,6 +35,17 @@ pde_t *vspace_find_pd(word_t asid)
         return NULL;
     asid_pool_t *pool = ks_asid_table[asid_pool_of(asid)];
     return pool ? pool->pd[asid_index(asid)] : NULL;
+}
+
+exception_t vspace_check_pd_asid(cap_t pd_cap)
+{
+    pde_t *found = vspace_find_pd(cap_mapped_asid(pd_cap));
+
+    if (!found)
+        return cspace_refuse_lookup(false, LOOKUP_INVALID_ROOT, 0, "map: page directory's ASID is gone");
+    if (found != cap_paging_ptr(pd_cap))
+        return refuse_cap(1, "map: ASID names another page directory");
+    return EXCEPTION_NONE;
 }
 
 bool arch_is_valid_vtable_root(cap_t cap)
@@ -191,16 +203,10 @@ exception_t vspace_decode_pd(invocation_t *inv)
     if (!mapping_entry(cap_paging_ptr(inv->cap), v, &entry))
         return refuse_arg(1, "page directory GetStatusBits: no mapping found");
 
-    tcb_set_state(ks_cur_thread, TS_RESTART);
     return pd_invoke_status_bits(inv, entry);
 }
 
 /* ---- Page table: Map, Unmap ---- */
-
-static void lookup_fail_invalid_root(void)
-{
-    ks_lookup_fault = (lookup_fault_t){ .type = LOOKUP_INVALID_ROOT };
-}
 
 /* Cannot fail: vspace_decode_pt() checked the slot is free. */
 static exception_t pt_invoke_map(cte_t *slot, cap_t newcap, pde_t *pde, pde_t entry)
@@ -244,20 +250,15 @@ static exception_t pt_decode_map(invocation_t *inv)
     /* seL4 tests vaddr > USER_TOP and then meets the kernel's entry (DeleteFirst). */
     if (vaddr >= USER_TOP)
         return refuse_arg(0, "page table map: address in the kernel window");
-    pde_t *found = vspace_find_pd(asid);
-    if (!found) {
-        lookup_fail_invalid_root();
-        return refuse_lookup(false, "page table map: page directory's ASID is gone");
-    }
-    if (found != pd)
-        return refuse_cap(1, "page table map: ASID names another page directory");
+    exception_t e = vspace_check_pd_asid(pd_cap);
+    if (e != EXCEPTION_NONE)
+        return e;
     pde_t *pde = &pd[PD_INDEX(vaddr)];
     if (pde_present(*pde))
         return refuse(ERR_DELETE_FIRST, "page table map: address already covered");
 
     pde_t entry = pde_make_table(kptr_to_paddr(cap_paging_ptr(inv->cap)), attr);
     cap_t newcap = cap_paging_set_mapped(inv->cap, true, asid, vaddr);
-    tcb_set_state(ks_cur_thread, TS_RESTART);
     return pt_invoke_map(inv->slot, newcap, pde, entry);
 }
 
@@ -267,7 +268,6 @@ exception_t vspace_decode_pt(invocation_t *inv)
         /* Unmapping zeroes the table: no other capability may still use it. */
         if (!cdt_is_final(inv->slot))
             return refuse(ERR_REVOKE_FIRST, "page table unmap: other capabilities exist");
-        tcb_set_state(ks_cur_thread, TS_RESTART);
         return pt_invoke_unmap(inv->slot, inv->cap);
     }
     if (inv->label != INV_X86_PAGE_TABLE_MAP)

@@ -56,6 +56,13 @@ exception_t refuse_lookup(bool source, const char *why)
     return EXCEPTION_SYSCALL_ERROR;
 }
 
+exception_t refuse(word_t err, const char *why)
+{
+    (void)why;
+    ks_syscall_error = (syscall_error_t){ .type = err };
+    return EXCEPTION_SYSCALL_ERROR;
+}
+
 exception_t refuse_range(word_t min, word_t max, const char *why)
 {
     (void)why;

@@ -50,5 +50,10 @@
 /* Our extension: `int $0x80` arrives as UnknownSyscall with
  * Syscall = (0x80 << 24) | (EAX & 0xffffff); see abi.md. */
 #define LINUX_SYSCALL_VECTOR    0x80
+#define UNKSYS_VECTOR_SHIFT     24
+#define UNKSYS_EAX_MASK         ((1u << UNKSYS_VECTOR_SHIFT) - 1u)
+/* The Syscall word of a trap through `vector` with `eax`. */
+#define UNKSYS_TRAP_NUMBER(vector, eax) \
+    (((vector) << UNKSYS_VECTOR_SHIFT) | ((eax) & UNKSYS_EAX_MASK))
 
 #endif

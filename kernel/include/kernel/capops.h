@@ -59,8 +59,6 @@ exception_t preemption_point(void);
 
 /* Object-type finalisers, called when the last cap to an object goes. */
 void ep_cancel_all(struct endpoint *ep);
-void ntfn_cancel_all(struct notification *n);
-void ntfn_unbind_all(struct notification *n);    /* unbind its TCB if any */
 void tcb_finalise(tcb_t *t);                     /* halt, dequeue, unbind; slots emptied by caller */
 /* arch: unmap a frame / page table, invalidate a page directory's ASID,
  * free an ASID pool's ASIDs, release IRQ/IO port state. */

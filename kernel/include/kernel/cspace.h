@@ -19,6 +19,15 @@ typedef struct resolve_result {
  * (each step consumes at least one bit). */
 exception_t cspace_resolve(cap_t root, cptr_t cptr, word_t depth, resolve_result_t *out);
 
+/* Record a lookup failure in ks_lookup_fault (the one place that fills it);
+ * returns EXCEPTION_LOOKUP_FAULT. */
+exception_t cspace_lookup_fault(word_t type, word_t bits_left, word_t bits_found, word_t guard_found);
+
+/* A failure found by a decoder rather than by the walk (an empty source, a
+ * missing page table, a deleted ASID): fill ks_lookup_fault with `type` and
+ * `bits_left` and refuse with FailedLookup of the source or destination. */
+exception_t cspace_refuse_lookup(bool source, word_t type, word_t bits_left, const char *why);
+
 /* A capability at full depth (32) in thread t's CSpace: how system calls
  * find the cap they invoke (seL4 lookupSlot). As in seL4 the walk stops
  * early at a non-CNode capability (remaining bits are ignored) and an
@@ -37,5 +46,13 @@ exception_t cspace_lookup_target_slot(cap_t root, cptr_t index, word_t depth, ct
 /* The same for a source or pivot slot (seL4 lookupSourceSlot and
  * lookupPivotSlot): failed_lookup_was_source = true. */
 exception_t cspace_lookup_source_slot(cap_t root, cptr_t index, word_t depth, cte_t **slot);
+
+/* Refuse with DeleteFirst unless `slot` is empty. */
+exception_t cspace_ensure_empty(const cte_t *slot, const char *why);
+
+/* cspace_lookup_target_slot(), then the slot must be empty (DeleteFirst,
+ * `why`): where a new capability is to go. */
+exception_t cspace_lookup_empty_slot(cap_t root, cptr_t index, word_t depth, cte_t **slot,
+                                     const char *why);
 
 #endif

@@ -1,10 +1,17 @@
 /*
- * What DebugCapIdentify returns: seL4's raw capability type tags on ia32
+ * The debugging and benchmarking system calls (kernel/debugcall.c), and
+ * what DebugCapIdentify returns: seL4's raw capability type tags on ia32
  * (generated structures_32.bf at commit 1326364b, fact sheet section 11),
  * which differ from our own cap_type_t numbering.
  */
 #ifndef KERNEL_DEBUGCALL_H
 #define KERNEL_DEBUGCALL_H
+
+#include <kernel/types.h>
+
+/* Run debug or benchmark system call sysno for the current thread; false
+ * if sysno is none of them (syscall.c then raises UnknownSyscall). */
+bool handle_debug_syscall(sword_t sysno);
 
 enum sel4_cap_tag {
     SEL4_TAG_NULL = 0x00,

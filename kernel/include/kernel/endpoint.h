@@ -1,7 +1,7 @@
 /*
  * Sending on IPC capabilities: the decoders syscall.c calls when Send,
- * NBSend or Call names an endpoint, notification or reply capability,
- * and the helpers the IPC modules share.
+ * NBSend or Call names an endpoint or reply capability (notifications:
+ * notification.h), and the helpers the IPC modules share.
  */
 #ifndef KERNEL_ENDPOINT_H
 #define KERNEL_ENDPOINT_H
@@ -10,11 +10,7 @@
 #include <kernel/invocation.h>
 
 exception_t ep_decode(invocation_t *inv);
-exception_t ntfn_decode(invocation_t *inv);
 exception_t reply_decode(invocation_t *inv);
-
-/* t receives the pending word of its bound notification n (Active). */
-void ntfn_complete_signal(notification_t *n, tcb_t *t);
 
 static inline bool cap_can_send(cap_t c) { return (cap_rights(c) & RIGHT_WRITE) != 0; }
 static inline bool cap_can_receive(cap_t c) { return (cap_rights(c) & RIGHT_READ) != 0; }

@@ -26,8 +26,9 @@ typedef struct invocation {
     bool block;                 /* blocking Send/Call vs NBSend */
 } invocation_t;
 
-/* Message register i of the current thread (i < length is the caller's
- * responsibility to check; see INV_NEED). */
+/* Message register i of the current thread. i < length is the decoder's
+ * to check first (a shorter message is a TruncatedMessage refusal); past
+ * the message this returns 0 or whatever the buffer holds. */
 word_t inv_arg(const invocation_t *inv, word_t i);
 
 /* Refusal helpers: fill ks_syscall_error and return EXCEPTION_SYSCALL_ERROR.
@@ -46,10 +47,5 @@ void set_mr(tcb_t *t, word_t *buffer, word_t i, word_t value);
  * set) and label 0: the caller is Running with msginfo in its ESI. Only
  * for decoders that return values; plain successes are handled by syscall.c. */
 void reply_from_kernel_success(tcb_t *t, word_t length);
-
-/* Kernel pointer to thread t's IPC buffer, or NULL if it has none usable
- * (no frame cap in its buffer slot, or the frame lies above the window).
- * `writable`: the kernel is going to write it (receiver side). */
-word_t *tcb_ipc_buffer(tcb_t *t, bool writable);
 
 #endif

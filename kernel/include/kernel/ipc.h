@@ -1,5 +1,6 @@
 /*
- * Endpoints, notifications, message transfer and reply capabilities.
+ * Endpoints, message transfer and reply capabilities (notifications:
+ * notification.h).
  */
 #ifndef KERNEL_IPC_H
 #define KERNEL_IPC_H
@@ -12,16 +13,38 @@ void ep_send(tcb_t *t, endpoint_t *ep, word_t badge, bool can_grant, bool can_gr
 void ep_receive(tcb_t *t, cap_t ep_cap, bool blocking);
 void ep_cancel_ipc(tcb_t *t);           /* t leaves whatever IPC it is blocked in */
 void ep_cancel_badged_sends(endpoint_t *ep, word_t badge);
+/* Thread queues of endpoints and notifications: doubly linked through
+ * ep_next/ep_prev, from head to tail. A notification packs its tail with
+ * its state, so it passes a local copy of the tail and stores it back. */
+static inline void ipc_queue_append(tcb_t **head, tcb_t **tail, tcb_t *t)
+{
+    t->ep_next = NULL;
+    t->ep_prev = *tail;
+    if (*tail != NULL)
+        (*tail)->ep_next = t;
+    else
+        *head = t;
+    *tail = t;
+}
+
+/* Unlink t, which is queued, and forget what it was blocked on. */
+static inline void ipc_queue_remove(tcb_t **head, tcb_t **tail, tcb_t *t)
+{
+    if (t->ep_prev != NULL)
+        t->ep_prev->ep_next = t->ep_next;
+    else
+        *head = t->ep_next;
+    if (t->ep_next != NULL)
+        t->ep_next->ep_prev = t->ep_prev;
+    else
+        *tail = t->ep_prev;
+    t->ep_next = t->ep_prev = NULL;
+    t->blocking_object = NULL;
+}
+
 /* Restart every thread of a queue detached from its endpoint or
  * notification (they re-run their system calls). */
 void ipc_restart_all(tcb_t *head);
-
-/* Notifications. */
-void ntfn_signal(notification_t *n, word_t badge);
-void ntfn_receive(tcb_t *t, cap_t ntfn_cap, bool blocking);
-void ntfn_cancel_signal(tcb_t *t, notification_t *n);
-void ntfn_bind(notification_t *n, tcb_t *t);
-void ntfn_unbind(notification_t *n);
 
 /* Reply: t replies to the thread named by its caller slot. */
 void do_reply_transfer(tcb_t *sender, tcb_t *receiver, cte_t *reply_slot, bool grant);

@@ -15,8 +15,12 @@
 void sched_enqueue(tcb_t *t);           /* at the tail of its priority */
 void sched_enqueue_head(tcb_t *t);
 void sched_dequeue(tcb_t *t);           /* no-op if not queued */
-bool sched_is_runnable(const tcb_t *t);
-void tcb_set_state(tcb_t *t, thread_state_t s);   /* keeps queues consistent */
+static inline bool sched_is_runnable(const tcb_t *t)
+{
+    return t->state == TS_RUNNING || t->state == TS_RESTART;
+}
+/* t is no longer runnable (tcb_set_state): dequeue it, choose again. */
+void sched_thread_stopped(tcb_t *t);
 /* A thread became runnable: run it now if it should preempt the current
  * thread (higher priority), else queue it (seL4 possibleSwitchTo). */
 void sched_possible_switch_to(tcb_t *t);

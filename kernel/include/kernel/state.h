@@ -1,7 +1,12 @@
 /*
- * The kernel's mutable global state. Every global lives in kernel/state.c,
- * prefixed ks_, so the whole of what the kernel remembers between entries
- * is listed in one place.
+ * The kernel's mutable global state. Every global the running kernel
+ * keeps lives in kernel/state.c, prefixed ks_, so the whole of what the
+ * kernel remembers between entries is listed in one place. Two kinds stay
+ * beside their code: the CPU's own tables and FPU bookkeeping, which only
+ * arch/ia32 reads (ia32_gdt, ia32_tss, ia32_fs_base/gs_base in gdt.c, the
+ * IDT in idt.c, ia32_fpu_owner/ia32_fpu_off in thread.c, the device page
+ * table in pc99.c), and the boot allocators' cursors in kernel/boot.c and
+ * arch/ia32/boot.c, dead once the first thread runs.
  */
 #ifndef KERNEL_STATE_H
 #define KERNEL_STATE_H
@@ -19,6 +24,7 @@ typedef enum sched_action {
 
 extern tcb_t *ks_cur_thread;            /* thread whose context is live */
 extern tcb_t *ks_idle_thread;           /* runs when nothing is ready */
+extern tcb_t ks_idle_tcb;               /* the idle thread itself (kernel/boot.c sets it up) */
 extern sched_action_t ks_sched_action;
 extern tcb_t *ks_switch_target;         /* for SCHED_SWITCH_TO */
 extern tcb_t *ks_ready_head[NUM_PRIORITIES];
@@ -50,6 +56,19 @@ typedef enum irq_state { IRQ_INACTIVE = 0, IRQ_USER = 1, IRQ_TIMER = 2, IRQ_RESE
 extern uint8_t ks_irq_state[MAX_IRQS];
 extern cte_t ks_irq_slots[MAX_IRQS];     /* notification cap per IRQ (SetNotification) */
 
+
+/* The domain schedule (kernel/syscall.c's domain object; seL4
+ * ksDomSchedule): DOM_SCHEDULES entries (seL4's
+ * CONFIG_NUM_DOMAIN_SCHEDULES) of {domain, duration in ticks}; a zero
+ * duration is an end marker and the last entry always is one. */
+#define DOM_SCHEDULES       2u
+#define DSCHED_MAX_DURATION ((1ull << 56) - 1)
+typedef struct dom_schedule_entry {
+    word_t domain;
+    uint64_t duration;
+} dom_schedule_entry_t;
+extern dom_schedule_entry_t ks_dom_schedule[DOM_SCHEDULES];
+extern word_t ks_dom_schedule_start;    /* index of the first entry */
 
 /* ---- capability core (kernel/cdt.c, kernel/invariants.c) ---------------- */
 #ifndef CONFIG_DEBUG

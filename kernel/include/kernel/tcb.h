@@ -31,6 +31,8 @@ exception_t tcb_decode(invocation_t *inv);
 
 /* Initialise a TCB just carved from an untyped (memory already zero). */
 void tcb_init_new(tcb_t *t);
+/* Debug name of a new thread, as seL4 names it: child of: '<creator>'. */
+void tcb_name_child(tcb_t *t, const tcb_t *creator);
 bool tcb_is_stopped(const tcb_t *t);
 void tcb_suspend(tcb_t *t);
 void tcb_restart(tcb_t *t);
@@ -40,6 +42,17 @@ void tcb_setup_reply_master(tcb_t *t);
 /* Make a running thread's fault_ip its current eip, so that a later
  * restart continues where it is now. */
 void tcb_update_restart_pc(tcb_t *t);
+
+/* Set t's thread state, keeping the scheduler's queues consistent. */
+void tcb_set_state(tcb_t *t, thread_state_t s);
+/* Delete the reply capability in t's caller slot, if any. */
+void tcb_delete_caller_cap(tcb_t *t);
+/* t is blocked on reply: delete the reply capability that names it. */
+void tcb_delete_reply_to(tcb_t *t);
+/* Kernel pointer to thread t's IPC buffer, or NULL if it has none usable
+ * (no frame cap in its buffer slot, or the frame lies above the window).
+ * `writable`: the kernel is going to write it (receiver side). */
+word_t *tcb_ipc_buffer(tcb_t *t, bool writable);
 
 /* Register i of seL4_UserContext (UREG_*), as ReadRegisters sees it. */
 word_t tcb_get_user_reg(const tcb_t *t, word_t i);

@@ -1,7 +1,7 @@
 /*
  * Helpers shared by the IPC and thread modules: message registers, the
- * registers that carry badge and message info, lookups in a thread's
- * CSpace and reply capabilities.
+ * registers that carry badge and message info, extra-capability
+ * lookups and reply capabilities.
  */
 #ifndef KERNEL_TRANSFER_H
 #define KERNEL_TRANSFER_H
@@ -31,15 +31,6 @@ cptr_t ipcbuf_extra_cptr(const word_t *buffer, word_t i);
 /* Look up `n` extra caps of t at full depth; on failure fills ks_lookup_fault,
  * sets *failed_cptr and returns false. */
 bool lookup_extra_caps(tcb_t *t, const word_t *buffer, word_t n, cte_t **slots, cptr_t *failed_cptr);
-
-/* Look up cptr at depth 32 in t's CSpace, accepting any slot the walk ends
- * in (seL4 lookupSlot). Fills ks_lookup_fault on failure. */
-exception_t tcb_lookup_slot(tcb_t *t, cptr_t cptr, cte_t **slot);
-
-/* Delete the reply capability in t's caller slot, if any. */
-void tcb_delete_caller_cap(tcb_t *t);
-/* t is blocked on reply: delete the reply capability that names it. */
-void tcb_delete_reply_to(tcb_t *t);
 
 /* A Call (or fault) from sender was received by receiver: sender waits for
  * the reply, receiver's caller slot gets a reply capability to it. */

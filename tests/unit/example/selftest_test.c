@@ -4,7 +4,7 @@
  *
  * A host unit test is a cmocka program tests/unit/<dir>/<name>_test.c.  Its first line names
  * the real sources it links (paths from the repository root), e.g.
- *     unit-test-sources: kernel/cdt.c kernel/cap_lookup.c
+ *     unit-test-sources: kernel/cdt.c kernel/cspace.c
  * inside a comment; this one links none.  `make unit` builds it natively (not -m32) with
  * -DHOST_TEST=1, -Ikernel/include -Iarch/ia32/include and sanitizers, into
  * build/unit/example/selftest_test, and tools/unit-test-runner.py counts its TAP output.

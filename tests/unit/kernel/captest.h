@@ -28,6 +28,8 @@
 #include <kernel/invocation.h>
 #include <kernel/ipc.h>
 #include <kernel/sched.h>
+#include <kernel/notification.h>
+#include <kernel/tcb.h>
 #include <arch/arch.h>
 #include <arch/memlayout.h>
 
@@ -109,6 +111,8 @@ void arch_finalise_cap(cap_t cap, bool final) { (void)cap; n_arch_finalise++; n_
 void ep_cancel_badged_sends(endpoint_t *ep, word_t badge) { last_ep_cancelled = ep; last_badge_cancelled = badge; n_cancel_badged++; }
 bool arch_irq_pending(void) { return irq_pending; }
 void arch_tcb_init(tcb_t *t) { (void)t; }
+void tcb_init_new(tcb_t *t) { (void)t; }
+void tcb_name_child(tcb_t *t, const tcb_t *creator) { (void)t; (void)creator; }
 void arch_init_page_directory(void *pd) { (void)pd; }
 void arch_clear_memory(paddr_t p, word_t size)
 {

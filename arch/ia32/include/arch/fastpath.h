@@ -45,12 +45,12 @@ __attribute__((noreturn)) void ia32_trap_slowpath(void);
 
 /* Does t have a valid page directory: the checks of ia32_thread_pd()? A
  * mapped page-directory capability is the PD's address (4 KiB aligned)
- * plus exactly BIT(4) | CAP_PAGE_DIRECTORY, so one subtraction both checks
+ * plus exactly its mapped bit and CAP_PAGE_DIRECTORY, so one subtraction both checks
  * the type and the mapped bit and yields the address. ASID 0 needs no test
  * of its own: it is never handed out, so the entry for it in pool 0 stays
  * NULL and no PD matches it. An assigned page directory's second word is
  * its ASID alone (asid.c), so it needs no mask either. */
-#define FP_PD_CAP_LOW (CAP_PAGE_DIRECTORY | BIT(4))
+#define FP_PD_CAP_LOW (CAP_PAGE_DIRECTORY | BIT(PAGING_MAPPED_SHIFT))
 static inline __attribute__((always_inline)) bool arch_fastpath_vspace(const tcb_t *t)
 {
     const cap_t *root = &t->slots[TCB_SLOT_VTABLE].cap;

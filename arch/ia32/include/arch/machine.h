@@ -1,7 +1,8 @@
 /*
- * Single-instruction wrappers for privileged x86 operations. This and
- * vspace's PTE writes are the only places that touch control registers,
- * MSRs and ports.
+ * Single-instruction wrappers for privileged x86 operations: ports,
+ * control registers, MSRs, TLB and cache. C code uses these; the entry and
+ * boot assembly (entry.S, multiboot.S) touches control registers and
+ * segment state directly where no C runs yet or any more.
  */
 #ifndef ARCH_MACHINE_H
 #define ARCH_MACHINE_H

@@ -87,6 +87,10 @@ static inline paddr_t pte_paddr(pte_t e) { return e & PTE_ADDR_MASK; }
 
 /* The PD that ASID `asid` names, or NULL (no pool, no PD, or ASID 0). */
 pde_t *vspace_find_pd(word_t asid);
+/* Map decoders (seL4 findVSpaceForASID and the check after it): the ASID
+ * of pd_cap, an assigned page directory, must still name that directory;
+ * else a FailedLookup (InvalidRoot) or InvalidCapability 1 refusal. */
+exception_t vspace_check_pd_asid(cap_t pd_cap);
 /* The PD thread t runs in: its VSpace root if that is an assigned page
  * directory whose ASID still names it, else NULL (the thread then runs in
  * the kernel's PD and faults on its first user access). t may be NULL. */
