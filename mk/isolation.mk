@@ -27,7 +27,7 @@ SYS_COUNTS += $(if $(ISOCHECK_RUN),$(LOGS)/isocheck/counts)
 systest: $(if $(ISOCHECK_RUN),isocheck-build)
 .PHONY: isocheck-build
 isocheck-build: deps
-	$(Q)$(MAKE) $(SUBMAKE_FLAGS) $(ISOCHECK) $(GUEST_ELF) $(VMM_DATA)
+	$(Q)$(MAKE) $(SUBMAKE_FLAGS) $(ISOCHECK) $(GUEST_ELF) $(GUEST_INITRAMFS) $(VMM_DATA)
 
 define run_systests +=
 
@@ -60,7 +60,7 @@ systest: $(if $(AGREE_RUN),agreement-build)
 .PHONY: agreement-build
 agreement-build: deps
 	$(Q)$(MAKE) $(SUBMAKE_FLAGS) $(BUILD)/kernel/kernel.elf $(VMM_ELF) $(VMM_UNSAFE_ELF) \
-	    $(ISOCHECK) $(GUEST_ELF)
+	    $(ISOCHECK) $(GUEST_ELF) $(GUEST_INITRAMFS)
 
 define run_systests +=
 

@@ -86,7 +86,9 @@ def main():
     ap.add_argument("--counts")
     args = ap.parse_args()
     os.makedirs(args.log_dir, exist_ok=True)
-    modules = [args.guest] + sorted(glob.glob(os.path.join(args.build, "tests/vmm/modules/*")))
+    initramfs = os.path.join(os.path.dirname(args.guest), "initramfs.cpio")
+    modules = ([args.guest] + ([initramfs] if os.path.exists(initramfs) else []) +
+               sorted(glob.glob(os.path.join(args.build, "tests/vmm/modules/*"))))
     verdicts = read_rows(args.verdicts, 3)
     results = []
     trees = sorted(glob.glob(os.path.join(args.build, "vmm/examples/*.dtb")) +

@@ -52,15 +52,23 @@ def compile_tree(args, name, dts, commands):
     return dtb
 
 
+def guest_modules(args):
+    """The guest kernel and, once the build made it, the initramfs beside it (busybox.dts)."""
+    initramfs = os.path.join(os.path.dirname(args.guest), "initramfs.cpio")
+    return [args.guest] + ([initramfs] if os.path.exists(initramfs) else [])
+
+
 def isocheck(args, dtb):
-    p = subprocess.run([args.isocheck, "--module", args.guest, dtb], capture_output=True,
-                       timeout=60)
+    cmd = [args.isocheck]
+    for m in guest_modules(args):
+        cmd += ["--module", m]
+    p = subprocess.run(cmd + [dtb], capture_output=True, timeout=60)
     return p.stdout.decode("utf-8", "replace").splitlines(), p.returncode
 
 
 def boot(args, vmm, dtb, log):
     cmd = ["qemu-system-i386", "-kernel", args.kernel, "-initrd",
-           ",".join([vmm, dtb, args.guest])] + QEMU_ARGS
+           ",".join([vmm, dtb] + guest_modules(args))] + QEMU_ARGS
     try:
         p = subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True, timeout=TIMEOUT)
         out, status = p.stdout.decode("utf-8", "replace"), p.returncode

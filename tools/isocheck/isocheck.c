@@ -35,7 +35,7 @@
 #include <string.h>
 #include <time.h>
 
-#define MAX_INPUT (1u << 20)
+#define MAX_INPUT (16u << 20)   /* above the VMM's largest initrd (8 MiB) */
 
 static void emit(void *ctx, const char *text)
 {

@@ -30,8 +30,8 @@
 #include <stdint.h>
 
 /* Capacities: a graph lives in one caller-owned struct. */
-#define ISO_MAX_ENTITIES    2048    /* the live audit: one per frame, CNode, TCB... */
-#define ISO_MAX_CAPS        4096
+#define ISO_MAX_ENTITIES    8192    /* the live audit: one per frame, CNode, TCB... */
+#define ISO_MAX_CAPS        16384
 #define ISO_MAX_PARTITIONS  32      /* partitions plus the VMM */
 #define ISO_MAX_RELATIONS   4096
 #define ISO_MAX_FINDINGS    256
