@@ -33,6 +33,7 @@ import os
 import re
 import shlex
 import subprocess
+from testreport import report
 
 EXIT_OK = 33
 TIMEOUT = 240
@@ -181,20 +182,7 @@ def main():
     with concurrent.futures.ThreadPoolExecutor(max_workers=args.jobs) as ex:
         for r in ex.map(lambda ig: boot(args, ig[0], ig[1]), enumerate(groups)):
             results.update(r)
-    passed = failed = 0
-    for c in cases:
-        why = results[c["name"]]
-        if why:
-            failed += 1
-            print("TEST guest-diff/%s FAIL %s" % (c["name"], "; ".join(why)))
-        else:
-            passed += 1
-            print("TEST guest-diff/%s PASS" % c["name"])
-    print("== guest-diff: %d passed, %d failed" % (passed, failed))
-    if args.counts:
-        with open(args.counts, "w") as f:
-            f.write("%d %d 0\n" % (passed, failed))
-    return 1 if failed else 0
+    return report("guest-diff", [(c["name"], results[c["name"]]) for c in cases], args.counts)
 
 
 if __name__ == "__main__":

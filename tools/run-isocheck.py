@@ -19,6 +19,7 @@ import glob
 import os
 import re
 import subprocess
+from testreport import report
 
 VERDICT = re.compile(r"^\S+ / \S+: spatial (yes|NO), full (yes|NO), devices (yes|NO)$")
 
@@ -99,22 +100,8 @@ def main():
                                              [r for r in verdicts if r[0] == tree])))
     for row in read_rows(args.refusals, 5):
         results.append(("tests/vmm/" + row[0], judge_refused(args, modules, row)))
-    passed = failed = 0
-    for tree, why in results:
-        if why:
-            failed += 1
-            print("TEST isocheck/%s FAIL %s" % (tree, "; ".join(why)))
-        else:
-            passed += 1
-            print("TEST isocheck/%s PASS" % tree)
-    if not results:
-        failed += 1
-        print("TEST isocheck FAIL no configuration found under %s" % args.build)
-    print("== isocheck: %d passed, %d failed" % (passed, failed))
-    if args.counts:
-        with open(args.counts, "w") as f:
-            f.write("%d %d 0\n" % (passed, failed))
-    return 1 if failed else 0
+    missing = [] if results else ["no configuration found under %s" % args.build]
+    return report("isocheck", results, args.counts, missing)
 
 
 if __name__ == "__main__":

@@ -25,6 +25,7 @@ import glob
 import os
 import re
 import subprocess
+from testreport import report
 
 EXIT_OK = 33
 TIMEOUT = 180
@@ -161,19 +162,7 @@ def main():
     with concurrent.futures.ThreadPoolExecutor(max_workers=args.jobs) as ex:
         jobs = [ex.submit(agree, args, t) for t in trees] + [ex.submit(unsafe, args)]
         results = [j.result() for j in jobs]
-    passed = failed = 0
-    for name, why in results:
-        if why:
-            failed += 1
-            print("TEST isolation-agreement/%s FAIL %s" % (name, "; ".join(why)))
-        else:
-            passed += 1
-            print("TEST isolation-agreement/%s PASS" % name)
-    print("== isolation-agreement: %d passed, %d failed" % (passed, failed))
-    if args.counts:
-        with open(args.counts, "w") as f:
-            f.write("%d %d 0\n" % (passed, failed))
-    return 1 if failed else 0
+    return report("isolation-agreement", results, args.counts)
 
 
 if __name__ == "__main__":

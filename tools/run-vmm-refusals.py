@@ -22,6 +22,7 @@ import concurrent.futures
 import os
 import re
 import subprocess
+from testreport import report
 
 EXIT_OK = 33
 TIMEOUT = 60
@@ -104,19 +105,7 @@ def main():
         futures = [ex.submit(judge_refusal, args, r) for r in rows]
         futures.append(ex.submit(judge_default, args))
         results = [f.result() for f in futures]
-    passed = failed = 0
-    for name, why in results:
-        if why:
-            failed += 1
-            print("TEST vmm-refusals/%s FAIL %s" % (name, "; ".join(why)))
-        else:
-            passed += 1
-            print("TEST vmm-refusals/%s PASS" % name)
-    print("== vmm-refusals: %d passed, %d failed" % (passed, failed))
-    if args.counts:
-        with open(args.counts, "w") as f:
-            f.write("%d %d 0\n" % (passed, failed))
-    return 1 if failed else 0
+    return report("vmm-refusals", results, args.counts)
 
 
 if __name__ == "__main__":

@@ -27,6 +27,7 @@ import os
 import re
 import subprocess
 import threading
+from testreport import report
 
 EXIT_OK = 33
 INTERACTIVE = b"vmm: interactive console"
@@ -111,19 +112,7 @@ def main():
     tests = sorted(glob.glob(os.path.join(args.dir, "*.dts")))
     with concurrent.futures.ThreadPoolExecutor(max_workers=args.jobs) as ex:
         results = list(ex.map(lambda t: run_one(args, t), tests))
-    passed = failed = 0
-    for name, why in results:
-        if why:
-            failed += 1
-            print("TEST vmm-system/%s FAIL %s" % (name, "; ".join(why)))
-        else:
-            passed += 1
-            print("TEST vmm-system/%s PASS" % name)
-    print("== vmm-system: %d passed, %d failed" % (passed, failed))
-    if args.counts:
-        with open(args.counts, "w") as f:
-            f.write("%d %d 0\n" % (passed, failed))
-    return 1 if failed else 0
+    return report("vmm-system", results, args.counts)
 
 
 if __name__ == "__main__":
