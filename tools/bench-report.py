@@ -645,11 +645,11 @@ PATHS = []   # the seL4 and our sel4bench JSON, in that order, for sb_levels
 MISS_NOTES = {
     "Signal to high prio thread":
         "The samples fall on a few levels on each kernel (listed above), spaced about 97 "
-        "instructions apart on both. The lowest level is the path itself, a Signal that wakes "
-        "a higher-priority waiter (our harness measures the same path as "
-        "notify_signal_wakes_higher); each higher level adds work that falls inside the timed "
-        "span in some iterations, the same amount on both kernels, which we have not pinned "
-        "down. The median lands on our second level and on seL4's third. Our levels lay below "
+        "instructions apart on both: work that falls inside the timed span in some iterations, "
+        "the same amount on both kernels, which we have not pinned down (even our lowest level, "
+        "638, is 108 above our harness's notify_signal_wakes_higher, so the span holds more "
+        "than the wake). The median lands on our second level and on seL4's third. Our levels "
+        "lay below "
         "seL4's nearest until the kernel clean-up of issue 20 (shared queue helpers, decode "
         "split from invoke) added 11 instructions to this path (notify_signal_wakes_higher "
         "519 -> 530), which are not yet won back.",
