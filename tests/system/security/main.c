@@ -20,6 +20,7 @@
 #include <sel4/sel4.h>
 #include <string.h>
 #include <systest.h>
+#include <eflags.h>
 
 #define ROOT_CNODE  seL4_CapInitThreadCNode
 #define DEPTH       seL4_WordBits
@@ -27,19 +28,6 @@
 #define SERVER_PRIO 120
 #define HIGH_PRIO   150
 
-/* EFLAGS bits (Intel SDM vol. 1, 3.4.3). */
-#define FL_CF       0x00000001u
-#define FL_TF       0x00000100u
-#define FL_IF       0x00000200u
-#define FL_DF       0x00000400u
-#define FL_OF       0x00000800u
-#define FL_IOPL     0x00003000u
-#define FL_NT       0x00004000u
-#define FL_RF       0x00010000u
-#define FL_VM       0x00020000u
-#define FL_AC       0x00040000u
-#define FL_USER_BITS 0x00000fffu    /* what seL4's sanitiseRegister keeps */
-#define FL_FIXED_ONE 0x00000002u
 
 /* Selectors of our GDT (arch/ia32/include/arch/gdt.h, seL4's layout). */
 #define SEL_NULL    0x00
@@ -436,7 +424,7 @@ static void test_write_registers_flags(void)
     regs.eflags = FL_TF | FL_IOPL | FL_NT | FL_RF | FL_VM | FL_AC | FL_OF | FL_CF;
     ASSERT_OK(seL4_TCB_WriteRegisters(t.tcb, 0, 0, 3, &regs));
     ASSERT_OK(seL4_TCB_ReadRegisters(t.tcb, 0, 0, 3, &regs));
-    EXPECT_EQ(regs.eflags, FL_IF | FL_FIXED_ONE | FL_OF | FL_CF);
+    EXPECT_EQ(regs.eflags, FL_IF | FL_FIXED | FL_OF | FL_CF);
     EXPECT_EQ(regs.eflags & ~FL_USER_BITS, 0);
     ASSERT_OK(seL4_TCB_Resume(t.tcb));
     sane_done = 0;
