@@ -24,6 +24,7 @@
  */
 #include <guest/guest.h>
 #include <guest/lxhost.h>
+#include <guest/input.h>
 #include <memmgr/mm.h>
 #include <memmgr/vspace.h>
 #include <sel4/sel4.h>
@@ -394,12 +395,18 @@ static int32_t op_console_write(void *ctx, const void *buf, uint32_t len)
     return (int32_t)len;
 }
 
+/* What the VMM's console typed to this guest (guest-stub/input.c); with
+ * nothing there yet, -EAGAIN: the caller may wait on
+ * guest_input_notification() and ask again. */
 static int32_t op_console_read(void *ctx, void *buf, uint32_t len)
 {
+    uint32_t n;
+
     (void)ctx;
-    (void)buf;
-    (void)len;
-    return 0;           /* no console input reaches a guest yet: end of file */
+    if (len == 0)
+        return 0;
+    n = guest_input_read(buf, len);
+    return n ? (int32_t)n : LX_ERR(LX_EAGAIN);
 }
 
 static uint64_t op_now_ns(void *ctx, int clock)

@@ -10,13 +10,16 @@
  * (and balloon, unaccounted) a process built with memmgr from its own
  * untypeds; under mediated, objects and mappings asked of the VMM. The
  * boot argument `test=crash` makes it fault on purpose instead, so tests
- * can see a crashing guest contained; `bench` runs the benchmarks of
+ * can see a crashing guest contained; `test=echo` prints back every line
+ * typed to it on the VMM's console (guest-stub/input.c), until Ctrl-D,
+ * before its test program; `bench` runs the benchmarks of
  * guest-stub/bench.c instead of the tests. Under delegated, `init=PATH ARG...`
  * runs that static i386 Linux program from the initrd instead (lxrun.c) and
  * exits with its status.
  */
 #include <guest/guest.h>
 #include <guest/lxhost.h>
+#include <guest/input.h>
 #include <string.h>
 #include <vmm/tsc.h>
 
@@ -50,8 +53,13 @@ int component_main(rt_component_info_t *info)
         guest_exit(failed);
     }
     /* Not the bootargs: a long line would be cut by the VMM's console. */
-    if (boot->policy != POLICY_MEDIATED && strncmp(boot->bootargs, "init=", 5) == 0)
-        guest_exit(guest_run_linux(info, boot));
+    if (boot->policy != POLICY_MEDIATED && strncmp(boot->bootargs, "init=", 5) == 0) {
+        struct mm_vspace *vs;
+        failed = guest_run_linux(info, boot);
+        if (guest_own_mm(info, &vs))
+            guest_report_usage(guest_own_mm(info, &vs), 1);
+        guest_exit(failed);
+    }
     gprintf("guest-stub: up in its partition, %u KiB, policy %s, bootargs \"%s\"\n",
             boot->memory >> 10, boot->policy == POLICY_MEDIATED ? "mediated" : "delegated",
             boot->bootargs);
@@ -59,6 +67,8 @@ int component_main(rt_component_info_t *info)
         gprintf("guest-stub: crashing on purpose\n");
         *(volatile int *)0 = 1;
     }
+    if (wants(boot, "test=echo") && guest_echo() != 0)
+        guest_exit(1);
     failed = boot->policy == POLICY_MEDIATED ? guest_run_mediated(boot)
                                              : guest_run_process(info, boot);
     failed += guest_use_links(boot);

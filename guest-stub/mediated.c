@@ -5,7 +5,9 @@
  * and gives everything back (UNMAP, FREE), checking the VMM's account of
  * its quota (VMM_CALL_QUERY) at each step. It also checks that the VMM
  * refuses what it must: a mapping outside the guest's own range and a
- * handle that names nothing.
+ * handle that names nothing. The page table the mapping needs is made
+ * from the guest's quota too, so QUERY counts it: a frame, an endpoint
+ * and a page table exactly.
  */
 #include <guest/guest.h>
 #include <sel4/sel4.h>
@@ -15,6 +17,10 @@
 #define RIGHTS_RW   3u      /* read 2 | write 1, as seL4_CapRights_t's word */
 #define WORDS       1024u
 #define BAD_HANDLE  999u
+#define PAGE        (1u << seL4_PageBits)
+/* Bytes of the quota after ALLOC frame, ALLOC endpoint, MAP: the frame, the
+ * endpoint and the page table the mapping needed. */
+#define CHARGED     (PAGE + (1u << seL4_EndpointBits) + (1u << seL4_PageTableBits))
 
 static seL4_Error vmm_call(seL4_Word label, seL4_Word a, seL4_Word b, seL4_Word c)
 {
@@ -59,8 +65,11 @@ int guest_run_mediated(const vmm_guest_boot_t *boot)
     wrong += vmm_call(VMM_CALL_MAP, frame, BAD_VADDR, RIGHTS_RW) != seL4_InvalidArgument;
     wrong += vmm_call(VMM_CALL_MAP, BAD_HANDLE, WORK_VADDR, RIGHTS_RW) != seL4_InvalidArgument;
     wrong += vmm_call(VMM_CALL_MAP, frame, WORK_VADDR, RIGHTS_RW) != seL4_NoError;
+    seL4_Word charged = used() - before;
     gprintf("guest-stub: the VMM made a frame (handle %u) and an endpoint (handle %u) and "
-            "mapped the frame: %u bytes of the quota used\n", frame, ep, used());
+            "mapped the frame: %u bytes of the quota used (page table included)\n", frame, ep,
+            charged);
+    wrong += charged != CHARGED;
     wrong += use_memory();
     wrong += vmm_call(VMM_CALL_UNMAP, WORK_VADDR, 0, 0) != seL4_NoError;
     wrong += vmm_call(VMM_CALL_FREE, frame, 0, 0) != seL4_NoError;

@@ -160,6 +160,7 @@ int guest_run_process(rt_component_info_t *info, const vmm_guest_boot_t *boot)
         return gprintf("guest-stub: cannot build the process\n"), 1;
     gprintf("guest-stub: process built from its own untypeds (%u objects live)\n",
             mm_stats(mm)->objects_live);
+    guest_report_usage(mm, 1);
     rt_thread_start(&t.rt, program, NULL);
     wrong = serve(ep);
     mm_thread_destroy(&t);
@@ -169,5 +170,6 @@ int guest_run_process(rt_component_info_t *info, const vmm_guest_boot_t *boot)
     gprintf("guest-stub: process taken down, %u objects live, %llu bytes free of %llu\n",
             mm_stats(mm)->objects_live, (unsigned long long)mm_stats(mm)->free,
             (unsigned long long)mm_stats(mm)->held);
+    guest_report_usage(mm, 1);
     return wrong;
 }

@@ -159,6 +159,9 @@ def main():
     os.makedirs(args.build_dir, exist_ok=True)
     os.makedirs(args.log_dir, exist_ok=True)
     trees = sorted(glob.glob("vmm/examples/*.dts")) + sorted(glob.glob("tests/vmm/systems/*.dts"))
+    # Guests in echo mode wait for console input that nobody types here, so a script of
+    # `audit` (run once no guest runs) would never start: those trees are left out.
+    trees = [t for t in trees if "test=echo" not in open(t).read()]
     with concurrent.futures.ThreadPoolExecutor(max_workers=args.jobs) as ex:
         jobs = [ex.submit(agree, args, t) for t in trees] + [ex.submit(unsafe, args)]
         results = [j.result() for j in jobs]

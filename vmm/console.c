@@ -8,6 +8,9 @@
  *   destroy <guest>      stop it and give back every byte it had
  *   restart <guest>      destroy (if needed) and build it again from its image
  *   stats                the VMM's memory by category (memmgr's accounting)
+ *   console <guest>      what is typed goes to the guest until Ctrl-]
+ *                        (interactive console only; vmm/input.c)
+ *   wait                 serve the guests until none runs (or Ctrl-])
  *   help                 this list
  *   bench                the VMM's own benchmark figures as BENCH lines
  *   bench-destroy <g>    destroy, printing BENCH guest_destroy_per_mib
@@ -34,11 +37,14 @@
  *
  * Memory "used" is known exactly for a mediated guest (the VMM makes its
  * objects); a delegated guest retypes its untypeds itself, and the kernel
- * offers no way to ask how far, so it shows "-".
+ * offers no way to ask how far, so `list` shows what the guest last said
+ * (VMM_CALL_USAGE), marked `*` as its claim, or "-" if it said nothing.
  */
 #include <vmm/audit.h>
 #include <vmm/console.h>
+#include <vmm/input.h>
 #include <vmm/mediate.h>
+#include <vmm/serve.h>
 #include <vmm/tsc.h>
 #include <sel4/sel4.h>
 #include <stdio.h>
@@ -71,6 +77,9 @@ static void list_one(const vmm_t *v, uint32_t i)
         uint64_t u = mediate_used(d);
         snprintf(used, sizeof(used), "%llu", (unsigned long long)(u >> KIB_SHIFT));
         snprintf(left, sizeof(left), "%llu", (unsigned long long)((d->granted - u) >> KIB_SHIFT));
+    } else if (built && d->claimed) {
+        snprintf(used, sizeof(used), "%u*", d->claim_used >> KIB_SHIFT);
+        snprintf(left, sizeof(left), "%u*", d->claim_free >> KIB_SHIFT);
     }
     printf("%-10s %-9s %-11s %4u %9llu %9s %9s %9llu\n", g->name, state_names[d->state],
            vmm_policy_name(g->policy), g->priority,
@@ -84,7 +93,8 @@ static void cmd_list(vmm_t *v)
            "granted", "used", "free", "vmm-side");
     for (uint32_t i = 0; i < v->cfg->n_guests; i++)
         list_one(v, i);
-    printf("(KiB) vmm free pool: %llu KiB\n", (unsigned long long)(vmm_free_bytes(v) >> KIB_SHIFT));
+    printf("(KiB; * the guest's own claim) vmm free pool: %llu KiB\n",
+           (unsigned long long)(vmm_free_bytes(v) >> KIB_SHIFT));
 }
 
 static void cmd_info(vmm_t *v, int i)
@@ -101,8 +111,39 @@ static void cmd_info(vmm_t *v, int i)
            "boot pages\n", (unsigned long long)(g->memory >> KIB_SHIFT),
            (unsigned long long)(g->memory_min >> KIB_SHIFT),
            (unsigned long long)(g->memory_max >> KIB_SHIFT), d->n_uts, d->n_frames);
+    if (d->claimed)
+        printf("  says it uses %u bytes and has %u free (its claim)\n", d->claim_used,
+               d->claim_free);
+    if (d->input_dropped)
+        printf("  %u bytes of console input dropped (its ring was full)\n", d->input_dropped);
     if (d->state == DOMAIN_EXITED)
         printf("  exited with status %d\n", d->exit_status);
+}
+
+static void cmd_console(vmm_t *v, int i)
+{
+    const char *name = v->cfg->guest[i].name;
+
+    if (!v->in_open) {
+        printf("vmm: console needs the interactive console (it reads COM1)\n");
+        return;
+    }
+    if (v->dom[i].state != DOMAIN_RUNNING) {
+        printf("vmm: guest '%s' is not running\n", name);
+        return;
+    }
+    printf("vmm: console of '%s': input goes to it; Ctrl-] returns to the VMM\n", name);
+    if (vmm_input_attach(v, &v->dom[i]))
+        printf("vmm: console returned to the VMM\n");
+    else
+        printf("vmm: console returned to the VMM: guest '%s' stopped\n", name);
+}
+
+static void cmd_wait(vmm_t *v)
+{
+    vmm_serve(v);
+    if (vmm_any_running(v))
+        printf("vmm: stopped waiting (Ctrl-]); guests run on\n");
 }
 
 static void cmd_stats(vmm_t *v)
@@ -119,7 +160,7 @@ static void cmd_stats(vmm_t *v)
 static void cmd_help(void)
 {
     printf("commands: list | info <guest> | destroy <guest> | restart <guest> | stats | audit\n"
-           "          help\n"
+           "          console <guest> (Ctrl-] returns) | wait | help\n"
            "          bench | bench-destroy <guest> | bench-audit | bench-done\n"
            "          interactive | quit\n");
 }
@@ -206,9 +247,11 @@ void vmm_console_run(vmm_t *v, const char *line)
         vmm_audit_bench(v);
     else if (strcmp(cmd, "bench-done") == 0)
         printf("BENCH DONE\n");
+    else if (strcmp(cmd, "wait") == 0)
+        cmd_wait(v);
     else if (i < 0 && (!strcmp(cmd, "info") || !strcmp(cmd, "destroy") ||
                        !strcmp(cmd, "restart") || !strcmp(cmd, "bench-destroy") ||
-                       UNSAFE_COMMAND(cmd)))
+                       !strcmp(cmd, "console") || UNSAFE_COMMAND(cmd)))
         printf("vmm: %s needs a guest name\n", cmd);
     else if (strcmp(cmd, "info") == 0)
         cmd_info(v, i);
@@ -216,6 +259,8 @@ void vmm_console_run(vmm_t *v, const char *line)
         vmm_destroy(v, i);
     else if (strcmp(cmd, "restart") == 0)
         vmm_restart(v, i);
+    else if (strcmp(cmd, "console") == 0)
+        cmd_console(v, i);
     else if (strcmp(cmd, "bench-destroy") == 0)
         cmd_bench_destroy(v, i);
 #ifdef VMM_UNSAFE_TEST

@@ -17,10 +17,14 @@
  *   guest's CSpace; the VMM keeps the originals, so revoking them takes
  *   back everything the guest built, wherever its capabilities went;
  * - mediated: the same untypeds stay with the VMM in a struct mm of their
- *   own, which serves the guest's VMM_CALL_ALLOC/MAP/... (vmm/mediate.c).
+ *   own, which serves the guest's VMM_CALL_ALLOC/MAP/... (vmm/mediate.c);
+ *   the guest's mappings go through a second view of its page directory
+ *   owned by that struct mm, so the page tables they need are charged to
+ *   its quota, like every other object it asks for.
  */
 #include <vmm/domain.h>
 #include <vmm/guest_abi.h>
+#include <vmm/input.h>
 #include <rt/component.h>
 #include <sel4/sel4.h>
 #include <rt/rt.h>
@@ -63,6 +67,10 @@ mm_err_t vmm_init(vmm_t *v, const vmm_config_t *cfg)
     mm_vspace_adopt(&v->mm, &v->local, seL4_CapInitThreadVSpace);
     if (e == ERR_NONE)
         e = mm_alloc(&v->mm, seL4_EndpointObject, 0, &v->ep);
+    /* Made now, used once the console reads COM1 (vmm/input.c), so the
+     * free pool measured before building does not change when it does. */
+    if (e == ERR_NONE)
+        e = mm_alloc(&v->mm, seL4_NotificationObject, 0, &v->in_ntfn);
     /* A frame kept mapped beside the scratch window, so the window's page
      * table is never empty and is made once, not once per frame filled. */
     if (e == ERR_NONE)
@@ -207,6 +215,7 @@ static mm_err_t give_memory(vmm_t *v, vmm_domain_t *d)
     for (uint32_t k = 0; k < d->n_uts; k++)
         if ((e = mm_add_untyped(&d->med, d->ut[k], d->ut_paddr[k], d->ut_bits[k], 0)))
             return e;
+    mm_vspace_adopt(&d->med, &d->med_vs, d->vs.pd);
     return ERR_NONE;
 }
 
@@ -280,7 +289,10 @@ static void fill_boot(uint8_t *page, uint32_t vaddr, const void *arg)
                                                     d->ut_bits[k], 0 };
     *gb = (vmm_guest_boot_t){ .magic = VMM_GUEST_BOOT_MAGIC, .policy = d->g->policy,
                               .priority = d->g->priority,
-                              .memory = (uint32_t)d->granted };
+                              .memory = (uint32_t)d->granted,
+                              .input_vaddr = VMM_GUEST_INPUT_VADDR };
+    for (uint32_t k = 0; k < d->n_links; k++)
+        gb->n_irqs += d->link[k].kind == VMM_LINK_IRQ;
     memcpy(gb->name, d->g->name, sizeof(gb->name));
     gb->n_links = d->n_links;
     memcpy(gb->link, d->link, sizeof(gb->link));
@@ -361,7 +373,7 @@ mm_err_t domain_build(vmm_t *v, uint32_t i)
     d->index = i;
     d->state = DOMAIN_RUNNING;
     if ((e = make_core(v, d)) || (e = give_memory(v, d)) || (e = links_attach(v, d)) ||
-        (e = load_image(v, d)) || (e = map_initrd(v, d))) {
+        (e = input_make(v, d)) || (e = load_image(v, d)) || (e = map_initrd(v, d))) {
         domain_destroy(v, i);
         return e;
     }
@@ -385,12 +397,15 @@ void domain_destroy(vmm_t *v, uint32_t i)
 
     if (d->tcb)
         seL4_TCB_Suspend(d->tcb);
+    if (d->med_vs.mm)
+        mm_vspace_destroy(&d->med_vs);  /* its page tables, back to its quota */
     for (uint32_t k = 0; k < d->n_uts; k++)
         mm_free(&v->mm, d->ut[k]);      /* a revoke: everything built in it goes */
     if (d->med_slots)
         mm_slot_free_range(&v->mm, d->med_slots, DOMAIN_MED_SLOTS);
     if (d->vs.pd)
         mm_vspace_destroy(&d->vs);
+    input_destroy(v, d);
     for (uint32_t k = 0; k < d->n_link_caps; k++) {
         seL4_CNode_Delete(ROOT, d->link_cap[k], DEPTH);
         mm_slot_free(&v->mm, d->link_cap[k]);

@@ -9,6 +9,7 @@
 #include <vmm/console.h>
 #include <vmm/serve.h>
 #include <stdio.h>
+#include <string.h>
 
 #define KIB_SHIFT 10
 
@@ -78,12 +79,16 @@ void vmm_restart(vmm_t *v, int i)
     vmm_serve(v);
 }
 
+/* Each command runs once no guest runs any more, as a batch would, but
+ * `interactive`, which opens the console at once: guests run beside it. */
 void vmm_run_script(vmm_t *v)
 {
     const char *s = v->cfg->script ? v->cfg->script : "list";
     uint32_t len = v->cfg->script ? v->cfg->script_len : sizeof("list");
 
     for (uint32_t off = 0; off < len;) {
+        if (strcmp(s + off, "interactive") != 0)
+            vmm_serve(v);
         printf("vmm> %s\n", s + off);
         vmm_console_run(v, s + off);
         while (off < len && s[off] != '\0')

@@ -83,8 +83,8 @@ static bool isolation_check(const vmm_config_t *cfg, vmm_config_error_t *err)
     return false;
 }
 
-/* Builds every guest or none, serves them until none runs, then runs the
- * console script. The VMM's state is static: it is large (memmgr's
+/* Builds every guest or none, then runs the console script, which serves
+ * them (vmm/lifecycle.c). The VMM's state is static: it is large (memmgr's
  * records) and lives as long as the VMM. */
 static void run(const vmm_config_t *cfg, uint64_t t_start, uint64_t t_config)
 {
@@ -99,7 +99,6 @@ static void run(const vmm_config_t *cfg, uint64_t t_start, uint64_t t_config)
     }
     if (!vmm_build_all(&vmm))
         return;
-    vmm_serve(&vmm);
     vmm_run_script(&vmm);
 }
 

@@ -6,8 +6,9 @@
  * in the VMM's CSpace), keeps the capability and returns a handle, a small
  * index into the domain's table: the guest never holds the capability, so
  * it cannot pool objects and amortise the mediation away. A mapping goes
- * into the guest's page directory through the VMM's memmgr VSpace, which
- * makes page tables on demand from the same quota.
+ * into the guest's page directory through a memmgr VSpace owned by the
+ * guest's struct mm (domain.c), which makes page tables on demand from
+ * the same quota: they count as the guest's use.
  *
  * Everything in a request is checked before use: the handle's range and
  * that it names a live object, the address below the kernel window and
@@ -55,9 +56,9 @@ static seL4_Error map(vmm_domain_t *d, seL4_Word handle, seL4_Word va, seL4_Word
 
     if (!cap || !vaddr_ok(va) || (rights & ~MM_RW) != 0 || !(rights & MM_RIGHT_READ))
         return seL4_InvalidArgument;
-    if (mm_vspace_lookup(&d->vs, va) || d->handle_va[handle - 1])
+    if (mm_vspace_lookup(&d->med_vs, va) || d->handle_va[handle - 1])
         return seL4_DeleteFirst;
-    if (mm_vspace_map(&d->vs, cap, va, rights, 0, 0) != ERR_NONE)
+    if (mm_vspace_map(&d->med_vs, cap, va, rights, 0, 0) != ERR_NONE)
         return seL4_NotEnoughMemory;
     d->handle_va[handle - 1] = va;
     return seL4_NoError;
@@ -65,12 +66,12 @@ static seL4_Error map(vmm_domain_t *d, seL4_Word handle, seL4_Word va, seL4_Word
 
 static seL4_Error unmap(vmm_domain_t *d, seL4_Word va)
 {
-    if (!vaddr_ok(va) || !mm_vspace_lookup(&d->vs, va))
+    if (!vaddr_ok(va) || !mm_vspace_lookup(&d->med_vs, va))
         return seL4_InvalidArgument;
     for (uint32_t h = 0; h < DOMAIN_MAX_HANDLES; h++)
         if (d->handle[h] && d->handle_va[h] == va)
             d->handle_va[h] = 0;
-    return mm_vspace_unmap(&d->vs, va) == ERR_NONE ? seL4_NoError : seL4_InvalidArgument;
+    return mm_vspace_unmap(&d->med_vs, va) == ERR_NONE ? seL4_NoError : seL4_InvalidArgument;
 }
 
 static seL4_Error release(vmm_domain_t *d, seL4_Word handle)
@@ -81,7 +82,7 @@ static seL4_Error release(vmm_domain_t *d, seL4_Word handle)
         return seL4_InvalidArgument;
     /* Unmapped through the VSpace first, so its record goes too. */
     if (d->handle_va[handle - 1])
-        mm_vspace_unmap(&d->vs, d->handle_va[handle - 1]);
+        mm_vspace_unmap(&d->med_vs, d->handle_va[handle - 1]);
     mm_free(&d->med, cap);
     d->handle[handle - 1] = 0;
     d->handle_va[handle - 1] = 0;

@@ -12,7 +12,7 @@
  *   GrantReply), never Grant: the VMM only replies and never takes a
  *   capability from a guest;
  * - frames the VMM maps into a guest (image, stack, IPC buffer, boot
- *   page) stay the VMM's capabilities; the plan shows each mapping as the
+ *   page, console input ring) stay the VMM's capabilities; the plan shows each mapping as the
  *   guest holding the frames with the mapping's rights;
  * - delegated, balloon and unaccounted guests hold an untyped (Create) of
  *   their memory; a mediated guest holds no untyped and no paging
@@ -23,7 +23,10 @@
  * - shared memory is the VMM's frames mapped with each guest's rights; an
  *   endpoint channel gives the client Write and GrantReply (so its Call
  *   gets a reply, as vmm/links.c copies it) and the server Read;
- * - I/O ports and interrupt lines go to one guest each.
+ * - I/O ports and interrupt lines go to one guest each; the notifications
+ *   the VMM signals a guest through (console input, its interrupt lines)
+ *   are private to that guest, which may only Wait on them, and are not
+ *   part of the plan (no right over them connects anything).
  */
 #include <vmm/plan.h>
 #include <stdio.h>
@@ -32,7 +35,8 @@
 #define OWN_POOL_MAX_GUESTS 3       /* guests that each get an ASID pool */
 #define PLAN_ALL (PLAN_R | PLAN_W | PLAN_G | PLAN_GR | PLAN_C)
 #define PAGE_BYTES 4096u
-#define BOOT_PAGES 6u               /* stack (4), IPC buffer, boot page: vmm/guest_abi.h */
+#define BOOT_PAGES 7u               /* stack (4), IPC buffer, boot page, input ring:
+                                       vmm/guest_abi.h */
 
 static const char *const kind_names[] = {
     [PLAN_CNODE] = "cnode", [PLAN_TCB] = "tcb", [PLAN_PAGE_DIRECTORY] = "page-directory",

@@ -1,44 +1,37 @@
 /*
- * The interactive console: COM1 read by polling. The kernel prints on
- * COM1 too (the VMM's printf goes through DebugPutChar), so the VMM only
- * reads: it issues itself COM1's ports and polls the 16550's line status
- * register for a received byte. Polling at the VMM's priority would
- * starve every guest, so the interactive loop only runs while no guest
- * runs (a `restart` from it serves the guest until it stops, then the
- * loop resumes). Lines are edited with backspace and run as console
- * commands; `quit` ends the loop.
+ * The interactive console: command lines typed on COM1. The bytes come by
+ * interrupt (vmm/input.c); while the console waits for the next one it
+ * serves the guests, so guests run beside it and the VMM never polls.
+ * Lines are edited with backspace and run as console commands; `quit`
+ * ends the loop. A command that waits for guests (`restart`, `wait`) keeps
+ * later input queued until it returns; Ctrl-] ends such a wait early.
  */
 #include <vmm/console.h>
-#include <vmm/pc_hw.h>
-#include <sel4/sel4.h>
+#include <vmm/input.h>
+#include <vmm/serve.h>
 #include <stdio.h>
 
-#define ROOT        seL4_CapInitThreadCNode
-#define DEPTH       seL4_WordBits
-#define UART_RBR    0u          /* receive buffer (16550) */
-#define UART_LSR    5u          /* line status */
-#define LSR_DR      0x01u       /* data ready */
 #define CH_BS       0x08
 #define CH_DEL      0x7f
 #define LINE_MAX    80
 
-static int poll_char(seL4_CPtr port)
+/* The next byte typed; guests are served while none is there. */
+static int next_char(vmm_t *v)
 {
-    seL4_X86_IOPort_In8_t s = seL4_X86_IOPort_In8(port, PC_COM1_FIRST + UART_LSR);
+    int c;
 
-    if (s.error != seL4_NoError || !(s.result & LSR_DR))
-        return -1;
-    return seL4_X86_IOPort_In8(port, PC_COM1_FIRST + UART_RBR).result;
+    while ((c = vmm_input_pop(v)) < 0)
+        vmm_serve_one(v);
+    return c;
 }
 
-/* One line from COM1, echoed as typed; returns its length. */
-static int read_line(seL4_CPtr port, char *line)
+/* One line, echoed as typed; returns its length. */
+static int read_line(vmm_t *v, char *line)
 {
     int n = 0, c;
 
     for (;;) {
-        while ((c = poll_char(port)) < 0)
-            ;
+        c = next_char(v);
         if (c == '\r' || c == '\n') {
             putchar('\n');
             line[n] = '\0';
@@ -57,23 +50,18 @@ static int read_line(seL4_CPtr port, char *line)
 void vmm_interactive(vmm_t *v)
 {
     char line[LINE_MAX];
-    mm_cptr_t port;
 
-    if (mm_slot_alloc(&v->mm, &port) != ERR_NONE ||
-        seL4_X86_IOPortControl_Issue(seL4_CapIOPortControl, PC_COM1_FIRST, PC_COM1_LAST, ROOT,
-                                     port, DEPTH) != seL4_NoError) {
+    if (!vmm_input_open(v)) {
         printf("vmm: cannot read COM1; no interactive console\n");
         return;
     }
     printf("vmm: interactive console (help lists the commands, quit ends it)\n");
     for (;;) {
         printf("vmm> ");
-        if (read_line(port, line) == 0)
+        if (read_line(v, line) == 0)
             continue;
         if (line[0] == 'q' && line[1] == 'u' && line[2] == 'i' && line[3] == 't' && !line[4])
             break;
         vmm_console_run(v, line);
     }
-    seL4_CNode_Delete(ROOT, port, DEPTH);
-    mm_slot_free(&v->mm, port);
 }

@@ -12,11 +12,19 @@
  * - VMM_CALL_EXIT: the guest is done; it gets no reply and stays blocked
  *   until it is destroyed or restarted;
  * - VMM_CALL_BENCH: a benchmark figure, printed as a BENCH line;
+ * - VMM_CALL_USAGE: the guest's own account of its memory, kept as its
+ *   claim for `list` (two numbers stored: nothing the guest says can make
+ *   the VMM do more);
  * - the mediated calls go to vmm/mediate.c.
  *
- * vmm_serve() returns when no guest is running any more.
+ * Once the console takes input, a notification bound to the VMM's TCB
+ * wakes the same Recv with VMM_BADGE_INPUT: COM1 has bytes (vmm/input.c).
+ *
+ * vmm_serve() returns when no guest is running any more, or when Ctrl-]
+ * was typed on the console.
  */
 #include <vmm/serve.h>
+#include <vmm/input.h>
 #include <vmm/mediate.h>
 #include <vmm/guest_abi.h>
 #include <sel4/sel4.h>
@@ -101,6 +109,12 @@ static bool guest_call(const vmm_t *v, vmm_domain_t *d, seL4_MessageInfo_t *info
         guest_bench(v);
         *info = seL4_MessageInfo_new(seL4_NoError, 0, 0, 0);
         return true;
+    case VMM_CALL_USAGE:
+        d->claimed = true;
+        d->claim_used = seL4_GetMR(0);
+        d->claim_free = seL4_GetMR(1);
+        *info = seL4_MessageInfo_new(seL4_NoError, 0, 0, 0);
+        return true;
     case VMM_CALL_EXIT:
         if (d->line_len)
             flush_line(d);
@@ -126,19 +140,32 @@ static bool any_running(const vmm_t *v)
     return false;
 }
 
+void vmm_serve_one(vmm_t *v)
+{
+    seL4_Word badge;
+    seL4_MessageInfo_t info = seL4_Recv(v->ep, &badge);
+    uint32_t i = VMM_BADGE_GUEST(badge);
+    vmm_domain_t *d = i < v->cfg->n_guests ? &v->dom[i] : NULL;
+
+    if (badge & VMM_BADGE_INPUT) {
+        vmm_input_irq(v);
+        return;
+    }
+    if (!d || d->state != DOMAIN_RUNNING)
+        return;                 /* a stale message from a guest already stopped */
+    if (badge & VMM_BADGE_FAULT)
+        guest_fault(v, d, seL4_MessageInfo_get_label(info));
+    else if (guest_call(v, d, &info))
+        seL4_Reply(info);
+}
+
+bool vmm_any_running(const vmm_t *v)
+{
+    return any_running(v);
+}
+
 void vmm_serve(vmm_t *v)
 {
-    while (any_running(v)) {
-        seL4_Word badge;
-        seL4_MessageInfo_t info = seL4_Recv(v->ep, &badge);
-        uint32_t i = VMM_BADGE_GUEST(badge);
-        vmm_domain_t *d = i < v->cfg->n_guests ? &v->dom[i] : NULL;
-
-        if (!d || d->state != DOMAIN_RUNNING)
-            continue;           /* a stale message from a guest already stopped */
-        if (badge & VMM_BADGE_FAULT)
-            guest_fault(v, d, seL4_MessageInfo_get_label(info));
-        else if (guest_call(v, d, &info))
-            seL4_Reply(info);
-    }
+    while (any_running(v) && v->in_escapes == 0)
+        vmm_serve_one(v);
 }

@@ -31,6 +31,10 @@ int guest_bench_delegated(rt_component_info_t *info);
 /* Sends one figure to the VMM (VMM_CALL_BENCH) as "<prefix><name>". */
 void guest_bench_report(const char *prefix, const char *name, uint64_t value, uint32_t flags);
 
+/* Tells the VMM what memmgr says of mm (VMM_CALL_USAGE: used and free
+ * bytes, the guest's claim in `list`); if say, prints it too. */
+void guest_report_usage(const struct mm *mm, int say);
+
 /* Its channels and devices: prints them, uses them. Returns 0 if right. */
 int guest_use_links(const vmm_guest_boot_t *boot);
 

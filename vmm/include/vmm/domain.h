@@ -25,6 +25,10 @@
 #define VMM_META_BYTES      (160u * 1024u)
 #define DOMAIN_MAX_LINK_CAPS 1024   /* shared-memory frame copies and the like */
 #define VMM_MAX_SHM_FRAMES  1024    /* frames of all shared-memory channels */
+#define VMM_INPUT_QUEUE     512     /* COM1 bytes read but not yet consumed */
+/* The VMM's own mapping of guest i's input ring: beside the scratch window,
+ * in the 4 MiB its kept page table covers (vmm/domain.c). */
+#define VMM_INPUT_WINDOW    0x5f002000u
 
 typedef enum domain_state {
     DOMAIN_EMPTY,           /* never built, or destroyed */
@@ -60,6 +64,17 @@ typedef struct vmm_domain {
     mm_cptr_t link_cap[DOMAIN_MAX_LINK_CAPS];   /* VMM copies mapped or copied into it */
     uint64_t granted;                       /* bytes of untypeds (quota under mediated) */
     uint64_t vmm_bytes;                     /* the VMM's objects for it */
+    /* mediated: its VSpace as its quota's owner sees it, so the page tables
+     * its own mappings need come from its quota (vmm/mediate.c) */
+    struct mm_vspace med_vs;
+    /* console input (vmm/input.c): the ring page, the VMM's mapping of it,
+     * the copy mapped in the guest, the notification */
+    mm_cptr_t input_frame, input_copy, input_ntfn;
+    vmm_input_ring_t *input;
+    uint32_t input_dropped;                 /* bytes lost to a full ring */
+    /* VMM_CALL_USAGE: what the guest last said; only its claim */
+    bool claimed;
+    uint32_t claim_used, claim_free;
     char line[DOMAIN_LINE_MAX + 1];
     uint32_t line_len;
     uint8_t med_meta[DOMAIN_MED_META];      /* last: destroy clears all but this */
@@ -79,6 +94,16 @@ typedef struct vmm {
     uint32_t n_shm;
     mm_cptr_t shm[VMM_MAX_SHM_FRAMES];
     mm_cptr_t ports[VMM_MAX_DEVICES][VMM_MAX_PORT_RANGES];
+    /* interrupt lines: a handler per line, a notification per guest with any */
+    mm_cptr_t irq[VMM_MAX_DEVICES][VMM_MAX_IRQS];
+    mm_cptr_t irq_ntfn[VMM_MAX_GUESTS];
+    uint32_t irq_bits[VMM_MAX_GUESTS];      /* lines given out so far, per guest */
+    /* COM1 input (vmm/input.c): ports, IRQ handler, the notification bound
+     * to the VMM's TCB, and the bytes read but not yet consumed */
+    bool in_open;
+    mm_cptr_t in_port, in_irq, in_ntfn, in_badged;
+    uint32_t in_head, in_tail, in_escapes, in_dropped;
+    uint8_t in_buf[VMM_INPUT_QUEUE];
     uint8_t meta[VMM_META_BYTES];
 } vmm_t;
 
@@ -97,8 +122,10 @@ void domain_destroy(vmm_t *v, uint32_t i);
 /* Bytes free in the VMM's pool (free + pooled + dead: all it can reuse). */
 uint64_t vmm_free_bytes(const vmm_t *v);
 
-/* Badges of the VMM's endpoint: guest index + 1, and a bit for faults. */
+/* Badges of the VMM's endpoint: guest index + 1, and a bit for faults;
+ * the notification bound to the VMM's TCB signals COM1 input with its own. */
 #define VMM_BADGE_FAULT     0x100u
+#define VMM_BADGE_INPUT     0x10000u
 #define VMM_BADGE_GUEST(b)  (((b) & 0xffu) - 1u)
 
 #endif

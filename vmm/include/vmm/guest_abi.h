@@ -25,6 +25,21 @@
  *   VMM_CALL_UNMAP  MR0 = vaddr                                         -> -
  *   VMM_CALL_FREE   MR0 = handle                                        -> -
  *   VMM_CALL_QUERY                                    -> MR0 = quota, MR1 = bytes used
+ *   VMM_CALL_USAGE  MR0 = bytes the guest says it uses, MR1 = bytes it says are
+ *                   free: kept as the guest's claim for `list` (any policy)   -> -
+ *
+ * Console input (`console <guest>` on the VMM's console) reaches a guest
+ * through a page and a notification, so the VMM never waits for a guest:
+ * the VMM appends bytes to the ring (vmm_input_ring_t at
+ * VMM_GUEST_INPUT_VADDR) and Signals the notification in
+ * VMM_SLOT_INPUT_NTFN (the guest may only Wait on it); the guest takes
+ * bytes and advances `tail`. A full ring drops bytes: the VMM never waits.
+ *
+ * Interrupt lines of its devices: one IRQHandler capability per line (at
+ * VMM_SLOT_IRQ0 on, in configuration order; the guest may Ack it), and
+ * one notification in VMM_SLOT_IRQ_NTFN (Wait only) that every line of
+ * the guest signals with its own bit (the link's flags). The kernel masks a
+ * line when it fires until the guest Acks it.
  */
 #ifndef VMM_GUEST_ABI_H
 #define VMM_GUEST_ABI_H
@@ -40,6 +55,7 @@
 #define VMM_GUEST_FREE_VADDR    0x40000000u   /* the guest's own from here to the initrd */
 #define VMM_GUEST_SHM_VADDR     0x7e000000u   /* shared memory, channels one after another */
 #define VMM_GUEST_SHM_END       0x7f000000u
+#define VMM_GUEST_INPUT_VADDR   0x7f030000u   /* console input ring, one page */
 
 /* Slots of the guest's root CNode (2^VMM_GUEST_CNODE_BITS slots; CPtrs at
  * depth 32: the root capability has a guard of the remaining bits, 0). */
@@ -51,14 +67,18 @@
 #define VMM_SLOT_FAULT          5u      /* the VMM's endpoint, badged: its faults */
 #define VMM_SLOT_SERVICE        6u      /* the VMM's endpoint, badged: its calls */
 #define VMM_SLOT_CHANNEL0       8u      /* endpoint channel k at slot 8 + k */
-#define VMM_SLOT_DEVICE0        40u     /* I/O port ranges, in configuration order */
+#define VMM_SLOT_DEVICE0        40u     /* I/O port ranges, in configuration order (32) */
 #define VMM_SLOT_UNTYPED0       24u     /* its untypeds (delegated, balloon, unaccounted) */
-#define VMM_SLOT_FIRST_FREE     64u     /* the rest is its own */
+#define VMM_SLOT_INPUT_NTFN     72u     /* console input: Signalled by the VMM, Wait only */
+#define VMM_SLOT_IRQ_NTFN       73u     /* its interrupt lines' notification, Wait only */
+#define VMM_SLOT_IRQ0           80u     /* IRQ handlers, one per line, in configuration order (32) */
+#define VMM_SLOT_FIRST_FREE     128u    /* the rest is its own */
 
 enum vmm_call {
     VMM_CALL_WRITE = 1,
     VMM_CALL_EXIT,
     VMM_CALL_BENCH,
+    VMM_CALL_USAGE,
     VMM_CALL_ALLOC = 16,
     VMM_CALL_MAP,
     VMM_CALL_UNMAP,
@@ -82,7 +102,20 @@ typedef struct vmm_guest_link {
     uint32_t flags;             /* shared memory: writable; endpoint: 1 = server; ports: count */
 } vmm_guest_link_t;
 
-enum vmm_link_kind { VMM_LINK_SHM = 1, VMM_LINK_ENDPOINT, VMM_LINK_PORTS };
+/* An interrupt line: where = its IRQHandler's slot, size = the line, flags =
+ * its bit in the word Wait on VMM_SLOT_IRQ_NTFN returns. */
+enum vmm_link_kind { VMM_LINK_SHM = 1, VMM_LINK_ENDPOINT, VMM_LINK_PORTS, VMM_LINK_IRQ };
+
+/* Console input: byte n is data[n % VMM_INPUT_RING_BYTES]; bytes
+ * [tail, head) are waiting. The VMM only writes head and data, the guest
+ * only tail; the VMM treats a tail it cannot believe (head - tail above
+ * the size) as a full ring, which only costs that guest its input. */
+#define VMM_INPUT_RING_BYTES    2048u
+typedef struct vmm_input_ring {
+    volatile uint32_t head;     /* bytes the VMM has put in, ever */
+    volatile uint32_t tail;     /* bytes the guest has taken, ever */
+    volatile uint8_t data[VMM_INPUT_RING_BYTES];
+} vmm_input_ring_t;
 
 typedef struct vmm_guest_boot {
     uint32_t magic;             /* VMM_GUEST_BOOT_MAGIC */
@@ -91,6 +124,8 @@ typedef struct vmm_guest_boot {
     uint32_t priority;          /* its priority, also its maximum (MCP) */
     uint32_t memory;            /* bytes granted (delegated) or its quota (mediated) */
     uint32_t initrd_vaddr, initrd_size;
+    uint32_t input_vaddr;       /* its vmm_input_ring_t (VMM_GUEST_INPUT_VADDR) */
+    uint32_t n_irqs;            /* interrupt lines among its links */
     uint32_t n_links;
     vmm_guest_link_t link[VMM_BOOT_MAX_LINKS];
     char bootargs[1024];
