@@ -5,13 +5,30 @@
  * write, then Calls the endpoint with a number; the server Receives it,
  * prints the number and what the shared pages it can read say, and replies
  * with the number plus one. A guest with I/O ports reads the first one.
+ *
+ * With bootargs `test=irq`, each interrupt line of a device whose first
+ * port range is a 16550 UART (COM2 in the tests) is made to fire twice:
+ * enabling the transmitter-empty interrupt raises the line at once (the
+ * transmitter is idle), the guest waits on its interrupt notification,
+ * checks the bit and the UART's interrupt identification, turns the
+ * interrupt off and Acks the line; the second round shows the Ack opened
+ * it again.
  */
 #include <guest/guest.h>
 #include <sel4/sel4.h>
 #include <stdio.h>
+#include <string.h>
 
 #define GREETING_MAX    64u
 #define CALL_WORD       42u
+#define UART_IER        1u          /* 16550 registers, from the first port */
+#define UART_IIR        2u
+#define UART_MCR        4u
+#define IER_THRI        0x02u       /* transmitter holding register empty */
+#define IIR_ID_MASK     0x0fu
+#define IIR_THRI        0x02u       /* its identification, no other pending */
+#define MCR_OUT2        0x08u       /* gates the IRQ line on PC hardware */
+#define IRQ_ROUNDS      2
 
 static void greet(const vmm_guest_boot_t *b)
 {
@@ -54,6 +71,38 @@ static int use_endpoint(const vmm_guest_boot_t *b, const vmm_guest_link_t *l)
     return got != CALL_WORD;
 }
 
+/* The first port of the device named like the line's. */
+static const vmm_guest_link_t *ports_of(const vmm_guest_boot_t *b, const vmm_guest_link_t *irq)
+{
+    for (uint32_t k = 0; k < b->n_links; k++)
+        if (b->link[k].kind == VMM_LINK_PORTS && strcmp(b->link[k].name, irq->name) == 0)
+            return &b->link[k];
+    return NULL;
+}
+
+static int use_irq(const vmm_guest_boot_t *b, const vmm_guest_link_t *l)
+{
+    const vmm_guest_link_t *p = ports_of(b, l);
+    seL4_Word badge = 0;
+    uint8_t iir = 0;
+    int wrong = 0;
+
+    if (!p)
+        return gprintf("guest-stub: device %s: no ports for line %u\n", l->name, l->size), 1;
+    seL4_X86_IOPort_Out8(p->where, p->size + UART_MCR, MCR_OUT2);
+    for (int round = 0; round < IRQ_ROUNDS; round++) {
+        seL4_X86_IOPort_Out8(p->where, p->size + UART_IER, IER_THRI);
+        seL4_Wait(VMM_SLOT_IRQ_NTFN, &badge);
+        iir = seL4_X86_IOPort_In8(p->where, p->size + UART_IIR).result;
+        seL4_X86_IOPort_Out8(p->where, p->size + UART_IER, 0);
+        wrong += !(badge & l->flags) || (iir & IIR_ID_MASK) != IIR_THRI;
+        wrong += seL4_IRQHandler_Ack(l->where) != seL4_NoError;
+    }
+    gprintf("guest-stub: device %s: line %u interrupted %d times (bit 0x%x, IIR 0x%02x), "
+            "acknowledged\n", l->name, l->size, IRQ_ROUNDS, badge, iir);
+    return wrong;
+}
+
 int guest_use_links(const vmm_guest_boot_t *b)
 {
     int wrong = 0;
@@ -66,11 +115,17 @@ int guest_use_links(const vmm_guest_boot_t *b)
         else if (l->kind == VMM_LINK_ENDPOINT)
             gprintf("guest-stub: channel %s: endpoint in slot %u, %s\n", l->name, l->where,
                     l->flags ? "server" : "client");
-        else
+        else if (l->kind == VMM_LINK_PORTS)
             gprintf("guest-stub: device %s: ports 0x%x+%u in slot %u, port 0x%x reads 0x%02x\n",
                     l->name, l->size, l->flags, l->where, l->size,
                     seL4_X86_IOPort_In8(l->where, l->size).result);
+        else
+            gprintf("guest-stub: device %s: interrupt line %u, handler in slot %u, bit 0x%x\n",
+                    l->name, l->size, l->where, l->flags);
     }
+    for (uint32_t k = 0; k < b->n_links; k++)
+        if (b->link[k].kind == VMM_LINK_IRQ && guest_wants(b, "test=irq"))
+            wrong += use_irq(b, &b->link[k]);
     for (uint32_t k = 0; k < b->n_links; k++)
         if (b->link[k].kind == VMM_LINK_ENDPOINT)
             wrong += use_endpoint(b, &b->link[k]);

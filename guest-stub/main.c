@@ -26,7 +26,7 @@
 #define POLICY_MEDIATED 1u      /* enum vmm_policy's value (vmm/config.h) */
 
 /* Is word one of the blank-separated boot arguments? */
-static int wants(const vmm_guest_boot_t *b, const char *word)
+int guest_wants(const vmm_guest_boot_t *b, const char *word)
 {
     size_t n = strlen(word);
 
@@ -45,8 +45,8 @@ int component_main(rt_component_info_t *info)
 
     if (boot->magic != VMM_GUEST_BOOT_MAGIC)
         guest_exit(-1);
-    if (wants(boot, "bench")) {
-        if (wants(boot, "boot"))
+    if (guest_wants(boot, "bench")) {
+        if (guest_wants(boot, "boot"))
             guest_bench_report("", "guest_boot", t_entry, VMM_BENCH_SINCE_START);
         failed = boot->policy == POLICY_MEDIATED ? guest_bench(NULL, NULL)
                                                  : guest_bench_delegated(info);
@@ -63,11 +63,11 @@ int component_main(rt_component_info_t *info)
     gprintf("guest-stub: up in its partition, %u KiB, policy %s, bootargs \"%s\"\n",
             boot->memory >> 10, boot->policy == POLICY_MEDIATED ? "mediated" : "delegated",
             boot->bootargs);
-    if (wants(boot, "test=crash")) {
+    if (guest_wants(boot, "test=crash")) {
         gprintf("guest-stub: crashing on purpose\n");
         *(volatile int *)0 = 1;
     }
-    if (wants(boot, "test=echo") && guest_echo() != 0)
+    if (guest_wants(boot, "test=echo") && guest_echo() != 0)
         guest_exit(1);
     failed = boot->policy == POLICY_MEDIATED ? guest_run_mediated(boot)
                                              : guest_run_process(info, boot);

@@ -10,20 +10,30 @@
  *   with Write and GrantReply (it Calls), the server's one with Read (it
  *   receives and replies), at slot VMM_SLOT_CHANNEL0 + channel index;
  * - I/O ports: one capability per range, issued from the VMM's
- *   IOPortControl, copied to the guest at VMM_SLOT_DEVICE0 onwards.
- *   Interrupt lines are checked by the configuration but not handed out
- *   yet (that needs the IOAPIC routing from ACPI).
+ *   IOPortControl, copied to the guest at VMM_SLOT_DEVICE0 onwards;
+ * - interrupt lines: an IRQHandler per line from IRQControl GetIOAPIC
+ *   (the configuration's line is IOAPIC 0's pin: lines below 16 are ISA,
+ *   edge-triggered and active high, the others PCI, level-triggered and
+ *   active low, as on the PC; ACPI's overrides are not read), set to
+ *   signal the guest's one notification with a bit of its own. The guest
+ *   gets a copy of each handler (VMM_SLOT_IRQ0 onwards) to Ack its line
+ *   with, and the notification with Read only (VMM_SLOT_IRQ_NTFN). The
+ *   kernel masks a line when it fires until the Ack. A rebuilt guest's
+ *   lines are pointed at its notification again and acknowledged, so
+ *   whatever its predecessor did with its copies does not carry over.
  *
  * Every copy the VMM makes for a guest is recorded in the domain and
  * deleted when the guest is destroyed; the objects themselves stay.
  */
 #include <vmm/domain.h>
+#include <vmm/pc_hw.h>
 #include <sel4/sel4.h>
 #include <string.h>
 
 #define ROOT    seL4_CapInitThreadCNode
 #define DEPTH   seL4_WordBits
 #define PAGE    (1u << seL4_PageBits)
+#define IOAPIC_FIRST    0u
 
 static mm_err_t make_shm(vmm_t *v, uint32_t c)
 {
@@ -57,6 +67,28 @@ static mm_err_t make_ports(vmm_t *v, uint32_t dev)
     return ERR_NONE;
 }
 
+/* Line k of device dev: its handler, signalling the guest's notification
+ * through a copy badged with the line's bit. */
+static mm_err_t make_irq(vmm_t *v, uint32_t dev, uint32_t k)
+{
+    uint32_t g = v->cfg->device[dev].guest, line = v->cfg->device[dev].irq[k];
+    uint32_t pci = line >= PC_ISA_LINES;
+    mm_err_t e;
+
+    if (!v->irq_ntfn[g] && (e = mm_alloc(&v->mm, seL4_NotificationObject, 0, &v->irq_ntfn[g])))
+        return e;
+    v->irq_badge[dev][k] = 1u << v->irq_lines[g]++;
+    if ((e = mm_slot_alloc(&v->mm, &v->irq[dev][k])) ||
+        (e = mm_slot_alloc(&v->mm, &v->irq_badged[dev][k])))
+        return e;
+    if ((e = (mm_err_t)seL4_CNode_Mint(ROOT, v->irq_badged[dev][k], DEPTH, ROOT,
+                                       v->irq_ntfn[g], DEPTH, seL4_AllRights,
+                                       v->irq_badge[dev][k])))
+        return e;
+    return (mm_err_t)seL4_IRQControl_GetIOAPIC(seL4_CapIRQControl, ROOT, v->irq[dev][k], DEPTH,
+                                               IOAPIC_FIRST, line, pci, pci, line);
+}
+
 mm_err_t links_make(vmm_t *v)
 {
     mm_err_t e = ERR_NONE;
@@ -67,6 +99,9 @@ mm_err_t links_make(vmm_t *v)
                 : mm_alloc(&v->mm, seL4_EndpointObject, 0, &v->chan_first[c]);
     for (uint32_t d = 0; d < v->cfg->n_devices && !e; d++)
         e = make_ports(v, d);
+    for (uint32_t d = 0; d < v->cfg->n_devices && !e; d++)
+        for (uint32_t k = 0; k < v->cfg->device[d].n_irqs && !e; k++)
+            e = make_irq(v, d, k);
     return e;
 }
 
@@ -131,7 +166,28 @@ static mm_err_t attach_endpoint(vmm_t *v, vmm_domain_t *d, uint32_t c, int side)
                             VMM_SLOT_CHANNEL0 + c, 0, side == 1);
 }
 
-static mm_err_t attach_device(vmm_t *v, vmm_domain_t *d, uint32_t dev, uint32_t *slot)
+static mm_err_t attach_irqs(vmm_t *v, vmm_domain_t *d, uint32_t dev, uint32_t *slot)
+{
+    const vmm_device_t *dv = &v->cfg->device[dev];
+    mm_err_t e;
+
+    if (dv->n_irqs && *slot == VMM_SLOT_IRQ0 &&
+        (e = (mm_err_t)seL4_CNode_Copy(d->cnode, VMM_SLOT_IRQ_NTFN, VMM_GUEST_CNODE_BITS, ROOT,
+                                       v->irq_ntfn[d->index], DEPTH, seL4_CanRead)))
+        return e;
+    for (uint32_t k = 0; k < dv->n_irqs; k++, (*slot)++)
+        if ((e = (mm_err_t)seL4_IRQHandler_SetNotification(v->irq[dev][k],
+                                                           v->irq_badged[dev][k])) ||
+            (e = (mm_err_t)seL4_IRQHandler_Ack(v->irq[dev][k])) ||
+            (e = (mm_err_t)seL4_CNode_Copy(d->cnode, *slot, VMM_GUEST_CNODE_BITS, ROOT,
+                                           v->irq[dev][k], DEPTH, seL4_AllRights)) ||
+            (e = add_link(d, dv->name, VMM_LINK_IRQ, *slot, dv->irq[k], v->irq_badge[dev][k])))
+            return e;
+    return ERR_NONE;
+}
+
+static mm_err_t attach_device(vmm_t *v, vmm_domain_t *d, uint32_t dev, uint32_t *slot,
+                              uint32_t *irq_slot)
 {
     const vmm_device_t *dv = &v->cfg->device[dev];
     mm_err_t e;
@@ -142,12 +198,12 @@ static mm_err_t attach_device(vmm_t *v, vmm_domain_t *d, uint32_t dev, uint32_t 
             (e = add_link(d, dv->name, VMM_LINK_PORTS, *slot, dv->range[r].base,
                           dv->range[r].count)))
             return e;
-    return ERR_NONE;
+    return attach_irqs(v, d, dev, irq_slot);
 }
 
 mm_err_t links_attach(vmm_t *v, vmm_domain_t *d)
 {
-    uint32_t va = VMM_GUEST_SHM_VADDR, slot = VMM_SLOT_DEVICE0;
+    uint32_t va = VMM_GUEST_SHM_VADDR, slot = VMM_SLOT_DEVICE0, irq_slot = VMM_SLOT_IRQ0;
     mm_err_t e = ERR_NONE;
 
     for (uint32_t c = 0; c < v->cfg->n_channels && !e; c++) {
@@ -159,6 +215,6 @@ mm_err_t links_attach(vmm_t *v, vmm_domain_t *d)
     }
     for (uint32_t dev = 0; dev < v->cfg->n_devices && !e; dev++)
         if (v->cfg->device[dev].guest == d->index)
-            e = attach_device(v, d, dev, &slot);
+            e = attach_device(v, d, dev, &slot, &irq_slot);
     return e;
 }

@@ -35,6 +35,9 @@ void guest_bench_report(const char *prefix, const char *name, uint64_t value, ui
  * bytes, the guest's claim in `list`); if say, prints it too. */
 void guest_report_usage(const struct mm *mm, int say);
 
+/* Is word one of the blank-separated boot arguments? (main.c) */
+int guest_wants(const vmm_guest_boot_t *b, const char *word);
+
 /* Its channels and devices: prints them, uses them. Returns 0 if right. */
 int guest_use_links(const vmm_guest_boot_t *boot);
 

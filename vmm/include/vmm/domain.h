@@ -96,8 +96,10 @@ typedef struct vmm {
     mm_cptr_t ports[VMM_MAX_DEVICES][VMM_MAX_PORT_RANGES];
     /* interrupt lines: a handler per line, a notification per guest with any */
     mm_cptr_t irq[VMM_MAX_DEVICES][VMM_MAX_IRQS];
-    mm_cptr_t irq_ntfn[VMM_MAX_GUESTS];
-    uint32_t irq_bits[VMM_MAX_GUESTS];      /* lines given out so far, per guest */
+    mm_cptr_t irq_badged[VMM_MAX_DEVICES][VMM_MAX_IRQS];   /* what each line signals */
+    uint32_t irq_badge[VMM_MAX_DEVICES][VMM_MAX_IRQS];     /* its bit for the guest */
+    mm_cptr_t irq_ntfn[VMM_MAX_GUESTS];     /* one per guest with any line */
+    uint32_t irq_lines[VMM_MAX_GUESTS];     /* lines given out so far, per guest */
     /* COM1 input (vmm/input.c): ports, IRQ handler, the notification bound
      * to the VMM's TCB, and the bytes read but not yet consumed */
     bool in_open;

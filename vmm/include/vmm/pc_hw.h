@@ -33,5 +33,8 @@
 #define PC_IRQ_TIMER         0u        /* the PIT's line: the kernel's tick */
 #define PC_IRQ_CASCADE       2u        /* the PIC cascade; the PIT on an IOAPIC */
 #define PC_IRQ_COM1          4u        /* the VMM's console */
+#define PC_ISA_LINES         16u       /* IOAPIC pins 0-15: ISA, edge-triggered, active high;
+                                          16-23: PCI, level-triggered, active low (ACPI MADT
+                                          defaults; the Intel MultiProcessor Spec., 5.3) */
 
 #endif
