@@ -12,6 +12,7 @@
 #include <guest/input.h>
 #include <rt/component.h>
 #include <sel4/sel4.h>
+#include <vmm/input_ring.h>
 
 #define CH_EOT      0x04        /* Ctrl-D: ends the echo test */
 #define ECHO_LINE   96u
@@ -28,30 +29,12 @@ static vmm_input_ring_t *ring(void)
 
 uint32_t guest_input_ready(void)
 {
-    vmm_input_ring_t *r = ring();
-    uint32_t n;
-
-    if (!r)
-        return 0;
-    n = r->head - r->tail;
-    return n <= VMM_INPUT_RING_BYTES ? n : VMM_INPUT_RING_BYTES;
+    return ring() ? vmm_ring_waiting(ring()) : 0;
 }
 
 uint32_t guest_input_read(void *buf, uint32_t len)
 {
-    vmm_input_ring_t *r = ring();
-    uint32_t n = guest_input_ready(), tail;
-
-    if (n > len)
-        n = len;
-    if (n == 0)
-        return 0;
-    tail = r->tail;
-    for (uint32_t i = 0; i < n; i++)
-        ((uint8_t *)buf)[i] = r->data[(tail + i) % VMM_INPUT_RING_BYTES];
-    __asm__ volatile("" ::: "memory");      /* the bytes before the index that frees them */
-    r->tail = tail + n;
-    return n;
+    return ring() ? vmm_ring_take(ring(), buf, len) : 0;
 }
 
 seL4_CPtr guest_input_notification(void)

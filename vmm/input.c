@@ -22,6 +22,7 @@
  * full ring drops bytes and counts them.
  */
 #include <vmm/input.h>
+#include <vmm/input_ring.h>
 #include <vmm/pc_hw.h>
 #include <vmm/serve.h>
 #include <sel4/sel4.h>
@@ -179,21 +180,12 @@ void input_destroy(vmm_t *v, vmm_domain_t *d)
         mm_free(&v->mm, d->input_ntfn);
 }
 
-/* One byte into the guest's ring; false if it is full (or its tail is not
- * to be believed), and the byte is dropped. */
 static bool ring_put(vmm_domain_t *d, uint8_t c)
 {
-    vmm_input_ring_t *r = d->input;
-    uint32_t head = r->head;
-
-    if (head - r->tail >= VMM_INPUT_RING_BYTES) {
-        d->input_dropped++;
-        return false;
-    }
-    r->data[head % VMM_INPUT_RING_BYTES] = c;
-    __asm__ volatile("" ::: "memory");      /* the byte before the index that shows it */
-    r->head = head + 1;
-    return true;
+    if (vmm_ring_put(d->input, c))
+        return true;
+    d->input_dropped++;
+    return false;
 }
 
 bool vmm_input_attach(vmm_t *v, vmm_domain_t *d)
