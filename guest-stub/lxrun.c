@@ -256,7 +256,6 @@ int guest_run_linux(rt_component_info_t *info, const vmm_guest_boot_t *boot)
                 boot->initrd_size, k.mem_used);
     }
     live = mm_stats(mm)->objects_live - lxh_heap_bytes() / 4096;
-    guest_report_usage(mm, 0);
     status = run(&k, mm, info, boot, argv, &nsys);
     if (status < 0)
         return 1;
