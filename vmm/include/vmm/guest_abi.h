@@ -71,7 +71,7 @@
 #define VMM_SLOT_UNTYPED0       24u     /* its untypeds (delegated, balloon, unaccounted) */
 #define VMM_SLOT_INPUT_NTFN     72u     /* console input: Signalled by the VMM, Wait only */
 #define VMM_SLOT_IRQ_NTFN       73u     /* its interrupt lines' notification, Wait only */
-#define VMM_SLOT_IRQ0           80u     /* IRQ handlers, one per line, in configuration order (32) */
+#define VMM_SLOT_IRQ0           80u     /* IRQ handlers, a line each, in configuration order (32) */
 #define VMM_SLOT_FIRST_FREE     128u    /* the rest is its own */
 
 enum vmm_call {
