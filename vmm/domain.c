@@ -25,6 +25,7 @@
 #include <vmm/domain.h>
 #include <vmm/guest_abi.h>
 #include <vmm/input.h>
+#include <vmm/mediate.h>
 #include <rt/component.h>
 #include <sel4/sel4.h>
 #include <rt/rt.h>
@@ -190,6 +191,17 @@ static void take_leftover(vmm_t *v, vmm_domain_t *d)
     }
 }
 
+/* Mediated: the VMM's slots for what it keeps for the guest (its objects
+ * and their copies mapped in its processes), in proportion to its quota. */
+static uint32_t med_slots_for(uint64_t memory)
+{
+    uint64_t n = memory / DOMAIN_MED_SLOT_BYTES;
+
+    if (n < DOMAIN_MED_SLOTS_MIN)
+        return DOMAIN_MED_SLOTS_MIN;
+    return n > DOMAIN_MED_SLOTS_MAX ? DOMAIN_MED_SLOTS_MAX : (uint32_t)n;
+}
+
 /* Delegated: copies in the guest's CSpace. Mediated: a struct mm of the
  * VMM's own over them, with a window of the VMM's slots. */
 static mm_err_t give_memory(vmm_t *v, vmm_domain_t *d)
@@ -207,9 +219,10 @@ static mm_err_t give_memory(vmm_t *v, vmm_domain_t *d)
                 return e;
         return ERR_NONE;
     }
-    if ((e = mm_slot_alloc_range(&v->mm, DOMAIN_MED_SLOTS, &d->med_slots)) ||
+    d->n_med_slots = med_slots_for(d->g->memory);
+    if ((e = mm_slot_alloc_range(&v->mm, d->n_med_slots, &d->med_slots)) ||
         (e = mm_init(&d->med, d->med_meta, sizeof(d->med_meta), ROOT, GUEST_MAX_UTS)) ||
-        (e = mm_add_slots(&d->med, d->med_slots, d->med_slots, DOMAIN_MED_SLOTS, 0, 0)))
+        (e = mm_add_slots(&d->med, d->med_slots, d->med_slots, d->n_med_slots, 0, 0)))
         return e;
     d->med.check = 0;
     for (uint32_t k = 0; k < d->n_uts; k++)
@@ -398,11 +411,11 @@ void domain_destroy(vmm_t *v, uint32_t i)
     if (d->tcb)
         seL4_TCB_Suspend(d->tcb);
     if (d->med_vs.mm)
-        mm_vspace_destroy(&d->med_vs);  /* its page tables, back to its quota */
+        mediate_release_all(d);         /* its processes, its page tables: back to its quota */
     for (uint32_t k = 0; k < d->n_uts; k++)
         mm_free(&v->mm, d->ut[k]);      /* a revoke: everything built in it goes */
     if (d->med_slots)
-        mm_slot_free_range(&v->mm, d->med_slots, DOMAIN_MED_SLOTS);
+        mm_slot_free_range(&v->mm, d->med_slots, d->n_med_slots);
     if (d->vs.pd)
         mm_vspace_destroy(&d->vs);
     input_destroy(v, d);

@@ -4,89 +4,135 @@
  * object and every mapping. The VMM makes the object from the guest's own
  * quota (a struct mm over untypeds of the guest's configured size, kept
  * in the VMM's CSpace), keeps the capability and returns a handle, a small
- * index into the domain's table: the guest never holds the capability, so
- * it cannot pool objects and amortise the mediation away. A mapping goes
- * into the guest's page directory through a memmgr VSpace owned by the
- * guest's struct mm (domain.c), which makes page tables on demand from
- * the same quota: they count as the guest's use.
+ * index into the domain's table (vmm/include/vmm/mediate_check.h): the
+ * guest never holds the capability, so it cannot pool objects and amortise
+ * the mediation away. A mapping goes into the guest's page directory
+ * through a memmgr VSpace owned by the guest's struct mm (domain.c), which
+ * makes page tables on demand from the same quota: they count as the
+ * guest's use. Its processes' address spaces and threads are handles too
+ * (vmm/mediate_space.c, vmm/mediate_thread.c).
  *
- * Everything in a request is checked before use: the handle's range and
- * that it names a live object, the address below the kernel window and
- * away from the VMM's fixed pages, the rights. A refusal is an seL4 error
- * in the reply's label; the guest is never stopped for a bad request.
+ * Everything in a request is checked before use (vmm/mediate_check.c): the
+ * message's length, the handle's range and that it names a live thing of
+ * the right kind, the address, the rights. A refusal is an seL4 error in
+ * the reply's label and changes nothing; the guest is never stopped for a
+ * bad request, and the VMM never waits for it.
  */
 #include <vmm/mediate.h>
 #include <vmm/guest_abi.h>
 #include <sel4/sel4.h>
 
-#define PAGE    (1u << seL4_PageBits)
+#define ROOT    seL4_CapInitThreadCNode
+#define DEPTH   seL4_WordBits
 
-static seL4_Error alloc(vmm_domain_t *d, seL4_Word type, seL4_Word bits, seL4_Word *handle)
+/* Words each call must send (guest_abi.h); calls not listed are not ours. */
+static uint32_t words_needed(seL4_Word label)
 {
-    uint32_t h;
-    mm_cptr_t cap;
+    switch (label) {
+    case VMM_CALL_QUERY: case VMM_CALL_SPACE: return 0;
+    case VMM_CALL_UNMAP: case VMM_CALL_FREE: case VMM_CALL_THREAD_READ:
+    case VMM_CALL_THREAD_STOP: return 1;
+    case VMM_CALL_ALLOC: case VMM_CALL_SPACE_UNMAP: case VMM_CALL_THREAD_TLS:
+    case VMM_CALL_EP_GIVE: return 2;
+    case VMM_CALL_MAP: case VMM_CALL_SPACE_PROTECT: return 3;
+    case VMM_CALL_SPACE_MAP: case VMM_CALL_THREAD: return 4;
+    case VMM_CALL_THREAD_START: return 1 + VMM_CONTEXT_WORDS;
+    default: return MEDIATE_MAX_MRS + 1;
+    }
+}
 
-    if (type >= OBJ_NUM_TYPES || type == seL4_UntypedObject)
-        return seL4_InvalidArgument;
-    for (h = 0; h < DOMAIN_MAX_HANDLES && d->handle[h]; h++)
-        ;
-    if (h == DOMAIN_MAX_HANDLES)
+seL4_Error mediate_new_handle(vmm_domain_t *d, uint32_t kind, mm_cptr_t cap, seL4_Word *handle,
+                              med_obj_t **op)
+{
+    uint32_t i = med_free_entry(d->handle, DOMAIN_MAX_HANDLES);
+
+    if (i == DOMAIN_MAX_HANDLES)
         return seL4_NotEnoughMemory;
-    if (mm_alloc(&d->med, type, bits, &cap) != ERR_NONE)
-        return seL4_NotEnoughMemory;
-    d->handle[h] = cap;
-    *handle = h + 1;
+    d->handle[i] = (med_obj_t){ .cap = cap, .kind = kind };
+    *handle = i + 1;
+    *op = &d->handle[i];
     return seL4_NoError;
 }
 
-static mm_cptr_t lookup(const vmm_domain_t *d, seL4_Word handle)
+static seL4_Error alloc(vmm_domain_t *d, seL4_Word type, seL4_Word bits, seL4_Word *handle)
 {
-    return handle >= 1 && handle <= DOMAIN_MAX_HANDLES ? d->handle[handle - 1] : 0;
+    mm_err_t e = med_check_alloc(type, bits);
+    med_obj_t *o;
+    mm_cptr_t cap;
+
+    if (e != ERR_NONE)
+        return (seL4_Error)e;
+    if (mm_alloc(&d->med, type, bits, &cap) != ERR_NONE)
+        return seL4_NotEnoughMemory;
+    if (mediate_new_handle(d, MED_OBJECT, cap, handle, &o) != seL4_NoError) {
+        mm_free(&d->med, cap);
+        return seL4_NotEnoughMemory;
+    }
+    o->type = (uint8_t)type;
+    return seL4_NoError;
 }
 
-/* Guest addresses it may map at: its own range (guest_abi.h), page-aligned. */
-static bool vaddr_ok(seL4_Word va)
-{
-    return (va & (PAGE - 1)) == 0 && va >= VMM_GUEST_FREE_VADDR && va < VMM_GUEST_INITRD_VADDR;
-}
-
+/* A frame into the guest's own space (one mapping per frame). */
 static seL4_Error map(vmm_domain_t *d, seL4_Word handle, seL4_Word va, seL4_Word rights)
 {
-    mm_cptr_t cap = lookup(d, handle);
+    med_obj_t *o = med_lookup(d->handle, DOMAIN_MAX_HANDLES, handle, MED_OBJECT, seL4_X86_4K);
 
-    if (!cap || !vaddr_ok(va) || (rights & ~MM_RW) != 0 || !(rights & MM_RIGHT_READ))
+    if (!o || med_check_own_vaddr(va) || med_check_rights(rights))
         return seL4_InvalidArgument;
-    if (mm_vspace_lookup(&d->med_vs, va) || d->handle_va[handle - 1])
+    if (mm_vspace_lookup(&d->med_vs, va) || o->where)
         return seL4_DeleteFirst;
-    if (mm_vspace_map(&d->med_vs, cap, va, rights, 0, 0) != ERR_NONE)
+    if (mm_vspace_map(&d->med_vs, o->cap, va, rights, 0, 0) != ERR_NONE)
         return seL4_NotEnoughMemory;
-    d->handle_va[handle - 1] = va;
+    o->where = va;
     return seL4_NoError;
 }
 
 static seL4_Error unmap(vmm_domain_t *d, seL4_Word va)
 {
-    if (!vaddr_ok(va) || !mm_vspace_lookup(&d->med_vs, va))
+    if (med_check_own_vaddr(va) || !mm_vspace_lookup(&d->med_vs, va))
         return seL4_InvalidArgument;
     for (uint32_t h = 0; h < DOMAIN_MAX_HANDLES; h++)
-        if (d->handle[h] && d->handle_va[h] == va)
-            d->handle_va[h] = 0;
+        if (d->handle[h].kind == MED_OBJECT && d->handle[h].type == seL4_X86_4K &&
+            d->handle[h].where == va)
+            d->handle[h].where = 0;
     return mm_vspace_unmap(&d->med_vs, va) == ERR_NONE ? seL4_NoError : seL4_InvalidArgument;
+}
+
+/* An object's handle: unmapped from the guest first (so its record goes),
+ * refused while a process still maps it. Freeing an endpoint revokes it:
+ * the guest's copy and its threads' fault capabilities go with it. */
+static void object_free(vmm_domain_t *d, med_obj_t *o)
+{
+    if (o->type == seL4_X86_4K && o->where)
+        mm_vspace_unmap(&d->med_vs, o->where);
+    mm_free(&d->med, o->cap);
+    *o = (med_obj_t){ 0 };
 }
 
 static seL4_Error release(vmm_domain_t *d, seL4_Word handle)
 {
-    mm_cptr_t cap = lookup(d, handle);
+    med_obj_t *o = handle >= 1 && handle <= DOMAIN_MAX_HANDLES ? &d->handle[handle - 1] : NULL;
 
-    if (!cap)
+    if (!o || o->kind == MED_FREE)
         return seL4_InvalidArgument;
-    /* Unmapped through the VSpace first, so its record goes too. */
-    if (d->handle_va[handle - 1])
-        mm_vspace_unmap(&d->med_vs, d->handle_va[handle - 1]);
-    mm_free(&d->med, cap);
-    d->handle[handle - 1] = 0;
-    d->handle_va[handle - 1] = 0;
+    if (o->uses)
+        return seL4_DeleteFirst;
+    if (o->kind == MED_OBJECT)
+        object_free(d, o);
+    else if (o->kind == MED_SPACE)
+        mediate_space_free(d, o);
+    else
+        mediate_thread_free(d, o);
     return seL4_NoError;
+}
+
+void mediate_release_all(vmm_domain_t *d)
+{
+    for (uint32_t pass = MED_THREAD; pass >= MED_OBJECT; pass--)
+        for (uint32_t h = 0; h < DOMAIN_MAX_HANDLES; h++)
+            if (d->handle[h].kind == pass)
+                release(d, h + 1);
+    mm_vspace_destroy(&d->med_vs);
 }
 
 /* The objects the guest holds now; what memmgr keeps pooled or split for
@@ -101,13 +147,16 @@ uint64_t mediate_used(const vmm_domain_t *d)
     return live;
 }
 
-seL4_Error mediate_call(vmm_domain_t *d, seL4_Word label, seL4_Word *mr, seL4_Word *nreply)
+seL4_Error mediate_call(vmm_domain_t *d, seL4_Word label, seL4_Word *mr, seL4_Word nmr,
+                        seL4_Word *nreply)
 {
     seL4_Error e = seL4_IllegalOperation;
 
     *nreply = 0;
-    if (d->g->policy != VMM_POLICY_MEDIATED)
+    if (d->g->policy != VMM_POLICY_MEDIATED || words_needed(label) > MEDIATE_MAX_MRS)
         return e;
+    if (nmr < words_needed(label))
+        return seL4_TruncatedMessage;
     switch (label) {
     case VMM_CALL_ALLOC:
         e = alloc(d, mr[0], mr[1], &mr[0]);
@@ -127,6 +176,13 @@ seL4_Error mediate_call(vmm_domain_t *d, seL4_Word label, seL4_Word *mr, seL4_Wo
         mr[1] = (seL4_Word)mediate_used(d);
         *nreply = 2;
         e = seL4_NoError;
+        break;
+    case VMM_CALL_SPACE: case VMM_CALL_SPACE_MAP: case VMM_CALL_SPACE_UNMAP:
+    case VMM_CALL_SPACE_PROTECT:
+        e = mediate_space_call(d, label, mr, nreply);
+        break;
+    default:
+        e = mediate_thread_call(d, label, mr, nreply);
         break;
     }
     return e;

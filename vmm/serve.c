@@ -123,9 +123,12 @@ static bool guest_call(const vmm_t *v, vmm_domain_t *d, seL4_MessageInfo_t *info
         printf("vmm: guest '%s' exited with status %d\n", d->g->name, d->exit_status);
         return false;
     }
-    for (seL4_Word i = 0; i < 3; i++)
+    n = seL4_MessageInfo_get_length(*info);
+    if (n > MEDIATE_MAX_MRS)
+        n = MEDIATE_MAX_MRS;
+    for (seL4_Word i = 0; i < n; i++)
         mr[i] = seL4_GetMR(i);
-    e = mediate_call(d, label, mr, &n);
+    e = mediate_call(d, label, mr, n, &n);
     for (seL4_Word i = 0; i < n; i++)
         seL4_SetMR(i, mr[i]);
     *info = seL4_MessageInfo_new(e, 0, 0, n);

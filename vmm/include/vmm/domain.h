@@ -14,13 +14,19 @@
 #include <memmgr/vspace.h>
 #include <vmm/config.h>
 #include <vmm/guest_abi.h>
+#include <vmm/mediate_check.h>
 
 #define DOMAIN_MAX_FRAMES   512     /* image, stack, IPC buffer, boot page */
 #define DOMAIN_MAX_INITRD   2048    /* initrd pages: 8 MiB (busybox alone is 2 MiB) */
 #define DOMAIN_MAX_UTS      16      /* untypeds: memory as a sum of powers of two */
-#define DOMAIN_MAX_HANDLES  256     /* mediated: objects the VMM keeps for it */
-#define DOMAIN_MED_SLOTS    512     /* mediated: VMM slots for its objects */
-#define DOMAIN_MED_META     (32u * 1024u)
+#define DOMAIN_MAX_HANDLES  4096    /* mediated: objects, spaces, threads it has */
+#define DOMAIN_MAX_SPACES   32      /* mediated: address spaces of its processes */
+/* mediated: VMM slots for its objects and their mappings in its processes,
+ * one per 8 KiB of its quota, within these bounds (vmm/domain.c) */
+#define DOMAIN_MED_SLOTS_MIN 512u
+#define DOMAIN_MED_SLOTS_MAX 4096u
+#define DOMAIN_MED_SLOT_BYTES (8u * 1024u)
+#define DOMAIN_MED_META     (192u * 1024u)
 #define DOMAIN_LINE_MAX     160     /* one line of guest output; longer ones are split */
 #define VMM_META_BYTES      (160u * 1024u)
 #define DOMAIN_MAX_LINK_CAPS 1024   /* shared-memory frame copies and the like */
@@ -55,9 +61,10 @@ typedef struct vmm_domain {
     /* mediated: the VMM's own owner for the guest's quota */
     struct mm med;
     mm_cptr_t med_slots;
-    uint32_t n_handles;
-    mm_cptr_t handle[DOMAIN_MAX_HANDLES];   /* handle h is index h - 1; 0 = free */
-    uint32_t handle_va[DOMAIN_MAX_HANDLES]; /* where it is mapped, 0 = nowhere */
+    uint32_t n_med_slots;
+    med_obj_t handle[DOMAIN_MAX_HANDLES];   /* handle h is entry h - 1 */
+    struct mm_vspace space[DOMAIN_MAX_SPACES];  /* its processes'; .mm NULL: free */
+    uint16_t copy_of[DOMAIN_MED_SLOTS_MAX]; /* a mapping copy's frame handle, by slot */
     uint32_t n_links;
     vmm_guest_link_t link[VMM_BOOT_MAX_LINKS];  /* its channels and devices, for its boot page */
     uint32_t n_link_caps;

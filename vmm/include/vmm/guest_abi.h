@@ -25,6 +25,32 @@
  *   VMM_CALL_UNMAP  MR0 = vaddr                                         -> -
  *   VMM_CALL_FREE   MR0 = handle                                        -> -
  *   VMM_CALL_QUERY                                    -> MR0 = quota, MR1 = bytes used
+ *
+ * Under mediated the guest's own processes are the VMM's objects too (the
+ * guest kernel holds none of their capabilities): an address space is a
+ * page directory with an ASID, a thread a TCB in one of them whose faults
+ * go to an endpoint of the guest's (badged as the guest asks), and a
+ * frame may be mapped into a process as well as into the guest itself.
+ * Every page table, page directory, TCB and the CNode a thread's fault
+ * capability sits in comes from the guest's quota (docs/vmm.md):
+ *
+ *   VMM_CALL_SPACE                                     -> MR0 = handle
+ *   VMM_CALL_SPACE_MAP   MR0 = space, MR1 = frame, MR2 = vaddr, MR3 = rights -> -
+ *   VMM_CALL_SPACE_UNMAP MR0 = space, MR1 = vaddr                            -> -
+ *   VMM_CALL_SPACE_PROTECT MR0 = space, MR1 = vaddr, MR2 = rights            -> -
+ *   VMM_CALL_THREAD      MR0 = space, MR1 = endpoint, MR2 = badge, MR3 = priority
+ *                        (at most the guest's): a stopped thread       -> MR0 = handle
+ *   VMM_CALL_THREAD_START MR0 = thread, MR1..MR12 = seL4_UserContext: its
+ *                        registers, then it runs                        -> -
+ *   VMM_CALL_THREAD_READ MR0 = thread                    -> MR0..MR11 = seL4_UserContext
+ *   VMM_CALL_THREAD_STOP MR0 = thread: suspended                           -> -
+ *   VMM_CALL_THREAD_TLS  MR0 = thread, MR1 = TLS base (GDT entry 7)         -> -
+ *   VMM_CALL_EP_GIVE     MR0 = endpoint, MR1 = empty slot of the guest's CNode
+ *                        at or above VMM_SLOT_FIRST_FREE: a copy there that may
+ *                        only Receive (no Grant, no Send)                   -> -
+ *   VMM_CALL_FREE        works on every handle; a frame still mapped in a
+ *                        process and a space with a thread are refused
+ *                        (seL4_DeleteFirst)
  *   VMM_CALL_USAGE  MR0 = bytes the guest says it uses, MR1 = bytes it says are
  *                   free: kept as the guest's claim for `list` (any policy)   -> -
  *
@@ -84,7 +110,23 @@ enum vmm_call {
     VMM_CALL_UNMAP,
     VMM_CALL_FREE,
     VMM_CALL_QUERY,
+    VMM_CALL_SPACE = 32,
+    VMM_CALL_SPACE_MAP,
+    VMM_CALL_SPACE_UNMAP,
+    VMM_CALL_SPACE_PROTECT,
+    VMM_CALL_THREAD,
+    VMM_CALL_THREAD_START,
+    VMM_CALL_THREAD_READ,
+    VMM_CALL_THREAD_STOP,
+    VMM_CALL_THREAD_TLS,
+    VMM_CALL_EP_GIVE,
 };
+
+/* Under mediated: process addresses a SPACE_MAP may name (below the kernel
+ * window), words of a THREAD_START/READ context, highest badge. */
+#define VMM_PROC_VADDR_END      0xe0000000u
+#define VMM_CONTEXT_WORDS       12u     /* seL4_UserContext: eip .. gs_base */
+#define VMM_BADGE_MAX           0x0fffffffu     /* 28 bits of badge */
 
 #define VMM_WRITE_MAX_BYTES     100u    /* per VMM_CALL_WRITE: 25 message registers */
 #define VMM_BENCH_NAME_MAX      32u     /* bytes of a VMM_CALL_BENCH name: 8 registers */
