@@ -8,9 +8,9 @@
  *
  * Reads and writes here move bytes between the object and a buffer in the
  * guest kernel; sys_file.c copies that buffer to or from the process.
- * Blocking is not here yet: a read of an empty pipe whose writer is still
- * open answers -EAGAIN until the guest kernel has a scheduler to park the
- * caller on.
+ * Nothing here blocks: a read of an empty pipe whose writer is still open,
+ * or a write to a full one, answers -EAGAIN, and sys_file.c turns that into
+ * a parked call (LX_BLOCK) unless the description is non-blocking.
  */
 #include "lx.h"
 #include "linux/stat.h"
@@ -110,7 +110,7 @@ static int32_t pipe_read(lx_pipe_t *pp, uint8_t *buf, uint32_t len)
 static int32_t pipe_write(lx_pipe_t *pp, const uint8_t *buf, uint32_t len)
 {
     if (pp->readers == 0)
-        return LX_ERR(LX_EPIPE);    /* and SIGPIPE, once there are signals */
+        return LX_ERR(LX_EPIPE);    /* TODO(guesttty): and SIGPIPE to the writer */
     uint32_t room = LX_PIPE_SIZE - pp->count;
     if (room == 0)
         return LX_ERR(LX_EAGAIN);
