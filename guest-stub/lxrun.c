@@ -218,7 +218,7 @@ static int thread_start(lxr_t *r, lx_proc_t *p, seL4_UserContext *ctx)
     }
     p->host = g;
     r->running++;
-    seL4_TCB_SetTLSBase(g->t.rt.tcb, p->tls_base);
+    ctx->gs_base = p->tls_base;     /* the TLS base is the GDT entry's (docs/api.md) */
     if (seL4_TCB_WriteRegisters(g->t.rt.tcb, 1, 0, sizeof(*ctx) / sizeof(seL4_Word), ctx) !=
         seL4_NoError) {
         thread_stop(r, p);

@@ -159,6 +159,16 @@ void lx_proc_release(lx_proc_t *p)
         lx_fs_put(p->k, p->cwd);
         p->cwd = NULL;
     }
+    lx_proc_drop_exe(p);
+}
+
+void lx_proc_drop_exe(lx_proc_t *p)
+{
+    if (!p->exe)
+        return;
+    p->exe->opens--;
+    lx_fs_put(p->k, p->exe);
+    p->exe = NULL;
 }
 
 void lx_proc_reap(lx_proc_t *p)

@@ -171,6 +171,7 @@ struct lx_proc {
     uint32_t exec_entry, exec_sp;
     void *old_space;            /* execve: the guest kernel's to free with the old thread */
     void *host;                 /* the guest kernel's own per-process record */
+    lx_inode_t *exe;            /* the image's file: what /proc/self/exe names */
 };
 
 /* One per guest. */
@@ -221,6 +222,7 @@ void lx_proc_exit(lx_proc_t *p, uint32_t status);
 /* Removes an exited process from the table and frees it (wait4 does this;
  * the guest kernel for init and at shutdown). */
 void lx_proc_reap(lx_proc_t *p);
+void lx_proc_drop_exe(lx_proc_t *p);
 void *lx_alloc(lx_kernel_t *k, uint32_t bytes);
 void lx_free(lx_kernel_t *k, void *ptr, uint32_t bytes);
 

@@ -62,6 +62,7 @@ void lx_proc_exit(lx_proc_t *p, uint32_t status)
         lx_fs_put(p->k, p->cwd);
         p->cwd = NULL;
     }
+    lx_proc_drop_exe(p);
     if (init == p)
         init = NULL;
     for (q = p->k->procs; q; q = next) {
@@ -108,6 +109,8 @@ static void copy_proc(lx_proc_t *c, const lx_proc_t *p, void *space)
             c->fd[fd]->refs++;
     if (c->cwd)
         c->cwd->opens++;
+    if (c->exe)
+        c->exe->opens++;
     c->next = k->procs;
     k->procs = c;
     k->nprocs++;
