@@ -623,7 +623,8 @@ SYS_COUNTS += $(if $(VMM_SMOKE),$(LOGS)/vmm-refusals/counts $(LOGS)/vmm-system/c
 systest: $(if $(VMM_SMOKE),vmm-smoke-build)
 .PHONY: vmm-smoke-build
 vmm-smoke-build: deps
-	$(Q)$(MAKE) $(SUBMAKE_FLAGS) $(BUILD)/kernel/kernel.elf $(VMM_ELF) $(GUEST_ELF) $(VMM_DATA)
+	$(Q)$(MAKE) $(SUBMAKE_FLAGS) $(BUILD)/kernel/kernel.elf $(VMM_ELF) $(GUEST_ELF) $(VMM_DATA) \
+	    $(GUEST_INITRAMFS)
 
 define run_systests +=
 
@@ -636,7 +637,7 @@ define run_systests +=
 	@rm -rf $(LOGS)/vmm-system
 	$(if $(VMM_SMOKE),$(Q)$(PYTHON) tools/run-vmm-systests.py --jobs $(JOBS) \
 	    --kernel $(BUILD)/kernel/kernel.elf --vmm $(VMM_ELF) --guest $(GUEST_ELF) \
-	    --dir tests/vmm/systems --build-dir $(BUILD)/tests/vmm/systems \
+	    --dir tests/vmm/systems --build-dir $(BUILD)/tests/vmm/systems --initrd $(GUEST_INITRAMFS) \
 	    --log-dir $(LOGS)/vmm-system --counts $(LOGS)/vmm-system/counts || true)
 endef
 

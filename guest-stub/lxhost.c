@@ -1,25 +1,24 @@
 /*
  * The Linux personality's host interface (lx_host_ops_t, guest-stub/linux/
- * lx.h) over memmgr: what the pure core asks of the world, done with the
- * guest's own untypeds and seL4 calls.
+ * lx.h): what the pure core asks of the world, done with kernel objects a
+ * backend makes (guest/lxback.h): memmgr's over the guest's own untypeds
+ * under delegated (lxdelegated.c), the VMM's under mediated
+ * (lxmediated.c). Nothing here depends on which.
  *
- * Process memory. Each Linux process has its own VSpace (a page directory
- * memmgr makes from the guest's untypeds and assigns to the guest's ASID
- * pool). Each of its pages is one frame the guest owns, mapped twice: the
- * original capability in the guest kernel's own space at SHADOW_BASE plus
- * the frame's physical address (so no allocator of guest addresses is
- * needed, and a copy to or from the process is a memcpy; the address comes
- * from X86_Page_GetAddress), and a copy of the
- * capability in the process's space with the page's rights (none: not
- * mapped there, the frame is kept). A software table per process (a
- * directory of 768 tables of 1024 entries, made on first use) says which
+ * Process memory. Each Linux process has its own address space (the
+ * backend's). Each of its pages is one frame the guest owns, mapped twice:
+ * in the guest kernel's own space at SHADOW_BASE plus the frame's key (so
+ * no allocator of guest addresses is needed, and a copy to or from the
+ * process is a memcpy), and in the process's space with the page's rights
+ * (none: not mapped there, the frame is kept). A software table per process
+ * (a directory of 768 tables of 1024 entries, made on first use) says which
  * frame backs which user page with which LX_PROT_* rights, so copies
  * honour the rights as Linux's copy_to_user does: -EFAULT for a page the
  * process could not read (or write) itself.
  *
  * fork shares pages copy-on-write (lxh_space_fork): the child's table
  * names the parent's frames, a frame counts the tables naming it
- * (frame_refs, by physical address), and a writable page becomes
+ * (frame_refs, by key), and a writable page becomes
  * read-only on both sides with PG_COW set; the first write (a VMFault, or a
  * copy_out from the guest kernel) copies it, or just makes it writable
  * again when it is the frame's last user. The child's pages are mapped
@@ -27,7 +26,7 @@
  * each page (lxh_fault), so a fork costs a table copy, not a mapping per
  * page.
  *
- * Memory policy: what memmgr has free is the guest's, less a reserve of
+ * Memory policy: what the backend can still get is the guest's, less a reserve of
  * RESERVE_BYTES for the guest kernel itself (its heap, page tables, CSpace
  * growth, threads). A new page (map_zero, exec, mmap, brk) or a fork that
  * would dip into the reserve is refused (-ENOMEM, -EAGAIN); a copy-on-write
@@ -36,16 +35,14 @@
  * guest.
  *
  * The guest kernel's own memory (alloc/free): a first-fit free list over an
- * arena at HEAP_BASE that grows a page at a time with frames from memmgr;
+ * arena at HEAP_BASE that grows a page at a time with the backend's frames;
  * free blocks are kept in address order and merged with their neighbours.
  * free() is told the size, so blocks carry no header.
  */
 #include <guest/guest.h>
 #include <guest/lxhost.h>
+#include <guest/lxback.h>
 #include <guest/input.h>
-#include <memmgr/mm.h>
-#include <memmgr/vspace.h>
-#include <sel4/sel4.h>
 #include <vmm/tsc.h>
 #include <string.h>
 #include "linux/lx.h"
@@ -55,11 +52,10 @@
 #define PG              4096u
 #define HEAP_BASE       0x44000000u     /* the guest kernel's heap, growing up */
 #define HEAP_LIMIT      0x4c000000u
-#define SHADOW_BASE     0x50000000u     /* + a frame's physical address */
-#define SHADOW_SPAN     0x10000000u     /* frames below 256 MiB physical */
+#define SHADOW_BASE     LXB_SHADOW_BASE /* + a frame's key (guest/lxback.h) */
+#define SHADOW_SPAN     LXB_SHADOW_SPAN
 #define USER_PDES       768u            /* 3 GiB of user space in 4 MiB steps */
 #define PTES            1024u
-#define CAP_DEPTH       32u
 #define TSC_PER_US      1000u           /* assumed 1 GHz: no calibration yet */
 #define EPOCH_NS        1767225600000000000ull  /* 2026-01-01T00:00:00Z */
 #define BLOCK_ALIGN     16u
@@ -71,12 +67,12 @@
 typedef struct ppage {
     mm_cptr_t frame;            /* 0: no page */
     mm_cptr_t copy;             /* mapped in the process; 0 while PROT_NONE */
-    uint32_t paddr;
+    uint32_t paddr;             /* its key: where it is in the shadow */
     uint32_t prot;
 } ppage_t;
 
 struct lxh_space {
-    struct mm_vspace vs;
+    lxb_space_t vs;
     ppage_t *dir[USER_PDES];
     uint32_t pages;
 };
@@ -87,9 +83,7 @@ typedef struct fblk {
 } fblk_t;
 
 static struct {
-    struct mm *mm;
-    struct mm_vspace *vs;       /* the guest kernel's own */
-    mm_cptr_t root;
+    const lxb_ops_t *b;         /* memmgr's or the VMM's (guest/lxback.h) */
     fblk_t *free;
     uint32_t heap_top;
     uint64_t rnd;
@@ -124,14 +118,8 @@ static void heap_insert(uint32_t addr, uint32_t size)
 /* One more page at the top of the heap; false when memory is spent. */
 static bool heap_grow(void)
 {
-    mm_cptr_t f;
-
-    if (H.heap_top >= HEAP_LIMIT || mm_alloc(H.mm, OBJ_X86_4K, 0, &f) != ERR_NONE)
+    if (H.heap_top >= HEAP_LIMIT || H.b->heap_page(H.heap_top) != 0)
         return false;
-    if (mm_vspace_map(H.vs, f, H.heap_top, MM_RW, 0, 0) != ERR_NONE) {
-        mm_free(H.mm, f);
-        return false;
-    }
     heap_insert(H.heap_top, PG);
     H.heap_top += PG;
     return true;
@@ -214,24 +202,13 @@ static uint32_t rights_of(uint32_t prot)
     return (prot & LX_PROT_WRITE) && !(prot & PG_COW) ? MM_RW : MM_RO;
 }
 
-/* Maps the page's capability copy into the process (prot not none). */
+/* Maps the page into the process (prot not none). */
 static int show(lxh_space_t *s, ppage_t *e, uint32_t va)
 {
-    mm_cptr_t slot;
-
-    if (mm_slot_alloc(H.mm, &slot) != ERR_NONE)
-        return LX_ERR(LX_ENOMEM);
-    if (seL4_CNode_Copy(H.root, slot, CAP_DEPTH, H.root, e->frame, CAP_DEPTH,
-                        seL4_AllRights) != seL4_NoError) {
-        mm_slot_free(H.mm, slot);
+    if (H.b->map(&s->vs, e->frame, va, rights_of(e->prot), &e->copy) != 0) {
+        e->copy = 0;
         return LX_ERR(LX_ENOMEM);
     }
-    if (mm_vspace_map(&s->vs, slot, va, rights_of(e->prot), 0, 0) != ERR_NONE) {
-        seL4_CNode_Delete(H.root, slot, CAP_DEPTH);
-        mm_slot_free(H.mm, slot);
-        return LX_ERR(LX_ENOMEM);
-    }
-    e->copy = slot;
     return 0;
 }
 
@@ -239,9 +216,7 @@ static void hide(lxh_space_t *s, ppage_t *e, uint32_t va)
 {
     if (!e->copy)
         return;
-    mm_vspace_unmap(&s->vs, va);
-    seL4_CNode_Delete(H.root, e->copy, CAP_DEPTH);
-    mm_slot_free(H.mm, e->copy);
+    H.b->unmap(&s->vs, va, e->copy);
     e->copy = 0;
 }
 
@@ -258,13 +233,10 @@ static uint16_t *frame_refs(uint32_t paddr)
     return &H.frame_refs[c][n % REFS_CHUNK];
 }
 
-/* Bytes memmgr can still hand out: free untyped and pooled frames. */
+/* Bytes the guest can still get for frames. */
 static uint32_t mem_free(void)
 {
-    const struct mm_stats *st = mm_stats(H.mm);
-    uint64_t b = st->free + st->pooled[OBJ_X86_4K] * PG;
-
-    return b > 0xffffffffu ? 0xffffffffu : (uint32_t)b;
+    return H.b->mem_free();
 }
 
 static void page_release(lxh_space_t *s, ppage_t *e, uint32_t va)
@@ -275,10 +247,8 @@ static void page_release(lxh_space_t *s, ppage_t *e, uint32_t va)
         return;
     hide(s, e, va);
     refs = frame_refs(e->paddr);
-    if (--*refs == 0) {
-        mm_vspace_unmap(H.vs, SHADOW_BASE + e->paddr);
-        mm_free(H.mm, e->frame);
-    }
+    if (--*refs == 0)
+        H.b->frame_free(e->frame, e->paddr);
     memset(e, 0, sizeof(*e));
     s->pages--;
 }
@@ -291,13 +261,11 @@ static int frame_new(uint32_t keep, mm_cptr_t *fp, uint32_t *pap)
     uint32_t pa;
     uint16_t *refs;
 
-    if (mem_free() < keep + PG || mm_alloc(H.mm, OBJ_X86_4K, 0, &f) != ERR_NONE)
+    if (mem_free() < keep + PG || H.b->frame_new(&f, &pa) != 0)
         return LX_ERR(LX_ENOMEM);
-    seL4_X86_Page_GetAddress_t ga = seL4_X86_Page_GetAddress(f);
-    pa = ga.error ? SHADOW_SPAN : ga.paddr;
     refs = pa < SHADOW_SPAN ? frame_refs(pa) : NULL;
-    if (!refs || mm_vspace_map(H.vs, f, SHADOW_BASE + pa, MM_RW, 0, 0) != ERR_NONE) {
-        mm_free(H.mm, f);
+    if (!refs) {
+        H.b->frame_free(f, pa);
         return LX_ERR(LX_ENOMEM);
     }
     *refs = 1;
@@ -344,7 +312,7 @@ static int cow_break(lxh_space_t *s, ppage_t *e, uint32_t va)
     if (*frame_refs(e->paddr) == 1) {
         if (!e->copy)
             return e->prot == LX_PROT_NONE ? 0 : show(s, e, va);
-        if (mm_vspace_protect(&s->vs, va, rights_of(e->prot)) != ERR_NONE)
+        if (H.b->protect(&s->vs, va, rights_of(e->prot)) != 0)
             return LX_ERR(LX_ENOMEM);
         return 0;
     }
@@ -403,7 +371,7 @@ static int op_protect(void *space, uint32_t va, uint32_t len, uint32_t prot)
             err = show(s, e, a);
         } else if (rights_of(np) != rights_of(e->prot)) {
             e->prot = np;
-            if (mm_vspace_protect(&s->vs, a, rights_of(np)) != ERR_NONE)
+            if (H.b->protect(&s->vs, a, rights_of(np)) != 0)
                 err = LX_ERR(LX_ENOMEM);
         } else {
             e->prot = np;
@@ -458,7 +426,7 @@ int lxh_space_create(lxh_space_t **out)
 
     if (!s)
         return LX_ERR(LX_ENOMEM);
-    if (mm_vspace_create(H.mm, &s->vs, VMM_SLOT_ASID_POOL) != ERR_NONE) {
+    if (H.b->space_new(&s->vs) != 0) {
         heap_free(NULL, s, sizeof(*s));
         return LX_ERR(LX_ENOMEM);
     }
@@ -491,7 +459,7 @@ int lxh_space_fork(lxh_space_t *parent, lxh_space_t **out)
             if ((e->prot & LX_PROT_WRITE) && !(e->prot & PG_COW)) {
                 e->prot |= PG_COW;
                 if (e->copy)
-                    mm_vspace_protect(&parent->vs, va, MM_RO);
+                    H.b->protect(&parent->vs, va, MM_RO);
             }
             *ce = (ppage_t){ .frame = e->frame, .paddr = e->paddr, .prot = e->prot };
             ++*frame_refs(e->paddr);
@@ -522,7 +490,7 @@ int lxh_fault(lxh_space_t *s, uint32_t addr, bool write)
     return LX_ERR(LX_EFAULT);
 }
 
-struct mm_vspace *lxh_space_vspace(lxh_space_t *s)
+lxb_space_t *lxh_space_backend(lxh_space_t *s)
 {
     return &s->vs;
 }
@@ -541,7 +509,7 @@ void lxh_space_destroy(lxh_space_t *s)
             page_release(s, &s->dir[d][i], (d << 22) | (i << 12));
         heap_free(NULL, s->dir[d], PTES * sizeof(ppage_t));
     }
-    mm_vspace_destroy(&s->vs);
+    H.b->space_free(&s->vs);
     heap_free(NULL, s, sizeof(*s));
 }
 
@@ -637,11 +605,9 @@ static const lx_host_ops_t ops = {
     .space_free = op_space_free,
 };
 
-const lx_host_ops_t *lxh_init(struct mm *mm, struct mm_vspace *own, mm_cptr_t cspace)
+const lx_host_ops_t *lxh_init(const lxb_ops_t *b)
 {
-    H.mm = mm;
-    H.vs = own;
-    H.root = cspace;
+    H.b = b;
     H.free = NULL;
     memset(H.frame_refs, 0, sizeof(H.frame_refs));
     H.heap_top = HEAP_BASE;

@@ -37,14 +37,15 @@
  */
 #include <guest/guest.h>
 #include <guest/lxhost.h>
+#include <guest/lxback.h>
 #include <memmgr/mm.h>
 #include <memmgr/thread.h>
 #include <sel4/sel4.h>
+#include <vmm/tsc.h>
 #include <string.h>
 #include "linux/lx.h"
 
 #define MAX_ARGS        32u
-#define THREAD_VADDR    0xbf000000u     /* the thread's IPC buffer, above mmap's range */
 #define INT80_LEN       2u
 #define GDT_TLS_ENTRY   7u              /* selector 0x3B (docs/api.md) */
 #define SIGILL          4u
@@ -55,6 +56,7 @@
 #define EXC_INVALID_OP  6u
 #define PF_WRITE        2u              /* page-fault error code: a write (Intel SDM 4.7) */
 #define CAP_DEPTH       32u
+#define POLICY_MEDIATED 1u              /* enum vmm_policy's value (vmm/config.h) */
 
 static const char *const envp[] = {
     "HOME=/", "PATH=/sbin:/usr/sbin:/bin:/usr/bin", "TERM=vt100", NULL,
@@ -105,42 +107,6 @@ static uint32_t cpuid1_edx(void)
     return d;
 }
 
-/*
- * A Linux process needs a slot per frame and another per mapping of it: far
- * more than the guest's root CNode holds (2^VMM_GUEST_CNODE_BITS). The guest
- * makes its CSpace two-level, as docs/memmgr.md describes: a top-level CNode
- * of 2^L1_RADIX slots becomes its root, the old root sits in its slot 0 with
- * no guard (so every CPtr below 2^10 names what it named before), and memmgr
- * puts new CNodes of 2^10 slots in slots 1 and up when it runs out.
- */
-#define L1_RADIX    6u
-#define L2_BITS     VMM_GUEST_CNODE_BITS
-#define L1_GUARD    (32u - L1_RADIX - L2_BITS)
-
-static int grow_cspace(struct mm *mm, rt_component_info_t *info)
-{
-    seL4_Word none = seL4_CNode_CapData_new(0, 0).words[0];
-    seL4_Word guard = seL4_CNode_CapData_new(0, L1_GUARD).words[0];
-    mm_cptr_t l1, l1g, root = info->cspace;
-
-    if (mm_slot_alloc(mm, &l1g) != ERR_NONE ||
-        mm_alloc(mm, seL4_CapTableObject, L1_RADIX, &l1) != ERR_NONE ||
-        seL4_CNode_Mint(l1, 0, L1_RADIX, root, root, 32, seL4_AllRights, none) != 0 ||
-        seL4_CNode_Mint(root, l1g, 32, root, l1, 32, seL4_AllRights, guard) != 0 ||
-        seL4_TCB_SetSpace(info->tcb, VMM_SLOT_FAULT, l1g, 0, VMM_SLOT_VSPACE, 0) != 0)
-        return -1;
-    /* memmgr's slots so far are in the old root: from the new one it is the
-     * CNode at index 0, depth 32 - L2_BITS. */
-    mm->root = l1g;
-    for (uint32_t i = 0; i < mm->nblocks; i++)
-        if (mm->blocks[i].node_depth == 0) {
-            mm->blocks[i].node_index = 0;
-            mm->blocks[i].node_depth = 32 - L2_BITS;
-        }
-    mm_set_grow(mm, L2_BITS, 1, 1u << L1_RADIX);
-    return 0;
-}
-
 /* The signal a fault other than a system call kills the process with. */
 static uint32_t fault_signal(seL4_Word label)
 {
@@ -158,8 +124,7 @@ static uint32_t fault_signal(seL4_Word label)
 
 /* The guest kernel's side of one process (lx_proc_t.host). */
 typedef struct gproc {
-    struct mm_thread t;
-    mm_cptr_t ep;               /* the fault endpoint, badged with the pid */
+    lxb_thread_t t;             /* faults to the backend's endpoint, badged with the pid */
     mm_cptr_t reply;            /* the parked call's reply capability; 0: none */
     lx_regs_t regs;             /* the parked call's registers */
 } gproc_t;
@@ -167,13 +132,13 @@ typedef struct gproc {
 /* The run loop's state. */
 typedef struct lxr {
     lx_kernel_t *k;
-    struct mm *mm;
-    rt_component_info_t *info;
+    const lxb_ops_t *b;         /* every process's faults arrive on b->ep */
     uint32_t prio;
-    mm_cptr_t ep;               /* every process's faults arrive here */
     lx_proc_t *init;
     uint32_t running;           /* threads not parked */
     uint32_t nsys;
+    uint32_t faults;            /* page faults served (lazy mapping, copy-on-write) */
+    uint64_t fault_ticks;       /* time-stamp ticks serving them, reply excluded */
 } lxr_t;
 
 static void thread_stop(lxr_t *r, lx_proc_t *p)
@@ -182,15 +147,11 @@ static void thread_stop(lxr_t *r, lx_proc_t *p)
 
     if (!g)
         return;
-    if (g->reply) {
-        seL4_CNode_Delete(r->mm->root, g->reply, CAP_DEPTH);
-        mm_slot_free(r->mm, g->reply);
-    } else {
+    if (g->reply)
+        r->b->slot_free(g->reply);
+    else
         r->running--;
-    }
-    mm_thread_destroy(&g->t);
-    seL4_CNode_Delete(r->mm->root, g->ep, CAP_DEPTH);
-    mm_slot_free(r->mm, g->ep);
+    r->b->thread_free(&g->t);
     lx_free(r->k, g, sizeof(*g));
     p->host = NULL;
 }
@@ -199,31 +160,16 @@ static void thread_stop(lxr_t *r, lx_proc_t *p)
 static int thread_start(lxr_t *r, lx_proc_t *p, seL4_UserContext *ctx)
 {
     gproc_t *g = lx_alloc(r->k, sizeof(*g));
-    struct mm_thread_env env = { r->mm, lxh_space_vspace(p->space), 0, r->mm->root, 0,
-                                 r->info->tcb, THREAD_VADDR };
 
     if (!g)
         return -1;
-    if (mm_slot_alloc(r->mm, &g->ep) != ERR_NONE) {
-        lx_free(r->k, g, sizeof(*g));
-        return -1;
-    }
-    if (seL4_CNode_Mint(r->mm->root, g->ep, CAP_DEPTH, r->mm->root, r->ep, CAP_DEPTH,
-                        seL4_AllRights, p->pid) != seL4_NoError ||
-        mm_thread_create(&g->t, &env, r->prio, g->ep) != ERR_NONE) {
-        seL4_CNode_Delete(r->mm->root, g->ep, CAP_DEPTH);
-        mm_slot_free(r->mm, g->ep);
+    ctx->gs_base = p->tls_base;     /* the TLS base is the GDT entry's (docs/api.md) */
+    if (r->b->thread_new(&g->t, lxh_space_backend(p->space), p->pid, r->prio, ctx) != 0) {
         lx_free(r->k, g, sizeof(*g));
         return -1;
     }
     p->host = g;
     r->running++;
-    ctx->gs_base = p->tls_base;     /* the TLS base is the GDT entry's (docs/api.md) */
-    if (seL4_TCB_WriteRegisters(g->t.rt.tcb, 1, 0, sizeof(*ctx) / sizeof(seL4_Word), ctx) !=
-        seL4_NoError) {
-        thread_stop(r, p);
-        return -1;
-    }
     return 0;
 }
 
@@ -252,7 +198,7 @@ static void resume(lxr_t *r, lx_proc_t *p, lx_regs_t *regs, int32_t ret)
     regs->eax = (uint32_t)ret;
     regs->eip += INT80_LEN;
     if (p->tls_changed) {
-        seL4_TCB_SetTLSBase(g->t.rt.tcb, p->tls_base);
+        r->b->thread_tls(&g->t, p->tls_base);
         p->tls_changed = false;
     }
     /* Signal delivery (guesttty) goes here: it may rewrite any of *regs. */
@@ -263,8 +209,7 @@ static void resume(lxr_t *r, lx_proc_t *p, lx_regs_t *regs, int32_t ret)
     seL4_MessageInfo_t m = seL4_MessageInfo_new(0, 0, 0, seL4_UnknownSyscall_Syscall);
     if (g->reply) {
         seL4_Send(g->reply, m);
-        seL4_CNode_Delete(r->mm->root, g->reply, CAP_DEPTH);
-        mm_slot_free(r->mm, g->reply);
+        r->b->slot_free(g->reply);
         g->reply = 0;
         r->running++;
     } else {
@@ -333,9 +278,11 @@ static void on_syscall(lxr_t *r, lx_proc_t *p)
     r->nsys++;
     ret = lx_syscall(p, &regs);
     if (ret == LX_BLOCK && !p->exited && !p->execed) {
-        if (mm_slot_alloc(r->mm, &g->reply) != ERR_NONE ||
-            seL4_CNode_SaveCaller(r->mm->root, g->reply, CAP_DEPTH) != seL4_NoError) {
+        if (r->b->slot_new(&g->reply) != 0 ||
+            seL4_CNode_SaveCaller(r->b->root, g->reply, CAP_DEPTH) != seL4_NoError) {
             gprintf("guest-stub: linux: no slot to park pid %u\n", p->pid);
+            if (g->reply)
+                r->b->slot_free(g->reply);
             g->reply = 0;
             kill_proc(r, p, SIGKILL);
             return;
@@ -350,11 +297,14 @@ static void on_syscall(lxr_t *r, lx_proc_t *p)
 static void on_fault(lxr_t *r, lx_proc_t *p, seL4_Word label)
 {
     if (label == seL4_Fault_VMFault) {
+        uint64_t t0 = vmm_rdtsc();
         uint32_t addr = seL4_GetMR(seL4_VMFault_Addr);
         bool write = seL4_GetMR(seL4_VMFault_FSR) & PF_WRITE;
         int err = lxh_fault(p->space, addr, write);
 
         if (err == 0) {
+            r->faults++;
+            r->fault_ticks += vmm_rdtsc() - t0;
             seL4_Reply(seL4_MessageInfo_new(0, 0, 0, 0));
             return;
         }
@@ -421,7 +371,7 @@ static void serve(lxr_t *r)
         lx_proc_t *p;
 
         if (must_poll(r)) {
-            m = seL4_NBRecv(r->ep, &badge);
+            m = seL4_NBRecv(r->b->ep, &badge);
             if (badge == 0) {
                 seL4_Yield();
                 wake_parked(r);
@@ -431,7 +381,7 @@ static void serve(lxr_t *r)
             deadlock(r);
             break;
         } else {
-            m = seL4_Recv(r->ep, &badge);
+            m = seL4_Recv(r->b->ep, &badge);
         }
         p = lx_proc_find(r->k, badge);
         if (!p || !p->host)
@@ -471,8 +421,6 @@ static int run(lxr_t *r, const char *const argv[])
     r->init = &init;
     if (err != 0) {
         gprintf("guest-stub: linux: cannot execute %s: error %d\n", argv[0], -err);
-    } else if (mm_alloc(r->mm, seL4_EndpointObject, 0, &r->ep) != ERR_NONE) {
-        gprintf("guest-stub: linux: no memory for an endpoint\n");
     } else {
         seL4_UserContext ctx = { .eip = xi.entry, .esp = xi.sp, .eflags = 0x202 };
         if (thread_start(r, &init, &ctx) == 0) {
@@ -481,12 +429,39 @@ static int run(lxr_t *r, const char *const argv[])
         } else {
             gprintf("guest-stub: linux: cannot start the thread\n");
         }
-        shutdown(r);
-        mm_free(r->mm, r->ep);
-        return status;
     }
     shutdown(r);
     return status;
+}
+
+/* Is `bench` one of the words before init=? */
+static bool bench_wanted(const char *bootargs)
+{
+    for (const char *p = bootargs; *p; p++) {
+        bool word = p == bootargs || p[-1] == ' ';
+        if (word && strncmp(p, "init=", 5) == 0)
+            return false;
+        if (word && strncmp(p, "bench", 5) == 0 && (p[5] == ' ' || p[5] == '\0'))
+            return true;
+    }
+    return false;
+}
+
+/* The page faults the run served and their mean cost in the guest kernel
+ * (from the fault's arrival to the reply: the backend's work, round trips
+ * to the VMM included under mediated); with `bench` before init=, also as
+ * BENCH <policy>_linux_fault for the VMM to print. */
+static void report_faults(const lxr_t *r, const vmm_guest_boot_t *boot)
+{
+    uint64_t mean = r->faults ? r->fault_ticks / r->faults : 0;
+
+    if (!r->faults)
+        return;
+    gprintf("guest-stub: linux: %u page faults served, %llu ticks each\n", r->faults,
+            (unsigned long long)mean);
+    if (bench_wanted(boot->bootargs))
+        guest_bench_report(boot->policy == POLICY_MEDIATED ? "mediated_" : "delegated_",
+                           "linux_fault", mean, 0);
 }
 
 int guest_run_linux(rt_component_info_t *info, const vmm_guest_boot_t *boot)
@@ -495,21 +470,18 @@ int guest_run_linux(rt_component_info_t *info, const vmm_guest_boot_t *boot)
     static lx_kernel_t k;
     static lxr_t r;
     const char *argv[MAX_ARGS];
-    struct mm_vspace *vs;
-    struct mm *mm = guest_own_mm(info, &vs);
+    const lxb_ops_t *b;
     uint32_t live, nsys = 0;
     int status, code;
 
     if (parse_init(boot->bootargs, words, sizeof(words), argv) < 0)
         return gprintf("guest-stub: linux: no program (bootargs init=PATH ...)\n"), 1;
-    if (!mm)
-        return gprintf("guest-stub: memmgr refused its untypeds\n"), 1;
-    gprintf("guest-stub: up in its partition, %u KiB, delegated, Linux program %s\n",
-            boot->memory >> 10, argv[0]);
-    mm->check = 0;
-    if (grow_cspace(mm, info) != 0)
-        return gprintf("guest-stub: linux: cannot make the CSpace two-level\n"), 1;
-    if (lx_kernel_init(&k, lxh_init(mm, vs, mm->root), NULL) != 0)
+    b = boot->policy == POLICY_MEDIATED ? lxb_mediated(boot) : lxb_delegated(info);
+    if (!b)
+        return 1;
+    gprintf("guest-stub: up in its partition, %u KiB, %s, Linux program %s\n",
+            boot->memory >> 10, b->policy, argv[0]);
+    if (lx_kernel_init(&k, lxh_init(b), NULL) != 0)
         return gprintf("guest-stub: linux: no memory for the personality\n"), 1;
     k.tls_gdt_entry = GDT_TLS_ENTRY;
     k.hwcap = cpuid1_edx();
@@ -523,8 +495,8 @@ int guest_run_linux(rt_component_info_t *info, const vmm_guest_boot_t *boot)
         gprintf("guest-stub: linux: initrd unpacked, %u bytes, file system uses %u bytes\n",
                 boot->initrd_size, k.mem_used);
     }
-    live = mm_stats(mm)->objects_live - lxh_heap_bytes() / 4096;
-    r = (lxr_t){ .k = &k, .mm = mm, .info = info, .prio = boot->priority };
+    live = b->in_use() - lxh_heap_bytes();
+    r = (lxr_t){ .k = &k, .b = b, .prio = boot->priority };
     status = run(&r, argv);
     nsys = r.nsys;
     if (status < 0)
@@ -538,10 +510,11 @@ int guest_run_linux(rt_component_info_t *info, const vmm_guest_boot_t *boot)
         gprintf("guest-stub: linux: %s killed by signal %d after %u system calls\n",
                 argv[0], status & 0x7f, nsys);
     }
+    report_faults(&r, boot);
     /* The heap keeps its pages; everything else the process took is back. */
-    if (mm_stats(mm)->objects_live - lxh_heap_bytes() / 4096 != live)
-        gprintf("guest-stub: linux: process objects not given back (%u live, %u before)\n",
-                mm_stats(mm)->objects_live - lxh_heap_bytes() / 4096, live);
+    if (b->in_use() - lxh_heap_bytes() != live)
+        gprintf("guest-stub: linux: process objects not given back (%u bytes live, %u before)\n",
+                b->in_use() - lxh_heap_bytes(), live);
     lx_kernel_release(&k);
     if (k.mem_used != 0)
         gprintf("guest-stub: linux: %u bytes of the personality not given back\n", k.mem_used);

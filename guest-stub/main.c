@@ -13,9 +13,10 @@
  * can see a crashing guest contained; `test=echo` prints back every line
  * typed to it on the VMM's console (guest-stub/input.c), until Ctrl-D,
  * before its test program; `bench` runs the benchmarks of
- * guest-stub/bench.c instead of the tests. Under delegated, `init=PATH ARG...`
- * runs that static i386 Linux program from the initrd instead (lxrun.c) and
- * exits with its status.
+ * guest-stub/bench.c instead of the tests. Under any policy, `init=PATH ARG...`
+ * runs that static i386 Linux program from the initrd instead (lxrun.c, over
+ * memmgr under delegated and through the VMM under mediated: guest/lxback.h)
+ * and exits with its status.
  */
 #include <guest/guest.h>
 #include <guest/lxhost.h>
@@ -37,6 +38,15 @@ int guest_wants(const vmm_guest_boot_t *b, const char *word)
     return 0;
 }
 
+/* Does a word of the boot arguments start with init= (a Linux run)? */
+static int linux_init(const vmm_guest_boot_t *b)
+{
+    for (const char *p = b->bootargs; *p; p++)
+        if ((p == b->bootargs || p[-1] == ' ') && strncmp(p, "init=", 5) == 0)
+            return 1;
+    return 0;
+}
+
 int component_main(rt_component_info_t *info)
 {
     uint64_t t_entry = vmm_rdtsc();
@@ -45,7 +55,8 @@ int component_main(rt_component_info_t *info)
 
     if (boot->magic != VMM_GUEST_BOOT_MAGIC)
         guest_exit(-1);
-    if (guest_wants(boot, "bench")) {
+    /* `init=` may follow other words (`bench init=...`): a Linux run. */
+    if (guest_wants(boot, "bench") && !linux_init(boot)) {
         if (guest_wants(boot, "boot"))
             guest_bench_report("", "guest_boot", t_entry, VMM_BENCH_SINCE_START);
         failed = boot->policy == POLICY_MEDIATED ? guest_bench(NULL, NULL)
@@ -53,10 +64,11 @@ int component_main(rt_component_info_t *info)
         guest_exit(failed);
     }
     /* Not the bootargs: a long line would be cut by the VMM's console. */
-    if (boot->policy != POLICY_MEDIATED && strncmp(boot->bootargs, "init=", 5) == 0) {
+    if (linux_init(boot)) {
         struct mm_vspace *vs;
         failed = guest_run_linux(info, boot);
-        if (guest_own_mm(info, &vs))
+        /* Under mediated the VMM keeps the account itself. */
+        if (boot->policy != POLICY_MEDIATED && guest_own_mm(info, &vs))
             guest_report_usage(guest_own_mm(info, &vs), 1);
         guest_exit(failed);
     }

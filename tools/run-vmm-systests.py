@@ -2,17 +2,22 @@
 """Boot the real VMM under QEMU with whole configurations and judge what it prints.
 
     tools/run-vmm-systests.py --kernel K --vmm VMM --guest GUEST --dir tests/vmm/systems
-                              --build-dir build/tests/vmm/systems [--jobs N] [--log-dir DIR]
-                              [--counts FILE]
+                              --build-dir build/tests/vmm/systems [--initrd INITRAMFS]
+                              [--jobs N] [--log-dir DIR] [--counts FILE]
 
 Each tests/vmm/systems/<name>.dts (compiled to <build-dir>/<name>.dtb) boots once with the
-guest stub as its only other module; its console-script drives destroy, restart and list.
+guest stub as its only other module, and the initramfs after it when the configuration names
+"initramfs.cpio" (guests running Linux programs); its console-script drives destroy, restart
+and list.
 <name>.expect holds one check per line, fields separated by tabs:
 
     count  N  REGEX     exactly N console lines match REGEX (re.search)
     never  REGEX        no line matches
     same   REGEX        at least two lines match, and REGEX's first group has the same value
                         in all of them (memory accounting: before equals after, exactly)
+    alike  A  B         guests A and B printed the same lines in the same order (less the
+                        "[name] " prefix and the guest kernel's own "guest-stub: " lines),
+                        and some: the same program under two policies
 
 If <name>.input exists, its bytes are typed into COM1 (QEMU's stdin) once the VMM prints
 "vmm: interactive console" (the configuration's script ends in `interactive`).
@@ -53,7 +58,21 @@ def check(rule, lines):
         if len(vals) < 2:
             return "fewer than two lines match %r" % rule[1]
         return None if len(set(vals)) == 1 else "%r differs: %s" % (rule[1], ", ".join(vals))
+    if kind == "alike":
+        a, b = (program_lines(g, lines) for g in rule[1:3])
+        if not a:
+            return "guest %s printed nothing of its program" % rule[1]
+        return None if a == b else "%s and %s differ: %r vs %r" % (
+            rule[1], rule[2], next((x, y) for x, y in zip(a + [None], b + [None]) if x != y),
+            len(a) - len(b))
     return "unknown rule %r" % kind
+
+
+def program_lines(guest, lines):
+    """Guest's console lines, less its prefix and its guest kernel's own lines."""
+    prefix = "[%s] " % guest
+    return [l[len(prefix):] for l in lines
+            if l.startswith(prefix) and not l[len(prefix):].startswith("guest-stub: ")]
 
 
 def run_qemu(cmd, typed):
@@ -87,8 +106,12 @@ def run_one(args, dts):
     dtb = os.path.join(args.build_dir, name + ".dtb")
     rules = [l.rstrip("\n").split("\t") for l in open(os.path.splitext(dts)[0] + ".expect")
              if l.strip() and not l.startswith("#")]
-    cmd = ["qemu-system-i386", "-kernel", args.kernel, "-initrd",
-           ",".join([args.vmm, dtb, args.guest])] + QEMU_ARGS
+    modules = [args.vmm, dtb, args.guest]
+    if "initramfs.cpio" in open(dts).read():
+        if not args.initrd:
+            return name, ["the configuration names initramfs.cpio: --initrd needed"]
+        modules.append(args.initrd)
+    cmd = ["qemu-system-i386", "-kernel", args.kernel, "-initrd", ",".join(modules)] + QEMU_ARGS
     typed_path = os.path.splitext(dts)[0] + ".input"
     typed = open(typed_path, "rb").read() if os.path.exists(typed_path) else None
     out, status = run_qemu(cmd, typed)
@@ -107,6 +130,7 @@ def main():
     ap = argparse.ArgumentParser()
     for a in ("--kernel", "--vmm", "--guest", "--dir", "--build-dir"):
         ap.add_argument(a, required=True)
+    ap.add_argument("--initrd")
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--log-dir", default="build/logs/vmm-system")
     ap.add_argument("--counts")

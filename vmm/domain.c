@@ -36,7 +36,7 @@
 #define PAGE            (1u << seL4_PageBits)
 #define SCRATCH_VADDR   0x5f000000u     /* the VMM's window on a frame it fills */
 #define OWN_POOL_GUESTS 3u              /* ia32: four ASID pools, the VMM keeps one */
-#define GUEST_MAX_UTS   256u            /* untyped records of a mediated guest's owner */
+#define GUEST_MAX_UTS   1024u           /* untyped records of a mediated guest's owner */
 #define EFLAGS_IF       0x202u          /* interrupts on, bit 1 set as always */
 #define GUARD_BITS      (seL4_WordBits - VMM_GUEST_CNODE_BITS)
 #define VMM_KEEP_FREE   (4u << 20)      /* unaccounted guests leave the VMM this much */
@@ -46,6 +46,35 @@
 static mm_err_t err_of(seL4_Error e)
 {
     return (mm_err_t)e;
+}
+
+/*
+ * The VMM's CSpace becomes two-level, so that mediated guests' objects do
+ * not crowd the boot CNode (2^VMM_L2_BITS slots, which the boot modules'
+ * frames and the guests' initrd copies fill): a top CNode of 2^VMM_L1_BITS
+ * slots with a guard of the rest becomes its root; the boot CNode sits in
+ * its slot 0 with no guard, so every CPtr below 2^VMM_L2_BITS names what it
+ * named before, and the code that uses seL4_CapInitThreadCNode at depth 32
+ * is unchanged. Slot 1 + i is mediated guest i's (med_cspace()).
+ */
+static mm_err_t two_level(vmm_t *v, const seL4_BootInfo *bi)
+{
+    seL4_Word none = seL4_CNode_CapData_new(0, 0).words[0];
+    seL4_Word guard = seL4_CNode_CapData_new(0, DEPTH - VMM_L1_BITS - VMM_L2_BITS).words[0];
+    mm_err_t e;
+
+    if (bi->initThreadCNodeSizeBits != VMM_L2_BITS)
+        return ERR_INVALID_ARGUMENT;
+    if ((e = mm_alloc(&v->mm, seL4_CapTableObject, VMM_L1_BITS, &v->l1_obj)) ||
+        (e = mm_slot_alloc(&v->mm, &v->l1)))
+        return e;
+    if ((e = err_of(seL4_CNode_Mint(v->l1_obj, 0, VMM_L1_BITS, ROOT, ROOT, DEPTH,
+                                    seL4_AllRights, none))) ||
+        (e = err_of(seL4_CNode_Mint(ROOT, v->l1, DEPTH, ROOT, v->l1_obj, DEPTH,
+                                    seL4_AllRights, guard))))
+        return e;
+    return err_of(seL4_TCB_SetSpace(seL4_CapInitThreadTCB, 0, v->l1, 0,
+                                    seL4_CapInitThreadVSpace, 0));
 }
 
 mm_err_t vmm_init(vmm_t *v, const vmm_config_t *cfg)
@@ -66,6 +95,8 @@ mm_err_t vmm_init(vmm_t *v, const vmm_config_t *cfg)
     }
     v->mm.check = 0;    /* thousands of records: checked by the tests, not every call */
     mm_vspace_adopt(&v->mm, &v->local, seL4_CapInitThreadVSpace);
+    if (e == ERR_NONE)
+        e = two_level(v, bi);
     if (e == ERR_NONE)
         e = mm_alloc(&v->mm, seL4_EndpointObject, 0, &v->ep);
     /* Made now, used once the console reads COM1 (vmm/input.c), so the
@@ -191,15 +222,39 @@ static void take_leftover(vmm_t *v, vmm_domain_t *d)
     }
 }
 
-/* Mediated: the VMM's slots for what it keeps for the guest (its objects
- * and their copies mapped in its processes), in proportion to its quota. */
-static uint32_t med_slots_for(uint64_t memory)
+/* Mediated: the size of the VMM's CNode for what it keeps for the guest
+ * (its objects and their copies mapped in its processes), in proportion to
+ * its quota. */
+static uint32_t med_bits_for(uint64_t memory)
 {
-    uint64_t n = memory / DOMAIN_MED_SLOT_BYTES;
+    uint32_t bits = DOMAIN_MED_MIN_BITS;
 
-    if (n < DOMAIN_MED_SLOTS_MIN)
-        return DOMAIN_MED_SLOTS_MIN;
-    return n > DOMAIN_MED_SLOTS_MAX ? DOMAIN_MED_SLOTS_MAX : (uint32_t)n;
+    while (bits < VMM_L2_BITS && ((uint64_t)1 << bits) < memory >> DOMAIN_MED_SLOT_SHIFT)
+        bits++;
+    return bits;
+}
+
+/* That CNode, from the VMM's pool, in slot 1 + i of the VMM's top CNode
+ * with a guard of the bits its size leaves, so its slots are CPtrs
+ * (1 + i) << VMM_L2_BITS on; memmgr's owner for the guest names them
+ * through the top CNode. */
+static mm_err_t med_cspace(vmm_t *v, vmm_domain_t *d)
+{
+    seL4_Word guard;
+    mm_err_t e;
+
+    d->med_bits = med_bits_for(d->g->memory);
+    guard = seL4_CNode_CapData_new(0, VMM_L2_BITS - d->med_bits).words[0];
+    if ((e = mm_alloc(&v->mm, seL4_CapTableObject, d->med_bits, &d->med_cnode)))
+        return e;
+    if ((e = err_of(seL4_CNode_Mint(v->l1_obj, 1 + d->index, VMM_L1_BITS, ROOT, d->med_cnode,
+                                    DEPTH, seL4_AllRights, guard)))) {
+        mm_free(&v->mm, d->med_cnode);
+        d->med_cnode = 0;
+        return e;
+    }
+    d->med_slots = (1 + d->index) << VMM_L2_BITS;
+    return ERR_NONE;
 }
 
 /* Delegated: copies in the guest's CSpace. Mediated: a struct mm of the
@@ -219,10 +274,10 @@ static mm_err_t give_memory(vmm_t *v, vmm_domain_t *d)
                 return e;
         return ERR_NONE;
     }
-    d->n_med_slots = med_slots_for(d->g->memory);
-    if ((e = mm_slot_alloc_range(&v->mm, d->n_med_slots, &d->med_slots)) ||
-        (e = mm_init(&d->med, d->med_meta, sizeof(d->med_meta), ROOT, GUEST_MAX_UTS)) ||
-        (e = mm_add_slots(&d->med, d->med_slots, d->med_slots, d->n_med_slots, 0, 0)))
+    if ((e = med_cspace(v, d)) ||
+        (e = mm_init(&d->med, d->med_meta, sizeof(d->med_meta), v->l1, GUEST_MAX_UTS)) ||
+        (e = mm_add_slots(&d->med, d->med_slots, 0, 1u << d->med_bits, 1 + d->index,
+                          seL4_WordBits - VMM_L2_BITS)))
         return e;
     d->med.check = 0;
     for (uint32_t k = 0; k < d->n_uts; k++)
@@ -414,8 +469,10 @@ void domain_destroy(vmm_t *v, uint32_t i)
         mediate_release_all(d);         /* its processes, its page tables: back to its quota */
     for (uint32_t k = 0; k < d->n_uts; k++)
         mm_free(&v->mm, d->ut[k]);      /* a revoke: everything built in it goes */
-    if (d->med_slots)
-        mm_slot_free_range(&v->mm, d->med_slots, d->n_med_slots);
+    if (d->med_cnode) {
+        seL4_CNode_Delete(v->l1_obj, 1 + d->index, VMM_L1_BITS);
+        mm_free(&v->mm, d->med_cnode);
+    }
     if (d->vs.pd)
         mm_vspace_destroy(&d->vs);
     input_destroy(v, d);

@@ -22,8 +22,6 @@
 #include <vmm/guest_abi.h>
 #include <sel4/sel4.h>
 
-#define ROOT    seL4_CapInitThreadCNode
-#define DEPTH   seL4_WordBits
 
 /* Words each call must send (guest_abi.h); calls not listed are not ours. */
 static uint32_t words_needed(seL4_Word label)

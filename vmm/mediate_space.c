@@ -15,7 +15,6 @@
 #include <vmm/guest_abi.h>
 #include <sel4/sel4.h>
 
-#define ROOT    seL4_CapInitThreadCNode
 #define DEPTH   seL4_WordBits
 
 static struct mm_vspace *space_of(vmm_domain_t *d, seL4_Word handle)
@@ -60,12 +59,13 @@ static seL4_Error space_map(vmm_domain_t *d, seL4_Word sh, seL4_Word fh, seL4_Wo
         return seL4_DeleteFirst;
     if (mm_slot_alloc(&d->med, &copy) != ERR_NONE)
         return seL4_NotEnoughMemory;
-    if (seL4_CNode_Copy(ROOT, copy, DEPTH, ROOT, f->cap, DEPTH, seL4_AllRights) != seL4_NoError) {
+    if (seL4_CNode_Copy(d->med.root, copy, DEPTH, d->med.root, f->cap, DEPTH,
+                        seL4_AllRights) != seL4_NoError) {
         mm_slot_free(&d->med, copy);
         return seL4_NotEnoughMemory;
     }
     if (mm_vspace_map(vs, copy, va, rights, 0, 0) != ERR_NONE) {
-        seL4_CNode_Delete(ROOT, copy, DEPTH);
+        seL4_CNode_Delete(d->med.root, copy, DEPTH);
         mm_slot_free(&d->med, copy);
         return seL4_NotEnoughMemory;
     }
@@ -81,7 +81,7 @@ static void unmap_copy(vmm_domain_t *d, struct mm_vspace *vs, uint32_t va)
     uint32_t fh = d->copy_of[copy - d->med_slots];
 
     mm_vspace_unmap(vs, va);
-    seL4_CNode_Delete(ROOT, copy, DEPTH);
+    seL4_CNode_Delete(d->med.root, copy, DEPTH);
     mm_slot_free(&d->med, copy);
     d->copy_of[copy - d->med_slots] = 0;
     d->handle[fh - 1].uses--;

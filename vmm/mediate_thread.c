@@ -19,7 +19,6 @@
 #include <vmm/guest_abi.h>
 #include <sel4/sel4.h>
 
-#define ROOT                seL4_CapInitThreadCNode
 #define DEPTH               seL4_WordBits
 #define THREAD_CNODE_BITS   1u
 #define THREAD_FAULT_SLOT   1u
@@ -43,8 +42,8 @@ static seL4_Error thread_make(vmm_domain_t *d, mm_cptr_t pd, mm_cptr_t ep, seL4_
         mm_free(&d->med, *tcb);
         return seL4_NotEnoughMemory;
     }
-    if (seL4_CNode_Mint(*cnode, THREAD_FAULT_SLOT, THREAD_CNODE_BITS, ROOT, ep, DEPTH, send,
-                        badge) != seL4_NoError ||
+    if (seL4_CNode_Mint(*cnode, THREAD_FAULT_SLOT, THREAD_CNODE_BITS, d->med.root, ep, DEPTH,
+                        send, badge) != seL4_NoError ||
         seL4_TCB_Configure(*tcb, THREAD_FAULT_SLOT, *cnode, guard, pd, 0, 0, 0) !=
             seL4_NoError ||
         seL4_TCB_SetPriority(*tcb, seL4_CapInitThreadTCB, prio) != seL4_NoError) {
@@ -103,7 +102,7 @@ static seL4_Error ep_give(vmm_domain_t *d, seL4_Word handle, seL4_Word slot)
         return seL4_RangeError;
     if (ep->where)
         return seL4_DeleteFirst;
-    if (seL4_CNode_Copy(d->cnode, slot, VMM_GUEST_CNODE_BITS, ROOT, ep->cap, DEPTH,
+    if (seL4_CNode_Copy(d->cnode, slot, VMM_GUEST_CNODE_BITS, d->med.root, ep->cap, DEPTH,
                         seL4_CanRead) != seL4_NoError)
         return seL4_DeleteFirst;    /* the only way it fails: the slot is taken */
     ep->where = slot;

@@ -1,5 +1,6 @@
 /*
- * The Linux personality's host interface over memmgr (guest-stub/lxhost.c)
+ * The Linux personality's host interface (guest-stub/lxhost.c, over the
+ * backend of guest/lxback.h)
  * and the guest kernel's Linux run loop (guest-stub/lxrun.c).
  */
 #ifndef GUEST_LXHOST_H
@@ -13,14 +14,16 @@
 #include <vmm/guest_abi.h>
 
 struct lx_host_ops;
+struct lxb_ops;
+struct lxb_space;
 
 /* A process's address space: its own VSpace and the frames behind it. */
 typedef struct lxh_space lxh_space_t;
 
-/* The callbacks, over memmgr owner mm, the guest's own space and CSpace. */
-const struct lx_host_ops *lxh_init(struct mm *mm, struct mm_vspace *own, mm_cptr_t cspace);
+/* The callbacks, over the policy's backend (guest/lxback.h). */
+const struct lx_host_ops *lxh_init(const struct lxb_ops *b);
 int lxh_space_create(lxh_space_t **out);
-struct mm_vspace *lxh_space_vspace(lxh_space_t *s);
+struct lxb_space *lxh_space_backend(lxh_space_t *s);
 uint32_t lxh_space_pages(const lxh_space_t *s);
 void lxh_space_destroy(lxh_space_t *s);
 /* fork: a copy-on-write copy (-EAGAIN when the guest's memory is spent). */

@@ -21,12 +21,16 @@
 #define DOMAIN_MAX_UTS      16      /* untypeds: memory as a sum of powers of two */
 #define DOMAIN_MAX_HANDLES  4096    /* mediated: objects, spaces, threads it has */
 #define DOMAIN_MAX_SPACES   32      /* mediated: address spaces of its processes */
-/* mediated: VMM slots for its objects and their mappings in its processes,
- * one per 8 KiB of its quota, within these bounds (vmm/domain.c) */
-#define DOMAIN_MED_SLOTS_MIN 512u
-#define DOMAIN_MED_SLOTS_MAX 4096u
-#define DOMAIN_MED_SLOT_BYTES (8u * 1024u)
-#define DOMAIN_MED_META     (192u * 1024u)
+/* The VMM's CSpace is two-level (vmm/domain.c): a top CNode of
+ * 2^VMM_L1_BITS slots, the boot CNode (2^VMM_L2_BITS) in slot 0, and in
+ * slot 1 + i a CNode of guest i's under mediated, for its objects and their
+ * mappings in its processes: a slot per 2 KiB of its quota, within bounds. */
+#define VMM_L1_BITS         4u
+#define VMM_L2_BITS         13u     /* the kernel's root CNode size */
+#define DOMAIN_MED_MIN_BITS 9u
+#define DOMAIN_MED_SLOT_SHIFT 11u   /* 2 KiB */
+#define DOMAIN_MED_SLOTS_MAX (1u << VMM_L2_BITS)
+#define DOMAIN_MED_META     (256u * 1024u)
 #define DOMAIN_LINE_MAX     160     /* one line of guest output; longer ones are split */
 #define VMM_META_BYTES      (160u * 1024u)
 #define DOMAIN_MAX_LINK_CAPS 1024   /* shared-memory frame copies and the like */
@@ -60,8 +64,9 @@ typedef struct vmm_domain {
     mm_cptr_t initrd[DOMAIN_MAX_INITRD];
     /* mediated: the VMM's own owner for the guest's quota */
     struct mm med;
-    mm_cptr_t med_slots;
-    uint32_t n_med_slots;
+    mm_cptr_t med_slots;                    /* CPtr of its CNode's slot 0 */
+    mm_cptr_t med_cnode;                    /* that CNode, in the VMM's boot CNode */
+    uint32_t med_bits;                      /* its size */
     med_obj_t handle[DOMAIN_MAX_HANDLES];   /* handle h is entry h - 1 */
     struct mm_vspace space[DOMAIN_MAX_SPACES];  /* its processes'; .mm NULL: free */
     uint16_t copy_of[DOMAIN_MED_SLOTS_MAX]; /* a mapping copy's frame handle, by slot */
@@ -93,6 +98,7 @@ typedef struct vmm {
     struct mm_vspace local;         /* the VMM's own address space */
     mm_cptr_t ep;                   /* the endpoint guests Call and fault to */
     mm_cptr_t keeper;               /* keeps the scratch window's page table alive */
+    mm_cptr_t l1, l1_obj;           /* its CSpace root (guarded) and the CNode's own cap */
     uint64_t t_start;               /* time-stamp at the VMM's start (benchmarks) */
     uint64_t t_config;              /* time-stamps vmm_config_read() took */
     vmm_domain_t dom[VMM_MAX_GUESTS];

@@ -1,0 +1,232 @@
+/*
+ * The Linux run's backend under delegated (and balloon, unaccounted): the
+ * guest kernel makes every object itself with memmgr from the untypeds
+ * the VMM gave it (guest-stub/include/guest/lxback.h).
+ *
+ * A process page is a frame of the guest's, its original capability mapped
+ * in the guest kernel at LXB_SHADOW_BASE plus the frame's physical address
+ * (X86_Page_GetAddress), and a copy of the capability mapped in the
+ * process. A thread is memmgr's (TCB, IPC buffer at THREAD_VADDR) with a
+ * copy of the guest kernel's endpoint badged with the process's number as
+ * its fault endpoint.
+ *
+ * A Linux process needs a slot per frame and another per mapping of it: far
+ * more than the guest's root CNode holds (2^VMM_GUEST_CNODE_BITS). The guest
+ * makes its CSpace two-level, as docs/memmgr.md describes: a top-level CNode
+ * of 2^L1_RADIX slots becomes its root, the old root sits in its slot 0 with
+ * no guard (so every CPtr below 2^10 names what it named before), and memmgr
+ * puts new CNodes of 2^10 slots in slots 1 and up when it runs out.
+ */
+#include <guest/guest.h>
+#include <guest/lxback.h>
+#include <guest/lxhost.h>
+#include <memmgr/mm.h>
+#include <memmgr/thread.h>
+#include <memmgr/vspace.h>
+#include <sel4/sel4.h>
+
+#define CAP_DEPTH       32u
+#define THREAD_VADDR    0xbf000000u     /* a thread's IPC buffer, above mmap's range */
+#define L1_RADIX        6u
+#define L2_BITS         VMM_GUEST_CNODE_BITS
+#define L1_GUARD        (32u - L1_RADIX - L2_BITS)
+
+static struct {
+    struct mm *mm;
+    struct mm_vspace *vs;       /* the guest kernel's own */
+    mm_cptr_t tcb;              /* the guest kernel's TCB: authority for priorities */
+} D;
+
+static lxb_ops_t B;     /* defined at the end, with the functions */
+
+static int grow_cspace(struct mm *mm, rt_component_info_t *info)
+{
+    seL4_Word none = seL4_CNode_CapData_new(0, 0).words[0];
+    seL4_Word guard = seL4_CNode_CapData_new(0, L1_GUARD).words[0];
+    mm_cptr_t l1, l1g, root = info->cspace;
+
+    if (mm_slot_alloc(mm, &l1g) != ERR_NONE ||
+        mm_alloc(mm, seL4_CapTableObject, L1_RADIX, &l1) != ERR_NONE ||
+        seL4_CNode_Mint(l1, 0, L1_RADIX, root, root, 32, seL4_AllRights, none) != 0 ||
+        seL4_CNode_Mint(root, l1g, 32, root, l1, 32, seL4_AllRights, guard) != 0 ||
+        seL4_TCB_SetSpace(info->tcb, VMM_SLOT_FAULT, l1g, 0, VMM_SLOT_VSPACE, 0) != 0)
+        return -1;
+    /* memmgr's slots so far are in the old root: from the new one it is the
+     * CNode at index 0, depth 32 - L2_BITS. */
+    mm->root = l1g;
+    for (uint32_t i = 0; i < mm->nblocks; i++)
+        if (mm->blocks[i].node_depth == 0) {
+            mm->blocks[i].node_index = 0;
+            mm->blocks[i].node_depth = 32 - L2_BITS;
+        }
+    mm_set_grow(mm, L2_BITS, 1, 1u << L1_RADIX);
+    return 0;
+}
+
+static int heap_page(uint32_t va)
+{
+    mm_cptr_t f;
+
+    if (mm_alloc(D.mm, OBJ_X86_4K, 0, &f) != ERR_NONE)
+        return -1;
+    if (mm_vspace_map(D.vs, f, va, MM_RW, 0, 0) != ERR_NONE) {
+        mm_free(D.mm, f);
+        return -1;
+    }
+    return 0;
+}
+
+static int frame_new(mm_cptr_t *frame, uint32_t *key)
+{
+    mm_cptr_t f;
+
+    if (mm_alloc(D.mm, OBJ_X86_4K, 0, &f) != ERR_NONE)
+        return -1;
+    seL4_X86_Page_GetAddress_t ga = seL4_X86_Page_GetAddress(f);
+    if (ga.error || ga.paddr >= LXB_SHADOW_SPAN ||
+        mm_vspace_map(D.vs, f, LXB_SHADOW_BASE + ga.paddr, MM_RW, 0, 0) != ERR_NONE) {
+        mm_free(D.mm, f);
+        return -1;
+    }
+    *frame = f;
+    *key = ga.paddr;
+    return 0;
+}
+
+static void frame_free(mm_cptr_t frame, uint32_t key)
+{
+    mm_vspace_unmap(D.vs, LXB_SHADOW_BASE + key);
+    mm_free(D.mm, frame);
+}
+
+/* Free untyped and pooled frames. */
+static uint32_t mem_free(void)
+{
+    const struct mm_stats *st = mm_stats(D.mm);
+    uint64_t b = st->free + st->pooled[OBJ_X86_4K] * (1u << seL4_PageBits);
+
+    return b > 0xffffffffu ? 0xffffffffu : (uint32_t)b;
+}
+
+static int space_new(lxb_space_t *s)
+{
+    return mm_vspace_create(D.mm, &s->vs, VMM_SLOT_ASID_POOL) == ERR_NONE ? 0 : -1;
+}
+
+static void space_free(lxb_space_t *s)
+{
+    mm_vspace_destroy(&s->vs);
+}
+
+static int map(lxb_space_t *s, mm_cptr_t frame, uint32_t va, uint32_t rights, mm_cptr_t *copy)
+{
+    mm_cptr_t slot;
+
+    if (mm_slot_alloc(D.mm, &slot) != ERR_NONE)
+        return -1;
+    if (seL4_CNode_Copy(D.mm->root, slot, CAP_DEPTH, D.mm->root, frame, CAP_DEPTH,
+                        seL4_AllRights) != seL4_NoError) {
+        mm_slot_free(D.mm, slot);
+        return -1;
+    }
+    if (mm_vspace_map(&s->vs, slot, va, rights, 0, 0) != ERR_NONE) {
+        seL4_CNode_Delete(D.mm->root, slot, CAP_DEPTH);
+        mm_slot_free(D.mm, slot);
+        return -1;
+    }
+    *copy = slot;
+    return 0;
+}
+
+static void unmap(lxb_space_t *s, uint32_t va, mm_cptr_t copy)
+{
+    mm_vspace_unmap(&s->vs, va);
+    seL4_CNode_Delete(D.mm->root, copy, CAP_DEPTH);
+    mm_slot_free(D.mm, copy);
+}
+
+static int protect(lxb_space_t *s, uint32_t va, uint32_t rights)
+{
+    return mm_vspace_protect(&s->vs, va, rights) == ERR_NONE ? 0 : -1;
+}
+
+static int thread_new(lxb_thread_t *t, lxb_space_t *s, uint32_t badge, uint32_t prio,
+                      seL4_UserContext *ctx)
+{
+    struct mm_thread_env env = { D.mm, &s->vs, 0, D.mm->root, 0, D.tcb, THREAD_VADDR };
+
+    if (mm_slot_alloc(D.mm, &t->ep) != ERR_NONE)
+        return -1;
+    if (seL4_CNode_Mint(D.mm->root, t->ep, CAP_DEPTH, D.mm->root, B.ep, CAP_DEPTH,
+                        seL4_AllRights, badge) != seL4_NoError ||
+        mm_thread_create(&t->t, &env, prio, t->ep) != ERR_NONE) {
+        seL4_CNode_Delete(D.mm->root, t->ep, CAP_DEPTH);
+        mm_slot_free(D.mm, t->ep);
+        return -1;
+    }
+    if (seL4_TCB_WriteRegisters(t->t.rt.tcb, 1, 0, sizeof(*ctx) / sizeof(seL4_Word), ctx) !=
+        seL4_NoError) {
+        mm_thread_destroy(&t->t);
+        seL4_CNode_Delete(D.mm->root, t->ep, CAP_DEPTH);
+        mm_slot_free(D.mm, t->ep);
+        return -1;
+    }
+    return 0;
+}
+
+static void thread_free(lxb_thread_t *t)
+{
+    mm_thread_destroy(&t->t);
+    seL4_CNode_Delete(D.mm->root, t->ep, CAP_DEPTH);
+    mm_slot_free(D.mm, t->ep);
+}
+
+static void thread_tls(lxb_thread_t *t, uint32_t base)
+{
+    seL4_TCB_SetTLSBase(t->t.rt.tcb, base);
+}
+
+static int slot_new(mm_cptr_t *slot)
+{
+    return mm_slot_alloc(D.mm, slot) == ERR_NONE ? 0 : -1;
+}
+
+static void slot_free(mm_cptr_t slot)
+{
+    seL4_CNode_Delete(D.mm->root, slot, CAP_DEPTH);
+    mm_slot_free(D.mm, slot);
+}
+
+static uint32_t in_use(void)
+{
+    const struct mm_stats *st = mm_stats(D.mm);
+    uint64_t live = 0;
+
+    for (uint32_t t = 0; t < OBJ_NUM_TYPES; t++)
+        live += st->live[t];
+    return (uint32_t)live;
+}
+
+static lxb_ops_t B = {
+    .policy = "delegated",
+    .heap_page = heap_page, .frame_new = frame_new, .frame_free = frame_free,
+    .mem_free = mem_free, .space_new = space_new, .space_free = space_free,
+    .map = map, .unmap = unmap, .protect = protect,
+    .thread_new = thread_new, .thread_free = thread_free, .thread_tls = thread_tls,
+    .slot_new = slot_new, .slot_free = slot_free, .in_use = in_use,
+};
+
+const lxb_ops_t *lxb_delegated(rt_component_info_t *info)
+{
+    D.mm = guest_own_mm(info, &D.vs);
+    D.tcb = info->tcb;
+    if (!D.mm)
+        return gprintf("guest-stub: memmgr refused its untypeds\n"), NULL;
+    D.mm->check = 0;
+    if (grow_cspace(D.mm, info) != 0)
+        return gprintf("guest-stub: linux: cannot make the CSpace two-level\n"), NULL;
+    if (mm_alloc(D.mm, seL4_EndpointObject, 0, &B.ep) != ERR_NONE)
+        return gprintf("guest-stub: linux: no memory for an endpoint\n"), NULL;
+    B.root = D.mm->root;
+    return &B;
+}
