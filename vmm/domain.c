@@ -20,7 +20,8 @@
  *   own, which serves the guest's VMM_CALL_ALLOC/MAP/... (vmm/mediate.c);
  *   the guest's mappings go through a second view of its page directory
  *   owned by that struct mm, so the page tables they need are charged to
- *   its quota, like every other object it asks for.
+ *   its quota, like every other object it asks for; the capabilities the
+ *   VMM keeps for it sit in a CNode of their own (two_level(), med_cspace()).
  */
 #include <vmm/domain.h>
 #include <vmm/guest_abi.h>
