@@ -81,8 +81,9 @@ int component_main(rt_component_info_t *info)
     }
     if (guest_wants(boot, "test=echo") && guest_echo() != 0)
         guest_exit(1);
-    failed = boot->policy == POLICY_MEDIATED ? guest_run_mediated(boot)
-                                             : guest_run_process(info, boot);
+    failed = boot->policy == POLICY_MEDIATED
+                 ? guest_run_mediated(boot) + guest_run_mediated_process(boot)
+                 : guest_run_process(info, boot);
     failed += guest_use_links(boot);
     gprintf("guest-stub: test program %s\n", failed ? "FAILED" : "passed");
     guest_exit(failed);

@@ -21,6 +21,9 @@ __attribute__((noreturn)) void guest_exit(int status);
 int guest_run_process(rt_component_info_t *info, const vmm_guest_boot_t *boot);
 /* mediated: objects and mappings asked of the VMM. Returns 0 if right. */
 int guest_run_mediated(const vmm_guest_boot_t *boot);
+/* mediated: a process the VMM makes for it (space, thread, fault endpoint),
+ * its system call and page fault served, the refusals. 0 if right. */
+int guest_run_mediated_process(const vmm_guest_boot_t *boot);
 struct mm;
 struct mm_vspace;
 /* Benchmarks (bootargs `bench`): mm and vs are the guest's own under
