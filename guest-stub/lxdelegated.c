@@ -27,6 +27,7 @@
 
 #define CAP_DEPTH       32u
 #define THREAD_VADDR    0xbf000000u     /* a thread's IPC buffer, above mmap's range */
+#define META_PER_PAGE   64u             /* memmgr record bytes a process page may need */
 #define L1_RADIX        6u
 #define L2_BITS         VMM_GUEST_CNODE_BITS
 #define L1_GUARD        (32u - L1_RADIX - L2_BITS)
@@ -99,12 +100,19 @@ static void frame_free(mm_cptr_t frame, uint32_t key)
     mm_free(D.mm, frame);
 }
 
-/* Free untyped and pooled frames. */
+/* Free untyped and pooled frames (the stats count bytes), and no more
+ * pages than memmgr has room to record (its records are a fixed area:
+ * META_PER_PAGE bytes for a page's two mappings and two slots, as a high
+ * watermark). */
 static uint32_t mem_free(void)
 {
     const struct mm_stats *st = mm_stats(D.mm);
-    uint64_t b = st->free + st->pooled[OBJ_X86_4K] * (1u << seL4_PageBits);
+    uint64_t b = st->free + st->pooled[OBJ_X86_4K];
+    uint64_t by_meta = (st->meta_size - st->meta_used) / META_PER_PAGE *
+                       (1u << seL4_PageBits);
 
+    if (by_meta < b)
+        b = by_meta;
     return b > 0xffffffffu ? 0xffffffffu : (uint32_t)b;
 }
 

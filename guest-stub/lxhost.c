@@ -60,6 +60,8 @@
 #define EPOCH_NS        1767225600000000000ull  /* 2026-01-01T00:00:00Z */
 #define BLOCK_ALIGN     16u
 #define PG_COW          0x100u          /* in ppage_t.prot: shared, copy on write */
+#define PG_LAZY         0x200u          /* in ppage_t.prot: reserved, no frame yet */
+#define PG_FLAGS        (PG_COW | PG_LAZY)
 #define REFS_CHUNK      1024u           /* frames per frame_refs chunk */
 #define REFS_CHUNKS     (SHADOW_SPAN / PG / REFS_CHUNK)
 #define RESERVE_BYTES   (512u * 1024)   /* the guest kernel's own reserve */
@@ -74,7 +76,8 @@ typedef struct ppage {
 struct lxh_space {
     lxb_space_t vs;
     ppage_t *dir[USER_PDES];
-    uint32_t pages;
+    uint32_t pages;             /* entries with a frame */
+    uint32_t lazy;              /* entries reserved without one */
 };
 
 typedef struct fblk {
@@ -89,6 +92,8 @@ static struct {
     uint64_t rnd;
     uint64_t tsc0;
     uint16_t *frame_refs[REFS_CHUNKS];  /* tables naming each frame, by paddr */
+    bool said_pages, said_fork;         /* refusals logged, once each */
+    uint32_t lazy;                      /* pages reserved in all spaces, no frame yet */
 } H;
 
 /* ------------------------------------------------------------------ */
@@ -233,16 +238,32 @@ static uint16_t *frame_refs(uint32_t paddr)
     return &H.frame_refs[c][n % REFS_CHUNK];
 }
 
-/* Bytes the guest can still get for frames. */
+/* Bytes the guest can still get for pages (the backend's count: memory, and
+ * under delegated room in memmgr's records). */
 static uint32_t mem_free(void)
 {
     return H.b->mem_free();
+}
+
+/* What the guest can still promise: free memory less the pages already
+ * promised (reserved, not yet backed). */
+static uint32_t mem_avail(void)
+{
+    uint64_t promised = (uint64_t)H.lazy * PG, f = mem_free();
+
+    return f > promised ? (uint32_t)(f - promised) : 0;
 }
 
 static void page_release(lxh_space_t *s, ppage_t *e, uint32_t va)
 {
     uint16_t *refs;
 
+    if (e->prot & PG_LAZY) {
+        H.lazy--;
+        s->lazy--;
+        memset(e, 0, sizeof(*e));
+        return;
+    }
     if (!e->frame)
         return;
     hide(s, e, va);
@@ -274,30 +295,36 @@ static int frame_new(uint32_t keep, mm_cptr_t *fp, uint32_t *pap)
     return 0;
 }
 
-static int page_new(lxh_space_t *s, uint32_t va, uint32_t prot)
+/* Reserves the page: a frame comes on first touch (back()). */
+static int page_lazy(lxh_space_t *s, uint32_t va, uint32_t prot)
 {
     ppage_t *e = pte(s, va, true);
-    mm_cptr_t f;
-    uint32_t pa;
-    int err;
 
     if (!e)
         return LX_ERR(LX_ENOMEM);
     page_release(s, e, va);
-    err = frame_new(RESERVE_BYTES, &f, &pa);
+    *e = (ppage_t){ .prot = prot | PG_LAZY };
+    H.lazy++;
+    s->lazy++;
+    return 0;
+}
+
+/* The first touch of a reserved page: a zeroed frame, shown to the
+ * process with its rights. It was promised, so it may use the reserve. */
+static int back(lxh_space_t *s, ppage_t *e, uint32_t va)
+{
+    mm_cptr_t f;
+    uint32_t pa;
+    int err = frame_new(0, &f, &pa);
+
     if (err)
         return err;
-    *e = (ppage_t){ .frame = f, .paddr = pa, .prot = prot };
+    H.lazy--;
+    s->lazy--;
+    *e = (ppage_t){ .frame = f, .paddr = pa, .prot = e->prot & ~PG_LAZY };
     memset(shadow(e), 0, PG);       /* pooled frames keep old contents */
     s->pages++;
-    if (prot != LX_PROT_NONE) {
-        err = show(s, e, va);
-        if (err) {
-            page_release(s, e, va);
-            return err;
-        }
-    }
-    return 0;
+    return e->prot == LX_PROT_NONE ? 0 : show(s, e, va);
 }
 
 /* The first write to a copy-on-write page: a copy of its own, or the
@@ -329,10 +356,20 @@ static int cow_break(lxh_space_t *s, ppage_t *e, uint32_t va)
     return e->prot == LX_PROT_NONE ? 0 : show(s, e, va);
 }
 
+/* Demand paging: the pages are promised now (refused with ENOMEM when
+ * the guest could not keep the promise and its reserve) and backed when
+ * the process, or a copy for it, first touches them. */
 static int op_map_zero(void *space, uint32_t va, uint32_t len, uint32_t prot)
 {
+    if (mem_avail() < RESERVE_BYTES + len) {
+        if (!H.said_pages)
+            gprintf("guest-stub: linux: memory spent: pages refused, %u KiB kept in reserve\n",
+                    mem_avail() >> 10);
+        H.said_pages = true;
+        return LX_ERR(LX_ENOMEM);
+    }
     for (uint32_t a = va; a - va < len; a += PG) {
-        int err = page_new(space, a, prot);
+        int err = page_lazy(space, a, prot);
         if (err) {
             for (uint32_t b = va; b != a; b += PG)
                 page_release(space, pte(space, b, false), b);
@@ -360,10 +397,12 @@ static int op_protect(void *space, uint32_t va, uint32_t len, uint32_t prot)
         ppage_t *e = pte(s, a, false);
         int err = 0;
 
-        if (!e || !e->frame)
+        if (!e || !(e->frame || (e->prot & PG_LAZY)))
             continue;
-        uint32_t np = prot | (e->prot & PG_COW);
-        if (prot == LX_PROT_NONE) {
+        uint32_t np = prot | (e->prot & PG_FLAGS);
+        if (e->prot & PG_LAZY) {
+            e->prot = np;
+        } else if (prot == LX_PROT_NONE) {
             hide(s, e, a);
             e->prot = np;
         } else if (!e->copy) {
@@ -391,9 +430,14 @@ static int user_copy(lxh_space_t *s, uint32_t uaddr, uint8_t *buf, uint32_t len,
 
         if (n > len)
             n = len;
-        if (!e || !e->frame || (e->prot & ~PG_COW) == LX_PROT_NONE ||
-            (out && !(e->prot & LX_PROT_WRITE)))
+        if (!e || !(e->frame || (e->prot & PG_LAZY)) ||
+            (e->prot & ~PG_FLAGS) == LX_PROT_NONE || (out && !(e->prot & LX_PROT_WRITE)))
             return LX_ERR(LX_EFAULT);
+        if (e->prot & PG_LAZY) {
+            int err = back(s, e, uaddr & ~(PG - 1));
+            if (err)
+                return err;
+        }
         if (out && (e->prot & PG_COW)) {
             int err = cow_break(s, e, uaddr & ~(PG - 1));
             if (err)
@@ -440,8 +484,13 @@ int lxh_space_fork(lxh_space_t *parent, lxh_space_t **out)
 {
     lxh_space_t *c;
 
-    if (mem_free() < RESERVE_BYTES || lxh_space_create(&c) != 0)
+    if (mem_avail() < RESERVE_BYTES + parent->lazy * PG || lxh_space_create(&c) != 0) {
+        if (!H.said_fork)
+            gprintf("guest-stub: linux: memory spent: fork refused (EAGAIN), %u KiB free\n",
+                    mem_free() >> 10);
+        H.said_fork = true;
         return LX_ERR(LX_EAGAIN);
+    }
     for (uint32_t d = 0; d < USER_PDES; d++) {
         if (!parent->dir[d])
             continue;
@@ -449,12 +498,18 @@ int lxh_space_fork(lxh_space_t *parent, lxh_space_t **out)
             ppage_t *e = &parent->dir[d][i], *ce;
             uint32_t va = (d << 22) | (i << 12);
 
-            if (!e->frame)
+            if (!e->frame && !(e->prot & PG_LAZY))
                 continue;
             ce = pte(c, va, true);
             if (!ce) {
                 lxh_space_destroy(c);
                 return LX_ERR(LX_EAGAIN);
+            }
+            if (e->prot & PG_LAZY) {
+                *ce = *e;
+                H.lazy++;
+                c->lazy++;
+                continue;
             }
             if ((e->prot & LX_PROT_WRITE) && !(e->prot & PG_COW)) {
                 e->prot |= PG_COW;
@@ -479,10 +534,12 @@ int lxh_fault(lxh_space_t *s, uint32_t addr, bool write)
     uint32_t va = addr & ~(PG - 1);
     ppage_t *e = pte(s, va, false);
 
-    if (!e || !e->frame || (e->prot & ~PG_COW) == LX_PROT_NONE)
+    if (!e || !(e->frame || (e->prot & PG_LAZY)) || (e->prot & ~PG_FLAGS) == LX_PROT_NONE)
         return LX_ERR(LX_EFAULT);
     if (write && !(e->prot & LX_PROT_WRITE))
         return LX_ERR(LX_EFAULT);
+    if (e->prot & PG_LAZY)
+        return back(s, e, va);
     if (write && (e->prot & PG_COW))
         return cow_break(s, e, va);
     if (!e->copy)
@@ -570,7 +627,7 @@ static void op_log(void *ctx, const char *what, uint32_t value)
 static int op_space_new(void *ctx, void **space)
 {
     (void)ctx;
-    if (mem_free() < RESERVE_BYTES)
+    if (mem_avail() < RESERVE_BYTES)
         return LX_ERR(LX_ENOMEM);
     return lxh_space_create((lxh_space_t **)space);
 }
@@ -610,6 +667,7 @@ const lx_host_ops_t *lxh_init(const lxb_ops_t *b)
     H.b = b;
     H.free = NULL;
     memset(H.frame_refs, 0, sizeof(H.frame_refs));
+    H.said_pages = H.said_fork = false;
     H.heap_top = HEAP_BASE;
     H.tsc0 = vmm_rdtsc();
     H.rnd = H.tsc0 | 1;
@@ -619,4 +677,9 @@ const lx_host_ops_t *lxh_init(const lxb_ops_t *b)
 uint32_t lxh_heap_bytes(void)
 {
     return H.heap_top - HEAP_BASE;
+}
+
+uint32_t lxh_mem_free(void)
+{
+    return mem_free();
 }

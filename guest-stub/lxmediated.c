@@ -19,8 +19,9 @@
  * - Slots for parked calls' reply capabilities: its own CNode's, above the
  *   endpoint's copy, kept in a bitmap (it makes no CNode of its own).
  *
- * What it may still ask for is the VMM's QUERY (quota less use), asked
- * again every QUERY_EVERY frames and counted down a page at a time between.
+ * What it may still ask for is the VMM's QUERY (quota less use, at most the
+ * pages the VMM can still keep for it), asked again every QUERY_EVERY frames
+ * and counted down a page at a time between.
  */
 #include <guest/guest.h>
 #include <guest/lxback.h>
@@ -57,10 +58,17 @@ static seL4_Error vmm1(seL4_Word label, seL4_Word a)
     return vmm(label, 1, (seL4_Word[]){ a });
 }
 
+/* Quota less use, and no more than the pages the VMM says it can still
+ * keep for it (its handles, slots and records run out before a large
+ * quota does). */
 static void count_free(void)
 {
-    if (vmm(VMM_CALL_QUERY, 0, NULL) == seL4_NoError)
+    if (vmm(VMM_CALL_QUERY, 0, NULL) == seL4_NoError) {
+        uint64_t room = (uint64_t)seL4_GetMR(2) * PG;
         M.free = seL4_GetMR(0) > seL4_GetMR(1) ? seL4_GetMR(0) - seL4_GetMR(1) : 0;
+        if (room < M.free)
+            M.free = (uint32_t)room;
+    }
     M.until_query = QUERY_EVERY;
 }
 

@@ -22,6 +22,7 @@
  *   owned by that struct mm, so the page tables they need are charged to
  *   its quota, like every other object it asks for; the capabilities the
  *   VMM keeps for it sit in a CNode of their own (two_level(), med_cspace()).
+ * A guest's initrd copies sit in another (map_initrd()).
  */
 #include <vmm/domain.h>
 #include <vmm/guest_abi.h>
@@ -52,11 +53,13 @@ static mm_err_t err_of(seL4_Error e)
 /*
  * The VMM's CSpace becomes two-level, so that mediated guests' objects do
  * not crowd the boot CNode (2^VMM_L2_BITS slots, which the boot modules'
- * frames and the guests' initrd copies fill): a top CNode of 2^VMM_L1_BITS
- * slots with a guard of the rest becomes its root; the boot CNode sits in
- * its slot 0 with no guard, so every CPtr below 2^VMM_L2_BITS names what it
- * named before, and the code that uses seL4_CapInitThreadCNode at depth 32
- * is unchanged. Slot 1 + i is mediated guest i's (med_cspace()).
+ * frames fill): a top CNode of 2^VMM_L1_BITS slots with a guard of the
+ * rest becomes its root; the boot CNode sits in its slot 0 with no guard,
+ * so every CPtr below 2^VMM_L2_BITS names what it named before, and the
+ * code that uses seL4_CapInitThreadCNode at depth 32 is unchanged. Guest i
+ * has two slots of it: VMM_L1_MEDIATED(i) for what the VMM keeps for it
+ * under mediated (med_cspace()), VMM_L1_INITRD(i) for the copies of its
+ * initrd's frames (map_initrd()).
  */
 static mm_err_t two_level(vmm_t *v, const seL4_BootInfo *bi)
 {
@@ -235,27 +238,36 @@ static uint32_t med_bits_for(uint64_t memory)
     return bits;
 }
 
-/* That CNode, from the VMM's pool, in slot 1 + i of the VMM's top CNode
- * with a guard of the bits its size leaves, so its slots are CPtrs
- * (1 + i) << VMM_L2_BITS on; memmgr's owner for the guest names them
- * through the top CNode. */
-static mm_err_t med_cspace(vmm_t *v, vmm_domain_t *d)
+/* A CNode of 2^bits slots from the VMM's pool, in slot l1 of the VMM's
+ * top CNode with a guard of the bits its size leaves, so its slots are
+ * CPtrs l1 << VMM_L2_BITS on (through the top CNode, v->l1). */
+static mm_err_t l1_cnode(vmm_t *v, uint32_t l1, uint32_t bits, mm_cptr_t *cnode)
 {
-    seL4_Word guard;
+    seL4_Word guard = seL4_CNode_CapData_new(0, VMM_L2_BITS - bits).words[0];
     mm_err_t e;
 
-    d->med_bits = med_bits_for(d->g->memory);
-    guard = seL4_CNode_CapData_new(0, VMM_L2_BITS - d->med_bits).words[0];
-    if ((e = mm_alloc(&v->mm, seL4_CapTableObject, d->med_bits, &d->med_cnode)))
+    if ((e = mm_alloc(&v->mm, seL4_CapTableObject, bits, cnode)))
         return e;
-    if ((e = err_of(seL4_CNode_Mint(v->l1_obj, 1 + d->index, VMM_L1_BITS, ROOT, d->med_cnode,
-                                    DEPTH, seL4_AllRights, guard)))) {
-        mm_free(&v->mm, d->med_cnode);
-        d->med_cnode = 0;
-        return e;
+    if ((e = err_of(seL4_CNode_Mint(v->l1_obj, l1, VMM_L1_BITS, ROOT, *cnode, DEPTH,
+                                    seL4_AllRights, guard)))) {
+        mm_free(&v->mm, *cnode);
+        *cnode = 0;
     }
-    d->med_slots = (1 + d->index) << VMM_L2_BITS;
-    return ERR_NONE;
+    return e;
+}
+
+/* Its capability in the top CNode, then the CNode and what is in it. */
+static void l1_cnode_free(vmm_t *v, uint32_t l1, mm_cptr_t cnode)
+{
+    seL4_CNode_Delete(v->l1_obj, l1, VMM_L1_BITS);
+    mm_free(&v->mm, cnode);
+}
+
+static mm_err_t med_cspace(vmm_t *v, vmm_domain_t *d)
+{
+    d->med_bits = med_bits_for(d->g->memory);
+    d->med_slots = VMM_L1_MEDIATED(d->index) << VMM_L2_BITS;
+    return l1_cnode(v, VMM_L1_MEDIATED(d->index), d->med_bits, &d->med_cnode);
 }
 
 /* Delegated: copies in the guest's CSpace. Mediated: a struct mm of the
@@ -277,8 +289,8 @@ static mm_err_t give_memory(vmm_t *v, vmm_domain_t *d)
     }
     if ((e = med_cspace(v, d)) ||
         (e = mm_init(&d->med, d->med_meta, sizeof(d->med_meta), v->l1, GUEST_MAX_UTS)) ||
-        (e = mm_add_slots(&d->med, d->med_slots, 0, 1u << d->med_bits, 1 + d->index,
-                          seL4_WordBits - VMM_L2_BITS)))
+        (e = mm_add_slots(&d->med, d->med_slots, 0, 1u << d->med_bits,
+                          VMM_L1_MEDIATED(d->index), seL4_WordBits - VMM_L2_BITS)))
         return e;
     d->med.check = 0;
     for (uint32_t k = 0; k < d->n_uts; k++)
@@ -387,26 +399,31 @@ static mm_err_t load_image(vmm_t *v, vmm_domain_t *d)
     return e;
 }
 
-/* The initrd: copies of the module's frame capabilities, read-only. */
+/* The initrd: copies of the module's frame capabilities, read-only, in a
+ * CNode of the guest's own (in the VMM's top CNode), so that guests sharing
+ * a large initramfs do not fill the boot CNode with copies. */
 static mm_err_t map_initrd(vmm_t *v, vmm_domain_t *d)
 {
     const vmm_module_t *m = d->g->initrd;
-    uint32_t pages = m ? (m->size + PAGE - 1) / PAGE : 0;
+    uint32_t pages = m ? (m->size + PAGE - 1) / PAGE : 0, bits = 1;
+    mm_cptr_t first = VMM_L1_INITRD(d->index) << VMM_L2_BITS;
     mm_err_t e;
 
+    if (pages == 0)
+        return ERR_NONE;
+    if (pages > DOMAIN_MAX_INITRD)
+        return ERR_NOT_ENOUGH_MEMORY;
+    while ((1u << bits) < pages)
+        bits++;
+    if ((e = l1_cnode(v, VMM_L1_INITRD(d->index), bits, &d->initrd_cnode)))
+        return e;
     for (uint32_t p = 0; p < pages; p++) {
-        if (d->n_initrd == DOMAIN_MAX_INITRD)
-            return ERR_NOT_ENOUGH_MEMORY;
-        if ((e = mm_slot_alloc(&v->mm, &d->initrd[d->n_initrd])))
+        if ((e = err_of(seL4_CNode_Copy(v->l1, first + p, DEPTH, ROOT, m->first_slot + p,
+                                        DEPTH, seL4_CanRead))))
             return e;
-        if ((e = err_of(seL4_CNode_Copy(ROOT, d->initrd[d->n_initrd], DEPTH, ROOT,
-                                        m->first_slot + p, DEPTH, seL4_CanRead)))) {
-            mm_slot_free(&v->mm, d->initrd[d->n_initrd]);
-            return e;
-        }
         d->n_initrd++;
-        if ((e = mm_vspace_map(&d->vs, d->initrd[d->n_initrd - 1],
-                               VMM_GUEST_INITRD_VADDR + p * PAGE, MM_RO, 0, 0)))
+        if ((e = mm_vspace_map(&d->vs, first + p, VMM_GUEST_INITRD_VADDR + p * PAGE, MM_RO,
+                               0, 0)))
             return e;
     }
     return ERR_NONE;
@@ -470,10 +487,8 @@ void domain_destroy(vmm_t *v, uint32_t i)
         mediate_release_all(d);         /* its processes, its page tables: back to its quota */
     for (uint32_t k = 0; k < d->n_uts; k++)
         mm_free(&v->mm, d->ut[k]);      /* a revoke: everything built in it goes */
-    if (d->med_cnode) {
-        seL4_CNode_Delete(v->l1_obj, 1 + d->index, VMM_L1_BITS);
-        mm_free(&v->mm, d->med_cnode);
-    }
+    if (d->med_cnode)
+        l1_cnode_free(v, VMM_L1_MEDIATED(d->index), d->med_cnode);
     if (d->vs.pd)
         mm_vspace_destroy(&d->vs);
     input_destroy(v, d);
@@ -481,10 +496,8 @@ void domain_destroy(vmm_t *v, uint32_t i)
         seL4_CNode_Delete(ROOT, d->link_cap[k], DEPTH);
         mm_slot_free(&v->mm, d->link_cap[k]);
     }
-    for (uint32_t k = 0; k < d->n_initrd; k++) {
-        seL4_CNode_Delete(ROOT, d->initrd[k], DEPTH);
-        mm_slot_free(&v->mm, d->initrd[k]);
-    }
+    if (d->initrd_cnode)
+        l1_cnode_free(v, VMM_L1_INITRD(d->index), d->initrd_cnode);
     for (uint32_t k = 0; k < d->n_frames; k++)
         mm_free(&v->mm, d->frame[k]);
     if (d->tcb)

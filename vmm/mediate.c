@@ -22,6 +22,8 @@
 #include <vmm/guest_abi.h>
 #include <sel4/sel4.h>
 
+#define MED_META_PER_PAGE   32u     /* memmgr records of a page: its two mappings */
+
 
 /* Words each call must send (guest_abi.h); calls not listed are not ours. */
 static uint32_t words_needed(seL4_Word label)
@@ -42,11 +44,13 @@ static uint32_t words_needed(seL4_Word label)
 seL4_Error mediate_new_handle(vmm_domain_t *d, uint32_t kind, mm_cptr_t cap, seL4_Word *handle,
                               med_obj_t **op)
 {
-    uint32_t i = med_free_entry(d->handle, DOMAIN_MAX_HANDLES);
+    uint32_t i = med_free_entry(d->handle, DOMAIN_MAX_HANDLES, d->handle_hint);
 
     if (i == DOMAIN_MAX_HANDLES)
         return seL4_NotEnoughMemory;
+    d->handle_hint = i + 1;
     d->handle[i] = (med_obj_t){ .cap = cap, .kind = kind };
+    d->n_handles++;
     *handle = i + 1;
     *op = &d->handle[i];
     return seL4_NoError;
@@ -121,7 +125,24 @@ static seL4_Error release(vmm_domain_t *d, seL4_Word handle)
         mediate_space_free(d, o);
     else
         mediate_thread_free(d, o);
+    d->n_handles--;
+    if (handle - 1 < d->handle_hint)
+        d->handle_hint = handle - 1;
     return seL4_NoError;
+}
+
+/* Pages the VMM can still keep for the guest, whatever its quota: a page
+ * of a process takes a handle, two of the guest's slots (the frame and its
+ * copy in the process) and records of memmgr's. */
+static uint32_t room(const vmm_domain_t *d)
+{
+    const struct mm_stats *st = mm_stats(&d->med);
+    uint32_t n = DOMAIN_MAX_HANDLES - d->n_handles;
+    uint64_t meta = (st->meta_size - st->meta_used) / MED_META_PER_PAGE;
+
+    if (d->med.slots_free / 2 < n)
+        n = d->med.slots_free / 2;
+    return meta < n ? (uint32_t)meta : n;
 }
 
 void mediate_release_all(vmm_domain_t *d)
@@ -172,7 +193,8 @@ seL4_Error mediate_call(vmm_domain_t *d, seL4_Word label, seL4_Word *mr, seL4_Wo
     case VMM_CALL_QUERY:
         mr[0] = (seL4_Word)d->g->memory;
         mr[1] = (seL4_Word)mediate_used(d);
-        *nreply = 2;
+        mr[2] = room(d);
+        *nreply = 3;
         e = seL4_NoError;
         break;
     case VMM_CALL_SPACE: case VMM_CALL_SPACE_MAP: case VMM_CALL_SPACE_UNMAP:

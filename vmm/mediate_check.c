@@ -28,13 +28,13 @@ med_obj_t *med_lookup(med_obj_t *tab, uint32_t n, uint32_t handle, uint32_t kind
     return o;
 }
 
-uint32_t med_free_entry(const med_obj_t *tab, uint32_t n)
+uint32_t med_free_entry(const med_obj_t *tab, uint32_t n, uint32_t from)
 {
     uint32_t i;
 
-    for (i = 0; i < n && tab[i].kind != MED_FREE; i++)
+    for (i = from; i < n && tab[i].kind != MED_FREE; i++)
         ;
-    return i;
+    return i < n ? i : n;
 }
 
 /* Any object but an untyped (that would be delegation); only a CNode has

@@ -55,10 +55,14 @@ static void free_entries_are_found_and_a_full_table_says_so(void **state)
 {
     (void)state;
     fill();
-    assert_int_equal(med_free_entry(tab, N), 3);
+    assert_int_equal(med_free_entry(tab, N, 0), 3);
+    assert_int_equal(med_free_entry(tab, N, 3), 3);
+    assert_int_equal(med_free_entry(tab, N, 4), 5);
+    assert_int_equal(med_free_entry(tab, N, N), N);
+    assert_int_equal(med_free_entry(tab, N, 0xffffffffu), N);
     for (uint32_t i = 0; i < N; i++)
         tab[i].kind = MED_OBJECT;
-    assert_int_equal(med_free_entry(tab, N), N);
+    assert_int_equal(med_free_entry(tab, N, 0), N);
 }
 
 static void allocations_are_objects_of_a_fixed_size_never_untyped(void **state)

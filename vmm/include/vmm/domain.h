@@ -17,20 +17,23 @@
 #include <vmm/mediate_check.h>
 
 #define DOMAIN_MAX_FRAMES   512     /* image, stack, IPC buffer, boot page */
-#define DOMAIN_MAX_INITRD   2048    /* initrd pages: 8 MiB (busybox alone is 2 MiB) */
+#define DOMAIN_MAX_INITRD   (1u << VMM_L2_BITS)    /* initrd pages: 32 MiB */
 #define DOMAIN_MAX_UTS      16      /* untypeds: memory as a sum of powers of two */
-#define DOMAIN_MAX_HANDLES  4096    /* mediated: objects, spaces, threads it has */
+#define DOMAIN_MAX_HANDLES  8192    /* mediated: objects, spaces, threads it has */
 #define DOMAIN_MAX_SPACES   32      /* mediated: address spaces of its processes */
 /* The VMM's CSpace is two-level (vmm/domain.c): a top CNode of
- * 2^VMM_L1_BITS slots, the boot CNode (2^VMM_L2_BITS) in slot 0, and in
- * slot 1 + i a CNode of guest i's under mediated, for its objects and their
- * mappings in its processes: a slot per 2 KiB of its quota, within bounds. */
-#define VMM_L1_BITS         4u
+ * 2^VMM_L1_BITS slots, the boot CNode (2^VMM_L2_BITS) in slot 0; in slot
+ * VMM_L1_MEDIATED(i) a CNode of guest i's under mediated, for its objects and
+ * their mappings in its processes (a slot per 2 KiB of its quota, within
+ * bounds), in VMM_L1_INITRD(i) one for the copies of its initrd's frames. */
+#define VMM_L1_BITS         5u
 #define VMM_L2_BITS         13u     /* the kernel's root CNode size */
+#define VMM_L1_MEDIATED(i)  (1u + (i))
+#define VMM_L1_INITRD(i)    (1u + VMM_MAX_GUESTS + (i))
 #define DOMAIN_MED_MIN_BITS 9u
 #define DOMAIN_MED_SLOT_SHIFT 11u   /* 2 KiB */
 #define DOMAIN_MED_SLOTS_MAX (1u << VMM_L2_BITS)
-#define DOMAIN_MED_META     (256u * 1024u)
+#define DOMAIN_MED_META     (512u * 1024u)
 #define DOMAIN_LINE_MAX     160     /* one line of guest output; longer ones are split */
 #define VMM_META_BYTES      (160u * 1024u)
 #define DOMAIN_MAX_LINK_CAPS 1024   /* shared-memory frame copies and the like */
@@ -61,9 +64,11 @@ typedef struct vmm_domain {
     uint32_t n_frames;
     mm_cptr_t frame[DOMAIN_MAX_FRAMES];
     uint32_t n_initrd;
-    mm_cptr_t initrd[DOMAIN_MAX_INITRD];
+    mm_cptr_t initrd_cnode;                 /* the copies of its initrd's frames */
     /* mediated: the VMM's own owner for the guest's quota */
     struct mm med;
+    uint32_t n_handles;                     /* entries of handle[] in use */
+    uint32_t handle_hint;                   /* no free entry below this one */
     mm_cptr_t med_slots;                    /* CPtr of its CNode's slot 0 */
     mm_cptr_t med_cnode;                    /* that CNode, in the VMM's boot CNode */
     uint32_t med_bits;                      /* its size */

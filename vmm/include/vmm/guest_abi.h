@@ -24,7 +24,8 @@
  *   VMM_CALL_MAP    MR0 = handle of a frame, MR1 = vaddr, MR2 = rights  -> -
  *   VMM_CALL_UNMAP  MR0 = vaddr                                         -> -
  *   VMM_CALL_FREE   MR0 = handle                                        -> -
- *   VMM_CALL_QUERY                                    -> MR0 = quota, MR1 = bytes used
+ *   VMM_CALL_QUERY       -> MR0 = quota, MR1 = bytes used, MR2 = pages it can still keep for
+ *                        the guest's processes whatever the quota (handles, slots, records)
  *
  * Under mediated the guest's own processes are the VMM's objects too (the
  * guest kernel holds none of their capabilities): an address space is a

@@ -40,8 +40,8 @@ typedef struct med_obj {
  * MED_ANY_TYPE: any), else NULL. */
 med_obj_t *med_lookup(med_obj_t *tab, uint32_t n, uint32_t handle, uint32_t kind,
                       uint32_t type);
-/* A free entry's index, n if none. */
-uint32_t med_free_entry(const med_obj_t *tab, uint32_t n);
+/* The first free entry's index at or after from, n if none. */
+uint32_t med_free_entry(const med_obj_t *tab, uint32_t n, uint32_t from);
 
 /* Each returns ERR_NONE or why the request is refused. */
 mm_err_t med_check_alloc(uint32_t type, uint32_t bits);
