@@ -165,6 +165,10 @@ def main():
     # Guests in echo mode wait for console input that nobody types here, so a script of
     # `audit` (run once no guest runs) would never start: those trees are left out.
     trees = [t for t in trees if "test=echo" not in open(t).read()]
+    # Two guests running Linux programs hold more capabilities (their file systems' heap
+    # frames, their initrd copies) than the audit's graph takes (8192 entities), and the
+    # guests of linux-destroy.dts never stop: those trees are left out too.
+    trees = [t for t in trees if open(t).read().count("init=") < 2]
     with concurrent.futures.ThreadPoolExecutor(max_workers=args.jobs) as ex:
         jobs = [ex.submit(agree, args, t) for t in trees] + [ex.submit(unsafe, args)]
         results = [j.result() for j in jobs]

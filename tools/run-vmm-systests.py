@@ -20,7 +20,9 @@ and list.
                         and some: the same program under two policies
 
 If <name>.input exists, its bytes are typed into COM1 (QEMU's stdin) once the VMM prints
-"vmm: interactive console" (the configuration's script ends in `interactive`).
+"vmm: interactive console" (the configuration's script ends in `interactive`); if its first
+line is "#after REGEX", that line is not typed and the rest waits, after the console opened,
+for a console line matching REGEX (a guest far enough into its work).
 
 A run also fails without a clean halt (QEMU status 33) or with a kernel panic.
 Prints "TEST vmm-system/<name> PASS|FAIL <why>"; --counts FILE gets "passed failed skipped".
@@ -75,7 +77,7 @@ def program_lines(guest, lines):
             if l.startswith(prefix) and not l[len(prefix):].startswith("guest-stub: ")]
 
 
-def run_qemu(cmd, typed):
+def run_qemu(cmd, typed, after=None):
     """QEMU's console output and exit status. With typed bytes, they go to its stdin (COM1
     under -serial stdio) once the VMM says its interactive console is open."""
     if typed is None:
@@ -90,11 +92,15 @@ def run_qemu(cmd, typed):
     timer = threading.Timer(TIMEOUT, proc.kill)
     timer.start()
     out = []
+    opened = False
     for raw in proc.stdout:
         out.append(raw)
-        if INTERACTIVE in raw:
+        opened = opened or INTERACTIVE in raw
+        line = raw.decode("utf-8", "replace").rstrip("\r\n")
+        if opened and typed is not None and (after is None or re.search(after, line)):
             proc.stdin.write(typed)
             proc.stdin.flush()
+            typed = None
     status = proc.wait()
     timed_out = not timer.is_alive()
     timer.cancel()
@@ -114,7 +120,11 @@ def run_one(args, dts):
     cmd = ["qemu-system-i386", "-kernel", args.kernel, "-initrd", ",".join(modules)] + QEMU_ARGS
     typed_path = os.path.splitext(dts)[0] + ".input"
     typed = open(typed_path, "rb").read() if os.path.exists(typed_path) else None
-    out, status = run_qemu(cmd, typed)
+    after = None
+    if typed is not None and typed.startswith(b"#after "):
+        first, _, typed = typed.partition(b"\n")
+        after = first[len(b"#after "):].decode()
+    out, status = run_qemu(cmd, typed, after)
     with open(os.path.join(args.log_dir, name + ".log"), "w") as f:
         f.write(out)
     lines = out.splitlines()
