@@ -579,8 +579,14 @@ $(VMM_AUDIT_BENCH_DTB): tests/vmm/bench/audit.dts
 	$(call msg,DTC,$<)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(DTC) -q -I dts -O dtb -o $@ $<
+VMM_FAULT_BENCH_DTB := $(BUILD)/tests/vmm/bench/linux-fault.dtb
+$(VMM_FAULT_BENCH_DTB): tests/vmm/bench/linux-fault.dts
+	$(call msg,DTC,$<)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(DTC) -q -I dts -O dtb -o $@ $<
 build-bench-vmm: $(BUILD)/kernel-bench/kernel.elf $(VMM_ELF) $(GUEST_ELF) $(VMM_BENCH_DTB) \
-                 $(VMM_AUDIT_BENCH_DTB) $(BUILD)/tools/isocheck $(BUILD)/vmm/examples/default.dtb
+                 $(VMM_AUDIT_BENCH_DTB) $(BUILD)/tools/isocheck $(BUILD)/vmm/examples/default.dtb \
+                 $(VMM_FAULT_BENCH_DTB) $(GUEST_INITRAMFS)
 bench-vmm: deps
 	$(Q)$(MAKE) $(SUBMAKE_FLAGS) build-bench-vmm
 	@mkdir -p $(LOGS)/kernel-bench
@@ -593,6 +599,11 @@ bench-vmm: deps
 	    --qemu-args "$(QEMU_BENCH_ARGS)" --timeout $(BENCH_TIMEOUT) \
 	    --rows audit_full,audit_per_cap \
 	    --log $(LOGS)/kernel-bench/audit-bench.log --out docs/bench/audit-results.csv
+	$(Q)$(PYTHON) tools/run-vmm-bench.py --kernel $(BUILD)/kernel-bench/kernel.elf \
+	    --vmm $(VMM_ELF) --guest $(GUEST_ELF) --dtb $(VMM_FAULT_BENCH_DTB) --qemu $(QEMU) \
+	    --qemu-args "$(QEMU_BENCH_ARGS)" --timeout $(BENCH_TIMEOUT) \
+	    --initrd $(GUEST_INITRAMFS) --rows delegated_linux_fault,mediated_linux_fault \
+	    --log $(LOGS)/kernel-bench/linux-fault-bench.log --out docs/bench/linux-fault-results.csv
 	$(Q)$(ISOCHECK) --module $(GUEST_ELF) --bench 2000 $(BUILD)/vmm/examples/default.dtb | \
 	    sed -n 's/^BENCH \([a-z_]*\) \([0-9]*\)$$/\1,\2/p' | \
 	    { echo name,ns; cat; } > docs/bench/isocheck-results.csv

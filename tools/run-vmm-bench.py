@@ -9,7 +9,8 @@ under QEMU -icount, collect its BENCH lines, write them to a CSV. With --rows (a
 
 The VMM and its guests print "BENCH <name> <instructions>" (guest-stub/bench.c, the VMM's
 `bench` and `bench-destroy` console commands) and the script ends with "BENCH DONE"; the
-harness stops QEMU there.  Fails (leaving --out as it was) without BENCH DONE, on a timeout, a
+harness stops QEMU there.  --initrd adds the initramfs after the guest kernel, for
+configurations whose guests run Linux programs (tests/vmm/bench/linux-fault.dts).  Fails (leaving --out as it was) without BENCH DONE, on a timeout, a
 kernel panic, a guest that exits with a non-zero status or crashes, or a missing row.
 """
 import argparse
@@ -34,10 +35,12 @@ def main():
     ap.add_argument("--qemu-args", default="")
     ap.add_argument("--timeout", type=int, default=300)
     ap.add_argument("--rows", help="comma-separated rows expected (default: the VMM's)")
+    ap.add_argument("--initrd", help="a boot module after the guest kernel (Linux guests)")
     args = ap.parse_args()
     rows_wanted = args.rows.split(",") if args.rows else ROWS
     cmd = [args.qemu, "-kernel", args.kernel, "-initrd",
-           ",".join([args.vmm, args.dtb, args.guest])] + shlex.split(args.qemu_args)
+           ",".join([args.vmm, args.dtb, args.guest] + ([args.initrd] if args.initrd else []))] + \
+        shlex.split(args.qemu_args)
     proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT)
     rows, errors, done = {}, [], False
