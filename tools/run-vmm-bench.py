@@ -10,8 +10,9 @@ under QEMU -icount, collect its BENCH lines, write them to a CSV. With --rows (a
 The VMM and its guests print "BENCH <name> <instructions>" (guest-stub/bench.c, the VMM's
 `bench` and `bench-destroy` console commands) and the script ends with "BENCH DONE"; the
 harness stops QEMU there.  --initrd adds the initramfs after the guest kernel, for
-configurations whose guests run Linux programs (tests/vmm/bench/linux-fault.dts).  Fails (leaving --out as it was) without BENCH DONE, on a timeout, a
-kernel panic, a guest that exits with a non-zero status or crashes, or a missing row.
+configurations whose guests run Linux programs (tests/vmm/bench/linux-fault.dts).  Fails
+(leaving --out as it was) without BENCH DONE, on a timeout, a kernel panic, a guest that exits
+with a non-zero status or crashes, or a missing row.
 """
 import argparse
 import re
