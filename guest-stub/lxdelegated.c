@@ -6,9 +6,9 @@
  * A process page is a frame of the guest's, its original capability mapped
  * in the guest kernel at LXB_SHADOW_BASE plus the frame's physical address
  * (X86_Page_GetAddress), and a copy of the capability mapped in the
- * process. A thread is memmgr's (TCB, IPC buffer at THREAD_VADDR) with a
- * copy of the guest kernel's endpoint badged with the process's number as
- * its fault endpoint.
+ * process. A thread is memmgr's (TCB, IPC buffer at THREAD_VADDR) whose
+ * CSpace holds only a copy of the guest kernel's endpoint badged with the
+ * process's number: its fault endpoint.
  *
  * A Linux process needs a slot per frame and another per mapping of it: far
  * more than the guest's root CNode holds (2^VMM_GUEST_CNODE_BITS). The guest
@@ -27,6 +27,8 @@
 
 #define CAP_DEPTH       32u
 #define THREAD_VADDR    0xbf000000u     /* a thread's IPC buffer, above mmap's range */
+#define THREAD_CNODE_BITS 1u            /* a thread's CSpace: its fault capability */
+#define THREAD_FAULT_SLOT 1u
 #define META_PER_PAGE   64u             /* memmgr record bytes a process page may need */
 #define L1_RADIX        6u
 #define L2_BITS         VMM_GUEST_CNODE_BITS
@@ -158,25 +160,29 @@ static int protect(lxb_space_t *s, uint32_t va, uint32_t rights)
     return mm_vspace_protect(&s->vs, va, rights) == ERR_NONE ? 0 : -1;
 }
 
+/* The thread's whole CSpace is a CNode of two slots holding its fault
+ * capability (slot 1, a guard of 31 zero bits): a process that makes seL4
+ * calls itself can name nothing of the guest kernel's. Send with
+ * GrantReply (a fault needs a grant right), never Grant. */
 static int thread_new(lxb_thread_t *t, lxb_space_t *s, uint32_t badge, uint32_t prio,
                       seL4_UserContext *ctx)
 {
-    struct mm_thread_env env = { D.mm, &s->vs, 0, D.mm->root, 0, D.tcb, THREAD_VADDR };
+    seL4_Word guard = seL4_CNode_CapData_new(0, CAP_DEPTH - THREAD_CNODE_BITS).words[0];
+    struct mm_thread_env env = { D.mm, &s->vs, 0, 0, guard, D.tcb, THREAD_VADDR };
 
-    if (mm_slot_alloc(D.mm, &t->ep) != ERR_NONE)
+    if (mm_alloc(D.mm, seL4_CapTableObject, THREAD_CNODE_BITS, &t->cnode) != ERR_NONE)
         return -1;
-    if (seL4_CNode_Mint(D.mm->root, t->ep, CAP_DEPTH, D.mm->root, B.ep, CAP_DEPTH,
-                        seL4_AllRights, badge) != seL4_NoError ||
-        mm_thread_create(&t->t, &env, prio, t->ep) != ERR_NONE) {
-        seL4_CNode_Delete(D.mm->root, t->ep, CAP_DEPTH);
-        mm_slot_free(D.mm, t->ep);
+    env.cspace = t->cnode;
+    if (seL4_CNode_Mint(t->cnode, THREAD_FAULT_SLOT, THREAD_CNODE_BITS, D.mm->root, B.ep,
+                        CAP_DEPTH, seL4_CapRights_new(1, 0, 0, 1), badge) != seL4_NoError ||
+        mm_thread_create(&t->t, &env, prio, THREAD_FAULT_SLOT) != ERR_NONE) {
+        mm_free(D.mm, t->cnode);
         return -1;
     }
     if (seL4_TCB_WriteRegisters(t->t.rt.tcb, 1, 0, sizeof(*ctx) / sizeof(seL4_Word), ctx) !=
         seL4_NoError) {
         mm_thread_destroy(&t->t);
-        seL4_CNode_Delete(D.mm->root, t->ep, CAP_DEPTH);
-        mm_slot_free(D.mm, t->ep);
+        mm_free(D.mm, t->cnode);
         return -1;
     }
     return 0;
@@ -185,8 +191,7 @@ static int thread_new(lxb_thread_t *t, lxb_space_t *s, uint32_t badge, uint32_t 
 static void thread_free(lxb_thread_t *t)
 {
     mm_thread_destroy(&t->t);
-    seL4_CNode_Delete(D.mm->root, t->ep, CAP_DEPTH);
-    mm_slot_free(D.mm, t->ep);
+    mm_free(D.mm, t->cnode);
 }
 
 static void thread_tls(lxb_thread_t *t, uint32_t base)

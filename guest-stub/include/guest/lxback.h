@@ -38,7 +38,7 @@ typedef struct lxb_space {
 /* A process's thread. */
 typedef struct lxb_thread {
     struct mm_thread t;         /* delegated */
-    mm_cptr_t ep;               /* delegated: its badged fault endpoint */
+    mm_cptr_t cnode;            /* delegated: its CSpace, the badged fault endpoint in it */
     uint32_t handle;            /* mediated: the VMM's handle */
 } lxb_thread_t;
 
