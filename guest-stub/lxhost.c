@@ -55,6 +55,8 @@
 #define SHADOW_BASE     LXB_SHADOW_BASE /* + a frame's key (guest/lxback.h) */
 #define SHADOW_SPAN     LXB_SHADOW_SPAN
 #define USER_PDES       768u            /* 3 GiB of user space in 4 MiB steps */
+#define PT_SPAN         0x400000u       /* what one page table maps */
+#define PT_BYTES        4096u           /* a page table */
 #define PTES            1024u
 #define TSC_PER_US      1000u           /* assumed 1 GHz: no calibration yet */
 #define EPOCH_NS        1767225600000000000ull  /* 2026-01-01T00:00:00Z */
@@ -672,6 +674,16 @@ const lx_host_ops_t *lxh_init(const lxb_ops_t *b)
     H.tsc0 = vmm_rdtsc();
     H.rnd = H.tsc0 | 1;
     return &ops;
+}
+
+/* The heap's frames and the page tables that map them (HEAP_BASE is 4 MiB
+ * aligned, so one per 4 MiB begun): what the guest kernel keeps once made.
+ * The shadow's page tables go with their last mapping. */
+uint32_t lxh_kept_bytes(void)
+{
+    uint32_t heap = H.heap_top - HEAP_BASE;
+
+    return heap + (heap + PT_SPAN - 1) / PT_SPAN * PT_BYTES;
 }
 
 uint32_t lxh_heap_bytes(void)

@@ -495,7 +495,7 @@ int guest_run_linux(rt_component_info_t *info, const vmm_guest_boot_t *boot)
         gprintf("guest-stub: linux: initrd unpacked, %u bytes, file system uses %u bytes\n",
                 boot->initrd_size, k.mem_used);
     }
-    live = b->in_use() - lxh_heap_bytes();
+    live = b->in_use() - lxh_kept_bytes();
     r = (lxr_t){ .k = &k, .b = b, .prio = boot->priority };
     status = run(&r, argv);
     nsys = r.nsys;
@@ -511,10 +511,11 @@ int guest_run_linux(rt_component_info_t *info, const vmm_guest_boot_t *boot)
                 argv[0], status & 0x7f, nsys);
     }
     report_faults(&r, boot);
-    /* The heap keeps its pages; everything else the process took is back. */
-    if (b->in_use() - lxh_heap_bytes() != live)
+    /* The heap keeps its pages and their page tables; everything else the
+     * processes took is back. */
+    if (b->in_use() - lxh_kept_bytes() != live)
         gprintf("guest-stub: linux: process objects not given back (%u bytes live, %u before)\n",
-                b->in_use() - lxh_heap_bytes(), live);
+                b->in_use() - lxh_kept_bytes(), live);
     lx_kernel_release(&k);
     if (k.mem_used != 0)
         gprintf("guest-stub: linux: %u bytes of the personality not given back\n", k.mem_used);

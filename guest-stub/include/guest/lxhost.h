@@ -32,6 +32,9 @@ int lxh_space_fork(lxh_space_t *parent, lxh_space_t **out);
  * handled, -EFAULT when the access is not allowed, -ENOMEM without memory. */
 int lxh_fault(lxh_space_t *s, uint32_t addr, bool write);
 uint32_t lxh_heap_bytes(void);
+/* Bytes of objects the guest kernel keeps for itself once made: its heap's
+ * frames and their page tables (the leak check leaves them out). */
+uint32_t lxh_kept_bytes(void);
 /* Bytes of memory the guest has left (free untyped and pooled frames). */
 uint32_t lxh_mem_free(void);
 
