@@ -27,6 +27,7 @@
 #include <stdbool.h>
 #include "linux/errno.h"
 #include "linux/termios.h"
+#include "sig.h"
 
 /* ------------------------------------------------------------------ */
 /* What the guest kernel provides                                      */
@@ -135,7 +136,9 @@ typedef struct lx_proc {
     uint32_t clear_child_tid;   /* set_tid_address */
     uint32_t robust_list, robust_len;
     bool exited;                /* exit/exit_group: the guest kernel reaps it */
-    uint32_t exit_status;       /* wait4 encoding: (code & 0xff) << 8 */
+    uint32_t exit_status;       /* wait4 encoding: (code & 0xff) << 8, or the signal */
+    lx_sigstate_t sig;          /* handlers, mask, pending signals (signal.c) */
+    lx_uregs_t *uregs;          /* the caller's registers during a call, if lent */
 } lx_proc_t;
 
 /* One per guest. */
@@ -149,8 +152,7 @@ struct lx_kernel {
     lx_inode_t *root;
     uint32_t next_ino, next_pid;
     uint8_t unknown_logged[(512 + 7) / 8];   /* -ENOSYS logged once per number */
-    struct lx_termios termios;  /* the console's settings (TCGETS/TCSETS) */
-    struct lx_winsize winsize;  /* the console's size (TIOCGWINSZ) */
+    lx_tty_t tty;               /* the console's line discipline (tty.c) */
     char path[2][LX_PATH_MAX];  /* scratch for user paths: one call at a time */
 };
 

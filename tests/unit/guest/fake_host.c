@@ -152,8 +152,8 @@ static int32_t f_console_read(void *ctx, void *buf, uint32_t len)
 
 static uint64_t f_now_ns(void *ctx, int clock)
 {
-    (void)ctx;
-    return clock == 0 ? FAKE_REALTIME : FAKE_MONOTONIC;
+    fake_host_t *h = ctx;
+    return (clock == 0 ? FAKE_REALTIME : FAKE_MONOTONIC) + h->clock_advance_ns;
 }
 
 static void f_random(void *ctx, void *buf, uint32_t len)

@@ -34,6 +34,7 @@ typedef struct fake_host {
     uint32_t n_logs, last_log_value;
     char last_log[128];
     uint8_t next_random;
+    uint64_t clock_advance_ns;          /* added to both clocks */
 } fake_host_t;
 
 extern const lx_host_ops_t fake_ops;
