@@ -8,9 +8,9 @@
  *
  * Reads and writes here move bytes between the object and a buffer in the
  * guest kernel; sys_file.c copies that buffer to or from the process.
- * Blocking is not here yet: a read of an empty pipe whose writer is still
- * open answers -EAGAIN until the guest kernel has a scheduler to park the
- * caller on.
+ * Nothing here blocks: a read of an empty pipe whose writer is still open,
+ * or a write to a full one, answers -EAGAIN, and sys_file.c turns that into
+ * a parked call (LX_BLOCK) unless the description is non-blocking.
  */
 #include "lx.h"
 #include "linux/stat.h"

@@ -6,17 +6,20 @@
  * terminal. docs/guest.md describes both.
  *
  * The guest kernel's part, in outline. Before each reply to a process it
- * hands lx_sig_deliver() the process's full user register set; if a signal
- * is deliverable, delivery either builds Linux's frame on the user stack and
- * points the registers at the handler, or terminates the process (p->exited
- * with the wait status), or drops an ignored signal. The same call settles
- * a system call that was interrupted: a call that gave up because a signal
- * arrived returns one of the LX_ERESTART* codes, which become -EINTR or a
- * restart of the call (EIP back on the `int $0x80`, EAX the number again),
- * as Linux's SA_RESTART rules say. A fault (VMFault, UserException) becomes
- * lx_sig_fault() then lx_sig_deliver() with the registers read from the
- * thread. pause and sigsuspend leave p->sig.waiting set: the guest kernel
- * does not reply while lx_sig_parked() says so.
+ * hands lx_sig_deliver() the process's full register set as the process
+ * will resume (EIP after the `int $0x80`, the result in EAX); if a signal is
+ * deliverable, delivery either builds Linux's frame on the user stack and
+ * points the registers at the handler, or terminates the process
+ * (lx_proc_exit with the signal's wait status), or drops an ignored signal.
+ * The same call settles a system call that was interrupted: a parked call
+ * (LX_BLOCK) that lx_sig_interrupt() abandons because a signal arrived
+ * answers one of the LX_ERESTART* codes, which delivery turns into -EINTR
+ * or a restart of the call (EIP back on the `int $0x80`, EAX the number
+ * again), as Linux's SA_RESTART rules say. A fault (VMFault, UserException)
+ * becomes lx_sig_fault() then lx_sig_deliver() with the registers read from
+ * the thread (nr -1); so does a signal for a process that is running, after
+ * the guest kernel has suspended its thread. sigreturn needs the registers
+ * themselves: the guest kernel lends them in p->uregs during every call.
  */
 #ifndef GUEST_LINUX_SIG_H
 #define GUEST_LINUX_SIG_H
@@ -25,12 +28,6 @@
 #include <stdbool.h>
 #include "linux/signal.h"
 #include "linux/termios.h"
-
-/* A process's user registers, in seL4_UserContext's order (TCB Read/
- * WriteRegisters), so the guest kernel can copy them as they are. */
-typedef struct lx_uregs {
-    uint32_t eip, esp, eflags, eax, ebx, ecx, edx, esi, edi, ebp;
-} lx_uregs_t;
 
 /* What a handler was installed with (rt_sigaction). */
 typedef struct lx_sigact {
@@ -55,7 +52,6 @@ typedef struct lx_sigstate {
     uint64_t blocked, pending;  /* LX_SIGBIT() sets */
     uint64_t saved_mask;        /* sigsuspend: the mask to restore ... */
     bool restore_mask;          /* ... once a handler's frame carries it */
-    bool waiting;               /* pause/sigsuspend: park until deliverable */
     uint32_t ss_sp, ss_size;    /* sigaltstack; size 0: none */
     bool ss_autodisarm;
     uint64_t alarm_ns;          /* monotonic deadline of alarm(), 0: none */
@@ -77,12 +73,13 @@ typedef struct lx_tty {
 
 struct lx_proc;
 struct lx_kernel;
+struct lx_regs;
 
 /* signal.c */
 typedef enum {
     LX_SIG_NONE,                /* nothing delivered: registers unchanged bar a restart */
     LX_SIG_HANDLER,             /* frame built, registers point at the handler */
-    LX_SIG_KILLED,              /* default action: p->exited, p->exit_status */
+    LX_SIG_KILLED,              /* default action: lx_proc_exit() with the signal */
 } lx_sig_result_t;
 
 /* Generates a signal for p (Linux's send_signal): dropped at once if it
@@ -96,17 +93,22 @@ void lx_sig_fault(struct lx_proc *p, int sig, int code, uint32_t addr, uint32_t 
  * any was there. */
 bool lx_sig_group(struct lx_proc *self, uint32_t pgrp, int sig, const lx_sigsrc_t *src);
 bool lx_sig_deliverable(const struct lx_proc *p);
-/* pause/sigsuspend: true while the call must stay parked. */
-bool lx_sig_parked(const struct lx_proc *p);
+/* For a parked call (number nr) that a signal may interrupt: LX_BLOCK to
+ * stay parked, or the restart code it answers with (its waiting state
+ * cleared). A vfork parent waits on unless SIGKILL is pending. */
+int32_t lx_sig_interrupt(struct lx_proc *p, uint32_t nr);
 /* nr: the system call whose result is in r->eax with EIP after it, or -1. */
-lx_sig_result_t lx_sig_deliver(struct lx_proc *p, lx_uregs_t *r, int32_t nr);
+lx_sig_result_t lx_sig_deliver(struct lx_proc *p, struct lx_regs *r, int32_t nr);
+/* SIGSEGV's si_code for a fault at addr: SEGV_ACCERR inside the layout,
+ * SEGV_MAPERR outside it. */
+int lx_sig_segv_code(const struct lx_proc *p, uint32_t addr);
 /* Raises SIGALRM if alarm()'s deadline has passed. */
 void lx_sig_tick(struct lx_proc *p);
 /* fork copies handlers, mask and alternate stack; execve resets handlers. */
 void lx_sig_fork(struct lx_proc *child, const struct lx_proc *parent);
 void lx_sig_exec(struct lx_proc *p);
-/* The wait status of a process killed by sig (with the core flag if its
- * default action dumps core). */
+/* The wait status of a process killed by sig (never with the core flag:
+ * the guest writes no core files). */
 uint32_t lx_sig_wait_status(int sig);
 /* SIGCHLD for parent about a child that ended with wait status status;
  * true if the parent asked for no zombies (SIGCHLD ignored, SA_NOCLDWAIT). */
@@ -120,7 +122,8 @@ void lx_tty_init(lx_tty_t *t);
 /* Raw bytes from the console through the line discipline: editing, echo,
  * signals to the foreground group (sent as self's). */
 void lx_tty_input(struct lx_proc *self, const uint8_t *bytes, uint32_t n);
-/* read(2) of the console: bytes, 0 at end of file, -EAGAIN to wait. */
+/* read(2) of the console: bytes, 0 at end of file, -EAGAIN to wait (the
+ * caller parks; a signal interrupts the wait, lx_sig_interrupt). */
 int32_t lx_tty_read(struct lx_proc *p, uint8_t *buf, uint32_t n);
 int32_t lx_tty_ioctl(struct lx_proc *p, uint32_t req, uint32_t arg);
 /* Bytes a read would get now (FIONREAD). */

@@ -11,9 +11,11 @@
  * default action of "ignore" (SIGCHLD, SIGCONT, SIGURG, SIGWINCH), drop it;
  * so does a default action of "stop": the guest has no job control, so, as
  * Linux does for an orphaned process group, stop signals are discarded. Any
- * other default terminates the process with the signal in its wait status
- * (and the core flag 0x80 for the signals whose default dumps core, though
- * no core file is written). A handler gets Linux's i386 frame, built below
+ * other default terminates the process with the signal in its wait status.
+ * For the signals whose default is "core" (SIGQUIT, SIGILL, SIGABRT,
+ * SIGFPE, SIGSEGV, ...) Linux adds the core flag 0x80 only when it wrote a
+ * core file; the guest writes none (RLIMIT_CORE reads 0, Linux's default),
+ * so they terminate the same way and the flag stays clear. A handler gets Linux's i386 frame, built below
  * the interrupted stack pointer (or at the top of the alternate stack for
  * SA_ONSTACK): `struct sigframe` with a sigcontext, or for SA_SIGINFO
  * `struct rt_sigframe` with a siginfo and a ucontext; the handler returns
@@ -31,6 +33,7 @@
  */
 #include "sys.h"
 #include "linux/misc.h"
+#include "linux/unistd.h"
 #include <string.h>
 
 #define SYNC_SIGS (LX_SIGBIT(LX_SIGSEGV) | LX_SIGBIT(LX_SIGBUS) | LX_SIGBIT(LX_SIGILL) | \
@@ -40,10 +43,6 @@
                     LX_SIGBIT(LX_SIGWINCH))
 #define DFL_STOP (LX_SIGBIT(LX_SIGSTOP) | LX_SIGBIT(LX_SIGTSTP) | LX_SIGBIT(LX_SIGTTIN) | \
                   LX_SIGBIT(LX_SIGTTOU))
-#define DFL_CORE (LX_SIGBIT(LX_SIGQUIT) | LX_SIGBIT(LX_SIGILL) | LX_SIGBIT(LX_SIGTRAP) | \
-                  LX_SIGBIT(LX_SIGABRT) | LX_SIGBIT(LX_SIGBUS) | LX_SIGBIT(LX_SIGFPE) | \
-                  LX_SIGBIT(LX_SIGSEGV) | LX_SIGBIT(LX_SIGXCPU) | LX_SIGBIT(LX_SIGXFSZ) | \
-                  LX_SIGBIT(LX_SIGSYS))
 #define TRAP_PAGE_FAULT 14u     /* Intel SDM vol. 3 6.15: #PF, the one that sets CR2 */
 #define INT80_LEN       2u      /* `int $0x80`: cd 80 */
 #define LOW32(m)        ((uint32_t)(m))
@@ -95,15 +94,18 @@ void lx_sig_fault(lx_proc_t *p, int sig, int code, uint32_t addr, uint32_t trapn
     s->src[sig - 1] = (lx_sigsrc_t){ .code = code, .addr = addr };
 }
 
-/* The one place that knows which processes exist: until the guest has a
- * process table, a process can only reach itself. */
 bool lx_sig_group(lx_proc_t *self, uint32_t pgrp, int sig, const lx_sigsrc_t *src)
 {
-    if (self->pgid != pgrp)
-        return false;
-    if (sig)
-        lx_sig_send(self, sig, src);
-    return true;
+    bool found = false;
+
+    for (lx_proc_t *q = self->k->procs; q; q = q->next) {
+        if (q->pgid != pgrp || q->exited)
+            continue;
+        found = true;
+        if (sig)
+            lx_sig_send(q, sig, src);
+    }
+    return found;
 }
 
 bool lx_sig_deliverable(const lx_proc_t *p)
@@ -111,9 +113,33 @@ bool lx_sig_deliverable(const lx_proc_t *p)
     return (p->sig.pending & ~p->sig.blocked) != 0;
 }
 
-bool lx_sig_parked(const lx_proc_t *p)
+int32_t lx_sig_interrupt(lx_proc_t *p, uint32_t nr)
 {
-    return p->sig.waiting && !lx_sig_deliverable(p);
+    if (!lx_sig_deliverable(p))
+        return LX_BLOCK;
+    if (p->vfork_pending && !(p->sig.pending & LX_SIGBIT(LX_SIGKILL)))
+        return LX_BLOCK;        /* vfork's wait is not interruptible */
+    p->retrying = false;
+    p->sleep_until = 0;
+    p->wait_external = false;
+    switch (nr) {
+    case LX_NR_pause: case LX_NR_rt_sigsuspend: case LX_NR_sigsuspend:
+        return LX_ERR(LX_ERESTARTNOHAND);
+    case LX_NR_nanosleep: case LX_NR_clock_nanosleep: case LX_NR_clock_nanosleep_time64:
+        return LX_ERR(LX_ERESTART_RESTARTBLOCK);
+    default:
+        return LX_ERR(LX_ERESTARTSYS);
+    }
+}
+
+int lx_sig_segv_code(const lx_proc_t *p, uint32_t addr)
+{
+    if (addr >= p->brk_start && addr < p->brk)
+        return LX_SEGV_ACCERR;
+    for (int i = 0; i < LX_VMA_MAX; i++)
+        if (addr >= p->vma[i].start && addr < p->vma[i].end)
+            return LX_SEGV_ACCERR;
+    return LX_SEGV_MAPERR;
 }
 
 void lx_sig_tick(lx_proc_t *p)
@@ -129,7 +155,7 @@ void lx_sig_tick(lx_proc_t *p)
 
 uint32_t lx_sig_wait_status(int sig)
 {
-    return (uint32_t)sig | ((DFL_CORE & LX_SIGBIT(sig)) ? LX_WCOREFLAG : 0);
+    return (uint32_t)sig;       /* no core file, so no LX_WCOREFLAG */
 }
 
 bool lx_sig_child(lx_proc_t *parent, uint32_t child_pid, uint32_t status)
@@ -154,7 +180,7 @@ void lx_sig_fork(lx_proc_t *child, const lx_proc_t *parent)
     child->sig.pending = 0;
     memset(child->sig.src, 0, sizeof(child->sig.src));
     child->sig.alarm_ns = 0;
-    child->sig.waiting = child->sig.restore_mask = false;
+    child->sig.restore_mask = false;
 }
 
 void lx_sig_exec(lx_proc_t *p)
@@ -208,7 +234,7 @@ static uint32_t frame_addr(lx_proc_t *p, uint32_t sp, uint32_t flags, uint32_t s
 /* ------------------------------------------------------------------ */
 /* Frames                                                               */
 
-static void fill_sigcontext(lx_proc_t *p, struct lx_sigcontext *sc, const lx_uregs_t *r,
+static void fill_sigcontext(lx_proc_t *p, struct lx_sigcontext *sc, const lx_regs_t *r,
         uint64_t mask)
 {
     *sc = (struct lx_sigcontext){
@@ -241,7 +267,7 @@ static void fill_siginfo(struct lx_siginfo *si, int sig, const lx_sigsrc_t *src)
     }
 }
 
-static int build_sigframe(lx_proc_t *p, lx_uregs_t *r, int sig, const lx_sigact_t *a,
+static int build_sigframe(lx_proc_t *p, lx_regs_t *r, int sig, const lx_sigact_t *a,
         uint64_t mask)
 {
     struct lx_sigframe f;
@@ -264,12 +290,12 @@ static int build_sigframe(lx_proc_t *p, lx_uregs_t *r, int sig, const lx_sigact_
     int err = lx_user_out(p, at, &f, sizeof(f));
     if (err)
         return err;
-    *r = (lx_uregs_t){ .eip = a->handler, .esp = at, .eflags = r->eflags, .eax = (uint32_t)sig,
+    *r = (lx_regs_t){ .eip = a->handler, .esp = at, .eflags = r->eflags, .eax = (uint32_t)sig,
                        .ebx = r->ebx, .esi = r->esi, .edi = r->edi, .ebp = r->ebp };
     return 0;
 }
 
-static int build_rt_sigframe(lx_proc_t *p, lx_uregs_t *r, int sig, const lx_sigact_t *a,
+static int build_rt_sigframe(lx_proc_t *p, lx_regs_t *r, int sig, const lx_sigact_t *a,
         uint64_t mask, const lx_sigsrc_t *src)
 {
     struct lx_rt_sigframe f;
@@ -297,7 +323,7 @@ static int build_rt_sigframe(lx_proc_t *p, lx_uregs_t *r, int sig, const lx_siga
     int err = lx_user_out(p, at, &f, sizeof(f));
     if (err)
         return err;
-    *r = (lx_uregs_t){ .eip = a->handler, .esp = at, .eflags = r->eflags, .eax = (uint32_t)sig,
+    *r = (lx_regs_t){ .eip = a->handler, .esp = at, .eflags = r->eflags, .eax = (uint32_t)sig,
                        .ecx = f.puc, .edx = f.pinfo, .ebx = r->ebx, .esi = r->esi,
                        .edi = r->edi, .ebp = r->ebp };
     return 0;
@@ -306,7 +332,7 @@ static int build_rt_sigframe(lx_proc_t *p, lx_uregs_t *r, int sig, const lx_siga
 /* Runs the handler of sig: the frame carries the mask to restore (the one
  * sigsuspend saved, if any); while the handler runs its sa_mask and, unless
  * SA_NODEFER, sig itself are blocked too. */
-static int run_handler(lx_proc_t *p, lx_uregs_t *r, int sig, const lx_sigsrc_t *src)
+static int run_handler(lx_proc_t *p, lx_regs_t *r, int sig, const lx_sigsrc_t *src)
 {
     lx_sigstate_t *s = &p->sig;
     lx_sigact_t a = s->act[sig - 1];
@@ -336,7 +362,7 @@ static int run_handler(lx_proc_t *p, lx_uregs_t *r, int sig, const lx_sigsrc_t *
 
 /* An interrupted system call: -EINTR, or run again (Linux handle_signal's
  * restart rules; with no handler every restart code restarts). */
-static void settle_restart(lx_uregs_t *r, int32_t nr, bool handler, uint32_t flags)
+static void settle_restart(lx_regs_t *r, int32_t nr, bool handler, uint32_t flags)
 {
     bool restart;
 
@@ -373,11 +399,10 @@ static int next_signal(const lx_sigstate_t *s)
 
 static void terminate(lx_proc_t *p, int sig)
 {
-    p->exited = true;
-    p->exit_status = lx_sig_wait_status(sig);
+    lx_proc_exit(p, lx_sig_wait_status(sig));
 }
 
-lx_sig_result_t lx_sig_deliver(lx_proc_t *p, lx_uregs_t *r, int32_t nr)
+lx_sig_result_t lx_sig_deliver(lx_proc_t *p, lx_regs_t *r, int32_t nr)
 {
     lx_sigstate_t *s = &p->sig;
     lx_sig_result_t done = LX_SIG_NONE;
@@ -386,7 +411,6 @@ lx_sig_result_t lx_sig_deliver(lx_proc_t *p, lx_uregs_t *r, int32_t nr)
     lx_sig_tick(p);
     if (nr == LX_NR_sigreturn || nr == LX_NR_rt_sigreturn)
         nr = -1;                /* what they restored is no system call's result */
-    s->waiting = false;
     while ((sig = next_signal(s)) != 0) {
         lx_sigsrc_t src = s->src[sig - 1];
         const lx_sigact_t *a = &s->act[sig - 1];

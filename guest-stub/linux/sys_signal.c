@@ -8,11 +8,16 @@
  * Each call checks everything and copies every user structure in before it
  * changes anything, so a refused call changes nothing. sigreturn and
  * rt_sigreturn need the whole register set, not just the arguments: the
- * guest kernel lends it in p->uregs for the duration of the call, and they
- * rewrite it from the frame (returning the restored EAX, which the guest
- * kernel then puts back in EAX as for any call). Only the bits of EFLAGS a
- * program may change are taken from the frame; the segment selectors and
- * the FPU pointer are ignored, as our frames never carry FPU state.
+ * guest kernel lends it in p->uregs for the duration of the call (EIP on
+ * the `int $0x80`, as lx_regs_t has it), and they rewrite it from the frame
+ * (returning the restored EAX, which the guest kernel then puts back in EAX
+ * as for any call). Only the bits of EFLAGS a program may change are taken
+ * from the frame; the segment selectors and the FPU pointer are ignored, as
+ * our frames never carry FPU state.
+ *
+ * pause and sigsuspend park (LX_BLOCK) until lx_sig_interrupt() ends the
+ * wait for a deliverable signal; sigsuspend sets its mask on the first try
+ * only, and delivery restores the old one.
  */
 #include "sys.h"
 #include "linux/misc.h"
@@ -25,6 +30,7 @@
 #define NS_PER_SEC  1000000000ull
 #define HALF_SEC_NS 500000000ull
 #define ALARM_MAX   0x7fffffffu /* seconds; Linux clamps to INT_MAX as well */
+#define INT80_LEN   2u          /* the guest kernel resumes after `int $0x80` */
 
 static bool valid_sig(uint32_t sig)
 {
@@ -215,12 +221,34 @@ LX_HANDLER(sigaltstack)
 /* ------------------------------------------------------------------ */
 /* Sending                                                              */
 
-static int32_t send_from(lx_proc_t *p, lx_proc_t *to, uint32_t sig, int code)
+/* Signal sig (0: only check) from p to the process pid; a zombie exists
+ * but takes nothing. */
+static int32_t send_to(lx_proc_t *p, uint32_t pid, uint32_t sig, int code)
 {
     lx_sigsrc_t src = { .code = code, .pid = p->pid, .uid = p->uid };
-    if (sig)
+    lx_proc_t *to = lx_proc_find(p->k, pid);
+
+    if (!to)
+        return LX_ERR(LX_ESRCH);
+    if (sig && !to->exited)
         lx_sig_send(to, (int)sig, &src);
     return 0;
+}
+
+/* kill(-1, sig): every process but init and the caller. */
+static int32_t send_all(lx_proc_t *p, uint32_t sig)
+{
+    lx_sigsrc_t src = { .code = LX_SI_USER, .pid = p->pid, .uid = p->uid };
+    bool any = false;
+
+    for (lx_proc_t *q = p->k->procs; q; q = q->next) {
+        if (q == p || q->pid == 1 || q->exited)
+            continue;
+        any = true;
+        if (sig)
+            lx_sig_send(q, (int)sig, &src);
+    }
+    return any ? 0 : LX_ERR(LX_ESRCH);
 }
 
 /* kill(pid, sig): pid > 0 one process, 0 the caller's group, -1 every
@@ -234,29 +262,30 @@ LX_HANDLER(kill)
     if (sig > LX_NSIG)
         return LX_ERR(LX_EINVAL);
     if (pid > 0)
-        return (uint32_t)pid == p->pid ? send_from(p, p, sig, LX_SI_USER) : LX_ERR(LX_ESRCH);
+        return send_to(p, (uint32_t)pid, sig, LX_SI_USER);
     if (pid == -1)
-        return LX_ERR(LX_ESRCH);    /* nobody but the caller (and init) exists */
+        return send_all(p, sig);
     if (pid == INT32_MIN)
         return LX_ERR(LX_ESRCH);
     uint32_t pgrp = pid == 0 ? p->pgid : (uint32_t)-pid;
     return lx_sig_group(p, pgrp, (int)sig, &src) ? 0 : LX_ERR(LX_ESRCH);
 }
 
+/* One thread per process: a thread id is a pid. */
 LX_HANDLER(tkill)
 {
     if ((int32_t)a[0] <= 0 || a[1] > LX_NSIG)
         return LX_ERR(LX_EINVAL);
-    return a[0] == p->pid ? send_from(p, p, a[1], LX_SI_TKILL) : LX_ERR(LX_ESRCH);
+    return send_to(p, a[0], a[1], LX_SI_TKILL);
 }
 
 LX_HANDLER(tgkill)
 {
     if ((int32_t)a[0] <= 0 || (int32_t)a[1] <= 0 || a[2] > LX_NSIG)
         return LX_ERR(LX_EINVAL);
-    if (a[0] != p->pid || a[1] != p->pid)
+    if (a[0] != a[1])
         return LX_ERR(LX_ESRCH);
-    return send_from(p, p, a[2], LX_SI_TKILL);
+    return send_to(p, a[1], a[2], LX_SI_TKILL);
 }
 
 /* alarm(secs): the seconds left of the previous alarm, rounded to the
@@ -280,26 +309,21 @@ LX_HANDLER(alarm)
 /* ------------------------------------------------------------------ */
 /* Waiting                                                              */
 
-/* Parks the caller until a signal is deliverable; delivery turns the
- * restart code into -EINTR once a handler runs. */
-static int32_t wait_for_signal(lx_proc_t *p)
-{
-    p->sig.waiting = !lx_sig_deliverable(p);
-    return LX_ERR(LX_ERESTARTNOHAND);
-}
-
 LX_HANDLER(pause)
 {
+    (void)p;
     (void)a;
-    return wait_for_signal(p);
+    return LX_BLOCK;
 }
 
 static int32_t suspend(lx_proc_t *p, uint64_t mask)
 {
-    p->sig.saved_mask = p->sig.blocked;
-    p->sig.restore_mask = true;
-    p->sig.blocked = mask & ~UNBLOCKABLE;
-    return wait_for_signal(p);
+    if (!p->retrying) {
+        p->sig.saved_mask = p->sig.blocked;
+        p->sig.restore_mask = true;
+        p->sig.blocked = mask & ~UNBLOCKABLE;
+    }
+    return LX_BLOCK;
 }
 
 LX_HANDLER(rt_sigsuspend)
@@ -322,10 +346,10 @@ LX_HANDLER(sigsuspend)
 /* ------------------------------------------------------------------ */
 /* Returning from a handler                                             */
 
-static void restore_regs(lx_uregs_t *r, const struct lx_sigcontext *sc)
+static void restore_regs(lx_regs_t *r, const struct lx_sigcontext *sc)
 {
-    *r = (lx_uregs_t){
-        .eip = sc->eip, .esp = sc->esp,
+    *r = (lx_regs_t){
+        .eip = sc->eip - INT80_LEN, .esp = sc->esp,
         .eflags = (r->eflags & ~LX_FIX_EFLAGS) | (sc->eflags & LX_FIX_EFLAGS),
         .eax = sc->eax, .ebx = sc->ebx, .ecx = sc->ecx, .edx = sc->edx,
         .esi = sc->esi, .edi = sc->edi, .ebp = sc->ebp,
@@ -356,9 +380,27 @@ LX_HANDLER(sigreturn)
     return (int32_t)p->uregs->eax;
 }
 
-/* ... through `movl $173, %eax; int $0x80`: 4 bytes below ESP (pretcode
- * popped). The alternate stack comes back too, if it may (errors ignored
+/* The alternate stack a frame saved, if it may come back (errors ignored
  * as Linux's restore_altstack does). */
+static void restore_altstack(lx_proc_t *p, const struct lx_stack *ss)
+{
+    uint32_t mode = (uint32_t)ss->ss_flags & ~LX_SS_AUTODISARM;
+
+    if (lx_sig_on_altstack(p, p->uregs->esp))
+        return;
+    if (mode == LX_SS_DISABLE) {
+        p->sig.ss_sp = p->sig.ss_size = 0;
+        p->sig.ss_autodisarm = false;
+    } else if ((mode == 0 || mode == LX_SS_ONSTACK) && ss->ss_size >= LX_MINSIGSTKSZ &&
+               lx_user_range_ok(p, ss->ss_sp, ss->ss_size)) {
+        p->sig.ss_sp = ss->ss_sp;
+        p->sig.ss_size = ss->ss_size;
+        p->sig.ss_autodisarm = ((uint32_t)ss->ss_flags & LX_SS_AUTODISARM) != 0;
+    }
+}
+
+/* ... through `movl $173, %eax; int $0x80`: 4 bytes below ESP (pretcode
+ * popped). The alternate stack comes back too. */
 LX_HANDLER(rt_sigreturn)
 {
     struct lx_ucontext uc;
@@ -371,18 +413,6 @@ LX_HANDLER(rt_sigreturn)
         return bad_frame(p);
     p->sig.blocked = set64(uc.uc_sigmask) & ~UNBLOCKABLE;
     restore_regs(p->uregs, &uc.uc_mcontext);
-    uint32_t mode = (uint32_t)uc.uc_stack.ss_flags & ~LX_SS_AUTODISARM;
-    if (!lx_sig_on_altstack(p, p->uregs->esp)) {
-        if (mode == LX_SS_DISABLE) {
-            p->sig.ss_sp = p->sig.ss_size = 0;
-            p->sig.ss_autodisarm = false;
-        } else if ((mode == 0 || mode == LX_SS_ONSTACK) &&
-                   uc.uc_stack.ss_size >= LX_MINSIGSTKSZ &&
-                   lx_user_range_ok(p, uc.uc_stack.ss_sp, uc.uc_stack.ss_size)) {
-            p->sig.ss_sp = uc.uc_stack.ss_sp;
-            p->sig.ss_size = uc.uc_stack.ss_size;
-            p->sig.ss_autodisarm = ((uint32_t)uc.uc_stack.ss_flags & LX_SS_AUTODISARM) != 0;
-        }
-    }
+    restore_altstack(p, &uc.uc_stack);
     return (int32_t)p->uregs->eax;
 }

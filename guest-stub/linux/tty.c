@@ -280,7 +280,7 @@ int32_t lx_tty_read(lx_proc_t *p, uint8_t *buf, uint32_t n)
     if (!canon && lx_tty_available(t) >= want)
         return (int32_t)take(t, buf, n, false);
     if (lx_sig_deliverable(p))
-        return LX_ERR(LX_ERESTARTSYS);     /* ^C while waiting: interrupted */
+        return LX_ERR(LX_EAGAIN);  /* ^C while waiting: parked, the signal interrupts */
     if (t->host_eof) {
         t->ready = t->len;      /* a last unfinished line is read as it is */
         return (int32_t)take(t, buf, n, false);
