@@ -57,7 +57,8 @@ typedef struct lx_host_ops {
     void *(*alloc)(void *ctx, uint32_t bytes);
     void (*free)(void *ctx, void *p, uint32_t bytes);
     /* The console: bytes written, or bytes read (0 at end of file, -LX_EAGAIN
-     * when nothing is there yet). */
+     * when nothing is there yet). A read of 0 bytes asks without taking
+     * anything: 0 when a read would not wait, -LX_EAGAIN when it would. */
     int32_t (*console_write)(void *ctx, const void *buf, uint32_t len);
     int32_t (*console_read)(void *ctx, void *buf, uint32_t len);
     /* Nanoseconds of LX_CLOCK_REALTIME since 1970 or of LX_CLOCK_MONOTONIC. */
@@ -271,6 +272,8 @@ int lx_fd_install(lx_proc_t *p, lx_file_t *f, uint32_t min, bool cloexec);
 lx_file_t *lx_fd_get(lx_proc_t *p, int32_t fd);
 int32_t lx_file_read(lx_proc_t *p, lx_file_t *f, void *buf, uint32_t n);
 int32_t lx_file_write(lx_proc_t *p, lx_file_t *f, const void *buf, uint32_t n);
+/* LX_POLL* events the description has now (linux/wait.h). */
+uint32_t lx_file_poll(lx_proc_t *p, lx_file_t *f);
 
 /* Result helpers: a Linux system call's return value is a number or -errno. */
 #define LX_ERR(e) (-(int32_t)(e))

@@ -124,7 +124,8 @@ int32_t lx_sig_interrupt(lx_proc_t *p, uint32_t nr)
     p->wait_external = false;
     switch (nr) {
     case LX_NR_pause: case LX_NR_rt_sigsuspend: case LX_NR_sigsuspend:
-        return LX_ERR(LX_ERESTARTNOHAND);
+    case LX_NR_select: case LX_NR__newselect: case LX_NR_poll:
+        return LX_ERR(LX_ERESTARTNOHAND);   /* never restarted after a handler */
     case LX_NR_nanosleep: case LX_NR_clock_nanosleep: case LX_NR_clock_nanosleep_time64:
         return LX_ERR(LX_ERESTART_RESTARTBLOCK);
     default:

@@ -1,4 +1,4 @@
-/* unit-test-sources: guest-stub/linux/syscall.c guest-stub/linux/sys_file.c guest-stub/linux/sys_path.c guest-stub/linux/sys_mem.c guest-stub/linux/sys_proc.c guest-stub/linux/sys_attr.c guest-stub/linux/file.c guest-stub/linux/tty.c guest-stub/linux/signal.c guest-stub/linux/sys_signal.c guest-stub/linux/fs.c guest-stub/linux/kernel.c guest-stub/linux/proc.c guest-stub/linux/cpio.c guest-stub/linux/exec.c kernel/elf.c tests/unit/guest/fake_host.c */
+/* unit-test-sources: guest-stub/linux/syscall.c guest-stub/linux/sys_file.c guest-stub/linux/sys_poll.c guest-stub/linux/sys_path.c guest-stub/linux/sys_mem.c guest-stub/linux/sys_proc.c guest-stub/linux/sys_attr.c guest-stub/linux/file.c guest-stub/linux/tty.c guest-stub/linux/signal.c guest-stub/linux/sys_signal.c guest-stub/linux/fs.c guest-stub/linux/kernel.c guest-stub/linux/proc.c guest-stub/linux/cpio.c guest-stub/linux/exec.c kernel/elf.c tests/unit/guest/fake_host.c */
 /*
  * Processes in the Linux personality (proc.c and the blocking calls),
  * driven through lx_syscall() as the guest kernel drives them: fork and
@@ -244,6 +244,46 @@ static void nanosleep_parks_until_the_deadline(void **state)
     assert_int_equal(SC4(w, LX_NR_clock_nanosleep_time64, 99, 0, req, 0), -LX_EINVAL);
 }
 
+static void poll_and_select_see_pipes(void **state)
+{
+    fake_world_t *w = *state;
+    uint32_t fds = FAKE_SCRATCH + 0x600;
+    assert_int_equal(SC1(w, LX_NR_pipe, fds), 0);
+    int32_t r = (int32_t)fake_read32(&w->space, fds), wr = (int32_t)fake_read32(&w->space, fds + 4);
+    uint32_t pfd = FAKE_SCRATCH + 0x700;
+    int32_t ents[6] = { r, LX_POLLIN, wr, LX_POLLOUT, 99, LX_POLLIN };    /* fd, events|revents */
+
+    fake_put(w, 0x700, ents, sizeof(ents));
+    assert_int_equal(SC3(w, LX_NR_poll, pfd, 2, 0), 1);     /* the write end only */
+    assert_int_equal(fake_read32(&w->space, pfd + 4) >> 16, 0);
+    assert_int_equal(fake_read32(&w->space, pfd + 12) >> 16, LX_POLLOUT);
+    assert_int_equal(SC3(w, LX_NR_poll, pfd, 3, 0), 2);     /* and 99: POLLNVAL */
+    assert_int_equal(fake_read32(&w->space, pfd + 20) >> 16, LX_POLLNVAL);
+    assert_int_equal(SC3(w, LX_NR_poll, pfd, 1, -1), LX_BLOCK);   /* for ever */
+    assert_int_equal(w->p.sleep_until, 0);
+    SC3(w, LX_NR_write, wr, fake_put_str(w, 0, "x"), 1);
+    assert_int_equal(SC3(w, LX_NR_poll, pfd, 1, -1), 1);
+    assert_int_equal(fake_read32(&w->space, pfd + 4) >> 16, LX_POLLIN);
+    SC3(w, LX_NR_read, r, BUF_AT, 1);
+    assert_int_equal(SC3(w, LX_NR_poll, pfd, 1, 250), LX_BLOCK);   /* 250 ms */
+    assert_int_equal(w->p.sleep_until, FAKE_MONOTONIC + 250000000ull);
+    w->host.clock_now = 250000000;
+    assert_int_equal(SC3(w, LX_NR_poll, pfd, 1, 250), 0);          /* timed out */
+    /* select: the read end after the writer went */
+    uint32_t set = 1u << r, tv[2] = { 0, 0 };
+    uint32_t rset = fake_put(w, 0x800, &set, 4), utv = fake_put(w, 0x810, tv, 8);
+    assert_int_equal(SC5(w, LX_NR__newselect, r + 1, rset, 0, 0, utv), 0);
+    assert_int_equal(fake_read32(&w->space, rset), 0);
+    SC1(w, LX_NR_close, wr);
+    fake_put(w, 0x800, &set, 4);
+    assert_int_equal(SC5(w, LX_NR__newselect, r + 1, rset, 0, 0, 0), 1);   /* end of file */
+    assert_int_equal(fake_read32(&w->space, rset), set);
+    set = 1u << 30;                                 /* nothing open there */
+    fake_put(w, 0x800, &set, 4);
+    assert_int_equal(SC5(w, LX_NR__newselect, 31, rset, 0, 0, 0), -LX_EBADF);
+    assert_int_equal(SC5(w, LX_NR__newselect, -1, 0, 0, 0, 0), -LX_EINVAL);
+}
+
 static void groups_and_sessions(void **state)
 {
     fake_world_t *w = *state;
@@ -290,6 +330,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(orphans_go_to_init, setup, teardown),
         cmocka_unit_test_setup_teardown(fork_refused_when_full, setup, teardown),
         cmocka_unit_test_setup_teardown(nanosleep_parks_until_the_deadline, setup, teardown),
+        cmocka_unit_test_setup_teardown(poll_and_select_see_pipes, setup, teardown),
         cmocka_unit_test_setup_teardown(groups_and_sessions, setup, teardown),
         cmocka_unit_test_setup_teardown(execve_refusals_change_nothing, setup, teardown),
     };

@@ -1,4 +1,4 @@
-/* unit-test-sources: guest-stub/linux/signal.c guest-stub/linux/sys_signal.c guest-stub/linux/tty.c guest-stub/linux/syscall.c guest-stub/linux/sys_file.c guest-stub/linux/sys_path.c guest-stub/linux/sys_mem.c guest-stub/linux/sys_proc.c guest-stub/linux/sys_attr.c guest-stub/linux/file.c guest-stub/linux/fs.c guest-stub/linux/kernel.c guest-stub/linux/proc.c guest-stub/linux/cpio.c guest-stub/linux/exec.c kernel/elf.c tests/unit/guest/fake_host.c */
+/* unit-test-sources: guest-stub/linux/signal.c guest-stub/linux/sys_signal.c guest-stub/linux/tty.c guest-stub/linux/syscall.c guest-stub/linux/sys_file.c guest-stub/linux/sys_poll.c guest-stub/linux/sys_path.c guest-stub/linux/sys_mem.c guest-stub/linux/sys_proc.c guest-stub/linux/sys_attr.c guest-stub/linux/file.c guest-stub/linux/fs.c guest-stub/linux/kernel.c guest-stub/linux/proc.c guest-stub/linux/cpio.c guest-stub/linux/exec.c kernel/elf.c tests/unit/guest/fake_host.c */
 /*
  * Signals in the Linux personality, driven as the guest kernel drives them:
  * a system call with the full register set lent in p->uregs, its result put
@@ -479,6 +479,7 @@ static void interrupting_parked_calls(void **state)
     assert_int_equal(w->p.sleep_until, 0);
     assert_int_equal(lx_sig_interrupt(&w->p, LX_NR_read), -LX_ERESTARTSYS);
     assert_int_equal(lx_sig_interrupt(&w->p, LX_NR_wait4), -LX_ERESTARTSYS);
+    assert_int_equal(lx_sig_interrupt(&w->p, LX_NR_poll), -LX_ERESTARTNOHAND);
     w->p.vfork_pending = true;
     assert_int_equal(lx_sig_interrupt(&w->p, LX_NR_vfork), LX_BLOCK);
     lx_sig_send(&w->p, LX_SIGKILL, &src);
