@@ -25,10 +25,14 @@
  *
  * A VMFault is first a copy-on-write or lazily mapped page (lxh_fault),
  * then demand paging of the process's layout (lx_page_fault); otherwise,
- * and for any other fault, the process is killed with the signal Linux
- * would send (SIGSEGV for a page fault or a general protection fault,
- * SIGFPE for a divide error, SIGILL for an invalid opcode; SIGKILL when
- * no memory is left for a copy-on-write copy). When init ends, every other
+ * and for any other fault, the process gets the signal Linux would send
+ * (SIGSEGV for a page fault or a general protection fault, SIGFPE for a
+ * divide error, SIGILL for an invalid opcode): its handler's frame through
+ * TCB Read/WriteRegisters, or death (SIGKILL when no memory is left for a
+ * copy-on-write copy). Signals: resume() delivers before every reply; a
+ * parked call is interrupted when one becomes deliverable; a process that
+ * is running when one arrives is suspended, given its frame and resumed
+ * (signal_running); docs/guest.md, Signals. When init ends, every other
  * process is ended too; the guest kernel checks that every frame and byte
  * came back and reports init's status.
  *
