@@ -94,6 +94,7 @@ static struct {
     uint64_t rnd;
     uint64_t tsc0;
     uint16_t *frame_refs[REFS_CHUNKS];  /* tables naming each frame, by paddr */
+    bool said_pages, said_fork;         /* refusals logged, once each */
 } H;
 
 /* ------------------------------------------------------------------ */
@@ -257,11 +258,12 @@ static uint16_t *frame_refs(uint32_t paddr)
     return &H.frame_refs[c][n % REFS_CHUNK];
 }
 
-/* Bytes memmgr can still hand out: free untyped and pooled frames. */
+/* Bytes memmgr can still hand out: free untyped and pooled frames (the
+ * stats count bytes). */
 static uint32_t mem_free(void)
 {
     const struct mm_stats *st = mm_stats(H.mm);
-    uint64_t b = st->free + st->pooled[OBJ_X86_4K] * PG;
+    uint64_t b = st->free + st->pooled[OBJ_X86_4K];
 
     return b > 0xffffffffu ? 0xffffffffu : (uint32_t)b;
 }
@@ -290,8 +292,13 @@ static int frame_new(uint32_t keep, mm_cptr_t *fp, uint32_t *pap)
     uint32_t pa;
     uint16_t *refs;
 
-    if (mem_free() < keep + PG || mm_alloc(H.mm, OBJ_X86_4K, 0, &f) != ERR_NONE)
+    if (mem_free() < keep + PG || mm_alloc(H.mm, OBJ_X86_4K, 0, &f) != ERR_NONE) {
+        if (!H.said_pages)
+            gprintf("guest-stub: linux: memory spent: pages refused, %u KiB kept in reserve\n",
+                    mem_free() >> 10);
+        H.said_pages = true;
         return LX_ERR(LX_ENOMEM);
+    }
     seL4_X86_Page_GetAddress_t ga = seL4_X86_Page_GetAddress(f);
     pa = ga.error ? SHADOW_SPAN : ga.paddr;
     refs = pa < SHADOW_SPAN ? frame_refs(pa) : NULL;
@@ -471,8 +478,13 @@ int lxh_space_fork(lxh_space_t *parent, lxh_space_t **out)
 {
     lxh_space_t *c;
 
-    if (mem_free() < RESERVE_BYTES || lxh_space_create(&c) != 0)
+    if (mem_free() < RESERVE_BYTES || lxh_space_create(&c) != 0) {
+        if (!H.said_fork)
+            gprintf("guest-stub: linux: memory spent: fork refused (EAGAIN), %u KiB free\n",
+                    mem_free() >> 10);
+        H.said_fork = true;
         return LX_ERR(LX_EAGAIN);
+    }
     for (uint32_t d = 0; d < USER_PDES; d++) {
         if (!parent->dir[d])
             continue;
@@ -637,6 +649,7 @@ const lx_host_ops_t *lxh_init(struct mm *mm, struct mm_vspace *own, mm_cptr_t cs
     H.root = cspace;
     H.free = NULL;
     memset(H.frame_refs, 0, sizeof(H.frame_refs));
+    H.said_pages = H.said_fork = false;
     H.heap_top = HEAP_BASE;
     H.tsc0 = vmm_rdtsc();
     H.rnd = H.tsc0 | 1;
