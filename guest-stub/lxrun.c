@@ -443,7 +443,7 @@ static void on_fault(lxr_t *r, lx_proc_t *p, seL4_Word label)
             return;
         }
         if (err == LX_ERR(LX_ENOMEM)) {
-            gprintf("guest-stub: linux: pid %u killed: out of memory for a page\n", p->pid);
+            gprintf("guest-stub: linux: pid %u killed: out of memory for a page (at 0x%08x, %u KiB free)\n", p->pid, addr, lxh_mem_free() >> 10);
             kill_proc(r, p, SIGKILL);
             return;
         }

@@ -38,9 +38,9 @@ from testreport import report
 EXIT_OK = 33
 TIMEOUT = 240
 PER_BOOT = 3
-MEMORY = 0x01000000
+MEMORY = 0x02000000
 ENV = {"HOME": "/", "PATH": "/sbin:/usr/sbin:/bin:/usr/bin", "TERM": "vt100"}
-QEMU_ARGS = ["-m", "128M", "-display", "none", "-serial", "stdio", "-monitor", "none",
+QEMU_ARGS = ["-m", "256M", "-display", "none", "-serial", "stdio", "-monitor", "none",
              "-no-reboot", "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]
 STATUS = re.compile(r"^guest-stub: linux: \S+ (exited with status|killed by signal) (\d+)")
 
