@@ -139,6 +139,10 @@ static void syscall_numbers(void **state)
     assert_int_equal(LX_NR_vfork, __NR_vfork);
     assert_int_equal(LX_NR_clock_nanosleep, __NR_clock_nanosleep);
     assert_int_equal(LX_NR_clock_nanosleep_time64, __NR_clock_nanosleep_time64);
+    assert_int_equal(LX_NR_pselect6, __NR_pselect6);
+    assert_int_equal(LX_NR_ppoll, __NR_ppoll);
+    assert_int_equal(LX_NR_pselect6_time64, __NR_pselect6_time64);
+    assert_int_equal(LX_NR_ppoll_time64, __NR_ppoll_time64);
 }
 
 static void error_numbers(void **state)
