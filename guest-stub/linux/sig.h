@@ -100,6 +100,12 @@ bool lx_sig_drops(const lx_sigact_t *a, int sig);
  * stay parked, or the restart code it answers with (its waiting state
  * cleared). A vfork parent waits on unless SIGKILL is pending. */
 int32_t lx_sig_interrupt(struct lx_proc *p, uint32_t nr);
+/* pselect6/ppoll: the mask at user address umask (sigsetsize size; 0: none)
+ * replaces the blocked set while the call waits (first try only), as
+ * sigsuspend's; lx_sig_wait_done() puts the old one back unless a signal
+ * interrupted the wait (delivery does it then, after the handler). */
+int lx_sig_wait_mask(struct lx_proc *p, uint32_t umask, uint32_t size);
+int32_t lx_sig_wait_done(struct lx_proc *p, int32_t ret);
 /* nr: the system call whose result is in r->eax with EIP after it, or -1. */
 lx_sig_result_t lx_sig_deliver(struct lx_proc *p, struct lx_regs *r, int32_t nr);
 /* SIGSEGV's si_code for a fault at addr: SEGV_ACCERR inside the layout,

@@ -126,12 +126,38 @@ int32_t lx_sig_interrupt(lx_proc_t *p, uint32_t nr)
     switch (nr) {
     case LX_NR_pause: case LX_NR_rt_sigsuspend: case LX_NR_sigsuspend:
     case LX_NR_select: case LX_NR__newselect: case LX_NR_poll:
+    case LX_NR_pselect6: case LX_NR_ppoll: case LX_NR_pselect6_time64: case LX_NR_ppoll_time64:
         return LX_ERR(LX_ERESTARTNOHAND);   /* never restarted after a handler */
     case LX_NR_nanosleep: case LX_NR_clock_nanosleep: case LX_NR_clock_nanosleep_time64:
         return LX_ERR(LX_ERESTART_RESTARTBLOCK);
     default:
         return LX_ERR(LX_ERESTARTSYS);
     }
+}
+
+int lx_sig_wait_mask(lx_proc_t *p, uint32_t umask, uint32_t size)
+{
+    uint64_t mask;
+
+    if (!umask || p->retrying)
+        return 0;
+    if (size != sizeof(mask))
+        return LX_ERR(LX_EINVAL);
+    if (lx_user_in(p, &mask, umask, sizeof(mask)))
+        return LX_ERR(LX_EFAULT);
+    p->sig.saved_mask = p->sig.blocked;
+    p->sig.restore_mask = true;
+    p->sig.blocked = mask & ~UNBLOCKABLE;
+    return 0;
+}
+
+int32_t lx_sig_wait_done(lx_proc_t *p, int32_t ret)
+{
+    if (ret != LX_BLOCK && p->sig.restore_mask) {
+        p->sig.blocked = p->sig.saved_mask;
+        p->sig.restore_mask = false;
+    }
+    return ret;
 }
 
 int lx_sig_segv_code(const lx_proc_t *p, uint32_t addr)

@@ -18,6 +18,7 @@
 #include "linux/unistd.h"
 #include "linux/signal.h"
 #include "linux/fcntl.h"
+#include "linux/wait.h"
 
 #define HANDLER   0x08049000u   /* never run: only its address matters */
 #define RESTORER  0x08049100u
@@ -567,6 +568,42 @@ static void fork_exec_and_sigchld(void **state)
     assert_true(lx_sig_child(&w->p, 78, 3 << 8));          /* no zombie wanted */
 }
 
+/* ppoll's mask holds while it waits: back at once when the call is done,
+ * after the handler when a signal interrupts it. */
+static void ppoll_mask(void **state)
+{
+    fake_world_t *w = *state;
+    lx_sigsrc_t src = { .code = LX_SI_USER };
+    uint32_t fds = FAKE_SCRATCH + OLD_AT, mask[2] = { BIT(LX_SIGUSR2), 0 };
+    assert_int_equal(SC1(w, LX_NR_pipe, fds), 0);
+    uint32_t pfd[2] = { fake_read32(&w->space, fds), LX_POLLIN };  /* fd, events|revents */
+    uint32_t pfd_at = fake_put(w, 0x500, pfd, sizeof(pfd));
+    uint32_t mask_at = fake_put(w, SET_AT, mask, sizeof(mask));
+    assert_int_equal(set_action(w, LX_SIGUSR1, HANDLER, LX_SA_SIGINFO | LX_SA_RESTORER, 0), 0);
+    w->p.sig.blocked = BIT(LX_SIGHUP);
+
+    lx_regs_t u = regs_for(LX_NR_ppoll, pfd_at, 1, 0, mask_at);
+    u.edi = 8;
+    assert_int_equal(lx_syscall(&w->p, &u), LX_BLOCK);       /* nothing to read: parked */
+    assert_true(w->p.sig.blocked == BIT(LX_SIGUSR2));
+    lx_sig_send(&w->p, LX_SIGUSR1, &src);
+    int32_t ret = lx_sig_interrupt(&w->p, LX_NR_ppoll);
+    assert_int_equal(ret, -LX_ERESTARTNOHAND);
+    assert_int_equal(lx_sig_deliver(&w->p, answered(&u, ret), LX_NR_ppoll), LX_SIG_HANDLER);
+    struct lx_rt_sigframe f;
+    read_user(w, u.esp, &f, sizeof(f));
+    assert_int_equal(f.uc.uc_sigmask[0], BIT(LX_SIGHUP));   /* the mask before ppoll */
+    assert_int_equal(f.uc.uc_mcontext.eax, (uint32_t)-LX_EINTR);
+
+    w->p.sig.blocked = BIT(LX_SIGHUP);
+    assert_int_equal(SC3(w, LX_NR_write, fake_read32(&w->space, fds + 4), fake_put_str(w, 0, "x"),
+                         1), 1);
+    assert_int_equal(SC5(w, LX_NR_ppoll, pfd_at, 1, 0, mask_at, 8), 1);
+    assert_true(w->p.sig.blocked == BIT(LX_SIGHUP));          /* back at once */
+    assert_int_equal(SC5(w, LX_NR_ppoll, pfd_at, 1, 0, mask_at, 4), -LX_EINVAL);
+    assert_true(w->p.sig.blocked == BIT(LX_SIGHUP));
+}
+
 /* kill between processes, SIGCHLD at a child's exit, kill(-1). */
 static void signals_between_processes(void **state)
 {
@@ -626,6 +663,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(sigpipe_on_broken_pipe, setup, teardown),
         cmocka_unit_test_setup_teardown(fork_exec_and_sigchld, setup, teardown),
         cmocka_unit_test_setup_teardown(signals_between_processes, setup, teardown),
+        cmocka_unit_test_setup_teardown(ppoll_mask, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
