@@ -276,8 +276,8 @@ GUEST_PROGS     := $(patsubst tests/guest/progs/%.c,$(BUILD)/guest-stub/rootfs/b
 GUEST_BUSYBOX   := $(BUILD)/debs/busybox-static-i386/bin/busybox
 GUEST_INITRAMFS := $(BUILD)/guest-stub/initramfs.cpio
 GUEST_SCRIPTS   := $(sort $(wildcard tests/guest/scripts/*.sh))
-# Stripped (-s): every initramfs page costs a capability slot in the VMM for each guest that
-# maps it (three guests a boot in the guest-diff suite), so the archive must stay small.
+# Stripped (-s): each guest keeps a copy of the whole initramfs in its file system, so symbols
+# nobody reads there would only take the guest's memory.
 GUEST_PROG_CFLAGS := -m32 -static -O2 -s -Wall -Wextra -Werror
 $(BUILD)/guest-stub/rootfs/bin/%-nolibc: tests/guest/progs/%-nolibc.c
 	$(call msg,CC32,$<)
