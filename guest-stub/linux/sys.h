@@ -51,7 +51,21 @@ LX_HANDLER(setsid); LX_HANDLER(uname); LX_HANDLER(set_thread_area);
 LX_HANDLER(set_tid_address); LX_HANDLER(set_robust_list); LX_HANDLER(time);
 LX_HANDLER(gettimeofday); LX_HANDLER(clock_gettime); LX_HANDLER(clock_gettime64);
 LX_HANDLER(getrandom); LX_HANDLER(prlimit64); LX_HANDLER(getrlimit);
-LX_HANDLER(ugetrlimit);
+LX_HANDLER(ugetrlimit); LX_HANDLER(nanosleep); LX_HANDLER(clock_nanosleep);
+LX_HANDLER(clock_nanosleep_time64);
+/* sys_poll.c */
+LX_HANDLER(poll); LX_HANDLER(_newselect); LX_HANDLER(select); LX_HANDLER(pselect6);
+LX_HANDLER(pselect6_time64); LX_HANDLER(ppoll); LX_HANDLER(ppoll_time64);
+/* proc.c */
+LX_HANDLER(fork); LX_HANDLER(vfork); LX_HANDLER(clone); LX_HANDLER(execve);
+LX_HANDLER(wait4); LX_HANDLER(waitpid);
+
+/* sys_signal.c */
+LX_HANDLER(rt_sigaction); LX_HANDLER(sigaction); LX_HANDLER(signal);
+LX_HANDLER(rt_sigprocmask); LX_HANDLER(sigprocmask); LX_HANDLER(rt_sigpending);
+LX_HANDLER(sigpending); LX_HANDLER(sigaltstack); LX_HANDLER(kill); LX_HANDLER(tkill);
+LX_HANDLER(tgkill); LX_HANDLER(alarm); LX_HANDLER(pause); LX_HANDLER(rt_sigsuspend);
+LX_HANDLER(sigsuspend); LX_HANDLER(sigreturn); LX_HANDLER(rt_sigreturn);
 
 /* sys_file.c, for the *at() calls: the directory dirfd names (AT_FDCWD:
  * the current one). */

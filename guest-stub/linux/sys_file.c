@@ -69,16 +69,28 @@ static int32_t write_from_user(lx_proc_t *p, lx_file_t *f, uint32_t ubuf, uint32
     return (int32_t)done;
 }
 
+/* A transfer that found nothing to move blocks unless the description is
+ * non-blocking: the caller is parked (LX_BLOCK) and the call repeated when
+ * something changed. The console can only be woken from outside. */
+static int32_t maybe_block(lx_proc_t *p, lx_file_t *f, int32_t r)
+{
+    if (r != LX_ERR(LX_EAGAIN) || (f->flags & LX_O_NONBLOCK))
+        return r;
+    if (f->kind == LX_FILE_INODE)
+        p->wait_external = true;
+    return LX_BLOCK;
+}
+
 LX_HANDLER(read)
 {
     lx_file_t *f = lx_fd_get(p, (int32_t)a[0]);
-    return f ? read_to_user(p, f, a[1], a[2]) : LX_ERR(LX_EBADF);
+    return f ? maybe_block(p, f, read_to_user(p, f, a[1], a[2])) : LX_ERR(LX_EBADF);
 }
 
 LX_HANDLER(write)
 {
     lx_file_t *f = lx_fd_get(p, (int32_t)a[0]);
-    return f ? write_from_user(p, f, a[1], a[2]) : LX_ERR(LX_EBADF);
+    return f ? maybe_block(p, f, write_from_user(p, f, a[1], a[2])) : LX_ERR(LX_EBADF);
 }
 
 /* readv/writev: struct iovec on i386 is { void *base; size_t len; }. */
@@ -107,8 +119,17 @@ static int32_t vector_io(lx_proc_t *p, const uint32_t *a, bool writing)
     return (int32_t)total;
 }
 
-LX_HANDLER(readv) { return vector_io(p, a, false); }
-LX_HANDLER(writev) { return vector_io(p, a, true); }
+LX_HANDLER(readv)
+{
+    lx_file_t *f = lx_fd_get(p, (int32_t)a[0]);
+    return f ? maybe_block(p, f, vector_io(p, a, false)) : LX_ERR(LX_EBADF);
+}
+
+LX_HANDLER(writev)
+{
+    lx_file_t *f = lx_fd_get(p, (int32_t)a[0]);
+    return f ? maybe_block(p, f, vector_io(p, a, true)) : LX_ERR(LX_EBADF);
+}
 
 /* The directory a *at() call starts from. */
 int lx_at_dir(lx_proc_t *p, int32_t dirfd, lx_inode_t **dir)
@@ -360,34 +381,6 @@ LX_HANDLER(fcntl64)
     }
 }
 
-/* What a Linux console answers; the guest kernel's line discipline is
- * configured from k->termios once it has one. */
-static int32_t tty_ioctl(lx_proc_t *p, uint32_t req, uint32_t arg)
-{
-    lx_kernel_t *k = p->k;
-    uint32_t zero = 0;
-    switch (req) {
-    case LX_TCGETS:
-        return lx_user_out(p, arg, &k->termios, sizeof(k->termios));
-    case LX_TCSETS: case LX_TCSETSW: case LX_TCSETSF:
-        return lx_user_in(p, &k->termios, arg, sizeof(k->termios));
-    case LX_TIOCGWINSZ:
-        return lx_user_out(p, arg, &k->winsize, sizeof(k->winsize));
-    case LX_TIOCSWINSZ:
-        return lx_user_in(p, &k->winsize, arg, sizeof(k->winsize));
-    case LX_TIOCGPGRP:
-        return lx_user_out(p, arg, &p->pgid, sizeof(p->pgid));
-    case LX_TIOCGSID:
-        return lx_user_out(p, arg, &p->sid, sizeof(p->sid));
-    case LX_TIOCSPGRP: case LX_TIOCSCTTY:
-        return 0;
-    case LX_FIONREAD:
-        return lx_user_out(p, arg, &zero, sizeof(zero));
-    default:
-        return LX_ERR(LX_ENOTTY);
-    }
-}
-
 LX_HANDLER(ioctl)
 {
     lx_file_t *f = lx_fd_get(p, (int32_t)a[0]);
@@ -396,7 +389,7 @@ LX_HANDLER(ioctl)
     if (f->kind != LX_FILE_INODE ||
             (f->node->rdev != LX_DEV_TTY && f->node->rdev != LX_DEV_CONSOLE))
         return LX_ERR(LX_ENOTTY);
-    return tty_ioctl(p, a[1], a[2]);
+    return lx_tty_ioctl(p, a[1], a[2]);
 }
 
 /* Entry number pos of a directory listing: ".", "..", then the entries. */

@@ -18,25 +18,32 @@
 #include "sys.h"
 #include "linux/unistd.h"
 #include "linux/mman.h"
+#include "linux/signal.h"
 #include <string.h>
 
 #define SYS(name) [LX_NR_##name] = lx_sys_##name
 
 static const lx_sys_fn lx_table[LX_NR_MAX] = {
     SYS(exit),
+    SYS(fork),
     SYS(read),
     SYS(write),
     SYS(open),
     SYS(close),
+    SYS(waitpid),
     SYS(link),
     SYS(unlink),
+    SYS(execve),
     SYS(chdir),
     SYS(time),
     SYS(chmod),
     SYS(lseek),
     SYS(getpid),
     [LX_NR_getuid] = lx_sys_getuid,
+    SYS(alarm),
+    SYS(pause),
     SYS(access),
+    SYS(kill),
     SYS(rename),
     SYS(mkdir),
     SYS(rmdir),
@@ -44,6 +51,7 @@ static const lx_sys_fn lx_table[LX_NR_MAX] = {
     SYS(pipe),
     SYS(brk),
     [LX_NR_getgid] = lx_sys_getgid,
+    SYS(signal),
     [LX_NR_geteuid] = lx_sys_geteuid,
     [LX_NR_getegid] = lx_sys_getegid,
     SYS(ioctl),
@@ -53,23 +61,41 @@ static const lx_sys_fn lx_table[LX_NR_MAX] = {
     SYS(getppid),
     SYS(getpgrp),
     SYS(setsid),
+    SYS(sigaction),
+    SYS(sigsuspend),
+    SYS(sigpending),
     SYS(getrlimit),
     SYS(gettimeofday),
+    SYS(select),
     SYS(symlink),
     SYS(readlink),
     SYS(munmap),
     SYS(truncate),
     SYS(ftruncate),
     SYS(fchmod),
+    SYS(wait4),
+    SYS(sigreturn),
+    SYS(clone),
     SYS(uname),
     SYS(mprotect),
+    SYS(sigprocmask),
     SYS(getpgid),
     SYS(fchdir),
     [LX_NR__llseek] = lx_sys_llseek,
+    SYS(_newselect),
     SYS(readv),
     SYS(writev),
     SYS(getsid),
+    SYS(nanosleep),
+    SYS(poll),
+    SYS(rt_sigreturn),
+    SYS(rt_sigaction),
+    SYS(rt_sigprocmask),
+    SYS(rt_sigpending),
+    SYS(rt_sigsuspend),
     SYS(getcwd),
+    SYS(sigaltstack),
+    SYS(vfork),
     SYS(ugetrlimit),
     SYS(mmap2),
     SYS(truncate64),
@@ -88,10 +114,13 @@ static const lx_sys_fn lx_table[LX_NR_MAX] = {
     SYS(getdents64),
     SYS(fcntl64),
     SYS(gettid),
+    SYS(tkill),
     SYS(set_thread_area),
     SYS(exit_group),
     SYS(set_tid_address),
     SYS(clock_gettime),
+    SYS(clock_nanosleep),
+    SYS(tgkill),
     SYS(openat),
     SYS(mkdirat),
     SYS(fstatat64),
@@ -101,6 +130,8 @@ static const lx_sys_fn lx_table[LX_NR_MAX] = {
     SYS(symlinkat),
     SYS(readlinkat),
     SYS(faccessat),
+    SYS(pselect6),
+    SYS(ppoll),
     SYS(fchmodat),
     SYS(set_robust_list),
     SYS(utimensat),
@@ -110,6 +141,9 @@ static const lx_sys_fn lx_table[LX_NR_MAX] = {
     SYS(getrandom),
     SYS(statx),
     SYS(clock_gettime64),
+    SYS(clock_nanosleep_time64),
+    SYS(pselect6_time64),
+    SYS(ppoll_time64),
 };
 
 static int32_t unknown(lx_proc_t *p, uint32_t nr)
@@ -123,12 +157,22 @@ static int32_t unknown(lx_proc_t *p, uint32_t nr)
     return LX_ERR(LX_ENOSYS);
 }
 
+/* A call that returns LX_BLOCK is repeated with p->retrying set until it
+ * returns anything else; then its waiting state is cleared here, once. */
 int32_t lx_syscall(lx_proc_t *p, const lx_regs_t *r)
 {
     const uint32_t a[6] = { r->ebx, r->ecx, r->edx, r->esi, r->edi, r->ebp };
+    int32_t ret;
+
     if (r->eax >= LX_NR_MAX || !lx_table[r->eax])
         return unknown(p, r->eax);
-    return lx_table[r->eax](p, a);
+    ret = lx_table[r->eax](p, a);
+    p->retrying = ret == LX_BLOCK;
+    if (!p->retrying) {
+        p->sleep_until = 0;
+        p->wait_external = false;
+    }
+    return ret;
 }
 
 bool lx_user_range_ok(const lx_proc_t *p, uint32_t addr, uint32_t len)

@@ -21,6 +21,12 @@
 #include <linux/fcntl.h>
 #include <sys/stat.h>
 #include <linux/mman.h>
+#include <linux/signal.h>
+#include <asm/termbits.h>
+#include <linux/wait.h>
+#include <linux/sched.h>
+#include <linux/posix_types.h>
+#include <asm/poll.h>
 #include "linux/unistd.h"
 #include "linux/errno.h"
 #include "linux/termios.h"
@@ -28,6 +34,8 @@
 #include "linux/fcntl.h"
 #include "linux/stat.h"
 #include "linux/mman.h"
+#include "linux/signal.h"
+#include "linux/wait.h"
 
 static void syscall_numbers(void **state)
 {
@@ -119,6 +127,22 @@ static void syscall_numbers(void **state)
     assert_int_equal(LX_NR_prlimit64, __NR_prlimit64);
     assert_int_equal(LX_NR_getrandom, __NR_getrandom);
     assert_int_equal(LX_NR_clock_gettime64, __NR_clock_gettime64);
+    assert_int_equal(LX_NR_fork, __NR_fork);
+    assert_int_equal(LX_NR_waitpid, __NR_waitpid);
+    assert_int_equal(LX_NR_execve, __NR_execve);
+    assert_int_equal(LX_NR_select, __NR_select);
+    assert_int_equal(LX_NR_wait4, __NR_wait4);
+    assert_int_equal(LX_NR_clone, __NR_clone);
+    assert_int_equal(LX_NR__newselect, __NR__newselect);
+    assert_int_equal(LX_NR_nanosleep, __NR_nanosleep);
+    assert_int_equal(LX_NR_poll, __NR_poll);
+    assert_int_equal(LX_NR_vfork, __NR_vfork);
+    assert_int_equal(LX_NR_clock_nanosleep, __NR_clock_nanosleep);
+    assert_int_equal(LX_NR_clock_nanosleep_time64, __NR_clock_nanosleep_time64);
+    assert_int_equal(LX_NR_pselect6, __NR_pselect6);
+    assert_int_equal(LX_NR_ppoll, __NR_ppoll);
+    assert_int_equal(LX_NR_pselect6_time64, __NR_pselect6_time64);
+    assert_int_equal(LX_NR_ppoll_time64, __NR_ppoll_time64);
 }
 
 static void error_numbers(void **state)
@@ -175,6 +199,90 @@ static void terminal_requests(void **state)
     assert_int_equal(LX_TIOCSWINSZ, TIOCSWINSZ);
     assert_int_equal(LX_FIONREAD, FIONREAD);
     assert_int_equal(LX_TIOCGSID, TIOCGSID);
+    assert_int_equal(LX_TCFLSH, TCFLSH);
+    assert_int_equal(LX_TCIFLUSH, TCIFLUSH);
+    assert_int_equal(LX_TCOFLUSH, TCOFLUSH);
+    assert_int_equal(LX_TCIOFLUSH, TCIOFLUSH);
+    assert_int_equal(LX_VEOL, VEOL);
+    assert_int_equal(LX_VEOL2, VEOL2);
+    assert_int_equal(LX_VWERASE, VWERASE);
+    assert_int_equal(LX_ISTRIP, ISTRIP);
+    assert_int_equal(LX_INLCR, INLCR);
+    assert_int_equal(LX_IGNCR, IGNCR);
+    assert_int_equal(LX_ICRNL, ICRNL);
+    assert_int_equal(LX_ECHONL, ECHONL);
+    assert_int_equal(LX_NOFLSH, NOFLSH);
+    assert_int_equal(LX_ECHOCTL, ECHOCTL);
+    assert_int_equal(LX_ECHOKE, ECHOKE);
+    assert_int_equal(LX_IEXTEN, IEXTEN);
+    assert_int_equal(LX_ISIG, ISIG);
+    assert_int_equal(LX_ICANON, ICANON);
+}
+
+/* Signal numbers, flags, codes and the signal system calls. */
+static void signal_numbers(void **state)
+{
+    (void)state;
+    static const int ours[] = {
+        LX_SIGHUP, LX_SIGINT, LX_SIGQUIT, LX_SIGILL, LX_SIGTRAP, LX_SIGABRT, LX_SIGBUS,
+        LX_SIGFPE, LX_SIGKILL, LX_SIGUSR1, LX_SIGSEGV, LX_SIGUSR2, LX_SIGPIPE, LX_SIGALRM,
+        LX_SIGTERM, LX_SIGSTKFLT, LX_SIGCHLD, LX_SIGCONT, LX_SIGSTOP, LX_SIGTSTP, LX_SIGTTIN,
+        LX_SIGTTOU, LX_SIGURG, LX_SIGXCPU, LX_SIGXFSZ, LX_SIGVTALRM, LX_SIGPROF, LX_SIGWINCH,
+        LX_SIGIO, LX_SIGPWR, LX_SIGSYS,
+    };
+    static const int host[] = {
+        SIGHUP, SIGINT, SIGQUIT, SIGILL, SIGTRAP, SIGABRT, SIGBUS, SIGFPE, SIGKILL, SIGUSR1,
+        SIGSEGV, SIGUSR2, SIGPIPE, SIGALRM, SIGTERM, SIGSTKFLT, SIGCHLD, SIGCONT, SIGSTOP,
+        SIGTSTP, SIGTTIN, SIGTTOU, SIGURG, SIGXCPU, SIGXFSZ, SIGVTALRM, SIGPROF, SIGWINCH,
+        SIGIO, SIGPWR, SIGSYS,
+    };
+    for (size_t i = 0; i < sizeof(ours) / sizeof(ours[0]); i++)
+        assert_int_equal(ours[i], host[i]);
+    assert_int_equal(LX_SA_NOCLDSTOP, SA_NOCLDSTOP);
+    assert_int_equal(LX_SA_NOCLDWAIT, SA_NOCLDWAIT);
+    assert_int_equal(LX_SA_SIGINFO, SA_SIGINFO);
+    assert_int_equal(LX_SA_RESTORER, SA_RESTORER);
+    assert_int_equal(LX_SA_ONSTACK, SA_ONSTACK);
+    assert_int_equal(LX_SA_RESTART, SA_RESTART);
+    assert_int_equal(LX_SA_NODEFER, SA_NODEFER);
+    assert_int_equal(LX_SA_RESETHAND, SA_RESETHAND);
+    assert_int_equal(LX_SIG_BLOCK, SIG_BLOCK);
+    assert_int_equal(LX_SIG_UNBLOCK, SIG_UNBLOCK);
+    assert_int_equal(LX_SIG_SETMASK, SIG_SETMASK);
+    assert_int_equal(LX_SS_ONSTACK, SS_ONSTACK);
+    assert_int_equal(LX_SS_DISABLE, SS_DISABLE);
+    assert_int_equal(LX_SS_AUTODISARM, SS_AUTODISARM);
+    assert_int_equal(LX_MINSIGSTKSZ, MINSIGSTKSZ);
+    assert_int_equal(LX_SI_USER, SI_USER);
+    assert_int_equal(LX_SI_KERNEL, SI_KERNEL);
+    assert_int_equal(LX_SI_TKILL, SI_TKILL);
+    assert_int_equal(LX_ILL_ILLOPN, ILL_ILLOPN);
+    assert_int_equal(LX_FPE_INTDIV, FPE_INTDIV);
+    assert_int_equal(LX_SEGV_MAPERR, SEGV_MAPERR);
+    assert_int_equal(LX_SEGV_ACCERR, SEGV_ACCERR);
+    assert_int_equal(LX_CLD_EXITED, CLD_EXITED);
+    assert_int_equal(LX_CLD_KILLED, CLD_KILLED);
+    assert_int_equal(LX_CLD_DUMPED, CLD_DUMPED);
+    assert_int_equal(LX_NR_restart_syscall, __NR_restart_syscall);
+    assert_int_equal(LX_NR_alarm, __NR_alarm);
+    assert_int_equal(LX_NR_pause, __NR_pause);
+    assert_int_equal(LX_NR_kill, __NR_kill);
+    assert_int_equal(LX_NR_signal, __NR_signal);
+    assert_int_equal(LX_NR_sigaction, __NR_sigaction);
+    assert_int_equal(LX_NR_sgetmask, __NR_sgetmask);
+    assert_int_equal(LX_NR_ssetmask, __NR_ssetmask);
+    assert_int_equal(LX_NR_sigsuspend, __NR_sigsuspend);
+    assert_int_equal(LX_NR_sigpending, __NR_sigpending);
+    assert_int_equal(LX_NR_sigreturn, __NR_sigreturn);
+    assert_int_equal(LX_NR_sigprocmask, __NR_sigprocmask);
+    assert_int_equal(LX_NR_rt_sigreturn, __NR_rt_sigreturn);
+    assert_int_equal(LX_NR_rt_sigaction, __NR_rt_sigaction);
+    assert_int_equal(LX_NR_rt_sigprocmask, __NR_rt_sigprocmask);
+    assert_int_equal(LX_NR_rt_sigpending, __NR_rt_sigpending);
+    assert_int_equal(LX_NR_rt_sigsuspend, __NR_rt_sigsuspend);
+    assert_int_equal(LX_NR_sigaltstack, __NR_sigaltstack);
+    assert_int_equal(LX_NR_tkill, __NR_tkill);
+    assert_int_equal(LX_NR_tgkill, __NR_tgkill);
 }
 
 static void auxv_types(void **state)
@@ -252,6 +360,41 @@ static void open_mmap_and_mode_flags(void **state)
 #define SAME_FIELD(f) assert_int_equal(offsetof(struct lx_statx, f), offsetof(struct statx, f))
 
 /* struct statx is the same on every architecture, so the host's layout is ours. */
+/* wait4 options, clone flags, poll events: linux/wait.h, linux/sched.h,
+ * asm-generic/poll.h. */
+static void process_flags(void **state)
+{
+    (void)state;
+    assert_int_equal(LX_WNOHANG, WNOHANG);
+    assert_int_equal(LX_WUNTRACED, WUNTRACED);
+    assert_int_equal(LX_WCONTINUED, WCONTINUED);
+    assert_int_equal(LX_WNOTHREAD, __WNOTHREAD);
+    assert_int_equal(LX_WALL, __WALL);
+    assert_int_equal(LX_WCLONE, (uint32_t)__WCLONE);
+    assert_int_equal(LX_CSIGNAL, CSIGNAL);
+    assert_int_equal(LX_CLONE_VM, CLONE_VM);
+    assert_int_equal(LX_CLONE_FS, CLONE_FS);
+    assert_int_equal(LX_CLONE_FILES, CLONE_FILES);
+    assert_int_equal(LX_CLONE_SIGHAND, CLONE_SIGHAND);
+    assert_int_equal(LX_CLONE_VFORK, CLONE_VFORK);
+    assert_int_equal(LX_CLONE_PARENT, CLONE_PARENT);
+    assert_int_equal(LX_CLONE_THREAD, CLONE_THREAD);
+    assert_int_equal(LX_CLONE_SETTLS, CLONE_SETTLS);
+    assert_int_equal(LX_CLONE_PARENT_SETTID, CLONE_PARENT_SETTID);
+    assert_int_equal(LX_CLONE_CHILD_CLEARTID, CLONE_CHILD_CLEARTID);
+    assert_int_equal(LX_CLONE_CHILD_SETTID, CLONE_CHILD_SETTID);
+    assert_int_equal(LX_POLLIN, POLLIN);
+    assert_int_equal(LX_POLLPRI, POLLPRI);
+    assert_int_equal(LX_POLLOUT, POLLOUT);
+    assert_int_equal(LX_POLLERR, POLLERR);
+    assert_int_equal(LX_POLLHUP, POLLHUP);
+    assert_int_equal(LX_POLLNVAL, POLLNVAL);
+    assert_int_equal(LX_POLLRDNORM, POLLRDNORM);
+    assert_int_equal(LX_POLLWRNORM, POLLWRNORM);
+    assert_int_equal(LX_FD_SETSIZE, __FD_SETSIZE);
+    assert_int_equal(LX_ERESTARTSYS, 512);      /* include/linux/errno.h, not in uapi */
+}
+
 static void statx_layout(void **state)
 {
     (void)state;
@@ -273,8 +416,10 @@ int main(void)
         cmocka_unit_test(syscall_numbers),
         cmocka_unit_test(error_numbers),
         cmocka_unit_test(terminal_requests),
+        cmocka_unit_test(signal_numbers),
         cmocka_unit_test(auxv_types),
         cmocka_unit_test(open_mmap_and_mode_flags),
+        cmocka_unit_test(process_flags),
         cmocka_unit_test(statx_layout),
     };
     return cmocka_run_group_tests_name("linux_abi", tests, NULL, NULL);
