@@ -199,6 +199,27 @@ static void thread_tls(lxb_thread_t *t, uint32_t base)
     seL4_TCB_SetTLSBase(t->t.rt.tcb, base);
 }
 
+static int thread_read(lxb_thread_t *t, seL4_UserContext *ctx, uint32_t n)
+{
+    return seL4_TCB_ReadRegisters(t->t.rt.tcb, 0, 0, n, ctx) == seL4_NoError ? 0 : -1;
+}
+
+static int thread_write(lxb_thread_t *t, const seL4_UserContext *ctx, uint32_t n)
+{
+    return seL4_TCB_WriteRegisters(t->t.rt.tcb, 0, 0, n, (seL4_UserContext *)ctx) ==
+           seL4_NoError ? 0 : -1;
+}
+
+static int thread_stop(lxb_thread_t *t)
+{
+    return seL4_TCB_Suspend(t->t.rt.tcb) == seL4_NoError ? 0 : -1;
+}
+
+static void thread_resume(lxb_thread_t *t)
+{
+    seL4_TCB_Resume(t->t.rt.tcb);
+}
+
 static int slot_new(mm_cptr_t *slot)
 {
     return mm_slot_alloc(D.mm, slot) == ERR_NONE ? 0 : -1;
@@ -226,7 +247,8 @@ static lxb_ops_t B = {
     .mem_free = mem_free, .space_new = space_new, .space_free = space_free,
     .map = map, .unmap = unmap, .protect = protect,
     .thread_new = thread_new, .thread_free = thread_free, .thread_tls = thread_tls,
-    .slot_new = slot_new, .slot_free = slot_free, .in_use = in_use,
+    .thread_read = thread_read, .thread_write = thread_write, .thread_stop = thread_stop,
+    .thread_resume = thread_resume, .slot_new = slot_new, .slot_free = slot_free, .in_use = in_use,
 };
 
 const lxb_ops_t *lxb_delegated(rt_component_info_t *info)

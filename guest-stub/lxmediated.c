@@ -184,6 +184,40 @@ static void thread_tls(lxb_thread_t *t, uint32_t base)
     vmm(VMM_CALL_THREAD_TLS, 2, (seL4_Word[]){ t->handle, base });
 }
 
+/* All its words come back; the first n are copied out. */
+static int thread_read(lxb_thread_t *t, seL4_UserContext *ctx, uint32_t n)
+{
+    seL4_Word *w = (seL4_Word *)ctx;
+
+    if (n > VMM_CONTEXT_WORDS || vmm1(VMM_CALL_THREAD_READ, t->handle) != seL4_NoError)
+        return -1;
+    for (uint32_t i = 0; i < n; i++)
+        w[i] = seL4_GetMR(i);
+    return 0;
+}
+
+static int thread_write(lxb_thread_t *t, const seL4_UserContext *ctx, uint32_t n)
+{
+    seL4_Word w[2 + VMM_CONTEXT_WORDS];
+
+    if (n > VMM_CONTEXT_WORDS)
+        return -1;
+    w[0] = t->handle;
+    w[1] = n;
+    memcpy(&w[2], ctx, n * sizeof(seL4_Word));
+    return vmm(VMM_CALL_THREAD_WRITE, 2 + n, w) == seL4_NoError ? 0 : -1;
+}
+
+static int thread_stop(lxb_thread_t *t)
+{
+    return vmm1(VMM_CALL_THREAD_STOP, t->handle) == seL4_NoError ? 0 : -1;
+}
+
+static void thread_resume(lxb_thread_t *t)
+{
+    vmm1(VMM_CALL_THREAD_RESUME, t->handle);
+}
+
 static int slot_new(mm_cptr_t *slot)
 {
     for (uint32_t s = EP_SLOT + 1; s < SLOTS; s++)
@@ -212,7 +246,8 @@ static lxb_ops_t B = {
     .mem_free = mem_free, .space_new = space_new, .space_free = space_free,
     .map = map, .unmap = unmap, .protect = protect,
     .thread_new = thread_new, .thread_free = thread_free, .thread_tls = thread_tls,
-    .slot_new = slot_new, .slot_free = slot_free, .in_use = in_use,
+    .thread_read = thread_read, .thread_write = thread_write, .thread_stop = thread_stop,
+    .thread_resume = thread_resume, .slot_new = slot_new, .slot_free = slot_free, .in_use = in_use,
 };
 
 const lxb_ops_t *lxb_mediated(const vmm_guest_boot_t *boot)

@@ -41,6 +41,16 @@ static void ep_remove(endpoint_t *ep, tcb_t *t)
         ep->state = EP_IDLE;
 }
 
+/* ep_remove() of the first thread, which a send or receive takes. */
+static tcb_t *ep_pop(endpoint_t *ep)
+{
+    tcb_t *t = ipc_queue_pop(&ep->head, &ep->tail);
+
+    if (ep->head == NULL)
+        ep->state = EP_IDLE;
+    return t;
+}
+
 static void block_sender(tcb_t *t, endpoint_t *ep, word_t badge, word_t rights, bool is_call)
 {
     tcb_set_state(t, TS_BLOCKED_ON_SEND);
@@ -75,8 +85,7 @@ void ep_send(tcb_t *t, endpoint_t *ep, word_t badge, bool can_grant, bool can_gr
             block_sender(t, ep, badge, rights, is_call);
         return;
     }
-    tcb_t *dest = ep->head;
-    ep_remove(ep, dest);
+    tcb_t *dest = ep_pop(ep);
     do_ipc_transfer(t, ep, badge, can_grant, dest);
     bool reply_grant = (dest->blocking_rights & RIGHT_GRANT) != 0;
     tcb_set_state(dest, TS_RUNNING);
@@ -106,8 +115,7 @@ void ep_receive(tcb_t *t, cap_t ep_cap, bool blocking)
         ep->state = EP_RECV;
         return;
     }
-    tcb_t *s = ep->head;
-    ep_remove(ep, s);
+    tcb_t *s = ep_pop(ep);
     do_ipc_transfer(s, ep, s->blocking_badge, (s->blocking_rights & RIGHT_GRANT) != 0, t);
     if (s->blocking_is_call) {
         finish_call(s, s->blocking_rights, t, cap_can_grant(ep_cap));

@@ -46,6 +46,16 @@ static void ntfn_remove(notification_t *n, tcb_t *t)
     set_tail_state(n, tail, n->head != NULL ? NTFN_WAITING : NTFN_IDLE);
 }
 
+/* ntfn_remove() of the first waiter, which a signal wakes. */
+static tcb_t *ntfn_pop(notification_t *n)
+{
+    tcb_t *tail = ntfn_tail(n);
+    tcb_t *t = ipc_queue_pop(&n->head, &tail);
+
+    set_tail_state(n, tail, tail != NULL ? NTFN_WAITING : NTFN_IDLE);
+    return t;
+}
+
 static void wake_with_badge(tcb_t *t, word_t badge)
 {
     tcb_set_state(t, TS_RUNNING);
@@ -69,9 +79,7 @@ void ntfn_signal(notification_t *n, word_t badge)
         }
         break;
     case NTFN_WAITING:
-        t = n->head;
-        ntfn_remove(n, t);
-        wake_with_badge(t, badge);
+        wake_with_badge(ntfn_pop(n), badge);
         break;
     case NTFN_ACTIVE:
         n->word |= badge;

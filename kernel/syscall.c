@@ -141,7 +141,9 @@ static bool setup_invocation(tcb_t *t, invocation_t *inv, bool call, bool block)
     inv->cap = inv->slot->cap;
     inv->buffer = tcb_ipc_buffer(t, false);
     inv->n_extra = inv->buffer != NULL ? MSGINFO_EXTRA(info) : 0;
-    if (!lookup_extra_caps(t, inv->buffer, inv->n_extra, inv->extra_slots, &failed)) {
+    /* Most invocations carry no extra capability: skip the call then. */
+    if (inv->n_extra != 0 &&
+        !lookup_extra_caps(t, inv->buffer, inv->n_extra, inv->extra_slots, &failed)) {
         invocation_cap_fault(t, failed, block);
         return false;
     }

@@ -91,23 +91,11 @@ word_t mr_set_lookup_failure(tcb_t *t, word_t *buffer, const lookup_fault_t *lf,
     }
 }
 
-cptr_t ipcbuf_extra_cptr(const word_t *buffer, word_t i)
-{
-    return buffer[IPCBUF_CAPS_WORD + i];
-}
-
 /* ---- lookups ---- */
 
 bool lookup_extra_caps(tcb_t *t, const word_t *buffer, word_t n, cte_t **slots, cptr_t *failed_cptr)
 {
-    for (word_t i = 0; i < n; i++) {
-        cptr_t c = ipcbuf_extra_cptr(buffer, i);
-        if (cspace_lookup_slot(t, c, &slots[i]) != EXCEPTION_NONE) {
-            *failed_cptr = c;
-            return false;
-        }
-    }
-    return true;
+    return cspace_lookup_slots(t, &buffer[IPCBUF_CAPS_WORD], n, slots, failed_cptr);
 }
 
 /* ---- reply capabilities ---- */

@@ -643,16 +643,6 @@ PATHS = []   # the seL4 and our sel4bench JSON, in that order, for sb_levels
 # Where the instructions of a row that misses its goal go (hand-written, from the measurements
 # at the commit the report names; rows of both tables).
 MISS_NOTES = {
-    "Signal to high prio thread":
-        "The samples fall on a few levels on each kernel (listed above), spaced about 97 "
-        "instructions apart on both: work that falls inside the timed span in some iterations, "
-        "the same amount on both kernels, which we have not pinned down (even our lowest level, "
-        "638, is 108 above our harness's notify_signal_wakes_higher, so the span holds more "
-        "than the wake). The median lands on our second level and on seL4's third. Our levels "
-        "lay below "
-        "seL4's nearest until the kernel clean-up of issue 20 (shared queue helpers, decode "
-        "split from invoke) added 11 instructions to this path (notify_signal_wakes_higher "
-        "519 -> 530), which are not yet won back.",
     "ipc_call_cross_as_len0":
         "One instruction over, and the harness's own TLS layout is why. Each switch between "
         "our client and server rewrites the %gs descriptor in the GDT (6 instructions; the "
@@ -708,7 +698,14 @@ def sb_write(w, table, sb, commit, harness):
       "counters, all zero on both kernels) and its \"(early processing)\" rows (the same "
       "samples, reported as a mean only). The sync rows (Wait time, Broadcast, Producer/"
       "Consumer) and \"Signal to high/low prio thread\" vary from sample to sample on both "
-      "kernels, between a few values.\n\n")
+      "kernels, between a few values. For the two signal rows the cause is known: sel4bench's "
+      "signal stub loads only the capability and system-call registers, so the message-info "
+      "register (ESI) still holds the low word of the timestamp just read, and both kernels, "
+      "as seL4's handleInvocation requires, look up (timestamp >> 7) & 3 extra capabilities "
+      "before signalling. A sample lies on level k = 0..3 (one extra-capability lookup apart), "
+      "and where the timestamps fall modulo 512 decides k, so the share of each level, and "
+      "with it the median, changes with every instruction the loop gains or loses; compare "
+      "the rows level by level (docs/bench/method.md, \"Signal to high prio thread\").\n\n")
     missed = [r for r in both if not r[5]]
     if missed:
         w("Rows that miss their goal, and where their instructions go (see also \"Where the "

@@ -31,12 +31,13 @@ static uint32_t words_needed(seL4_Word label)
     switch (label) {
     case VMM_CALL_QUERY: case VMM_CALL_SPACE: return 0;
     case VMM_CALL_UNMAP: case VMM_CALL_FREE: case VMM_CALL_THREAD_READ:
-    case VMM_CALL_THREAD_STOP: return 1;
+    case VMM_CALL_THREAD_STOP: case VMM_CALL_THREAD_RESUME: return 1;
     case VMM_CALL_ALLOC: case VMM_CALL_SPACE_UNMAP: case VMM_CALL_THREAD_TLS:
     case VMM_CALL_EP_GIVE: return 2;
     case VMM_CALL_MAP: case VMM_CALL_SPACE_PROTECT: return 3;
     case VMM_CALL_SPACE_MAP: case VMM_CALL_THREAD: return 4;
     case VMM_CALL_THREAD_START: return 1 + VMM_CONTEXT_WORDS;
+    case VMM_CALL_THREAD_WRITE: return 2;       /* and the words it names: checked there */
     default: return MEDIATE_MAX_MRS + 1;
     }
 }
@@ -202,7 +203,7 @@ seL4_Error mediate_call(vmm_domain_t *d, seL4_Word label, seL4_Word *mr, seL4_Wo
         e = mediate_space_call(d, label, mr, nreply);
         break;
     default:
-        e = mediate_thread_call(d, label, mr, nreply);
+        e = mediate_thread_call(d, label, mr, nmr, nreply);
         break;
     }
     return e;

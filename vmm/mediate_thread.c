@@ -13,7 +13,8 @@
  * The guest receives on the endpoint through a copy the VMM gives it
  * (EP_GIVE: Receive only) and answers faults itself with the reply
  * capability the kernel gives it; what else it needs of its threads
- * (registers, TLS base, stopping them) it asks of the VMM.
+ * (registers, TLS base, stopping and resuming them: signal delivery) it
+ * asks of the VMM.
  */
 #include <vmm/mediate.h>
 #include <vmm/guest_abi.h>
@@ -109,7 +110,7 @@ static seL4_Error ep_give(vmm_domain_t *d, seL4_Word handle, seL4_Word slot)
     return seL4_NoError;
 }
 
-seL4_Error mediate_thread_call(vmm_domain_t *d, seL4_Word label, seL4_Word *mr,
+seL4_Error mediate_thread_call(vmm_domain_t *d, seL4_Word label, seL4_Word *mr, seL4_Word nmr,
                                seL4_Word *nreply)
 {
     med_obj_t *t;
@@ -131,6 +132,14 @@ seL4_Error mediate_thread_call(vmm_domain_t *d, seL4_Word label, seL4_Word *mr,
         return seL4_TCB_ReadRegisters(t->cap, 0, 0, VMM_CONTEXT_WORDS, (seL4_UserContext *)mr);
     case VMM_CALL_THREAD_STOP:
         return seL4_TCB_Suspend(t->cap);
+    case VMM_CALL_THREAD_RESUME:
+        return seL4_TCB_Resume(t->cap);
+    case VMM_CALL_THREAD_WRITE:
+        if (mr[1] == 0 || mr[1] > VMM_CONTEXT_WORDS)
+            return seL4_RangeError;
+        if (nmr < 2 + mr[1])
+            return seL4_TruncatedMessage;
+        return seL4_TCB_WriteRegisters(t->cap, 0, 0, mr[1], (seL4_UserContext *)&mr[2]);
     case VMM_CALL_THREAD_TLS:
         return seL4_TCB_SetTLSBase(t->cap, mr[1]);
     }

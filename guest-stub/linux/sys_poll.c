@@ -2,7 +2,7 @@
  * Waiting for descriptors: poll, and select in its two i386 forms
  * (_newselect with five arguments, the old select with one pointer to
  * them), and pselect6 and ppoll with 32- and 64-bit timespecs (their
- * signal mask is not applied until the guest has signals). Readiness is
+ * signal mask holds while they wait: lx_sig_wait_mask). Readiness is
  * lx_file_poll()'s (file.c).
  *
  * When nothing is ready and the timeout is not zero the call is parked
@@ -221,17 +221,22 @@ static int write_ts(lx_proc_t *p, uint32_t uts, bool wide, uint64_t ns)
     return lx_user_out(p, uts, &ts, sizeof(ts));
 }
 
-/* pselect6(nfds, r, w, e, timespec, sigmask): the signal mask is not
- * applied until the guest has signals. */
+/* pselect6(nfds, r, w, e, timespec, sigmask): the last is i386's pointer
+ * to { const sigset_t *ss; size_t ss_len; }. */
 static int32_t pselect(lx_proc_t *p, const uint32_t *a, bool wide)
 {
     uint64_t ns = 0;
+    uint32_t ss[2] = { 0, 0 };
     int32_t r;
     int err = a[4] ? read_ts(p, a[4], wide, &ns) : 0;
 
+    if (!err && a[5])
+        err = lx_user_in(p, ss, a[5], sizeof(ss));
+    if (!err)
+        err = lx_sig_wait_mask(p, ss[0], ss[1]);
     if (err)
         return err;
-    r = do_select(p, a[0], &a[1], a[4] != 0, ns);
+    r = lx_sig_wait_done(p, do_select(p, a[0], &a[1], a[4] != 0, ns));
     if (r >= 0 && a[4] && p->sleep_until && (err = write_ts(p, a[4], wide, time_left(p))))
         return err;
     return r;
@@ -247,9 +252,11 @@ static int32_t ppoll(lx_proc_t *p, const uint32_t *a, bool wide)
     int32_t r;
     int err = a[2] ? read_ts(p, a[2], wide, &ns) : 0;
 
+    if (!err)
+        err = lx_sig_wait_mask(p, a[3], a[4]);
     if (err)
         return err;
-    r = do_poll(p, a[0], a[1], a[2] != 0, ns);
+    r = lx_sig_wait_done(p, do_poll(p, a[0], a[1], a[2] != 0, ns));
     if (r >= 0 && a[2] && p->sleep_until && (err = write_ts(p, a[2], wide, time_left(p))))
         return err;
     return r;

@@ -65,6 +65,12 @@ typedef struct lxb_ops {
                       seL4_UserContext *ctx);
     void (*thread_free)(lxb_thread_t *t);
     void (*thread_tls)(lxb_thread_t *t, uint32_t base);
+    /* The first n words of its registers (seL4_UserContext order), read or
+     * written without changing whether it runs; stop and go again. */
+    int (*thread_read)(lxb_thread_t *t, seL4_UserContext *ctx, uint32_t n);
+    int (*thread_write)(lxb_thread_t *t, const seL4_UserContext *ctx, uint32_t n);
+    int (*thread_stop)(lxb_thread_t *t);
+    void (*thread_resume)(lxb_thread_t *t);
     /* An empty slot of root (for a parked call's reply capability); free
      * deletes what is in it. */
     int (*slot_new)(mm_cptr_t *slot);

@@ -35,6 +35,10 @@ exception_t cspace_refuse_lookup(bool source, word_t type, word_t bits_left, con
  * null cap and refuses to invoke it (InvalidCapability). Only guard,
  * depth and invalid-root failures fail (EXCEPTION_LOOKUP_FAULT). */
 exception_t cspace_lookup_slot(tcb_t *t, cptr_t cptr, cte_t **slot);
+/* cspace_lookup_slot() of cptrs[0..n-1] into slots[]; on the first failure
+ * sets *failed_cptr and returns false (ks_lookup_fault says why). */
+bool cspace_lookup_slots(tcb_t *t, const cptr_t *cptrs, word_t n, cte_t **slots,
+                         cptr_t *failed_cptr);
 
 /* A slot named by (root, index, depth) as CNode invocations and retype
  * name them (seL4 lookupTargetSlot): root must be a CNode cap, depth

@@ -42,6 +42,26 @@ static inline void ipc_queue_remove(tcb_t **head, tcb_t **tail, tcb_t *t)
     t->blocking_object = NULL;
 }
 
+/* Unlink and return the first thread of a non-empty queue: as
+ * ipc_queue_remove() of the head, without the tests a head cannot need
+ * (it has no predecessor). The wake-up paths of Signal, Send and Receive
+ * all take the head, so this is the one they use. */
+static inline tcb_t *ipc_queue_pop(tcb_t **head, tcb_t **tail)
+{
+    tcb_t *t = *head;
+    tcb_t *next = t->ep_next;
+
+    *head = next;
+    if (next != NULL) {
+        next->ep_prev = NULL;
+        t->ep_next = NULL;
+    } else {
+        *tail = NULL;
+    }
+    t->blocking_object = NULL;
+    return t;
+}
+
 /* Restart every thread of a queue detached from its endpoint or
  * notification (they re-run their system calls). */
 void ipc_restart_all(tcb_t *head);

@@ -25,9 +25,6 @@ word_t mr_set(tcb_t *t, word_t *buffer, word_t i, word_t v);
 /* Write a lookup failure's words starting at MR `offset`; returns length. */
 word_t mr_set_lookup_failure(tcb_t *t, word_t *buffer, const lookup_fault_t *lf, word_t offset);
 
-/* Extra capability i named in an IPC buffer (caps_or_badges[i]). */
-cptr_t ipcbuf_extra_cptr(const word_t *buffer, word_t i);
-
 /* Look up `n` extra caps of t at full depth; on failure fills ks_lookup_fault,
  * sets *failed_cptr and returns false. */
 bool lookup_extra_caps(tcb_t *t, const word_t *buffer, word_t n, cte_t **slots, cptr_t *failed_cptr);

@@ -130,6 +130,11 @@ static void test_ntfn_waiters_fifo(void)
     seL4_Word word = 0xdead;
     seL4_Poll(n, &word);
     EXPECT_EQ(word, 0);                             /* each signal went to a waiter */
+    /* Taking the last waiter left the notification Idle, not Waiting on an
+     * empty queue: the next Signal is kept, not handed to a waiter. */
+    seL4_Signal(b[1]);
+    seL4_Poll(n, &word);
+    EXPECT_EQ(word, 2);
     for (int i = 0; i < N_WAITERS; i++)
         st_reap(&t[i]);
     EXPECT_INVARIANTS();

@@ -168,6 +168,44 @@ static void cyclic_cspace_terminates(void **state)
     assert_ptr_equal(r.slot, cnode_slots(root) + 1);
 }
 
+/* Several addresses at full depth from a thread's root, as the extra
+ * capabilities of an invocation: each found as cspace_lookup_slot() finds
+ * it; the first that fails is reported and the ones after it are left. */
+static void lookup_slots(void **state)
+{
+    (void)state;
+    setup();
+    tcb_t *t = make_tcb();
+    cap_t root = make_cnode(8, 24, 0x5);
+    const cptr_t good[3] = { (0x5u << 8) | 1, (0x5u << 8) | 9, (0x5u << 8) | 200 };
+    const cptr_t bad[3] = { (0x5u << 8) | 3, (0x6u << 8) | 4, (0x5u << 8) | 5 };
+    cte_t *slots[3] = { NULL, NULL, NULL };
+    cte_t *one;
+    cptr_t failed = 0;
+
+    tcb_slot(t, TCB_SLOT_CTABLE)->cap = root;
+    assert_true(cspace_lookup_slots(t, good, 3, slots, &failed));
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(cspace_lookup_slot(t, good[i], &one), EXCEPTION_NONE);
+        assert_ptr_equal(slots[i], one);
+        assert_ptr_equal(slots[i], cnode_slots(root) + (good[i] & 0xff));
+    }
+    assert_int_equal(failed, 0);
+
+    slots[2] = NULL;
+    assert_false(cspace_lookup_slots(t, bad, 3, slots, &failed));
+    assert_int_equal(failed, bad[1]);
+    assert_int_equal(ks_lookup_fault.type, LOOKUP_GUARD_MISMATCH);
+    assert_int_equal(ks_lookup_fault.guard_found, 0x5);
+    assert_ptr_equal(slots[0], cnode_slots(root) + 3);
+    assert_null(slots[2]);
+
+    /* None asked: nothing looked up, nothing failed. */
+    failed = 0;
+    assert_true(cspace_lookup_slots(t, bad, 0, slots, &failed));
+    assert_int_equal(failed, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -179,6 +217,7 @@ int main(void)
         cmocka_unit_test(early_stop),
         cmocka_unit_test(cnode_op_errors),
         cmocka_unit_test(cyclic_cspace_terminates),
+        cmocka_unit_test(lookup_slots),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

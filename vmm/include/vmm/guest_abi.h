@@ -45,6 +45,9 @@
  *                        registers, then it runs                        -> -
  *   VMM_CALL_THREAD_READ MR0 = thread                    -> MR0..MR11 = seL4_UserContext
  *   VMM_CALL_THREAD_STOP MR0 = thread: suspended                           -> -
+ *   VMM_CALL_THREAD_WRITE MR0 = thread, MR1 = n (1..12), MR2.. the first n words
+ *                        of its seL4_UserContext; it stays as it is (stopped or not) -> -
+ *   VMM_CALL_THREAD_RESUME MR0 = thread: runs again                         -> -
  *   VMM_CALL_THREAD_TLS  MR0 = thread, MR1 = TLS base (GDT entry 7)         -> -
  *   VMM_CALL_EP_GIVE     MR0 = endpoint, MR1 = empty slot of the guest's CNode
  *                        at or above VMM_SLOT_FIRST_FREE: a copy there that may
@@ -121,6 +124,8 @@ enum vmm_call {
     VMM_CALL_THREAD_STOP,
     VMM_CALL_THREAD_TLS,
     VMM_CALL_EP_GIVE,
+    VMM_CALL_THREAD_WRITE,
+    VMM_CALL_THREAD_RESUME,
 };
 
 /* Under mediated: process addresses a SPACE_MAP may name (below the kernel

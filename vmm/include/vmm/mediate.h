@@ -10,7 +10,7 @@
 #include <vmm/domain.h>
 #include <sel4/sel4.h>
 
-#define MEDIATE_MAX_MRS 16u     /* the longest request: THREAD_START's 13 words */
+#define MEDIATE_MAX_MRS 16u     /* the longest request: THREAD_WRITE's 14 words */
 
 /* Serves one call: mr[0..nmr) holds the request's message registers and
  * receives the reply's; *nreply says how many. Returns the reply's error. */
@@ -27,7 +27,7 @@ seL4_Error mediate_new_handle(vmm_domain_t *d, uint32_t kind, mm_cptr_t cap, seL
                               med_obj_t **op);
 seL4_Error mediate_space_call(vmm_domain_t *d, seL4_Word label, seL4_Word *mr,
                               seL4_Word *nreply);
-seL4_Error mediate_thread_call(vmm_domain_t *d, seL4_Word label, seL4_Word *mr,
+seL4_Error mediate_thread_call(vmm_domain_t *d, seL4_Word label, seL4_Word *mr, seL4_Word nmr,
                                seL4_Word *nreply);
 /* Frees a space (no thread left in it) or a thread, and its handle. */
 void mediate_space_free(vmm_domain_t *d, med_obj_t *o);
