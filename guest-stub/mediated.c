@@ -185,6 +185,10 @@ int guest_run_mediated_process(const vmm_guest_boot_t *boot)
     wrong += serve_proc();
     wrong += vmm_call(VMM_CALL_THREAD_READ, t, 0, 0) != seL4_NoError ||
              seL4_GetMR(CTX_EAX) != ANSWER;
+    /* THREAD_WRITE: n words, no more than a context, all of them sent */
+    wrong += vmm_call(VMM_CALL_THREAD_WRITE, t, VMM_CONTEXT_WORDS + 1, 0) != seL4_RangeError;
+    wrong += vmm_call(VMM_CALL_THREAD_WRITE, t, 2, 0) != seL4_TruncatedMessage;
+    wrong += vmm_call(VMM_CALL_THREAD_RESUME, sp, 0, 0) != seL4_InvalidArgument;
     gprintf("guest-stub: a process of the VMM's: its system call (badge %u) answered %u, its "
             "page fault seen at 0x00000000\n", PROC_BADGE, seL4_GetMR(CTX_EAX));
     wrong += vmm_call(VMM_CALL_FREE, t, 0, 0) != seL4_NoError;
