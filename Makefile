@@ -275,6 +275,7 @@ GUEST_PROG_SRCS := $(sort $(wildcard tests/guest/progs/*.c))
 GUEST_PROGS     := $(patsubst tests/guest/progs/%.c,$(BUILD)/guest-stub/rootfs/bin/%,$(GUEST_PROG_SRCS))
 GUEST_BUSYBOX   := $(BUILD)/debs/busybox-static-i386/bin/busybox
 GUEST_INITRAMFS := $(BUILD)/guest-stub/initramfs.cpio
+GUEST_SCRIPTS   := $(sort $(wildcard tests/guest/scripts/*.sh))
 GUEST_PROG_CFLAGS := -m32 -static -O2 -Wall -Wextra -Werror
 $(BUILD)/guest-stub/rootfs/bin/%-nolibc: tests/guest/progs/%-nolibc.c
 	$(call msg,CC32,$<)
@@ -284,10 +285,11 @@ $(BUILD)/guest-stub/rootfs/bin/%: tests/guest/progs/%.c
 	$(call msg,CC32,$<)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(GUEST_PROG_CFLAGS) -o $@ $<
-$(GUEST_INITRAMFS): $(GUEST_PROGS) $(GUEST_BUSYBOX) tests/guest/rootfs.txt
+$(GUEST_INITRAMFS): $(GUEST_PROGS) $(GUEST_BUSYBOX) tests/guest/rootfs.txt $(GUEST_SCRIPTS)
 	$(call msg,CPIO,$@)
-	$(Q)mkdir -p $(addprefix $(BUILD)/guest-stub/rootfs/,bin dev tmp)
+	$(Q)mkdir -p $(addprefix $(BUILD)/guest-stub/rootfs/,bin dev tmp scripts)
 	$(Q)cp -f $(GUEST_BUSYBOX) $(BUILD)/guest-stub/rootfs/bin/busybox
+	$(Q)$(if $(GUEST_SCRIPTS),cp -f $(GUEST_SCRIPTS) $(BUILD)/guest-stub/rootfs/scripts/)
 	$(Q)while read -r dst text; do case "$$dst" in ''|'#'*) continue;; esac; \
 	    mkdir -p "$(BUILD)/guest-stub/rootfs/$$(dirname $$dst)"; \
 	    printf '%s\n' "$$text" > "$(BUILD)/guest-stub/rootfs/$$dst"; done < tests/guest/rootfs.txt

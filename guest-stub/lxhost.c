@@ -17,6 +17,24 @@
  * honour the rights as Linux's copy_to_user does: -EFAULT for a page the
  * process could not read (or write) itself.
  *
+ * fork shares pages copy-on-write (lxh_space_fork): the child's table
+ * names the parent's frames, a frame counts the tables naming it
+ * (frame_refs, by physical address), and a writable page becomes
+ * read-only on both sides with PG_COW set; the first write (a VMFault, or a
+ * copy_out from the guest kernel) copies it, or just makes it writable
+ * again when it is the frame's last user. The child's pages are mapped
+ * lazily: its table is filled at once, its VSpace on the first fault at
+ * each page (lxh_fault), so a fork costs a table copy, not a mapping per
+ * page.
+ *
+ * Memory policy: what memmgr has free is the guest's, less a reserve of
+ * RESERVE_BYTES for the guest kernel itself (its heap, page tables, CSpace
+ * growth, threads). A new page (map_zero, exec, mmap, brk) or a fork that
+ * would dip into the reserve is refused (-ENOMEM, -EAGAIN); a copy-on-write
+ * copy may use half of it, so a process writing its pages after a fork
+ * rarely dies, and when even that is gone the process is killed, never the
+ * guest.
+ *
  * The guest kernel's own memory (alloc/free): a first-fit free list over an
  * arena at HEAP_BASE that grows a page at a time with frames from memmgr;
  * free blocks are kept in address order and merged with their neighbours.
@@ -44,6 +62,10 @@
 #define TSC_PER_US      1000u           /* assumed 1 GHz: no calibration yet */
 #define EPOCH_NS        1767225600000000000ull  /* 2026-01-01T00:00:00Z */
 #define BLOCK_ALIGN     16u
+#define PG_COW          0x100u          /* in ppage_t.prot: shared, copy on write */
+#define REFS_CHUNK      1024u           /* frames per frame_refs chunk */
+#define REFS_CHUNKS     (SHADOW_SPAN / PG / REFS_CHUNK)
+#define RESERVE_BYTES   (512u * 1024)   /* the guest kernel's own reserve */
 
 typedef struct ppage {
     mm_cptr_t frame;            /* 0: no page */
@@ -71,6 +93,8 @@ static struct {
     uint32_t heap_top;
     uint64_t rnd;
     uint64_t tsc0;
+    uint16_t *frame_refs[REFS_CHUNKS];  /* tables naming each frame, by paddr */
+    bool said_pages, said_fork;         /* refusals logged, once each */
 } H;
 
 /* ------------------------------------------------------------------ */
@@ -187,7 +211,7 @@ static uint8_t *shadow(const ppage_t *e)
 
 static uint32_t rights_of(uint32_t prot)
 {
-    return (prot & LX_PROT_WRITE) ? MM_RW : MM_RO;
+    return (prot & LX_PROT_WRITE) && !(prot & PG_COW) ? MM_RW : MM_RO;
 }
 
 /* Maps the page's capability copy into the process (prot not none). */
@@ -221,15 +245,71 @@ static void hide(lxh_space_t *s, ppage_t *e, uint32_t va)
     e->copy = 0;
 }
 
+/* The count of tables naming the frame at paddr (made on first use). */
+static uint16_t *frame_refs(uint32_t paddr)
+{
+    uint32_t n = paddr / PG, c = n / REFS_CHUNK;
+
+    if (!H.frame_refs[c]) {
+        H.frame_refs[c] = heap_alloc(NULL, REFS_CHUNK * sizeof(uint16_t));
+        if (!H.frame_refs[c])
+            return NULL;
+    }
+    return &H.frame_refs[c][n % REFS_CHUNK];
+}
+
+/* Bytes memmgr can still hand out: free untyped and pooled frames (the
+ * stats count bytes). */
+static uint32_t mem_free(void)
+{
+    const struct mm_stats *st = mm_stats(H.mm);
+    uint64_t b = st->free + st->pooled[OBJ_X86_4K];
+
+    return b > 0xffffffffu ? 0xffffffffu : (uint32_t)b;
+}
+
 static void page_release(lxh_space_t *s, ppage_t *e, uint32_t va)
 {
+    uint16_t *refs;
+
     if (!e->frame)
         return;
     hide(s, e, va);
-    mm_vspace_unmap(H.vs, SHADOW_BASE + e->paddr);
-    mm_free(H.mm, e->frame);
+    refs = frame_refs(e->paddr);
+    if (--*refs == 0) {
+        mm_vspace_unmap(H.vs, SHADOW_BASE + e->paddr);
+        mm_free(H.mm, e->frame);
+    }
     memset(e, 0, sizeof(*e));
     s->pages--;
+}
+
+/* A zeroed frame of the guest's, mapped in its shadow; keep: bytes of the
+ * reserve it must leave. */
+static int frame_new(uint32_t keep, mm_cptr_t *fp, uint32_t *pap)
+{
+    mm_cptr_t f;
+    uint32_t pa;
+    uint16_t *refs;
+
+    if (mem_free() < keep + PG || mm_alloc(H.mm, OBJ_X86_4K, 0, &f) != ERR_NONE) {
+        if (!H.said_pages)
+            gprintf("guest-stub: linux: memory spent: pages refused, %u KiB kept in reserve\n",
+                    mem_free() >> 10);
+        H.said_pages = true;
+        return LX_ERR(LX_ENOMEM);
+    }
+    seL4_X86_Page_GetAddress_t ga = seL4_X86_Page_GetAddress(f);
+    pa = ga.error ? SHADOW_SPAN : ga.paddr;
+    refs = pa < SHADOW_SPAN ? frame_refs(pa) : NULL;
+    if (!refs || mm_vspace_map(H.vs, f, SHADOW_BASE + pa, MM_RW, 0, 0) != ERR_NONE) {
+        mm_free(H.mm, f);
+        return LX_ERR(LX_ENOMEM);
+    }
+    *refs = 1;
+    *fp = f;
+    *pap = pa;
+    return 0;
 }
 
 static int page_new(lxh_space_t *s, uint32_t va, uint32_t prot)
@@ -237,29 +317,54 @@ static int page_new(lxh_space_t *s, uint32_t va, uint32_t prot)
     ppage_t *e = pte(s, va, true);
     mm_cptr_t f;
     uint32_t pa;
+    int err;
 
     if (!e)
         return LX_ERR(LX_ENOMEM);
     page_release(s, e, va);
-    if (mm_alloc(H.mm, OBJ_X86_4K, 0, &f) != ERR_NONE)
-        return LX_ERR(LX_ENOMEM);
-    seL4_X86_Page_GetAddress_t ga = seL4_X86_Page_GetAddress(f);
-    pa = ga.error ? SHADOW_SPAN : ga.paddr;
-    if (pa >= SHADOW_SPAN || mm_vspace_map(H.vs, f, SHADOW_BASE + pa, MM_RW, 0, 0) != ERR_NONE) {
-        mm_free(H.mm, f);
-        return LX_ERR(LX_ENOMEM);
-    }
+    err = frame_new(RESERVE_BYTES, &f, &pa);
+    if (err)
+        return err;
     *e = (ppage_t){ .frame = f, .paddr = pa, .prot = prot };
     memset(shadow(e), 0, PG);       /* pooled frames keep old contents */
     s->pages++;
     if (prot != LX_PROT_NONE) {
-        int err = show(s, e, va);
+        err = show(s, e, va);
         if (err) {
             page_release(s, e, va);
             return err;
         }
     }
     return 0;
+}
+
+/* The first write to a copy-on-write page: a copy of its own, or the
+ * frame itself once no other table names it. */
+static int cow_break(lxh_space_t *s, ppage_t *e, uint32_t va)
+{
+    mm_cptr_t f;
+    uint32_t pa;
+    int err;
+
+    e->prot &= ~PG_COW;
+    if (*frame_refs(e->paddr) == 1) {
+        if (!e->copy)
+            return e->prot == LX_PROT_NONE ? 0 : show(s, e, va);
+        if (mm_vspace_protect(&s->vs, va, rights_of(e->prot)) != ERR_NONE)
+            return LX_ERR(LX_ENOMEM);
+        return 0;
+    }
+    err = frame_new(RESERVE_BYTES / 2, &f, &pa);
+    if (err) {
+        e->prot |= PG_COW;
+        return err;
+    }
+    memcpy((uint8_t *)(SHADOW_BASE + pa), shadow(e), PG);
+    hide(s, e, va);
+    --*frame_refs(e->paddr);
+    e->frame = f;
+    e->paddr = pa;
+    return e->prot == LX_PROT_NONE ? 0 : show(s, e, va);
 }
 
 static int op_map_zero(void *space, uint32_t va, uint32_t len, uint32_t prot)
@@ -295,18 +400,19 @@ static int op_protect(void *space, uint32_t va, uint32_t len, uint32_t prot)
 
         if (!e || !e->frame)
             continue;
+        uint32_t np = prot | (e->prot & PG_COW);
         if (prot == LX_PROT_NONE) {
             hide(s, e, a);
-            e->prot = prot;
+            e->prot = np;
         } else if (!e->copy) {
-            e->prot = prot;
+            e->prot = np;
             err = show(s, e, a);
-        } else if (rights_of(prot) != rights_of(e->prot)) {
-            e->prot = prot;
-            if (mm_vspace_protect(&s->vs, a, rights_of(prot)) != ERR_NONE)
+        } else if (rights_of(np) != rights_of(e->prot)) {
+            e->prot = np;
+            if (mm_vspace_protect(&s->vs, a, rights_of(np)) != ERR_NONE)
                 err = LX_ERR(LX_ENOMEM);
         } else {
-            e->prot = prot;
+            e->prot = np;
         }
         if (err)
             return err;
@@ -323,9 +429,14 @@ static int user_copy(lxh_space_t *s, uint32_t uaddr, uint8_t *buf, uint32_t len,
 
         if (n > len)
             n = len;
-        if (!e || !e->frame || e->prot == LX_PROT_NONE ||
+        if (!e || !e->frame || (e->prot & ~PG_COW) == LX_PROT_NONE ||
             (out && !(e->prot & LX_PROT_WRITE)))
             return LX_ERR(LX_EFAULT);
+        if (out && (e->prot & PG_COW)) {
+            int err = cow_break(s, e, uaddr & ~(PG - 1));
+            if (err)
+                return err;
+        }
         if (out)
             memcpy(shadow(e) + off, buf, n);
         else
@@ -359,6 +470,67 @@ int lxh_space_create(lxh_space_t **out)
     }
     *out = s;
     return 0;
+}
+
+/* A copy of parent sharing every page copy-on-write; the child's VSpace is
+ * filled on its faults (lxh_fault). */
+int lxh_space_fork(lxh_space_t *parent, lxh_space_t **out)
+{
+    lxh_space_t *c;
+
+    if (mem_free() < RESERVE_BYTES || lxh_space_create(&c) != 0) {
+        if (!H.said_fork)
+            gprintf("guest-stub: linux: memory spent: fork refused (EAGAIN), %u KiB free\n",
+                    mem_free() >> 10);
+        H.said_fork = true;
+        return LX_ERR(LX_EAGAIN);
+    }
+    for (uint32_t d = 0; d < USER_PDES; d++) {
+        if (!parent->dir[d])
+            continue;
+        for (uint32_t i = 0; i < PTES; i++) {
+            ppage_t *e = &parent->dir[d][i], *ce;
+            uint32_t va = (d << 22) | (i << 12);
+
+            if (!e->frame)
+                continue;
+            ce = pte(c, va, true);
+            if (!ce) {
+                lxh_space_destroy(c);
+                return LX_ERR(LX_EAGAIN);
+            }
+            if ((e->prot & LX_PROT_WRITE) && !(e->prot & PG_COW)) {
+                e->prot |= PG_COW;
+                if (e->copy)
+                    mm_vspace_protect(&parent->vs, va, MM_RO);
+            }
+            *ce = (ppage_t){ .frame = e->frame, .paddr = e->paddr, .prot = e->prot };
+            ++*frame_refs(e->paddr);
+            c->pages++;
+        }
+    }
+    *out = c;
+    return 0;
+}
+
+/* A fault at addr the page table explains: a page not mapped in the VSpace
+ * yet (a forked child's), or the first write to a copy-on-write page. 0
+ * when it is dealt with; -EFAULT when the process has no such access;
+ * -ENOMEM when no frame is left for the copy. */
+int lxh_fault(lxh_space_t *s, uint32_t addr, bool write)
+{
+    uint32_t va = addr & ~(PG - 1);
+    ppage_t *e = pte(s, va, false);
+
+    if (!e || !e->frame || (e->prot & ~PG_COW) == LX_PROT_NONE)
+        return LX_ERR(LX_EFAULT);
+    if (write && !(e->prot & LX_PROT_WRITE))
+        return LX_ERR(LX_EFAULT);
+    if (write && (e->prot & PG_COW))
+        return cow_break(s, e, va);
+    if (!e->copy)
+        return show(s, e, va);
+    return LX_ERR(LX_EFAULT);
 }
 
 struct mm_vspace *lxh_space_vspace(lxh_space_t *s)
@@ -432,6 +604,26 @@ static void op_log(void *ctx, const char *what, uint32_t value)
     gprintf("guest-stub: %s %u\n", what, value);
 }
 
+static int op_space_new(void *ctx, void **space)
+{
+    (void)ctx;
+    if (mem_free() < RESERVE_BYTES)
+        return LX_ERR(LX_ENOMEM);
+    return lxh_space_create((lxh_space_t **)space);
+}
+
+static int op_space_fork(void *ctx, void *parent, void **child)
+{
+    (void)ctx;
+    return lxh_space_fork(parent, (lxh_space_t **)child);
+}
+
+static void op_space_free(void *ctx, void *space)
+{
+    (void)ctx;
+    lxh_space_destroy(space);
+}
+
 static const lx_host_ops_t ops = {
     .copy_in = op_copy_in,
     .copy_out = op_copy_out,
@@ -445,6 +637,9 @@ static const lx_host_ops_t ops = {
     .now_ns = op_now_ns,
     .random = op_random,
     .log = op_log,
+    .space_new = op_space_new,
+    .space_fork = op_space_fork,
+    .space_free = op_space_free,
 };
 
 const lx_host_ops_t *lxh_init(struct mm *mm, struct mm_vspace *own, mm_cptr_t cspace)
@@ -453,6 +648,8 @@ const lx_host_ops_t *lxh_init(struct mm *mm, struct mm_vspace *own, mm_cptr_t cs
     H.vs = own;
     H.root = cspace;
     H.free = NULL;
+    memset(H.frame_refs, 0, sizeof(H.frame_refs));
+    H.said_pages = H.said_fork = false;
     H.heap_top = HEAP_BASE;
     H.tsc0 = vmm_rdtsc();
     H.rnd = H.tsc0 | 1;

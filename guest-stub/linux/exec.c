@@ -37,6 +37,7 @@
 #define N_AUXV          18              /* pairs we pass, AT_NULL included */
 #define PLATFORM        "i686"          /* AT_PLATFORM, as Linux on i686 */
 #define RANDOM_BYTES    16
+#define PROC_SELF_EXE   "/proc/self/exe"
 
 static uint32_t rd32(const uint8_t *b) { return b[0] | b[1] << 8 | b[2] << 16 | (uint32_t)b[3] << 24; }
 static uint32_t rd16(const uint8_t *b) { return b[0] | b[1] << 8; }
@@ -227,9 +228,16 @@ static int check_args(const char *path, const char *const argv[], const char *co
     return total > ARG_MAX_BYTES ? LX_ERR(LX_E2BIG) : 0;
 }
 
+/* "/proc/self/exe" is the running image (busybox re-executes itself
+ * through it to run an applet); there is no /proc otherwise. */
 static int find_program(lx_proc_t *p, const char *path, lx_inode_t **out)
 {
-    int err = lx_fs_walk(p->k, p->cwd, path, true, out);
+    int err = 0;
+
+    if (p->exe && strcmp(path, PROC_SELF_EXE) == 0)
+        *out = p->exe;
+    else
+        err = lx_fs_walk(p->k, p->cwd, path, true, out);
     if (err)
         return err;
     if (!LX_S_ISREG((*out)->mode) || !((*out)->mode & 0111))
@@ -266,5 +274,10 @@ int lx_exec(lx_proc_t *p, const char *path, const char *const argv[],
     if (!err)
         err = build_stack(p, path, argv, envp, out);
     p->brk_start = p->brk = img.highest;
+    if (!err && n != p->exe) {
+        n->opens++;
+        lx_proc_drop_exe(p);
+        p->exe = n;
+    }
     return err;
 }

@@ -8,13 +8,14 @@
  *
  * Reads and writes here move bytes between the object and a buffer in the
  * guest kernel; sys_file.c copies that buffer to or from the process.
- * Blocking is not here yet: a read of an empty pipe whose writer is still
- * open answers -EAGAIN until the guest kernel has a scheduler to park the
- * caller on.
+ * Nothing here blocks: a read of an empty pipe whose writer is still open,
+ * or a write to a full one, answers -EAGAIN, and sys_file.c turns that into
+ * a parked call (LX_BLOCK) unless the description is non-blocking.
  */
 #include "lx.h"
 #include "linux/stat.h"
 #include "linux/fcntl.h"
+#include "linux/wait.h"
 #include <string.h>
 
 lx_file_t *lx_file_new(lx_kernel_t *k, lx_file_kind_t kind, uint32_t flags)
@@ -110,7 +111,7 @@ static int32_t pipe_read(lx_pipe_t *pp, uint8_t *buf, uint32_t len)
 static int32_t pipe_write(lx_pipe_t *pp, const uint8_t *buf, uint32_t len)
 {
     if (pp->readers == 0)
-        return LX_ERR(LX_EPIPE);    /* and SIGPIPE, once there are signals */
+        return LX_ERR(LX_EPIPE);    /* TODO(guesttty): and SIGPIPE to the writer */
     uint32_t room = LX_PIPE_SIZE - pp->count;
     if (room == 0)
         return LX_ERR(LX_EAGAIN);
@@ -170,4 +171,34 @@ int32_t lx_file_write(lx_proc_t *p, lx_file_t *f, const void *buf, uint32_t len)
     if (f->kind == LX_FILE_PIPE_WRITE)
         return pipe_write(f->pipe, buf, len);
     return inode_write(p, f, buf, len);
+}
+
+/* Readiness as Linux's f_op->poll reports it: a pipe's read end is
+ * readable with bytes in it and hangs up when no writer is left; its write
+ * end is writable with room and in error when no reader is left; files
+ * and the memory devices are always ready; the console is readable when
+ * the guest kernel says a read would not wait. */
+uint32_t lx_file_poll(lx_proc_t *p, lx_file_t *f)
+{
+    const uint32_t in = LX_POLLIN | LX_POLLRDNORM, out = LX_POLLOUT | LX_POLLWRNORM;
+    lx_pipe_t *pp = f->pipe;
+    uint32_t m = 0;
+
+    if (f->kind == LX_FILE_PIPE_READ) {
+        if (pp->count)
+            m |= in;
+        if (!pp->writers)
+            m |= LX_POLLHUP;
+        return m;
+    }
+    if (f->kind == LX_FILE_PIPE_WRITE) {
+        if (!pp->readers)
+            return out | LX_POLLERR;
+        return pp->count < LX_PIPE_SIZE ? out : 0;
+    }
+    if (is_console(f->node)) {
+        uint8_t none;
+        return out | (p->k->ops->console_read(p->k->ctx, &none, 0) >= 0 ? in : 0);
+    }
+    return in | out;
 }

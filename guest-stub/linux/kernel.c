@@ -132,13 +132,23 @@ int lx_proc_init(lx_kernel_t *k, lx_proc_t *p, void *space)
     p->mmap_top = LX_MMAP_TOP;
     p->cwd = k->root;
     k->root->opens++;
+    p->next = k->procs;
+    k->procs = p;
+    k->nprocs++;
     return open_console(p);
 }
 
-/* Close everything a process holds; its address space is the guest
- * kernel's to tear down. */
+/* Close everything a process holds and take it off the process list; its
+ * address space is the guest kernel's to tear down. */
 void lx_proc_release(lx_proc_t *p)
 {
+    for (lx_proc_t **l = &p->k->procs; *l; l = &(*l)->next) {
+        if (*l == p) {
+            *l = p->next;
+            p->k->nprocs--;
+            break;
+        }
+    }
     for (int fd = 0; fd < LX_FD_MAX; fd++) {
         if (p->fd[fd])
             lx_file_put(p->k, p->fd[fd]);
@@ -149,6 +159,25 @@ void lx_proc_release(lx_proc_t *p)
         lx_fs_put(p->k, p->cwd);
         p->cwd = NULL;
     }
+    lx_proc_drop_exe(p);
+}
+
+void lx_proc_drop_exe(lx_proc_t *p)
+{
+    if (!p->exe)
+        return;
+    p->exe->opens--;
+    lx_fs_put(p->k, p->exe);
+    p->exe = NULL;
+}
+
+void lx_proc_reap(lx_proc_t *p)
+{
+    lx_kernel_t *k = p->k;
+
+    lx_proc_release(p);
+    if (p->allocated)
+        lx_free(k, p, sizeof(*p));
 }
 
 /* Empties a directory, depth first; hard-linked inodes go with their last
@@ -163,9 +192,12 @@ static void free_tree(lx_kernel_t *k, lx_inode_t *dir)
     }
 }
 
-/* Gives back all the personality's memory; every process is released. */
+/* Gives back all the personality's memory; processes still listed are
+ * released (and freed if fork made them). */
 void lx_kernel_release(lx_kernel_t *k)
 {
+    while (k->procs)
+        lx_proc_reap(k->procs);
     free_tree(k, k->root);
     k->root->nlink = 0;
     k->root->opens = 0;

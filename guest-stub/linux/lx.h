@@ -13,11 +13,20 @@
  * with a fake address space. docs/guest.md describes the design.
  *
  * Three objects: lx_kernel_t (one per guest: the in-memory file system, the
- * host interface, counters), lx_proc_t (one per Linux process: its address
- * space's layout, file descriptors, ids, current directory) and lx_file_t
- * (an open file description, shared by dup'ed descriptors). Process-level
- * calls that come later (fork, execve, wait4, signals) add fields to
- * lx_proc_t; nothing else assumes there is only one process.
+ * host interface, the process list, counters), lx_proc_t (one per Linux
+ * process: its address space's layout, file descriptors, ids, current
+ * directory, parent and children, what it waits for) and lx_file_t (an open
+ * file description, shared by dup'ed descriptors and forked children).
+ *
+ * A call that cannot finish now (a read of an empty pipe, wait4 with no
+ * exited child, nanosleep, a vfork parent) returns LX_BLOCK; the guest
+ * kernel parks the caller (keeping its reply capability) and calls
+ * lx_syscall() again with the same registers whenever something may have
+ * changed, until it returns anything else. p->retrying tells a handler it
+ * is such a repeat; p->sleep_until (0: none) when the call gives up by
+ * itself, p->wait_external that only the outside world (the console) can
+ * wake it. fork and execve leave work for the guest kernel in the process
+ * (new_child, execed), as set_thread_area does (tls_changed).
  */
 #ifndef GUEST_LINUX_LX_H
 #define GUEST_LINUX_LX_H
@@ -47,7 +56,8 @@ typedef struct lx_host_ops {
     void *(*alloc)(void *ctx, uint32_t bytes);
     void (*free)(void *ctx, void *p, uint32_t bytes);
     /* The console: bytes written, or bytes read (0 at end of file, -LX_EAGAIN
-     * when nothing is there yet). */
+     * when nothing is there yet). A read of 0 bytes asks without taking
+     * anything: 0 when a read would not wait, -LX_EAGAIN when it would. */
     int32_t (*console_write)(void *ctx, const void *buf, uint32_t len);
     int32_t (*console_read)(void *ctx, void *buf, uint32_t len);
     /* Nanoseconds of LX_CLOCK_REALTIME since 1970 or of LX_CLOCK_MONOTONIC. */
@@ -55,6 +65,12 @@ typedef struct lx_host_ops {
     void (*random)(void *ctx, void *buf, uint32_t len);
     /* One line for the guest's log, e.g. ("unknown system call", 999). */
     void (*log)(void *ctx, const char *what, uint32_t value);
+    /* Address spaces: a new empty one; a copy of one (fork: the guest kernel
+     * shares its pages copy-on-write); giving one back. -LX_EAGAIN or
+     * -LX_ENOMEM when the guest's memory (less its reserve) is spent. */
+    int (*space_new)(void *ctx, void **space);
+    int (*space_fork)(void *ctx, void *parent, void **child);
+    void (*space_free)(void *ctx, void *space);
 } lx_host_ops_t;
 
 /* ------------------------------------------------------------------ */
@@ -118,7 +134,9 @@ typedef struct lx_vma {
 
 typedef struct lx_kernel lx_kernel_t;
 
-typedef struct lx_proc {
+typedef struct lx_proc lx_proc_t;
+
+struct lx_proc {
     lx_kernel_t *k;
     void *space;                /* the guest kernel's address-space handle */
     uint32_t pid, ppid, pgid, sid;
@@ -134,9 +152,28 @@ typedef struct lx_proc {
     bool tls_changed;           /* ... with TCB SetTLSBase, then clears this */
     uint32_t clear_child_tid;   /* set_tid_address */
     uint32_t robust_list, robust_len;
-    bool exited;                /* exit/exit_group: the guest kernel reaps it */
-    uint32_t exit_status;       /* wait4 encoding: (code & 0xff) << 8 */
-} lx_proc_t;
+    bool exited;                /* exit/exit_group/killed: a zombie until waited for */
+    uint32_t exit_status;       /* wait4 encoding: (code & 0xff) << 8, or the signal */
+    /* The process tree. */
+    lx_proc_t *parent;          /* NULL for the first process (pid 1, init) */
+    lx_proc_t *next;            /* in k->procs */
+    bool allocated;             /* made by fork (lx_alloc'ed), freed when reaped */
+    /* Blocking (see above). */
+    bool retrying;              /* this call was parked and is being repeated */
+    uint64_t sleep_until;       /* monotonic ns the parked call gives up at; 0: never */
+    bool wait_external;         /* parked on the console */
+    lx_proc_t *vfork_child;     /* vfork: the child whose exec or exit we wait for */
+    bool vfork_pending;         /* a vfork child that has not yet exec'd or exited */
+    /* Work for the guest kernel after the call. */
+    lx_proc_t *new_child;       /* fork made it: start its thread (registers as ours,
+                                 * EAX 0; child_stack if not 0) */
+    uint32_t child_stack;
+    bool execed;                /* execve replaced the image: start at exec_entry, exec_sp */
+    uint32_t exec_entry, exec_sp;
+    void *old_space;            /* execve: the guest kernel's to free with the old thread */
+    void *host;                 /* the guest kernel's own per-process record */
+    lx_inode_t *exe;            /* the image's file: what /proc/self/exe names */
+};
 
 /* One per guest. */
 struct lx_kernel {
@@ -148,16 +185,26 @@ struct lx_kernel {
     uint32_t mem_used;          /* bytes allocated through ops->alloc */
     lx_inode_t *root;
     uint32_t next_ino, next_pid;
+    lx_proc_t *procs;           /* every process, zombies too, newest first */
+    uint32_t nprocs;
     uint8_t unknown_logged[(512 + 7) / 8];   /* -ENOSYS logged once per number */
     struct lx_termios termios;  /* the console's settings (TCGETS/TCSETS) */
     struct lx_winsize winsize;  /* the console's size (TIOCGWINSZ) */
     char path[2][LX_PATH_MAX];  /* scratch for user paths: one call at a time */
 };
 
-/* Registers of the faulting `int $0x80`: number in eax, arguments after. */
+/* A process's user registers, in the order of the UnknownSyscall fault
+ * message and its reply: the number in eax, arguments after; eip is the
+ * `int $0x80` itself. The guest kernel builds the whole set before each
+ * reply, so one hook (signal delivery) may rewrite any of it. */
 typedef struct lx_regs {
     uint32_t eax, ebx, ecx, edx, esi, edi, ebp;
+    uint32_t eip, esp, eflags;
 } lx_regs_t;
+
+/* What lx_syscall() returns when the call must wait (see above). */
+#define LX_BLOCK LX_ERR(LX_ERESTARTSYS)
+#define LX_PROC_MAX 256         /* processes, zombies included, per guest */
 
 /* ------------------------------------------------------------------ */
 /* Entry points                                                        */
@@ -167,6 +214,16 @@ int lx_kernel_init(lx_kernel_t *k, const lx_host_ops_t *ops, void *ctx);
 void lx_kernel_release(lx_kernel_t *k);
 int lx_proc_init(lx_kernel_t *k, lx_proc_t *p, void *space);
 void lx_proc_release(lx_proc_t *p);
+/* proc.c: the process tree. */
+lx_proc_t *lx_proc_find(lx_kernel_t *k, uint32_t pid);
+/* The process ends with a wait status (LX_W_EXITCODE or LX_W_SIGNALED):
+ * its descriptors close, its children go to init, it stays a zombie for its
+ * parent's wait4. The guest kernel frees its thread and space. */
+void lx_proc_exit(lx_proc_t *p, uint32_t status);
+/* Removes an exited process from the table and frees it (wait4 does this;
+ * the guest kernel for init and at shutdown). */
+void lx_proc_reap(lx_proc_t *p);
+void lx_proc_drop_exe(lx_proc_t *p);
 void *lx_alloc(lx_kernel_t *k, uint32_t bytes);
 void lx_free(lx_kernel_t *k, void *ptr, uint32_t bytes);
 
@@ -213,6 +270,8 @@ int lx_fd_install(lx_proc_t *p, lx_file_t *f, uint32_t min, bool cloexec);
 lx_file_t *lx_fd_get(lx_proc_t *p, int32_t fd);
 int32_t lx_file_read(lx_proc_t *p, lx_file_t *f, void *buf, uint32_t n);
 int32_t lx_file_write(lx_proc_t *p, lx_file_t *f, const void *buf, uint32_t n);
+/* LX_POLL* events the description has now (linux/wait.h). */
+uint32_t lx_file_poll(lx_proc_t *p, lx_file_t *f);
 
 /* Result helpers: a Linux system call's return value is a number or -errno. */
 #define LX_ERR(e) (-(int32_t)(e))

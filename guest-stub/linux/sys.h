@@ -51,7 +51,13 @@ LX_HANDLER(setsid); LX_HANDLER(uname); LX_HANDLER(set_thread_area);
 LX_HANDLER(set_tid_address); LX_HANDLER(set_robust_list); LX_HANDLER(time);
 LX_HANDLER(gettimeofday); LX_HANDLER(clock_gettime); LX_HANDLER(clock_gettime64);
 LX_HANDLER(getrandom); LX_HANDLER(prlimit64); LX_HANDLER(getrlimit);
-LX_HANDLER(ugetrlimit);
+LX_HANDLER(ugetrlimit); LX_HANDLER(nanosleep); LX_HANDLER(clock_nanosleep);
+LX_HANDLER(clock_nanosleep_time64);
+/* sys_poll.c */
+LX_HANDLER(poll); LX_HANDLER(_newselect); LX_HANDLER(select);
+/* proc.c */
+LX_HANDLER(fork); LX_HANDLER(vfork); LX_HANDLER(clone); LX_HANDLER(execve);
+LX_HANDLER(wait4); LX_HANDLER(waitpid);
 
 /* sys_file.c, for the *at() calls: the directory dirfd names (AT_FDCWD:
  * the current one). */

@@ -69,16 +69,28 @@ static int32_t write_from_user(lx_proc_t *p, lx_file_t *f, uint32_t ubuf, uint32
     return (int32_t)done;
 }
 
+/* A transfer that found nothing to move blocks unless the description is
+ * non-blocking: the caller is parked (LX_BLOCK) and the call repeated when
+ * something changed. The console can only be woken from outside. */
+static int32_t maybe_block(lx_proc_t *p, lx_file_t *f, int32_t r)
+{
+    if (r != LX_ERR(LX_EAGAIN) || (f->flags & LX_O_NONBLOCK))
+        return r;
+    if (f->kind == LX_FILE_INODE)
+        p->wait_external = true;
+    return LX_BLOCK;
+}
+
 LX_HANDLER(read)
 {
     lx_file_t *f = lx_fd_get(p, (int32_t)a[0]);
-    return f ? read_to_user(p, f, a[1], a[2]) : LX_ERR(LX_EBADF);
+    return f ? maybe_block(p, f, read_to_user(p, f, a[1], a[2])) : LX_ERR(LX_EBADF);
 }
 
 LX_HANDLER(write)
 {
     lx_file_t *f = lx_fd_get(p, (int32_t)a[0]);
-    return f ? write_from_user(p, f, a[1], a[2]) : LX_ERR(LX_EBADF);
+    return f ? maybe_block(p, f, write_from_user(p, f, a[1], a[2])) : LX_ERR(LX_EBADF);
 }
 
 /* readv/writev: struct iovec on i386 is { void *base; size_t len; }. */
@@ -107,8 +119,17 @@ static int32_t vector_io(lx_proc_t *p, const uint32_t *a, bool writing)
     return (int32_t)total;
 }
 
-LX_HANDLER(readv) { return vector_io(p, a, false); }
-LX_HANDLER(writev) { return vector_io(p, a, true); }
+LX_HANDLER(readv)
+{
+    lx_file_t *f = lx_fd_get(p, (int32_t)a[0]);
+    return f ? maybe_block(p, f, vector_io(p, a, false)) : LX_ERR(LX_EBADF);
+}
+
+LX_HANDLER(writev)
+{
+    lx_file_t *f = lx_fd_get(p, (int32_t)a[0]);
+    return f ? maybe_block(p, f, vector_io(p, a, true)) : LX_ERR(LX_EBADF);
+}
 
 /* The directory a *at() call starts from. */
 int lx_at_dir(lx_proc_t *p, int32_t dirfd, lx_inode_t **dir)

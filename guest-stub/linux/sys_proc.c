@@ -11,11 +11,17 @@
  * that entry and leave the base in the process for the guest kernel to
  * apply before it replies.
  *
- * exit and exit_group only mark the process: the guest kernel sees
- * p->exited after the call, does not reply, and tears the process down.
+ * exit and exit_group end the process (proc.c, lx_proc_exit): the guest
+ * kernel sees p->exited after the call, does not reply, and tears the
+ * thread and address space down; the zombie waits for its parent.
+ *
+ * Sleeping is a parked call (lx.h): nanosleep sets p->sleep_until and
+ * returns LX_BLOCK until the monotonic clock has passed it. The guest has no
+ * timer of its own; the guest kernel polls the clock while sleepers remain.
  */
 #include "sys.h"
 #include "linux/misc.h"
+#include "linux/wait.h"
 #include <string.h>
 
 #define NS_PER_SEC  1000000000ull
@@ -24,10 +30,11 @@
 #define NGROUPS     0               /* supplementary groups: none */
 #define STACK_LIMIT (8u << 20)      /* RLIMIT_STACK soft default: 8 MiB (Linux _STK_LIM) */
 
+#define TIMER_ABSTIME 1             /* uapi/linux/time.h */
+
 static int32_t do_exit(lx_proc_t *p, uint32_t code)
 {
-    p->exited = true;
-    p->exit_status = (code & 0xff) << 8;
+    lx_proc_exit(p, LX_W_EXITCODE(code));
     return 0;
 }
 
@@ -57,34 +64,61 @@ static int32_t put_three(lx_proc_t *p, const uint32_t *a, uint32_t r, uint32_t e
 LX_HANDLER(getresuid) { return put_three(p, a, p->uid, p->euid, p->euid); }
 LX_HANDLER(getresgid) { return put_three(p, a, p->gid, p->egid, p->egid); }
 
-/* Process groups and sessions: one process so far, so only itself. */
+/* Process groups and sessions (kernel/sys.c): enough for a shell's job
+ * control to stay quiet. pid 0 means the caller. */
+static lx_proc_t *live_proc(lx_proc_t *p, uint32_t pid)
+{
+    lx_proc_t *q = pid == 0 ? p : lx_proc_find(p->k, pid);
+    return q && !q->exited ? q : NULL;
+}
+
 LX_HANDLER(getpgid)
 {
-    return (a[0] == 0 || a[0] == p->pid) ? (int32_t)p->pgid : LX_ERR(LX_ESRCH);
+    lx_proc_t *q = live_proc(p, a[0]);
+    return q ? (int32_t)q->pgid : LX_ERR(LX_ESRCH);
 }
 
 LX_HANDLER(getsid)
 {
-    return (a[0] == 0 || a[0] == p->pid) ? (int32_t)p->sid : LX_ERR(LX_ESRCH);
+    lx_proc_t *q = live_proc(p, a[0]);
+    return q ? (int32_t)q->sid : LX_ERR(LX_ESRCH);
 }
 
+/* A process group id pgid names in session sid (besides the new one). */
+static bool group_in_session(lx_kernel_t *k, uint32_t pgid, uint32_t sid)
+{
+    for (lx_proc_t *q = k->procs; q; q = q->next)
+        if (!q->exited && q->pgid == pgid && q->sid == sid)
+            return true;
+    return false;
+}
+
+/* setpgid(pid, pgid): the caller or a child of its, not a session leader,
+ * into its own group or one of its session. */
 LX_HANDLER(setpgid)
 {
-    if (a[0] != 0 && a[0] != p->pid)
-        return LX_ERR(LX_ESRCH);
+    lx_proc_t *q = live_proc(p, a[0]);
+    uint32_t pgid;
+
     if ((int32_t)a[1] < 0)
         return LX_ERR(LX_EINVAL);
-    if (p->sid == p->pid)
-        return a[1] == 0 || a[1] == p->pid ? 0 : LX_ERR(LX_EPERM);
-    p->pgid = a[1] ? a[1] : p->pid;
+    if (!q || (q != p && q->parent != p))
+        return LX_ERR(LX_ESRCH);
+    if (q->sid != p->sid || q->sid == q->pid)
+        return LX_ERR(LX_EPERM);
+    pgid = a[1] ? a[1] : q->pid;
+    if (pgid != q->pid && !group_in_session(p->k, pgid, p->sid))
+        return LX_ERR(LX_EPERM);
+    q->pgid = pgid;
     return 0;
 }
 
 LX_HANDLER(setsid)
 {
     (void)a;
-    if (p->pgid == p->pid)
-        return LX_ERR(LX_EPERM);    /* already a group leader */
+    for (lx_proc_t *q = p->k->procs; q; q = q->next)
+        if (!q->exited && q->pgid == p->pid)
+            return LX_ERR(LX_EPERM);    /* a group leader, or its id is a group's */
     p->sid = p->pgid = p->pid;
     return (int32_t)p->sid;
 }
@@ -269,3 +303,71 @@ LX_HANDLER(getrlimit)
                              clamp32(max) > 0x7fffffff ? 0x7fffffff : clamp32(max) };
     return lx_user_out(p, a[1], &r, sizeof(r));
 }
+
+/* Parks the caller until the monotonic clock reaches deadline (ns). */
+static int32_t sleep_until(lx_proc_t *p, uint64_t deadline)
+{
+    if (!p->retrying)
+        p->sleep_until = deadline ? deadline : 1;
+    if (now(p, LX_CLOCK_MONOTONIC) >= p->sleep_until)
+        return 0;
+    return LX_BLOCK;
+}
+
+/* A relative or absolute (TIMER_ABSTIME) time on clock c as a monotonic
+ * deadline; -EINVAL for a bad time. */
+static int64_t deadline_of(lx_proc_t *p, int c, bool abs, int64_t sec, int64_t nsec)
+{
+    uint64_t ns, t;
+
+    if (sec < 0 || nsec < 0 || nsec >= (int64_t)NS_PER_SEC)
+        return LX_ERR(LX_EINVAL);
+    ns = (uint64_t)sec * NS_PER_SEC + (uint64_t)nsec;
+    if (!abs)
+        return (int64_t)(now(p, LX_CLOCK_MONOTONIC) + ns);
+    t = now(p, c);
+    return (int64_t)(now(p, LX_CLOCK_MONOTONIC) + (ns > t ? ns - t : 0));
+}
+
+/* The deadline of the first call, kept in p->sleep_until while parked. */
+static int32_t sleep_call(lx_proc_t *p, int c, uint32_t flags, uint32_t ureq, bool wide)
+{
+    int64_t sec, nsec, d;
+    int err;
+
+    if (p->retrying)
+        return sleep_until(p, p->sleep_until);
+    if (wide) {
+        struct lx_timespec64 ts;
+        err = lx_user_in(p, &ts, ureq, sizeof(ts));
+        sec = ts.tv_sec;
+        nsec = ts.tv_nsec;
+    } else {
+        struct lx_timespec32 ts;
+        err = lx_user_in(p, &ts, ureq, sizeof(ts));
+        sec = ts.tv_sec;
+        nsec = ts.tv_nsec;
+    }
+    if (err)
+        return err;
+    d = deadline_of(p, c, flags & TIMER_ABSTIME, sec, nsec);
+    return d < 0 ? (int32_t)d : sleep_until(p, (uint64_t)d);
+}
+
+/* nanosleep(req, rem): rem is only written when a signal cuts it short. */
+LX_HANDLER(nanosleep) { return sleep_call(p, LX_CLOCK_MONOTONIC, 0, a[0], false); }
+
+/* clock_nanosleep(clock, flags, req, rem): errors are returned, as Linux's. */
+static int32_t clock_sleep(lx_proc_t *p, const uint32_t *a, bool wide)
+{
+    int c = clock_of(a[0]);
+
+    if (c < 0 || a[0] == LX_CLOCK_THREAD_CPUTIME_ID)
+        return LX_ERR(LX_EINVAL);
+    if (a[1] & ~(uint32_t)TIMER_ABSTIME)
+        return LX_ERR(LX_EINVAL);
+    return sleep_call(p, c, a[1], a[2], wide);
+}
+
+LX_HANDLER(clock_nanosleep) { return clock_sleep(p, a, false); }
+LX_HANDLER(clock_nanosleep_time64) { return clock_sleep(p, a, true); }

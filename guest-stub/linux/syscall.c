@@ -24,12 +24,15 @@
 
 static const lx_sys_fn lx_table[LX_NR_MAX] = {
     SYS(exit),
+    SYS(fork),
     SYS(read),
     SYS(write),
     SYS(open),
     SYS(close),
+    SYS(waitpid),
     SYS(link),
     SYS(unlink),
+    SYS(execve),
     SYS(chdir),
     SYS(time),
     SYS(chmod),
@@ -55,21 +58,28 @@ static const lx_sys_fn lx_table[LX_NR_MAX] = {
     SYS(setsid),
     SYS(getrlimit),
     SYS(gettimeofday),
+    SYS(select),
     SYS(symlink),
     SYS(readlink),
     SYS(munmap),
     SYS(truncate),
     SYS(ftruncate),
     SYS(fchmod),
+    SYS(wait4),
+    SYS(clone),
     SYS(uname),
     SYS(mprotect),
     SYS(getpgid),
     SYS(fchdir),
     [LX_NR__llseek] = lx_sys_llseek,
+    SYS(_newselect),
     SYS(readv),
     SYS(writev),
     SYS(getsid),
+    SYS(nanosleep),
+    SYS(poll),
     SYS(getcwd),
+    SYS(vfork),
     SYS(ugetrlimit),
     SYS(mmap2),
     SYS(truncate64),
@@ -92,6 +102,7 @@ static const lx_sys_fn lx_table[LX_NR_MAX] = {
     SYS(exit_group),
     SYS(set_tid_address),
     SYS(clock_gettime),
+    SYS(clock_nanosleep),
     SYS(openat),
     SYS(mkdirat),
     SYS(fstatat64),
@@ -110,6 +121,7 @@ static const lx_sys_fn lx_table[LX_NR_MAX] = {
     SYS(getrandom),
     SYS(statx),
     SYS(clock_gettime64),
+    SYS(clock_nanosleep_time64),
 };
 
 static int32_t unknown(lx_proc_t *p, uint32_t nr)
@@ -123,12 +135,22 @@ static int32_t unknown(lx_proc_t *p, uint32_t nr)
     return LX_ERR(LX_ENOSYS);
 }
 
+/* A call that returns LX_BLOCK is repeated with p->retrying set until it
+ * returns anything else; then its waiting state is cleared here, once. */
 int32_t lx_syscall(lx_proc_t *p, const lx_regs_t *r)
 {
     const uint32_t a[6] = { r->ebx, r->ecx, r->edx, r->esi, r->edi, r->ebp };
+    int32_t ret;
+
     if (r->eax >= LX_NR_MAX || !lx_table[r->eax])
         return unknown(p, r->eax);
-    return lx_table[r->eax](p, a);
+    ret = lx_table[r->eax](p, a);
+    p->retrying = ret == LX_BLOCK;
+    if (!p->retrying) {
+        p->sleep_until = 0;
+        p->wait_external = false;
+    }
+    return ret;
 }
 
 bool lx_user_range_ok(const lx_proc_t *p, uint32_t addr, uint32_t len)

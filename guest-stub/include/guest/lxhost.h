@@ -6,6 +6,7 @@
 #define GUEST_LXHOST_H
 
 #include <stdint.h>
+#include <stdbool.h>
 #include <memmgr/mm.h>
 #include <memmgr/vspace.h>
 #include <rt/component.h>
@@ -22,6 +23,11 @@ int lxh_space_create(lxh_space_t **out);
 struct mm_vspace *lxh_space_vspace(lxh_space_t *s);
 uint32_t lxh_space_pages(const lxh_space_t *s);
 void lxh_space_destroy(lxh_space_t *s);
+/* fork: a copy-on-write copy (-EAGAIN when the guest's memory is spent). */
+int lxh_space_fork(lxh_space_t *parent, lxh_space_t **out);
+/* A VMFault the page table explains (copy-on-write, lazy mapping): 0 when
+ * handled, -EFAULT when the access is not allowed, -ENOMEM without memory. */
+int lxh_fault(lxh_space_t *s, uint32_t addr, bool write);
 uint32_t lxh_heap_bytes(void);
 
 /* The guest's own memmgr owner over the untypeds it was given (process.c). */

@@ -42,6 +42,11 @@
 #define LX_ELOOP        40  /* errno.h: too many symbolic links encountered */
 #define LX_EOVERFLOW    75  /* errno.h: value too large for defined data type */
 
+/* Kernel-internal (include/linux/errno.h), never returned to a program: the
+ * call cannot finish now; Linux restarts it, the guest kernel parks the
+ * caller and calls it again when something changed. */
+#define LX_ERESTARTSYS  512
+
 /* Largest error a system call may return: results in [-4095, -1] are errors
  * (include/linux/err.h MAX_ERRNO). */
 #define LX_MAX_ERRNO    4095

@@ -9,12 +9,15 @@
 #define LINUX_UNISTD_H
 
 #define LX_NR_exit                    1  /* syscall_32.tbl */
+#define LX_NR_fork                    2  /* syscall_32.tbl */
 #define LX_NR_read                    3  /* syscall_32.tbl */
 #define LX_NR_write                   4  /* syscall_32.tbl */
 #define LX_NR_open                    5  /* syscall_32.tbl */
 #define LX_NR_close                   6  /* syscall_32.tbl */
+#define LX_NR_waitpid                 7  /* syscall_32.tbl */
 #define LX_NR_link                    9  /* syscall_32.tbl */
 #define LX_NR_unlink                 10  /* syscall_32.tbl */
+#define LX_NR_execve                 11  /* syscall_32.tbl */
 #define LX_NR_chdir                  12  /* syscall_32.tbl */
 #define LX_NR_time                   13  /* syscall_32.tbl */
 #define LX_NR_chmod                  15  /* syscall_32.tbl */
@@ -40,21 +43,28 @@
 #define LX_NR_setsid                 66  /* syscall_32.tbl */
 #define LX_NR_getrlimit              76  /* syscall_32.tbl */
 #define LX_NR_gettimeofday           78  /* syscall_32.tbl */
+#define LX_NR_select                 82  /* syscall_32.tbl */
 #define LX_NR_symlink                83  /* syscall_32.tbl */
 #define LX_NR_readlink               85  /* syscall_32.tbl */
 #define LX_NR_munmap                 91  /* syscall_32.tbl */
 #define LX_NR_truncate               92  /* syscall_32.tbl */
 #define LX_NR_ftruncate              93  /* syscall_32.tbl */
 #define LX_NR_fchmod                 94  /* syscall_32.tbl */
+#define LX_NR_wait4                 114  /* syscall_32.tbl */
+#define LX_NR_clone                 120  /* syscall_32.tbl */
 #define LX_NR_uname                 122  /* syscall_32.tbl */
 #define LX_NR_mprotect              125  /* syscall_32.tbl */
 #define LX_NR_getpgid               132  /* syscall_32.tbl */
 #define LX_NR_fchdir                133  /* syscall_32.tbl */
 #define LX_NR__llseek               140  /* syscall_32.tbl */
+#define LX_NR__newselect            142  /* syscall_32.tbl */
 #define LX_NR_readv                 145  /* syscall_32.tbl */
 #define LX_NR_writev                146  /* syscall_32.tbl */
 #define LX_NR_getsid                147  /* syscall_32.tbl */
+#define LX_NR_nanosleep             162  /* syscall_32.tbl */
+#define LX_NR_poll                  168  /* syscall_32.tbl */
 #define LX_NR_getcwd                183  /* syscall_32.tbl */
+#define LX_NR_vfork                 190  /* syscall_32.tbl */
 #define LX_NR_ugetrlimit            191  /* syscall_32.tbl */
 #define LX_NR_mmap2                 192  /* syscall_32.tbl */
 #define LX_NR_truncate64            193  /* syscall_32.tbl */
@@ -77,6 +87,7 @@
 #define LX_NR_exit_group            252  /* syscall_32.tbl */
 #define LX_NR_set_tid_address       258  /* syscall_32.tbl */
 #define LX_NR_clock_gettime         265  /* syscall_32.tbl */
+#define LX_NR_clock_nanosleep       267  /* syscall_32.tbl */
 #define LX_NR_openat                295  /* syscall_32.tbl */
 #define LX_NR_mkdirat               296  /* syscall_32.tbl */
 #define LX_NR_fstatat64             300  /* syscall_32.tbl */
@@ -95,6 +106,7 @@
 #define LX_NR_getrandom             355  /* syscall_32.tbl */
 #define LX_NR_statx                 383  /* syscall_32.tbl */
 #define LX_NR_clock_gettime64       403  /* syscall_32.tbl */
+#define LX_NR_clock_nanosleep_time64 407 /* syscall_32.tbl */
 
 /* One past the largest number in syscall_32.tbl the table is sized for. */
 #define LX_NR_MAX 450

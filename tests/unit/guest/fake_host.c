@@ -152,8 +152,8 @@ static int32_t f_console_read(void *ctx, void *buf, uint32_t len)
 
 static uint64_t f_now_ns(void *ctx, int clock)
 {
-    (void)ctx;
-    return clock == 0 ? FAKE_REALTIME : FAKE_MONOTONIC;
+    fake_host_t *h = ctx;
+    return clock == 0 ? FAKE_REALTIME : FAKE_MONOTONIC + h->clock_now;
 }
 
 static void f_random(void *ctx, void *buf, uint32_t len)
@@ -171,11 +171,53 @@ static void f_log(void *ctx, const char *what, uint32_t value)
     snprintf(h->last_log, sizeof(h->last_log), "%s", what);
 }
 
+static int f_space_new(void *ctx, void **space)
+{
+    fake_host_t *h = ctx;
+    fake_space_t *s;
+    if (h->spaces_budget && h->spaces_made >= h->spaces_budget)
+        return -LX_EAGAIN;
+    s = calloc(1, sizeof(*s));
+    fake_space_init(s);
+    h->spaces_made++;
+    *space = s;
+    return 0;
+}
+
+/* A plain copy of every page: the real guest kernel shares them
+ * copy-on-write, which a process cannot tell apart. */
+static int f_space_fork(void *ctx, void *parent, void **child)
+{
+    fake_space_t *p = parent, *c;
+    int err = f_space_new(ctx, child);
+    if (err)
+        return err;
+    c = *child;
+    for (uint32_t i = 0; i < FAKE_PAGES; i++) {
+        if (!p->pages[i].mem)
+            continue;
+        c->pages[i].mem = malloc(PG);
+        memcpy(c->pages[i].mem, p->pages[i].mem, PG);
+        c->pages[i].prot = p->pages[i].prot;
+        c->n_mapped++;
+    }
+    return 0;
+}
+
+static void f_space_free(void *ctx, void *space)
+{
+    fake_host_t *h = ctx;
+    h->spaces_made--;
+    fake_space_free(space);
+    free(space);
+}
+
 const lx_host_ops_t fake_ops = {
     .copy_in = f_copy_in, .copy_out = f_copy_out, .map_zero = f_map_zero,
     .unmap = f_unmap, .protect = f_protect, .alloc = f_alloc, .free = f_free,
     .console_write = f_console_write, .console_read = f_console_read,
     .now_ns = f_now_ns, .random = f_random, .log = f_log,
+    .space_new = f_space_new, .space_fork = f_space_fork, .space_free = f_space_free,
 };
 
 fake_world_t *fake_world_new(void)
@@ -191,6 +233,11 @@ fake_world_t *fake_world_new(void)
 
 void fake_world_free(fake_world_t *w)
 {
+    for (lx_proc_t *q = w->k.procs; q; q = q->next) {
+        if (q->space && q->space != &w->space)
+            f_space_free(&w->host, q->space);
+        q->space = NULL;
+    }
     lx_proc_release(&w->p);
     lx_kernel_release(&w->k);
     if (w->host.heap_used != 0 || w->k.mem_used != 0) {
@@ -217,6 +264,12 @@ uint32_t fake_put_str(fake_world_t *w, uint32_t off, const char *s)
 int32_t fake_call(fake_world_t *w, uint32_t nr, uint32_t b, uint32_t c, uint32_t d,
         uint32_t si, uint32_t di, uint32_t bp)
 {
-    lx_regs_t r = { nr, b, c, d, si, di, bp };
-    return lx_syscall(&w->p, &r);
+    return fake_call_proc(&w->p, nr, b, c, d, si, di, bp);
+}
+
+int32_t fake_call_proc(lx_proc_t *p, uint32_t nr, uint32_t b, uint32_t c, uint32_t d,
+        uint32_t si, uint32_t di, uint32_t bp)
+{
+    lx_regs_t r = { nr, b, c, d, si, di, bp, 0, 0, 0 };
+    return lx_syscall(p, &r);
 }

@@ -34,6 +34,8 @@ typedef struct fake_host {
     uint32_t n_logs, last_log_value;
     char last_log[128];
     uint8_t next_random;
+    uint32_t spaces_made, spaces_budget;    /* spaces besides the first; budget 0: unlimited */
+    uint64_t clock_now;                 /* ns added to the monotonic clock */
 } fake_host_t;
 
 extern const lx_host_ops_t fake_ops;
@@ -63,6 +65,15 @@ uint32_t fake_put(fake_world_t *w, uint32_t off, const void *data, uint32_t len)
 uint32_t fake_put_str(fake_world_t *w, uint32_t off, const char *s);
 int32_t fake_call(fake_world_t *w, uint32_t nr, uint32_t b, uint32_t c, uint32_t d,
         uint32_t si, uint32_t di, uint32_t bp);
+/* The same for any process of the world (fork's children). */
+int32_t fake_call_proc(lx_proc_t *p, uint32_t nr, uint32_t b, uint32_t c, uint32_t d,
+        uint32_t si, uint32_t di, uint32_t bp);
+#define PC0(p, nr) fake_call_proc(p, nr, 0, 0, 0, 0, 0, 0)
+#define PC1(p, nr, a) fake_call_proc(p, nr, a, 0, 0, 0, 0, 0)
+#define PC2(p, nr, a, b) fake_call_proc(p, nr, a, b, 0, 0, 0, 0)
+#define PC3(p, nr, a, b, c) fake_call_proc(p, nr, a, b, c, 0, 0, 0)
+#define PC4(p, nr, a, b, c, d) fake_call_proc(p, nr, a, b, c, d, 0, 0)
+#define PC5(p, nr, a, b, c, d, e) fake_call_proc(p, nr, a, b, c, d, e, 0)
 #define SC0(w, nr) fake_call(w, nr, 0, 0, 0, 0, 0, 0)
 #define SC1(w, nr, a) fake_call(w, nr, a, 0, 0, 0, 0, 0)
 #define SC2(w, nr, a, b) fake_call(w, nr, a, b, 0, 0, 0, 0)

@@ -1,0 +1,404 @@
+/*
+ * Processes: the tree (k->procs), fork and its clone and vfork forms,
+ * execve, exit and wait4, as Linux's kernel/fork.c, fs/exec.c and
+ * kernel/exit.c define them for a single-threaded process.
+ *
+ * fork copies the process's bookkeeping (ids, umask, current directory,
+ * descriptors -- sharing their open file descriptions, so positions are
+ * shared as on Linux -- layout, heap, TLS base) and asks the guest kernel
+ * for a copy of its address space (space_fork, copy-on-write there); the
+ * guest kernel starts the child's thread after the call (p->new_child).
+ * vfork (and clone with CLONE_VFORK) is fork plus a parent that waits, as a
+ * parked call, until the child has exec'd or exited; the child runs in a
+ * copy-on-write copy rather than in the parent's memory, which a program
+ * that follows vfork's rules cannot tell apart. clone shares no memory:
+ * CLONE_VM without CLONE_VFORK (threads) is refused with EINVAL.
+ *
+ * execve reads the arguments, builds the new image in a new address space
+ * and only then lets go of the old one, so a failed execve leaves the
+ * caller as it was. The guest kernel starts the new image in a new thread
+ * (p->execed) and frees the old thread and space (p->old_space).
+ *
+ * A process that exits closes its descriptors at once (a pipe's reader
+ * sees end of file), gives its children to init (pid 1) and stays a zombie
+ * holding its status until its parent's wait4 takes it. Orphans that
+ * already exited when their parent went are reaped at once (init would).
+ */
+#include "sys.h"
+#include "linux/wait.h"
+#include "linux/misc.h"
+#include "linux/mman.h"
+#include <string.h>
+
+#define INIT_PID        1
+#define ARGV_MAX        2048u           /* pointers execve copies per vector */
+#define ARG_BYTES       (32u * 1024)    /* their strings: exec.c's limit */
+#define RUSAGE_BYTES    72u             /* struct rusage on i386: 2 timevals, 14 longs */
+
+lx_proc_t *lx_proc_find(lx_kernel_t *k, uint32_t pid)
+{
+    for (lx_proc_t *q = k->procs; q; q = q->next)
+        if (q->pid == pid)
+            return q;
+    return NULL;
+}
+
+void lx_proc_exit(lx_proc_t *p, uint32_t status)
+{
+    lx_proc_t *init = lx_proc_find(p->k, INIT_PID), *q, *next;
+
+    if (p->exited)
+        return;
+    p->exited = true;
+    p->exit_status = status;
+    p->vfork_pending = false;       /* a vfork parent may go on */
+    for (int fd = 0; fd < LX_FD_MAX; fd++) {
+        if (p->fd[fd])
+            lx_file_put(p->k, p->fd[fd]);
+        p->fd[fd] = NULL;
+    }
+    if (p->cwd) {
+        p->cwd->opens--;
+        lx_fs_put(p->k, p->cwd);
+        p->cwd = NULL;
+    }
+    lx_proc_drop_exe(p);
+    if (init == p)
+        init = NULL;
+    for (q = p->k->procs; q; q = next) {
+        next = q->next;
+        if (q->parent != p)
+            continue;
+        q->parent = init;
+        q->ppid = init ? init->pid : 0;
+        if (q->exited && !init)
+            lx_proc_reap(q);
+    }
+    /* SIGCHLD to the parent: the signal code's (guesttty). */
+}
+
+/* ------------------------------------------------------------------ */
+/* fork, vfork, clone                                                  */
+
+/* The child's bookkeeping: a copy of the parent's with its own identity. */
+static void copy_proc(lx_proc_t *c, const lx_proc_t *p, void *space)
+{
+    lx_kernel_t *k = p->k;
+
+    *c = *p;
+    c->space = space;
+    c->pid = k->next_pid++;
+    c->ppid = p->pid;
+    c->parent = (lx_proc_t *)p;
+    c->allocated = true;
+    c->exited = false;
+    c->exit_status = 0;
+    c->retrying = false;
+    c->sleep_until = 0;
+    c->wait_external = false;
+    c->vfork_child = NULL;
+    c->vfork_pending = false;
+    c->new_child = NULL;
+    c->child_stack = 0;
+    c->execed = false;
+    c->old_space = NULL;
+    c->host = NULL;
+    c->tls_changed = false;
+    for (int fd = 0; fd < LX_FD_MAX; fd++)
+        if (c->fd[fd])
+            c->fd[fd]->refs++;
+    if (c->cwd)
+        c->cwd->opens++;
+    if (c->exe)
+        c->exe->opens++;
+    c->next = k->procs;
+    k->procs = c;
+    k->nprocs++;
+}
+
+/* A new process like p; its pid, or -EAGAIN when the guest has no room. */
+static int32_t fork_proc(lx_proc_t *p, lx_proc_t **out)
+{
+    lx_kernel_t *k = p->k;
+    lx_proc_t *c;
+    void *space;
+    int err;
+
+    if (k->nprocs >= LX_PROC_MAX)
+        return LX_ERR(LX_EAGAIN);
+    c = lx_alloc(k, sizeof(*c));
+    if (!c)
+        return LX_ERR(LX_EAGAIN);
+    err = k->ops->space_fork(k->ctx, p->space, &space);
+    if (err) {
+        lx_free(k, c, sizeof(*c));
+        return LX_ERR(LX_EAGAIN);   /* Linux's fork: EAGAIN or ENOMEM; a fork bomb sees EAGAIN */
+    }
+    copy_proc(c, p, space);
+    p->new_child = c;
+    *out = c;
+    return (int32_t)c->pid;
+}
+
+/* The parent's half of vfork: parked until the child execs or exits. */
+static int32_t vfork_wait(lx_proc_t *p)
+{
+    lx_proc_t *c = p->vfork_child;
+
+    if (c->vfork_pending)
+        return LX_BLOCK;
+    p->vfork_child = NULL;
+    return (int32_t)c->pid;
+}
+
+static int32_t do_vfork(lx_proc_t *p, uint32_t stack)
+{
+    lx_proc_t *c;
+    int32_t r;
+
+    if (p->retrying && p->vfork_child)
+        return vfork_wait(p);
+    r = fork_proc(p, &c);
+    if (r < 0)
+        return r;
+    c->child_stack = stack;
+    c->vfork_pending = true;
+    p->vfork_child = c;
+    return LX_BLOCK;
+}
+
+LX_HANDLER(fork) { lx_proc_t *c; (void)a; return fork_proc(p, &c); }
+LX_HANDLER(vfork) { (void)a; return do_vfork(p, 0); }
+
+/* The TLS descriptor CLONE_SETTLS names (as set_thread_area takes it). */
+static int child_tls(lx_proc_t *p, uint32_t udesc, uint32_t *base)
+{
+    struct lx_user_desc d;
+    int err = lx_user_in(p, &d, udesc, sizeof(d));
+
+    if (err)
+        return err;
+    if (d.entry_number != 0xffffffffu && d.entry_number != p->k->tls_gdt_entry)
+        return LX_ERR(LX_EINVAL);
+    *base = d.base_addr;
+    return 0;
+}
+
+/* clone(flags, newsp, parent_tid, tls, child_tid): the i386 argument order. */
+LX_HANDLER(clone)
+{
+    const uint32_t known = LX_CSIGNAL | LX_CLONE_VM | LX_CLONE_VFORK | LX_CLONE_SETTLS |
+                           LX_CLONE_PARENT_SETTID | LX_CLONE_CHILD_CLEARTID |
+                           LX_CLONE_CHILD_SETTID;
+    uint32_t flags = a[0], tls = p->tls_base;
+    lx_proc_t *c;
+    int32_t pid;
+
+    if (p->retrying && p->vfork_child)
+        return vfork_wait(p);
+    if ((flags & ~known) || ((flags & LX_CLONE_VM) && !(flags & LX_CLONE_VFORK)))
+        return LX_ERR(LX_EINVAL);   /* threads and shared tables: not supported */
+    if ((flags & LX_CLONE_SETTLS) && child_tls(p, a[3], &tls))
+        return LX_ERR(LX_EFAULT);
+    if ((flags & LX_CLONE_PARENT_SETTID) && !lx_user_range_ok(p, a[2], 4))
+        return LX_ERR(LX_EFAULT);
+    pid = fork_proc(p, &c);
+    if (pid < 0)
+        return pid;
+    c->child_stack = a[1];
+    c->tls_base = tls;
+    if (flags & LX_CLONE_CHILD_CLEARTID)
+        c->clear_child_tid = a[4];
+    if (flags & LX_CLONE_CHILD_SETTID)
+        lx_user_out(c, a[4], &c->pid, sizeof(c->pid));
+    if (flags & LX_CLONE_PARENT_SETTID)
+        lx_user_out(p, a[2], &c->pid, sizeof(c->pid));
+    if (!(flags & LX_CLONE_VFORK))
+        return pid;
+    c->vfork_pending = true;
+    p->vfork_child = c;
+    return LX_BLOCK;
+}
+
+/* ------------------------------------------------------------------ */
+/* wait4, waitpid                                                      */
+
+static bool wanted(const lx_proc_t *p, const lx_proc_t *q, int32_t pid)
+{
+    if (q->parent != p)
+        return false;
+    if (pid > 0)
+        return q->pid == (uint32_t)pid;
+    if (pid == -1)
+        return true;
+    if (pid == 0)
+        return q->pgid == p->pgid;
+    return q->pgid == (uint32_t)-pid;
+}
+
+/* Hands a zombie's status over and frees it; its pid or -EFAULT. */
+static int32_t collect(lx_proc_t *p, lx_proc_t *q, uint32_t ustatus, uint32_t urusage)
+{
+    static const uint8_t zero[RUSAGE_BYTES];
+    int32_t pid = (int32_t)q->pid;
+    int err = 0;
+
+    if (ustatus)
+        err = lx_user_out(p, ustatus, &q->exit_status, sizeof(q->exit_status));
+    if (!err && urusage)
+        err = lx_user_out(p, urusage, zero, sizeof(zero));
+    if (err)
+        return err;
+    lx_proc_reap(q);
+    return pid;
+}
+
+static int32_t do_wait(lx_proc_t *p, int32_t pid, uint32_t ustatus, uint32_t options,
+        uint32_t urusage)
+{
+    const uint32_t known = LX_WNOHANG | LX_WUNTRACED | LX_WCONTINUED | LX_WNOTHREAD |
+                           LX_WALL | LX_WCLONE;
+    bool any = false;
+
+    if (options & ~known)
+        return LX_ERR(LX_EINVAL);
+    if (pid == (int32_t)0x80000000)
+        return LX_ERR(LX_ESRCH);    /* -INT_MIN has no group */
+    for (lx_proc_t *q = p->k->procs; q; q = q->next) {
+        if (!wanted(p, q, pid))
+            continue;
+        if (q->exited)
+            return collect(p, q, ustatus, urusage);
+        any = true;
+    }
+    if (!any)
+        return LX_ERR(LX_ECHILD);
+    return (options & LX_WNOHANG) ? 0 : LX_BLOCK;
+}
+
+LX_HANDLER(wait4) { return do_wait(p, (int32_t)a[0], a[1], a[2], a[3]); }
+LX_HANDLER(waitpid) { return do_wait(p, (int32_t)a[0], a[1], a[2], 0); }
+
+/* ------------------------------------------------------------------ */
+/* execve                                                              */
+
+typedef struct exec_args {
+    const char *argv[ARGV_MAX], *envp[ARGV_MAX];
+    char strs[ARG_BYTES];
+    uint32_t used;
+} exec_args_t;
+
+/* Copies a NUL-terminated string from the process into the args buffer,
+ * a page at a time, so a string ending just before an unmapped page is
+ * read without touching it. */
+static int copy_str(lx_proc_t *p, exec_args_t *x, uint32_t uaddr, const char **out)
+{
+    char *dst = x->strs + x->used;
+    uint32_t got = 0;
+
+    for (;;) {
+        uint32_t chunk = LX_PAGE_SIZE - ((uaddr + got) & (LX_PAGE_SIZE - 1));
+        char *end;
+        int err;
+
+        if (chunk > ARG_BYTES - x->used - got)
+            chunk = ARG_BYTES - x->used - got;
+        if (chunk == 0)
+            return LX_ERR(LX_E2BIG);
+        err = lx_user_in(p, dst + got, uaddr + got, chunk);
+        if (err)
+            return err;
+        end = memchr(dst + got, '\0', chunk);
+        if (end) {
+            x->used += (uint32_t)(end - dst) + 1;
+            *out = dst;
+            return 0;
+        }
+        got += chunk;
+    }
+}
+
+/* A NULL-terminated vector of strings (a NULL vector is empty, as Linux). */
+static int copy_vec(lx_proc_t *p, exec_args_t *x, uint32_t uvec, const char **v)
+{
+    for (uint32_t i = 0; uvec; i++) {
+        uint32_t ptr;
+        int err;
+
+        if (i == ARGV_MAX - 1)
+            return LX_ERR(LX_E2BIG);
+        err = lx_user_in(p, &ptr, uvec + 4 * i, sizeof(ptr));
+        if (err)
+            return err;
+        if (!ptr)
+            break;
+        err = copy_str(p, x, ptr, &v[i]);
+        if (err)
+            return err;
+    }
+    return 0;
+}
+
+/* Loads the image into a new space; the old one is kept until it worked. */
+static int exec_image(lx_proc_t *p, const char *path, exec_args_t *x)
+{
+    lx_kernel_t *k = p->k;
+    lx_vma_t vma[LX_VMA_MAX];
+    uint32_t brk_start = p->brk_start, brk = p->brk, mmap_top = p->mmap_top;
+    void *old = p->space, *space;
+    lx_exec_info_t xi;
+    int err = k->ops->space_new(k->ctx, &space);
+
+    if (err)
+        return err;
+    memcpy(vma, p->vma, sizeof(vma));
+    p->space = space;
+    err = lx_exec(p, path, x->argv, x->envp, &xi);
+    if (err) {
+        k->ops->space_free(k->ctx, space);
+        p->space = old;
+        memcpy(p->vma, vma, sizeof(vma));
+        p->brk_start = brk_start;
+        p->brk = brk;
+        p->mmap_top = mmap_top;
+        return err;
+    }
+    p->old_space = old;
+    p->execed = true;
+    p->exec_entry = xi.entry;
+    p->exec_sp = xi.sp;
+    return 0;
+}
+
+/* execve(path, argv, envp) */
+LX_HANDLER(execve)
+{
+    exec_args_t *x = lx_alloc(p->k, sizeof(*x));
+    const char *path = NULL;
+    int err;
+
+    if (!x)
+        return LX_ERR(LX_ENOMEM);
+    err = copy_str(p, x, a[0], &path);
+    if (!err)
+        err = copy_vec(p, x, a[1], x->argv);
+    if (!err)
+        err = copy_vec(p, x, a[2], x->envp);
+    if (!err)
+        err = exec_image(p, path, x);
+    lx_free(p->k, x, sizeof(*x));
+    if (err)
+        return err;
+    for (int fd = 0; fd < LX_FD_MAX; fd++) {
+        if (p->fd[fd] && p->fd_cloexec[fd]) {
+            lx_file_put(p->k, p->fd[fd]);
+            p->fd[fd] = NULL;
+            p->fd_cloexec[fd] = 0;
+        }
+    }
+    p->tls_base = 0;
+    p->clear_child_tid = 0;
+    p->robust_list = p->robust_len = 0;
+    p->vfork_pending = false;
+    return 0;
+}

@@ -1,0 +1,338 @@
+/* unit-test-sources: guest-stub/linux/syscall.c guest-stub/linux/sys_file.c guest-stub/linux/sys_poll.c guest-stub/linux/sys_path.c guest-stub/linux/sys_mem.c guest-stub/linux/sys_proc.c guest-stub/linux/sys_attr.c guest-stub/linux/file.c guest-stub/linux/fs.c guest-stub/linux/kernel.c guest-stub/linux/proc.c guest-stub/linux/cpio.c guest-stub/linux/exec.c kernel/elf.c tests/unit/guest/fake_host.c */
+/*
+ * Processes in the Linux personality (proc.c and the blocking calls),
+ * driven through lx_syscall() as the guest kernel drives them: fork and
+ * clone copy the process (memory, descriptors sharing their descriptions,
+ * ids) and leave the child in p->new_child; wait4 answers LX_BLOCK until a
+ * child has exited, then its status in Linux's encoding; a pipe's reader
+ * parks until a writer writes or the last writer goes; vfork's parent parks
+ * until the child execs or exits; nanosleep parks until the clock passes
+ * the deadline; orphans go to init; the process table and the guest's
+ * memory bound fork with EAGAIN. Each test's teardown checks that every
+ * byte the personality took came back.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <string.h>
+#include "fake_host.h"
+#include "linux/unistd.h"
+#include "linux/fcntl.h"
+#include "linux/misc.h"
+#include "linux/wait.h"
+
+#define STATUS_AT   (FAKE_SCRATCH + 0x1000)
+#define BUF_AT      (FAKE_SCRATCH + 0x2000)
+
+static int setup(void **state) { *state = fake_world_new(); return 0; }
+static int teardown(void **state) { fake_world_free(*state); return 0; }
+
+/* fork from p; the child, checked to be where the guest kernel looks. */
+static lx_proc_t *fork_of(lx_proc_t *p)
+{
+    int32_t pid = PC0(p, LX_NR_fork);
+    assert_true(pid > 0);
+    lx_proc_t *c = p->new_child;
+    assert_non_null(c);
+    assert_int_equal(c->pid, pid);
+    p->new_child = NULL;            /* the guest kernel has started it */
+    return c;
+}
+
+/* What the guest kernel does after an exit: the space goes, the zombie stays. */
+static void space_gone(fake_world_t *w, lx_proc_t *c)
+{
+    fake_ops.space_free(&w->host, c->space);
+    c->space = NULL;
+}
+
+static void fork_copies_the_process(void **state)
+{
+    fake_world_t *w = *state;
+    uint32_t msg = fake_put_str(w, 0x100, "before");
+    lx_proc_t *c = fork_of(&w->p);
+    fake_space_t *cs = c->space;
+
+    assert_ptr_not_equal(cs, &w->space);
+    assert_memory_equal(fake_byte(cs, msg), "before", 7);
+    fake_put_str(w, 0x100, "after!");               /* the parent's copy only */
+    assert_memory_equal(fake_byte(cs, msg), "before", 7);
+    assert_int_equal(PC0(c, LX_NR_getppid), 1);
+    assert_int_equal(PC0(c, LX_NR_getpid), 2);
+    assert_int_equal(PC0(c, LX_NR_getpgrp), 1);     /* group and session inherited */
+    assert_int_equal(c->fd[1], w->p.fd[1]);          /* one description, shared */
+    assert_int_equal(w->p.fd[1]->refs, 6);           /* 0, 1, 2 in both */
+    assert_int_equal(w->k.nprocs, 2);
+    assert_int_equal(PC1(c, LX_NR_exit_group, 7), 0);
+    assert_true(c->exited);
+    assert_int_equal(w->p.fd[1]->refs, 3);           /* the child's closed at exit */
+    space_gone(w, c);
+}
+
+static void wait4_blocks_until_a_child_exits(void **state)
+{
+    fake_world_t *w = *state;
+    lx_proc_t *p = &w->p;
+
+    assert_int_equal(SC4(w, LX_NR_wait4, -1, STATUS_AT, 0, 0), -LX_ECHILD);
+    lx_proc_t *c = fork_of(p);
+    uint32_t cpid = c->pid;
+    assert_int_equal(SC4(w, LX_NR_wait4, -1, STATUS_AT, LX_WNOHANG, 0), 0);
+    assert_int_equal(SC4(w, LX_NR_wait4, -1, STATUS_AT, 0, 0), LX_BLOCK);
+    assert_true(p->retrying);
+    assert_int_equal(SC4(w, LX_NR_wait4, cpid + 1, STATUS_AT, 0, 0), -LX_ECHILD);
+    assert_int_equal(SC4(w, LX_NR_wait4, -1, STATUS_AT, 0x100, 0), -LX_EINVAL);
+    PC1(c, LX_NR_exit, 0x1234);                     /* only the low byte counts */
+    space_gone(w, c);
+    assert_int_equal(SC4(w, LX_NR_wait4, -1, STATUS_AT, 0, BUF_AT), (int32_t)cpid);
+    assert_int_equal(fake_read32(&w->space, STATUS_AT), 0x3400);
+    assert_int_equal(w->k.nprocs, 1);                /* reaped */
+    assert_int_equal(SC4(w, LX_NR_wait4, -1, STATUS_AT, 0, 0), -LX_ECHILD);
+    /* killed by a signal: the number in the low bits; waitpid by pid */
+    c = fork_of(p);
+    lx_proc_exit(c, LX_W_SIGNALED(11));
+    space_gone(w, c);
+    assert_int_equal(SC3(w, LX_NR_waitpid, c->pid, STATUS_AT, 0), (int32_t)c->pid);
+    assert_int_equal(fake_read32(&w->space, STATUS_AT), 11);
+}
+
+static void pipe_reader_parks_until_written_or_closed(void **state)
+{
+    fake_world_t *w = *state;
+    uint32_t fds = FAKE_SCRATCH + 0x600;
+    assert_int_equal(SC1(w, LX_NR_pipe, fds), 0);
+    int32_t r = (int32_t)fake_read32(&w->space, fds), wr = (int32_t)fake_read32(&w->space, fds + 4);
+    uint32_t text = fake_put_str(w, 0x300, "through");     /* the child's copy has it too */
+    lx_proc_t *c = fork_of(&w->p);
+
+    assert_int_equal(SC1(w, LX_NR_close, wr), 0);   /* the parent reads */
+    assert_int_equal(PC1(c, LX_NR_close, r), 0);    /* the child writes */
+    assert_int_equal(SC3(w, LX_NR_read, r, BUF_AT, 16), LX_BLOCK);
+    assert_int_equal(PC3(c, LX_NR_write, wr, text, 7), 7);
+    assert_int_equal(SC3(w, LX_NR_read, r, BUF_AT, 16), 7);   /* the repeat finds it */
+    assert_memory_equal(fake_byte(&w->space, BUF_AT), "through", 7);
+    assert_int_equal(SC3(w, LX_NR_read, r, BUF_AT, 16), LX_BLOCK);
+    PC1(c, LX_NR_exit, 0);                          /* the last writer goes */
+    space_gone(w, c);
+    assert_int_equal(SC3(w, LX_NR_read, r, BUF_AT, 16), 0);   /* end of file */
+}
+
+static void full_pipe_parks_the_writer(void **state)
+{
+    fake_world_t *w = *state;
+    uint32_t fds = FAKE_SCRATCH + 0x600;
+    assert_int_equal(SC1(w, LX_NR_pipe, fds), 0);
+    int32_t r = (int32_t)fake_read32(&w->space, fds), wr = (int32_t)fake_read32(&w->space, fds + 4);
+
+    assert_int_equal(SC3(w, LX_NR_write, wr, FAKE_SCRATCH, 0x3000), LX_PIPE_SIZE);
+    assert_int_equal(SC3(w, LX_NR_write, wr, FAKE_SCRATCH, 1), LX_BLOCK);
+    assert_int_equal(SC3(w, LX_NR_read, r, BUF_AT, 100), 100);
+    assert_int_equal(SC3(w, LX_NR_write, wr, FAKE_SCRATCH, 1000), 100);   /* what fits */
+}
+
+static void vfork_parent_waits_for_exec_or_exit(void **state)
+{
+    fake_world_t *w = *state;
+    lx_proc_t *p = &w->p;
+
+    assert_int_equal(SC0(w, LX_NR_vfork), LX_BLOCK);
+    lx_proc_t *c = p->new_child;
+    assert_non_null(c);
+    p->new_child = NULL;
+    assert_true(c->vfork_pending);
+    assert_int_equal(SC0(w, LX_NR_vfork), LX_BLOCK);        /* the repeat: still running */
+    /* a failed execve does not release the parent */
+    assert_int_equal(PC3(c, LX_NR_execve, fake_put_str(w, 0x100, "/nonesuch"), 0, 0),
+                     -LX_ENOENT);
+    assert_true(c->vfork_pending);
+    assert_int_equal(SC0(w, LX_NR_vfork), LX_BLOCK);
+    PC1(c, LX_NR_exit, 0);
+    space_gone(w, c);
+    assert_int_equal(SC0(w, LX_NR_vfork), (int32_t)c->pid);
+    assert_false(p->retrying);
+    assert_int_equal(SC4(w, LX_NR_wait4, c->pid, 0, 0, 0), (int32_t)c->pid);
+    /* clone's vfork form (posix_spawn's) with a stack of its own */
+    uint32_t flags = LX_CLONE_VM | LX_CLONE_VFORK | 17 /* SIGCHLD */;
+    assert_int_equal(SC2(w, LX_NR_clone, flags, 0x1234560), LX_BLOCK);
+    c = p->new_child;
+    p->new_child = NULL;
+    assert_int_equal(c->child_stack, 0x1234560);
+    PC1(c, LX_NR_exit, 127);
+    space_gone(w, c);
+    assert_int_equal(SC2(w, LX_NR_clone, flags, 0x1234560), (int32_t)c->pid);
+    assert_int_equal(SC2(w, LX_NR_clone, LX_CLONE_VM, 0), -LX_EINVAL);   /* threads */
+}
+
+static void clone_sets_the_tids(void **state)
+{
+    fake_world_t *w = *state;
+    uint32_t flags = LX_CLONE_CHILD_SETTID | LX_CLONE_CHILD_CLEARTID | LX_CLONE_PARENT_SETTID |
+                     17;
+    uint32_t ptid = FAKE_SCRATCH + 0x10, ctid = FAKE_SCRATCH + 0x20;
+
+    int32_t pid = SC5(w, LX_NR_clone, flags, 0, ptid, 0, ctid);  /* glibc's fork */
+    assert_true(pid > 1);
+    lx_proc_t *c = w->p.new_child;
+    w->p.new_child = NULL;
+    assert_int_equal(fake_read32(&w->space, ptid), pid);
+    assert_int_equal(fake_read32(&w->space, ctid), 0);          /* only the child's copy */
+    assert_int_equal(fake_read32(c->space, ctid), pid);
+    assert_int_equal(c->clear_child_tid, ctid);
+}
+
+static void orphans_go_to_init(void **state)
+{
+    fake_world_t *w = *state;
+    lx_proc_t *c = fork_of(&w->p), *g = fork_of(c);
+
+    assert_int_equal(PC0(g, LX_NR_getppid), (int32_t)c->pid);
+    PC1(c, LX_NR_exit, 0);
+    space_gone(w, c);
+    assert_int_equal(PC0(g, LX_NR_getppid), 1);
+    assert_int_equal(SC4(w, LX_NR_wait4, -1, 0, 0, 0), (int32_t)c->pid);
+    assert_int_equal(SC4(w, LX_NR_wait4, -1, 0, LX_WNOHANG, 0), 0);    /* g: running */
+    PC1(g, LX_NR_exit, 2);
+    space_gone(w, g);
+    assert_int_equal(SC4(w, LX_NR_wait4, -1, STATUS_AT, 0, 0), (int32_t)g->pid);
+}
+
+static void fork_refused_when_full(void **state)
+{
+    fake_world_t *w = *state;
+
+    w->host.spaces_budget = 1;
+    lx_proc_t *c = fork_of(&w->p);
+    assert_int_equal(SC0(w, LX_NR_fork), -LX_EAGAIN);       /* no memory for a space */
+    assert_null(w->p.new_child);
+    assert_int_equal(w->k.nprocs, 2);
+    w->host.spaces_budget = 0;
+    PC1(c, LX_NR_exit, 0);
+    space_gone(w, c);
+    SC4(w, LX_NR_wait4, -1, 0, 0, 0);
+    /* the table: LX_PROC_MAX processes, zombies included */
+    uint32_t made = 1;
+    int32_t r;
+    while ((r = SC0(w, LX_NR_fork)) > 0) {
+        w->p.new_child = NULL;
+        made++;
+    }
+    assert_int_equal(r, -LX_EAGAIN);
+    assert_int_equal(made, LX_PROC_MAX);
+}
+
+static void nanosleep_parks_until_the_deadline(void **state)
+{
+    fake_world_t *w = *state;
+    struct lx_timespec32 ts = { 1, 500000000 };
+    uint32_t req = fake_put(w, 0x100, &ts, sizeof(ts));
+
+    assert_int_equal(SC2(w, LX_NR_nanosleep, req, 0), LX_BLOCK);
+    assert_int_equal(w->p.sleep_until, FAKE_MONOTONIC + 1500000000ull);
+    w->host.clock_now = 1499999999;
+    assert_int_equal(SC2(w, LX_NR_nanosleep, req, 0), LX_BLOCK);
+    w->host.clock_now = 1500000000;
+    assert_int_equal(SC2(w, LX_NR_nanosleep, req, 0), 0);
+    assert_int_equal(w->p.sleep_until, 0);
+    ts.tv_nsec = 1000000000;
+    req = fake_put(w, 0x100, &ts, sizeof(ts));
+    assert_int_equal(SC2(w, LX_NR_nanosleep, req, 0), -LX_EINVAL);
+    struct lx_timespec64 t64 = { 0, 0 };
+    req = fake_put(w, 0x100, &t64, sizeof(t64));
+    assert_int_equal(SC4(w, LX_NR_clock_nanosleep_time64, LX_CLOCK_MONOTONIC, 0, req, 0), 0);
+    assert_int_equal(SC4(w, LX_NR_clock_nanosleep_time64, 99, 0, req, 0), -LX_EINVAL);
+}
+
+static void poll_and_select_see_pipes(void **state)
+{
+    fake_world_t *w = *state;
+    uint32_t fds = FAKE_SCRATCH + 0x600;
+    assert_int_equal(SC1(w, LX_NR_pipe, fds), 0);
+    int32_t r = (int32_t)fake_read32(&w->space, fds), wr = (int32_t)fake_read32(&w->space, fds + 4);
+    uint32_t pfd = FAKE_SCRATCH + 0x700;
+    int32_t ents[6] = { r, LX_POLLIN, wr, LX_POLLOUT, 99, LX_POLLIN };    /* fd, events|revents */
+
+    fake_put(w, 0x700, ents, sizeof(ents));
+    assert_int_equal(SC3(w, LX_NR_poll, pfd, 2, 0), 1);     /* the write end only */
+    assert_int_equal(fake_read32(&w->space, pfd + 4) >> 16, 0);
+    assert_int_equal(fake_read32(&w->space, pfd + 12) >> 16, LX_POLLOUT);
+    assert_int_equal(SC3(w, LX_NR_poll, pfd, 3, 0), 2);     /* and 99: POLLNVAL */
+    assert_int_equal(fake_read32(&w->space, pfd + 20) >> 16, LX_POLLNVAL);
+    assert_int_equal(SC3(w, LX_NR_poll, pfd, 1, -1), LX_BLOCK);   /* for ever */
+    assert_int_equal(w->p.sleep_until, 0);
+    SC3(w, LX_NR_write, wr, fake_put_str(w, 0, "x"), 1);
+    assert_int_equal(SC3(w, LX_NR_poll, pfd, 1, -1), 1);
+    assert_int_equal(fake_read32(&w->space, pfd + 4) >> 16, LX_POLLIN);
+    SC3(w, LX_NR_read, r, BUF_AT, 1);
+    assert_int_equal(SC3(w, LX_NR_poll, pfd, 1, 250), LX_BLOCK);   /* 250 ms */
+    assert_int_equal(w->p.sleep_until, FAKE_MONOTONIC + 250000000ull);
+    w->host.clock_now = 250000000;
+    assert_int_equal(SC3(w, LX_NR_poll, pfd, 1, 250), 0);          /* timed out */
+    /* select: the read end after the writer went */
+    uint32_t set = 1u << r, tv[2] = { 0, 0 };
+    uint32_t rset = fake_put(w, 0x800, &set, 4), utv = fake_put(w, 0x810, tv, 8);
+    assert_int_equal(SC5(w, LX_NR__newselect, r + 1, rset, 0, 0, utv), 0);
+    assert_int_equal(fake_read32(&w->space, rset), 0);
+    SC1(w, LX_NR_close, wr);
+    fake_put(w, 0x800, &set, 4);
+    assert_int_equal(SC5(w, LX_NR__newselect, r + 1, rset, 0, 0, 0), 1);   /* end of file */
+    assert_int_equal(fake_read32(&w->space, rset), set);
+    set = 1u << 30;                                 /* nothing open there */
+    fake_put(w, 0x800, &set, 4);
+    assert_int_equal(SC5(w, LX_NR__newselect, 31, rset, 0, 0, 0), -LX_EBADF);
+    assert_int_equal(SC5(w, LX_NR__newselect, -1, 0, 0, 0, 0), -LX_EINVAL);
+}
+
+static void groups_and_sessions(void **state)
+{
+    fake_world_t *w = *state;
+    lx_proc_t *c = fork_of(&w->p);
+
+    assert_int_equal(SC0(w, LX_NR_setsid), -LX_EPERM);      /* init leads its group */
+    assert_int_equal(SC2(w, LX_NR_setpgid, c->pid, c->pid), 0);   /* a shell's job */
+    assert_int_equal(PC0(c, LX_NR_getpgrp), (int32_t)c->pid);
+    assert_int_equal(SC1(w, LX_NR_getpgid, c->pid), (int32_t)c->pid);
+    assert_int_equal(SC2(w, LX_NR_setpgid, 999, 0), -LX_ESRCH);
+    assert_int_equal(SC2(w, LX_NR_setpgid, c->pid, 999), -LX_EPERM);  /* no such group */
+    assert_int_equal(PC0(c, LX_NR_setsid), -LX_EPERM);      /* now a group leader */
+    lx_proc_t *g = fork_of(c);
+    assert_int_equal(PC0(g, LX_NR_setsid), (int32_t)g->pid);
+    assert_int_equal(PC1(g, LX_NR_getsid, 0), (int32_t)g->pid);
+    assert_int_equal(PC2(c, LX_NR_setpgid, g->pid, 0), -LX_EPERM);   /* another session */
+}
+
+static void execve_refusals_change_nothing(void **state)
+{
+    fake_world_t *w = *state;
+    uint32_t argv = fake_put(w, 0x200, (uint32_t[]){ fake_put_str(w, 0x100, "x"), 0 }, 8);
+
+    assert_int_equal(SC3(w, LX_NR_execve, fake_put_str(w, 0x300, "/dev/null"), argv, 0),
+                     -LX_EACCES);
+    assert_int_equal(SC3(w, LX_NR_execve, 0x20000000u, argv, 0), -LX_EFAULT);
+    assert_int_equal(SC3(w, LX_NR_execve, fake_put_str(w, 0x300, "/tmp"), 0x20000000u, 0),
+                     -LX_EFAULT);
+    assert_false(w->p.execed);
+    assert_ptr_equal(w->p.space, &w->space);
+    assert_int_equal(w->host.spaces_made, 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(fork_copies_the_process, setup, teardown),
+        cmocka_unit_test_setup_teardown(wait4_blocks_until_a_child_exits, setup, teardown),
+        cmocka_unit_test_setup_teardown(pipe_reader_parks_until_written_or_closed, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(full_pipe_parks_the_writer, setup, teardown),
+        cmocka_unit_test_setup_teardown(vfork_parent_waits_for_exec_or_exit, setup, teardown),
+        cmocka_unit_test_setup_teardown(clone_sets_the_tids, setup, teardown),
+        cmocka_unit_test_setup_teardown(orphans_go_to_init, setup, teardown),
+        cmocka_unit_test_setup_teardown(fork_refused_when_full, setup, teardown),
+        cmocka_unit_test_setup_teardown(nanosleep_parks_until_the_deadline, setup, teardown),
+        cmocka_unit_test_setup_teardown(poll_and_select_see_pipes, setup, teardown),
+        cmocka_unit_test_setup_teardown(groups_and_sessions, setup, teardown),
+        cmocka_unit_test_setup_teardown(execve_refusals_change_nothing, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
