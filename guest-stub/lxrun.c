@@ -25,10 +25,14 @@
  *
  * A VMFault is first a copy-on-write or lazily mapped page (lxh_fault),
  * then demand paging of the process's layout (lx_page_fault); otherwise,
- * and for any other fault, the process is killed with the signal Linux
- * would send (SIGSEGV for a page fault or a general protection fault,
- * SIGFPE for a divide error, SIGILL for an invalid opcode; SIGKILL when
- * no memory is left for a copy-on-write copy). When init ends, every other
+ * and for any other fault, the process gets the signal Linux would send
+ * (SIGSEGV for a page fault or a general protection fault, SIGFPE for a
+ * divide error, SIGILL for an invalid opcode): its handler's frame through
+ * TCB Read/WriteRegisters, or death (SIGKILL when no memory is left for a
+ * copy-on-write copy). Signals: resume() delivers before every reply; a
+ * parked call is interrupted when one becomes deliverable; a process that
+ * is running when one arrives is suspended, given its frame and resumed
+ * (signal_running); docs/guest.md, Signals. When init ends, every other
  * process is ended too; the guest kernel checks that every frame and byte
  * came back and reports init's status.
  *
@@ -141,21 +145,6 @@ static int grow_cspace(struct mm *mm, rt_component_info_t *info)
     return 0;
 }
 
-/* The signal a fault other than a system call kills the process with. */
-static uint32_t fault_signal(seL4_Word label)
-{
-    if (label == seL4_Fault_VMFault)
-        return SIGSEGV;
-    if (label == seL4_Fault_UserException) {
-        seL4_Word n = seL4_GetMR(seL4_UserException_Number);
-        gprintf("guest-stub: linux: exception %u at ip 0x%08x\n", n,
-                seL4_GetMR(seL4_UserException_FaultIP));
-        return n == EXC_DIVIDE ? SIGFPE : n == EXC_INVALID_OP ? SIGILL : SIGSEGV;
-    }
-    return SIGKILL;
-}
-
-
 /* The guest kernel's side of one process (lx_proc_t.host). */
 typedef struct gproc {
     struct mm_thread t;
@@ -242,9 +231,10 @@ static void kill_proc(lxr_t *r, lx_proc_t *p, uint32_t sig)
     proc_end(r, p, sig);
 }
 
-/* The registers a call resumes with: its result in EAX, after the
- * instruction. */
-static void resume(lxr_t *r, lx_proc_t *p, lx_regs_t *regs, int32_t ret)
+/* The registers a call (number nr) resumes with: its result in EAX, after
+ * the instruction; then a deliverable signal may point them at a handler,
+ * or end the process instead. */
+static void resume(lxr_t *r, lx_proc_t *p, lx_regs_t *regs, int32_t nr, int32_t ret)
 {
     gproc_t *g = p->host;
     const uint32_t *w = &regs->eax;
@@ -255,7 +245,10 @@ static void resume(lxr_t *r, lx_proc_t *p, lx_regs_t *regs, int32_t ret)
         seL4_TCB_SetTLSBase(g->t.rt.tcb, p->tls_base);
         p->tls_changed = false;
     }
-    /* Signal delivery (guesttty) goes here: it may rewrite any of *regs. */
+    if (lx_sig_deliver(p, regs, nr) == LX_SIG_KILLED) {
+        proc_end(r, p, p->exit_status);
+        return;
+    }
     _Static_assert(sizeof(*regs) == seL4_UnknownSyscall_Syscall * sizeof(uint32_t),
                    "lx_regs_t is the UnknownSyscall reply");
     for (int i = 0; i < seL4_UnknownSyscall_Syscall; i++)
@@ -326,12 +319,15 @@ static void on_syscall(lxr_t *r, lx_proc_t *p)
     gproc_t *g = p->host;
     lx_regs_t regs;
     uint32_t *w = &regs.eax;
-    int32_t ret;
+    int32_t ret, nr;
 
     for (int i = 0; i < seL4_UnknownSyscall_Syscall; i++)
         w[i] = seL4_GetMR(i);
     r->nsys++;
+    nr = (int32_t)regs.eax;
+    p->uregs = &regs;           /* sigreturn rewrites them */
     ret = lx_syscall(p, &regs);
+    p->uregs = NULL;
     if (ret == LX_BLOCK && !p->exited && !p->execed) {
         if (mm_slot_alloc(r->mm, &g->reply) != ERR_NONE ||
             seL4_CNode_SaveCaller(r->mm->root, g->reply, CAP_DEPTH) != seL4_NoError) {
@@ -344,7 +340,94 @@ static void on_syscall(lxr_t *r, lx_proc_t *p)
         r->running--;
     }
     if (after_call(r, p, &regs, ret))
-        resume(r, p, &regs, ret);
+        resume(r, p, &regs, nr, ret);
+}
+
+/* ------------------------------------------------------------------ */
+/* Signals outside a system call: faults, and processes that are running */
+
+#define UREGS   10u             /* eip .. ebp of seL4_UserContext: lx_regs_t's set */
+#define TRAP_PF 14u             /* Intel SDM vol. 3 6.15: page fault */
+
+static void regs_of(lx_regs_t *x, const seL4_UserContext *c)
+{
+    *x = (lx_regs_t){ .eax = c->eax, .ebx = c->ebx, .ecx = c->ecx, .edx = c->edx,
+                      .esi = c->esi, .edi = c->edi, .ebp = c->ebp, .eip = c->eip,
+                      .esp = c->esp, .eflags = c->eflags };
+}
+
+static void ctx_of(seL4_UserContext *c, const lx_regs_t *x)
+{
+    *c = (seL4_UserContext){ .eip = x->eip, .esp = x->esp, .eflags = x->eflags,
+                             .eax = x->eax, .ebx = x->ebx, .ecx = x->ecx, .edx = x->edx,
+                             .esi = x->esi, .edi = x->edi, .ebp = x->ebp };
+}
+
+/* Delivers what is pending to p, whose thread is stopped (at a fault, or
+ * suspended): a handler's frame through TCB Read/WriteRegisters, or the
+ * end of p. False if p ended. */
+static bool deliver_stopped(lxr_t *r, lx_proc_t *p)
+{
+    gproc_t *g = p->host;
+    seL4_UserContext ctx;
+    lx_regs_t regs;
+
+    if (seL4_TCB_ReadRegisters(g->t.rt.tcb, 0, 0, UREGS, &ctx) != seL4_NoError) {
+        proc_end(r, p, SIGKILL);
+        return false;
+    }
+    regs_of(&regs, &ctx);
+    switch (lx_sig_deliver(p, &regs, -1)) {
+    case LX_SIG_KILLED:
+        proc_end(r, p, p->exit_status);
+        return false;
+    case LX_SIG_HANDLER:
+        ctx_of(&ctx, &regs);
+        if (seL4_TCB_WriteRegisters(g->t.rt.tcb, 0, 0, UREGS, &ctx) != seL4_NoError) {
+            proc_end(r, p, SIGKILL);
+            return false;
+        }
+        return true;
+    default:
+        return true;
+    }
+}
+
+/* A fault the pager did not resolve becomes the signal Linux sends: to the
+ * handler if there is one (the reply resumes the thread there), else the
+ * process ends with it. */
+static void fault_to_signal(lxr_t *r, lx_proc_t *p, seL4_Word label)
+{
+    int sig = SIGSEGV, code = LX_SI_KERNEL;
+    uint32_t addr = 0, trapno, err, ip;
+
+    if (label == seL4_Fault_VMFault) {
+        addr = seL4_GetMR(seL4_VMFault_Addr);
+        ip = seL4_GetMR(seL4_VMFault_IP);
+        err = seL4_GetMR(seL4_VMFault_FSR);
+        trapno = TRAP_PF;
+        code = lx_sig_segv_code(p, addr);
+    } else if (label == seL4_Fault_UserException) {
+        ip = seL4_GetMR(seL4_UserException_FaultIP);
+        trapno = seL4_GetMR(seL4_UserException_Number);
+        err = seL4_GetMR(seL4_UserException_Code);
+        if (trapno == EXC_DIVIDE || trapno == EXC_INVALID_OP) {
+            sig = trapno == EXC_DIVIDE ? SIGFPE : SIGILL;
+            code = trapno == EXC_DIVIDE ? LX_FPE_INTDIV : LX_ILL_ILLOPN;
+            addr = ip;
+        }
+    } else {
+        kill_proc(r, p, SIGKILL);
+        return;
+    }
+    lx_sig_fault(p, sig, code, addr, trapno, err);
+    if (deliver_stopped(r, p)) {
+        seL4_Reply(seL4_MessageInfo_new(0, 0, 0, 0));
+    } else if (label == seL4_Fault_VMFault) {
+        gprintf("guest-stub: linux: pid %u segfault at 0x%08x ip 0x%08x\n", p->pid, addr, ip);
+    } else {
+        gprintf("guest-stub: linux: pid %u exception %u at ip 0x%08x\n", p->pid, trapno, ip);
+    }
 }
 
 static void on_fault(lxr_t *r, lx_proc_t *p, seL4_Word label)
@@ -363,10 +446,42 @@ static void on_fault(lxr_t *r, lx_proc_t *p, seL4_Word label)
             kill_proc(r, p, SIGKILL);
             return;
         }
-        gprintf("guest-stub: linux: pid %u segfault at 0x%08x ip 0x%08x\n", p->pid, addr,
-                seL4_GetMR(seL4_VMFault_IP));
     }
-    kill_proc(r, p, fault_signal(label));
+    fault_to_signal(r, p, label);
+}
+
+static void wake_parked(lxr_t *r);
+
+/* A signal for a process that is running, not in a call of ours (alarm's,
+ * another process's kill, the terminal's ^C): its thread is suspended,
+ * given the frame (or ended) and resumed; if it had a call on its way to
+ * us, the call is made again once the handler returns. Parked processes
+ * are wake_parked()'s. True if a process ended (the walk starts again). */
+static bool signal_running(lxr_t *r)
+{
+    for (lx_proc_t *p = r->k->procs; p; p = p->next) {
+        gproc_t *g = p->host;
+
+        if (!g || p->exited)
+            continue;
+        lx_sig_tick(p);
+        if (g->reply || !lx_sig_deliverable(p))
+            continue;
+        if (seL4_TCB_Suspend(g->t.rt.tcb) != seL4_NoError)
+            continue;
+        if (!deliver_stopped(r, p))
+            return true;
+        seL4_TCB_Resume(g->t.rt.tcb);
+    }
+    return false;
+}
+
+/* After every event: signals first, then the parked calls. */
+static void after_event(lxr_t *r)
+{
+    while (signal_running(r))
+        ;
+    wake_parked(r);
 }
 
 /* Repeats parked calls until none finishes; a finished call may let another
@@ -384,9 +499,11 @@ static void wake_parked(lxr_t *r)
                 continue;
             int32_t ret = lx_syscall(p, &g->regs);
             if (ret == LX_BLOCK)
+                ret = lx_sig_interrupt(p, g->regs.eax);
+            if (ret == LX_BLOCK)
                 continue;
             if (after_call(r, p, &g->regs, ret))
-                resume(r, p, &g->regs, ret);
+                resume(r, p, &g->regs, (int32_t)g->regs.eax, ret);
             again = true;
         }
     }
@@ -399,6 +516,8 @@ static bool must_poll(lxr_t *r)
         gproc_t *g = p->host;
         if (g && g->reply && (p->sleep_until || p->wait_external))
             return true;
+        if (g && p->sig.alarm_ns)
+            return true;        /* alarm() runs out while nothing happens */
     }
     return false;
 }
@@ -424,7 +543,7 @@ static void serve(lxr_t *r)
             m = seL4_NBRecv(r->ep, &badge);
             if (badge == 0) {
                 seL4_Yield();
-                wake_parked(r);
+                after_event(r);
                 continue;
             }
         } else if (r->running == 0) {
@@ -440,7 +559,7 @@ static void serve(lxr_t *r)
             on_syscall(r, p);
         else
             on_fault(r, p, seL4_MessageInfo_get_label(m));
-        wake_parked(r);
+        after_event(r);
     }
 }
 

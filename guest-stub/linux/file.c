@@ -85,7 +85,7 @@ static int32_t dev_read(lx_proc_t *p, lx_inode_t *n, void *buf, uint32_t len)
         return (int32_t)len;
     }
     if (is_console(n))
-        return p->k->ops->console_read(p->k->ctx, buf, len);
+        return lx_tty_read(p, buf, len);
     return 0;                   /* /dev/null: always at end of file */
 }
 
@@ -111,7 +111,7 @@ static int32_t pipe_read(lx_pipe_t *pp, uint8_t *buf, uint32_t len)
 static int32_t pipe_write(lx_pipe_t *pp, const uint8_t *buf, uint32_t len)
 {
     if (pp->readers == 0)
-        return LX_ERR(LX_EPIPE);    /* TODO(guesttty): and SIGPIPE to the writer */
+        return LX_ERR(LX_EPIPE);    /* lx_file_write() adds SIGPIPE */
     uint32_t room = LX_PIPE_SIZE - pp->count;
     if (room == 0)
         return LX_ERR(LX_EAGAIN);
@@ -168,8 +168,14 @@ int32_t lx_file_write(lx_proc_t *p, lx_file_t *f, const void *buf, uint32_t len)
 {
     if (f->kind == LX_FILE_PIPE_READ || (f->flags & LX_O_ACCMODE) == LX_O_RDONLY)
         return LX_ERR(LX_EBADF);
-    if (f->kind == LX_FILE_PIPE_WRITE)
-        return pipe_write(f->pipe, buf, len);
+    if (f->kind == LX_FILE_PIPE_WRITE) {
+        int32_t r = pipe_write(f->pipe, buf, len);
+        if (r == LX_ERR(LX_EPIPE)) {
+            lx_sigsrc_t src = { .code = LX_SI_USER, .pid = p->pid, .uid = p->uid };
+            lx_sig_send(p, LX_SIGPIPE, &src);   /* as pipe_write() in fs/pipe.c */
+        }
+        return r;
+    }
     return inode_write(p, f, buf, len);
 }
 

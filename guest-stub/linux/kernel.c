@@ -13,7 +13,6 @@
 #include "lx.h"
 #include "linux/stat.h"
 #include "linux/fcntl.h"
-#include "linux/termios.h"
 #include <string.h>
 
 #define LX_USER_TOP     0xC0000000u /* Linux i386 TASK_SIZE (3 GiB split) */
@@ -21,29 +20,6 @@
 #define LX_FIRST_PID    1
 #define LX_DEFAULT_UMASK 022        /* Linux init's umask */
 #define LX_DEFAULT_GDT_TLS 7        /* our GDT's %gs entry (arch/ia32/include/arch/gdt.h GDT_GS) */
-#define LX_CONSOLE_ROWS 24          /* what an 80x24 terminal reports */
-#define LX_CONSOLE_COLS 80
-
-/* A Linux console's settings after boot (drivers/tty/tty_io.c
- * tty_std_termios): canonical input with echo and signals, NL -> CR NL
- * on output, 38400 baud 8N1. */
-static void console_defaults(lx_kernel_t *k)
-{
-    static const uint8_t cc[LX_NCCS] = {
-        [LX_VINTR] = 'C' & 0x1f, [LX_VQUIT] = '\\' & 0x1f, [LX_VERASE] = 0x7f,
-        [LX_VKILL] = 'U' & 0x1f, [LX_VEOF] = 'D' & 0x1f, [LX_VMIN] = 1,
-        [LX_VSTART] = 'Q' & 0x1f, [LX_VSTOP] = 'S' & 0x1f, [LX_VSUSP] = 'Z' & 0x1f,
-        [LX_VREPRINT] = 'R' & 0x1f, [LX_VDISCARD] = 'O' & 0x1f,
-        [LX_VWERASE] = 'W' & 0x1f, [LX_VLNEXT] = 'V' & 0x1f,
-    };
-    k->termios.c_iflag = LX_ICRNL | LX_IXON;
-    k->termios.c_oflag = LX_OPOST | LX_ONLCR;
-    k->termios.c_cflag = LX_B38400 | LX_CS8 | LX_CREAD | LX_HUPCL;
-    k->termios.c_lflag = LX_ISIG | LX_ICANON | LX_ECHO | LX_ECHOE | LX_ECHOK | LX_ECHOCTL |
-                         LX_ECHOKE | LX_IEXTEN;
-    memcpy(k->termios.c_cc, cc, sizeof(cc));
-    k->winsize = (struct lx_winsize){ LX_CONSOLE_ROWS, LX_CONSOLE_COLS, 0, 0 };
-}
 
 void *lx_alloc(lx_kernel_t *k, uint32_t bytes)
 {
@@ -94,7 +70,7 @@ int lx_kernel_init(lx_kernel_t *k, const lx_host_ops_t *ops, void *ctx)
     k->tls_gdt_entry = LX_DEFAULT_GDT_TLS;
     k->next_ino = 1;
     k->next_pid = LX_FIRST_PID;
-    console_defaults(k);
+    lx_tty_init(&k->tty);
     k->root = lx_fs_new(k, LX_S_IFDIR | 0755);
     if (!k->root)
         return LX_ERR(LX_ENOMEM);

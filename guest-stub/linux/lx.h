@@ -36,6 +36,7 @@
 #include <stdbool.h>
 #include "linux/errno.h"
 #include "linux/termios.h"
+#include "sig.h"
 
 /* ------------------------------------------------------------------ */
 /* What the guest kernel provides                                      */
@@ -173,6 +174,8 @@ struct lx_proc {
     void *old_space;            /* execve: the guest kernel's to free with the old thread */
     void *host;                 /* the guest kernel's own per-process record */
     lx_inode_t *exe;            /* the image's file: what /proc/self/exe names */
+    lx_sigstate_t sig;          /* handlers, mask, pending signals (signal.c) */
+    struct lx_regs *uregs;      /* the caller's registers during a call, if lent */
 };
 
 /* One per guest. */
@@ -188,8 +191,7 @@ struct lx_kernel {
     lx_proc_t *procs;           /* every process, zombies too, newest first */
     uint32_t nprocs;
     uint8_t unknown_logged[(512 + 7) / 8];   /* -ENOSYS logged once per number */
-    struct lx_termios termios;  /* the console's settings (TCGETS/TCSETS) */
-    struct lx_winsize winsize;  /* the console's size (TIOCGWINSZ) */
+    lx_tty_t tty;               /* the console's line discipline (tty.c) */
     char path[2][LX_PATH_MAX];  /* scratch for user paths: one call at a time */
 };
 

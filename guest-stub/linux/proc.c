@@ -74,7 +74,8 @@ void lx_proc_exit(lx_proc_t *p, uint32_t status)
         if (q->exited && !init)
             lx_proc_reap(q);
     }
-    /* SIGCHLD to the parent: the signal code's (guesttty). */
+    if (p->parent && !p->parent->exited)
+        lx_sig_child(p->parent, p->pid, status);
 }
 
 /* ------------------------------------------------------------------ */

@@ -59,6 +59,13 @@ LX_HANDLER(poll); LX_HANDLER(_newselect); LX_HANDLER(select);
 LX_HANDLER(fork); LX_HANDLER(vfork); LX_HANDLER(clone); LX_HANDLER(execve);
 LX_HANDLER(wait4); LX_HANDLER(waitpid);
 
+/* sys_signal.c */
+LX_HANDLER(rt_sigaction); LX_HANDLER(sigaction); LX_HANDLER(signal);
+LX_HANDLER(rt_sigprocmask); LX_HANDLER(sigprocmask); LX_HANDLER(rt_sigpending);
+LX_HANDLER(sigpending); LX_HANDLER(sigaltstack); LX_HANDLER(kill); LX_HANDLER(tkill);
+LX_HANDLER(tgkill); LX_HANDLER(alarm); LX_HANDLER(pause); LX_HANDLER(rt_sigsuspend);
+LX_HANDLER(sigsuspend); LX_HANDLER(sigreturn); LX_HANDLER(rt_sigreturn);
+
 /* sys_file.c, for the *at() calls: the directory dirfd names (AT_FDCWD:
  * the current one). */
 int lx_at_dir(lx_proc_t *p, int32_t dirfd, lx_inode_t **dir);

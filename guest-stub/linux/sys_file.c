@@ -381,34 +381,6 @@ LX_HANDLER(fcntl64)
     }
 }
 
-/* What a Linux console answers; the guest kernel's line discipline is
- * configured from k->termios once it has one. */
-static int32_t tty_ioctl(lx_proc_t *p, uint32_t req, uint32_t arg)
-{
-    lx_kernel_t *k = p->k;
-    uint32_t zero = 0;
-    switch (req) {
-    case LX_TCGETS:
-        return lx_user_out(p, arg, &k->termios, sizeof(k->termios));
-    case LX_TCSETS: case LX_TCSETSW: case LX_TCSETSF:
-        return lx_user_in(p, &k->termios, arg, sizeof(k->termios));
-    case LX_TIOCGWINSZ:
-        return lx_user_out(p, arg, &k->winsize, sizeof(k->winsize));
-    case LX_TIOCSWINSZ:
-        return lx_user_in(p, &k->winsize, arg, sizeof(k->winsize));
-    case LX_TIOCGPGRP:
-        return lx_user_out(p, arg, &p->pgid, sizeof(p->pgid));
-    case LX_TIOCGSID:
-        return lx_user_out(p, arg, &p->sid, sizeof(p->sid));
-    case LX_TIOCSPGRP: case LX_TIOCSCTTY:
-        return 0;
-    case LX_FIONREAD:
-        return lx_user_out(p, arg, &zero, sizeof(zero));
-    default:
-        return LX_ERR(LX_ENOTTY);
-    }
-}
-
 LX_HANDLER(ioctl)
 {
     lx_file_t *f = lx_fd_get(p, (int32_t)a[0]);
@@ -417,7 +389,7 @@ LX_HANDLER(ioctl)
     if (f->kind != LX_FILE_INODE ||
             (f->node->rdev != LX_DEV_TTY && f->node->rdev != LX_DEV_CONSOLE))
         return LX_ERR(LX_ENOTTY);
-    return tty_ioctl(p, a[1], a[2]);
+    return lx_tty_ioctl(p, a[1], a[2]);
 }
 
 /* Entry number pos of a directory listing: ".", "..", then the entries. */

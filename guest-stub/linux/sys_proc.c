@@ -247,12 +247,15 @@ LX_HANDLER(getrandom)
     return err ? err : (int32_t)len;
 }
 
-/* Our limits: 8 MiB stack, LX_FD_MAX descriptors, the rest unlimited. */
+/* Our limits: 8 MiB stack, LX_FD_MAX descriptors, no core files, the rest
+ * unlimited. */
 static void limit_of(uint32_t res, uint64_t *cur, uint64_t *max)
 {
     *cur = *max = LX_RLIM_INFINITY64;
     if (res == LX_RLIMIT_STACK)
         *cur = STACK_LIMIT;
+    if (res == LX_RLIMIT_CORE)
+        *cur = 0;               /* no core files (Linux's default soft limit too) */
     if (res == LX_RLIMIT_NOFILE)
         *cur = *max = LX_FD_MAX;
 }

@@ -35,6 +35,7 @@ struct lx_rlimit64 { uint64_t rlim_cur, rlim_max; } __attribute__((packed, align
 #define LX_RLIM_INFINITY32  0xffffffffu     /* resource.h, 32-bit getrlimit */
 #define LX_RLIM_INFINITY64  (~0ull)         /* resource.h RLIM64_INFINITY */
 #define LX_RLIMIT_STACK     3       /* asm-generic/resource.h */
+#define LX_RLIMIT_CORE      4       /* asm-generic/resource.h */
 #define LX_RLIMIT_NOFILE    7       /* asm-generic/resource.h */
 #define LX_RLIMIT_AS        9       /* asm-generic/resource.h */
 #define LX_RLIM_NLIMITS     16      /* asm-generic/resource.h */

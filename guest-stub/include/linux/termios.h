@@ -14,6 +14,7 @@
 #define LX_TCSETS       0x5402  /* asm-generic/ioctls.h */
 #define LX_TCSETSW      0x5403  /* asm-generic/ioctls.h */
 #define LX_TCSETSF      0x5404  /* asm-generic/ioctls.h */
+#define LX_TCFLSH       0x540B  /* asm-generic/ioctls.h */
 #define LX_TIOCSCTTY    0x540E  /* asm-generic/ioctls.h */
 #define LX_TIOCGPGRP    0x540F  /* asm-generic/ioctls.h */
 #define LX_TIOCSPGRP    0x5410  /* asm-generic/ioctls.h */
@@ -46,12 +47,22 @@ struct lx_winsize {
 #define LX_VSTART   8
 #define LX_VSTOP    9
 #define LX_VSUSP    10
+#define LX_VEOL     11
 #define LX_VREPRINT 12
 #define LX_VDISCARD 13
 #define LX_VWERASE  14
 #define LX_VLNEXT   15
+#define LX_VEOL2    16
+
+/* TCFLSH's argument (asm-generic/termbits-common.h) */
+#define LX_TCIFLUSH  0
+#define LX_TCOFLUSH  1
+#define LX_TCIOFLUSH 2
 
 /* Flag bits (octal, termbits.h / termbits-common.h) of a console's defaults */
+#define LX_ISTRIP   0000040     /* c_iflag: strip the eighth bit */
+#define LX_INLCR    0000100     /* c_iflag: map NL to CR on input */
+#define LX_IGNCR    0000200     /* c_iflag: drop CR on input */
 #define LX_ICRNL    0000400     /* c_iflag: map CR to NL on input */
 #define LX_IXON     0002000     /* c_iflag: XON/XOFF flow control */
 #define LX_OPOST    0000001     /* c_oflag: post-process output */
@@ -65,6 +76,8 @@ struct lx_winsize {
 #define LX_ECHO     0000010     /* c_lflag: echo input */
 #define LX_ECHOE    0000020     /* c_lflag: echo erase as BS-SP-BS */
 #define LX_ECHOK    0000040     /* c_lflag: echo NL after KILL */
+#define LX_ECHONL   0000100     /* c_lflag: echo NL even without ECHO */
+#define LX_NOFLSH   0000200     /* c_lflag: no flush of input on INTR, QUIT, SUSP */
 #define LX_ECHOCTL  0001000     /* c_lflag: echo controls as ^X */
 #define LX_ECHOKE   0004000     /* c_lflag: erase the line on KILL */
 #define LX_IEXTEN   0100000     /* c_lflag: extended input processing */

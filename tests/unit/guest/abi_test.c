@@ -21,6 +21,8 @@
 #include <linux/fcntl.h>
 #include <sys/stat.h>
 #include <linux/mman.h>
+#include <linux/signal.h>
+#include <asm/termbits.h>
 #include "linux/unistd.h"
 #include "linux/errno.h"
 #include "linux/termios.h"
@@ -28,6 +30,7 @@
 #include "linux/fcntl.h"
 #include "linux/stat.h"
 #include "linux/mman.h"
+#include "linux/signal.h"
 
 static void syscall_numbers(void **state)
 {
@@ -175,6 +178,90 @@ static void terminal_requests(void **state)
     assert_int_equal(LX_TIOCSWINSZ, TIOCSWINSZ);
     assert_int_equal(LX_FIONREAD, FIONREAD);
     assert_int_equal(LX_TIOCGSID, TIOCGSID);
+    assert_int_equal(LX_TCFLSH, TCFLSH);
+    assert_int_equal(LX_TCIFLUSH, TCIFLUSH);
+    assert_int_equal(LX_TCOFLUSH, TCOFLUSH);
+    assert_int_equal(LX_TCIOFLUSH, TCIOFLUSH);
+    assert_int_equal(LX_VEOL, VEOL);
+    assert_int_equal(LX_VEOL2, VEOL2);
+    assert_int_equal(LX_VWERASE, VWERASE);
+    assert_int_equal(LX_ISTRIP, ISTRIP);
+    assert_int_equal(LX_INLCR, INLCR);
+    assert_int_equal(LX_IGNCR, IGNCR);
+    assert_int_equal(LX_ICRNL, ICRNL);
+    assert_int_equal(LX_ECHONL, ECHONL);
+    assert_int_equal(LX_NOFLSH, NOFLSH);
+    assert_int_equal(LX_ECHOCTL, ECHOCTL);
+    assert_int_equal(LX_ECHOKE, ECHOKE);
+    assert_int_equal(LX_IEXTEN, IEXTEN);
+    assert_int_equal(LX_ISIG, ISIG);
+    assert_int_equal(LX_ICANON, ICANON);
+}
+
+/* Signal numbers, flags, codes and the signal system calls. */
+static void signal_numbers(void **state)
+{
+    (void)state;
+    static const int ours[] = {
+        LX_SIGHUP, LX_SIGINT, LX_SIGQUIT, LX_SIGILL, LX_SIGTRAP, LX_SIGABRT, LX_SIGBUS,
+        LX_SIGFPE, LX_SIGKILL, LX_SIGUSR1, LX_SIGSEGV, LX_SIGUSR2, LX_SIGPIPE, LX_SIGALRM,
+        LX_SIGTERM, LX_SIGSTKFLT, LX_SIGCHLD, LX_SIGCONT, LX_SIGSTOP, LX_SIGTSTP, LX_SIGTTIN,
+        LX_SIGTTOU, LX_SIGURG, LX_SIGXCPU, LX_SIGXFSZ, LX_SIGVTALRM, LX_SIGPROF, LX_SIGWINCH,
+        LX_SIGIO, LX_SIGPWR, LX_SIGSYS,
+    };
+    static const int host[] = {
+        SIGHUP, SIGINT, SIGQUIT, SIGILL, SIGTRAP, SIGABRT, SIGBUS, SIGFPE, SIGKILL, SIGUSR1,
+        SIGSEGV, SIGUSR2, SIGPIPE, SIGALRM, SIGTERM, SIGSTKFLT, SIGCHLD, SIGCONT, SIGSTOP,
+        SIGTSTP, SIGTTIN, SIGTTOU, SIGURG, SIGXCPU, SIGXFSZ, SIGVTALRM, SIGPROF, SIGWINCH,
+        SIGIO, SIGPWR, SIGSYS,
+    };
+    for (size_t i = 0; i < sizeof(ours) / sizeof(ours[0]); i++)
+        assert_int_equal(ours[i], host[i]);
+    assert_int_equal(LX_SA_NOCLDSTOP, SA_NOCLDSTOP);
+    assert_int_equal(LX_SA_NOCLDWAIT, SA_NOCLDWAIT);
+    assert_int_equal(LX_SA_SIGINFO, SA_SIGINFO);
+    assert_int_equal(LX_SA_RESTORER, SA_RESTORER);
+    assert_int_equal(LX_SA_ONSTACK, SA_ONSTACK);
+    assert_int_equal(LX_SA_RESTART, SA_RESTART);
+    assert_int_equal(LX_SA_NODEFER, SA_NODEFER);
+    assert_int_equal(LX_SA_RESETHAND, SA_RESETHAND);
+    assert_int_equal(LX_SIG_BLOCK, SIG_BLOCK);
+    assert_int_equal(LX_SIG_UNBLOCK, SIG_UNBLOCK);
+    assert_int_equal(LX_SIG_SETMASK, SIG_SETMASK);
+    assert_int_equal(LX_SS_ONSTACK, SS_ONSTACK);
+    assert_int_equal(LX_SS_DISABLE, SS_DISABLE);
+    assert_int_equal(LX_SS_AUTODISARM, SS_AUTODISARM);
+    assert_int_equal(LX_MINSIGSTKSZ, MINSIGSTKSZ);
+    assert_int_equal(LX_SI_USER, SI_USER);
+    assert_int_equal(LX_SI_KERNEL, SI_KERNEL);
+    assert_int_equal(LX_SI_TKILL, SI_TKILL);
+    assert_int_equal(LX_ILL_ILLOPN, ILL_ILLOPN);
+    assert_int_equal(LX_FPE_INTDIV, FPE_INTDIV);
+    assert_int_equal(LX_SEGV_MAPERR, SEGV_MAPERR);
+    assert_int_equal(LX_SEGV_ACCERR, SEGV_ACCERR);
+    assert_int_equal(LX_CLD_EXITED, CLD_EXITED);
+    assert_int_equal(LX_CLD_KILLED, CLD_KILLED);
+    assert_int_equal(LX_CLD_DUMPED, CLD_DUMPED);
+    assert_int_equal(LX_NR_restart_syscall, __NR_restart_syscall);
+    assert_int_equal(LX_NR_alarm, __NR_alarm);
+    assert_int_equal(LX_NR_pause, __NR_pause);
+    assert_int_equal(LX_NR_kill, __NR_kill);
+    assert_int_equal(LX_NR_signal, __NR_signal);
+    assert_int_equal(LX_NR_sigaction, __NR_sigaction);
+    assert_int_equal(LX_NR_sgetmask, __NR_sgetmask);
+    assert_int_equal(LX_NR_ssetmask, __NR_ssetmask);
+    assert_int_equal(LX_NR_sigsuspend, __NR_sigsuspend);
+    assert_int_equal(LX_NR_sigpending, __NR_sigpending);
+    assert_int_equal(LX_NR_sigreturn, __NR_sigreturn);
+    assert_int_equal(LX_NR_sigprocmask, __NR_sigprocmask);
+    assert_int_equal(LX_NR_rt_sigreturn, __NR_rt_sigreturn);
+    assert_int_equal(LX_NR_rt_sigaction, __NR_rt_sigaction);
+    assert_int_equal(LX_NR_rt_sigprocmask, __NR_rt_sigprocmask);
+    assert_int_equal(LX_NR_rt_sigpending, __NR_rt_sigpending);
+    assert_int_equal(LX_NR_rt_sigsuspend, __NR_rt_sigsuspend);
+    assert_int_equal(LX_NR_sigaltstack, __NR_sigaltstack);
+    assert_int_equal(LX_NR_tkill, __NR_tkill);
+    assert_int_equal(LX_NR_tgkill, __NR_tgkill);
 }
 
 static void auxv_types(void **state)
@@ -273,6 +360,7 @@ int main(void)
         cmocka_unit_test(syscall_numbers),
         cmocka_unit_test(error_numbers),
         cmocka_unit_test(terminal_requests),
+        cmocka_unit_test(signal_numbers),
         cmocka_unit_test(auxv_types),
         cmocka_unit_test(open_mmap_and_mode_flags),
         cmocka_unit_test(statx_layout),

@@ -1,0 +1,132 @@
+/*
+ * Signals and the terminal: the per-process signal state (lx_sigstate_t,
+ * in lx_proc_t), the console's line discipline (lx_tty_t, in lx_kernel_t)
+ * and what the guest kernel calls around them. Pure, like the rest of the
+ * personality; signal.c and sys_signal.c implement the signals, tty.c the
+ * terminal. docs/guest.md describes both.
+ *
+ * The guest kernel's part, in outline. Before each reply to a process it
+ * hands lx_sig_deliver() the process's full register set as the process
+ * will resume (EIP after the `int $0x80`, the result in EAX); if a signal is
+ * deliverable, delivery either builds Linux's frame on the user stack and
+ * points the registers at the handler, or terminates the process
+ * (lx_proc_exit with the signal's wait status), or drops an ignored signal.
+ * The same call settles a system call that was interrupted: a parked call
+ * (LX_BLOCK) that lx_sig_interrupt() abandons because a signal arrived
+ * answers one of the LX_ERESTART* codes, which delivery turns into -EINTR
+ * or a restart of the call (EIP back on the `int $0x80`, EAX the number
+ * again), as Linux's SA_RESTART rules say. A fault (VMFault, UserException)
+ * becomes lx_sig_fault() then lx_sig_deliver() with the registers read from
+ * the thread (nr -1); so does a signal for a process that is running, after
+ * the guest kernel has suspended its thread. sigreturn needs the registers
+ * themselves: the guest kernel lends them in p->uregs during every call.
+ */
+#ifndef GUEST_LINUX_SIG_H
+#define GUEST_LINUX_SIG_H
+
+#include <stdint.h>
+#include <stdbool.h>
+#include "linux/signal.h"
+#include "linux/termios.h"
+
+/* What a handler was installed with (rt_sigaction). */
+typedef struct lx_sigact {
+    uint32_t handler;           /* LX_SIG_DFL, LX_SIG_IGN or a user address */
+    uint32_t flags;             /* LX_SA_* */
+    uint32_t restorer;          /* LX_SA_RESTORER: where the handler returns */
+    uint64_t mask;              /* blocked while it runs */
+} lx_sigact_t;
+
+/* Where a pending signal came from, for its siginfo. Standard signals do not
+ * queue; real-time ones do not either here (one instance each). */
+typedef struct lx_sigsrc {
+    int32_t code;               /* si_code */
+    uint32_t pid, uid;          /* sender (kill, SIGCHLD's child) */
+    uint32_t addr;              /* faults: si_addr */
+    int32_t status;             /* SIGCHLD: exit code or signal */
+} lx_sigsrc_t;
+
+typedef struct lx_sigstate {
+    lx_sigact_t act[LX_NSIG];   /* index: signal - 1 */
+    lx_sigsrc_t src[LX_NSIG];
+    uint64_t blocked, pending;  /* LX_SIGBIT() sets */
+    uint64_t saved_mask;        /* sigsuspend: the mask to restore ... */
+    bool restore_mask;          /* ... once a handler's frame carries it */
+    uint32_t ss_sp, ss_size;    /* sigaltstack; size 0: none */
+    bool ss_autodisarm;
+    uint64_t alarm_ns;          /* monotonic deadline of alarm(), 0: none */
+    uint32_t trapno, err, cr2;  /* the last fault, as Linux keeps it per thread */
+} lx_sigstate_t;
+
+/* The console's line discipline. */
+#define LX_TTY_BUF 1024u        /* bytes of input held (Linux: 4096) */
+typedef struct lx_tty {
+    struct lx_termios termios;
+    struct lx_winsize winsize;
+    uint32_t sid, pgrp;         /* controlling session and foreground group; 0: none yet */
+    uint16_t buf[LX_TTY_BUF];   /* input: bytes, or LX_TTY_EOF marks */
+    uint32_t len;               /* entries held */
+    uint32_t ready;             /* canonical: entries up to here end in a delimiter */
+    bool host_eof;              /* the console said end of file */
+} lx_tty_t;
+#define LX_TTY_EOF 0x100u       /* ^D: ends a line without being read */
+
+struct lx_proc;
+struct lx_kernel;
+struct lx_regs;
+
+/* signal.c */
+typedef enum {
+    LX_SIG_NONE,                /* nothing delivered: registers unchanged bar a restart */
+    LX_SIG_HANDLER,             /* frame built, registers point at the handler */
+    LX_SIG_KILLED,              /* default action: lx_proc_exit() with the signal */
+} lx_sig_result_t;
+
+/* Generates a signal for p (Linux's send_signal): dropped at once if it
+ * would be ignored and is not blocked. */
+void lx_sig_send(struct lx_proc *p, int sig, const lx_sigsrc_t *src);
+/* A synchronous fault (force_sig_fault): an ignored or blocked handler is
+ * reset to the default first, so a fault in a handler for it kills. */
+void lx_sig_fault(struct lx_proc *p, int sig, int code, uint32_t addr, uint32_t trapno,
+        uint32_t err);
+/* To every process of group pgrp (kill(-pgrp), the terminal's ^C); whether
+ * any was there. */
+bool lx_sig_group(struct lx_proc *self, uint32_t pgrp, int sig, const lx_sigsrc_t *src);
+bool lx_sig_deliverable(const struct lx_proc *p);
+/* For a parked call (number nr) that a signal may interrupt: LX_BLOCK to
+ * stay parked, or the restart code it answers with (its waiting state
+ * cleared). A vfork parent waits on unless SIGKILL is pending. */
+int32_t lx_sig_interrupt(struct lx_proc *p, uint32_t nr);
+/* nr: the system call whose result is in r->eax with EIP after it, or -1. */
+lx_sig_result_t lx_sig_deliver(struct lx_proc *p, struct lx_regs *r, int32_t nr);
+/* SIGSEGV's si_code for a fault at addr: SEGV_ACCERR inside the layout,
+ * SEGV_MAPERR outside it. */
+int lx_sig_segv_code(const struct lx_proc *p, uint32_t addr);
+/* Raises SIGALRM if alarm()'s deadline has passed. */
+void lx_sig_tick(struct lx_proc *p);
+/* fork copies handlers, mask and alternate stack; execve resets handlers. */
+void lx_sig_fork(struct lx_proc *child, const struct lx_proc *parent);
+void lx_sig_exec(struct lx_proc *p);
+/* The wait status of a process killed by sig (never with the core flag:
+ * the guest writes no core files). */
+uint32_t lx_sig_wait_status(int sig);
+/* SIGCHLD for parent about a child that ended with wait status status;
+ * true if the parent asked for no zombies (SIGCHLD ignored, SA_NOCLDWAIT). */
+bool lx_sig_child(struct lx_proc *parent, uint32_t child_pid, uint32_t status);
+/* The alternate stack as sigaltstack reports it for a stack pointer. */
+bool lx_sig_on_altstack(const struct lx_proc *p, uint32_t sp);
+uint32_t lx_sig_ss_flags(const struct lx_proc *p, uint32_t sp);
+
+/* tty.c */
+void lx_tty_init(lx_tty_t *t);
+/* Raw bytes from the console through the line discipline: editing, echo,
+ * signals to the foreground group (sent as self's). */
+void lx_tty_input(struct lx_proc *self, const uint8_t *bytes, uint32_t n);
+/* read(2) of the console: bytes, 0 at end of file, -EAGAIN to wait (the
+ * caller parks; a signal interrupts the wait, lx_sig_interrupt). */
+int32_t lx_tty_read(struct lx_proc *p, uint8_t *buf, uint32_t n);
+int32_t lx_tty_ioctl(struct lx_proc *p, uint32_t req, uint32_t arg);
+/* Bytes a read would get now (FIONREAD). */
+uint32_t lx_tty_available(const lx_tty_t *t);
+
+#endif

@@ -1,0 +1,444 @@
+/*
+ * Signals: generation, delivery on the process's own stack, and the return.
+ *
+ * A signal is generated (lx_sig_send) by kill, by the terminal, by alarm,
+ * by a write to a pipe nobody reads, by a child's exit, or forced by a fault
+ * (lx_sig_fault). It is then pending; one instance of each number is kept
+ * with where it came from. It is delivered when the guest kernel is about
+ * to resume the process (lx_sig_deliver), and only if not blocked: a
+ * synchronous fault signal first, then the lowest number, as Linux's
+ * next_signal() picks. Delivery does what the action says. SIG_IGN, and a
+ * default action of "ignore" (SIGCHLD, SIGCONT, SIGURG, SIGWINCH), drop it;
+ * so does a default action of "stop": the guest has no job control, so, as
+ * Linux does for an orphaned process group, stop signals are discarded. Any
+ * other default terminates the process with the signal in its wait status.
+ * For the signals whose default is "core" (SIGQUIT, SIGILL, SIGABRT,
+ * SIGFPE, SIGSEGV, ...) Linux adds the core flag 0x80 only when it wrote a
+ * core file; the guest writes none (RLIMIT_CORE reads 0, Linux's default),
+ * so they terminate the same way and the flag stays clear. A handler gets Linux's i386 frame, built below
+ * the interrupted stack pointer (or at the top of the alternate stack for
+ * SA_ONSTACK): `struct sigframe` with a sigcontext, or for SA_SIGINFO
+ * `struct rt_sigframe` with a siginfo and a ucontext; the handler returns
+ * to sa_restorer (libc's __restore/__restore_rt) or, without SA_RESTORER,
+ * to the trampoline in the frame's retcode. Either makes sigreturn or
+ * rt_sigreturn (sys_signal.c), which reads the frame back.
+ *
+ * No FPU state is saved: the guest kernel cannot read it (TCB ReadRegisters
+ * gives the integer registers), so sigcontext.fpstate is NULL and a handler
+ * that computes in floating point changes what the interrupted code sees.
+ *
+ * If the frame cannot be written (stack unmapped, alternate stack too
+ * small) the process gets SIGSEGV instead, with its handler reset when the
+ * failed signal was SIGSEGV, so a second fault while delivering kills.
+ */
+#include "sys.h"
+#include "linux/misc.h"
+#include "linux/unistd.h"
+#include <string.h>
+
+#define SYNC_SIGS (LX_SIGBIT(LX_SIGSEGV) | LX_SIGBIT(LX_SIGBUS) | LX_SIGBIT(LX_SIGILL) | \
+                   LX_SIGBIT(LX_SIGTRAP) | LX_SIGBIT(LX_SIGFPE) | LX_SIGBIT(LX_SIGSYS))
+#define UNBLOCKABLE (LX_SIGBIT(LX_SIGKILL) | LX_SIGBIT(LX_SIGSTOP))
+#define DFL_IGNORE (LX_SIGBIT(LX_SIGCHLD) | LX_SIGBIT(LX_SIGCONT) | LX_SIGBIT(LX_SIGURG) | \
+                    LX_SIGBIT(LX_SIGWINCH))
+#define DFL_STOP (LX_SIGBIT(LX_SIGSTOP) | LX_SIGBIT(LX_SIGTSTP) | LX_SIGBIT(LX_SIGTTIN) | \
+                  LX_SIGBIT(LX_SIGTTOU))
+#define TRAP_PAGE_FAULT 14u     /* Intel SDM vol. 3 6.15: #PF, the one that sets CR2 */
+#define INT80_LEN       2u      /* `int $0x80`: cd 80 */
+#define LOW32(m)        ((uint32_t)(m))
+#define HIGH32(m)       ((uint32_t)((m) >> 32))
+
+/* Whether the action drops the signal (SIG_IGN, or a default that ignores
+ * or stops; SIGKILL never). */
+static bool drops(const lx_sigact_t *a, int sig)
+{
+    if (sig == LX_SIGKILL)
+        return false;
+    if (a->handler == LX_SIG_IGN)
+        return true;
+    return a->handler == LX_SIG_DFL && ((DFL_IGNORE | DFL_STOP) & LX_SIGBIT(sig));
+}
+
+void lx_sig_send(lx_proc_t *p, int sig, const lx_sigsrc_t *src)
+{
+    lx_sigstate_t *s = &p->sig;
+    uint64_t bit = LX_SIGBIT(sig);
+
+    if (sig == LX_SIGCONT)
+        s->pending &= ~DFL_STOP;
+    if (bit & DFL_STOP)
+        s->pending &= ~LX_SIGBIT(LX_SIGCONT);
+    if (!(s->blocked & bit) && drops(&s->act[sig - 1], sig))
+        return;
+    if (s->pending & bit)
+        return;                 /* standard signals do not queue */
+    s->pending |= bit;
+    s->src[sig - 1] = *src;
+}
+
+void lx_sig_fault(lx_proc_t *p, int sig, int code, uint32_t addr, uint32_t trapno, uint32_t err)
+{
+    lx_sigstate_t *s = &p->sig;
+    lx_sigact_t *a = &s->act[sig - 1];
+    uint64_t bit = LX_SIGBIT(sig);
+
+    if ((s->blocked & bit) || a->handler == LX_SIG_IGN) {
+        a->handler = LX_SIG_DFL;
+        s->blocked &= ~bit;
+    }
+    s->trapno = trapno;
+    s->err = err;
+    if (trapno == TRAP_PAGE_FAULT)
+        s->cr2 = addr;
+    s->pending |= bit;
+    s->src[sig - 1] = (lx_sigsrc_t){ .code = code, .addr = addr };
+}
+
+bool lx_sig_group(lx_proc_t *self, uint32_t pgrp, int sig, const lx_sigsrc_t *src)
+{
+    bool found = false;
+
+    for (lx_proc_t *q = self->k->procs; q; q = q->next) {
+        if (q->pgid != pgrp || q->exited)
+            continue;
+        found = true;
+        if (sig)
+            lx_sig_send(q, sig, src);
+    }
+    return found;
+}
+
+bool lx_sig_deliverable(const lx_proc_t *p)
+{
+    return (p->sig.pending & ~p->sig.blocked) != 0;
+}
+
+int32_t lx_sig_interrupt(lx_proc_t *p, uint32_t nr)
+{
+    if (!lx_sig_deliverable(p))
+        return LX_BLOCK;
+    if (p->vfork_pending && !(p->sig.pending & LX_SIGBIT(LX_SIGKILL)))
+        return LX_BLOCK;        /* vfork's wait is not interruptible */
+    p->retrying = false;
+    p->sleep_until = 0;
+    p->wait_external = false;
+    switch (nr) {
+    case LX_NR_pause: case LX_NR_rt_sigsuspend: case LX_NR_sigsuspend:
+    case LX_NR_select: case LX_NR__newselect: case LX_NR_poll:
+        return LX_ERR(LX_ERESTARTNOHAND);   /* never restarted after a handler */
+    case LX_NR_nanosleep: case LX_NR_clock_nanosleep: case LX_NR_clock_nanosleep_time64:
+        return LX_ERR(LX_ERESTART_RESTARTBLOCK);
+    default:
+        return LX_ERR(LX_ERESTARTSYS);
+    }
+}
+
+int lx_sig_segv_code(const lx_proc_t *p, uint32_t addr)
+{
+    if (addr >= p->brk_start && addr < p->brk)
+        return LX_SEGV_ACCERR;
+    for (int i = 0; i < LX_VMA_MAX; i++)
+        if (addr >= p->vma[i].start && addr < p->vma[i].end)
+            return LX_SEGV_ACCERR;
+    return LX_SEGV_MAPERR;
+}
+
+void lx_sig_tick(lx_proc_t *p)
+{
+    lx_kernel_t *k = p->k;
+    lx_sigsrc_t src = { .code = LX_SI_KERNEL };
+
+    if (p->sig.alarm_ns && k->ops->now_ns(k->ctx, LX_CLOCK_MONOTONIC) >= p->sig.alarm_ns) {
+        p->sig.alarm_ns = 0;
+        lx_sig_send(p, LX_SIGALRM, &src);
+    }
+}
+
+uint32_t lx_sig_wait_status(int sig)
+{
+    return (uint32_t)sig;       /* no core file, so no LX_WCOREFLAG */
+}
+
+bool lx_sig_child(lx_proc_t *parent, uint32_t child_pid, uint32_t status)
+{
+    const lx_sigact_t *a = &parent->sig.act[LX_SIGCHLD - 1];
+    lx_sigsrc_t src = { .pid = child_pid };
+
+    if ((status & 0x7f) == 0) {
+        src.code = LX_CLD_EXITED;
+        src.status = (int32_t)((status >> 8) & 0xff);
+    } else {
+        src.code = (status & LX_WCOREFLAG) ? LX_CLD_DUMPED : LX_CLD_KILLED;
+        src.status = (int32_t)(status & 0x7f);
+    }
+    lx_sig_send(parent, LX_SIGCHLD, &src);
+    return a->handler == LX_SIG_IGN || (a->flags & LX_SA_NOCLDWAIT);
+}
+
+void lx_sig_fork(lx_proc_t *child, const lx_proc_t *parent)
+{
+    child->sig = parent->sig;
+    child->sig.pending = 0;
+    memset(child->sig.src, 0, sizeof(child->sig.src));
+    child->sig.alarm_ns = 0;
+    child->sig.restore_mask = false;
+}
+
+void lx_sig_exec(lx_proc_t *p)
+{
+    for (int i = 0; i < LX_NSIG; i++) {
+        lx_sigact_t *a = &p->sig.act[i];
+        *a = (lx_sigact_t){ .handler = a->handler == LX_SIG_IGN ? LX_SIG_IGN : LX_SIG_DFL };
+    }
+    p->sig.ss_sp = p->sig.ss_size = 0;
+    p->sig.ss_autodisarm = false;
+}
+
+/* ------------------------------------------------------------------ */
+/* Alternate stack                                                      */
+
+bool lx_sig_on_altstack(const lx_proc_t *p, uint32_t sp)
+{
+    const lx_sigstate_t *s = &p->sig;
+    if (s->ss_autodisarm)
+        return false;
+    return sp > s->ss_sp && sp - s->ss_sp <= s->ss_size;
+}
+
+/* sigaltstack's ss_flags for a stack pointer (Linux sas_ss_flags). */
+uint32_t lx_sig_ss_flags(const lx_proc_t *p, uint32_t sp)
+{
+    uint32_t f = p->sig.ss_size == 0 ? LX_SS_DISABLE :
+                 lx_sig_on_altstack(p, sp) ? LX_SS_ONSTACK : 0;
+    return f | (p->sig.ss_autodisarm ? LX_SS_AUTODISARM : 0);
+}
+
+/* The frame's address: below the interrupted stack or at the top of the
+ * alternate one, aligned so that the handler starts as if called (ESP + 4
+ * a multiple of 16, arch/x86/kernel/signal.c align_sigframe). 0: no room. */
+static uint32_t frame_addr(lx_proc_t *p, uint32_t sp, uint32_t flags, uint32_t size)
+{
+    bool on_alt = lx_sig_on_altstack(p, sp);
+
+    if ((flags & LX_SA_ONSTACK) && p->sig.ss_size && !on_alt) {
+        sp = p->sig.ss_sp + p->sig.ss_size;
+        on_alt = true;
+    }
+    if (sp < size + 16)
+        return 0;
+    sp = ((sp - size + 4) & ~15u) - 4;
+    if (on_alt && sp < p->sig.ss_sp)
+        return 0;               /* the frame would overflow the alternate stack */
+    return sp;
+}
+
+/* ------------------------------------------------------------------ */
+/* Frames                                                               */
+
+static void fill_sigcontext(lx_proc_t *p, struct lx_sigcontext *sc, const lx_regs_t *r,
+        uint64_t mask)
+{
+    *sc = (struct lx_sigcontext){
+        .gs = (p->k->tls_gdt_entry << 3) | 3, .fs = 0, .es = LX_USER_DS, .ds = LX_USER_DS,
+        .edi = r->edi, .esi = r->esi, .ebp = r->ebp, .esp = r->esp, .ebx = r->ebx,
+        .edx = r->edx, .ecx = r->ecx, .eax = r->eax,
+        .trapno = p->sig.trapno, .err = p->sig.err, .eip = r->eip, .cs = LX_USER_CS,
+        .eflags = r->eflags, .esp_at_signal = r->esp, .ss = LX_USER_DS,
+        .fpstate = 0, .oldmask = LOW32(mask), .cr2 = p->sig.cr2,
+    };
+}
+
+/* siginfo as Linux lays it out for the code (kernel/signal.c siginfo_layout):
+ * kernel-internal codes of the fault signals carry an address, SIGCHLD's
+ * the child, everything else (SI_USER, SI_TKILL, SI_KERNEL) a sender. */
+static void fill_siginfo(struct lx_siginfo *si, int sig, const lx_sigsrc_t *src)
+{
+    memset(si, 0, sizeof(*si));
+    si->si_signo = sig;
+    si->si_code = src->code;
+    if (src->code > 0 && src->code < LX_SI_KERNEL && (SYNC_SIGS & LX_SIGBIT(sig))) {
+        si->f.fault.addr = src->addr;
+    } else if (src->code > 0 && src->code < LX_SI_KERNEL && sig == LX_SIGCHLD) {
+        si->f.chld.pid = src->pid;
+        si->f.chld.uid = src->uid;
+        si->f.chld.status = src->status;
+    } else {
+        si->f.kill.pid = src->pid;
+        si->f.kill.uid = src->uid;
+    }
+}
+
+static int build_sigframe(lx_proc_t *p, lx_regs_t *r, int sig, const lx_sigact_t *a,
+        uint64_t mask)
+{
+    struct lx_sigframe f;
+    uint32_t at = frame_addr(p, r->esp, a->flags, sizeof(f));
+    uint32_t nr = LX_NR_sigreturn;
+
+    if (!at)
+        return LX_ERR(LX_EFAULT);
+    memset(&f, 0, sizeof(f));
+    f.pretcode = (a->flags & LX_SA_RESTORER) ? a->restorer :
+                 at + (uint32_t)offsetof(struct lx_sigframe, retcode);
+    f.sig = sig;
+    fill_sigcontext(p, &f.sc, r, mask);
+    f.extramask = HIGH32(mask);
+    f.retcode[0] = LX_OP_POP_EAX;
+    f.retcode[1] = LX_OP_MOV_EAX;
+    memcpy(&f.retcode[2], &nr, sizeof(nr));
+    f.retcode[6] = LX_OP_INT;
+    f.retcode[7] = LX_INT_LINUX;
+    int err = lx_user_out(p, at, &f, sizeof(f));
+    if (err)
+        return err;
+    *r = (lx_regs_t){ .eip = a->handler, .esp = at, .eflags = r->eflags, .eax = (uint32_t)sig,
+                       .ebx = r->ebx, .esi = r->esi, .edi = r->edi, .ebp = r->ebp };
+    return 0;
+}
+
+static int build_rt_sigframe(lx_proc_t *p, lx_regs_t *r, int sig, const lx_sigact_t *a,
+        uint64_t mask, const lx_sigsrc_t *src)
+{
+    struct lx_rt_sigframe f;
+    uint32_t at = frame_addr(p, r->esp, a->flags, sizeof(f));
+    uint32_t nr = LX_NR_rt_sigreturn;
+
+    if (!at)
+        return LX_ERR(LX_EFAULT);
+    memset(&f, 0, sizeof(f));
+    f.pretcode = (a->flags & LX_SA_RESTORER) ? a->restorer :
+                 at + (uint32_t)offsetof(struct lx_rt_sigframe, retcode);
+    f.sig = sig;
+    f.pinfo = at + (uint32_t)offsetof(struct lx_rt_sigframe, info);
+    f.puc = at + (uint32_t)offsetof(struct lx_rt_sigframe, uc);
+    fill_siginfo(&f.info, sig, src);
+    f.uc.uc_stack = (struct lx_stack){ p->sig.ss_sp, (int32_t)lx_sig_ss_flags(p, r->esp),
+                                       p->sig.ss_size };
+    fill_sigcontext(p, &f.uc.uc_mcontext, r, mask);
+    f.uc.uc_sigmask[0] = LOW32(mask);
+    f.uc.uc_sigmask[1] = HIGH32(mask);
+    f.retcode[0] = LX_OP_MOV_EAX;
+    memcpy(&f.retcode[1], &nr, sizeof(nr));
+    f.retcode[5] = LX_OP_INT;
+    f.retcode[6] = LX_INT_LINUX;
+    int err = lx_user_out(p, at, &f, sizeof(f));
+    if (err)
+        return err;
+    *r = (lx_regs_t){ .eip = a->handler, .esp = at, .eflags = r->eflags, .eax = (uint32_t)sig,
+                       .ecx = f.puc, .edx = f.pinfo, .ebx = r->ebx, .esi = r->esi,
+                       .edi = r->edi, .ebp = r->ebp };
+    return 0;
+}
+
+/* Runs the handler of sig: the frame carries the mask to restore (the one
+ * sigsuspend saved, if any); while the handler runs its sa_mask and, unless
+ * SA_NODEFER, sig itself are blocked too. */
+static int run_handler(lx_proc_t *p, lx_regs_t *r, int sig, const lx_sigsrc_t *src)
+{
+    lx_sigstate_t *s = &p->sig;
+    lx_sigact_t a = s->act[sig - 1];
+    uint64_t saved = s->restore_mask ? s->saved_mask : s->blocked;
+    int err;
+
+    if (a.flags & LX_SA_RESETHAND)
+        s->act[sig - 1].handler = LX_SIG_DFL;
+    if (a.flags & LX_SA_SIGINFO)
+        err = build_rt_sigframe(p, r, sig, &a, saved, src);
+    else
+        err = build_sigframe(p, r, sig, &a, saved);
+    if (err)
+        return err;
+    if (s->ss_autodisarm && (a.flags & LX_SA_ONSTACK)) {
+        s->ss_sp = s->ss_size = 0;
+        s->ss_autodisarm = false;
+    }
+    r->eflags &= ~(LX_EFLAGS_DF | LX_EFLAGS_RF | LX_EFLAGS_TF);
+    s->restore_mask = false;
+    s->blocked |= a.mask;
+    if (!(a.flags & LX_SA_NODEFER))
+        s->blocked |= LX_SIGBIT(sig);
+    s->blocked &= ~UNBLOCKABLE;
+    return 0;
+}
+
+/* An interrupted system call: -EINTR, or run again (Linux handle_signal's
+ * restart rules; with no handler every restart code restarts). */
+static void settle_restart(lx_regs_t *r, int32_t nr, bool handler, uint32_t flags)
+{
+    bool restart;
+
+    switch ((int32_t)r->eax) {
+    case -LX_ERESTARTNOHAND: case -LX_ERESTART_RESTARTBLOCK:
+        restart = !handler;
+        break;
+    case -LX_ERESTARTSYS:
+        restart = !handler || (flags & LX_SA_RESTART);
+        break;
+    case -LX_ERESTARTNOINTR:
+        restart = true;
+        break;
+    default:
+        return;
+    }
+    if (restart) {
+        r->eax = (uint32_t)nr;
+        r->eip -= INT80_LEN;
+    } else {
+        r->eax = (uint32_t)LX_ERR(LX_EINTR);
+    }
+}
+
+/* The next signal to deliver: a synchronous one first, then the lowest. */
+static int next_signal(const lx_sigstate_t *s)
+{
+    uint64_t ready = s->pending & ~s->blocked;
+
+    if (ready & SYNC_SIGS)
+        ready &= SYNC_SIGS;
+    return ready ? __builtin_ctzll(ready) + 1 : 0;
+}
+
+static void terminate(lx_proc_t *p, int sig)
+{
+    lx_proc_exit(p, lx_sig_wait_status(sig));
+}
+
+lx_sig_result_t lx_sig_deliver(lx_proc_t *p, lx_regs_t *r, int32_t nr)
+{
+    lx_sigstate_t *s = &p->sig;
+    lx_sig_result_t done = LX_SIG_NONE;
+    int sig;
+
+    lx_sig_tick(p);
+    if (nr == LX_NR_sigreturn || nr == LX_NR_rt_sigreturn)
+        nr = -1;                /* what they restored is no system call's result */
+    while ((sig = next_signal(s)) != 0) {
+        lx_sigsrc_t src = s->src[sig - 1];
+        const lx_sigact_t *a = &s->act[sig - 1];
+
+        s->pending &= ~LX_SIGBIT(sig);
+        if (drops(a, sig))
+            continue;
+        if (a->handler == LX_SIG_DFL) {
+            terminate(p, sig);
+            return LX_SIG_KILLED;
+        }
+        if (nr >= 0)
+            settle_restart(r, nr, true, a->flags);
+        nr = -1;
+        if (run_handler(p, r, sig, &src) != 0) {
+            if (sig == LX_SIGSEGV)
+                s->act[sig - 1].handler = LX_SIG_DFL;
+            lx_sig_fault(p, LX_SIGSEGV, LX_SI_KERNEL, 0, s->trapno, s->err);
+            continue;
+        }
+        done = LX_SIG_HANDLER;
+    }
+    if (nr >= 0)
+        settle_restart(r, nr, false, 0);
+    if (s->restore_mask) {
+        s->blocked = s->saved_mask;
+        s->restore_mask = false;
+    }
+    return done;
+}

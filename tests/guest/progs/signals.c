@@ -1,0 +1,341 @@
+/*
+ * Signals, as a program sees them: one case per first argument, each run
+ * natively and in a guest by the differential tests (tests/guest/diff.tsv).
+ * One program rather than six keeps the initramfs small.
+ *
+ * segv-jmp: Catches SIGSEGV with SA_SIGINFO and siglongjmps out of the handler, three
+ *   times: si_signo, si_code and si_addr as Linux reports them, the signal
+ *   unblocked again by siglongjmp, then an unhandled fault would kill.
+ *
+ * self: Signals a process sends itself: sigaction handlers with and without
+ *   SA_SIGINFO, signal(), raise(), SA_RESETHAND, SA_NODEFER, the mask while
+ *   a handler runs, siginfo of kill() and tgkill(), and kill's refusals.
+ *
+ * mask: Blocking and unblocking: a blocked signal stays pending (sigpending)
+ *   until unblocked, then its handler runs before sigprocmask returns;
+ *   signals 1..64 in the mask survive a handler; sigsuspend waits with a
+ *   temporary mask and restores the old one.
+ *
+ * alarm: alarm(): SIGALRM to a handler, both while the process waits in pause()
+ *   and while it computes; the seconds left of an earlier alarm; and the
+ *   default action, which ends the process.
+ *
+ * pipe: A write to a pipe whose reader has gone: EPIPE while SIGPIPE is ignored,
+ *   a handler's SIGPIPE, then the default action, which ends the process.
+ *
+ * frame: What a handler finds in its ucontext: the registers at the fault (set to
+ *   known values just before it), the fault's kind, and a handler that moves
+ *   the saved EIP past the faulting instruction so sigreturn resumes there.
+ *   Also a handler on the alternate stack (sigaltstack, SA_ONSTACK).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <ucontext.h>
+#include <unistd.h>
+
+static sigjmp_buf segv_jmp_env;
+static volatile int segv_jmp_faults;
+static volatile uintptr_t segv_jmp_nowhere = 0x10;       /* hidden from the compiler */
+static volatile uintptr_t segv_jmp_far = 0x40000000u;     /* mapped in neither */
+
+static void segv_jmp_on_segv(int sig, siginfo_t *si, void *uc)
+{
+    (void)uc;
+    segv_jmp_faults++;
+    printf("caught %d code %d addr %p\n", sig, si->si_code, si->si_addr);
+    siglongjmp(segv_jmp_env, segv_jmp_faults);
+}
+
+static int segv_jmp(void)
+{
+    struct sigaction sa;
+    sigset_t now;
+
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_sigaction = segv_jmp_on_segv;
+    sa.sa_flags = SA_SIGINFO;
+    sigaction(SIGSEGV, &sa, NULL);
+    int round = sigsetjmp(segv_jmp_env, 1);
+    sigprocmask(SIG_BLOCK, NULL, &now);
+    printf("round %d, SIGSEGV blocked: %d\n", round, sigismember(&now, SIGSEGV));
+    if (round == 0)
+        *(volatile int *)segv_jmp_nowhere = 1;            /* nothing mapped there */
+    if (round == 1)
+        (void)*(volatile int *)segv_jmp_far;    /* nor here */
+    if (round == 2)
+        *(volatile char *)(void *)segv_jmp = 0; /* text: mapped, read-only */
+    printf("done after %d faults\n", segv_jmp_faults);
+    return 0;
+}
+
+static volatile int self_depth;
+
+static void self_plain(int sig)
+{
+    sigset_t now;
+    sigprocmask(SIG_BLOCK, NULL, &now);
+    printf("plain %d, in handler: %d blocked, USR2 %d\n", sig, sigismember(&now, sig),
+           sigismember(&now, SIGUSR2));
+}
+
+static void self_info(int sig, siginfo_t *si, void *uc)
+{
+    (void)uc;
+    printf("info %d code %d from self %d\n", sig, si->si_code, si->si_pid == getpid());
+}
+
+static void self_nested(int sig)
+{
+    if (self_depth++ == 0)
+        raise(sig);             /* SA_NODEFER: runs again inside */
+    printf("nested depth %d\n", self_depth);
+}
+
+static int self(void)
+{
+    struct sigaction sa;
+
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = self_plain;
+    sigaddset(&sa.sa_mask, SIGUSR2);
+    sigaction(SIGUSR1, &sa, NULL);
+    kill(getpid(), SIGUSR1);
+    printf("after kill\n");
+
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_sigaction = self_info;
+    sa.sa_flags = SA_SIGINFO;
+    sigaction(SIGUSR2, &sa, NULL);
+    raise(SIGUSR2);
+    syscall(SYS_tgkill, getpid(), getpid(), SIGUSR2);
+
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = self_nested;
+    sa.sa_flags = SA_NODEFER;
+    sigaction(SIGHUP, &sa, NULL);
+    raise(SIGHUP);
+
+    signal(SIGTERM, self_plain);
+    raise(SIGTERM);
+    struct sigaction old;
+    sigaction(SIGTERM, NULL, &old);
+    printf("signal() keeps its handler: %d\n", old.sa_handler == self_plain);
+
+    printf("kill 0 on self: %d\n", kill(getpid(), 0));
+    errno = 0;
+    int r = kill(getpid(), 99);
+    printf("kill bad signal: %d errno %d\n", r, errno == EINVAL);
+    errno = 0;
+    r = sigaction(SIGKILL, &sa, NULL);
+    printf("sigaction SIGKILL: %d errno %d\n", r, errno == EINVAL);
+    errno = 0;
+    r = kill(99999, SIGUSR1);
+    printf("kill nobody: %d errno %d\n", r, errno == ESRCH);
+    signal(SIGCHLD, SIG_DFL);
+    raise(SIGCHLD);             /* ignored by default */
+    printf("SIGCHLD ignored\n");
+
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = self_plain;
+    sa.sa_flags = SA_RESETHAND;
+    sigaction(SIGINT, &sa, NULL);
+    raise(SIGINT);
+    printf("once more, now the default\n");
+    raise(SIGINT);
+    printf("not reached\n");
+    return 0;
+}
+
+static volatile int mask_got;
+
+static void mask_handler(int sig)
+{
+    mask_got = sig;
+    printf("handler %d\n", sig);
+}
+
+static void mask_show(const char *what)
+{
+    sigset_t s;
+    sigprocmask(SIG_BLOCK, NULL, &s);
+    printf("%s: USR1 %d USR2 %d RTMIN+3 %d\n", what, sigismember(&s, SIGUSR1),
+           sigismember(&s, SIGUSR2), sigismember(&s, SIGRTMIN + 3));
+}
+
+static int mask(void)
+{
+    sigset_t block, pend, old;
+    struct sigaction sa;
+
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = mask_handler;
+    sigaction(SIGUSR1, &sa, NULL);
+    sigaction(SIGUSR2, &sa, NULL);
+
+    sigemptyset(&block);
+    sigaddset(&block, SIGUSR1);
+    sigaddset(&block, SIGRTMIN + 3);
+    sigprocmask(SIG_BLOCK, &block, &old);
+    mask_show("blocked");
+    kill(getpid(), SIGUSR1);
+    printf("sent, got %d\n", mask_got);
+    sigpending(&pend);
+    printf("pending USR1 %d USR2 %d\n", sigismember(&pend, SIGUSR1), sigismember(&pend, SIGUSR2));
+    raise(SIGUSR2);
+    mask_show("after USR2's handler");
+    sigprocmask(SIG_SETMASK, &old, NULL);
+    printf("unblocked, got %d\n", mask_got);
+    sigpending(&pend);
+    printf("pending USR1 %d\n", sigismember(&pend, SIGUSR1));
+
+    sigset_t kill_stop;
+    sigfillset(&kill_stop);
+    sigprocmask(SIG_SETMASK, &kill_stop, NULL);
+    sigprocmask(SIG_SETMASK, NULL, &kill_stop);
+    printf("KILL blockable %d STOP blockable %d\n", sigismember(&kill_stop, SIGKILL),
+           sigismember(&kill_stop, SIGSTOP));
+
+    /* sigsuspend: USR1 blocked, then waited for with it unblocked */
+    sigprocmask(SIG_SETMASK, &block, NULL);
+    mask_got = 0;
+    raise(SIGUSR1);
+    sigset_t wait_mask;
+    sigemptyset(&wait_mask);
+    int r = sigsuspend(&wait_mask);
+    printf("sigsuspend %d, got %d\n", r, mask_got);
+    mask_show("after sigsuspend");
+    return 0;
+}
+
+static volatile sig_atomic_t alarm_rang;
+
+static void alarm_ring(int sig)
+{
+    alarm_rang++;
+    printf("ring %d\n", sig);
+}
+
+static int alarm_case(void)
+{
+    struct sigaction sa;
+
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = alarm_ring;
+    sigaction(SIGALRM, &sa, NULL);
+    printf("alarm %u\n", alarm(10));
+    printf("left %u\n", alarm(0));
+    alarm(1);
+    errno = 0;
+    int r = pause();
+    printf("pause %d errno %d rang %d\n", r, errno == EINTR, alarm_rang);
+    alarm(1);
+    unsigned long spins = 0;
+    while (!alarm_rang || alarm_rang < 2)
+        spins++;
+    printf("computing, rang %d\n", alarm_rang);
+    signal(SIGALRM, SIG_DFL);
+    alarm(1);
+    for (;;)
+        pause();
+    return 0;
+}
+
+static void pipe_handler(int sig)
+{
+    printf("handler %d\n", sig);
+}
+
+static int pipe_case(void)
+{
+    int fd[2];
+
+    if (pipe(fd) != 0)
+        return 1;
+    close(fd[0]);
+    signal(SIGPIPE, SIG_IGN);
+    errno = 0;
+    ssize_t r = write(fd[1], "x", 1);
+    printf("ignored: write %zd errno %d\n", r, errno == EPIPE);
+    signal(SIGPIPE, pipe_handler);
+    errno = 0;
+    ssize_t n = write(fd[1], "x", 1);
+    printf("handled: write %zd errno %d\n", n, errno == EPIPE);
+    signal(SIGPIPE, SIG_DFL);
+    write(fd[1], "x", 1);
+    printf("not reached\n");
+    return 0;
+}
+
+static char frame_altstack[16384];
+
+static void frame_on_ill(int sig, siginfo_t *si, void *p)
+{
+    ucontext_t *uc = p;
+    greg_t *g = uc->uc_mcontext.gregs;
+    printf("sig %d code %d at insn %d\n", sig, si->si_code,
+           (uintptr_t)si->si_addr == (uintptr_t)g[REG_EIP]);
+    printf("ebx %08x esi %08x edi %08x trapno %d\n", (unsigned)g[REG_EBX], (unsigned)g[REG_ESI],
+           (unsigned)g[REG_EDI], (int)g[REG_TRAPNO]);
+    g[REG_EIP] += 2;            /* ud2 */
+    g[REG_EBX] = 0x600d;
+}
+
+static void frame_on_usr1(int sig)
+{
+    char here;
+    printf("sig %d on the alternate stack: %d\n", sig,
+           &here >= frame_altstack && &here < frame_altstack + sizeof(frame_altstack));
+    stack_t ss;
+    sigaltstack(NULL, &ss);
+    printf("ss_flags %d\n", ss.ss_flags);
+}
+
+static int frame(void)
+{
+    struct sigaction sa;
+    unsigned ebx_after;
+
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_sigaction = frame_on_ill;
+    sa.sa_flags = SA_SIGINFO;
+    sigaction(SIGILL, &sa, NULL);
+    __asm__ volatile("movl $0x11223344, %%ebx\n\t"
+                     "movl $0x55667788, %%esi\n\t"
+                     "movl $0x99aabbcc, %%edi\n\t"
+                     "ud2\n\t"
+                     "movl %%ebx, %0"
+                     : "=r"(ebx_after) : : "ebx", "esi", "edi", "memory");
+    printf("resumed, ebx %08x\n", ebx_after);
+
+    stack_t ss = { .ss_sp = frame_altstack, .ss_size = sizeof(frame_altstack), .ss_flags = 0 };
+    sigaltstack(&ss, NULL);
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = frame_on_usr1;
+    sa.sa_flags = SA_ONSTACK;
+    sigaction(SIGUSR1, &sa, NULL);
+    raise(SIGUSR1);
+    sigaltstack(NULL, &ss);
+    printf("after: ss_flags %d size %zu\n", ss.ss_flags, ss.ss_size);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    static const struct { const char *name; int (*run)(void); } cases[] = {
+        { "segv-jmp", segv_jmp }, { "self", self }, { "mask", mask },
+        { "alarm", alarm_case }, { "pipe", pipe_case }, { "frame", frame },
+    };
+
+    setvbuf(stdout, NULL, _IONBF, 0);
+    for (size_t i = 0; argc == 2 && i < sizeof(cases) / sizeof(cases[0]); i++)
+        if (strcmp(argv[1], cases[i].name) == 0)
+            return cases[i].run();
+    fprintf(stderr, "usage: signals segv-jmp|self|mask|alarm|pipe|frame\n");
+    return 2;
+}
