@@ -63,6 +63,7 @@ SMOKE_QEMU = ["-m", "128M", "-display", "none", "-serial", "stdio", "-monitor", 
               "-no-reboot", "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]
 SMOKE_TIMEOUT = 120
 AFTER_DONE = 20                     # seconds QEMU gets after BENCH DONE to exit by itself
+AFTER_EXIT = 3                      # and after the guest kernel's last word on the program
 EXIT_OK = 33
 STATUS_RE = re.compile(r"^\[%s\] guest-stub: linux: \S+ (exited with status|killed by signal) "
                        r"(\d+)(?: after (\d+) system calls)?" % GUEST_NAME)
@@ -73,7 +74,7 @@ class Run:
 
     def __init__(self):
         self.rows, self.skips, self.lines, self.notes = {}, {}, [], []
-        self.warnings = []
+        self.warnings, self.ended = [], False
         self.done, self.bad, self.status = False, [], None
 
 
@@ -84,7 +85,7 @@ def boot(cmd, log_path, timeout):
                             stderr=subprocess.STDOUT, start_new_session=True)
     deadline = time.monotonic() + timeout
     os.set_blocking(proc.stdout.fileno(), False)
-    pending, done_at = b"", None
+    pending, done_at, ended_at = b"", None, None
     with open(log_path, "wb") as log:
         while True:
             chunk = proc.stdout.read()
@@ -96,10 +97,14 @@ def boot(cmd, log_path, timeout):
                     scan(run, raw.decode("utf-8", "replace"))
                 if run.done and done_at is None:
                     done_at = time.monotonic()
+                if run.ended and ended_at is None:
+                    ended_at = time.monotonic()
             elif proc.poll() is not None:
                 break
             elif run.bad:
                 break               # nothing more to learn from this boot
+            elif run.ended and time.monotonic() > ended_at + AFTER_EXIT:
+                break               # the guest kernel said how the program ended
             elif run.done and time.monotonic() > done_at + AFTER_DONE:
                 break               # a release kernel may idle instead of halting
             elif time.monotonic() > deadline:
@@ -128,6 +133,8 @@ def scan(run, line):
     m = NOTE_RE.match(line)
     if m:
         run.notes.append((m.group(1), m.group(2)))
+    if STATUS_RE.match(line):
+        run.ended = True
     if DONE_RE.match(line):
         run.done = True
     if BAD_RE.match(line):
@@ -253,6 +260,244 @@ WHERE = {
     "guest_mmap_64k": "the guest maps eagerly: mmap zeroes and maps 16 frames (memmgr retype, "
                       "two Map calls per page), munmap unmaps and frees them",
     "guest_brk_64k": "as mmap_64k: 16 zeroed frames mapped and unmapped per sample",
+    "guest_signal_catch": "kill and rt_sigreturn are two fault round trips to the guest kernel "
+                          "(see guest_syscall_getpid); the frame is built by the guest kernel "
+                          "and copied out through its mapping of the stack page",
+    "guest_fork_exit": "fork, exit and wait4 are fault round trips to the guest kernel; fork "
+                       "makes a VSpace, a thread and an endpoint through memmgr (retypes), "
+                       "copies the parent's page table and makes its writable pages read-only "
+                       "(copy-on-write); the child's pages are mapped lazily, so every page "
+                       "either side touches next is a VMFault round trip, and every one written "
+                       "a frame, a 4 KiB copy and two mappings; exit frees all of it",
+    "guest_fork_exec": 1.5, "guest_shell": 1.5}
+BENCH_RE = re.compile(r"^(?:\[\S+\] )?BENCH\s+(\S+)\s+(\d+)\s*$")
+SKIP_RE = re.compile(r"^(?:\[\S+\] )?BENCH_SKIP\s+(\S+)\s+(.*)$")
+NOTE_RE = re.compile(r"^(?:\[\S+\] )?BENCH_NOTE\s+(\S+)\s+(.*)$")
+DONE_RE = re.compile(r"^(?:\[\S+\] )?BENCH DONE\s*$")
+BAD_RE = re.compile(r"^(KERNEL PANIC|vmm: guest '\S+' crashed|Kernel panic|vmm: building guest "
+                    r"\S+ failed|vmm: no guest was built)")
+GUEST_NAME = "lxbench"
+GUEST_MEMORY = 0x6000000            # 96 MiB: 16 MiB mappings, the 16 MiB file and its copies
+SMOKE_MEMORY = 0x1000000            # 16 MiB: --quick maps 256 KiB at a time
+SMOKE_QEMU = ["-m", "128M", "-display", "none", "-serial", "stdio", "-monitor", "none",
+              "-no-reboot", "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]
+SMOKE_TIMEOUT = 120
+AFTER_DONE = 20                     # seconds QEMU gets after BENCH DONE to exit by itself
+AFTER_EXIT = 3                      # and after the guest kernel's last word on the program
+EXIT_OK = 33
+STATUS_RE = re.compile(r"^\[%s\] guest-stub: linux: \S+ (exited with status|killed by signal) "
+                       r"(\d+)(?: after (\d+) system calls)?" % GUEST_NAME)
+
+
+class Run:
+    """What one boot printed."""
+
+    def __init__(self):
+        self.rows, self.skips, self.lines, self.notes = {}, {}, [], []
+        self.warnings, self.ended = [], False
+        self.done, self.bad, self.status = False, [], None
+
+
+def boot(cmd, log_path, timeout):
+    """Runs QEMU until it exits, prints BENCH DONE and exits or times out; returns a Run."""
+    run = Run()
+    proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, start_new_session=True)
+    deadline = time.monotonic() + timeout
+    os.set_blocking(proc.stdout.fileno(), False)
+    pending, done_at, ended_at = b"", None, None
+    with open(log_path, "wb") as log:
+        while True:
+            chunk = proc.stdout.read()
+            if chunk:
+                log.write(chunk)
+                pending += chunk
+                *lines, pending = pending.replace(b"\r", b"").split(b"\n")
+                for raw in lines:
+                    scan(run, raw.decode("utf-8", "replace"))
+                if run.done and done_at is None:
+                    done_at = time.monotonic()
+                if run.ended and ended_at is None:
+                    ended_at = time.monotonic()
+            elif proc.poll() is not None:
+                break
+            elif run.bad:
+                break               # nothing more to learn from this boot
+            elif run.ended and time.monotonic() > ended_at + AFTER_EXIT:
+                break               # the guest kernel said how the program ended
+            elif run.done and time.monotonic() > done_at + AFTER_DONE:
+                break               # a release kernel may idle instead of halting
+            elif time.monotonic() > deadline:
+                run.bad.append("timed out after %ds" % timeout)
+                break
+            else:
+                time.sleep(0.05)
+    killed = proc.poll() is None
+    if killed:
+        proc.kill()
+    proc.wait()
+    if pending:
+        scan(run, pending.decode("utf-8", "replace"))
+    run.status = None if killed else proc.returncode
+    return run
+
+
+def scan(run, line):
+    run.lines.append(line)
+    m = BENCH_RE.match(line)
+    if m and m.group(1) not in run.rows:
+        run.rows[m.group(1)] = int(m.group(2))
+    m = SKIP_RE.match(line)
+    if m:
+        run.skips[m.group(1)] = m.group(2)
+    m = NOTE_RE.match(line)
+    if m:
+        run.notes.append((m.group(1), m.group(2)))
+    if STATUS_RE.match(line):
+        run.ended = True
+    if DONE_RE.match(line):
+        run.done = True
+    if BAD_RE.match(line):
+        run.bad.append(line)
+
+
+def failures(run):
+    why = list(run.bad)
+    if not run.done:
+        why.append("no BENCH DONE")
+    missing = [r for r in ROWS if r not in run.rows and r not in run.skips]
+    if missing:
+        why.append("rows neither measured nor skipped: " + " ".join(missing))
+    return why
+
+
+def read_reference(path):
+    """name -> instructions from shared/bench/linux-native-icount.tsv."""
+    ref = {}
+    if path and os.path.exists(path):
+        for line in open(path):
+            f = line.rstrip("\n").split("\t")
+            if len(f) >= 2 and f[1].isdigit():
+                ref[f[0]] = int(f[1])
+    return ref
+
+
+def ratio(a, b):
+    return "%.2f" % (a / b) if a is not None and b else ""
+
+
+def cmd_native(args):
+    cmd = [args.qemu, "-kernel", args.vmlinuz, "-initrd", args.initrd,
+           "-append", "console=ttyS0 quiet rdinit=/bin/lxbench -- --native"] + \
+        shlex.split(args.qemu_args)
+    run = boot(cmd, args.log, args.timeout)
+    why = failures(run)
+    ref = read_reference(args.reference)
+    for name in CONTEXT + ROWS:
+        if name in run.rows:
+            print("BENCH %s %d (reference %s)" % (name, run.rows[name], ref.get(name, "-")))
+        elif name in run.skips:
+            print("BENCH_SKIP %s %s" % (name, run.skips[name]))
+    if why:
+        print("bench-native: " + "; ".join(why) + " (%s)" % args.log, file=sys.stderr)
+        return 1
+    with open(args.out, "w") as f:
+        f.write("name,native,reference,ratio\n")
+        for name in CONTEXT + ROWS:
+            v = run.rows.get(name)
+            f.write("%s,%s,%s,%s\n" % (name, "" if v is None else v, ref.get(name, ""),
+                                       ratio(v, ref.get(name))))
+    print("bench-native: wrote %s" % args.out)
+    return 0
+
+
+def dts(bootargs, memory):
+    return """/* Generated by tools/run-lxbench.py. */
+/dts-v1/;
+
+/ {
+    compatible = "cvm,partitions-v1";
+    model = "lxbench";
+
+    guests {
+        %s {
+            compatible = "cvm,guest";
+            kernel = "guest-stub.elf";
+            initrd = "%s";
+            bootargs = "%s";
+            memory = <0x0 0x%08x>;
+            policy = "delegated";
+            priority = <100>;
+        };
+    };
+};
+""" % (GUEST_NAME, "lxbench.cpio", bootargs, memory)
+
+
+def guest_boot(args, bootargs, memory, qemu_args, log_path, timeout, strict):
+    """Boots the guest; strict: the guest kernel must also give every object back."""
+    os.makedirs(args.build_dir, exist_ok=True)
+    name = os.path.join(args.build_dir, "lxbench-%s" % ("quick" if "--quick" in bootargs
+                                                        else "bench"))
+    with open(name + ".dts", "w") as f:
+        f.write(dts(bootargs, memory))
+    subprocess.run(["dtc", "-q", "-I", "dts", "-O", "dtb", "-o", name + ".dtb", name + ".dts"],
+                   check=True)
+    if os.path.basename(args.initrd) != "lxbench.cpio":
+        sys.exit("run-lxbench: the archive must be named lxbench.cpio (the module name)")
+    cmd = [args.qemu, "-kernel", args.kernel, "-initrd",
+           ",".join([args.vmm, name + ".dtb", args.guest, args.initrd])] + qemu_args
+    run = boot(cmd, log_path, timeout)
+    statuses = [m for m in (STATUS_RE.match(l) for l in run.lines) if m]
+    if len(statuses) != 1:
+        run.bad.append("%d exit lines from the guest kernel" % len(statuses))
+    elif statuses[0].group(1) != "exited with status" or statuses[0].group(2) != "0":
+        run.bad.append("lxbench %s %s" % (statuses[0].group(1), statuses[0].group(2)))
+    if run.status not in (EXIT_OK, None) and "timed out" not in " ".join(run.bad):
+        run.bad.append("QEMU status %s, expected %d" % (run.status, EXIT_OK))
+    leaks = [l for l in run.lines if "not given back" in l]
+    if strict:
+        run.bad += leaks
+    else:
+        run.warnings += leaks
+    return run
+
+
+def read_native(path):
+    native = {}
+    with open(path) as f:
+        for row in csv.DictReader(f):
+            if row["native"]:
+                native[row["name"]] = int(row["native"])
+    return native
+
+
+# Where a row's instructions go, for the table: what the guest does that Linux does not.
+WHERE = {
+    "guest_syscall_getpid": "two kernel entries per call (the UnknownSyscall fault to the guest "
+                            "kernel and its reply) instead of one; the guest kernel's dispatch",
+    "guest_syscall_getpid_vdso": "no vDSO in the guest: glibc uses int $0x80, as the row above",
+    "guest_mmap_64k": "the guest maps eagerly: mmap zeroes and maps 16 frames (memmgr retype, "
+                      "two Map calls per page), munmap unmaps and frees them",
+    "guest_brk_64k": "as mmap_64k: 16 zeroed frames mapped and unmapped per sample",
+    "guest_signal_catch": "kill and rt_sigreturn are two fault round trips to the guest kernel "
+                          "(see guest_syscall_getpid); the frame is built by the guest kernel "
+                          "and copied out through its mapping of the stack page",
+    "guest_fork_exit": "fork, exit and wait4 are fault round trips to the guest kernel; fork "
+                       "makes a VSpace, a thread and an endpoint badge through memmgr (retypes), "
+                       "remaps every present page read-only in both spaces (one kernel call per "
+                       "page and space), and each page the parent or child then writes is a "
+                       "VMFault round trip plus a frame, a 4 KiB copy and two mappings; exit "
+                       "frees all of it",
+    "guest_fork_exec": "fork as guest_fork_exit, then execve loads the image eagerly: a "
+                       "fresh VSpace, every segment page and the 128 KiB stack mapped and "
+                       "zeroed or filled at once",
+    "guest_exec": "vfork is fork plus a waiting parent in the guest (no shared memory): "
+                  "as guest_fork_exec",
+    "guest_execve_only": "the image and the 128 KiB stack mapped eagerly",
+    "guest_shell": "execve of the 2 MiB busybox loads every page of its segments at once "
+                   "(copied from the file system), where Linux maps the page cache on demand; "
+                   "plus fork as guest_fork_exit",
     "guest_pagefault": "no fault in the guest: pages are mapped and zeroed at mmap time (the "
                        "cost is in mmap, see guest_mmap_64k), so a first touch is a plain store",
     "guest_pagefault_file": "private file mappings are copied at mmap time: no fault on reading",
