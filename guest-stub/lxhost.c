@@ -63,9 +63,12 @@
 #define EPOCH_NS        1767225600000000000ull  /* 2026-01-01T00:00:00Z */
 #define BLOCK_ALIGN     16u
 #define PG_COW          0x100u          /* in ppage_t.prot: shared, copy on write */
+#define PG_LAZY         0x200u          /* in ppage_t.prot: reserved, no frame yet */
+#define PG_FLAGS        (PG_COW | PG_LAZY)
 #define REFS_CHUNK      1024u           /* frames per frame_refs chunk */
 #define REFS_CHUNKS     (SHADOW_SPAN / PG / REFS_CHUNK)
 #define RESERVE_BYTES   (512u * 1024)   /* the guest kernel's own reserve */
+#define META_PER_PAGE   64u             /* memmgr record bytes a process page may need */
 
 typedef struct ppage {
     mm_cptr_t frame;            /* 0: no page */
@@ -77,7 +80,8 @@ typedef struct ppage {
 struct lxh_space {
     struct mm_vspace vs;
     ppage_t *dir[USER_PDES];
-    uint32_t pages;
+    uint32_t pages;             /* entries with a frame */
+    uint32_t lazy;              /* entries reserved without one */
 };
 
 typedef struct fblk {
@@ -95,6 +99,7 @@ static struct {
     uint64_t tsc0;
     uint16_t *frame_refs[REFS_CHUNKS];  /* tables naming each frame, by paddr */
     bool said_pages, said_fork;         /* refusals logged, once each */
+    uint32_t lazy;                      /* pages reserved in all spaces, no frame yet */
 } H;
 
 /* ------------------------------------------------------------------ */
@@ -268,10 +273,31 @@ static uint32_t mem_free(void)
     return b > 0xffffffffu ? 0xffffffffu : (uint32_t)b;
 }
 
+/* What the guest can still promise: free memory less the pages already
+ * promised (reserved, not yet backed), and no more pages than memmgr has
+ * room to record (its records are a fixed area: META_PER_PAGE bytes for a
+ * page's two mappings and two slots, as a high watermark). */
+static uint32_t mem_avail(void)
+{
+    const struct mm_stats *st = mm_stats(H.mm);
+    uint64_t promised = (uint64_t)H.lazy * PG, f = mem_free();
+    uint64_t by_meta = (st->meta_size - st->meta_used) / META_PER_PAGE * PG;
+
+    if (by_meta < f)
+        f = by_meta;
+    return f > promised ? (uint32_t)(f - promised) : 0;
+}
+
 static void page_release(lxh_space_t *s, ppage_t *e, uint32_t va)
 {
     uint16_t *refs;
 
+    if (e->prot & PG_LAZY) {
+        H.lazy--;
+        s->lazy--;
+        memset(e, 0, sizeof(*e));
+        return;
+    }
     if (!e->frame)
         return;
     hide(s, e, va);
@@ -292,13 +318,8 @@ static int frame_new(uint32_t keep, mm_cptr_t *fp, uint32_t *pap)
     uint32_t pa;
     uint16_t *refs;
 
-    if (mem_free() < keep + PG || mm_alloc(H.mm, OBJ_X86_4K, 0, &f) != ERR_NONE) {
-        if (!H.said_pages)
-            gprintf("guest-stub: linux: memory spent: pages refused, %u KiB kept in reserve\n",
-                    mem_free() >> 10);
-        H.said_pages = true;
+    if (mem_free() < keep + PG || mm_alloc(H.mm, OBJ_X86_4K, 0, &f) != ERR_NONE)
         return LX_ERR(LX_ENOMEM);
-    }
     seL4_X86_Page_GetAddress_t ga = seL4_X86_Page_GetAddress(f);
     pa = ga.error ? SHADOW_SPAN : ga.paddr;
     refs = pa < SHADOW_SPAN ? frame_refs(pa) : NULL;
@@ -312,30 +333,36 @@ static int frame_new(uint32_t keep, mm_cptr_t *fp, uint32_t *pap)
     return 0;
 }
 
-static int page_new(lxh_space_t *s, uint32_t va, uint32_t prot)
+/* Reserves the page: a frame comes on first touch (back()). */
+static int page_lazy(lxh_space_t *s, uint32_t va, uint32_t prot)
 {
     ppage_t *e = pte(s, va, true);
-    mm_cptr_t f;
-    uint32_t pa;
-    int err;
 
     if (!e)
         return LX_ERR(LX_ENOMEM);
     page_release(s, e, va);
-    err = frame_new(RESERVE_BYTES, &f, &pa);
+    *e = (ppage_t){ .prot = prot | PG_LAZY };
+    H.lazy++;
+    s->lazy++;
+    return 0;
+}
+
+/* The first touch of a reserved page: a zeroed frame, shown to the
+ * process with its rights. It was promised, so it may use the reserve. */
+static int back(lxh_space_t *s, ppage_t *e, uint32_t va)
+{
+    mm_cptr_t f;
+    uint32_t pa;
+    int err = frame_new(0, &f, &pa);
+
     if (err)
         return err;
-    *e = (ppage_t){ .frame = f, .paddr = pa, .prot = prot };
+    H.lazy--;
+    s->lazy--;
+    *e = (ppage_t){ .frame = f, .paddr = pa, .prot = e->prot & ~PG_LAZY };
     memset(shadow(e), 0, PG);       /* pooled frames keep old contents */
     s->pages++;
-    if (prot != LX_PROT_NONE) {
-        err = show(s, e, va);
-        if (err) {
-            page_release(s, e, va);
-            return err;
-        }
-    }
-    return 0;
+    return e->prot == LX_PROT_NONE ? 0 : show(s, e, va);
 }
 
 /* The first write to a copy-on-write page: a copy of its own, or the
@@ -367,10 +394,20 @@ static int cow_break(lxh_space_t *s, ppage_t *e, uint32_t va)
     return e->prot == LX_PROT_NONE ? 0 : show(s, e, va);
 }
 
+/* Demand paging: the pages are promised now (refused with ENOMEM when
+ * the guest could not keep the promise and its reserve) and backed when
+ * the process, or a copy for it, first touches them. */
 static int op_map_zero(void *space, uint32_t va, uint32_t len, uint32_t prot)
 {
+    if (mem_avail() < RESERVE_BYTES + len) {
+        if (!H.said_pages)
+            gprintf("guest-stub: linux: memory spent: pages refused, %u KiB kept in reserve\n",
+                    mem_avail() >> 10);
+        H.said_pages = true;
+        return LX_ERR(LX_ENOMEM);
+    }
     for (uint32_t a = va; a - va < len; a += PG) {
-        int err = page_new(space, a, prot);
+        int err = page_lazy(space, a, prot);
         if (err) {
             for (uint32_t b = va; b != a; b += PG)
                 page_release(space, pte(space, b, false), b);
@@ -398,10 +435,12 @@ static int op_protect(void *space, uint32_t va, uint32_t len, uint32_t prot)
         ppage_t *e = pte(s, a, false);
         int err = 0;
 
-        if (!e || !e->frame)
+        if (!e || !(e->frame || (e->prot & PG_LAZY)))
             continue;
-        uint32_t np = prot | (e->prot & PG_COW);
-        if (prot == LX_PROT_NONE) {
+        uint32_t np = prot | (e->prot & PG_FLAGS);
+        if (e->prot & PG_LAZY) {
+            e->prot = np;
+        } else if (prot == LX_PROT_NONE) {
             hide(s, e, a);
             e->prot = np;
         } else if (!e->copy) {
@@ -429,9 +468,14 @@ static int user_copy(lxh_space_t *s, uint32_t uaddr, uint8_t *buf, uint32_t len,
 
         if (n > len)
             n = len;
-        if (!e || !e->frame || (e->prot & ~PG_COW) == LX_PROT_NONE ||
-            (out && !(e->prot & LX_PROT_WRITE)))
+        if (!e || !(e->frame || (e->prot & PG_LAZY)) ||
+            (e->prot & ~PG_FLAGS) == LX_PROT_NONE || (out && !(e->prot & LX_PROT_WRITE)))
             return LX_ERR(LX_EFAULT);
+        if (e->prot & PG_LAZY) {
+            int err = back(s, e, uaddr & ~(PG - 1));
+            if (err)
+                return err;
+        }
         if (out && (e->prot & PG_COW)) {
             int err = cow_break(s, e, uaddr & ~(PG - 1));
             if (err)
@@ -478,7 +522,7 @@ int lxh_space_fork(lxh_space_t *parent, lxh_space_t **out)
 {
     lxh_space_t *c;
 
-    if (mem_free() < RESERVE_BYTES || lxh_space_create(&c) != 0) {
+    if (mem_avail() < RESERVE_BYTES + parent->lazy * PG || lxh_space_create(&c) != 0) {
         if (!H.said_fork)
             gprintf("guest-stub: linux: memory spent: fork refused (EAGAIN), %u KiB free\n",
                     mem_free() >> 10);
@@ -492,12 +536,18 @@ int lxh_space_fork(lxh_space_t *parent, lxh_space_t **out)
             ppage_t *e = &parent->dir[d][i], *ce;
             uint32_t va = (d << 22) | (i << 12);
 
-            if (!e->frame)
+            if (!e->frame && !(e->prot & PG_LAZY))
                 continue;
             ce = pte(c, va, true);
             if (!ce) {
                 lxh_space_destroy(c);
                 return LX_ERR(LX_EAGAIN);
+            }
+            if (e->prot & PG_LAZY) {
+                *ce = *e;
+                H.lazy++;
+                c->lazy++;
+                continue;
             }
             if ((e->prot & LX_PROT_WRITE) && !(e->prot & PG_COW)) {
                 e->prot |= PG_COW;
@@ -522,10 +572,12 @@ int lxh_fault(lxh_space_t *s, uint32_t addr, bool write)
     uint32_t va = addr & ~(PG - 1);
     ppage_t *e = pte(s, va, false);
 
-    if (!e || !e->frame || (e->prot & ~PG_COW) == LX_PROT_NONE)
+    if (!e || !(e->frame || (e->prot & PG_LAZY)) || (e->prot & ~PG_FLAGS) == LX_PROT_NONE)
         return LX_ERR(LX_EFAULT);
     if (write && !(e->prot & LX_PROT_WRITE))
         return LX_ERR(LX_EFAULT);
+    if (e->prot & PG_LAZY)
+        return back(s, e, va);
     if (write && (e->prot & PG_COW))
         return cow_break(s, e, va);
     if (!e->copy)
@@ -607,7 +659,7 @@ static void op_log(void *ctx, const char *what, uint32_t value)
 static int op_space_new(void *ctx, void **space)
 {
     (void)ctx;
-    if (mem_free() < RESERVE_BYTES)
+    if (mem_avail() < RESERVE_BYTES)
         return LX_ERR(LX_ENOMEM);
     return lxh_space_create((lxh_space_t **)space);
 }
@@ -659,4 +711,9 @@ const lx_host_ops_t *lxh_init(struct mm *mm, struct mm_vspace *own, mm_cptr_t cs
 uint32_t lxh_heap_bytes(void)
 {
     return H.heap_top - HEAP_BASE;
+}
+
+uint32_t lxh_mem_free(void)
+{
+    return mem_free();
 }

@@ -43,6 +43,7 @@
 #include <guest/lxhost.h>
 #include <memmgr/mm.h>
 #include <memmgr/thread.h>
+#include <memmgr/vspace.h>
 #include <sel4/sel4.h>
 #include <string.h>
 #include "linux/lx.h"
@@ -442,7 +443,7 @@ static void on_fault(lxr_t *r, lx_proc_t *p, seL4_Word label)
             return;
         }
         if (err == LX_ERR(LX_ENOMEM)) {
-            gprintf("guest-stub: linux: pid %u killed: out of memory for a page\n", p->pid);
+            gprintf("guest-stub: linux: pid %u killed: out of memory for a page (at 0x%08x, %u KiB free)\n", p->pid, addr, lxh_mem_free() >> 10);
             kill_proc(r, p, SIGKILL);
             return;
         }
@@ -608,6 +609,18 @@ static int run(lxr_t *r, const char *const argv[])
     return status;
 }
 
+/* memmgr objects the guest kernel keeps for itself once made: its heap's
+ * frames and the page tables of its own VSpace (the shadow mappings of
+ * process frames need new ones as frames at new addresses come into use). */
+static uint32_t kept_objects(struct mm_vspace *vs)
+{
+    uint32_t n = lxh_heap_bytes() / 4096;
+
+    for (struct mm_pt *pt = vs->pts; pt; pt = pt->next)
+        n += pt->cap && !pt->foreign;
+    return n;
+}
+
 int guest_run_linux(rt_component_info_t *info, const vmm_guest_boot_t *boot)
 {
     static char words[1024];
@@ -642,7 +655,7 @@ int guest_run_linux(rt_component_info_t *info, const vmm_guest_boot_t *boot)
         gprintf("guest-stub: linux: initrd unpacked, %u bytes, file system uses %u bytes\n",
                 boot->initrd_size, k.mem_used);
     }
-    live = mm_stats(mm)->objects_live - lxh_heap_bytes() / 4096;
+    live = mm_stats(mm)->objects_live - kept_objects(vs);
     r = (lxr_t){ .k = &k, .mm = mm, .info = info, .prio = boot->priority };
     status = run(&r, argv);
     nsys = r.nsys;
@@ -657,10 +670,11 @@ int guest_run_linux(rt_component_info_t *info, const vmm_guest_boot_t *boot)
         gprintf("guest-stub: linux: %s killed by signal %d after %u system calls\n",
                 argv[0], status & 0x7f, nsys);
     }
-    /* The heap keeps its pages; everything else the process took is back. */
-    if (mm_stats(mm)->objects_live - lxh_heap_bytes() / 4096 != live)
+    /* The heap keeps its pages, the guest's VSpace its tables; everything
+     * else the processes took is back. */
+    if (mm_stats(mm)->objects_live - kept_objects(vs) != live)
         gprintf("guest-stub: linux: process objects not given back (%u live, %u before)\n",
-                mm_stats(mm)->objects_live - lxh_heap_bytes() / 4096, live);
+                mm_stats(mm)->objects_live - kept_objects(vs), live);
     lx_kernel_release(&k);
     if (k.mem_used != 0)
         gprintf("guest-stub: linux: %u bytes of the personality not given back\n", k.mem_used);

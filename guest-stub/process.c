@@ -117,7 +117,7 @@ static int init_mm(struct mm *mm, uint8_t *meta, size_t size, rt_component_info_
 struct mm *guest_own_mm(rt_component_info_t *info, struct mm_vspace **vsp)
 {
     static struct mm mm;
-    static uint8_t meta[256 * 1024];   /* a record per mapping: Linux processes map many */
+    static uint8_t meta[512 * 1024];   /* a record per mapping: Linux processes map many */
     static struct mm_vspace vs;
     static int ready;
 

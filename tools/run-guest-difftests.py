@@ -14,8 +14,9 @@ argv is split as a shell would (single and double quotes group words; the guest 
 its bootargs the same way), argv[0] is a path inside the initramfs. Natively the program is
 ROOTFS/argv[0] with argv[0] as given, run in ROOTFS (so relative paths name the same files as in
 the guest, whose current directory is the root) with the guest's environment. In the guest it is
-`init=argv` of a guest of its own, three guests to a configuration (the VMM gives each of at most
-three guests an ASID pool of its own).
+`init=argv` of a guest of its own (32 MiB), two guests to a configuration (the VMM gives each of
+at most three guests an ASID pool of its own, and its record area, VMM_META_BYTES, holds the
+initrd mappings of two guests of a 7 MiB initramfs, not three).
 
 The test passes when the program's lines (the guest's console lines, less the "[name] " prefix
 and the guest kernel's own "guest-stub: " lines) equal the native ones line for line, the exit
@@ -37,10 +38,10 @@ from testreport import report
 
 EXIT_OK = 33
 TIMEOUT = 240
-PER_BOOT = 3
-MEMORY = 0x01000000
+PER_BOOT = 2
+MEMORY = 0x02000000
 ENV = {"HOME": "/", "PATH": "/sbin:/usr/sbin:/bin:/usr/bin", "TERM": "vt100"}
-QEMU_ARGS = ["-m", "128M", "-display", "none", "-serial", "stdio", "-monitor", "none",
+QEMU_ARGS = ["-m", "256M", "-display", "none", "-serial", "stdio", "-monitor", "none",
              "-no-reboot", "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]
 STATUS = re.compile(r"^guest-stub: linux: \S+ (exited with status|killed by signal) (\d+)")
 

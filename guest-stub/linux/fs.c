@@ -154,11 +154,14 @@ int lx_fs_create(lx_kernel_t *k, lx_inode_t *dir, const char *name, uint32_t len
     return 0;
 }
 
-/* Grow or shrink a file; new bytes read as zeros. */
+/* Grow or shrink a file; new bytes read as zeros. An empty file's first
+ * buffer is the size asked (an initramfs member is written in one go, and
+ * doubling a 700 KiB program to 1 MiB would waste the guest's memory); a
+ * growing one doubles. */
 int lx_fs_set_size(lx_kernel_t *k, lx_inode_t *n, uint32_t size)
 {
     if (size > n->cap) {
-        uint32_t cap = n->cap ? n->cap : 64;
+        uint32_t cap = n->cap ? n->cap : size > 64 ? size : 64;
         while (cap < size)
             cap = cap > 0x7fffffffu ? size : cap * 2;
         uint8_t *d = lx_alloc(k, cap);

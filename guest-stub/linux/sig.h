@@ -93,6 +93,9 @@ void lx_sig_fault(struct lx_proc *p, int sig, int code, uint32_t addr, uint32_t 
  * any was there. */
 bool lx_sig_group(struct lx_proc *self, uint32_t pgrp, int sig, const lx_sigsrc_t *src);
 bool lx_sig_deliverable(const struct lx_proc *p);
+/* Whether the action drops sig: SIG_IGN, or a default that ignores or
+ * stops (no job control); never SIGKILL. */
+bool lx_sig_drops(const lx_sigact_t *a, int sig);
 /* For a parked call (number nr) that a signal may interrupt: LX_BLOCK to
  * stay parked, or the restart code it answers with (its waiting state
  * cleared). A vfork parent waits on unless SIGKILL is pending. */

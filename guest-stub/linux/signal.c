@@ -15,10 +15,11 @@
  * For the signals whose default is "core" (SIGQUIT, SIGILL, SIGABRT,
  * SIGFPE, SIGSEGV, ...) Linux adds the core flag 0x80 only when it wrote a
  * core file; the guest writes none (RLIMIT_CORE reads 0, Linux's default),
- * so they terminate the same way and the flag stays clear. A handler gets Linux's i386 frame, built below
- * the interrupted stack pointer (or at the top of the alternate stack for
- * SA_ONSTACK): `struct sigframe` with a sigcontext, or for SA_SIGINFO
- * `struct rt_sigframe` with a siginfo and a ucontext; the handler returns
+ * so they terminate the same way and the flag stays clear. A handler gets
+ * Linux's i386 frame, built below the interrupted stack pointer (or at the
+ * top of the alternate stack for SA_ONSTACK): `struct sigframe` with a
+ * sigcontext, or for SA_SIGINFO `struct rt_sigframe` with a siginfo and a
+ * ucontext; the handler returns
  * to sa_restorer (libc's __restore/__restore_rt) or, without SA_RESTORER,
  * to the trampoline in the frame's retcode. Either makes sigreturn or
  * rt_sigreturn (sys_signal.c), which reads the frame back.
@@ -50,7 +51,7 @@
 
 /* Whether the action drops the signal (SIG_IGN, or a default that ignores
  * or stops; SIGKILL never). */
-static bool drops(const lx_sigact_t *a, int sig)
+bool lx_sig_drops(const lx_sigact_t *a, int sig)
 {
     if (sig == LX_SIGKILL)
         return false;
@@ -68,7 +69,7 @@ void lx_sig_send(lx_proc_t *p, int sig, const lx_sigsrc_t *src)
         s->pending &= ~DFL_STOP;
     if (bit & DFL_STOP)
         s->pending &= ~LX_SIGBIT(LX_SIGCONT);
-    if (!(s->blocked & bit) && drops(&s->act[sig - 1], sig))
+    if (!(s->blocked & bit) && lx_sig_drops(&s->act[sig - 1], sig))
         return;
     if (s->pending & bit)
         return;                 /* standard signals do not queue */
@@ -417,7 +418,7 @@ lx_sig_result_t lx_sig_deliver(lx_proc_t *p, lx_regs_t *r, int32_t nr)
         const lx_sigact_t *a = &s->act[sig - 1];
 
         s->pending &= ~LX_SIGBIT(sig);
-        if (drops(a, sig))
+        if (lx_sig_drops(a, sig))
             continue;
         if (a->handler == LX_SIG_DFL) {
             terminate(p, sig);

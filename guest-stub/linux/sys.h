@@ -54,7 +54,8 @@ LX_HANDLER(getrandom); LX_HANDLER(prlimit64); LX_HANDLER(getrlimit);
 LX_HANDLER(ugetrlimit); LX_HANDLER(nanosleep); LX_HANDLER(clock_nanosleep);
 LX_HANDLER(clock_nanosleep_time64);
 /* sys_poll.c */
-LX_HANDLER(poll); LX_HANDLER(_newselect); LX_HANDLER(select);
+LX_HANDLER(poll); LX_HANDLER(_newselect); LX_HANDLER(select); LX_HANDLER(pselect6);
+LX_HANDLER(pselect6_time64); LX_HANDLER(ppoll); LX_HANDLER(ppoll_time64);
 /* proc.c */
 LX_HANDLER(fork); LX_HANDLER(vfork); LX_HANDLER(clone); LX_HANDLER(execve);
 LX_HANDLER(wait4); LX_HANDLER(waitpid);

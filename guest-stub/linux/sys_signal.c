@@ -42,18 +42,15 @@ static uint64_t set64(const uint32_t w[2])
     return (uint64_t)w[0] | (uint64_t)w[1] << 32;
 }
 
-/* Installs an action; an action that ignores drops what is pending
- * (kernel/signal.c do_sigaction). */
+/* Installs an action; an action that drops the signal drops what is
+ * pending of it too (kernel/signal.c do_sigaction). */
 static void set_action(lx_proc_t *p, int sig, const lx_sigact_t *na)
 {
     lx_sigact_t *a = &p->sig.act[sig - 1];
     *a = *na;
     a->flags &= KNOWN_SA_FLAGS;
     a->mask &= ~UNBLOCKABLE;
-    bool ignores = a->handler == LX_SIG_IGN ||
-                   (a->handler == LX_SIG_DFL && (sig == LX_SIGCHLD || sig == LX_SIGCONT ||
-                                                 sig == LX_SIGURG || sig == LX_SIGWINCH));
-    if (ignores)
+    if (lx_sig_drops(a, sig))
         p->sig.pending &= ~LX_SIGBIT(sig);
 }
 

@@ -130,6 +130,8 @@ static const lx_sys_fn lx_table[LX_NR_MAX] = {
     SYS(symlinkat),
     SYS(readlinkat),
     SYS(faccessat),
+    SYS(pselect6),
+    SYS(ppoll),
     SYS(fchmodat),
     SYS(set_robust_list),
     SYS(utimensat),
@@ -140,6 +142,8 @@ static const lx_sys_fn lx_table[LX_NR_MAX] = {
     SYS(statx),
     SYS(clock_gettime64),
     SYS(clock_nanosleep_time64),
+    SYS(pselect6_time64),
+    SYS(ppoll_time64),
 };
 
 static int32_t unknown(lx_proc_t *p, uint32_t nr)

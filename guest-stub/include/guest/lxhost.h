@@ -29,6 +29,8 @@ int lxh_space_fork(lxh_space_t *parent, lxh_space_t **out);
  * handled, -EFAULT when the access is not allowed, -ENOMEM without memory. */
 int lxh_fault(lxh_space_t *s, uint32_t addr, bool write);
 uint32_t lxh_heap_bytes(void);
+/* Bytes of memory the guest has left (free untyped and pooled frames). */
+uint32_t lxh_mem_free(void);
 
 /* The guest's own memmgr owner over the untypeds it was given (process.c). */
 struct mm *guest_own_mm(rt_component_info_t *info, struct mm_vspace **vsp);

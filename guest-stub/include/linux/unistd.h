@@ -98,6 +98,8 @@
 #define LX_NR_readlinkat            305  /* syscall_32.tbl */
 #define LX_NR_fchmodat              306  /* syscall_32.tbl */
 #define LX_NR_faccessat             307  /* syscall_32.tbl */
+#define LX_NR_pselect6              308  /* syscall_32.tbl */
+#define LX_NR_ppoll                 309  /* syscall_32.tbl */
 #define LX_NR_set_robust_list       311  /* syscall_32.tbl */
 #define LX_NR_utimensat             320  /* syscall_32.tbl */
 #define LX_NR_dup3                  330  /* syscall_32.tbl */
@@ -107,6 +109,8 @@
 #define LX_NR_statx                 383  /* syscall_32.tbl */
 #define LX_NR_clock_gettime64       403  /* syscall_32.tbl */
 #define LX_NR_clock_nanosleep_time64 407 /* syscall_32.tbl */
+#define LX_NR_pselect6_time64       413  /* syscall_32.tbl */
+#define LX_NR_ppoll_time64          414  /* syscall_32.tbl */
 
 /* One past the largest number in syscall_32.tbl the table is sized for. */
 #define LX_NR_MAX 450

@@ -1,24 +1,27 @@
 /*
  * malloc, then mmap, until memory runs out (in a guest: its partition;
- * natively: the cap below), touching every page; then everything is given
- * back and a second round shows the memory came back. The output does not
- * depend on where the rounds stopped.
+ * natively: the cap below), touching every page, each round in a child of
+ * its own; a third round after both children are gone shows the memory
+ * came back. The output does not depend on where the rounds stopped.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #define CHUNK   (64 * 1024)
 #define CAP     (64 * 1024 * 1024 / CHUNK)
 
-static void *chunks[CAP];
-
 static int fill_malloc(void)
 {
     int n = 0;
-    while (n < CAP && (chunks[n] = malloc(CHUNK)) != NULL)
-        memset(chunks[n++], 0x5a, CHUNK);
+    void *p;
+    while (n < CAP && (p = malloc(CHUNK)) != NULL) {
+        memset(p, 0x5a, CHUNK);
+        n++;
+    }
     return n;
 }
 
@@ -30,22 +33,31 @@ static int fill_mmap(void)
         if (p == MAP_FAILED)
             break;
         memset(p, 0xa5, CHUNK);
-        chunks[n++] = p;
+        n++;
     }
     return n;
 }
 
+/* Runs one round in a child; its count of chunks (0 if it died). */
+static void round_in_child(const char *name, int (*fill)(void))
+{
+    int st;
+    pid_t pid = fork();
+
+    if (pid == 0) {
+        int n = fill();
+        printf("%s: %s\n", name, n > 16 ? "stopped" : "too few");
+        fflush(stdout);
+        _exit(0);
+    }
+    if (pid < 0 || waitpid(pid, &st, 0) != pid || !WIFEXITED(st))
+        printf("%s: the child failed\n", name);
+}
+
 int main(void)
 {
-    int a = fill_malloc(), b;
-    printf("malloc: %s\n", a > 16 ? "stopped" : "too few");
-    for (int i = 0; i < a; i++)
-        free(chunks[i]);
-    b = fill_mmap();
-    printf("mmap: %s\n", b > 16 ? "stopped" : "too few");
-    for (int i = 0; i < b; i++)
-        munmap(chunks[i], CHUNK);
-    a = fill_malloc();
-    printf("malloc again: %s\n", a > 16 ? "stopped" : "too few");
+    round_in_child("malloc", fill_malloc);
+    round_in_child("mmap", fill_mmap);
+    round_in_child("malloc again", fill_malloc);
     return 0;
 }

@@ -23,6 +23,10 @@
 #include <linux/mman.h>
 #include <linux/signal.h>
 #include <asm/termbits.h>
+#include <linux/wait.h>
+#include <linux/sched.h>
+#include <linux/posix_types.h>
+#include <asm/poll.h>
 #include "linux/unistd.h"
 #include "linux/errno.h"
 #include "linux/termios.h"
@@ -31,6 +35,7 @@
 #include "linux/stat.h"
 #include "linux/mman.h"
 #include "linux/signal.h"
+#include "linux/wait.h"
 
 static void syscall_numbers(void **state)
 {
@@ -122,6 +127,22 @@ static void syscall_numbers(void **state)
     assert_int_equal(LX_NR_prlimit64, __NR_prlimit64);
     assert_int_equal(LX_NR_getrandom, __NR_getrandom);
     assert_int_equal(LX_NR_clock_gettime64, __NR_clock_gettime64);
+    assert_int_equal(LX_NR_fork, __NR_fork);
+    assert_int_equal(LX_NR_waitpid, __NR_waitpid);
+    assert_int_equal(LX_NR_execve, __NR_execve);
+    assert_int_equal(LX_NR_select, __NR_select);
+    assert_int_equal(LX_NR_wait4, __NR_wait4);
+    assert_int_equal(LX_NR_clone, __NR_clone);
+    assert_int_equal(LX_NR__newselect, __NR__newselect);
+    assert_int_equal(LX_NR_nanosleep, __NR_nanosleep);
+    assert_int_equal(LX_NR_poll, __NR_poll);
+    assert_int_equal(LX_NR_vfork, __NR_vfork);
+    assert_int_equal(LX_NR_clock_nanosleep, __NR_clock_nanosleep);
+    assert_int_equal(LX_NR_clock_nanosleep_time64, __NR_clock_nanosleep_time64);
+    assert_int_equal(LX_NR_pselect6, __NR_pselect6);
+    assert_int_equal(LX_NR_ppoll, __NR_ppoll);
+    assert_int_equal(LX_NR_pselect6_time64, __NR_pselect6_time64);
+    assert_int_equal(LX_NR_ppoll_time64, __NR_ppoll_time64);
 }
 
 static void error_numbers(void **state)
@@ -339,6 +360,41 @@ static void open_mmap_and_mode_flags(void **state)
 #define SAME_FIELD(f) assert_int_equal(offsetof(struct lx_statx, f), offsetof(struct statx, f))
 
 /* struct statx is the same on every architecture, so the host's layout is ours. */
+/* wait4 options, clone flags, poll events: linux/wait.h, linux/sched.h,
+ * asm-generic/poll.h. */
+static void process_flags(void **state)
+{
+    (void)state;
+    assert_int_equal(LX_WNOHANG, WNOHANG);
+    assert_int_equal(LX_WUNTRACED, WUNTRACED);
+    assert_int_equal(LX_WCONTINUED, WCONTINUED);
+    assert_int_equal(LX_WNOTHREAD, __WNOTHREAD);
+    assert_int_equal(LX_WALL, __WALL);
+    assert_int_equal(LX_WCLONE, (uint32_t)__WCLONE);
+    assert_int_equal(LX_CSIGNAL, CSIGNAL);
+    assert_int_equal(LX_CLONE_VM, CLONE_VM);
+    assert_int_equal(LX_CLONE_FS, CLONE_FS);
+    assert_int_equal(LX_CLONE_FILES, CLONE_FILES);
+    assert_int_equal(LX_CLONE_SIGHAND, CLONE_SIGHAND);
+    assert_int_equal(LX_CLONE_VFORK, CLONE_VFORK);
+    assert_int_equal(LX_CLONE_PARENT, CLONE_PARENT);
+    assert_int_equal(LX_CLONE_THREAD, CLONE_THREAD);
+    assert_int_equal(LX_CLONE_SETTLS, CLONE_SETTLS);
+    assert_int_equal(LX_CLONE_PARENT_SETTID, CLONE_PARENT_SETTID);
+    assert_int_equal(LX_CLONE_CHILD_CLEARTID, CLONE_CHILD_CLEARTID);
+    assert_int_equal(LX_CLONE_CHILD_SETTID, CLONE_CHILD_SETTID);
+    assert_int_equal(LX_POLLIN, POLLIN);
+    assert_int_equal(LX_POLLPRI, POLLPRI);
+    assert_int_equal(LX_POLLOUT, POLLOUT);
+    assert_int_equal(LX_POLLERR, POLLERR);
+    assert_int_equal(LX_POLLHUP, POLLHUP);
+    assert_int_equal(LX_POLLNVAL, POLLNVAL);
+    assert_int_equal(LX_POLLRDNORM, POLLRDNORM);
+    assert_int_equal(LX_POLLWRNORM, POLLWRNORM);
+    assert_int_equal(LX_FD_SETSIZE, __FD_SETSIZE);
+    assert_int_equal(LX_ERESTARTSYS, 512);      /* include/linux/errno.h, not in uapi */
+}
+
 static void statx_layout(void **state)
 {
     (void)state;
@@ -363,6 +419,7 @@ int main(void)
         cmocka_unit_test(signal_numbers),
         cmocka_unit_test(auxv_types),
         cmocka_unit_test(open_mmap_and_mode_flags),
+        cmocka_unit_test(process_flags),
         cmocka_unit_test(statx_layout),
     };
     return cmocka_run_group_tests_name("linux_abi", tests, NULL, NULL);

@@ -278,6 +278,21 @@ static void poll_and_select_see_pipes(void **state)
     fake_put(w, 0x800, &set, 4);
     assert_int_equal(SC5(w, LX_NR__newselect, r + 1, rset, 0, 0, 0), 1);   /* end of file */
     assert_int_equal(fake_read32(&w->space, rset), set);
+    /* the p-forms: a timespec, written back with the time left */
+    struct lx_timespec32 ts = { 0, 5000000 };
+    uint32_t uts = fake_put(w, 0x820, &ts, sizeof(ts));
+    int32_t ents2[2] = { r, LX_POLLIN };
+    fake_put(w, 0x700, ents2, sizeof(ents2));
+    assert_int_equal(SC4(w, LX_NR_ppoll, pfd, 1, uts, 0), 1);       /* end of file */
+    assert_int_equal(fake_read32(&w->space, pfd + 4) >> 16, LX_POLLHUP);
+    fake_put(w, 0x800, &set, 4);
+    assert_int_equal(SC6(w, LX_NR_pselect6, r + 1, 0, rset, 0, uts, 0), LX_BLOCK);  /* a read end */
+    w->host.clock_now += 5000000;
+    assert_int_equal(SC6(w, LX_NR_pselect6, r + 1, 0, rset, 0, uts, 0), 0);
+    assert_int_equal(fake_read32(&w->space, uts + 4), 0);          /* no time left */
+    ts.tv_nsec = 1000000000;
+    fake_put(w, 0x820, &ts, sizeof(ts));
+    assert_int_equal(SC4(w, LX_NR_ppoll, pfd, 1, uts, 0), -LX_EINVAL);
     set = 1u << 30;                                 /* nothing open there */
     fake_put(w, 0x800, &set, 4);
     assert_int_equal(SC5(w, LX_NR__newselect, 31, rset, 0, 0, 0), -LX_EBADF);

@@ -275,6 +275,11 @@ static void masks(void **state)
     assert_int_equal(SC3(w, LX_NR_sigprocmask, LX_SIG_SETMASK, fake_put(w, SET_AT, set, 4), 0),
                      0);
     assert_true(w->p.sig.blocked == (BIT(50) | BIT(LX_SIGINT)));
+    /* blocked, so kept pending; ignoring it then drops it */
+    lx_sig_send(&w->p, LX_SIGINT, &(lx_sigsrc_t){ .code = LX_SI_USER });
+    assert_true(w->p.sig.pending == BIT(LX_SIGINT));
+    assert_int_equal(SC2(w, LX_NR_signal, LX_SIGINT, LX_SIG_IGN), LX_SIG_DFL);
+    assert_int_equal(w->p.sig.pending, 0);
 }
 
 /* An interrupted blocking call: -EINTR, or restarted with SA_RESTART, or
