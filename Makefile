@@ -744,6 +744,7 @@ help:
 	@echo 'make unit       host unit tests only      make systest   system tests only (SUITES=...)'
 	@echo 'make sel4test   sel4test (seL4 test suite, ../shared/sel4) on kernel, kernel-nofp, kernel-bench'
 	@echo 'make bench      instruction counts under -icount -> docs/bench/results.csv (and vmm-results.csv)'
+	@echo 'make bench-native / bench-guest   the guest benchmark program on Debian'"'"'s i386 kernel / in a guest'
 	@echo 'make debug      QEMU waiting for gdb on :1234; then `make gdb` in another shell'
 	@echo 'make deps       install missing Debian packages     make clean   remove build/'
 	@echo 'Variables: V=1 JOBS=$(JOBS) ROOT_CNODE_BITS=$(ROOT_CNODE_BITS) RUN_TIMEOUT=$(RUN_TIMEOUT) RUN_CONFIG=$(RUN_CONFIG) UNIT_SANITIZE=...'

@@ -244,22 +244,28 @@ def guest_boot(args, bootargs, memory, qemu_args, log_path, timeout, strict):
 
 
 def read_native(path):
-    native = {}
+    """(name -> native figure, name -> the shared reference's) from native-results.csv."""
+    native, reference = {}, {}
     with open(path) as f:
         for row in csv.DictReader(f):
             if row["native"]:
                 native[row["name"]] = int(row["native"])
-    return native
+            if row["reference"]:
+                reference[row["name"]] = int(row["reference"])
+    return native, reference
 
 
 # Where a row's instructions go, for the table: what the guest does that Linux does not.
 WHERE = {
-    "guest_syscall_getpid": "two kernel entries per call (the UnknownSyscall fault to the guest "
-                            "kernel and its reply) instead of one; the guest kernel's dispatch",
+    "guest_syscall_getpid": "three kernel entries per call against Linux's one: the int $0x80 "
+                            "delivered as an UnknownSyscall fault, the guest kernel's Reply and "
+                            "its next Recv (its loop does not use ReplyRecv); then the guest "
+                            "kernel's loop (finding the process by badge, the message registers "
+                            "copied one by one, after_event) and the personality's dispatch",
     "guest_syscall_getpid_vdso": "no vDSO in the guest: glibc uses int $0x80, as the row above",
-    "guest_mmap_64k": "the guest maps eagerly: mmap zeroes and maps 16 frames (memmgr retype, "
-                      "two Map calls per page), munmap unmaps and frees them",
-    "guest_brk_64k": "as mmap_64k: 16 zeroed frames mapped and unmapped per sample",
+    "guest_mmap_64k": "mmap and munmap are fault round trips to the guest kernel; the "
+                      "pages are only promised (demand paging), none is touched",
+    "guest_brk_64k": "as guest_mmap_64k, two brk calls",
     "guest_signal_catch": "kill and rt_sigreturn are two fault round trips to the guest kernel "
                           "(see guest_syscall_getpid); the frame is built by the guest kernel "
                           "and copied out through its mapping of the stack page",
@@ -269,238 +275,21 @@ WHERE = {
                        "(copy-on-write); the child's pages are mapped lazily, so every page "
                        "either side touches next is a VMFault round trip, and every one written "
                        "a frame, a 4 KiB copy and two mappings; exit frees all of it",
-    "guest_fork_exec": 1.5, "guest_shell": 1.5}
-BENCH_RE = re.compile(r"^(?:\[\S+\] )?BENCH\s+(\S+)\s+(\d+)\s*$")
-SKIP_RE = re.compile(r"^(?:\[\S+\] )?BENCH_SKIP\s+(\S+)\s+(.*)$")
-NOTE_RE = re.compile(r"^(?:\[\S+\] )?BENCH_NOTE\s+(\S+)\s+(.*)$")
-DONE_RE = re.compile(r"^(?:\[\S+\] )?BENCH DONE\s*$")
-BAD_RE = re.compile(r"^(KERNEL PANIC|vmm: guest '\S+' crashed|Kernel panic|vmm: building guest "
-                    r"\S+ failed|vmm: no guest was built)")
-GUEST_NAME = "lxbench"
-GUEST_MEMORY = 0x6000000            # 96 MiB: 16 MiB mappings, the 16 MiB file and its copies
-SMOKE_MEMORY = 0x1000000            # 16 MiB: --quick maps 256 KiB at a time
-SMOKE_QEMU = ["-m", "128M", "-display", "none", "-serial", "stdio", "-monitor", "none",
-              "-no-reboot", "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]
-SMOKE_TIMEOUT = 120
-AFTER_DONE = 20                     # seconds QEMU gets after BENCH DONE to exit by itself
-AFTER_EXIT = 3                      # and after the guest kernel's last word on the program
-EXIT_OK = 33
-STATUS_RE = re.compile(r"^\[%s\] guest-stub: linux: \S+ (exited with status|killed by signal) "
-                       r"(\d+)(?: after (\d+) system calls)?" % GUEST_NAME)
-
-
-class Run:
-    """What one boot printed."""
-
-    def __init__(self):
-        self.rows, self.skips, self.lines, self.notes = {}, {}, [], []
-        self.warnings, self.ended = [], False
-        self.done, self.bad, self.status = False, [], None
-
-
-def boot(cmd, log_path, timeout):
-    """Runs QEMU until it exits, prints BENCH DONE and exits or times out; returns a Run."""
-    run = Run()
-    proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, start_new_session=True)
-    deadline = time.monotonic() + timeout
-    os.set_blocking(proc.stdout.fileno(), False)
-    pending, done_at, ended_at = b"", None, None
-    with open(log_path, "wb") as log:
-        while True:
-            chunk = proc.stdout.read()
-            if chunk:
-                log.write(chunk)
-                pending += chunk
-                *lines, pending = pending.replace(b"\r", b"").split(b"\n")
-                for raw in lines:
-                    scan(run, raw.decode("utf-8", "replace"))
-                if run.done and done_at is None:
-                    done_at = time.monotonic()
-                if run.ended and ended_at is None:
-                    ended_at = time.monotonic()
-            elif proc.poll() is not None:
-                break
-            elif run.bad:
-                break               # nothing more to learn from this boot
-            elif run.ended and time.monotonic() > ended_at + AFTER_EXIT:
-                break               # the guest kernel said how the program ended
-            elif run.done and time.monotonic() > done_at + AFTER_DONE:
-                break               # a release kernel may idle instead of halting
-            elif time.monotonic() > deadline:
-                run.bad.append("timed out after %ds" % timeout)
-                break
-            else:
-                time.sleep(0.05)
-    killed = proc.poll() is None
-    if killed:
-        proc.kill()
-    proc.wait()
-    if pending:
-        scan(run, pending.decode("utf-8", "replace"))
-    run.status = None if killed else proc.returncode
-    return run
-
-
-def scan(run, line):
-    run.lines.append(line)
-    m = BENCH_RE.match(line)
-    if m and m.group(1) not in run.rows:
-        run.rows[m.group(1)] = int(m.group(2))
-    m = SKIP_RE.match(line)
-    if m:
-        run.skips[m.group(1)] = m.group(2)
-    m = NOTE_RE.match(line)
-    if m:
-        run.notes.append((m.group(1), m.group(2)))
-    if STATUS_RE.match(line):
-        run.ended = True
-    if DONE_RE.match(line):
-        run.done = True
-    if BAD_RE.match(line):
-        run.bad.append(line)
-
-
-def failures(run):
-    why = list(run.bad)
-    if not run.done:
-        why.append("no BENCH DONE")
-    missing = [r for r in ROWS if r not in run.rows and r not in run.skips]
-    if missing:
-        why.append("rows neither measured nor skipped: " + " ".join(missing))
-    return why
-
-
-def read_reference(path):
-    """name -> instructions from shared/bench/linux-native-icount.tsv."""
-    ref = {}
-    if path and os.path.exists(path):
-        for line in open(path):
-            f = line.rstrip("\n").split("\t")
-            if len(f) >= 2 and f[1].isdigit():
-                ref[f[0]] = int(f[1])
-    return ref
-
-
-def ratio(a, b):
-    return "%.2f" % (a / b) if a is not None and b else ""
-
-
-def cmd_native(args):
-    cmd = [args.qemu, "-kernel", args.vmlinuz, "-initrd", args.initrd,
-           "-append", "console=ttyS0 quiet rdinit=/bin/lxbench -- --native"] + \
-        shlex.split(args.qemu_args)
-    run = boot(cmd, args.log, args.timeout)
-    why = failures(run)
-    ref = read_reference(args.reference)
-    for name in CONTEXT + ROWS:
-        if name in run.rows:
-            print("BENCH %s %d (reference %s)" % (name, run.rows[name], ref.get(name, "-")))
-        elif name in run.skips:
-            print("BENCH_SKIP %s %s" % (name, run.skips[name]))
-    if why:
-        print("bench-native: " + "; ".join(why) + " (%s)" % args.log, file=sys.stderr)
-        return 1
-    with open(args.out, "w") as f:
-        f.write("name,native,reference,ratio\n")
-        for name in CONTEXT + ROWS:
-            v = run.rows.get(name)
-            f.write("%s,%s,%s,%s\n" % (name, "" if v is None else v, ref.get(name, ""),
-                                       ratio(v, ref.get(name))))
-    print("bench-native: wrote %s" % args.out)
-    return 0
-
-
-def dts(bootargs, memory):
-    return """/* Generated by tools/run-lxbench.py. */
-/dts-v1/;
-
-/ {
-    compatible = "cvm,partitions-v1";
-    model = "lxbench";
-
-    guests {
-        %s {
-            compatible = "cvm,guest";
-            kernel = "guest-stub.elf";
-            initrd = "%s";
-            bootargs = "%s";
-            memory = <0x0 0x%08x>;
-            policy = "delegated";
-            priority = <100>;
-        };
-    };
-};
-""" % (GUEST_NAME, "lxbench.cpio", bootargs, memory)
-
-
-def guest_boot(args, bootargs, memory, qemu_args, log_path, timeout, strict):
-    """Boots the guest; strict: the guest kernel must also give every object back."""
-    os.makedirs(args.build_dir, exist_ok=True)
-    name = os.path.join(args.build_dir, "lxbench-%s" % ("quick" if "--quick" in bootargs
-                                                        else "bench"))
-    with open(name + ".dts", "w") as f:
-        f.write(dts(bootargs, memory))
-    subprocess.run(["dtc", "-q", "-I", "dts", "-O", "dtb", "-o", name + ".dtb", name + ".dts"],
-                   check=True)
-    if os.path.basename(args.initrd) != "lxbench.cpio":
-        sys.exit("run-lxbench: the archive must be named lxbench.cpio (the module name)")
-    cmd = [args.qemu, "-kernel", args.kernel, "-initrd",
-           ",".join([args.vmm, name + ".dtb", args.guest, args.initrd])] + qemu_args
-    run = boot(cmd, log_path, timeout)
-    statuses = [m for m in (STATUS_RE.match(l) for l in run.lines) if m]
-    if len(statuses) != 1:
-        run.bad.append("%d exit lines from the guest kernel" % len(statuses))
-    elif statuses[0].group(1) != "exited with status" or statuses[0].group(2) != "0":
-        run.bad.append("lxbench %s %s" % (statuses[0].group(1), statuses[0].group(2)))
-    if run.status not in (EXIT_OK, None) and "timed out" not in " ".join(run.bad):
-        run.bad.append("QEMU status %s, expected %d" % (run.status, EXIT_OK))
-    leaks = [l for l in run.lines if "not given back" in l]
-    if strict:
-        run.bad += leaks
-    else:
-        run.warnings += leaks
-    return run
-
-
-def read_native(path):
-    native = {}
-    with open(path) as f:
-        for row in csv.DictReader(f):
-            if row["native"]:
-                native[row["name"]] = int(row["native"])
-    return native
-
-
-# Where a row's instructions go, for the table: what the guest does that Linux does not.
-WHERE = {
-    "guest_syscall_getpid": "two kernel entries per call (the UnknownSyscall fault to the guest "
-                            "kernel and its reply) instead of one; the guest kernel's dispatch",
-    "guest_syscall_getpid_vdso": "no vDSO in the guest: glibc uses int $0x80, as the row above",
-    "guest_mmap_64k": "the guest maps eagerly: mmap zeroes and maps 16 frames (memmgr retype, "
-                      "two Map calls per page), munmap unmaps and frees them",
-    "guest_brk_64k": "as mmap_64k: 16 zeroed frames mapped and unmapped per sample",
-    "guest_signal_catch": "kill and rt_sigreturn are two fault round trips to the guest kernel "
-                          "(see guest_syscall_getpid); the frame is built by the guest kernel "
-                          "and copied out through its mapping of the stack page",
-    "guest_fork_exit": "fork, exit and wait4 are fault round trips to the guest kernel; fork "
-                       "makes a VSpace, a thread and an endpoint badge through memmgr (retypes), "
-                       "remaps every present page read-only in both spaces (one kernel call per "
-                       "page and space), and each page the parent or child then writes is a "
-                       "VMFault round trip plus a frame, a 4 KiB copy and two mappings; exit "
-                       "frees all of it",
-    "guest_fork_exec": "fork as guest_fork_exit, then execve loads the image eagerly: a "
-                       "fresh VSpace, every segment page and the 128 KiB stack mapped and "
-                       "zeroed or filled at once",
-    "guest_exec": "vfork is fork plus a waiting parent in the guest (no shared memory): "
+    "guest_fork_exec": "fork as guest_fork_exit, then execve: a fresh VSpace and thread, the "
+                       "image's file-backed pages copied from the file system at once, the "
+                       "bss and the stack promised and faulted in page by page",
+    "guest_exec": "vfork is fork plus a waiting parent in the guest (no shared memory), so "
                   "as guest_fork_exec",
-    "guest_execve_only": "the image and the 128 KiB stack mapped eagerly",
-    "guest_shell": "execve of the 2 MiB busybox loads every page of its segments at once "
-                   "(copied from the file system), where Linux maps the page cache on demand; "
-                   "plus fork as guest_fork_exit",
-    "guest_pagefault": "no fault in the guest: pages are mapped and zeroed at mmap time (the "
-                       "cost is in mmap, see guest_mmap_64k), so a first touch is a plain store",
-    "guest_pagefault_file": "private file mappings are copied at mmap time: no fault on reading",
+    "guest_execve_only": "as the execve of guest_fork_exec",
+    "guest_shell": "execve of the 2 MiB busybox copies every file-backed page of its segments "
+                   "at once, where Linux maps the page cache on demand, and ash's start-up "
+                   "faults in its bss, heap and stack page by page; plus fork as guest_fork_exit",
+    "guest_pagefault": "each first touch is a VMFault round trip to the guest kernel (our "
+                       "kernel's part: vmfault_roundtrip in results.csv), a memmgr frame (a "
+                       "retype), zeroing 4 KiB, and two mappings (the guest kernel's own and "
+                       "the process's, with a capability copy)",
+    "guest_pagefault_file": "private file mappings are filled (copied) at mmap time: reading "
+                            "them takes no fault",
     "guest_pagefault_file_fault": "as guest_pagefault_file",
     "guest_pagefault_file_1page": "as guest_pagefault_file",
 }
@@ -532,7 +321,7 @@ def cmd_guest(args):
     if why:
         print("bench-guest: " + "; ".join(why) + " (%s)" % args.log, file=sys.stderr)
         return 1
-    native = read_native(args.native)
+    native, reference = read_native(args.native)
     kernel_rows = read_results(args.results)
     table = []
     for name in CONTEXT + ROWS:
@@ -560,14 +349,14 @@ def cmd_guest(args):
                                              "" if goal is None else goal, met))
     for w in run.warnings:
         print("bench-guest: warning: %s" % w, file=sys.stderr)
-    write_table(args.table, table, args.commit, run.notes, run.warnings)
+    write_table(args.table, table, args.commit, run.notes, run.warnings, reference)
     if args.results:
         update_results(args.results, run.rows)
     print("bench-guest: wrote %s and %s" % (args.out, args.table))
     return 0
 
 
-def write_table(path, table, commit, notes, warnings):
+def write_table(path, table, commit, notes, warnings, reference):
     out = ["# Guest benchmarks against native Linux (issue 24)", "",
            "Generated by `make bench-guest` (tools/run-lxbench.py)%s; do not edit. The same "
            "static i386 program, `tests/guest/bench/lxbench.c`, runs as the first process of "
@@ -578,11 +367,14 @@ def write_table(path, table, commit, notes, warnings):
            "of `shared/bench/linux-native-icount.tsv` (docs/guest.md, \"Benchmarks\"). Goals are "
            "issue 24's: guest / native at most the figure given." % (
                " at %s" % commit if commit else ""), "",
-           "| row | native | guest | ratio | goal | met | where the instructions go / why "
-           "not measured |", "|---|---:|---:|---:|---:|---|---|"]
+           "The reference column is `shared/bench/linux-native-icount.tsv` (the same kind of "
+           "program on linux-image-6.1.0-50-686, QEMU's default CPU), for comparison with the "
+           "native column measured here (`native-results.csv`).", "",
+           "| row | reference | native | guest | ratio | goal | met | where the instructions go "
+           "/ why not measured |", "|---|---:|---:|---:|---:|---:|---|---|"]
     for name, n, g, r, goal, met, note in table:
-        out.append("| %s | %s | %s | %s | %s | %s | %s |" % (
-            name, "-" if n is None else n, "-" if g is None else g,
+        out.append("| %s | %s | %s | %s | %s | %s | %s | %s |" % (
+            name, reference.get(name, "-"), "-" if n is None else n, "-" if g is None else g,
             "-" if r is None else "%.2f" % r, "-" if goal is None else "<= %.1f" % goal,
             met or "-", note.replace("|", "\\|")))
     if notes or warnings:

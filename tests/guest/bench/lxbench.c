@@ -539,6 +539,14 @@ static void bench_files(void)
 {
     int fd = make_file();
 
+    while (fd < 0 && (errno == ENOSPC || errno == ENOMEM) && map_bytes > MIN_MAP_BYTES) {
+        printf("BENCH_NOTE guest_pagefault_file a %zu KiB file refused (%s): trying %zu KiB\n",
+               map_bytes >> 10, strerror(errno), map_bytes >> 11);
+        unlink(FILE_PATH);
+        map_bytes /= 2;
+        fd = make_file();
+    }
+
     if (fd < 0) {
         int err = errno;
 
