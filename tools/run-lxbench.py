@@ -89,6 +89,9 @@ def boot(cmd, log_path, timeout):
     with open(log_path, "wb") as log:
         while True:
             chunk = proc.stdout.read()
+            if time.monotonic() > deadline:
+                run.bad.append("timed out after %ds" % timeout)
+                break
             if chunk:
                 log.write(chunk)
                 pending += chunk
@@ -107,9 +110,6 @@ def boot(cmd, log_path, timeout):
                 break               # the guest kernel said how the program ended
             elif run.done and time.monotonic() > done_at + AFTER_DONE:
                 break               # a release kernel may idle instead of halting
-            elif time.monotonic() > deadline:
-                run.bad.append("timed out after %ds" % timeout)
-                break
             else:
                 time.sleep(0.05)
     killed = proc.poll() is None
