@@ -568,6 +568,8 @@ else
 	    --out docs/bench/results.csv
 endif
 	$(Q)$(MAKE) $(SUBMAKE_FLAGS) bench-vmm
+	$(Q)$(MAKE) --no-print-directory bench-native
+	$(Q)$(MAKE) --no-print-directory bench-guest
 
 # The VMM's benchmarks (issue 22): tools/run-vmm-bench.py -> docs/bench/vmm-results.csv.
 VMM_BENCH_DTB := $(BUILD)/tests/vmm/bench/bench.dtb
@@ -674,6 +676,76 @@ define run_systests +=
 	    --log-dir $(LOGS)/guest-diff --counts $(LOGS)/guest-diff/counts || true)
 endef
 
+# The guest benchmarks against native Linux (issue 24; docs/guest.md, "Benchmarks"): one static
+# i386 program, tests/guest/bench/lxbench.c, with the tiny exec targets tests/guest/bench/*.S
+# (no libc, under 4 KiB) and busybox as /bin/sh, archived by Debian's cpio into
+# build/lxbench/lxbench.cpio.  The same archive is the initramfs of Debian's own i386 kernel
+# (make bench-native: linux-image-686:i386 fetched with apt-get download into build/native/)
+# and the initrd of a guest that runs the program as init= (make bench-guest; make bench runs
+# both).  make test boots it once with --quick: pseudo suite `lxbench`.
+LXBENCH_ROOT    := $(BUILD)/lxbench/root
+LXBENCH_BINS    := $(addprefix $(LXBENCH_ROOT)/bin/,lxbench exit0 tscexit)
+LXBENCH_CPIO    := $(BUILD)/lxbench/lxbench.cpio
+NATIVE_VMLINUZ  := $(BUILD)/native/vmlinuz
+NATIVE_REF      ?= ../shared/bench/linux-native-icount.tsv
+$(LXBENCH_ROOT)/bin/lxbench: tests/guest/bench/lxbench.c
+	$(call msg,CC32,$<)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(GUEST_PROG_CFLAGS) -o $@ $<
+$(LXBENCH_ROOT)/bin/%: tests/guest/bench/%.S
+	$(call msg,AS32,$<)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) -m32 -nostdlib -static -no-pie -Wl,--build-id=none -Wl,-z,noseparate-code -s \
+	    -o $@ $<
+$(LXBENCH_CPIO): $(LXBENCH_BINS) $(GUEST_BUSYBOX)
+	$(call msg,CPIO,$@)
+	$(Q)cp -f $(GUEST_BUSYBOX) $(LXBENCH_ROOT)/bin/busybox
+	$(Q)ln -sf busybox $(LXBENCH_ROOT)/bin/sh
+	$(Q)cd $(LXBENCH_ROOT) && find . -mindepth 1 | LC_ALL=C sort | \
+	    cpio -o -H newc -R 0:0 --quiet > ../lxbench.cpio.tmp
+	$(Q)mv -f $@.tmp $@
+$(NATIVE_VMLINUZ):
+	$(Q)tools/install-deps.sh native-linux
+
+.PHONY: bench-native bench-guest build-bench-guest
+bench-native: deps
+	$(Q)$(MAKE) $(SUBMAKE_FLAGS) $(LXBENCH_CPIO) $(NATIVE_VMLINUZ)
+	@mkdir -p $(LOGS)/lxbench
+	$(Q)$(PYTHON) tools/run-lxbench.py native --vmlinuz $(NATIVE_VMLINUZ) --initrd $(LXBENCH_CPIO) \
+	    --qemu $(QEMU) --qemu-args "$(QEMU_BENCH_ARGS)" --timeout $(BENCH_TIMEOUT) \
+	    --reference $(NATIVE_REF) --log $(LOGS)/lxbench/native.log \
+	    --out docs/bench/native-results.csv
+build-bench-guest: $(BUILD)/kernel-bench/kernel.elf $(VMM_ELF) $(GUEST_ELF) $(LXBENCH_CPIO)
+bench-guest: deps
+	$(Q)$(MAKE) $(SUBMAKE_FLAGS) build-bench-guest
+	$(Q)[ -r docs/bench/native-results.csv ] || $(MAKE) --no-print-directory bench-native
+	@mkdir -p $(LOGS)/lxbench
+	$(Q)$(PYTHON) tools/run-lxbench.py guest --kernel $(BUILD)/kernel-bench/kernel.elf \
+	    --vmm $(VMM_ELF) --guest $(GUEST_ELF) --initrd $(LXBENCH_CPIO) \
+	    --build-dir $(BUILD)/lxbench --qemu $(QEMU) --qemu-args "$(QEMU_BENCH_ARGS)" \
+	    --timeout $(BENCH_TIMEOUT) --log $(LOGS)/lxbench/guest.log \
+	    --native docs/bench/native-results.csv --out docs/bench/guest-results.csv \
+	    --table docs/bench/guest.md --results docs/bench/results.csv \
+	    --commit "$$(git rev-parse --short HEAD 2>/dev/null)$$(git diff --quiet HEAD 2>/dev/null || echo +changes)"
+# make test builds the archive too (its smoke test below boots it).
+all: $(if $(GUEST_ELF),$(LXBENCH_CPIO))
+
+LXBENCH_SMOKE := $(if $(GUEST_ELF),$(if $(SUITES),$(filter lxbench,$(SUITES)),lxbench))
+SYS_COUNTS += $(if $(LXBENCH_SMOKE),$(LOGS)/lxbench-smoke/counts)
+systest: $(if $(LXBENCH_SMOKE),lxbench-smoke-build)
+.PHONY: lxbench-smoke-build
+lxbench-smoke-build: deps
+	$(Q)$(MAKE) $(SUBMAKE_FLAGS) $(BUILD)/kernel/kernel.elf $(VMM_ELF) $(GUEST_ELF) $(LXBENCH_CPIO)
+
+define run_systests +=
+
+	@rm -rf $(LOGS)/lxbench-smoke
+	$(if $(LXBENCH_SMOKE),$(Q)$(PYTHON) tools/run-lxbench.py smoke \
+	    --kernel $(BUILD)/kernel/kernel.elf --vmm $(VMM_ELF) --guest $(GUEST_ELF) \
+	    --initrd $(LXBENCH_CPIO) --build-dir $(BUILD)/lxbench --log-dir $(LOGS)/lxbench-smoke \
+	    --counts $(LOGS)/lxbench-smoke/counts || true)
+endef
+
 clean:
 	rm -rf $(BUILD)
 
@@ -684,6 +756,7 @@ help:
 	@echo 'make unit       host unit tests only      make systest   system tests only (SUITES=...)'
 	@echo 'make sel4test   sel4test (seL4 test suite, ../shared/sel4) on kernel, kernel-nofp, kernel-bench'
 	@echo 'make bench      instruction counts under -icount -> docs/bench/results.csv (and vmm-results.csv)'
+	@echo 'make bench-native / bench-guest   the guest benchmark program on Debian'"'"'s i386 kernel / in a guest'
 	@echo 'make debug      QEMU waiting for gdb on :1234; then `make gdb` in another shell'
 	@echo 'make deps       install missing Debian packages     make clean   remove build/'
 	@echo 'Variables: V=1 JOBS=$(JOBS) ROOT_CNODE_BITS=$(ROOT_CNODE_BITS) RUN_TIMEOUT=$(RUN_TIMEOUT) RUN_CONFIG=$(RUN_CONFIG) UNIT_SANITIZE=...'

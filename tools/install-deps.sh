@@ -43,6 +43,51 @@ BUSYBOX_DEB_DIR=build/debs
 BUSYBOX_ROOT=$BUSYBOX_DEB_DIR/busybox-static-i386
 BUSYBOX_PACKAGE=busybox-static:i386
 
+# `tools/install-deps.sh native-linux` (make bench-native) fetches Debian's own i386 kernel the
+# same way: the metapackage linux-image-686:i386 with `apt-get download`, then the real
+# linux-image-<abi>-686 package it depends on (never from anywhere else), cached in
+# $NATIVE_DIR, and extracts its vmlinuz with `dpkg-deb -x` to $NATIVE_DIR/vmlinuz.
+NATIVE_DIR=build/native
+NATIVE_META=linux-image-686:i386
+
+fetch_native_linux() {
+    local meta real version
+    [ -r "$NATIVE_DIR/vmlinuz" ] && return 0
+    mkdir -p "$NATIVE_DIR"
+    (cd "$NATIVE_DIR" && rm -f linux-image-686_*_i386.deb && apt-get download "$NATIVE_META") || {
+        echo "install-deps: error: apt-get download $NATIVE_META failed (is the i386" \
+             "architecture added and apt-get update run?)" >&2
+        return 1
+    }
+    meta=$(ls "$NATIVE_DIR"/linux-image-686_*_i386.deb)
+    # Depends: linux-image-6.1.0-NN-686 (= VERSION): the package that holds the kernel.
+    real=$(dpkg-deb -f "$meta" Depends | grep -o 'linux-image-[0-9][^ ,]*-686' | head -n 1)
+    version=$(dpkg-deb -f "$meta" Version)
+    if [ -z "$real" ]; then
+        echo "install-deps: error: $meta names no linux-image-*-686 package" >&2
+        return 1
+    fi
+    echo "install-deps: fetching $real:i386 ($version) into $NATIVE_DIR"
+    (cd "$NATIVE_DIR" && apt-get download "$real:i386=$version") || {
+        echo "install-deps: error: apt-get download $real:i386=$version failed" >&2
+        return 1
+    }
+    # Only the kernel image, not the modules: dpkg-deb's file-system archive, one member.
+    if ! dpkg-deb --fsys-tarfile "$NATIVE_DIR/${real}_${version}_i386.deb" |
+            tar -xO --wildcards './boot/vmlinuz-*' > "$NATIVE_DIR/vmlinuz.tmp" ||
+       [ ! -s "$NATIVE_DIR/vmlinuz.tmp" ]; then
+        echo "install-deps: error: package $real has no boot/vmlinuz-*" >&2
+        return 1
+    fi
+    echo "$real $version" > "$NATIVE_DIR/version"
+    mv -f "$NATIVE_DIR/vmlinuz.tmp" "$NATIVE_DIR/vmlinuz"
+}
+
+if [ "${1:-}" = native-linux ]; then
+    fetch_native_linux
+    exit $?
+fi
+
 if [ "${SKIP_DEPS:-0}" = 1 ]; then
     exit 0
 fi
