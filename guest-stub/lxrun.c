@@ -237,13 +237,17 @@ static void proc_end(lxr_t *r, lx_proc_t *p, uint32_t status)
     p->space = NULL;
 }
 
+/* A fault or the guest kernel ends the process with a signal. (Signal
+ * code, later: a caught SIGSEGV goes to the process's handler instead.) */
 static void kill_proc(lxr_t *r, lx_proc_t *p, uint32_t sig)
 {
     proc_end(r, p, sig);
 }
 
 /* The registers a call resumes with: its result in EAX, after the
- * instruction. */
+ * instruction; through the saved reply capability if the call was parked.
+ * A parked call answered early (a signal: -EINTR, once p->retrying and the
+ * waiting state are cleared) comes through here too. */
 static void resume(lxr_t *r, lx_proc_t *p, lx_regs_t *regs, int32_t ret)
 {
     gproc_t *g = p->host;
@@ -359,7 +363,8 @@ static void on_fault(lxr_t *r, lx_proc_t *p, seL4_Word label)
             return;
         }
         if (err == LX_ERR(LX_ENOMEM)) {
-            gprintf("guest-stub: linux: pid %u killed: out of memory for a page (at 0x%08x, %u KiB free)\n", p->pid, addr, lxh_mem_free() >> 10);
+            gprintf("guest-stub: linux: pid %u killed: out of memory for a page at 0x%08x "
+                    "(%u KiB free)\n", p->pid, addr, lxh_mem_free() >> 10);
             kill_proc(r, p, SIGKILL);
             return;
         }
