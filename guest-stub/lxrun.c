@@ -173,14 +173,18 @@ static void proc_end(lxr_t *r, lx_proc_t *p, uint32_t status)
     p->space = NULL;
 }
 
+/* The guest kernel ends the process with a signal no handler may catch
+ * (a fault a handler can take goes through fault_to_signal instead). */
 static void kill_proc(lxr_t *r, lx_proc_t *p, uint32_t sig)
 {
     proc_end(r, p, sig);
 }
 
 /* The registers a call (number nr) resumes with: its result in EAX, after
- * the instruction; then a deliverable signal may point them at a handler,
- * or end the process instead. */
+ * the instruction, through the saved reply capability if the call was
+ * parked; then a deliverable signal may point them at a handler, or end
+ * the process instead. A parked call answered early (a signal: -EINTR, once
+ * p->retrying and the waiting state are cleared) comes through here too. */
 static void resume(lxr_t *r, lx_proc_t *p, lx_regs_t *regs, int32_t nr, int32_t ret)
 {
     gproc_t *g = p->host;
@@ -393,7 +397,8 @@ static void on_fault(lxr_t *r, lx_proc_t *p, seL4_Word label)
             return;
         }
         if (err == LX_ERR(LX_ENOMEM)) {
-            gprintf("guest-stub: linux: pid %u killed: out of memory for a page (at 0x%08x, %u KiB free)\n", p->pid, addr, lxh_mem_free() >> 10);
+            gprintf("guest-stub: linux: pid %u killed: out of memory for a page at 0x%08x "
+                    "(%u KiB free)\n", p->pid, addr, lxh_mem_free() >> 10);
             kill_proc(r, p, SIGKILL);
             return;
         }
