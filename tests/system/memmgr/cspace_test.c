@@ -22,7 +22,7 @@ static mm_cptr_t eps[MANY];
 /* Returns the CPtr of the new root (the top-level CNode with its guard). */
 static seL4_CPtr make_two_level(void)
 {
-    seL4_CPtr l1, l1g = rt_alloc_slot();
+    seL4_CPtr l1, l1g = st_slot(&mem);
     seL4_Word none = seL4_CNode_CapData_new(0, 0).words[0];
     seL4_Word guard = seL4_CNode_CapData_new(0, L1_GUARD).words[0];
 
@@ -44,9 +44,8 @@ static void grows_its_cspace(void)
     root = make_two_level();
     ASSERT_NE(root, 0);
     EXPECT_EQ(ident(seL4_CapInitThreadTCB), TAG_TCB);      /* old CPtrs still work */
-    first = rt_alloc_slot();
-    for (uint32_t i = 1; i < FEW_SLOTS; i++)
-        ASSERT_EQ(rt_alloc_slot(), first + i);
+    first = st_slots(&mem, FEW_SLOTS);
+    ASSERT_NE(first, 0);
     ASSERT_EQ(mm_alloc_untyped(&parent, 20, 0, &cg.ut), ERR_NONE);
     ASSERT_EQ(mm_init(&cg.mm, cg.meta, sizeof(cg.meta), root, MAX_UTS), ERR_NONE);
     ASSERT_EQ(mm_add_slots(&cg.mm, first, first, FEW_SLOTS, 0, seL4_WordBits - L2_BITS),
