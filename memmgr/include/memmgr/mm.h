@@ -41,6 +41,10 @@ typedef enum abi_error mm_err_t;
 /* Slots kept back so that growing the CSpace (a split or two, one
  * CNode) never needs a slot it cannot get. */
 #define MM_SLOT_LOW_WATER   16
+/* A grown CNode is given back only if this many slots stay free without
+ * it: twice the low-water mark, so that a caller allocating and freeing
+ * one slot at the mark does not make memmgr grow and shrink each time. */
+#define MM_SLOT_RELEASE_KEEP (2 * MM_SLOT_LOW_WATER)
 /* Objects per batch retype when a pool is refilled. */
 #define MM_BATCH            16
 
@@ -91,12 +95,17 @@ struct mm_slot_block {
     uint32_t node_depth;
     uint32_t *bitmap;           /* 1 = free */
     struct mm_slot *meta;
+    uint16_t ut;                /* grown: record index + 1 of the CNode's untyped */
+    uint8_t released;           /* grown, CNode given back: no slots until regrown */
 };
 
 /* How the CSpace may grow: new CNodes of 2^l2_bits slots go into the
  * top-level CNode (the CSpace root) at indices [l1_next, l1_end); slot j
  * of the CNode at index i is CPtr (i << l2_bits) | j. Zero l1_end: the
- * CSpace is fixed. */
+ * CSpace is fixed. A grown CNode whose slots are all free again is
+ * deleted and its untyped freed, as long as MM_SLOT_RELEASE_KEEP slots
+ * stay free elsewhere; its top-level index and its slot metadata wait
+ * for the next growth. */
 struct mm_cspace_grow {
     uint32_t l2_bits;
     uint32_t l1_next, l1_end;

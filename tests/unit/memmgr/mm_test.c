@@ -1,7 +1,8 @@
 /* unit-test-sources: memmgr/mm.c memmgr/account.c memmgr/untyped.c memmgr/slot.c memmgr/pool.c memmgr/release.c memmgr/vspace.c */
 /*
  * memmgr's logic against a fake kernel (fake_kernel.h): splitting and
- * merging, slot ranges and the low-water mark, CSpace growth, the
+ * merging, slot ranges and the low-water mark, CSpace growth and the
+ * return of a grown CNode left empty, the
  * accounting arithmetic and its conservation, release of a whole
  * untyped, out-of-memory and back, page tables on demand, freed when
  * empty and reclaimed under pressure, two owners side by side.
@@ -129,6 +130,65 @@ static void cspace_grows_before_running_dry(void **state)
     assert_true(mm_slots_free(&mm) >= MM_SLOT_LOW_WATER);
     for (int i = 0; i < 600; i++)
         assert_int_equal(mm_free(&mm, ep[i]), ERR_NONE);
+    assert_int_equal(mm_check(&mm), ERR_NONE);
+}
+
+/* An owner with base_slots slots of its own that may grow by CNodes of
+ * 2^10 slots at top-level indices 1..3; 600 endpoints made and freed. */
+static void grow_and_free_600(uint32_t base_slots)
+{
+    mm_cptr_t ep[600];
+
+    fk_reset();
+    fk_top_depth = 32 - 10;
+    fk_untyped(UT_CAP, UT_PADDR, 20, 0);
+    assert_int_equal(mm_init(&mm, meta, sizeof(meta), ROOT, MAX_UTS), ERR_NONE);
+    assert_int_equal(mm_add_slots(&mm, SLOT_BASE, SLOT_BASE, base_slots, 0, 0), ERR_NONE);
+    assert_int_equal(mm_add_untyped(&mm, UT_CAP, UT_PADDR, 20, 0), ERR_NONE);
+    mm_set_grow(&mm, 10, 1, 4);
+    for (int i = 0; i < 600; i++)
+        assert_int_equal(mm_alloc(&mm, OBJ_ENDPOINT, 0, &ep[i]), ERR_NONE);
+    assert_int_equal(fk[1].type, OBJ_CNODE);
+    for (int i = 0; i < 600; i++)
+        assert_int_equal(mm_free(&mm, ep[i]), ERR_NONE);
+}
+
+/* A grown CNode goes back once every slot in it is free (the pooled
+ * endpoints hold slots until they are drained), and the next growth puts
+ * a CNode at the same top-level index with the same slot metadata. */
+static void cspace_gives_back_an_empty_cnode(void **state)
+{
+    uint64_t meta_used;
+    mm_cptr_t ep;
+
+    (void)state;
+    grow_and_free_600(64);
+    assert_int_equal(mm_stats(&mm)->cspace, 1u << (10 + SLOT_BITS));
+    mm_shrink(&mm);
+    assert_int_equal(mm_stats(&mm)->cspace, 0);
+    assert_false(fk[1].used);                   /* the kernel's view: deleted */
+    assert_true(mm_slots_free(&mm) >= MM_SLOT_RELEASE_KEEP);
+    assert_int_equal(mm_check(&mm), ERR_NONE);
+    mm_shrink(&mm);
+    assert_int_equal(mm_stats(&mm)->free, 1u << 20);    /* its untyped is free memory */
+    meta_used = mm_stats(&mm)->meta_used;
+    for (int i = 0; i < 600; i++)
+        assert_int_equal(mm_alloc(&mm, OBJ_ENDPOINT, 0, &ep), ERR_NONE);
+    assert_int_equal(fk[1].type, OBJ_CNODE);
+    assert_false(fk[2].used);
+    assert_int_equal(mm_stats(&mm)->meta_used, meta_used);
+    assert_int_equal(mm_check(&mm), ERR_NONE);
+}
+
+/* Without MM_SLOT_RELEASE_KEEP free slots elsewhere the empty CNode stays. */
+static void cspace_keeps_a_cnode_it_would_need_again(void **state)
+{
+    (void)state;
+    grow_and_free_600(24);
+    mm_shrink(&mm);
+    assert_true(mm_slots_free(&mm) - (1u << 10) < MM_SLOT_RELEASE_KEEP);
+    assert_int_equal(mm_stats(&mm)->cspace, 1u << (10 + SLOT_BITS));
+    assert_int_equal(fk[1].type, OBJ_CNODE);
     assert_int_equal(mm_check(&mm), ERR_NONE);
 }
 
@@ -421,6 +481,8 @@ int main(void)
         cmocka_unit_test(low_water_slots_are_kept),
         cmocka_unit_test(cspace_grows_before_running_dry),
         cmocka_unit_test(cspace_growth_without_memory_refuses),
+        cmocka_unit_test(cspace_gives_back_an_empty_cnode),
+        cmocka_unit_test(cspace_keeps_a_cnode_it_would_need_again),
         cmocka_unit_test(accounting_is_exact),
         cmocka_unit_test(out_of_memory_and_back),
         cmocka_unit_test(failed_retype_changes_nothing),
