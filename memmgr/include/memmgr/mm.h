@@ -37,7 +37,11 @@ typedef enum abi_error mm_err_t;
 /* Limits of the fixed tables inside struct mm. */
 #define MM_MAX_SLOT_BLOCKS  16          /* CNode windows the slot allocator manages */
 #define MM_CNODE_MAX_RADIX  16          /* CNodes up to 2^16 slots have pools */
-#define MM_NUM_POOLS        (OBJ_NUM_TYPES + MM_CNODE_MAX_RADIX + 1)
+/* Pools: one per type, one per CNode radix, and the device frame pools
+ * (4 KiB and 4 MiB frames of device untypeds, apart from RAM's). */
+#define MM_POOL_DEVICE_4K   (OBJ_NUM_TYPES + MM_CNODE_MAX_RADIX + 1)
+#define MM_POOL_DEVICE_4M   (MM_POOL_DEVICE_4K + 1)
+#define MM_NUM_POOLS        (MM_POOL_DEVICE_4M + 1)
 /* Slots kept back so that growing the CSpace (a split or two, one
  * CNode) never needs a slot it cannot get. */
 #define MM_SLOT_LOW_WATER   16
@@ -181,6 +185,12 @@ uint32_t mm_slots_free(const struct mm *mm);
 
 /* Objects. size_bits: CNode radix, untyped size; ignored otherwise. */
 mm_err_t mm_alloc(struct mm *mm, uint32_t type, uint32_t size_bits, mm_cptr_t *cap);
+/* A frame of device memory (4 KiB, or 4 MiB if large) from the device
+ * frame pool, refilled from the device untypeds only: device memory is
+ * never handed out by mm_alloc, and RAM never by this. Its contents are
+ * whatever the device or the last user left: neither the kernel nor
+ * memmgr clears device memory. mm_free puts it back in its own pool. */
+mm_err_t mm_alloc_device_frame(struct mm *mm, int large, mm_cptr_t *cap);
 /* Gives an object back; it is made fresh (see pool.c) and pooled. */
 mm_err_t mm_free(struct mm *mm, mm_cptr_t cap);
 /* A whole untyped of 2^bits bytes for the caller (to delegate); freeing it

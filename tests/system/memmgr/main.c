@@ -93,6 +93,7 @@ int main(bootinfo_t *bi)
     setup_test(bi);
     alloc_tests();
     vspace_tests();
+    device_tests(bi);
     thread_tests();
     process_tests();
     cspace_tests();

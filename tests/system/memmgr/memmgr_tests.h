@@ -48,6 +48,7 @@ void alloc_tests(void);
 void vspace_tests(void);
 void process_tests(void);
 void cspace_tests(void);
+void device_tests(const bootinfo_t *bi);
 void thread_tests(void);
 
 #endif

@@ -447,7 +447,8 @@ static void release_takes_page_tables_back(void **state)
     assert_int_equal(mm_check(&mm), ERR_NONE);
 }
 
-/* Device memory only ever leaves as a whole untyped, asked for as such. */
+/* Device memory leaves only as a whole untyped asked for as such (or as
+ * a device frame, below). */
 static void device_untypeds_kept_apart(void **state)
 {
     mm_cptr_t ep, dev;
@@ -472,6 +473,50 @@ static void device_untypeds_kept_apart(void **state)
     assert_int_equal(mm_add_untyped(&mm, UT_CAP, 0xfe000000u, 16, 1), ERR_DELETE_FIRST);
 }
 
+/* Device frames come from a pool of their own, fed by device untypeds
+ * only: never from RAM, never given out for an ordinary frame, back to
+ * their own pool when freed. */
+static void device_frames_pooled_apart(void **state)
+{
+    mm_cptr_t f, g, big, ram;
+
+    (void)state;
+    fk_reset();
+    fk_untyped(UT_CAP, 0xfe000000u, 23, 1);
+    fk_untyped(UT2_CAP, UT_PADDR, 20, 0);
+    assert_int_equal(mm_init(&mm, meta, sizeof(meta), ROOT, MAX_UTS), ERR_NONE);
+    assert_int_equal(mm_add_slots(&mm, SLOT_BASE, SLOT_BASE, SLOT_COUNT, 0, 0), ERR_NONE);
+    assert_int_equal(mm_add_untyped(&mm, UT_CAP, 0xfe000000u, 23, 1), ERR_NONE);
+    assert_int_equal(mm_alloc_device_frame(&mm, 0, &f), ERR_NONE);
+    assert_true(fk[f].device);
+    assert_int_equal(fk[f].type, OBJ_X86_4K);
+    /* One batch refilled the device pool: 16 frames of a 64 KiB slab. */
+    assert_int_equal(mm.pools[MM_POOL_DEVICE_4K].count, MM_BATCH - 1);
+    assert_int_equal(mm_stats(&mm)->pooled[OBJ_X86_4K], (MM_BATCH - 1) * 4096);
+    /* An owner holding only device memory has no ordinary frames. */
+    assert_int_equal(mm_alloc(&mm, OBJ_X86_4K, 0, &ram), ERR_NOT_ENOUGH_MEMORY);
+    assert_int_equal(mm_alloc_device_frame(&mm, 1, &big), ERR_NONE);
+    assert_true(fk[big].device);
+    assert_int_equal(fk[big].type, OBJ_X86_LARGE_PAGE);
+    /* With RAM added, ordinary frames are RAM and device ones stay device. */
+    assert_int_equal(mm_add_untyped(&mm, UT2_CAP, UT_PADDR, 20, 0), ERR_NONE);
+    assert_int_equal(mm_alloc(&mm, OBJ_X86_4K, 0, &ram), ERR_NONE);
+    assert_false(fk[ram].device);
+    assert_int_equal(mm_free(&mm, f), ERR_NONE);
+    assert_int_equal(mm.pools[MM_POOL_DEVICE_4K].count, MM_BATCH);
+    assert_int_equal(mm_alloc_device_frame(&mm, 0, &g), ERR_NONE);
+    assert_int_equal(g, f);                     /* reused, not retyped again */
+    assert_int_equal(mm_free(&mm, ram), ERR_NONE);
+    assert_int_equal(mm.pools[OBJ_X86_4K].count, MM_BATCH);
+    assert_int_equal(mm_check(&mm), ERR_NONE);
+    /* Everything back: the device untyped merges whole again. */
+    assert_int_equal(mm_free(&mm, g), ERR_NONE);
+    assert_int_equal(mm_free(&mm, big), ERR_NONE);
+    mm_shrink(&mm);
+    assert_int_equal(fk[UT_CAP].kids, 0);
+    assert_int_equal(mm_check(&mm), ERR_NONE);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -491,6 +536,7 @@ int main(void)
         cmocka_unit_test(reclaim_under_pressure_then_restore),
         cmocka_unit_test(two_owners_stay_disjoint),
         cmocka_unit_test(device_untypeds_kept_apart),
+        cmocka_unit_test(device_frames_pooled_apart),
         cmocka_unit_test(release_takes_page_tables_back),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
