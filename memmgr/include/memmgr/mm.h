@@ -158,6 +158,8 @@ struct mm {
     struct mm_pt *pt_free;      /* spare page-table records */
     struct mm_stats st;
     int check;                  /* run mm_check() after every operation */
+    int prefer_large;           /* policy: mm_vspace_back() uses 4 MiB frames where it can
+                                 * (on after mm_init) */
     int growing;                /* inside CSpace growth: the reserve may be used */
 };
 

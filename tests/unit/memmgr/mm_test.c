@@ -1,4 +1,4 @@
-/* unit-test-sources: memmgr/mm.c memmgr/account.c memmgr/untyped.c memmgr/slot.c memmgr/pool.c memmgr/release.c memmgr/vspace.c */
+/* unit-test-sources: memmgr/mm.c memmgr/account.c memmgr/untyped.c memmgr/slot.c memmgr/pool.c memmgr/release.c memmgr/vspace.c memmgr/region.c */
 /*
  * memmgr's logic against a fake kernel (fake_kernel.h): splitting and
  * merging, slot ranges and the low-water mark, CSpace growth and the
@@ -447,6 +447,89 @@ static void release_takes_page_tables_back(void **state)
     assert_int_equal(mm_check(&mm), ERR_NONE);
 }
 
+#define REGION      0x400000u                   /* 4 MiB-aligned */
+#define REGION_SIZE ((8u << 20) + 0x2000u)      /* two 4 MiB stretches and two pages */
+#define MANY_SLOTS  4096u                       /* one per 4 KiB frame of REGION_SIZE */
+
+/* An owner with MANY_SLOTS slots, n untypeds of 2^bits bytes side by side,
+ * and an address space. */
+static void setup_space(struct mm_vspace *vs, uint32_t n, uint32_t bits)
+{
+    mm_cptr_t pool = 5;
+
+    fk_reset();
+    assert_int_equal(mm_init(&mm, meta, sizeof(meta), ROOT, MAX_UTS), ERR_NONE);
+    assert_int_equal(mm_add_slots(&mm, SLOT_BASE, SLOT_BASE, MANY_SLOTS, 0, 0), ERR_NONE);
+    for (uint32_t i = 0; i < n; i++) {
+        fk_untyped(UT_CAP + i, UT_PADDR + (i << bits), bits, 0);
+        assert_int_equal(mm_add_untyped(&mm, UT_CAP + i, UT_PADDR + (i << bits), bits, 0),
+                         ERR_NONE);
+    }
+    fk[pool] = (struct fk_cap){ .used = 1, .type = OBJ_NUM_TYPES };
+    assert_int_equal(mm_vspace_create(&mm, vs, pool), ERR_NONE);
+}
+
+/* Backing a range: with prefer_large, 4 MiB frames where the range allows
+ * them and one page table for the tail; without, 4 KiB frames and three
+ * page tables. Unbacking gives every frame and page table back. */
+static void back_prefers_large_frames(void **state)
+{
+    const struct mm_stats *s = mm_stats(&mm);
+    struct mm_vspace vs;
+
+    (void)state;
+    setup_space(&vs, 1, 24);
+    assert_true(mm.prefer_large);
+    assert_int_equal(mm_vspace_back(&vs, REGION, REGION_SIZE, MM_RW, 0), ERR_NONE);
+    assert_int_equal(mm_vspace_pts(&vs), 1);
+    assert_int_equal(s->live[OBJ_X86_LARGE_PAGE], 8u << 20);
+    assert_int_equal(s->live[OBJ_X86_4K], 0x2000);
+    assert_int_equal(fk[mm_vspace_lookup(&vs, REGION + (4u << 20))].type, OBJ_X86_LARGE_PAGE);
+    mm_vspace_unback(&vs, REGION, REGION_SIZE);
+    assert_int_equal(mm_vspace_pts(&vs), 0);
+    assert_int_equal(s->live[OBJ_X86_LARGE_PAGE] + s->live[OBJ_X86_4K], 0);
+
+    mm.prefer_large = 0;
+    assert_int_equal(mm_vspace_back(&vs, REGION, REGION_SIZE, MM_RW, 0), ERR_NONE);
+    assert_int_equal(mm_vspace_pts(&vs), 3);
+    assert_int_equal(s->live[OBJ_X86_LARGE_PAGE], 0);
+    assert_int_equal(s->live[OBJ_X86_4K], REGION_SIZE);
+    mm_vspace_unback(&vs, REGION, REGION_SIZE);
+    assert_int_equal(mm_vspace_pts(&vs), 0);
+    assert_int_equal(s->live[OBJ_X86_4K], 0);
+    /* Misaligned or wrapping ranges are refused before anything is made. */
+    assert_int_equal(mm_vspace_back(&vs, REGION + 1, 0x1000, MM_RW, 0), ERR_ALIGNMENT_ERROR);
+    assert_int_equal(mm_vspace_back(&vs, 0xfffff000u, 0x2000, MM_RW, 0), ERR_RANGE_ERROR);
+    mm_vspace_destroy(&vs);
+    assert_int_equal(mm_check(&mm), ERR_NONE);
+}
+
+/* Three 2 MiB untypeds: no 4 MiB frame anywhere, so a 4 MiB stretch gets
+ * 4 KiB frames; a second one does not fit and leaves nothing behind. */
+static void back_falls_back_and_fails_cleanly(void **state)
+{
+    const struct mm_stats *s = mm_stats(&mm);
+    struct mm_vspace vs;
+    uint64_t free0;
+
+    (void)state;
+    setup_space(&vs, 3, 21);
+    assert_int_equal(mm_vspace_back(&vs, REGION, 4u << 20, MM_RW, 0), ERR_NONE);
+    assert_int_equal(s->live[OBJ_X86_LARGE_PAGE], 0);
+    assert_int_equal(s->live[OBJ_X86_4K], 4u << 20);
+    assert_int_equal(mm_vspace_pts(&vs), 1);
+    free0 = s->free + s->pooled[OBJ_X86_4K] + s->pooled[OBJ_X86_PAGE_TABLE];
+    assert_int_equal(mm_vspace_back(&vs, REGION + (4u << 20), 4u << 20, MM_RW, 0),
+                     ERR_NOT_ENOUGH_MEMORY);
+    assert_int_equal(s->live[OBJ_X86_4K], 4u << 20);
+    assert_int_equal(mm_vspace_pts(&vs), 1);
+    assert_int_equal(s->free + s->pooled[OBJ_X86_4K] + s->pooled[OBJ_X86_PAGE_TABLE], free0);
+    mm_vspace_unback(&vs, REGION, 4u << 20);
+    mm_vspace_destroy(&vs);
+    assert_int_equal(s->live[OBJ_X86_4K], 0);
+    assert_int_equal(mm_check(&mm), ERR_NONE);
+}
+
 /* Device memory leaves only as a whole untyped asked for as such (or as
  * a device frame, below). */
 static void device_untypeds_kept_apart(void **state)
@@ -538,6 +621,8 @@ int main(void)
         cmocka_unit_test(device_untypeds_kept_apart),
         cmocka_unit_test(device_frames_pooled_apart),
         cmocka_unit_test(release_takes_page_tables_back),
+        cmocka_unit_test(back_prefers_large_frames),
+        cmocka_unit_test(back_falls_back_and_fails_cleanly),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
