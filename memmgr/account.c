@@ -196,7 +196,8 @@ mm_err_t mm_check(const struct mm *mm)
  * which stops the program at the first slip. */
 void acct_after(struct mm *mm)
 {
-    slot_trim(mm);
+    if (mm->grow.l1_end != 0)
+        slot_trim(mm);
     mm->st.meta_used = (uint64_t)(mm->meta_next - mm->meta);
     if (mm->check && mm_check(mm) != ERR_NONE) {
         printf("memmgr: accounting check failed\n");

@@ -143,8 +143,8 @@ static mm_err_t refill(struct mm *mm, uint32_t p, uint32_t type, uint32_t size_b
 }
 
 /* The next object of pool p, refilling it first if it is empty. */
-static mm_err_t alloc_from(struct mm *mm, uint32_t p, uint32_t type, uint32_t size_bits,
-                           mm_cptr_t *cap)
+static inline mm_err_t alloc_from(struct mm *mm, uint32_t p, uint32_t type,
+                                  uint32_t size_bits, mm_cptr_t *cap)
 {
     struct mm_slot *s;
     mm_err_t err = ERR_NONE;

@@ -122,6 +122,8 @@ static struct mm_slot_block *released_block(const struct mm *mm)
 
 int slot_can_grow(const struct mm *mm)
 {
+    if (mm->grow.l1_end == 0)
+        return 0;               /* a fixed CSpace: no block was ever grown */
     return mm->grow.l1_next < mm->grow.l1_end || released_block(mm) != NULL;
 }
 
@@ -190,10 +192,10 @@ static mm_err_t grow(struct mm *mm)
 
 /* Gives back grown CNodes with every slot free: Delete of the CNode in
  * its top-level slot (it is empty, so that deletes nothing else), and its
- * untyped is a free leaf again. */
+ * untyped is a free leaf again. Called only when the CSpace may grow. */
 void slot_trim(struct mm *mm)
 {
-    for (uint32_t k = 1; k < mm->nblocks && mm->grow.l1_end != 0; k++) {
+    for (uint32_t k = 0; k < mm->nblocks; k++) {
         struct mm_slot_block *b = &mm->blocks[k];
         struct mm_ut *u = mm_ut_at(mm, b->ut);
 
