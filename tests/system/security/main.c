@@ -13,7 +13,6 @@
  * it yields (round robin within a priority).
  */
 #include <rt/rt.h>
-#include <rt/alloc.h>
 #include <rt/test.h>
 #include <rt/thread.h>
 #include <rt/tls.h>
@@ -21,6 +20,8 @@
 #include <string.h>
 #include <systest.h>
 #include <eflags.h>
+
+static struct st_root mem;    /* what the tests allocate from */
 
 #define ROOT_CNODE  seL4_CapInitThreadCNode
 #define DEPTH       seL4_WordBits
@@ -76,7 +77,7 @@ static struct sels sels_get(void)
 static seL4_Error start(rt_thread_t *t, seL4_Word prio, seL4_CPtr fault_ep, rt_thread_fn_t fn,
                         void *arg)
 {
-    seL4_Error e = rt_thread_create(t, prio, fault_ep);
+    seL4_Error e = st_thread_create(&mem, t, prio, fault_ep);
     return e != seL4_NoError ? e : rt_thread_start(t, fn, arg);
 }
 
@@ -144,7 +145,7 @@ static void test_odd_flags_ipc(void)
     rt_thread_t s;
 
     TEST_BEGIN("security/nt_ac_df_flags_through_call_and_replyrecv");
-    ntsrv.ep = rt_alloc_object(seL4_EndpointObject, 0);
+    ntsrv.ep = st_new_object(&mem, seL4_EndpointObject);
     ASSERT_NE(ntsrv.ep, 0);
     ASSERT_OK(start(&s, SERVER_PRIO, 0, nt_server, NULL));
     /* Length 0 and 1 go fast where there is a fastpath, length 3 slowly. */
@@ -199,7 +200,7 @@ static void tf_thread(void *arg)
 static void test_tf_at_sysenter(void)
 {
     rt_thread_t t;
-    seL4_CPtr fault_ep = rt_alloc_object(seL4_EndpointObject, 0);
+    seL4_CPtr fault_ep = st_new_object(&mem, seL4_EndpointObject);
 
     TEST_BEGIN("security/tf_set_at_sysenter");
     ASSERT_NE(fault_ep, 0);
@@ -269,8 +270,8 @@ static void run_leak(seL4_Word sel)
     memset((void *)&leak, 0, sizeof(leak));
     leak.load = sel;
     /* All three at one priority: root, attacker, victim, root, ... */
-    ASSERT_OK(rt_thread_create(&a, ROOT_PRIO, 0));
-    ASSERT_OK(rt_thread_create(&v, ROOT_PRIO, 0));
+    ASSERT_OK(st_thread_create(&mem, &a, ROOT_PRIO, 0));
+    ASSERT_OK(st_thread_create(&mem, &v, ROOT_PRIO, 0));
     ASSERT_OK(rt_thread_start(&a, attacker, NULL));
     ASSERT_OK(rt_thread_start(&v, victim, v.tls));
     for (int i = 0; i < 4 * ROUNDS && !leak.done; i++)
@@ -353,7 +354,7 @@ static void read_dr7(void *arg)
 static void run_gp(const char *name, rt_thread_fn_t fn)
 {
     rt_thread_t t;
-    seL4_CPtr fault_ep = rt_alloc_object(seL4_EndpointObject, 0);
+    seL4_CPtr fault_ep = st_new_object(&mem, seL4_EndpointObject);
     seL4_Word badge;
 
     TEST_BEGIN(name);
@@ -415,7 +416,7 @@ static void test_write_registers_flags(void)
 
     TEST_BEGIN("security/write_registers_sanitises_eflags");
     sane_done = 0;
-    ASSERT_OK(rt_thread_create(&t, ROOT_PRIO, 0));
+    ASSERT_OK(st_thread_create(&mem, &t, ROOT_PRIO, 0));
     ASSERT_OK(rt_thread_start(&t, sane_thread, NULL));
     seL4_Yield();
     ASSERT_OK(seL4_TCB_Suspend(t.tcb));
@@ -475,7 +476,7 @@ static void test_if_after_sysenter(void)
 
     TEST_BEGIN("security/sysenter_thread_keeps_interrupts_on_iret_exit");
     memset((void *)&ifs, 0, sizeof(ifs));
-    ifs.ep = rt_alloc_object(seL4_EndpointObject, 0);
+    ifs.ep = st_new_object(&mem, seL4_EndpointObject);
     ASSERT_NE(ifs.ep, 0);
     ASSERT_OK(start(&srv, SERVER_PRIO, 0, if_server, NULL));
     ASSERT_OK(start(&t, ROOT_PRIO, 0, if_caller, NULL));
@@ -521,8 +522,8 @@ static void test_fpu_control_words(void)
 
     TEST_BEGIN("security/fpu_control_words_stay_per_thread");
     memset((void *)&fpuw, 0, sizeof(fpuw));
-    ASSERT_OK(rt_thread_create(&a, ROOT_PRIO, 0));
-    ASSERT_OK(rt_thread_create(&b, ROOT_PRIO, 0));
+    ASSERT_OK(st_thread_create(&mem, &a, ROOT_PRIO, 0));
+    ASSERT_OK(st_thread_create(&mem, &b, ROOT_PRIO, 0));
     ASSERT_OK(rt_thread_start(&a, fpu_thread, (void *)1));
     ASSERT_OK(rt_thread_start(&b, fpu_thread, (void *)2));
     for (int i = 0; i < 4 * ROUNDS && fpuw.rounds < 2 * ROUNDS; i++)
@@ -586,12 +587,12 @@ static void resumed_send(void)
 static void run_saved_fault(const char *name, void (*resume_at)(void), seL4_Word label)
 {
     rt_thread_t srv, t;
-    seL4_CPtr fault_ep = rt_alloc_object(seL4_EndpointObject, 0);
+    seL4_CPtr fault_ep = st_new_object(&mem, seL4_EndpointObject);
     seL4_UserContext regs;
 
     TEST_BEGIN(name);
     memset((void *)&saved, 0, sizeof(saved));
-    saved.ep = rt_alloc_object(seL4_EndpointObject, 0);
+    saved.ep = st_new_object(&mem, seL4_EndpointObject);
     ASSERT_TRUE(fault_ep != 0 && saved.ep != 0);
     ASSERT_OK(start(&srv, SERVER_PRIO, 0, saved_server, NULL));
     ASSERT_OK(start(&t, HIGH_PRIO, fault_ep, faulting_thread, NULL));
@@ -651,12 +652,12 @@ static void rsv_client(void *arg)
 static void test_saved_fault_reply(void)
 {
     rt_thread_t srv, cl;
-    seL4_CPtr fault_ep = rt_alloc_object(seL4_EndpointObject, 0);
+    seL4_CPtr fault_ep = st_new_object(&mem, seL4_EndpointObject);
     seL4_UserContext regs;
 
     TEST_BEGIN("security/saved_fault_sent_by_replyrecv");
     memset((void *)&rsv, 0, sizeof(rsv));
-    rsv.ep = rt_alloc_object(seL4_EndpointObject, 0);
+    rsv.ep = st_new_object(&mem, seL4_EndpointObject);
     ASSERT_TRUE(fault_ep != 0 && rsv.ep != 0);
     ASSERT_OK(start(&srv, SERVER_PRIO, fault_ep, replier_faults, NULL));
     ASSERT_OK(start(&cl, HIGH_PRIO, 0, rsv_client, NULL));
@@ -678,7 +679,7 @@ static void test_saved_fault_reply(void)
 
 int main(bootinfo_t *bi)
 {
-    (void)bi;
+    st_root_init(&mem, bi);
     seL4_TCB_SetPriority(seL4_CapInitThreadTCB, seL4_CapInitThreadTCB, ROOT_PRIO);
     test_nt_then_iret();
     test_odd_flags_ipc();
