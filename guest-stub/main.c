@@ -11,16 +11,22 @@
  * untypeds; under mediated, objects and mappings asked of the VMM. The
  * boot argument `test=crash` makes it fault on purpose instead, so tests
  * can see a crashing guest contained; `bench` runs the benchmarks of
- * guest-stub/bench.c instead of the tests. Under delegated, `init=PATH ARG...`
+ * guest-stub/bench.c instead of the tests; `test=attack` runs the hostile
+ * guest of guest-stub/attack*.c instead, `test=quiet` does nothing and exits
+ * (the quiet neighbour the attack tests compare against); `rounds=N` runs
+ * the test program N times (a victim that is still running while its
+ * neighbour attacks). Under delegated, `init=PATH ARG...`
  * runs that static i386 Linux program from the initrd instead (lxrun.c) and
  * exits with its status.
  */
+#include <guest/attack.h>
 #include <guest/guest.h>
 #include <guest/lxhost.h>
 #include <string.h>
 #include <vmm/tsc.h>
 
 #define POLICY_MEDIATED 1u      /* enum vmm_policy's value (vmm/config.h) */
+#define MAX_ROUNDS      100000u
 
 /* Is word one of the blank-separated boot arguments? */
 static int wants(const vmm_guest_boot_t *b, const char *word)
@@ -34,11 +40,27 @@ static int wants(const vmm_guest_boot_t *b, const char *word)
     return 0;
 }
 
+/* N of the boot argument key=N (decimal), or 1. */
+static uint32_t rounds(const vmm_guest_boot_t *b)
+{
+    static const char key[] = "rounds=";
+    uint32_t n = 0;
+
+    for (const char *p = b->bootargs; *p; p++) {
+        if ((p != b->bootargs && p[-1] != ' ') || strncmp(p, key, sizeof(key) - 1) != 0)
+            continue;
+        for (p += sizeof(key) - 1; *p >= '0' && *p <= '9' && n < MAX_ROUNDS; p++)
+            n = n * 10 + (uint32_t)(*p - '0');
+        break;
+    }
+    return n ? n : 1;
+}
+
 int component_main(rt_component_info_t *info)
 {
     uint64_t t_entry = vmm_rdtsc();
     const vmm_guest_boot_t *boot = (const vmm_guest_boot_t *)info->arg;
-    int failed;
+    int failed = 0;
 
     if (boot->magic != VMM_GUEST_BOOT_MAGIC)
         guest_exit(-1);
@@ -55,12 +77,17 @@ int component_main(rt_component_info_t *info)
     gprintf("guest-stub: up in its partition, %u KiB, policy %s, bootargs \"%s\"\n",
             boot->memory >> 10, boot->policy == POLICY_MEDIATED ? "mediated" : "delegated",
             boot->bootargs);
+    if (wants(boot, "test=quiet"))
+        guest_exit(0);
+    if (wants(boot, "test=attack"))
+        guest_exit(guest_run_attack(info, boot));
     if (wants(boot, "test=crash")) {
         gprintf("guest-stub: crashing on purpose\n");
         *(volatile int *)0 = 1;
     }
-    failed = boot->policy == POLICY_MEDIATED ? guest_run_mediated(boot)
-                                             : guest_run_process(info, boot);
+    for (uint32_t r = rounds(boot); r > 0; r--)
+        failed += boot->policy == POLICY_MEDIATED ? guest_run_mediated(boot)
+                                                  : guest_run_process(info, boot);
     failed += guest_use_links(boot);
     gprintf("guest-stub: test program %s\n", failed ? "FAILED" : "passed");
     guest_exit(failed);
