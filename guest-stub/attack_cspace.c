@@ -28,6 +28,7 @@
 #define WILD_ROUNDS     6u
 #define WILD_MAX_WORDS  8u
 #define BAD_DEPTH_MAX   256u
+#define FORGE_BADGES    32u             /* 16 guests, with and without the fault bit */
 
 /* What every slot of the root CNode holds now (CAPINFO_TYPE_*). */
 static uint8_t slot_type[CNODE_SLOTS];
@@ -49,6 +50,32 @@ static void read_types(void)
 static seL4_Error move(seL4_Word dest, seL4_Word dest_depth, seL4_Word src, seL4_Word src_depth)
 {
     return seL4_CNode_Move(VMM_SLOT_CNODE, dest, dest_depth, VMM_SLOT_CNODE, src, src_depth);
+}
+
+/* A copy of the VMM's badged endpoint with more rights or another badge
+ * (another guest's, the fault bit): Copy masks the rights to what the
+ * original has, Mint of a badged capability makes nothing (seL4's
+ * updateCapData gives a null capability: IllegalOperation). */
+static void forge(struct atk *a, seL4_Word slot)
+{
+    ext_CapInfo_t orig = { 0 }, copy = { 0 };
+
+    ext_CNode_ReadSlots(VMM_SLOT_CNODE, slot, 1, &orig);
+    for (seL4_Word badge = 0; badge <= FORGE_BADGES; badge++) {
+        seL4_Word b = badge == FORGE_BADGES ? 0xfffffffu : (badge & 0xf) | (badge & 0x10) << 4;
+        atk_expect(a, "mint the VMM's endpoint with a badge", b,
+                   seL4_CNode_Mint(VMM_SLOT_CNODE, SCRATCH, seL4_WordBits, VMM_SLOT_CNODE, slot,
+                                   seL4_WordBits, seL4_AllRights, b), seL4_IllegalOperation);
+    }
+    atk_expect(a, "copy the VMM's endpoint with all rights", slot,
+               seL4_CNode_Copy(VMM_SLOT_CNODE, SCRATCH, seL4_WordBits, VMM_SLOT_CNODE, slot,
+                               seL4_WordBits, seL4_AllRights), seL4_NoError);
+    ext_CNode_ReadSlots(VMM_SLOT_CNODE, SCRATCH, 1, &copy);
+    atk_expect(a, "the copy's rights", slot, copy.rights, orig.rights);
+    atk_expect(a, "the copy's badge", slot, copy.data, orig.data);
+    atk_expect(a, "no Grant on the VMM's endpoint", slot, copy.rights & seL4_CanGrant.words[0], 0);
+    atk_expect(a, "delete the copy", slot,
+               seL4_CNode_Delete(VMM_SLOT_CNODE, SCRATCH, seL4_WordBits), seL4_NoError);
 }
 
 void atk_cspace(struct atk *a)
@@ -81,6 +108,8 @@ void atk_cspace(struct atk *a)
                    seL4_FailedLookup);
     }
     atk_expect(a, "scratch still empty", SCRATCH, atk_slot_empty(SCRATCH), 1);
+    forge(a, VMM_SLOT_SERVICE);
+    forge(a, VMM_SLOT_FAULT);
 }
 
 /* ---- every label on every capability ---------------------------------- */
@@ -206,6 +235,26 @@ static void sweep_slot(struct atk *a, seL4_Word slot, uint32_t type)
     }
 }
 
+/* Above its own priority, with its own TCB as authority (MCP = its
+ * priority): RangeError, 0 .. MCP; its own priority again is allowed. */
+static void priorities(struct atk *a)
+{
+    seL4_Word mine = a->boot->priority;
+
+    for (seL4_Word p = mine + 1; p <= seL4_MaxPrio; p++) {
+        atk_expect(a, "priority above its MCP", p,
+                   seL4_TCB_SetPriority(VMM_SLOT_TCB, VMM_SLOT_TCB, p), seL4_RangeError);
+        atk_expect(a, "MCP above its MCP", p,
+                   seL4_TCB_SetMCPriority(VMM_SLOT_TCB, VMM_SLOT_TCB, p), seL4_RangeError);
+        atk_expect(a, "both above its MCP", p,
+                   seL4_TCB_SetSchedParams(VMM_SLOT_TCB, VMM_SLOT_TCB, p, p), seL4_RangeError);
+    }
+    atk_expect(a, "priority 2^32-1", 0,
+               seL4_TCB_SetPriority(VMM_SLOT_TCB, VMM_SLOT_TCB, 0xffffffffu), seL4_RangeError);
+    atk_expect(a, "its own priority", mine,
+               seL4_TCB_SetPriority(VMM_SLOT_TCB, VMM_SLOT_TCB, mine), seL4_NoError);
+}
+
 void atk_labels(struct atk *a)
 {
     read_types();
@@ -216,6 +265,7 @@ void atk_labels(struct atk *a)
             continue;
         sweep_slot(a, s, t);
     }
+    priorities(a);
     /* Nothing it did moved a capability. */
     read_types();
     atk_expect(a, "its TCB still in its slot", VMM_SLOT_TCB, slot_type[VMM_SLOT_TCB],
