@@ -10,6 +10,11 @@
  *   CNode, TCB and page directory a guest runs on count as its own (the
  *   VMM's capabilities to them are recorded as the guest's: they are its
  *   core objects, whatever it did with its own slots);
+ * - a mediated guest holds what the VMM keeps for it: the CNode its domain
+ *   record names (d->med_cnode) is read, with every CNode in it, as that
+ *   guest's (its processes' page directories, page tables, frames, threads
+ *   and the objects it asked for), though the capabilities are in the
+ *   VMM's CSpace;
  * - every slot of the VMM's own CSpace, recursively into CNodes that are
  *   not a guest's, as the trusted entity's; a frame capability of the
  *   VMM's that is mapped in a guest's address space (its ASID is the one
@@ -43,6 +48,7 @@ typedef struct audit {
     mm_cptr_t scratch[AUDIT_LEVELS];
     iso_id_t part[VMM_MAX_GUESTS];  /* ISO_NONE: not built */
     uint32_t asid[VMM_MAX_GUESTS];
+    uint32_t med_paddr[VMM_MAX_GUESTS]; /* mediated: the CNode the VMM keeps its objects in */
 } audit_t;
 
 /* Where a CNode capability is, and how to address its slots. */
@@ -126,6 +132,18 @@ static int mapped_in(const audit_t *a, const ext_CapInfo_t *c)
 
 static void read_cnode(audit_t *a, const cnode_ref_t *cn, iso_id_t holder, uint32_t level);
 
+/* Whose a CNode of the VMM's is: the mediated guest's whose objects the
+ * VMM keeps in it (its domain's record says which), else the VMM's. */
+static iso_id_t kept_for(const audit_t *a, iso_id_t holder, const ext_CapInfo_t *c)
+{
+    if (holder != a->g->vmm)
+        return holder;
+    for (uint32_t i = 0; i < a->v->cfg->n_guests; i++)
+        if (a->part[i] != ISO_NONE && a->med_paddr[i] != 0 && a->med_paddr[i] == c->paddr)
+            return a->part[i];
+    return holder;
+}
+
 /* A CNode found in slot `slot` of cn: read it through a scratch copy. */
 static void follow(audit_t *a, const cnode_ref_t *cn, uint32_t slot, const ext_CapInfo_t *c,
                    iso_id_t holder, uint32_t level)
@@ -135,6 +153,7 @@ static void follow(audit_t *a, const cnode_ref_t *cn, uint32_t slot, const ext_C
 
     if (seen_cnode(a, (uint32_t)c->paddr, true))
         return;
+    holder = kept_for(a, holder, c);
     if (level + 1 >= AUDIT_LEVELS) {
         a->failed = true;
         printf("audit: CNodes nested deeper than %u levels\n", AUDIT_LEVELS);
@@ -223,6 +242,16 @@ static bool guest_roots(audit_t *a, uint32_t i, cnode_ref_t *root)
         if (k == 2)
             a->asid[i] = (uint32_t)c.data & CAPINFO_ASID_MASK;
     }
+    /* Mediated: the CNode of what the VMM keeps for it (its processes'
+     * spaces, threads and objects), from the domain's record; its slots are
+     * read live when the VMM's CSpace is. */
+    if (d->med_cnode != 0) {
+        if (!read_root_slot(d->med_cnode, &c) || c.type != CAPINFO_TYPE_CNODE) {
+            printf("audit: cannot read the CNode the VMM keeps for '%s'\n", d->g->name);
+            return false;
+        }
+        a->med_paddr[i] = (uint32_t)c.paddr;
+    }
     return true;
 }
 
@@ -266,7 +295,7 @@ static uint32_t audit_build(vmm_t *v, iso_graph_t *g, uint32_t *n_cnodes)
         if (a.scratch[k])
             mm_slot_free(&v->mm, a.scratch[k]);
     if (a.failed)
-        g->overflow = true;
+        iso_refuse(g, ISO_LIMIT_INCOMPLETE);
     *n_cnodes = a.n_cnodes;
     return a.n_slots;
 }
