@@ -19,6 +19,11 @@
  * capability has Grant (its reply capability then carries Grant); rights on
  * CNode, TCB and paging capabilities are not checked, so any capability to
  * one is full authority over it.
+ *
+ * The rules on one entity run entity by entity; the rules on two entities
+ * sharing bytes run for the pairs a sweep over the entities sorted by
+ * address meets (sweep()), never for every pair: the audit's graphs have
+ * tens of thousands of frames.
  */
 #include <vmm/isolation.h>
 #include <string.h>

@@ -40,7 +40,8 @@
  * live audit of the largest test configuration (two Linux guests: the
  * VMM's boot-module frames, each guest's initrd copies and file-system
  * frames, a mediated guest's processes) with room to spare, at what the
- * VMM can afford statically (about 4.5 MiB for graph and analysis). */
+ * VMM can afford statically (about 6.5 MiB of its bss for graph and
+ * analysis). */
 #define ISO_MAX_ENTITIES    40960   /* one per frame, CNode, TCB, untyped... */
 #define ISO_MAX_CAPS        131072
 #define ISO_HASH_BITS       16      /* (kind, base, size) index: 2^16 buckets */
