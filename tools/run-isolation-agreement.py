@@ -39,6 +39,8 @@ QEMU_ARGS = ["-m", "128M", "-display", "none", "-serial", "stdio", "-serial", "n
              "isa-debug-exit,iobase=0xf4,iosize=0x04"]
 VERDICT = re.compile(r"^\S+ / \S+: spatial (yes|NO), full (yes|NO), devices (yes|NO)$")
 FINDING = re.compile(r"^\S+: NOT CLEAN: ")
+AUDIT_FIRST = re.compile(r"^audit: \d+ capabilities in \d+ CNodes: ")
+AUDIT_LAST = re.compile(r"^audit: (every pair spatially partitioned|NOT ISOLATED)")
 UNSAFE_SCRIPT = ['audit', 'unsafe-grant web db', 'audit']
 INTERACTIVE = b"vmm: interactive console"
 TYPED = b"audit\rquit\r"
@@ -112,16 +114,18 @@ def boot(args, vmm, dtb, log, typed=None):
 
 
 def audits(lines):
-    """Each `audit` the console ran: the lines it printed."""
+    """Each `audit` the console ran: the lines it printed, from its count of capabilities to its
+    last line. (Typed at the interactive console while guests run, the echo of the command may
+    be split by a guest's line; the audit's own lines come whole, one after another.)"""
     runs, cur = [], None
     for l in lines:
-        if "vmm> " in l:
-            # typed at the interactive console, a guest's line may precede the echo
-            cur = [] if l.endswith("vmm> audit") else None
-            if cur is not None:
-                runs.append(cur)
-        elif cur is not None:
+        if AUDIT_FIRST.match(l):
+            cur = []
+            runs.append(cur)
+        if cur is not None:
             cur.append(l)
+            if AUDIT_LAST.match(l):
+                cur = None
     return runs
 
 
