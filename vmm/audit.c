@@ -49,7 +49,7 @@ typedef struct audit {
     iso_id_t part[VMM_MAX_GUESTS];  /* ISO_NONE: not built */
     uint32_t asid[VMM_MAX_GUESTS];
     uint32_t med_paddr[VMM_MAX_GUESTS]; /* mediated: the CNode the VMM keeps its objects in */
-    uint32_t keeping;               /* reading guest keeping - 1's kept CNode; 0: none */
+    uint32_t keeping;               /* 1 + the guest whose kept CNode is being read; 0: none */
     uint32_t kept[VMM_MAX_GUESTS];  /* slots read there, for the summary */
 } audit_t;
 
