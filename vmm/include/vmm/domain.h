@@ -26,6 +26,14 @@
 #define DOMAIN_MAX_LINK_CAPS 1024   /* shared-memory frame copies and the like */
 #define VMM_MAX_SHM_FRAMES  1024    /* frames of all shared-memory channels */
 
+/* The VMM's own windows on frames: SCRATCH is where domain.c fills a new
+ * frame, a page table kept alive by vmm_t.keeper at SCRATCH + 4 KiB;
+ * DIGEST (same page table) and DIGEST_LARGE (4 MiB aligned, no page table)
+ * are where vmm/digest.c maps a read-only copy of a guest's frame. */
+#define VMM_SCRATCH_VADDR       0x5f000000u
+#define VMM_DIGEST_VADDR        0x5f002000u
+#define VMM_DIGEST_LARGE_VADDR  0x5f400000u
+
 typedef enum domain_state {
     DOMAIN_EMPTY,           /* never built, or destroyed */
     DOMAIN_RUNNING,
