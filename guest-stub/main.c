@@ -13,7 +13,8 @@
  * can see a crashing guest contained; `bench` runs the benchmarks of
  * guest-stub/bench.c instead of the tests. Under delegated, `init=PATH ARG...`
  * runs that static i386 Linux program from the initrd instead (lxrun.c) and
- * exits with its status.
+ * exits with its status. `test=replay`, `test=idle`, `test=churn` and
+ * `test=hostile` are the guests of the replay test (replay.c).
  */
 #include <guest/guest.h>
 #include <guest/lxhost.h>
@@ -55,13 +56,25 @@ int component_main(rt_component_info_t *info)
     gprintf("guest-stub: up in its partition, %u KiB, policy %s, bootargs \"%s\"\n",
             boot->memory >> 10, boot->policy == POLICY_MEDIATED ? "mediated" : "delegated",
             boot->bootargs);
+    if (wants(boot, "test=crash") || wants(boot, "test=idle") || wants(boot, "test=churn") ||
+        wants(boot, "test=hostile"))
+        guest_replay_note(boot);
     if (wants(boot, "test=crash")) {
         gprintf("guest-stub: crashing on purpose\n");
         *(volatile int *)0 = 1;
     }
-    failed = boot->policy == POLICY_MEDIATED ? guest_run_mediated(boot)
-                                             : guest_run_process(info, boot);
-    failed += guest_use_links(boot);
+    if (wants(boot, "test=replay"))
+        failed = guest_run_replay(info, boot, wants(boot, "leak"), wants(boot, "clock"));
+    else if (wants(boot, "test=idle"))
+        failed = 0;
+    else if (wants(boot, "test=churn"))
+        failed = guest_run_churn(info, boot);
+    else if (wants(boot, "test=hostile"))
+        failed = guest_run_hostile(info, boot);
+    else
+        failed = (boot->policy == POLICY_MEDIATED ? guest_run_mediated(boot)
+                                                  : guest_run_process(info, boot)) +
+                 guest_use_links(boot);
     gprintf("guest-stub: test program %s\n", failed ? "FAILED" : "passed");
     guest_exit(failed);
 }
