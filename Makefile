@@ -676,3 +676,4 @@ help:
 include mk/fuzz.mk
 include mk/sysfuzz.mk
 include mk/isolation.mk
+include mk/replay.mk
