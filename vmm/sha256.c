@@ -12,6 +12,7 @@
 #include <string.h>
 
 #define ROUNDS          64u
+#define STATE_WORDS     8u          /* H0..H7 */
 #define LENGTH_BYTES    8u          /* the bit length closing the padding */
 #define PAD_FIRST       0x80u       /* the 1 bit after the message */
 
@@ -32,7 +33,7 @@ static const uint32_t k[ROUNDS] = {
 
 /* FIPS 180-4 5.3.3: the first 32 bits of the fractional parts of the
  * square roots of the first 8 primes. */
-static const uint32_t h0[8] = {
+static const uint32_t h0[STATE_WORDS] = {
     0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
     0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
 };
@@ -55,10 +56,13 @@ static void store_be32(uint8_t *p, uint32_t x)
     p[3] = (uint8_t)x;
 }
 
-/* FIPS 180-4 6.2.2: one block into the hash value. */
-static void compress(uint32_t h[8], const uint8_t *block)
+/* FIPS 180-4 6.2.2: one block into the hash value. The working variables
+ * are named, not an array, so they stay in registers (no copying per
+ * round: the VMM hashes megabytes). */
+static void compress(uint32_t h[STATE_WORDS], const uint8_t *block)
 {
-    uint32_t w[ROUNDS], a[8];
+    uint32_t w[ROUNDS];
+    uint32_t a = h[0], b = h[1], c = h[2], d = h[3], e = h[4], f = h[5], g = h[6], hh = h[7];
 
     for (unsigned t = 0; t < 16; t++)
         w[t] = load_be32(block + 4 * t);
@@ -67,19 +71,27 @@ static void compress(uint32_t h[8], const uint8_t *block)
         uint32_t s1 = ror(w[t - 2], 17) ^ ror(w[t - 2], 19) ^ (w[t - 2] >> 10);
         w[t] = w[t - 16] + s0 + w[t - 7] + s1;
     }
-    memcpy(a, h, sizeof(a));
     for (unsigned t = 0; t < ROUNDS; t++) {
-        uint32_t e = a[4], x = a[0];
-        uint32_t t1 = a[7] + (ror(e, 6) ^ ror(e, 11) ^ ror(e, 25)) + ((e & a[5]) ^ (~e & a[6])) +
-                      k[t] + w[t];
-        uint32_t t2 = (ror(x, 2) ^ ror(x, 13) ^ ror(x, 22)) + ((x & a[1]) ^ (x & a[2]) ^
-                                                                (a[1] & a[2]));
-        memmove(&a[1], &a[0], 7 * sizeof(a[0]));
-        a[4] += t1;
-        a[0] = t1 + t2;
+        uint32_t t1 = hh + (ror(e, 6) ^ ror(e, 11) ^ ror(e, 25)) + ((e & f) ^ (~e & g)) + k[t] +
+                      w[t];
+        uint32_t t2 = (ror(a, 2) ^ ror(a, 13) ^ ror(a, 22)) + ((a & b) ^ (a & c) ^ (b & c));
+        hh = g;
+        g = f;
+        f = e;
+        e = d + t1;
+        d = c;
+        c = b;
+        b = a;
+        a = t1 + t2;
     }
-    for (unsigned i = 0; i < 8; i++)
-        h[i] += a[i];
+    h[0] += a;
+    h[1] += b;
+    h[2] += c;
+    h[3] += d;
+    h[4] += e;
+    h[5] += f;
+    h[6] += g;
+    h[7] += hh;
 }
 
 void sha256_init(sha256_t *s)
@@ -128,7 +140,7 @@ void sha256_final(sha256_t *s, uint8_t out[SHA256_DIGEST_BYTES])
     store_be32(s->block + SHA256_BLOCK_BYTES - 8, (uint32_t)(bits >> 32));
     store_be32(s->block + SHA256_BLOCK_BYTES - 4, (uint32_t)bits);
     compress(s->h, s->block);
-    for (unsigned i = 0; i < 8; i++)
+    for (unsigned i = 0; i < STATE_WORDS; i++)
         store_be32(out + 4 * i, s->h[i]);
 }
 
