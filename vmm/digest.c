@@ -112,7 +112,7 @@ static void list_frame(digest_t *d, int kind, uint32_t level, uint32_t slot,
                        const frame_head_t *h, const void *bytes)
 {
     uint8_t one[SHA256_DIGEST_BYTES];
-    char hex[SHA256_HEX_CHARS + 1];
+    char hex[SHA256_HEX_CHARS + 1], where[sizeof("mapped at 0x12345678")];
     sha256_t s;
 
     sha256_init(&s);
@@ -121,10 +121,11 @@ static void list_frame(digest_t *d, int kind, uint32_t level, uint32_t slot,
     sha256_final(&s, one);
     sha256_hex(one, hex);
     hex[SHORT_HEX] = '\0';
-    printf("digest %s: frame %u: %s level %u slot %u, %u bytes %s 0x%08x, sha256 %s\n",
-           d->name, d->n_frames[IN_CSPACE] + d->n_frames[OF_VMM],
+    snprintf(where, sizeof(where), h->mapped ? "mapped at 0x%08x" : "unmapped", h->vaddr);
+    printf("digest %s: frame %u: %s level %u slot %u, %u bytes %s, sha256 %s\n", d->name,
+           d->n_frames[IN_CSPACE] + d->n_frames[OF_VMM],
            kind == IN_CSPACE ? "its CSpace" : "the VMM's", level, slot, 1u << h->size_bits,
-           h->mapped ? "mapped at" : "unmapped,", h->vaddr, hex);
+           where, hex);
 }
 
 /* Copies the frame in `slot` of cn read-only, maps the copy in the VMM's
