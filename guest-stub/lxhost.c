@@ -43,6 +43,8 @@
 #define CAP_DEPTH       32u
 #define TSC_PER_US      1000u           /* assumed 1 GHz: no calibration yet */
 #define EPOCH_NS        1767225600000000000ull  /* 2026-01-01T00:00:00Z */
+#define FIXED_STEP_NS   1000000u        /* clock=fixed: each reading 1 ms after the last */
+#define FIXED_SEED      0x9e3779b97f4a7c15ull   /* clock=fixed: the random seed */
 #define BLOCK_ALIGN     16u
 
 typedef struct ppage {
@@ -71,6 +73,8 @@ static struct {
     uint32_t heap_top;
     uint64_t rnd;
     uint64_t tsc0;
+    bool fixed;                 /* clock=fixed (lxh_fixed_clock) */
+    uint64_t fixed_ns;          /* the fixed clock's last reading */
 } H;
 
 /* ------------------------------------------------------------------ */
@@ -404,7 +408,8 @@ static int32_t op_console_read(void *ctx, void *buf, uint32_t len)
 
 static uint64_t op_now_ns(void *ctx, int clock)
 {
-    uint64_t ns = (vmm_rdtsc() - H.tsc0) * 1000u / TSC_PER_US;
+    uint64_t ns = H.fixed ? (H.fixed_ns += FIXED_STEP_NS)
+                          : (vmm_rdtsc() - H.tsc0) * 1000u / TSC_PER_US;
 
     (void)ctx;
     if (clock == LX_CLOCK_REALTIME || clock == LX_CLOCK_REALTIME_COARSE)
@@ -412,7 +417,8 @@ static uint64_t op_now_ns(void *ctx, int clock)
     return ns;
 }
 
-/* xorshift64*, seeded from the time-stamp counter: not for cryptography. */
+/* xorshift64*, seeded from the time-stamp counter (a constant under
+ * clock=fixed): not for cryptography. */
 static void op_random(void *ctx, void *buf, uint32_t len)
 {
     uint8_t *b = buf;
@@ -454,9 +460,15 @@ const lx_host_ops_t *lxh_init(struct mm *mm, struct mm_vspace *own, mm_cptr_t cs
     H.root = cspace;
     H.free = NULL;
     H.heap_top = HEAP_BASE;
-    H.tsc0 = vmm_rdtsc();
-    H.rnd = H.tsc0 | 1;
+    H.tsc0 = H.fixed ? 0 : vmm_rdtsc();
+    H.rnd = (H.fixed ? FIXED_SEED : H.tsc0) | 1;
     return &ops;
+}
+
+void lxh_fixed_clock(void)
+{
+    H.fixed = true;
+    H.fixed_ns = 0;
 }
 
 uint32_t lxh_heap_bytes(void)

@@ -13,7 +13,8 @@
  * can see a crashing guest contained; `bench` runs the benchmarks of
  * guest-stub/bench.c instead of the tests. Under delegated, `init=PATH ARG...`
  * runs that static i386 Linux program from the initrd instead (lxrun.c) and
- * exits with its status. `test=replay`, `test=idle`, `test=churn` and
+ * exits with its status; `clock=fixed init=...` gives it a clock that does
+ * not read the time-stamp counter (lxhost.c, for the replay test). `test=replay`, `test=idle`, `test=churn` and
  * `test=hostile` are the guests of the replay test (replay.c).
  */
 #include <guest/guest.h>
@@ -22,6 +23,7 @@
 #include <vmm/tsc.h>
 
 #define POLICY_MEDIATED 1u      /* enum vmm_policy's value (vmm/config.h) */
+#define FIXED_CLOCK     "clock=fixed "  /* before init=: lxh_fixed_clock() */
 
 /* Is word one of the blank-separated boot arguments? */
 static int wants(const vmm_guest_boot_t *b, const char *word)
@@ -33,6 +35,15 @@ static int wants(const vmm_guest_boot_t *b, const char *word)
             (p[n] == ' ' || p[n] == '\0'))
             return 1;
     return 0;
+}
+
+/* A Linux program: bootargs `init=PATH ARG...`, or `clock=fixed init=...`. */
+static int runs_linux(const vmm_guest_boot_t *b)
+{
+    static const char fixed[] = FIXED_CLOCK "init=";
+
+    return strncmp(b->bootargs, "init=", 5) == 0 ||
+           strncmp(b->bootargs, fixed, sizeof(fixed) - 1) == 0;
 }
 
 int component_main(rt_component_info_t *info)
@@ -51,8 +62,11 @@ int component_main(rt_component_info_t *info)
         guest_exit(failed);
     }
     /* Not the bootargs: a long line would be cut by the VMM's console. */
-    if (boot->policy != POLICY_MEDIATED && strncmp(boot->bootargs, "init=", 5) == 0)
+    if (boot->policy != POLICY_MEDIATED && runs_linux(boot)) {
+        if (wants(boot, "clock=fixed"))
+            lxh_fixed_clock();
         guest_exit(guest_run_linux(info, boot));
+    }
     gprintf("guest-stub: up in its partition, %u KiB, policy %s, bootargs \"%s\"\n",
             boot->memory >> 10, boot->policy == POLICY_MEDIATED ? "mediated" : "delegated",
             boot->bootargs);
@@ -64,7 +78,7 @@ int component_main(rt_component_info_t *info)
         *(volatile int *)0 = 1;
     }
     if (wants(boot, "test=replay"))
-        failed = guest_run_replay(info, boot, wants(boot, "leak"), wants(boot, "clock"));
+        failed = guest_run_replay(info, boot, wants(boot, "leak"));
     else if (wants(boot, "test=idle"))
         failed = 0;
     else if (wants(boot, "test=churn"))

@@ -10,13 +10,10 @@
  * and unaccounted; from the VMM under mediated), maps them, fills them
  * from a pseudo-random sequence, counts primes with a sieve, sorts, and
  * mixes the words in rounds, printing its own checksum now and then. It
- * keeps the frames mapped and exits, so the VMM can digest them. Two
- * variants are the test's controls, which must differ: with `leak` it
- * also mixes in (and prints) what its shared pages say, a channel to the
- * neighbour; with `clock` it stores the time-stamp counter in its last
- * word after its last printed checksum: under -icount the counter counts
- * every guest's instructions, so it is a timing channel from the
- * neighbours that only the digest sees.
+ * keeps the frames mapped and exits, so the VMM can digest them. With
+ * `leak` it is the test's control, which must differ: after its last line
+ * of output it mixes what its shared pages say (a channel the neighbour
+ * writes) into its words, a difference only the digest can see.
  *
  * Neighbours (B):
  * - `test=idle`: says it is up and exits;
@@ -40,7 +37,6 @@
 #include <sel4/sel4.h>
 #include <stdio.h>
 #include <string.h>
-#include <vmm/tsc.h>
 
 #define POLICY_MEDIATED 1u              /* enum vmm_policy (vmm/config.h) */
 #define PAGE            (1u << seL4_PageBits)
@@ -165,21 +161,14 @@ static void sort(uint32_t *w, uint32_t n)
 }
 
 /* What the shared pages say, mixed into the words (the `leak` variant). */
-static uint32_t mix_shared(const vmm_guest_boot_t *b, uint32_t *w)
+static void mix_shared(const vmm_guest_boot_t *b, uint32_t *w)
 {
-    uint32_t h = FNV_OFFSET;
-
     for (uint32_t k = 0; k < b->n_links; k++)
-        if (b->link[k].kind == VMM_LINK_SHM) {
-            const uint32_t *s = (const uint32_t *)b->link[k].where;
-            gprintf("guest-stub: replay: %s says \"%.48s\"\n", b->link[k].name, (const char *)s);
-            h ^= fnv(s, SHM_NOTE_MAX / sizeof(uint32_t));
-        }
-    w[0] ^= h;
-    return h;
+        if (b->link[k].kind == VMM_LINK_SHM)
+            w[k] ^= fnv((const uint32_t *)b->link[k].where, SHM_NOTE_MAX / sizeof(uint32_t));
 }
 
-static int workload(uint32_t *w, const vmm_guest_boot_t *b, int leak, int clock)
+static int workload(uint32_t *w, const vmm_guest_boot_t *b, int leak)
 {
     uint32_t s = SEED, primes, sorted = 1;
 
@@ -196,18 +185,15 @@ static int workload(uint32_t *w, const vmm_guest_boot_t *b, int leak, int clock)
             uint32_t x = w[i] ^ w[(i * 7 + r) % REPLAY_WORDS];
             w[i] = (x << 5 | x >> 27) + r;
         }
-        if (leak && r == MIX_ROUNDS / 2)
-            mix_shared(b, w);
         if (r % REPORT_EVERY == 0)
             gprintf("guest-stub: replay: round %u, checksum %08x\n", r, fnv(w, REPLAY_WORDS));
     }
-    if (clock)      /* after the last checksum: only the digest can see it */
-        w[REPLAY_WORDS - 1] ^= (uint32_t)vmm_rdtsc();
+    if (leak)       /* after the last checksum: only the digest can see it */
+        mix_shared(b, w);
     return !sorted || primes == 0;
 }
 
-int guest_run_replay(rt_component_info_t *info, const vmm_guest_boot_t *boot, int leak,
-                     int clock)
+int guest_run_replay(rt_component_info_t *info, const vmm_guest_boot_t *boot, int leak)
 {
     mm_cptr_t cap;
 
@@ -215,7 +201,7 @@ int guest_run_replay(rt_component_info_t *info, const vmm_guest_boot_t *boot, in
         if (map_frame(info, boot, REPLAY_VADDR + p * PAGE, &cap) != 0)
             return gprintf("guest-stub: replay: cannot map page %u\n", p), 1;
     gprintf("guest-stub: replay: %u pages mapped at 0x%08x\n", REPLAY_PAGES, REPLAY_VADDR);
-    return workload((uint32_t *)REPLAY_VADDR, boot, leak, clock);
+    return workload((uint32_t *)REPLAY_VADDR, boot, leak);
 }
 
 /* ---- B: the neighbours ------------------------------------------------- */

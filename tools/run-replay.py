@@ -1,13 +1,14 @@
 #!/usr/bin/env python3
 """Measured non-interference: guest A's output and memory do not depend on what its neighbours do.
 
-    tools/run-replay.py --kernel K --vmm VMM --guest GUEST [--jobs N] [--build-dir DIR]
+    tools/run-replay.py --kernel K --vmm VMM --guest GUEST --initrd INITRAMFS [--jobs N] [--build-dir DIR]
                         [--log-dir DIR] [--counts FILE] [--frames]
 
 Under QEMU's `-icount shift=0,sleep=off` a run is deterministic: the same configuration gives
 the same instructions in the same order. tests/replay/replay.dts runs guest A's workload
 (guest-stub/replay.c, `test=replay`) once per memory policy (ad delegated, am mediated, ab
-balloon, au unaccounted), and two controls (al, at, below), beside two neighbours, b
+balloon, au unaccounted), as a Linux guest (ax: busybox from the initramfs, delegated), and
+as the control (al, below), beside two neighbours, b
 (delegated) and c (mediated), whose boot arguments and console script are the behaviour under
 test:
 
@@ -22,11 +23,10 @@ test:
 Each run ends with the console's `digest <guest>` for every A: a SHA-256 the VMM computes of
 every frame the guest has (vmm/digest.c). For each policy, A's console lines ("[ad] ...",
 "vmm: guest 'ad' ...") and its digest line must be byte-identical to the quiet run's. The
-controls show the test can see a difference where there is a channel; beside every behaviour
-but `again` they must differ from the quiet run: al (A under delegated with `leak`: it reads
-and prints a shared page b writes its boot arguments into, a page its digest includes) in
-output and digest; at (with `clock`: it stores the time-stamp counter, which under -icount
-counts every guest's instructions, after its last line of output) in its digest alone.
+control shows the test sees a difference where there is a channel: al is A under delegated
+with `leak` and a read-only shared page that b writes its boot arguments into; after its last
+line of output it mixes that page into its memory. Beside every behaviour but `again` its
+digest, and only its digest, must differ from the quiet run's.
 
 Each run must also show the behaviour happened (b and c crashed, restarted, churned, were
 hostile) and end cleanly (QEMU status 33, no panic). Prints the table policy x behaviour and
@@ -46,13 +46,21 @@ TIMEOUT = 240
 QEMU_ARGS = ["-m", "128M", "-display", "none", "-serial", "stdio", "-monitor", "none",
              "-no-reboot", "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
              "-icount", "shift=0,sleep=off"]
-TEMPLATE = "tests/replay/replay.dts"
-POLICIES = [("delegated", "ad"), ("mediated", "am"), ("balloon", "ab"), ("unaccounted", "au")]
-# The controls, and what they must be beside every behaviour but `again`: al reads a shared
-# page b writes (its output and digest differ), at stores the time-stamp counter after its last
-# output (only its digest differs).
-CONTROLS = [("leak (control)", "al", r"^differs \(output\+digest\)$"),
-            ("clock (control)", "at", r"^differs \(digest\)$")]
+# The configurations booted for each behaviour: template, its A guests as (row, guest), and
+# whether it needs the initramfs. A Linux guest needs an ASID pool of its own, which only a
+# configuration of at most three guests gives, so it has one of its own.
+CONFIGS = {
+    "replay": ("tests/replay/replay.dts", [("delegated", "ad"), ("mediated", "am"),
+                                           ("balloon", "ab"), ("unaccounted", "au"),
+                                           ("leak (control)", "al")], False),
+    "linux": ("tests/replay/linux.dts", [("linux (delegated)", "ax")], True),
+}
+# How each A says its work came out right.
+PASSED = {"ax": r"^\[ax\] guest-stub: linux: /bin/busybox exited with status 0 after"}
+PASSED_DEFAULT = r"^\[{g}\] guest-stub: test program passed$"
+# What a row must be beside every behaviour but `again` (default: identical). The control al
+# mixes a shared page b writes into its memory after its last output: only its digest differs.
+EXPECT = {"al": r"^differs \(digest\)$"}
 NEIGHBOURS = ["b", "c"]
 REFERENCE = "quiet"
 HOSTILE = "test=hostile"
@@ -73,31 +81,39 @@ BEHAVIOURS = {
 ORDER = ["quiet", "again", "churn", "crash", "restart", "attack"]
 
 
-def tree(behaviour, frames):
+def rows():
+    """(row, guest, configuration) for every A, in table order."""
+    return [(r, g, c) for c, (_, guests, _) in CONFIGS.items() for r, g in guests]
+
+
+def tree(config, behaviour, opts):
+    template, guests, _ = CONFIGS[config]
     args, before, _ = BEHAVIOURS[behaviour]
-    guests = [g for _, g in POLICIES] + [g for _, g, _ in CONTROLS]
-    script = before + ["digest%s %s" % ("-frames" if frames else "", g) for g in guests]
-    text = open(TEMPLATE).read()
+    script = before + ["digest%s %s" % ("-frames" if opts.frames else "", g) for _, g in guests]
+    text = open(template).read()
+    if opts.tsc_clock:
+        text = text.replace('"clock=fixed init=', '"init=')
     return text.replace("@NEIGHBOUR@", args).replace(
         "@SCRIPT@", ", ".join('"%s"' % c for c in script))
 
 
-def boot(args, behaviour):
-    src = os.path.join(args.build_dir, behaviour + ".dts")
-    dtb = os.path.join(args.build_dir, behaviour + ".dtb")
+def boot(args, config, behaviour):
+    name = "%s-%s" % (config, behaviour)
+    src = os.path.join(args.build_dir, name + ".dts")
+    dtb = os.path.join(args.build_dir, name + ".dtb")
     with open(src, "w") as f:
-        f.write(tree(behaviour, args.frames))
+        f.write(tree(config, behaviour, args))
     subprocess.run(["dtc", "-q", "-I", "dts", "-O", "dtb", "-o", dtb, src], check=True)
-    cmd = ["qemu-system-i386", "-kernel", args.kernel, "-initrd",
-           ",".join([args.vmm, dtb, args.guest])] + QEMU_ARGS
+    modules = [args.vmm, dtb, args.guest] + ([args.initrd] if CONFIGS[config][2] else [])
+    cmd = ["qemu-system-i386", "-kernel", args.kernel, "-initrd", ",".join(modules)] + QEMU_ARGS
     try:
         p = subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True, timeout=TIMEOUT)
         out, status = p.stdout.decode("utf-8", "replace"), p.returncode
     except subprocess.TimeoutExpired as e:
         out, status = (e.stdout or b"").decode("utf-8", "replace"), "timeout"
-    with open(os.path.join(args.log_dir, behaviour + ".log"), "w") as f:
+    with open(os.path.join(args.log_dir, name + ".log"), "w") as f:
         f.write(out)
-    return behaviour, out.splitlines(), status
+    return (config, behaviour), out.splitlines(), status
 
 
 def guest_view(lines, g):
@@ -106,7 +122,7 @@ def guest_view(lines, g):
     return [l for l in lines if l.startswith(prefixes)]
 
 
-def run_problems(behaviour, lines, status):
+def run_problems(config, behaviour, lines, status):
     """Why a run cannot be judged: it did not end cleanly, or the behaviour did not happen."""
     why = []
     if status != EXIT_OK:
@@ -117,9 +133,9 @@ def run_problems(behaviour, lines, status):
         for rule in BEHAVIOURS[behaviour][2]:
             if not any(re.search(rule.format(n=n), l) for l in lines):
                 why.append("no line matches %r" % rule.format(n=n))
-    for _, g in POLICIES + [(p, g) for p, g, _ in CONTROLS]:
+    for _, g in CONFIGS[config][1]:
         view = guest_view(lines, g)
-        if "[%s] guest-stub: test program passed" % g not in view:
+        if not any(re.match(PASSED.get(g, PASSED_DEFAULT.format(g=g)), l) for l in view):
             why.append("%s did not pass its workload" % g)
         if not any(re.match(r"^digest %s: \d+ frames, .* sha256 [0-9a-f]{64}$" % g, l)
                    for l in view):
@@ -138,50 +154,64 @@ def difference(ref, got):
     return "differs (%s)" % "+".join(parts) if parts else "identical"
 
 
-def judge(runs):
+def brief(run, problems):
+    """A run's problems as one reason: the first three and how many more."""
+    if not problems:
+        return []
+    more = " (and %d more)" % (len(problems) - 3) if len(problems) > 3 else ""
+    return ["%s is not judged: %s%s" % (run, "; ".join(problems[:3]), more)]
+
+
+def judge(runs, expect):
     """(cells, results): the table's words and a (name, reasons) pair per cell."""
-    ref_lines, ref_status = runs[REFERENCE]
-    ref_bad = run_problems(REFERENCE, ref_lines, ref_status)
     cells, results = {}, []
-    for policy, g, expect in [(p, g, None) for p, g in POLICIES] + CONTROLS:
+    for row, g, config in rows():
+        ref_lines, ref_status = runs[(config, REFERENCE)]
+        ref_bad = brief("the quiet run", run_problems(config, REFERENCE, ref_lines, ref_status))
         for b in ORDER[1:]:
-            lines, status = runs[b]
-            bad = ["quiet run: " + w for w in ref_bad] + run_problems(b, lines, status)
+            lines, status = runs[(config, b)]
+            bad = ref_bad + brief("this run", run_problems(config, b, lines, status))
             word = difference(guest_view(ref_lines, g), guest_view(lines, g))
             cells[(g, b)] = word if not bad else "not judged"
-            want = "^identical$" if expect is None or b == "again" else expect
+            want = expect.get(g, "^identical$") if b != "again" else "^identical$"
             if not bad and not re.match(want, word):
                 bad.append("%s's view %s beside %s" % (g, word, b))
-            results.append(("%s/%s" % (policy.split()[0], b), bad))
+            results.append(("%s/%s" % (row.split()[0], b), bad))
     return cells, results
 
 
 def table(cells):
-    rows = POLICIES + [(p, g) for p, g, _ in CONTROLS]
-    width = max(len(p) for p, _ in rows) + 2
+    width = max(len(r) for r, _, _ in rows()) + 2
     cols = ORDER[1:]
     print("replay: A's output and digest beside each behaviour of b and c, against %s:"
           % REFERENCE)
-    print("%-*s" % (width, "policy") + "".join("%-25s" % c for c in cols))
-    for policy, g in rows:
-        print("%-*s" % (width, policy) + "".join("%-25s" % cells[(g, c)] for c in cols))
+    print("%-*s" % (width, "policy") + "".join("%-25s" % c for c in cols).rstrip())
+    for row, g, _ in rows():
+        print("%-*s" % (width, row) + "".join("%-25s" % cells[(g, c)] for c in cols).rstrip())
 
 
 def main():
     ap = argparse.ArgumentParser()
-    for a in ("--kernel", "--vmm", "--guest"):
+    for a in ("--kernel", "--vmm", "--guest", "--initrd"):
         ap.add_argument(a, required=True)
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--build-dir", default="build/tests/replay")
     ap.add_argument("--log-dir", default="build/logs/replay")
     ap.add_argument("--counts")
     ap.add_argument("--frames", action="store_true")
+    ap.add_argument("--tsc-clock", action="store_true")
+    ap.add_argument("--config", action="append", choices=sorted(CONFIGS))
     args = ap.parse_args()
+    for c in [c for c in CONFIGS if args.config and c not in args.config]:
+        del CONFIGS[c]
     os.makedirs(args.build_dir, exist_ok=True)
     os.makedirs(args.log_dir, exist_ok=True)
+    todo = [(c, b) for c in CONFIGS for b in ORDER]
     with concurrent.futures.ThreadPoolExecutor(max_workers=args.jobs) as ex:
-        runs = {b: (lines, status) for b, lines, status in ex.map(lambda b: boot(args, b), ORDER)}
-    cells, results = judge(runs)
+        runs = {key: (lines, status)
+                for key, lines, status in ex.map(lambda cb: boot(args, *cb), todo)}
+    expect = dict(EXPECT, **({"ax": r"^differs \(digest\)$"} if args.tsc_clock else {}))
+    cells, results = judge(runs, expect)
     table(cells)
     return report("replay", results, args.counts)
 

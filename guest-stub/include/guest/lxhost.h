@@ -18,6 +18,12 @@ typedef struct lxh_space lxh_space_t;
 
 /* The callbacks, over memmgr owner mm, the guest's own space and CSpace. */
 const struct lx_host_ops *lxh_init(struct mm *mm, struct mm_vspace *own, mm_cptr_t cspace);
+/* Before lxh_init: a clock that advances FIXED_STEP_NS per reading and a
+ * fixed random seed instead of the time-stamp counter (bootargs
+ * `clock=fixed`): under -icount the counter counts every guest's
+ * instructions, so the replay test (docs/isolation.md) needs a guest whose
+ * memory does not record when it ran. */
+void lxh_fixed_clock(void);
 int lxh_space_create(lxh_space_t **out);
 struct mm_vspace *lxh_space_vspace(lxh_space_t *s);
 uint32_t lxh_space_pages(const lxh_space_t *s);
