@@ -1,16 +1,18 @@
 #!/usr/bin/env python3
 """Measured non-interference: guest A's output and memory do not depend on what its neighbours do.
 
-    tools/run-replay.py --kernel K --vmm VMM --guest GUEST --initrd INITRAMFS [--jobs N] [--build-dir DIR]
-                        [--log-dir DIR] [--counts FILE] [--frames]
+    tools/run-replay.py --kernel K --vmm VMM --guest GUEST --initrd INITRAMFS [--jobs N]
+                        [--build-dir DIR] [--log-dir DIR] [--counts FILE] [--frames]
+                        [--tsc-clock] [--config replay|linux ...]
 
 Under QEMU's `-icount shift=0,sleep=off` a run is deterministic: the same configuration gives
-the same instructions in the same order. tests/replay/replay.dts runs guest A's workload
-(guest-stub/replay.c, `test=replay`) once per memory policy (ad delegated, am mediated, ab
-balloon, au unaccounted), as a Linux guest (ax: busybox from the initramfs, delegated), and
-as the control (al, below), beside two neighbours, b
-(delegated) and c (mediated), whose boot arguments and console script are the behaviour under
-test:
+the same instructions in the same order. Two configurations are booted once per behaviour:
+tests/replay/replay.dts runs guest A's workload (guest-stub/replay.c, `test=replay`) once per
+memory policy (ad delegated, am mediated, ab balloon, au unaccounted) and as the control (al,
+below); tests/replay/linux.dts runs A as a Linux guest (ax: busybox from the initramfs,
+delegated, `clock=fixed`; three guests, so it has the ASID pool of its own it needs). In both,
+the neighbours are b (delegated) and c (mediated), whose boot arguments and console script
+are the behaviour under test:
 
     quiet     b and c say they are up and exit (the reference run)
     again     quiet once more: the run itself is deterministic
@@ -21,7 +23,7 @@ test:
               mappings everywhere, memory exhausted, a spin, a fault on the kernel's memory)
 
 Each run ends with the console's `digest <guest>` for every A: a SHA-256 the VMM computes of
-every frame the guest has (vmm/digest.c). For each policy, A's console lines ("[ad] ...",
+every frame the guest has (vmm/digest.c). For each A, its console lines ("[ad] ...",
 "vmm: guest 'ad' ...") and its digest line must be byte-identical to the quiet run's. The
 control shows the test sees a difference where there is a channel: al is A under delegated
 with `leak` and a read-only shared page that b writes its boot arguments into; after its last
@@ -29,10 +31,14 @@ line of output it mixes that page into its memory. Beside every behaviour but `a
 digest, and only its digest, must differ from the quiet run's.
 
 Each run must also show the behaviour happened (b and c crashed, restarted, churned, were
-hostile) and end cleanly (QEMU status 33, no panic). Prints the table policy x behaviour and
-"TEST replay/<policy>/<behaviour> PASS|FAIL <why>" per cell; --counts FILE gets
-"passed failed skipped". --frames lists each frame's digest (`digest-frames`) in the logs, to
-find which frame differs.
+hostile), every A must finish its work, and the run must end cleanly (QEMU status 33, no
+panic). Prints the table and "TEST replay/<row>/<behaviour> PASS|FAIL <why>" per cell (30);
+--counts FILE gets "passed failed skipped".
+
+For looking closer: --frames lists each frame's hash (`digest-frames`) in the logs, to find
+which frame differs; --tsc-clock gives the Linux guest its ordinary clock, the time-stamp
+counter, which under -icount counts every guest's instructions, so its digest must then differ
+beside every behaviour but `again` (docs/isolation.md); --config runs one configuration only.
 """
 import argparse
 import concurrent.futures
