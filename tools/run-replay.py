@@ -189,11 +189,13 @@ def judge(runs, expect):
 def table(cells):
     width = max(len(r) for r, _, _ in rows()) + 2
     cols = ORDER[1:]
+    cw = max(len(w) for w in list(cells.values()) + cols) + 2
     print("replay: A's output and digest beside each behaviour of b and c, against %s:"
           % REFERENCE)
-    print("%-*s" % (width, "policy") + "".join("%-25s" % c for c in cols).rstrip())
+    print("%-*s" % (width, "policy") + "".join("%-*s" % (cw, c) for c in cols).rstrip())
     for row, g, _ in rows():
-        print("%-*s" % (width, row) + "".join("%-25s" % cells[(g, c)] for c in cols).rstrip())
+        print("%-*s" % (width, row) + "".join("%-*s" % (cw, cells[(g, c)])
+                                              for c in cols).rstrip())
 
 
 def main():
