@@ -11,18 +11,24 @@
  * untypeds; under mediated, objects and mappings asked of the VMM. The
  * boot argument `test=crash` makes it fault on purpose instead, so tests
  * can see a crashing guest contained; `bench` runs the benchmarks of
- * guest-stub/bench.c instead of the tests. Under delegated, `init=PATH ARG...`
+ * guest-stub/bench.c instead of the tests; `test=attack` runs the hostile
+ * guest of guest-stub/attack*.c instead, `test=quiet` does nothing and exits
+ * (the quiet neighbour the attack tests compare against); `rounds=N` runs
+ * the test program N times (a victim that is still running while its
+ * neighbour attacks). Under delegated, `init=PATH ARG...`
  * runs that static i386 Linux program from the initrd instead (lxrun.c) and
  * exits with its status; `clock=fixed init=...` gives it a clock that does
- * not read the time-stamp counter (lxhost.c, for the replay test). `test=replay`, `test=idle`, `test=churn` and
- * `test=hostile` are the guests of the replay test (replay.c).
+ * not read the time-stamp counter (lxhost.c, for the replay test).
+ * `test=replay` and `test=churn` are guests of the replay test (replay.c).
  */
+#include <guest/attack.h>
 #include <guest/guest.h>
 #include <guest/lxhost.h>
 #include <string.h>
 #include <vmm/tsc.h>
 
 #define POLICY_MEDIATED 1u      /* enum vmm_policy's value (vmm/config.h) */
+#define MAX_ROUNDS      100000u
 #define FIXED_CLOCK     "clock=fixed "  /* before init=: lxh_fixed_clock() */
 
 /* Is word one of the blank-separated boot arguments? */
@@ -37,6 +43,22 @@ static int wants(const vmm_guest_boot_t *b, const char *word)
     return 0;
 }
 
+/* N of the boot argument key=N (decimal), or 1. */
+static uint32_t rounds(const vmm_guest_boot_t *b)
+{
+    static const char key[] = "rounds=";
+    uint32_t n = 0;
+
+    for (const char *p = b->bootargs; *p; p++) {
+        if ((p != b->bootargs && p[-1] != ' ') || strncmp(p, key, sizeof(key) - 1) != 0)
+            continue;
+        for (p += sizeof(key) - 1; *p >= '0' && *p <= '9' && n < MAX_ROUNDS; p++)
+            n = n * 10 + (uint32_t)(*p - '0');
+        break;
+    }
+    return n ? n : 1;
+}
+
 /* A Linux program: bootargs `init=PATH ARG...`, or `clock=fixed init=...`. */
 static int runs_linux(const vmm_guest_boot_t *b)
 {
@@ -46,11 +68,19 @@ static int runs_linux(const vmm_guest_boot_t *b)
            strncmp(b->bootargs, fixed, sizeof(fixed) - 1) == 0;
 }
 
+/* A neighbour in the replay test: it writes its name and boot arguments
+ * into its writable shared pages first (replay.c). */
+static int replay_neighbour(const vmm_guest_boot_t *b)
+{
+    return wants(b, "test=quiet") || wants(b, "test=attack") || wants(b, "test=crash") ||
+           wants(b, "test=churn");
+}
+
 int component_main(rt_component_info_t *info)
 {
     uint64_t t_entry = vmm_rdtsc();
     const vmm_guest_boot_t *boot = (const vmm_guest_boot_t *)info->arg;
-    int failed;
+    int failed = 0;
 
     if (boot->magic != VMM_GUEST_BOOT_MAGIC)
         guest_exit(-1);
@@ -70,25 +100,26 @@ int component_main(rt_component_info_t *info)
     gprintf("guest-stub: up in its partition, %u KiB, policy %s, bootargs \"%s\"\n",
             boot->memory >> 10, boot->policy == POLICY_MEDIATED ? "mediated" : "delegated",
             boot->bootargs);
-    if (wants(boot, "test=crash") || wants(boot, "test=idle") || wants(boot, "test=churn") ||
-        wants(boot, "test=hostile"))
+    if (replay_neighbour(boot))
         guest_replay_note(boot);
+    if (wants(boot, "test=quiet"))
+        guest_exit(0);
+    if (wants(boot, "test=attack"))
+        guest_exit(guest_run_attack(info, boot));
     if (wants(boot, "test=crash")) {
         gprintf("guest-stub: crashing on purpose\n");
         *(volatile int *)0 = 1;
     }
     if (wants(boot, "test=replay"))
         failed = guest_run_replay(info, boot, wants(boot, "leak"));
-    else if (wants(boot, "test=idle"))
-        failed = 0;
     else if (wants(boot, "test=churn"))
         failed = guest_run_churn(info, boot);
-    else if (wants(boot, "test=hostile"))
-        failed = guest_run_hostile(info, boot);
-    else
-        failed = (boot->policy == POLICY_MEDIATED ? guest_run_mediated(boot)
-                                                  : guest_run_process(info, boot)) +
-                 guest_use_links(boot);
+    else {
+        for (uint32_t r = rounds(boot); r > 0; r--)
+            failed += boot->policy == POLICY_MEDIATED ? guest_run_mediated(boot)
+                                                      : guest_run_process(info, boot);
+        failed += guest_use_links(boot);
+    }
     gprintf("guest-stub: test program %s\n", failed ? "FAILED" : "passed");
     guest_exit(failed);
 }

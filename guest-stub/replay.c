@@ -15,20 +15,13 @@
  * of output it mixes what its shared pages say (a channel the neighbour
  * writes) into its words, a difference only the digest can see.
  *
- * Neighbours (B):
- * - `test=idle`: says it is up and exits;
- * - `test=churn`: allocates and frees for as long as A works: frames
- *   (mapped, written, unmapped), endpoints, TCBs and page tables, from its
- *   own untypeds or, under mediated, asked of the VMM;
- * - `test=hostile`: a simple hostile guest: it copies from guessed CPtrs
- *   across and beyond its CSpace, calls the VMM with wild labels and
- *   arguments, maps a frame at every 256 MiB of the address space, takes
- *   frames until its memory runs out, spins, then touches the kernel's
- *   memory and is stopped. (The attack suite's `test=attack` is the
- *   thorough one.)
- * In every mode, `test=crash` too, a neighbour with a writable shared page
- * first writes its name and boot arguments there (guest_replay_note(),
- * what `leak` reads).
+ * The neighbour (B) that churns memory, `test=churn`: it allocates and
+ * frees for as long as A works: frames (mapped, written, unmapped),
+ * endpoints, TCBs, page tables and notifications, from its own untypeds
+ * or, under mediated, asked of the VMM. The other neighbours are main.c's
+ * `test=quiet` and `test=crash` and the attack suite's `test=attack`. Each
+ * of them first writes its name and boot arguments into its writable
+ * shared pages (guest_replay_note(), what `leak` reads).
  */
 #include <guest/guest.h>
 #include <guest/lxhost.h>
@@ -55,13 +48,6 @@
 #define CHURN_ROUNDS    400u
 #define CHURN_FRAMES    8u
 #define CHURN_VADDR     0x4c000000u
-#define HOSTILE_CPTRS   4096u           /* CPtrs guessed, past the 1024 slots it has */
-#define HOSTILE_STRIDE  3u
-#define HOSTILE_SLOT    1023u           /* its last slot: where guessed copies go */
-#define HOSTILE_LABELS  64u
-#define HOSTILE_MAP_STEP (1ull << 28)
-#define HOSTILE_SPIN    20000000u
-#define KERNEL_VADDR    0xe0000000u     /* in the kernel window: never the user's */
 #define SHM_NOTE_MAX    48u
 
 /* ---- memory for the workload, under either policy ---------------------- */
@@ -249,108 +235,4 @@ int guest_run_churn(rt_component_info_t *info, const vmm_guest_boot_t *boot)
     gprintf("guest-stub: churn: %u rounds of %u frames%s %s\n", CHURN_ROUNDS, CHURN_FRAMES,
             mm ? " and 4 objects" : "", wrong ? "FAILED" : "done, all freed");
     return wrong;
-}
-
-/* Copies from guessed CPtrs (every slot it has, and past them with stray
- * high bits) into its last slot, undoing any that succeed: a lookup that
- * fails is an error reply, not a fault. Returns the copies refused. */
-static uint32_t hostile_guess(void)
-{
-    uint32_t refused = 0;
-
-    for (seL4_Word i = 0; i < HOSTILE_CPTRS; i++) {
-        seL4_Word cptr = i * HOSTILE_STRIDE ^ (i << 20);
-        if (seL4_CNode_Copy(VMM_SLOT_CNODE, HOSTILE_SLOT, seL4_WordBits, VMM_SLOT_CNODE, cptr,
-                            seL4_WordBits, seL4_AllRights) != seL4_NoError)
-            refused++;
-        else
-            seL4_CNode_Delete(VMM_SLOT_CNODE, HOSTILE_SLOT, seL4_WordBits);
-    }
-    return refused;
-}
-
-/* The VMM's service endpoint with every label but those that print or
- * stop it, and wild arguments. Returns the calls refused. */
-static uint32_t hostile_calls(void)
-{
-    uint32_t refused = 0;
-
-    for (seL4_Word label = 0; label < HOSTILE_LABELS; label++)
-        if (label != VMM_CALL_EXIT && label != VMM_CALL_WRITE && label != VMM_CALL_BENCH)
-            refused += vmm_call(label, ~label, label << 20, ~0u) != seL4_NoError;
-    return refused;
-}
-
-/* A frame of its own mapped at every 256 MiB of the address space, the
- * kernel window included. Returns the mappings refused. */
-static uint32_t hostile_map(rt_component_info_t *info, const vmm_guest_boot_t *boot)
-{
-    struct mm_vspace *vs;
-    struct mm *mm;
-    mm_cptr_t c;
-    uint32_t refused = 0;
-
-    if (boot->policy == POLICY_MEDIATED) {
-        if (vmm_call(VMM_CALL_ALLOC, seL4_X86_4K, 0, 0) != seL4_NoError)
-            return 0;
-        c = seL4_GetMR(0);
-        for (uint64_t va = 0; va < (1ull << 32); va += HOSTILE_MAP_STEP)
-            if (vmm_call(VMM_CALL_MAP, c, (seL4_Word)va, RIGHTS_RW) != seL4_NoError)
-                refused++;
-            else
-                vmm_call(VMM_CALL_UNMAP, (seL4_Word)va, 0, 0);
-        vmm_call(VMM_CALL_FREE, c, 0, 0);
-        return refused;
-    }
-    if (!(mm = guest_own_mm(info, &vs)) || mm_alloc(mm, seL4_X86_4K, 0, &c) != ERR_NONE)
-        return 0;
-    for (uint64_t va = 0; va < (1ull << 32); va += HOSTILE_MAP_STEP)
-        if (seL4_X86_Page_Map(c, VMM_SLOT_VSPACE, (seL4_Word)va, seL4_AllRights,
-                              seL4_X86_Default_VMAttributes) != seL4_NoError)
-            refused++;
-        else
-            seL4_X86_Page_Unmap(c);
-    mm_free(mm, c);
-    return refused;
-}
-
-/* Frames until its memory or its slots run out. */
-static uint32_t hostile_exhaust(rt_component_info_t *info, const vmm_guest_boot_t *boot)
-{
-    struct mm_vspace *vs;
-    struct mm *mm;
-    mm_cptr_t c;
-    uint32_t n = 0;
-
-    if (boot->policy == POLICY_MEDIATED) {
-        while (vmm_call(VMM_CALL_ALLOC, seL4_X86_4K, 0, 0) == seL4_NoError)
-            n++;
-        return n;
-    }
-    if (!(mm = guest_own_mm(info, &vs)))
-        return 0;
-    while (mm_alloc(mm, seL4_X86_4K, 0, &c) == ERR_NONE)
-        n++;
-    return n;
-}
-
-int guest_run_hostile(rt_component_info_t *info, const vmm_guest_boot_t *boot)
-{
-    volatile uint32_t spin = 0;
-    uint32_t refused, frames;
-
-    refused = hostile_guess();
-    gprintf("guest-stub: hostile: %u of %u guessed capabilities refused\n", refused,
-            HOSTILE_CPTRS);
-    refused = hostile_calls();
-    gprintf("guest-stub: hostile: %u wild calls to the VMM refused\n", refused);
-    refused = hostile_map(info, boot);
-    gprintf("guest-stub: hostile: %u of %u mappings everywhere refused\n", refused,
-            (uint32_t)((1ull << 32) / HOSTILE_MAP_STEP));
-    frames = hostile_exhaust(info, boot);
-    gprintf("guest-stub: hostile: took %u frames until refused\n", frames);
-    while (spin < HOSTILE_SPIN)
-        spin++;
-    gprintf("guest-stub: hostile: touching the kernel's memory\n");
-    return (int)*(volatile uint32_t *)KERNEL_VADDR;
 }

@@ -9,16 +9,20 @@
  * into the guest's page directory through the VMM's memmgr VSpace, which
  * makes page tables on demand from the same quota.
  *
- * Everything in a request is checked before use: the handle's range and
- * that it names a live object, the address below the kernel window and
- * away from the VMM's fixed pages, the rights. A refusal is an seL4 error
- * in the reply's label; the guest is never stopped for a bad request.
+ * Everything in a request is checked before use: the handle's range, that
+ * it names a live object and, to be mapped, a frame (the VMM invokes the
+ * capability as a frame: an endpoint's capability invoked so would be a
+ * Call on it, and the VMM would wait on it for ever), the address below
+ * the kernel window and away from the VMM's fixed pages, aligned to the
+ * frame's size, the rights. A refusal is an seL4 error in the reply's
+ * label; the guest is never stopped for a bad request.
  */
 #include <vmm/mediate.h>
 #include <vmm/guest_abi.h>
 #include <sel4/sel4.h>
 
-#define PAGE    (1u << seL4_PageBits)
+#define PAGE        (1u << seL4_PageBits)
+#define LARGE_PAGE  (1u << seL4_LargePageBits)
 
 static seL4_Error alloc(vmm_domain_t *d, seL4_Word type, seL4_Word bits, seL4_Word *handle)
 {
@@ -34,6 +38,7 @@ static seL4_Error alloc(vmm_domain_t *d, seL4_Word type, seL4_Word bits, seL4_Wo
     if (mm_alloc(&d->med, type, bits, &cap) != ERR_NONE)
         return seL4_NotEnoughMemory;
     d->handle[h] = cap;
+    d->handle_type[h] = (uint8_t)type;
     *handle = h + 1;
     return seL4_NoError;
 }
@@ -52,24 +57,36 @@ static bool vaddr_ok(seL4_Word va)
 static seL4_Error map(vmm_domain_t *d, seL4_Word handle, seL4_Word va, seL4_Word rights)
 {
     mm_cptr_t cap = lookup(d, handle);
+    int large = cap && d->handle_type[handle - 1] == seL4_X86_LargePageObject;
+    mm_err_t e;
 
     if (!cap || !vaddr_ok(va) || (rights & ~MM_RW) != 0 || !(rights & MM_RIGHT_READ))
         return seL4_InvalidArgument;
+    if ((!large && d->handle_type[handle - 1] != seL4_X86_4K) ||
+        (large && (va & (LARGE_PAGE - 1)) != 0))
+        return seL4_InvalidArgument;
     if (mm_vspace_lookup(&d->vs, va) || d->handle_va[handle - 1])
         return seL4_DeleteFirst;
-    if (mm_vspace_map(&d->vs, cap, va, rights, 0, 0) != ERR_NONE)
-        return seL4_NotEnoughMemory;
+    e = mm_vspace_map(&d->vs, cap, va, rights, 0, large);
+    if (e != ERR_NONE)      /* the kernel's DeleteFirst: a 4 MiB page over 4 KiB ones */
+        return e == ERR_DELETE_FIRST ? seL4_DeleteFirst : seL4_NotEnoughMemory;
     d->handle_va[handle - 1] = va;
     return seL4_NoError;
 }
 
+/* va is where a mapping starts: inside a 4 MiB one, memmgr would find
+ * the mapping, but the handle's record names its start. */
 static seL4_Error unmap(vmm_domain_t *d, seL4_Word va)
 {
-    if (!vaddr_ok(va) || !mm_vspace_lookup(&d->vs, va))
+    mm_cptr_t cap = vaddr_ok(va) ? mm_vspace_lookup(&d->vs, va) : 0;
+    uint32_t h;
+
+    for (h = 0; cap && h < DOMAIN_MAX_HANDLES; h++)
+        if (d->handle[h] == cap)
+            break;
+    if (!cap || h == DOMAIN_MAX_HANDLES || d->handle_va[h] != va)
         return seL4_InvalidArgument;
-    for (uint32_t h = 0; h < DOMAIN_MAX_HANDLES; h++)
-        if (d->handle[h] && d->handle_va[h] == va)
-            d->handle_va[h] = 0;
+    d->handle_va[h] = 0;
     return mm_vspace_unmap(&d->vs, va) == ERR_NONE ? seL4_NoError : seL4_InvalidArgument;
 }
 

@@ -32,11 +32,10 @@ int guest_bench_delegated(rt_component_info_t *info);
 void guest_bench_report(const char *prefix, const char *name, uint64_t value, uint32_t flags);
 
 /* The replay test (replay.c): A's workload (leak: mixing in what its shared
- * pages say), and the neighbours that churn memory or act hostile. Each
- * returns the number of wrong things; the hostile one ends in a fault. */
+ * pages say), and the neighbour that churns memory. Each returns the
+ * number of wrong things. */
 int guest_run_replay(rt_component_info_t *info, const vmm_guest_boot_t *boot, int leak);
 int guest_run_churn(rt_component_info_t *info, const vmm_guest_boot_t *boot);
-int guest_run_hostile(rt_component_info_t *info, const vmm_guest_boot_t *boot);
 /* A neighbour's name and boot arguments into its writable shared pages. */
 void guest_replay_note(const vmm_guest_boot_t *boot);
 

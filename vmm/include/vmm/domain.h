@@ -62,6 +62,7 @@ typedef struct vmm_domain {
     uint32_t n_handles;
     mm_cptr_t handle[DOMAIN_MAX_HANDLES];   /* handle h is index h - 1; 0 = free */
     uint32_t handle_va[DOMAIN_MAX_HANDLES]; /* where it is mapped, 0 = nowhere */
+    uint8_t handle_type[DOMAIN_MAX_HANDLES];/* its object type: only frames are mapped */
     uint32_t n_links;
     vmm_guest_link_t link[VMM_BOOT_MAX_LINKS];  /* its channels and devices, for its boot page */
     uint32_t n_link_caps;
