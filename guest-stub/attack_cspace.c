@@ -28,6 +28,10 @@
 #define WILD_ROUNDS     6u
 #define WILD_MAX_WORDS  8u
 #define BAD_DEPTH_MAX   256u
+#define FORGE_BADGES    32u
+#define PORT_MASK       0xffffu
+#define PORT_NEAR       16u             /* ports probed one by one around its range */
+#define PORT_STEP       61u             /* and every 61st port of the 64 Ki */             /* 16 guests, with and without the fault bit */
 
 /* What every slot of the root CNode holds now (CAPINFO_TYPE_*). */
 static uint8_t slot_type[CNODE_SLOTS];
@@ -49,6 +53,32 @@ static void read_types(void)
 static seL4_Error move(seL4_Word dest, seL4_Word dest_depth, seL4_Word src, seL4_Word src_depth)
 {
     return seL4_CNode_Move(VMM_SLOT_CNODE, dest, dest_depth, VMM_SLOT_CNODE, src, src_depth);
+}
+
+/* A copy of the VMM's badged endpoint with more rights or another badge
+ * (another guest's, the fault bit): Copy masks the rights to what the
+ * original has, Mint of a badged capability makes nothing (seL4's
+ * updateCapData gives a null capability: IllegalOperation). */
+static void forge(struct atk *a, seL4_Word slot)
+{
+    ext_CapInfo_t orig = { 0 }, copy = { 0 };
+
+    ext_CNode_ReadSlots(VMM_SLOT_CNODE, slot, 1, &orig);
+    for (seL4_Word badge = 0; badge <= FORGE_BADGES; badge++) {
+        seL4_Word b = badge == FORGE_BADGES ? 0xfffffffu : (badge & 0xf) | (badge & 0x10) << 4;
+        atk_expect(a, "mint the VMM's endpoint with a badge", b,
+                   seL4_CNode_Mint(VMM_SLOT_CNODE, SCRATCH, seL4_WordBits, VMM_SLOT_CNODE, slot,
+                                   seL4_WordBits, seL4_AllRights, b), seL4_IllegalOperation);
+    }
+    atk_expect(a, "copy the VMM's endpoint with all rights", slot,
+               seL4_CNode_Copy(VMM_SLOT_CNODE, SCRATCH, seL4_WordBits, VMM_SLOT_CNODE, slot,
+                               seL4_WordBits, seL4_AllRights), seL4_NoError);
+    ext_CNode_ReadSlots(VMM_SLOT_CNODE, SCRATCH, 1, &copy);
+    atk_expect(a, "the copy's rights", slot, copy.rights, orig.rights);
+    atk_expect(a, "the copy's badge", slot, copy.data, orig.data);
+    atk_expect(a, "no Grant on the VMM's endpoint", slot, copy.rights & seL4_CanGrant.words[0], 0);
+    atk_expect(a, "delete the copy", slot,
+               seL4_CNode_Delete(VMM_SLOT_CNODE, SCRATCH, seL4_WordBits), seL4_NoError);
 }
 
 void atk_cspace(struct atk *a)
@@ -81,6 +111,8 @@ void atk_cspace(struct atk *a)
                    seL4_FailedLookup);
     }
     atk_expect(a, "scratch still empty", SCRATCH, atk_slot_empty(SCRATCH), 1);
+    forge(a, VMM_SLOT_SERVICE);
+    forge(a, VMM_SLOT_FAULT);
 }
 
 /* ---- every label on every capability ---------------------------------- */
@@ -134,6 +166,33 @@ static seL4_Error invoke(seL4_Word slot, seL4_Word label, uint32_t n, const seL4
         seL4_Call(slot, seL4_MessageInfo_new(label, 0, 0, n)));
 }
 
+/* The ports of the I/O port capability in slot, from the boot page. */
+static int port_range(const struct atk *a, seL4_Word slot, seL4_Word *first, seL4_Word *last)
+{
+    for (uint32_t k = 0; k < a->boot->n_links; k++) {
+        const vmm_guest_link_t *l = &a->boot->link[k];
+        if (l->kind == VMM_LINK_PORTS && l->where == slot) {
+            *first = l->size;
+            *last = l->size + l->flags - 1;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* An I/O port access of the label's size at w[0] (16 bits), inside the
+ * capability's ports or IllegalOperation; Out needs the value too. */
+static seL4_Word expect_port(seL4_Word l, uint32_t n, const seL4_Word *w, seL4_Word first,
+                             seL4_Word last)
+{
+    static const uint8_t size[] = { 1, 2, 4, 1, 2, 4 };
+    seL4_Word k = l - INV_X86_IOPORT_IN8, port = w[0] & PORT_MASK;
+
+    if (n < (k >= 3 ? 2u : 1u))
+        return seL4_TruncatedMessage;
+    return port >= first && port + size[k] - 1 <= last ? seL4_NoError : seL4_IllegalOperation;
+}
+
 /*
  * Wild words, made so that seL4's answer is known: a slot index always
  * has a bit above the CNode's index set (the guard fails), a depth is
@@ -141,10 +200,15 @@ static seL4_Error invoke(seL4_Word slot, seL4_Word label, uint32_t n, const seL4
  * one is TruncatedMessage after its length check; the rest fail on their
  * first argument.
  */
-static seL4_Word expect_wild(const struct atk *a, uint32_t type, seL4_Word l, uint32_t n, const seL4_Word *w)
+static seL4_Word expect_wild(const struct atk *a, seL4_Word slot, uint32_t type, seL4_Word l,
+                             uint32_t n, const seL4_Word *w)
 {
+    seL4_Word first, last;
+
     if (!label_known(type, l))
         return seL4_IllegalOperation;
+    if (type == CAPINFO_TYPE_IO_PORT && port_range(a, slot, &first, &last))
+        return expect_port(l, n, w, first, last);
     if (type == CAPINFO_TYPE_CNODE && l == INV_EXT_CNODE_READ_SLOTS)
         return n < 2 ? seL4_TruncatedMessage : seL4_RangeError;
     if (type == CAPINFO_TYPE_CNODE) {
@@ -201,9 +265,55 @@ static void sweep_slot(struct atk *a, seL4_Word slot, uint32_t type)
             uint32_t n = 1 + atk_rand(a) % WILD_MAX_WORDS;
             wild_words(a, n, w);
             atk_expect(a, "label, wild words", (slot << 20) | label, invoke(slot, label, n, w),
-                       expect_wild(a, type, label, n, w));
+                       expect_wild(a, slot, type, label, n, w));
         }
     }
+}
+
+/* Above its own priority, with its own TCB as authority (MCP = its
+ * priority): RangeError, 0 .. MCP; its own priority again is allowed. */
+static void priorities(struct atk *a)
+{
+    seL4_Word mine = a->boot->priority;
+
+    for (seL4_Word p = mine + 1; p <= seL4_MaxPrio; p++) {
+        atk_expect(a, "priority above its MCP", p,
+                   seL4_TCB_SetPriority(VMM_SLOT_TCB, VMM_SLOT_TCB, p), seL4_RangeError);
+        atk_expect(a, "MCP above its MCP", p,
+                   seL4_TCB_SetMCPriority(VMM_SLOT_TCB, VMM_SLOT_TCB, p), seL4_RangeError);
+        atk_expect(a, "both above its MCP", p,
+                   seL4_TCB_SetSchedParams(VMM_SLOT_TCB, VMM_SLOT_TCB, p, p), seL4_RangeError);
+    }
+    atk_expect(a, "priority 2^32-1", 0,
+               seL4_TCB_SetPriority(VMM_SLOT_TCB, VMM_SLOT_TCB, 0xffffffffu), seL4_RangeError);
+    atk_expect(a, "its own priority", mine,
+               seL4_TCB_SetPriority(VMM_SLOT_TCB, VMM_SLOT_TCB, mine), seL4_NoError);
+}
+
+/* In of every size around its ports and across the port space, Out
+ * outside them: inside the capability's range or IllegalOperation. */
+static void port_access(struct atk *a, seL4_Word slot, seL4_Word port, seL4_Word first,
+                        seL4_Word last)
+{
+    for (seL4_Word l = INV_X86_IOPORT_IN8; l <= INV_X86_IOPORT_OUT32; l++) {
+        seL4_Word w[2] = { port, 0 }, want = expect_port(l, 2, w, first, last);
+        if (l >= INV_X86_IOPORT_OUT8 && want == seL4_NoError)
+            continue;               /* no writes to the device it was given */
+        atk_expect(a, "I/O port", (l << 16) | port, invoke(slot, l, 2, w), want);
+    }
+}
+
+static void ports(struct atk *a, seL4_Word slot)
+{
+    seL4_Word first, last;
+
+    if (!port_range(a, slot, &first, &last))
+        return;
+    for (seL4_Word p = first - PORT_NEAR; p <= last + PORT_NEAR; p++)
+        port_access(a, slot, p, first, last);
+    for (seL4_Word p = 0; p <= PORT_MASK; p += PORT_STEP)
+        port_access(a, slot, p, first, last);
+    port_access(a, slot, first + PORT_MASK + 1, first, last);  /* above 16 bits: masked */
 }
 
 void atk_labels(struct atk *a)
@@ -216,6 +326,10 @@ void atk_labels(struct atk *a)
             continue;
         sweep_slot(a, s, t);
     }
+    priorities(a);
+    for (uint32_t k = 0; k < a->boot->n_links; k++)
+        if (a->boot->link[k].kind == VMM_LINK_PORTS)
+            ports(a, a->boot->link[k].where);
     /* Nothing it did moved a capability. */
     read_types();
     atk_expect(a, "its TCB still in its slot", VMM_SLOT_TCB, slot_type[VMM_SLOT_TCB],

@@ -59,7 +59,7 @@ extern char __image_end[];
 enum op {
     OP_READ, OP_WRITE, OP_JUMP, OP_UD2, OP_INT3, OP_DIV0, OP_HLT, OP_CLI, OP_IN, OP_OUT,
     OP_INT_GP, OP_SEGMENT, OP_TRAP, OP_CALL_CPTR, OP_RECV_CPTR, OP_BAD_STACK, OP_SYSCALL_NR,
-    OP_RDMSR, OP_LIDT, OP_FARCALL,
+    OP_RDMSR, OP_LIDT, OP_FARCALL, OP_CALL_XCAP,
 };
 
 static volatile struct { enum op op; seL4_Word arg; } job;
@@ -115,6 +115,10 @@ static void probe_main(void *unused)
         seL4_Call(arg, seL4_MessageInfo_new(0, 0, 0, 0));
     else if (op == OP_RECV_CPTR)
         seL4_Recv(arg, NULL);
+    else if (op == OP_CALL_XCAP) {
+        seL4_SetCap(0, arg);        /* the authority of SetPriority, not a capability */
+        seL4_Call(VMM_SLOT_TCB, seL4_MessageInfo_new(INV_TCB_SET_PRIORITY, 0, 1, 1));
+    }
     else if (op == OP_BAD_STACK)
         __asm__ volatile("movl %0, %%esp; pushl $0" : : "r"(arg) : "memory");
     else
@@ -276,7 +280,7 @@ static void guessed(struct atk *a, struct prober *p)
 
     for (uint32_t k = 0; k < CPTR_PROBES; k++) {
         seL4_Word cptr = atk_rand(a) | (1u << (VMM_GUEST_CNODE_BITS + k % 22));
-        enum op op = k % 2 ? OP_RECV_CPTR : OP_CALL_CPTR;
+        enum op op = k % 3 == 2 ? OP_CALL_XCAP : k % 3 ? OP_RECV_CPTR : OP_CALL_CPTR;
         if (!atk_expect(a, "invoking a guessed CPtr", cptr, probe(p, op, cptr, mr),
                         seL4_Fault_CapFault))
             continue;

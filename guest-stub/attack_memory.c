@@ -58,6 +58,26 @@ static void exhaust_memory(struct atk *a, seL4_Word ut, uint32_t b)
 {
     seL4_Word quarter = EX_FIRST, n = 0, left;
 
+    atk_expect(a, "no such type", b, retype(ut, seL4_ObjectTypeCount, 0, EX_FIRST, 1),
+               seL4_InvalidArgument);
+    atk_expect(a, "untyped of 2^30", b, retype(ut, seL4_UntypedObject, 30, EX_FIRST, 1),
+               seL4_RangeError);
+    atk_expect(a, "size 2^32", b, retype(ut, seL4_UntypedObject, 32, EX_FIRST, 1),
+               seL4_RangeError);
+    atk_expect(a, "untyped of 8 bytes", b, retype(ut, seL4_UntypedObject, 3, EX_FIRST, 1),
+               seL4_InvalidArgument);
+    atk_expect(a, "CNode of one slot", b, retype(ut, seL4_CapTableObject, 0, EX_FIRST, 1),
+               seL4_InvalidArgument);
+    atk_expect(a, "CNode of 2^26 slots", b, retype(ut, seL4_CapTableObject, 26, EX_FIRST, 1),
+               seL4_RangeError);
+    atk_expect(a, "twice its size", b, retype(ut, seL4_UntypedObject, b + 1, EX_FIRST, 1),
+               seL4_NotEnoughMemory);
+    atk_expect(a, "no object", b, retype(ut, seL4_EndpointObject, 0, EX_FIRST, 0),
+               seL4_RangeError);
+    atk_expect(a, "past the CNode", b, retype(ut, seL4_EndpointObject, 0, CNODE_SLOTS, 1),
+               seL4_RangeError);
+    atk_expect(a, "over its own TCB", b, retype(ut, seL4_EndpointObject, 0, VMM_SLOT_TCB, 1),
+               seL4_DeleteFirst);
     atk_expect(a, "four quarters", b, retype(ut, seL4_UntypedObject, b - 2, EX_FIRST, 4),
                seL4_NoError);
     atk_expect(a, "one more object", b, retype(ut, seL4_EndpointObject, 0, EX_FIRST + 4, 1),

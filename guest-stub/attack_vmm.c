@@ -91,7 +91,18 @@ static void write_malformed(struct atk *a)
                seL4_MessageInfo_get_label(seL4_Call(VMM_SLOT_SERVICE,
                    seL4_MessageInfo_new(VMM_CALL_WRITE, 0, 0, 1 + VMM_WRITE_MAX_BYTES / 4))),
                seL4_NoError);
+    /* One word: the byte count alone. Only the words a message carries
+     * count (the VMM used to print what earlier messages left in its
+     * buffer: the line above again, or another guest's words). */
+    seL4_SetMR(0, VMM_WRITE_MAX_BYTES);
+    atk_expect(a, "write, the count without the bytes", 0,
+               seL4_MessageInfo_get_label(seL4_Call(VMM_SLOT_SERVICE,
+                   seL4_MessageInfo_new(VMM_CALL_WRITE, 0, 0, 1))), seL4_NoError);
     gprintf("\n");
+    atk_expect(a, "write, empty", 0, seL4_MessageInfo_get_label(seL4_Call(VMM_SLOT_SERVICE,
+                   seL4_MessageInfo_new(VMM_CALL_WRITE, 0, 0, 0))), seL4_TruncatedMessage);
+    atk_expect(a, "bench, empty", 0, seL4_MessageInfo_get_label(seL4_Call(VMM_SLOT_SERVICE,
+                   seL4_MessageInfo_new(VMM_CALL_BENCH, 0, 0, 2))), seL4_TruncatedMessage);
 }
 
 /* Handles of objects that are no frame, mapped: refused. (The VMM used
@@ -206,6 +217,13 @@ static void mediated_malformed(struct atk *a)
     atk_expect(a, "unmap after free", GOOD_VADDR, call(VMM_CALL_UNMAP, 1, GOOD_VADDR, 0, 0),
                seL4_InvalidArgument);
     atk_expect(a, "free endpoint", ep, call(VMM_CALL_FREE, 1, ep, 0, 0), seL4_NoError);
+    atk_expect(a, "alloc, one word", 0, call(VMM_CALL_ALLOC, 1, seL4_X86_4K, 0, 0),
+               seL4_TruncatedMessage);
+    atk_expect(a, "map, two words", 0, call(VMM_CALL_MAP, 2, 1, GOOD_VADDR, RIGHTS_RW),
+               seL4_TruncatedMessage);
+    atk_expect(a, "unmap, no word", 0, call(VMM_CALL_UNMAP, 0, GOOD_VADDR, 0, 0),
+               seL4_TruncatedMessage);
+    atk_expect(a, "free, no word", 0, call(VMM_CALL_FREE, 0, 1, 0, 0), seL4_TruncatedMessage);
     atk_expect(a, "query", 0, call(VMM_CALL_QUERY, 0, 0, 0, 0), seL4_NoError);
     atk_expect(a, "nothing left in use", 0, reply1, 0);
 }

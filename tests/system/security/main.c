@@ -367,6 +367,79 @@ static void run_gp(const char *name, rt_thread_fn_t fn)
     TEST_END();
 }
 
+/* ---- The local descriptor table: the kernel loads a null one, so a
+ * selector with its TI bit set is #GP with the selector, even where the
+ * thread has mapped and filled linear 0..0xffff, where the firmware's LDT
+ * register (base 0, limit 0xffff) would find descriptors: a ring-3 data
+ * segment, and a call gate into the kernel's code segment that would run
+ * the thread's code in ring 0 (found by the attack suite, issue 23). ---- */
+
+#define LDT_SEL         0x0107u     /* LDT entry 0x20, RPL 3 */
+#define LDT_SEL_CODE    0x0104u     /* the #GP error code: the selector, RPL cleared */
+#define LDT_ENTRY       0x100u      /* the entry's offset in a table at 0 */
+#define SEL_CS_0        0x08u
+#define GATE_TARGET     0x800u
+#define UD2_BYTES       0x0b0fu
+#define INVALID_OPCODE  6u
+
+static void load_ldt_data(void *arg)
+{
+    (void)arg;
+    __asm__ volatile("movw %w0, %%ds" : : "r"(LDT_SEL) : "memory");
+    __asm__ volatile("ud2");        /* reached only if the load went through */
+}
+
+static void call_ldt_gate(void *arg)
+{
+    struct { uint32_t off; uint16_t sel; } __attribute__((packed)) fp = { 0, LDT_SEL };
+
+    (void)arg;
+    __asm__ volatile("lcall *%0" : : "m"(fp) : "memory");
+    __asm__ volatile("ud2");
+}
+
+static void run_ldt(seL4_CPtr fault_ep, rt_thread_fn_t fn)
+{
+    rt_thread_t t;
+    seL4_Word badge;
+
+    ASSERT_OK(start(&t, HIGH_PRIO, fault_ep, fn, NULL));
+    seL4_MessageInfo_t m = seL4_Recv(fault_ep, &badge);
+    EXPECT_EQ(seL4_MessageInfo_get_label(m), seL4_Fault_UserException);
+    EXPECT_EQ(seL4_GetMR(seL4_UserException_Number), GP_FAULT);
+    EXPECT_EQ(seL4_GetMR(seL4_UserException_Code), LDT_SEL_CODE);
+    seL4_TCB_Suspend(t.tcb);
+}
+
+static void test_ldt_selectors(void)
+{
+    seL4_CPtr fault_ep = rt_alloc_object(seL4_EndpointObject, 0);
+    seL4_CPtr pt = rt_alloc_object(seL4_X86_PageTableObject, 0);
+    seL4_CPtr frame = rt_alloc_object(seL4_X86_4K, 0);
+    uintptr_t page0 = 0;
+    volatile uint32_t *desc;
+
+    TEST_BEGIN("security/ldt_selectors_are_user_gp");
+    ASSERT_TRUE(fault_ep != 0 && pt != 0 && frame != 0);
+    ASSERT_OK(seL4_X86_PageTable_Map(pt, seL4_CapInitThreadVSpace, 0,
+                                     seL4_X86_Default_VMAttributes));
+    ASSERT_OK(seL4_X86_Page_Map(frame, seL4_CapInitThreadVSpace, 0, seL4_AllRights,
+                                seL4_X86_Default_VMAttributes));
+    __asm__("" : "+r"(page0));      /* the compiler takes small constants for null */
+    desc = (volatile uint32_t *)(page0 + LDT_ENTRY);
+    desc[0] = 0x0000ffffu;          /* flat 4 GiB data segment, DPL 3 (SDM 3.4.5) */
+    desc[1] = 0x00cff200u;
+    run_ldt(fault_ep, load_ldt_data);
+    *(volatile uint16_t *)(page0 + GATE_TARGET) = UD2_BYTES;
+    desc[0] = (SEL_CS_0 << 16) | GATE_TARGET;   /* 32-bit call gate, DPL 3 (SDM 5.8.3) */
+    desc[1] = 0x0000ec00u;
+    run_ldt(fault_ep, call_ldt_gate);
+    EXPECT_OK(seL4_X86_Page_Unmap(frame));
+    EXPECT_OK(seL4_X86_PageTable_Unmap(pt));
+    EXPECT_INVARIANTS();
+    TEST_END();
+}
+
 /* ---- The stack pointer at sysenter is the thread's business: the
  * kernel takes its own stack and returns ESP from ECX. ---- */
 static void test_kernel_esp_at_sysenter(void)
@@ -688,6 +761,7 @@ int main(bootinfo_t *bi)
     test_own_selectors_reset();
     run_gp("security/ring0_selector_load_is_user_gp", load_ring0_selector);
     run_gp("security/debug_register_access_is_user_gp", read_dr7);
+    test_ldt_selectors();
     test_kernel_esp_at_sysenter();
     test_write_registers_flags();
     test_if_after_sysenter();
