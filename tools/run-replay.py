@@ -66,6 +66,9 @@ CONFIGS = {
 # How each A says its work came out right.
 PASSED = {"ax": r"^\[ax\] guest-stub: linux: /bin/busybox exited with status 0 after"}
 PASSED_DEFAULT = r"^\[{g}\] guest-stub: test program passed$"
+# The Linux guest holds more frame capabilities than its root CNode's 1024 slots: its digest
+# must have read the second-level CNodes it grew.
+CSPACE_FRAMES_MIN = {"ax": 1025}
 # What a row must be beside every behaviour but `again` (default: identical). The control al
 # mixes a shared page c writes into its memory after its last output: only its digest differs.
 EXPECT = {"al": r"^differs \(digest\)$"}
@@ -144,9 +147,13 @@ def run_problems(config, behaviour, lines, status):
         view = guest_view(lines, g)
         if not any(re.match(PASSED.get(g, PASSED_DEFAULT.format(g=g)), l) for l in view):
             why.append("%s did not pass its workload" % g)
-        if not any(re.match(r"^digest %s: \d+ frames, .* sha256 [0-9a-f]{64}$" % g, l)
-                   for l in view):
+        digest = [m for m in (re.match(r"^digest %s: \d+ frames, \d+ KiB \((\d+) in its CSpace,"
+                                        r".* sha256 [0-9a-f]{64}$" % g, l) for l in view) if m]
+        if not digest:
             why.append("no digest of %s" % g)
+        elif int(digest[0].group(1)) < CSPACE_FRAMES_MIN.get(g, 0):
+            why.append("the digest of %s read only %s frames in its CSpace"
+                       % (g, digest[0].group(1)))
     return why
 
 
