@@ -112,6 +112,7 @@ int guest_run_attack(rt_component_info_t *info, const vmm_guest_boot_t *boot)
         run(&a, "transfer", atk_transfer);
     }
     run(&a, "spin", atk_spin);
+    run(&a, "channels", atk_channels);
     if (!a.mediated)
         run(&a, "self", atk_self);
     gprintf("attack: verdict: %u classes, %u tries, %u unexpected: %s\n", a.classes,

@@ -1,17 +1,19 @@
 /*
  * Attacks on the VMM's protocol (vmm/include/vmm/guest_abi.h, docs/vmm.md
  * "The mediated protocol"): every label on the service endpoint, malformed
- * mediated requests, capabilities offered and asked for, the quota and the
- * handle table run dry; and spinning at the attacker's priority.
+ * and short requests, capabilities offered and asked for, the quota and the
+ * handle table run dry; the channels to other guests, capabilities sent on
+ * them; and spinning at the attacker's priority.
  *
  * The VMM answers every call with an seL4 error in the reply's label and
  * never stops a guest for a bad request. Three labels act for real and are
  * not swept: EXIT (no reply: the guest would stop), BENCH (a benchmark
- * line on the console), WRITE (sent once, malformed, below). Sending on
- * the fault capability (slot 5) would be taken as the guest's own crash:
- * that harms only itself, and is not done.
+ * line on the console; sent only too short), WRITE (sent malformed,
+ * below). Sending on the fault capability (slot 5) would be taken as the
+ * guest's own crash: that harms only itself, and is not done.
  */
 #include <guest/attack.h>
+#include <sel4/extensions.h>
 
 #define SWEEP_LABELS    64u
 #define SCRATCH         ((1u << VMM_GUEST_CNODE_BITS) - 1)
@@ -24,6 +26,7 @@
 #define LARGE_PAGE      (1u << seL4_LargePageBits)
 #define LARGE_VADDR     (VMM_GUEST_FREE_VADDR + 2 * LARGE_PAGE)
 #define SPIN_ROUNDS     4000000u
+#define CHANNEL_WORD    42u     /* the guest stub's channel protocol (links.c) */
 
 /* The reply's first two words, saved before anything prints (printing
  * goes through the VMM and reuses the message registers). */
@@ -240,6 +243,46 @@ void atk_vmm_protocol(struct atk *a)
     for (seL4_Word l = VMM_CALL_ALLOC; l <= VMM_CALL_QUERY; l++)
         atk_expect(a, "mediated call, not mediated", l, call(l, 3, 1, GOOD_VADDR, RIGHTS_RW),
                    seL4_IllegalOperation);
+}
+
+/* ---- channels to other guests ----------------------------------------- */
+
+/* Its channels as the configuration made them: on an endpoint it is the
+ * client of (Write and GrantReply, never Grant), it calls as the guest
+ * stub's protocol says (42, answered 43: the server's output is the one a
+ * quiet neighbour causes) with its own CNode capability in the extra
+ * capabilities and a receive slot set. The capability is dropped (the
+ * server says if one arrived), the reply carries none. A copy of the
+ * channel's capability with all rights has only the original's. */
+static void client(struct atk *a, const vmm_guest_link_t *l)
+{
+    ext_CapInfo_t orig = { 0 }, copy = { 0 };
+    seL4_MessageInfo_t m;
+
+    ext_CNode_ReadSlots(VMM_SLOT_CNODE, l->where, 1, &orig);
+    atk_expect(a, "copy the channel with all rights", l->where,
+               seL4_CNode_Copy(VMM_SLOT_CNODE, SCRATCH, seL4_WordBits, VMM_SLOT_CNODE, l->where,
+                               seL4_WordBits, seL4_AllRights), seL4_NoError);
+    ext_CNode_ReadSlots(VMM_SLOT_CNODE, SCRATCH, 1, &copy);
+    atk_expect(a, "the copy's rights", l->where, copy.rights, orig.rights);
+    atk_expect(a, "no Grant on the channel", l->where, copy.rights & seL4_CanGrant.words[0], 0);
+    seL4_CNode_Delete(VMM_SLOT_CNODE, SCRATCH, seL4_WordBits);
+    seL4_SetMR(0, CHANNEL_WORD);
+    seL4_SetCap(0, VMM_SLOT_CNODE);
+    seL4_SetCapReceivePath(VMM_SLOT_CNODE, RECV_SLOT, seL4_WordBits);
+    m = seL4_Call(l->where, seL4_MessageInfo_new(0, 0, 1, 1));
+    reply0 = seL4_GetMR(0);
+    seL4_SetCapReceivePath(0, 0, 0);
+    atk_expect(a, "the server's answer", l->where, reply0, CHANNEL_WORD + 1);
+    atk_expect(a, "no capability in the reply", l->where, seL4_MessageInfo_get_extraCaps(m), 0);
+    atk_expect(a, "receive slot still empty", RECV_SLOT, atk_slot_empty(RECV_SLOT), 1);
+}
+
+void atk_channels(struct atk *a)
+{
+    for (uint32_t k = 0; k < a->boot->n_links; k++)
+        if (a->boot->link[k].kind == VMM_LINK_ENDPOINT && !a->boot->link[k].flags)
+            client(a, &a->boot->link[k]);
 }
 
 /* ---- the quota and the handle table ------------------------------------ */

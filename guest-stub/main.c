@@ -12,8 +12,8 @@
  * boot argument `test=crash` makes it fault on purpose instead, so tests
  * can see a crashing guest contained; `bench` runs the benchmarks of
  * guest-stub/bench.c instead of the tests; `test=attack` runs the hostile
- * guest of guest-stub/attack*.c instead, `test=quiet` does nothing and exits
- * (the quiet neighbour the attack tests compare against); `rounds=N` runs
+ * guest of guest-stub/attack*.c instead, `test=quiet` only uses its channels and
+ * exits (the quiet neighbour the attack tests compare against); `rounds=N` runs
  * the test program N times (a victim that is still running while its
  * neighbour attacks). Under delegated, `init=PATH ARG...`
  * runs that static i386 Linux program from the initrd instead (lxrun.c) and
@@ -103,7 +103,7 @@ int component_main(rt_component_info_t *info)
     if (replay_neighbour(boot))
         guest_replay_note(boot);
     if (wants(boot, "test=quiet"))
-        guest_exit(0);
+        guest_exit(guest_use_links(boot));
     if (wants(boot, "test=attack"))
         guest_exit(guest_run_attack(info, boot));
     if (wants(boot, "test=crash")) {

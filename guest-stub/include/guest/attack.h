@@ -49,6 +49,7 @@ void atk_labels(struct atk *a);
 void atk_vmm_protocol(struct atk *a);
 void atk_quota(struct atk *a);
 void atk_spin(struct atk *a);
+void atk_channels(struct atk *a);
 void atk_faults(struct atk *a);
 void atk_mapping(struct atk *a);
 void atk_exhaust(struct atk *a);
