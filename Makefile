@@ -767,3 +767,4 @@ help:
 include mk/fuzz.mk
 include mk/sysfuzz.mk
 include mk/isolation.mk
+include mk/replay.mk

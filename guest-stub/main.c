@@ -20,7 +20,9 @@
  * neighbour attacks). Under any policy, `init=PATH ARG...` runs that static
  * i386 Linux program from the initrd instead (lxrun.c, over memmgr under
  * delegated and through the VMM under mediated: guest/lxback.h) and exits
- * with its status.
+ * with its status; `clock=fixed init=...` gives it a clock that does not
+ * read the time-stamp counter (lxhost.c, for the replay test).
+ * `test=replay` and `test=churn` are guests of the replay test (replay.c).
  */
 #include <guest/attack.h>
 #include <guest/guest.h>
@@ -69,6 +71,14 @@ static uint32_t rounds(const vmm_guest_boot_t *b)
     return n ? n : 1;
 }
 
+/* A neighbour in the replay test: it writes its name and boot arguments
+ * into its writable shared pages first (replay.c). */
+static int replay_neighbour(const vmm_guest_boot_t *b)
+{
+    return guest_wants(b, "test=quiet") || guest_wants(b, "test=attack") ||
+           guest_wants(b, "test=crash") || guest_wants(b, "test=churn");
+}
+
 int component_main(rt_component_info_t *info)
 {
     uint64_t t_entry = vmm_rdtsc();
@@ -88,6 +98,8 @@ int component_main(rt_component_info_t *info)
     /* Not the bootargs: a long line would be cut by the VMM's console. */
     if (linux_init(boot)) {
         struct mm_vspace *vs;
+        if (guest_wants(boot, "clock=fixed"))
+            lxh_fixed_clock();
         failed = guest_run_linux(info, boot);
         /* Under mediated the VMM keeps the account itself. */
         if (boot->policy != POLICY_MEDIATED && guest_own_mm(info, &vs))
@@ -97,6 +109,8 @@ int component_main(rt_component_info_t *info)
     gprintf("guest-stub: up in its partition, %u KiB, policy %s, bootargs \"%s\"\n",
             boot->memory >> 10, boot->policy == POLICY_MEDIATED ? "mediated" : "delegated",
             boot->bootargs);
+    if (replay_neighbour(boot))
+        guest_replay_note(boot);
     if (guest_wants(boot, "test=quiet"))
         guest_exit(guest_use_links(boot));
     if (guest_wants(boot, "test=attack"))
@@ -107,11 +121,17 @@ int component_main(rt_component_info_t *info)
     }
     if (guest_wants(boot, "test=echo") && guest_echo() != 0)
         guest_exit(1);
-    for (uint32_t r = rounds(boot); r > 0; r--)
-        failed += boot->policy == POLICY_MEDIATED
-                      ? guest_run_mediated(boot) + guest_run_mediated_process(boot)
-                      : guest_run_process(info, boot);
-    failed += guest_use_links(boot);
+    if (guest_wants(boot, "test=replay")) {
+        failed = guest_run_replay(info, boot, guest_wants(boot, "leak"));
+    } else if (guest_wants(boot, "test=churn")) {
+        failed = guest_run_churn(info, boot);
+    } else {
+        for (uint32_t r = rounds(boot); r > 0; r--)
+            failed += boot->policy == POLICY_MEDIATED
+                          ? guest_run_mediated(boot) + guest_run_mediated_process(boot)
+                          : guest_run_process(info, boot);
+        failed += guest_use_links(boot);
+    }
     gprintf("guest-stub: test program %s\n", failed ? "FAILED" : "passed");
     guest_exit(failed);
 }
