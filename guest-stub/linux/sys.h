@@ -42,6 +42,9 @@ LX_HANDLER(ftruncate); LX_HANDLER(truncate64); LX_HANDLER(ftruncate64);
 LX_HANDLER(utimensat); LX_HANDLER(madvise);
 /* sys_mem.c */
 LX_HANDLER(brk); LX_HANDLER(mmap2); LX_HANDLER(munmap); LX_HANDLER(mprotect);
+LX_HANDLER(mremap);
+/* sys_futex.c */
+LX_HANDLER(futex); LX_HANDLER(futex_time64); LX_HANDLER(sysinfo);
 /* sys_proc.c */
 LX_HANDLER(exit); LX_HANDLER(exit_group); LX_HANDLER(getpid); LX_HANDLER(getppid);
 LX_HANDLER(gettid); LX_HANDLER(getuid); LX_HANDLER(geteuid); LX_HANDLER(getgid);
