@@ -177,6 +177,7 @@ struct lx_proc {
     void *old_space;            /* execve: the guest kernel's to free with the old thread */
     void *host;                 /* the guest kernel's own per-process record */
     lx_inode_t *exe;            /* the image's file: what /proc/self/exe names */
+    uint32_t arg_start, arg_end;    /* argv's strings on the stack (/proc/<pid>/cmdline) */
     lx_sigstate_t sig;          /* handlers, mask, pending signals (signal.c) */
     struct lx_regs *uregs;      /* the caller's registers during a call, if lent */
     /* futex (sys_futex.c): parked in FUTEX_WAIT on the word at futex_addr

@@ -311,6 +311,19 @@ static int32_t symlink_at(lx_proc_t *p, uint32_t utarget, int32_t nfd, uint32_t 
 LX_HANDLER(symlink) { return symlink_at(p, a[0], LX_AT_FDCWD, a[1]); }
 LX_HANDLER(symlinkat) { return symlink_at(p, a[0], (int32_t)a[1], a[2]); }
 
+/* readlink of a /proc name: the target without its NUL, cut to size. */
+static int32_t proc_readlink(lx_proc_t *p, const char *path, uint32_t ubuf, uint32_t size)
+{
+    char *target = p->k->path[1];
+    int len = lx_procfs_readlink(p, path, target, LX_PATH_MAX);
+    if (len < 0)
+        return len;
+    if ((uint32_t)len > size)
+        len = (int)size;
+    int err = lx_user_out(p, ubuf, target, (uint32_t)len);
+    return err ? err : len;
+}
+
 static int32_t readlink_at(lx_proc_t *p, int32_t dirfd, uint32_t upath, uint32_t ubuf,
         uint32_t size)
 {
@@ -319,6 +332,8 @@ static int32_t readlink_at(lx_proc_t *p, int32_t dirfd, uint32_t upath, uint32_t
     if ((int32_t)size <= 0)
         return LX_ERR(LX_EINVAL);
     int err = get_path(p, upath, 0, &path);
+    if (!err && lx_procfs_path(path))
+        return proc_readlink(p, path, ubuf, size);
     if (!err)
         err = lx_at_dir(p, dirfd, &base);
     if (!err)
