@@ -363,7 +363,7 @@ static int cow_break(lxh_space_t *s, ppage_t *e, uint32_t va)
  * the process, or a copy for it, first touches them. */
 static int op_map_zero(void *space, uint32_t va, uint32_t len, uint32_t prot)
 {
-    if (mem_avail() < RESERVE_BYTES + len) {
+    if ((uint64_t)mem_avail() < (uint64_t)RESERVE_BYTES + len) {
         if (!H.said_pages)
             gprintf("guest-stub: linux: memory spent: pages refused, %u KiB kept in reserve\n",
                     mem_avail() >> 10);
@@ -486,7 +486,8 @@ int lxh_space_fork(lxh_space_t *parent, lxh_space_t **out)
 {
     lxh_space_t *c;
 
-    if (mem_avail() < RESERVE_BYTES + parent->lazy * PG || lxh_space_create(&c) != 0) {
+    if ((uint64_t)mem_avail() < RESERVE_BYTES + (uint64_t)parent->lazy * PG ||
+        lxh_space_create(&c) != 0) {
         if (!H.said_fork)
             gprintf("guest-stub: linux: memory spent: fork refused (EAGAIN), %u KiB free\n",
                     mem_free() >> 10);

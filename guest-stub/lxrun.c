@@ -175,6 +175,7 @@ static void proc_end(lxr_t *r, lx_proc_t *p, uint32_t status)
     p->space = NULL;
 }
 
+/* A fault or the guest kernel ends the process with a signal. */
 static void kill_proc(lxr_t *r, lx_proc_t *p, uint32_t sig)
 {
     proc_end(r, p, sig);
@@ -395,7 +396,8 @@ static void on_fault(lxr_t *r, lx_proc_t *p, seL4_Word label)
             return;
         }
         if (err == LX_ERR(LX_ENOMEM)) {
-            gprintf("guest-stub: linux: pid %u killed: out of memory for a page (at 0x%08x, %u KiB free)\n", p->pid, addr, lxh_mem_free() >> 10);
+            gprintf("guest-stub: linux: pid %u killed: out of memory for a page at 0x%08x "
+                    "(%u KiB free)\n", p->pid, addr, lxh_mem_free() >> 10);
             kill_proc(r, p, SIGKILL);
             return;
         }

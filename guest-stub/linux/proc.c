@@ -16,7 +16,8 @@
  *
  * execve reads the arguments, builds the new image in a new address space
  * and only then lets go of the old one, so a failed execve leaves the
- * caller as it was. The guest kernel starts the new image in a new thread
+ * caller as it was. A "#!" script runs its interpreter, as Linux's
+ * binfmt_script does. The guest kernel starts the new image in a new thread
  * (p->execed) and frees the old thread and space (p->old_space).
  *
  * A process that exits closes its descriptors at once (a pipe's reader
@@ -28,12 +29,15 @@
 #include "linux/wait.h"
 #include "linux/misc.h"
 #include "linux/mman.h"
+#include "linux/stat.h"
 #include <string.h>
 
 #define INIT_PID        1
 #define ARGV_MAX        2048u           /* pointers execve copies per vector */
 #define ARG_BYTES       (32u * 1024)    /* their strings: exec.c's limit */
 #define RUSAGE_BYTES    72u             /* struct rusage on i386: 2 timevals, 14 longs */
+#define SCRIPT_DEPTH    4               /* #! within #!: Linux's BINPRM_MAX_RECURSION */
+#define SCRIPT_LINE     256             /* the #! line Linux reads: BINPRM_BUF_SIZE */
 
 lx_proc_t *lx_proc_find(lx_kernel_t *k, uint32_t pid)
 {
@@ -340,6 +344,69 @@ static int copy_vec(lx_proc_t *p, exec_args_t *x, uint32_t uvec, const char **v)
     return 0;
 }
 
+/* Adds a string to the args buffer; NULL when it is full. */
+static const char *keep_str(exec_args_t *x, const char *str, uint32_t len)
+{
+    char *dst = x->strs + x->used;
+
+    if (len + 1 > ARG_BYTES - x->used)
+        return NULL;
+    memcpy(dst, str, len);
+    dst[len] = '\0';
+    x->used += len + 1;
+    return dst;
+}
+
+/* A "#!interpreter [argument]" script (fs/binfmt_script.c): argv becomes
+ * interpreter, the argument (the rest of the line, one word), the script's
+ * path, then argv[1..]; *path the interpreter. -ENOEXEC if it is none. */
+static int script_args(lx_proc_t *p, const char **path, exec_args_t *x)
+{
+    lx_inode_t *n;
+    char line[SCRIPT_LINE];
+    uint32_t len, i = 2, nargc = 0, extra;
+    const char *interp, *arg = NULL;
+
+    if (lx_fs_walk(p->k, p->cwd, *path, true, &n) != 0 || !LX_S_ISREG(n->mode) ||
+        !(n->mode & 0111) || n->size < 2 || n->data[0] != '#' || n->data[1] != '!')
+        return LX_ERR(LX_ENOEXEC);      /* lx_exec says why, if anything is wrong */
+    len = n->size < SCRIPT_LINE - 1 ? n->size : SCRIPT_LINE - 1;
+    memcpy(line, n->data, len);
+    line[len] = '\n';
+    len = (uint32_t)((char *)memchr(line, '\n', len + 1) - line);
+    while (len > 2 && (line[len - 1] == ' ' || line[len - 1] == '\t'))
+        len--;
+    while (i < len && (line[i] == ' ' || line[i] == '\t'))
+        i++;
+    uint32_t start = i;
+    while (i < len && line[i] != ' ' && line[i] != '\t')
+        i++;
+    if (i == start)
+        return LX_ERR(LX_ENOEXEC);
+    interp = keep_str(x, line + start, i - start);
+    while (i < len && (line[i] == ' ' || line[i] == '\t'))
+        i++;
+    if (i < len)
+        arg = keep_str(x, line + i, len - i);
+    const char *script = keep_str(x, *path, (uint32_t)strlen(*path));
+    if (!interp || (i < len && !arg) || !script)
+        return LX_ERR(LX_E2BIG);
+    while (x->argv[nargc])
+        nargc++;
+    extra = arg ? 2 : 1;                    /* argv[0] is replaced */
+    if (nargc + extra + 1 > ARGV_MAX - 1)
+        return LX_ERR(LX_E2BIG);
+    if (nargc > 1)
+        memmove(&x->argv[1 + extra], &x->argv[1], (nargc - 1) * sizeof(x->argv[0]));
+    x->argv[1 + extra + (nargc > 1 ? nargc - 1 : 0)] = NULL;
+    x->argv[0] = interp;
+    if (arg)
+        x->argv[1] = arg;
+    x->argv[extra] = script;
+    *path = interp;
+    return 0;
+}
+
 /* Loads the image into a new space; the old one is kept until it worked. */
 static int exec_image(lx_proc_t *p, const char *path, exec_args_t *x)
 {
@@ -354,7 +421,10 @@ static int exec_image(lx_proc_t *p, const char *path, exec_args_t *x)
         return err;
     memcpy(vma, p->vma, sizeof(vma));
     p->space = space;
-    err = lx_exec(p, path, x->argv, x->envp, &xi);
+    for (int depth = 0; depth < SCRIPT_DEPTH && (err = script_args(p, &path, x)) == 0; depth++)
+        ;
+    if (err == 0 || err == LX_ERR(LX_ENOEXEC))
+        err = lx_exec(p, path, x->argv, x->envp, &xi);
     if (err) {
         k->ops->space_free(k->ctx, space);
         p->space = old;

@@ -3,7 +3,7 @@
  * an anonymous mapping and the stack stay the parent's after the child
  * writes them), wait statuses (exit codes, a signal), a pipe carrying more
  * than it holds between two processes, vfork and posix_spawn, execve with
- * arguments and environment, orphans adopted by init, WNOHANG, process
+ * arguments and environment and of a #! script, orphans adopted by init, WNOHANG, process
  * groups, poll and select on a pipe, nanosleep.
  */
 #define _GNU_SOURCE
@@ -143,6 +143,14 @@ static void vfork_and_spawn(void)
     }
     waitpid(pid, &st, 0);
     show_status("execve", st);
+    pid = fork();
+    if (pid == 0) {
+        char *a[] = { "scripts/hashbang.sh", "one", "two", NULL };
+        execve(a[0], a, environ);           /* #!bin/busybox sh */
+        _exit(99);
+    }
+    waitpid(pid, &st, 0);
+    show_status("#! script", st);
     pid = fork();
     if (pid == 0) {
         char *a[] = { "/nonexistent", NULL };

@@ -23,6 +23,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include "fake_host.h"
+#include "linux/unistd.h"
+#include "linux/fcntl.h"
 #include "linux/auxv.h"
 #include "linux/mman.h"
 #include "linux/stat.h"
@@ -293,6 +295,60 @@ static void refusals(void **state)
     assert_int_equal(w->space.n_mapped, FAKE_SCRATCH_SIZE / 4096);   /* nothing mapped */
 }
 
+/* argv[i] of the image execve started, read from its new space. */
+static const char *new_argv(fake_world_t *w, uint32_t i)
+{
+    fake_space_t *s = w->p.space;
+    uint32_t a = fake_read32(s, w->p.exec_sp + 4 + 4 * i);
+    return a ? (const char *)fake_byte(s, a) : NULL;
+}
+
+static void execve_replaces_the_image(void **state)
+{
+    fake_world_t *w = *state;
+    static const char script[] = "#! /bin/busybox  sh -x \t\necho never read\n";
+    install(w, "/tmp", "s", script, sizeof(script) - 1, LX_S_IFREG | 0755);
+    uint32_t argv = fake_put(w, 0x200, (uint32_t[]){ fake_put_str(w, 0x100, "s"),
+                                                    fake_put_str(w, 0x110, "a1"), 0 }, 12);
+    int32_t keep = SC3(w, LX_NR_open, fake_put_str(w, 0x300, "/dev/null"), LX_O_RDONLY, 0);
+    int32_t drop = SC3(w, LX_NR_open, fake_put_str(w, 0x300, "/dev/null"),
+                       LX_O_RDONLY | LX_O_CLOEXEC, 0);
+
+    assert_int_equal(SC3(w, LX_NR_execve, fake_put_str(w, 0x400, "/tmp/s"), argv, 0), 0);
+    assert_true(w->p.execed);
+    assert_ptr_equal(w->p.old_space, &w->space);        /* for the guest kernel to free */
+    assert_ptr_not_equal(w->p.space, &w->space);
+    assert_int_equal(fake_read32(w->p.space, w->p.exec_sp), 4);     /* argc */
+    assert_string_equal(new_argv(w, 0), "/bin/busybox");
+    assert_string_equal(new_argv(w, 1), "sh -x");       /* one word, as Linux */
+    assert_string_equal(new_argv(w, 2), "/tmp/s");
+    assert_string_equal(new_argv(w, 3), "a1");
+    assert_null(new_argv(w, 4));
+    assert_non_null(w->p.fd[keep]);
+    assert_null(w->p.fd[drop]);
+    assert_int_equal(w->p.tls_base, 0);
+    /* the running image by its /proc name, from the new space */
+    w->p.execed = false;
+    w->p.old_space = NULL;
+    fake_space_t *cur = w->p.space;
+    uint32_t name = w->p.exec_sp - 256;                 /* the new stack, below its top */
+    assert_int_equal(fake_ops.copy_out(cur, name, "/proc/self/exe", 15), 0);
+    assert_int_equal(SC3(w, LX_NR_execve, name, 0, 0), 0);
+    assert_ptr_equal(w->p.old_space, cur);
+    assert_int_equal(fake_read32(w->p.space, w->p.exec_sp), 0);     /* argc 0 */
+    fake_ops.space_free(&w->host, cur);
+    /* a script whose interpreter is missing, and a non-executable file */
+    static const char bad[] = "#!/nonexistent\n";
+    install(w, "/tmp", "bad", bad, sizeof(bad) - 1, LX_S_IFREG | 0755);
+    w->p.execed = false;
+    w->p.old_space = NULL;
+    fake_space_t *now = w->p.space;
+    name = w->p.exec_sp - 256;
+    assert_int_equal(fake_ops.copy_out(now, name, "/tmp/bad", 9), 0);
+    assert_int_equal(SC3(w, LX_NR_execve, name, 0, 0), -LX_ENOENT);
+    assert_ptr_equal(w->p.space, now);                  /* nothing changed */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -300,6 +356,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(stack_is_laid_out_as_linux_does, setup, teardown),
         cmocka_unit_test_setup_teardown(auxv_matches_the_host_kernel, setup, teardown),
         cmocka_unit_test_setup_teardown(refusals, setup, teardown),
+        cmocka_unit_test_setup_teardown(execve_replaces_the_image, setup, teardown),
     };
     return cmocka_run_group_tests_name("linux_exec", tests, load_busybox, free_busybox);
 }

@@ -198,6 +198,22 @@ static void orphans_go_to_init(void **state)
     assert_int_equal(SC4(w, LX_NR_wait4, -1, STATUS_AT, 0, 0), (int32_t)g->pid);
 }
 
+static void init_exit_reaps_orphaned_zombies(void **state)
+{
+    fake_world_t *w = *state;
+    lx_proc_t *dead = fork_of(&w->p), *live = fork_of(&w->p);
+
+    PC1(dead, LX_NR_exit, 1);
+    space_gone(w, dead);
+    assert_int_equal(w->k.nprocs, 3);
+    lx_proc_exit(&w->p, LX_W_EXITCODE(0));  /* init goes: nobody will wait */
+    assert_int_equal(w->k.nprocs, 2);        /* the zombie went at once */
+    assert_null(live->parent);
+    assert_int_equal(PC0(live, LX_NR_getppid), 0);
+    assert_null(w->p.fd[0]);                 /* init's descriptors closed */
+    assert_null(w->p.cwd);
+}
+
 static void fork_refused_when_full(void **state)
 {
     fake_world_t *w = *state;
@@ -343,6 +359,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(vfork_parent_waits_for_exec_or_exit, setup, teardown),
         cmocka_unit_test_setup_teardown(clone_sets_the_tids, setup, teardown),
         cmocka_unit_test_setup_teardown(orphans_go_to_init, setup, teardown),
+        cmocka_unit_test_setup_teardown(init_exit_reaps_orphaned_zombies, setup, teardown),
         cmocka_unit_test_setup_teardown(fork_refused_when_full, setup, teardown),
         cmocka_unit_test_setup_teardown(nanosleep_parks_until_the_deadline, setup, teardown),
         cmocka_unit_test_setup_teardown(poll_and_select_see_pipes, setup, teardown),

@@ -1,0 +1,3 @@
+#!bin/busybox sh
+echo "script: $0 $*"
+exit 4
