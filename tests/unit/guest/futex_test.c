@@ -133,6 +133,13 @@ static void interrupted_wait_is_not_woken(void **state)
     assert_int_equal(PC4(&same, LX_NR_futex, WORD, LX_FUTEX_WAIT, 0, 0), LX_BLOCK);
     same.sig.pending |= LX_SIGBIT(LX_SIGUSR1);
     assert_true(lx_sig_interrupt(&same, LX_NR_futex) != LX_BLOCK);
+    /* Linux's codes: a wait without a timeout restarts under SA_RESTART,
+     * a timed one (restart_block) is EINTR after any handler. */
+    assert_int_equal(PC4(&same, LX_NR_futex, WORD, LX_FUTEX_WAIT, 0, 0), LX_BLOCK);
+    assert_int_equal(lx_sig_interrupt(&same, LX_NR_futex), -LX_ERESTARTSYS);
+    assert_int_equal(PC4(&same, LX_NR_futex, WORD, LX_FUTEX_WAIT, 0, put_ts(w, 9, 0)), LX_BLOCK);
+    assert_int_equal(lx_sig_interrupt(&same, LX_NR_futex), -LX_ERESTART_RESTARTBLOCK);
+    assert_int_equal(same.sleep_until, 0);
     /* It goes on to another call that parks (a read of the console). */
     assert_int_equal(PC3(&same, LX_NR_read, 0, FAKE_SCRATCH, 4), LX_BLOCK);
     assert_int_equal(SC3(w, LX_NR_futex, WORD, LX_FUTEX_WAKE, 1), 0);
