@@ -8,8 +8,9 @@
  * the last close frees it (lx_fs_put), as Linux's seq files are snapshots
  * taken at the first read. readlink() of /proc/<pid>/exe, cwd and fd/<n>
  * names the image, the current directory and an open file (a pipe as
- * "pipe:[id]"); execve of /proc/self/exe is exec.c's. There are no /proc
- * directories to list, and stat() of these names is -ENOENT.
+ * "pipe:[id]"); execve of /proc/self/exe is exec.c's. /proc/<pid>/fd opens
+ * as a snapshot directory of such links; there are no other /proc
+ * directories to list. stat() describes a snapshot (sys_path.c).
  *
  * The numbers are the guest's: memory from the host's mem_info, times from
  * its monotonic clock (which starts with the guest), a process's argument
@@ -322,22 +323,6 @@ static int fill(out_t *o, lx_proc_t *p, const char *name)
     return o->err;
 }
 
-int lx_procfs_open(lx_proc_t *p, const char *path, uint32_t flags, lx_inode_t **out)
-{
-    if ((flags & LX_O_ACCMODE) != LX_O_RDONLY)
-        return LX_ERR(LX_EACCES);
-    out_t o = { p->k, lx_fs_new(p->k, LX_S_IFREG | 0444), 0 };
-    if (!o.n)
-        return LX_ERR(LX_ENOMEM);
-    int err = fill(&o, p, path + sizeof(PROC_DIR) - 1);
-    if (err) {
-        lx_fs_put(p->k, o.n);
-        return err;
-    }
-    *out = o.n;
-    return 0;
-}
-
 /* fd/<n>'s target: the file's name, or "pipe:[id]" as Linux shows a pipe. */
 static int fd_target(lx_proc_t *q, const char *s, char *buf, uint32_t size)
 {
@@ -379,4 +364,62 @@ int lx_procfs_readlink(lx_proc_t *p, const char *path, char *buf, uint32_t size)
     if (strncmp(rest, "fd/", 3) == 0)
         return fd_target(q, rest + 3, buf, size);
     return LX_ERR(LX_ENOENT);
+}
+
+/* /proc/<pid>/fd as a directory: a symbolic link per open descriptor,
+ * named by its number, to what readlink of it says. The directory is a
+ * snapshot too: no directory names it, and its last close frees it with
+ * its entries (fs.c). */
+static int fd_dir(lx_proc_t *p, lx_proc_t *q, lx_inode_t **out)
+{
+    lx_inode_t *dir = lx_fs_new(p->k, LX_S_IFDIR | 0500), *link;
+    char *target = p->k->path[1], name[12];
+    int err = 0;
+
+    if (!dir)
+        return LX_ERR(LX_ENOMEM);
+    dir->parent = dir;
+    dir->nlink = 1;             /* while it is filled: lx_fs_create wants a live one */
+    for (uint32_t fd = 0; fd < LX_FD_MAX && !err; fd++) {
+        uint32_t i = sizeof(name), v = fd;
+        if (!q->fd[fd])
+            continue;
+        do { name[--i] = (char)('0' + v % 10); v /= 10; } while (v);
+        memcpy(target, "fd/", 3);
+        memcpy(target + 3, name + i, sizeof(name) - i);
+        target[3 + sizeof(name) - i] = '\0';
+        int len = fd_target(q, target + 3, target, LX_PATH_MAX);
+        err = len < 0 ? len : lx_fs_create(p->k, dir, name + i, sizeof(name) - i,
+                                           LX_S_IFLNK | 0700, &link);
+        if (!err)
+            err = lx_fs_write(p->k, link, 0, target, (uint32_t)len);
+    }
+    dir->nlink = 0;
+    if (err) {
+        lx_fs_put(p->k, dir);
+        return err;
+    }
+    *out = dir;
+    return 0;
+}
+
+int lx_procfs_open(lx_proc_t *p, const char *path, uint32_t flags, lx_inode_t **out)
+{
+    const char *rest;
+    lx_proc_t *q = proc_of(p, path + sizeof(PROC_DIR) - 1, &rest);
+
+    if ((flags & LX_O_ACCMODE) != LX_O_RDONLY)
+        return LX_ERR(LX_EACCES);
+    if (q && !q->exited && (strcmp(rest, "fd") == 0 || strcmp(rest, "fd/") == 0))
+        return fd_dir(p, q, out);
+    out_t o = { p->k, lx_fs_new(p->k, LX_S_IFREG | 0444), 0 };
+    if (!o.n)
+        return LX_ERR(LX_ENOMEM);
+    int err = fill(&o, p, path + sizeof(PROC_DIR) - 1);
+    if (err) {
+        lx_fs_put(p->k, o.n);
+        return err;
+    }
+    *out = o.n;
+    return 0;
 }

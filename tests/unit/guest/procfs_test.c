@@ -16,6 +16,7 @@
 #include "linux/unistd.h"
 #include "linux/fcntl.h"
 #include "linux/mman.h"
+#include "linux/stat.h"
 
 #define BUF     (FAKE_SCRATCH + 0x4000)
 #define BUF_LEN 0x3000u
@@ -124,6 +125,57 @@ static void links_name_files(void **state)
     assert_memory_equal(fake_byte(&w->space, BUF), "/dev", 4);
 }
 
+/* /proc/self/fd lists the open descriptors as links; closing it frees the
+ * snapshot and its entries (the teardown's leak check). */
+static void fd_directory_lists_descriptors(void **state)
+{
+    fake_world_t *w = *state;
+    int32_t fd = SC3(w, LX_NR_open, fake_put_str(w, 0x100, "/proc/self/fd"),
+            LX_O_RDONLY | LX_O_DIRECTORY, 0);
+    assert_true(fd >= 0);
+    int32_t n = SC3(w, LX_NR_getdents64, fd, BUF, BUF_LEN);
+    assert_true(n > 0);
+    char names[64] = "";
+    for (int32_t off = 0; off < n;) {
+        const uint8_t *d = fake_byte(&w->space, BUF + (uint32_t)off);
+        uint16_t reclen = (uint16_t)(d[16] | d[17] << 8);
+        strcat(names, (const char *)d + 19);
+        strcat(names, " ");
+        off += reclen;
+    }
+    /* newest first: descriptors 0, 1, 2 (the console) and 3 (this one was
+     * not open yet when the snapshot was made) */
+    assert_string_equal(names, ". .. 2 1 0 ");
+    assert_int_equal(SC1(w, LX_NR_close, fd), 0);
+}
+
+/* stat describes a snapshot (files of size 0, as Linux's), lstat a link as
+ * a link, stat what it names. */
+static void stat_of_proc_names(void **state)
+{
+    fake_world_t *w = *state;
+    struct lx_stat64 st;
+    uint32_t ubuf = BUF;
+    assert_int_equal(SC2(w, LX_NR_stat64, fake_put_str(w, 0x100, "/proc/meminfo"), ubuf), 0);
+    memcpy(&st, fake_byte(&w->space, ubuf), sizeof(st));
+    assert_true(LX_S_ISREG(st.st_mode));
+    assert_int_equal(st.st_size, 0);
+    assert_int_equal(SC2(w, LX_NR_stat64, fake_put_str(w, 0x100, "/proc/self/fd"), ubuf), 0);
+    memcpy(&st, fake_byte(&w->space, ubuf), sizeof(st));
+    assert_true(LX_S_ISDIR(st.st_mode));
+    assert_int_equal(SC2(w, LX_NR_lstat64, fake_put_str(w, 0x100, "/proc/self/fd/1"), ubuf), 0);
+    memcpy(&st, fake_byte(&w->space, ubuf), sizeof(st));
+    assert_true(LX_S_ISLNK(st.st_mode));
+    assert_int_equal(st.st_size, 12);                  /* "/dev/console" */
+    assert_int_equal(SC2(w, LX_NR_stat64, fake_put_str(w, 0x100, "/proc/self/fd/1"), ubuf), 0);
+    memcpy(&st, fake_byte(&w->space, ubuf), sizeof(st));
+    assert_true(LX_S_ISCHR(st.st_mode));
+    assert_int_equal(SC2(w, LX_NR_stat64, fake_put_str(w, 0x100, "/proc/self/nope"), ubuf),
+            -LX_ENOENT);
+    assert_int_equal(SC2(w, LX_NR_stat64, fake_put_str(w, 0x100, "/proc/self/fd/9"), ubuf),
+            -LX_ENOENT);
+}
+
 static void refusals(void **state)
 {
     fake_world_t *w = *state;
@@ -149,7 +201,9 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         T(status_and_stat_describe_the_caller), T(cmdline_reads_the_stack),
-        T(meminfo_uptime_and_maps), T(links_name_files), T(refusals),
+        T(meminfo_uptime_and_maps), T(links_name_files), T(fd_directory_lists_descriptors),
+        T(stat_of_proc_names),
+        T(refusals),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
