@@ -176,7 +176,7 @@ static char state_of(const lx_proc_t *q, const lx_proc_t *self)
 }
 
 /* fs/proc/array.c do_task_stat: the first 20 fields, then zeros to 52. */
-static void stat(out_t *o, lx_proc_t *q, lx_proc_t *self)
+static void stat_file(out_t *o, lx_proc_t *q, lx_proc_t *self)
 {
     char comm[COMM_LEN + 1], st[4] = { ' ', state_of(q, self), ' ', '\0' };
     comm_of(q, comm);
@@ -205,7 +205,7 @@ static void status_line(out_t *o, const char *name, uint32_t v)
     puts_(o, "\n");
 }
 
-static void status(out_t *o, lx_proc_t *q, lx_proc_t *self)
+static void status_file(out_t *o, lx_proc_t *q, lx_proc_t *self)
 {
     static const char *const states[] = { "R (running)", "S (sleeping)", "Z (zombie)" };
     char comm[COMM_LEN + 1], s = state_of(q, self), umask[6] = "\t0000";
@@ -313,9 +313,9 @@ static int fill(out_t *o, lx_proc_t *p, const char *name)
     else if (strcmp(rest, "cmdline") == 0)
         cmdline(o, q);
     else if (strcmp(rest, "stat") == 0)
-        stat(o, q, p);
+        stat_file(o, q, p);
     else if (strcmp(rest, "status") == 0)
-        status(o, q, p);
+        status_file(o, q, p);
     else if (strcmp(rest, "maps") == 0)
         maps(o, q);
     else
