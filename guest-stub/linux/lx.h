@@ -72,6 +72,9 @@ typedef struct lx_host_ops {
     int (*space_new)(void *ctx, void **space);
     int (*space_fork)(void *ctx, void *parent, void **child);
     void (*space_free)(void *ctx, void *space);
+    /* Bytes of memory the guest has for its processes and itself, in all
+     * (held now plus what it can still get) and still free (sysinfo). */
+    void (*mem_info)(void *ctx, uint32_t *total, uint32_t *free);
 } lx_host_ops_t;
 
 /* ------------------------------------------------------------------ */
@@ -174,8 +177,13 @@ struct lx_proc {
     void *old_space;            /* execve: the guest kernel's to free with the old thread */
     void *host;                 /* the guest kernel's own per-process record */
     lx_inode_t *exe;            /* the image's file: what /proc/self/exe names */
+    uint32_t arg_start, arg_end;    /* argv's strings on the stack (/proc/<pid>/cmdline) */
     lx_sigstate_t sig;          /* handlers, mask, pending signals (signal.c) */
     struct lx_regs *uregs;      /* the caller's registers during a call, if lent */
+    /* futex (sys_futex.c): parked in FUTEX_WAIT on the word at futex_addr
+     * (0: not) for a wake matching futex_bitset; a wake sets futex_woken. */
+    uint32_t futex_addr, futex_bitset;
+    bool futex_woken;
 };
 
 /* One per guest. */
@@ -205,7 +213,7 @@ typedef struct lx_regs {
 } lx_regs_t;
 
 /* What lx_syscall() returns when the call must wait (see above). */
-#define LX_BLOCK LX_ERR(LX_ERESTARTSYS)
+#define LX_BLOCK LX_ERR(LX_EPARK)
 #define LX_PROC_MAX 256         /* processes, zombies included, per guest */
 
 /* ------------------------------------------------------------------ */
