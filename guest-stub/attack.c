@@ -74,6 +74,7 @@ int atk_mapped(const struct atk *a, seL4_Word va)
             va < VMM_GUEST_STACK_VADDR + VMM_GUEST_STACK_PAGES * PAGE) ||
            (va >= VMM_GUEST_IPC_VADDR && va < VMM_GUEST_IPC_VADDR + PAGE) ||
            (va >= VMM_GUEST_BOOT_VADDR && va < VMM_GUEST_BOOT_VADDR + PAGE) ||
+           (va >= VMM_GUEST_INPUT_VADDR && va < VMM_GUEST_INPUT_VADDR + PAGE) ||
            (a->vs && mm_vspace_lookup(a->vs, va & ~(PAGE - 1)) != 0);
 }
 
@@ -105,12 +106,14 @@ int guest_run_attack(rt_component_info_t *info, const vmm_guest_boot_t *boot)
     run(&a, "vmm-protocol", atk_vmm_protocol);
     if (a.mediated) {
         run(&a, "quota", atk_quota);
+        run(&a, "process", atk_process);
     } else {
         run(&a, "exhaust", atk_exhaust);
         run(&a, "faults", atk_faults);
         run(&a, "mapping", atk_mapping);
         run(&a, "transfer", atk_transfer);
     }
+    run(&a, "input", atk_input);
     run(&a, "spin", atk_spin);
     run(&a, "channels", atk_channels);
     if (!a.mediated)
