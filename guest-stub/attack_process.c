@@ -227,6 +227,22 @@ static void thread_write_wild(struct atk *a, seL4_Word t)
     atk_expect(a, "no IOPL, no single step", reply[CTX_EFLAGS],
                reply[CTX_EFLAGS] & (EFLAGS_IOPL | EFLAGS_TF), 0);
     atk_expect(a, "interrupts on", reply[CTX_EFLAGS], reply[CTX_EFLAGS] & EFLAGS_IF, EFLAGS_IF);
+    /* Every register wild (its TLS and GS bases too: segments of its own,
+     * the kernel's pages stay supervisor-only), a wild TLS base; stopping
+     * a stopped thread. All its own business: NoError. */
+    w[1] = VMM_CONTEXT_WORDS;
+    for (uint32_t i = 0; i < VMM_CONTEXT_WORDS; i++)
+        w[2 + i] = atk_rand(a);
+    atk_expect(a, "thread write, every register wild", VMM_CONTEXT_WORDS,
+               callv(VMM_CALL_THREAD_WRITE, 2 + VMM_CONTEXT_WORDS, w), seL4_NoError);
+    atk_expect(a, "thread read", t, call4(VMM_CALL_THREAD_READ, 1, t, 0, 0, 0), seL4_NoError);
+    atk_expect(a, "still no IOPL", reply[CTX_EFLAGS], reply[CTX_EFLAGS] & EFLAGS_IOPL, 0);
+    atk_expect(a, "thread TLS, a wild base", t,
+               call4(VMM_CALL_THREAD_TLS, 2, t, 0xfffff000u, 0, 0), seL4_NoError);
+    atk_expect(a, "thread TLS, one word", t, call4(VMM_CALL_THREAD_TLS, 1, t, 0, 0, 0),
+               seL4_TruncatedMessage);
+    atk_expect(a, "stop a stopped thread", t, call4(VMM_CALL_THREAD_STOP, 1, t, 0, 0, 0),
+               seL4_NoError);
 }
 
 /* ---- the endpoint's copy ------------------------------------------------- */
