@@ -11,7 +11,9 @@
  * suspending itself) come last, with a helper thread left to report.
  * Under mediated the guest has no untyped and no paging authority, so it
  * can make no thread of its own: there is no thread to catch its faults,
- * and those classes are the delegated run's.
+ * and those classes are the delegated run's; its processes' spaces and
+ * threads are the VMM's, attacked through the protocol (process class),
+ * after the quota class has run the VMM's slots for it dry and freed them.
  */
 #include <guest/attack.h>
 #include <memmgr/vspace.h>

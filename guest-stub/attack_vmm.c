@@ -1,15 +1,16 @@
 /*
  * Attacks on the VMM's protocol (vmm/include/vmm/guest_abi.h, docs/vmm.md
  * "The mediated protocol"): every label on the service endpoint, malformed
- * and short requests, capabilities offered and asked for, the quota and the
- * handle table run dry; the channels to other guests, capabilities sent on
- * them; and spinning at the attacker's priority.
+ * and short requests, capabilities offered and asked for, lies about its
+ * memory, the quota and the VMM's slots for it run dry (and whole again);
+ * the channels to other guests, capabilities sent on them; and spinning at
+ * the attacker's priority. The process calls are attack_process.c's.
  *
  * The VMM answers every call with an seL4 error in the reply's label and
- * never stops a guest for a bad request. Three labels act for real and are
+ * never stops a guest for a bad request. Four labels act for real and are
  * not swept: EXIT (no reply: the guest would stop), BENCH (a benchmark
  * line on the console; sent only too short), WRITE (sent malformed,
- * below). Sending on the fault capability (slot 5) would be taken as the
+ * below), USAGE (lied to, below). Sending on the fault capability (slot 5) would be taken as the
  * guest's own crash: that harms only itself, and is not done.
  */
 #include <guest/attack.h>
