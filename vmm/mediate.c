@@ -223,11 +223,11 @@ static seL4_Error dispatch(vmm_domain_t *d, seL4_Word label, seL4_Word *mr, seL4
 
 /*
  * Freed objects stay pooled for the guest's next request, each holding one
- * of the slots the VMM keeps for the guest; memmgr drains its pools when
- * memory runs short, not when slots do. So a request refused for want of
- * anything is tried once more after the pools are drained and free halves
- * merged: a refusal changes nothing, so the second try starts from the
- * same request. (Without it a guest that made and freed some thousand
+ * of the slots the VMM keeps for the guest; memmgr drains its pools (and
+ * merges free halves) when memory runs short, not when slots do. So a
+ * request refused for want of anything is tried once more after the pools
+ * are drained: a refusal changes nothing, so the second try starts from
+ * the same request. (Without it a guest that made and freed some thousand
  * small objects could never again make a frame: its slots sat in pools.)
  */
 seL4_Error mediate_call(vmm_domain_t *d, seL4_Word label, seL4_Word *mr, seL4_Word nmr,
@@ -242,7 +242,7 @@ seL4_Error mediate_call(vmm_domain_t *d, seL4_Word label, seL4_Word *mr, seL4_Wo
         return seL4_TruncatedMessage;
     e = dispatch(d, label, mr, nmr, nreply);
     if (e == seL4_NotEnoughMemory && pooled(d) != 0) {
-        mm_shrink(&d->med);
+        mm_drain(&d->med);
         e = dispatch(d, label, mr, nmr, nreply);
     }
     return e;
