@@ -11,7 +11,9 @@
  * suspending itself) come last, with a helper thread left to report.
  * Under mediated the guest has no untyped and no paging authority, so it
  * can make no thread of its own: there is no thread to catch its faults,
- * and those classes are the delegated run's.
+ * and those classes are the delegated run's; its processes' spaces and
+ * threads are the VMM's, attacked through the protocol (process class),
+ * after the quota class has run the VMM's slots for it dry and freed them.
  */
 #include <guest/attack.h>
 #include <memmgr/vspace.h>
@@ -74,6 +76,7 @@ int atk_mapped(const struct atk *a, seL4_Word va)
             va < VMM_GUEST_STACK_VADDR + VMM_GUEST_STACK_PAGES * PAGE) ||
            (va >= VMM_GUEST_IPC_VADDR && va < VMM_GUEST_IPC_VADDR + PAGE) ||
            (va >= VMM_GUEST_BOOT_VADDR && va < VMM_GUEST_BOOT_VADDR + PAGE) ||
+           (va >= VMM_GUEST_INPUT_VADDR && va < VMM_GUEST_INPUT_VADDR + PAGE) ||
            (a->vs && mm_vspace_lookup(a->vs, va & ~(PAGE - 1)) != 0);
 }
 
@@ -105,12 +108,14 @@ int guest_run_attack(rt_component_info_t *info, const vmm_guest_boot_t *boot)
     run(&a, "vmm-protocol", atk_vmm_protocol);
     if (a.mediated) {
         run(&a, "quota", atk_quota);
+        run(&a, "process", atk_process);
     } else {
         run(&a, "exhaust", atk_exhaust);
         run(&a, "faults", atk_faults);
         run(&a, "mapping", atk_mapping);
         run(&a, "transfer", atk_transfer);
     }
+    run(&a, "input", atk_input);
     run(&a, "spin", atk_spin);
     run(&a, "channels", atk_channels);
     if (!a.mediated)

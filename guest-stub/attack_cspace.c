@@ -134,6 +134,7 @@ static int label_known(uint32_t type, seL4_Word l)
     case CAPINFO_TYPE_PAGE_TABLE:
         return l == INV_X86_PAGE_TABLE_MAP || l == INV_X86_PAGE_TABLE_UNMAP;
     case CAPINFO_TYPE_IO_PORT: return l >= INV_X86_IOPORT_IN8 && l <= INV_X86_IOPORT_OUT32;
+    case CAPINFO_TYPE_IRQ_HANDLER: return l >= INV_IRQ_ACK_IRQ && l <= INV_IRQ_CLEAR_IRQ_HANDLER;
     }
     return 0;
 }
@@ -147,6 +148,8 @@ static seL4_Word expect_empty(uint32_t type, seL4_Word l)
         return seL4_NoError;                    /* it runs already: nothing to do */
     if (type == CAPINFO_TYPE_TCB && l == INV_TCB_UNBIND_NOTIFICATION)
         return seL4_IllegalOperation;           /* nothing bound */
+    if (type == CAPINFO_TYPE_IRQ_HANDLER && l == INV_IRQ_ACK_IRQ)
+        return seL4_NoError;                    /* its own line: harmless */
     return seL4_TruncatedMessage;
 }
 
@@ -155,7 +158,8 @@ static int acts_on_itself(uint32_t type, seL4_Word l)
 {
     return (type == CAPINFO_TYPE_TCB && l == INV_TCB_SUSPEND) ||
            (type == CAPINFO_TYPE_PAGE_TABLE && l == INV_X86_PAGE_TABLE_UNMAP) ||
-           (type == CAPINFO_TYPE_FRAME && l != INV_X86_PAGE_MAP);
+           (type == CAPINFO_TYPE_FRAME && l != INV_X86_PAGE_MAP) ||
+           (type == CAPINFO_TYPE_IRQ_HANDLER && l == INV_IRQ_CLEAR_IRQ_HANDLER);
 }
 
 static seL4_Error invoke(seL4_Word slot, seL4_Word label, uint32_t n, const seL4_Word *w)

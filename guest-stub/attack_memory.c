@@ -23,9 +23,9 @@
 #define CNODE_SLOTS     (1u << VMM_GUEST_CNODE_BITS)
 #define RECV_SLOT       (CNODE_SLOTS - 2)      /* kept empty, with the scratch above it */
 #define EX_FIRST        VMM_SLOT_FIRST_FREE
-#define EX_FRAMES       100u                   /* frames from here, then notifications */
-#define EX_PD_SLOT      70u
-#define EX_SUB          66u
+#define EX_FRAMES       (EX_FIRST + 8u)        /* frames from here, then notifications */
+#define EX_PD_SLOT      (EX_FIRST + 6u)
+#define EX_SUB          (EX_FIRST + 5u)
 #define PAGE            (1u << seL4_PageBits)
 #define KERNEL_BASE     0xe0000000u
 #define FREE_VADDR      0x48000000u            /* no page table yet */

@@ -77,3 +77,21 @@ int guest_echo(void)
         }
     }
 }
+
+/* bootargs `test=scribble`: the guest moves its ring's tail past the head,
+ * a tail the VMM cannot believe, and waits on its notification for ever.
+ * The VMM must take the ring as full: drop what is typed for this guest,
+ * count it, never Signal, and carry on for every other guest
+ * (tests/vmm/systems/input-scribble.dts). */
+void guest_scribble(void)
+{
+    vmm_input_ring_t *r = ring();
+    seL4_Word badge;
+
+    r->tail = r->head + 2 * VMM_INPUT_RING_BYTES;
+    gprintf("guest-stub: scribble: tail 0x%x, head 0x%x\n", r->tail, r->head);
+    for (;;) {
+        seL4_Wait(VMM_SLOT_INPUT_NTFN, &badge);
+        gprintf("guest-stub: scribble: signalled, head 0x%x\n", r->head);
+    }
+}

@@ -12,7 +12,8 @@
  * boot argument `test=crash` makes it fault on purpose instead, so tests
  * can see a crashing guest contained; `test=echo` prints back every line
  * typed to it on the VMM's console (guest-stub/input.c), until Ctrl-D,
- * before its test program; `bench` runs the benchmarks of
+ * before its test program; `test=scribble` moves its input ring's tail
+ * past the head and waits for ever (input.c); `bench` runs the benchmarks of
  * guest-stub/bench.c instead of the tests; `test=attack` runs the hostile
  * guest of guest-stub/attack*.c instead, `test=quiet` only uses its channels and
  * exits (the quiet neighbour the attack tests compare against); `rounds=N` runs
@@ -119,6 +120,8 @@ int component_main(rt_component_info_t *info)
         gprintf("guest-stub: crashing on purpose\n");
         *(volatile int *)0 = 1;
     }
+    if (guest_wants(boot, "test=scribble"))
+        guest_scribble();
     if (guest_wants(boot, "test=echo") && guest_echo() != 0)
         guest_exit(1);
     if (guest_wants(boot, "test=replay")) {

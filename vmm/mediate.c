@@ -132,17 +132,33 @@ static seL4_Error release(vmm_domain_t *d, seL4_Word handle)
     return seL4_NoError;
 }
 
+/* Objects memmgr keeps pooled for the guest's next request: each holds one
+ * of the guest's slots until it is reused or drained. */
+static uint32_t pooled(const vmm_domain_t *d)
+{
+    uint32_t n = 0;
+
+    for (uint32_t p = 0; p < MM_NUM_POOLS; p++)
+        n += d->med.pools[p].count;
+    return n;
+}
+
 /* Pages the VMM can still keep for the guest, whatever its quota: a page
  * of a process takes a handle, two of the guest's slots (the frame and its
- * copy in the process) and records of memmgr's. */
+ * copy in the process) and records of memmgr's. Pooled objects' slots
+ * count as free (a request short of slots drains the pools first), the
+ * last MM_SLOT_LOW_WATER do not (memmgr keeps them for its own splits). */
 static uint32_t room(const vmm_domain_t *d)
 {
     const struct mm_stats *st = mm_stats(&d->med);
     uint32_t n = DOMAIN_MAX_HANDLES - d->n_handles;
     uint64_t meta = (st->meta_size - st->meta_used) / MED_META_PER_PAGE;
+    uint32_t slots = d->med.slots_free + pooled(d);
 
-    if (d->med.slots_free / 2 < n)
-        n = d->med.slots_free / 2;
+    slots = slots > MM_SLOT_LOW_WATER ? slots - MM_SLOT_LOW_WATER : 0;
+
+    if (slots / 2 < n)
+        n = slots / 2;
     return meta < n ? (uint32_t)meta : n;
 }
 
@@ -167,16 +183,12 @@ uint64_t mediate_used(const vmm_domain_t *d)
     return live;
 }
 
-seL4_Error mediate_call(vmm_domain_t *d, seL4_Word label, seL4_Word *mr, seL4_Word nmr,
-                        seL4_Word *nreply)
+static seL4_Error dispatch(vmm_domain_t *d, seL4_Word label, seL4_Word *mr, seL4_Word nmr,
+                           seL4_Word *nreply)
 {
     seL4_Error e = seL4_IllegalOperation;
 
     *nreply = 0;
-    if (d->g->policy != VMM_POLICY_MEDIATED || words_needed(label) > MEDIATE_MAX_MRS)
-        return e;
-    if (nmr < words_needed(label))
-        return seL4_TruncatedMessage;
     switch (label) {
     case VMM_CALL_ALLOC:
         e = alloc(d, mr[0], mr[1], &mr[0]);
@@ -205,6 +217,33 @@ seL4_Error mediate_call(vmm_domain_t *d, seL4_Word label, seL4_Word *mr, seL4_Wo
     default:
         e = mediate_thread_call(d, label, mr, nmr, nreply);
         break;
+    }
+    return e;
+}
+
+/*
+ * Freed objects stay pooled for the guest's next request, each holding one
+ * of the slots the VMM keeps for the guest; memmgr drains its pools (and
+ * merges free halves) when memory runs short, not when slots do. So a
+ * request refused for want of anything is tried once more after the pools
+ * are drained: a refusal changes nothing, so the second try starts from
+ * the same request. (Without it a guest that made and freed some thousand
+ * small objects could never again make a frame: its slots sat in pools.)
+ */
+seL4_Error mediate_call(vmm_domain_t *d, seL4_Word label, seL4_Word *mr, seL4_Word nmr,
+                        seL4_Word *nreply)
+{
+    seL4_Error e;
+
+    *nreply = 0;
+    if (d->g->policy != VMM_POLICY_MEDIATED || words_needed(label) > MEDIATE_MAX_MRS)
+        return seL4_IllegalOperation;
+    if (nmr < words_needed(label))
+        return seL4_TruncatedMessage;
+    e = dispatch(d, label, mr, nmr, nreply);
+    if (e == seL4_NotEnoughMemory && pooled(d) != 0) {
+        mm_drain(&d->med);
+        e = dispatch(d, label, mr, nmr, nreply);
     }
     return e;
 }

@@ -19,6 +19,10 @@ struct mm_vspace;
 
 #define ATK_SEED            0x2545f491u
 #define ATK_SHOW_MAX        16u      /* unexpected outcomes printed per class */
+/* The last lie it tells the VMM about its memory (VMM_CALL_USAGE), left
+ * for the test to find in `list`: 4194303 KiB used, 2097151 KiB free. */
+#define ATK_USAGE_LIE_USED  0xfffffc00u
+#define ATK_USAGE_LIE_FREE  0x7ffffc00u
 
 struct atk {
     const char *cls;            /* the class running now */
@@ -42,12 +46,16 @@ uint32_t atk_rand(struct atk *a);
 int atk_mapped(const struct atk *a, seL4_Word va);
 /* Is the slot of the attacker's root CNode empty (CNode Move onto itself)? */
 int atk_slot_empty(seL4_Word slot);
+/* Is the label one of the calls only a mediated guest may make? */
+int atk_is_mediated_call(seL4_Word label);
 
 /* The classes (each between atk_begin and atk_end). */
 void atk_cspace(struct atk *a);
 void atk_labels(struct atk *a);
 void atk_vmm_protocol(struct atk *a);
 void atk_quota(struct atk *a);
+void atk_process(struct atk *a);
+void atk_input(struct atk *a);
 void atk_spin(struct atk *a);
 void atk_channels(struct atk *a);
 void atk_faults(struct atk *a);

@@ -19,5 +19,7 @@ seL4_CPtr guest_input_notification(void);
 void guest_input_wait(void);
 /* bootargs `test=echo`: prints every line typed back, until Ctrl-D. */
 int guest_echo(void);
+/* bootargs `test=scribble`: its ring's tail past the head, then waits for ever. */
+__attribute__((noreturn)) void guest_scribble(void);
 
 #endif
