@@ -63,7 +63,9 @@
 #define BLOCK_ALIGN     16u
 #define PG_COW          0x100u          /* in ppage_t.prot: shared, copy on write */
 #define PG_LAZY         0x200u          /* in ppage_t.prot: reserved, no frame yet */
-#define PG_FLAGS        (PG_COW | PG_LAZY)
+#define PG_FILE         0x400u          /* with PG_LAZY: first contents from the image */
+#define PG_FLAGS        (PG_COW | PG_LAZY | PG_FILE)
+#define IMAGE_SEGS      8u              /* segments of an image paged in on demand */
 #define REFS_CHUNK      1024u           /* frames per frame_refs chunk */
 #define REFS_CHUNKS     (SHADOW_SPAN / PG / REFS_CHUNK)
 #define RESERVE_BYTES   (512u * 1024)   /* the guest kernel's own reserve */
@@ -80,6 +82,10 @@ struct lxh_space {
     ppage_t *dir[USER_PDES];
     uint32_t pages;             /* entries with a frame */
     uint32_t lazy;              /* entries reserved without one */
+    /* The image PG_FILE pages are filled from (op_map_image). */
+    const lx_inode_t *img;
+    uint32_t nseg;
+    lx_file_seg_t seg[IMAGE_SEGS];
 };
 
 typedef struct fblk {
@@ -311,20 +317,47 @@ static int page_lazy(lxh_space_t *s, uint32_t va, uint32_t prot)
     return 0;
 }
 
-/* The first touch of a reserved page: a zeroed frame, shown to the
- * process with its rights. It was promised, so it may use the reserve. */
+/* An image page's bytes from the file, as the segments place them (the
+ * file may have shrunk since: what is gone reads as zero). */
+static void fill_from_image(const lxh_space_t *s, uint8_t *page, uint32_t va)
+{
+    const lx_inode_t *n = s->img;
+
+    for (uint32_t i = 0; i < s->nseg; i++) {
+        const lx_file_seg_t *g = &s->seg[i];
+        uint32_t lo = va > g->vaddr ? va : g->vaddr;
+        uint32_t hi = g->vaddr + g->size, off, len;
+
+        if (hi > va + PG)
+            hi = va + PG;
+        if (lo >= hi)
+            continue;
+        off = g->offset + (lo - g->vaddr);
+        if (off >= n->size)
+            continue;
+        len = hi - lo < n->size - off ? hi - lo : n->size - off;
+        memcpy(page + (lo - va), n->data + off, len);
+    }
+}
+
+/* The first touch of a reserved page: a zeroed frame, or one filled from
+ * the image, shown to the process with its rights. It was promised, so it
+ * may use the reserve. */
 static int back(lxh_space_t *s, ppage_t *e, uint32_t va)
 {
     mm_cptr_t f;
     uint32_t pa;
+    bool file = e->prot & PG_FILE;
     int err = frame_new(0, &f, &pa);
 
     if (err)
         return err;
     H.lazy--;
     s->lazy--;
-    *e = (ppage_t){ .frame = f, .paddr = pa, .prot = e->prot & ~PG_LAZY };
+    *e = (ppage_t){ .frame = f, .paddr = pa, .prot = e->prot & ~(PG_LAZY | PG_FILE) };
     memset(shadow(e), 0, PG);       /* pooled frames keep old contents */
+    if (file)
+        fill_from_image(s, shadow(e), va);
     s->pages++;
     return e->prot == LX_PROT_NONE ? 0 : show(s, e, va);
 }
@@ -376,6 +409,29 @@ static int op_map_zero(void *space, uint32_t va, uint32_t len, uint32_t prot)
             for (uint32_t b = va; b != a; b += PG)
                 page_release(space, pte(space, b, false), b);
             return err;
+        }
+    }
+    return 0;
+}
+
+/* execve's segments (lx_host_ops_t.map_image): every promised page with
+ * file bytes in it is filled from n when first touched. */
+static int op_map_image(void *space, const lx_inode_t *n, const lx_file_seg_t *segs,
+                        uint32_t nseg)
+{
+    lxh_space_t *s = space;
+
+    if (nseg > IMAGE_SEGS)
+        return LX_ERR(LX_ENOEXEC);
+    s->img = n;
+    s->nseg = nseg;
+    memcpy(s->seg, segs, nseg * sizeof(*segs));
+    for (uint32_t i = 0; i < nseg; i++) {
+        uint32_t end = segs[i].vaddr + segs[i].size;
+        for (uint32_t a = segs[i].vaddr & ~(PG - 1); a < end; a += PG) {
+            ppage_t *e = pte(s, a, false);
+            if (e && (e->prot & PG_LAZY))
+                e->prot |= PG_FILE;
         }
     }
     return 0;
@@ -494,6 +550,9 @@ int lxh_space_fork(lxh_space_t *parent, lxh_space_t **out)
         H.said_fork = true;
         return LX_ERR(LX_EAGAIN);
     }
+    c->img = parent->img;
+    c->nseg = parent->nseg;
+    memcpy(c->seg, parent->seg, sizeof(c->seg));
     for (uint32_t d = 0; d < USER_PDES; d++) {
         if (!parent->dir[d])
             continue;
@@ -663,6 +722,7 @@ static const lx_host_ops_t ops = {
     .space_new = op_space_new,
     .space_fork = op_space_fork,
     .space_free = op_space_free,
+    .map_image = op_map_image,
 };
 
 const lx_host_ops_t *lxh_init(const lxb_ops_t *b)
