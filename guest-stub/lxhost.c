@@ -82,6 +82,7 @@ struct lxh_space {
     ppage_t *dir[USER_PDES];
     uint32_t pages;             /* entries with a frame */
     uint32_t lazy;              /* entries reserved without one */
+    uint32_t lazy_file;         /* of them, image pages not read yet */
     /* The image PG_FILE pages are filled from (op_map_image). */
     const lx_inode_t *img;
     uint32_t nseg;
@@ -269,6 +270,8 @@ static void page_release(lxh_space_t *s, ppage_t *e, uint32_t va)
     if (e->prot & PG_LAZY) {
         H.lazy--;
         s->lazy--;
+        if (e->prot & PG_FILE)
+            s->lazy_file--;
         memset(e, 0, sizeof(*e));
         return;
     }
@@ -340,10 +343,9 @@ static void fill_from_image(const lxh_space_t *s, uint8_t *page, uint32_t va)
     }
 }
 
-/* The first touch of a reserved page: a zeroed frame, or one filled from
- * the image, shown to the process with its rights. It was promised, so it
- * may use the reserve. */
-static int back(lxh_space_t *s, ppage_t *e, uint32_t va)
+/* A reserved page gets its frame: zeroed, or filled from the image. It
+ * was promised, so it may use the reserve. */
+static int fill(lxh_space_t *s, ppage_t *e, uint32_t va)
 {
     mm_cptr_t f;
     uint32_t pa;
@@ -356,9 +358,22 @@ static int back(lxh_space_t *s, ppage_t *e, uint32_t va)
     s->lazy--;
     *e = (ppage_t){ .frame = f, .paddr = pa, .prot = e->prot & ~(PG_LAZY | PG_FILE) };
     memset(shadow(e), 0, PG);       /* pooled frames keep old contents */
-    if (file)
+    if (file) {
+        s->lazy_file--;
         fill_from_image(s, shadow(e), va);
+    }
     s->pages++;
+    return 0;
+}
+
+/* The first touch of a reserved page: its frame, shown to the process
+ * with its rights. */
+static int back(lxh_space_t *s, ppage_t *e, uint32_t va)
+{
+    int err = fill(s, e, va);
+
+    if (err)
+        return err;
     return e->prot == LX_PROT_NONE ? 0 : show(s, e, va);
 }
 
@@ -430,8 +445,10 @@ static int op_map_image(void *space, const lx_inode_t *n, const lx_file_seg_t *s
         uint32_t end = segs[i].vaddr + segs[i].size;
         for (uint32_t a = segs[i].vaddr & ~(PG - 1); a < end; a += PG) {
             ppage_t *e = pte(s, a, false);
-            if (e && (e->prot & PG_LAZY))
+            if (e && (e->prot & PG_LAZY) && !(e->prot & PG_FILE)) {
                 e->prot |= PG_FILE;
+                s->lazy_file++;
+            }
         }
     }
     return 0;
@@ -537,12 +554,14 @@ int lxh_space_create(lxh_space_t **out)
 }
 
 /* A copy of parent sharing every page copy-on-write; the child's VSpace is
- * filled on its faults (lxh_fault). */
+ * filled on its faults (lxh_fault). The parent's image pages not read yet
+ * are read first (they were promised already, and are then shared). */
 int lxh_space_fork(lxh_space_t *parent, lxh_space_t **out)
 {
     lxh_space_t *c;
+    uint32_t dup = parent->lazy - parent->lazy_file;    /* promises the child doubles */
 
-    if ((uint64_t)mem_avail() < RESERVE_BYTES + (uint64_t)parent->lazy * PG ||
+    if ((uint64_t)mem_avail() < RESERVE_BYTES + (uint64_t)dup * PG ||
         lxh_space_create(&c) != 0) {
         if (!H.said_fork)
             gprintf("guest-stub: linux: memory spent: fork refused (EAGAIN), %u KiB free\n",
@@ -550,9 +569,6 @@ int lxh_space_fork(lxh_space_t *parent, lxh_space_t **out)
         H.said_fork = true;
         return LX_ERR(LX_EAGAIN);
     }
-    c->img = parent->img;
-    c->nseg = parent->nseg;
-    memcpy(c->seg, parent->seg, sizeof(c->seg));
     for (uint32_t d = 0; d < USER_PDES; d++) {
         if (!parent->dir[d])
             continue;
@@ -562,6 +578,12 @@ int lxh_space_fork(lxh_space_t *parent, lxh_space_t **out)
 
             if (!e->frame && !(e->prot & PG_LAZY))
                 continue;
+            /* An image page not read yet is read now, so that both sides
+             * share it rather than each read its own copy. */
+            if ((e->prot & PG_FILE) && fill(parent, e, va) != 0) {
+                lxh_space_destroy(c);
+                return LX_ERR(LX_EAGAIN);
+            }
             ce = pte(c, va, true);
             if (!ce) {
                 lxh_space_destroy(c);
