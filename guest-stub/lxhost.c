@@ -69,6 +69,7 @@
 #define REFS_CHUNK      1024u           /* frames per frame_refs chunk */
 #define REFS_CHUNKS     (SHADOW_SPAN / PG / REFS_CHUNK)
 #define RESERVE_BYTES   (512u * 1024)   /* the guest kernel's own reserve */
+#define SPARE_FRAMES    64u             /* freed frames kept for the next page */
 
 typedef struct ppage {
     mm_cptr_t frame;            /* 0: no page */
@@ -103,6 +104,11 @@ static struct {
     uint16_t *frame_refs[REFS_CHUNKS];  /* tables naming each frame, by paddr */
     bool said_pages, said_fork;         /* refusals logged, once each */
     uint32_t lazy;                      /* pages reserved in all spaces, no frame yet */
+    /* Frames no process uses any more, still in the shadow: the next page
+     * takes one without a round of the backend's (a free costs a Revoke
+     * and unmappings, a new frame a retype or a pooled one and mappings). */
+    struct { mm_cptr_t frame; uint32_t paddr; } spare[SPARE_FRAMES];
+    uint32_t nspare;
 } H;
 
 /* ------------------------------------------------------------------ */
@@ -129,11 +135,18 @@ static void heap_insert(uint32_t addr, uint32_t size)
     }
 }
 
+static void spare_drain(void);
+
 /* One more page at the top of the heap; false when memory is spent. */
 static bool heap_grow(void)
 {
-    if (H.heap_top >= HEAP_LIMIT || H.b->heap_page(H.heap_top) != 0)
+    if (H.heap_top >= HEAP_LIMIT)
         return false;
+    if (H.b->heap_page(H.heap_top) != 0) {
+        spare_drain();              /* the backend may need the spares' memory */
+        if (H.b->heap_page(H.heap_top) != 0)
+            return false;
+    }
     heap_insert(H.heap_top, PG);
     H.heap_top += PG;
     return true;
@@ -219,6 +232,9 @@ static uint32_t rights_of(uint32_t prot)
 /* Maps the page into the process (prot not none). */
 static int show(lxh_space_t *s, ppage_t *e, uint32_t va)
 {
+    if (H.b->map(&s->vs, e->frame, va, rights_of(e->prot), &e->copy) == 0)
+        return 0;
+    spare_drain();                  /* a page table may need the spares' memory */
     if (H.b->map(&s->vs, e->frame, va, rights_of(e->prot), &e->copy) != 0) {
         e->copy = 0;
         return LX_ERR(LX_ENOMEM);
@@ -248,10 +264,34 @@ static uint16_t *frame_refs(uint32_t paddr)
 }
 
 /* Bytes the guest can still get for pages (the backend's count: memory, and
- * under delegated room in memmgr's records). */
+ * under delegated room in memmgr's records; and the spare frames). */
 static uint32_t mem_free(void)
 {
-    return H.b->mem_free();
+    return H.b->mem_free() + H.nspare * PG;
+}
+
+/* The spare frames back to the backend. */
+static void spare_drain(void)
+{
+    while (H.nspare) {
+        H.nspare--;
+        H.b->frame_free(H.spare[H.nspare].frame, H.spare[H.nspare].paddr);
+    }
+}
+
+/* A frame no table names: kept spare while the backend has its reserve
+ * for the guest kernel's own objects (threads, page tables, its heap),
+ * else given back with the spares. */
+static void frame_release(mm_cptr_t frame, uint32_t paddr)
+{
+    if (H.nspare < SPARE_FRAMES && H.b->mem_free() >= RESERVE_BYTES) {
+        H.spare[H.nspare].frame = frame;
+        H.spare[H.nspare].paddr = paddr;
+        H.nspare++;
+        return;
+    }
+    spare_drain();
+    H.b->frame_free(frame, paddr);
 }
 
 /* What the guest can still promise: free memory less the pages already
@@ -280,20 +320,29 @@ static void page_release(lxh_space_t *s, ppage_t *e, uint32_t va)
     hide(s, e, va);
     refs = frame_refs(e->paddr);
     if (--*refs == 0)
-        H.b->frame_free(e->frame, e->paddr);
+        frame_release(e->frame, e->paddr);
     memset(e, 0, sizeof(*e));
     s->pages--;
 }
 
-/* A zeroed frame of the guest's, mapped in its shadow; keep: bytes of the
- * reserve it must leave. */
+/* A frame of the guest's, mapped in its shadow, its contents whatever they
+ * were; keep: bytes of the reserve it must leave. */
 static int frame_new(uint32_t keep, mm_cptr_t *fp, uint32_t *pap)
 {
     mm_cptr_t f;
     uint32_t pa;
     uint16_t *refs;
 
-    if (mem_free() < keep + PG || H.b->frame_new(&f, &pa) != 0)
+    if (mem_free() < keep + PG)
+        return LX_ERR(LX_ENOMEM);
+    if (H.nspare) {
+        H.nspare--;
+        *fp = H.spare[H.nspare].frame;
+        *pap = H.spare[H.nspare].paddr;
+        *frame_refs(*pap) = 1;      /* its count was made with it */
+        return 0;
+    }
+    if (H.b->frame_new(&f, &pa) != 0)
         return LX_ERR(LX_ENOMEM);
     refs = pa < SHADOW_SPAN ? frame_refs(pa) : NULL;
     if (!refs) {
@@ -545,6 +594,8 @@ int lxh_space_create(lxh_space_t **out)
 
     if (!s)
         return LX_ERR(LX_ENOMEM);
+    if (H.b->mem_free() < 2 * RESERVE_BYTES)
+        spare_drain();              /* a new process: the backend makes its objects */
     if (H.b->space_new(&s->vs) != 0) {
         heap_free(NULL, s, sizeof(*s));
         return LX_ERR(LX_ENOMEM);
@@ -772,6 +823,11 @@ uint32_t lxh_kept_bytes(void)
 uint32_t lxh_heap_bytes(void)
 {
     return H.heap_top - HEAP_BASE;
+}
+
+void lxh_spare_drain(void)
+{
+    spare_drain();
 }
 
 uint32_t lxh_mem_free(void)

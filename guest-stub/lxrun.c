@@ -195,8 +195,11 @@ static int thread_start(lxr_t *r, lx_proc_t *p, seL4_UserContext *ctx)
         return -1;
     ctx->gs_base = p->tls_base;     /* the TLS base is the GDT entry's (docs/api.md) */
     if (r->b->thread_new(&g->t, lxh_space_backend(p->space), p->pid, r->prio, ctx) != 0) {
-        lx_free(r->k, g, sizeof(*g));
-        return -1;
+        lxh_spare_drain();      /* the frames kept for pages, then again */
+        if (r->b->thread_new(&g->t, lxh_space_backend(p->space), p->pid, r->prio, ctx) != 0) {
+            lx_free(r->k, g, sizeof(*g));
+            return -1;
+        }
     }
     p->host = g;
     r->running++;
@@ -680,6 +683,7 @@ int guest_run_linux(rt_component_info_t *info, const vmm_guest_boot_t *boot)
                 argv[0], status & 0x7f, nsys);
     }
     report_faults(&r, boot);
+    lxh_spare_drain();
     /* The heap keeps its pages and their page tables; everything else the
      * processes took is back. */
     if (b->in_use() - lxh_kept_bytes() != live)
