@@ -6,8 +6,8 @@
  * A process page is a frame of the guest's, its original capability mapped
  * in the guest kernel at LXB_SHADOW_BASE plus the frame's physical address
  * (X86_Page_GetAddress), and a copy of the capability mapped in the
- * process. A thread is memmgr's (TCB, IPC buffer at THREAD_VADDR) whose
- * CSpace holds only a copy of the guest kernel's endpoint badged with the
+ * process. A thread is a TCB alone (no IPC buffer, no stack) whose CSpace
+ * holds only a copy of the guest kernel's endpoint badged with the
  * process's number: its fault endpoint.
  *
  * A Linux process needs a slot per frame and another per mapping of it: far
@@ -24,9 +24,9 @@
 #include <memmgr/thread.h>
 #include <memmgr/vspace.h>
 #include <sel4/sel4.h>
+#include <string.h>
 
 #define CAP_DEPTH       32u
-#define THREAD_VADDR    0xbf000000u     /* a thread's IPC buffer, above mmap's range */
 #define THREAD_CNODE_BITS 1u            /* a thread's CSpace: its fault capability */
 #define THREAD_FAULT_SLOT 1u
 #define META_PER_PAGE   64u             /* memmgr record bytes a process page may need */
@@ -163,34 +163,44 @@ static int protect(lxb_space_t *s, uint32_t va, uint32_t rights)
 /* The thread's whole CSpace is a CNode of two slots holding its fault
  * capability (slot 1, a guard of 31 zero bits): a process that makes seL4
  * calls itself can name nothing of the guest kernel's. Send with
- * GrantReply (a fault needs a grant right), never Grant. */
+ * GrantReply (a fault needs a grant right), never Grant. A TCB alone: no
+ * IPC buffer (a fault's message goes to the handler's buffer, and its
+ * reply sets registers) and no stack (the process has its own), so a
+ * process's thread costs no frames and no mappings (memmgr's
+ * mm_thread_create would give it both). */
 static int thread_new(lxb_thread_t *t, lxb_space_t *s, uint32_t badge, uint32_t prio,
                       seL4_UserContext *ctx)
 {
     seL4_Word guard = seL4_CNode_CapData_new(0, CAP_DEPTH - THREAD_CNODE_BITS).words[0];
-    struct mm_thread_env env = { D.mm, &s->vs, 0, 0, guard, D.tcb, THREAD_VADDR };
+    mm_cptr_t tcb;
 
+    memset(&t->t, 0, sizeof(t->t));
     if (mm_alloc(D.mm, seL4_CapTableObject, THREAD_CNODE_BITS, &t->cnode) != ERR_NONE)
         return -1;
-    env.cspace = t->cnode;
+    if (mm_alloc(D.mm, OBJ_TCB, 0, &tcb) != ERR_NONE) {
+        mm_free(D.mm, t->cnode);
+        return -1;
+    }
+    /* Configure's buffer frame is not looked at with address 0. */
     if (seL4_CNode_Mint(t->cnode, THREAD_FAULT_SLOT, THREAD_CNODE_BITS, D.mm->root, B.ep,
                         CAP_DEPTH, seL4_CapRights_new(1, 0, 0, 1), badge) != seL4_NoError ||
-        mm_thread_create(&t->t, &env, prio, THREAD_FAULT_SLOT) != ERR_NONE) {
-        mm_free(D.mm, t->cnode);
-        return -1;
-    }
-    if (seL4_TCB_WriteRegisters(t->t.rt.tcb, 1, 0, sizeof(*ctx) / sizeof(seL4_Word), ctx) !=
+        seL4_TCB_Configure(tcb, THREAD_FAULT_SLOT, t->cnode, guard, s->vs.pd, 0, 0,
+                           t->cnode) != seL4_NoError ||
+        seL4_TCB_SetPriority(tcb, D.tcb, prio) != seL4_NoError ||
+        seL4_TCB_WriteRegisters(tcb, 1, 0, sizeof(*ctx) / sizeof(seL4_Word), ctx) !=
         seL4_NoError) {
-        mm_thread_destroy(&t->t);
+        mm_free(D.mm, tcb);
         mm_free(D.mm, t->cnode);
         return -1;
     }
+    t->t.rt.tcb = tcb;
     return 0;
 }
 
 static void thread_free(lxb_thread_t *t)
 {
-    mm_thread_destroy(&t->t);
+    mm_free(D.mm, t->t.rt.tcb);         /* suspends it first */
+    t->t.rt.tcb = 0;
     mm_free(D.mm, t->cnode);
 }
 
