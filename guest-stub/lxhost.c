@@ -70,6 +70,7 @@
 #define REFS_CHUNKS     (SHADOW_SPAN / PG / REFS_CHUNK)
 #define RESERVE_BYTES   (512u * 1024)   /* the guest kernel's own reserve */
 #define SPARE_FRAMES    64u             /* freed frames kept for the next page */
+#define SPARE_DIRS      8u              /* freed software page tables kept */
 
 /* Whole words of word-aligned memory, with the string instructions: a page
  * or a page table of the heap is one instruction, where the library's
@@ -126,6 +127,10 @@ static struct {
      * and unmappings, a new frame a retype or a pooled one and mappings). */
     struct { mm_cptr_t frame; uint32_t paddr; } spare[SPARE_FRAMES];
     uint32_t nspare;
+    /* Software page tables of spaces gone, all zero already: a fork or an
+     * execve takes them without a search of the heap and a 16 KiB clear. */
+    ppage_t *spare_dir[SPARE_DIRS];
+    uint32_t nspare_dir;
 } H;
 
 /* ------------------------------------------------------------------ */
@@ -229,7 +234,8 @@ static ppage_t *pte(lxh_space_t *s, uint32_t va, bool make)
     if (!s->dir[d]) {
         if (!make)
             return NULL;
-        s->dir[d] = heap_alloc(NULL, PTES * sizeof(ppage_t));
+        s->dir[d] = H.nspare_dir ? H.spare_dir[--H.nspare_dir]
+                                 : heap_alloc(NULL, PTES * sizeof(ppage_t));
         if (!s->dir[d])
             return NULL;
     }
@@ -287,13 +293,15 @@ static uint32_t mem_free(void)
     return H.b->mem_free() + H.nspare * PG;
 }
 
-/* The spare frames back to the backend. */
+/* The spare frames back to the backend, and what it keeps for reuse. */
 static void spare_drain(void)
 {
     while (H.nspare) {
         H.nspare--;
         H.b->frame_free(H.spare[H.nspare].frame, H.spare[H.nspare].paddr);
     }
+    if (H.b->trim)
+        H.b->trim();
 }
 
 /* A frame no table names: kept spare while the backend has its reserve
@@ -616,7 +624,7 @@ int lxh_space_create(lxh_space_t **out)
         return LX_ERR(LX_ENOMEM);
     if (H.b->mem_free() < 2 * RESERVE_BYTES)
         spare_drain();              /* a new process: the backend makes its objects */
-    if (H.b->space_new(&s->vs) != 0) {
+    if (H.b->space_new(&s->vs) != 0 && (spare_drain(), H.b->space_new(&s->vs) != 0)) {
         heap_free(NULL, s, sizeof(*s));
         return LX_ERR(LX_ENOMEM);
     }
@@ -722,7 +730,10 @@ void lxh_space_destroy(lxh_space_t *s)
             if (e->frame || e->prot)        /* an unused entry is all zero */
                 page_release(s, e, (d << 22) | (i << 12));
         }
-        heap_free(NULL, s->dir[d], PTES * sizeof(ppage_t));
+        if (H.nspare_dir < SPARE_DIRS)
+            H.spare_dir[H.nspare_dir++] = s->dir[d];    /* every entry released: zero */
+        else
+            heap_free(NULL, s->dir[d], PTES * sizeof(ppage_t));
     }
     H.b->space_free(&s->vs);
     heap_free(NULL, s, sizeof(*s));
