@@ -69,7 +69,7 @@
 #define REFS_CHUNK      1024u           /* frames per frame_refs chunk */
 #define REFS_CHUNKS     (SHADOW_SPAN / PG / REFS_CHUNK)
 #define RESERVE_BYTES   (512u * 1024)   /* the guest kernel's own reserve */
-#define SPARE_FRAMES    64u             /* freed frames kept for the next page */
+#define SPARE_FRAMES    256u            /* freed frames kept for the next page */
 #define SPARE_DIRS      8u              /* freed software page tables kept */
 
 /* Whole words of word-aligned memory, with the string instructions: a page
