@@ -114,7 +114,7 @@ INC_USER   := -Iuser/include -Ikernel/include
 INC_MEMMGR := -Imemmgr/include $(INC_USER)
 INC_VMM    := -Ivmm/include $(INC_MEMMGR)
 INC_SYSTEST := -Itests/system/include -Itests/system/common $(INC_MEMMGR)
-INC_BENCH  := -Itests/bench/include $(INC_MEMMGR)
+INC_BENCH  := -Itests/bench/include -Itests/system/include $(INC_MEMMGR)
 
 UNIT_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -g -DHOST_TEST=1 -MMD -MP \
                -Ikernel/include -Iarch/ia32/include -Imemmgr/include -Ivmm/include \
@@ -350,11 +350,13 @@ endef
 $(foreach s,$(ALL_SUITES),$(eval $(call system_suite,$(s))))
 
 # Benchmark root task: tests/bench/ -> build/tests/bench/bench.elf, when there are sources.
+# It takes its memory the way the suites do (tests/system/common/root.c: memmgr over bootinfo).
 BENCH_SRCS := $(call find_srcs,tests/bench)
 BENCH_OBJS := $(call objs_in,uobj,$(BENCH_SRCS))
 BENCH_ELF  := $(if $(BENCH_SRCS),$(BUILD)/tests/bench/bench.elf)
 $(BENCH_OBJS): LAYER_INC := $(INC_BENCH)
-$(if $(BENCH_SRCS),$(eval $(call user_program,$(BENCH_ELF),$(BENCH_OBJS))))
+$(if $(BENCH_SRCS),$(eval $(call user_program,$(BENCH_ELF),$(BENCH_OBJS) \
+    $(call objs_in,uobj,tests/system/common/root.c))))
 
 ALL_USER_OBJS := $(USER_OBJS) $(MEMMGR_OBJS) $(LINUX_OBJS) $(VMM_OBJS) $(GUEST_OBJS) \
                  $(call objs_in,uobj,$(SYSTEST_ALL_SRCS)) $(BENCH_OBJS)
@@ -765,3 +767,4 @@ help:
 include mk/fuzz.mk
 include mk/sysfuzz.mk
 include mk/isolation.mk
+include mk/replay.mk

@@ -13,6 +13,10 @@
  * checks the bit and the UART's interrupt identification, turns the
  * interrupt off and Acks the line; the second round shows the Ack opened
  * it again.
+ *
+ * The server receives with a receive slot set, and says so if a capability
+ * came with the call: a client's capability has no Grant, so none may
+ * (the attack suite's channel class sends one; docs/isolation.md).
  */
 #include <guest/guest.h>
 #include <sel4/sel4.h>
@@ -29,6 +33,7 @@
 #define IIR_THRI        0x02u       /* its identification, no other pending */
 #define MCR_OUT2        0x08u       /* gates the IRQ line on PC hardware */
 #define IRQ_ROUNDS      2
+#define RECV_SLOT       (VMM_SLOT_FIRST_FREE - 1)  /* unused by the VMM's layout */
 
 static void greet(const vmm_guest_boot_t *b)
 {
@@ -62,9 +67,15 @@ static int use_endpoint(const vmm_guest_boot_t *b, const vmm_guest_link_t *l)
                 answer);
         return answer != CALL_WORD + 1;
     }
-    seL4_Recv(l->where, &badge);
+    seL4_SetCapReceivePath(VMM_SLOT_CNODE, RECV_SLOT, seL4_WordBits);
+    seL4_MessageInfo_t m = seL4_Recv(l->where, &badge);
     seL4_Word got = seL4_GetMR(0);
-    gprintf("guest-stub: %s: a client called with %u\n", l->name, got);
+    int cap = seL4_MessageInfo_get_extraCaps(m) != 0;
+
+    seL4_CNode_Delete(VMM_SLOT_CNODE, RECV_SLOT, seL4_WordBits);
+    seL4_SetCapReceivePath(0, 0, 0);
+    gprintf("guest-stub: %s: a client called with %u%s\n", l->name, got,
+            cap ? ", and a capability came with it" : "");
     show_shm(b);
     seL4_SetMR(0, got + 1);
     seL4_Reply(seL4_MessageInfo_new(0, 0, 0, 1));

@@ -60,6 +60,8 @@
 #define PTES            1024u
 #define TSC_PER_US      1000u           /* assumed 1 GHz: no calibration yet */
 #define EPOCH_NS        1767225600000000000ull  /* 2026-01-01T00:00:00Z */
+#define FIXED_STEP_NS   1000000u        /* clock=fixed: each reading 1 ms after the last */
+#define FIXED_SEED      0x9e3779b97f4a7c15ull   /* clock=fixed: the random seed */
 #define BLOCK_ALIGN     16u
 #define PG_COW          0x100u          /* in ppage_t.prot: shared, copy on write */
 #define PG_LAZY         0x200u          /* in ppage_t.prot: reserved, no frame yet */
@@ -131,6 +133,8 @@ static struct {
      * execve takes them without a search of the heap and a 16 KiB clear. */
     ppage_t *spare_dir[SPARE_DIRS];
     uint32_t nspare_dir;
+    bool fixed;                 /* clock=fixed (lxh_fixed_clock) */
+    uint64_t fixed_ns;          /* the fixed clock's last reading */
 } H;
 
 /* ------------------------------------------------------------------ */
@@ -765,7 +769,8 @@ static int32_t op_console_read(void *ctx, void *buf, uint32_t len)
 
 static uint64_t op_now_ns(void *ctx, int clock)
 {
-    uint64_t ns = (vmm_rdtsc() - H.tsc0) * 1000u / TSC_PER_US;
+    uint64_t ns = H.fixed ? (H.fixed_ns += FIXED_STEP_NS)
+                          : (vmm_rdtsc() - H.tsc0) * 1000u / TSC_PER_US;
 
     (void)ctx;
     if (clock == LX_CLOCK_REALTIME || clock == LX_CLOCK_REALTIME_COARSE)
@@ -773,7 +778,8 @@ static uint64_t op_now_ns(void *ctx, int clock)
     return ns;
 }
 
-/* xorshift64*, seeded from the time-stamp counter: not for cryptography. */
+/* xorshift64*, seeded from the time-stamp counter (a constant under
+ * clock=fixed): not for cryptography. */
 static void op_random(void *ctx, void *buf, uint32_t len)
 {
     uint8_t *b = buf;
@@ -839,8 +845,8 @@ const lx_host_ops_t *lxh_init(const lxb_ops_t *b)
     memset(H.frame_refs, 0, sizeof(H.frame_refs));
     H.said_pages = H.said_fork = false;
     H.heap_top = HEAP_BASE;
-    H.tsc0 = vmm_rdtsc();
-    H.rnd = H.tsc0 | 1;
+    H.tsc0 = H.fixed ? 0 : vmm_rdtsc();
+    H.rnd = (H.fixed ? FIXED_SEED : H.tsc0) | 1;
     return &ops;
 }
 
@@ -852,6 +858,12 @@ uint32_t lxh_kept_bytes(void)
     uint32_t heap = H.heap_top - HEAP_BASE;
 
     return heap + (heap + PT_SPAN - 1) / PT_SPAN * PT_BYTES;
+}
+
+void lxh_fixed_clock(void)
+{
+    H.fixed = true;
+    H.fixed_ns = 0;
 }
 
 uint32_t lxh_heap_bytes(void)

@@ -191,10 +191,13 @@ mm_err_t mm_check(const struct mm *mm)
     return ERR_NONE;
 }
 
-/* Every public operation ends here: the conservation check in debug
- * builds (mm->check), which stops the program at the first slip. */
+/* Every public operation ends here: grown CNodes left empty go back
+ * (slot.c), then the conservation check in debug builds (mm->check),
+ * which stops the program at the first slip. */
 void acct_after(struct mm *mm)
 {
+    if (mm->grow.l1_end != 0)
+        slot_trim(mm);
     mm->st.meta_used = (uint64_t)(mm->meta_next - mm->meta);
     if (mm->check && mm_check(mm) != ERR_NONE) {
         printf("memmgr: accounting check failed\n");

@@ -79,6 +79,8 @@ struct mm_slot_block *slot_block(const struct mm *mm, mm_cptr_t cap);
 struct mm_slot *slot_meta(const struct mm *mm, mm_cptr_t cap);
 void slot_dest(const struct mm_slot_block *b, mm_cptr_t cap, mm_cptr_t *node_index,
                uint32_t *node_depth, uint32_t *offset);
+int slot_can_grow(const struct mm *mm);
+void slot_trim(struct mm *mm);
 
 /* pool.c */
 uint32_t pool_index(uint32_t type, uint32_t size_bits);

@@ -39,6 +39,7 @@ mm_err_t mm_init(struct mm *mm, void *meta, size_t meta_size, mm_cptr_t root,
     mm->meta_end = (uint8_t *)meta + meta_size;
     mm->st.meta_size = (uint64_t)(mm->meta_end - mm->meta);
     mm->root = root;
+    mm->prefer_large = 1;
 #ifndef NDEBUG
     mm->check = 1;
 #endif

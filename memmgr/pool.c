@@ -26,6 +26,13 @@
  *                another, so it is deleted, its bytes dead until the
  *                slab resets.
  *
+ * Frames of device untypeds have pools of their own (MM_POOL_DEVICE_4K,
+ * _4M), refilled from device slabs only, so device memory never serves
+ * an ordinary request and RAM never a device one. Nobody clears them:
+ * the kernel does not touch device memory on reset, and a device frame's
+ * contents (a device's registers, RAM above the kernel window) are its
+ * owner's business.
+ *
  * Deleting pooled objects (pool_drain, under memory pressure) empties
  * slabs; an empty slab has no kernel children, so it counts as free again
  * and merges with its buddy (untyped.c).
@@ -52,6 +59,11 @@ static uint32_t slab_bits(uint32_t type, uint32_t obj_bits)
     return obj_bits;
 }
 
+static int pool_is_device(uint32_t p)
+{
+    return p == MM_POOL_DEVICE_4K || p == MM_POOL_DEVICE_4M;
+}
+
 /* A slab with room for more objects of this pool: the open one, or a
  * new one, as big as memory allows down to one page or one object. */
 static struct mm_ut *open_slab(struct mm *mm, uint32_t p, uint32_t type, uint32_t size_bits)
@@ -64,7 +76,7 @@ static struct mm_ut *open_slab(struct mm *mm, uint32_t p, uint32_t type, uint32_
         return u;
     u = NULL;
     for (uint32_t bits = slab_bits(type, ob); u == NULL && bits >= low; bits--)
-        u = ut_take(mm, bits, 0, 0);
+        u = ut_take(mm, bits, pool_is_device(p), 0);
     if (u == NULL)
         return NULL;
     u->kind = MM_UT_SLAB;
@@ -130,17 +142,13 @@ static mm_err_t refill(struct mm *mm, uint32_t p, uint32_t type, uint32_t size_b
     return ERR_NONE;
 }
 
-mm_err_t mm_alloc(struct mm *mm, uint32_t type, uint32_t size_bits, mm_cptr_t *cap)
+/* The next object of pool p, refilling it first if it is empty. */
+static inline mm_err_t alloc_from(struct mm *mm, uint32_t p, uint32_t type,
+                                  uint32_t size_bits, mm_cptr_t *cap)
 {
-    uint32_t p = pool_index(type, size_bits);
     struct mm_slot *s;
     mm_err_t err = ERR_NONE;
 
-    if (type == OBJ_UNTYPED)
-        return mm_alloc_untyped(mm, size_bits, 0, cap);
-    if (type >= OBJ_NUM_TYPES || (type == OBJ_CNODE && (size_bits == 0 ||
-                                                        size_bits > MM_CNODE_MAX_RADIX)))
-        return ERR_INVALID_ARGUMENT;
     if (mm->pools[p].head == 0)
         err = refill(mm, p, type, size_bits);
     if (err == ERR_NONE) {
@@ -153,6 +161,22 @@ mm_err_t mm_alloc(struct mm *mm, uint32_t type, uint32_t size_bits, mm_cptr_t *c
     }
     acct_after(mm);
     return err;
+}
+
+mm_err_t mm_alloc(struct mm *mm, uint32_t type, uint32_t size_bits, mm_cptr_t *cap)
+{
+    if (type == OBJ_UNTYPED)
+        return mm_alloc_untyped(mm, size_bits, 0, cap);
+    if (type >= OBJ_NUM_TYPES || (type == OBJ_CNODE && (size_bits == 0 ||
+                                                        size_bits > MM_CNODE_MAX_RADIX)))
+        return ERR_INVALID_ARGUMENT;
+    return alloc_from(mm, pool_index(type, size_bits), type, size_bits, cap);
+}
+
+mm_err_t mm_alloc_device_frame(struct mm *mm, int large, mm_cptr_t *cap)
+{
+    return large ? alloc_from(mm, MM_POOL_DEVICE_4M, OBJ_X86_LARGE_PAGE, 0, cap) :
+                   alloc_from(mm, MM_POOL_DEVICE_4K, OBJ_X86_4K, 0, cap);
 }
 
 static mm_err_t empty_cnode(mm_cptr_t cnode, uint32_t radix)

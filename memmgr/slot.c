@@ -11,6 +11,13 @@
  * for just that (untyped.c). Ordinary requests may not take the last
  * MM_SLOT_LOW_WATER slots; memmgr's own splits may. Running out is
  * ERR_NOT_ENOUGH_MEMORY, never a half-built object.
+ *
+ * The reverse: once every slot of a grown CNode is free again (and
+ * MM_SLOT_RELEASE_KEEP slots stay free elsewhere), the CNode is deleted
+ * and its untyped is free memory again. The block keeps its top-level
+ * index and its metadata, marked released, and the next growth retypes a
+ * CNode into that index and reuses both: the metadata area is a bump
+ * allocator, so a new block for every growth would leak it.
  */
 #include "internal.h"
 
@@ -21,7 +28,7 @@ struct mm_slot_block *slot_block(const struct mm *mm, mm_cptr_t cap)
     for (uint32_t i = 0; i < mm->nblocks; i++) {
         const struct mm_slot_block *b = &mm->blocks[i];
 
-        if (cap >= b->base && cap - b->base < b->count)
+        if (!b->released && cap >= b->base && cap - b->base < b->count)
             return (struct mm_slot_block *)b;
     }
     return NULL;
@@ -81,6 +88,8 @@ static mm_err_t add_block(struct mm *mm, mm_cptr_t base, uint32_t first, uint32_
     b->count = count;
     b->node_index = node_index;
     b->node_depth = node_depth;
+    b->ut = 0;
+    b->released = 0;
     mm->nblocks++;
     for (uint32_t i = 0; i < count; i++)
         mark(mm, b, i, 1);
@@ -103,37 +112,102 @@ mm_err_t mm_add_slots(struct mm *mm, mm_cptr_t base, uint32_t first, uint32_t co
     return err;
 }
 
-/* One more CNode from the reserve untyped, into the next top-level slot. */
+static struct mm_slot_block *released_block(const struct mm *mm)
+{
+    for (uint32_t i = 0; i < mm->nblocks; i++)
+        if (mm->blocks[i].released)
+            return (struct mm_slot_block *)&mm->blocks[i];
+    return NULL;
+}
+
+int slot_can_grow(const struct mm *mm)
+{
+    if (mm->grow.l1_end == 0)
+        return 0;               /* a fixed CSpace: no block was ever grown */
+    return mm->grow.l1_next < mm->grow.l1_end || released_block(mm) != NULL;
+}
+
+/* The block for the next CNode: a released one (same size, as l2_bits is
+ * fixed), or a new one at the next top-level index; NULL if neither. */
+static struct mm_slot_block *grow_block(struct mm *mm)
+{
+    struct mm_cspace_grow *g = &mm->grow;
+    struct mm_slot_block *b = released_block(mm);
+
+    if (b != NULL) {
+        b->released = 0;
+        for (uint32_t i = 0; i < b->count; i++)
+            mark(mm, b, i, 1);
+        return b;
+    }
+    if (g->l1_next >= g->l1_end ||
+        add_block(mm, g->l1_next << g->l2_bits, 0, mm_bit(g->l2_bits), g->l1_next,
+                  MM_WORD_BITS - g->l2_bits) != ERR_NONE)
+        return NULL;
+    g->l1_next++;
+    return &mm->blocks[mm->nblocks - 1];
+}
+
+/* Takes block b out of use: no slot of it is free or found any more. */
+static void retire_block(struct mm *mm, struct mm_slot_block *b)
+{
+    for (uint32_t i = 0; i < b->count; i++)
+        if (is_free(b, i))
+            mark(mm, b, i, 0);
+    b->released = 1;
+}
+
+/* One more CNode from the reserve untyped, into a top-level slot. */
 static mm_err_t grow(struct mm *mm)
 {
     struct mm_cspace_grow *g = &mm->grow;
     struct mm_ut *u = NULL;
-    uint32_t count = mm_bit(g->l2_bits), nblocks = mm->nblocks;
+    uint32_t nblocks = mm->nblocks, l1_next = g->l1_next;
     uint8_t *mark_meta = mm->meta_next;
+    struct mm_slot_block *b;
     mm_err_t err;
 
     for (uint32_t i = 0; i < mm->nuts && u == NULL; i++)
         if (mm->uts[i].in_use && mm->uts[i].reserve && mm->uts[i].kind == MM_UT_FREE)
             u = &mm->uts[i];
-    if (g->l1_next >= g->l1_end || u == NULL)
+    if (u == NULL || (b = grow_block(mm)) == NULL)
         return ERR_NOT_ENOUGH_MEMORY;
-    err = add_block(mm, g->l1_next << g->l2_bits, 0, count, g->l1_next,
-                    MM_WORD_BITS - g->l2_bits);
-    if (err == ERR_NONE)
-        err = mm_sys_retype(u->cap, OBJ_CNODE, g->l2_bits, mm->root, 0, 0, g->l1_next, 1);
+    err = mm_sys_retype(u->cap, OBJ_CNODE, g->l2_bits, mm->root, 0, 0, b->node_index, 1);
     if (err != ERR_NONE) {
-        if (mm->nblocks > nblocks)      /* drop the block and its metadata again */
-            mm->slots_free -= count;
-        mm->nblocks = nblocks;
-        mm->meta_next = mark_meta;
+        retire_block(mm, b);
+        if (mm->nblocks > nblocks) {    /* drop a new block and its metadata again */
+            mm->nblocks = nblocks;
+            mm->meta_next = mark_meta;
+            g->l1_next = l1_next;
+        }
         return err;
     }
     mm->st.retypes++;
     u->reserve = 0;
+    b->ut = mm_ut_idx(mm, u);
     acct_whole(mm, u, MM_UT_CSPACE);
-    g->l1_next++;
     ut_keep_reserve(mm);
     return ERR_NONE;
+}
+
+/* Gives back grown CNodes with every slot free: Delete of the CNode in
+ * its top-level slot (it is empty, so that deletes nothing else), and its
+ * untyped is a free leaf again. Called only when the CSpace may grow. */
+void slot_trim(struct mm *mm)
+{
+    for (uint32_t k = 0; k < mm->nblocks; k++) {
+        struct mm_slot_block *b = &mm->blocks[k];
+        struct mm_ut *u = mm_ut_at(mm, b->ut);
+
+        if (u == NULL || b->released || b->nfree != b->count ||
+            mm->slots_free < b->count + MM_SLOT_RELEASE_KEEP)
+            continue;
+        if (mm_sys_delete(mm->root, b->node_index, b->node_depth) != ERR_NONE)
+            continue;
+        retire_block(mm, b);
+        b->ut = 0;
+        acct_unwhole(mm, u);
+    }
 }
 
 /* First index of n free slots in a row in b, or b->count. */

@@ -212,7 +212,7 @@ void ut_keep_reserve(struct mm *mm)
     uint32_t bits = mm->grow.l2_bits + SLOT_BITS;
     struct mm_ut *u = NULL;
 
-    if (mm->grow.l1_next >= mm->grow.l1_end)
+    if (!slot_can_grow(mm))
         return;
     for (uint32_t i = 0; i < mm->nuts; i++)
         if (mm->uts[i].in_use && mm->uts[i].reserve)

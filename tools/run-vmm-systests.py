@@ -18,6 +18,10 @@ and list.
     alike  A  B         guests A and B printed the same lines in the same order (less the
                         "[name] " prefix and the guest kernel's own "guest-stub: " lines),
                         and some: the same program under two policies
+    sameas OTHER REGEX  the lines matching REGEX (their first group, if it has one) are the
+                        same, in the same order, as in the run of OTHER.dts, and there is at
+                        least one (a victim's console beside an attacker and beside a quiet
+                        neighbour; the free pool after the neighbour is destroyed)
 
 If <name>.input exists, its bytes are typed into COM1 (QEMU's stdin) once the VMM prints
 "vmm: interactive console" (the configuration's script ends in `interactive`); if its first
@@ -77,6 +81,34 @@ def program_lines(guest, lines):
             if l.startswith(prefix) and not l[len(prefix):].startswith("guest-stub: ")]
 
 
+def matches(regex, lines):
+    """What REGEX matches in each line it matches: its first group, or the whole line."""
+    out = []
+    for l in lines:
+        m = re.search(regex, l)
+        if m:
+            out.append(m.group(1) if m.groups() else l)
+    return out
+
+
+def check_sameas(rule, lines, others):
+    """The reason a sameas rule fails against the other run's lines, or None."""
+    other, regex = rule[1], rule[2]
+    if other not in others:
+        return "sameas: no run of %s.dts" % other
+    mine, theirs = matches(regex, lines), matches(regex, others[other])
+    if not mine:
+        return "sameas: no line matches %r" % regex
+    if mine == theirs:
+        return None
+    for i, (x, y) in enumerate(zip(mine, theirs)):
+        if x != y:
+            return "sameas %s: match %d of %r differs: %r here, %r there" % (other, i + 1,
+                                                                            regex, x, y)
+    return "sameas %s: %d matches of %r here, %d there" % (other, len(mine), regex,
+                                                            len(theirs))
+
+
 def run_qemu(cmd, typed, after=None):
     """QEMU's console output and exit status. With typed bytes, they go to its stdin (COM1
     under -serial stdio) once the VMM says its interactive console is open."""
@@ -115,7 +147,7 @@ def run_one(args, dts):
     modules = [args.vmm, dtb, args.guest]
     if "initramfs.cpio" in open(dts).read():
         if not args.initrd:
-            return name, ["the configuration names initramfs.cpio: --initrd needed"]
+            return name, ["the configuration names initramfs.cpio: --initrd needed"], [], []
         modules.append(args.initrd)
     cmd = ["qemu-system-i386", "-kernel", args.kernel, "-initrd", ",".join(modules)] + QEMU_ARGS
     typed_path = os.path.splitext(dts)[0] + ".input"
@@ -128,12 +160,14 @@ def run_one(args, dts):
     with open(os.path.join(args.log_dir, name + ".log"), "w") as f:
         f.write(out)
     lines = out.splitlines()
-    why = [r for r in (check(rule, lines) for rule in rules) if r]
+    why = [r for r in (check(rule, lines) for rule in rules if rule[0] != "sameas") if r]
     if status != EXIT_OK:
         why.append("QEMU status %s, expected %d" % (status, EXIT_OK))
     if any(l.startswith("KERNEL PANIC") for l in lines):
         why.append("kernel panic")
-    return name, why
+    if any(l.startswith("INVARIANT VIOLATED") for l in lines):
+        why.append("kernel invariant violated")
+    return name, why, lines, [r for r in rules if r[0] == "sameas"]
 
 
 def main():
@@ -148,7 +182,12 @@ def main():
     os.makedirs(args.log_dir, exist_ok=True)
     tests = sorted(glob.glob(os.path.join(args.dir, "*.dts")))
     with concurrent.futures.ThreadPoolExecutor(max_workers=args.jobs) as ex:
-        results = list(ex.map(lambda t: run_one(args, t), tests))
+        runs = list(ex.map(lambda t: run_one(args, t), tests))
+    others = {name: lines for name, _, lines, _ in runs}
+    results = []
+    for name, why, lines, cross in runs:
+        why += [r for r in (check_sameas(rule, lines, others) for rule in cross) if r]
+        results.append((name, why))
     return report("vmm-system", results, args.counts)
 
 

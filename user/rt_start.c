@@ -12,7 +12,6 @@
  * allocate them.
  */
 #include <rt/rt.h>
-#include <rt/alloc.h>
 #include <rt/tls.h>
 #include <sel4/sel4.h>
 #include <stdio.h>
@@ -78,7 +77,6 @@ void __rt_start_root(bootinfo_t *bi)
         rt_halt();
     }
     rt_tls_load_selector();
-    rt_alloc_init(rt_default_alloc(), bi);
 
     ret = main(bi);
     printf("rt: main returned %d\n", ret);

@@ -10,6 +10,11 @@
  *   CNode, TCB and page directory a guest runs on count as its own (the
  *   VMM's capabilities to them are recorded as the guest's: they are its
  *   core objects, whatever it did with its own slots);
+ * - a mediated guest holds what the VMM keeps for it: the CNode its domain
+ *   record names (d->med_cnode) is read, with every CNode in it, as that
+ *   guest's (its processes' page directories, page tables, frames, threads
+ *   and the objects it asked for), though the capabilities are in the
+ *   VMM's CSpace;
  * - every slot of the VMM's own CSpace, recursively into CNodes that are
  *   not a guest's, as the trusted entity's; a frame capability of the
  *   VMM's that is mapped in a guest's address space (its ASID is the one
@@ -43,6 +48,9 @@ typedef struct audit {
     mm_cptr_t scratch[AUDIT_LEVELS];
     iso_id_t part[VMM_MAX_GUESTS];  /* ISO_NONE: not built */
     uint32_t asid[VMM_MAX_GUESTS];
+    uint32_t med_paddr[VMM_MAX_GUESTS]; /* mediated: the CNode the VMM keeps its objects in */
+    uint32_t keeping;               /* 1 + the guest whose kept CNode is being read; 0: none */
+    uint32_t kept[VMM_MAX_GUESTS];  /* slots read there, for the summary */
 } audit_t;
 
 /* Where a CNode capability is, and how to address its slots. */
@@ -126,15 +134,33 @@ static int mapped_in(const audit_t *a, const ext_CapInfo_t *c)
 
 static void read_cnode(audit_t *a, const cnode_ref_t *cn, iso_id_t holder, uint32_t level);
 
+/* The mediated guest whose objects the VMM keeps in this CNode of its own
+ * (its domain's record says which), or -1: the CNode is the VMM's. */
+static int kept_for(const audit_t *a, iso_id_t holder, const ext_CapInfo_t *c)
+{
+    if (holder != a->g->vmm)
+        return -1;
+    for (uint32_t i = 0; i < a->v->cfg->n_guests; i++)
+        if (a->part[i] != ISO_NONE && a->med_paddr[i] != 0 && a->med_paddr[i] == c->paddr)
+            return (int)i;
+    return -1;
+}
+
 /* A CNode found in slot `slot` of cn: read it through a scratch copy. */
 static void follow(audit_t *a, const cnode_ref_t *cn, uint32_t slot, const ext_CapInfo_t *c,
                    iso_id_t holder, uint32_t level)
 {
     seL4_Word index = ((seL4_Word)cn->guard << cn->radix) | slot;
     mm_cptr_t s;
+    uint32_t keeping = a->keeping;
+    int guest = kept_for(a, holder, c);
 
     if (seen_cnode(a, (uint32_t)c->paddr, true))
         return;
+    if (guest >= 0) {
+        holder = a->part[guest];
+        a->keeping = (uint32_t)guest + 1;
+    }
     if (level + 1 >= AUDIT_LEVELS) {
         a->failed = true;
         printf("audit: CNodes nested deeper than %u levels\n", AUDIT_LEVELS);
@@ -150,6 +176,7 @@ static void follow(audit_t *a, const cnode_ref_t *cn, uint32_t slot, const ext_C
     cnode_ref_t child = ref_of(s, c);
     read_cnode(a, &child, holder, level + 1);
     seL4_CNode_Delete(ROOT, s, DEPTH);
+    a->keeping = keeping;
 }
 
 static void read_cnode(audit_t *a, const cnode_ref_t *cn, iso_id_t holder, uint32_t level)
@@ -175,6 +202,8 @@ static void read_cnode(audit_t *a, const cnode_ref_t *cn, iso_id_t holder, uint3
             if (scratch)
                 continue;
             a->n_slots++;
+            if (a->keeping != 0)
+                a->kept[a->keeping - 1]++;
             add(a, holder, &c[i]);
             int guest = holder == a->g->vmm ? mapped_in(a, &c[i]) : -1;
             if (guest >= 0)
@@ -223,10 +252,20 @@ static bool guest_roots(audit_t *a, uint32_t i, cnode_ref_t *root)
         if (k == 2)
             a->asid[i] = (uint32_t)c.data & CAPINFO_ASID_MASK;
     }
+    /* Mediated: the CNode of what the VMM keeps for it (its processes'
+     * spaces, threads and objects), from the domain's record; its slots are
+     * read live when the VMM's CSpace is. */
+    if (d->med_cnode != 0) {
+        if (!read_root_slot(d->med_cnode, &c) || c.type != CAPINFO_TYPE_CNODE) {
+            printf("audit: cannot read the CNode the VMM keeps for '%s'\n", d->g->name);
+            return false;
+        }
+        a->med_paddr[i] = (uint32_t)c.paddr;
+    }
     return true;
 }
 
-static uint32_t audit_build(vmm_t *v, iso_graph_t *g, uint32_t *n_cnodes)
+static uint32_t audit_build(vmm_t *v, iso_graph_t *g, uint32_t *n_cnodes, uint32_t *kept)
 {
     static audit_t a;
     static cnode_ref_t roots[VMM_MAX_GUESTS];
@@ -266,18 +305,37 @@ static uint32_t audit_build(vmm_t *v, iso_graph_t *g, uint32_t *n_cnodes)
         if (a.scratch[k])
             mm_slot_free(&v->mm, a.scratch[k]);
     if (a.failed)
-        g->overflow = true;
+        iso_refuse(g, ISO_LIMIT_INCOMPLETE);
     *n_cnodes = a.n_cnodes;
+    memcpy(kept, a.kept, sizeof(a.kept));
     return a.n_slots;
+}
+
+/* Per built guest: the capabilities the graph gives it, and how many of
+ * them the VMM keeps for it (mediated). */
+static void print_holdings(const vmm_t *v, const iso_graph_t *g, const uint32_t *kept)
+{
+    for (uint32_t i = 0; i < v->cfg->n_guests; i++) {
+        iso_id_t p = iso_find(g, v->cfg->guest[i].name);
+        uint32_t n = 0;
+        if (v->dom[i].state == DOMAIN_EMPTY || p == ISO_NONE)
+            continue;
+        for (uint32_t c = 0; c < g->n_caps; c++)
+            n += g->caps[c].holder == p;
+        printf("audit: %s holds %u capabilities, %u of them kept for it by the VMM\n",
+               v->cfg->guest[i].name, n, kept[i]);
+    }
 }
 
 unsigned vmm_audit(vmm_t *v)
 {
     unsigned bad;
-    uint32_t n_cnodes, n_slots = audit_build(v, &vmm_iso_graph, &n_cnodes);
+    uint32_t kept[VMM_MAX_GUESTS];
+    uint32_t n_cnodes, n_slots = audit_build(v, &vmm_iso_graph, &n_cnodes, kept);
 
     printf("audit: %u capabilities in %u CNodes: %u entities, %u capabilities in the graph\n",
            n_slots, n_cnodes, vmm_iso_graph.n_entities, vmm_iso_graph.n_caps);
+    print_holdings(v, &vmm_iso_graph, kept);
     iso_analyse(&vmm_iso_graph, &vmm_iso_analysis);
     bad = iso_report(&vmm_iso_graph, &vmm_iso_analysis, emit, NULL);
     printf("audit: %s\n", bad == 0 ? "every pair spatially partitioned, devices clean, no finding"
@@ -289,10 +347,10 @@ unsigned vmm_audit(vmm_t *v)
  * the graph and analysing it (time-stamps: instructions under -icount). */
 void vmm_audit_bench(vmm_t *v)
 {
-    uint32_t n_cnodes, n_slots;
+    uint32_t n_cnodes, n_slots, kept[VMM_MAX_GUESTS];
     uint64_t t = vmm_rdtsc();
 
-    n_slots = audit_build(v, &vmm_iso_graph, &n_cnodes);
+    n_slots = audit_build(v, &vmm_iso_graph, &n_cnodes, kept);
     iso_analyse(&vmm_iso_graph, &vmm_iso_analysis);
     t = vmm_rdtsc() - t;
     if (n_slots == 0 || vmm_iso_graph.overflow || vmm_iso_analysis.overflow) {

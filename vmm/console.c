@@ -20,6 +20,9 @@
  *
  *   audit                the isolation analysis of the live capabilities:
  *                        findings, verdicts per pair, chains (vmm/audit.c)
+ *   digest <guest>       one SHA-256 of every frame the guest has, read by
+ *                        the VMM from its live capabilities (vmm/digest.c)
+ *   digest-frames <g>    the same, listing each frame first
  *   interactive          read commands from COM1 until `quit` (vmm/serial.c)
  *
  * A test build of the VMM (build/vmm-unsafe/vmm.elf, -DVMM_UNSAFE_TEST=1,
@@ -43,6 +46,7 @@
 #include <vmm/audit.h>
 #include <vmm/console.h>
 #include <vmm/input.h>
+#include <vmm/digest.h>
 #include <vmm/mediate.h>
 #include <vmm/serve.h>
 #include <vmm/tsc.h>
@@ -160,7 +164,8 @@ static void cmd_stats(vmm_t *v)
 static void cmd_help(void)
 {
     printf("commands: list | info <guest> | destroy <guest> | restart <guest> | stats | audit\n"
-           "          console <guest> (Ctrl-] returns) | wait | help\n"
+           "          console <guest> (Ctrl-] returns) | wait | digest <guest> |\n"
+           "          digest-frames <guest> | help\n"
            "          bench | bench-destroy <guest> | bench-audit | bench-done\n"
            "          interactive | quit\n");
 }
@@ -251,7 +256,8 @@ void vmm_console_run(vmm_t *v, const char *line)
         cmd_wait(v);
     else if (i < 0 && (!strcmp(cmd, "info") || !strcmp(cmd, "destroy") ||
                        !strcmp(cmd, "restart") || !strcmp(cmd, "bench-destroy") ||
-                       !strcmp(cmd, "console") || UNSAFE_COMMAND(cmd)))
+                       !strcmp(cmd, "console") || !strcmp(cmd, "digest") ||
+                       !strcmp(cmd, "digest-frames") || UNSAFE_COMMAND(cmd)))
         printf("vmm: %s needs a guest name\n", cmd);
     else if (strcmp(cmd, "info") == 0)
         cmd_info(v, i);
@@ -263,6 +269,8 @@ void vmm_console_run(vmm_t *v, const char *line)
         cmd_console(v, i);
     else if (strcmp(cmd, "bench-destroy") == 0)
         cmd_bench_destroy(v, i);
+    else if (strcmp(cmd, "digest") == 0 || strcmp(cmd, "digest-frames") == 0)
+        vmm_digest(v, (uint32_t)i, cmd[sizeof("digest") - 1] != '\0');
 #ifdef VMM_UNSAFE_TEST
     else if (strcmp(cmd, "unsafe-grant") == 0) {
         int j;

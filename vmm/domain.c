@@ -36,7 +36,7 @@
 #define ROOT            seL4_CapInitThreadCNode
 #define DEPTH           seL4_WordBits
 #define PAGE            (1u << seL4_PageBits)
-#define SCRATCH_VADDR   0x5f000000u     /* the VMM's window on a frame it fills */
+#define SCRATCH_VADDR   VMM_SCRATCH_VADDR   /* the VMM's window on a frame it fills */
 #define OWN_POOL_GUESTS 3u              /* ia32: four ASID pools, the VMM keeps one */
 #define GUEST_MAX_UTS   1024u           /* untyped records of a mediated guest's owner */
 #define EFLAGS_IF       0x202u          /* interrupts on, bit 1 set as always */

@@ -9,6 +9,10 @@
  *   registers, and destroys the guest; the others run on;
  * - VMM_CALL_WRITE: guest output, collected into lines, each printed with
  *   the guest's name in front;
+ *
+ * Only the words a message carries are read: the rest of the VMM's IPC
+ * buffer holds what earlier messages, of any guest, left there. A request
+ * too short for its call is TruncatedMessage, as seL4 answers.
  * - VMM_CALL_EXIT: the guest is done; it gets no reply and stays blocked
  *   until it is destroyed or restarted;
  * - VMM_CALL_BENCH: a benchmark figure, printed as a BENCH line;
@@ -32,6 +36,7 @@
 
 #define BYTES_PER_MR    4u
 #define MAX_MRS         32u
+#define BENCH_WORDS_MIN 3u      /* value (2 words) and flags; the name may be empty */
 
 static void flush_line(vmm_domain_t *d)
 {
@@ -40,10 +45,13 @@ static void flush_line(vmm_domain_t *d)
     d->line_len = 0;
 }
 
-static void guest_write(vmm_domain_t *d, seL4_Word n)
+/* n bytes claimed, in the len - 1 words after MR0. */
+static void guest_write(vmm_domain_t *d, seL4_Word n, seL4_Word len)
 {
     if (n > VMM_WRITE_MAX_BYTES)
         n = VMM_WRITE_MAX_BYTES;
+    if (n > (len - 1) * BYTES_PER_MR)
+        n = (len - 1) * BYTES_PER_MR;
     for (seL4_Word i = 0; i < n; i++) {
         char c = (char)(seL4_GetMR(1 + i / BYTES_PER_MR) >> (8 * (i % BYTES_PER_MR)));
         if (c == '\n' || d->line_len == DOMAIN_LINE_MAX)
@@ -77,14 +85,16 @@ static void guest_fault(vmm_t *v, vmm_domain_t *d, seL4_Word label)
     (void)v;
 }
 
-/* "BENCH <name> <value>", unprefixed: tools/run-vmm-bench.py reads it. */
-static void guest_bench(const vmm_t *v)
+/* "BENCH <name> <value>", unprefixed: tools/run-vmm-bench.py reads it. The
+ * name is the len - 3 words after the value and flags. */
+static void guest_bench(const vmm_t *v, seL4_Word len)
 {
     char name[VMM_BENCH_NAME_MAX + 1];
     uint64_t value = ((uint64_t)seL4_GetMR(1) << 32) | seL4_GetMR(0);
 
     for (uint32_t i = 0; i < VMM_BENCH_NAME_MAX; i++) {
-        char c = (char)(seL4_GetMR(3 + i / BYTES_PER_MR) >> (8 * (i % BYTES_PER_MR)));
+        uint32_t w = 3 + i / BYTES_PER_MR;
+        char c = w < len ? (char)(seL4_GetMR((int)w) >> (8 * (i % BYTES_PER_MR))) : '\0';
         name[i] = (c > ' ' && c < 0x7f) ? c : '\0';
     }
     name[VMM_BENCH_NAME_MAX] = '\0';
@@ -97,35 +107,39 @@ static void guest_bench(const vmm_t *v)
 static bool guest_call(const vmm_t *v, vmm_domain_t *d, seL4_MessageInfo_t *info)
 {
     seL4_Word label = seL4_MessageInfo_get_label(*info), n;
+    seL4_Word len = seL4_MessageInfo_get_length(*info);
     seL4_Word mr[MAX_MRS];
     seL4_Error e;
 
     switch (label) {
     case VMM_CALL_WRITE:
-        guest_write(d, seL4_GetMR(0));
-        *info = seL4_MessageInfo_new(seL4_NoError, 0, 0, 0);
+        if (len >= 1)
+            guest_write(d, seL4_GetMR(0), len);
+        *info = seL4_MessageInfo_new(len >= 1 ? seL4_NoError : seL4_TruncatedMessage, 0, 0, 0);
         return true;
     case VMM_CALL_BENCH:
-        guest_bench(v);
-        *info = seL4_MessageInfo_new(seL4_NoError, 0, 0, 0);
+        if (len >= BENCH_WORDS_MIN)
+            guest_bench(v, len);
+        *info = seL4_MessageInfo_new(len >= BENCH_WORDS_MIN ? seL4_NoError
+                                                            : seL4_TruncatedMessage, 0, 0, 0);
         return true;
     case VMM_CALL_USAGE:
-        d->claimed = true;
-        d->claim_used = seL4_GetMR(0);
-        d->claim_free = seL4_GetMR(1);
-        *info = seL4_MessageInfo_new(seL4_NoError, 0, 0, 0);
+        if (len >= 2) {
+            d->claimed = true;
+            d->claim_used = seL4_GetMR(0);
+            d->claim_free = seL4_GetMR(1);
+        }
+        *info = seL4_MessageInfo_new(len >= 2 ? seL4_NoError : seL4_TruncatedMessage, 0, 0, 0);
         return true;
     case VMM_CALL_EXIT:
         if (d->line_len)
             flush_line(d);
-        d->exit_status = (int)seL4_GetMR(0);
+        d->exit_status = len >= 1 ? (int)seL4_GetMR(0) : 0;
         d->state = DOMAIN_EXITED;
         printf("vmm: guest '%s' exited with status %d\n", d->g->name, d->exit_status);
         return false;
     }
-    n = seL4_MessageInfo_get_length(*info);
-    if (n > MEDIATE_MAX_MRS)
-        n = MEDIATE_MAX_MRS;
+    n = len > MEDIATE_MAX_MRS ? MEDIATE_MAX_MRS : len;
     for (seL4_Word i = 0; i < n; i++)
         mr[i] = seL4_GetMR(i);
     e = mediate_call(d, label, mr, n, &n);

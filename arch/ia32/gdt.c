@@ -6,6 +6,13 @@
  * tell the CPU where to save a user context on an interrupt (esp0), and two
  * user data segments whose bases are the running thread's fs_base and
  * gs_base: that is how thread-local storage works on ia32.
+ *
+ * No local descriptor table: the LDT register is loaded with the null
+ * selector, so a selector with its TI bit set is #GP. Left as the firmware
+ * leaves it (after reset: base 0, limit 0xffff, usable; SDM 9.1.1), the
+ * CPU would read descriptors from linear 0..0xffff of whatever address
+ * space runs, which a user thread can map and fill: a call gate there into
+ * the kernel's code segment runs its code in ring 0.
  */
 #include <arch/gdt.h>
 #include <arch/machine.h>
@@ -67,6 +74,8 @@ void gdt_init(void)
         "movl %%eax, %%gs\n"
         "movl %6, %%eax\n"
         "ltr %%ax\n"
+        "xorl %%eax, %%eax\n"
+        "lldt %%ax\n"
         : : "m"(gdtr), "i"(SEL_CS_0), "i"(SEL_DS_3), "i"(SEL_DS_0), "i"(SEL_FS), "i"(SEL_GS),
             "i"(SEL_TSS) : "eax", "memory");
 }

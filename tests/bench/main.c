@@ -86,7 +86,7 @@ static void null_syscall(void)
 
 int main(bootinfo_t *bi)
 {
-    (void)bi;
+    bench_memory_init(bi);
     bench_cfg.smoke = !kernel_has_bench_call(0);
     bench_cfg.irq_kernel = !bench_cfg.smoke && kernel_has_bench_call(1);
     bench_cfg.warmup = bench_cfg.smoke ? 1 : 2;

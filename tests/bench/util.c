@@ -5,6 +5,7 @@
 #include "bench.h"
 #include <rt/rt.h>
 #include <rt/test.h>
+#include <systest.h>
 #include <stdio.h>
 #include <stdarg.h>
 #include <string.h>
@@ -14,6 +15,8 @@ volatile uint32_t bench_ts[8];
 uint32_t bench_pair_overhead;
 uint32_t bench_stub_overhead;
 seL4_CPtr bench_done_ntfn;
+/* The root task's memory: memmgr over bootinfo, as in the system suites. */
+static struct st_root bench_root;
 
 extern char __image_start[], __image_end[];
 
@@ -86,25 +89,36 @@ void bench_fail(const char *where, seL4_Error err)
 
 /* ---- resources ---- */
 
-seL4_CPtr bench_slots(seL4_Word n)
+void bench_memory_init(bootinfo_t *bi)
 {
-    rt_alloc_t *a = rt_default_alloc();
-    seL4_CPtr first = a->next_slot;
-
-    if (n == 0 || a->end_slot - a->next_slot < n)
-        return 0;
-    a->next_slot += n;
-    return first;
+    st_root_init(&bench_root, bi);
+    bench_root.mm.check = 0;    /* thousands of records; the suites check memmgr */
 }
 
+seL4_CPtr bench_slots(seL4_Word n)
+{
+    return st_slots(&bench_root, n);
+}
+
+/* memmgr may hand out an untyped the kernel has yet to reset (a bootinfo
+ * untyped handed out whole, whose watermark boot left at the top, or
+ * halves merged back): its first retype would clear it inside a
+ * measurement. A child retyped from it, outside, is clean. */
 seL4_CPtr bench_untyped(seL4_Word bits)
 {
-    return rt_alloc_object(seL4_UntypedObject, bits);
+    seL4_CPtr parent = st_untyped(&bench_root, bits, NULL), child = bench_slots(1);
+
+    if (parent == 0 || child == 0 ||
+        bench_retype(parent, seL4_UntypedObject, bits, child, 1) != seL4_NoError)
+        return 0;
+    return child;
 }
 
 seL4_CPtr bench_obj(seL4_Word type, seL4_Word size_bits)
 {
-    return rt_alloc_object(type, size_bits);
+    mm_cptr_t cap = 0;
+
+    return mm_alloc(&bench_root.mm, type, size_bits, &cap) == ERR_NONE ? cap : 0;
 }
 
 seL4_Error bench_retype(seL4_CPtr ut, seL4_Word type, seL4_Word size_bits, seL4_CPtr slot,
@@ -183,15 +197,14 @@ seL4_CPtr bench_vspace_new(void)
 
 seL4_Error bench_thread_new(rt_thread_t *t, seL4_Word prio, seL4_CPtr fault_ep, seL4_CPtr vspace)
 {
-    rt_alloc_t *a = rt_default_alloc();
     seL4_CPtr frames[1 + RT_THREAD_STACK_PAGES];
     uint8_t *frame, *stack;
     seL4_Error err;
 
     memset(t, 0, sizeof(*t));
     t->tcb = bench_obj(seL4_TCBObject, 0);
-    frame = rt_map_pages_in(a, 1, &frames[0]);
-    stack = rt_map_pages_in(a, RT_THREAD_STACK_PAGES, &frames[1]);
+    frame = st_pages(&bench_root, 1, &frames[0]);
+    stack = st_pages(&bench_root, RT_THREAD_STACK_PAGES, &frames[1]);
     if (t->tcb == 0 || frame == NULL || stack == NULL)
         return seL4_NotEnoughMemory;
     t->ipc_frame = frames[0];

@@ -55,7 +55,7 @@ static void add_object(const vmm_config_t *cfg, const plan_object_t *o, const is
     if (o->owner == PLAN_VMM && is_channel(cfg, o->name))
         owner = ISO_NONE;
     else if (owner == ISO_NONE)
-        g->overflow = true;
+        iso_refuse(g, ISO_LIMIT_BAD_INPUT);
     iso_add_object(g, kind, owner, o->name, ranged ? o->base : 0, ranged ? o->size : 0);
 }
 
@@ -75,7 +75,7 @@ int iso_from_plan(const vmm_config_t *cfg, const vmm_plan_t *plan, iso_graph_t *
         const plan_cap_t *pc = &plan->cap[c];
         iso_id_t holder = subject(g, guest, cfg->n_guests, pc->holder);
         if (holder == ISO_NONE || pc->object >= plan->n_objects) {
-            g->overflow = true;
+            iso_refuse(g, ISO_LIMIT_BAD_INPUT);
             continue;
         }
         iso_add_cap(g, holder, (iso_id_t)(first + pc->object), pc->rights);

@@ -7,7 +7,8 @@
  * Entities are found by what they are, not by where the capability sits:
  * two capabilities to the same frame (same type and physical address)
  * name one entity; I/O ports by their range, IRQ handlers by their line,
- * control capabilities by their kind. The untyped an object descends from
+ * control capabilities by their kind (the graph's hash index finds them, so
+ * a slot costs the same however many came before). The untyped an object descends from
  * becomes (or is found as) an untyped entity with its range, and the
  * object's parent. Live entities have no owner: who holds them is what the
  * analysis looks at.
@@ -91,12 +92,10 @@ static void range_of(const slot_t *s, iso_kind_t k, uint64_t *base, uint64_t *si
 static iso_id_t find_or_add(iso_graph_t *g, iso_kind_t k, uint64_t base, uint64_t size)
 {
     char name[ISO_NAME_LEN];
+    iso_id_t found = iso_lookup(g, k, base, size);
 
-    for (uint32_t i = 0; i < g->n_entities; i++) {
-        const iso_entity_t *e = &g->entities[i];
-        if (e->kind == k && e->base == base && e->size == size)
-            return (iso_id_t)i;
-    }
+    if (found != ISO_NONE)
+        return found;
     if (k == ISO_IO_PORTS || k == ISO_IRQ)
         snprintf(name, sizeof(name), "%s@%llu", iso_kind_name(k), (unsigned long long)base);
     else if (size != 0)

@@ -4,10 +4,14 @@
  * Entities are numbered in the order they are added; a capability is a
  * holder (a partition or the VMM: the subjects of the model), a target and
  * a set of rights. Every add checks its arguments and refuses what does not
- * fit by returning ISO_NONE and marking the graph overflowed, so that a
- * graph that lost a capability can never pass the analysis.
+ * fit by returning ISO_NONE and marking the graph overflowed (with the
+ * reason, for the message), so that a graph that lost a capability can
+ * never pass the analysis. Every entity is also chained into a hash index
+ * on (kind, base, size), so the live audit finds the entity a slot names
+ * without a scan.
  */
 #include <vmm/isolation.h>
+#include <stdio.h>
 #include <string.h>
 
 void iso_init(iso_graph_t *g)
@@ -16,6 +20,37 @@ void iso_init(iso_graph_t *g)
     g->n_caps = 0;
     g->vmm = ISO_NONE;
     g->overflow = false;
+    g->why = ISO_LIMIT_NONE;
+    for (uint32_t i = 0; i < (1u << ISO_HASH_BITS); i++)
+        g->bucket[i] = ISO_NONE;
+}
+
+void iso_refuse(iso_graph_t *g, iso_limit_t why)
+{
+    if (!g->overflow)
+        g->why = why;
+    g->overflow = true;
+}
+
+/* Fibonacci hashing of the three fields, folded to ISO_HASH_BITS. */
+static uint32_t hash_of(iso_kind_t kind, uint64_t base, uint64_t size)
+{
+    uint64_t h = (base ^ (size << 20) ^ ((uint64_t)kind << 56)) * 0x9e3779b97f4a7c15ull;
+
+    return (uint32_t)(h >> (64 - ISO_HASH_BITS));
+}
+
+iso_id_t iso_lookup(const iso_graph_t *g, iso_kind_t kind, uint64_t base, uint64_t size)
+{
+    iso_id_t first = ISO_NONE;
+
+    for (iso_id_t i = g->bucket[hash_of(kind, base, size)]; i != ISO_NONE;
+         i = g->next_same_hash[i]) {
+        const iso_entity_t *e = &g->entities[i];
+        if (e->kind == kind && e->base == base && e->size == size)
+            first = i;      /* chains run newest first: keep going to the oldest */
+    }
+    return first;
 }
 
 static void copy_name(char *dst, const char *src)
@@ -30,19 +65,26 @@ static void copy_name(char *dst, const char *src)
 static iso_id_t add_entity(iso_graph_t *g, iso_kind_t kind, iso_id_t owner, const char *name,
                            uint64_t base, uint64_t size)
 {
-    if (g->n_entities >= ISO_MAX_ENTITIES || (unsigned)kind >= ISO_NUM_KINDS ||
-        (owner != ISO_NONE && owner >= g->n_entities)) {
-        g->overflow = true;
+    if (g->n_entities >= ISO_MAX_ENTITIES) {
+        iso_refuse(g, ISO_LIMIT_ENTITIES);
         return ISO_NONE;
     }
-    iso_entity_t *e = &g->entities[g->n_entities];
-    e->kind = kind;
+    if ((unsigned)kind >= ISO_NUM_KINDS || (owner != ISO_NONE && owner >= g->n_entities)) {
+        iso_refuse(g, ISO_LIMIT_BAD_INPUT);
+        return ISO_NONE;
+    }
+    iso_id_t id = g->n_entities++;
+    iso_entity_t *e = &g->entities[id];
+    uint32_t h = hash_of(kind, base, size);
+    e->kind = (uint8_t)kind;
     e->owner = owner;
     e->parent = ISO_NONE;
     e->base = base;
     e->size = size;
     copy_name(e->name, name);
-    return (iso_id_t)g->n_entities++;
+    g->next_same_hash[id] = g->bucket[h];
+    g->bucket[h] = id;
+    return id;
 }
 
 static uint32_t count_subjects(const iso_graph_t *g)
@@ -58,7 +100,7 @@ static uint32_t count_subjects(const iso_graph_t *g)
 iso_id_t iso_add_partition(iso_graph_t *g, const char *name)
 {
     if (count_subjects(g) >= ISO_MAX_PARTITIONS) {
-        g->overflow = true;
+        iso_refuse(g, ISO_LIMIT_PARTITIONS);
         return ISO_NONE;
     }
     return add_entity(g, ISO_PARTITION, ISO_NONE, name, 0, 0);
@@ -67,7 +109,7 @@ iso_id_t iso_add_partition(iso_graph_t *g, const char *name)
 iso_id_t iso_add_vmm(iso_graph_t *g, const char *name)
 {
     if (g->vmm != ISO_NONE || count_subjects(g) >= ISO_MAX_PARTITIONS) {
-        g->overflow = true;
+        iso_refuse(g, g->vmm != ISO_NONE ? ISO_LIMIT_BAD_INPUT : ISO_LIMIT_PARTITIONS);
         return ISO_NONE;
     }
     iso_id_t id = add_entity(g, ISO_VMM, ISO_NONE, name, 0, 0);
@@ -85,7 +127,7 @@ iso_id_t iso_add_object(iso_graph_t *g, iso_kind_t kind, iso_id_t owner, const c
                         uint64_t base, uint64_t size)
 {
     if (kind == ISO_PARTITION || kind == ISO_VMM || (owner != ISO_NONE && !is_subject(g, owner))) {
-        g->overflow = true;
+        iso_refuse(g, ISO_LIMIT_BAD_INPUT);
         return ISO_NONE;
     }
     return add_entity(g, kind, owner, name, base, size);
@@ -95,7 +137,7 @@ void iso_set_parent(iso_graph_t *g, iso_id_t child, iso_id_t untyped)
 {
     if (child >= g->n_entities || untyped >= g->n_entities || child == untyped ||
         g->entities[untyped].kind != ISO_UNTYPED) {
-        g->overflow = true;
+        iso_refuse(g, ISO_LIMIT_BAD_INPUT);
         return;
     }
     g->entities[child].parent = untyped;
@@ -103,9 +145,12 @@ void iso_set_parent(iso_graph_t *g, iso_id_t child, iso_id_t untyped)
 
 iso_id_t iso_add_cap(iso_graph_t *g, iso_id_t holder, iso_id_t target, uint8_t rights)
 {
-    if (g->n_caps >= ISO_MAX_CAPS || !is_subject(g, holder) || target >= g->n_entities ||
-        (rights & ~ISO_ALL) != 0) {
-        g->overflow = true;
+    if (!is_subject(g, holder) || target >= g->n_entities || (rights & ~ISO_ALL) != 0) {
+        iso_refuse(g, ISO_LIMIT_BAD_INPUT);
+        return ISO_NONE;
+    }
+    if (g->n_caps >= ISO_MAX_CAPS) {
+        iso_refuse(g, ISO_LIMIT_CAPS);
         return ISO_NONE;
     }
     g->caps[g->n_caps] = (iso_cap_t){ .holder = holder, .target = target, .rights = rights };
@@ -143,6 +188,31 @@ static const char *const kind_names[ISO_NUM_KINDS] = {
 const char *iso_kind_name(iso_kind_t k)
 {
     return (unsigned)k < ISO_NUM_KINDS ? kind_names[k] : "?";
+}
+
+const char *iso_limit_str(iso_limit_t why, char *buf, size_t len)
+{
+    static const struct { const char *what; const char *macro; unsigned max; } limits[] = {
+        [ISO_LIMIT_ENTITIES] = { "entities", "ISO_MAX_ENTITIES", ISO_MAX_ENTITIES },
+        [ISO_LIMIT_CAPS] = { "capabilities", "ISO_MAX_CAPS", ISO_MAX_CAPS },
+        [ISO_LIMIT_PARTITIONS] = { "partitions and VMM", "ISO_MAX_PARTITIONS",
+                                   ISO_MAX_PARTITIONS },
+        [ISO_LIMIT_RELATIONS] = { "relations", "ISO_MAX_RELATIONS", ISO_MAX_RELATIONS },
+        [ISO_LIMIT_FINDINGS] = { "findings", "ISO_MAX_FINDINGS", ISO_MAX_FINDINGS },
+    };
+
+    if (len == 0)
+        return buf;
+    if (why == ISO_LIMIT_BAD_INPUT)
+        snprintf(buf, len, "a bad entity, kind or rights was added");
+    else if (why == ISO_LIMIT_INCOMPLETE)
+        snprintf(buf, len, "the capability state could not be read whole");
+    else if ((unsigned)why < sizeof(limits) / sizeof(limits[0]) && limits[why].what != NULL)
+        snprintf(buf, len, "more than %u %s (%s)", limits[why].max, limits[why].what,
+                 limits[why].macro);
+    else
+        snprintf(buf, len, "no limit reached");
+    return buf;
 }
 
 const char *iso_rights_str(uint8_t rights, char *buf, size_t len)

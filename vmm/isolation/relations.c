@@ -19,6 +19,11 @@
  * capability has Grant (its reply capability then carries Grant); rights on
  * CNode, TCB and paging capabilities are not checked, so any capability to
  * one is full authority over it.
+ *
+ * The rules on one entity run entity by entity; the rules on two entities
+ * sharing bytes run for the pairs a sweep over the entities sorted by
+ * address meets (sweep()), never for every pair: the audit's graphs have
+ * tens of thousands of frames.
  */
 #include <vmm/isolation.h>
 #include <string.h>
@@ -82,6 +87,13 @@ static bool owned_by_vmm(const iso_graph_t *g, iso_id_t x)
     return g->vmm != ISO_NONE && g->entities[x].owner == g->vmm;
 }
 
+static void refuse(iso_analysis_t *a, iso_limit_t why)
+{
+    if (!a->overflow)
+        a->why = why;
+    a->overflow = true;
+}
+
 /* Merge `who` into the holdings list (one entry per partition). */
 static bool add_holding(holding_t *h, uint32_t *n, iso_id_t who, iso_id_t cap, uint8_t rights)
 {
@@ -110,9 +122,33 @@ static uint32_t holdings_of(const iso_graph_t *g, iso_analysis_t *a, iso_id_t x,
     for (iso_id_t c = a->first_cap[x]; c != ISO_NONE; c = a->next_cap[c]) {
         const iso_cap_t *cap = &g->caps[c];
         if (is_partition(g, cap->holder) && !add_holding(h, &n, cap->holder, c, cap->rights))
-            a->overflow = true;
+            refuse(a, ISO_LIMIT_PARTITIONS);
     }
     return n;
+}
+
+/*
+ * Where in the scan a relation or finding was found: capabilities first (in
+ * order), then entity by entity its own rules and then its overlaps, other
+ * entity by other entity, holding by holding. Of several witnesses of one
+ * (kind, p, q) the earliest is kept, and the lists are put in this order at
+ * the end, so the result is the same as a scan of every pair in id order
+ * would give, however the sweep meets the overlapping pairs.
+ */
+#define AT_STAGE        (1ull << 62)
+#define AT_X_SHIFT      41
+#define AT_OVERLAP      (1ull << 40)
+#define AT_Y_SHIFT      19
+#define AT_I_SHIFT      14
+#define AT_J_SHIFT      9           /* below: a counter within one call */
+_Static_assert(ISO_MAX_ENTITIES <= (1u << (AT_X_SHIFT - AT_Y_SHIFT - 1)) &&
+               ISO_MAX_PARTITIONS <= (1u << (AT_I_SHIFT - AT_J_SHIFT)),
+               "scan positions fit their fields");
+
+static uint64_t scan_at(iso_id_t x, bool overlap, iso_id_t y, uint32_t i, uint32_t j)
+{
+    return AT_STAGE | (uint64_t)x << AT_X_SHIFT | (overlap ? AT_OVERLAP : 0) |
+           (uint64_t)y << AT_Y_SHIFT | (uint64_t)i << AT_I_SHIFT | (uint64_t)j << AT_J_SHIFT;
 }
 
 static void add_relation(const iso_graph_t *g, iso_analysis_t *a, iso_rel_t rel,
@@ -120,19 +156,31 @@ static void add_relation(const iso_graph_t *g, iso_analysis_t *a, iso_rel_t rel,
                          iso_id_t x, iso_id_t y)
 {
     iso_id_t ip = a->subject_index[hp->who], iq = a->subject_index[hq->who];
-
-    (void)g;
-    if (hp->who == hq->who || a->seen[rel][ip][iq])
-        return;
-    if (a->n_relations >= ISO_MAX_RELATIONS) {
-        a->overflow = true;
-        return;
-    }
-    a->seen[rel][ip][iq] = 1;
-    a->relations[a->n_relations++] = (iso_relation_t){
+    uint64_t at = a->at++;
+    iso_relation_t r = {
         .rel = rel, .cls = cls, .p = hp->who, .q = hq->who, .x = x, .y = y,
         .cp = hp->cap, .cq = hq->cap,
     };
+    uint16_t *seen;
+
+    (void)g;
+    if (hp->who == hq->who)
+        return;
+    seen = &a->seen[rel][ip][iq];
+    if (*seen != 0) {
+        if (at < a->rel_order[*seen - 1]) {
+            a->relations[*seen - 1] = r;
+            a->rel_order[*seen - 1] = at;
+        }
+        return;
+    }
+    if (a->n_relations >= ISO_MAX_RELATIONS) {
+        refuse(a, ISO_LIMIT_RELATIONS);
+        return;
+    }
+    a->rel_order[a->n_relations] = at;
+    a->relations[a->n_relations++] = r;
+    *seen = (uint16_t)a->n_relations;
 }
 
 /* Rules on one entity both partitions hold; hp is tried as the sender /
@@ -249,15 +297,23 @@ static void overlap_rules(const iso_graph_t *g, iso_analysis_t *a, iso_id_t x, i
 static void add_finding(iso_analysis_t *a, iso_finding_kind_t kind, iso_id_t p, iso_id_t x,
                         iso_id_t cap)
 {
+    uint64_t at = a->at++;
+
     for (uint32_t i = 0; i < a->n_findings; i++) {
-        const iso_finding_t *f = &a->findings[i];
-        if (f->kind == kind && f->partition == p && f->x == x)
+        iso_finding_t *f = &a->findings[i];
+        if (f->kind == kind && f->partition == p && f->x == x) {
+            if (at < a->finding_order[i]) {
+                f->cap = cap;
+                a->finding_order[i] = at;
+            }
             return;
+        }
     }
     if (a->n_findings >= ISO_MAX_FINDINGS) {
-        a->overflow = true;
+        refuse(a, ISO_LIMIT_FINDINGS);
         return;
     }
+    a->finding_order[a->n_findings] = at;
     a->findings[a->n_findings++] = (iso_finding_t){ .kind = kind, .partition = p, .x = x, .cap = cap };
 }
 
@@ -300,9 +356,51 @@ static void vmm_memory_rule(const iso_graph_t *g, iso_analysis_t *a, iso_id_t x,
     add_finding(a, ISO_FIND_VMM_MEMORY, h->who, x, h->cap);
 }
 
-static void index_graph(const iso_graph_t *g, iso_analysis_t *a)
+static bool before(const iso_graph_t *g, iso_id_t x, iso_id_t y)
 {
-    uint32_t n_subjects = 0;
+    const iso_entity_t *ex = &g->entities[x], *ey = &g->entities[y];
+    enum space sx = space_of(ex->kind), sy = space_of(ey->kind);
+
+    if (sx != sy)
+        return sx < sy;
+    if (ex->base != ey->base)
+        return ex->base < ey->base;
+    return x < y;
+}
+
+/* Heap sort of v[0..n) by space, then base: O(n log n), no allocation. */
+static void sift_down(const iso_graph_t *g, iso_id_t *v, uint32_t at, uint32_t n)
+{
+    for (;;) {
+        uint32_t child = 2 * at + 1;
+        if (child >= n)
+            return;
+        if (child + 1 < n && before(g, v[child], v[child + 1]))
+            child++;
+        if (!before(g, v[at], v[child]))
+            return;
+        iso_id_t t = v[at];
+        v[at] = v[child];
+        v[child] = t;
+        at = child;
+    }
+}
+
+static void sort_by_address(const iso_graph_t *g, iso_id_t *v, uint32_t n)
+{
+    for (uint32_t i = n / 2; i-- > 0;)
+        sift_down(g, v, i, n);
+    for (uint32_t end = n; end-- > 1;) {
+        iso_id_t t = v[0];
+        v[0] = v[end];
+        v[end] = t;
+        sift_down(g, v, 0, end);
+    }
+}
+
+static uint32_t index_graph(const iso_graph_t *g, iso_analysis_t *a)
+{
+    uint32_t n_subjects = 0, n_ranged = 0;
 
     memset(a->seen, 0, sizeof(a->seen));
     for (uint32_t i = 0; i < g->n_entities; i++) {
@@ -310,12 +408,16 @@ static void index_graph(const iso_graph_t *g, iso_analysis_t *a)
         a->subject_index[i] = ISO_NONE;
         if (g->entities[i].kind == ISO_PARTITION || g->entities[i].kind == ISO_VMM)
             a->subject_index[i] = (iso_id_t)n_subjects++;
+        if (space_of(g->entities[i].kind) != SPACE_NONE && g->entities[i].size != 0)
+            a->by_address[n_ranged++] = i;
     }
     /* Reverse order, so that each list runs in capability order. */
     for (uint32_t c = g->n_caps; c-- > 0;) {
         a->next_cap[c] = a->first_cap[g->caps[c].target];
         a->first_cap[g->caps[c].target] = (iso_id_t)c;
     }
+    sort_by_address(g, a->by_address, n_ranged);
+    return n_ranged;
 }
 
 static void entity_pass(const iso_graph_t *g, iso_analysis_t *a, iso_id_t x)
@@ -324,48 +426,111 @@ static void entity_pass(const iso_graph_t *g, iso_analysis_t *a, iso_id_t x)
     uint32_t n = holdings_of(g, a, x, h);
 
     for (uint32_t i = 0; i < n; i++) {
+        a->at = scan_at(x, false, 0, i, 0);
         vmm_rules(g, a, x, &h[i]);
-        for (uint32_t j = 0; j < n; j++)
+        for (uint32_t j = 0; j < n; j++) {
+            a->at = scan_at(x, false, 0, i, j);
             if (i != j)
                 same_entity_rules(g, a, x, &h[i], &h[j]);
+        }
     }
 }
 
-static void overlap_pass(const iso_graph_t *g, iso_analysis_t *a, iso_id_t x)
+/* x's rules towards y, an entity of the same space sharing bytes with it. */
+static void overlap_pass(const iso_graph_t *g, iso_analysis_t *a, iso_id_t x, iso_id_t y)
 {
     holding_t hx[ISO_MAX_PARTITIONS], hy[ISO_MAX_PARTITIONS];
-    enum space s = space_of(g->entities[x].kind);
-    uint32_t nx;
+    uint32_t nx = holdings_of(g, a, x, hx), ny;
 
-    if (s == SPACE_NONE || (nx = holdings_of(g, a, x, hx)) == 0)
+    if (nx == 0)
         return;
-    for (uint32_t y = 0; y < g->n_entities; y++) {
-        if (y == x || space_of(g->entities[y].kind) != s ||
-            !ranges_overlap(&g->entities[x], &g->entities[y]))
-            continue;
-        for (uint32_t i = 0; i < nx; i++)
-            vmm_memory_rule(g, a, x, (iso_id_t)y, &hx[i]);
-        uint32_t ny = holdings_of(g, a, (iso_id_t)y, hy);
-        for (uint32_t i = 0; i < nx; i++)
-            for (uint32_t j = 0; j < ny; j++)
-                overlap_rules(g, a, x, (iso_id_t)y, &hx[i], &hy[j]);
+    for (uint32_t i = 0; i < nx; i++) {
+        a->at = scan_at(x, true, y, i, 0);
+        vmm_memory_rule(g, a, x, y, &hx[i]);
+    }
+    ny = holdings_of(g, a, y, hy);
+    for (uint32_t i = 0; i < nx; i++)
+        for (uint32_t j = 0; j < ny; j++) {
+            a->at = scan_at(x, true, y, i, j);
+            overlap_rules(g, a, x, y, &hx[i], &hy[j]);
+        }
+}
+
+/*
+ * Every pair of ranged entities that share bytes (ports, lines), each met
+ * once: in address order, an entity overlaps exactly the open ranges that
+ * began before it and have not ended where it begins.
+ */
+static void sweep(const iso_graph_t *g, iso_analysis_t *a, uint32_t n_ranged)
+{
+    uint32_t n_active = 0;
+
+    for (uint32_t k = 0; k < n_ranged; k++) {
+        iso_id_t x = a->by_address[k];
+        const iso_entity_t *ex = &g->entities[x];
+        uint32_t kept = 0;
+
+        for (uint32_t i = 0; i < n_active; i++) {
+            const iso_entity_t *ey = &g->entities[a->active[i]];
+            if (space_of(ey->kind) == space_of(ex->kind) && ranges_overlap(ex, ey))
+                a->active[kept++] = a->active[i];
+        }
+        n_active = kept;
+        for (uint32_t i = 0; i < n_active; i++) {
+            overlap_pass(g, a, x, a->active[i]);
+            overlap_pass(g, a, a->active[i], x);
+        }
+        a->active[n_active++] = x;
+    }
+}
+
+/* Stable insertion sort of the relations and findings by where the scan
+ * found them (they come nearly in order: only overlaps are out of it). */
+static void put_in_scan_order(iso_analysis_t *a)
+{
+    for (uint32_t i = 1; i < a->n_relations; i++) {
+        iso_relation_t r = a->relations[i];
+        uint64_t at = a->rel_order[i];
+        uint32_t j = i;
+        for (; j > 0 && a->rel_order[j - 1] > at; j--) {
+            a->relations[j] = a->relations[j - 1];
+            a->rel_order[j] = a->rel_order[j - 1];
+        }
+        a->relations[j] = r;
+        a->rel_order[j] = at;
+    }
+    for (uint32_t i = 1; i < a->n_findings; i++) {
+        iso_finding_t f = a->findings[i];
+        uint64_t at = a->finding_order[i];
+        uint32_t j = i;
+        for (; j > 0 && a->finding_order[j - 1] > at; j--) {
+            a->findings[j] = a->findings[j - 1];
+            a->finding_order[j] = a->finding_order[j - 1];
+        }
+        a->findings[j] = f;
+        a->finding_order[j] = at;
     }
 }
 
 int iso_analyse(const iso_graph_t *g, iso_analysis_t *a)
 {
+    uint32_t n_ranged;
+
     a->n_relations = 0;
     a->n_findings = 0;
     a->overflow = g->overflow;
+    a->why = g->why;
     if (g->overflow)
         return -1;
-    index_graph(g, a);
-    for (uint32_t c = 0; c < g->n_caps; c++)
+    n_ranged = index_graph(g, a);
+    for (uint32_t c = 0; c < g->n_caps; c++) {
+        a->at = (uint64_t)c << AT_J_SHIFT;
         ownership_rules(g, a, (iso_id_t)c);
-    for (uint32_t x = 0; x < g->n_entities; x++) {
-        entity_pass(g, a, (iso_id_t)x);
-        overlap_pass(g, a, (iso_id_t)x);
     }
+    for (uint32_t x = 0; x < g->n_entities; x++)
+        entity_pass(g, a, (iso_id_t)x);
+    sweep(g, a, n_ranged);
+    put_in_scan_order(a);
     return a->overflow ? -1 : 0;
 }
 

@@ -232,7 +232,7 @@ int iso_parse_text(iso_graph_t *g, const char *text, size_t len, char *err, size
             why = parse_statement(g, &l);
         if (why != NULL) {
             snprintf(err, err_len, "line %u: %s", lineno, why);
-            g->overflow = true;
+            iso_refuse(g, ISO_LIMIT_BAD_INPUT);
             return -1;
         }
         at += n + 1;

@@ -331,7 +331,12 @@ unsigned iso_report(const iso_graph_t *g, const iso_analysis_t *a, iso_emit_fn *
     unsigned bad;
 
     if (g->overflow || a->overflow) {
-        emit(ctx, "isolation: the graph does not fit the analysis; no verdict\n");
+        char why[96], line[160];
+        size_t n = 0;
+        iso_limit_str(g->overflow ? g->why : a->why, why, sizeof(why));
+        put(line, sizeof(line), &n, "isolation: the graph does not fit the analysis: %s; "
+            "no verdict\n", why);
+        emit(ctx, line);
         return 1;
     }
     bad = report_findings(g, a, emit, ctx);

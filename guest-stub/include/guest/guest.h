@@ -41,6 +41,14 @@ void guest_report_usage(const struct mm *mm, int say);
 /* Is word one of the blank-separated boot arguments? (main.c) */
 int guest_wants(const vmm_guest_boot_t *b, const char *word);
 
+/* The replay test (replay.c): A's workload (leak: mixing in what its shared
+ * pages say), and the neighbour that churns memory. Each returns the
+ * number of wrong things. */
+int guest_run_replay(rt_component_info_t *info, const vmm_guest_boot_t *boot, int leak);
+int guest_run_churn(rt_component_info_t *info, const vmm_guest_boot_t *boot);
+/* A neighbour's name and boot arguments into its writable shared pages. */
+void guest_replay_note(const vmm_guest_boot_t *boot);
+
 /* Its channels and devices: prints them, uses them. Returns 0 if right. */
 int guest_use_links(const vmm_guest_boot_t *boot);
 

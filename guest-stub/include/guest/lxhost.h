@@ -22,6 +22,12 @@ typedef struct lxh_space lxh_space_t;
 
 /* The callbacks, over the policy's backend (guest/lxback.h). */
 const struct lx_host_ops *lxh_init(const struct lxb_ops *b);
+/* Before lxh_init: a clock that advances FIXED_STEP_NS per reading and a
+ * fixed random seed instead of the time-stamp counter (bootargs
+ * `clock=fixed`): under -icount the counter counts every guest's
+ * instructions, so the replay test (docs/isolation.md) needs a guest whose
+ * memory does not record when it ran. */
+void lxh_fixed_clock(void);
 int lxh_space_create(lxh_space_t **out);
 struct lxb_space *lxh_space_backend(lxh_space_t *s);
 uint32_t lxh_space_pages(const lxh_space_t *s);

@@ -37,10 +37,18 @@ typedef enum abi_error mm_err_t;
 /* Limits of the fixed tables inside struct mm. */
 #define MM_MAX_SLOT_BLOCKS  16          /* CNode windows the slot allocator manages */
 #define MM_CNODE_MAX_RADIX  16          /* CNodes up to 2^16 slots have pools */
-#define MM_NUM_POOLS        (OBJ_NUM_TYPES + MM_CNODE_MAX_RADIX + 1)
+/* Pools: one per type, one per CNode radix, and the device frame pools
+ * (4 KiB and 4 MiB frames of device untypeds, apart from RAM's). */
+#define MM_POOL_DEVICE_4K   (OBJ_NUM_TYPES + MM_CNODE_MAX_RADIX + 1)
+#define MM_POOL_DEVICE_4M   (MM_POOL_DEVICE_4K + 1)
+#define MM_NUM_POOLS        (MM_POOL_DEVICE_4M + 1)
 /* Slots kept back so that growing the CSpace (a split or two, one
  * CNode) never needs a slot it cannot get. */
 #define MM_SLOT_LOW_WATER   16
+/* A grown CNode is given back only if this many slots stay free without
+ * it: twice the low-water mark, so that a caller allocating and freeing
+ * one slot at the mark does not make memmgr grow and shrink each time. */
+#define MM_SLOT_RELEASE_KEEP (2 * MM_SLOT_LOW_WATER)
 /* Objects per batch retype when a pool is refilled. */
 #define MM_BATCH            16
 
@@ -91,12 +99,17 @@ struct mm_slot_block {
     uint32_t node_depth;
     uint32_t *bitmap;           /* 1 = free */
     struct mm_slot *meta;
+    uint16_t ut;                /* grown: record index + 1 of the CNode's untyped */
+    uint8_t released;           /* grown, CNode given back: no slots until regrown */
 };
 
 /* How the CSpace may grow: new CNodes of 2^l2_bits slots go into the
  * top-level CNode (the CSpace root) at indices [l1_next, l1_end); slot j
  * of the CNode at index i is CPtr (i << l2_bits) | j. Zero l1_end: the
- * CSpace is fixed. */
+ * CSpace is fixed. A grown CNode whose slots are all free again is
+ * deleted and its untyped freed, as long as MM_SLOT_RELEASE_KEEP slots
+ * stay free elsewhere; its top-level index and its slot metadata wait
+ * for the next growth. */
 struct mm_cspace_grow {
     uint32_t l2_bits;
     uint32_t l1_next, l1_end;
@@ -145,6 +158,8 @@ struct mm {
     struct mm_pt *pt_free;      /* spare page-table records */
     struct mm_stats st;
     int check;                  /* run mm_check() after every operation */
+    int prefer_large;           /* policy: mm_vspace_back() uses 4 MiB frames where it can
+                                 * (on after mm_init) */
     int growing;                /* inside CSpace growth: the reserve may be used */
 };
 
@@ -172,6 +187,12 @@ uint32_t mm_slots_free(const struct mm *mm);
 
 /* Objects. size_bits: CNode radix, untyped size; ignored otherwise. */
 mm_err_t mm_alloc(struct mm *mm, uint32_t type, uint32_t size_bits, mm_cptr_t *cap);
+/* A frame of device memory (4 KiB, or 4 MiB if large) from the device
+ * frame pool, refilled from the device untypeds only: device memory is
+ * never handed out by mm_alloc, and RAM never by this. Its contents are
+ * whatever the device or the last user left: neither the kernel nor
+ * memmgr clears device memory. mm_free puts it back in its own pool. */
+mm_err_t mm_alloc_device_frame(struct mm *mm, int large, mm_cptr_t *cap);
 /* Gives an object back; it is made fresh (see pool.c) and pooled. */
 mm_err_t mm_free(struct mm *mm, mm_cptr_t cap);
 /* A whole untyped of 2^bits bytes for the caller (to delegate); freeing it

@@ -70,6 +70,14 @@ mm_err_t mm_vspace_protect(struct mm_vspace *vs, uint32_t vaddr, uint32_t rights
 mm_err_t mm_vspace_restore(struct mm_vspace *vs, uint32_t vaddr);
 /* The frame mapped at vaddr, 0 if none (evicted mappings count). */
 mm_cptr_t mm_vspace_lookup(const struct mm_vspace *vs, uint32_t vaddr);
+/* Backs [vaddr, vaddr + size) (page-aligned) with fresh frames from the
+ * owner's pools, mapped with rights and attr: 4 MiB frames where a
+ * stretch is 4 MiB-aligned and long enough and mm->prefer_large allows,
+ * 4 KiB frames elsewhere. A failure gives back what it had made. */
+mm_err_t mm_vspace_back(struct mm_vspace *vs, uint32_t vaddr, uint32_t size, uint32_t rights,
+                        uint32_t attr);
+/* Unmaps and frees the frames mapped in [vaddr, vaddr + size). */
+void mm_vspace_unback(struct mm_vspace *vs, uint32_t vaddr, uint32_t size);
 /* Unmaps everything, frees the page tables and (if owned) the page directory. */
 void mm_vspace_destroy(struct mm_vspace *vs);
 /* Page tables present (made by memmgr) in vs. */

@@ -22,7 +22,7 @@
 #define BENCH_H
 
 #include <sel4/sel4.h>
-#include <rt/alloc.h>
+#include <abi/bootinfo.h>
 #include <rt/thread.h>
 #include <abi/syscall.h>
 #include <stdint.h>
@@ -107,14 +107,17 @@ void bench_fail(const char *where, seL4_Error err);
 
 /* ---- resources ---- */
 
+/* Hands memmgr bootinfo's RAM untypeds and empty slots (tests/system/common/root.c);
+ * everything below comes from it. */
+void bench_memory_init(bootinfo_t *bi);
 /* n consecutive empty slots of the root CNode (0 if none left). */
 seL4_CPtr bench_slots(seL4_Word n);
-/* A fresh untyped of 2^bits bytes (from the runtime's allocator). */
+/* A fresh untyped of 2^bits bytes, memmgr's no more. */
 seL4_CPtr bench_untyped(seL4_Word bits);
 /* Retype n objects from ut into slots [slot, slot + n). */
 seL4_Error bench_retype(seL4_CPtr ut, seL4_Word type, seL4_Word size_bits, seL4_CPtr slot,
                         seL4_Word n);
-/* One object from the runtime's allocator. */
+/* One object from memmgr. */
 seL4_CPtr bench_obj(seL4_Word type, seL4_Word size_bits);
 /* 2048 consecutive slots shared by benchmarks that empty them again. */
 seL4_CPtr bench_scratch_slots(void);

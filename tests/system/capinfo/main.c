@@ -7,10 +7,12 @@
  * an empty slot, a bad slot range, a truncated message.
  */
 #include <rt/rt.h>
-#include <rt/alloc.h>
 #include <rt/test.h>
 #include <sel4/sel4.h>
 #include <sel4/extensions.h>
+#include <systest.h>
+
+static struct st_root mem;    /* what the tests allocate from */
 
 #define ROOT        seL4_CapInitThreadCNode
 #define DEPTH       seL4_WordBits
@@ -31,13 +33,13 @@
 static struct {
     seL4_CPtr ut;           /* a child untyped of 2^UT_BITS: the test's own memory */
     seL4_Word ut_paddr;
-    seL4_Word parent_paddr; /* the bootinfo untyped it was carved from */
+    seL4_Word parent_paddr; /* the untyped memmgr gave, it was carved from */
     seL4_Word parent_bits;
-} mem;
+} carved;
 
 static seL4_CPtr retype(seL4_CPtr ut, seL4_Word type, seL4_Word bits)
 {
-    seL4_CPtr slot = rt_alloc_slot();
+    seL4_CPtr slot = st_slot(&mem);
 
     if (slot == 0 || seL4_Untyped_Retype(ut, type, bits, ROOT, 0, 0, slot, 1) != seL4_NoError)
         return 0;
@@ -75,17 +77,15 @@ static seL4_Error raw(seL4_CPtr cap, seL4_Word length, seL4_Word mr0, seL4_Word 
     return rt_invoke(cap, INV_EXT_CNODE_READ_SLOTS, 0, length, mr0, mr1);
 }
 
-static void setup_memory(bootinfo_t *bi)
+static void setup_memory(void)
 {
-    seL4_Word index;
-    seL4_CPtr parent = rt_alloc_reserve_untyped(rt_default_alloc(), UT_BITS, &index);
+    seL4_CPtr parent = st_untyped(&mem, UT_BITS, &carved.parent_paddr);
 
     if (parent == 0)
         return;
-    mem.parent_paddr = bi->untyped_list[index].paddr;
-    mem.parent_bits = bi->untyped_list[index].size_bits;
-    mem.ut = retype(parent, seL4_UntypedObject, UT_BITS);
-    mem.ut_paddr = mem.parent_paddr;
+    carved.parent_bits = UT_BITS;
+    carved.ut = retype(parent, seL4_UntypedObject, UT_BITS);
+    carved.ut_paddr = carved.parent_paddr;
 }
 
 static void expect_ancestor(const ext_CapInfo_t *i, seL4_Word paddr, seL4_Word bits)
@@ -171,43 +171,43 @@ static void objects_exact(void)
     ext_CapInfo_t i;
 
     TEST_BEGIN("read_slots/objects_exact");
-    ASSERT_TRUE(mem.ut != 0);
-    ASSERT_OK(read_one(ROOT, mem.ut, &i));
+    ASSERT_TRUE(carved.ut != 0);
+    ASSERT_OK(read_one(ROOT, carved.ut, &i));
     EXPECT_EQ(i.type, CAPINFO_TYPE_UNTYPED);
-    EXPECT_EQ(i.paddr, mem.ut_paddr);
+    EXPECT_EQ(i.paddr, carved.ut_paddr);
     EXPECT_EQ(i.size_bits, UT_BITS);
     EXPECT_EQ(i.data, 0);                           /* nothing retyped yet */
-    expect_ancestor(&i, mem.parent_paddr, mem.parent_bits);
+    expect_ancestor(&i, carved.parent_paddr, carved.parent_bits);
     for (seL4_Word k = 0; k < sizeof(objs) / sizeof(objs[0]); k++) {
-        seL4_CPtr c = retype(mem.ut, objs[k].type, objs[k].bits);
+        seL4_CPtr c = retype(carved.ut, objs[k].type, objs[k].bits);
         ASSERT_TRUE(c != 0);
         ASSERT_OK(read_one(ROOT, c, &i));
         EXPECT_EQ(i.type, objs[k].info_type);
         EXPECT_EQ(i.size_bits, objs[k].size_bits);
-        EXPECT_EQ(i.paddr, mem.ut_paddr + objs[k].offset);
+        EXPECT_EQ(i.paddr, carved.ut_paddr + objs[k].offset);
         /* Frames carry R W; notifications only send and receive (as in seL4);
          * the rest check no rights and report all four. */
         seL4_Word want = objs[k].info_type == CAPINFO_TYPE_FRAME ||
                          objs[k].info_type == CAPINFO_TYPE_NOTIFICATION ? (R_R | R_W) : R_ALL;
         EXPECT_EQ(i.rights, want);
-        expect_ancestor(&i, mem.ut_paddr, UT_BITS);
+        expect_ancestor(&i, carved.ut_paddr, UT_BITS);
         if (objs[k].info_type == CAPINFO_TYPE_FRAME) {
             seL4_X86_Page_GetAddress_t a = seL4_X86_Page_GetAddress(c);
             EXPECT_EQ(i.paddr, a.paddr);
             EXPECT_FALSE(i.flags & CAPINFO_MAPPED);
         }
         if (objs[k].info_type == CAPINFO_TYPE_UNTYPED) {
-            /* Objects from the child untyped descend from it, not from mem.ut. */
+            /* Objects from the child untyped descend from it, not from carved.ut. */
             seL4_CPtr n = retype(c, seL4_NotificationObject, 0);
             ASSERT_TRUE(n != 0);
             ASSERT_OK(read_one(ROOT, n, &i));
-            EXPECT_EQ(i.paddr, mem.ut_paddr + objs[k].offset);
-            expect_ancestor(&i, mem.ut_paddr + objs[k].offset, 12);
+            EXPECT_EQ(i.paddr, carved.ut_paddr + objs[k].offset);
+            expect_ancestor(&i, carved.ut_paddr + objs[k].offset, 12);
             ASSERT_OK(read_one(ROOT, c, &i));
             EXPECT_EQ(i.data, 1u << 4);             /* one notification retyped */
         }
     }
-    ASSERT_OK(read_one(ROOT, mem.ut, &i));
+    ASSERT_OK(read_one(ROOT, carved.ut, &i));
     EXPECT_EQ(i.data, 0x6000);                      /* the watermark */
     TEST_END();
 }
@@ -221,8 +221,8 @@ static seL4_Word cn_paddr(seL4_CPtr cn)
 
 static void badge_rights_guard(void)
 {
-    seL4_CPtr ep = retype(mem.ut, seL4_EndpointObject, 0), m = rt_alloc_slot();
-    seL4_CPtr cn = retype(mem.ut, seL4_CapTableObject, SMALL_RADIX), g = rt_alloc_slot();
+    seL4_CPtr ep = retype(carved.ut, seL4_EndpointObject, 0), m = st_slot(&mem);
+    seL4_CPtr cn = retype(carved.ut, seL4_CapTableObject, SMALL_RADIX), g = st_slot(&mem);
     ext_CapInfo_t i, e;
 
     TEST_BEGIN("read_slots/badge_rights_guard");
@@ -236,7 +236,7 @@ static void badge_rights_guard(void)
     EXPECT_EQ(i.data, BADGE);
     EXPECT_EQ(i.paddr, e.paddr);
     /* The minted copy is a child of the endpoint cap, a child of the untyped. */
-    expect_ancestor(&i, mem.ut_paddr, UT_BITS);
+    expect_ancestor(&i, carved.ut_paddr, UT_BITS);
     ASSERT_OK(seL4_CNode_Mint(ROOT, g, DEPTH, ROOT, cn, DEPTH, seL4_AllRights, GUARD_DATA));
     ASSERT_OK(read_one(ROOT, g, &i));
     EXPECT_EQ(i.type, CAPINFO_TYPE_CNODE);
@@ -262,7 +262,7 @@ static void badge_rights_guard(void)
 static void mapped_frame(void)
 {
     seL4_CPtr frame;
-    void *p = rt_map_pages(1, &frame);
+    void *p = st_pages(&mem, 1, &frame);
     ext_CapInfo_t i;
 
     TEST_BEGIN("read_slots/mapped_frame");
@@ -279,8 +279,8 @@ static void mapped_frame(void)
 /* A CNode other than the caller's own: whoever holds its capability reads it. */
 static void other_cnode(void)
 {
-    seL4_CPtr cn = retype(mem.ut, seL4_CapTableObject, SMALL_RADIX);
-    seL4_CPtr ep = retype(mem.ut, seL4_EndpointObject, 0);
+    seL4_CPtr cn = retype(carved.ut, seL4_CapTableObject, SMALL_RADIX);
+    seL4_CPtr ep = retype(carved.ut, seL4_EndpointObject, 0);
     ext_CapInfo_t i[SMALL_SLOTS], e;
 
     TEST_BEGIN("read_slots/other_cnode_all_slots");
@@ -297,7 +297,7 @@ static void other_cnode(void)
     EXPECT_EQ(i[EP_SLOT].type, CAPINFO_TYPE_ENDPOINT);
     EXPECT_EQ(i[EP_SLOT].rights, R_W);
     EXPECT_EQ(i[EP_SLOT].paddr, e.paddr);
-    expect_ancestor(&i[EP_SLOT], mem.ut_paddr, UT_BITS);
+    expect_ancestor(&i[EP_SLOT], carved.ut_paddr, UT_BITS);
     /* The last slot alone, and a whole reply's worth of the root CNode. */
     ASSERT_OK(read_one(cn, SMALL_SLOTS - 1, &i[0]));
     EXPECT_EQ(i[0].type, CAPINFO_TYPE_NULL);
@@ -321,8 +321,7 @@ static void other_cnode(void)
 
 static void ancestor_search_bounded(void)
 {
-    seL4_Word index;
-    seL4_CPtr pool = rt_alloc_reserve_untyped(rt_default_alloc(), MANY_BITS, &index);
+    seL4_CPtr pool = st_untyped(&mem, MANY_BITS, NULL);
     seL4_CPtr cn = 0, ut = 0;
     ext_CapInfo_t i;
 
@@ -367,8 +366,8 @@ static void expect_range(seL4_Error e, seL4_Word min, seL4_Word max)
 
 static void refusals(bootinfo_t *bi)
 {
-    seL4_CPtr cn = retype(mem.ut, seL4_CapTableObject, SMALL_RADIX);
-    seL4_CPtr frame = retype(mem.ut, seL4_X86_4K, 0), empty = rt_alloc_slot();
+    seL4_CPtr cn = retype(carved.ut, seL4_CapTableObject, SMALL_RADIX);
+    seL4_CPtr frame = retype(carved.ut, seL4_X86_4K, 0), empty = st_slot(&mem);
     seL4_Word root_slots = 1u << bi->init_thread_cnode_size_bits;
     ext_CapInfo_t i;
 
@@ -389,7 +388,7 @@ static void refusals(bootinfo_t *bi)
     EXPECT_OK(raw(cn, 2, 6, 2));
     /* Not a CNode: the label is one these types do not know. */
     EXPECT_ERR(raw(seL4_CapInitThreadTCB, 2, 0, 1), seL4_IllegalOperation);
-    EXPECT_ERR(raw(mem.ut, 2, 0, 1), seL4_IllegalOperation);
+    EXPECT_ERR(raw(carved.ut, 2, 0, 1), seL4_IllegalOperation);
     EXPECT_ERR(raw(frame, 2, 0, 1), seL4_IllegalOperation);
     EXPECT_ERR(raw(seL4_CapInitThreadVSpace, 2, 0, 1), seL4_IllegalOperation);
     EXPECT_ERR(raw(seL4_CapIRQControl, 2, 0, 1), seL4_IllegalOperation);
@@ -402,7 +401,8 @@ static void refusals(bootinfo_t *bi)
 
 int main(bootinfo_t *bi)
 {
-    setup_memory(bi);
+    st_root_init(&mem, bi);
+    setup_memory();
     initial_caps(bi);
     boot_untyped(bi);
     objects_exact();

@@ -6,9 +6,11 @@
 #define CAPMODEL_CAPMODEL_H
 
 #include <sel4/sel4.h>
+#include <systest.h>
+
+/* The suite's memory (main.c). */
+extern struct st_root mem;
 
 void capmodel_big_revoke(void);
-/* Size in bits of bootinfo untyped number index. */
-seL4_Word cm_untyped_bits(seL4_Word index);
 
 #endif

@@ -16,12 +16,13 @@
 #include "model.h"
 #include "capmodel.h"
 #include <rt/rt.h>
-#include <rt/alloc.h>
 #include <rt/test.h>
 #include <sel4/sel4.h>
 #include <stdio.h>
 #include <string.h>
 #include <systest.h>
+
+struct st_root mem;    /* what the tests allocate from */
 
 #ifndef CAPMODEL_SEED
 #define CAPMODEL_SEED 1u
@@ -31,7 +32,7 @@
 #endif
 #define ROUNDS          4u
 #define ROOT_UT_BITS    16u           /* each model root untyped */
-#define POOL_BITS       18u           /* the bootinfo untyped the roots come from */
+#define POOL_BITS       18u           /* the untyped (from memmgr) the roots come from */
 
 #define ROOT  seL4_CapInitThreadCNode
 #define DEPTH seL4_WordBits
@@ -40,7 +41,7 @@ typedef struct cm {
     model_t m;
     uint64_t rng;
     seL4_CPtr probe;                  /* two empty slots for memory probes */
-    seL4_CPtr pool;                   /* bootinfo untyped holding the roots */
+    seL4_CPtr pool;                   /* memmgr's whole untyped holding the roots */
     seL4_Word pool_bits;
     seL4_CPtr roots[MODEL_ROOTS];
     unsigned round, step;
@@ -220,24 +221,21 @@ static int random_step(cm_t *c)
 
 static int setup(cm_t *c)
 {
-    rt_alloc_t *a = rt_default_alloc();
     seL4_CPtr win;
 
     c->rng = ((uint64_t)CAPMODEL_SEED << 32) | 0x1234567u;
-    c->probe = rt_alloc_slot();
-    if (rt_alloc_slot() != c->probe + 1)
+    c->probe = st_slots(&mem, 2);
+    if (c->probe == 0)
         return 1;
     for (unsigned r = 0; r < MODEL_ROOTS; r++)
-        c->roots[r] = rt_alloc_slot();
-    win = rt_alloc_slot();
-    for (int i = 1; i < MODEL_WIN; i++)
-        if (rt_alloc_slot() != win + (seL4_CPtr)i)
-            return 2;
-    seL4_Word index;
-    c->pool = rt_alloc_reserve_untyped(a, POOL_BITS, &index);
+        c->roots[r] = st_slot(&mem);
+    win = st_slots(&mem, MODEL_WIN);
+    if (win == 0)
+        return 2;
+    c->pool = st_untyped(&mem, POOL_BITS, NULL);
     if (c->pool == 0)
         return 3;
-    c->pool_bits = cm_untyped_bits(index);
+    c->pool_bits = POOL_BITS;
     if (seL4_Untyped_Retype(c->pool, seL4_UntypedObject, ROOT_UT_BITS, ROOT, 0, 0, c->roots[0],
                             MODEL_ROOTS) != seL4_NoError)
         return 4;
@@ -335,16 +333,9 @@ out:
     TEST_END();
 }
 
-static bootinfo_t *boot_info;
-
-seL4_Word cm_untyped_bits(seL4_Word index)
-{
-    return boot_info->untyped_list[index].size_bits;
-}
-
 int main(bootinfo_t *bi)
 {
-    boot_info = bi;
+    st_root_init(&mem, bi);
     test_random_model();
     capmodel_big_revoke();
     tests_done();

@@ -11,7 +11,6 @@
  * on the way out).
  */
 #include "capmodel.h"
-#include <rt/alloc.h>
 #include <rt/test.h>
 #include <rt/thread.h>
 #include <sel4/sel4.h>
@@ -66,7 +65,7 @@ static void counter_main(void *arg)
 static int build_tree(seL4_CPtr ut, seL4_CPtr cn_ut, seL4_CPtr *nodes)
 {
     for (seL4_Word i = 0; i < NODES; i++) {
-        nodes[i] = rt_alloc_slot();
+        nodes[i] = st_slot(&mem);
         if (nodes[i] == 0 || seL4_Untyped_Retype(cn_ut, seL4_CapTableObject, NODE_RADIX, ROOT,
                                                  0, 0, nodes[i], 1) != seL4_NoError)
             return 1;
@@ -80,20 +79,18 @@ static int build_tree(seL4_CPtr ut, seL4_CPtr cn_ut, seL4_CPtr *nodes)
 
 void capmodel_big_revoke(void)
 {
-    rt_alloc_t *a = rt_default_alloc();
     seL4_CPtr ut, cn_ut, nodes[NODES];
     rt_thread_t counter;
     seL4_Error err;
     uint64_t t0, t1;
 
     TEST_BEGIN("capmodel/revoke_131072_caps_with_timer");
-    seL4_Word index = 0;
-    ut = rt_alloc_reserve_untyped(a, TREE_UT_BITS, &index);
-    cn_ut = rt_alloc_reserve_untyped(a, TREE_UT_BITS, NULL);
+    ut = st_untyped(&mem, TREE_UT_BITS, NULL);
+    cn_ut = st_untyped(&mem, TREE_UT_BITS, NULL);
     ASSERT_TRUE(ut != 0 && cn_ut != 0);
     ASSERT_EQ(build_tree(ut, cn_ut, nodes), 0);
     EXPECT_EQ(seL4_DebugCapIdentify(nodes[NODES - 1]), 10);
-    ASSERT_OK(rt_thread_create(&counter, ROOT_PRIO, 0));
+    ASSERT_OK(st_thread_create(&mem, &counter, ROOT_PRIO, 0));
     ASSERT_OK(rt_thread_start(&counter, counter_main, &ticker));
     seL4_Yield();                     /* the counter runs; we come back with a fresh slice */
     ticker.in_revoke = 1;
@@ -108,9 +105,9 @@ void capmodel_big_revoke(void)
            ticker.runs_during, ticker.runs, (unsigned long long)ticker.count);
     EXPECT_GE(ticker.runs_during, MIN_RUNS);
     /* The tree is gone: the untyped is whole again and the CNodes are empty. */
-    EXPECT_ERR(seL4_Untyped_Retype(ut, seL4_UntypedObject, cm_untyped_bits(index), ROOT, nodes[0], DEPTH,
+    EXPECT_ERR(seL4_Untyped_Retype(ut, seL4_UntypedObject, TREE_UT_BITS, ROOT, nodes[0], DEPTH,
                                    0, 2), seL4_NotEnoughMemory);
-    EXPECT_EQ(seL4_GetMR(0), (seL4_Word)1 << cm_untyped_bits(index));
+    EXPECT_EQ(seL4_GetMR(0), (seL4_Word)1 << TREE_UT_BITS);
     EXPECT_OK(seL4_CNode_Copy(nodes[0], 0, NODE_RADIX, ROOT, nodes[1], DEPTH, seL4_AllRights));
     EXPECT_OK(seL4_CNode_Delete(nodes[0], 0, NODE_RADIX));
     EXPECT_INVARIANTS();

@@ -6,11 +6,13 @@
 #ifndef CNODE_TESTS_H
 #define CNODE_TESTS_H
 
-#include <rt/alloc.h>
 #include <rt/test.h>
 #include <rt/thread.h>
 #include <sel4/sel4.h>
 #include <systest.h>
+
+/* The suite's memory (main.c). */
+extern struct st_root mem;
 
 #define ROOT        seL4_CapInitThreadCNode
 #define ROOT_VSPACE seL4_CapInitThreadVSpace

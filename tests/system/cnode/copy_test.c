@@ -77,7 +77,7 @@ static void rights_shrink(void)
     seL4_CPtr again = copy_of(ro, ALL);
     ASSERT_NE(again, 0);
     EXPECT_ERR(call_on(again), seL4_InvalidCapability);
-    seL4_CPtr minted = st_mint(ro, ALL, BADGE_A);
+    seL4_CPtr minted = st_mint(&mem, ro, ALL, BADGE_A);
     ASSERT_NE(minted, 0);
     EXPECT_ERR(call_on(minted), seL4_InvalidCapability);
     /* CancelBadgedSends wants all four rights: a copy without GrantReply fails. */
@@ -112,7 +112,7 @@ static void badges(void)
     TEST_BEGIN("mint/badge_set_once");
     seL4_CPtr nt = obj(seL4_NotificationObject), ep = obj(seL4_EndpointObject);
     ASSERT_TRUE(nt != 0 && ep != 0);
-    seL4_CPtr a = st_mint(nt, ALL, BADGE_A);
+    seL4_CPtr a = st_mint(&mem, nt, ALL, BADGE_A);
     ASSERT_NE(a, 0);
     seL4_Signal(a);
     EXPECT_EQ(poll_word(nt), BADGE_A);
@@ -126,14 +126,14 @@ static void badges(void)
     EXPECT_ERR(seL4_CNode_Mint(ROOT, d, DEPTH, ROOT, a, DEPTH, ALL, BADGE_B), seL4_IllegalOperation);
     EXPECT_ERR(seL4_CNode_Mint(ROOT, d, DEPTH, ROOT, a, DEPTH, ALL, NO_BADGE), seL4_IllegalOperation);
     EXPECT_EQ(ident(d), TAG_NULL);
-    seL4_CPtr eb = st_mint(ep, ALL, BADGE_B);
+    seL4_CPtr eb = st_mint(&mem, ep, ALL, BADGE_B);
     ASSERT_NE(eb, 0);
     EXPECT_ERR(seL4_CNode_Mint(ROOT, d, DEPTH, ROOT, eb, DEPTH, ALL, BADGE_A), seL4_IllegalOperation);
     /* Minting badge 0 from an unbadged cap is an unbadged copy, which can
      * still be badged later. */
-    seL4_CPtr z = st_mint(nt, ALL, NO_BADGE);
+    seL4_CPtr z = st_mint(&mem, nt, ALL, NO_BADGE);
     ASSERT_NE(z, 0);
-    seL4_CPtr zb = st_mint(z, ALL, BADGE_B);
+    seL4_CPtr zb = st_mint(&mem, z, ALL, BADGE_B);
     ASSERT_NE(zb, 0);
     seL4_Signal(zb);
     EXPECT_EQ(poll_word(nt), BADGE_B);
@@ -143,7 +143,7 @@ static void badges(void)
     EXPECT_EQ(ident(z), TAG_NTFN);
     EXPECT_EQ(ident(d), TAG_NULL);
     /* The badge word of other caps is ignored by Mint and Mutate. */
-    seL4_CPtr t = st_mint(seL4_CapInitThreadTCB, ALL, BADGE_A);
+    seL4_CPtr t = st_mint(&mem, seL4_CapInitThreadTCB, ALL, BADGE_A);
     EXPECT_EQ(ident(t), TAG_TCB);
     EXPECT_OK(seL4_CNode_Mutate(ROOT, d, DEPTH, ROOT, t, DEPTH, BADGE_B));
     EXPECT_EQ(ident(d), TAG_TCB);
@@ -155,7 +155,7 @@ static void badges(void)
 static void cnode_guards(void)
 {
     TEST_BEGIN("mint/cnode_guard");
-    seL4_CPtr cn = rt_alloc_object(seL4_CapTableObject, SUB_RADIX), ep = obj(seL4_EndpointObject);
+    seL4_CPtr cn = st_new_cnode(&mem, SUB_RADIX), ep = obj(seL4_EndpointObject);
     ASSERT_TRUE(cn != 0 && ep != 0);
     ASSERT_OK(seL4_CNode_Copy(cn, 2, SUB_RADIX, ROOT, ep, DEPTH, ALL));
     /* Guard size + radix above 32 makes no capability. */
@@ -166,7 +166,7 @@ static void cnode_guards(void)
     EXPECT_EQ(ident(d), TAG_NULL);
     /* Exactly 32 bits is fine; the guard is cut to its size. */
     seL4_Word exact = seL4_CNode_CapData_new(0x3, DEPTH - SUB_RADIX).words[0];
-    seL4_CPtr g = st_mint(cn, ALL, exact);
+    seL4_CPtr g = st_mint(&mem, cn, ALL, exact);
     ASSERT_NE(g, 0);
     seL4_CPtr x = slot();
     EXPECT_OK(seL4_CNode_Copy(ROOT, x, DEPTH, g, (0x3u << SUB_RADIX) | 2, DEPTH, ALL));
@@ -179,7 +179,7 @@ static void cnode_guards(void)
     EXPECT_OK(seL4_CNode_Copy(ROOT, y, DEPTH, d, (0x7u << SUB_RADIX) | 2, 3 + SUB_RADIX, ALL));
     EXPECT_EQ(ident(y), TAG_EP);
     /* Mint again from a guarded cap replaces the guard (no "set once"). */
-    seL4_CPtr u = st_mint(d, ALL, seL4_CNode_CapData_new(0, 0).words[0]);
+    seL4_CPtr u = st_mint(&mem, d, ALL, seL4_CNode_CapData_new(0, 0).words[0]);
     ASSERT_NE(u, 0);
     seL4_CPtr z = slot();
     EXPECT_OK(seL4_CNode_Copy(ROOT, z, DEPTH, u, 2, SUB_RADIX, ALL));

@@ -10,14 +10,16 @@
 #include "cnode_tests.h"
 #include <rt/rt.h>
 
+struct st_root mem;    /* what the tests allocate from */
+
 seL4_CPtr obj(seL4_Word type)
 {
-    return rt_alloc_object(type, 0);
+    return st_new_object(&mem, type);
 }
 
 seL4_CPtr slot(void)
 {
-    return rt_alloc_slot();
+    return st_slot(&mem);
 }
 
 seL4_Error copy_into(seL4_CPtr dest, seL4_CPtr src, seL4_CapRights_t rights)
@@ -49,7 +51,7 @@ seL4_Word frame_paddr(seL4_CPtr frame)
 
 int main(bootinfo_t *bi)
 {
-    (void)bi;
+    st_root_init(&mem, bi);
     seL4_TCB_SetPriority(seL4_CapInitThreadTCB, seL4_CapInitThreadTCB, ROOT_PRIO);
     copy_tests();
     rotate_tests();

@@ -36,7 +36,7 @@ static void delete_ops(void)
     EXPECT_EQ(seL4_GetMR(4), DEPTH - ROOT_RADIX);
     /* Deleting a CNode deletes what it holds: the last endpoint cap inside
      * goes, but a copy outside keeps the endpoint alive. */
-    seL4_CPtr cn = rt_alloc_object(seL4_CapTableObject, SUB_RADIX);
+    seL4_CPtr cn = st_new_cnode(&mem, SUB_RADIX);
     ASSERT_NE(cn, 0);
     ASSERT_OK(seL4_CNode_Copy(cn, 0, SUB_RADIX, ROOT, ep, DEPTH, ALL));
     ASSERT_OK(seL4_CNode_Copy(cn, 1, SUB_RADIX, ROOT, cn, DEPTH, ALL));   /* itself */
@@ -52,7 +52,8 @@ static void revoke_ops(void)
     TEST_BEGIN("revoke/children_only");
     seL4_CPtr ep = obj(seL4_EndpointObject);
     ASSERT_NE(ep, 0);
-    seL4_CPtr c1 = copy_of(ep, ALL), a = st_mint(ep, ALL, BADGE_A), b = st_mint(ep, ALL, BADGE_B);
+    seL4_CPtr c1 = copy_of(ep, ALL), a = st_mint(&mem, ep, ALL, BADGE_A);
+    seL4_CPtr b = st_mint(&mem, ep, ALL, BADGE_B);
     ASSERT_TRUE(c1 && a && b);
     seL4_CPtr a1 = copy_of(a, ALL), a2 = copy_of(a1, seL4_CanWrite), b1 = copy_of(b, ALL);
     ASSERT_TRUE(a1 && a2 && b1);
@@ -109,7 +110,7 @@ static void save_caller(void)
     EXPECT_EQ(ident(s), TAG_NULL);
     EXPECT_ERR(seL4_CNode_SaveCaller(ROOT, full, DEPTH), seL4_DeleteFirst);
     EXPECT_RANGE(seL4_CNode_SaveCaller(ROOT, s, DEPTH + 1), 1, 32);
-    ASSERT_TRUE(st_spawn(&t, HIGH_PRIO, 0, caller, &j));
+    ASSERT_TRUE(st_spawn(&mem, &t, HIGH_PRIO, 0, caller, &j));
     seL4_Recv(j.ep, &badge);
     /* A full destination keeps the reply capability where it is. */
     EXPECT_ERR(seL4_CNode_SaveCaller(ROOT, full, DEPTH), seL4_DeleteFirst);
@@ -152,7 +153,8 @@ static void cancel_badged_sends(void)
     TEST_BEGIN("cancel_badged_sends/requeue");
     seL4_CPtr ep = obj(seL4_EndpointObject), nt = obj(seL4_NotificationObject), empty = slot();
     ASSERT_TRUE(ep && nt && empty);
-    struct send_job ja = { st_mint(ep, ALL, BADGE_A), 0 }, jb = { st_mint(ep, ALL, BADGE_B), 0 };
+    struct send_job ja = { st_mint(&mem, ep, ALL, BADGE_A), 0 };
+    struct send_job jb = { st_mint(&mem, ep, ALL, BADGE_B), 0 };
     ASSERT_TRUE(ja.ep && jb.ep);
     /* Only an endpoint cap with all rights qualifies. */
     EXPECT_ERR(seL4_CNode_CancelBadgedSends(ROOT, nt, DEPTH), seL4_IllegalOperation);
@@ -166,8 +168,8 @@ static void cancel_badged_sends(void)
     EXPECT_LOOKUP(seL4_CNode_CancelBadgedSends(ROOT, 0xffffffffu, DEPTH), 0, seL4_GuardMismatch);
     /* A blocks sending, then B. Cancelling A's badge restarts A, which
      * sends again behind B; the unbadged cap cancels nothing. */
-    ASSERT_TRUE(st_spawn(&ta, HIGH_PRIO, 0, sender, &ja));
-    ASSERT_TRUE(st_spawn(&tb, HIGH_PRIO, 0, sender, &jb));
+    ASSERT_TRUE(st_spawn(&mem, &ta, HIGH_PRIO, 0, sender, &ja));
+    ASSERT_TRUE(st_spawn(&mem, &tb, HIGH_PRIO, 0, sender, &jb));
     EXPECT_OK(seL4_CNode_CancelBadgedSends(ROOT, ep, DEPTH));
     EXPECT_OK(seL4_CNode_CancelBadgedSends(ROOT, ja.ep, DEPTH));
     EXPECT_EQ(ja.sent, 0);
@@ -192,11 +194,11 @@ static void cancel_after_revoke(void)
     TEST_BEGIN("cancel_badged_sends/after_revoke");
     seL4_CPtr ep = obj(seL4_EndpointObject);
     ASSERT_NE(ep, 0);
-    seL4_CPtr a = st_mint(ep, ALL, BADGE_A);
-    struct send_job ja = { copy_of(a, ALL), 0 }, jb = { st_mint(ep, ALL, BADGE_B), 0 };
+    seL4_CPtr a = st_mint(&mem, ep, ALL, BADGE_A);
+    struct send_job ja = { copy_of(a, ALL), 0 }, jb = { st_mint(&mem, ep, ALL, BADGE_B), 0 };
     ASSERT_TRUE(a && ja.ep && jb.ep);
-    ASSERT_TRUE(st_spawn(&ta, HIGH_PRIO, 0, sender, &ja));
-    ASSERT_TRUE(st_spawn(&tb, HIGH_PRIO, 0, sender, &jb));
+    ASSERT_TRUE(st_spawn(&mem, &ta, HIGH_PRIO, 0, sender, &ja));
+    ASSERT_TRUE(st_spawn(&mem, &tb, HIGH_PRIO, 0, sender, &jb));
     EXPECT_OK(seL4_CNode_Revoke(ROOT, a, DEPTH));
     EXPECT_EQ(ident(ja.ep), TAG_NULL);
     EXPECT_EQ(ja.sent, 0);

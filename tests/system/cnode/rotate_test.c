@@ -38,7 +38,7 @@ static void rotate_moves(void)
     EXPECT_EQ(ident(c), TAG_NULL);
     EXPECT_EQ(frame_paddr(f1), p2);
     /* New data applies to CNode caps: the pivot's lands in dest with it. */
-    seL4_CPtr cn = rt_alloc_object(seL4_CapTableObject, SUB_RADIX), ep = obj(seL4_EndpointObject);
+    seL4_CPtr cn = st_new_cnode(&mem, SUB_RADIX), ep = obj(seL4_EndpointObject);
     seL4_CPtr e = slot(), x = slot();
     ASSERT_TRUE(cn != 0 && ep != 0 && e != 0 && x != 0);
     ASSERT_OK(seL4_CNode_Copy(cn, 1, SUB_RADIX, ROOT, ep, DEPTH, ALL));
@@ -85,7 +85,7 @@ static void rotate_refusals(void)
     EXPECT_ERR(rotate(d, ep, f2), seL4_IllegalOperation);
     EXPECT_ERR(rotate(d, f1, ep), seL4_IllegalOperation);
     /* An over-long guard for a CNode cap. */
-    seL4_CPtr cn = rt_alloc_object(seL4_CapTableObject, SUB_RADIX);
+    seL4_CPtr cn = st_new_cnode(&mem, SUB_RADIX);
     ASSERT_NE(cn, 0);
     seL4_Word bad = seL4_CNode_CapData_new(0, DEPTH - SUB_RADIX + 1).words[0];
     EXPECT_ERR(seL4_CNode_Rotate(ROOT, d, DEPTH, bad, ROOT, cn, DEPTH, 0, ROOT, f2, DEPTH),

@@ -1,7 +1,7 @@
 /*
  * Threads and capabilities for system tests, shared by every suite
- * (declared in tests/system/include/systest.h): fresh objects and badged
- * copies in the root CNode, starting and deleting worker threads, the root
+ * (declared in tests/system/include/systest.h): badged copies in the
+ * root CNode, starting and deleting worker threads, the root
  * task's own priority, and starting a test at the beginning of a fresh
  * time slice.
  *
@@ -16,19 +16,13 @@
  * is far longer than any such test.
  */
 #include <systest.h>
-#include <rt/alloc.h>
 
 #define ST_ROOT_CNODE   seL4_CapInitThreadCNode
 #define ST_DEPTH        seL4_WordBits
 
-seL4_CPtr st_new_object(seL4_Word type)
+seL4_CPtr st_mint(struct st_root *r, seL4_CPtr src, seL4_CapRights_t rights, seL4_Word badge)
 {
-    return rt_alloc_object(type, 0);
-}
-
-seL4_CPtr st_mint(seL4_CPtr src, seL4_CapRights_t rights, seL4_Word badge)
-{
-    seL4_CPtr s = rt_alloc_slot();
+    seL4_CPtr s = st_slot(r);
 
     if (s == 0 || seL4_CNode_Mint(ST_ROOT_CNODE, s, ST_DEPTH, ST_ROOT_CNODE, src, ST_DEPTH, rights,
                                   badge) != seL4_NoError)
@@ -36,9 +30,10 @@ seL4_CPtr st_mint(seL4_CPtr src, seL4_CapRights_t rights, seL4_Word badge)
     return s;
 }
 
-int st_spawn(rt_thread_t *t, seL4_Word prio, seL4_CPtr fault_ep, rt_thread_fn_t fn, void *arg)
+int st_spawn(struct st_root *r, rt_thread_t *t, seL4_Word prio, seL4_CPtr fault_ep,
+             rt_thread_fn_t fn, void *arg)
 {
-    if (rt_thread_create(t, prio, fault_ep) != seL4_NoError ||
+    if (st_thread_create(r, t, prio, fault_ep) != seL4_NoError ||
         rt_thread_start(t, fn, arg) != seL4_NoError) {
         t->tcb = 0;
         return 0;
@@ -73,13 +68,13 @@ static void slice_marker(void *arg)
     *ended = 1;
 }
 
-int st_sync_fresh_slice(seL4_Word root_prio)
+int st_sync_fresh_slice(struct st_root *r, seL4_Word root_prio)
 {
     static volatile int ended;
     rt_thread_t marker;
 
     ended = 0;
-    if (!st_spawn(&marker, root_prio, 0, slice_marker, (void *)&ended))
+    if (!st_spawn(r, &marker, root_prio, 0, slice_marker, (void *)&ended))
         return 0;
     while (!ended)
         ;

@@ -4,13 +4,14 @@
  * Each test names the seL4 source it was checked against.
  */
 #include <rt/rt.h>
-#include <rt/alloc.h>
 #include <rt/test.h>
 #include <rt/thread.h>
 #include <sel4/sel4.h>
 #include <rt/tls.h>
 #include <stddef.h>
 #include <systest.h>
+
+static struct st_root mem;    /* what the tests allocate from */
 
 #define ROOT_CNODE   seL4_CapInitThreadCNode
 #define DEPTH        seL4_WordBits
@@ -75,7 +76,7 @@ static void test_set_tls_base_syscall(void)
     seL4_Word badge = 0;
 
     TEST_BEGIN("conformance/set_tls_base_syscall");
-    ASSERT_OK(rt_thread_create(&t, WORKER_PRIO, badged_fault_ep));
+    ASSERT_OK(st_thread_create(&mem, &t, WORKER_PRIO, badged_fault_ep));
     /* The worker finds its own block through `user`, the copy is marked B. */
     t.tls->user = (void *)(uintptr_t)t.tls;
     j.copy = *t.tls;
@@ -114,8 +115,8 @@ static void test_set_tls_base_syscall(void)
  * and sel4test's first child process could not be built. */
 static void test_cnode_cap_data_layout(void)
 {
-    seL4_CPtr sub = rt_alloc_object(seL4_CapTableObject, SUB_RADIX);
-    seL4_CPtr guarded = rt_alloc_slot(), bad = rt_alloc_slot();
+    seL4_CPtr sub = st_new_cnode(&mem, SUB_RADIX);
+    seL4_CPtr guarded = st_slot(&mem), bad = st_slot(&mem);
     seL4_Word index = (SUB_GUARD << SUB_RADIX) | SUB_SLOT;
 
     TEST_BEGIN("conformance/cnode_cap_data_layout");
@@ -154,7 +155,7 @@ static void test_set_flags_result(void)
     rt_thread_t t;
 
     TEST_BEGIN("conformance/tcb_set_flags_result");
-    ASSERT_OK(rt_thread_create(&t, WORKER_PRIO, 0));
+    ASSERT_OK(st_thread_create(&mem, &t, WORKER_PRIO, 0));
     seL4_TCB_SetFlags_t r = seL4_TCB_SetFlags(t.tcb, 0, 0);
     EXPECT_EQ(r.error, seL4_NoError);
     EXPECT_EQ(r.flags, 0);                  /* a new TCB has every flag clear */
@@ -194,7 +195,7 @@ static void test_fpu_disabled_faults(void)
     seL4_Word badge = 0;
 
     TEST_BEGIN("conformance/fpu_disabled_thread_gets_user_exception");
-    ASSERT_OK(rt_thread_create(&t, WORKER_PRIO, badged_fault_ep));
+    ASSERT_OK(st_thread_create(&mem, &t, WORKER_PRIO, badged_fault_ep));
     EXPECT_EQ(seL4_TCB_SetFlags(t.tcb, 0, seL4_TCBFlag_fpuDisabled).flags,
               seL4_TCBFlag_fpuDisabled);
     /* The worker outranks us: it runs (and faults, or finishes) now. */
@@ -274,10 +275,10 @@ static void test_domain_schedule(void)
 
 int main(bootinfo_t *bi)
 {
-    (void)bi;
+    st_root_init(&mem, bi);
     seL4_TCB_SetPriority(seL4_CapInitThreadTCB, seL4_CapInitThreadTCB, ROOT_PRIO);
-    fault_ep = rt_alloc_object(seL4_EndpointObject, 0);
-    badged_fault_ep = rt_alloc_slot();
+    fault_ep = st_new_object(&mem, seL4_EndpointObject);
+    badged_fault_ep = st_slot(&mem);
     if (fault_ep == 0 || badged_fault_ep == 0 ||
         seL4_CNode_Mint(ROOT_CNODE, badged_fault_ep, DEPTH, ROOT_CNODE, fault_ep, DEPTH,
                         seL4_AllRights, FAULT_BADGE) != seL4_NoError)

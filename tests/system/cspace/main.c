@@ -17,10 +17,11 @@
  * Each test ends by running the kernel's invariant checker.
  */
 #include <rt/rt.h>
-#include <rt/alloc.h>
 #include <rt/test.h>
 #include <sel4/sel4.h>
 #include <systest.h>
+
+static struct st_root mem;    /* what the tests allocate from */
 
 #define ROOT        seL4_CapInitThreadCNode
 #define DEPTH       seL4_WordBits
@@ -58,16 +59,16 @@ static seL4_CPtr ca, ga, cb, ep;
 
 static seL4_Error copy_from(seL4_CPtr root, seL4_Word index, seL4_Word depth, seL4_CPtr *dest)
 {
-    *dest = rt_alloc_slot();
+    *dest = st_slot(&mem);
     return seL4_CNode_Copy(ROOT, *dest, DEPTH, root, index, (seL4_Uint8)depth, seL4_AllRights);
 }
 
 static int build_cspace(void)
 {
-    ca = rt_alloc_object(seL4_CapTableObject, A_RADIX);
-    cb = rt_alloc_object(seL4_CapTableObject, B_RADIX);
-    ep = rt_alloc_object(seL4_EndpointObject, 0);
-    ga = rt_alloc_slot();
+    ca = st_new_cnode(&mem, A_RADIX);
+    cb = st_new_cnode(&mem, B_RADIX);
+    ep = st_new_object(&mem, seL4_EndpointObject);
+    ga = st_slot(&mem);
     if (ca == 0 || cb == 0 || ep == 0 || ga == 0)
         return 0;
     if (seL4_CNode_Mint(ROOT, ga, DEPTH, ROOT, ca, DEPTH, seL4_AllRights,
@@ -165,7 +166,7 @@ static void test_depth_mismatch(void)
 
 static void test_missing_and_root(void)
 {
-    seL4_CPtr d, empty = rt_alloc_slot();
+    seL4_CPtr d, empty = st_slot(&mem);
 
     TEST_BEGIN("cspace/missing_capability_and_invalid_root");
     ASSERT_NE(empty, 0);
@@ -227,7 +228,7 @@ static void test_loops(void)
 /* The invoked capability itself: an empty slot is InvalidCapability 0. */
 static void test_invoke_empty(void)
 {
-    seL4_CPtr empty = rt_alloc_slot();
+    seL4_CPtr empty = st_slot(&mem);
 
     TEST_BEGIN("cspace/invoke_empty_slot");
     ASSERT_NE(empty, 0);
@@ -250,7 +251,7 @@ static void test_build(void)
 
 int main(bootinfo_t *bi)
 {
-    (void)bi;
+    st_root_init(&mem, bi);
     test_build();
     test_resolve_levels();
     test_guard_mismatch();

@@ -16,13 +16,14 @@
  * are made runnable, a "mid" thread in between shows who runs next.
  */
 #include <rt/rt.h>
-#include <rt/alloc.h>
 #include <rt/test.h>
 #include <rt/thread.h>
 #include <rt/tls.h>
 #include <sel4/sel4.h>
 #include <string.h>
 #include <systest.h>
+
+static struct st_root mem;    /* what the tests allocate from */
 
 #define ROOT_CNODE  seL4_CapInitThreadCNode
 #define DEPTH       seL4_WordBits
@@ -37,7 +38,7 @@
 
 static seL4_Error start(rt_thread_t *t, seL4_Word prio, seL4_CPtr fault_ep, rt_thread_fn_t fn, void *arg)
 {
-    seL4_Error e = rt_thread_create(t, prio, fault_ep);
+    seL4_Error e = st_thread_create(&mem, t, prio, fault_ep);
     return e != seL4_NoError ? e : rt_thread_start(t, fn, arg);
 }
 
@@ -84,7 +85,7 @@ static void test_lengths(void)
     rt_thread_t t;
 
     TEST_BEGIN("fastpath/lengths_around_two_words");
-    e.ep = st_new_object(seL4_EndpointObject);
+    e.ep = st_new_object(&mem, seL4_EndpointObject);
     ASSERT_NE(e.ep, 0);
     ASSERT_OK(start(&t, HIGH_PRIO, 0, echo_server, &e));
     for (seL4_Word len = 0; len <= 4; len++) {
@@ -115,8 +116,8 @@ static void test_badge_and_unwrapped(void)
     rt_thread_t t;
 
     TEST_BEGIN("fastpath/badge_and_caps_unwrapped");
-    e.ep = st_new_object(seL4_EndpointObject);
-    seL4_CPtr badged = st_mint(e.ep, seL4_AllRights, BADGE);
+    e.ep = st_new_object(&mem, seL4_EndpointObject);
+    seL4_CPtr badged = st_mint(&mem, e.ep, seL4_AllRights, BADGE);
     ASSERT_TRUE(e.ep != 0 && badged != 0);
     ASSERT_OK(start(&t, HIGH_PRIO, 0, echo_server, &e));
     seL4_MessageInfo_t m = seL4_MessageInfo_new(LABEL, UNWRAPPED_ALL, 0, 1);
@@ -164,11 +165,12 @@ static void test_caps(void)
 
     TEST_BEGIN("fastpath/extra_caps_with_and_without_grant");
     SKIP_ON_RELEASE("seL4_DebugCapIdentify");
-    c.ep = st_new_object(seL4_EndpointObject);
-    c.slot = rt_alloc_slot();
-    seL4_CPtr ntfn = st_new_object(seL4_NotificationObject);
-    seL4_CPtr no_grant = st_mint(c.ep, seL4_CapRights_new(1, 0, 1, 1), 0); /* GrantReply, R, W */
-    seL4_CPtr self_badged = st_mint(c.ep, seL4_AllRights, BADGE);
+    c.ep = st_new_object(&mem, seL4_EndpointObject);
+    c.slot = st_slot(&mem);
+    seL4_CPtr ntfn = st_new_object(&mem, seL4_NotificationObject);
+    /* GrantReply, R, W */
+    seL4_CPtr no_grant = st_mint(&mem, c.ep, seL4_CapRights_new(1, 0, 1, 1), 0);
+    seL4_CPtr self_badged = st_mint(&mem, c.ep, seL4_AllRights, BADGE);
     ASSERT_TRUE(c.ep && c.slot && ntfn && no_grant && self_badged);
     ASSERT_OK(start(&t, HIGH_PRIO, 0, cap_server, &c));
     /* With Grant: the capability arrives in the receive slot. */
@@ -253,9 +255,9 @@ static void test_priorities(void)
 
     TEST_BEGIN("fastpath/lower_priority_partners_wait_their_turn");
     memset((void *)&ord, 0, sizeof(ord));
-    ord.ep = st_new_object(seL4_EndpointObject);
-    ord.mid_ntfn = st_new_object(seL4_NotificationObject);
-    ord.done = st_new_object(seL4_NotificationObject);
+    ord.ep = st_new_object(&mem, seL4_EndpointObject);
+    ord.mid_ntfn = st_new_object(&mem, seL4_NotificationObject);
+    ord.done = st_new_object(&mem, seL4_NotificationObject);
     ASSERT_TRUE(ord.ep && ord.mid_ntfn && ord.done);
     ASSERT_OK(start(&srv, HIGH_PRIO, 0, ord_server, NULL));     /* now waits in Recv */
     ASSERT_OK(seL4_TCB_SetPriority(srv.tcb, seL4_CapInitThreadTCB, LOW_PRIO));
@@ -326,10 +328,10 @@ static void test_rights(void)
     rt_thread_t srv, c1, c2, c3;
 
     TEST_BEGIN("fastpath/grant_grantreply_neither");
-    r.ep = st_new_object(seL4_EndpointObject);
-    j1.cap = st_mint(r.ep, seL4_CapRights_new(0, 1, 0, 1), 1);  /* Grant, W */
-    j2.cap = st_mint(r.ep, seL4_CapRights_new(1, 0, 0, 1), 2);  /* GrantReply, W */
-    j3.cap = st_mint(r.ep, seL4_CapRights_new(0, 0, 0, 1), 3);  /* W only */
+    r.ep = st_new_object(&mem, seL4_EndpointObject);
+    j1.cap = st_mint(&mem, r.ep, seL4_CapRights_new(0, 1, 0, 1), 1);  /* Grant, W */
+    j2.cap = st_mint(&mem, r.ep, seL4_CapRights_new(1, 0, 0, 1), 2);  /* GrantReply, W */
+    j3.cap = st_mint(&mem, r.ep, seL4_CapRights_new(0, 0, 0, 1), 3);  /* W only */
     ASSERT_TRUE(r.ep && j1.cap && j2.cap && j3.cap);
     ASSERT_OK(start(&srv, HIGH_PRIO, 0, once_server, &r));
     ASSERT_OK(start(&c1, HIGH_PRIO, 0, caller_thread, &j1));
@@ -353,8 +355,8 @@ static void test_deleted_endpoint(void)
     rt_thread_t srv, c;
 
     TEST_BEGIN("fastpath/call_on_deleted_endpoint");
-    r.ep = st_new_object(seL4_EndpointObject);
-    j.cap = st_mint(r.ep, seL4_AllRights, 0);
+    r.ep = st_new_object(&mem, seL4_EndpointObject);
+    j.cap = st_mint(&mem, r.ep, seL4_AllRights, 0);
     ASSERT_TRUE(r.ep && j.cap);
     ASSERT_OK(start(&srv, HIGH_PRIO, 0, once_server, &r));   /* waits on r.ep */
     ASSERT_OK(seL4_CNode_Delete(ROOT_CNODE, j.cap, DEPTH));  /* the caller's copy goes */
@@ -401,9 +403,9 @@ static void test_no_ipc_buffer(void)
     rt_thread_t t;
 
     TEST_BEGIN("fastpath/receiver_without_ipc_buffer");
-    nb.ep = st_new_object(seL4_EndpointObject);
+    nb.ep = st_new_object(&mem, seL4_EndpointObject);
     ASSERT_NE(nb.ep, 0);
-    ASSERT_OK(rt_thread_create(&t, HIGH_PRIO, 0));
+    ASSERT_OK(st_thread_create(&mem, &t, HIGH_PRIO, 0));
     ASSERT_OK(seL4_TCB_SetIPCBuffer(t.tcb, 0, seL4_CapNull));
     ASSERT_OK(rt_thread_start(&t, nobuf_server, NULL));
     for (seL4_Word len = 2; len <= 3; len++) {
@@ -464,9 +466,9 @@ static void test_nested_and_saved(void)
     rt_thread_t o, i;
 
     TEST_BEGIN("fastpath/nested_call_and_saved_reply");
-    nest.ep = st_new_object(seL4_EndpointObject);
-    nest.ep2 = st_new_object(seL4_EndpointObject);
-    nest.saved = rt_alloc_slot();
+    nest.ep = st_new_object(&mem, seL4_EndpointObject);
+    nest.ep2 = st_new_object(&mem, seL4_EndpointObject);
+    nest.saved = st_slot(&mem);
     ASSERT_TRUE(nest.ep && nest.ep2 && nest.saved);
     ASSERT_OK(start(&i, HIGH_PRIO, 0, inner_server, NULL));
     ASSERT_OK(start(&o, HIGH_PRIO, 0, outer_server, NULL));
@@ -517,8 +519,8 @@ static void test_fault_replies(void)
     struct fjob j = { 0 }, k = { 0 };
     rt_thread_t t, u;
     seL4_Word badge, mr[seL4_UnknownSyscall_Length];
-    seL4_CPtr ep = st_new_object(seL4_EndpointObject);
-    seL4_CPtr fep = st_mint(ep, seL4_CapRights_new(1, 0, 0, 1), BADGE); /* GrantReply, W */
+    seL4_CPtr ep = st_new_object(&mem, seL4_EndpointObject);
+    seL4_CPtr fep = st_mint(&mem, ep, seL4_CapRights_new(1, 0, 0, 1), BADGE); /* GrantReply, W */
 
     TEST_BEGIN("fastpath/fault_delivery_and_replies");
     ASSERT_TRUE(ep && fep);
@@ -591,9 +593,9 @@ static void test_fault_handler_without_buffer(void)
     rt_thread_t h, t;
 
     TEST_BEGIN("fastpath/fault_handler_without_ipc_buffer");
-    fh.ep = st_new_object(seL4_EndpointObject);
+    fh.ep = st_new_object(&mem, seL4_EndpointObject);
     ASSERT_NE(fh.ep, 0);
-    ASSERT_OK(rt_thread_create(&h, HIGH_PRIO, 0));
+    ASSERT_OK(st_thread_create(&mem, &h, HIGH_PRIO, 0));
     ASSERT_OK(seL4_TCB_SetIPCBuffer(h.tcb, 0, seL4_CapNull));
     ASSERT_OK(rt_thread_start(&h, nobuf_handler, NULL));
     ASSERT_OK(start(&t, HIGH_PRIO, fh.ep, int80_thread, &j));
@@ -656,8 +658,8 @@ static void test_unknown_syscall_registers(void)
 {
     rt_thread_t t;
     seL4_Word badge, mr[seL4_UnknownSyscall_Length];
-    seL4_CPtr ep = st_new_object(seL4_EndpointObject);
-    seL4_CPtr fep = st_mint(ep, seL4_CapRights_new(1, 0, 0, 1), BADGE);
+    seL4_CPtr ep = st_new_object(&mem, seL4_EndpointObject);
+    seL4_CPtr fep = st_mint(&mem, ep, seL4_CapRights_new(1, 0, 0, 1), BADGE);
 
     TEST_BEGIN("fastpath/unknown_syscall_registers_each_reply_length");
     ASSERT_TRUE(ep && fep);
@@ -752,8 +754,8 @@ static void test_unknown_syscall_odd_segments(void)
 {
     rt_thread_t t;
     seL4_Word badge;
-    seL4_CPtr ep = st_new_object(seL4_EndpointObject);
-    seL4_CPtr fep = st_mint(ep, seL4_CapRights_new(1, 0, 0, 1), BADGE);
+    seL4_CPtr ep = st_new_object(&mem, seL4_EndpointObject);
+    seL4_CPtr fep = st_mint(&mem, ep, seL4_CapRights_new(1, 0, 0, 1), BADGE);
 
     TEST_BEGIN("fastpath/unknown_syscall_with_user_es_and_direction_flag");
     ASSERT_TRUE(ep && fep);
@@ -821,7 +823,7 @@ static void test_ipc_odd_segments(void)
     rt_thread_t s;
 
     TEST_BEGIN("fastpath/call_replyrecv_with_user_es_and_direction_flag");
-    odd.ep = st_new_object(seL4_EndpointObject);
+    odd.ep = st_new_object(&mem, seL4_EndpointObject);
     ASSERT_NE(odd.ep, 0);
     ASSERT_OK(start(&s, HIGH_PRIO, 0, odd_server, NULL));
     for (seL4_Word i = 0; i < 3; i++) {
@@ -908,7 +910,7 @@ static void test_fpu_switch(void)
     rt_thread_t s, g, d;
 
     TEST_BEGIN("fastpath/fpu_state_follows_each_thread");
-    fpu.ep = st_new_object(seL4_EndpointObject);
+    fpu.ep = st_new_object(&mem, seL4_EndpointObject);
     ASSERT_NE(fpu.ep, 0);
     seL4_Word mine = fcw_get();
     fcw_set(FCW_CLIENT);
@@ -918,7 +920,7 @@ static void test_fpu_switch(void)
         EXPECT_EQ(fcw_get(), FCW_CLIENT);
     }
     /* A thread that owned the FPU is deleted; the switches go on. */
-    ASSERT_OK(rt_thread_create(&g, HIGH_PRIO, 0));
+    ASSERT_OK(st_thread_create(&mem, &g, HIGH_PRIO, 0));
     ASSERT_OK(rt_thread_start(&g, fpu_gone, (void *)g.tcb));
     EXPECT_EQ(fcw_get(), FCW_CLIENT);
     for (int i = 0; i < 4; i++) {
@@ -926,9 +928,9 @@ static void test_fpu_switch(void)
         EXPECT_EQ(fcw_get(), FCW_CLIENT);
     }
     /* Calls alternate between it and a server with the FPU disabled. */
-    nofpu.ep = st_new_object(seL4_EndpointObject);
+    nofpu.ep = st_new_object(&mem, seL4_EndpointObject);
     ASSERT_NE(nofpu.ep, 0);
-    ASSERT_OK(rt_thread_create(&d, HIGH_PRIO, 0));
+    ASSERT_OK(st_thread_create(&mem, &d, HIGH_PRIO, 0));
     ASSERT_OK(seL4_TCB_SetFlags(d.tcb, 0, seL4_TCBFlag_fpuDisabled).error);
     ASSERT_OK(rt_thread_start(&d, nofpu_server, NULL));
     for (int i = 0; i < 4; i++) {
@@ -974,8 +976,8 @@ static void shape_client(void *arg)
 static seL4_CPtr shape_cnode(seL4_Word radix, seL4_Word guard, seL4_Word guard_bits, seL4_Word index,
                              seL4_CPtr what)
 {
-    seL4_CPtr cn = rt_alloc_object(seL4_CapTableObject, radix);
-    seL4_CPtr g = rt_alloc_slot();
+    seL4_CPtr cn = st_new_cnode(&mem, radix);
+    seL4_CPtr g = st_slot(&mem);
     if (cn == 0 || g == 0)
         return 0;
     if (seL4_CNode_Copy(cn, index, (seL4_Uint8)radix, ROOT_CNODE, what, DEPTH, seL4_AllRights) != 0)
@@ -993,7 +995,7 @@ static void shape_call(struct echo *e, seL4_CPtr root, seL4_CPtr cptr, int reach
 
     memset((void *)&shape, 0, sizeof(shape));
     shape.cptr = cptr;
-    ASSERT_OK(rt_thread_create(&c, MID_PRIO, 0));
+    ASSERT_OK(st_thread_create(&mem, &c, MID_PRIO, 0));
     ASSERT_OK(seL4_TCB_SetSpace(c.tcb, 0, root, 0, seL4_CapInitThreadVSpace, 0));
     ASSERT_OK(rt_thread_start(&c, shape_client, NULL));
     seL4_TCB_SetPriority(seL4_CapInitThreadTCB, seL4_CapInitThreadTCB, LOW_PRIO);
@@ -1015,7 +1017,7 @@ static void test_cspace_shapes(void)
     rt_thread_t t;
 
     TEST_BEGIN("fastpath/caller_cspace_shapes");
-    e.ep = st_new_object(seL4_EndpointObject);
+    e.ep = st_new_object(&mem, seL4_EndpointObject);
     ASSERT_NE(e.ep, 0);
     ASSERT_OK(start(&t, HIGH_PRIO, 0, echo_server, &e));
     /* Radix 4 and a 28-bit guard: all 32 bits in one level. */
@@ -1042,7 +1044,7 @@ static void test_cspace_shapes(void)
 
 int main(bootinfo_t *bi)
 {
-    (void)bi;
+    st_root_init(&mem, bi);
     seL4_TCB_SetPriority(seL4_CapInitThreadTCB, seL4_CapInitThreadTCB, ROOT_PRIO);
     test_lengths();
     test_badge_and_unwrapped();

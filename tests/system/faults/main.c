@@ -6,12 +6,13 @@
  * the double fault of a thread without a usable fault endpoint.
  */
 #include <rt/rt.h>
-#include <rt/alloc.h>
 #include <rt/test.h>
 #include <rt/thread.h>
 #include <sel4/sel4.h>
 #include <string.h>
 #include <systest.h>
+
+static struct st_root mem;    /* what the tests allocate from */
 
 #define ROOT_CNODE  seL4_CapInitThreadCNode
 #define DEPTH       seL4_WordBits
@@ -39,7 +40,7 @@ struct job {
 
 static seL4_Error start(rt_thread_t *t, seL4_CPtr handler, rt_thread_fn_t fn, void *arg)
 {
-    seL4_Error e = rt_thread_create(t, WORKER_PRIO, handler);
+    seL4_Error e = st_thread_create(&mem, t, WORKER_PRIO, handler);
     return e != seL4_NoError ? e : rt_thread_start(t, fn, arg);
 }
 
@@ -204,7 +205,7 @@ static void test_cap_faults(void)
     ASSERT_OK(seL4_TCB_Suspend(t.tcb));
     /* Receiving on an empty slot: InRecvPhase, MissingCapability. */
     struct job k = { 0 };
-    k.addr = rt_alloc_slot();
+    k.addr = st_slot(&mem);
     ASSERT_OK(start(&t, badged_fault_ep, bad_recv_worker, &k));
     info = seL4_Recv(fault_ep, &badge);
     EXPECT_EQ(seL4_MessageInfo_get_label(info), seL4_Fault_CapFault);
@@ -241,7 +242,7 @@ static void test_vm_fault_restart(void)
     seL4_CPtr frame;
 
     TEST_BEGIN("faults/vm_fault_reply_restarts");
-    seL4_Word *page = rt_map_pages(1, &frame);
+    seL4_Word *page = st_pages(&mem, 1, &frame);
     ASSERT_TRUE(page != NULL);
     page[0] = 0x5a5a;
     ASSERT_OK(seL4_X86_Page_Unmap(frame));
@@ -279,10 +280,10 @@ static void test_double_fault(void)
 
 int main(bootinfo_t *bi)
 {
-    (void)bi;
+    st_root_init(&mem, bi);
     seL4_TCB_SetPriority(seL4_CapInitThreadTCB, seL4_CapInitThreadTCB, ROOT_PRIO);
-    fault_ep = rt_alloc_object(seL4_EndpointObject, 0);
-    badged_fault_ep = rt_alloc_slot();
+    fault_ep = st_new_object(&mem, seL4_EndpointObject);
+    badged_fault_ep = st_slot(&mem);
     if (fault_ep == 0 || badged_fault_ep == 0 ||
         seL4_CNode_Mint(ROOT_CNODE, badged_fault_ep, DEPTH, ROOT_CNODE, fault_ep, DEPTH,
                         seL4_AllRights, FAULT_BADGE) != seL4_NoError)

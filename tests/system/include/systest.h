@@ -11,6 +11,9 @@
 #include <rt/thread.h>
 #include <sel4/sel4.h>
 #include <abi/invariant.h>
+#include <abi/bootinfo.h>
+#include <memmgr/mm.h>
+#include <memmgr/vspace.h>
 
 /* The kernel's invariant checker found nothing. A debug kernel returns 0 or
  * the first violation's code (<abi/invariant.h>); a release kernel has no
@@ -23,16 +26,59 @@
             EXPECT_EQ(systest_inv_, INV_NONE);                          \
     } while (0)
 
-/* ---- tests/system/common/threads.c; st_ for "system test", so that no
- * suite's own names clash with them ---- */
+/* ---- tests/system/common/root.c: the root task's memory, through memmgr;
+ * st_ for "system test", so that no suite's own names clash with them ---- */
 
-/* A fresh object of `type` in the root CNode (0 on failure). */
-seL4_CPtr st_new_object(seL4_Word type);
+#define ST_ROOT_META     (192u * 1024u)     /* 8 bytes a slot, 40 an untyped record */
+#define ST_ROOT_MAX_UTS  1024u
+/* Where st_pages() and st_thread_create() place mappings (below the
+ * kernel, above the image; suites map their own frames elsewhere). */
+#define ST_VADDR_BASE    0x80000000u
+#define ST_VADDR_END     0xC0000000u
+#define ST_VADDR_SPAN    (ST_VADDR_END - ST_VADDR_BASE)
+
+/* What a suite allocates from: one per program, passed to every helper. */
+struct st_root {
+    struct mm mm;               /* bootinfo's RAM untyped and empty slots */
+    struct mm_vspace vs;        /* the root task's own VSpace, adopted */
+    seL4_Word next_vaddr;       /* bump region for st_pages() and threads */
+    seL4_Error last_error;      /* of the last helper that returned 0 */
+    uint8_t meta[ST_ROOT_META]; /* memmgr's records */
+};
+
+/* Hands memmgr bootinfo's RAM untypeds and empty slots; on failure the
+ * suite ends with a failed test saying why. */
+void st_root_init(struct st_root *r, bootinfo_t *bi);
+/* One empty root-CNode slot, or n consecutive ones (0 when none left). */
+seL4_CPtr st_slot(struct st_root *r);
+seL4_CPtr st_slots(struct st_root *r, seL4_Word n);
+/* A fresh object of `type` (not untyped or CNode) in the root CNode. */
+seL4_CPtr st_new_object(struct st_root *r, seL4_Word type);
+/* A fresh CNode of 2^radix slots. */
+seL4_CPtr st_new_cnode(struct st_root *r, seL4_Word radix);
+/* A whole untyped of 2^bits bytes that memmgr will not touch again; its
+ * physical address in *paddr if paddr is not NULL. */
+seL4_CPtr st_untyped(struct st_root *r, seL4_Word bits, seL4_Word *paddr);
+/* Maps frame at vaddr in the root VSpace; memmgr only supplies the page
+ * table when one is missing (the test may unmap or delete the frame). */
+seL4_Error st_map_frame(struct st_root *r, seL4_CPtr frame, seL4_Word vaddr,
+                        seL4_CapRights_t rights, seL4_X86_VMAttributes attr);
+/* n zeroed pages mapped read-write at a new address behind an unmapped
+ * guard page; NULL on failure. Frame caps go to frames[0..n) if not NULL. */
+void *st_pages(struct st_root *r, seL4_Word n, seL4_CPtr *frames);
+/* A suspended thread in our CSpace and VSpace (memmgr's mm_thread_create):
+ * fault endpoint CPtr fault_ep (0: none), priority prio, TLS set up. */
+seL4_Error st_thread_create(struct st_root *r, rt_thread_t *t, seL4_Word prio,
+                            seL4_CPtr fault_ep);
+
+/* ---- tests/system/common/threads.c ---- */
+
 /* A copy of `src` with `rights` and `badge` in a fresh root-CNode slot. */
-seL4_CPtr st_mint(seL4_CPtr src, seL4_CapRights_t rights, seL4_Word badge);
+seL4_CPtr st_mint(struct st_root *r, seL4_CPtr src, seL4_CapRights_t rights, seL4_Word badge);
 /* Creates and starts a thread in our CSpace and VSpace; 1 on success,
  * else 0 with t->tcb = 0. fault_ep 0: no fault handler. */
-int st_spawn(rt_thread_t *t, seL4_Word prio, seL4_CPtr fault_ep, rt_thread_fn_t fn, void *arg);
+int st_spawn(struct st_root *r, rt_thread_t *t, seL4_Word prio, seL4_CPtr fault_ep,
+             rt_thread_fn_t fn, void *arg);
 /* Deletes a worker's TCB, whatever it is doing. */
 void st_reap(rt_thread_t *t);
 void st_set_root_prio(seL4_Word prio);
@@ -43,7 +89,7 @@ void st_park_root(seL4_Word park_prio, seL4_Word root_prio);
  * root_prio and no other thread of that priority is ready): spins until
  * the timer ends the current one. For tests that assert an order among
  * equal-priority threads. 0 if no thread could be started. */
-int st_sync_fresh_slice(seL4_Word root_prio);
+int st_sync_fresh_slice(struct st_root *r, seL4_Word root_prio);
 
 /* ---- tests/system/common/eventlog.c: the order in which threads ran ---- */
 

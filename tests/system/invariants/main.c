@@ -13,11 +13,13 @@
  * seen to fail).
  */
 #include <rt/rt.h>
-#include <rt/alloc.h>
 #include <rt/test.h>
 #include <sel4/sel4.h>
 #include <abi/objtype.h>
 #include <abi/invariant.h>
+#include <systest.h>
+
+static struct st_root mem;    /* what the tests allocate from */
 
 #define ROOT_CNODE      seL4_CapInitThreadCNode
 #define CPTR_DEPTH      seL4_WordBits
@@ -42,14 +44,10 @@ static void test_clean_after_boot(void)
  * is suspended again at once: it has no VSpace to run in). */
 static int make_threads(seL4_CPtr ut, seL4_Word n)
 {
-    seL4_CPtr first = rt_alloc_slot();
+    seL4_CPtr first = st_slots(&mem, n);
 
     if (first == 0)
         return 0;
-    for (seL4_Word i = 1; i < n; i++) {
-        if (rt_alloc_slot() != first + i)
-            return 0;
-    }
     for (seL4_Word done = 0; done < n;) {
         seL4_Word batch = n - done < RETYPE_FAN_OUT_LIMIT ? n - done : RETYPE_FAN_OUT_LIMIT;
         if (seL4_Untyped_Retype(ut, seL4_TCBObject, 0, ROOT_CNODE, 0, 0, first + done, batch) !=
@@ -67,13 +65,13 @@ static int make_threads(seL4_CPtr ut, seL4_Word n)
 static void test_mappings_beyond_4096_lists(void)
 {
     TEST_BEGIN("invariants/mappings_checked_beyond_4096_lists");
-    seL4_CPtr ut = rt_alloc_reserve_untyped(rt_default_alloc(), THREADS_UT_BITS, NULL);
+    seL4_CPtr ut = st_untyped(&mem, THREADS_UT_BITS, NULL);
     ASSERT_NE(ut, 0);
     ASSERT_EQ(make_threads(ut, MANY_THREADS), 1);
 
-    seL4_CPtr frame = rt_alloc_object(seL4_X86_4K, 0);
+    seL4_CPtr frame = st_new_object(&mem, seL4_X86_4K);
     ASSERT_NE(frame, 0);
-    ASSERT_OK(rt_map_frame_in(rt_default_alloc(), frame, TEST_VADDR, seL4_ReadWrite, DEFAULT_ATTR));
+    ASSERT_OK(st_map_frame(&mem, frame, TEST_VADDR, seL4_ReadWrite, DEFAULT_ATTR));
     *(volatile seL4_Word *)TEST_VADDR = PATTERN;
     EXPECT_EQ(seL4_DebugCheckInvariants(), INV_NONE);
     /* Deleting the only cap to a mapped frame must unmap it. */
@@ -87,7 +85,7 @@ static void test_mappings_beyond_4096_lists(void)
 
 int main(bootinfo_t *bi)
 {
-    (void)bi;
+    st_root_init(&mem, bi);
     test_clean_after_boot();
     test_mappings_beyond_4096_lists();
     tests_done();

@@ -8,12 +8,13 @@
  * they are made runnable, and workers below it only when it blocks.
  */
 #include <rt/rt.h>
-#include <rt/alloc.h>
 #include <rt/test.h>
 #include <rt/thread.h>
 #include <sel4/sel4.h>
 #include <string.h>
 #include <systest.h>
+
+static struct st_root mem;    /* what the tests allocate from */
 
 #define ROOT_CNODE  seL4_CapInitThreadCNode
 #define DEPTH       seL4_WordBits
@@ -27,7 +28,8 @@
 
 static void start(rt_thread_t *t, seL4_Word prio, rt_thread_fn_t fn, void *arg)
 {
-    if (rt_thread_create(t, prio, 0) != seL4_NoError || rt_thread_start(t, fn, arg) != seL4_NoError)
+    if (st_thread_create(&mem, t, prio, 0) != seL4_NoError ||
+        rt_thread_start(t, fn, arg) != seL4_NoError)
         t->tcb = 0;
 }
 
@@ -65,8 +67,8 @@ static void test_long_call(void)
     seL4_Word want = 0;
 
     TEST_BEGIN("ipc/long_call_reply");
-    j.ep = st_new_object(seL4_EndpointObject);
-    seL4_CPtr badged = st_mint(j.ep, seL4_AllRights, BADGE_A);
+    j.ep = st_new_object(&mem, seL4_EndpointObject);
+    seL4_CPtr badged = st_mint(&mem, j.ep, seL4_AllRights, BADGE_A);
     ASSERT_TRUE(j.ep != 0 && badged != 0);
     start(&t, HIGH_PRIO, echo_server, &j);          /* runs now, waits in Recv */
     ASSERT_NE(t.tcb, 0);
@@ -112,8 +114,8 @@ static void test_send_then_recv(void)
     seL4_Word badge = 0;
 
     TEST_BEGIN("ipc/blocked_send_then_recv");
-    seL4_CPtr ep = st_new_object(seL4_EndpointObject);
-    j.ep = st_mint(ep, seL4_AllRights, BADGE_B);
+    seL4_CPtr ep = st_new_object(&mem, seL4_EndpointObject);
+    j.ep = st_mint(&mem, ep, seL4_AllRights, BADGE_B);
     ASSERT_TRUE(ep != 0 && j.ep != 0);
     start(&t, HIGH_PRIO, sender, &j);               /* blocks in Send */
     ASSERT_NE(t.tcb, 0);
@@ -163,10 +165,10 @@ static void test_cap_transfer(void)
 
     TEST_BEGIN("ipc/cap_transfer_and_unwrap");
     SKIP_ON_RELEASE("seL4_DebugCapIdentify");
-    j.ep = st_new_object(seL4_EndpointObject);
-    j.recv_slot = rt_alloc_slot();
-    seL4_CPtr ntfn = st_new_object(seL4_NotificationObject);
-    seL4_CPtr self_badged = st_mint(j.ep, seL4_AllRights, BADGE_A);
+    j.ep = st_new_object(&mem, seL4_EndpointObject);
+    j.recv_slot = st_slot(&mem);
+    seL4_CPtr ntfn = st_new_object(&mem, seL4_NotificationObject);
+    seL4_CPtr self_badged = st_mint(&mem, j.ep, seL4_AllRights, BADGE_A);
     ASSERT_TRUE(j.ep != 0 && j.recv_slot != 0 && ntfn != 0 && self_badged != 0);
     /* A notification cap travels into the receive slot. */
     start(&t, HIGH_PRIO, cap_receiver, &j);
@@ -177,7 +179,7 @@ static void test_cap_transfer(void)
     EXPECT_EQ(j.unwrapped, 0);
     EXPECT_EQ(j.tag, 6);                            /* seL4 tag: notification */
     /* A badged cap to the endpoint itself is unwrapped to its badge. */
-    j.recv_slot = rt_alloc_slot();
+    j.recv_slot = st_slot(&mem);
     start(&t, HIGH_PRIO, cap_receiver, &j);
     ASSERT_NE(t.tcb, 0);
     seL4_SetCap(0, self_badged);
@@ -187,8 +189,8 @@ static void test_cap_transfer(void)
     EXPECT_EQ(j.badge0, BADGE_A);
     EXPECT_EQ(j.tag, 0);                            /* receive slot untouched */
     /* Without Grant no capability moves. */
-    seL4_CPtr nogrant = st_mint(j.ep, seL4_CapRights_new(1, 0, 1, 1), 0);
-    j.recv_slot = rt_alloc_slot();
+    seL4_CPtr nogrant = st_mint(&mem, j.ep, seL4_CapRights_new(1, 0, 1, 1), 0);
+    j.recv_slot = st_slot(&mem);
     ASSERT_NE(nogrant, 0);
     start(&t, HIGH_PRIO, cap_receiver, &j);
     seL4_SetCap(0, ntfn);
@@ -221,8 +223,8 @@ static void test_call_without_grant(void)
     seL4_Word badge;
 
     TEST_BEGIN("ipc/call_needs_grant_or_grant_reply");
-    seL4_CPtr ep = st_new_object(seL4_EndpointObject);
-    j.ep = st_mint(ep, seL4_CapRights_new(0, 0, 1, 1), 0);  /* read and write only */
+    seL4_CPtr ep = st_new_object(&mem, seL4_EndpointObject);
+    j.ep = st_mint(&mem, ep, seL4_CapRights_new(0, 0, 1, 1), 0);  /* read and write only */
     ASSERT_TRUE(ep != 0 && j.ep != 0);
     start(&t, HIGH_PRIO, caller, &j);                      /* blocks sending */
     ASSERT_NE(t.tcb, 0);
@@ -231,7 +233,7 @@ static void test_call_without_grant(void)
     seL4_Reply(seL4_MessageInfo_new(0, 0, 0, 0));
     seL4_Yield();
     EXPECT_EQ(j.returned, 0);
-    EXPECT_EQ(seL4_CNode_SaveCaller(ROOT_CNODE, rt_alloc_slot(), DEPTH), 0);
+    EXPECT_EQ(seL4_CNode_SaveCaller(ROOT_CNODE, st_slot(&mem), DEPTH), 0);
     EXPECT_INVARIANTS();
     TEST_END();
 }
@@ -261,8 +263,9 @@ static void test_notifications(void)
     seL4_Word word = 0;
 
     TEST_BEGIN("ipc/notification_signal_poll_bound");
-    seL4_CPtr n = st_new_object(seL4_NotificationObject);
-    seL4_CPtr a = st_mint(n, seL4_AllRights, BADGE_A), b = st_mint(n, seL4_AllRights, BADGE_B);
+    seL4_CPtr n = st_new_object(&mem, seL4_NotificationObject);
+    seL4_CPtr a = st_mint(&mem, n, seL4_AllRights, BADGE_A);
+    seL4_CPtr b = st_mint(&mem, n, seL4_AllRights, BADGE_B);
     ASSERT_TRUE(n != 0 && a != 0 && b != 0);
     seL4_Poll(n, &word);
     EXPECT_EQ(word, 0);
@@ -273,9 +276,9 @@ static void test_notifications(void)
     seL4_Poll(n, &word);
     EXPECT_EQ(word, 0);
     /* A thread waiting on an endpoint is woken by its bound notification. */
-    j.ep = st_new_object(seL4_EndpointObject);
+    j.ep = st_new_object(&mem, seL4_EndpointObject);
     ASSERT_NE(j.ep, 0);
-    ASSERT_OK(rt_thread_create(&t, HIGH_PRIO, 0));
+    ASSERT_OK(st_thread_create(&mem, &t, HIGH_PRIO, 0));
     ASSERT_OK(seL4_TCB_BindNotification(t.tcb, n));
     EXPECT_ERR(seL4_TCB_BindNotification(t.tcb, n), seL4_IllegalOperation);
     ASSERT_OK(rt_thread_start(&t, bound_waiter, &j));
@@ -299,7 +302,7 @@ static void test_delete_endpoint_with_waiter(void)
     rt_thread_t t;
 
     TEST_BEGIN("ipc/delete_endpoint_restarts_waiter");
-    j.ep = st_new_object(seL4_EndpointObject);
+    j.ep = st_new_object(&mem, seL4_EndpointObject);
     ASSERT_NE(j.ep, 0);
     start(&t, HIGH_PRIO, sender, &j);               /* blocks in Send */
     ASSERT_NE(t.tcb, 0);
@@ -321,8 +324,8 @@ static void test_delete_caller(void)
 
     TEST_BEGIN("ipc/delete_thread_blocked_on_reply");
     SKIP_ON_RELEASE("seL4_DebugCapIdentify");
-    j.ep = st_new_object(seL4_EndpointObject);
-    seL4_CPtr saved = rt_alloc_slot();
+    j.ep = st_new_object(&mem, seL4_EndpointObject);
+    seL4_CPtr saved = st_slot(&mem);
     ASSERT_TRUE(j.ep != 0 && saved != 0);
     start(&t, HIGH_PRIO, caller, &j);
     ASSERT_NE(t.tcb, 0);
@@ -338,7 +341,7 @@ static void test_delete_caller(void)
 
 int main(bootinfo_t *bi)
 {
-    (void)bi;
+    st_root_init(&mem, bi);
     seL4_TCB_SetPriority(seL4_CapInitThreadTCB, seL4_CapInitThreadTCB, ROOT_PRIO);
     test_long_call();
     test_send_then_recv();

@@ -51,13 +51,13 @@ static void test_handler_not_fixing(void)
     seL4_Word badge;
 
     TEST_BEGIN("ipc2/vm_fault_reply_without_fix_faults_again");
-    seL4_CPtr fep = st_new_object(seL4_EndpointObject);
-    seL4_Word *page = rt_map_pages(1, &frame);
+    seL4_CPtr fep = st_new_object(&mem, seL4_EndpointObject);
+    seL4_Word *page = st_pages(&mem, 1, &frame);
     ASSERT_TRUE(fep != 0 && page != NULL);
     page[0] = 0x7777;
     ASSERT_OK(seL4_X86_Page_Unmap(frame));
     j.addr = (seL4_Word)page;
-    ASSERT_TRUE(st_spawn(&t, HIGH_PRIO, fep, touch_worker, &j));
+    ASSERT_TRUE(st_spawn(&mem, &t, HIGH_PRIO, fep, touch_worker, &j));
     for (int round = 0; round < 2; round++) {
         seL4_MessageInfo_t info = seL4_Recv(fep, &badge);
         EXPECT_EQ(seL4_MessageInfo_get_label(info), seL4_Fault_VMFault);
@@ -82,9 +82,10 @@ static void test_unanswered_fault(void)
     seL4_Word badge;
 
     TEST_BEGIN("ipc2/unanswered_fault_keeps_faulter_blocked_until_restart");
-    seL4_CPtr fep = st_new_object(seL4_EndpointObject), other = st_new_object(seL4_EndpointObject);
+    seL4_CPtr fep = st_new_object(&mem, seL4_EndpointObject);
+    seL4_CPtr other = st_new_object(&mem, seL4_EndpointObject);
     ASSERT_TRUE(fep != 0 && other != 0);
-    ASSERT_TRUE(st_spawn(&t, HIGH_PRIO, fep, ud2_worker, &j));
+    ASSERT_TRUE(st_spawn(&mem, &t, HIGH_PRIO, fep, ud2_worker, &j));
     seL4_MessageInfo_t info = seL4_Recv(fep, &badge);
     EXPECT_EQ(seL4_MessageInfo_get_label(info), seL4_Fault_UserException);
     seL4_NBRecv(other, &badge);                     /* drops our reply cap */
@@ -130,15 +131,15 @@ static void test_low_priority_handler(void)
 
     TEST_BEGIN("ipc2/lower_priority_handler_runs_when_higher_block");
     st_log_reset();
-    h.fep = st_new_object(seL4_EndpointObject);
-    seL4_Word *page = rt_map_pages(1, &h.frame);
+    h.fep = st_new_object(&mem, seL4_EndpointObject);
+    seL4_Word *page = st_pages(&mem, 1, &h.frame);
     ASSERT_TRUE(h.fep != 0 && page != NULL);
     page[0] = 0x8888;
     ASSERT_OK(seL4_X86_Page_Unmap(h.frame));
     h.page = j.addr = (seL4_Word)page;
-    ASSERT_TRUE(st_spawn(&th, LOW_PRIO, 0, pager, &h));
+    ASSERT_TRUE(st_spawn(&mem, &th, LOW_PRIO, 0, pager, &h));
     st_park_root(PARK_PRIO, ROOT_PRIO);             /* the pager waits */
-    ASSERT_TRUE(st_spawn(&tf, HIGH_PRIO, h.fep, touch_worker, &j));
+    ASSERT_TRUE(st_spawn(&mem, &tf, HIGH_PRIO, h.fep, touch_worker, &j));
     EXPECT_EQ(st_log_len(), 0);                     /* the pager is below us */
     st_park_root(PARK_PRIO, ROOT_PRIO);
     /* The reply preempted the pager. */
@@ -167,9 +168,9 @@ static void test_short_syscall_reply(void)
     seL4_Word badge, mr[seL4_UnknownSyscall_Length];
 
     TEST_BEGIN("ipc2/unknown_syscall_short_reply_sets_eax_and_refaults");
-    seL4_CPtr fep = st_new_object(seL4_EndpointObject);
+    seL4_CPtr fep = st_new_object(&mem, seL4_EndpointObject);
     ASSERT_NE(fep, 0);
-    ASSERT_TRUE(st_spawn(&t, HIGH_PRIO, fep, int80_worker, &j));
+    ASSERT_TRUE(st_spawn(&mem, &t, HIGH_PRIO, fep, int80_worker, &j));
     seL4_Recv(fep, &badge);
     EXPECT_EQ(seL4_GetMR(seL4_UnknownSyscall_EAX), LINUX_NR);
     seL4_SetMR(0, LINUX_NR + 1);                    /* EAX only: EIP stays on the int */
@@ -198,7 +199,7 @@ static int fault_reaches(seL4_CPtr handler, seL4_CPtr fep, rt_thread_t *t, struc
 {
     seL4_Word badge = 0;
 
-    if (!st_spawn(t, HIGH_PRIO, handler, ud2_worker, j))
+    if (!st_spawn(&mem, t, HIGH_PRIO, handler, ud2_worker, j))
         return -1;
     seL4_NBRecv(fep, &badge);
     return badge == FAULT_BADGE;
@@ -211,12 +212,13 @@ static void test_fault_ep_rights(void)
     seL4_UserContext regs;
 
     TEST_BEGIN("ipc2/fault_endpoint_needs_send_and_grant_or_grant_reply");
-    seL4_CPtr fep = st_new_object(seL4_EndpointObject), n = st_new_object(seL4_NotificationObject);
+    seL4_CPtr fep = st_new_object(&mem, seL4_EndpointObject);
+    seL4_CPtr n = st_new_object(&mem, seL4_NotificationObject);
     ASSERT_TRUE(fep != 0 && n != 0);
-    seL4_CPtr write_only = st_mint(fep, seL4_CapRights_new(0, 0, 0, 1), FAULT_BADGE);
-    seL4_CPtr grant_reply = st_mint(fep, seL4_CapRights_new(1, 0, 0, 1), FAULT_BADGE);
-    seL4_CPtr no_write = st_mint(fep, seL4_CapRights_new(1, 1, 1, 0), FAULT_BADGE);
-    seL4_CPtr ntfn = st_mint(n, seL4_AllRights, FAULT_BADGE);
+    seL4_CPtr write_only = st_mint(&mem, fep, seL4_CapRights_new(0, 0, 0, 1), FAULT_BADGE);
+    seL4_CPtr grant_reply = st_mint(&mem, fep, seL4_CapRights_new(1, 0, 0, 1), FAULT_BADGE);
+    seL4_CPtr no_write = st_mint(&mem, fep, seL4_CapRights_new(1, 1, 1, 0), FAULT_BADGE);
+    seL4_CPtr ntfn = st_mint(&mem, n, seL4_AllRights, FAULT_BADGE);
     ASSERT_TRUE(write_only != 0 && grant_reply != 0 && no_write != 0 && ntfn != 0);
     EXPECT_EQ(fault_reaches(write_only, fep, &t[0], &j[0]), 0);
     EXPECT_EQ(fault_reaches(no_write, fep, &t[1], &j[1]), 0);
@@ -253,10 +255,10 @@ static void test_bad_extra_cap(void)
     seL4_Word badge;
 
     TEST_BEGIN("ipc2/unresolvable_extra_cap_is_cap_fault");
-    seL4_CPtr fep = st_new_object(seL4_EndpointObject);
-    j.ep = st_new_object(seL4_EndpointObject);
+    seL4_CPtr fep = st_new_object(&mem, seL4_EndpointObject);
+    j.ep = st_new_object(&mem, seL4_EndpointObject);
     ASSERT_TRUE(fep != 0 && j.ep != 0);
-    ASSERT_TRUE(st_spawn(&t, HIGH_PRIO, fep, bad_extra_cap_sender, &j));
+    ASSERT_TRUE(st_spawn(&mem, &t, HIGH_PRIO, fep, bad_extra_cap_sender, &j));
     seL4_MessageInfo_t info = seL4_Recv(fep, &badge);
     EXPECT_EQ(seL4_MessageInfo_get_label(info), seL4_Fault_CapFault);
     EXPECT_EQ(seL4_GetMR(seL4_CapFault_Addr), BAD_CPTR);
@@ -275,11 +277,11 @@ static void test_fault_ep_deleted(void)
     seL4_UserContext regs;
 
     TEST_BEGIN("ipc2/fault_endpoint_deleted_under_pending_fault");
-    seL4_CPtr fep = st_new_object(seL4_EndpointObject);
+    seL4_CPtr fep = st_new_object(&mem, seL4_EndpointObject);
     ASSERT_NE(fep, 0);
-    seL4_CPtr badged = st_mint(fep, seL4_AllRights, FAULT_BADGE);
+    seL4_CPtr badged = st_mint(&mem, fep, seL4_AllRights, FAULT_BADGE);
     ASSERT_NE(badged, 0);
-    ASSERT_TRUE(st_spawn(&t, HIGH_PRIO, badged, ud2_worker, &j)); /* queued on fep */
+    ASSERT_TRUE(st_spawn(&mem, &t, HIGH_PRIO, badged, ud2_worker, &j)); /* queued on fep */
     ASSERT_OK(seL4_CNode_Delete(ROOT_CNODE, badged, DEPTH));    /* not the last cap */
     EXPECT_INVARIANTS();
     ASSERT_OK(seL4_CNode_Delete(ROOT_CNODE, fep, DEPTH));       /* the endpoint goes */
@@ -316,10 +318,11 @@ static void test_cap_fault_fixed(void)
     seL4_Word badge;
 
     TEST_BEGIN("ipc2/cap_fault_reply_reruns_the_system_call");
-    seL4_CPtr fep = st_new_object(seL4_EndpointObject), ep = st_new_object(seL4_EndpointObject);
-    j.slot = rt_alloc_slot();
+    seL4_CPtr fep = st_new_object(&mem, seL4_EndpointObject);
+    seL4_CPtr ep = st_new_object(&mem, seL4_EndpointObject);
+    j.slot = st_slot(&mem);
     ASSERT_TRUE(fep != 0 && ep != 0 && j.slot != 0);
-    ASSERT_TRUE(st_spawn(&t, HIGH_PRIO, fep, recv_on_slot, &j));
+    ASSERT_TRUE(st_spawn(&mem, &t, HIGH_PRIO, fep, recv_on_slot, &j));
     for (int round = 0; round < 2; round++) {
         seL4_MessageInfo_t info = seL4_Recv(fep, &badge);
         EXPECT_EQ(seL4_MessageInfo_get_label(info), seL4_Fault_CapFault);
@@ -348,9 +351,9 @@ static void test_user_exception_not_fixed(void)
     seL4_Word badge, ip;
 
     TEST_BEGIN("ipc2/user_exception_empty_reply_faults_again");
-    seL4_CPtr fep = st_new_object(seL4_EndpointObject);
+    seL4_CPtr fep = st_new_object(&mem, seL4_EndpointObject);
     ASSERT_NE(fep, 0);
-    ASSERT_TRUE(st_spawn(&t, HIGH_PRIO, fep, ud2_worker, &j));
+    ASSERT_TRUE(st_spawn(&mem, &t, HIGH_PRIO, fep, ud2_worker, &j));
     seL4_Recv(fep, &badge);
     ip = seL4_GetMR(seL4_UserException_FaultIP);
     seL4_Reply(seL4_MessageInfo_new(0, 0, 0, 0));

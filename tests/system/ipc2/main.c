@@ -8,9 +8,11 @@
  */
 #include "ipc2.h"
 
+struct st_root mem;    /* what the tests allocate from */
+
 int spawn_unbuffered(rt_thread_t *t, seL4_Word prio, rt_thread_fn_t fn, void *arg)
 {
-    if (rt_thread_create(t, prio, 0) != seL4_NoError ||
+    if (st_thread_create(&mem, t, prio, 0) != seL4_NoError ||
         seL4_TCB_SetIPCBuffer(t->tcb, 0, seL4_CapNull) != seL4_NoError ||
         rt_thread_start(t, fn, arg) != seL4_NoError) {
         t->tcb = 0;
@@ -21,7 +23,7 @@ int spawn_unbuffered(rt_thread_t *t, seL4_Word prio, rt_thread_fn_t fn, void *ar
 
 int main(bootinfo_t *bi)
 {
-    (void)bi;
+    st_root_init(&mem, bi);
     st_set_root_prio(ROOT_PRIO);
     ipc2_transfer_tests();
     ipc2_reply_tests();

@@ -45,7 +45,7 @@ static void twice_receiver(void *arg)
 
 static int start_bound(rt_thread_t *t, seL4_CPtr ntfn, rt_thread_fn_t fn, void *arg)
 {
-    return rt_thread_create(t, HIGH_PRIO, 0) == seL4_NoError &&
+    return st_thread_create(&mem, t, HIGH_PRIO, 0) == seL4_NoError &&
            seL4_TCB_BindNotification(t->tcb, ntfn) == seL4_NoError &&
            rt_thread_start(t, fn, arg) == seL4_NoError;
 }
@@ -56,9 +56,9 @@ static void test_bound_wakes_endpoint_receiver(void)
     rt_thread_t t;
 
     TEST_BEGIN("ipc2/bound_signal_wakes_recv_and_leaves_endpoint_clean");
-    b.ep = st_new_object(seL4_EndpointObject);
-    seL4_CPtr n = st_new_object(seL4_NotificationObject);
-    seL4_CPtr na = st_mint(n, seL4_AllRights, BADGE_A);
+    b.ep = st_new_object(&mem, seL4_EndpointObject);
+    seL4_CPtr n = st_new_object(&mem, seL4_NotificationObject);
+    seL4_CPtr na = st_mint(&mem, n, seL4_AllRights, BADGE_A);
     ASSERT_TRUE(b.ep != 0 && n != 0 && na != 0);
     ASSERT_TRUE(start_bound(&t, n, twice_receiver, &b));
     EXPECT_EQ(b.stage, 0);
@@ -85,10 +85,11 @@ static void test_bound_pending_elsewhere(void)
     rt_thread_t t;
 
     TEST_BEGIN("ipc2/bound_signal_pends_while_thread_waits_elsewhere");
-    b.ep = st_new_object(seL4_EndpointObject);
-    b.other = st_new_object(seL4_NotificationObject);
-    seL4_CPtr n = st_new_object(seL4_NotificationObject);
-    seL4_CPtr na = st_mint(n, seL4_AllRights, BADGE_A), nb = st_mint(n, seL4_AllRights, BADGE_B);
+    b.ep = st_new_object(&mem, seL4_EndpointObject);
+    b.other = st_new_object(&mem, seL4_NotificationObject);
+    seL4_CPtr n = st_new_object(&mem, seL4_NotificationObject);
+    seL4_CPtr na = st_mint(&mem, n, seL4_AllRights, BADGE_A);
+    seL4_CPtr nb = st_mint(&mem, n, seL4_AllRights, BADGE_B);
     ASSERT_TRUE(b.ep != 0 && b.other != 0 && n != 0 && na != 0 && nb != 0);
     ASSERT_TRUE(start_bound(&t, n, twice_receiver, &b));
     seL4_Signal(na);                                /* it waits on `other` */
@@ -121,13 +122,13 @@ static void test_pending_beats_sender(void)
     rt_thread_t t, ts;
 
     TEST_BEGIN("ipc2/pending_bound_signal_served_before_queued_sender");
-    b.ep = st_new_object(seL4_EndpointObject);
-    seL4_CPtr n = st_new_object(seL4_NotificationObject);
-    seL4_CPtr na = st_mint(n, seL4_AllRights, BADGE_A);
+    b.ep = st_new_object(&mem, seL4_EndpointObject);
+    seL4_CPtr n = st_new_object(&mem, seL4_NotificationObject);
+    seL4_CPtr na = st_mint(&mem, n, seL4_AllRights, BADGE_A);
     ASSERT_TRUE(b.ep != 0 && n != 0 && na != 0);
     s.ep = b.ep;
-    ASSERT_TRUE(st_spawn(&ts, HIGH_PRIO, 0, sender, &s)); /* queued on ep */
-    ASSERT_OK(rt_thread_create(&t, HIGH_PRIO, 0));
+    ASSERT_TRUE(st_spawn(&mem, &ts, HIGH_PRIO, 0, sender, &s)); /* queued on ep */
+    ASSERT_OK(st_thread_create(&mem, &t, HIGH_PRIO, 0));
     ASSERT_OK(seL4_TCB_BindNotification(t.tcb, n));
     seL4_Signal(na);                                /* nobody waiting: Active */
     ASSERT_OK(rt_thread_start(&t, twice_receiver, &b));
@@ -166,10 +167,11 @@ static void test_bound_not_woken_from_call(void)
     seL4_Word badge;
 
     TEST_BEGIN("ipc2/bound_signal_does_not_interrupt_send_or_reply_wait");
-    c.ep = st_new_object(seL4_EndpointObject);
-    c.ep2 = st_new_object(seL4_EndpointObject);
-    seL4_CPtr n = st_new_object(seL4_NotificationObject);
-    seL4_CPtr na = st_mint(n, seL4_AllRights, BADGE_A), nb = st_mint(n, seL4_AllRights, BADGE_B);
+    c.ep = st_new_object(&mem, seL4_EndpointObject);
+    c.ep2 = st_new_object(&mem, seL4_EndpointObject);
+    seL4_CPtr n = st_new_object(&mem, seL4_NotificationObject);
+    seL4_CPtr na = st_mint(&mem, n, seL4_AllRights, BADGE_A);
+    seL4_CPtr nb = st_mint(&mem, n, seL4_AllRights, BADGE_B);
     ASSERT_TRUE(c.ep != 0 && c.ep2 != 0 && n != 0 && na != 0 && nb != 0);
     ASSERT_TRUE(start_bound(&t, n, bound_caller, &c));  /* blocked sending */
     seL4_Signal(na);
@@ -208,13 +210,14 @@ static void test_bound_to_other_faults(void)
     seL4_Word badge;
 
     TEST_BEGIN("ipc2/wait_on_notification_bound_elsewhere_is_cap_fault");
-    seL4_CPtr n = st_new_object(seL4_NotificationObject), fep = st_new_object(seL4_EndpointObject);
-    seL4_CPtr na = st_mint(n, seL4_AllRights, BADGE_A);
-    seL4_CPtr fb = fep != 0 ? st_mint(fep, seL4_AllRights, FAULT_BADGE) : 0;
+    seL4_CPtr n = st_new_object(&mem, seL4_NotificationObject);
+    seL4_CPtr fep = st_new_object(&mem, seL4_EndpointObject);
+    seL4_CPtr na = st_mint(&mem, n, seL4_AllRights, BADGE_A);
+    seL4_CPtr fb = fep != 0 ? st_mint(&mem, fep, seL4_AllRights, FAULT_BADGE) : 0;
     ASSERT_TRUE(n != 0 && fep != 0 && na != 0 && fb != 0);
     own.ntfn = w.ntfn = n;
     ASSERT_TRUE(start_bound(&tb, n, waiter, &own));     /* own bound ntfn: fine */
-    ASSERT_TRUE(st_spawn(&tw, HIGH_PRIO, fb, waiter, &w));
+    ASSERT_TRUE(st_spawn(&mem, &tw, HIGH_PRIO, fb, waiter, &w));
     seL4_MessageInfo_t info = seL4_Recv(fep, &badge);
     EXPECT_EQ(badge, FAULT_BADGE);
     EXPECT_EQ(seL4_MessageInfo_get_label(info), seL4_Fault_CapFault);
@@ -237,8 +240,9 @@ static void test_delete_bound(void)
     rt_thread_t t, u;
 
     TEST_BEGIN("ipc2/deleting_either_side_unbinds");
-    b.ep = st_new_object(seL4_EndpointObject);
-    seL4_CPtr n = st_new_object(seL4_NotificationObject), n2 = st_new_object(seL4_NotificationObject);
+    b.ep = st_new_object(&mem, seL4_EndpointObject);
+    seL4_CPtr n = st_new_object(&mem, seL4_NotificationObject);
+    seL4_CPtr n2 = st_new_object(&mem, seL4_NotificationObject);
     ASSERT_TRUE(b.ep != 0 && n != 0 && n2 != 0);
     ASSERT_TRUE(start_bound(&t, n, twice_receiver, &b));
     ASSERT_OK(seL4_CNode_Delete(ROOT_CNODE, n, DEPTH));
@@ -250,7 +254,7 @@ static void test_delete_bound(void)
     EXPECT_EQ(b.label1, MSG_LABEL);
     st_reap(&t);                                    /* n2 is free again too */
     EXPECT_INVARIANTS();
-    ASSERT_OK(rt_thread_create(&u, HIGH_PRIO, 0));
+    ASSERT_OK(st_thread_create(&mem, &u, HIGH_PRIO, 0));
     EXPECT_OK(seL4_TCB_BindNotification(u.tcb, n2));
     st_reap(&u);
     EXPECT_INVARIANTS();
@@ -264,19 +268,19 @@ static void test_signal_edges(void)
     seL4_Word word;
 
     TEST_BEGIN("ipc2/signal_wait_poll_edges");
-    seL4_CPtr n = st_new_object(seL4_NotificationObject);
-    seL4_CPtr nb = st_mint(n, seL4_AllRights, BADGE_B);
-    seL4_CPtr ro = st_mint(n, seL4_CapRights_new(0, 0, 1, 0), BADGE_A);
+    seL4_CPtr n = st_new_object(&mem, seL4_NotificationObject);
+    seL4_CPtr nb = st_mint(&mem, n, seL4_AllRights, BADGE_B);
+    seL4_CPtr ro = st_mint(&mem, n, seL4_CapRights_new(0, 0, 1, 0), BADGE_A);
     ASSERT_TRUE(n != 0 && nb != 0 && ro != 0);
     /* An unbadged Signal makes a later Wait return at once, with 0. */
     seL4_Signal(n);
     w.ntfn = n;
-    ASSERT_TRUE(st_spawn(&tw, HIGH_PRIO, 0, waiter, &w));
+    ASSERT_TRUE(st_spawn(&mem, &tw, HIGH_PRIO, 0, waiter, &w));
     EXPECT_EQ(w.woke, 1);
     EXPECT_EQ(w.badge, 0);
     /* Poll does not block and leaves a waiter alone. */
     x.ntfn = n;
-    ASSERT_TRUE(st_spawn(&tx, HIGH_PRIO, 0, waiter, &x));
+    ASSERT_TRUE(st_spawn(&mem, &tx, HIGH_PRIO, 0, waiter, &x));
     word = 0xff;
     seL4_Poll(n, &word);
     EXPECT_EQ(word, 0);
@@ -295,7 +299,7 @@ static void test_signal_edges(void)
     EXPECT_EQ(x.badge, BADGE_B);
     /* Signals OR together; Wait and Poll clear. NBSend is a Signal too. */
     seL4_Signal(nb);
-    seL4_NBSend(st_mint(n, seL4_AllRights, BADGE_A), seL4_MessageInfo_new(0, 0, 0, 0));
+    seL4_NBSend(st_mint(&mem, n, seL4_AllRights, BADGE_A), seL4_MessageInfo_new(0, 0, 0, 0));
     seL4_Poll(n, &word);
     EXPECT_EQ(word, BADGE_A | BADGE_B);
     seL4_Poll(n, &word);
@@ -313,11 +317,12 @@ static void test_wait_without_read(void)
     seL4_Word badge;
 
     TEST_BEGIN("ipc2/wait_without_read_right_is_cap_fault");
-    seL4_CPtr n = st_new_object(seL4_NotificationObject), fep = st_new_object(seL4_EndpointObject);
+    seL4_CPtr n = st_new_object(&mem, seL4_NotificationObject);
+    seL4_CPtr fep = st_new_object(&mem, seL4_EndpointObject);
     ASSERT_TRUE(n != 0 && fep != 0);
-    w.ntfn = st_mint(n, seL4_CanWrite, 0);
+    w.ntfn = st_mint(&mem, n, seL4_CanWrite, 0);
     ASSERT_NE(w.ntfn, 0);
-    ASSERT_TRUE(st_spawn(&t, HIGH_PRIO, fep, waiter, &w));
+    ASSERT_TRUE(st_spawn(&mem, &t, HIGH_PRIO, fep, waiter, &w));
     seL4_MessageInfo_t info = seL4_Recv(fep, &badge);
     EXPECT_EQ(seL4_MessageInfo_get_label(info), seL4_Fault_CapFault);
     EXPECT_EQ(seL4_GetMR(seL4_CapFault_Addr), w.ntfn);

@@ -62,23 +62,25 @@ static void test_reply_grant(void)
     struct call_result r;
 
     TEST_BEGIN("ipc2/reply_carries_caps_only_if_server_cap_has_grant");
-    seL4_CPtr ep1 = st_new_object(seL4_EndpointObject), ep2 = st_new_object(seL4_EndpointObject);
-    seL4_CPtr gift = st_new_object(seL4_NotificationObject), mine = st_new_object(seL4_NotificationObject);
+    seL4_CPtr ep1 = st_new_object(&mem, seL4_EndpointObject);
+    seL4_CPtr ep2 = st_new_object(&mem, seL4_EndpointObject);
+    seL4_CPtr gift = st_new_object(&mem, seL4_NotificationObject);
+    seL4_CPtr mine = st_new_object(&mem, seL4_NotificationObject);
     ASSERT_TRUE(ep1 != 0 && ep2 != 0 && gift != 0 && mine != 0);
-    g = (struct server){ ep1, gift, rt_alloc_slot(), 0, 0 };
-    ng = (struct server){ st_mint(ep2, seL4_CanRead, 0), gift, rt_alloc_slot(), 0, 0 };
+    g = (struct server){ ep1, gift, st_slot(&mem), 0, 0 };
+    ng = (struct server){ st_mint(&mem, ep2, seL4_CanRead, 0), gift, st_slot(&mem), 0, 0 };
     ASSERT_TRUE(ng.recv_cap != 0 && g.slot != 0 && ng.slot != 0);
-    ASSERT_TRUE(st_spawn(&tg, HIGH_PRIO, 0, granting_server, &g));
-    ASSERT_TRUE(st_spawn(&tn, HIGH_PRIO, 0, granting_server, &ng));
+    ASSERT_TRUE(st_spawn(&mem, &tg, HIGH_PRIO, 0, granting_server, &g));
+    ASSERT_TRUE(st_spawn(&mem, &tn, HIGH_PRIO, 0, granting_server, &ng));
 
-    seL4_CPtr slot = rt_alloc_slot();
+    seL4_CPtr slot = st_slot(&mem);
     r = call_with_cap(ep1, mine, slot);             /* both directions granted */
     EXPECT_EQ(r.label, SERVER_LABEL);
     EXPECT_EQ(g.extra, 1);
     EXPECT_EQ(r.extra, 1);
     EXPECT_EQ(seL4_DebugCapIdentify(slot), TAG_NOTIFICATION);
 
-    slot = rt_alloc_slot();
+    slot = st_slot(&mem);
     r = call_with_cap(ep2, mine, slot);             /* server's cap: Read only */
     EXPECT_EQ(r.label, SERVER_LABEL);
     EXPECT_EQ(r.mr0, 1);
@@ -88,9 +90,9 @@ static void test_reply_grant(void)
 
     /* Caller's cap with GrantReply only: the Call works, our cap stays
      * home, the server's reply still brings its cap. */
-    seL4_CPtr gr = st_mint(ep1, seL4_CapRights_new(1, 0, 0, 1), 0);
+    seL4_CPtr gr = st_mint(&mem, ep1, seL4_CapRights_new(1, 0, 0, 1), 0);
     ASSERT_NE(gr, 0);
-    slot = rt_alloc_slot();
+    slot = st_slot(&mem);
     r = call_with_cap(gr, mine, slot);
     EXPECT_EQ(r.label, SERVER_LABEL);
     EXPECT_EQ(g.n, 2);
@@ -99,9 +101,9 @@ static void test_reply_grant(void)
     EXPECT_EQ(seL4_DebugCapIdentify(slot), TAG_NOTIFICATION);
 
     /* Grant without GrantReply: also a proper Call. */
-    seL4_CPtr gonly = st_mint(ep1, seL4_CapRights_new(0, 1, 0, 1), 0);
+    seL4_CPtr gonly = st_mint(&mem, ep1, seL4_CapRights_new(0, 1, 0, 1), 0);
     ASSERT_NE(gonly, 0);
-    slot = rt_alloc_slot();
+    slot = st_slot(&mem);
     r = call_with_cap(gonly, mine, slot);
     EXPECT_EQ(r.label, SERVER_LABEL);
     EXPECT_EQ(g.n, 3);
@@ -133,13 +135,14 @@ static void test_call_without_rights(void)
     rt_thread_t ts, tc;
 
     TEST_BEGIN("ipc2/call_without_grant_rights_leaves_caller_inactive");
-    seL4_CPtr ep = st_new_object(seL4_EndpointObject), gift = st_new_object(seL4_NotificationObject);
+    seL4_CPtr ep = st_new_object(&mem, seL4_EndpointObject);
+    seL4_CPtr gift = st_new_object(&mem, seL4_NotificationObject);
     ASSERT_TRUE(ep != 0 && gift != 0);
-    s = (struct server){ ep, gift, rt_alloc_slot(), 0, 0 };
-    c.ep = st_mint(ep, seL4_ReadWrite, 0);
+    s = (struct server){ ep, gift, st_slot(&mem), 0, 0 };
+    c.ep = st_mint(&mem, ep, seL4_ReadWrite, 0);
     ASSERT_NE(c.ep, 0);
-    ASSERT_TRUE(st_spawn(&ts, HIGH_PRIO, 0, granting_server, &s));
-    ASSERT_TRUE(st_spawn(&tc, CALLER_PRIO, 0, plain_caller, &c));
+    ASSERT_TRUE(st_spawn(&mem, &ts, HIGH_PRIO, 0, granting_server, &s));
+    ASSERT_TRUE(st_spawn(&mem, &tc, CALLER_PRIO, 0, plain_caller, &c));
     EXPECT_EQ(s.n, 1);                              /* the message arrived */
     st_park_root(PARK_PRIO, ROOT_PRIO);
     EXPECT_EQ(c.returned, 0);                       /* the reply went nowhere */
@@ -162,10 +165,10 @@ static void test_saved_reply(void)
     seL4_Word badge;
 
     TEST_BEGIN("ipc2/saved_reply_cap_is_used_once");
-    seL4_CPtr ep = st_new_object(seL4_EndpointObject), saved = rt_alloc_slot();
+    seL4_CPtr ep = st_new_object(&mem, seL4_EndpointObject), saved = st_slot(&mem);
     ASSERT_TRUE(ep != 0 && saved != 0);
     c.ep = ep;
-    ASSERT_TRUE(st_spawn(&tc, CALLER_PRIO, 0, plain_caller, &c));
+    ASSERT_TRUE(st_spawn(&mem, &tc, CALLER_PRIO, 0, plain_caller, &c));
     seL4_Recv(ep, &badge);
     ASSERT_OK(seL4_CNode_SaveCaller(ROOT_CNODE, saved, DEPTH));
     EXPECT_EQ(seL4_DebugCapIdentify(saved), TAG_REPLY);

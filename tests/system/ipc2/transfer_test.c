@@ -61,10 +61,10 @@ static void test_overlong(void)
     rt_thread_t t;
 
     TEST_BEGIN("ipc2/length_above_120_is_cut_to_120");
-    r.ep = st_new_object(seL4_EndpointObject);
+    r.ep = st_new_object(&mem, seL4_EndpointObject);
     ASSERT_NE(r.ep, 0);
     r.reply_len = OVERLONG;
-    ASSERT_TRUE(st_spawn(&t, HIGH_PRIO, 0, recorder, &r));
+    ASSERT_TRUE(st_spawn(&mem, &t, HIGH_PRIO, 0, recorder, &r));
     for (seL4_Word i = 0; i < seL4_MsgMaxLength; i++)
         seL4_SetMR(i, i * 7 + 1);
     seL4_MessageInfo_t info = seL4_Call(r.ep, seL4_MessageInfo_new(3, 0, 0, OVERLONG));
@@ -120,13 +120,13 @@ static void test_no_ipc_buffer(void)
     rt_thread_t ts, tc, td;
 
     TEST_BEGIN("ipc2/no_ipc_buffer_moves_register_words_only");
-    r.ep = st_new_object(seL4_EndpointObject);
-    seL4_CPtr slot = rt_alloc_slot();
+    r.ep = st_new_object(&mem, seL4_EndpointObject);
+    seL4_CPtr slot = st_slot(&mem);
     c.ep = r.ep;
-    c.cap = st_new_object(seL4_NotificationObject);
+    c.cap = st_new_object(&mem, seL4_NotificationObject);
     ASSERT_TRUE(r.ep != 0 && slot != 0 && c.cap != 0);
     r.reply_len = SHORT_LEN;
-    ASSERT_TRUE(st_spawn(&ts, HIGH_PRIO, 0, recorder, &r));
+    ASSERT_TRUE(st_spawn(&mem, &ts, HIGH_PRIO, 0, recorder, &r));
     ts.ipc_buffer->receiveCNode = ROOT_CNODE;
     ts.ipc_buffer->receiveIndex = slot;
     ts.ipc_buffer->receiveDepth = DEPTH;
@@ -144,8 +144,8 @@ static void test_no_ipc_buffer(void)
     EXPECT_EQ(c.mr0, REPLY_BASE);
     EXPECT_EQ(c.mr1, REPLY_BASE + 1);
     /* A receiver without buffer gets the first two words of a long Send. */
-    d.ep = st_new_object(seL4_EndpointObject);
-    seL4_CPtr badged = st_mint(d.ep, seL4_AllRights, 0x9);
+    d.ep = st_new_object(&mem, seL4_EndpointObject);
+    seL4_CPtr badged = st_mint(&mem, d.ep, seL4_AllRights, 0x9);
     ASSERT_TRUE(d.ep != 0 && badged != 0);
     ASSERT_TRUE(spawn_unbuffered(&td, HIGH_PRIO, unbuffered_receiver, &d));
     for (seL4_Word i = 0; i < SHORT_LEN; i++)
@@ -174,7 +174,7 @@ struct xfer {
 static int xfer_start(struct xfer *x, seL4_CPtr ep)
 {
     x->r = (struct rec){ .ep = ep };
-    if (!st_spawn(&x->t, HIGH_PRIO, 0, recorder, &x->r))
+    if (!st_spawn(&mem, &x->t, HIGH_PRIO, 0, recorder, &x->r))
         return 0;
     x->sbuf = x->t.ipc_buffer;
     return 1;
@@ -202,8 +202,9 @@ static void test_receive_slot_problems(void)
     struct xfer x;
 
     TEST_BEGIN("ipc2/cap_not_moved_when_receive_slot_unusable");
-    seL4_CPtr ep = st_new_object(seL4_EndpointObject), ntfn = st_new_object(seL4_NotificationObject);
-    seL4_CPtr full = rt_alloc_slot(), empty = rt_alloc_slot();
+    seL4_CPtr ep = st_new_object(&mem, seL4_EndpointObject);
+    seL4_CPtr ntfn = st_new_object(&mem, seL4_NotificationObject);
+    seL4_CPtr full = st_slot(&mem), empty = st_slot(&mem);
     ASSERT_TRUE(ep != 0 && ntfn != 0 && full != 0 && empty != 0);
     ASSERT_OK(seL4_CNode_Copy(ROOT_CNODE, full, DEPTH, ROOT_CNODE, ep, DEPTH, seL4_AllRights));
     ASSERT_TRUE(xfer_start(&x, ep));
@@ -248,13 +249,14 @@ static void test_several_caps(void)
     seL4_CPtr slot;
 
     TEST_BEGIN("ipc2/one_slot_per_message_and_unwrapping");
-    seL4_CPtr ep = st_new_object(seL4_EndpointObject);
-    seL4_CPtr n1 = st_new_object(seL4_NotificationObject), n2 = st_new_object(seL4_NotificationObject);
-    seL4_CPtr self = st_mint(ep, seL4_AllRights, SELF_BADGE);
+    seL4_CPtr ep = st_new_object(&mem, seL4_EndpointObject);
+    seL4_CPtr n1 = st_new_object(&mem, seL4_NotificationObject);
+    seL4_CPtr n2 = st_new_object(&mem, seL4_NotificationObject);
+    seL4_CPtr self = st_mint(&mem, ep, seL4_AllRights, SELF_BADGE);
     ASSERT_TRUE(ep != 0 && n1 != 0 && n2 != 0 && self != 0);
     ASSERT_TRUE(xfer_start(&x, ep));
     /* Two caps needing a slot: only the first moves. */
-    slot = rt_alloc_slot();
+    slot = st_slot(&mem);
     set_path(&x, ROOT_CNODE, slot, DEPTH);
     const seL4_CPtr two[2] = { n1, n2 };
     call_with_caps(&x, ep, 2, two);
@@ -273,7 +275,7 @@ static void test_several_caps(void)
     EXPECT_EQ(x.r.badge, 0);
     EXPECT_EQ(seL4_DebugCapIdentify(slot), TAG_NOTIFICATION);
     /* Moved first; the unbadged self cap unwraps to 0 with no slot left. */
-    slot = rt_alloc_slot();
+    slot = st_slot(&mem);
     set_path(&x, ROOT_CNODE, slot, DEPTH);
     const seL4_CPtr mixed2[3] = { n2, ep, self };
     x.sbuf->caps_or_badges[1] = 0xffff;
@@ -284,7 +286,7 @@ static void test_several_caps(void)
     EXPECT_EQ(x.r.cb[2], SELF_BADGE);
     EXPECT_EQ(seL4_DebugCapIdentify(slot), TAG_NOTIFICATION);
     /* Unwrapping, like moving, needs Grant on the sender's cap. */
-    seL4_CPtr nogrant = st_mint(ep, seL4_CapRights_new(1, 0, 1, 1), 0);
+    seL4_CPtr nogrant = st_mint(&mem, ep, seL4_CapRights_new(1, 0, 1, 1), 0);
     ASSERT_NE(nogrant, 0);
     const seL4_CPtr one[1] = { self };
     call_with_caps(&x, nogrant, 1, one);
@@ -300,10 +302,11 @@ static void test_rights_kept(void)
     struct xfer x;
 
     TEST_BEGIN("ipc2/transferred_cap_keeps_its_rights");
-    seL4_CPtr ep = st_new_object(seL4_EndpointObject), other = st_new_object(seL4_EndpointObject);
+    seL4_CPtr ep = st_new_object(&mem, seL4_EndpointObject);
+    seL4_CPtr other = st_new_object(&mem, seL4_EndpointObject);
     ASSERT_TRUE(ep != 0 && other != 0);
-    seL4_CPtr ro = st_mint(other, seL4_CanRead, 0);
-    seL4_CPtr slot = rt_alloc_slot();
+    seL4_CPtr ro = st_mint(&mem, other, seL4_CanRead, 0);
+    seL4_CPtr slot = st_slot(&mem);
     ASSERT_TRUE(ro != 0 && slot != 0);
     ASSERT_TRUE(xfer_start(&x, ep));
     set_path(&x, ROOT_CNODE, slot, DEPTH);

@@ -5,15 +5,16 @@
  * becomes the CSpace root, the old root CNode sits in its slot 0 (so
  * every old CPtr still names the same slot), and memmgr puts new CNodes
  * of 2^13 slots in slots 1 and up: slot j of the CNode in top-level slot
- * i is CPtr (i << 13) | j. This test runs last, as it changes the root
- * task's CSpace for good.
+ * i is CPtr (i << 13) | j; once every slot of such a CNode is free
+ * again memmgr deletes it and frees its untyped. This test runs last, as
+ * it changes the root task's CSpace for good.
  */
 #include "memmgr_tests.h"
 
 #define L1_RADIX    6
 #define L2_BITS     13          /* the root CNode's radix (ROOT_CNODE_BITS) */
 #define L1_GUARD    (seL4_WordBits - L1_RADIX - L2_BITS)
-#define FEW_SLOTS   40
+#define FEW_SLOTS   64          /* enough to keep MM_SLOT_RELEASE_KEEP free */
 #define MANY        600
 
 static struct child cg;
@@ -22,7 +23,7 @@ static mm_cptr_t eps[MANY];
 /* Returns the CPtr of the new root (the top-level CNode with its guard). */
 static seL4_CPtr make_two_level(void)
 {
-    seL4_CPtr l1, l1g = rt_alloc_slot();
+    seL4_CPtr l1, l1g = st_slot(&mem);
     seL4_Word none = seL4_CNode_CapData_new(0, 0).words[0];
     seL4_Word guard = seL4_CNode_CapData_new(0, L1_GUARD).words[0];
 
@@ -32,6 +33,19 @@ static seL4_CPtr make_two_level(void)
         seL4_TCB_SetSpace(seL4_CapInitThreadTCB, 0, l1g, 0, seL4_CapInitThreadVSpace, 0) != 0)
         return 0;
     return l1g;
+}
+
+/* Top-level slot i of the two-level CSpace holds a capability: a copy
+ * of it can be made (and is deleted again). */
+static int top_slot_full(seL4_CPtr root, seL4_Word i)
+{
+    seL4_CPtr copy = st_slot(&mem);
+    seL4_Error err = seL4_CNode_Copy(root, copy, DEPTH, root, i, seL4_WordBits - L2_BITS,
+                                     seL4_AllRights);
+
+    if (err == seL4_NoError)
+        seL4_CNode_Delete(root, copy, DEPTH);
+    return err == seL4_NoError;
 }
 
 static void grows_its_cspace(void)
@@ -44,9 +58,8 @@ static void grows_its_cspace(void)
     root = make_two_level();
     ASSERT_NE(root, 0);
     EXPECT_EQ(ident(seL4_CapInitThreadTCB), TAG_TCB);      /* old CPtrs still work */
-    first = rt_alloc_slot();
-    for (uint32_t i = 1; i < FEW_SLOTS; i++)
-        ASSERT_EQ(rt_alloc_slot(), first + i);
+    first = st_slots(&mem, FEW_SLOTS);
+    ASSERT_NE(first, 0);
     ASSERT_EQ(mm_alloc_untyped(&parent, 20, 0, &cg.ut), ERR_NONE);
     ASSERT_EQ(mm_init(&cg.mm, cg.meta, sizeof(cg.meta), root, MAX_UTS), ERR_NONE);
     ASSERT_EQ(mm_add_slots(&cg.mm, first, first, FEW_SLOTS, 0, seL4_WordBits - L2_BITS),
@@ -63,11 +76,33 @@ static void grows_its_cspace(void)
     EXPECT_GE(mm_slots_free(&cg.mm), MM_SLOT_LOW_WATER);
     for (uint32_t i = 0; i < MANY; i++)
         EXPECT_EQ(mm_free(&cg.mm, eps[i]), ERR_NONE);
+    /* The pooled endpoints hold slots of the new CNode, and the CNode
+     * lives in the untyped: releasing it is refused. */
+    EXPECT_ERR(mm_release_untyped(&cg.mm, cg.ut), seL4_RevokeFirst);
+    EXPECT_TRUE(top_slot_full(root, 1));
+    EXPECT_EQ(mm_check(&cg.mm), ERR_NONE);
+    TEST_END();
+
+    /* Drained, every slot of the grown CNode is free: it goes back. */
+    TEST_BEGIN("memmgr_cspace_gives_back_an_empty_cnode");
     mm_shrink(&cg.mm);
     EXPECT_EQ(ident(eps[MANY - 1]), TAG_NULL);
-    /* Its own CNode lives in the untyped: releasing it is refused. */
-    EXPECT_ERR(mm_release_untyped(&cg.mm, cg.ut), seL4_RevokeFirst);
+    EXPECT_EQ(mm_stats(&cg.mm)->cspace, 0);
+    EXPECT_FALSE(top_slot_full(root, 1));           /* the kernel's view */
+    EXPECT_GE(mm_slots_free(&cg.mm), MM_SLOT_RELEASE_KEEP);
     EXPECT_EQ(mm_check(&cg.mm), ERR_NONE);
+    /* Growing again puts a CNode in the same top-level slot. */
+    for (uint32_t i = 0; i < MANY; i++)
+        ASSERT_EQ(mm_alloc(&cg.mm, seL4_EndpointObject, 0, &eps[i]), ERR_NONE);
+    EXPECT_TRUE(top_slot_full(root, 1));
+    EXPECT_FALSE(top_slot_full(root, 2));
+    for (uint32_t i = 0; i < MANY; i++)
+        EXPECT_EQ(mm_free(&cg.mm, eps[i]), ERR_NONE);
+    mm_shrink(&cg.mm);
+    EXPECT_FALSE(top_slot_full(root, 1));
+    /* Nothing of memmgr's own CSpace is left in the untyped now. */
+    EXPECT_OK(mm_release_untyped(&cg.mm, cg.ut));
+    EXPECT_TRUE(untyped_whole(cg.ut, 20));
     EXPECT_INVARIANTS();
     TEST_END();
 }

@@ -7,9 +7,9 @@
  * objects remain, two owners staying disjoint, and a component holding
  * only delegated untypeds building a process with memmgr alone.
  *
- * A parent struct mm owns one bootinfo untyped the runtime's allocator is
- * told to leave alone; each test makes child owners from untypeds the
- * parent delegates, exactly as the VMM will for its guests.
+ * The root task's own struct mm (tests/system/common/root.c) hands a
+ * parent struct mm one whole untyped; each test makes child owners from
+ * untypeds the parent delegates, exactly as the VMM does for its guests.
  */
 #include "memmgr_tests.h"
 #include <stdio.h>
@@ -20,24 +20,14 @@
 #define PARENT_SLOTS    512u
 #define ROOT_PRIO       100
 
+struct st_root mem;
 struct mm parent;
 static uint8_t parent_meta[META_BYTES];
-
-/* n consecutive root slots from the runtime's allocator. */
-static seL4_CPtr root_slots(uint32_t n)
-{
-    seL4_CPtr first = rt_alloc_slot();
-
-    for (uint32_t i = 1; i < n; i++)
-        if (rt_alloc_slot() != first + i)
-            return 0;
-    return first;
-}
 
 int child_make(struct child *c, uint32_t bits, uint32_t slots)
 {
     if (c->nslots < slots) {
-        c->first = root_slots(slots);
+        c->first = st_slots(&mem, slots);
         c->nslots = slots;
     }
     seL4_CPtr first = c->first;
@@ -58,7 +48,7 @@ void child_done(struct child *c)
 
 int untyped_whole(mm_cptr_t ut, uint32_t bits)
 {
-    seL4_CPtr s = rt_alloc_slot();
+    seL4_CPtr s = st_slot(&mem);
     int ok = seL4_Untyped_Retype(ut, seL4_UntypedObject, bits, ROOT, 0, 0, s, 1) == 0;
 
     if (ok)
@@ -75,17 +65,18 @@ uint32_t frame_paddr(mm_cptr_t frame)
 
 static int setup(bootinfo_t *bi)
 {
-    seL4_Word idx;
-    seL4_CPtr ut = 0, slots = root_slots(PARENT_SLOTS);
+    seL4_Word bits = POOL_BITS + 1, paddr = 0;
+    seL4_CPtr ut = 0, slots;
 
-    for (seL4_Word bits = POOL_BITS; ut == 0 && bits >= POOL_MIN_BITS; bits--)
-        ut = rt_alloc_reserve_untyped(rt_default_alloc(), bits, &idx);
+    st_root_init(&mem, bi);
+    slots = st_slots(&mem, PARENT_SLOTS);
+    while (ut == 0 && --bits >= POOL_MIN_BITS)
+        ut = st_untyped(&mem, bits, &paddr);
     if (ut == 0 || slots == 0)
         return 0;
     return mm_init(&parent, parent_meta, sizeof(parent_meta), ROOT, MAX_UTS) == ERR_NONE &&
            mm_add_slots(&parent, slots, slots, PARENT_SLOTS, 0, 0) == ERR_NONE &&
-           mm_add_untyped(&parent, ut, bi->untyped_list[idx].paddr,
-                          bi->untyped_list[idx].size_bits, 0) == ERR_NONE;
+           mm_add_untyped(&parent, ut, paddr, bits, 0) == ERR_NONE;
 }
 
 static void setup_test(bootinfo_t *bi)
@@ -102,6 +93,7 @@ int main(bootinfo_t *bi)
     setup_test(bi);
     alloc_tests();
     vspace_tests();
+    device_tests(bi);
     thread_tests();
     process_tests();
     cspace_tests();

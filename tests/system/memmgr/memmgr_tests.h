@@ -1,6 +1,6 @@
 /*
- * Shared helpers of the memmgr suite: one parent struct mm over a
- * bootinfo untyped the runtime's allocator leaves alone, children made
+ * Shared helpers of the memmgr suite: one parent struct mm over an
+ * untyped the root task's struct mm hands out whole, children made
  * from untypeds it delegates, and the kernel's view of a capability.
  */
 #ifndef MEMMGR_TESTS_H
@@ -8,7 +8,6 @@
 
 #include <memmgr/mm.h>
 #include <memmgr/vspace.h>
-#include <rt/alloc.h>
 #include <rt/test.h>
 #include <sel4/sel4.h>
 #include <systest.h>
@@ -36,6 +35,7 @@ struct child {
     uint8_t meta[META_BYTES];
 };
 
+extern struct st_root mem;    /* the root task's memory (main.c) */
 extern struct mm parent;
 int child_make(struct child *c, uint32_t bits, uint32_t slots);
 /* Gives the child's untyped back to the parent (it must be released). */
@@ -48,6 +48,7 @@ void alloc_tests(void);
 void vspace_tests(void);
 void process_tests(void);
 void cspace_tests(void);
+void device_tests(const bootinfo_t *bi);
 void thread_tests(void);
 
 #endif

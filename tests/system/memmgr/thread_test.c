@@ -13,7 +13,6 @@
 #define THREAD_PRIO     100         /* the root task's: they take turns */
 #define ROUNDS          1000
 #define TOKEN           0x7468u
-#define SMALL_VADDR     0xb0000000u     /* far from the runtime's own pages */
 
 static struct child ct;
 static volatile uint32_t seen;
@@ -88,43 +87,8 @@ static void failure_gives_everything_back(void)
     TEST_END();
 }
 
-/* The runtime's own thread creation from an explicit environment: an
- * allocator with three slots runs out at the first stack page and
- * deletes the TCB and IPC frame it had made. */
-static void rt_create_in_undoes(void)
-{
-    static rt_alloc_t small;
-    rt_alloc_t *def = rt_default_alloc();
-    rt_thread_env_t env = rt_root_thread_env();
-    rt_thread_t t;
-    seL4_CPtr s0 = rt_alloc_slot();
-
-    TEST_BEGIN("rt_thread_create_in_out_of_slots_deletes_what_it_made");
-    ASSERT_EQ(rt_alloc_slot(), s0 + 1);
-    ASSERT_EQ(rt_alloc_slot(), s0 + 2);
-    small = *def;
-    small.next_slot = s0;
-    small.end_slot = s0 + 3;
-    small.next_vaddr = SMALL_VADDR;
-    env.alloc = &small;
-    EXPECT_ERR(rt_thread_create_in(&t, &env, THREAD_PRIO, 0), seL4_NotEnoughMemory);
-    EXPECT_EQ(t.tcb, 0);
-    EXPECT_EQ(ident(s0), TAG_NULL);         /* the TCB */
-    EXPECT_EQ(ident(s0 + 1), TAG_NULL);     /* the IPC frame */
-    /* The same allocator made its untypeds' use known: hand it back. */
-    memcpy(def->ut_used, small.ut_used, sizeof(def->ut_used));
-    /* And the root task's environment still makes threads. */
-    EXPECT_OK(rt_thread_create_in(&t, &(rt_thread_env_t){ .alloc = def,
-              .cspace = ROOT, .vspace = seL4_CapInitThreadVSpace,
-              .authority = seL4_CapInitThreadTCB }, THREAD_PRIO, 0));
-    EXPECT_EQ(ident(t.tcb), TAG_TCB);
-    EXPECT_INVARIANTS();
-    TEST_END();
-}
-
 void thread_tests(void)
 {
-    rt_create_in_undoes();
     runs_and_tears_down();
     failure_gives_everything_back();
 }

@@ -6,6 +6,7 @@
  * rebuilt with the same frames and contents.
  */
 #include "memmgr_tests.h"
+#include <stdio.h>
 
 #define MAP_BASE        0x50000000u
 #define REGION          0x00400000u     /* one page table's reach */
@@ -144,6 +145,49 @@ static void large_frame(void)
     TEST_END();
 }
 
+/* mm_vspace_back over 4 MiB and two pages, 4 MiB-aligned: the policy's
+ * effect on page tables, printed; the memory is there either way. */
+static uint32_t backed_pts(struct mm_vspace *vs, uint32_t base, uint32_t size)
+{
+    volatile uint32_t *first = (volatile uint32_t *)base;
+    volatile uint32_t *last = (volatile uint32_t *)(base + size - sizeof(uint32_t));
+    uint32_t pts;
+
+    if (mm_vspace_back(vs, base, size, MM_RW, 0) != ERR_NONE)
+        return UINT32_MAX;
+    *first = MAGIC;
+    *last = MAGIC;
+    pts = *first == MAGIC && *last == MAGIC ? mm_vspace_pts(vs) : UINT32_MAX;
+    mm_vspace_unback(vs, base, size);
+    return pts;
+}
+
+static void back_prefers_large(void)
+{
+    struct mm_vspace vs;
+    uint32_t base = MAP_BASE + (NREGIONS + 1) * REGION, size = REGION + 2 * PAGE;
+    uint32_t with, without;
+
+    TEST_BEGIN("memmgr_vspace_back_prefers_4m_frames");
+    ASSERT_TRUE(child_make(&cv, 23, 1536));
+    mm_vspace_adopt(&cv.mm, &vs, seL4_CapInitThreadVSpace);
+    EXPECT_TRUE(cv.mm.prefer_large);
+    with = backed_pts(&vs, base, size);
+    cv.mm.prefer_large = 0;
+    without = backed_pts(&vs, base, size);
+    printf("memmgr: 4 MiB + 8 KiB backed at %#x: %u page table(s) preferring 4 MiB frames, "
+           "%u without\n", (unsigned)base, (unsigned)with, (unsigned)without);
+    EXPECT_EQ(with, 1);
+    EXPECT_EQ(without, 2);
+    EXPECT_EQ(mm_vspace_pts(&vs), 0);
+    EXPECT_EQ(mm_stats(&cv.mm)->live[seL4_X86_4K], 0);
+    mm_shrink(&cv.mm);
+    EXPECT_OK(mm_release_untyped(&cv.mm, cv.ut));
+    child_done(&cv);
+    EXPECT_INVARIANTS();
+    TEST_END();
+}
+
 /* Where someone else made the page table (the image's, made at boot),
  * memmgr maps through it and never frees it. */
 static void foreign_page_table(void)
@@ -178,4 +222,5 @@ void vspace_tests(void)
     on_demand_and_eager_free();
     reclaim_and_rebuild();
     large_frame();
+    back_prefers_large();
 }

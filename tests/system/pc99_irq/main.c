@@ -12,11 +12,12 @@
  * active high, on both pc and q35; the kernel prints what it found.
  */
 #include <rt/rt.h>
-#include <rt/alloc.h>
 #include <rt/test.h>
 #include <rt/thread.h>
 #include <sel4/sel4.h>
 #include <systest.h>
+
+static struct st_root mem;    /* what the tests allocate from */
 
 #define ROOT_CNODE      seL4_CapInitThreadCNode
 #define DEPTH           seL4_WordBits
@@ -45,7 +46,7 @@
 
 static seL4_CPtr obj(seL4_Word type)
 {
-    return rt_alloc_object(type, 0);
+    return st_new_object(&mem, type);
 }
 
 static seL4_Error get_ioapic(seL4_CPtr slot, seL4_Word ioapic, seL4_Word pin, seL4_Word level,
@@ -76,7 +77,7 @@ static void pit_program(seL4_CPtr port, seL4_Word mode, seL4_Word count)
 
 static seL4_CPtr badged_ntfn(seL4_CPtr ntfn, seL4_Word badge)
 {
-    seL4_CPtr s = rt_alloc_slot();
+    seL4_CPtr s = st_slot(&mem);
     if (seL4_CNode_Mint(ROOT_CNODE, s, DEPTH, ROOT_CNODE, ntfn, DEPTH, seL4_AllRights, badge))
         return 0;
     return s;
@@ -85,7 +86,7 @@ static seL4_CPtr badged_ntfn(seL4_CPtr ntfn, seL4_Word badge)
 static void pit_through_ioapic(void)
 {
     TEST_BEGIN("pc99/pit_ioapic_100");
-    seL4_CPtr port = rt_alloc_slot(), handler = rt_alloc_slot(), ntfn = obj(seL4_NotificationObject);
+    seL4_CPtr port = st_slot(&mem), handler = st_slot(&mem), ntfn = obj(seL4_NotificationObject);
     ASSERT_TRUE(ntfn != 0);
     ASSERT_OK(seL4_X86_IOPortControl_Issue(seL4_CapIOPortControl, PIT_CH0, PIT_LAST, ROOT_CNODE,
                                            port, DEPTH));
@@ -116,7 +117,7 @@ static void pit_through_ioapic(void)
     EXPECT_OK(delete_cap(port));
     EXPECT_INVARIANTS();
     /* The vector can be issued again once its handler is gone. */
-    handler = rt_alloc_slot();
+    handler = st_slot(&mem);
     EXPECT_OK(get_ioapic(handler, 0, PIT_ISA_PIN, 0, 0, PIT_VECTOR));
     EXPECT_OK(delete_cap(handler));
     TEST_END();
@@ -125,7 +126,7 @@ static void pit_through_ioapic(void)
 static void ioapic_refusals(void)
 {
     TEST_BEGIN("pc99/get_ioapic_refusals");
-    seL4_CPtr slot = rt_alloc_slot(), other = rt_alloc_slot();
+    seL4_CPtr slot = st_slot(&mem), other = st_slot(&mem);
     EXPECT_ERR(get_ioapic(slot, 0, 4, 0, 0, USER_VECTOR_MAX + 1), seL4_RangeError);
     EXPECT_EQ(seL4_GetMR(0), 0);
     EXPECT_EQ(seL4_GetMR(1), USER_VECTOR_MAX);
@@ -164,7 +165,7 @@ static void ioapic_refusals(void)
 static void msi_and_label26(void)
 {
     TEST_BEGIN("pc99/get_msi_and_label_26");
-    seL4_CPtr slot = rt_alloc_slot();
+    seL4_CPtr slot = st_slot(&mem);
     EXPECT_ERR(get_msi(slot, PCI_BUS_MAX + 1, 0, 0, 20), seL4_RangeError);
     EXPECT_EQ(seL4_GetMR(1), PCI_BUS_MAX);
     EXPECT_ERR(get_msi(slot, 0, PCI_DEV_MAX + 1, 0, 20), seL4_RangeError);
@@ -204,13 +205,13 @@ static void lapic_preemption(void)
 {
     TEST_BEGIN("pc99/lapic_timer_preemption");
     rt_thread_t a, b;
-    ASSERT_OK(rt_thread_create(&a, SPIN_PRIO, 0));
-    ASSERT_OK(rt_thread_create(&b, SPIN_PRIO, 0));
+    ASSERT_OK(st_thread_create(&mem, &a, SPIN_PRIO, 0));
+    ASSERT_OK(st_thread_create(&mem, &b, SPIN_PRIO, 0));
     ASSERT_OK(rt_thread_start(&a, spinner, (void *)&spin_count[0]));
     ASSERT_OK(rt_thread_start(&b, spinner, (void *)&spin_count[1]));
     /* The root (higher priority) sleeps 200 ms on PIT interrupts at
      * 100 Hz while the two spinners share the CPU below it. */
-    seL4_CPtr port = rt_alloc_slot(), handler = rt_alloc_slot(), ntfn = obj(seL4_NotificationObject);
+    seL4_CPtr port = st_slot(&mem), handler = st_slot(&mem), ntfn = obj(seL4_NotificationObject);
     ASSERT_OK(seL4_X86_IOPortControl_Issue(seL4_CapIOPortControl, PIT_CH0, PIT_LAST, ROOT_CNODE,
                                            port, DEPTH));
     ASSERT_OK(get_ioapic(handler, 0, PIT_ISA_PIN, 0, 0, PIT_VECTOR + 1));
@@ -239,7 +240,7 @@ static void lapic_preemption(void)
 
 int main(bootinfo_t *bi)
 {
-    (void)bi;
+    st_root_init(&mem, bi);
     seL4_TCB_SetPriority(seL4_CapInitThreadTCB, seL4_CapInitThreadTCB, ROOT_PRIO);
     ioapic_refusals();
     msi_and_label26();

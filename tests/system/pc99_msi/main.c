@@ -11,10 +11,11 @@
  * us on the handler's notification.
  */
 #include <rt/rt.h>
-#include <rt/alloc.h>
 #include <rt/test.h>
 #include <sel4/sel4.h>
 #include <systest.h>
+
+static struct st_root mem;    /* what the tests allocate from */
 
 #define ROOT_CNODE      seL4_CapInitThreadCNode
 #define DEPTH           seL4_WordBits
@@ -105,7 +106,7 @@ static seL4_CPtr bar_untyped(bootinfo_t *bi, uint32_t *paddr)
 static void edu_msi(bootinfo_t *bi)
 {
     TEST_BEGIN("pc99/edu_msi");
-    conf = rt_alloc_slot();
+    conf = st_slot(&mem);
     ASSERT_OK(seL4_X86_IOPortControl_Issue(seL4_CapIOPortControl, PCI_CONF_ADDR, PCI_CONF_LAST,
                                            ROOT_CNODE, conf, DEPTH));
     int dev = find_edu();
@@ -116,15 +117,14 @@ static void edu_msi(bootinfo_t *bi)
     uint32_t bar;
     seL4_CPtr ut = bar_untyped(bi, &bar);
     ASSERT_TRUE(ut != 0);
-    seL4_CPtr frame = rt_alloc_slot();
+    seL4_CPtr frame = st_slot(&mem);
     ASSERT_OK(seL4_Untyped_Retype(ut, seL4_X86_4K, 0, ROOT_CNODE, 0, 0, frame, 1));
-    ASSERT_OK(rt_map_frame_in(rt_default_alloc(), frame, EDU_VADDR, seL4_ReadWrite,
-                              seL4_X86_Uncacheable));
+    ASSERT_OK(st_map_frame(&mem, frame, EDU_VADDR, seL4_ReadWrite, seL4_X86_Uncacheable));
     cfg_write(dev, PCI_REG_BAR0, bar);
     cfg_write(dev, PCI_REG_CMD, PCI_CMD_MEM | PCI_CMD_MASTER);
     volatile uint32_t *regs = (volatile uint32_t *)EDU_VADDR;
 
-    seL4_CPtr handler = rt_alloc_slot(), ntfn = rt_alloc_object(seL4_NotificationObject, 0);
+    seL4_CPtr handler = st_slot(&mem), ntfn = st_new_object(&mem, seL4_NotificationObject);
     ASSERT_OK(seL4_IRQControl_GetMSI(seL4_CapIRQControl, ROOT_CNODE, handler, DEPTH, 0,
                                      (seL4_Word)dev, 0, 0, MSI_VECTOR));
     ASSERT_OK(seL4_IRQHandler_SetNotification(handler, ntfn));
@@ -156,6 +156,7 @@ static void edu_msi(bootinfo_t *bi)
 
 int main(bootinfo_t *bi)
 {
+    st_root_init(&mem, bi);
     edu_msi(bi);
     tests_done();
 }

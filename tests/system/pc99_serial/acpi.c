@@ -12,7 +12,6 @@
  * the parent), then retyping that into a frame mapped read-only.
  */
 #include "serial.h"
-#include <rt/alloc.h>
 #include <string.h>
 
 #define PAGE_BITS       12
@@ -73,7 +72,7 @@ static int covers(const struct piece *p, uint32_t paddr)
 /* Retypes one untyped of size_bits from ut into a new slot; 0 on failure. */
 static seL4_CPtr cut(seL4_CPtr ut, seL4_Word type, seL4_Word size_bits)
 {
-    seL4_CPtr slot = rt_alloc_slot();
+    seL4_CPtr slot = st_slot(&mem);
     if (slot == 0 || seL4_Untyped_Retype(ut, type, size_bits, seL4_CapInitThreadCNode, 0, 0,
                                          slot, 1) != seL4_NoError)
         return 0;
@@ -120,8 +119,8 @@ static const uint8_t *map_page(uint32_t paddr)
     }
     seL4_CPtr frame = cut(pieces[best].cap, seL4_X86_4K, 0);
     uint32_t vaddr = MAP_BASE + (uint32_t)n_pages * PAGE_SIZE;
-    if (!frame || rt_map_frame_in(rt_default_alloc(), frame, vaddr, seL4_CanRead,
-                                  seL4_X86_Default_VMAttributes) != seL4_NoError) {
+    if (!frame || st_map_frame(&mem, frame, vaddr, seL4_CanRead,
+                               seL4_X86_Default_VMAttributes) != seL4_NoError) {
         acpi_err = "mapping an ACPI page failed";
         return NULL;
     }

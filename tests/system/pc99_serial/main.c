@@ -29,12 +29,13 @@
  */
 #include "serial.h"
 #include <rt/rt.h>
-#include <rt/alloc.h>
 #include <rt/test.h>
 #include <sel4/sel4.h>
 #include <stdio.h>
 #include <string.h>
 #include <systest.h>
+
+struct st_root mem;    /* what the tests allocate from */
 
 #define ROOT_CNODE      seL4_CapInitThreadCNode
 #define DEPTH           seL4_WordBits
@@ -131,9 +132,9 @@ static void com1_receive(void)
         rt_test_fail(__FILE__, __LINE__, "reading the MADT: %s", err);
         return;
     }
-    port = rt_alloc_slot();
-    seL4_CPtr handler = rt_alloc_slot(), badged = rt_alloc_slot();
-    seL4_CPtr ntfn = rt_alloc_object(seL4_NotificationObject, 0);
+    port = st_slot(&mem);
+    seL4_CPtr handler = st_slot(&mem), badged = st_slot(&mem);
+    seL4_CPtr ntfn = st_new_object(&mem, seL4_NotificationObject);
     ASSERT_TRUE(ntfn != 0);
     ASSERT_OK(seL4_X86_IOPortControl_Issue(seL4_CapIOPortControl, COM1, COM1_LAST, ROOT_CNODE,
                                            port, DEPTH));
@@ -204,6 +205,7 @@ static void com1_receive(void)
 
 int main(bootinfo_t *bi)
 {
+    st_root_init(&mem, bi);
     boot_info = bi;
     madt_routes();
     com1_receive();

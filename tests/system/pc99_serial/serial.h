@@ -4,6 +4,10 @@
 
 #include <abi/bootinfo.h>
 #include <stdint.h>
+#include <systest.h>
+
+/* The suite's memory (main.c). */
+extern struct st_root mem;
 
 /* Where an ISA IRQ arrives: IOAPIC index (MADT order), pin, GSI, and the
  * trigger mode and polarity GetIOAPIC wants (level 1 = level-triggered,

@@ -6,7 +6,6 @@
  * every other suite's results are suspect.
  */
 #include <rt/rt.h>
-#include <rt/alloc.h>
 #include <rt/test.h>
 #include <rt/thread.h>
 #include <sel4/sel4.h>
@@ -14,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <systest.h>
+
+static struct st_root mem;    /* what the tests allocate from */
 
 #define ROOT_CNODE seL4_CapInitThreadCNode
 #define CPTR_DEPTH seL4_WordBits
@@ -143,17 +144,17 @@ static void test_alloc(void)
     seL4_CPtr frames[2];
     seL4_X86_Page_GetAddress_t ga;
 
-    TEST_BEGIN("rt_alloc");
-    ep = rt_alloc_object(seL4_EndpointObject, 0);
-    ntfn = rt_alloc_object(seL4_NotificationObject, 0);
-    tcb = rt_alloc_object(seL4_TCBObject, 0);
-    frame = rt_alloc_object(seL4_X86_4K, 0);
+    TEST_BEGIN("rt_objects_and_pages_from_memmgr");
+    ep = st_new_object(&mem, seL4_EndpointObject);
+    ntfn = st_new_object(&mem, seL4_NotificationObject);
+    tcb = st_new_object(&mem, seL4_TCBObject);
+    frame = st_new_object(&mem, seL4_X86_4K);
     ASSERT_TRUE(ep != 0 && ntfn != 0 && tcb != 0 && frame != 0);
     EXPECT_EQ(seL4_DebugCapIdentify(ep), CAP_TAG_ENDPOINT);
     EXPECT_EQ(seL4_DebugCapIdentify(ntfn), CAP_TAG_NOTIFICATION);
     EXPECT_EQ(seL4_DebugCapIdentify(tcb), CAP_TAG_THREAD);
     EXPECT_EQ(seL4_DebugCapIdentify(frame), CAP_TAG_FRAME);
-    pages = rt_map_pages(2, frames);
+    pages = st_pages(&mem, 2, frames);
     ASSERT_TRUE(pages != NULL);
     EXPECT_EQ(pages[0], 0);
     pages[0] = 0xcafe;
@@ -170,7 +171,7 @@ static void test_alloc(void)
 /* The error path: details of a refusal reach seL4_GetMR(). */
 static void test_error_details(void)
 {
-    seL4_CPtr slot = rt_alloc_slot();
+    seL4_CPtr slot = st_slot(&mem);
 
     TEST_BEGIN("rt_error_details");
     EXPECT_ERR(seL4_Untyped_Retype(boot->untyped.start, seL4_EndpointObject, 0, ROOT_CNODE,
@@ -213,8 +214,8 @@ static void server(void *arg)
 static void test_thread_call(void)
 {
     struct server_job job = { 0, 0, 0 };
-    seL4_CPtr ep = rt_alloc_object(seL4_EndpointObject, 0);
-    seL4_CPtr badged = rt_alloc_slot();
+    seL4_CPtr ep = st_new_object(&mem, seL4_EndpointObject);
+    seL4_CPtr badged = st_slot(&mem);
     seL4_MessageInfo_t reply;
     rt_thread_t t;
 
@@ -223,7 +224,7 @@ static void test_thread_call(void)
     ASSERT_OK(seL4_CNode_Mint(ROOT_CNODE, badged, CPTR_DEPTH, ROOT_CNODE, ep, CPTR_DEPTH,
                               seL4_AllRights, TEST_BADGE));
     job.ep = ep;
-    ASSERT_OK(rt_thread_create(&t, WORKER_PRIO, 0));
+    ASSERT_OK(st_thread_create(&mem, &t, WORKER_PRIO, 0));
     seL4_DebugNameThread(t.tcb, "rt-server");
     ASSERT_OK(rt_thread_start(&t, server, &job));
     seL4_SetMR(0, 1);
@@ -258,8 +259,8 @@ static void waiter(void *arg)
 static void test_thread_signal(void)
 {
     struct waiter_job job = { 0, 0 };
-    seL4_CPtr ntfn = rt_alloc_object(seL4_NotificationObject, 0);
-    seL4_CPtr badged = rt_alloc_slot();
+    seL4_CPtr ntfn = st_new_object(&mem, seL4_NotificationObject);
+    seL4_CPtr badged = st_slot(&mem);
     seL4_UserContext regs;
     rt_thread_t t;
 
@@ -268,7 +269,7 @@ static void test_thread_signal(void)
     ASSERT_OK(seL4_CNode_Mint(ROOT_CNODE, badged, CPTR_DEPTH, ROOT_CNODE, ntfn, CPTR_DEPTH,
                               seL4_AllRights, TEST_BADGE));
     job.ntfn = ntfn;
-    ASSERT_OK(rt_thread_create(&t, WORKER_PRIO, 0));
+    ASSERT_OK(st_thread_create(&mem, &t, WORKER_PRIO, 0));
     ASSERT_OK(rt_thread_start(&t, waiter, &job));
     seL4_Signal(badged);
     EXPECT_EQ(job.word, TEST_BADGE);        /* higher priority: ran at once */
@@ -283,6 +284,7 @@ static void test_thread_signal(void)
 
 int main(bootinfo_t *bi)
 {
+    st_root_init(&mem, bi);
     boot = bi;
     if (seL4_TCB_SetPriority(seL4_CapInitThreadTCB, seL4_CapInitThreadTCB, ROOT_PRIO) != 0)
         printf("rt: cannot lower the root task's priority\n");

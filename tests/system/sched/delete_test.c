@@ -48,13 +48,14 @@ static void test_delete_queued_tcbs(void)
 
     TEST_BEGIN("sched/delete_tcbs_queued_on_endpoint");
     st_log_reset();
-    seL4_CPtr sep = st_new_object(seL4_EndpointObject), rep = st_new_object(seL4_EndpointObject);
+    seL4_CPtr sep = st_new_object(&mem, seL4_EndpointObject);
+    seL4_CPtr rep = st_new_object(&mem, seL4_EndpointObject);
     ASSERT_TRUE(sep != 0 && rep != 0);
     for (int i = 0; i < N_THREADS; i++) {
         s[i] = (struct snd){ sep, i + 1 };
         r[i] = (struct snd){ rep, 0x10 + i + 1 };
-        ASSERT_TRUE(st_spawn(&ts[i], HIGH_PRIO, 0, sender, &s[i]));
-        ASSERT_TRUE(st_spawn(&tr[i], HIGH_PRIO, 0, receiver, &r[i]));
+        ASSERT_TRUE(st_spawn(&mem, &ts[i], HIGH_PRIO, 0, sender, &s[i]));
+        ASSERT_TRUE(st_spawn(&mem, &tr[i], HIGH_PRIO, 0, receiver, &r[i]));
     }
     st_reap(&ts[1]);                                /* the middle sender */
     st_reap(&tr[0]);                                /* head and tail receivers */
@@ -85,11 +86,11 @@ static void test_delete_endpoint_senders(void)
 
     TEST_BEGIN("sched/delete_endpoint_restarts_senders_last_first");
     st_log_reset();
-    seL4_CPtr ep = st_new_object(seL4_EndpointObject);
+    seL4_CPtr ep = st_new_object(&mem, seL4_EndpointObject);
     ASSERT_NE(ep, 0);
     for (int i = 0; i < N_THREADS; i++) {
         s[i] = (struct snd){ ep, i + 1 };
-        ASSERT_TRUE(st_spawn(&t[i], HIGH_PRIO, 0, sender, &s[i]));
+        ASSERT_TRUE(st_spawn(&mem, &t[i], HIGH_PRIO, 0, sender, &s[i]));
     }
     EXPECT_EQ(st_log_len(), 0);
     ASSERT_OK(seL4_CNode_Delete(ROOT_CNODE, ep, DEPTH));
@@ -111,13 +112,14 @@ static void test_delete_endpoint_receivers(void)
 
     TEST_BEGIN("sched/delete_endpoint_receivers_cap_fault_last_first");
     st_log_reset();
-    seL4_CPtr ep = st_new_object(seL4_EndpointObject), fep = st_new_object(seL4_EndpointObject);
+    seL4_CPtr ep = st_new_object(&mem, seL4_EndpointObject);
+    seL4_CPtr fep = st_new_object(&mem, seL4_EndpointObject);
     ASSERT_TRUE(ep != 0 && fep != 0);
     for (int i = 0; i < N_THREADS; i++) {
-        seL4_CPtr f = st_mint(fep, seL4_AllRights, FAULT_BADGE_BASE + i);
+        seL4_CPtr f = st_mint(&mem, fep, seL4_AllRights, FAULT_BADGE_BASE + i);
         ASSERT_NE(f, 0);
         r[i] = (struct snd){ ep, i + 1 };
-        ASSERT_TRUE(st_spawn(&t[i], HIGH_PRIO, f, receiver, &r[i]));
+        ASSERT_TRUE(st_spawn(&mem, &t[i], HIGH_PRIO, f, receiver, &r[i]));
     }
     ASSERT_OK(seL4_CNode_Delete(ROOT_CNODE, ep, DEPTH));
     for (int i = N_THREADS - 1; i >= 0; i--) {
@@ -151,13 +153,14 @@ static void test_delete_notification_waiters(void)
 
     TEST_BEGIN("sched/delete_notification_waiters_cap_fault_last_first");
     st_log_reset();
-    seL4_CPtr n = st_new_object(seL4_NotificationObject), fep = st_new_object(seL4_EndpointObject);
+    seL4_CPtr n = st_new_object(&mem, seL4_NotificationObject);
+    seL4_CPtr fep = st_new_object(&mem, seL4_EndpointObject);
     ASSERT_TRUE(n != 0 && fep != 0);
     for (int i = 0; i < N_THREADS; i++) {
-        seL4_CPtr f = st_mint(fep, seL4_AllRights, FAULT_BADGE_BASE + i);
+        seL4_CPtr f = st_mint(&mem, fep, seL4_AllRights, FAULT_BADGE_BASE + i);
         ASSERT_NE(f, 0);
         w[i] = (struct snd){ n, i + 1 };
-        ASSERT_TRUE(st_spawn(&t[i], HIGH_PRIO, f, ntfn_waiter, &w[i]));
+        ASSERT_TRUE(st_spawn(&mem, &t[i], HIGH_PRIO, f, ntfn_waiter, &w[i]));
     }
     ASSERT_OK(seL4_CNode_Delete(ROOT_CNODE, n, DEPTH));
     for (int i = N_THREADS - 1; i >= 0; i--) {
@@ -187,16 +190,16 @@ static void test_cancel_badged_sends(void)
 
     TEST_BEGIN("sched/cancel_badged_sends_requeues_that_badge");
     st_log_reset();
-    seL4_CPtr ep = st_new_object(seL4_EndpointObject);
+    seL4_CPtr ep = st_new_object(&mem, seL4_EndpointObject);
     ASSERT_NE(ep, 0);
     for (int i = 0; i < N; i++) {
-        caps[i] = st_mint(ep, seL4_AllRights, badge_of[i]);
+        caps[i] = st_mint(&mem, ep, seL4_AllRights, badge_of[i]);
         ASSERT_NE(caps[i], 0);
         s[i] = (struct snd){ caps[i], i + 1 };
-        ASSERT_TRUE(st_spawn(&t[i], HIGH_PRIO, 0, sender, &s[i]));
+        ASSERT_TRUE(st_spawn(&mem, &t[i], HIGH_PRIO, 0, sender, &s[i]));
     }
     /* Refused without all four rights; a no-op on an unbadged cap. */
-    seL4_CPtr weak = st_mint(ep, seL4_CapRights_new(0, 1, 1, 1), badge_of[0]);
+    seL4_CPtr weak = st_mint(&mem, ep, seL4_CapRights_new(0, 1, 1, 1), badge_of[0]);
     ASSERT_NE(weak, 0);
     EXPECT_ERR(seL4_CNode_CancelBadgedSends(ROOT_CNODE, weak, DEPTH), seL4_IllegalOperation);
     EXPECT_OK(seL4_CNode_CancelBadgedSends(ROOT_CNODE, ep, DEPTH));
@@ -228,7 +231,7 @@ static void test_self_delete(void)
     TEST_BEGIN("sched/thread_deleting_its_own_tcb_stops");
     SKIP_ON_RELEASE("seL4_DebugCapIdentify");
     st_log_reset();
-    ASSERT_OK(rt_thread_create(&t, HIGH_PRIO, 0));
+    ASSERT_OK(st_thread_create(&mem, &t, HIGH_PRIO, 0));
     self = t.tcb;
     ASSERT_OK(rt_thread_start(&t, self_deleter, &self));
     EXPECT_EQ(st_log_len(), 0);
@@ -262,9 +265,9 @@ static void test_delete_endpoint_caller_on_reply(void)
 
     TEST_BEGIN("sched/delete_endpoint_spares_caller_waiting_for_reply");
     st_log_reset();
-    c.ep = st_new_object(seL4_EndpointObject);
+    c.ep = st_new_object(&mem, seL4_EndpointObject);
     ASSERT_NE(c.ep, 0);
-    ASSERT_TRUE(st_spawn(&t, HIGH_PRIO, 0, caller, &c));
+    ASSERT_TRUE(st_spawn(&mem, &t, HIGH_PRIO, 0, caller, &c));
     seL4_Recv(c.ep, &badge);
     ASSERT_OK(seL4_CNode_Delete(ROOT_CNODE, c.ep, DEPTH));
     EXPECT_EQ(st_log_len(), 0);

@@ -12,9 +12,11 @@
  */
 #include "sched.h"
 
+struct st_root mem;    /* what the tests allocate from */
+
 int main(bootinfo_t *bi)
 {
-    (void)bi;
+    st_root_init(&mem, bi);
     st_set_root_prio(ROOT_PRIO);
     sched_queue_tests();
     sched_switch_tests();

@@ -23,11 +23,11 @@ static void test_raise_and_lower_ready(void)
     rt_thread_t a, b, c;
 
     TEST_BEGIN("sched/set_priority_of_ready_thread_requeues");
-    ASSERT_TRUE(st_sync_fresh_slice(ROOT_PRIO));    /* no slice end rotates our level */
+    ASSERT_TRUE(st_sync_fresh_slice(&mem, ROOT_PRIO));    /* no slice end rotates our level */
     st_log_reset();
-    ASSERT_TRUE(st_spawn(&a, LOW_PRIO, 0, logger, (void *)EV_A));
-    ASSERT_TRUE(st_spawn(&b, LOW_PRIO, 0, logger, (void *)EV_B));
-    ASSERT_TRUE(st_spawn(&c, LOW_PRIO, 0, logger, (void *)EV_C));
+    ASSERT_TRUE(st_spawn(&mem, &a, LOW_PRIO, 0, logger, (void *)EV_A));
+    ASSERT_TRUE(st_spawn(&mem, &b, LOW_PRIO, 0, logger, (void *)EV_B));
+    ASSERT_TRUE(st_spawn(&mem, &c, LOW_PRIO, 0, logger, (void *)EV_C));
     EXPECT_EQ(st_log_len(), 0);
     ASSERT_OK(seL4_TCB_SetPriority(c.tcb, seL4_CapInitThreadTCB, ROOT_PRIO));
     ASSERT_OK(seL4_TCB_SetPriority(a.tcb, seL4_CapInitThreadTCB, HIGH_PRIO));
@@ -51,9 +51,9 @@ static void test_lower_self(void)
     rt_thread_t x;
 
     TEST_BEGIN("sched/lowering_self_below_ready_thread_switches");
-    ASSERT_TRUE(st_sync_fresh_slice(ROOT_PRIO));
+    ASSERT_TRUE(st_sync_fresh_slice(&mem, ROOT_PRIO));
     st_log_reset();
-    ASSERT_TRUE(st_spawn(&x, MID_PRIO, 0, logger, (void *)EV_A));
+    ASSERT_TRUE(st_spawn(&mem, &x, MID_PRIO, 0, logger, (void *)EV_A));
     /* To the same level: we stay at the head of it and keep running. */
     st_set_root_prio(MID_PRIO);
     st_log_ev(EV_ROOT);
@@ -61,7 +61,7 @@ static void test_lower_self(void)
     EXPECT_LOG(EV_ROOT, EV_A);
     st_reap(&x);
     st_log_reset();
-    ASSERT_TRUE(st_spawn(&x, MID_PRIO, 0, logger, (void *)EV_B));
+    ASSERT_TRUE(st_spawn(&mem, &x, MID_PRIO, 0, logger, (void *)EV_B));
     st_set_root_prio(PARK_PRIO);
     st_log_ev(EV_ROOT);
     st_set_root_prio(ROOT_PRIO);
@@ -96,9 +96,9 @@ static void test_mcp(void)
 
     TEST_BEGIN("sched/mcp_bounds_self_raise_and_schedules_nothing");
     st_log_reset();
-    j.ep = st_new_object(seL4_EndpointObject);
+    j.ep = st_new_object(&mem, seL4_EndpointObject);
     ASSERT_NE(j.ep, 0);
-    ASSERT_OK(rt_thread_create(&x, LOW_PRIO, 0));
+    ASSERT_OK(st_thread_create(&mem, &x, LOW_PRIO, 0));
     j.self = x.tcb;
     j.err_over = j.err_ok = 0xff;
     ASSERT_OK(rt_thread_start(&x, mcp_worker, &j));

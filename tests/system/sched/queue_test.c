@@ -56,11 +56,12 @@ static void test_senders_fifo(void)
 
     TEST_BEGIN("sched/senders_served_fifo_not_by_priority");
     st_log_reset();
-    seL4_CPtr ep = st_new_object(seL4_EndpointObject);
+    seL4_CPtr ep = st_new_object(&mem, seL4_EndpointObject);
     ASSERT_NE(ep, 0);
     for (int i = 0; i < N_WAITERS; i++) {
         w[i] = (struct waiter){ ep, i + 1, 0 };
-        ASSERT_TRUE(st_spawn(&t[i], waiter_prio[i], 0, sender, &w[i])); /* each blocks at once */
+        /* each blocks at once */
+        ASSERT_TRUE(st_spawn(&mem, &t[i], waiter_prio[i], 0, sender, &w[i]));
     }
     EXPECT_EQ(st_log_len(), 0);
     for (int i = 0; i < N_WAITERS; i++) {
@@ -84,11 +85,11 @@ static void test_receivers_fifo(void)
 
     TEST_BEGIN("sched/receivers_served_fifo_not_by_priority");
     st_log_reset();
-    seL4_CPtr ep = st_new_object(seL4_EndpointObject);
+    seL4_CPtr ep = st_new_object(&mem, seL4_EndpointObject);
     ASSERT_NE(ep, 0);
     for (int i = 0; i < N_WAITERS; i++) {
         w[i] = (struct waiter){ ep, i + 1, 0 };
-        ASSERT_TRUE(st_spawn(&t[i], waiter_prio[i], 0, receiver, &w[i]));
+        ASSERT_TRUE(st_spawn(&mem, &t[i], waiter_prio[i], 0, receiver, &w[i]));
     }
     for (int i = 0; i < N_WAITERS; i++) {
         seL4_Send(ep, seL4_MessageInfo_new(LABEL_BASE * (i + 2), 0, 0, 0));
@@ -110,14 +111,14 @@ static void test_ntfn_waiters_fifo(void)
 
     TEST_BEGIN("sched/notification_waiters_fifo_not_by_priority");
     st_log_reset();
-    seL4_CPtr n = st_new_object(seL4_NotificationObject);
+    seL4_CPtr n = st_new_object(&mem, seL4_NotificationObject);
     ASSERT_NE(n, 0);
     seL4_CPtr b[N_WAITERS];
     for (int i = 0; i < N_WAITERS; i++) {
-        b[i] = st_mint(n, seL4_AllRights, 1u << i);
+        b[i] = st_mint(&mem, n, seL4_AllRights, 1u << i);
         ASSERT_NE(b[i], 0);
         w[i] = (struct waiter){ n, i + 1, 0 };
-        ASSERT_TRUE(st_spawn(&t[i], waiter_prio[i], 0, ntfn_waiter, &w[i]));
+        ASSERT_TRUE(st_spawn(&mem, &t[i], waiter_prio[i], 0, ntfn_waiter, &w[i]));
     }
     /* Signal 2 first: still the first waiter is woken, with badge 4. */
     seL4_Signal(b[2]);
@@ -150,11 +151,11 @@ static void test_raise_blocked_keeps_place(void)
 
     TEST_BEGIN("sched/raising_a_blocked_receiver_keeps_queue_order");
     st_log_reset();
-    seL4_CPtr ep = st_new_object(seL4_EndpointObject);
+    seL4_CPtr ep = st_new_object(&mem, seL4_EndpointObject);
     ASSERT_NE(ep, 0);
     for (int i = 0; i < 2; i++) {
         w[i] = (struct waiter){ ep, i + 1, 0 };
-        ASSERT_TRUE(st_spawn(&t[i], LOW_PRIO + 10, 0, receiver, &w[i]));
+        ASSERT_TRUE(st_spawn(&mem, &t[i], LOW_PRIO + 10, 0, receiver, &w[i]));
         st_park_root(PARK_PRIO, ROOT_PRIO);         /* it blocks in Recv */
     }
     EXPECT_EQ(st_log_len(), 0);
@@ -190,7 +191,7 @@ static void test_resumed_below_run_lifo(void)
     TEST_BEGIN("sched/threads_resumed_below_run_last_resumed_first");
     st_log_reset();
     for (int i = 0; i < N_WAITERS; i++)
-        ASSERT_TRUE(st_spawn(&t[i], LOW_PRIO, 0, logger, (void *)(seL4_Word)(i + 1)));
+        ASSERT_TRUE(st_spawn(&mem, &t[i], LOW_PRIO, 0, logger, (void *)(seL4_Word)(i + 1)));
     EXPECT_EQ(st_log_len(), 0);
     st_park_root(PARK_PRIO, ROOT_PRIO);
     EXPECT_LOG(3, 2, 1);

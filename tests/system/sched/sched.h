@@ -9,11 +9,13 @@
 #define SCHED_TESTS_H
 
 #include <rt/rt.h>
-#include <rt/alloc.h>
 #include <rt/test.h>
 #include <rt/thread.h>
 #include <sel4/sel4.h>
 #include <systest.h>
+
+/* The suite's memory (main.c). */
+extern struct st_root mem;
 
 #define ROOT_CNODE  seL4_CapInitThreadCNode
 #define DEPTH       seL4_WordBits

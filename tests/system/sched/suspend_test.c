@@ -33,7 +33,7 @@ static void test_suspend_ready(void)
 
     TEST_BEGIN("sched/suspend_ready_thread_then_resume");
     st_log_reset();
-    ASSERT_TRUE(st_spawn(&x, LOW_PRIO, 0, logger, (void *)EV_A));
+    ASSERT_TRUE(st_spawn(&mem, &x, LOW_PRIO, 0, logger, (void *)EV_A));
     ASSERT_OK(seL4_TCB_Suspend(x.tcb));
     st_park_root(PARK_PRIO, ROOT_PRIO);
     EXPECT_EQ(st_log_len(), 0);                     /* suspended: never ran */
@@ -68,12 +68,12 @@ static void test_resume_receiver_requeues(void)
 
     TEST_BEGIN("sched/resume_of_blocked_receiver_restarts_its_recv_at_the_tail");
     st_log_reset();
-    seL4_CPtr ep = st_new_object(seL4_EndpointObject);
+    seL4_CPtr ep = st_new_object(&mem, seL4_EndpointObject);
     ASSERT_NE(ep, 0);
     a = (struct rx){ ep, EV_A };
     b = (struct rx){ ep, EV_B };
-    ASSERT_TRUE(st_spawn(&ta, HIGH_PRIO, 0, receiver, &a));
-    ASSERT_TRUE(st_spawn(&tb, HIGH_PRIO, 0, receiver, &b));
+    ASSERT_TRUE(st_spawn(&mem, &ta, HIGH_PRIO, 0, receiver, &a));
+    ASSERT_TRUE(st_spawn(&mem, &tb, HIGH_PRIO, 0, receiver, &b));
     ASSERT_OK(seL4_TCB_Resume(ta.tcb));             /* a re-runs Recv, behind b */
     EXPECT_EQ(st_log_len(), 0);
     seL4_Send(ep, seL4_MessageInfo_new(0, 0, 0, 0));
@@ -126,10 +126,10 @@ static void test_suspend_caller_on_send(void)
 
     TEST_BEGIN("sched/suspend_caller_blocked_on_send");
     st_log_reset();
-    seL4_CPtr ep = st_new_object(seL4_EndpointObject);
-    c.ep = st_mint(ep, seL4_AllRights, CALL_BADGE);
+    seL4_CPtr ep = st_new_object(&mem, seL4_EndpointObject);
+    c.ep = st_mint(&mem, ep, seL4_AllRights, CALL_BADGE);
     ASSERT_TRUE(ep != 0 && c.ep != 0);
-    ASSERT_TRUE(st_spawn(&t, HIGH_PRIO, 0, caller, &c)); /* blocks sending */
+    ASSERT_TRUE(st_spawn(&mem, &t, HIGH_PRIO, 0, caller, &c)); /* blocks sending */
     ASSERT_OK(seL4_TCB_Suspend(t.tcb));
     seL4_NBRecv(ep, &badge);
     EXPECT_EQ(badge, 0);                            /* it left the queue */
@@ -154,11 +154,11 @@ static void test_suspend_caller_on_reply(void)
     TEST_BEGIN("sched/suspend_caller_blocked_on_reply_voids_the_reply");
     SKIP_ON_RELEASE("seL4_DebugCapIdentify");
     st_log_reset();
-    seL4_CPtr ep = st_new_object(seL4_EndpointObject);
-    c.ep = st_mint(ep, seL4_AllRights, CALL_BADGE);
-    seL4_CPtr saved = rt_alloc_slot();
+    seL4_CPtr ep = st_new_object(&mem, seL4_EndpointObject);
+    c.ep = st_mint(&mem, ep, seL4_AllRights, CALL_BADGE);
+    seL4_CPtr saved = st_slot(&mem);
     ASSERT_TRUE(ep != 0 && c.ep != 0 && saved != 0);
-    ASSERT_TRUE(st_spawn(&t, HIGH_PRIO, 0, caller, &c));
+    ASSERT_TRUE(st_spawn(&mem, &t, HIGH_PRIO, 0, caller, &c));
     EXPECT_CALL_RECEIVED(ep);                       /* it waits for our reply */
     ASSERT_OK(seL4_TCB_Suspend(t.tcb));             /* our reply cap is gone */
     EXPECT_OK(seL4_CNode_SaveCaller(ROOT_CNODE, saved, DEPTH));
@@ -202,12 +202,12 @@ static void test_server_deleted_holding_reply(void)
 
     TEST_BEGIN("sched/server_deleted_while_caller_waits_for_reply");
     st_log_reset();
-    seL4_CPtr ep = st_new_object(seL4_EndpointObject);
-    h = (struct holder){ ep, st_new_object(seL4_NotificationObject) };
-    c.ep = st_mint(ep, seL4_AllRights, CALL_BADGE);
+    seL4_CPtr ep = st_new_object(&mem, seL4_EndpointObject);
+    h = (struct holder){ ep, st_new_object(&mem, seL4_NotificationObject) };
+    c.ep = st_mint(&mem, ep, seL4_AllRights, CALL_BADGE);
     ASSERT_TRUE(ep != 0 && h.ntfn != 0 && c.ep != 0);
-    ASSERT_TRUE(st_spawn(&ts, HIGH_PRIO, 0, holding_server, &h));
-    ASSERT_TRUE(st_spawn(&tc, CALLER_PRIO, 0, caller, &c));
+    ASSERT_TRUE(st_spawn(&mem, &ts, HIGH_PRIO, 0, holding_server, &h));
+    ASSERT_TRUE(st_spawn(&mem, &tc, CALLER_PRIO, 0, caller, &c));
     EXPECT_LOG(EV_SRV_GOT);
     st_reap(&ts);                                   /* the reply cap dies with it */
     EXPECT_INVARIANTS();
@@ -250,10 +250,11 @@ static void test_suspend_ntfn_waiter(void)
     seL4_Word word = 0;
 
     TEST_BEGIN("sched/suspend_notification_waiter");
-    w.ntfn = st_new_object(seL4_NotificationObject);
-    seL4_CPtr b1 = st_mint(w.ntfn, seL4_AllRights, 0x10), b2 = st_mint(w.ntfn, seL4_AllRights, 0x20);
+    w.ntfn = st_new_object(&mem, seL4_NotificationObject);
+    seL4_CPtr b1 = st_mint(&mem, w.ntfn, seL4_AllRights, 0x10);
+    seL4_CPtr b2 = st_mint(&mem, w.ntfn, seL4_AllRights, 0x20);
     ASSERT_TRUE(w.ntfn != 0 && b1 != 0 && b2 != 0);
-    ASSERT_TRUE(st_spawn(&t, HIGH_PRIO, 0, ntfn_waiter, &w));
+    ASSERT_TRUE(st_spawn(&mem, &t, HIGH_PRIO, 0, ntfn_waiter, &w));
     ASSERT_OK(seL4_TCB_Suspend(t.tcb));
     seL4_Signal(b1);                                /* nobody waits: stays pending */
     EXPECT_EQ(w.woke, 0);
@@ -279,11 +280,11 @@ static void test_resume_caller_on_reply(void)
     TEST_BEGIN("sched/resume_of_caller_waiting_for_reply_calls_again");
     SKIP_ON_RELEASE("seL4_DebugCapIdentify");
     st_log_reset();
-    seL4_CPtr ep = st_new_object(seL4_EndpointObject);
-    c.ep = st_mint(ep, seL4_AllRights, CALL_BADGE);
-    saved = rt_alloc_slot();
+    seL4_CPtr ep = st_new_object(&mem, seL4_EndpointObject);
+    c.ep = st_mint(&mem, ep, seL4_AllRights, CALL_BADGE);
+    saved = st_slot(&mem);
     ASSERT_TRUE(ep != 0 && c.ep != 0 && saved != 0);
-    ASSERT_TRUE(st_spawn(&t, HIGH_PRIO, 0, caller, &c));
+    ASSERT_TRUE(st_spawn(&mem, &t, HIGH_PRIO, 0, caller, &c));
     EXPECT_CALL_RECEIVED(ep);
     ASSERT_OK(seL4_TCB_Resume(t.tcb));              /* blocked on reply counts as stopped */
     EXPECT_OK(seL4_CNode_SaveCaller(ROOT_CNODE, saved, DEPTH));

@@ -58,9 +58,9 @@ static void test_call_higher_server(void)
 
     TEST_BEGIN("sched/call_higher_server_runs_at_once_and_keeps_cpu_after_reply");
     st_log_reset();
-    s.ep = st_new_object(seL4_EndpointObject);
+    s.ep = st_new_object(&mem, seL4_EndpointObject);
     ASSERT_NE(s.ep, 0);
-    ASSERT_TRUE(st_spawn(&t, HIGH_PRIO, 0, reply_server, &s));
+    ASSERT_TRUE(st_spawn(&mem, &t, HIGH_PRIO, 0, reply_server, &s));
     st_log_ev(EV_ROOT);
     seL4_MessageInfo_t r = seL4_Call(s.ep, seL4_MessageInfo_new(1, 0, 0, 0));
     st_log_ev(EV_ROOT_BACK);
@@ -79,9 +79,9 @@ static void test_replyrecv_higher_server(void)
 
     TEST_BEGIN("sched/replyrecv_server_blocks_then_caller_runs");
     st_log_reset();
-    s.ep = st_new_object(seL4_EndpointObject);
+    s.ep = st_new_object(&mem, seL4_EndpointObject);
     ASSERT_NE(s.ep, 0);
-    ASSERT_TRUE(st_spawn(&t, HIGH_PRIO, 0, replyrecv_server, &s));
+    ASSERT_TRUE(st_spawn(&mem, &t, HIGH_PRIO, 0, replyrecv_server, &s));
     st_log_ev(EV_ROOT);
     seL4_Call(s.ep, seL4_MessageInfo_new(1, 0, 0, 0));
     st_log_ev(EV_ROOT_BACK);
@@ -103,9 +103,9 @@ static void test_call_lower_server(void)
 
     TEST_BEGIN("sched/call_lower_server_runs_when_caller_blocks");
     st_log_reset();
-    s.ep = st_new_object(seL4_EndpointObject);
+    s.ep = st_new_object(&mem, seL4_EndpointObject);
     ASSERT_NE(s.ep, 0);
-    ASSERT_TRUE(st_spawn(&t, LOW_PRIO, 0, reply_server, &s));
+    ASSERT_TRUE(st_spawn(&mem, &t, LOW_PRIO, 0, reply_server, &s));
     EXPECT_EQ(s.calls, 0);                          /* below us: not run yet */
     st_park_root(PARK_PRIO, ROOT_PRIO);             /* it waits in Recv now */
     st_log_ev(EV_ROOT);
@@ -129,9 +129,9 @@ static void test_call_lower_server_not_waiting(void)
 
     TEST_BEGIN("sched/call_queues_until_lower_server_receives");
     st_log_reset();
-    s.ep = st_new_object(seL4_EndpointObject);
+    s.ep = st_new_object(&mem, seL4_EndpointObject);
     ASSERT_NE(s.ep, 0);
-    ASSERT_TRUE(st_spawn(&t, LOW_PRIO, 0, reply_server, &s));
+    ASSERT_TRUE(st_spawn(&mem, &t, LOW_PRIO, 0, reply_server, &s));
     st_log_ev(EV_ROOT);
     seL4_Call(s.ep, seL4_MessageInfo_new(1, 0, 0, 0));
     st_log_ev(EV_ROOT_BACK);
@@ -163,15 +163,15 @@ static void test_send_wakes_by_priority(void)
     rt_thread_t th, tl, te;
 
     TEST_BEGIN("sched/send_switches_only_to_higher_receiver");
-    ASSERT_TRUE(st_sync_fresh_slice(ROOT_PRIO));    /* no slice end rotates our level */
+    ASSERT_TRUE(st_sync_fresh_slice(&mem, ROOT_PRIO));    /* no slice end rotates our level */
     st_log_reset();
-    hi.ep = st_new_object(seL4_EndpointObject);
-    lo.ep = st_new_object(seL4_EndpointObject);
-    eq.ep = st_new_object(seL4_EndpointObject);
+    hi.ep = st_new_object(&mem, seL4_EndpointObject);
+    lo.ep = st_new_object(&mem, seL4_EndpointObject);
+    eq.ep = st_new_object(&mem, seL4_EndpointObject);
     ASSERT_TRUE(hi.ep != 0 && lo.ep != 0 && eq.ep != 0);
-    ASSERT_TRUE(st_spawn(&th, HIGH_PRIO, 0, one_receiver, &hi));
-    ASSERT_TRUE(st_spawn(&tl, LOW_PRIO, 0, one_receiver, &lo));
-    ASSERT_TRUE(st_spawn(&te, ROOT_PRIO, 0, one_receiver, &eq));
+    ASSERT_TRUE(st_spawn(&mem, &th, HIGH_PRIO, 0, one_receiver, &hi));
+    ASSERT_TRUE(st_spawn(&mem, &tl, LOW_PRIO, 0, one_receiver, &lo));
+    ASSERT_TRUE(st_spawn(&mem, &te, ROOT_PRIO, 0, one_receiver, &eq));
     seL4_Yield();                                   /* the equal one blocks in Recv */
     st_park_root(PARK_PRIO, ROOT_PRIO);             /* and the low one */
     seL4_Send(hi.ep, seL4_MessageInfo_new(0, 0, 0, 0));
@@ -200,11 +200,11 @@ static void test_reply_to_equal_caller(void)
     rt_thread_t t;
 
     TEST_BEGIN("sched/reply_to_equal_priority_caller_does_not_switch");
-    ASSERT_TRUE(st_sync_fresh_slice(ROOT_PRIO));
+    ASSERT_TRUE(st_sync_fresh_slice(&mem, ROOT_PRIO));
     st_log_reset();
-    s.ep = st_new_object(seL4_EndpointObject);
+    s.ep = st_new_object(&mem, seL4_EndpointObject);
     ASSERT_NE(s.ep, 0);
-    ASSERT_TRUE(st_spawn(&t, ROOT_PRIO, 0, reply_server, &s));
+    ASSERT_TRUE(st_spawn(&mem, &t, ROOT_PRIO, 0, reply_server, &s));
     seL4_Yield();                                   /* it waits in Recv now */
     st_log_ev(EV_ROOT);
     seL4_Call(s.ep, seL4_MessageInfo_new(1, 0, 0, 0));
@@ -235,14 +235,14 @@ static void test_yield(void)
     rt_thread_t t, low;
 
     TEST_BEGIN("sched/yield_rotates_equal_priority_only");
-    ASSERT_TRUE(st_sync_fresh_slice(ROOT_PRIO));
+    ASSERT_TRUE(st_sync_fresh_slice(&mem, ROOT_PRIO));
     st_log_reset();
-    ASSERT_TRUE(st_spawn(&low, LOW_PRIO, 0, low_logger, NULL));
+    ASSERT_TRUE(st_spawn(&mem, &low, LOW_PRIO, 0, low_logger, NULL));
     seL4_Yield();                                   /* nobody at our level: back at once */
     EXPECT_EQ(st_log_len(), 0);
     /* Started below us and raised just now: it joins our level behind us
      * (the fresh slice above keeps the timer from rotating the level). */
-    ASSERT_TRUE(st_spawn(&t, LOW_PRIO - 1, 0, yielder, NULL));
+    ASSERT_TRUE(st_spawn(&mem, &t, LOW_PRIO - 1, 0, yielder, NULL));
     ASSERT_OK(seL4_TCB_SetPriority(t.tcb, seL4_CapInitThreadTCB, ROOT_PRIO));
     EXPECT_EQ(st_log_len(), 0);                     /* queued behind us */
     for (int i = 0; i < 3; i++) {

@@ -39,9 +39,9 @@ static void test_round_robin(void)
     seL4_Word last_a, last_b, rounds = 0, spins;
 
     TEST_BEGIN("sched/timer_round_robin_shares_equal_priority");
-    ASSERT_TRUE(st_spawn(&tl, BELOW_PRIO, 0, spinner, &low));
-    ASSERT_TRUE(st_spawn(&ta, SPIN_PRIO, 0, spinner, &a));
-    ASSERT_TRUE(st_spawn(&tb, SPIN_PRIO, 0, spinner, &b));
+    ASSERT_TRUE(st_spawn(&mem, &tl, BELOW_PRIO, 0, spinner, &low));
+    ASSERT_TRUE(st_spawn(&mem, &ta, SPIN_PRIO, 0, spinner, &a));
+    ASSERT_TRUE(st_spawn(&mem, &tb, SPIN_PRIO, 0, spinner, &b));
     last_a = a.count;
     last_b = b.count;
     for (spins = 0; rounds < ROUNDS && spins < MAX_SPINS; spins++) {

@@ -13,7 +13,6 @@
  * it yields (round robin within a priority).
  */
 #include <rt/rt.h>
-#include <rt/alloc.h>
 #include <rt/test.h>
 #include <rt/thread.h>
 #include <rt/tls.h>
@@ -21,6 +20,8 @@
 #include <string.h>
 #include <systest.h>
 #include <eflags.h>
+
+static struct st_root mem;    /* what the tests allocate from */
 
 #define ROOT_CNODE  seL4_CapInitThreadCNode
 #define DEPTH       seL4_WordBits
@@ -76,7 +77,7 @@ static struct sels sels_get(void)
 static seL4_Error start(rt_thread_t *t, seL4_Word prio, seL4_CPtr fault_ep, rt_thread_fn_t fn,
                         void *arg)
 {
-    seL4_Error e = rt_thread_create(t, prio, fault_ep);
+    seL4_Error e = st_thread_create(&mem, t, prio, fault_ep);
     return e != seL4_NoError ? e : rt_thread_start(t, fn, arg);
 }
 
@@ -144,7 +145,7 @@ static void test_odd_flags_ipc(void)
     rt_thread_t s;
 
     TEST_BEGIN("security/nt_ac_df_flags_through_call_and_replyrecv");
-    ntsrv.ep = rt_alloc_object(seL4_EndpointObject, 0);
+    ntsrv.ep = st_new_object(&mem, seL4_EndpointObject);
     ASSERT_NE(ntsrv.ep, 0);
     ASSERT_OK(start(&s, SERVER_PRIO, 0, nt_server, NULL));
     /* Length 0 and 1 go fast where there is a fastpath, length 3 slowly. */
@@ -199,7 +200,7 @@ static void tf_thread(void *arg)
 static void test_tf_at_sysenter(void)
 {
     rt_thread_t t;
-    seL4_CPtr fault_ep = rt_alloc_object(seL4_EndpointObject, 0);
+    seL4_CPtr fault_ep = st_new_object(&mem, seL4_EndpointObject);
 
     TEST_BEGIN("security/tf_set_at_sysenter");
     ASSERT_NE(fault_ep, 0);
@@ -269,8 +270,8 @@ static void run_leak(seL4_Word sel)
     memset((void *)&leak, 0, sizeof(leak));
     leak.load = sel;
     /* All three at one priority: root, attacker, victim, root, ... */
-    ASSERT_OK(rt_thread_create(&a, ROOT_PRIO, 0));
-    ASSERT_OK(rt_thread_create(&v, ROOT_PRIO, 0));
+    ASSERT_OK(st_thread_create(&mem, &a, ROOT_PRIO, 0));
+    ASSERT_OK(st_thread_create(&mem, &v, ROOT_PRIO, 0));
     ASSERT_OK(rt_thread_start(&a, attacker, NULL));
     ASSERT_OK(rt_thread_start(&v, victim, v.tls));
     for (int i = 0; i < 4 * ROUNDS && !leak.done; i++)
@@ -353,7 +354,7 @@ static void read_dr7(void *arg)
 static void run_gp(const char *name, rt_thread_fn_t fn)
 {
     rt_thread_t t;
-    seL4_CPtr fault_ep = rt_alloc_object(seL4_EndpointObject, 0);
+    seL4_CPtr fault_ep = st_new_object(&mem, seL4_EndpointObject);
     seL4_Word badge;
 
     TEST_BEGIN(name);
@@ -363,6 +364,79 @@ static void run_gp(const char *name, rt_thread_fn_t fn)
     EXPECT_EQ(seL4_MessageInfo_get_label(m), seL4_Fault_UserException);
     EXPECT_EQ(seL4_GetMR(seL4_UserException_Number), GP_FAULT);
     seL4_TCB_Suspend(t.tcb);
+    EXPECT_INVARIANTS();
+    TEST_END();
+}
+
+/* ---- The local descriptor table: the kernel loads a null one, so a
+ * selector with its TI bit set is #GP with the selector, even where the
+ * thread has mapped and filled linear 0..0xffff, where the firmware's LDT
+ * register (base 0, limit 0xffff) would find descriptors: a ring-3 data
+ * segment, and a call gate into the kernel's code segment that would run
+ * the thread's code in ring 0 (found by the attack suite, issue 23). ---- */
+
+#define LDT_SEL         0x0107u     /* LDT entry 0x20, RPL 3 */
+#define LDT_SEL_CODE    0x0104u     /* the #GP error code: the selector, RPL cleared */
+#define LDT_ENTRY       0x100u      /* the entry's offset in a table at 0 */
+#define SEL_CS_0        0x08u
+#define GATE_TARGET     0x800u
+#define UD2_BYTES       0x0b0fu
+#define INVALID_OPCODE  6u
+
+static void load_ldt_data(void *arg)
+{
+    (void)arg;
+    __asm__ volatile("movw %w0, %%ds" : : "r"(LDT_SEL) : "memory");
+    __asm__ volatile("ud2");        /* reached only if the load went through */
+}
+
+static void call_ldt_gate(void *arg)
+{
+    struct { uint32_t off; uint16_t sel; } __attribute__((packed)) fp = { 0, LDT_SEL };
+
+    (void)arg;
+    __asm__ volatile("lcall *%0" : : "m"(fp) : "memory");
+    __asm__ volatile("ud2");
+}
+
+static void run_ldt(seL4_CPtr fault_ep, rt_thread_fn_t fn)
+{
+    rt_thread_t t;
+    seL4_Word badge;
+
+    ASSERT_OK(start(&t, HIGH_PRIO, fault_ep, fn, NULL));
+    seL4_MessageInfo_t m = seL4_Recv(fault_ep, &badge);
+    EXPECT_EQ(seL4_MessageInfo_get_label(m), seL4_Fault_UserException);
+    EXPECT_EQ(seL4_GetMR(seL4_UserException_Number), GP_FAULT);
+    EXPECT_EQ(seL4_GetMR(seL4_UserException_Code), LDT_SEL_CODE);
+    seL4_TCB_Suspend(t.tcb);
+}
+
+static void test_ldt_selectors(void)
+{
+    seL4_CPtr fault_ep = st_new_object(&mem, seL4_EndpointObject);
+    seL4_CPtr pt = st_new_object(&mem, seL4_X86_PageTableObject);
+    seL4_CPtr frame = st_new_object(&mem, seL4_X86_4K);
+    uintptr_t page0 = 0;
+    volatile uint32_t *desc;
+
+    TEST_BEGIN("security/ldt_selectors_are_user_gp");
+    ASSERT_TRUE(fault_ep != 0 && pt != 0 && frame != 0);
+    ASSERT_OK(seL4_X86_PageTable_Map(pt, seL4_CapInitThreadVSpace, 0,
+                                     seL4_X86_Default_VMAttributes));
+    ASSERT_OK(seL4_X86_Page_Map(frame, seL4_CapInitThreadVSpace, 0, seL4_AllRights,
+                                seL4_X86_Default_VMAttributes));
+    __asm__("" : "+r"(page0));      /* the compiler takes small constants for null */
+    desc = (volatile uint32_t *)(page0 + LDT_ENTRY);
+    desc[0] = 0x0000ffffu;          /* flat 4 GiB data segment, DPL 3 (SDM 3.4.5) */
+    desc[1] = 0x00cff200u;
+    run_ldt(fault_ep, load_ldt_data);
+    *(volatile uint16_t *)(page0 + GATE_TARGET) = UD2_BYTES;
+    desc[0] = (SEL_CS_0 << 16) | GATE_TARGET;   /* 32-bit call gate, DPL 3 (SDM 5.8.3) */
+    desc[1] = 0x0000ec00u;
+    run_ldt(fault_ep, call_ldt_gate);
+    EXPECT_OK(seL4_X86_Page_Unmap(frame));
+    EXPECT_OK(seL4_X86_PageTable_Unmap(pt));
     EXPECT_INVARIANTS();
     TEST_END();
 }
@@ -415,7 +489,7 @@ static void test_write_registers_flags(void)
 
     TEST_BEGIN("security/write_registers_sanitises_eflags");
     sane_done = 0;
-    ASSERT_OK(rt_thread_create(&t, ROOT_PRIO, 0));
+    ASSERT_OK(st_thread_create(&mem, &t, ROOT_PRIO, 0));
     ASSERT_OK(rt_thread_start(&t, sane_thread, NULL));
     seL4_Yield();
     ASSERT_OK(seL4_TCB_Suspend(t.tcb));
@@ -475,7 +549,7 @@ static void test_if_after_sysenter(void)
 
     TEST_BEGIN("security/sysenter_thread_keeps_interrupts_on_iret_exit");
     memset((void *)&ifs, 0, sizeof(ifs));
-    ifs.ep = rt_alloc_object(seL4_EndpointObject, 0);
+    ifs.ep = st_new_object(&mem, seL4_EndpointObject);
     ASSERT_NE(ifs.ep, 0);
     ASSERT_OK(start(&srv, SERVER_PRIO, 0, if_server, NULL));
     ASSERT_OK(start(&t, ROOT_PRIO, 0, if_caller, NULL));
@@ -521,8 +595,8 @@ static void test_fpu_control_words(void)
 
     TEST_BEGIN("security/fpu_control_words_stay_per_thread");
     memset((void *)&fpuw, 0, sizeof(fpuw));
-    ASSERT_OK(rt_thread_create(&a, ROOT_PRIO, 0));
-    ASSERT_OK(rt_thread_create(&b, ROOT_PRIO, 0));
+    ASSERT_OK(st_thread_create(&mem, &a, ROOT_PRIO, 0));
+    ASSERT_OK(st_thread_create(&mem, &b, ROOT_PRIO, 0));
     ASSERT_OK(rt_thread_start(&a, fpu_thread, (void *)1));
     ASSERT_OK(rt_thread_start(&b, fpu_thread, (void *)2));
     for (int i = 0; i < 4 * ROUNDS && fpuw.rounds < 2 * ROUNDS; i++)
@@ -586,12 +660,12 @@ static void resumed_send(void)
 static void run_saved_fault(const char *name, void (*resume_at)(void), seL4_Word label)
 {
     rt_thread_t srv, t;
-    seL4_CPtr fault_ep = rt_alloc_object(seL4_EndpointObject, 0);
+    seL4_CPtr fault_ep = st_new_object(&mem, seL4_EndpointObject);
     seL4_UserContext regs;
 
     TEST_BEGIN(name);
     memset((void *)&saved, 0, sizeof(saved));
-    saved.ep = rt_alloc_object(seL4_EndpointObject, 0);
+    saved.ep = st_new_object(&mem, seL4_EndpointObject);
     ASSERT_TRUE(fault_ep != 0 && saved.ep != 0);
     ASSERT_OK(start(&srv, SERVER_PRIO, 0, saved_server, NULL));
     ASSERT_OK(start(&t, HIGH_PRIO, fault_ep, faulting_thread, NULL));
@@ -651,12 +725,12 @@ static void rsv_client(void *arg)
 static void test_saved_fault_reply(void)
 {
     rt_thread_t srv, cl;
-    seL4_CPtr fault_ep = rt_alloc_object(seL4_EndpointObject, 0);
+    seL4_CPtr fault_ep = st_new_object(&mem, seL4_EndpointObject);
     seL4_UserContext regs;
 
     TEST_BEGIN("security/saved_fault_sent_by_replyrecv");
     memset((void *)&rsv, 0, sizeof(rsv));
-    rsv.ep = rt_alloc_object(seL4_EndpointObject, 0);
+    rsv.ep = st_new_object(&mem, seL4_EndpointObject);
     ASSERT_TRUE(fault_ep != 0 && rsv.ep != 0);
     ASSERT_OK(start(&srv, SERVER_PRIO, fault_ep, replier_faults, NULL));
     ASSERT_OK(start(&cl, HIGH_PRIO, 0, rsv_client, NULL));
@@ -678,7 +752,7 @@ static void test_saved_fault_reply(void)
 
 int main(bootinfo_t *bi)
 {
-    (void)bi;
+    st_root_init(&mem, bi);
     seL4_TCB_SetPriority(seL4_CapInitThreadTCB, seL4_CapInitThreadTCB, ROOT_PRIO);
     test_nt_then_iret();
     test_odd_flags_ipc();
@@ -688,6 +762,7 @@ int main(bootinfo_t *bi)
     test_own_selectors_reset();
     run_gp("security/ring0_selector_load_is_user_gp", load_ring0_selector);
     run_gp("security/debug_register_access_is_user_gp", read_dr7);
+    test_ldt_selectors();
     test_kernel_esp_at_sysenter();
     test_write_registers_flags();
     test_if_after_sysenter();

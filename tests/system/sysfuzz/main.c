@@ -24,13 +24,15 @@
 #include "oracle.h"
 #include "regress.h"
 #include <rt/rt.h>
-#include <rt/alloc.h>
 #include <rt/test.h>
 #include <rt/thread.h>
 #include <rt/tls.h>
 #include <sel4/sel4.h>
 #include <stdio.h>
 #include <string.h>
+#include <systest.h>
+
+static struct st_root mem;    /* what the tests allocate from */
 
 #define ROOT  seL4_CapInitThreadCNode
 #define DEPTH seL4_WordBits
@@ -210,7 +212,7 @@ static int arena_reset(fz_t *f)
 
 static seL4_CPtr new_slot(void)
 {
-    return rt_alloc_slot();
+    return st_slot(&mem);
 }
 
 static seL4_CPtr mint_root(seL4_CPtr ep, seL4_Word badge)
@@ -233,7 +235,7 @@ static int setup_timer(void)
 
     sv.pit_port = new_slot();
     sv.pit_irq = new_slot();
-    sv.pit_ntfn = rt_alloc_object(seL4_NotificationObject, 0);
+    sv.pit_ntfn = st_new_object(&mem, seL4_NotificationObject);
     if (sv.pit_port == 0 || sv.pit_irq == 0 || sv.pit_ntfn == 0)
         return fail("timer slots", 0, seL4_NotEnoughMemory);
     TRY("PIT ports", PIT_CH0, seL4_X86_IOPortControl_Issue(seL4_CapIOPortControl, PIT_CH0, PIT_CMD,
@@ -250,7 +252,6 @@ static int setup_timer(void)
 
 static int setup(fz_t *f)
 {
-    rt_alloc_t *a = rt_default_alloc();
     seL4_CPtr cnode, acnode, pool, pool_ut;
 
     f->seed = SYSFUZZ_SEED;
@@ -260,16 +261,16 @@ static int setup(fz_t *f)
         f->storm_rng[i].s = ((uint64_t)f->seed << 32) ^ (0x5bd1e995u * (i + 1));
 
     /* The fuzz CSpace: F with a guard, A (the arena CNode) below it. */
-    cnode = rt_alloc_object(seL4_CapTableObject, FZ_CSPACE_BITS);
-    acnode = rt_alloc_object(seL4_CapTableObject, FZ_ARENA_BITS);
-    sv.auth = rt_alloc_object(seL4_TCBObject, 0);
+    cnode = st_new_cnode(&mem, FZ_CSPACE_BITS);
+    acnode = st_new_cnode(&mem, FZ_ARENA_BITS);
+    sv.auth = st_new_object(&mem, seL4_TCBObject);
     sv.cspace = new_slot();
     sv.arena = new_slot();
     sv.tmp = new_slot();
-    sv.ep = rt_alloc_object(seL4_EndpointObject, 0);
+    sv.ep = st_new_object(&mem, seL4_EndpointObject);
     if (cnode == 0 || acnode == 0 || sv.auth == 0 || sv.cspace == 0 || sv.arena == 0 ||
         sv.tmp == 0 || sv.ep == 0)
-        return fail("fuzz CSpace objects", 0, a->last_error);
+        return fail("fuzz CSpace objects", 0, mem.last_error);
     TRY("fuzz CSpace guard", 0,
         seL4_CNode_Mint(ROOT, sv.cspace, DEPTH, ROOT, cnode, DEPTH, seL4_AllRights,
                         seL4_CNode_CapData_new(0, FZ_GUARD_BITS).words[0]));
@@ -284,20 +285,20 @@ static int setup(fz_t *f)
 
     /* Arena untypeds, kept by the supervisor as parents of the arena's. */
     for (unsigned i = 0; i < ARENA_UTS; i++) {
-        sv.ut_parent[i] = rt_alloc_reserve_untyped(a, arena_ut_bits[i], NULL);
+        sv.ut_parent[i] = st_untyped(&mem, arena_ut_bits[i], NULL);
         if (sv.ut_parent[i] == 0)
             return fail("arena untyped", arena_ut_bits[i], seL4_NotEnoughMemory);
     }
-    sv.storm_ut = rt_alloc_object(seL4_UntypedObject, seL4_PageBits);
+    sv.storm_ut = st_untyped(&mem, seL4_PageBits, NULL);
     if (sv.storm_ut == 0)
-        return fail("storm untyped", 0, a->last_error);
+        return fail("storm untyped", 0, mem.last_error);
 
     /* An ASID pool of the fuzz's own, and the worker code frame. */
-    pool_ut = rt_alloc_object(seL4_UntypedObject, seL4_PageBits);
+    pool_ut = st_untyped(&mem, seL4_PageBits, NULL);
     pool = new_slot();
-    sv.worker_page = rt_map_pages(1, &sv.worker_frame);
+    sv.worker_page = st_pages(&mem, 1, &sv.worker_frame);
     if (pool_ut == 0 || pool == 0 || sv.worker_page == NULL)
-        return fail("pool and worker page", 0, a->last_error);
+        return fail("pool and worker page", 0, mem.last_error);
     TRY("ASID pool", 0, seL4_X86_ASIDControl_MakePool(seL4_CapASIDControl, pool_ut, ROOT, pool,
                                                       DEPTH));
     if ((seL4_Word)(fz_worker_blob_end - fz_worker_blob) > ((seL4_Word)1 << seL4_PageBits))
@@ -318,9 +319,9 @@ static int setup(fz_t *f)
     for (unsigned i = 0; i < STORM_THREADS; i++)
         if (fz_mint(CS_FAULT_STORM0 + i, sv.ep, BADGE_STORM0 + i))
             return 1;
-    sv.check_ntfn = rt_alloc_object(seL4_NotificationObject, 0);
+    sv.check_ntfn = st_new_object(&mem, seL4_NotificationObject);
     if (sv.check_ntfn == 0 || fz_copy(CS_CHECK_NTFN, sv.check_ntfn))
-        return fail("checker notification", 0, a->last_error);
+        return fail("checker notification", 0, mem.last_error);
     return 0;
 }
 
@@ -335,10 +336,11 @@ static int m_move(seL4_Word dst, seL4_CPtr src)
 
 static int m_object(seL4_Word dst, seL4_Word type, seL4_Word bits)
 {
-    seL4_CPtr c = rt_alloc_object(type, bits);
+    mm_cptr_t c = 0;
+    mm_err_t err = mm_alloc(&mem.mm, type, bits, &c);
 
-    if (c == 0)
-        return fail("object for the modeller", dst, rt_default_alloc()->last_error);
+    if (err != ERR_NONE)
+        return fail("object for the modeller", dst, (seL4_Error)err);
     return m_move(dst, c);
 }
 
@@ -352,7 +354,7 @@ static int m_mint(seL4_Word dst, seL4_CPtr src, seL4_Word badge)
 /* Starts t in M with fault endpoint fault (a slot of M). */
 static int start_in_m(rt_thread_t *t, seL4_Word prio, seL4_Word fault, rt_thread_fn_t fn)
 {
-    TRY("modeller thread", prio, rt_thread_create(t, prio, 0));
+    TRY("modeller thread", prio, st_thread_create(&mem, t, prio, 0));
     TRY("modeller Configure", prio,
         seL4_TCB_Configure(t->tcb, fault, sv.model_cs, 0, seL4_CapInitThreadVSpace, 0,
                            (seL4_Word)t->ipc_buffer, t->ipc_frame));
@@ -362,10 +364,10 @@ static int start_in_m(rt_thread_t *t, seL4_Word prio, seL4_Word fault, rt_thread
 
 static int start_modeller(void)
 {
-    seL4_CPtr cnode = rt_alloc_object(seL4_CapTableObject, M_BITS);
+    seL4_CPtr cnode = st_new_cnode(&mem, M_BITS);
 
     sv.model_cs = new_slot();
-    sv.model_go = rt_alloc_object(seL4_NotificationObject, 0);
+    sv.model_go = st_new_object(&mem, seL4_NotificationObject);
     if (cnode == 0 || sv.model_cs == 0 || sv.model_go == 0)
         return fail("modeller CNode", 0, seL4_NotEnoughMemory);
     TRY("modeller CNode guard", 0,
@@ -394,7 +396,7 @@ static int start_checker(fz_t *f)
 
     if (fault == 0)
         return fail("checker fault endpoint", 0, seL4_NotEnoughMemory);
-    TRY("checker", 0, rt_thread_create(&sv.checker, PRIO_CHECKER, fault));
+    TRY("checker", 0, st_thread_create(&mem, &sv.checker, PRIO_CHECKER, fault));
     b = thread_tls_setup(checker_tls_b, sizeof(checker_tls_b), sv.checker.ipc_buffer);
     if (b == NULL)
         return fail("checker TLS block", 0, seL4_NotEnoughMemory);
@@ -498,19 +500,19 @@ static void timer_wd_main(void *arg)
 
 static int start_threads(fz_t *f)
 {
-    TRY("actor", 0, rt_thread_create(&f->actor_thread, PRIO_ACTOR, FZC(CS_FAULT_ACTOR)));
+    TRY("actor", 0, st_thread_create(&mem, &f->actor_thread, PRIO_ACTOR, FZC(CS_FAULT_ACTOR)));
     if (fz_copy(CS_ACTOR_TCB, f->actor_thread.tcb))
         return 1;
     for (unsigned i = 0; i < STORM_THREADS; i++) {
         storm_args[i].f = f;
         storm_args[i].index = i;
         TRY("storm", i,
-            rt_thread_create(&f->storm_thread[i], PRIO_STORM, FZC(CS_FAULT_STORM0 + i)));
+            st_thread_create(&mem, &f->storm_thread[i], PRIO_STORM, FZC(CS_FAULT_STORM0 + i)));
         if (fz_copy(CS_STORM_TCB0 + i, f->storm_thread[i].tcb))
             return 1;
     }
-    TRY("idle watchdog", 0, rt_thread_create(&sv.idle_wd, PRIO_IDLE_WD, 0));
-    TRY("timer watchdog", 0, rt_thread_create(&sv.timer_wd, PRIO_TIMER_WD, 0));
+    TRY("idle watchdog", 0, st_thread_create(&mem, &sv.idle_wd, PRIO_IDLE_WD, 0));
+    TRY("timer watchdog", 0, st_thread_create(&mem, &sv.timer_wd, PRIO_TIMER_WD, 0));
     TRY("idle watchdog start", 0, rt_thread_start(&sv.idle_wd, idle_wd_main, f));
     if (start_modeller() || start_checker(f))
         return 1;
@@ -685,7 +687,7 @@ static void run_fuzz(void)
 
 int main(bootinfo_t *bi)
 {
-    (void)bi;
+    st_root_init(&mem, bi);
     sysfuzz_regressions();
     run_fuzz();
     tests_done();

@@ -4,7 +4,6 @@
  * fault and checks the seL4 behaviour the fix restores.
  */
 #include "regress.h"
-#include <rt/alloc.h>
 #include <rt/test.h>
 #include <sel4/sel4.h>
 

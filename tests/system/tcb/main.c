@@ -5,13 +5,14 @@
  * TLS base and flags.
  */
 #include <rt/rt.h>
-#include <rt/alloc.h>
 #include <rt/test.h>
 #include <rt/thread.h>
 #include <sel4/sel4.h>
 #include <abi/invocation.h>
 #include <string.h>
 #include <systest.h>
+
+static struct st_root mem;    /* what the tests allocate from */
 
 #define ROOT_PRIO   100
 #define WORKER_PRIO 150
@@ -41,7 +42,7 @@ static void test_registers(void)
 
     TEST_BEGIN("tcb/read_write_registers");
     /* Same priority as the root: the two take turns at each Yield. */
-    ASSERT_OK(rt_thread_create(&t, ROOT_PRIO, 0));
+    ASSERT_OK(st_thread_create(&mem, &t, ROOT_PRIO, 0));
     ASSERT_OK(rt_thread_start(&t, spin_worker, (void *)&count));
     seL4_Yield();
     ASSERT_OK(seL4_TCB_Suspend(t.tcb));
@@ -76,7 +77,7 @@ static void test_register_errors(void)
     seL4_UserContext regs;
 
     TEST_BEGIN("tcb/register_errors");
-    ASSERT_OK(rt_thread_create(&t, WORKER_PRIO, 0));
+    ASSERT_OK(st_thread_create(&mem, &t, WORKER_PRIO, 0));
     EXPECT_ERR(seL4_TCB_ReadRegisters(t.tcb, 0, 0, 0, &regs), seL4_RangeError);
     EXPECT_EQ(seL4_GetMR(0), 1);
     EXPECT_EQ(seL4_GetMR(1), NUM_REGS);
@@ -103,7 +104,7 @@ static void test_priorities(void)
     rt_thread_t t;
 
     TEST_BEGIN("tcb/priority_bounded_by_mcp");
-    ASSERT_OK(rt_thread_create(&t, 1, 0));
+    ASSERT_OK(st_thread_create(&mem, &t, 1, 0));
     EXPECT_ERR(seL4_TCB_SetPriority(t.tcb, seL4_CapInitThreadCNode, 1), seL4_InvalidCapability);
     EXPECT_EQ(seL4_GetMR(0), 1);
     /* The worker's MCP is 0: as authority it allows priority 0 only. */
@@ -126,7 +127,7 @@ static void test_buffer_tls_flags(void)
     seL4_UserContext regs;
 
     TEST_BEGIN("tcb/ipc_buffer_tls_flags");
-    ASSERT_OK(rt_thread_create(&t, WORKER_PRIO, 0));
+    ASSERT_OK(st_thread_create(&mem, &t, WORKER_PRIO, 0));
     EXPECT_ERR(seL4_TCB_SetIPCBuffer(t.tcb, (seL4_Word)t.ipc_buffer + MISALIGNED, t.ipc_frame),
                seL4_AlignmentError);
     EXPECT_ERR(seL4_TCB_SetIPCBuffer(t.tcb, (seL4_Word)t.ipc_buffer, seL4_CapInitThreadCNode),
@@ -152,7 +153,7 @@ static void test_configure_errors(void)
     rt_thread_t t;
 
     TEST_BEGIN("tcb/configure_checks_roots");
-    ASSERT_OK(rt_thread_create(&t, WORKER_PRIO, 0));
+    ASSERT_OK(st_thread_create(&mem, &t, WORKER_PRIO, 0));
     EXPECT_ERR(seL4_TCB_SetSpace(t.tcb, 0, seL4_CapInitThreadVSpace, 0, seL4_CapInitThreadVSpace, 0),
                seL4_IllegalOperation);
     EXPECT_ERR(seL4_TCB_SetSpace(t.tcb, 0, seL4_CapInitThreadCNode, 0, seL4_CapInitThreadCNode, 0),
@@ -169,7 +170,7 @@ static void test_configure_errors(void)
 
 int main(bootinfo_t *bi)
 {
-    (void)bi;
+    st_root_init(&mem, bi);
     seL4_TCB_SetPriority(seL4_CapInitThreadTCB, seL4_CapInitThreadTCB, ROOT_PRIO);
     test_registers();
     test_register_errors();

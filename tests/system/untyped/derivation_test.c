@@ -18,7 +18,7 @@
 static void copy_rules(void)
 {
     TEST_BEGIN("untyped_copy/childless_only_source_full");
-    seL4_CPtr ut = fresh_untyped(UT_BITS), c = rt_alloc_slot(), c2 = rt_alloc_slot();
+    seL4_CPtr ut = fresh_untyped(UT_BITS), c = st_slot(&mem), c2 = st_slot(&mem);
     ASSERT_TRUE(ut != 0 && c != 0 && c2 != 0);
     ASSERT_OK(seL4_CNode_Copy(ROOT, c, DEPTH, ROOT, ut, DEPTH, seL4_AllRights));
     EXPECT_EQ(ident(c), TAG_UNTYPED);
@@ -36,17 +36,17 @@ static void copy_rules(void)
     /* Move does not derive: an untyped with children moves. */
     EXPECT_OK(seL4_CNode_Move(ROOT, c2, DEPTH, ROOT, c, DEPTH));
     c = c2;
-    c2 = rt_alloc_slot();
+    c2 = st_slot(&mem);
     ASSERT_OK(seL4_CNode_Revoke(ROOT, c, DEPTH));
     EXPECT_EQ(ident(f), TAG_NULL);
     /* Childless again, the copy may be copied itself, and is then full. */
     EXPECT_OK(seL4_CNode_Copy(ROOT, c2, DEPTH, ROOT, c, DEPTH, seL4_AllRights));
-    EXPECT_MEMORY(retype_at(c, seL4_EndpointObject, 0, rt_alloc_slot(), 1), 0);
+    EXPECT_MEMORY(retype_at(c, seL4_EndpointObject, 0, st_slot(&mem), 1), 0);
     /* Revoking the original removes every copy; it is then whole again. */
     ASSERT_OK(seL4_CNode_Revoke(ROOT, ut, DEPTH));
     EXPECT_EQ(ident(c), TAG_NULL);
     EXPECT_EQ(ident(c2), TAG_NULL);
-    seL4_CPtr all = rt_alloc_slot();
+    seL4_CPtr all = st_slot(&mem);
     EXPECT_OK(retype_at(ut, seL4_UntypedObject, UT_BITS, all, 1));
     EXPECT_INVARIANTS();
     TEST_END();
@@ -57,14 +57,14 @@ static void child_untypeds(void)
     TEST_BEGIN("untyped_child/nested_retype");
     seL4_CPtr ut = fresh_untyped(UT_BITS);
     ASSERT_NE(ut, 0);
-    seL4_CPtr kids = rt_alloc_slot();
-    ASSERT_NE(rt_alloc_slot(), 0);
+    seL4_CPtr kids = st_slot(&mem);
+    ASSERT_NE(st_slot(&mem), 0);
     ASSERT_OK(retype_at(ut, seL4_UntypedObject, SUB_BITS, kids, 2));
     seL4_CPtr f0 = retype_one(kids, seL4_X86_4K, 0, NULL);
     seL4_CPtr f1 = retype_one(kids + 1, seL4_X86_4K, 0, NULL);
     ASSERT_TRUE(f0 != 0 && f1 != 0);
     EXPECT_EQ(frame_paddr(f1), frame_paddr(f0) + (1u << SUB_BITS));
-    EXPECT_MEMORY(retype_at(kids, seL4_EndpointObject, 0, rt_alloc_slot(), 1), 0);
+    EXPECT_MEMORY(retype_at(kids, seL4_EndpointObject, 0, st_slot(&mem), 1), 0);
     /* The parent carries on above its children. */
     seL4_CPtr f2 = retype_one(ut, seL4_X86_4K, 0, NULL);
     EXPECT_EQ(frame_paddr(f2), frame_paddr(f0) + 2 * (1u << SUB_BITS));
@@ -104,7 +104,7 @@ static void revoke_everything(void)
     ASSERT_OK(seL4_Untyped_Retype(ut, seL4_EndpointObject, 0, cn, 0, 0, 0, 1));
     ASSERT_OK(seL4_CNode_Mint(cn, 1, CN_RADIX, ROOT, ep, DEPTH, seL4_AllRights, BADGE));
     ASSERT_OK(seL4_CNode_Copy(cn, 2, CN_RADIX, ROOT, nt, DEPTH, seL4_AllRights));
-    seL4_CPtr out = rt_alloc_slot(), out2 = rt_alloc_slot(), cn_copy = rt_alloc_slot();
+    seL4_CPtr out = st_slot(&mem), out2 = st_slot(&mem), cn_copy = st_slot(&mem);
     ASSERT_OK(seL4_CNode_Copy(ROOT, out, DEPTH, cn, 0, CN_RADIX, seL4_AllRights));
     ASSERT_OK(seL4_CNode_Copy(ROOT, out2, DEPTH, cn, 1, CN_RADIX, seL4_AllRights));
     ASSERT_OK(seL4_CNode_Copy(ROOT, cn_copy, DEPTH, ROOT, cn, DEPTH, seL4_AllRights));
@@ -128,7 +128,7 @@ static void revoke_everything(void)
     EXPECT_EQ(ident(out2), TAG_NULL);
     EXPECT_INVARIANTS();
     /* Every byte is back: the untyped becomes one object of its size. */
-    seL4_CPtr all = rt_alloc_slot();
+    seL4_CPtr all = st_slot(&mem);
     EXPECT_OK(retype_at(ut, seL4_UntypedObject, UT_BITS, all, 1));
     EXPECT_INVARIANTS();
     TEST_END();

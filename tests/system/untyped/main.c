@@ -9,9 +9,11 @@
  * untypeds only, never cleared). Each test ends by running the kernel's
  * invariant checker.
  *
- * The tests carve their untypeds from one bootinfo untyped that the
- * runtime's allocator is told to leave alone, so they know what is free;
- * RAM above the kernel window is also kept from the allocator.
+ * The tests carve their untypeds from one untyped memmgr hands out whole
+ * and never touches again, so they know what is free. memmgr holds only
+ * bootinfo's RAM untypeds (inside the kernel window, as seL4 hands out
+ * RAM above it as device memory, which memory_kind_test checks); the
+ * device untypeds are the tests' own.
  */
 #include "untyped_tests.h"
 #include <stdio.h>
@@ -21,17 +23,14 @@
 #define MAP_BASE        0x60000000u
 #define ROOT_PRIO       100
 
+struct st_root mem;
 static seL4_CPtr pool;
 static seL4_BootInfo *boot;
 static seL4_Word next_map = MAP_BASE;
 
 seL4_CPtr slots(seL4_Word n)
 {
-    seL4_CPtr first = rt_alloc_slot();
-    for (seL4_Word i = 1; i < n; i++)
-        if (rt_alloc_slot() != first + i)
-            return 0;
-    return first;
+    return st_slots(&mem, n);
 }
 
 seL4_Error retype_at(seL4_CPtr ut, seL4_Word type, seL4_Word size_bits, seL4_CPtr first,
@@ -42,7 +41,7 @@ seL4_Error retype_at(seL4_CPtr ut, seL4_Word type, seL4_Word size_bits, seL4_CPt
 
 seL4_CPtr retype_one(seL4_CPtr ut, seL4_Word type, seL4_Word size_bits, seL4_Error *err)
 {
-    seL4_CPtr s = rt_alloc_slot();
+    seL4_CPtr s = st_slot(&mem);
     seL4_Error e = s != 0 ? retype_at(ut, type, size_bits, s, 1) : seL4_NotEnoughMemory;
     if (err != NULL)
         *err = e;
@@ -64,8 +63,7 @@ volatile seL4_Word *map_frame(seL4_CPtr frame)
 {
     seL4_Word v = next_map;
     next_map += PAGE;
-    if (rt_map_frame_in(rt_default_alloc(), frame, v, seL4_ReadWrite,
-                        seL4_X86_Default_VMAttributes) != seL4_NoError)
+    if (st_map_frame(&mem, frame, v, seL4_ReadWrite, seL4_X86_Default_VMAttributes) != 0)
         return NULL;
     return (volatile seL4_Word *)v;
 }
@@ -73,45 +71,36 @@ volatile seL4_Word *map_frame(seL4_CPtr frame)
 int find_boot_untyped(int (*want)(const seL4_UntypedDesc *d))
 {
     seL4_BootInfo *bi = boot;
-    rt_alloc_t *a = rt_default_alloc();
     seL4_Word n = bi->untyped.end - bi->untyped.start;
 
     for (seL4_Word i = 0; i < n; i++) {
-        if (a->ut_used[i] == 0 && want(&bi->untypedList[i]))
+        if (want(&bi->untypedList[i]))
             return (int)i;
     }
     return -1;
 }
 
-static int above_window(const seL4_UntypedDesc *d)
+/* Lists bootinfo's untypeds, hands memmgr the RAM ones, and takes the
+ * pool from it. */
+static void setup(bootinfo_t *bi)
 {
-    return (uint64_t)d->paddr + ((uint64_t)1 << d->sizeBits) > WINDOW_TOP;
-}
-
-/* Keep RAM above the kernel window from the allocator (it makes kernel
- * objects), and take the pool. */
-static void setup(void)
-{
-    seL4_BootInfo *bi = boot;
-    rt_alloc_t *a = rt_default_alloc();
     seL4_Word n = bi->untyped.end - bi->untyped.start;
 
     for (seL4_Word i = 0; i < n; i++) {
-        const seL4_UntypedDesc *d = &bi->untypedList[i];
+        const bi_untyped_desc_t *d = &bi->untyped_list[i];
         printf("untyped %u: paddr 0x%08x bits %u%s\n", (unsigned)i, (unsigned)d->paddr,
-               (unsigned)d->sizeBits, d->isDevice ? " device" : "");
-        if (!d->isDevice && above_window(d))
-            a->ut_reserved[i] = 1;
+               (unsigned)d->size_bits, d->is_device ? " device" : "");
     }
+    st_root_init(&mem, bi);
     for (seL4_Word bits = POOL_BITS; pool == 0 && bits >= POOL_MIN_BITS; bits--)
-        pool = rt_alloc_reserve_untyped(a, bits, NULL);
+        pool = st_untyped(&mem, bits, NULL);
 }
 
 int main(bootinfo_t *bi)
 {
     boot = (seL4_BootInfo *)bi;
     seL4_TCB_SetPriority(seL4_CapInitThreadTCB, seL4_CapInitThreadTCB, ROOT_PRIO);
-    setup();
+    setup(bi);
     retype_tests();
     watermark_tests();
     derivation_tests();

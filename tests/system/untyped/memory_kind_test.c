@@ -48,7 +48,7 @@ static void refuses_kernel_objects(seL4_CPtr ut, seL4_Word bits)
         seL4_TCBObject, seL4_EndpointObject, seL4_NotificationObject, seL4_CapTableObject,
         seL4_X86_PageTableObject, seL4_X86_PageDirectoryObject,
     };
-    seL4_CPtr d = rt_alloc_slot();
+    seL4_CPtr d = st_slot(&mem);
 
     for (unsigned i = 0; i < sizeof(types) / sizeof(types[0]); i++)
         EXPECT_ARG(retype_at(ut, types[i], 1, d, 1), 1);

@@ -51,7 +51,7 @@ static void every_type(void)
 /* Copies slot i of CNode cn (radix r) to a fresh root slot. */
 static seL4_Word ident_in(seL4_CPtr cn, seL4_Word i, seL4_Word r)
 {
-    seL4_CPtr d = rt_alloc_slot();
+    seL4_CPtr d = st_slot(&mem);
     if (seL4_CNode_Copy(ROOT, d, DEPTH, cn, i, (seL4_Uint8)r, seL4_AllRights) != seL4_NoError)
         return TAG_NULL;
     return ident(d);
@@ -60,7 +60,7 @@ static seL4_Word ident_in(seL4_CPtr cn, seL4_Word i, seL4_Word r)
 static void batch_window(void)
 {
     TEST_BEGIN("retype/batch_into_window");
-    seL4_CPtr ut = fresh_untyped(UT_BITS), win = rt_alloc_slot();
+    seL4_CPtr ut = fresh_untyped(UT_BITS), win = st_slot(&mem);
     ASSERT_TRUE(ut != 0 && win != 0);
     ASSERT_OK(retype_at(ut, seL4_CapTableObject, WIN_RADIX, win, 1));
     /* Depth 0: the root cap given is the destination CNode itself. */
@@ -89,7 +89,7 @@ static void batch_window(void)
 static void fan_out(void)
 {
     TEST_BEGIN("retype/fan_out_limit");
-    seL4_CPtr ut = fresh_untyped(UT_BITS), cn = rt_alloc_slot();
+    seL4_CPtr ut = fresh_untyped(UT_BITS), cn = st_slot(&mem);
     ASSERT_TRUE(ut != 0 && cn != 0);
     ASSERT_OK(retype_at(ut, seL4_CapTableObject, FAN_RADIX, cn, 1));
     EXPECT_RANGE(seL4_Untyped_Retype(ut, seL4_EndpointObject, 0, cn, 0, 0, 0, FAN_OUT + 1),
@@ -113,7 +113,7 @@ static seL4_Error retype_raw(seL4_CPtr ut, seL4_Word len, seL4_Word caps, const 
 static void argument_errors(void)
 {
     TEST_BEGIN("retype/argument_errors_in_order");
-    seL4_CPtr ut = fresh_untyped(UT_BITS), d = rt_alloc_slot();
+    seL4_CPtr ut = fresh_untyped(UT_BITS), d = st_slot(&mem);
     ASSERT_TRUE(ut != 0 && d != 0);
     seL4_Word mr[6] = { seL4_EndpointObject, 0, 0, 0, d, 1 };
 
@@ -142,8 +142,8 @@ static void argument_errors(void)
 static void destination_errors(void)
 {
     TEST_BEGIN("retype/destination_errors_in_order");
-    seL4_CPtr ut = fresh_untyped(UT_BITS), cn = rt_alloc_slot(), ep = rt_alloc_slot();
-    seL4_CPtr empty = rt_alloc_slot();
+    seL4_CPtr ut = fresh_untyped(UT_BITS), cn = st_slot(&mem), ep = st_slot(&mem);
+    seL4_CPtr empty = st_slot(&mem);
     ASSERT_TRUE(ut != 0 && cn != 0 && ep != 0 && empty != 0);
     ASSERT_OK(retype_at(ut, seL4_CapTableObject, WIN_RADIX, cn, 1));
     ASSERT_OK(retype_at(ut, seL4_EndpointObject, 0, ep, 1));

@@ -1,12 +1,11 @@
 /*
  * Shared helpers of the untyped suite: private untypeds carved from one
- * bootinfo untyped that the runtime's allocator never touches, retype
+ * untyped that memmgr hands out whole and never touches again, retype
  * into fresh root slots, seL4's DebugCapIdentify tags, error checks.
  */
 #ifndef UNTYPED_TESTS_H
 #define UNTYPED_TESTS_H
 
-#include <rt/alloc.h>
 #include <rt/test.h>
 #include <sel4/sel4.h>
 #include <systest.h>
@@ -28,6 +27,9 @@
 #define TAG_NTFN    0x06
 #define TAG_CNODE   0x0a
 #define TAG_TCB     0x0c
+
+/* The suite's memory (main.c). */
+extern struct st_root mem;
 
 #define ident(c)    seL4_DebugCapIdentify(c)
 
@@ -63,8 +65,8 @@ seL4_Error retype_at(seL4_CPtr ut, seL4_Word type, seL4_Word size_bits, seL4_CPt
 seL4_Word frame_paddr(seL4_CPtr frame);
 /* Maps frame at a fresh address of the root VSpace (0 on failure). */
 volatile seL4_Word *map_frame(seL4_CPtr frame);
-/* Index of a bootinfo untyped matching want(desc), not yet used by the
- * runtime's allocator (the pool is in-window RAM); -1 if none. */
+/* Index of the first bootinfo untyped matching want(desc), -1 if none.
+ * Only device untypeds are free to use: memmgr holds the RAM ones. */
 int find_boot_untyped(int (*want)(const seL4_UntypedDesc *d));
 
 void retype_tests(void);

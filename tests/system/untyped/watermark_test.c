@@ -56,7 +56,7 @@ static void watermark_never_falls(void)
     EXPECT_MEMORY(retype_at(ut, seL4_UntypedObject, UT_BITS, f0, 1), UT_SIZE - 3 * PAGE);
     /* A copy of a frame descends from the untyped too: while it lives,
      * the untyped is not reset. */
-    seL4_CPtr c = rt_alloc_slot();
+    seL4_CPtr c = st_slot(&mem);
     ASSERT_OK(seL4_CNode_Copy(ROOT, c, DEPTH, ROOT, f1, DEPTH, seL4_AllRights));
     ASSERT_OK(seL4_CNode_Delete(ROOT, f1, DEPTH));
     ASSERT_OK(seL4_CNode_Delete(ROOT, f2, DEPTH));

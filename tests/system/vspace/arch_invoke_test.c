@@ -14,7 +14,7 @@
 
 static seL4_Error get_msi(seL4_CPtr *slot)
 {
-    *slot = rt_alloc_slot();
+    *slot = st_slot(&mem);
     return seL4_IRQControl_GetMSI(seL4_CapIRQControl, ROOT_CNODE, *slot, CPTR_DEPTH,
                                   MSI_BUS, MSI_DEV, MSI_FUNC, MSI_HANDLE, MSI_VECTOR);
 }

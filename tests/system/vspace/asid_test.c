@@ -14,12 +14,12 @@
 
 static seL4_CPtr untyped(seL4_Word bits)
 {
-    return rt_alloc_object(seL4_UntypedObject, bits);
+    return st_untyped(&mem, bits, NULL);
 }
 
 static seL4_Error make_pool(seL4_CPtr ut, seL4_CPtr *pool)
 {
-    *pool = rt_alloc_slot();
+    *pool = st_slot(&mem);
     return seL4_X86_ASIDControl_MakePool(seL4_CapASIDControl, ut, ROOT_CNODE, *pool, CPTR_DEPTH);
 }
 
@@ -27,7 +27,7 @@ static void make_pool_errors(void)
 {
     TEST_BEGIN("asid/make_pool_errors");
     seL4_CPtr big = untyped(NOT_POOL_BITS), used = untyped(POOL_BITS), fresh = untyped(POOL_BITS);
-    seL4_CPtr slot = rt_alloc_slot(), pool;
+    seL4_CPtr slot = st_slot(&mem), pool;
     ASSERT_NE(big, 0);
     ASSERT_NE(used, 0);
     ASSERT_NE(fresh, 0);
@@ -74,24 +74,44 @@ static void assign_errors(void)
     TEST_END();
 }
 
+/* n page directories in consecutive slots, retyped from one untyped of
+ * their own: as few kernel objects as they can be, as the kernel's
+ * invariant checker visits each; the first slot, 0 on failure. */
+static seL4_CPtr many_pds(seL4_Word n)
+{
+    seL4_Word bits = seL4_PageDirBits;
+    seL4_CPtr ut, first;
+
+    while (((seL4_Word)1 << (bits - seL4_PageDirBits)) < n)
+        bits++;
+    ut = untyped(bits);
+    first = st_slots(&mem, n);
+    if (ut == 0 || first == 0)
+        return 0;
+    for (seL4_Word done = 0; done < n; done += RETYPE_FAN_OUT_LIMIT) {
+        seL4_Word batch = n - done < RETYPE_FAN_OUT_LIMIT ? n - done : RETYPE_FAN_OUT_LIMIT;
+        if (seL4_Untyped_Retype(ut, seL4_X86_PageDirectoryObject, 0, ROOT_CNODE, 0, 0,
+                                first + done, batch) != seL4_NoError)
+            return 0;
+    }
+    return first;
+}
+
 /* A fresh pool hands out all 1024 ASIDs (ASID 0 is only in pool 0). */
 static void asids_exhausted(void)
 {
     TEST_BEGIN("asid/asids_exhausted");
-    static seL4_CPtr pds[ASIDS_PER_POOL];
-    seL4_CPtr ut = untyped(POOL_BITS), pool;
+    seL4_CPtr ut = untyped(POOL_BITS), pool, pds = many_pds(ASIDS_PER_POOL);
     ASSERT_NE(ut, 0);
+    ASSERT_NE(pds, 0);
     ASSERT_OK(make_pool(ut, &pool));
-    for (seL4_Word i = 0; i < ASIDS_PER_POOL; i++) {
-        pds[i] = obj(seL4_X86_PageDirectoryObject);
-        ASSERT_NE(pds[i], 0);
-        ASSERT_OK(seL4_X86_ASIDPool_Assign(pool, pds[i]));
-    }
+    for (seL4_Word i = 0; i < ASIDS_PER_POOL; i++)
+        ASSERT_OK(seL4_X86_ASIDPool_Assign(pool, pds + i));
     seL4_CPtr extra = obj(seL4_X86_PageDirectoryObject);
     ASSERT_NE(extra, 0);
     EXPECT_ERR(seL4_X86_ASIDPool_Assign(pool, extra), seL4_DeleteFirst);
     /* Deleting a page directory frees its ASID. */
-    ASSERT_OK(delete_cap(pds[ASIDS_PER_POOL / 2]));
+    ASSERT_OK(delete_cap(pds + ASIDS_PER_POOL / 2));
     EXPECT_OK(seL4_X86_ASIDPool_Assign(pool, extra));
     EXPECT_INVARIANTS();
     TEST_END();

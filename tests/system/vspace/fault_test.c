@@ -42,7 +42,7 @@ static void write_read_only(void)
     expect_vm_fault(&rep, r, PF_PRESENT | PF_WRITE | PF_USER);
     EXPECT_EQ(*(volatile seL4_Word *)r, 0);
     /* A read-only cap cannot be mapped writable. */
-    seL4_CPtr ro = rt_alloc_slot();
+    seL4_CPtr ro = st_slot(&mem);
     ASSERT_NE(ro, 0);
     ASSERT_OK(seL4_CNode_Copy(ROOT_CNODE, ro, CPTR_DEPTH, ROOT_CNODE, f, CPTR_DEPTH, seL4_CanRead));
     ASSERT_OK(map_page(ro, r + PAGE, seL4_ReadWrite));

@@ -16,7 +16,7 @@
 
 static seL4_Error issue(seL4_Word first, seL4_Word last, seL4_CPtr *slot)
 {
-    *slot = rt_alloc_slot();
+    *slot = st_slot(&mem);
     return seL4_X86_IOPortControl_Issue(seL4_CapIOPortControl, first, last, ROOT_CNODE, *slot,
                                         CPTR_DEPTH);
 }

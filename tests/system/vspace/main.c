@@ -10,8 +10,10 @@
 #include <rt/rt.h>
 #include <rt/thread.h>
 
+struct st_root mem;    /* what the tests allocate from */
+
 /* Test regions: one 4 MiB slot each, between the root image and the
- * runtime's own mapping area (RT_VADDR_BASE). */
+ * mapping area of the suites' memmgr helpers (ST_VADDR_BASE). */
 #define REGION_BASE     0x40000000u
 
 static seL4_Word next_region = REGION_BASE;
@@ -25,17 +27,17 @@ seL4_Word region(void)
 
 seL4_CPtr obj(seL4_Word type)
 {
-    return rt_alloc_object(type, 0);
+    return st_new_object(&mem, type);
 }
 
 seL4_Error map_page(seL4_CPtr frame, seL4_Word v, seL4_CapRights_t rights)
 {
-    return rt_map_frame_in(rt_default_alloc(), frame, v, rights, DEFAULT_ATTR);
+    return st_map_frame(&mem, frame, v, rights, DEFAULT_ATTR);
 }
 
 seL4_CPtr copy_cap(seL4_CPtr src)
 {
-    seL4_CPtr dest = rt_alloc_slot();
+    seL4_CPtr dest = st_slot(&mem);
     if (dest == 0)
         return 0;
     if (seL4_CNode_Copy(ROOT_CNODE, dest, CPTR_DEPTH, ROOT_CNODE, src, CPTR_DEPTH,
@@ -79,7 +81,7 @@ void run_and_catch_fault(void (*fn)(void *), void *arg, fault_report_t *out)
     if (fault_ep == 0)
         fault_ep = obj(seL4_EndpointObject);
     job = (struct fault_job){ fn, arg };
-    if (fault_ep == 0 || rt_thread_create(&t, FAULT_THREAD_PRIO, fault_ep) != seL4_NoError ||
+    if (fault_ep == 0 || st_thread_create(&mem, &t, FAULT_THREAD_PRIO, fault_ep) != seL4_NoError ||
         rt_thread_start(&t, fault_thread, &job) != seL4_NoError) {
         out->label = (seL4_Word)-1;
         return;
@@ -98,6 +100,7 @@ void run_and_catch_fault(void (*fn)(void *), void *arg, fault_report_t *out)
 
 int main(bootinfo_t *bi)
 {
+    st_root_init(&mem, bi);
     frame_tests();
     fault_tests();
     ioport_tests();

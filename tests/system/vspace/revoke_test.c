@@ -29,7 +29,7 @@ static void spin(void)
 /* Retype one object of `type` from untyped `ut` into a fresh slot. */
 static seL4_CPtr make(seL4_CPtr ut, seL4_Word type)
 {
-    seL4_CPtr slot = rt_alloc_slot();
+    seL4_CPtr slot = st_slot(&mem);
     if (slot == 0 || seL4_Untyped_Retype(ut, type, 0, ROOT_CNODE, 0, 0, slot, 1) != seL4_NoError)
         return 0;
     return slot;
@@ -78,8 +78,7 @@ void revoke_tests(bootinfo_t *bi)
 {
     TEST_BEGIN("vspace/revoke_under_live_space");
     SKIP_ON_RELEASE("seL4_DebugCapIdentify");
-    seL4_Word ut_index;
-    seL4_CPtr ut = rt_alloc_reserve_untyped(rt_default_alloc(), SPACE_UT_BITS, &ut_index);
+    seL4_CPtr ut = st_untyped(&mem, SPACE_UT_BITS, NULL);
     seL4_CPtr ep = obj(seL4_EndpointObject);
     ASSERT_NE(ut, 0);
     ASSERT_NE(ep, 0);

@@ -7,9 +7,12 @@
 #ifndef VSPACE_TESTS_H
 #define VSPACE_TESTS_H
 
-#include <rt/alloc.h>
 #include <rt/test.h>
 #include <sel4/sel4.h>
+#include <systest.h>
+
+/* The suite's memory (main.c). */
+extern struct st_root mem;
 
 #define PAGE            ((seL4_Word)1 << seL4_PageBits)
 #define LARGE_PAGE      ((seL4_Word)1 << seL4_LargePageBits)

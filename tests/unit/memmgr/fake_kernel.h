@@ -36,12 +36,18 @@ struct fk_cap {
 
 static struct fk_cap fk[FK_SLOTS];
 static uint32_t fk_calls_retype, fk_fail_after = UINT32_MAX;
+/* Depth that names a slot of the top-level CNode of a two-level CSpace
+ * (32 - l2_bits; 0: none): top-level slot i is fk[i], where a retype
+ * with node depth 0 puts it. Other depths below 32 empty a CNode, whose
+ * slots are not modelled. */
+static uint32_t fk_top_depth;
 
 static void fk_reset(void)
 {
     memset(fk, 0, sizeof(fk));
     fk_calls_retype = 0;
     fk_fail_after = UINT32_MAX;
+    fk_top_depth = 0;
 }
 
 static void fk_untyped(mm_cptr_t cap, uint32_t paddr, uint32_t bits, int device)
@@ -105,7 +111,7 @@ static void fk_remove(mm_cptr_t cap)
 mm_err_t mm_sys_delete(mm_cptr_t root, mm_cptr_t cap, uint32_t depth)
 {
     (void)root;
-    if (depth != 32)
+    if (depth != 32 && (fk_top_depth == 0 || depth != fk_top_depth))
         return ERR_NONE;            /* emptying a CNode: its slots are not modelled */
     if (cap >= FK_SLOTS)
         return ERR_FAILED_LOOKUP;

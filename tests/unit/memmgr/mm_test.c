@@ -1,7 +1,8 @@
-/* unit-test-sources: memmgr/mm.c memmgr/account.c memmgr/untyped.c memmgr/slot.c memmgr/pool.c memmgr/release.c memmgr/vspace.c */
+/* unit-test-sources: memmgr/mm.c memmgr/account.c memmgr/untyped.c memmgr/slot.c memmgr/pool.c memmgr/release.c memmgr/vspace.c memmgr/region.c */
 /*
  * memmgr's logic against a fake kernel (fake_kernel.h): splitting and
- * merging, slot ranges and the low-water mark, CSpace growth, the
+ * merging, slot ranges and the low-water mark, CSpace growth and the
+ * return of a grown CNode left empty, the
  * accounting arithmetic and its conservation, release of a whole
  * untyped, out-of-memory and back, page tables on demand, freed when
  * empty and reclaimed under pressure, two owners side by side.
@@ -129,6 +130,65 @@ static void cspace_grows_before_running_dry(void **state)
     assert_true(mm_slots_free(&mm) >= MM_SLOT_LOW_WATER);
     for (int i = 0; i < 600; i++)
         assert_int_equal(mm_free(&mm, ep[i]), ERR_NONE);
+    assert_int_equal(mm_check(&mm), ERR_NONE);
+}
+
+/* An owner with base_slots slots of its own that may grow by CNodes of
+ * 2^10 slots at top-level indices 1..3; 600 endpoints made and freed. */
+static void grow_and_free_600(uint32_t base_slots)
+{
+    mm_cptr_t ep[600];
+
+    fk_reset();
+    fk_top_depth = 32 - 10;
+    fk_untyped(UT_CAP, UT_PADDR, 20, 0);
+    assert_int_equal(mm_init(&mm, meta, sizeof(meta), ROOT, MAX_UTS), ERR_NONE);
+    assert_int_equal(mm_add_slots(&mm, SLOT_BASE, SLOT_BASE, base_slots, 0, 0), ERR_NONE);
+    assert_int_equal(mm_add_untyped(&mm, UT_CAP, UT_PADDR, 20, 0), ERR_NONE);
+    mm_set_grow(&mm, 10, 1, 4);
+    for (int i = 0; i < 600; i++)
+        assert_int_equal(mm_alloc(&mm, OBJ_ENDPOINT, 0, &ep[i]), ERR_NONE);
+    assert_int_equal(fk[1].type, OBJ_CNODE);
+    for (int i = 0; i < 600; i++)
+        assert_int_equal(mm_free(&mm, ep[i]), ERR_NONE);
+}
+
+/* A grown CNode goes back once every slot in it is free (the pooled
+ * endpoints hold slots until they are drained), and the next growth puts
+ * a CNode at the same top-level index with the same slot metadata. */
+static void cspace_gives_back_an_empty_cnode(void **state)
+{
+    uint64_t meta_used;
+    mm_cptr_t ep;
+
+    (void)state;
+    grow_and_free_600(64);
+    assert_int_equal(mm_stats(&mm)->cspace, 1u << (10 + SLOT_BITS));
+    mm_shrink(&mm);
+    assert_int_equal(mm_stats(&mm)->cspace, 0);
+    assert_false(fk[1].used);                   /* the kernel's view: deleted */
+    assert_true(mm_slots_free(&mm) >= MM_SLOT_RELEASE_KEEP);
+    assert_int_equal(mm_check(&mm), ERR_NONE);
+    mm_shrink(&mm);
+    assert_int_equal(mm_stats(&mm)->free, 1u << 20);    /* its untyped is free memory */
+    meta_used = mm_stats(&mm)->meta_used;
+    for (int i = 0; i < 600; i++)
+        assert_int_equal(mm_alloc(&mm, OBJ_ENDPOINT, 0, &ep), ERR_NONE);
+    assert_int_equal(fk[1].type, OBJ_CNODE);
+    assert_false(fk[2].used);
+    assert_int_equal(mm_stats(&mm)->meta_used, meta_used);
+    assert_int_equal(mm_check(&mm), ERR_NONE);
+}
+
+/* Without MM_SLOT_RELEASE_KEEP free slots elsewhere the empty CNode stays. */
+static void cspace_keeps_a_cnode_it_would_need_again(void **state)
+{
+    (void)state;
+    grow_and_free_600(24);
+    mm_shrink(&mm);
+    assert_true(mm_slots_free(&mm) - (1u << 10) < MM_SLOT_RELEASE_KEEP);
+    assert_int_equal(mm_stats(&mm)->cspace, 1u << (10 + SLOT_BITS));
+    assert_int_equal(fk[1].type, OBJ_CNODE);
     assert_int_equal(mm_check(&mm), ERR_NONE);
 }
 
@@ -387,7 +447,91 @@ static void release_takes_page_tables_back(void **state)
     assert_int_equal(mm_check(&mm), ERR_NONE);
 }
 
-/* Device memory only ever leaves as a whole untyped, asked for as such. */
+#define REGION      0x400000u                   /* 4 MiB-aligned */
+#define REGION_SIZE ((8u << 20) + 0x2000u)      /* two 4 MiB stretches and two pages */
+#define MANY_SLOTS  4096u                       /* one per 4 KiB frame of REGION_SIZE */
+
+/* An owner with MANY_SLOTS slots, n untypeds of 2^bits bytes side by side,
+ * and an address space. */
+static void setup_space(struct mm_vspace *vs, uint32_t n, uint32_t bits)
+{
+    mm_cptr_t pool = 5;
+
+    fk_reset();
+    assert_int_equal(mm_init(&mm, meta, sizeof(meta), ROOT, MAX_UTS), ERR_NONE);
+    assert_int_equal(mm_add_slots(&mm, SLOT_BASE, SLOT_BASE, MANY_SLOTS, 0, 0), ERR_NONE);
+    for (uint32_t i = 0; i < n; i++) {
+        fk_untyped(UT_CAP + i, UT_PADDR + (i << bits), bits, 0);
+        assert_int_equal(mm_add_untyped(&mm, UT_CAP + i, UT_PADDR + (i << bits), bits, 0),
+                         ERR_NONE);
+    }
+    fk[pool] = (struct fk_cap){ .used = 1, .type = OBJ_NUM_TYPES };
+    assert_int_equal(mm_vspace_create(&mm, vs, pool), ERR_NONE);
+}
+
+/* Backing a range: with prefer_large, 4 MiB frames where the range allows
+ * them and one page table for the tail; without, 4 KiB frames and three
+ * page tables. Unbacking gives every frame and page table back. */
+static void back_prefers_large_frames(void **state)
+{
+    const struct mm_stats *s = mm_stats(&mm);
+    struct mm_vspace vs;
+
+    (void)state;
+    setup_space(&vs, 1, 24);
+    assert_true(mm.prefer_large);
+    assert_int_equal(mm_vspace_back(&vs, REGION, REGION_SIZE, MM_RW, 0), ERR_NONE);
+    assert_int_equal(mm_vspace_pts(&vs), 1);
+    assert_int_equal(s->live[OBJ_X86_LARGE_PAGE], 8u << 20);
+    assert_int_equal(s->live[OBJ_X86_4K], 0x2000);
+    assert_int_equal(fk[mm_vspace_lookup(&vs, REGION + (4u << 20))].type, OBJ_X86_LARGE_PAGE);
+    mm_vspace_unback(&vs, REGION, REGION_SIZE);
+    assert_int_equal(mm_vspace_pts(&vs), 0);
+    assert_int_equal(s->live[OBJ_X86_LARGE_PAGE] + s->live[OBJ_X86_4K], 0);
+
+    mm.prefer_large = 0;
+    assert_int_equal(mm_vspace_back(&vs, REGION, REGION_SIZE, MM_RW, 0), ERR_NONE);
+    assert_int_equal(mm_vspace_pts(&vs), 3);
+    assert_int_equal(s->live[OBJ_X86_LARGE_PAGE], 0);
+    assert_int_equal(s->live[OBJ_X86_4K], REGION_SIZE);
+    mm_vspace_unback(&vs, REGION, REGION_SIZE);
+    assert_int_equal(mm_vspace_pts(&vs), 0);
+    assert_int_equal(s->live[OBJ_X86_4K], 0);
+    /* Misaligned or wrapping ranges are refused before anything is made. */
+    assert_int_equal(mm_vspace_back(&vs, REGION + 1, 0x1000, MM_RW, 0), ERR_ALIGNMENT_ERROR);
+    assert_int_equal(mm_vspace_back(&vs, 0xfffff000u, 0x2000, MM_RW, 0), ERR_RANGE_ERROR);
+    mm_vspace_destroy(&vs);
+    assert_int_equal(mm_check(&mm), ERR_NONE);
+}
+
+/* Three 2 MiB untypeds: no 4 MiB frame anywhere, so a 4 MiB stretch gets
+ * 4 KiB frames; a second one does not fit and leaves nothing behind. */
+static void back_falls_back_and_fails_cleanly(void **state)
+{
+    const struct mm_stats *s = mm_stats(&mm);
+    struct mm_vspace vs;
+    uint64_t free0;
+
+    (void)state;
+    setup_space(&vs, 3, 21);
+    assert_int_equal(mm_vspace_back(&vs, REGION, 4u << 20, MM_RW, 0), ERR_NONE);
+    assert_int_equal(s->live[OBJ_X86_LARGE_PAGE], 0);
+    assert_int_equal(s->live[OBJ_X86_4K], 4u << 20);
+    assert_int_equal(mm_vspace_pts(&vs), 1);
+    free0 = s->free + s->pooled[OBJ_X86_4K] + s->pooled[OBJ_X86_PAGE_TABLE];
+    assert_int_equal(mm_vspace_back(&vs, REGION + (4u << 20), 4u << 20, MM_RW, 0),
+                     ERR_NOT_ENOUGH_MEMORY);
+    assert_int_equal(s->live[OBJ_X86_4K], 4u << 20);
+    assert_int_equal(mm_vspace_pts(&vs), 1);
+    assert_int_equal(s->free + s->pooled[OBJ_X86_4K] + s->pooled[OBJ_X86_PAGE_TABLE], free0);
+    mm_vspace_unback(&vs, REGION, 4u << 20);
+    mm_vspace_destroy(&vs);
+    assert_int_equal(s->live[OBJ_X86_4K], 0);
+    assert_int_equal(mm_check(&mm), ERR_NONE);
+}
+
+/* Device memory leaves only as a whole untyped asked for as such (or as
+ * a device frame, below). */
 static void device_untypeds_kept_apart(void **state)
 {
     mm_cptr_t ep, dev;
@@ -412,6 +556,50 @@ static void device_untypeds_kept_apart(void **state)
     assert_int_equal(mm_add_untyped(&mm, UT_CAP, 0xfe000000u, 16, 1), ERR_DELETE_FIRST);
 }
 
+/* Device frames come from a pool of their own, fed by device untypeds
+ * only: never from RAM, never given out for an ordinary frame, back to
+ * their own pool when freed. */
+static void device_frames_pooled_apart(void **state)
+{
+    mm_cptr_t f, g, big, ram;
+
+    (void)state;
+    fk_reset();
+    fk_untyped(UT_CAP, 0xfe000000u, 23, 1);
+    fk_untyped(UT2_CAP, UT_PADDR, 20, 0);
+    assert_int_equal(mm_init(&mm, meta, sizeof(meta), ROOT, MAX_UTS), ERR_NONE);
+    assert_int_equal(mm_add_slots(&mm, SLOT_BASE, SLOT_BASE, SLOT_COUNT, 0, 0), ERR_NONE);
+    assert_int_equal(mm_add_untyped(&mm, UT_CAP, 0xfe000000u, 23, 1), ERR_NONE);
+    assert_int_equal(mm_alloc_device_frame(&mm, 0, &f), ERR_NONE);
+    assert_true(fk[f].device);
+    assert_int_equal(fk[f].type, OBJ_X86_4K);
+    /* One batch refilled the device pool: 16 frames of a 64 KiB slab. */
+    assert_int_equal(mm.pools[MM_POOL_DEVICE_4K].count, MM_BATCH - 1);
+    assert_int_equal(mm_stats(&mm)->pooled[OBJ_X86_4K], (MM_BATCH - 1) * 4096);
+    /* An owner holding only device memory has no ordinary frames. */
+    assert_int_equal(mm_alloc(&mm, OBJ_X86_4K, 0, &ram), ERR_NOT_ENOUGH_MEMORY);
+    assert_int_equal(mm_alloc_device_frame(&mm, 1, &big), ERR_NONE);
+    assert_true(fk[big].device);
+    assert_int_equal(fk[big].type, OBJ_X86_LARGE_PAGE);
+    /* With RAM added, ordinary frames are RAM and device ones stay device. */
+    assert_int_equal(mm_add_untyped(&mm, UT2_CAP, UT_PADDR, 20, 0), ERR_NONE);
+    assert_int_equal(mm_alloc(&mm, OBJ_X86_4K, 0, &ram), ERR_NONE);
+    assert_false(fk[ram].device);
+    assert_int_equal(mm_free(&mm, f), ERR_NONE);
+    assert_int_equal(mm.pools[MM_POOL_DEVICE_4K].count, MM_BATCH);
+    assert_int_equal(mm_alloc_device_frame(&mm, 0, &g), ERR_NONE);
+    assert_int_equal(g, f);                     /* reused, not retyped again */
+    assert_int_equal(mm_free(&mm, ram), ERR_NONE);
+    assert_int_equal(mm.pools[OBJ_X86_4K].count, MM_BATCH);
+    assert_int_equal(mm_check(&mm), ERR_NONE);
+    /* Everything back: the device untyped merges whole again. */
+    assert_int_equal(mm_free(&mm, g), ERR_NONE);
+    assert_int_equal(mm_free(&mm, big), ERR_NONE);
+    mm_shrink(&mm);
+    assert_int_equal(fk[UT_CAP].kids, 0);
+    assert_int_equal(mm_check(&mm), ERR_NONE);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -421,6 +609,8 @@ int main(void)
         cmocka_unit_test(low_water_slots_are_kept),
         cmocka_unit_test(cspace_grows_before_running_dry),
         cmocka_unit_test(cspace_growth_without_memory_refuses),
+        cmocka_unit_test(cspace_gives_back_an_empty_cnode),
+        cmocka_unit_test(cspace_keeps_a_cnode_it_would_need_again),
         cmocka_unit_test(accounting_is_exact),
         cmocka_unit_test(out_of_memory_and_back),
         cmocka_unit_test(failed_retype_changes_nothing),
@@ -429,7 +619,10 @@ int main(void)
         cmocka_unit_test(reclaim_under_pressure_then_restore),
         cmocka_unit_test(two_owners_stay_disjoint),
         cmocka_unit_test(device_untypeds_kept_apart),
+        cmocka_unit_test(device_frames_pooled_apart),
         cmocka_unit_test(release_takes_page_tables_back),
+        cmocka_unit_test(back_prefers_large_frames),
+        cmocka_unit_test(back_falls_back_and_fails_cleanly),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -5,8 +5,7 @@
  * Root task start: crt0 gives the root thread a static stack; then
  * __rt_start_root() builds its TLS block in .bss, points the TCB's TLS base
  * at it (TCB SetTLSBase on seL4_CapInitThreadTCB), loads %gs, records
- * bootinfo->ipcBuffer as the IPC buffer, initialises the default allocator
- * over bootinfo's empty slots and untypeds, and calls
+ * bootinfo->ipcBuffer as the IPC buffer, and calls
  *
  *     int main(bootinfo_t *bi);
  *

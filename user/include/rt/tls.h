@@ -14,7 +14,7 @@
  *   %gs:0x1c  this thread's IPC buffer (seL4_GetIPCBuffer)
  *
  * The root task's block is set up by crt0 before main; threads made with
- * rt_thread_create() get one in their IPC-buffer frame; anyone creating a
+ * memmgr's mm_thread_create() get one in their IPC-buffer frame; anyone creating a
  * thread by hand calls thread_tls_setup() and then TCB SetTLSBase.
  */
 #ifndef RT_TLS_H

@@ -43,6 +43,14 @@
  * in the 4 MiB its kept page table covers (vmm/domain.c). */
 #define VMM_INPUT_WINDOW    0x5f002000u
 
+/* The VMM's own windows on frames: SCRATCH is where domain.c fills a new
+ * frame, a page table kept alive by vmm_t.keeper at SCRATCH + 4 KiB;
+ * DIGEST (same page table) and DIGEST_LARGE (4 MiB aligned, no page table)
+ * are where vmm/digest.c maps a read-only copy of a guest's frame. */
+#define VMM_SCRATCH_VADDR       0x5f000000u
+#define VMM_DIGEST_VADDR        0x5f002000u
+#define VMM_DIGEST_LARGE_VADDR  0x5f400000u
+
 typedef enum domain_state {
     DOMAIN_EMPTY,           /* never built, or destroyed */
     DOMAIN_RUNNING,

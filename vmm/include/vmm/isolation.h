@@ -21,6 +21,13 @@
  * (the VMM statically, tests and host tools wherever they like). Output goes
  * through a caller-supplied function. Builds freestanding (-m32, the VMM)
  * and natively (host tools, unit tests).
+ *
+ * Nothing is quadratic in the graph: entities are found by (kind, base,
+ * size) through a hash index, overlapping ranges by a sweep over the
+ * entities sorted by address, so the work is O((E + C) log E) plus the
+ * overlapping pairs themselves. A graph that does not fit the capacities
+ * below is refused as a whole (iso_report() names the limit), never
+ * analysed in part.
  */
 #ifndef VMM_ISOLATION_H
 #define VMM_ISOLATION_H
@@ -29,9 +36,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Capacities: a graph lives in one caller-owned struct. */
-#define ISO_MAX_ENTITIES    8192    /* the live audit: one per frame, CNode, TCB... */
-#define ISO_MAX_CAPS        16384
+/* Capacities: a graph lives in one caller-owned struct. Sized for the
+ * live audit of the largest test configuration (two Linux guests: the
+ * VMM's boot-module frames, each guest's initrd copies and file-system
+ * frames, a mediated guest's processes) with room to spare, at what the
+ * VMM can afford statically (about 6.5 MiB of its bss for graph and
+ * analysis). */
+#define ISO_MAX_ENTITIES    40960   /* one per frame, CNode, TCB, untyped... */
+#define ISO_MAX_CAPS        131072
+#define ISO_HASH_BITS       16      /* (kind, base, size) index: 2^16 buckets */
 #define ISO_MAX_PARTITIONS  32      /* partitions plus the VMM */
 #define ISO_MAX_RELATIONS   4096
 #define ISO_MAX_FINDINGS    256
@@ -39,9 +52,9 @@
 #define ISO_NAME_LEN        48      /* the VMM plan's names fit */
 
 /* "No entity": an object nobody owns, a capability with no parent untyped. */
-#define ISO_NONE            0xffffu
+#define ISO_NONE            0xffffffffu
 
-typedef uint16_t iso_id_t;
+typedef uint32_t iso_id_t;
 
 typedef enum iso_kind {
     ISO_PARTITION = 0,      /* a guest: the subject holding its CSpace's capabilities */
@@ -74,11 +87,11 @@ typedef enum iso_kind {
 #define ISO_ALL (ISO_R | ISO_W | ISO_G | ISO_GR | ISO_C)
 
 typedef struct iso_entity {
-    iso_kind_t kind;
-    iso_id_t owner;         /* partition or VMM whose object this is, or ISO_NONE */
-    iso_id_t parent;        /* untyped it was made from (derivation), or ISO_NONE */
     uint64_t base;          /* physical address; first port; IRQ line */
     uint64_t size;          /* bytes; ports; 1 for an IRQ; 0: no range known */
+    iso_id_t owner;         /* partition or VMM whose object this is, or ISO_NONE */
+    iso_id_t parent;        /* untyped it was made from (derivation), or ISO_NONE */
+    uint8_t kind;           /* iso_kind_t */
     char name[ISO_NAME_LEN];
 } iso_entity_t;
 
@@ -88,13 +101,29 @@ typedef struct iso_cap {
     uint8_t rights;         /* ISO_R ... ISO_C */
 } iso_cap_t;
 
+/* Why a graph or an analysis was refused (iso_report() says it). */
+typedef enum iso_limit {
+    ISO_LIMIT_NONE = 0,
+    ISO_LIMIT_BAD_INPUT,    /* an add named a bad id, kind or rights */
+    ISO_LIMIT_ENTITIES,     /* more than ISO_MAX_ENTITIES */
+    ISO_LIMIT_CAPS,         /* more than ISO_MAX_CAPS */
+    ISO_LIMIT_PARTITIONS,   /* more than ISO_MAX_PARTITIONS subjects */
+    ISO_LIMIT_RELATIONS,    /* more than ISO_MAX_RELATIONS relations */
+    ISO_LIMIT_FINDINGS,     /* more than ISO_MAX_FINDINGS findings */
+    ISO_LIMIT_INCOMPLETE,   /* the caller could not read the whole state */
+} iso_limit_t;
+
 typedef struct iso_graph {
     uint32_t n_entities;
     uint32_t n_caps;
     iso_id_t vmm;           /* ISO_NONE if the graph has none */
     bool overflow;          /* an add did not fit: the analysis refuses the graph */
+    iso_limit_t why;        /* the first reason it overflowed */
     iso_entity_t entities[ISO_MAX_ENTITIES];
     iso_cap_t caps[ISO_MAX_CAPS];
+    /* Entities by (kind, base, size): bucket heads and chains (iso_lookup). */
+    iso_id_t bucket[1u << ISO_HASH_BITS];
+    iso_id_t next_same_hash[ISO_MAX_ENTITIES];
 } iso_graph_t;
 
 /* ---- building a graph ---------------------------------------------------- */
@@ -117,6 +146,13 @@ iso_id_t iso_add_cap(iso_graph_t *g, iso_id_t holder, iso_id_t target, uint8_t r
 int iso_add_slot(iso_graph_t *g, iso_id_t holder, const uint32_t *words);
 /* First entity with this name, or ISO_NONE. */
 iso_id_t iso_find(const iso_graph_t *g, const char *name);
+/* First entity of this kind and range, or ISO_NONE: constant time on average. */
+iso_id_t iso_lookup(const iso_graph_t *g, iso_kind_t kind, uint64_t base, uint64_t size);
+/* Marks g refused (the first reason is kept): the caller found it
+ * incomplete (ISO_LIMIT_INCOMPLETE) or too big. */
+void iso_refuse(iso_graph_t *g, iso_limit_t why);
+/* "more than 40960 entities (ISO_MAX_ENTITIES)" and the like. */
+const char *iso_limit_str(iso_limit_t why, char *buf, size_t len);
 
 const char *iso_kind_name(iso_kind_t k);
 /* Builds g from the text description vmm/isolation/text.c documents
@@ -188,13 +224,22 @@ typedef struct iso_analysis {
     uint32_t n_relations;
     uint32_t n_findings;
     bool overflow;          /* relations or findings did not fit: verdicts are refused */
+    iso_limit_t why;        /* the first reason, the graph's if it was refused */
     iso_relation_t relations[ISO_MAX_RELATIONS];
     iso_finding_t findings[ISO_MAX_FINDINGS];
-    /* Scratch: one relation per (kind, p, q) is kept, the first found. */
-    uint8_t seen[ISO_NUM_RELS][ISO_MAX_PARTITIONS][ISO_MAX_PARTITIONS];
+    /* Scratch. One relation per (kind, p, q) is kept: the one an entity by
+     * entity, pair by pair scan in id order would find first; order[] says
+     * where in that scan each was found, so the result does not depend on
+     * the order the sweep finds overlaps in. */
+    uint16_t seen[ISO_NUM_RELS][ISO_MAX_PARTITIONS][ISO_MAX_PARTITIONS];  /* index + 1 */
+    uint64_t rel_order[ISO_MAX_RELATIONS];
+    uint64_t finding_order[ISO_MAX_FINDINGS];
+    uint64_t at;            /* the scan position being analysed */
     iso_id_t subject_index[ISO_MAX_ENTITIES];   /* entity -> 0..ISO_MAX_PARTITIONS-1 */
     iso_id_t first_cap[ISO_MAX_ENTITIES];       /* capabilities on each entity, listed */
     iso_id_t next_cap[ISO_MAX_CAPS];
+    iso_id_t by_address[ISO_MAX_ENTITIES];      /* ranged entities, by space and base */
+    iso_id_t active[ISO_MAX_ENTITIES];          /* the sweep's open ranges */
 } iso_analysis_t;
 
 /* Returns 0, or -1 if the graph overflowed or the analysis did not fit
