@@ -35,7 +35,8 @@ ROOT_CNODE_BITS ?= 13
 RUN_KERNEL      ?= $(BUILD)/kernel/kernel.elf
 RUN_ROOT        ?= $(BUILD)/vmm/vmm.elf
 # Boot modules after the root task for `make run`: the VMM's configuration (RUN_CONFIG names one
-# of vmm/examples/*.dts; `make run RUN_CONFIG=interactive RUN_TIMEOUT=0` keeps the console open)
+# of vmm/examples/*.dts; `make run RUN_CONFIG=interactive RUN_TIMEOUT=0` keeps the console open,
+# `make run RUN_CONFIG=shell RUN_TIMEOUT=0` offers busybox's shell in a Linux guest on it)
 # and the guest kernel it names (module names are the last component of each path).
 RUN_CONFIG      ?= default
 RUN_MODULES     ?= $(if $(filter $(BUILD)/vmm/vmm.elf,$(RUN_ROOT)),$(BUILD)/vmm/examples/$(RUN_CONFIG).dtb \

@@ -819,6 +819,15 @@ static void op_space_free(void *ctx, void *space)
     lxh_space_destroy(space);
 }
 
+/* sysinfo's figures: what the guest holds now plus what it can still get,
+ * and the latter. */
+static void op_mem_info(void *ctx, uint32_t *total, uint32_t *free)
+{
+    (void)ctx;
+    *free = mem_free();                 /* the spare frames are free too */
+    *total = H.b->mem_free() + H.b->in_use();
+}
+
 static const lx_host_ops_t ops = {
     .copy_in = op_copy_in,
     .copy_out = op_copy_out,
@@ -836,6 +845,7 @@ static const lx_host_ops_t ops = {
     .space_fork = op_space_fork,
     .space_free = op_space_free,
     .map_image = op_map_image,
+    .mem_info = op_mem_info,
 };
 
 const lx_host_ops_t *lxh_init(const lxb_ops_t *b)

@@ -46,6 +46,7 @@
 #include <guest/guest.h>
 #include <guest/lxhost.h>
 #include <guest/lxback.h>
+#include <guest/input.h>
 #include <memmgr/mm.h>
 #include <memmgr/thread.h>
 #include <memmgr/vspace.h>
@@ -138,6 +139,7 @@ typedef struct lxr {
     lx_proc_t *replying;
     uint32_t reply_len;
     lx_regs_t reply_regs;
+    bool input_bound;           /* console input wakes our receive (bind_input) */
 } lxr_t;
 
 /* Answers the last message later, with the receive of the next one
@@ -509,15 +511,64 @@ static void wake_parked(lxr_t *r)
     }
 }
 
-/* A parked process only time or the console can wake. */
+/* ------------------------------------------------------------------ */
+/* Console input                                                       */
+
+#define INPUT_CHUNK 64u
+
+/* The console's notification, bound to our thread (TCB BindNotification):
+ * a keystroke then ends the receive that waits for faults (badge 0, which
+ * no process has), so typing reaches the line discipline at once, even
+ * while every process computes or waits for something else. Without it
+ * (no console), input is only pulled when a process reads the console. */
+static void bind_input(lxr_t *r)
+{
+    seL4_CPtr ntfn = guest_input_notification();
+
+    r->input_bound = ntfn && seL4_TCB_BindNotification(VMM_SLOT_TCB, ntfn) == seL4_NoError;
+}
+
+static void unbind_input(lxr_t *r)
+{
+    if (r->input_bound)
+        seL4_TCB_UnbindNotification(VMM_SLOT_TCB);
+    r->input_bound = false;
+}
+
+/* What was typed goes through the line discipline now: echo, editing, and
+ * ^C's SIGINT to the foreground group (delivered by after_event). */
+static void feed_input(lxr_t *r)
+{
+    uint8_t buf[INPUT_CHUNK];
+    uint32_t n;
+
+    if (!r->input_bound)
+        return;
+    while ((n = guest_input_read(buf, sizeof(buf))) != 0)
+        lx_tty_input(r->init, buf, n);
+}
+
+/* A parked process only time or the console can wake; with the console's
+ * notification bound, a console reader waits in the receive instead. */
 static bool must_poll(lxr_t *r)
 {
     for (lx_proc_t *p = r->k->procs; p; p = p->next) {
         gproc_t *g = p->host;
-        if (g && g->reply && (p->sleep_until || p->wait_external))
+        if (g && g->reply && (p->sleep_until || (p->wait_external && !r->input_bound)))
             return true;
         if (g && p->sig.alarm_ns)
             return true;        /* alarm() runs out while nothing happens */
+    }
+    return false;
+}
+
+/* Some process waits for the console, which can wake it. */
+static bool console_waits(lxr_t *r)
+{
+    for (lx_proc_t *p = r->k->procs; p; p = p->next) {
+        gproc_t *g = p->host;
+        if (g && g->reply && p->wait_external)
+            return true;
     }
     return false;
 }
@@ -544,10 +595,11 @@ static void serve(lxr_t *r)
             m = seL4_NBRecv(r->b->ep, &badge);
             if (badge == 0) {
                 seL4_Yield();
+                feed_input(r);
                 after_event(r);
                 continue;
             }
-        } else if (r->running == 0) {
+        } else if (r->running == 0 && !console_waits(r)) {
             deadlock(r);
             break;
         } else if (r->replying) {
@@ -555,9 +607,12 @@ static void serve(lxr_t *r)
         } else {
             m = seL4_Recv(r->b->ep, &badge);
         }
+        feed_input(r);
         p = lx_proc_find(r->k, badge);
-        if (!p || !p->host)
-            continue;           /* a fault from a thread already ended */
+        if (!p || !p->host) {
+            after_event(r);     /* input (badge 0), or a thread already ended */
+            continue;
+        }
         if (seL4_MessageInfo_get_label(m) == seL4_Fault_UnknownSyscall)
             on_syscall(r, p);
         else
@@ -596,7 +651,9 @@ static int run(lxr_t *r, const char *const argv[])
     } else {
         seL4_UserContext ctx = { .eip = xi.entry, .esp = xi.sp, .eflags = 0x202 };
         if (thread_start(r, &init, &ctx) == 0) {
+            bind_input(r);
             serve(r);
+            unbind_input(r);
             status = (int)init.exit_status;
         } else {
             gprintf("guest-stub: linux: cannot start the thread\n");

@@ -137,9 +137,11 @@ def agree(args, dts):
     name = os.path.splitext(os.path.basename(dts))[0]
     name = ("example-" if "/examples/" in dts else "system-") + name
     # Guests driven by console input (an .input file beside the tree: echo mode, programs
-    # that never end) would keep a script from starting: `audit` is typed at the
-    # interactive console instead, while they run.
-    typed = os.path.exists(os.path.splitext(dts)[0] + ".input")
+    # that never end; or an interactive shell, `sh -i`, as vmm/examples/shell.dts runs for a
+    # person) would keep a script from starting: `audit` is typed at the interactive console
+    # instead, while they run.
+    typed = (os.path.exists(os.path.splitext(dts)[0] + ".input") or
+             " sh -i" in open(dts).read())
     dtb = compile_tree(args, name, dts, ["interactive"] if typed else ["audit"])
     tool, rc = isocheck(args, dtb)
     lines, status = boot(args, args.vmm, dtb, name, TYPED if typed else None)

@@ -24,9 +24,10 @@ and list.
                         neighbour; the free pool after the neighbour is destroyed)
 
 If <name>.input exists, its bytes are typed into COM1 (QEMU's stdin) once the VMM prints
-"vmm: interactive console" (the configuration's script ends in `interactive`); if its first
-line is "#after REGEX", that line is not typed and the rest waits, after the console opened,
-for a console line matching REGEX (a guest far enough into its work).
+"vmm: interactive console" (the configuration's script ends in `interactive`). A line
+"#after REGEX" is not typed: what follows it waits for a console line matching REGEX (a
+guest far enough into its work; a shell's output before the next keystrokes), after the
+console opened and after what came before was typed. Control keys are raw bytes in the file.
 
 A run also fails without a clean halt (QEMU status 33) or with a kernel panic.
 Prints "TEST vmm-system/<name> PASS|FAIL <why>"; --counts FILE gets "passed failed skipped".
@@ -109,9 +110,25 @@ def check_sameas(rule, lines, others):
                                                             len(theirs))
 
 
-def run_qemu(cmd, typed, after=None):
+def segments(typed):
+    """[(REGEX or None, bytes)]: each part of an .input file with the line it waits for."""
+    parts, after, cur = [], None, b""
+    for line in typed.splitlines(keepends=True):
+        if line.startswith(b"#after "):
+            if cur or after is not None:
+                parts.append((after, cur))
+            after, cur = line[len(b"#after "):].rstrip(b"\r\n").decode(), b""
+        else:
+            cur += line
+    if cur or after is not None:
+        parts.append((after, cur))
+    return parts
+
+
+def run_qemu(cmd, typed):
     """QEMU's console output and exit status. With typed bytes, they go to its stdin (COM1
-    under -serial stdio) once the VMM says its interactive console is open."""
+    under -serial stdio) once the VMM says its interactive console is open, each part of
+    them once its #after line has been seen."""
     if typed is None:
         try:
             p = subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True,
@@ -125,14 +142,14 @@ def run_qemu(cmd, typed, after=None):
     timer.start()
     out = []
     opened = False
+    todo = segments(typed)
     for raw in proc.stdout:
         out.append(raw)
         opened = opened or INTERACTIVE in raw
         line = raw.decode("utf-8", "replace").rstrip("\r\n")
-        if opened and typed is not None and (after is None or re.search(after, line)):
-            proc.stdin.write(typed)
+        if opened and todo and (todo[0][0] is None or re.search(todo[0][0], line)):
+            proc.stdin.write(todo.pop(0)[1])     # one line releases one part
             proc.stdin.flush()
-            typed = None
     status = proc.wait()
     timed_out = not timer.is_alive()
     timer.cancel()
@@ -152,11 +169,7 @@ def run_one(args, dts):
     cmd = ["qemu-system-i386", "-kernel", args.kernel, "-initrd", ",".join(modules)] + QEMU_ARGS
     typed_path = os.path.splitext(dts)[0] + ".input"
     typed = open(typed_path, "rb").read() if os.path.exists(typed_path) else None
-    after = None
-    if typed is not None and typed.startswith(b"#after "):
-        first, _, typed = typed.partition(b"\n")
-        after = first[len(b"#after "):].decode()
-    out, status = run_qemu(cmd, typed, after)
+    out, status = run_qemu(cmd, typed)
     with open(os.path.join(args.log_dir, name + ".log"), "w") as f:
         f.write(out)
     lines = out.splitlines()

@@ -219,8 +219,10 @@ static int build_stack(lx_proc_t *p, const char *path, const char *const argv[],
         err = push_str(p, &sp, path, &execfn);
     if (!err)
         err = push_strs(p, &sp, envp, envc, ptrs + argc);
+    p->arg_end = sp;
     if (!err)
         err = push_strs(p, &sp, argv, argc, ptrs);
+    p->arg_start = sp;
     if (!err)
         err = push_str(p, &sp, PLATFORM, &platform);
     p->k->ops->random(p->k->ctx, rnd, sizeof(rnd));

@@ -29,6 +29,10 @@ lx_inode_t *lx_fs_new(lx_kernel_t *k, uint32_t mode)
 
 static void fs_free(lx_kernel_t *k, lx_inode_t *n)
 {
+    /* Only a /proc snapshot directory (procfs.c) is freed with entries:
+     * removed directories are empty. */
+    while (n->entries)
+        lx_fs_unlink(k, n, n->entries->name, n->entries->len);
     if (n->data)
         lx_free(k, n->data, n->cap);
     lx_free(k, n, sizeof(*n));

@@ -83,6 +83,9 @@ typedef struct lx_host_ops {
      * be touched. Non-zero: not taken (too many segments). */
     int (*map_image)(void *space, const struct lx_inode *n, const struct lx_file_seg *segs,
                      uint32_t nseg);
+    /* Bytes of memory the guest has for its processes and itself, in all
+     * (held now plus what it can still get) and still free (sysinfo). */
+    void (*mem_info)(void *ctx, uint32_t *total, uint32_t *free);
 } lx_host_ops_t;
 
 /* Bytes [offset, offset + size) of a file at vaddr (an ELF PT_LOAD's). */
@@ -190,8 +193,13 @@ struct lx_proc {
     void *old_space;            /* execve: the guest kernel's to free with the old thread */
     void *host;                 /* the guest kernel's own per-process record */
     lx_inode_t *exe;            /* the image's file: what /proc/self/exe names */
+    uint32_t arg_start, arg_end;    /* argv's strings on the stack (/proc/<pid>/cmdline) */
     lx_sigstate_t sig;          /* handlers, mask, pending signals (signal.c) */
     struct lx_regs *uregs;      /* the caller's registers during a call, if lent */
+    /* futex (sys_futex.c): parked in FUTEX_WAIT on the word at futex_addr
+     * (0: not) for a wake matching futex_bitset; a wake sets futex_woken. */
+    uint32_t futex_addr, futex_bitset;
+    bool futex_woken;
 };
 
 /* One per guest. */
@@ -221,7 +229,7 @@ typedef struct lx_regs {
 } lx_regs_t;
 
 /* What lx_syscall() returns when the call must wait (see above). */
-#define LX_BLOCK LX_ERR(LX_ERESTARTSYS)
+#define LX_BLOCK LX_ERR(LX_EPARK)
 #define LX_PROC_MAX 256         /* processes, zombies included, per guest */
 
 /* ------------------------------------------------------------------ */

@@ -120,10 +120,13 @@ int32_t lx_sig_interrupt(lx_proc_t *p, uint32_t nr)
         return LX_BLOCK;
     if (p->vfork_pending && !(p->sig.pending & LX_SIGBIT(LX_SIGKILL)))
         return LX_BLOCK;        /* vfork's wait is not interruptible */
+    bool timed = p->sleep_until != 0;
     p->retrying = false;
     p->sleep_until = 0;
     p->wait_external = false;
     switch (nr) {
+    case LX_NR_futex: case LX_NR_futex_time64:     /* kernel/futex/waitwake.c */
+        return LX_ERR(timed ? LX_ERESTART_RESTARTBLOCK : LX_ERESTARTSYS);
     case LX_NR_pause: case LX_NR_rt_sigsuspend: case LX_NR_sigsuspend:
     case LX_NR_select: case LX_NR__newselect: case LX_NR_poll:
     case LX_NR_pselect6: case LX_NR_ppoll: case LX_NR_pselect6_time64: case LX_NR_ppoll_time64:

@@ -42,6 +42,9 @@ LX_HANDLER(ftruncate); LX_HANDLER(truncate64); LX_HANDLER(ftruncate64);
 LX_HANDLER(utimensat); LX_HANDLER(madvise);
 /* sys_mem.c */
 LX_HANDLER(brk); LX_HANDLER(mmap2); LX_HANDLER(munmap); LX_HANDLER(mprotect);
+LX_HANDLER(mremap);
+/* sys_futex.c */
+LX_HANDLER(futex); LX_HANDLER(futex_time64); LX_HANDLER(sysinfo);
 /* sys_proc.c */
 LX_HANDLER(exit); LX_HANDLER(exit_group); LX_HANDLER(getpid); LX_HANDLER(getppid);
 LX_HANDLER(gettid); LX_HANDLER(getuid); LX_HANDLER(geteuid); LX_HANDLER(getgid);
@@ -70,6 +73,13 @@ LX_HANDLER(sigsuspend); LX_HANDLER(sigreturn); LX_HANDLER(rt_sigreturn);
 /* sys_file.c, for the *at() calls: the directory dirfd names (AT_FDCWD:
  * the current one). */
 int lx_at_dir(lx_proc_t *p, int32_t dirfd, lx_inode_t **dir);
+
+/* procfs.c: paths under /proc/ (lx_procfs_path); open gives a fresh
+ * snapshot file (nlink 0), readlink the target's length in buf (with a NUL
+ * after it); -ENOENT for names /proc lacks. */
+bool lx_procfs_path(const char *path);
+int lx_procfs_open(lx_proc_t *p, const char *path, uint32_t flags, lx_inode_t **out);
+int lx_procfs_readlink(lx_proc_t *p, const char *path, char *buf, uint32_t size);
 
 /* sys_mem.c, for exec.c: reserve [start, end) in the process's layout. */
 int lx_vma_add(lx_proc_t *p, uint32_t start, uint32_t end, uint32_t prot);

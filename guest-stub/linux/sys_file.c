@@ -166,6 +166,8 @@ static int open_node(lx_proc_t *p, lx_inode_t *base, const char *path, uint32_t 
         uint32_t mode, lx_inode_t **out)
 {
     bool follow = !(flags & LX_O_NOFOLLOW);
+    if (lx_procfs_path(path))
+        return lx_procfs_open(p, path, flags, out);
     int err = lx_fs_walk(p->k, base, path, follow, out);
     if (err == LX_ERR(LX_ENOENT) && (flags & LX_O_CREAT))
         return create_file(p, base, path, mode, out);

@@ -241,3 +241,116 @@ LX_HANDLER(mprotect)
             p->vma[i].prot = prot;
     return p->k->ops->protect(p->space, addr, len, prot);
 }
+
+/* ------------------------------------------------------------------ */
+/* mremap                                                              */
+
+/* The region holding all of [start, end), or NULL. */
+static lx_vma_t *region_of(lx_proc_t *p, uint32_t start, uint32_t end)
+{
+    for (int i = 0; i < LX_VMA_MAX; i++) {
+        lx_vma_t *v = &p->vma[i];
+        if (v->end && v->start <= start && end <= v->end)
+            return v;
+    }
+    return NULL;
+}
+
+/* Copies len bytes from one mapped range of the process to another, a page
+ * at a time through the guest kernel's memory. */
+static int copy_pages(lx_proc_t *p, uint32_t from, uint32_t to, uint32_t len)
+{
+    uint8_t *buf = lx_alloc(p->k, LX_PAGE_SIZE);
+    int err = 0;
+
+    if (!buf)
+        return LX_ERR(LX_ENOMEM);
+    for (uint32_t off = 0; off < len && !err; off += LX_PAGE_SIZE) {
+        err = p->k->ops->copy_in(p->space, buf, from + off, LX_PAGE_SIZE);
+        if (!err)
+            err = p->k->ops->copy_out(p->space, to + off, buf, LX_PAGE_SIZE);
+    }
+    lx_free(p->k, buf, LX_PAGE_SIZE);
+    return err;
+}
+
+/* Moves [old, old+olen) to [to, to+nlen), to being free: fresh pages there,
+ * the old bytes copied in (as much as both hold), the old range gone. */
+static int32_t move_range(lx_proc_t *p, uint32_t old, uint32_t olen, uint32_t to,
+        uint32_t nlen, uint32_t prot)
+{
+    const lx_host_ops_t *ops = p->k->ops;
+    uint32_t keep = olen < nlen ? olen : nlen;
+    int err = lx_vma_add(p, to, to + nlen, prot);
+
+    if (!err)
+        err = ops->map_zero(p->space, to, nlen, LX_PROT_READ | LX_PROT_WRITE);
+    if (!err && !(prot & LX_PROT_READ))
+        err = ops->protect(p->space, old, olen, LX_PROT_READ);
+    if (!err)
+        err = copy_pages(p, old, to, keep);
+    if (!err && prot != (LX_PROT_READ | LX_PROT_WRITE))
+        err = ops->protect(p->space, to, nlen, prot);
+    if (err) {
+        remove_range(p, to, to + nlen);
+        if (!(prot & LX_PROT_READ))
+            ops->protect(p->space, old, olen, prot);
+        return err;
+    }
+    remove_range(p, old, old + olen);
+    return (int32_t)to;
+}
+
+/* Grows [old, old+olen) to nlen where it is, if the region ends there and
+ * the pages after it are free; -ENOMEM otherwise. */
+static int32_t grow_in_place(lx_proc_t *p, lx_vma_t *v, uint32_t old, uint32_t olen,
+        uint32_t nlen)
+{
+    uint32_t end = old + olen, new_end = old + nlen;
+
+    if (v->end != end || !lx_user_range_ok(p, old, nlen) || !range_free(p, end, new_end))
+        return LX_ERR(LX_ENOMEM);
+    int err = p->k->ops->map_zero(p->space, end, new_end - end, v->prot);
+    if (err)
+        return err;
+    v->end = new_end;
+    return (int32_t)old;
+}
+
+/* mremap(old_address, old_size, new_size, flags, new_address): private
+ * mappings, as Linux: shrink in place, grow in place when the pages after
+ * are free, else move if MREMAP_MAYMOVE; MREMAP_FIXED moves to
+ * new_address (whatever was there is unmapped). The old range must lie in
+ * one region. MREMAP_DONTUNMAP is not supported (-EINVAL). */
+LX_HANDLER(mremap)
+{
+    uint32_t old = a[0], olen = PAGE_UP(a[1]), nlen = PAGE_UP(a[2]), flags = a[3], to = a[4];
+    lx_vma_t *v;
+    int err;
+
+    if ((old & PAGE_MASK) || (flags & ~(uint32_t)(LX_MREMAP_MAYMOVE | LX_MREMAP_FIXED)))
+        return LX_ERR(LX_EINVAL);
+    if ((flags & LX_MREMAP_FIXED) && !(flags & LX_MREMAP_MAYMOVE))
+        return LX_ERR(LX_EINVAL);
+    if (olen < a[1] || nlen < a[2] || nlen == 0 || olen == 0)
+        return LX_ERR(LX_EINVAL);
+    if (!lx_user_range_ok(p, old, olen) || !(v = region_of(p, old, old + olen)))
+        return LX_ERR(LX_EFAULT);
+    if (flags & LX_MREMAP_FIXED) {
+        if ((to & PAGE_MASK) || !lx_user_range_ok(p, to, nlen) || to < LX_PAGE_SIZE ||
+                (to < old + olen && old < to + nlen))
+            return LX_ERR(LX_EINVAL);
+        if ((err = remove_range(p, to, to + nlen)) != 0)
+            return err;
+        return move_range(p, old, olen, to, nlen, region_of(p, old, old + olen)->prot);
+    }
+    if (nlen <= olen) {
+        err = nlen < olen ? remove_range(p, old + nlen, old + olen) : 0;
+        return err ? err : (int32_t)old;
+    }
+    int32_t r = grow_in_place(p, v, old, olen, nlen);
+    if (r != LX_ERR(LX_ENOMEM) || !(flags & LX_MREMAP_MAYMOVE))
+        return r;
+    to = find_gap(p, nlen);
+    return to ? move_range(p, old, olen, to, nlen, v->prot) : LX_ERR(LX_ENOMEM);
+}

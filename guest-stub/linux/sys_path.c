@@ -48,6 +48,43 @@ static void pipe_inode(const lx_file_t *f, lx_inode_t *n)
     *n = (lx_inode_t){ .mode = LX_S_IFIFO | 0600, .nlink = 1, .size = f->pipe->count };
 }
 
+/* A /proc link (exe, cwd, fd/<n>): the link itself, or with follow what it
+ * names if that is in the file system (a pipe's link stays a link). */
+static int proc_link_stat(lx_proc_t *p, const char *path, bool follow, lx_inode_t *tmp,
+        lx_inode_t **out)
+{
+    char *target = p->k->path[1];
+    int len = lx_procfs_readlink(p, path, target, LX_PATH_MAX);
+    if (len < 0)
+        return len;
+    if (follow && target[0] == '/' && lx_fs_walk(p->k, p->k->root, target, true, out) == 0)
+        return 0;
+    *tmp = (lx_inode_t){ .ino = p->k->next_ino, .mode = LX_S_IFLNK | 0700, .nlink = 1,
+                         .size = (uint32_t)len, .parent = tmp };
+    *out = tmp;
+    return 0;
+}
+
+/* A /proc file or directory is described by a snapshot of it, copied into
+ * *tmp and freed at once; its files' size is 0, as Linux's. */
+static int proc_stat(lx_proc_t *p, const char *path, bool follow, lx_inode_t *tmp,
+        lx_inode_t **out)
+{
+    lx_inode_t *n;
+    int err = lx_procfs_open(p, path, LX_O_RDONLY, &n);
+    if (err == LX_ERR(LX_ENOENT))
+        return proc_link_stat(p, path, follow, tmp, out);
+    if (err)
+        return err;
+    *tmp = *n;
+    tmp->entries = NULL;
+    tmp->data = NULL;
+    tmp->size = 0;
+    lx_fs_put(p->k, n);
+    *out = tmp;
+    return 0;
+}
+
 /* The inode a stat-family call describes: a path relative to dirfd, or with
  * AT_EMPTY_PATH and an empty path the descriptor itself (a pipe's is
  * synthesised into *tmp). */
@@ -66,6 +103,8 @@ static int stat_target(lx_proc_t *p, int32_t dirfd, uint32_t upath, uint32_t fla
         *out = f->kind == LX_FILE_INODE ? f->node : tmp;
         return 0;
     }
+    if (!err && lx_procfs_path(path))
+        return proc_stat(p, path, !(flags & LX_AT_SYMLINK_NOFOLLOW), tmp, out);
     if (!err)
         err = lx_at_dir(p, dirfd, &base);
     if (!err)
@@ -311,6 +350,19 @@ static int32_t symlink_at(lx_proc_t *p, uint32_t utarget, int32_t nfd, uint32_t 
 LX_HANDLER(symlink) { return symlink_at(p, a[0], LX_AT_FDCWD, a[1]); }
 LX_HANDLER(symlinkat) { return symlink_at(p, a[0], (int32_t)a[1], a[2]); }
 
+/* readlink of a /proc name: the target without its NUL, cut to size. */
+static int32_t proc_readlink(lx_proc_t *p, const char *path, uint32_t ubuf, uint32_t size)
+{
+    char *target = p->k->path[1];
+    int len = lx_procfs_readlink(p, path, target, LX_PATH_MAX);
+    if (len < 0)
+        return len;
+    if ((uint32_t)len > size)
+        len = (int)size;
+    int err = lx_user_out(p, ubuf, target, (uint32_t)len);
+    return err ? err : len;
+}
+
 static int32_t readlink_at(lx_proc_t *p, int32_t dirfd, uint32_t upath, uint32_t ubuf,
         uint32_t size)
 {
@@ -319,6 +371,8 @@ static int32_t readlink_at(lx_proc_t *p, int32_t dirfd, uint32_t upath, uint32_t
     if ((int32_t)size <= 0)
         return LX_ERR(LX_EINVAL);
     int err = get_path(p, upath, 0, &path);
+    if (!err && lx_procfs_path(path))
+        return proc_readlink(p, path, ubuf, size);
     if (!err)
         err = lx_at_dir(p, dirfd, &base);
     if (!err)

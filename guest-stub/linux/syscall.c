@@ -74,6 +74,7 @@ static const lx_sys_fn lx_table[LX_NR_MAX] = {
     SYS(ftruncate),
     SYS(fchmod),
     SYS(wait4),
+    SYS(sysinfo),
     SYS(sigreturn),
     SYS(clone),
     SYS(uname),
@@ -87,6 +88,7 @@ static const lx_sys_fn lx_table[LX_NR_MAX] = {
     SYS(writev),
     SYS(getsid),
     SYS(nanosleep),
+    SYS(mremap),
     SYS(poll),
     SYS(rt_sigreturn),
     SYS(rt_sigaction),
@@ -115,6 +117,7 @@ static const lx_sys_fn lx_table[LX_NR_MAX] = {
     SYS(fcntl64),
     SYS(gettid),
     SYS(tkill),
+    SYS(futex),
     SYS(set_thread_area),
     SYS(exit_group),
     SYS(set_tid_address),
@@ -144,6 +147,7 @@ static const lx_sys_fn lx_table[LX_NR_MAX] = {
     SYS(clock_nanosleep_time64),
     SYS(pselect6_time64),
     SYS(ppoll_time64),
+    SYS(futex_time64),
 };
 
 static int32_t unknown(lx_proc_t *p, uint32_t nr)
@@ -166,6 +170,8 @@ int32_t lx_syscall(lx_proc_t *p, const lx_regs_t *r)
 
     if (r->eax >= LX_NR_MAX || !lx_table[r->eax])
         return unknown(p, r->eax);
+    if (!p->retrying)
+        p->futex_addr = 0;      /* a new call: not parked on a futex */
     ret = lx_table[r->eax](p, a);
     p->retrying = ret == LX_BLOCK;
     if (!p->retrying) {

@@ -41,11 +41,15 @@
 #define LX_ENOTEMPTY    39  /* errno.h: directory not empty */
 #define LX_ELOOP        40  /* errno.h: too many symbolic links encountered */
 #define LX_EOVERFLOW    75  /* errno.h: value too large for defined data type */
+#define LX_ETIMEDOUT    110 /* errno.h: connection timed out */
 
-/* Kernel-internal (include/linux/errno.h), never returned to a program: the
- * call cannot finish now; Linux restarts it, the guest kernel parks the
- * caller and calls it again when something changed. */
+/* Kernel-internal (include/linux/errno.h), never returned to a program: a
+ * wait a signal interrupted; the call is restarted (SA_RESTART, or no
+ * handler ran) or fails with EINTR. */
 #define LX_ERESTARTSYS  512
+/* Ours, as internal as the above: the call must wait (lx.h LX_BLOCK). Not
+ * ERESTARTSYS, which an interrupted wait returns (lx_sig_interrupt). */
+#define LX_EPARK        530
 
 /* Largest error a system call may return: results in [-4095, -1] are errors
  * (include/linux/err.h MAX_ERRNO). */

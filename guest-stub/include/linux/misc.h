@@ -3,7 +3,7 @@
  * i386 layouts: new_utsname (include/uapi/linux/utsname.h), timeval and
  * old timespec (32-bit time_t), __kernel_timespec (64-bit, for
  * clock_gettime64), rlimit and rlimit64 (include/uapi/linux/resource.h),
- * user_desc (arch/x86/include/uapi/asm/ldt.h).
+ * user_desc (arch/x86/include/uapi/asm/ldt.h), sysinfo.
  */
 #ifndef LINUX_MISC_H
 #define LINUX_MISC_H
@@ -46,6 +46,19 @@ struct lx_user_desc {
     uint32_t limit;
     uint32_t flags;     /* seg_32bit:1 contents:2 read_exec_only:1 limit_in_pages:1 ... */
 };
+
+/* struct sysinfo (include/uapi/linux/sysinfo.h) with i386's 4-byte longs. */
+struct lx_sysinfo {
+    int32_t uptime;                 /* seconds since boot */
+    uint32_t loads[3];              /* load averages, << LX_SI_LOAD_SHIFT */
+    uint32_t totalram, freeram, sharedram, bufferram, totalswap, freeswap;
+    uint16_t procs, pad;
+    uint32_t totalhigh, freehigh;
+    uint32_t mem_unit;              /* bytes per unit of the *ram fields */
+    char f[8];                      /* 20 - 2 * sizeof(long) - sizeof(int) */
+};
+_Static_assert(sizeof(struct lx_sysinfo) == 64, "i386 struct sysinfo is 64 bytes");
+#define LX_SI_LOAD_SHIFT 16         /* uapi/linux/sysinfo.h */
 
 #define LX_GRND_NONBLOCK 0x1        /* uapi/linux/random.h */
 #define LX_GRND_RANDOM   0x2        /* uapi/linux/random.h */

@@ -14,6 +14,9 @@
 #define LX_MAP_FIXED        0x10    /* mman-common.h */
 #define LX_MAP_ANONYMOUS    0x20    /* mman-common.h */
 #define LX_MAP_FIXED_NOREPLACE 0x100000 /* mman-common.h */
+#define LX_MREMAP_MAYMOVE   1       /* uapi/linux/mman.h */
+#define LX_MREMAP_FIXED     2       /* uapi/linux/mman.h */
+#define LX_MREMAP_DONTUNMAP 4       /* uapi/linux/mman.h */
 #define LX_MAP_FAILED_MIN   ((uint32_t)-LX_MAX_ERRNO) /* results above are errors */
 
 #define LX_PAGE_SIZE        4096u   /* i386 PAGE_SIZE */

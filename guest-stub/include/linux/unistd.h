@@ -51,6 +51,7 @@
 #define LX_NR_ftruncate              93  /* syscall_32.tbl */
 #define LX_NR_fchmod                 94  /* syscall_32.tbl */
 #define LX_NR_wait4                 114  /* syscall_32.tbl */
+#define LX_NR_sysinfo               116  /* syscall_32.tbl */
 #define LX_NR_clone                 120  /* syscall_32.tbl */
 #define LX_NR_uname                 122  /* syscall_32.tbl */
 #define LX_NR_mprotect              125  /* syscall_32.tbl */
@@ -62,6 +63,7 @@
 #define LX_NR_writev                146  /* syscall_32.tbl */
 #define LX_NR_getsid                147  /* syscall_32.tbl */
 #define LX_NR_nanosleep             162  /* syscall_32.tbl */
+#define LX_NR_mremap                163  /* syscall_32.tbl */
 #define LX_NR_poll                  168  /* syscall_32.tbl */
 #define LX_NR_getcwd                183  /* syscall_32.tbl */
 #define LX_NR_vfork                 190  /* syscall_32.tbl */
@@ -83,6 +85,7 @@
 #define LX_NR_getdents64            220  /* syscall_32.tbl */
 #define LX_NR_fcntl64               221  /* syscall_32.tbl */
 #define LX_NR_gettid                224  /* syscall_32.tbl */
+#define LX_NR_futex                 240  /* syscall_32.tbl */
 #define LX_NR_set_thread_area       243  /* syscall_32.tbl */
 #define LX_NR_exit_group            252  /* syscall_32.tbl */
 #define LX_NR_set_tid_address       258  /* syscall_32.tbl */
@@ -111,6 +114,7 @@
 #define LX_NR_clock_nanosleep_time64 407 /* syscall_32.tbl */
 #define LX_NR_pselect6_time64       413  /* syscall_32.tbl */
 #define LX_NR_ppoll_time64          414  /* syscall_32.tbl */
+#define LX_NR_futex_time64          422  /* syscall_32.tbl */
 
 /* One past the largest number in syscall_32.tbl the table is sized for. */
 #define LX_NR_MAX 450

@@ -1,4 +1,4 @@
-/* unit-test-sources: guest-stub/linux/exec.c guest-stub/linux/sys_mem.c guest-stub/linux/fs.c guest-stub/linux/file.c guest-stub/linux/tty.c guest-stub/linux/signal.c guest-stub/linux/sys_signal.c guest-stub/linux/kernel.c guest-stub/linux/proc.c guest-stub/linux/syscall.c guest-stub/linux/sys_file.c guest-stub/linux/sys_poll.c guest-stub/linux/sys_path.c guest-stub/linux/sys_proc.c guest-stub/linux/sys_attr.c guest-stub/linux/cpio.c kernel/elf.c tests/unit/guest/fake_host.c */
+/* unit-test-sources: guest-stub/linux/exec.c guest-stub/linux/sys_mem.c guest-stub/linux/sys_futex.c guest-stub/linux/procfs.c guest-stub/linux/fs.c guest-stub/linux/file.c guest-stub/linux/tty.c guest-stub/linux/signal.c guest-stub/linux/sys_signal.c guest-stub/linux/kernel.c guest-stub/linux/proc.c guest-stub/linux/syscall.c guest-stub/linux/sys_file.c guest-stub/linux/sys_poll.c guest-stub/linux/sys_path.c guest-stub/linux/sys_proc.c guest-stub/linux/sys_attr.c guest-stub/linux/cpio.c kernel/elf.c tests/unit/guest/fake_host.c */
 /*
  * Loading Debian's static i386 busybox (busybox-static:i386, fetched by
  * `make deps` into build/debs/) with lx_exec() into a fake address space,

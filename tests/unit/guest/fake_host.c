@@ -212,12 +212,21 @@ static void f_space_free(void *ctx, void *space)
     free(space);
 }
 
+/* The guest's memory: FAKE_TOTAL_RAM, less what the heap holds. */
+static void f_mem_info(void *ctx, uint32_t *total, uint32_t *free_bytes)
+{
+    fake_host_t *h = ctx;
+    *total = FAKE_TOTAL_RAM;
+    *free_bytes = FAKE_TOTAL_RAM - (uint32_t)h->heap_used;
+}
+
 const lx_host_ops_t fake_ops = {
     .copy_in = f_copy_in, .copy_out = f_copy_out, .map_zero = f_map_zero,
     .unmap = f_unmap, .protect = f_protect, .alloc = f_alloc, .free = f_free,
     .console_write = f_console_write, .console_read = f_console_read,
     .now_ns = f_now_ns, .random = f_random, .log = f_log,
     .space_new = f_space_new, .space_fork = f_space_fork, .space_free = f_space_free,
+    .mem_info = f_mem_info,
 };
 
 fake_world_t *fake_world_new(void)

@@ -15,6 +15,7 @@
 #define FAKE_PAGES      0xC0000u    /* pages below LX's user_top */
 #define FAKE_REALTIME   1700000000123456789ull
 #define FAKE_MONOTONIC  42000000007ull
+#define FAKE_TOTAL_RAM  (32u << 20)  /* what mem_info reports in all */
 
 typedef struct fake_page {
     uint8_t *mem;

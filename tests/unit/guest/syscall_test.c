@@ -1,4 +1,4 @@
-/* unit-test-sources: guest-stub/linux/syscall.c guest-stub/linux/sys_file.c guest-stub/linux/sys_poll.c guest-stub/linux/sys_path.c guest-stub/linux/sys_mem.c guest-stub/linux/sys_proc.c guest-stub/linux/sys_attr.c guest-stub/linux/file.c guest-stub/linux/tty.c guest-stub/linux/signal.c guest-stub/linux/sys_signal.c guest-stub/linux/fs.c guest-stub/linux/kernel.c guest-stub/linux/proc.c guest-stub/linux/cpio.c guest-stub/linux/exec.c kernel/elf.c tests/unit/guest/fake_host.c */
+/* unit-test-sources: guest-stub/linux/syscall.c guest-stub/linux/sys_file.c guest-stub/linux/sys_poll.c guest-stub/linux/sys_path.c guest-stub/linux/sys_mem.c guest-stub/linux/sys_futex.c guest-stub/linux/procfs.c guest-stub/linux/sys_proc.c guest-stub/linux/sys_attr.c guest-stub/linux/file.c guest-stub/linux/tty.c guest-stub/linux/signal.c guest-stub/linux/sys_signal.c guest-stub/linux/fs.c guest-stub/linux/kernel.c guest-stub/linux/proc.c guest-stub/linux/cpio.c guest-stub/linux/exec.c kernel/elf.c tests/unit/guest/fake_host.c */
 /*
  * The Linux personality's system calls, driven through lx_syscall() with
  * the registers a program would set, against the fake guest kernel's
@@ -537,6 +537,51 @@ static void mmap_anonymous_and_file(void **state)
     assert_int_equal(SC6(w, LX_NR_mmap2, 0, 0xfffff000u, rw, priv_anon, -1, 0), -LX_ENOMEM);
 }
 
+/* mremap: shrink in place, grow in place, move (bytes kept, old range gone),
+ * MREMAP_FIXED, and Linux's refusals. */
+static void mremap_shrinks_grows_and_moves(void **state)
+{
+    fake_world_t *w = *state;
+    uint32_t rw = LX_PROT_READ | LX_PROT_WRITE, anon = LX_MAP_PRIVATE | LX_MAP_ANONYMOUS;
+    uint32_t a = 0x30000000, b = 0x30004000;
+    assert_int_equal(SC6(w, LX_NR_mmap2, a, 3 * 4096, rw, anon | LX_MAP_FIXED, -1, 0), (int32_t)a);
+    memcpy(fake_byte(&w->space, a), "first", 6);
+    memcpy(fake_byte(&w->space, a + 4096), "second", 7);
+    /* shrink: the tail goes */
+    assert_int_equal(SC4(w, LX_NR_mremap, a, 3 * 4096, 2 * 4096, 0), (int32_t)a);
+    assert_null(fake_byte(&w->space, a + 2 * 4096));
+    /* grow in place into the free page after it */
+    assert_int_equal(SC4(w, LX_NR_mremap, a, 2 * 4096, 4 * 4096, 0), (int32_t)a);
+    assert_int_equal(*fake_byte(&w->space, a + 3 * 4096), 0);
+    assert_memory_equal(fake_byte(&w->space, a + 4096), "second", 7);
+    /* something right after it: no room, so ENOMEM without MAYMOVE, a move with it */
+    assert_int_equal(SC6(w, LX_NR_mmap2, b, 4096, LX_PROT_READ, anon | LX_MAP_FIXED, -1, 0),
+            (int32_t)b);
+    assert_int_equal(SC4(w, LX_NR_mremap, a, 4 * 4096, 8 * 4096, 0), -LX_ENOMEM);
+    int32_t m = SC4(w, LX_NR_mremap, a, 4 * 4096, 8 * 4096, LX_MREMAP_MAYMOVE);
+    assert_false(LX_IS_ERR(m));
+    assert_true((uint32_t)m != a);
+    assert_memory_equal(fake_byte(&w->space, (uint32_t)m), "first", 6);
+    assert_memory_equal(fake_byte(&w->space, (uint32_t)m + 4096), "second", 7);
+    assert_int_equal(*fake_byte(&w->space, (uint32_t)m + 7 * 4096), 0);
+    assert_int_equal(fake_prot(&w->space, (uint32_t)m), rw);
+    assert_null(fake_byte(&w->space, a));
+    /* MREMAP_FIXED onto a (free again), keeping the read-only rights of b's kind */
+    assert_int_equal(SC5(w, LX_NR_mremap, (uint32_t)m, 4096, 4096,
+            LX_MREMAP_MAYMOVE | LX_MREMAP_FIXED, a), (int32_t)a);
+    assert_memory_equal(fake_byte(&w->space, a), "first", 6);
+    assert_null(fake_byte(&w->space, (uint32_t)m));
+    /* refusals */
+    assert_int_equal(SC4(w, LX_NR_mremap, a + 1, 4096, 4096, 0), -LX_EINVAL);
+    assert_int_equal(SC4(w, LX_NR_mremap, a, 4096, 0, 0), -LX_EINVAL);
+    assert_int_equal(SC4(w, LX_NR_mremap, a, 4096, 4096, LX_MREMAP_FIXED), -LX_EINVAL);
+    assert_int_equal(SC4(w, LX_NR_mremap, a, 4096, 4096, LX_MREMAP_DONTUNMAP | 1), -LX_EINVAL);
+    assert_int_equal(SC4(w, LX_NR_mremap, 0x20000000u, 4096, 8192, 1), -LX_EFAULT);
+    assert_int_equal(SC4(w, LX_NR_mremap, a, 2 * 4096, 8192, 1), -LX_EFAULT);  /* past the region */
+    assert_int_equal(SC5(w, LX_NR_mremap, a, 4096, 4096, 3, a), -LX_EINVAL);   /* overlaps */
+    assert_memory_equal(fake_byte(&w->space, a), "first", 6);
+}
+
 static void identity_and_tls(void **state)
 {
     fake_world_t *w = *state;
@@ -624,7 +669,7 @@ int main(void)
         T(unlinked_open_file_keeps_its_bytes), T(cwd_and_relative_paths),
         T(getdents_lists_everything), T(dup_and_fcntl), T(pipes_carry_bytes),
         T(terminal_ioctls), T(access_checks), T(attributes_change), T(brk_grows_and_shrinks),
-        T(mmap_anonymous_and_file), T(identity_and_tls), T(clocks_random_limits),
+        T(mmap_anonymous_and_file), T(mremap_shrinks_grows_and_moves), T(identity_and_tls), T(clocks_random_limits),
         T(exit_group_marks_the_process), T(out_of_memory_is_enomem),
     };
     return cmocka_run_group_tests_name("linux_syscall", tests, NULL, NULL);

@@ -39,17 +39,19 @@
 #define DOMAIN_MAX_LINK_CAPS 1024   /* shared-memory frame copies and the like */
 #define VMM_MAX_SHM_FRAMES  1024    /* frames of all shared-memory channels */
 #define VMM_INPUT_QUEUE     512     /* COM1 bytes read but not yet consumed */
-/* The VMM's own mapping of guest i's input ring: beside the scratch window,
- * in the 4 MiB its kept page table covers (vmm/domain.c). */
-#define VMM_INPUT_WINDOW    0x5f002000u
 
-/* The VMM's own windows on frames: SCRATCH is where domain.c fills a new
- * frame, a page table kept alive by vmm_t.keeper at SCRATCH + 4 KiB;
- * DIGEST (same page table) and DIGEST_LARGE (4 MiB aligned, no page table)
- * are where vmm/digest.c maps a read-only copy of a guest's frame. */
+/* The VMM's own windows on frames, all but the last in the 4 MiB that the
+ * page table kept alive by vmm_t.keeper (at SCRATCH + 4 KiB) covers:
+ * SCRATCH is where domain.c fills a new frame; INPUT + 4 KiB * i is guest
+ * i's input ring (vmm/input.c); DIGEST and DIGEST_LARGE (4 MiB aligned, no
+ * page table) are where vmm/digest.c maps a read-only copy of a guest's
+ * frame. */
 #define VMM_SCRATCH_VADDR       0x5f000000u
-#define VMM_DIGEST_VADDR        0x5f002000u
+#define VMM_INPUT_WINDOW        0x5f002000u     /* VMM_MAX_GUESTS pages */
+#define VMM_DIGEST_VADDR        0x5f010000u
 #define VMM_DIGEST_LARGE_VADDR  0x5f400000u
+_Static_assert(VMM_INPUT_WINDOW + VMM_MAX_GUESTS * 4096u <= VMM_DIGEST_VADDR,
+               "the input rings' windows end before the digest's");
 
 typedef enum domain_state {
     DOMAIN_EMPTY,           /* never built, or destroyed */

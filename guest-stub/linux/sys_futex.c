@@ -1,0 +1,172 @@
+/*
+ * futex(2): the one blocking primitive a libc builds its locks, condition
+ * variables and thread joins on. A futex is a 32-bit word of the caller's
+ * memory; FUTEX_WAIT parks the caller if the word still holds the value it
+ * expects (the check and the parking are one step, so a wake between the
+ * caller's look at the word and its call is not lost), FUTEX_WAKE wakes up
+ * to n callers parked on the same word of the same address space. The
+ * BITSET forms add a mask: a wake reaches waiters whose mask it shares.
+ *
+ * Waiting is a parked call (lx.h): the waiter records the word (and its
+ * mask) in its process and returns LX_BLOCK; the guest kernel repeats the
+ * call after every event, and it ends when a wake marked it (0), when its
+ * deadline passed (-ETIMEDOUT; p->sleep_until, so the guest kernel watches
+ * the clock) or when a signal interrupts it (lx_sig_interrupt). FUTEX_WAIT
+ * takes a relative timeout, FUTEX_WAIT_BITSET an absolute one on the
+ * monotonic clock or, with FUTEX_CLOCK_REALTIME, the realtime clock.
+ *
+ * Every process here has one thread and no memory shared with another, so
+ * FUTEX_PRIVATE_FLAG changes nothing and the waiters a wake can find are
+ * those in the waker's own address space: a single-threaded libc never
+ * waits on itself and finds none; the queue is still a real one. The other
+ * operations (requeue, priority inheritance, wake-op) answer -ENOSYS.
+ */
+#include "sys.h"
+#include "linux/futex.h"
+#include "linux/misc.h"
+#include "linux/unistd.h"
+
+#define NS_PER_SEC  1000000000ull
+#define WORD_ALIGN  (sizeof(uint32_t) - 1)
+
+/* A timeout argument as nanoseconds; -EFAULT or -EINVAL if bad. */
+static int64_t read_timeout(lx_proc_t *p, uint32_t uts, bool wide)
+{
+    int64_t sec, nsec;
+    int err;
+
+    if (wide) {
+        struct lx_timespec64 ts;
+        err = lx_user_in(p, &ts, uts, sizeof(ts));
+        sec = ts.tv_sec;
+        nsec = ts.tv_nsec;
+    } else {
+        struct lx_timespec32 ts;
+        err = lx_user_in(p, &ts, uts, sizeof(ts));
+        sec = ts.tv_sec;
+        nsec = ts.tv_nsec;
+    }
+    if (err)
+        return LX_ERR(LX_EFAULT);
+    if (sec < 0 || nsec < 0 || nsec >= (int64_t)NS_PER_SEC)
+        return LX_ERR(LX_EINVAL);
+    return (int64_t)((uint64_t)sec * NS_PER_SEC + (uint64_t)nsec);
+}
+
+/* The monotonic deadline of a wait (0: none): relative for FUTEX_WAIT,
+ * absolute on the chosen clock for FUTEX_WAIT_BITSET. */
+static int64_t wait_deadline(lx_proc_t *p, uint32_t uts, bool wide, bool absolute, bool realtime)
+{
+    const lx_host_ops_t *ops = p->k->ops;
+    uint64_t mono = ops->now_ns(p->k->ctx, LX_CLOCK_MONOTONIC), clock_now;
+    int64_t ns;
+
+    if (!uts)
+        return 0;
+    ns = read_timeout(p, uts, wide);
+    if (ns < 0)
+        return ns;
+    if (!absolute)
+        return (int64_t)(mono + (uint64_t)ns) | 1;
+    clock_now = realtime ? ops->now_ns(p->k->ctx, LX_CLOCK_REALTIME) : mono;
+    return (int64_t)(mono + ((uint64_t)ns > clock_now ? (uint64_t)ns - clock_now : 0)) | 1;
+}
+
+/* A repeat of a parked wait: woken, timed out, or still waiting. */
+static int32_t wait_again(lx_proc_t *p)
+{
+    if (p->futex_woken)
+        return 0;
+    if (p->sleep_until &&
+            p->k->ops->now_ns(p->k->ctx, LX_CLOCK_MONOTONIC) >= p->sleep_until)
+        return LX_ERR(LX_ETIMEDOUT);
+    return LX_BLOCK;
+}
+
+static int32_t futex_wait(lx_proc_t *p, const uint32_t *a, uint32_t bitset, bool wide,
+        bool absolute)
+{
+    uint32_t word;
+    int64_t deadline;
+
+    if (p->retrying)
+        return wait_again(p);
+    if (bitset == 0)
+        return LX_ERR(LX_EINVAL);
+    if (lx_user_in(p, &word, a[0], sizeof(word)))
+        return LX_ERR(LX_EFAULT);
+    deadline = wait_deadline(p, a[3], wide, absolute, a[1] & LX_FUTEX_CLOCK_REALTIME);
+    if (deadline < 0)
+        return (int32_t)deadline;
+    if (word != a[2])
+        return LX_ERR(LX_EAGAIN);
+    p->futex_addr = a[0];
+    p->futex_bitset = bitset;
+    p->futex_woken = false;
+    p->sleep_until = (uint64_t)deadline;
+    return wait_again(p);
+}
+
+/* Marks up to n waiters on the word in p's address space; how many. */
+static int32_t futex_wake(lx_proc_t *p, uint32_t uaddr, uint32_t n, uint32_t bitset)
+{
+    int32_t woken = 0;
+
+    if (bitset == 0)
+        return LX_ERR(LX_EINVAL);
+    for (lx_proc_t *q = p->k->procs; q && (uint32_t)woken < n; q = q->next) {
+        if (q == p || q->space != p->space || !q->retrying || q->futex_woken)
+            continue;
+        if (q->futex_addr != uaddr || !(q->futex_bitset & bitset))
+            continue;
+        q->futex_woken = true;
+        woken++;
+    }
+    return woken;
+}
+
+/* futex(uaddr, op, val, timeout or val2, uaddr2, val3) */
+static int32_t futex(lx_proc_t *p, const uint32_t *a, bool wide)
+{
+    uint32_t cmd = a[1] & LX_FUTEX_CMD_MASK;
+
+    if (!p->retrying && (a[0] & WORD_ALIGN))
+        return LX_ERR(LX_EINVAL);
+    if (!p->retrying && !lx_user_range_ok(p, a[0], sizeof(uint32_t)))
+        return LX_ERR(LX_EFAULT);
+    if ((a[1] & LX_FUTEX_CLOCK_REALTIME) && cmd != LX_FUTEX_WAIT && cmd != LX_FUTEX_WAIT_BITSET)
+        return LX_ERR(LX_ENOSYS);
+    switch (cmd) {
+    case LX_FUTEX_WAIT:
+        return futex_wait(p, a, LX_FUTEX_BITSET_ANY, wide, false);
+    case LX_FUTEX_WAIT_BITSET:
+        return futex_wait(p, a, a[5], wide, true);
+    case LX_FUTEX_WAKE:
+        return futex_wake(p, a[0], a[2], LX_FUTEX_BITSET_ANY);
+    case LX_FUTEX_WAKE_BITSET:
+        return futex_wake(p, a[0], a[2], a[5]);
+    default:
+        return LX_ERR(LX_ENOSYS);
+    }
+}
+
+LX_HANDLER(futex) { return futex(p, a, false); }
+LX_HANDLER(futex_time64) { return futex(p, a, true); }
+
+/* sysinfo(info): uptime from the monotonic clock (which starts with the
+ * guest), memory as the guest kernel counts it, processes (zombies too);
+ * no swap, no high memory, no load average kept. */
+LX_HANDLER(sysinfo)
+{
+    const lx_host_ops_t *ops = p->k->ops;
+    struct lx_sysinfo si = { 0 };
+    uint32_t total, free;
+
+    ops->mem_info(p->k->ctx, &total, &free);
+    si.uptime = (int32_t)(ops->now_ns(p->k->ctx, LX_CLOCK_MONOTONIC) / NS_PER_SEC);
+    si.totalram = total;
+    si.freeram = free;
+    si.procs = (uint16_t)p->k->nprocs;
+    si.mem_unit = 1;
+    return lx_user_out(p, a[0], &si, sizeof(si));
+}
