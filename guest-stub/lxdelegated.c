@@ -6,8 +6,8 @@
  * A process page is a frame of the guest's, its original capability mapped
  * in the guest kernel at LXB_SHADOW_BASE plus the frame's physical address
  * (X86_Page_GetAddress), and a copy of the capability mapped in the
- * process. A thread is memmgr's (TCB, IPC buffer at THREAD_VADDR) whose
- * CSpace holds only a copy of the guest kernel's endpoint badged with the
+ * process. A thread is a TCB alone (no IPC buffer, no stack) whose CSpace
+ * holds only a copy of the guest kernel's endpoint badged with the
  * process's number: its fault endpoint.
  *
  * A Linux process needs a slot per frame and another per mapping of it: far
@@ -24,12 +24,14 @@
 #include <memmgr/thread.h>
 #include <memmgr/vspace.h>
 #include <sel4/sel4.h>
+#include <string.h>
 
 #define CAP_DEPTH       32u
-#define THREAD_VADDR    0xbf000000u     /* a thread's IPC buffer, above mmap's range */
 #define THREAD_CNODE_BITS 1u            /* a thread's CSpace: its fault capability */
 #define THREAD_FAULT_SLOT 1u
 #define META_PER_PAGE   64u             /* memmgr record bytes a process page may need */
+#define SPARE_THREADS   4u              /* freed threads kept for the next process */
+#define SPARE_SPACES    4u              /* emptied address spaces kept likewise */
 #define L1_RADIX        6u
 #define L2_BITS         VMM_GUEST_CNODE_BITS
 #define L1_GUARD        (32u - L1_RADIX - L2_BITS)
@@ -38,6 +40,13 @@ static struct {
     struct mm *mm;
     struct mm_vspace *vs;       /* the guest kernel's own */
     mm_cptr_t tcb;              /* the guest kernel's TCB: authority for priorities */
+    /* Kept for reuse: a process's end and the next one's start skip
+     * memmgr's free (Revoke, emptying the CNode) and alloc, and an address
+     * space its new page directory and ASID. */
+    struct { mm_cptr_t tcb, cnode; } thread[SPARE_THREADS];
+    uint32_t nthread;
+    struct mm_vspace space[SPARE_SPACES];
+    uint32_t nspace;
 } D;
 
 static lxb_ops_t B;     /* defined at the end, with the functions */
@@ -120,12 +129,22 @@ static uint32_t mem_free(void)
 
 static int space_new(lxb_space_t *s)
 {
+    if (D.nspace) {
+        s->vs = D.space[--D.nspace];
+        return 0;
+    }
     return mm_vspace_create(D.mm, &s->vs, VMM_SLOT_ASID_POOL) == ERR_NONE ? 0 : -1;
 }
 
+/* An address space with nothing mapped (no page table left, which is what
+ * memmgr's records would point back from) is kept as it is: its page
+ * directory is empty and keeps its ASID. */
 static void space_free(lxb_space_t *s)
 {
-    mm_vspace_destroy(&s->vs);
+    if (D.nspace < SPARE_SPACES && s->vs.pts == NULL && s->vs.large == NULL)
+        D.space[D.nspace++] = s->vs;
+    else
+        mm_vspace_destroy(&s->vs);
 }
 
 static int map(lxb_space_t *s, mm_cptr_t frame, uint32_t va, uint32_t rights, mm_cptr_t *copy)
@@ -163,35 +182,68 @@ static int protect(lxb_space_t *s, uint32_t va, uint32_t rights)
 /* The thread's whole CSpace is a CNode of two slots holding its fault
  * capability (slot 1, a guard of 31 zero bits): a process that makes seL4
  * calls itself can name nothing of the guest kernel's. Send with
- * GrantReply (a fault needs a grant right), never Grant. */
+ * GrantReply (a fault needs a grant right), never Grant. A TCB alone: no
+ * IPC buffer (a fault's message goes to the handler's buffer, and its
+ * reply sets registers) and no stack (the process has its own), so a
+ * process's thread costs no frames and no mappings (memmgr's
+ * mm_thread_create would give it both). */
 static int thread_new(lxb_thread_t *t, lxb_space_t *s, uint32_t badge, uint32_t prio,
                       seL4_UserContext *ctx)
 {
     seL4_Word guard = seL4_CNode_CapData_new(0, CAP_DEPTH - THREAD_CNODE_BITS).words[0];
-    struct mm_thread_env env = { D.mm, &s->vs, 0, 0, guard, D.tcb, THREAD_VADDR };
+    mm_cptr_t tcb;
 
-    if (mm_alloc(D.mm, seL4_CapTableObject, THREAD_CNODE_BITS, &t->cnode) != ERR_NONE)
+    memset(&t->t, 0, sizeof(t->t));
+    if (D.nthread) {
+        /* A kept one: suspended, its CNode holding the last badge. */
+        D.nthread--;
+        tcb = D.thread[D.nthread].tcb;
+        t->cnode = D.thread[D.nthread].cnode;
+        seL4_CNode_Delete(t->cnode, THREAD_FAULT_SLOT, THREAD_CNODE_BITS);
+    } else if (mm_alloc(D.mm, seL4_CapTableObject, THREAD_CNODE_BITS, &t->cnode) != ERR_NONE) {
         return -1;
-    env.cspace = t->cnode;
+    } else if (mm_alloc(D.mm, OBJ_TCB, 0, &tcb) != ERR_NONE) {
+        mm_free(D.mm, t->cnode);
+        return -1;
+    }
+    /* Configure's buffer frame is not looked at with address 0. */
     if (seL4_CNode_Mint(t->cnode, THREAD_FAULT_SLOT, THREAD_CNODE_BITS, D.mm->root, B.ep,
                         CAP_DEPTH, seL4_CapRights_new(1, 0, 0, 1), badge) != seL4_NoError ||
-        mm_thread_create(&t->t, &env, prio, THREAD_FAULT_SLOT) != ERR_NONE) {
-        mm_free(D.mm, t->cnode);
-        return -1;
-    }
-    if (seL4_TCB_WriteRegisters(t->t.rt.tcb, 1, 0, sizeof(*ctx) / sizeof(seL4_Word), ctx) !=
+        seL4_TCB_Configure(tcb, THREAD_FAULT_SLOT, t->cnode, guard, s->vs.pd, 0, 0,
+                           t->cnode) != seL4_NoError ||
+        seL4_TCB_SetPriority(tcb, D.tcb, prio) != seL4_NoError ||
+        seL4_TCB_WriteRegisters(tcb, 1, 0, sizeof(*ctx) / sizeof(seL4_Word), ctx) !=
         seL4_NoError) {
-        mm_thread_destroy(&t->t);
+        mm_free(D.mm, tcb);
         mm_free(D.mm, t->cnode);
         return -1;
     }
+    t->t.rt.tcb = tcb;
     return 0;
 }
 
 static void thread_free(lxb_thread_t *t)
 {
-    mm_thread_destroy(&t->t);
-    mm_free(D.mm, t->cnode);
+    if (D.nthread < SPARE_THREADS && seL4_TCB_Suspend(t->t.rt.tcb) == seL4_NoError) {
+        D.thread[D.nthread].tcb = t->t.rt.tcb;
+        D.thread[D.nthread].cnode = t->cnode;
+        D.nthread++;
+    } else {
+        mm_free(D.mm, t->t.rt.tcb);     /* suspends it first */
+        mm_free(D.mm, t->cnode);
+    }
+    t->t.rt.tcb = 0;
+}
+
+static void trim(void)
+{
+    while (D.nthread) {
+        D.nthread--;
+        mm_free(D.mm, D.thread[D.nthread].tcb);
+        mm_free(D.mm, D.thread[D.nthread].cnode);
+    }
+    while (D.nspace)
+        mm_vspace_destroy(&D.space[--D.nspace]);
 }
 
 static void thread_tls(lxb_thread_t *t, uint32_t base)
@@ -249,6 +301,7 @@ static lxb_ops_t B = {
     .thread_new = thread_new, .thread_free = thread_free, .thread_tls = thread_tls,
     .thread_read = thread_read, .thread_write = thread_write, .thread_stop = thread_stop,
     .thread_resume = thread_resume, .slot_new = slot_new, .slot_free = slot_free, .in_use = in_use,
+    .trim = trim,
 };
 
 const lxb_ops_t *lxb_delegated(rt_component_info_t *info)

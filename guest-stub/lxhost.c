@@ -65,10 +65,31 @@
 #define BLOCK_ALIGN     16u
 #define PG_COW          0x100u          /* in ppage_t.prot: shared, copy on write */
 #define PG_LAZY         0x200u          /* in ppage_t.prot: reserved, no frame yet */
-#define PG_FLAGS        (PG_COW | PG_LAZY)
+#define PG_FILE         0x400u          /* with PG_LAZY: first contents from the image */
+#define PG_FLAGS        (PG_COW | PG_LAZY | PG_FILE)
+#define IMAGE_SEGS      8u              /* segments of an image paged in on demand */
 #define REFS_CHUNK      1024u           /* frames per frame_refs chunk */
 #define REFS_CHUNKS     (SHADOW_SPAN / PG / REFS_CHUNK)
 #define RESERVE_BYTES   (512u * 1024)   /* the guest kernel's own reserve */
+#define SPARE_FRAMES    256u            /* freed frames kept for the next page */
+#define SPARE_DIRS      8u              /* freed software page tables kept */
+
+/* Whole words of word-aligned memory, with the string instructions: a page
+ * or a page table of the heap is one instruction, where the library's
+ * loops take four per word. */
+static inline void words_zero(void *p, uint32_t bytes)
+{
+    uint32_t n = bytes / 4;
+
+    __asm__ volatile("rep stosl" : "+D"(p), "+c"(n) : "a"(0) : "memory");
+}
+
+static inline void words_copy(void *dst, const void *src, uint32_t bytes)
+{
+    uint32_t n = bytes / 4;
+
+    __asm__ volatile("rep movsl" : "+D"(dst), "+S"(src), "+c"(n) : : "memory");
+}
 
 typedef struct ppage {
     mm_cptr_t frame;            /* 0: no page */
@@ -82,6 +103,11 @@ struct lxh_space {
     ppage_t *dir[USER_PDES];
     uint32_t pages;             /* entries with a frame */
     uint32_t lazy;              /* entries reserved without one */
+    uint32_t lazy_file;         /* of them, image pages not read yet */
+    /* The image PG_FILE pages are filled from (op_map_image). */
+    const lx_inode_t *img;
+    uint32_t nseg;
+    lx_file_seg_t seg[IMAGE_SEGS];
 };
 
 typedef struct fblk {
@@ -98,6 +124,15 @@ static struct {
     uint16_t *frame_refs[REFS_CHUNKS];  /* tables naming each frame, by paddr */
     bool said_pages, said_fork;         /* refusals logged, once each */
     uint32_t lazy;                      /* pages reserved in all spaces, no frame yet */
+    /* Frames no process uses any more, still in the shadow: the next page
+     * takes one without a round of the backend's (a free costs a Revoke
+     * and unmappings, a new frame a retype or a pooled one and mappings). */
+    struct { mm_cptr_t frame; uint32_t paddr; } spare[SPARE_FRAMES];
+    uint32_t nspare;
+    /* Software page tables of spaces gone, all zero already: a fork or an
+     * execve takes them without a search of the heap and a 16 KiB clear. */
+    ppage_t *spare_dir[SPARE_DIRS];
+    uint32_t nspare_dir;
     bool fixed;                 /* clock=fixed (lxh_fixed_clock) */
     uint64_t fixed_ns;          /* the fixed clock's last reading */
 } H;
@@ -126,11 +161,18 @@ static void heap_insert(uint32_t addr, uint32_t size)
     }
 }
 
+static void spare_drain(void);
+
 /* One more page at the top of the heap; false when memory is spent. */
 static bool heap_grow(void)
 {
-    if (H.heap_top >= HEAP_LIMIT || H.b->heap_page(H.heap_top) != 0)
+    if (H.heap_top >= HEAP_LIMIT)
         return false;
+    if (H.b->heap_page(H.heap_top) != 0) {
+        spare_drain();              /* the backend may need the spares' memory */
+        if (H.b->heap_page(H.heap_top) != 0)
+            return false;
+    }
     heap_insert(H.heap_top, PG);
     H.heap_top += PG;
     return true;
@@ -163,7 +205,7 @@ static void *heap_alloc(void *ctx, uint32_t bytes)
             } else {
                 *link = b->next;
             }
-            memset(b, 0, n);
+            words_zero(b, n);          /* n is a multiple of BLOCK_ALIGN */
             return b;
         }
         /* Grow until the block at the top is large enough. */
@@ -196,7 +238,8 @@ static ppage_t *pte(lxh_space_t *s, uint32_t va, bool make)
     if (!s->dir[d]) {
         if (!make)
             return NULL;
-        s->dir[d] = heap_alloc(NULL, PTES * sizeof(ppage_t));
+        s->dir[d] = H.nspare_dir ? H.spare_dir[--H.nspare_dir]
+                                 : heap_alloc(NULL, PTES * sizeof(ppage_t));
         if (!s->dir[d])
             return NULL;
     }
@@ -216,6 +259,9 @@ static uint32_t rights_of(uint32_t prot)
 /* Maps the page into the process (prot not none). */
 static int show(lxh_space_t *s, ppage_t *e, uint32_t va)
 {
+    if (H.b->map(&s->vs, e->frame, va, rights_of(e->prot), &e->copy) == 0)
+        return 0;
+    spare_drain();                  /* a page table may need the spares' memory */
     if (H.b->map(&s->vs, e->frame, va, rights_of(e->prot), &e->copy) != 0) {
         e->copy = 0;
         return LX_ERR(LX_ENOMEM);
@@ -245,10 +291,36 @@ static uint16_t *frame_refs(uint32_t paddr)
 }
 
 /* Bytes the guest can still get for pages (the backend's count: memory, and
- * under delegated room in memmgr's records). */
+ * under delegated room in memmgr's records; and the spare frames). */
 static uint32_t mem_free(void)
 {
-    return H.b->mem_free();
+    return H.b->mem_free() + H.nspare * PG;
+}
+
+/* The spare frames back to the backend, and what it keeps for reuse. */
+static void spare_drain(void)
+{
+    while (H.nspare) {
+        H.nspare--;
+        H.b->frame_free(H.spare[H.nspare].frame, H.spare[H.nspare].paddr);
+    }
+    if (H.b->trim)
+        H.b->trim();
+}
+
+/* A frame no table names: kept spare while the backend has its reserve
+ * for the guest kernel's own objects (threads, page tables, its heap),
+ * else given back with the spares. */
+static void frame_release(mm_cptr_t frame, uint32_t paddr)
+{
+    if (H.nspare < SPARE_FRAMES && H.b->mem_free() >= RESERVE_BYTES) {
+        H.spare[H.nspare].frame = frame;
+        H.spare[H.nspare].paddr = paddr;
+        H.nspare++;
+        return;
+    }
+    spare_drain();
+    H.b->frame_free(frame, paddr);
 }
 
 /* What the guest can still promise: free memory less the pages already
@@ -267,6 +339,8 @@ static void page_release(lxh_space_t *s, ppage_t *e, uint32_t va)
     if (e->prot & PG_LAZY) {
         H.lazy--;
         s->lazy--;
+        if (e->prot & PG_FILE)
+            s->lazy_file--;
         memset(e, 0, sizeof(*e));
         return;
     }
@@ -275,20 +349,29 @@ static void page_release(lxh_space_t *s, ppage_t *e, uint32_t va)
     hide(s, e, va);
     refs = frame_refs(e->paddr);
     if (--*refs == 0)
-        H.b->frame_free(e->frame, e->paddr);
+        frame_release(e->frame, e->paddr);
     memset(e, 0, sizeof(*e));
     s->pages--;
 }
 
-/* A zeroed frame of the guest's, mapped in its shadow; keep: bytes of the
- * reserve it must leave. */
+/* A frame of the guest's, mapped in its shadow, its contents whatever they
+ * were; keep: bytes of the reserve it must leave. */
 static int frame_new(uint32_t keep, mm_cptr_t *fp, uint32_t *pap)
 {
     mm_cptr_t f;
     uint32_t pa;
     uint16_t *refs;
 
-    if (mem_free() < keep + PG || H.b->frame_new(&f, &pa) != 0)
+    if (mem_free() < keep + PG)
+        return LX_ERR(LX_ENOMEM);
+    if (H.nspare) {
+        H.nspare--;
+        *fp = H.spare[H.nspare].frame;
+        *pap = H.spare[H.nspare].paddr;
+        *frame_refs(*pap) = 1;      /* its count was made with it */
+        return 0;
+    }
+    if (H.b->frame_new(&f, &pa) != 0)
         return LX_ERR(LX_ENOMEM);
     refs = pa < SHADOW_SPAN ? frame_refs(pa) : NULL;
     if (!refs) {
@@ -315,21 +398,63 @@ static int page_lazy(lxh_space_t *s, uint32_t va, uint32_t prot)
     return 0;
 }
 
-/* The first touch of a reserved page: a zeroed frame, shown to the
- * process with its rights. It was promised, so it may use the reserve. */
-static int back(lxh_space_t *s, ppage_t *e, uint32_t va)
+/* An image page's bytes from the file, as the segments place them (the
+ * file may have shrunk since: what is gone reads as zero). */
+static void fill_from_image(const lxh_space_t *s, uint8_t *page, uint32_t va)
+{
+    const lx_inode_t *n = s->img;
+
+    for (uint32_t i = 0; i < s->nseg; i++) {
+        const lx_file_seg_t *g = &s->seg[i];
+        uint32_t lo = va > g->vaddr ? va : g->vaddr;
+        uint32_t hi = g->vaddr + g->size, off, len;
+
+        if (hi > va + PG)
+            hi = va + PG;
+        if (lo >= hi)
+            continue;
+        off = g->offset + (lo - g->vaddr);
+        if (off >= n->size)
+            continue;
+        len = hi - lo < n->size - off ? hi - lo : n->size - off;
+        if (((lo - va) | off | len) & 3)
+            memcpy(page + (lo - va), n->data + off, len);
+        else
+            words_copy(page + (lo - va), n->data + off, len);   /* n->data is word-aligned */
+    }
+}
+
+/* A reserved page gets its frame: zeroed, or filled from the image. It
+ * was promised, so it may use the reserve. */
+static int fill(lxh_space_t *s, ppage_t *e, uint32_t va)
 {
     mm_cptr_t f;
     uint32_t pa;
+    bool file = e->prot & PG_FILE;
     int err = frame_new(0, &f, &pa);
 
     if (err)
         return err;
     H.lazy--;
     s->lazy--;
-    *e = (ppage_t){ .frame = f, .paddr = pa, .prot = e->prot & ~PG_LAZY };
-    memset(shadow(e), 0, PG);       /* pooled frames keep old contents */
+    *e = (ppage_t){ .frame = f, .paddr = pa, .prot = e->prot & ~(PG_LAZY | PG_FILE) };
+    words_zero(shadow(e), PG);      /* pooled frames keep old contents */
+    if (file) {
+        s->lazy_file--;
+        fill_from_image(s, shadow(e), va);
+    }
     s->pages++;
+    return 0;
+}
+
+/* The first touch of a reserved page: its frame, shown to the process
+ * with its rights. */
+static int back(lxh_space_t *s, ppage_t *e, uint32_t va)
+{
+    int err = fill(s, e, va);
+
+    if (err)
+        return err;
     return e->prot == LX_PROT_NONE ? 0 : show(s, e, va);
 }
 
@@ -354,7 +479,7 @@ static int cow_break(lxh_space_t *s, ppage_t *e, uint32_t va)
         e->prot |= PG_COW;
         return err;
     }
-    memcpy((uint8_t *)(SHADOW_BASE + pa), shadow(e), PG);
+    words_copy((uint8_t *)(SHADOW_BASE + pa), shadow(e), PG);
     hide(s, e, va);
     --*frame_refs(e->paddr);
     e->frame = f;
@@ -380,6 +505,31 @@ static int op_map_zero(void *space, uint32_t va, uint32_t len, uint32_t prot)
             for (uint32_t b = va; b != a; b += PG)
                 page_release(space, pte(space, b, false), b);
             return err;
+        }
+    }
+    return 0;
+}
+
+/* execve's segments (lx_host_ops_t.map_image): every promised page with
+ * file bytes in it is filled from n when first touched. */
+static int op_map_image(void *space, const lx_inode_t *n, const lx_file_seg_t *segs,
+                        uint32_t nseg)
+{
+    lxh_space_t *s = space;
+
+    if (nseg > IMAGE_SEGS)
+        return LX_ERR(LX_ENOEXEC);
+    s->img = n;
+    s->nseg = nseg;
+    memcpy(s->seg, segs, nseg * sizeof(*segs));
+    for (uint32_t i = 0; i < nseg; i++) {
+        uint32_t end = segs[i].vaddr + segs[i].size;
+        for (uint32_t a = segs[i].vaddr & ~(PG - 1); a < end; a += PG) {
+            ppage_t *e = pte(s, a, false);
+            if (e && (e->prot & PG_LAZY) && !(e->prot & PG_FILE)) {
+                e->prot |= PG_FILE;
+                s->lazy_file++;
+            }
         }
     }
     return 0;
@@ -476,7 +626,9 @@ int lxh_space_create(lxh_space_t **out)
 
     if (!s)
         return LX_ERR(LX_ENOMEM);
-    if (H.b->space_new(&s->vs) != 0) {
+    if (H.b->mem_free() < 2 * RESERVE_BYTES)
+        spare_drain();              /* a new process: the backend makes its objects */
+    if (H.b->space_new(&s->vs) != 0 && (spare_drain(), H.b->space_new(&s->vs) != 0)) {
         heap_free(NULL, s, sizeof(*s));
         return LX_ERR(LX_ENOMEM);
     }
@@ -485,12 +637,14 @@ int lxh_space_create(lxh_space_t **out)
 }
 
 /* A copy of parent sharing every page copy-on-write; the child's VSpace is
- * filled on its faults (lxh_fault). */
+ * filled on its faults (lxh_fault). The parent's image pages not read yet
+ * are read first (they were promised already, and are then shared). */
 int lxh_space_fork(lxh_space_t *parent, lxh_space_t **out)
 {
     lxh_space_t *c;
+    uint32_t dup = parent->lazy - parent->lazy_file;    /* promises the child doubles */
 
-    if ((uint64_t)mem_avail() < RESERVE_BYTES + (uint64_t)parent->lazy * PG ||
+    if ((uint64_t)mem_avail() < RESERVE_BYTES + (uint64_t)dup * PG ||
         lxh_space_create(&c) != 0) {
         if (!H.said_fork)
             gprintf("guest-stub: linux: memory spent: fork refused (EAGAIN), %u KiB free\n",
@@ -507,6 +661,12 @@ int lxh_space_fork(lxh_space_t *parent, lxh_space_t **out)
 
             if (!e->frame && !(e->prot & PG_LAZY))
                 continue;
+            /* An image page not read yet is read now, so that both sides
+             * share it rather than each read its own copy. */
+            if ((e->prot & PG_FILE) && fill(parent, e, va) != 0) {
+                lxh_space_destroy(c);
+                return LX_ERR(LX_EAGAIN);
+            }
             ce = pte(c, va, true);
             if (!ce) {
                 lxh_space_destroy(c);
@@ -569,9 +729,15 @@ void lxh_space_destroy(lxh_space_t *s)
     for (uint32_t d = 0; d < USER_PDES; d++) {
         if (!s->dir[d])
             continue;
-        for (uint32_t i = 0; i < PTES; i++)
-            page_release(s, &s->dir[d][i], (d << 22) | (i << 12));
-        heap_free(NULL, s->dir[d], PTES * sizeof(ppage_t));
+        for (uint32_t i = 0; i < PTES; i++) {
+            ppage_t *e = &s->dir[d][i];
+            if (e->frame || e->prot)        /* an unused entry is all zero */
+                page_release(s, e, (d << 22) | (i << 12));
+        }
+        if (H.nspare_dir < SPARE_DIRS)
+            H.spare_dir[H.nspare_dir++] = s->dir[d];    /* every entry released: zero */
+        else
+            heap_free(NULL, s->dir[d], PTES * sizeof(ppage_t));
     }
     H.b->space_free(&s->vs);
     heap_free(NULL, s, sizeof(*s));
@@ -658,8 +824,8 @@ static void op_space_free(void *ctx, void *space)
 static void op_mem_info(void *ctx, uint32_t *total, uint32_t *free)
 {
     (void)ctx;
-    *free = mem_free();
-    *total = *free + H.b->in_use();
+    *free = mem_free();                 /* the spare frames are free too */
+    *total = H.b->mem_free() + H.b->in_use();
 }
 
 static const lx_host_ops_t ops = {
@@ -678,6 +844,7 @@ static const lx_host_ops_t ops = {
     .space_new = op_space_new,
     .space_fork = op_space_fork,
     .space_free = op_space_free,
+    .map_image = op_map_image,
     .mem_info = op_mem_info,
 };
 
@@ -712,6 +879,11 @@ void lxh_fixed_clock(void)
 uint32_t lxh_heap_bytes(void)
 {
     return H.heap_top - HEAP_BASE;
+}
+
+void lxh_spare_drain(void)
+{
+    spare_drain();
 }
 
 uint32_t lxh_mem_free(void)

@@ -12,8 +12,12 @@
  * An `int $0x80` arrives as an UnknownSyscall fault: lx_syscall() answers,
  * then what the call left for us is done (a forked child's thread started,
  * a new image's thread started in place of the old, an exited process torn
- * down) and the caller resumed: resume() builds its whole register set and
- * replies. A call that cannot finish now (LX_BLOCK) is parked: its reply
+ * down) and the caller resumed: resume() builds its whole register set,
+ * and the reply goes with the loop's next receive (seL4_ReplyRecv: one
+ * kernel entry, which the kernel's fastpath takes for a fault's reply, so a
+ * system call costs two entries, the fault and the ReplyRecv; a process
+ * about to be stopped for a signal, or a non-blocking receive, gets its
+ * reply first). A call that cannot finish now (LX_BLOCK) is parked: its reply
  * capability moves to a slot of the process's own (CNode SaveCaller) and
  * the call is repeated after every event until it finishes, then answered
  * through that capability. While some process sleeps or waits for the
@@ -130,8 +134,42 @@ typedef struct lxr {
     uint32_t nsys;
     uint32_t faults;            /* page faults served (lazy mapping, copy-on-write) */
     uint64_t fault_ticks;       /* time-stamp ticks serving them, reply excluded */
+    /* The reply to the last message, held back for the next ReplyRecv:
+     * whose (NULL: none), and its words (reply_len of them). */
+    lx_proc_t *replying;
+    uint32_t reply_len;
+    lx_regs_t reply_regs;
     bool input_bound;           /* console input wakes our receive (bind_input) */
 } lxr_t;
+
+/* Answers the last message later, with the receive of the next one
+ * (seL4_ReplyRecv: one kernel entry, the fastpath's for a fault's reply);
+ * the words are kept here, as the IPC buffer may carry other calls first. */
+static void reply_later(lxr_t *r, lx_proc_t *p, const lx_regs_t *regs)
+{
+    r->replying = p;
+    r->reply_len = regs ? seL4_UnknownSyscall_Syscall : 0;
+    if (regs)
+        r->reply_regs = *regs;
+}
+
+static seL4_MessageInfo_t reply_words(lxr_t *r)
+{
+    const uint32_t *w = &r->reply_regs.eax;
+
+    for (uint32_t i = 0; i < r->reply_len; i++)
+        seL4_SetMR((int)i, w[i]);
+    r->replying = NULL;
+    return seL4_MessageInfo_new(0, 0, 0, r->reply_len);
+}
+
+/* The held-back reply now (before a thread is stopped, a non-blocking
+ * receive). */
+static void reply_now(lxr_t *r)
+{
+    if (r->replying)
+        seL4_Reply(reply_words(r));
+}
 
 static void thread_stop(lxr_t *r, lx_proc_t *p)
 {
@@ -139,6 +177,8 @@ static void thread_stop(lxr_t *r, lx_proc_t *p)
 
     if (!g)
         return;
+    if (r->replying == p)
+        r->replying = NULL;     /* its caller is going: no reply */
     if (g->reply)
         r->b->slot_free(g->reply);
     else
@@ -157,8 +197,11 @@ static int thread_start(lxr_t *r, lx_proc_t *p, seL4_UserContext *ctx)
         return -1;
     ctx->gs_base = p->tls_base;     /* the TLS base is the GDT entry's (docs/api.md) */
     if (r->b->thread_new(&g->t, lxh_space_backend(p->space), p->pid, r->prio, ctx) != 0) {
-        lx_free(r->k, g, sizeof(*g));
-        return -1;
+        lxh_spare_drain();      /* the frames kept for pages, then again */
+        if (r->b->thread_new(&g->t, lxh_space_backend(p->space), p->pid, r->prio, ctx) != 0) {
+            lx_free(r->k, g, sizeof(*g));
+            return -1;
+        }
     }
     p->host = g;
     r->running++;
@@ -190,7 +233,6 @@ static void kill_proc(lxr_t *r, lx_proc_t *p, uint32_t sig)
 static void resume(lxr_t *r, lx_proc_t *p, lx_regs_t *regs, int32_t nr, int32_t ret)
 {
     gproc_t *g = p->host;
-    const uint32_t *w = &regs->eax;
 
     regs->eax = (uint32_t)ret;
     regs->eip += INT80_LEN;
@@ -204,16 +246,16 @@ static void resume(lxr_t *r, lx_proc_t *p, lx_regs_t *regs, int32_t nr, int32_t 
     }
     _Static_assert(sizeof(*regs) == seL4_UnknownSyscall_Syscall * sizeof(uint32_t),
                    "lx_regs_t is the UnknownSyscall reply");
-    for (int i = 0; i < seL4_UnknownSyscall_Syscall; i++)
-        seL4_SetMR(i, w[i]);
-    seL4_MessageInfo_t m = seL4_MessageInfo_new(0, 0, 0, seL4_UnknownSyscall_Syscall);
     if (g->reply) {
-        seL4_Send(g->reply, m);
+        const uint32_t *w = &regs->eax;
+        for (int i = 0; i < seL4_UnknownSyscall_Syscall; i++)
+            seL4_SetMR(i, w[i]);
+        seL4_Send(g->reply, seL4_MessageInfo_new(0, 0, 0, seL4_UnknownSyscall_Syscall));
         r->b->slot_free(g->reply);
         g->reply = 0;
         r->running++;
     } else {
-        seL4_Reply(m);
+        reply_later(r, p, regs);
     }
 }
 
@@ -376,7 +418,7 @@ static void fault_to_signal(lxr_t *r, lx_proc_t *p, seL4_Word label)
     }
     lx_sig_fault(p, sig, code, addr, trapno, err);
     if (deliver_stopped(r, p)) {
-        seL4_Reply(seL4_MessageInfo_new(0, 0, 0, 0));
+        reply_later(r, p, NULL);
     } else if (label == seL4_Fault_VMFault) {
         gprintf("guest-stub: linux: pid %u segfault at 0x%08x ip 0x%08x\n", p->pid, addr, ip);
     } else {
@@ -395,7 +437,7 @@ static void on_fault(lxr_t *r, lx_proc_t *p, seL4_Word label)
         if (err == 0) {
             r->faults++;
             r->fault_ticks += vmm_rdtsc() - t0;
-            seL4_Reply(seL4_MessageInfo_new(0, 0, 0, 0));
+            reply_later(r, p, NULL);
             return;
         }
         if (err == LX_ERR(LX_ENOMEM)) {
@@ -425,6 +467,8 @@ static bool signal_running(lxr_t *r)
         lx_sig_tick(p);
         if (g->reply || !lx_sig_deliverable(p))
             continue;
+        if (r->replying == p)
+            reply_now(r);       /* it runs: stopped as any running process */
         if (r->b->thread_stop(&g->t) != 0)
             continue;
         if (!deliver_stopped(r, p))
@@ -547,6 +591,7 @@ static void serve(lxr_t *r)
         lx_proc_t *p;
 
         if (must_poll(r)) {
+            reply_now(r);
             m = seL4_NBRecv(r->b->ep, &badge);
             if (badge == 0) {
                 seL4_Yield();
@@ -557,6 +602,8 @@ static void serve(lxr_t *r)
         } else if (r->running == 0 && !console_waits(r)) {
             deadlock(r);
             break;
+        } else if (r->replying) {
+            m = seL4_ReplyRecv(r->b->ep, reply_words(r), &badge);
         } else {
             m = seL4_Recv(r->b->ep, &badge);
         }
@@ -693,6 +740,7 @@ int guest_run_linux(rt_component_info_t *info, const vmm_guest_boot_t *boot)
                 argv[0], status & 0x7f, nsys);
     }
     report_faults(&r, boot);
+    lxh_spare_drain();
     /* The heap keeps its pages and their page tables; everything else the
      * processes took is back. */
     if (b->in_use() - lxh_kept_bytes() != live)

@@ -257,11 +257,12 @@ def read_native(path):
 
 # Where a row's instructions go, for the table: what the guest does that Linux does not.
 WHERE = {
-    "guest_syscall_getpid": "three kernel entries per call against Linux's one: the int $0x80 "
-                            "delivered as an UnknownSyscall fault, the guest kernel's Reply and "
-                            "its next Recv (its loop does not use ReplyRecv); then the guest "
-                            "kernel's loop (finding the process by badge, the message registers "
-                            "copied one by one, after_event) and the personality's dispatch",
+    "guest_syscall_getpid": "two kernel entries per call against Linux's one: the int $0x80 "
+                            "delivered as an UnknownSyscall fault and the guest kernel's "
+                            "ReplyRecv (both on our kernel's fastpath); then the guest kernel's "
+                            "loop (finding the process by badge, the message registers copied "
+                            "one by one, after_event's walk of signals and parked calls) and the "
+                            "personality's dispatch",
     "guest_syscall_getpid_vdso": "no vDSO in the guest: glibc uses int $0x80, as the row above",
     "guest_mmap_64k": "mmap and munmap are fault round trips to the guest kernel; the "
                       "pages are only promised (demand paging), none is touched",
@@ -270,24 +271,27 @@ WHERE = {
                           "(see guest_syscall_getpid); the frame is built by the guest kernel "
                           "and copied out through its mapping of the stack page",
     "guest_fork_exit": "fork, exit and wait4 are fault round trips to the guest kernel; fork "
-                       "makes a VSpace, a thread and an endpoint through memmgr (retypes), "
-                       "copies the parent's page table and makes its writable pages read-only "
-                       "(copy-on-write); the child's pages are mapped lazily, so every page "
-                       "either side touches next is a VMFault round trip, and every one written "
-                       "a frame, a 4 KiB copy and two mappings; exit frees all of it",
-    "guest_fork_exec": "fork as guest_fork_exit, then execve: a fresh VSpace and thread, the "
-                       "image's file-backed pages copied from the file system at once, the "
-                       "bss and the stack promised and faulted in page by page",
+                       "makes a VSpace and a TCB through memmgr, copies the parent's page "
+                       "table and makes its writable pages read-only (copy-on-write); the "
+                       "child's pages are mapped lazily, so every page either side touches "
+                       "next is a VMFault round trip, and every one written a frame, a 4 KiB "
+                       "copy and two mappings; exit unmaps and frees page by page (a "
+                       "Page_Unmap and a CNode_Delete each) and gives the VSpace back",
+    "guest_fork_exec": "fork as guest_fork_exit, then execve: a fresh VSpace and thread; the "
+                       "image's pages, bss and stack promised and faulted in page by page "
+                       "(an image page filled from the file)",
     "guest_exec": "vfork is fork plus a waiting parent in the guest (no shared memory), so "
                   "as guest_fork_exec",
     "guest_execve_only": "as the execve of guest_fork_exec",
-    "guest_shell": "execve of the 2 MiB busybox copies every file-backed page of its segments "
-                   "at once, where Linux maps the page cache on demand, and ash's start-up "
-                   "faults in its bss, heap and stack page by page; plus fork as guest_fork_exit",
+    "guest_shell": "execve of the 2 MiB busybox: every page ash touches is a VMFault round "
+                   "trip, a frame, a copy from the file (no page cache: Linux maps its cached "
+                   "pages, several per fault) or zeroing, and two mappings; plus fork as "
+                   "guest_fork_exit",
     "guest_pagefault": "each first touch is a VMFault round trip to the guest kernel (our "
-                       "kernel's part: vmfault_roundtrip in results.csv), a memmgr frame (a "
-                       "retype), zeroing 4 KiB, and two mappings (the guest kernel's own and "
-                       "the process's, with a capability copy)",
+                       "kernel's part: vmfault_roundtrip in results.csv), a memmgr frame "
+                       "(pooled or a retype, its address asked for and mapped in the guest "
+                       "kernel), zeroing 4 KiB, and the process's mapping (a capability copy "
+                       "and a map)",
     "guest_pagefault_file": "private file mappings are filled (copied) at mmap time: reading "
                             "them takes no fault",
     "guest_pagefault_file_fault": "as guest_pagefault_file",

@@ -6,9 +6,12 @@
  * The image is checked by the kernel's own ELF reader (kernel/elf.c,
  * elf_parse: one parser in the project); here we only add what Linux
  * passes on: each PT_LOAD segment's pages are mapped zeroed, the file's
- * bytes copied in (the rest is bss), then given the segment's rights; the
- * heap starts at the page after the image. Dynamic executables (PT_INTERP)
- * are refused; PT_TLS is libc's business (it reads it through AT_PHDR).
+ * bytes put in (the rest is bss), then given the segment's rights; the
+ * heap starts at the page after the image. The guest kernel fills each
+ * page from the file when it is first touched (map_image), as Linux pages
+ * an image in on demand; a host without map_image gets the bytes copied at
+ * once. Dynamic executables (PT_INTERP) are refused; PT_TLS is libc's
+ * business (it reads it through AT_PHDR).
  *
  * The stack, from the top down: a zero word, the file name (AT_EXECFN),
  * the environment and argument strings (argv[0] lowest), the platform
@@ -91,8 +94,28 @@ static uint32_t phdr_addr(const elf_image_t *img, phdrs_t ph)
 #define PAGE_DOWN(x) ((x) & ~(LX_PAGE_SIZE - 1))
 #define PAGE_UP(x)   PAGE_DOWN((x) + LX_PAGE_SIZE - 1)
 
+/* The file's bytes of every segment: demand-paged from the file if the
+ * guest kernel can (map_image), else copied in now. */
+static int fill_segments(lx_proc_t *p, const lx_inode_t *n, const elf_image_t *img)
+{
+    const lx_host_ops_t *ops = p->k->ops;
+    lx_file_seg_t segs[ELF_MAX_SEGMENTS];
+
+    for (uint32_t i = 0; i < img->n_segments; i++)
+        segs[i] = (lx_file_seg_t){ img->seg[i].vaddr, img->seg[i].file_offset,
+                                   img->seg[i].file_size };
+    if (ops->map_image && ops->map_image(p->space, n, segs, img->n_segments) == 0)
+        return 0;
+    for (uint32_t i = 0; i < img->n_segments; i++) {
+        int err = ops->copy_out(p->space, segs[i].vaddr, n->data + segs[i].offset, segs[i].size);
+        if (err)
+            return err;
+    }
+    return 0;
+}
+
 /* Maps and fills every segment; a page two segments share is mapped once. */
-static int load_segments(lx_proc_t *p, const uint8_t *elf, const elf_image_t *img, phdrs_t ph)
+static int load_segments(lx_proc_t *p, const lx_inode_t *n, const elf_image_t *img, phdrs_t ph)
 {
     const lx_host_ops_t *ops = p->k->ops;
     uint32_t mapped_to = 0;
@@ -104,22 +127,19 @@ static int load_segments(lx_proc_t *p, const uint8_t *elf, const elf_image_t *im
         if (from < hi)
             err = ops->map_zero(p->space, from, hi - from, LX_PROT_READ | LX_PROT_WRITE);
         if (!err)
-            err = ops->copy_out(p->space, s->vaddr, elf + s->file_offset, s->file_size);
-        if (!err)
             err = lx_vma_add(p, from < hi ? from : hi, hi, prot_of(ph, s->vaddr));
         if (err)
             return err;
         if (hi > mapped_to)
             mapped_to = hi;
     }
-    for (uint32_t i = 0; i < img->n_segments; i++) {
+    int err = fill_segments(p, n, img);
+    for (uint32_t i = 0; !err && i < img->n_segments; i++) {
         const elf_segment_t *s = &img->seg[i];
         uint32_t lo = PAGE_DOWN(s->vaddr), hi = PAGE_UP(s->vaddr + s->mem_size);
-        int err = ops->protect(p->space, lo, hi - lo, prot_of(ph, s->vaddr));
-        if (err)
-            return err;
+        err = ops->protect(p->space, lo, hi - lo, prot_of(ph, s->vaddr));
     }
-    return 0;
+    return err;
 }
 
 static uint32_t count(const char *const v[])
@@ -267,7 +287,7 @@ int lx_exec(lx_proc_t *p, const char *path, const char *const argv[],
     phdrs_t ph = phdrs_of(n->data);
     memset(p->vma, 0, sizeof(p->vma));
     *out = (lx_exec_info_t){ .entry = img.entry, .phdr = phdr_addr(&img, ph), .phnum = ph.num };
-    err = load_segments(p, n->data, &img, ph);
+    err = load_segments(p, n, &img, ph);
     uint32_t stack_lo = p->k->user_top - STACK_SIZE;
     if (!err)
         err = p->k->ops->map_zero(p->space, stack_lo, STACK_SIZE, LX_PROT_READ | LX_PROT_WRITE);

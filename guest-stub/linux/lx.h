@@ -45,6 +45,9 @@
  * (lx_proc_t.space); `ctx` its own (lx_kernel_t.ctx). Memory calls return 0
  * or a negative Linux error: -LX_EFAULT for an unmapped or read-only
  * address, -LX_ENOMEM when the guest's memory is spent. */
+struct lx_inode;
+struct lx_file_seg;
+
 typedef struct lx_host_ops {
     int (*copy_in)(void *space, void *dst, uint32_t uaddr, uint32_t len);
     int (*copy_out)(void *space, uint32_t uaddr, const void *src, uint32_t len);
@@ -72,10 +75,23 @@ typedef struct lx_host_ops {
     int (*space_new)(void *ctx, void **space);
     int (*space_fork)(void *ctx, void *parent, void **child);
     void (*space_free)(void *ctx, void *space);
+    /* Optional (NULL: execve copies the file's bytes in at once): pages
+     * map_zero has just promised take their first contents, when first
+     * touched, from the bytes of file n that segs place there (the rest of
+     * each page stays zero). The space keeps n without a count of its own:
+     * the process's image (lx_proc_t.exe) holds it as long as the space can
+     * be touched. Non-zero: not taken (too many segments). */
+    int (*map_image)(void *space, const struct lx_inode *n, const struct lx_file_seg *segs,
+                     uint32_t nseg);
     /* Bytes of memory the guest has for its processes and itself, in all
      * (held now plus what it can still get) and still free (sysinfo). */
     void (*mem_info)(void *ctx, uint32_t *total, uint32_t *free);
 } lx_host_ops_t;
+
+/* Bytes [offset, offset + size) of a file at vaddr (an ELF PT_LOAD's). */
+typedef struct lx_file_seg {
+    uint32_t vaddr, offset, size;
+} lx_file_seg_t;
 
 /* ------------------------------------------------------------------ */
 /* The in-memory file system (fs.c)                                    */

@@ -77,6 +77,9 @@ typedef struct lxb_ops {
     void (*slot_free)(mm_cptr_t slot);
     /* Bytes of objects it holds now (the leak check before and after). */
     uint32_t (*in_use)(void);
+    /* Objects it keeps for reuse (a freed thread, an emptied address
+     * space) go back; NULL if it keeps none. */
+    void (*trim)(void);
 } lxb_ops_t;
 
 /* The backends; NULL (after saying why) if they cannot start. */

@@ -41,8 +41,12 @@ uint32_t lxh_heap_bytes(void);
 /* Bytes of objects the guest kernel keeps for itself once made: its heap's
  * frames and their page tables (the leak check leaves them out). */
 uint32_t lxh_kept_bytes(void);
-/* Bytes of memory the guest has left (free untyped and pooled frames). */
+/* Bytes of memory the guest has left (free untyped and pooled frames, and
+ * the frames it keeps spare for the next pages). */
 uint32_t lxh_mem_free(void);
+/* The spare frames back to the backend (before the leak check, and before
+ * the guest kernel makes objects of its own: a thread, an address space). */
+void lxh_spare_drain(void);
 
 /* The guest's own memmgr owner over the untypeds it was given (process.c). */
 struct mm *guest_own_mm(rt_component_info_t *info, struct mm_vspace **vsp);
