@@ -134,6 +134,9 @@ typedef struct lxr {
     uint32_t nsys;
     uint32_t faults;            /* page faults served (lazy mapping, copy-on-write) */
     uint64_t fault_ticks;       /* time-stamp ticks serving them, reply excluded */
+    bool timed;                 /* fault_ticks kept: only for `bench` (under -icount the
+                                 * counter counts other guests' instructions too, and the
+                                 * replay test wants nothing of them in this guest) */
     /* The reply to the last message, held back for the next ReplyRecv:
      * whose (NULL: none), and its words (reply_len of them). */
     lx_proc_t *replying;
@@ -429,14 +432,15 @@ static void fault_to_signal(lxr_t *r, lx_proc_t *p, seL4_Word label)
 static void on_fault(lxr_t *r, lx_proc_t *p, seL4_Word label)
 {
     if (label == seL4_Fault_VMFault) {
-        uint64_t t0 = vmm_rdtsc();
+        uint64_t t0 = r->timed ? vmm_rdtsc() : 0;
         uint32_t addr = seL4_GetMR(seL4_VMFault_Addr);
         bool write = seL4_GetMR(seL4_VMFault_FSR) & PF_WRITE;
         int err = lxh_fault(p->space, addr, write);
 
         if (err == 0) {
             r->faults++;
-            r->fault_ticks += vmm_rdtsc() - t0;
+            if (r->timed)
+                r->fault_ticks += vmm_rdtsc() - t0;
             reply_later(r, p, NULL);
             return;
         }
@@ -686,6 +690,10 @@ static void report_faults(const lxr_t *r, const vmm_guest_boot_t *boot)
 
     if (!r->faults)
         return;
+    if (!r->timed) {
+        gprintf("guest-stub: linux: %u page faults served\n", r->faults);
+        return;
+    }
     gprintf("guest-stub: linux: %u page faults served, %llu ticks each\n", r->faults,
             (unsigned long long)mean);
     if (bench_wanted(boot->bootargs))
@@ -725,7 +733,8 @@ int guest_run_linux(rt_component_info_t *info, const vmm_guest_boot_t *boot)
                 boot->initrd_size, k.mem_used);
     }
     live = b->in_use() - lxh_kept_bytes();
-    r = (lxr_t){ .k = &k, .b = b, .prio = boot->priority };
+    r = (lxr_t){ .k = &k, .b = b, .prio = boot->priority,
+                 .timed = bench_wanted(boot->bootargs) };
     status = run(&r, argv);
     nsys = r.nsys;
     if (status < 0)

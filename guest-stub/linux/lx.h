@@ -250,6 +250,8 @@ void lx_proc_exit(lx_proc_t *p, uint32_t status);
  * the guest kernel for init and at shutdown). */
 void lx_proc_reap(lx_proc_t *p);
 void lx_proc_drop_exe(lx_proc_t *p);
+/* Closes its descriptors, drops its current directory and executable. */
+void lx_proc_drop_files(lx_proc_t *p);
 void *lx_alloc(lx_kernel_t *k, uint32_t bytes);
 void lx_free(lx_kernel_t *k, void *ptr, uint32_t bytes);
 

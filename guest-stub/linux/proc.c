@@ -56,17 +56,7 @@ void lx_proc_exit(lx_proc_t *p, uint32_t status)
     p->exited = true;
     p->exit_status = status;
     p->vfork_pending = false;       /* a vfork parent may go on */
-    for (int fd = 0; fd < LX_FD_MAX; fd++) {
-        if (p->fd[fd])
-            lx_file_put(p->k, p->fd[fd]);
-        p->fd[fd] = NULL;
-    }
-    if (p->cwd) {
-        p->cwd->opens--;
-        lx_fs_put(p->k, p->cwd);
-        p->cwd = NULL;
-    }
-    lx_proc_drop_exe(p);
+    lx_proc_drop_files(p);
     if (init == p)
         init = NULL;
     for (q = p->k->procs; q; q = next) {

@@ -18,6 +18,9 @@ typedef int32_t (*lx_sys_fn)(lx_proc_t *p, const uint32_t *a);
 bool lx_user_range_ok(const lx_proc_t *p, uint32_t addr, uint32_t len);
 int lx_user_in(lx_proc_t *p, void *dst, uint32_t uaddr, uint32_t len);
 int lx_user_out(lx_proc_t *p, uint32_t uaddr, const void *src, uint32_t len);
+/* A struct timespec of the process's (64-bit seconds if wide, else 32-bit),
+ * unchecked: 0 or -EFAULT. */
+int lx_timespec_in(lx_proc_t *p, uint32_t uaddr, bool wide, int64_t *sec, int64_t *nsec);
 /* Copies a NUL-terminated path into buf (LX_PATH_MAX bytes). */
 int lx_user_path(lx_proc_t *p, uint32_t uaddr, char *buf);
 

@@ -35,17 +35,7 @@ static int64_t read_timeout(lx_proc_t *p, uint32_t uts, bool wide)
     int64_t sec, nsec;
     int err;
 
-    if (wide) {
-        struct lx_timespec64 ts;
-        err = lx_user_in(p, &ts, uts, sizeof(ts));
-        sec = ts.tv_sec;
-        nsec = ts.tv_nsec;
-    } else {
-        struct lx_timespec32 ts;
-        err = lx_user_in(p, &ts, uts, sizeof(ts));
-        sec = ts.tv_sec;
-        nsec = ts.tv_nsec;
-    }
+    err = lx_timespec_in(p, uts, wide, &sec, &nsec);
     if (err)
         return LX_ERR(LX_EFAULT);
     if (sec < 0 || nsec < 0 || nsec >= (int64_t)NS_PER_SEC)

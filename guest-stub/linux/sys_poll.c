@@ -192,17 +192,7 @@ static int read_ts(lx_proc_t *p, uint32_t uts, bool wide, uint64_t *ns)
     int64_t sec, nsec;
     int err;
 
-    if (wide) {
-        struct lx_timespec64 ts;
-        err = lx_user_in(p, &ts, uts, sizeof(ts));
-        sec = ts.tv_sec;
-        nsec = ts.tv_nsec;
-    } else {
-        struct lx_timespec32 ts;
-        err = lx_user_in(p, &ts, uts, sizeof(ts));
-        sec = ts.tv_sec;
-        nsec = ts.tv_nsec;
-    }
+    err = lx_timespec_in(p, uts, wide, &sec, &nsec);
     if (err)
         return err;
     if (sec < 0 || nsec < 0 || nsec >= (int64_t)NS_PER_SEC)

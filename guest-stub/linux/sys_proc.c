@@ -340,17 +340,7 @@ static int32_t sleep_call(lx_proc_t *p, int c, uint32_t flags, uint32_t ureq, bo
 
     if (p->retrying)
         return sleep_until(p, p->sleep_until);
-    if (wide) {
-        struct lx_timespec64 ts;
-        err = lx_user_in(p, &ts, ureq, sizeof(ts));
-        sec = ts.tv_sec;
-        nsec = ts.tv_nsec;
-    } else {
-        struct lx_timespec32 ts;
-        err = lx_user_in(p, &ts, ureq, sizeof(ts));
-        sec = ts.tv_sec;
-        nsec = ts.tv_nsec;
-    }
+    err = lx_timespec_in(p, ureq, wide, &sec, &nsec);
     if (err)
         return err;
     d = deadline_of(p, c, flags & TIMER_ABSTIME, sec, nsec);

@@ -18,6 +18,7 @@
 #include "sys.h"
 #include "linux/unistd.h"
 #include "linux/mman.h"
+#include "linux/misc.h"
 #include "linux/signal.h"
 #include <string.h>
 
@@ -193,6 +194,24 @@ int lx_user_in(lx_proc_t *p, void *dst, uint32_t uaddr, uint32_t len)
     if (len == 0)
         return 0;
     return p->k->ops->copy_in(p->space, dst, uaddr, len);
+}
+
+int lx_timespec_in(lx_proc_t *p, uint32_t uaddr, bool wide, int64_t *sec, int64_t *nsec)
+{
+    int err;
+
+    if (wide) {
+        struct lx_timespec64 ts;
+        err = lx_user_in(p, &ts, uaddr, sizeof(ts));
+        *sec = ts.tv_sec;
+        *nsec = ts.tv_nsec;
+    } else {
+        struct lx_timespec32 ts;
+        err = lx_user_in(p, &ts, uaddr, sizeof(ts));
+        *sec = ts.tv_sec;
+        *nsec = ts.tv_nsec;
+    }
+    return err;
 }
 
 int lx_user_out(lx_proc_t *p, uint32_t uaddr, const void *src, uint32_t len)
