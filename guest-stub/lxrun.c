@@ -645,7 +645,8 @@ static int run(lxr_t *r, const char *const argv[])
 
     if (lxh_space_create(&space) != 0)
         return gprintf("guest-stub: linux: cannot make an address space (no memory, or no "
-                       "ASID pool: the VMM gives one to each of at most 3 guests)\n"), -1;
+                       "ASID pool: the VMM gives one to each of the first 3 guests "
+                       "not under mediated)\n"), -1;
     err = lx_proc_init(r->k, &init, space);
     if (err == 0)
         err = lx_exec(&init, argv[0], argv, envp, &xi);

@@ -339,7 +339,8 @@ static bool read_guests(ctx_t *c, int parent)
         return refuse(c, parent, "", "holds properties; only guest nodes belong here");
     fdt_for_each_subnode(node, c->fdt, parent) {
         if (c->out->n_guests == VMM_MAX_GUESTS)
-            return refuse(c, node, "", "more than %d guests", VMM_MAX_GUESTS);
+            return refuse(c, node, "", "guest %d: a configuration holds at most %d "
+                          "(VMM_MAX_GUESTS)", VMM_MAX_GUESTS + 1, VMM_MAX_GUESTS);
         if (!read_guest(c, node, &c->out->guest[c->out->n_guests]))
             return false;
         c->out->n_guests++;

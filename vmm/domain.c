@@ -1,8 +1,9 @@
 /*
  * Building and destroying guest partitions with memmgr. Everything a guest
  * is made of comes from the VMM's struct mm, in this order: its CNode, an
- * ASID pool (its own while there are at most three guests: ia32 has four
- * pools and the VMM keeps the first) and a page directory with an ASID,
+ * ASID pool (its own for the first three guests that hold their page
+ * directory: ia32 has four pools and the VMM keeps the first; the VMM's
+ * for the others, vmm_plan_own_pool()) and a page directory with an ASID,
  * its TCB, the badged endpoint capabilities it faults and calls through,
  * its memory under its policy, the frames of its image (each page zeroed,
  * the file's bytes copied in through a scratch mapping in the VMM), its
@@ -28,6 +29,7 @@
 #include <vmm/guest_abi.h>
 #include <vmm/input.h>
 #include <vmm/mediate.h>
+#include <vmm/plan.h>
 #include <rt/component.h>
 #include <sel4/sel4.h>
 #include <rt/rt.h>
@@ -37,7 +39,6 @@
 #define DEPTH           seL4_WordBits
 #define PAGE            (1u << seL4_PageBits)
 #define SCRATCH_VADDR   VMM_SCRATCH_VADDR   /* the VMM's window on a frame it fills */
-#define OWN_POOL_GUESTS 3u              /* ia32: four ASID pools, the VMM keeps one */
 #define GUEST_MAX_UTS   1024u           /* untyped records of a mediated guest's owner */
 #define EFLAGS_IF       0x202u          /* interrupts on, bit 1 set as always */
 #define GUARD_BITS      (seL4_WordBits - VMM_GUEST_CNODE_BITS)
@@ -152,7 +153,7 @@ static mm_err_t make_core(vmm_t *v, vmm_domain_t *d)
         (e = mm_alloc(&v->mm, seL4_TCBObject, 0, &d->tcb)))
         return e;
     d->asid_pool = seL4_CapInitThreadASIDPool;
-    if (v->cfg->n_guests <= OWN_POOL_GUESTS) {
+    if (vmm_plan_own_pool(v->cfg, d->index)) {
         if ((e = mm_alloc_untyped(&v->mm, ASID_POOL_BITS, 0, &d->asid_ut)) ||
             (e = mm_slot_alloc(&v->mm, &slot)))
             return e;
@@ -401,7 +402,27 @@ static mm_err_t load_image(vmm_t *v, vmm_domain_t *d)
 
 /* The initrd: copies of the module's frame capabilities, read-only, in a
  * CNode of the guest's own (in the VMM's top CNode), so that guests sharing
- * a large initramfs do not fill the boot CNode with copies. */
+ * a large initramfs do not fill the boot CNode with copies. They are mapped
+ * through page tables the VMM makes here and keeps in the domain, not
+ * through memmgr's mapping records: those live in the VMM's fixed record
+ * area, which a few guests' copies of a large initramfs (16 bytes a page)
+ * would exhaust. Deleting the copies unmaps them (domain_destroy()). */
+static mm_err_t initrd_pt(vmm_t *v, vmm_domain_t *d, uint32_t vaddr)
+{
+    mm_cptr_t pt;
+    mm_err_t e = mm_alloc(&v->mm, seL4_X86_PageTableObject, 0, &pt);
+
+    if (e)
+        return e;
+    if ((e = err_of(seL4_X86_PageTable_Map(pt, d->vs.pd, vaddr,
+                                           seL4_X86_Default_VMAttributes)))) {
+        mm_free(&v->mm, pt);
+        return e;
+    }
+    d->initrd_pt[d->n_initrd_pts++] = pt;
+    return ERR_NONE;
+}
+
 static mm_err_t map_initrd(vmm_t *v, vmm_domain_t *d)
 {
     const vmm_module_t *m = d->g->initrd;
@@ -418,12 +439,15 @@ static mm_err_t map_initrd(vmm_t *v, vmm_domain_t *d)
     if ((e = l1_cnode(v, VMM_L1_INITRD(d->index), bits, &d->initrd_cnode)))
         return e;
     for (uint32_t p = 0; p < pages; p++) {
+        uint32_t vaddr = VMM_GUEST_INITRD_VADDR + p * PAGE;
+        if (p % DOMAIN_PT_PAGES == 0 && (e = initrd_pt(v, d, vaddr)))
+            return e;
         if ((e = err_of(seL4_CNode_Copy(v->l1, first + p, DEPTH, ROOT, m->first_slot + p,
                                         DEPTH, seL4_CanRead))))
             return e;
         d->n_initrd++;
-        if ((e = mm_vspace_map(&d->vs, first + p, VMM_GUEST_INITRD_VADDR + p * PAGE, MM_RO,
-                               0, 0)))
+        if ((e = err_of(seL4_X86_Page_Map(first + p, d->vs.pd, vaddr, seL4_CanRead,
+                                          seL4_X86_Default_VMAttributes))))
             return e;
     }
     return ERR_NONE;
@@ -498,6 +522,8 @@ void domain_destroy(vmm_t *v, uint32_t i)
     }
     if (d->initrd_cnode)
         l1_cnode_free(v, VMM_L1_INITRD(d->index), d->initrd_cnode);
+    for (uint32_t k = 0; k < d->n_initrd_pts; k++)
+        mm_free(&v->mm, d->initrd_pt[k]);
     for (uint32_t k = 0; k < d->n_frames; k++)
         mm_free(&v->mm, d->frame[k]);
     if (d->tcb)

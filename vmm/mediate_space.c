@@ -1,8 +1,8 @@
 /*
  * Address spaces of a mediated guest's processes. The guest kernel holds
  * no paging authority, so each of its processes' page directories is the
- * VMM's: made from the guest's quota with an ASID from the guest's pool
- * (its own where there are at most three guests), kept in a memmgr VSpace
+ * VMM's: made from the guest's quota with an ASID from the VMM's pool
+ * (vmm_plan_own_pool(): no pool is the guest's), kept in a memmgr VSpace
  * owned by the guest's struct mm, so the page tables its mappings need
  * are charged to the quota as well. A frame of the guest's may be mapped
  * in any number of its processes (fork shares pages): each mapping is a

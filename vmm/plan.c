@@ -18,8 +18,10 @@
  *   their memory; a mediated guest holds no untyped and no paging
  *   authority (no page-directory or ASID-pool capability): its frames are
  *   mapped for it and the capabilities stay with the VMM;
- * - at most three guests get an ASID pool each; more share the VMM's pool,
- *   which only the VMM invokes (per-guest quota);
+ * - the first three guests that hold their page directory (all but
+ *   mediated ones) get an ASID pool each, which a Linux guest needs to make
+ *   its processes' address spaces; every other page directory gets its ASID
+ *   from the VMM's pool, which only the VMM invokes;
  * - shared memory is the VMM's frames mapped with each guest's rights; an
  *   endpoint channel gives the client Write and GrantReply (so its Call
  *   gets a reply, as vmm/links.c copies it) and the server Read;
@@ -32,7 +34,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#define OWN_POOL_MAX_GUESTS 3       /* guests that each get an ASID pool */
 #define PLAN_ALL (PLAN_R | PLAN_W | PLAN_G | PLAN_GR | PLAN_C)
 #define PAGE_BYTES 4096u
 #define BOOT_PAGES 7u               /* stack (4), IPC buffer, boot page, input ring:
@@ -75,6 +76,25 @@ static bool delegates(const vmm_guest_t *g)
     return g->policy != VMM_POLICY_MEDIATED;
 }
 
+bool vmm_plan_own_pool(const vmm_config_t *cfg, uint32_t i)
+{
+    uint32_t before = 0;
+
+    if (!delegates(&cfg->guest[i]))
+        return false;
+    for (uint32_t j = 0; j < i; j++)
+        before += delegates(&cfg->guest[j]);
+    return before < VMM_OWN_POOLS;
+}
+
+bool vmm_plan_vmm_pool(const vmm_config_t *cfg)
+{
+    for (uint32_t i = 0; i < cfg->n_guests; i++)
+        if (!vmm_plan_own_pool(cfg, i))
+            return true;
+    return false;
+}
+
 static void plan_core(const vmm_config_t *cfg, uint8_t i, vmm_plan_t *p)
 {
     const vmm_guest_t *g = &cfg->guest[i];
@@ -85,11 +105,9 @@ static void plan_core(const vmm_config_t *cfg, uint8_t i, vmm_plan_t *p)
     o = add_object(p, PLAN_PAGE_DIRECTORY, i, g->name, "vspace", 0, 0);
     if (delegates(g))
         add_cap(p, i, o, PLAN_R | PLAN_W);
-    if (cfg->n_guests <= OWN_POOL_MAX_GUESTS) {
-        o = add_object(p, PLAN_ASID_POOL, i, g->name, "asid-pool", 0, 0);
-        if (delegates(g))
-            add_cap(p, i, o, PLAN_R | PLAN_W);
-    }
+    if (vmm_plan_own_pool(cfg, i))
+        add_cap(p, i, add_object(p, PLAN_ASID_POOL, i, g->name, "asid-pool", 0, 0),
+                PLAN_R | PLAN_W);
 }
 
 static void plan_memory(const vmm_guest_t *g, uint8_t i, vmm_plan_t *p)
@@ -150,7 +168,7 @@ void vmm_plan_build(const vmm_config_t *cfg, vmm_plan_t *p)
 
     memset(p, 0, sizeof(*p));
     service = add_object(p, PLAN_ENDPOINT, PLAN_VMM, "vmm", "endpoint", 0, 0);
-    if (cfg->n_guests > OWN_POOL_MAX_GUESTS)
+    if (vmm_plan_vmm_pool(cfg))
         add_object(p, PLAN_ASID_POOL, PLAN_VMM, "vmm", "asid-pool", 0, 0);
     for (uint8_t i = 0; i < cfg->n_guests; i++) {
         plan_core(cfg, i, p);

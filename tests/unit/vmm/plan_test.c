@@ -4,8 +4,8 @@
  * the VMM's own reader) and on hand-made ones: each policy's capabilities,
  * the rules that keep guests apart (nothing to another guest's core
  * objects, no Grant anywhere a guest holds), channels with the configured
- * rights, devices to their one guest, and the shared ASID pool past three
- * guests.
+ * rights, devices to their one guest, and ASID pools for the first three
+ * guests that hold their page directory, the VMM's for the others.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -132,22 +132,30 @@ static void channels_carry_the_configured_rights(void **state)
     assert_int_equal(rights_of(DB, "ep0"), PLAN_R);
 }
 
-/* Four guests share the VMM's ASID pool, and only the VMM holds it. */
-static void four_guests_share_the_vmm_asid_pool(void **state)
+/* The first three guests that hold their page directory get a pool each,
+ * in configuration order; a mediated guest and a fourth delegated one get
+ * ASIDs from the VMM's pool, which no guest holds. */
+static void asid_pools_go_to_the_first_three_delegating_guests(void **state)
 {
-    vmm_config_t four = cfg;
+    static const char *const name[] = { "web", "db", "web2", "db2", "web3", "web4" };
+    static const bool own[] = { true, false, true, false, true, false };
+    vmm_config_t six = cfg;
+    char pool[VMM_NAME_MAX + 16];
 
     (void)state;
-    four.n_guests = 4;
-    four.guest[2] = cfg.guest[0];
-    four.guest[3] = cfg.guest[1];
-    snprintf(four.guest[2].name, VMM_NAME_MAX, "web2");
-    snprintf(four.guest[3].name, VMM_NAME_MAX, "db2");
-    vmm_plan_build(&four, &plan);
-    assert_int_equal(find_object("web/asid-pool"), -1);
+    six.n_guests = 6;
+    for (uint8_t g = 2; g < 6; g++) {
+        six.guest[g] = cfg.guest[g % 2];
+        snprintf(six.guest[g].name, VMM_NAME_MAX, "%s", name[g]);
+    }
+    vmm_plan_build(&six, &plan);
     assert_true(find_object("vmm/asid-pool") >= 0);
-    for (uint8_t g = 0; g < 4; g++)
+    for (uint8_t g = 0; g < 6; g++) {
+        snprintf(pool, sizeof(pool), "%s/asid-pool", name[g]);
+        assert_int_equal(vmm_plan_own_pool(&six, g), own[g]);
+        assert_int_equal(rights_of(g, pool), own[g] ? (int)(PLAN_R | PLAN_W) : -1);
         assert_int_equal(rights_of(g, "vmm/asid-pool"), -1);
+    }
     vmm_plan_build(&cfg, &plan);
 }
 
@@ -175,7 +183,7 @@ int main(void)
         cmocka_unit_test(mediated_guest_holds_no_untyped_and_no_paging),
         cmocka_unit_test(guests_hold_no_grant_and_nothing_of_each_other),
         cmocka_unit_test(channels_carry_the_configured_rights),
-        cmocka_unit_test(four_guests_share_the_vmm_asid_pool),
+        cmocka_unit_test(asid_pools_go_to_the_first_three_delegating_guests),
         cmocka_unit_test(devices_go_to_their_guest),
     };
     return cmocka_run_group_tests_name("vmm_plan", tests, setup_default, NULL);

@@ -18,6 +18,8 @@
 
 #define DOMAIN_MAX_FRAMES   512     /* image, stack, IPC buffer, boot page */
 #define DOMAIN_MAX_INITRD   (1u << VMM_L2_BITS)    /* initrd pages: 32 MiB */
+#define DOMAIN_PT_PAGES     1024u   /* 4 KiB pages one ia32 page table maps (Intel SDM 4.3) */
+#define DOMAIN_INITRD_PTS   (DOMAIN_MAX_INITRD / DOMAIN_PT_PAGES)  /* page tables it needs */
 #define DOMAIN_MAX_UTS      16      /* untypeds: memory as a sum of powers of two */
 #define DOMAIN_MAX_HANDLES  8192    /* mediated: objects, spaces, threads it has */
 #define DOMAIN_MAX_SPACES   32      /* mediated: address spaces of its processes */
@@ -75,6 +77,8 @@ typedef struct vmm_domain {
     mm_cptr_t frame[DOMAIN_MAX_FRAMES];
     uint32_t n_initrd;
     mm_cptr_t initrd_cnode;                 /* the copies of its initrd's frames */
+    uint32_t n_initrd_pts;
+    mm_cptr_t initrd_pt[DOMAIN_INITRD_PTS]; /* the page tables they are mapped through */
     /* mediated: the VMM's own owner for the guest's quota */
     struct mm med;
     uint32_t n_handles;                     /* entries of handle[] in use */

@@ -53,6 +53,17 @@ typedef struct vmm_plan {
     plan_cap_t cap[PLAN_MAX_CAPS];
 } vmm_plan_t;
 
+/* ia32 has four ASID pools (2^2 high ASID bits) and the VMM keeps the
+ * first: three are left to give out. */
+#define VMM_OWN_POOLS       3u
+
+/* Whether guest i gets an ASID pool of its own: the first VMM_OWN_POOLS
+ * guests that hold their page directory (all but mediated), in
+ * configuration order. Every other page directory, a mediated guest's
+ * processes' included, gets its ASID from the VMM's pool. */
+bool vmm_plan_own_pool(const vmm_config_t *cfg, uint32_t i);
+/* Whether any guest's page directories get ASIDs from the VMM's pool. */
+bool vmm_plan_vmm_pool(const vmm_config_t *cfg);
 /* Computes the plan of a configuration vmm_config_read() accepted. */
 void vmm_plan_build(const vmm_config_t *cfg, vmm_plan_t *plan);
 const char *vmm_plan_kind_name(plan_kind_t k);
