@@ -125,6 +125,12 @@ struct mm *guest_own_mm(rt_component_info_t *info, struct mm_vspace **vsp)
         if (init_mm(&mm, meta, sizeof(meta), info) != 0)
             return NULL;
         mm_vspace_adopt(&mm, &vs, info->vspace);
+        /* The guest maps only in its free range (guest_abi.h), where the
+         * VMM made no page table: marked as memmgr's own, the space gets
+         * its page tables made at once instead of first trying a mapping
+         * the kernel refuses (which the debug kernel reports). It is never
+         * destroyed, so its page directory is never freed by memmgr. */
+        vs.owned = 1;
         ready = 1;
     }
     *vsp = &vs;

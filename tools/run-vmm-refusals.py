@@ -13,7 +13,9 @@ images of tools/vmm-test-modules.py).  It passes when the console shows
 
 (the message compared up to the table's prefix, '*' standing for any run of characters), nothing says the configuration was accepted,
 and QEMU ends with status 33 (DebugHalt).  One more run boots the default configuration
-(build/vmm/examples/default.dtb) and expects "vmm: configuration accepted".
+(build/vmm/examples/default.dtb) and expects "vmm: configuration accepted" and no line of the
+debug kernel's "refused: ..." (a call refused on the way is a probe someone should not make:
+the console a person sees on `make run` stays clean).
 Prints "TEST vmm-refusals/<tree> PASS|FAIL <why>" lines; --counts FILE receives
 "passed failed skipped".
 """
@@ -32,6 +34,7 @@ MODULES = ["guest-stub.elf", "truncated.elf", "kernel-space.elf", "overlap.elf",
            "rootfs.cpio"]
 ACCEPTED = "vmm: configuration accepted"
 NONE_BUILT = "vmm: no guest was built"
+KERNEL_REFUSED = "refused:"   # the debug kernel's line for every call it refuses
 
 
 def read_table(path):
@@ -82,6 +85,9 @@ def judge_default(args):
     why = []
     if not any(l.startswith(ACCEPTED) for l in lines):
         why.append("no %r line" % ACCEPTED)
+    refused = [l for l in lines if l.startswith(KERNEL_REFUSED)]
+    if refused:
+        why.append("%d kernel refusal lines, the first %r" % (len(refused), refused[0]))
     if status != EXIT_OK:
         why.append("QEMU status %s, expected %d" % (status, EXIT_OK))
     return "default-accepted", why

@@ -108,12 +108,16 @@ mm_err_t vmm_init(vmm_t *v, const vmm_config_t *cfg)
      * free pool measured before building does not change when it does. */
     if (e == ERR_NONE)
         e = mm_alloc(&v->mm, seL4_NotificationObject, 0, &v->in_ntfn);
-    /* A frame kept mapped beside the scratch window, so the window's page
-     * table is never empty and is made once, not once per frame filled. */
+    /* The page table of the VMM's windows, made here and kept for good, so
+     * it is made once, not once per frame filled. In the VMM's adopted
+     * address space memmgr maps a frame first and makes a page table only
+     * if the kernel finds none; the debug kernel reports that refusal, so
+     * the VMM makes its own page table first and no map is ever refused. */
     if (e == ERR_NONE)
-        e = mm_alloc(&v->mm, seL4_X86_4K, 0, &v->keeper);
+        e = mm_alloc(&v->mm, seL4_X86_PageTableObject, 0, &v->keeper);
     if (e == ERR_NONE)
-        e = mm_vspace_map(&v->local, v->keeper, SCRATCH_VADDR + PAGE, MM_RW, 0, 0);
+        e = err_of(seL4_X86_PageTable_Map(v->keeper, seL4_CapInitThreadVSpace, SCRATCH_VADDR,
+                                          seL4_X86_Default_VMAttributes));
     return e;
 }
 
@@ -298,6 +302,13 @@ static mm_err_t give_memory(vmm_t *v, vmm_domain_t *d)
         if ((e = mm_add_untyped(&d->med, d->ut[k], d->ut_paddr[k], d->ut_bits[k], 0)))
             return e;
     mm_vspace_adopt(&d->med, &d->med_vs, d->vs.pd);
+    /* The guest maps only in its own range (med_check_own_vaddr()), where
+     * the VMM maps nothing: every page table there is its quota's. Marked
+     * as memmgr's own, the view makes them at once instead of first trying
+     * a mapping the kernel refuses (which the debug kernel reports);
+     * mediate_release_all() unmarks it before destroying the view, whose
+     * page directory stays d->vs's. */
+    d->med_vs.owned = 1;
     return ERR_NONE;
 }
 

@@ -168,6 +168,7 @@ void mediate_release_all(vmm_domain_t *d)
         for (uint32_t h = 0; h < DOMAIN_MAX_HANDLES; h++)
             if (d->handle[h].kind == pass)
                 release(d, h + 1);
+    d->med_vs.owned = 0;            /* its page directory is d->vs's (give_memory()) */
     mm_vspace_destroy(&d->med_vs);
 }
 

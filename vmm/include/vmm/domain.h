@@ -43,7 +43,7 @@
 #define VMM_INPUT_QUEUE     512     /* COM1 bytes read but not yet consumed */
 
 /* The VMM's own windows on frames, all but the last in the 4 MiB that the
- * page table kept alive by vmm_t.keeper (at SCRATCH + 4 KiB) covers:
+ * page table vmm_t.keeper (made and mapped by vmm_init()) covers:
  * SCRATCH is where domain.c fills a new frame; INPUT + 4 KiB * i is guest
  * i's input ring (vmm/input.c); DIGEST and DIGEST_LARGE (4 MiB aligned, no
  * page table) are where vmm/digest.c maps a read-only copy of a guest's
@@ -52,6 +52,10 @@
 #define VMM_INPUT_WINDOW        0x5f002000u     /* VMM_MAX_GUESTS pages */
 #define VMM_DIGEST_VADDR        0x5f010000u
 #define VMM_DIGEST_LARGE_VADDR  0x5f400000u
+#define VMM_PT_SPAN             (1u << 22)      /* what one page table maps: 4 MiB */
+_Static_assert(VMM_SCRATCH_VADDR % VMM_PT_SPAN == 0 &&
+               VMM_DIGEST_VADDR < VMM_SCRATCH_VADDR + VMM_PT_SPAN,
+               "the windows but the large one share the page table vmm_init() makes");
 _Static_assert(VMM_INPUT_WINDOW + VMM_MAX_GUESTS * 4096u <= VMM_DIGEST_VADDR,
                "the input rings' windows end before the digest's");
 
@@ -116,7 +120,7 @@ typedef struct vmm {
     struct mm mm;                   /* the VMM's memory: every guest is built from it */
     struct mm_vspace local;         /* the VMM's own address space */
     mm_cptr_t ep;                   /* the endpoint guests Call and fault to */
-    mm_cptr_t keeper;               /* keeps the scratch window's page table alive */
+    mm_cptr_t keeper;               /* the page table of its windows (scratch, input, digest) */
     mm_cptr_t l1, l1_obj;           /* its CSpace root (guarded) and the CNode's own cap */
     uint64_t t_start;               /* time-stamp at the VMM's start (benchmarks) */
     uint64_t t_config;              /* time-stamps vmm_config_read() took */
