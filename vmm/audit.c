@@ -27,6 +27,7 @@
  * however many capabilities name it.
  */
 #include <vmm/audit.h>
+#include <vmm/cnode_read.h>
 #include <vmm/isolation.h>
 #include <sel4/sel4.h>
 #include <sel4/extensions.h>
@@ -53,12 +54,6 @@ typedef struct audit {
     uint32_t kept[VMM_MAX_GUESTS];  /* slots read there, for the summary */
 } audit_t;
 
-/* Where a CNode capability is, and how to address its slots. */
-typedef struct cnode_ref {
-    mm_cptr_t cptr;                 /* in the VMM's CSpace */
-    uint32_t radix, guard, guard_bits;
-} cnode_ref_t;
-
 iso_graph_t vmm_iso_graph;
 iso_analysis_t vmm_iso_analysis;
 
@@ -77,26 +72,6 @@ static void pack(const ext_CapInfo_t *c, uint32_t *w)
     w[CAPINFO_W_PADDR] = (uint32_t)c->paddr;
     w[CAPINFO_W_ANC_PADDR] = (uint32_t)c->ancestor_paddr;
     w[CAPINFO_W_ANC_SIZE] = (uint32_t)c->ancestor_bits;
-}
-
-static cnode_ref_t ref_of(mm_cptr_t cptr, const ext_CapInfo_t *c)
-{
-    uint32_t d = (uint32_t)c->data;
-
-    return (cnode_ref_t){
-        .cptr = cptr,
-        .radix = (d >> CAPINFO_RADIX_SHIFT) & CAPINFO_FIELD5_MASK,
-        .guard_bits = (d >> CAPINFO_GUARD_SIZE_SHIFT) & CAPINFO_FIELD5_MASK,
-        .guard = d & ((1u << CAPINFO_GUARD_BITS) - 1),
-    };
-}
-
-/* One slot of the VMM's root CNode, described. */
-static bool read_root_slot(mm_cptr_t slot, ext_CapInfo_t *c)
-{
-    memset(c, 0, sizeof(*c));
-    return ext_CNode_ReadSlots(ROOT, slot, 1, c).error == seL4_NoError &&
-           c->type != CAPINFO_TYPE_NULL;
 }
 
 static bool seen_cnode(audit_t *a, uint32_t paddr, bool mark)
@@ -132,7 +107,7 @@ static int mapped_in(const audit_t *a, const ext_CapInfo_t *c)
     return -1;
 }
 
-static void read_cnode(audit_t *a, const cnode_ref_t *cn, iso_id_t holder, uint32_t level);
+static void read_cnode(audit_t *a, const vmm_cnode_ref_t *cn, iso_id_t holder, uint32_t level);
 
 /* The mediated guest whose objects the VMM keeps in this CNode of its own
  * (its domain's record says which), or -1: the CNode is the VMM's. */
@@ -147,10 +122,9 @@ static int kept_for(const audit_t *a, iso_id_t holder, const ext_CapInfo_t *c)
 }
 
 /* A CNode found in slot `slot` of cn: read it through a scratch copy. */
-static void follow(audit_t *a, const cnode_ref_t *cn, uint32_t slot, const ext_CapInfo_t *c,
+static void follow(audit_t *a, const vmm_cnode_ref_t *cn, uint32_t slot, const ext_CapInfo_t *c,
                    iso_id_t holder, uint32_t level)
 {
-    seL4_Word index = ((seL4_Word)cn->guard << cn->radix) | slot;
     mm_cptr_t s;
     uint32_t keeping = a->keeping;
     int guest = kept_for(a, holder, c);
@@ -167,26 +141,24 @@ static void follow(audit_t *a, const cnode_ref_t *cn, uint32_t slot, const ext_C
         return;
     }
     s = a->scratch[level];
-    if (seL4_CNode_Copy(ROOT, s, DEPTH, cn->cptr, index, cn->guard_bits + cn->radix,
-                        seL4_AllRights) != seL4_NoError) {
+    if (vmm_cnode_copy_out(cn, slot, s, seL4_AllRights) != seL4_NoError) {
         a->failed = true;
         printf("audit: cannot copy the CNode capability in slot %u\n", slot);
         return;
     }
-    cnode_ref_t child = ref_of(s, c);
+    vmm_cnode_ref_t child = vmm_cnode_ref(s, c);
     read_cnode(a, &child, holder, level + 1);
     seL4_CNode_Delete(ROOT, s, DEPTH);
     a->keeping = keeping;
 }
 
-static void read_cnode(audit_t *a, const cnode_ref_t *cn, iso_id_t holder, uint32_t level)
+static void read_cnode(audit_t *a, const vmm_cnode_ref_t *cn, iso_id_t holder, uint32_t level)
 {
     ext_CapInfo_t c[CAPINFO_MAX_SLOTS];
     uint32_t slots = 1u << cn->radix;
 
     for (uint32_t first = 0; first < slots && !a->failed;) {
-        uint32_t ask = slots - first < CAPINFO_MAX_SLOTS ? slots - first : CAPINFO_MAX_SLOTS;
-        ext_CNode_ReadSlots_t r = ext_CNode_ReadSlots(cn->cptr, first, ask, c);
+        ext_CNode_ReadSlots_t r = vmm_cnode_read_batch(cn, first, c);
         if (r.error != seL4_NoError || r.count == 0) {
             printf("audit: ReadSlots failed (error %d)\n", (int)r.error);
             a->failed = true;
@@ -221,7 +193,7 @@ static void mark_vmm(audit_t *a, mm_cptr_t slot)
     ext_CapInfo_t c;
     uint32_t w[CAPINFO_WORDS];
 
-    if (!read_root_slot(slot, &c))
+    if (!vmm_read_root_slot(slot, &c))
         return;
     pack(&c, w);
     for (uint32_t i = 0; i < a->g->n_entities; i++) {
@@ -233,20 +205,20 @@ static void mark_vmm(audit_t *a, mm_cptr_t slot)
 }
 
 /* A guest's own CNode, TCB and page directory, and its ASID. */
-static bool guest_roots(audit_t *a, uint32_t i, cnode_ref_t *root)
+static bool guest_roots(audit_t *a, uint32_t i, vmm_cnode_ref_t *root)
 {
     const vmm_domain_t *d = &a->v->dom[i];
     const mm_cptr_t own[] = { d->cnode, d->tcb, d->vs.pd };
     ext_CapInfo_t c;
 
     for (uint32_t k = 0; k < sizeof(own) / sizeof(own[0]); k++) {
-        if (!read_root_slot(own[k], &c)) {
+        if (!vmm_read_root_slot(own[k], &c)) {
             printf("audit: cannot read guest '%s''s own capabilities\n", d->g->name);
             return false;
         }
         add(a, a->part[i], &c);
         if (k == 0) {
-            *root = ref_of(d->cnode, &c);
+            *root = vmm_cnode_ref(d->cnode, &c);
             seen_cnode(a, (uint32_t)c.paddr, true);
         }
         if (k == 2)
@@ -256,7 +228,7 @@ static bool guest_roots(audit_t *a, uint32_t i, cnode_ref_t *root)
      * spaces, threads and objects), from the domain's record; its slots are
      * read live when the VMM's CSpace is. */
     if (d->med_cnode != 0) {
-        if (!read_root_slot(d->med_cnode, &c) || c.type != CAPINFO_TYPE_CNODE) {
+        if (!vmm_read_root_slot(d->med_cnode, &c) || c.type != CAPINFO_TYPE_CNODE) {
             printf("audit: cannot read the CNode the VMM keeps for '%s'\n", d->g->name);
             return false;
         }
@@ -268,8 +240,8 @@ static bool guest_roots(audit_t *a, uint32_t i, cnode_ref_t *root)
 static uint32_t audit_build(vmm_t *v, iso_graph_t *g, uint32_t *n_cnodes, uint32_t *kept)
 {
     static audit_t a;
-    static cnode_ref_t roots[VMM_MAX_GUESTS];
-    cnode_ref_t vmm_root = { 0 };
+    static vmm_cnode_ref_t roots[VMM_MAX_GUESTS];
+    vmm_cnode_ref_t vmm_root = { 0 };
     ext_CapInfo_t c;
 
     memset(&a, 0, sizeof(a));
@@ -283,10 +255,10 @@ static uint32_t audit_build(vmm_t *v, iso_graph_t *g, uint32_t *n_cnodes, uint32
     for (uint32_t k = 0; k < AUDIT_LEVELS; k++)
         if (mm_slot_alloc(&v->mm, &a.scratch[k]) != ERR_NONE)
             a.failed = true;
-    if (!read_root_slot(ROOT, &c)) {
+    if (!vmm_read_root_slot(ROOT, &c)) {
         a.failed = true;
     } else {
-        vmm_root = ref_of(ROOT, &c);
+        vmm_root = vmm_cnode_ref(ROOT, &c);
         seen_cnode(&a, (uint32_t)c.paddr, true);
     }
     for (uint32_t i = 0; i < v->cfg->n_guests && !a.failed; i++)

@@ -32,6 +32,7 @@
  * may change the device.
  */
 #include <vmm/digest.h>
+#include <vmm/cnode_read.h>
 #include <vmm/sha256.h>
 #include <memmgr/vspace.h>
 #include <sel4/sel4.h>
@@ -46,11 +47,6 @@
 #define SHORT_HEX           16      /* hex digits of a frame's own digest in a listing */
 
 enum { IN_CSPACE, OF_VMM };
-
-typedef struct cnode_ref {
-    mm_cptr_t cptr;                 /* the VMM's capability to the CNode */
-    uint32_t radix, guard, guard_bits;
-} cnode_ref_t;
 
 /* Hashed before a frame's bytes, so that the same bytes in another place
  * or size give another digest. */
@@ -80,25 +76,6 @@ static void fail(digest_t *d, const char *why, uint32_t slot, int err)
 {
     printf("digest %s: %s (slot %u, error %d)\n", d->name, why, slot, err);
     d->failed = true;
-}
-
-static cnode_ref_t ref_of(mm_cptr_t cptr, const ext_CapInfo_t *c)
-{
-    uint32_t w = (uint32_t)c->data;
-
-    return (cnode_ref_t){
-        .cptr = cptr,
-        .radix = (w >> CAPINFO_RADIX_SHIFT) & CAPINFO_FIELD5_MASK,
-        .guard_bits = (w >> CAPINFO_GUARD_SIZE_SHIFT) & CAPINFO_FIELD5_MASK,
-        .guard = w & ((1u << CAPINFO_GUARD_BITS) - 1),
-    };
-}
-
-static bool read_root_slot(mm_cptr_t slot, ext_CapInfo_t *c)
-{
-    memset(c, 0, sizeof(*c));
-    return ext_CNode_ReadSlots(ROOT, slot, 1, c).error == seL4_NoError &&
-           c->type != CAPINFO_TYPE_NULL;
 }
 
 /* Marks a CNode read; true if it was already. */
@@ -136,10 +113,9 @@ static void list_frame(digest_t *d, int kind, uint32_t level, uint32_t slot,
 
 /* Copies the frame in `slot` of cn read-only, maps the copy in the VMM's
  * window, hashes it, and takes both away again. */
-static void hash_frame(digest_t *d, const cnode_ref_t *cn, uint32_t slot, uint32_t level,
+static void hash_frame(digest_t *d, const vmm_cnode_ref_t *cn, uint32_t slot, uint32_t level,
                        const ext_CapInfo_t *c, int kind)
 {
-    seL4_Word index = ((seL4_Word)cn->guard << cn->radix) | slot;
     bool large = c->size_bits == MM_LARGE_PAGE_BITS;
     uint32_t va = large ? VMM_DIGEST_LARGE_VADDR : VMM_DIGEST_VADDR;
     bool mapped = (c->flags & CAPINFO_MAPPED) != 0;
@@ -158,8 +134,7 @@ static void hash_frame(digest_t *d, const cnode_ref_t *cn, uint32_t slot, uint32
         fail(d, "a frame of a size the digest has no window for", slot, 0);
         return;
     }
-    if ((e = seL4_CNode_Copy(ROOT, d->copy, DEPTH, cn->cptr, index, cn->guard_bits + cn->radix,
-                             seL4_CanRead))) {
+    if ((e = vmm_cnode_copy_out(cn, slot, d->copy, seL4_CanRead))) {
         fail(d, "cannot copy a frame capability", slot, e);
         return;
     }
@@ -177,13 +152,12 @@ static void hash_frame(digest_t *d, const cnode_ref_t *cn, uint32_t slot, uint32
     seL4_CNode_Delete(ROOT, d->copy, DEPTH);
 }
 
-static void walk(digest_t *d, const cnode_ref_t *cn, uint32_t level);
+static void walk(digest_t *d, const vmm_cnode_ref_t *cn, uint32_t level);
 
 /* A CNode found in `slot` of cn: read through a copy in a scratch slot. */
-static void follow(digest_t *d, const cnode_ref_t *cn, uint32_t slot, uint32_t level,
+static void follow(digest_t *d, const vmm_cnode_ref_t *cn, uint32_t slot, uint32_t level,
                    const ext_CapInfo_t *c)
 {
-    seL4_Word index = ((seL4_Word)cn->guard << cn->radix) | slot;
     int e;
 
     if (seen_cnode(d, (uint32_t)c->paddr))
@@ -192,12 +166,11 @@ static void follow(digest_t *d, const cnode_ref_t *cn, uint32_t slot, uint32_t l
         fail(d, "CNodes nested deeper than the digest follows", slot, 0);
         return;
     }
-    if ((e = seL4_CNode_Copy(ROOT, d->scratch[level], DEPTH, cn->cptr, index,
-                             cn->guard_bits + cn->radix, seL4_AllRights))) {
+    if ((e = vmm_cnode_copy_out(cn, slot, d->scratch[level], seL4_AllRights))) {
         fail(d, "cannot copy a CNode capability", slot, e);
         return;
     }
-    cnode_ref_t child = ref_of(d->scratch[level], c);
+    vmm_cnode_ref_t child = vmm_cnode_ref(d->scratch[level], c);
     walk(d, &child, level + 1);
     seL4_CNode_Delete(ROOT, d->scratch[level], DEPTH);
 }
@@ -207,14 +180,13 @@ static void follow(digest_t *d, const cnode_ref_t *cn, uint32_t slot, uint32_t l
  * space count, and only the CNodes in the VMM's top-level CNode are
  * followed (its boot CNode, the initrd copies): deeper ones are the
  * guests' own CSpaces, walked as theirs. */
-static void walk(digest_t *d, const cnode_ref_t *cn, uint32_t level)
+static void walk(digest_t *d, const vmm_cnode_ref_t *cn, uint32_t level)
 {
     ext_CapInfo_t c[CAPINFO_MAX_SLOTS];
     uint32_t slots = 1u << cn->radix;
 
     for (uint32_t first = 0; first < slots && !d->failed;) {
-        uint32_t ask = slots - first < CAPINFO_MAX_SLOTS ? slots - first : CAPINFO_MAX_SLOTS;
-        ext_CNode_ReadSlots_t r = ext_CNode_ReadSlots(cn->cptr, first, ask, c);
+        ext_CNode_ReadSlots_t r = vmm_cnode_read_batch(cn, first, c);
         if (r.error != seL4_NoError || r.count == 0) {
             fail(d, "ReadSlots failed", first, r.error);
             return;
@@ -235,31 +207,31 @@ static void walk(digest_t *d, const cnode_ref_t *cn, uint32_t level)
 static void digest_all(digest_t *d, const vmm_domain_t *dom)
 {
     ext_CapInfo_t c;
-    cnode_ref_t guest_root, vmm_root;
+    vmm_cnode_ref_t guest_root, vmm_root;
 
-    if (!read_root_slot(dom->vs.pd, &c)) {
+    if (!vmm_read_root_slot(dom->vs.pd, &c)) {
         fail(d, "cannot read its page directory capability", dom->vs.pd, 0);
         return;
     }
     d->asid = (uint32_t)c.data & CAPINFO_ASID_MASK;
-    if (!read_root_slot(ROOT, &c)) {
+    if (!vmm_read_root_slot(ROOT, &c)) {
         fail(d, "cannot read the VMM's CNode capability", ROOT, 0);
         return;
     }
-    vmm_root = ref_of(ROOT, &c);
-    if (!read_root_slot(dom->cnode, &c)) {
+    vmm_root = vmm_cnode_ref(ROOT, &c);
+    if (!vmm_read_root_slot(dom->cnode, &c)) {
         fail(d, "cannot read its CNode capability", dom->cnode, 0);
         return;
     }
-    guest_root = ref_of(dom->cnode, &c);
+    guest_root = vmm_cnode_ref(dom->cnode, &c);
     seen_cnode(d, (uint32_t)c.paddr);
     d->kind = IN_CSPACE;
     walk(d, &guest_root, 0);
     /* A mediated guest's objects are the VMM's capabilities, kept for it
      * in a CNode of its own (mediate.c): all of them are its memory. */
-    if (!d->failed && dom->med_cnode != 0 && read_root_slot(dom->med_cnode, &c) &&
+    if (!d->failed && dom->med_cnode != 0 && vmm_read_root_slot(dom->med_cnode, &c) &&
         c.type == CAPINFO_TYPE_CNODE && !seen_cnode(d, (uint32_t)c.paddr)) {
-        cnode_ref_t med = ref_of(dom->med_cnode, &c);
+        vmm_cnode_ref_t med = vmm_cnode_ref(dom->med_cnode, &c);
         d->kind = OF_VMM;
         walk(d, &med, 1);
     }

@@ -20,7 +20,15 @@
 #define MAX_RW      0x7ffff000u     /* Linux MAX_RW_COUNT: INT_MAX & PAGE_MASK */
 #define UIO_MAXIOV  1024            /* include/uapi/linux/uio.h */
 
-static int32_t read_to_user(lx_proc_t *p, lx_file_t *f, uint32_t ubuf, uint32_t len)
+/* One chunk of a transfer between the process's bytes at uaddr and file f,
+ * through buf: the bytes moved, fewer than want at the file's end, or an
+ * error. */
+typedef int32_t chunk_fn(lx_proc_t *p, lx_file_t *f, uint8_t *buf, uint32_t uaddr,
+                         uint32_t want);
+
+/* A transfer of len bytes at ubuf, chunk by chunk: the bytes done, or the
+ * error if it failed before any. */
+static int32_t transfer(lx_proc_t *p, lx_file_t *f, uint32_t ubuf, uint32_t len, chunk_fn *chunk)
 {
     uint8_t buf[IO_CHUNK];
     uint32_t done = 0;
@@ -30,43 +38,49 @@ static int32_t read_to_user(lx_proc_t *p, lx_file_t *f, uint32_t ubuf, uint32_t 
         return LX_ERR(LX_EFAULT);
     while (done < len) {
         uint32_t want = len - done < IO_CHUNK ? len - done : IO_CHUNK;
-        int32_t got = lx_file_read(p, f, buf, want);
-        if (got < 0)
-            return done ? (int32_t)done : got;
-        int err = lx_user_out(p, ubuf + done, buf, (uint32_t)got);
-        if (err) {
-            if (f->kind == LX_FILE_INODE)
-                f->pos -= (uint32_t)got;
-            return done ? (int32_t)done : err;
-        }
-        done += (uint32_t)got;
-        if ((uint32_t)got < want)
+        int32_t moved = chunk(p, f, buf, ubuf + done, want);
+        if (moved < 0)
+            return done ? (int32_t)done : moved;
+        done += (uint32_t)moved;
+        if ((uint32_t)moved < want)
             break;
     }
     return (int32_t)done;
 }
 
+/* What was read but did not reach the process is read again next time. */
+static int32_t read_chunk(lx_proc_t *p, lx_file_t *f, uint8_t *buf, uint32_t uaddr,
+                          uint32_t want)
+{
+    int32_t got = lx_file_read(p, f, buf, want);
+    if (got < 0)
+        return got;
+    int err = lx_user_out(p, uaddr, buf, (uint32_t)got);
+    if (err) {
+        if (f->kind == LX_FILE_INODE)
+            f->pos -= (uint32_t)got;
+        return err;
+    }
+    return got;
+}
+
+static int32_t write_chunk(lx_proc_t *p, lx_file_t *f, uint8_t *buf, uint32_t uaddr,
+                           uint32_t want)
+{
+    int err = lx_user_in(p, buf, uaddr, want);
+    if (err)
+        return err;
+    return lx_file_write(p, f, buf, want);
+}
+
+static int32_t read_to_user(lx_proc_t *p, lx_file_t *f, uint32_t ubuf, uint32_t len)
+{
+    return transfer(p, f, ubuf, len, read_chunk);
+}
+
 static int32_t write_from_user(lx_proc_t *p, lx_file_t *f, uint32_t ubuf, uint32_t len)
 {
-    uint8_t buf[IO_CHUNK];
-    uint32_t done = 0;
-    if (len > MAX_RW)
-        len = MAX_RW;
-    if (!lx_user_range_ok(p, ubuf, len))
-        return LX_ERR(LX_EFAULT);
-    while (done < len) {
-        uint32_t want = len - done < IO_CHUNK ? len - done : IO_CHUNK;
-        int err = lx_user_in(p, buf, ubuf + done, want);
-        if (err)
-            return done ? (int32_t)done : err;
-        int32_t put = lx_file_write(p, f, buf, want);
-        if (put < 0)
-            return done ? (int32_t)done : put;
-        done += (uint32_t)put;
-        if ((uint32_t)put < want)
-            break;
-    }
-    return (int32_t)done;
+    return transfer(p, f, ubuf, len, write_chunk);
 }
 
 /* A transfer that found nothing to move blocks unless the description is

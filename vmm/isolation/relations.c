@@ -484,32 +484,35 @@ static void sweep(const iso_graph_t *g, iso_analysis_t *a, uint32_t n_ranged)
     }
 }
 
-/* Stable insertion sort of the relations and findings by where the scan
- * found them (they come nearly in order: only overlaps are out of it). */
+/* Stable insertion sort of n items of `size` bytes by their keys, moved
+ * together; tmp holds one item. They come nearly in order (only overlaps
+ * are out of it), so each item moves a short way if at all. */
+static void sort_by_key(void *items, size_t size, uint64_t *keys, uint32_t n, void *tmp)
+{
+    uint8_t *it = items;
+
+    for (uint32_t i = 1; i < n; i++) {
+        uint64_t at = keys[i];
+        uint32_t j = i;
+        while (j > 0 && keys[j - 1] > at)
+            j--;
+        if (j == i)
+            continue;
+        memcpy(tmp, it + i * size, size);
+        memmove(it + (j + 1) * size, it + j * size, (i - j) * size);
+        memcpy(it + j * size, tmp, size);
+        memmove(&keys[j + 1], &keys[j], (i - j) * sizeof(*keys));
+        keys[j] = at;
+    }
+}
+
+/* The relations and findings in the order the scan found them. */
 static void put_in_scan_order(iso_analysis_t *a)
 {
-    for (uint32_t i = 1; i < a->n_relations; i++) {
-        iso_relation_t r = a->relations[i];
-        uint64_t at = a->rel_order[i];
-        uint32_t j = i;
-        for (; j > 0 && a->rel_order[j - 1] > at; j--) {
-            a->relations[j] = a->relations[j - 1];
-            a->rel_order[j] = a->rel_order[j - 1];
-        }
-        a->relations[j] = r;
-        a->rel_order[j] = at;
-    }
-    for (uint32_t i = 1; i < a->n_findings; i++) {
-        iso_finding_t f = a->findings[i];
-        uint64_t at = a->finding_order[i];
-        uint32_t j = i;
-        for (; j > 0 && a->finding_order[j - 1] > at; j--) {
-            a->findings[j] = a->findings[j - 1];
-            a->finding_order[j] = a->finding_order[j - 1];
-        }
-        a->findings[j] = f;
-        a->finding_order[j] = at;
-    }
+    union { iso_relation_t r; iso_finding_t f; } tmp;
+
+    sort_by_key(a->relations, sizeof(a->relations[0]), a->rel_order, a->n_relations, &tmp);
+    sort_by_key(a->findings, sizeof(a->findings[0]), a->finding_order, a->n_findings, &tmp);
 }
 
 int iso_analyse(const iso_graph_t *g, iso_analysis_t *a)

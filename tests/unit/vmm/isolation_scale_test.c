@@ -1,4 +1,4 @@
-/* unit-test-sources: vmm/isolation/graph.c vmm/isolation/relations.c vmm/isolation/verdict.c */
+/* unit-test-sources: vmm/isolation/graph.c vmm/isolation/relations.c vmm/isolation/verdict.c tests/unit/vmm/iso_fixture.c */
 /*
  * The isolation analysis at the size of the live audit of big
  * configurations: a graph of more than 100 000 capabilities is analysed in
@@ -18,62 +18,12 @@
 #include <time.h>
 #include <cmocka.h>
 
-#include <vmm/isolation.h>
+#include "iso_fixture.h"
 
 #define FRAMES_PER_PARTITION 11200u
 #define CAPS_PER_FRAME       3u
 #define PAGE                 0x1000u
 #define CPU_SECONDS_MAX      1.0
-
-typedef struct fixture {
-    iso_graph_t g;
-    iso_analysis_t a;
-    iso_id_t vmm, web, db, log;
-    char out[4096];
-    size_t out_len;
-} fixture_t;
-
-static int setup(void **state)
-{
-    fixture_t *f = calloc(1, sizeof(*f));
-    assert_non_null(f);
-    iso_init(&f->g);
-    f->vmm = iso_add_vmm(&f->g, "vmm");
-    f->web = iso_add_partition(&f->g, "web");
-    f->db = iso_add_partition(&f->g, "db");
-    f->log = iso_add_partition(&f->g, "log");
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    free(*state);
-    return 0;
-}
-
-static void collect(void *ctx, const char *text)
-{
-    fixture_t *f = ctx;
-    size_t n = strlen(text);
-
-    assert_true(f->out_len + n < sizeof(f->out));
-    memcpy(f->out + f->out_len, text, n + 1);
-    f->out_len += n;
-}
-
-static iso_id_t obj(fixture_t *f, iso_kind_t k, iso_id_t owner, const char *name, uint64_t base,
-                    uint64_t size)
-{
-    iso_id_t id = iso_add_object(&f->g, k, owner, name, base, size);
-    assert_int_not_equal(id, ISO_NONE);
-    return id;
-}
-
-static void cap(fixture_t *f, iso_id_t holder, iso_id_t target, uint8_t rights)
-{
-    assert_int_not_equal(iso_add_cap(&f->g, holder, target, rights), ISO_NONE);
-}
 
 /* p's memory as the live audit sees it: an untyped it holds, and frames
  * carved from it, each named by three capabilities. */
@@ -226,7 +176,7 @@ static void lookup_by_range(void **state)
     assert_int_equal(iso_lookup(&f->g, ISO_FRAME, 0x5000, PAGE), ISO_NONE);
 }
 
-#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+#define T(fn) cmocka_unit_test_setup_teardown(fn, iso_fixture_setup, iso_fixture_teardown)
 
 int main(void)
 {

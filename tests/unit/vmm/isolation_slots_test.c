@@ -1,4 +1,4 @@
-/* unit-test-sources: vmm/isolation/graph.c vmm/isolation/relations.c vmm/isolation/verdict.c vmm/isolation/from_slots.c */
+/* unit-test-sources: vmm/isolation/graph.c vmm/isolation/relations.c vmm/isolation/verdict.c vmm/isolation/from_slots.c tests/unit/vmm/iso_fixture.c */
 /*
  * The live state as ReadSlots describes it (abi/capinfo.h) turned into an
  * isolation graph (vmm/isolation/from_slots.c): entities found by what
@@ -15,7 +15,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include <vmm/isolation.h>
+#include "iso_fixture.h"
 #include <abi/capinfo.h>
 
 #define SEL4_W  1u
@@ -26,30 +26,6 @@
 #define VMM_UT      0x01000000u     /* 2^24, the VMM's */
 #define WEB_UT      0x01000000u     /* 2^22 each, children of the VMM's */
 #define DB_UT       0x01400000u
-
-typedef struct fixture {
-    iso_graph_t g;
-    iso_analysis_t a;
-    iso_id_t vmm, web, db;
-} fixture_t;
-
-static int setup(void **state)
-{
-    fixture_t *f = calloc(1, sizeof(*f));
-    assert_non_null(f);
-    iso_init(&f->g);
-    f->vmm = iso_add_vmm(&f->g, "vmm");
-    f->web = iso_add_partition(&f->g, "web");
-    f->db = iso_add_partition(&f->g, "db");
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    free(*state);
-    return 0;
-}
 
 /* One ReadSlots record. anc_bits 0: no ancestor found. */
 static int slot(fixture_t *f, iso_id_t holder, uint32_t type, uint32_t bits, uint32_t rights,
@@ -198,7 +174,7 @@ static void device_frame_is_device_memory(void **state)
     assert_int_equal(f->g.entities[f->g.caps[0].target].kind, ISO_DEVICE_MEMORY);
 }
 
-#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+#define T(fn) cmocka_unit_test_setup_teardown(fn, iso_fixture_setup, iso_fixture_teardown)
 
 int main(void)
 {

@@ -1,4 +1,4 @@
-/* unit-test-sources: vmm/isolation/graph.c vmm/isolation/relations.c vmm/isolation/verdict.c */
+/* unit-test-sources: vmm/isolation/graph.c vmm/isolation/relations.c vmm/isolation/verdict.c tests/unit/vmm/iso_fixture.c */
 /*
  * The isolation analysis on hand-made graphs: the thesis' rule that Grant
  * connects and Create does not (Theorem 1), relaying through a third
@@ -16,49 +16,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include <vmm/isolation.h>
-
-typedef struct fixture {
-    iso_graph_t g;
-    iso_analysis_t a;
-    iso_id_t vmm, web, db, log;
-    char out[4096];
-    size_t out_len;
-} fixture_t;
-
-static int setup(void **state)
-{
-    fixture_t *f = calloc(1, sizeof(*f));
-    assert_non_null(f);
-    iso_init(&f->g);
-    f->vmm = iso_add_vmm(&f->g, "vmm");
-    f->web = iso_add_partition(&f->g, "web");
-    f->db = iso_add_partition(&f->g, "db");
-    f->log = iso_add_partition(&f->g, "log");
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    free(*state);
-    return 0;
-}
-
-static iso_id_t obj(fixture_t *f, iso_kind_t k, iso_id_t owner, const char *name, uint64_t base,
-                    uint64_t size)
-{
-    iso_id_t id = iso_add_object(&f->g, k, owner, name, base, size);
-    assert_int_not_equal(id, ISO_NONE);
-    return id;
-}
-
-static iso_id_t cap(fixture_t *f, iso_id_t holder, iso_id_t target, uint8_t rights)
-{
-    iso_id_t id = iso_add_cap(&f->g, holder, target, rights);
-    assert_int_not_equal(id, ISO_NONE);
-    return id;
-}
+#include "iso_fixture.h"
 
 static iso_verdict_t verdict(fixture_t *f, iso_id_t p, iso_id_t q)
 {
@@ -74,16 +32,6 @@ static const iso_relation_t *chain_rel(fixture_t *f, const iso_verdict_t *v, iso
 {
     assert_true(i < v->chain[l].n);
     return &f->a.relations[v->chain[l].rel[i]];
-}
-
-static void collect(void *ctx, const char *text)
-{
-    fixture_t *f = ctx;
-    size_t n = strlen(text);
-
-    assert_true(f->out_len + n < sizeof(f->out));
-    memcpy(f->out + f->out_len, text, n + 1);
-    f->out_len += n;
 }
 
 /* Each partition's own objects: nothing shared, everything isolated. */
@@ -625,7 +573,7 @@ static void rights_strings(void **state)
     assert_string_equal(iso_rights_str(ISO_ALL, buf, 5), "R W");
 }
 
-#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+#define T(fn) cmocka_unit_test_setup_teardown(fn, iso_fixture_setup, iso_fixture_teardown)
 
 int main(void)
 {

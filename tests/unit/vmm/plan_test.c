@@ -1,4 +1,4 @@
-/* unit-test-sources: vmm/plan.c vmm/config.c kernel/elf.c */
+/* unit-test-sources: vmm/plan.c vmm/config.c kernel/elf.c tests/unit/vmm/read_file.c */
 /*
  * vmm_plan_build() on the default configuration (read from its .dtb with
  * the VMM's own reader) and on hand-made ones: each policy's capabilities,
@@ -16,6 +16,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "read_file.h"
 #include <vmm/config.h>
 #include <vmm/plan.h>
 
@@ -28,24 +29,6 @@
 
 static vmm_config_t cfg;
 static vmm_plan_t plan;
-
-static uint8_t *read_file(const char *path, uint32_t *size)
-{
-    FILE *f = fopen(path, "rb");
-    uint8_t *buf;
-    long n;
-
-    if (!f)
-        fail_msg("cannot open %s (run from the repository root after `make vmm`)", path);
-    fseek(f, 0, SEEK_END);
-    n = ftell(f);
-    rewind(f);
-    buf = malloc(n);
-    assert_int_equal(fread(buf, 1, n, f), (size_t)n);
-    fclose(f);
-    *size = (uint32_t)n;
-    return buf;
-}
 
 static int setup_default(void **state)
 {
