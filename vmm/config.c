@@ -634,7 +634,8 @@ static bool devices_disjoint(ctx_t *c)
 
 uint64_t vmm_guest_cost(const vmm_guest_t *g)
 {
-    return g->memory + VMM_GUEST_OVERHEAD + (g->image.highest - g->image.lowest);
+    return g->memory + VMM_GUEST_OVERHEAD + (g->image.highest - g->image.lowest) +
+           (g->policy == VMM_POLICY_MEDIATED ? VMM_MEDIATED_OVERHEAD : 0);
 }
 
 /* Everything the guests need against the free pool. */

@@ -82,6 +82,32 @@ static mm_err_t two_level(vmm_t *v, const seL4_BootInfo *bi)
                                     seL4_CapInitThreadVSpace, 0));
 }
 
+/* Mediated guest i's state (vmm_med_state_t) in fresh frames of the pool,
+ * mapped in its window: the page table there first (made once, kept), so
+ * memmgr finds one and never tries a mapping the kernel refuses. Sized to
+ * the configuration: a VMM without mediated guests spends nothing on it. */
+static mm_err_t med_state_map(vmm_t *v, uint32_t i)
+{
+    uint32_t base = VMM_MED_WINDOW + i * VMM_MED_STRIDE, pt = i * VMM_MED_STRIDE / VMM_PT_SPAN;
+    mm_cptr_t f;
+    mm_err_t e;
+
+    if (!v->med_pt[pt]) {
+        if ((e = mm_alloc(&v->mm, seL4_X86_PageTableObject, 0, &v->med_pt[pt])))
+            return e;
+        if ((e = err_of(seL4_X86_PageTable_Map(v->med_pt[pt], seL4_CapInitThreadVSpace,
+                                               base & ~(VMM_PT_SPAN - 1),
+                                               seL4_X86_Default_VMAttributes))))
+            return e;
+    }
+    for (uint32_t off = 0; off < sizeof(vmm_med_state_t); off += PAGE)
+        if ((e = mm_alloc(&v->mm, seL4_X86_4K, 0, &f)) ||
+            (e = mm_vspace_map(&v->local, f, base + off, MM_RW, 0, 0)))
+            return e;
+    v->med_state[i] = (vmm_med_state_t *)base;
+    return ERR_NONE;
+}
+
 mm_err_t vmm_init(vmm_t *v, const vmm_config_t *cfg)
 {
     seL4_BootInfo *bi = seL4_GetBootInfo();
@@ -118,6 +144,9 @@ mm_err_t vmm_init(vmm_t *v, const vmm_config_t *cfg)
     if (e == ERR_NONE)
         e = err_of(seL4_X86_PageTable_Map(v->keeper, seL4_CapInitThreadVSpace, SCRATCH_VADDR,
                                           seL4_X86_Default_VMAttributes));
+    for (uint32_t i = 0; e == ERR_NONE && i < cfg->n_guests; i++)
+        if (cfg->guest[i].policy == VMM_POLICY_MEDIATED)
+            e = med_state_map(v, i);
     return e;
 }
 
@@ -293,7 +322,7 @@ static mm_err_t give_memory(vmm_t *v, vmm_domain_t *d)
         return ERR_NONE;
     }
     if ((e = med_cspace(v, d)) ||
-        (e = mm_init(&d->med, d->med_meta, sizeof(d->med_meta), v->l1, GUEST_MAX_UTS)) ||
+        (e = mm_init(&d->med, d->ms->meta, sizeof(d->ms->meta), v->l1, GUEST_MAX_UTS)) ||
         (e = mm_add_slots(&d->med, d->med_slots, 0, 1u << d->med_bits,
                           VMM_L1_MEDIATED(d->index), seL4_WordBits - VMM_L2_BITS)))
         return e;
@@ -491,6 +520,11 @@ mm_err_t domain_build(vmm_t *v, uint32_t i)
 
     memset(d, 0, sizeof(*d));
     d->g = &v->cfg->guest[i];
+    d->ms = v->med_state[i];
+    if (d->ms) {
+        memset(d->ms->handle, 0, sizeof(d->ms->handle));
+        memset(d->ms->copy_of, 0, sizeof(d->ms->copy_of));
+    }
     d->index = i;
     d->state = DOMAIN_RUNNING;
     if ((e = make_core(v, d)) || (e = give_memory(v, d)) || (e = links_attach(v, d)) ||
@@ -548,6 +582,6 @@ void domain_destroy(vmm_t *v, uint32_t i)
         }
         mm_free(&v->mm, d->asid_ut);
     }
-    memset(d, 0, sizeof(*d) - sizeof(d->med_meta));
+    memset(d, 0, sizeof(*d));
     d->state = DOMAIN_EMPTY;
 }

@@ -45,15 +45,15 @@ static uint32_t words_needed(seL4_Word label)
 seL4_Error mediate_new_handle(vmm_domain_t *d, uint32_t kind, mm_cptr_t cap, seL4_Word *handle,
                               med_obj_t **op)
 {
-    uint32_t i = med_free_entry(d->handle, DOMAIN_MAX_HANDLES, d->handle_hint);
+    uint32_t i = med_free_entry(d->ms->handle, DOMAIN_MAX_HANDLES, d->handle_hint);
 
     if (i == DOMAIN_MAX_HANDLES)
         return seL4_NotEnoughMemory;
     d->handle_hint = i + 1;
-    d->handle[i] = (med_obj_t){ .cap = cap, .kind = kind };
+    d->ms->handle[i] = (med_obj_t){ .cap = cap, .kind = kind };
     d->n_handles++;
     *handle = i + 1;
-    *op = &d->handle[i];
+    *op = &d->ms->handle[i];
     return seL4_NoError;
 }
 
@@ -78,7 +78,7 @@ static seL4_Error alloc(vmm_domain_t *d, seL4_Word type, seL4_Word bits, seL4_Wo
 /* A frame into the guest's own space (one mapping per frame). */
 static seL4_Error map(vmm_domain_t *d, seL4_Word handle, seL4_Word va, seL4_Word rights)
 {
-    med_obj_t *o = med_lookup(d->handle, DOMAIN_MAX_HANDLES, handle, MED_OBJECT, seL4_X86_4K);
+    med_obj_t *o = med_lookup(d->ms->handle, DOMAIN_MAX_HANDLES, handle, MED_OBJECT, seL4_X86_4K);
 
     if (!o || med_check_own_vaddr(va) || med_check_rights(rights))
         return seL4_InvalidArgument;
@@ -95,9 +95,9 @@ static seL4_Error unmap(vmm_domain_t *d, seL4_Word va)
     if (med_check_own_vaddr(va) || !mm_vspace_lookup(&d->med_vs, va))
         return seL4_InvalidArgument;
     for (uint32_t h = 0; h < DOMAIN_MAX_HANDLES; h++)
-        if (d->handle[h].kind == MED_OBJECT && d->handle[h].type == seL4_X86_4K &&
-            d->handle[h].where == va)
-            d->handle[h].where = 0;
+        if (d->ms->handle[h].kind == MED_OBJECT && d->ms->handle[h].type == seL4_X86_4K &&
+            d->ms->handle[h].where == va)
+            d->ms->handle[h].where = 0;
     return mm_vspace_unmap(&d->med_vs, va) == ERR_NONE ? seL4_NoError : seL4_InvalidArgument;
 }
 
@@ -114,7 +114,7 @@ static void object_free(vmm_domain_t *d, med_obj_t *o)
 
 static seL4_Error release(vmm_domain_t *d, seL4_Word handle)
 {
-    med_obj_t *o = handle >= 1 && handle <= DOMAIN_MAX_HANDLES ? &d->handle[handle - 1] : NULL;
+    med_obj_t *o = handle >= 1 && handle <= DOMAIN_MAX_HANDLES ? &d->ms->handle[handle - 1] : NULL;
 
     if (!o || o->kind == MED_FREE)
         return seL4_InvalidArgument;
@@ -166,7 +166,7 @@ void mediate_release_all(vmm_domain_t *d)
 {
     for (uint32_t pass = MED_THREAD; pass >= MED_OBJECT; pass--)
         for (uint32_t h = 0; h < DOMAIN_MAX_HANDLES; h++)
-            if (d->handle[h].kind == pass)
+            if (d->ms->handle[h].kind == pass)
                 release(d, h + 1);
     d->med_vs.owned = 0;            /* its page directory is d->vs's (give_memory()) */
     mm_vspace_destroy(&d->med_vs);

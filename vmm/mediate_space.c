@@ -19,7 +19,7 @@
 
 static struct mm_vspace *space_of(vmm_domain_t *d, seL4_Word handle)
 {
-    med_obj_t *o = med_lookup(d->handle, DOMAIN_MAX_HANDLES, handle, MED_SPACE, MED_ANY_TYPE);
+    med_obj_t *o = med_lookup(d->ms->handle, DOMAIN_MAX_HANDLES, handle, MED_SPACE, MED_ANY_TYPE);
 
     return o ? &d->space[o->where] : NULL;
 }
@@ -50,7 +50,7 @@ static seL4_Error space_map(vmm_domain_t *d, seL4_Word sh, seL4_Word fh, seL4_Wo
                             seL4_Word rights)
 {
     struct mm_vspace *vs = space_of(d, sh);
-    med_obj_t *f = med_lookup(d->handle, DOMAIN_MAX_HANDLES, fh, MED_OBJECT, seL4_X86_4K);
+    med_obj_t *f = med_lookup(d->ms->handle, DOMAIN_MAX_HANDLES, fh, MED_OBJECT, seL4_X86_4K);
     mm_cptr_t copy;
 
     if (!vs || !f || med_check_proc_vaddr(va) || med_check_rights(rights))
@@ -69,7 +69,7 @@ static seL4_Error space_map(vmm_domain_t *d, seL4_Word sh, seL4_Word fh, seL4_Wo
         mm_slot_free(&d->med, copy);
         return seL4_NotEnoughMemory;
     }
-    d->copy_of[copy - d->med_slots] = (uint16_t)fh;
+    d->ms->copy_of[copy - d->med_slots] = (uint16_t)fh;
     f->uses++;
     return seL4_NoError;
 }
@@ -78,13 +78,13 @@ static seL4_Error space_map(vmm_domain_t *d, seL4_Word sh, seL4_Word fh, seL4_Wo
 static void unmap_copy(vmm_domain_t *d, struct mm_vspace *vs, uint32_t va)
 {
     mm_cptr_t copy = mm_vspace_lookup(vs, va);
-    uint32_t fh = d->copy_of[copy - d->med_slots];
+    uint32_t fh = d->ms->copy_of[copy - d->med_slots];
 
     mm_vspace_unmap(vs, va);
     seL4_CNode_Delete(d->med.root, copy, DEPTH);
     mm_slot_free(&d->med, copy);
-    d->copy_of[copy - d->med_slots] = 0;
-    d->handle[fh - 1].uses--;
+    d->ms->copy_of[copy - d->med_slots] = 0;
+    d->ms->handle[fh - 1].uses--;
 }
 
 static seL4_Error space_unmap(vmm_domain_t *d, seL4_Word sh, seL4_Word va)

@@ -26,7 +26,7 @@
 
 static med_obj_t *thread_of(vmm_domain_t *d, seL4_Word handle)
 {
-    return med_lookup(d->handle, DOMAIN_MAX_HANDLES, handle, MED_THREAD, MED_ANY_TYPE);
+    return med_lookup(d->ms->handle, DOMAIN_MAX_HANDLES, handle, MED_THREAD, MED_ANY_TYPE);
 }
 
 /* The thread's CSpace, its fault capability in it, its TCB configured in
@@ -57,8 +57,8 @@ static seL4_Error thread_make(vmm_domain_t *d, mm_cptr_t pd, mm_cptr_t ep, seL4_
 
 static seL4_Error thread_new(vmm_domain_t *d, seL4_Word *mr, seL4_Word *nreply)
 {
-    med_obj_t *s = med_lookup(d->handle, DOMAIN_MAX_HANDLES, mr[0], MED_SPACE, MED_ANY_TYPE);
-    med_obj_t *ep = med_lookup(d->handle, DOMAIN_MAX_HANDLES, mr[1], MED_OBJECT,
+    med_obj_t *s = med_lookup(d->ms->handle, DOMAIN_MAX_HANDLES, mr[0], MED_SPACE, MED_ANY_TYPE);
+    med_obj_t *ep = med_lookup(d->ms->handle, DOMAIN_MAX_HANDLES, mr[1], MED_OBJECT,
                                seL4_EndpointObject);
     mm_cptr_t tcb, cnode;
     med_obj_t *o;
@@ -76,7 +76,7 @@ static seL4_Error thread_new(vmm_domain_t *d, seL4_Word *mr, seL4_Word *nreply)
         return seL4_NotEnoughMemory;
     }
     o->aux = cnode;
-    o->where = (uint32_t)(s - d->handle) + 1;
+    o->where = (uint32_t)(s - d->ms->handle) + 1;
     s->uses++;
     *nreply = 1;
     return seL4_NoError;
@@ -87,14 +87,14 @@ void mediate_thread_free(vmm_domain_t *d, med_obj_t *o)
     seL4_TCB_Suspend(o->cap);
     mm_free(&d->med, o->cap);
     mm_free(&d->med, o->aux);
-    d->handle[o->where - 1].uses--;
+    d->ms->handle[o->where - 1].uses--;
     *o = (med_obj_t){ 0 };
 }
 
 /* The guest's copy of one of its endpoints, to receive on. */
 static seL4_Error ep_give(vmm_domain_t *d, seL4_Word handle, seL4_Word slot)
 {
-    med_obj_t *ep = med_lookup(d->handle, DOMAIN_MAX_HANDLES, handle, MED_OBJECT,
+    med_obj_t *ep = med_lookup(d->ms->handle, DOMAIN_MAX_HANDLES, handle, MED_OBJECT,
                                seL4_EndpointObject);
 
     if (!ep)

@@ -1,4 +1,4 @@
-/* unit-test-sources: vmm/config.c kernel/elf.c */
+/* unit-test-sources: vmm/config.c kernel/elf.c tests/unit/vmm/read_file.c */
 /*
  * vmm_config_read() on the host, with the real trees and modules the build
  * makes (run from the repository root, after `make vmm`):
@@ -24,6 +24,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "read_file.h"
 #include <vmm/config.h>
 
 #define TABLE           "tests/vmm/refusals.tsv"
@@ -53,25 +54,6 @@ typedef struct row {
 
 static vmm_module_t modules[N_MODULES];
 static row_t rows[MAX_ROWS];
-
-static uint8_t *read_file(const char *path, uint32_t *size)
-{
-    FILE *f = fopen(path, "rb");
-    uint8_t *buf;
-    long n;
-
-    if (!f)
-        fail_msg("cannot open %s (run from the repository root after `make vmm`)", path);
-    fseek(f, 0, SEEK_END);
-    n = ftell(f);
-    rewind(f);
-    buf = malloc(n ? n : 1);
-    assert_non_null(buf);
-    assert_int_equal(fread(buf, 1, n, f), (size_t)n);
-    fclose(f);
-    *size = (uint32_t)n;
-    return buf;
-}
 
 static void load_modules(void)
 {
@@ -132,9 +114,13 @@ static void default_accepted(void **state)
     assert_int_equal(cfg.device[0].range[0].count, 8);
     assert_int_equal(cfg.device[0].n_irqs, 0);
     assert_int_equal(cfg.bytes_needed, 8 * MIB + 2 * VMM_GUEST_OVERHEAD + 4 * KIB +
+                     VMM_MEDIATED_OVERHEAD +
                      2 * (cfg.guest[0].image.highest - cfg.guest[0].image.lowest));
+    assert_int_equal(vmm_guest_cost(&cfg.guest[0]), 4 * MIB + VMM_GUEST_OVERHEAD +
+                     cfg.guest[0].image.highest - cfg.guest[0].image.lowest);
     assert_int_equal(vmm_guest_cost(&cfg.guest[1]), 4 * MIB + VMM_GUEST_OVERHEAD +
-                     cfg.guest[1].image.highest - cfg.guest[1].image.lowest);
+                     VMM_MEDIATED_OVERHEAD + cfg.guest[1].image.highest -
+                     cfg.guest[1].image.lowest);
     free(dtb);
 }
 

@@ -121,6 +121,9 @@ typedef struct vmm_config_error {
  * stack, IPC buffer and boot page, with room for memmgr's slabs. Counted
  * against the free pool with the image's pages (vmm_guest_cost()). */
 #define VMM_GUEST_OVERHEAD  (96u * 1024u)
+/* And for a mediated guest, the VMM's handle table and memmgr records for
+ * it (vmm_med_state_t, vmm/include/vmm/domain.h), in frames of the pool. */
+#define VMM_MEDIATED_OVERHEAD (656u * 1024u)
 
 /* Read and validate the tree at fdt (fdt_size readable bytes) against the
  * machine. Returns true and fills *out, or returns false and fills *err. */

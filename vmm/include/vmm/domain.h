@@ -35,7 +35,7 @@
 #define DOMAIN_MED_MIN_BITS 9u
 #define DOMAIN_MED_SLOT_SHIFT 11u   /* 2 KiB */
 #define DOMAIN_MED_SLOTS_MAX (1u << VMM_L2_BITS)
-#define DOMAIN_MED_META     (512u * 1024u)
+#define DOMAIN_MED_META     (512u * 1024u)  /* its struct mm's records */
 #define DOMAIN_LINE_MAX     160     /* one line of guest output; longer ones are split */
 #define VMM_META_BYTES      (160u * 1024u)
 #define DOMAIN_MAX_LINK_CAPS 1024   /* shared-memory frame copies and the like */
@@ -58,6 +58,27 @@ _Static_assert(VMM_SCRATCH_VADDR % VMM_PT_SPAN == 0 &&
                "the windows but the large one share the page table vmm_init() makes");
 _Static_assert(VMM_INPUT_WINDOW + VMM_MAX_GUESTS * 4096u <= VMM_DIGEST_VADDR,
                "the input rings' windows end before the digest's");
+
+/* What the VMM keeps for a mediated guest: its handle table, the frame
+ * each mapping copy is of, its struct mm's records. Not in the VMM's image:
+ * vmm_init() maps one, of frames from its own pool, at VMM_MED_WINDOW +
+ * i * VMM_MED_STRIDE for each guest i the configuration makes mediated, and
+ * keeps it while the VMM runs (destroy and restart reuse it). */
+typedef struct vmm_med_state {
+    med_obj_t handle[DOMAIN_MAX_HANDLES];   /* handle h is entry h - 1 */
+    uint16_t copy_of[DOMAIN_MED_SLOTS_MAX]; /* a mapping copy's frame handle, by slot */
+    uint8_t meta[DOMAIN_MED_META];
+} vmm_med_state_t;
+
+#define VMM_MED_WINDOW          0x5e000000u
+#define VMM_MED_STRIDE          (1u << 20)      /* 1 MiB a guest */
+#define VMM_MED_PTS             (VMM_MAX_GUESTS * VMM_MED_STRIDE / VMM_PT_SPAN)
+_Static_assert(sizeof(vmm_med_state_t) <= VMM_MED_STRIDE &&
+               sizeof(vmm_med_state_t) <= VMM_MEDIATED_OVERHEAD,
+               "a mediated guest's state fits its window and what config.c counts for it");
+_Static_assert(VMM_MED_WINDOW % VMM_PT_SPAN == 0 &&
+               VMM_MED_WINDOW + VMM_MAX_GUESTS * VMM_MED_STRIDE <= VMM_SCRATCH_VADDR,
+               "the mediated guests' windows are whole page tables' below the scratch window");
 
 typedef enum domain_state {
     DOMAIN_EMPTY,           /* never built, or destroyed */
@@ -90,9 +111,8 @@ typedef struct vmm_domain {
     mm_cptr_t med_slots;                    /* CPtr of its CNode's slot 0 */
     mm_cptr_t med_cnode;                    /* that CNode, in the VMM's boot CNode */
     uint32_t med_bits;                      /* its size */
-    med_obj_t handle[DOMAIN_MAX_HANDLES];   /* handle h is entry h - 1 */
+    vmm_med_state_t *ms;                    /* its handles and records (vmm_init()) */
     struct mm_vspace space[DOMAIN_MAX_SPACES];  /* its processes'; .mm NULL: free */
-    uint16_t copy_of[DOMAIN_MED_SLOTS_MAX]; /* a mapping copy's frame handle, by slot */
     uint32_t n_links;
     vmm_guest_link_t link[VMM_BOOT_MAX_LINKS];  /* its channels and devices, for its boot page */
     uint32_t n_link_caps;
@@ -112,7 +132,6 @@ typedef struct vmm_domain {
     uint32_t claim_used, claim_free;
     char line[DOMAIN_LINE_MAX + 1];
     uint32_t line_len;
-    uint8_t med_meta[DOMAIN_MED_META];      /* last: destroy clears all but this */
 } vmm_domain_t;
 
 typedef struct vmm {
@@ -121,6 +140,8 @@ typedef struct vmm {
     struct mm_vspace local;         /* the VMM's own address space */
     mm_cptr_t ep;                   /* the endpoint guests Call and fault to */
     mm_cptr_t keeper;               /* the page table of its windows (scratch, input, digest) */
+    mm_cptr_t med_pt[VMM_MED_PTS];  /* the page tables of the mediated guests' windows */
+    vmm_med_state_t *med_state[VMM_MAX_GUESTS];     /* NULL: not mediated */
     mm_cptr_t l1, l1_obj;           /* its CSpace root (guarded) and the CNode's own cap */
     uint64_t t_start;               /* time-stamp at the VMM's start (benchmarks) */
     uint64_t t_config;              /* time-stamps vmm_config_read() took */
