@@ -66,7 +66,8 @@
 #define PG_COW          0x100u          /* in ppage_t.prot: shared, copy on write */
 #define PG_LAZY         0x200u          /* in ppage_t.prot: reserved, no frame yet */
 #define PG_FILE         0x400u          /* with PG_LAZY: first contents from the image */
-#define PG_FLAGS        (PG_COW | PG_LAZY | PG_FILE)
+#define PG_SHARED       0x800u          /* a page-cache page of a MAP_SHARED mapping */
+#define PG_FLAGS        (PG_COW | PG_LAZY | PG_FILE | PG_SHARED)
 #define IMAGE_SEGS      8u              /* segments of an image paged in on demand */
 #define REFS_CHUNK      1024u           /* frames per frame_refs chunk */
 #define REFS_CHUNKS     (SHADOW_SPAN / PG / REFS_CHUNK)
@@ -402,25 +403,15 @@ static int page_lazy(lxh_space_t *s, uint32_t va, uint32_t prot)
  * file may have shrunk since: what is gone reads as zero). */
 static void fill_from_image(const lxh_space_t *s, uint8_t *page, uint32_t va)
 {
-    const lx_inode_t *n = s->img;
-
     for (uint32_t i = 0; i < s->nseg; i++) {
         const lx_file_seg_t *g = &s->seg[i];
         uint32_t lo = va > g->vaddr ? va : g->vaddr;
-        uint32_t hi = g->vaddr + g->size, off, len;
+        uint32_t hi = g->vaddr + g->size;
 
         if (hi > va + PG)
             hi = va + PG;
-        if (lo >= hi)
-            continue;
-        off = g->offset + (lo - g->vaddr);
-        if (off >= n->size)
-            continue;
-        len = hi - lo < n->size - off ? hi - lo : n->size - off;
-        if (((lo - va) | off | len) & 3)
-            memcpy(page + (lo - va), n->data + off, len);
-        else
-            words_copy(page + (lo - va), n->data + off, len);   /* n->data is word-aligned */
+        if (lo < hi)
+            lx_pcache_read(s->img, g->offset + (lo - g->vaddr), page + (lo - va), hi - lo);
     }
 }
 
@@ -533,6 +524,64 @@ static int op_map_image(void *space, const lx_inode_t *n, const lx_file_seg_t *s
         }
     }
     return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* The page cache's frames                                             */
+
+/* A frame for a file's page: the cache's hold is the frame's first count,
+ * each mapping adds one (page_release drops it). New file bytes are new
+ * pages, so they keep the reserve as map_zero's promises do. */
+static int op_page_new(void *ctx, lx_page_t *pg)
+{
+    mm_cptr_t f;
+    uint32_t pa;
+
+    (void)ctx;
+    if (mem_avail() < RESERVE_BYTES + PG || frame_new(0, &f, &pa) != 0)
+        return LX_ERR(LX_ENOSPC);
+    words_zero((uint8_t *)(SHADOW_BASE + pa), PG);
+    pg->mem = (uint8_t *)(SHADOW_BASE + pa);
+    pg->frame = f;
+    return 0;
+}
+
+static void op_page_put(void *ctx, const lx_page_t *pg)
+{
+    uint32_t pa = (uint32_t)pg->mem - SHADOW_BASE;
+
+    (void)ctx;
+    if (--*frame_refs(pa) == 0)
+        frame_release(pg->frame, pa);
+}
+
+/* A private page is copy-on-write whatever its rights, so that an
+ * mprotect adding PROT_WRITE still copies before the first write. */
+static int op_map_page(void *space, uint32_t va, const lx_page_t *pg, uint32_t prot,
+                       bool shared)
+{
+    lxh_space_t *s = space;
+    uint32_t pa = (uint32_t)pg->mem - SHADOW_BASE;
+    ppage_t *e = pte(s, va, true);
+    uint16_t *refs = frame_refs(pa);
+    int err;
+
+    if (!e)
+        return LX_ERR(LX_ENOMEM);
+    if (e->frame || (e->prot & PG_LAZY))
+        return LX_ERR(LX_EEXIST);
+    if (*refs == UINT16_MAX)
+        return LX_ERR(LX_ENOMEM);
+    *e = (ppage_t){ .frame = pg->frame, .paddr = pa,
+                    .prot = prot | (shared ? PG_SHARED : PG_COW) };
+    ++*refs;
+    s->pages++;
+    if (prot == LX_PROT_NONE)
+        return 0;
+    err = show(s, e, va);
+    if (err)
+        page_release(s, e, va);
+    return err;
 }
 
 static int op_unmap(void *space, uint32_t va, uint32_t len)
@@ -678,7 +727,7 @@ int lxh_space_fork(lxh_space_t *parent, lxh_space_t **out)
                 c->lazy++;
                 continue;
             }
-            if ((e->prot & LX_PROT_WRITE) && !(e->prot & PG_COW)) {
+            if ((e->prot & LX_PROT_WRITE) && !(e->prot & (PG_COW | PG_SHARED))) {
                 e->prot |= PG_COW;
                 if (e->copy)
                     H.b->protect(&parent->vs, va, MM_RO);
@@ -845,6 +894,9 @@ static const lx_host_ops_t ops = {
     .space_fork = op_space_fork,
     .space_free = op_space_free,
     .map_image = op_map_image,
+    .page_new = op_page_new,
+    .page_put = op_page_put,
+    .map_page = op_map_page,
     .mem_info = op_mem_info,
 };
 
