@@ -26,6 +26,14 @@
  * each page (lxh_fault), so a fork costs a table copy, not a mapping per
  * page.
  *
+ * The page cache (op_page_new, op_page_put, op_map_page): a regular file's
+ * pages are frames of the guest's in the shadow, counted in frame_refs like
+ * any other: one for the cache, one per table entry naming the frame. A
+ * file mapping's page (linux/pcache.c decides which) is such an entry:
+ * PG_COW for a private mapping, PG_SHARED for a shared one (fork leaves it
+ * writable on both sides). An image page a read-only segment fills whole
+ * from one file page is the cache's frame too, instead of a copy.
+ *
  * Memory policy: what the backend can still get is the guest's, less a reserve of
  * RESERVE_BYTES for the guest kernel itself (its heap, page tables, CSpace
  * growth, threads). A new page (map_zero, exec, mmap, brk) or a fork that
@@ -401,6 +409,29 @@ static int page_lazy(lxh_space_t *s, uint32_t va, uint32_t prot)
 
 /* An image page's bytes from the file, as the segments place them (the
  * file may have shrunk since: what is gone reads as zero). */
+/* Bytes [off, off + len) of the file into dst, which is zeroed: from its
+ * page-cache pages, a hole left as it is; whole words with the string
+ * instruction when they line up (a page's worth is one instruction). */
+static void image_copy(const lx_inode_t *n, uint32_t off, uint8_t *dst, uint32_t len)
+{
+    if (off >= n->size)
+        return;
+    if (len > n->size - off)
+        len = n->size - off;
+    while (len) {
+        uint32_t i = off / PG, in = off % PG, cnt = PG - in < len ? PG - in : len;
+        const uint8_t *src = i < n->npages ? n->pages[i].mem : NULL;
+
+        if (src && ((in | cnt | (uint32_t)dst) & 3) == 0)
+            words_copy(dst, src + in, cnt);
+        else if (src)
+            memcpy(dst, src + in, cnt);
+        off += cnt;
+        dst += cnt;
+        len -= cnt;
+    }
+}
+
 static void fill_from_image(const lxh_space_t *s, uint8_t *page, uint32_t va)
 {
     for (uint32_t i = 0; i < s->nseg; i++) {
@@ -411,19 +442,55 @@ static void fill_from_image(const lxh_space_t *s, uint8_t *page, uint32_t va)
         if (hi > va + PG)
             hi = va + PG;
         if (lo < hi)
-            lx_pcache_read(s->img, g->offset + (lo - g->vaddr), page + (lo - va), hi - lo);
+            image_copy(s->img, g->offset + (lo - g->vaddr), page + (lo - va), hi - lo);
     }
 }
 
-/* A reserved page gets its frame: zeroed, or filled from the image. It
- * was promised, so it may use the reserve. */
+/* The page-cache page an image page can be as it is: one not writable
+ * that a segment fills whole from a page of the file. NULL if none. */
+static const lx_page_t *image_cache_page(const lxh_space_t *s, const ppage_t *e, uint32_t va)
+{
+    const lx_inode_t *n = s->img;
+
+    if (e->prot & LX_PROT_WRITE)
+        return NULL;
+    for (uint32_t i = 0; i < s->nseg; i++) {
+        const lx_file_seg_t *g = &s->seg[i];
+        uint32_t off = g->offset + (va - g->vaddr);
+
+        if (va < g->vaddr || va + PG > g->vaddr + g->size)
+            continue;
+        if ((off & (PG - 1)) || off / PG >= n->npages || off + PG > n->size)
+            return NULL;
+        return n->pages[off / PG].mem ? &n->pages[off / PG] : NULL;
+    }
+    return NULL;
+}
+
+/* A reserved page gets its frame: zeroed, filled from the image, or the
+ * image's page-cache page itself (read-only, copied on a write after an
+ * mprotect, as a private file mapping's). It was promised, so it may use
+ * the reserve. */
 static int fill(lxh_space_t *s, ppage_t *e, uint32_t va)
 {
     mm_cptr_t f;
     uint32_t pa;
     bool file = e->prot & PG_FILE;
-    int err = frame_new(0, &f, &pa);
+    const lx_page_t *cached = file ? image_cache_page(s, e, va) : NULL;
+    int err;
 
+    if (cached && *frame_refs((uint32_t)cached->mem - SHADOW_BASE) < UINT16_MAX) {
+        pa = (uint32_t)cached->mem - SHADOW_BASE;
+        ++*frame_refs(pa);
+        H.lazy--;
+        s->lazy--;
+        s->lazy_file--;
+        *e = (ppage_t){ .frame = cached->frame, .paddr = pa,
+                        .prot = (e->prot & ~(PG_LAZY | PG_FILE)) | PG_COW };
+        s->pages++;
+        return 0;
+    }
+    err = frame_new(0, &f, &pa);
     if (err)
         return err;
     H.lazy--;
