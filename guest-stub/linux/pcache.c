@@ -277,16 +277,16 @@ int lx_file_fault(lx_proc_t *p, uint32_t addr, bool write)
     return 0;
 }
 
+/* The caller checked the range (len > 0, no wrap). */
 bool lx_file_populate(lx_proc_t *p, uint32_t addr, uint32_t len, bool write)
 {
+    uint32_t last = (addr + len - 1) & ~(PG - 1);
     bool any = false;
 
-    for (uint32_t a = addr & ~(PG - 1); a - (addr & ~(PG - 1)) < len + (addr & (PG - 1));
-            a += PG) {
+    for (uint32_t a = addr & ~(PG - 1);; a += PG) {
         if (lx_file_fault(p, a, write) == 0)
             any = true;
-        if (a + PG < a)
-            break;
+        if (a == last)
+            return any;
     }
-    return any;
 }
