@@ -594,6 +594,30 @@ static void mmap_file_from_page_cache(void **state)
     assert_int_equal(lx_file_fault(&w->p, s, false), -LX_EIO);
     assert_int_equal(SC2(w, LX_NR_munmap, s, 8192), 0);
 
+    /* mremap: a shared mapping moves as itself (the file's pages at the new
+     * place); a private one keeps the bytes it wrote */
+    assert_int_equal(SC2(w, LX_NR_ftruncate, fd, 3 * 4096), 0);
+    uint32_t sh = (uint32_t)SC6(w, LX_NR_mmap2, 0, 4096, rw, LX_MAP_SHARED, fd, 0);
+    uint32_t pv = (uint32_t)SC6(w, LX_NR_mmap2, 0, 4096, rw, LX_MAP_PRIVATE, fd, 0);
+    uint32_t gap = (uint32_t)SC6(w, LX_NR_mmap2, 0, 4096, LX_PROT_READ,
+                                 LX_MAP_PRIVATE | LX_MAP_ANONYMOUS, -1, 0);
+    assert_false(LX_IS_ERR((int32_t)sh) || LX_IS_ERR((int32_t)pv) || LX_IS_ERR((int32_t)gap));
+    assert_int_equal(SC2(w, LX_NR_munmap, gap, 4096), 0);
+    assert_int_equal(lx_file_fault(&w->p, pv, true), 0);
+    *fake_byte(&w->space, pv) = 'P';
+    int32_t sh2 = SC4(w, LX_NR_mremap, sh, 4096, 2 * 4096, LX_MREMAP_MAYMOVE);
+    int32_t pv2 = SC4(w, LX_NR_mremap, pv, 4096, 2 * 4096, LX_MREMAP_MAYMOVE);
+    assert_false(LX_IS_ERR(sh2) || LX_IS_ERR(pv2));
+    assert_int_equal(lx_file_fault(&w->p, (uint32_t)sh2 + 4096, true), 0);
+    *fake_byte(&w->space, (uint32_t)sh2 + 4096) = 'S';
+    assert_int_equal(SC3(w, LX_NR_lseek, fd, 4096, 0), 4096);
+    assert_int_equal(SC3(w, LX_NR_read, fd, buf, 1), 1);
+    assert_int_equal(*fake_byte(&w->space, buf), 'S');
+    assert_int_equal(*fake_byte(&w->space, (uint32_t)pv2), 'P');
+    assert_int_equal(lx_file_fault(&w->p, (uint32_t)pv2, false), -LX_EFAULT);   /* mapped already */
+    assert_int_equal(SC2(w, LX_NR_munmap, (uint32_t)sh2, 2 * 4096), 0);
+    assert_int_equal(SC2(w, LX_NR_munmap, (uint32_t)pv2, 2 * 4096), 0);
+
     /* a read-only descriptor: no shared writable mapping, no mprotect to one */
     int32_t ro = open_path(w, "/tmp/pc", LX_O_RDONLY, 0);
     assert_int_equal(SC6(w, LX_NR_mmap2, 0, 4096, rw, LX_MAP_SHARED, ro, 0), -LX_EACCES);
