@@ -26,6 +26,14 @@
  * each page (lxh_fault), so a fork costs a table copy, not a mapping per
  * page.
  *
+ * The page cache (op_page_new, op_page_put, op_map_page): a regular file's
+ * pages are frames of the guest's in the shadow, counted in frame_refs like
+ * any other: one for the cache, one per table entry naming the frame. A
+ * file mapping's page (linux/pcache.c decides which) is such an entry:
+ * PG_COW for a private mapping, PG_SHARED for a shared one (fork leaves it
+ * writable on both sides). An image page a read-only segment fills whole
+ * from one file page is the cache's frame too, instead of a copy.
+ *
  * Memory policy: what the backend can still get is the guest's, less a reserve of
  * RESERVE_BYTES for the guest kernel itself (its heap, page tables, CSpace
  * growth, threads). A new page (map_zero, exec, mmap, brk) or a fork that
@@ -66,7 +74,8 @@
 #define PG_COW          0x100u          /* in ppage_t.prot: shared, copy on write */
 #define PG_LAZY         0x200u          /* in ppage_t.prot: reserved, no frame yet */
 #define PG_FILE         0x400u          /* with PG_LAZY: first contents from the image */
-#define PG_FLAGS        (PG_COW | PG_LAZY | PG_FILE)
+#define PG_SHARED       0x800u          /* a page-cache page of a MAP_SHARED mapping */
+#define PG_FLAGS        (PG_COW | PG_LAZY | PG_FILE | PG_SHARED)
 #define IMAGE_SEGS      8u              /* segments of an image paged in on demand */
 #define REFS_CHUNK      1024u           /* frames per frame_refs chunk */
 #define REFS_CHUNKS     (SHADOW_SPAN / PG / REFS_CHUNK)
@@ -400,39 +409,88 @@ static int page_lazy(lxh_space_t *s, uint32_t va, uint32_t prot)
 
 /* An image page's bytes from the file, as the segments place them (the
  * file may have shrunk since: what is gone reads as zero). */
-static void fill_from_image(const lxh_space_t *s, uint8_t *page, uint32_t va)
+/* Bytes [off, off + len) of the file into dst, which is zeroed: from its
+ * page-cache pages, a hole left as it is; whole words with the string
+ * instruction when they line up (a page's worth is one instruction). */
+static void image_copy(const lx_inode_t *n, uint32_t off, uint8_t *dst, uint32_t len)
 {
-    const lx_inode_t *n = s->img;
+    if (off >= n->size)
+        return;
+    if (len > n->size - off)
+        len = n->size - off;
+    while (len) {
+        uint32_t i = off / PG, in = off % PG, cnt = PG - in < len ? PG - in : len;
+        const uint8_t *src = i < n->npages ? n->pages[i].mem : NULL;
 
-    for (uint32_t i = 0; i < s->nseg; i++) {
-        const lx_file_seg_t *g = &s->seg[i];
-        uint32_t lo = va > g->vaddr ? va : g->vaddr;
-        uint32_t hi = g->vaddr + g->size, off, len;
-
-        if (hi > va + PG)
-            hi = va + PG;
-        if (lo >= hi)
-            continue;
-        off = g->offset + (lo - g->vaddr);
-        if (off >= n->size)
-            continue;
-        len = hi - lo < n->size - off ? hi - lo : n->size - off;
-        if (((lo - va) | off | len) & 3)
-            memcpy(page + (lo - va), n->data + off, len);
-        else
-            words_copy(page + (lo - va), n->data + off, len);   /* n->data is word-aligned */
+        if (src && ((in | cnt | (uint32_t)dst) & 3) == 0)
+            words_copy(dst, src + in, cnt);
+        else if (src)
+            memcpy(dst, src + in, cnt);
+        off += cnt;
+        dst += cnt;
+        len -= cnt;
     }
 }
 
-/* A reserved page gets its frame: zeroed, or filled from the image. It
- * was promised, so it may use the reserve. */
+static void fill_from_image(const lxh_space_t *s, uint8_t *page, uint32_t va)
+{
+    for (uint32_t i = 0; i < s->nseg; i++) {
+        const lx_file_seg_t *g = &s->seg[i];
+        uint32_t lo = va > g->vaddr ? va : g->vaddr;
+        uint32_t hi = g->vaddr + g->size;
+
+        if (hi > va + PG)
+            hi = va + PG;
+        if (lo < hi)
+            image_copy(s->img, g->offset + (lo - g->vaddr), page + (lo - va), hi - lo);
+    }
+}
+
+/* The page-cache page an image page can be as it is: one not writable
+ * that a segment fills whole from a page of the file. NULL if none. */
+static const lx_page_t *image_cache_page(const lxh_space_t *s, const ppage_t *e, uint32_t va)
+{
+    const lx_inode_t *n = s->img;
+
+    if (e->prot & LX_PROT_WRITE)
+        return NULL;
+    for (uint32_t i = 0; i < s->nseg; i++) {
+        const lx_file_seg_t *g = &s->seg[i];
+        uint32_t off = g->offset + (va - g->vaddr);
+
+        if (va < g->vaddr || va + PG > g->vaddr + g->size)
+            continue;
+        if ((off & (PG - 1)) || off / PG >= n->npages || off + PG > n->size)
+            return NULL;
+        return n->pages[off / PG].mem ? &n->pages[off / PG] : NULL;
+    }
+    return NULL;
+}
+
+/* A reserved page gets its frame: zeroed, filled from the image, or the
+ * image's page-cache page itself (read-only, copied on a write after an
+ * mprotect, as a private file mapping's). It was promised, so it may use
+ * the reserve. */
 static int fill(lxh_space_t *s, ppage_t *e, uint32_t va)
 {
     mm_cptr_t f;
     uint32_t pa;
     bool file = e->prot & PG_FILE;
-    int err = frame_new(0, &f, &pa);
+    const lx_page_t *cached = file ? image_cache_page(s, e, va) : NULL;
+    int err;
 
+    if (cached && *frame_refs((uint32_t)cached->mem - SHADOW_BASE) < UINT16_MAX) {
+        pa = (uint32_t)cached->mem - SHADOW_BASE;
+        ++*frame_refs(pa);
+        H.lazy--;
+        s->lazy--;
+        s->lazy_file--;
+        *e = (ppage_t){ .frame = cached->frame, .paddr = pa,
+                        .prot = (e->prot & ~(PG_LAZY | PG_FILE)) | PG_COW };
+        s->pages++;
+        return 0;
+    }
+    err = frame_new(0, &f, &pa);
     if (err)
         return err;
     H.lazy--;
@@ -533,6 +591,64 @@ static int op_map_image(void *space, const lx_inode_t *n, const lx_file_seg_t *s
         }
     }
     return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* The page cache's frames                                             */
+
+/* A frame for a file's page: the cache's hold is the frame's first count,
+ * each mapping adds one (page_release drops it). New file bytes are new
+ * pages, so they keep the reserve as map_zero's promises do. */
+static int op_page_new(void *ctx, lx_page_t *pg)
+{
+    mm_cptr_t f;
+    uint32_t pa;
+
+    (void)ctx;
+    if (mem_avail() < RESERVE_BYTES + PG || frame_new(0, &f, &pa) != 0)
+        return LX_ERR(LX_ENOSPC);
+    words_zero((uint8_t *)(SHADOW_BASE + pa), PG);
+    pg->mem = (uint8_t *)(SHADOW_BASE + pa);
+    pg->frame = f;
+    return 0;
+}
+
+static void op_page_put(void *ctx, const lx_page_t *pg)
+{
+    uint32_t pa = (uint32_t)pg->mem - SHADOW_BASE;
+
+    (void)ctx;
+    if (--*frame_refs(pa) == 0)
+        frame_release(pg->frame, pa);
+}
+
+/* A private page is copy-on-write whatever its rights, so that an
+ * mprotect adding PROT_WRITE still copies before the first write. */
+static int op_map_page(void *space, uint32_t va, const lx_page_t *pg, uint32_t prot,
+                       bool shared)
+{
+    lxh_space_t *s = space;
+    uint32_t pa = (uint32_t)pg->mem - SHADOW_BASE;
+    ppage_t *e = pte(s, va, true);
+    uint16_t *refs = frame_refs(pa);
+    int err;
+
+    if (!e)
+        return LX_ERR(LX_ENOMEM);
+    if (e->frame || (e->prot & PG_LAZY))
+        return LX_ERR(LX_EEXIST);
+    if (*refs == UINT16_MAX)
+        return LX_ERR(LX_ENOMEM);
+    *e = (ppage_t){ .frame = pg->frame, .paddr = pa,
+                    .prot = prot | (shared ? PG_SHARED : PG_COW) };
+    ++*refs;
+    s->pages++;
+    if (prot == LX_PROT_NONE)
+        return 0;
+    err = show(s, e, va);
+    if (err)
+        page_release(s, e, va);
+    return err;
 }
 
 static int op_unmap(void *space, uint32_t va, uint32_t len)
@@ -678,7 +794,7 @@ int lxh_space_fork(lxh_space_t *parent, lxh_space_t **out)
                 c->lazy++;
                 continue;
             }
-            if ((e->prot & LX_PROT_WRITE) && !(e->prot & PG_COW)) {
+            if ((e->prot & LX_PROT_WRITE) && !(e->prot & (PG_COW | PG_SHARED))) {
                 e->prot |= PG_COW;
                 if (e->copy)
                     H.b->protect(&parent->vs, va, MM_RO);
@@ -845,6 +961,9 @@ static const lx_host_ops_t ops = {
     .space_fork = op_space_fork,
     .space_free = op_space_free,
     .map_image = op_map_image,
+    .page_new = op_page_new,
+    .page_put = op_page_put,
+    .map_page = op_map_page,
     .mem_info = op_mem_info,
 };
 

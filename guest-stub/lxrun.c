@@ -395,7 +395,7 @@ static bool deliver_stopped(lxr_t *r, lx_proc_t *p)
 /* A fault the pager did not resolve becomes the signal Linux sends: to the
  * handler if there is one (the reply resumes the thread there), else the
  * process ends with it. */
-static void fault_to_signal(lxr_t *r, lx_proc_t *p, seL4_Word label)
+static void fault_to_signal(lxr_t *r, lx_proc_t *p, seL4_Word label, bool bus)
 {
     int sig = SIGSEGV, code = LX_SI_KERNEL;
     uint32_t addr = 0, trapno, err, ip;
@@ -406,6 +406,10 @@ static void fault_to_signal(lxr_t *r, lx_proc_t *p, seL4_Word label)
         err = seL4_GetMR(seL4_VMFault_FSR);
         trapno = TRAP_PF;
         code = lx_sig_segv_code(p, addr);
+        if (bus) {
+            sig = LX_SIGBUS;    /* past the end of a mapped file */
+            code = LX_BUS_ADRERR;
+        }
     } else if (label == seL4_Fault_UserException) {
         ip = seL4_GetMR(seL4_UserException_FaultIP);
         trapno = seL4_GetMR(seL4_UserException_Number);
@@ -423,7 +427,8 @@ static void fault_to_signal(lxr_t *r, lx_proc_t *p, seL4_Word label)
     if (deliver_stopped(r, p)) {
         reply_later(r, p, NULL);
     } else if (label == seL4_Fault_VMFault) {
-        gprintf("guest-stub: linux: pid %u segfault at 0x%08x ip 0x%08x\n", p->pid, addr, ip);
+        gprintf("guest-stub: linux: pid %u %s at 0x%08x ip 0x%08x\n", p->pid,
+                bus ? "bus error" : "segfault", addr, ip);
     } else {
         gprintf("guest-stub: linux: pid %u exception %u at ip 0x%08x\n", p->pid, trapno, ip);
     }
@@ -437,6 +442,8 @@ static void on_fault(lxr_t *r, lx_proc_t *p, seL4_Word label)
         bool write = seL4_GetMR(seL4_VMFault_FSR) & PF_WRITE;
         int err = lxh_fault(p->space, addr, write);
 
+        if (err == LX_ERR(LX_EFAULT))
+            err = lx_file_fault(p, addr, write);
         if (err == 0) {
             r->faults++;
             if (r->timed)
@@ -450,8 +457,10 @@ static void on_fault(lxr_t *r, lx_proc_t *p, seL4_Word label)
             kill_proc(r, p, SIGKILL);
             return;
         }
+        fault_to_signal(r, p, label, err == LX_ERR(LX_EIO));
+        return;
     }
-    fault_to_signal(r, p, label);
+    fault_to_signal(r, p, label, false);
 }
 
 static void wake_parked(lxr_t *r);
@@ -721,6 +730,9 @@ int guest_run_linux(rt_component_info_t *info, const vmm_guest_boot_t *boot)
             boot->memory >> 10, b->policy, argv[0]);
     if (lx_kernel_init(&k, lxh_init(b), NULL) != 0)
         return gprintf("guest-stub: linux: no memory for the personality\n"), 1;
+    /* Before the initrd: its files are page-cache frames, given back with
+     * the file system at the end. */
+    live = b->in_use() - lxh_kept_bytes();
     k.tls_gdt_entry = GDT_TLS_ENTRY;
     k.hwcap = cpuid1_edx();
     if (boot->initrd_size) {
@@ -733,7 +745,6 @@ int guest_run_linux(rt_component_info_t *info, const vmm_guest_boot_t *boot)
         gprintf("guest-stub: linux: initrd unpacked, %u bytes, file system uses %u bytes\n",
                 boot->initrd_size, k.mem_used);
     }
-    live = b->in_use() - lxh_kept_bytes();
     r = (lxr_t){ .k = &k, .b = b, .prio = boot->priority,
                  .timed = bench_wanted(boot->bootargs) };
     status = run(&r, argv);
@@ -750,13 +761,13 @@ int guest_run_linux(rt_component_info_t *info, const vmm_guest_boot_t *boot)
                 argv[0], status & 0x7f, nsys);
     }
     report_faults(&r, boot);
+    lx_kernel_release(&k);
     lxh_spare_drain();
     /* The heap keeps its pages and their page tables; everything else the
-     * processes took is back. */
+     * processes and the file system took is back. */
     if (b->in_use() - lxh_kept_bytes() != live)
         gprintf("guest-stub: linux: process objects not given back (%u bytes live, %u before)\n",
                 b->in_use() - lxh_kept_bytes(), live);
-    lx_kernel_release(&k);
     if (k.mem_used != 0)
         gprintf("guest-stub: linux: %u bytes of the personality not given back\n", k.mem_used);
     return code;

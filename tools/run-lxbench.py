@@ -284,18 +284,23 @@ WHERE = {
                   "as guest_fork_exec",
     "guest_execve_only": "as the execve of guest_fork_exec",
     "guest_shell": "execve of the 2 MiB busybox: every page ash touches is a VMFault round "
-                   "trip, a frame, a copy from the file (no page cache: Linux maps its cached "
-                   "pages, several per fault) or zeroing, and two mappings; plus fork as "
-                   "guest_fork_exit",
+                   "trip and two mappings, with a frame and a copy from the page cache for "
+                   "the pages at a segment's ends and the data, zeroing for bss, heap and "
+                   "stack (text pages are the cache's frames; Linux also maps several cached "
+                   "pages per fault); plus fork as guest_fork_exit",
     "guest_pagefault": "each first touch is a VMFault round trip to the guest kernel (our "
                        "kernel's part: vmfault_roundtrip in results.csv), a memmgr frame "
                        "(pooled or a retype, its address asked for and mapped in the guest "
                        "kernel), zeroing 4 KiB, and the process's mapping (a capability copy "
                        "and a map)",
-    "guest_pagefault_file": "private file mappings are filled (copied) at mmap time: reading "
-                            "them takes no fault",
-    "guest_pagefault_file_fault": "as guest_pagefault_file",
-    "guest_pagefault_file_1page": "as guest_pagefault_file",
+    "guest_pagefault_file": "a read fault is a VMFault round trip that finds no entry in the "
+                            "guest kernel's table, then the personality maps the page-cache "
+                            "page and up to 15 cached neighbours (fault-around): a capability "
+                            "copy and a map each, through memmgr, where Linux fills 16 page "
+                            "table entries",
+    "guest_pagefault_file_fault": "as guest_pagefault_file: one round trip, 16 mappings",
+    "guest_pagefault_file_1page": "one round trip and one mapping (a capability copy and a "
+                                  "map through memmgr)",
 }
 
 

@@ -33,10 +33,12 @@
 #define PF_X            1               /* ELF gABI segment flags */
 #define PF_W            2
 #define PF_R            4
+#define EHDR_SIZE       52              /* sizeof(Elf32_Ehdr) */
 #define EHDR_PHOFF      28              /* offsets in Elf32_Ehdr */
 #define EHDR_PHENTSIZE  42
 #define EHDR_PHNUM      44
 #define PHDR_SIZE       32              /* sizeof(Elf32_Phdr) */
+#define HEAD_BYTES      4096u           /* of the file, read for elf_parse */
 #define N_AUXV          18              /* pairs we pass, AT_NULL included */
 #define PLATFORM        "i686"          /* AT_PLATFORM, as Linux on i686 */
 #define RANDOM_BYTES    16
@@ -94,6 +96,23 @@ static uint32_t phdr_addr(const elf_image_t *img, phdrs_t ph)
 #define PAGE_DOWN(x) ((x) & ~(LX_PAGE_SIZE - 1))
 #define PAGE_UP(x)   PAGE_DOWN((x) + LX_PAGE_SIZE - 1)
 
+/* A segment's file bytes copied in, a page at a time from the cache. */
+static int copy_segment(lx_proc_t *p, const lx_inode_t *n, const lx_file_seg_t *g)
+{
+    uint8_t *buf = lx_alloc(p->k, LX_PAGE_SIZE);
+    int err = buf ? 0 : LX_ERR(LX_ENOMEM);
+
+    for (uint32_t done = 0; !err && done < g->size; done += LX_PAGE_SIZE) {
+        uint32_t cnt = g->size - done < LX_PAGE_SIZE ? g->size - done : LX_PAGE_SIZE;
+
+        lx_pcache_read(n, g->offset + done, buf, cnt);
+        err = p->k->ops->copy_out(p->space, g->vaddr + done, buf, cnt);
+    }
+    if (buf)
+        lx_free(p->k, buf, LX_PAGE_SIZE);
+    return err;
+}
+
 /* The file's bytes of every segment: demand-paged from the file if the
  * guest kernel can (map_image), else copied in now. */
 static int fill_segments(lx_proc_t *p, const lx_inode_t *n, const elf_image_t *img)
@@ -107,7 +126,7 @@ static int fill_segments(lx_proc_t *p, const lx_inode_t *n, const elf_image_t *i
     if (ops->map_image && ops->map_image(p->space, n, segs, img->n_segments) == 0)
         return 0;
     for (uint32_t i = 0; i < img->n_segments; i++) {
-        int err = ops->copy_out(p->space, segs[i].vaddr, n->data + segs[i].offset, segs[i].size);
+        int err = copy_segment(p, n, &segs[i]);
         if (err)
             return err;
     }
@@ -267,11 +286,26 @@ static int find_program(lx_proc_t *p, const char *path, lx_inode_t **out)
     return 0;
 }
 
+/* The file's first page, where elf_parse() finds the ELF header and the
+ * program headers (it reads nothing else; a linker puts them there):
+ * NULL, or why the file is refused. */
+static const char *read_head(const lx_inode_t *n, uint8_t *head)
+{
+    uint32_t got = (uint32_t)lx_pcache_read(n, 0, head, HEAD_BYTES);
+
+    if (got < EHDR_SIZE)
+        return "linux: not an ELF executable (too short)";
+    if ((uint64_t)rd32(head + EHDR_PHOFF) + (uint64_t)rd16(head + EHDR_PHNUM) * PHDR_SIZE > got)
+        return "linux: ELF program headers not in the file's first page";
+    return NULL;
+}
+
 /* Loads path into p, whose address space the guest kernel has just made
  * empty. On success out says where the thread starts. */
 int lx_exec(lx_proc_t *p, const char *path, const char *const argv[],
         const char *const envp[], lx_exec_info_t *out)
 {
+    static uint8_t head[HEAD_BYTES];    /* one call at a time */
     lx_inode_t *n;
     elf_image_t img;
     int err = check_args(path, argv, envp);
@@ -279,12 +313,16 @@ int lx_exec(lx_proc_t *p, const char *path, const char *const argv[],
         err = find_program(p, path, &n);
     if (err)
         return err;
-    const char *why = elf_parse(n->data, n->size, p->k->user_top - STACK_SIZE, &img);
-    if (why || has_interp(phdrs_of(n->data))) {
+    const char *why = read_head(n, head);
+    if (!why)
+        why = elf_parse(head, n->size, p->k->user_top - STACK_SIZE, &img);
+    if (why || has_interp(phdrs_of(head))) {
         p->k->ops->log(p->k->ctx, why ? why : "linux: dynamic executables are not supported", 0);
         return LX_ERR(LX_ENOEXEC);
     }
-    phdrs_t ph = phdrs_of(n->data);
+    phdrs_t ph = phdrs_of(head);
+    for (int i = 0; i < LX_VMA_MAX; i++)
+        lx_vma_drop(p->k, &p->vma[i]);
     memset(p->vma, 0, sizeof(p->vma));
     *out = (lx_exec_info_t){ .entry = img.entry, .phdr = phdr_addr(&img, ph), .phnum = ph.num };
     err = load_segments(p, n, &img, ph);

@@ -3,7 +3,7 @@
  * table; the table points at an open file description (lx_file_t) holding
  * the position and the open flags, shared by dup() and, later, by fork().
  * A description reads and writes one of three things: a regular file's
- * bytes in the in-memory file system, a character device (null, zero, and
+ * bytes in the page cache (pcache.c), a character device (null, zero, and
  * the console behind tty and console), or one end of a pipe.
  *
  * Reads and writes here move bytes between the object and a buffer in the
@@ -131,11 +131,9 @@ static int32_t inode_read(lx_proc_t *p, lx_file_t *f, void *buf, uint32_t len)
         return dev_read(p, n, buf, len);
     if (f->pos >= n->size)
         return 0;
-    uint32_t left = n->size - (uint32_t)f->pos;
-    uint32_t cnt = len < left ? len : left;
-    memcpy(buf, n->data + f->pos, cnt);
-    f->pos += cnt;
-    return (int32_t)cnt;
+    int32_t cnt = lx_pcache_read(n, (uint32_t)f->pos, buf, len);
+    f->pos += (uint32_t)cnt;
+    return cnt;
 }
 
 static int32_t inode_write(lx_proc_t *p, lx_file_t *f, const void *buf, uint32_t len)

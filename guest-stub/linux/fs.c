@@ -1,11 +1,13 @@
 /*
  * The in-memory file system: a tree of inodes living in the guest kernel's
  * own memory, like Linux's tmpfs. A directory holds a list of named entries
- * pointing at inodes; a file's bytes sit in one buffer that doubles as it
- * grows; a symlink's target is its data. An inode lives while a name links
+ * pointing at inodes; a regular file's bytes sit in the page cache
+ * (pcache.c); a symlink's target is its data, one buffer that doubles as
+ * it grows. An inode lives while a name links
  * it (nlink) or something has it open (opens): unlinking an open file keeps
- * its bytes until the last close, as on Linux. Every byte comes from
- * lx_alloc(), so the guest's accounting sees the whole file system.
+ * its bytes until the last close (or unmap), as on Linux. Every byte comes
+ * from lx_alloc() or the page cache's ops->page_new, so the guest's
+ * accounting sees the whole file system.
  *
  * Path walking follows Linux's rules: "/" starts at the root, anything else
  * at the caller's directory; "." and ".." are resolved by the tree, not by
@@ -35,6 +37,7 @@ static void fs_free(lx_kernel_t *k, lx_inode_t *n)
         lx_fs_unlink(k, n, n->entries->name, n->entries->len);
     if (n->data)
         lx_free(k, n->data, n->cap);
+    lx_pcache_release(k, n);
     lx_free(k, n, sizeof(*n));
 }
 
@@ -158,12 +161,12 @@ int lx_fs_create(lx_kernel_t *k, lx_inode_t *dir, const char *name, uint32_t len
     return 0;
 }
 
-/* Grow or shrink a file; new bytes read as zeros. An empty file's first
- * buffer is the size asked (an initramfs member is written in one go, and
- * doubling a 700 KiB program to 1 MiB would waste the guest's memory); a
- * growing one doubles. */
+/* Grow or shrink a file; new bytes read as zeros. A symlink's first
+ * buffer is the size asked; a growing one doubles. */
 int lx_fs_set_size(lx_kernel_t *k, lx_inode_t *n, uint32_t size)
 {
+    if (LX_S_ISREG(n->mode))
+        return lx_pcache_set_size(k, n, size);
     if (size > n->cap) {
         uint32_t cap = n->cap ? n->cap : size > 64 ? size : 64;
         while (cap < size)
@@ -188,6 +191,8 @@ int lx_fs_write(lx_kernel_t *k, lx_inode_t *n, uint32_t off, const void *src, ui
 {
     if (off + len < off)
         return LX_ERR(LX_EFBIG);
+    if (LX_S_ISREG(n->mode))
+        return lx_pcache_write(k, n, off, src, len);
     if (off + len > n->size) {
         int err = lx_fs_set_size(k, n, off + len);
         if (err)

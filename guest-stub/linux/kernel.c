@@ -128,10 +128,12 @@ void lx_proc_release(lx_proc_t *p)
     lx_proc_drop_files(p);
 }
 
-/* Its descriptors, current directory and executable: what exit gives back
- * at once (the zombie keeps the rest until it is reaped). */
+/* Its descriptors, current directory, executable and mapped files: what
+ * exit gives back at once (the zombie keeps the rest until it is reaped). */
 void lx_proc_drop_files(lx_proc_t *p)
 {
+    for (int i = 0; i < LX_VMA_MAX; i++)
+        lx_vma_drop(p->k, &p->vma[i]);
     for (int fd = 0; fd < LX_FD_MAX; fd++) {
         if (p->fd[fd])
             lx_file_put(p->k, p->fd[fd]);

@@ -48,6 +48,14 @@
 struct lx_inode;
 struct lx_file_seg;
 
+/* A page of the page cache (pcache.c): a frame of the guest's that holds
+ * one page of a regular file, seen by the guest kernel at mem; frame is the
+ * guest kernel's handle of it (its capability). */
+typedef struct lx_page {
+    uint8_t *mem;               /* NULL: a hole, reads as zeros */
+    uint32_t frame;
+} lx_page_t;
+
 typedef struct lx_host_ops {
     int (*copy_in)(void *space, void *dst, uint32_t uaddr, uint32_t len);
     int (*copy_out)(void *space, uint32_t uaddr, const void *src, uint32_t len);
@@ -83,6 +91,16 @@ typedef struct lx_host_ops {
      * be touched. Non-zero: not taken (too many segments). */
     int (*map_image)(void *space, const struct lx_inode *n, const struct lx_file_seg *segs,
                      uint32_t nseg);
+    /* The page cache. page_new: a zeroed page of the guest's memory (no
+     * process maps it yet), -LX_ENOSPC when the guest's memory (less its
+     * reserve) is spent. page_put: the cache lets go of it; the frame goes
+     * back when no mapping holds it either. map_page: the page at va
+     * (page-aligned, nothing there yet: -LX_EEXIST otherwise) with LX_PROT_*
+     * rights, shared (a write changes the file) or private (the first write
+     * copies it, as after fork). */
+    int (*page_new)(void *ctx, lx_page_t *pg);
+    void (*page_put)(void *ctx, const lx_page_t *pg);
+    int (*map_page)(void *space, uint32_t va, const lx_page_t *pg, uint32_t prot, bool shared);
     /* Bytes of memory the guest has for its processes and itself, in all
      * (held now plus what it can still get) and still free (sysinfo). */
     void (*mem_info)(void *ctx, uint32_t *total, uint32_t *free);
@@ -102,8 +120,10 @@ typedef struct lx_inode {
     uint32_t ino, mode, nlink, uid, gid;
     uint32_t rdev;              /* character devices: LX_DEV_* */
     uint32_t mtime;             /* seconds since 1970 */
-    uint32_t size, cap;         /* bytes of data in use, allocated */
-    uint8_t *data;              /* file contents or symlink target */
+    uint32_t size, cap;         /* bytes of data in use; symlinks: of data allocated */
+    uint8_t *data;              /* symlinks: the target */
+    lx_page_t *pages;           /* regular files: the page cache, page i at [i] */
+    uint32_t npages;            /* entries of pages (some past the end may be holes) */
     lx_dirent_t *entries;       /* directories: children, newest first */
     uint32_t n_entries;
     struct lx_inode *parent;    /* directories: ".." (the root's is itself) */
@@ -146,11 +166,19 @@ typedef struct lx_file {
 #define LX_FD_MAX   256         /* descriptors per process (RLIMIT_NOFILE) */
 #define LX_VMA_MAX  64          /* mapped regions per process */
 
-/* A region of the address space the personality handed out. */
+/* A region of the address space the personality handed out. A file
+ * mapping's pages come from the page cache on their first touch
+ * (lx_file_fault); the region holds the inode (an open of its own). */
 typedef struct lx_vma {
     uint32_t start, end;        /* page-aligned, end exclusive; 0, 0: unused */
     uint32_t prot;              /* LX_PROT_* */
+    lx_inode_t *file;           /* NULL: anonymous */
+    uint32_t pgoff;             /* the file's page at start */
+    uint32_t flags;             /* LX_VMA_* */
 } lx_vma_t;
+
+#define LX_VMA_SHARED   1u      /* MAP_SHARED: writes reach the file */
+#define LX_VMA_MAYWRITE 2u      /* the file was open for writing (mprotect may add it) */
 
 typedef struct lx_kernel lx_kernel_t;
 
@@ -290,6 +318,23 @@ int lx_fs_write(lx_kernel_t *k, lx_inode_t *node, uint32_t off, const void *src,
 void lx_fs_put(lx_kernel_t *k, lx_inode_t *node);
 int lx_fs_mkpath(lx_kernel_t *k, const char *path, uint32_t mode, lx_inode_t **out);
 int lx_fs_path_of(lx_inode_t *node, char *buf, uint32_t size);
+
+/* pcache.c: a regular file's bytes in page-cache pages. */
+int32_t lx_pcache_read(const lx_inode_t *n, uint32_t off, void *buf, uint32_t len);
+int lx_pcache_write(lx_kernel_t *k, lx_inode_t *n, uint32_t off, const void *src, uint32_t len);
+int lx_pcache_set_size(lx_kernel_t *k, lx_inode_t *n, uint32_t size);
+void lx_pcache_release(lx_kernel_t *k, lx_inode_t *n);
+/* A fault at addr of p that its page table did not explain: a file
+ * mapping's page (and its cached neighbours, fault-around) mapped now. 0
+ * when mapped; -EFAULT: no such access (SIGSEGV); -EIO: past the end of the
+ * file (SIGBUS); -ENOMEM: no memory for the page. */
+int lx_file_fault(lx_proc_t *p, uint32_t addr, bool write);
+/* Pages of file mappings in [addr, addr + len) mapped, for a copy the guest
+ * kernel makes: true when any was. */
+bool lx_file_populate(lx_proc_t *p, uint32_t addr, uint32_t len, bool write);
+/* The region's hold on its file taken (fork, split) or dropped. */
+void lx_vma_hold(lx_vma_t *v);
+void lx_vma_drop(lx_kernel_t *k, lx_vma_t *v);
 
 /* file.c */
 lx_file_t *lx_file_new(lx_kernel_t *k, lx_file_kind_t kind, uint32_t flags);

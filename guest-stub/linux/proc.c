@@ -106,6 +106,8 @@ static void copy_proc(lx_proc_t *c, const lx_proc_t *p, void *space)
         c->cwd->opens++;
     if (c->exe)
         c->exe->opens++;
+    for (int i = 0; i < LX_VMA_MAX; i++)
+        lx_vma_hold(&c->vma[i]);
     c->next = k->procs;
     k->procs = c;
     k->nprocs++;
@@ -358,10 +360,11 @@ static int script_args(lx_proc_t *p, const char **path, exec_args_t *x)
     const char *interp, *arg = NULL;
 
     if (lx_fs_walk(p->k, p->cwd, *path, true, &n) != 0 || !LX_S_ISREG(n->mode) ||
-        !(n->mode & 0111) || n->size < 2 || n->data[0] != '#' || n->data[1] != '!')
+        !(n->mode & 0111))
         return LX_ERR(LX_ENOEXEC);      /* lx_exec says why, if anything is wrong */
-    len = n->size < SCRIPT_LINE - 1 ? n->size : SCRIPT_LINE - 1;
-    memcpy(line, n->data, len);
+    len = (uint32_t)lx_pcache_read(n, 0, line, SCRIPT_LINE - 1);
+    if (len < 2 || line[0] != '#' || line[1] != '!')
+        return LX_ERR(LX_ENOEXEC);
     line[len] = '\n';
     len = (uint32_t)((char *)memchr(line, '\n', len + 1) - line);
     while (len > 2 && (line[len - 1] == ' ' || line[len - 1] == '\t'))

@@ -5,11 +5,10 @@
  * end, rights) and decides addresses; the guest kernel does the mapping
  * (ops->map_zero, unmap, protect) from its own memory.
  *
- * Pages are mapped when the call is made and filled at once (a private file
- * mapping gets a copy of the file's bytes). Demand paging -- mapping on the
- * VMFault instead -- needs only the layout kept here, and comes with the
- * guest kernel's fault handler. Shared file mappings are refused (ENODEV)
- * until there is a page cache to share.
+ * Anonymous pages are promised when the call is made and backed on their
+ * first touch by the guest kernel. A file mapping (private or shared)
+ * promises nothing: the region names the file and its page offset, and its
+ * pages come from the page cache when touched (pcache.c, lx_file_fault).
  */
 #include "sys.h"
 #include "linux/mman.h"
@@ -35,15 +34,22 @@ static bool range_free(const lx_proc_t *p, uint32_t start, uint32_t end)
     return true;
 }
 
-int lx_vma_add(lx_proc_t *p, uint32_t start, uint32_t end, uint32_t prot)
+/* Takes a hold of its own on a file region's file. */
+static int vma_insert(lx_proc_t *p, const lx_vma_t *v)
 {
     for (int i = 0; i < LX_VMA_MAX; i++) {
         if (!p->vma[i].end) {
-            p->vma[i] = (lx_vma_t){ start, end, prot };
+            p->vma[i] = *v;
+            lx_vma_hold(&p->vma[i]);
             return 0;
         }
     }
     return LX_ERR(LX_ENOMEM);
+}
+
+int lx_vma_add(lx_proc_t *p, uint32_t start, uint32_t end, uint32_t prot)
+{
+    return vma_insert(p, &(lx_vma_t){ .start = start, .end = end, .prot = prot });
 }
 
 /* Makes `at` a region boundary: a region strictly around it becomes two. */
@@ -52,7 +58,13 @@ static int split_at(lx_proc_t *p, uint32_t at)
     for (int i = 0; i < LX_VMA_MAX; i++) {
         lx_vma_t *v = &p->vma[i];
         if (v->end && v->start < at && at < v->end) {
-            int err = lx_vma_add(p, at, v->end, v->prot);
+            lx_vma_t upper = *v;
+            int err;
+
+            upper.start = at;
+            if (v->file)
+                upper.pgoff += (at - v->start) >> LX_PAGE_SHIFT;
+            err = vma_insert(p, &upper);
             if (!err)
                 v->end = at;
             return err;
@@ -69,9 +81,12 @@ static int remove_range(lx_proc_t *p, uint32_t start, uint32_t end)
         err = split_at(p, end);
     if (err)
         return err;
-    for (int i = 0; i < LX_VMA_MAX; i++)
-        if (overlaps(&p->vma[i], start, end))
-            p->vma[i] = (lx_vma_t){ 0, 0, 0 };
+    for (int i = 0; i < LX_VMA_MAX; i++) {
+        if (overlaps(&p->vma[i], start, end)) {
+            lx_vma_drop(p->k, &p->vma[i]);
+            p->vma[i] = (lx_vma_t){ 0 };
+        }
+    }
     return p->k->ops->unmap(p->space, start, end - start);
 }
 
@@ -112,36 +127,30 @@ LX_HANDLER(brk)
     return (int32_t)want;
 }
 
-/* Copies a private file mapping's bytes in: the region is writable while
- * we fill it, then gets the rights asked for. */
-static int fill_from_file(lx_proc_t *p, lx_file_t *f, uint32_t addr, uint32_t len,
-        uint32_t pgoff, uint32_t prot)
+/* Checks an mmap2 file argument (a readable regular file; for a shared
+ * writable mapping one open for writing too, as Linux) and describes the
+ * region. */
+static int mappable(lx_proc_t *p, const uint32_t *a, uint32_t len, lx_vma_t *v)
 {
-    lx_inode_t *n = f->node;
-    uint64_t off = (uint64_t)pgoff << LX_PAGE_SHIFT;
-    int err = 0;
-    if (off < n->size) {
-        uint32_t cnt = n->size - (uint32_t)off < len ? n->size - (uint32_t)off : len;
-        err = p->k->ops->copy_out(p->space, addr, n->data + off, cnt);
-    }
-    if (!err && !(prot & LX_PROT_WRITE))
-        err = p->k->ops->protect(p->space, addr, len, prot);
-    return err;
-}
+    lx_file_t *f = lx_fd_get(p, (int32_t)a[4]);
+    uint32_t prot = a[2], flags = a[3];
+    bool rw;
 
-/* Checks an mmap2 file argument: a readable regular file. */
-static int mappable(lx_proc_t *p, uint32_t fd, uint32_t flags, lx_file_t **out)
-{
-    lx_file_t *f = lx_fd_get(p, (int32_t)fd);
     if (!f)
         return LX_ERR(LX_EBADF);
     if (f->kind != LX_FILE_INODE || !LX_S_ISREG(f->node->mode))
         return LX_ERR(LX_EACCES);
     if ((f->flags & LX_O_ACCMODE) == LX_O_WRONLY)
         return LX_ERR(LX_EACCES);
-    if (flags & LX_MAP_SHARED)
-        return LX_ERR(LX_ENODEV);
-    *out = f;
+    rw = (f->flags & LX_O_ACCMODE) == LX_O_RDWR;
+    if ((flags & LX_MAP_SHARED) && (prot & LX_PROT_WRITE) && !rw)
+        return LX_ERR(LX_EACCES);
+    if ((uint64_t)a[5] + (len >> LX_PAGE_SHIFT) > UINT32_MAX)
+        return LX_ERR(LX_EOVERFLOW);
+    v->file = f->node;
+    v->pgoff = a[5];
+    v->flags = (flags & LX_MAP_SHARED) ? LX_VMA_SHARED | (rw ? LX_VMA_MAYWRITE : 0)
+                                       : LX_VMA_MAYWRITE;
     return 0;
 }
 
@@ -168,26 +177,27 @@ static uint32_t place(lx_proc_t *p, uint32_t hint, uint32_t len, uint32_t flags,
     return at;
 }
 
-/* mmap2(addr, length, prot, flags, fd, pgoffset) */
+/* mmap2(addr, length, prot, flags, fd, pgoffset). A file mapping maps
+ * nothing now: its pages fault in from the page cache. */
 LX_HANDLER(mmap2)
 {
     uint32_t len = PAGE_UP(a[1]), prot = a[2], flags = a[3];
-    lx_file_t *f = NULL;
+    lx_vma_t v = { .prot = prot };
     int err = 0;
     if (a[1] == 0 || (prot & ~PROT_ALL) || !(flags & (LX_MAP_PRIVATE | LX_MAP_SHARED)))
         return LX_ERR(LX_EINVAL);
     if (len < a[1])
         return LX_ERR(LX_ENOMEM);
-    if (!(flags & LX_MAP_ANONYMOUS) && (err = mappable(p, a[4], flags, &f)) != 0)
+    if (!(flags & LX_MAP_ANONYMOUS) && (err = mappable(p, a, len, &v)) != 0)
         return err;
     uint32_t addr = place(p, a[0], len, flags, &err);
     if (err)
         return err;
-    err = lx_vma_add(p, addr, addr + len, prot);
-    if (!err)
-        err = p->k->ops->map_zero(p->space, addr, len, f ? prot | LX_PROT_WRITE : prot);
-    if (!err && f)
-        err = fill_from_file(p, f, addr, len, a[5], prot);
+    v.start = addr;
+    v.end = addr + len;
+    err = vma_insert(p, &v);
+    if (!err && !v.file)
+        err = p->k->ops->map_zero(p->space, addr, len, prot);
     if (err) {
         remove_range(p, addr, addr + len);
         return err;
@@ -231,6 +241,10 @@ LX_HANDLER(mprotect)
         return 0;
     if (!covered(p, addr, addr + len))
         return LX_ERR(LX_ENOMEM);
+    for (int i = 0; i < LX_VMA_MAX; i++)
+        if (overlaps(&p->vma[i], addr, addr + len) && (prot & LX_PROT_WRITE) &&
+                p->vma[i].file && !(p->vma[i].flags & LX_VMA_MAYWRITE))
+            return LX_ERR(LX_EACCES);
     int err = split_at(p, addr);
     if (!err)
         err = split_at(p, addr + len);
@@ -266,22 +280,43 @@ static int copy_pages(lx_proc_t *p, uint32_t from, uint32_t to, uint32_t len)
     if (!buf)
         return LX_ERR(LX_ENOMEM);
     for (uint32_t off = 0; off < len && !err; off += LX_PAGE_SIZE) {
-        err = p->k->ops->copy_in(p->space, buf, from + off, LX_PAGE_SIZE);
+        err = lx_user_in(p, buf, from + off, LX_PAGE_SIZE);
         if (!err)
-            err = p->k->ops->copy_out(p->space, to + off, buf, LX_PAGE_SIZE);
+            err = lx_user_out(p, to + off, buf, LX_PAGE_SIZE);
     }
     lx_free(p->k, buf, LX_PAGE_SIZE);
     return err;
 }
 
-/* Moves [old, old+olen) to [to, to+nlen), to being free: fresh pages there,
+/* A shared file mapping moves as itself: its pages are the file's. */
+static int32_t move_shared(lx_proc_t *p, uint32_t old, uint32_t olen, uint32_t to,
+        uint32_t nlen, const lx_vma_t *v)
+{
+    lx_vma_t moved = *v;
+    int err;
+
+    moved.pgoff += (old - v->start) >> LX_PAGE_SHIFT;
+    moved.start = to;
+    moved.end = to + nlen;
+    err = vma_insert(p, &moved);
+    if (!err)
+        err = remove_range(p, old, old + olen);
+    return err ? err : (int32_t)to;
+}
+
+/* Moves [old, old+olen) to [to, to+nlen), to being free (a private file
+ * mapping becomes anonymous: the pages the old one saw are copied): fresh pages there,
  * the old bytes copied in (as much as both hold), the old range gone. */
 static int32_t move_range(lx_proc_t *p, uint32_t old, uint32_t olen, uint32_t to,
-        uint32_t nlen, uint32_t prot)
+        uint32_t nlen, const lx_vma_t *v)
 {
     const lx_host_ops_t *ops = p->k->ops;
-    uint32_t keep = olen < nlen ? olen : nlen;
-    int err = lx_vma_add(p, to, to + nlen, prot);
+    uint32_t keep = olen < nlen ? olen : nlen, prot = v->prot;
+    int err;
+
+    if (v->flags & LX_VMA_SHARED)
+        return move_shared(p, old, olen, to, nlen, v);
+    err = lx_vma_add(p, to, to + nlen, prot);
 
     if (!err)
         err = ops->map_zero(p->space, to, nlen, LX_PROT_READ | LX_PROT_WRITE);
@@ -310,7 +345,7 @@ static int32_t grow_in_place(lx_proc_t *p, lx_vma_t *v, uint32_t old, uint32_t o
 
     if (v->end != end || !lx_user_range_ok(p, old, nlen) || !range_free(p, end, new_end))
         return LX_ERR(LX_ENOMEM);
-    int err = p->k->ops->map_zero(p->space, end, new_end - end, v->prot);
+    int err = v->file ? 0 : p->k->ops->map_zero(p->space, end, new_end - end, v->prot);
     if (err)
         return err;
     v->end = new_end;
@@ -342,7 +377,9 @@ LX_HANDLER(mremap)
             return LX_ERR(LX_EINVAL);
         if ((err = remove_range(p, to, to + nlen)) != 0)
             return err;
-        return move_range(p, old, olen, to, nlen, region_of(p, old, old + olen)->prot);
+        if (!(v = region_of(p, old, old + olen)))
+            return LX_ERR(LX_EFAULT);
+        return move_range(p, old, olen, to, nlen, v);
     }
     if (nlen <= olen) {
         err = nlen < olen ? remove_range(p, old + nlen, old + olen) : 0;
@@ -352,5 +389,5 @@ LX_HANDLER(mremap)
     if (r != LX_ERR(LX_ENOMEM) || !(flags & LX_MREMAP_MAYMOVE))
         return r;
     to = find_gap(p, nlen);
-    return to ? move_range(p, old, olen, to, nlen, v->prot) : LX_ERR(LX_ENOMEM);
+    return to ? move_range(p, old, olen, to, nlen, v) : LX_ERR(LX_ENOMEM);
 }

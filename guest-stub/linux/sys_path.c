@@ -79,6 +79,8 @@ static int proc_stat(lx_proc_t *p, const char *path, bool follow, lx_inode_t *tm
     *tmp = *n;
     tmp->entries = NULL;
     tmp->data = NULL;
+    tmp->pages = NULL;
+    tmp->npages = 0;
     tmp->size = 0;
     lx_fs_put(p->k, n);
     *out = tmp;

@@ -187,13 +187,18 @@ bool lx_user_range_ok(const lx_proc_t *p, uint32_t addr, uint32_t len)
     return addr <= p->k->user_top && len <= p->k->user_top - addr;
 }
 
+/* A file mapping's pages not touched yet are mapped from the page cache
+ * (lx_file_populate) and the copy tried once more. */
 int lx_user_in(lx_proc_t *p, void *dst, uint32_t uaddr, uint32_t len)
 {
     if (!lx_user_range_ok(p, uaddr, len))
         return LX_ERR(LX_EFAULT);
     if (len == 0)
         return 0;
-    return p->k->ops->copy_in(p->space, dst, uaddr, len);
+    int err = p->k->ops->copy_in(p->space, dst, uaddr, len);
+    if (err == LX_ERR(LX_EFAULT) && lx_file_populate(p, uaddr, len, false))
+        err = p->k->ops->copy_in(p->space, dst, uaddr, len);
+    return err;
 }
 
 int lx_timespec_in(lx_proc_t *p, uint32_t uaddr, bool wide, int64_t *sec, int64_t *nsec)
@@ -220,7 +225,10 @@ int lx_user_out(lx_proc_t *p, uint32_t uaddr, const void *src, uint32_t len)
         return LX_ERR(LX_EFAULT);
     if (len == 0)
         return 0;
-    return p->k->ops->copy_out(p->space, uaddr, src, len);
+    int err = p->k->ops->copy_out(p->space, uaddr, src, len);
+    if (err == LX_ERR(LX_EFAULT) && lx_file_populate(p, uaddr, len, true))
+        err = p->k->ops->copy_out(p->space, uaddr, src, len);
+    return err;
 }
 
 /* Copies page by page, so a string ending just before an unmapped page is

@@ -105,6 +105,7 @@
 #define LX_FPE_INTDIV     1
 #define LX_SEGV_MAPERR    1
 #define LX_SEGV_ACCERR    2
+#define LX_BUS_ADRERR     2
 #define LX_CLD_EXITED     1
 #define LX_CLD_KILLED     2
 #define LX_CLD_DUMPED     3

@@ -1,4 +1,4 @@
-/* unit-test-sources: guest-stub/linux/cpio.c guest-stub/linux/fs.c guest-stub/linux/file.c guest-stub/linux/tty.c guest-stub/linux/signal.c guest-stub/linux/sys_signal.c guest-stub/linux/kernel.c guest-stub/linux/proc.c guest-stub/linux/syscall.c guest-stub/linux/sys_file.c guest-stub/linux/sys_poll.c guest-stub/linux/sys_path.c guest-stub/linux/sys_mem.c guest-stub/linux/sys_futex.c guest-stub/linux/procfs.c guest-stub/linux/sys_proc.c guest-stub/linux/sys_attr.c guest-stub/linux/exec.c kernel/elf.c tests/unit/guest/fake_host.c */
+/* unit-test-sources: guest-stub/linux/cpio.c guest-stub/linux/fs.c guest-stub/linux/pcache.c guest-stub/linux/file.c guest-stub/linux/tty.c guest-stub/linux/signal.c guest-stub/linux/sys_signal.c guest-stub/linux/kernel.c guest-stub/linux/proc.c guest-stub/linux/syscall.c guest-stub/linux/sys_file.c guest-stub/linux/sys_poll.c guest-stub/linux/sys_path.c guest-stub/linux/sys_mem.c guest-stub/linux/sys_futex.c guest-stub/linux/procfs.c guest-stub/linux/sys_proc.c guest-stub/linux/sys_attr.c guest-stub/linux/exec.c kernel/elf.c tests/unit/guest/fake_host.c */
 /*
  * Unpacking an initramfs: a small tree (files of several sizes, an empty
  * file, a hard link, symlinks, nested and private directories) is archived
@@ -143,8 +143,11 @@ static int compare_one(const char *path, const struct stat *st, int type, struct
     if (S_ISREG(st->st_mode)) {
         uint32_t len;
         uint8_t *want = slurp(path, &len);
+        uint8_t *got = malloc(len + 1);
         CHECK(n->size == len, "%s: size %u, want %u\n", rel, n->size, len);
-        CHECK(n->size == len && (len == 0 || !memcmp(n->data, want, len)), "%s: contents\n", rel);
+        CHECK(n->size == len && lx_pcache_read(n, 0, got, len) == (int32_t)len &&
+              (len == 0 || !memcmp(got, want, len)), "%s: contents\n", rel);
+        free(got);
         free(want);
     } else if (S_ISLNK(st->st_mode)) {
         char target[256];

@@ -19,7 +19,8 @@ void fake_space_init(fake_space_t *s)
 void fake_space_free(fake_space_t *s)
 {
     for (uint32_t i = 0; i < FAKE_PAGES; i++)
-        free(s->pages[i].mem);
+        if (!s->pages[i].borrowed)
+            free(s->pages[i].mem);
     free(s->pages);
 }
 
@@ -81,9 +82,11 @@ static int f_map_zero(void *space, uint32_t va, uint32_t len, uint32_t prot)
     if (va % PG || len % PG || va / PG + len / PG > FAKE_PAGES)
         return -LX_EINVAL;
     for (uint32_t p = va / PG; p < (va + len) / PG; p++) {
-        if (!s->pages[p].mem) {
+        if (!s->pages[p].mem || s->pages[p].borrowed) {
+            if (!s->pages[p].mem)
+                s->n_mapped++;
             s->pages[p].mem = calloc(1, PG);
-            s->n_mapped++;
+            s->pages[p].borrowed = false;
         } else {
             memset(s->pages[p].mem, 0, PG);
         }
@@ -98,8 +101,9 @@ static int f_unmap(void *space, uint32_t va, uint32_t len)
     for (uint32_t p = va / PG; p < (va + len) / PG && p < FAKE_PAGES; p++) {
         if (s->pages[p].mem)
             s->n_mapped--;
-        free(s->pages[p].mem);
-        s->pages[p] = (fake_page_t){ NULL, 0 };
+        if (!s->pages[p].borrowed)
+            free(s->pages[p].mem);
+        s->pages[p] = (fake_page_t){ NULL, 0, false };
     }
     return 0;
 }
@@ -212,6 +216,43 @@ static void f_space_free(void *ctx, void *space)
     free(space);
 }
 
+/* Page-cache pages come from the heap's budget. */
+static int f_page_new(void *ctx, lx_page_t *pg)
+{
+    pg->mem = f_alloc(ctx, PG);
+    pg->frame = 0;
+    return pg->mem ? 0 : -LX_ENOSPC;
+}
+
+static void f_page_put(void *ctx, const lx_page_t *pg)
+{
+    f_free(ctx, pg->mem, PG);
+}
+
+/* A shared page is the cache's own memory (borrowed: the space does not
+ * free it); a private one a copy made now, which a process cannot tell
+ * from the real copy made on its first write. */
+static int f_map_page(void *space, uint32_t va, const lx_page_t *pg, uint32_t prot, bool shared)
+{
+    fake_space_t *s = space;
+    fake_page_t *fp = va / PG < FAKE_PAGES ? &s->pages[va / PG] : NULL;
+
+    if (!fp || va % PG)
+        return -LX_EINVAL;
+    if (fp->mem)
+        return -LX_EEXIST;
+    if (shared) {
+        fp->mem = pg->mem;
+    } else {
+        fp->mem = malloc(PG);
+        memcpy(fp->mem, pg->mem, PG);
+    }
+    fp->borrowed = shared;
+    fp->prot = prot;
+    s->n_mapped++;
+    return 0;
+}
+
 /* The guest's memory: FAKE_TOTAL_RAM, less what the heap holds. */
 static void f_mem_info(void *ctx, uint32_t *total, uint32_t *free_bytes)
 {
@@ -226,6 +267,7 @@ const lx_host_ops_t fake_ops = {
     .console_write = f_console_write, .console_read = f_console_read,
     .now_ns = f_now_ns, .random = f_random, .log = f_log,
     .space_new = f_space_new, .space_fork = f_space_fork, .space_free = f_space_free,
+    .page_new = f_page_new, .page_put = f_page_put, .map_page = f_map_page,
     .mem_info = f_mem_info,
 };
 

@@ -20,6 +20,7 @@
 typedef struct fake_page {
     uint8_t *mem;
     uint32_t prot;
+    bool borrowed;                  /* a shared page-cache page: the cache's to free */
 } fake_page_t;
 
 typedef struct fake_space {

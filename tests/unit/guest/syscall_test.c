@@ -1,4 +1,4 @@
-/* unit-test-sources: guest-stub/linux/syscall.c guest-stub/linux/sys_file.c guest-stub/linux/sys_poll.c guest-stub/linux/sys_path.c guest-stub/linux/sys_mem.c guest-stub/linux/sys_futex.c guest-stub/linux/procfs.c guest-stub/linux/sys_proc.c guest-stub/linux/sys_attr.c guest-stub/linux/file.c guest-stub/linux/tty.c guest-stub/linux/signal.c guest-stub/linux/sys_signal.c guest-stub/linux/fs.c guest-stub/linux/kernel.c guest-stub/linux/proc.c guest-stub/linux/cpio.c guest-stub/linux/exec.c kernel/elf.c tests/unit/guest/fake_host.c */
+/* unit-test-sources: guest-stub/linux/syscall.c guest-stub/linux/sys_file.c guest-stub/linux/sys_poll.c guest-stub/linux/sys_path.c guest-stub/linux/sys_mem.c guest-stub/linux/sys_futex.c guest-stub/linux/procfs.c guest-stub/linux/sys_proc.c guest-stub/linux/sys_attr.c guest-stub/linux/file.c guest-stub/linux/tty.c guest-stub/linux/signal.c guest-stub/linux/sys_signal.c guest-stub/linux/fs.c guest-stub/linux/pcache.c guest-stub/linux/kernel.c guest-stub/linux/proc.c guest-stub/linux/cpio.c guest-stub/linux/exec.c kernel/elf.c tests/unit/guest/fake_host.c */
 /*
  * The Linux personality's system calls, driven through lx_syscall() with
  * the registers a program would set, against the fake guest kernel's
@@ -526,15 +526,113 @@ static void mmap_anonymous_and_file(void **state)
         SC3(w, LX_NR_write, fd, fake_put(w, 0x1000, page2 + off, 1000), 1000);
     int32_t m = SC6(w, LX_NR_mmap2, 0, 4096, LX_PROT_READ, LX_MAP_PRIVATE, fd, 1);
     assert_false(LX_IS_ERR(m));
+    assert_null(fake_byte(&w->space, (uint32_t)m));     /* nothing mapped before the fault */
+    assert_int_equal(lx_file_fault(&w->p, (uint32_t)m + 10, true), -LX_EFAULT);  /* read-only */
+    assert_int_equal(lx_file_fault(&w->p, (uint32_t)m + 10, false), 0);
     assert_memory_equal(fake_byte(&w->space, (uint32_t)m), "second", 6);
     assert_int_equal(*fake_byte(&w->space, (uint32_t)m + 903), 'q');
     assert_int_equal(*fake_byte(&w->space, (uint32_t)m + 904), 0);   /* past the end: zero */
     assert_int_equal(fake_prot(&w->space, (uint32_t)m), LX_PROT_READ);
-    assert_int_equal(SC6(w, LX_NR_mmap2, 0, 4096, LX_PROT_READ, LX_MAP_SHARED, fd, 0), -LX_ENODEV);
+    assert_int_equal(SC6(w, LX_NR_mmap2, 0, 4096, LX_PROT_WRITE, LX_MAP_SHARED, 99, 0), -LX_EBADF);
     assert_int_equal(SC6(w, LX_NR_mmap2, 0, 4096, LX_PROT_READ, LX_MAP_PRIVATE, 99, 0), -LX_EBADF);
     assert_int_equal(SC6(w, LX_NR_mmap2, 0, 0, rw, priv_anon, -1, 0), -LX_EINVAL);
     assert_int_equal(SC6(w, LX_NR_mmap2, 0, 4096, rw, LX_MAP_ANONYMOUS, -1, 0), -LX_EINVAL);
     assert_int_equal(SC6(w, LX_NR_mmap2, 0, 0xfffff000u, rw, priv_anon, -1, 0), -LX_ENOMEM);
+}
+
+/* File mappings from the page cache: a read fault maps the page and its
+ * cached neighbours in the 64 KiB window (fault-around), within the region
+ * and the file; a page past the end is SIGBUS (-EIO); a shared mapping is
+ * the cache's page, so read() sees its writes; truncation unmaps the pages
+ * past the new end; a read-only descriptor gives no shared writable
+ * mapping; the frames go back when the file and its mappings are gone. */
+static void mmap_file_from_page_cache(void **state)
+{
+    fake_world_t *w = *state;
+    uint32_t rw = LX_PROT_READ | LX_PROT_WRITE, buf = FAKE_SCRATCH + 0x2000;
+    static char data[20 * 4096 + 100];
+    int32_t fd = open_path(w, "/tmp/pc", O_RW_CREAT, 0644);
+
+    for (uint32_t i = 0; i < sizeof(data); i++)
+        data[i] = (char)('a' + i / 4096);
+    for (uint32_t off = 0; off < sizeof(data); off += 4096) {
+        uint32_t n = sizeof(data) - off < 4096 ? sizeof(data) - off : 4096;
+        assert_int_equal(SC3(w, LX_NR_write, fd, fake_put(w, 0x1000, data + off, n), n), n);
+    }
+    /* 24 pages from file page 0: the file has 21 */
+    uint32_t m = (uint32_t)SC6(w, LX_NR_mmap2, 0, 24 * 4096, LX_PROT_READ, LX_MAP_PRIVATE, fd, 0);
+    assert_false(LX_IS_ERR((int32_t)m));
+    assert_int_equal(lx_file_fault(&w->p, m + 17 * 4096 + 5, false), 0);
+    if (m % 65536 == 0) {
+        for (uint32_t pg = 16; pg < 21; pg++)   /* the window's cached pages, to EOF */
+            assert_int_equal(*fake_byte(&w->space, m + pg * 4096), 'a' + pg);
+        assert_null(fake_byte(&w->space, m + 15 * 4096));
+    }
+    assert_int_equal(*fake_byte(&w->space, m + 17 * 4096), 'a' + 17);
+    assert_int_equal(*fake_byte(&w->space, m + 20 * 4096 + 99), 'a' + 20);
+    assert_int_equal(*fake_byte(&w->space, m + 20 * 4096 + 100), 0);
+    assert_null(fake_byte(&w->space, m + 21 * 4096));
+    assert_int_equal(lx_file_fault(&w->p, m + 21 * 4096, false), -LX_EIO);   /* SIGBUS */
+    /* a copy from an untouched page faults it in (write(2) from the mapping) */
+    assert_int_equal(SC3(w, LX_NR_write, 1, m + 2 * 4096, 3), 3);
+    assert_int_equal(SC2(w, LX_NR_munmap, m, 24 * 4096), 0);
+
+    /* shared: the mapping's writes are the file's */
+    uint32_t s = (uint32_t)SC6(w, LX_NR_mmap2, 0, 8192, rw, LX_MAP_SHARED, fd, 1);
+    assert_false(LX_IS_ERR((int32_t)s));
+    assert_int_equal(lx_file_fault(&w->p, s, true), 0);
+    memcpy(fake_byte(&w->space, s + 10), "SHARED", 6);
+    assert_int_equal(SC3(w, LX_NR_lseek, fd, 4096 + 8, 0), 4096 + 8);
+    assert_int_equal(SC3(w, LX_NR_read, fd, buf, 10), 10);
+    assert_memory_equal(fake_byte(&w->space, buf), "bbSHAREDbb", 10);
+    /* truncation: the pages past the end leave the mapping */
+    assert_int_equal(SC2(w, LX_NR_ftruncate, fd, 4096 + 100), 0);
+    assert_int_equal(lx_file_fault(&w->p, s + 4096, false), -LX_EIO);
+    assert_non_null(fake_byte(&w->space, s));
+    assert_int_equal(SC2(w, LX_NR_ftruncate, fd, 4096), 0);
+    assert_null(fake_byte(&w->space, s));
+    assert_int_equal(lx_file_fault(&w->p, s, false), -LX_EIO);
+    assert_int_equal(SC2(w, LX_NR_munmap, s, 8192), 0);
+
+    /* mremap: a shared mapping moves as itself (the file's pages at the new
+     * place); a private one keeps the bytes it wrote */
+    assert_int_equal(SC2(w, LX_NR_ftruncate, fd, 3 * 4096), 0);
+    uint32_t sh = (uint32_t)SC6(w, LX_NR_mmap2, 0, 4096, rw, LX_MAP_SHARED, fd, 0);
+    uint32_t pv = (uint32_t)SC6(w, LX_NR_mmap2, 0, 4096, rw, LX_MAP_PRIVATE, fd, 0);
+    uint32_t gap = (uint32_t)SC6(w, LX_NR_mmap2, 0, 4096, LX_PROT_READ,
+                                 LX_MAP_PRIVATE | LX_MAP_ANONYMOUS, -1, 0);
+    assert_false(LX_IS_ERR((int32_t)sh) || LX_IS_ERR((int32_t)pv) || LX_IS_ERR((int32_t)gap));
+    assert_int_equal(SC2(w, LX_NR_munmap, gap, 4096), 0);
+    assert_int_equal(lx_file_fault(&w->p, pv, true), 0);
+    *fake_byte(&w->space, pv) = 'P';
+    int32_t sh2 = SC4(w, LX_NR_mremap, sh, 4096, 2 * 4096, LX_MREMAP_MAYMOVE);
+    int32_t pv2 = SC4(w, LX_NR_mremap, pv, 4096, 2 * 4096, LX_MREMAP_MAYMOVE);
+    assert_false(LX_IS_ERR(sh2) || LX_IS_ERR(pv2));
+    assert_int_equal(lx_file_fault(&w->p, (uint32_t)sh2 + 4096, true), 0);
+    *fake_byte(&w->space, (uint32_t)sh2 + 4096) = 'S';
+    assert_int_equal(SC3(w, LX_NR_lseek, fd, 4096, 0), 4096);
+    assert_int_equal(SC3(w, LX_NR_read, fd, buf, 1), 1);
+    assert_int_equal(*fake_byte(&w->space, buf), 'S');
+    assert_int_equal(*fake_byte(&w->space, (uint32_t)pv2), 'P');
+    assert_int_equal(lx_file_fault(&w->p, (uint32_t)pv2, false), -LX_EFAULT);   /* mapped already */
+    assert_int_equal(SC2(w, LX_NR_munmap, (uint32_t)sh2, 2 * 4096), 0);
+    assert_int_equal(SC2(w, LX_NR_munmap, (uint32_t)pv2, 2 * 4096), 0);
+
+    /* a read-only descriptor: no shared writable mapping, no mprotect to one */
+    int32_t ro = open_path(w, "/tmp/pc", LX_O_RDONLY, 0);
+    assert_int_equal(SC6(w, LX_NR_mmap2, 0, 4096, rw, LX_MAP_SHARED, ro, 0), -LX_EACCES);
+    uint32_t r = (uint32_t)SC6(w, LX_NR_mmap2, 0, 4096, LX_PROT_READ, LX_MAP_SHARED, ro, 0);
+    assert_false(LX_IS_ERR((int32_t)r));
+    assert_int_equal(SC3(w, LX_NR_mprotect, r, 4096, rw), -LX_EACCES);
+    /* unlinked and closed, the file lives while mapped; then its pages go */
+    assert_int_equal(SC1(w, LX_NR_close, ro), 0);
+    assert_int_equal(SC1(w, LX_NR_close, fd), 0);
+    assert_int_equal(SC1(w, LX_NR_unlink, fake_put_str(w, 0x100, "/tmp/pc")), 0);
+    uint32_t held = w->k.mem_used;
+    assert_int_equal(lx_file_fault(&w->p, r, false), 0);
+    assert_int_equal(*fake_byte(&w->space, r), 'a');
+    assert_int_equal(SC2(w, LX_NR_munmap, r, 4096), 0);
+    assert_true(w->k.mem_used + 4096 <= held);
 }
 
 /* mremap: shrink in place, grow in place, move (bytes kept, old range gone),
@@ -669,7 +767,8 @@ int main(void)
         T(unlinked_open_file_keeps_its_bytes), T(cwd_and_relative_paths),
         T(getdents_lists_everything), T(dup_and_fcntl), T(pipes_carry_bytes),
         T(terminal_ioctls), T(access_checks), T(attributes_change), T(brk_grows_and_shrinks),
-        T(mmap_anonymous_and_file), T(mremap_shrinks_grows_and_moves), T(identity_and_tls), T(clocks_random_limits),
+        T(mmap_anonymous_and_file), T(mmap_file_from_page_cache),
+        T(mremap_shrinks_grows_and_moves), T(identity_and_tls), T(clocks_random_limits),
         T(exit_group_marks_the_process), T(out_of_memory_is_enomem),
     };
     return cmocka_run_group_tests_name("linux_syscall", tests, NULL, NULL);
