@@ -6,13 +6,14 @@
  * the VMM maps read-only at boot->initrd_vaddr) is unpacked into its file
  * system; PATH becomes process 1 (init). Every process has its own address
  * space and one thread whose faults come to one endpoint of the guest
- * kernel's, through a copy of it badged with the process's pid, so one
- * receive loop serves them all (serve()).
+ * kernel's, through a copy of it badged with an index into the loop's
+ * table of processes, so one receive loop serves them all (serve()) and
+ * finds the caller without a search.
  *
  * An `int $0x80` arrives as an UnknownSyscall fault: lx_syscall() answers,
  * then what the call left for us is done (a forked child's thread started,
  * a new image's thread started in place of the old, an exited process torn
- * down) and the caller resumed: resume() builds its whole register set,
+ * down) and the caller resumed: resume() settles its whole register set,
  * and the reply goes with the loop's next receive (seL4_ReplyRecv: one
  * kernel entry, which the kernel's fastpath takes for a fault's reply, so a
  * system call costs two entries, the fault and the ReplyRecv; a process
@@ -20,7 +21,10 @@
  * reply first). A call that cannot finish now (LX_BLOCK) is parked: its reply
  * capability moves to a slot of the process's own (CNode SaveCaller) and
  * the call is repeated after every event until it finishes, then answered
- * through that capability. While some process sleeps or waits for the
+ * through that capability. The walks after an event (signals for running
+ * processes, parked calls) happen only while there may be work for them
+ * (k->sig_raised, r->parked): a null call is a receive, a table lookup,
+ * the call and the reply. While some process sleeps or waits for the
  * console, nothing arrives to wake it, so the loop polls: a non-blocking
  * receive, and when nothing came, seL4_Yield (other threads at our
  * priority run) and a look at the clock. The guest kernel never blocks
@@ -54,6 +58,7 @@
 #include <vmm/tsc.h>
 #include <string.h>
 #include "linux/lx.h"
+#include "linux/unistd.h"
 
 #define MAX_ARGS        32u
 #define INT80_LEN       2u
@@ -119,10 +124,18 @@ static uint32_t cpuid1_edx(void)
 
 /* The guest kernel's side of one process (lx_proc_t.host). */
 typedef struct gproc {
-    lxb_thread_t t;             /* faults to the backend's endpoint, badged with the pid */
+    lxb_thread_t t;             /* faults to the backend's endpoint, badged with badge */
+    uint32_t badge;             /* its index in lxr_t.by_badge */
     mm_cptr_t reply;            /* the parked call's reply capability; 0: none */
-    lx_regs_t regs;             /* the parked call's registers */
+    lx_regs_t regs;             /* the call's registers: being served, parked, or the
+                                 * held-back reply's (only one of these at a time) */
 } gproc_t;
+
+/* Words of a system call's reply: EAX .. EBP and FaultIP (advanced past the
+ * `int $0x80`) set the caller's registers, ESP and EFLAGS stay as they are;
+ * a reply that moves the stack (a handler's frame, sigreturn) carries all. */
+#define REPLY_SHORT     (seL4_UnknownSyscall_FaultIP + 1)
+#define REPLY_FULL      seL4_UnknownSyscall_Syscall
 
 /* The run loop's state. */
 typedef struct lxr {
@@ -131,6 +144,7 @@ typedef struct lxr {
     uint32_t prio;
     lx_proc_t *init;
     uint32_t running;           /* threads not parked */
+    uint32_t parked;            /* threads parked in a call (gproc_t.reply) */
     uint32_t nsys;
     uint32_t faults;            /* page faults served (lazy mapping, copy-on-write) */
     uint64_t fault_ticks;       /* time-stamp ticks serving them, reply excluded */
@@ -138,40 +152,69 @@ typedef struct lxr {
                                  * counter counts other guests' instructions too, and the
                                  * replay test wants nothing of them in this guest) */
     /* The reply to the last message, held back for the next ReplyRecv:
-     * whose (NULL: none), and its words (reply_len of them). */
+     * whose (NULL: none), and its words (reply_len of them, from the
+     * process's gproc_t.regs). */
     lx_proc_t *replying;
     uint32_t reply_len;
-    lx_regs_t reply_regs;
     bool input_bound;           /* console input wakes our receive (bind_input) */
+    /* Badge -> the process whose thread carries it (thread_start hands out
+     * the lowest free one): a fault finds its process without a search. 0,
+     * which no thread has, is console input. */
+    lx_proc_t *by_badge[LX_PROC_MAX + 1];
 } lxr_t;
 
 /* Answers the last message later, with the receive of the next one
- * (seL4_ReplyRecv: one kernel entry, the fastpath's for a fault's reply);
- * the words are kept here, as the IPC buffer may carry other calls first. */
-static void reply_later(lxr_t *r, lx_proc_t *p, const lx_regs_t *regs)
+ * (seL4_ReplyRecv: one kernel entry, the fastpath's for a fault's reply):
+ * len words of p's registers (0: a fault's reply, which sets none). The
+ * words stay in p's gproc_t until then, as the IPC buffer may carry other
+ * calls first. */
+static void reply_later(lxr_t *r, lx_proc_t *p, uint32_t len)
 {
     r->replying = p;
-    r->reply_len = regs ? seL4_UnknownSyscall_Syscall : 0;
-    if (regs)
-        r->reply_regs = *regs;
+    r->reply_len = len;
 }
 
-static seL4_MessageInfo_t reply_words(lxr_t *r)
+/* n message words between the IPC buffer and a process's registers (the
+ * same order: lx_regs_t is the UnknownSyscall message). Every caller gives
+ * a constant n, so the compiler expands the copy in place, a load and a
+ * store per word (-fno-builtin leaves plain memcpy calls alone). */
+static inline void copy_words(uint32_t *to, const uint32_t *from, uint32_t n)
 {
-    const uint32_t *w = &r->reply_regs.eax;
+    __builtin_memcpy(to, from, n * sizeof(*to));
+}
 
-    for (uint32_t i = 0; i < r->reply_len; i++)
-        seL4_SetMR((int)i, w[i]);
+/* The held-back reply's message: MR0 and MR1 for the kernel's registers
+ * (seL4_*WithMRs), the rest written to the IPC buffer. */
+static seL4_MessageInfo_t reply_message(lxr_t *r, seL4_Word *mr0, seL4_Word *mr1)
+{
+    const lx_regs_t *x = &((const gproc_t *)r->replying->host)->regs;
+    uint32_t n = r->reply_len;
+
+    _Static_assert(sizeof(*x) == seL4_UnknownSyscall_Syscall * sizeof(uint32_t) &&
+                   offsetof(lx_regs_t, ecx) == seL4_UnknownSyscall_ECX * sizeof(uint32_t),
+                   "lx_regs_t is the UnknownSyscall message");
     r->replying = NULL;
-    return seL4_MessageInfo_new(0, 0, 0, r->reply_len);
+    *mr0 = x->eax;
+    *mr1 = x->ebx;
+    if (n == REPLY_SHORT)
+        copy_words(&seL4_GetIPCBuffer()->msg[seL4_UnknownSyscall_ECX], &x->ecx,
+                   REPLY_SHORT - seL4_UnknownSyscall_ECX);
+    else if (n == REPLY_FULL)
+        copy_words(&seL4_GetIPCBuffer()->msg[seL4_UnknownSyscall_ECX], &x->ecx,
+                   REPLY_FULL - seL4_UnknownSyscall_ECX);
+    return seL4_MessageInfo_new(0, 0, 0, n);
 }
 
 /* The held-back reply now (before a thread is stopped, a non-blocking
  * receive). */
 static void reply_now(lxr_t *r)
 {
-    if (r->replying)
-        seL4_Reply(reply_words(r));
+    seL4_Word mr0, mr1;
+
+    if (r->replying) {
+        seL4_MessageInfo_t m = reply_message(r, &mr0, &mr1);
+        seL4_ReplyWithMRs(m, &mr0, &mr1);
+    }
 }
 
 static void thread_stop(lxr_t *r, lx_proc_t *p)
@@ -182,30 +225,46 @@ static void thread_stop(lxr_t *r, lx_proc_t *p)
         return;
     if (r->replying == p)
         r->replying = NULL;     /* its caller is going: no reply */
-    if (g->reply)
+    if (g->reply) {
         r->b->slot_free(g->reply);
-    else
+        r->parked--;
+    } else {
         r->running--;
+    }
+    r->by_badge[g->badge] = NULL;
     r->b->thread_free(&g->t);
     lx_free(r->k, g, sizeof(*g));
     p->host = NULL;
 }
 
+/* The lowest badge no thread carries; 0 if all are taken (there are as
+ * many as processes a guest may have, so only a bug gets 0). */
+static uint32_t badge_new(const lxr_t *r)
+{
+    for (uint32_t b = 1; b <= LX_PROC_MAX; b++)
+        if (!r->by_badge[b])
+            return b;
+    return 0;
+}
+
 /* Starts p's thread in p->space with the registers given. */
 static int thread_start(lxr_t *r, lx_proc_t *p, seL4_UserContext *ctx)
 {
-    gproc_t *g = lx_alloc(r->k, sizeof(*g));
+    uint32_t badge = badge_new(r);
+    gproc_t *g = badge ? lx_alloc(r->k, sizeof(*g)) : NULL;
 
     if (!g)
         return -1;
     ctx->gs_base = p->tls_base;     /* the TLS base is the GDT entry's (docs/api.md) */
-    if (r->b->thread_new(&g->t, lxh_space_backend(p->space), p->pid, r->prio, ctx) != 0) {
+    if (r->b->thread_new(&g->t, lxh_space_backend(p->space), badge, r->prio, ctx) != 0) {
         lxh_spare_drain();      /* the frames kept for pages, then again */
-        if (r->b->thread_new(&g->t, lxh_space_backend(p->space), p->pid, r->prio, ctx) != 0) {
+        if (r->b->thread_new(&g->t, lxh_space_backend(p->space), badge, r->prio, ctx) != 0) {
             lx_free(r->k, g, sizeof(*g));
             return -1;
         }
     }
+    g->badge = badge;
+    r->by_badge[badge] = p;
     p->host = g;
     r->running++;
     return 0;
@@ -228,14 +287,17 @@ static void kill_proc(lxr_t *r, lx_proc_t *p, uint32_t sig)
     proc_end(r, p, sig);
 }
 
-/* The registers a call (number nr) resumes with: its result in EAX, after
- * the instruction, through the saved reply capability if the call was
- * parked; then a deliverable signal may point them at a handler, or end
- * the process instead. A parked call answered early (a signal: -EINTR, once
- * p->retrying and the waiting state are cleared) comes through here too. */
-static void resume(lxr_t *r, lx_proc_t *p, lx_regs_t *regs, int32_t nr, int32_t ret)
+/* The registers a call (number nr, its registers in p's gproc_t) resumes
+ * with: its result in EAX, after the instruction, through the saved reply
+ * capability if the call was parked; then a deliverable signal may point
+ * them at a handler, or end the process instead. A parked call answered
+ * early (a signal: -EINTR, once p->retrying and the waiting state are
+ * cleared) comes through here too. */
+static void resume(lxr_t *r, lx_proc_t *p, int32_t nr, int32_t ret)
 {
     gproc_t *g = p->host;
+    lx_regs_t *regs = &g->regs;
+    lx_sig_result_t sig;
 
     regs->eax = (uint32_t)ret;
     regs->eip += INT80_LEN;
@@ -243,7 +305,8 @@ static void resume(lxr_t *r, lx_proc_t *p, lx_regs_t *regs, int32_t nr, int32_t 
         r->b->thread_tls(&g->t, p->tls_base);
         p->tls_changed = false;
     }
-    if (lx_sig_deliver(p, regs, nr) == LX_SIG_KILLED) {
+    sig = lx_sig_idle(p, regs) ? LX_SIG_NONE : lx_sig_deliver(p, regs, nr);
+    if (sig == LX_SIG_KILLED) {
         proc_end(r, p, p->exit_status);
         return;
     }
@@ -256,15 +319,19 @@ static void resume(lxr_t *r, lx_proc_t *p, lx_regs_t *regs, int32_t nr, int32_t 
         seL4_Send(g->reply, seL4_MessageInfo_new(0, 0, 0, seL4_UnknownSyscall_Syscall));
         r->b->slot_free(g->reply);
         g->reply = 0;
+        r->parked--;
         r->running++;
+    } else if (sig == LX_SIG_HANDLER || nr == LX_NR_sigreturn || nr == LX_NR_rt_sigreturn) {
+        reply_later(r, p, REPLY_FULL);
     } else {
-        reply_later(r, p, regs);
+        reply_later(r, p, REPLY_SHORT);
     }
 }
 
 /* fork's child: the parent's registers, EAX 0, after the instruction. */
-static void start_child(lxr_t *r, lx_proc_t *p, const lx_regs_t *regs)
+static void start_child(lxr_t *r, lx_proc_t *p)
 {
+    const lx_regs_t *regs = &((const gproc_t *)p->host)->regs;
     lx_proc_t *c = p->new_child;
     seL4_UserContext ctx = { .eip = regs->eip + INT80_LEN, .esp = regs->esp,
                              .eflags = regs->eflags, .eax = 0, .ebx = regs->ebx,
@@ -296,10 +363,10 @@ static void restart(lxr_t *r, lx_proc_t *p)
 }
 
 /* What a finished call leaves to do; false if the caller is not resumed. */
-static bool after_call(lxr_t *r, lx_proc_t *p, lx_regs_t *regs, int32_t ret)
+static bool after_call(lxr_t *r, lx_proc_t *p, int32_t ret)
 {
     if (p->new_child)
-        start_child(r, p, regs);
+        start_child(r, p);
     if (p->exited) {
         proc_end(r, p, p->exit_status);
         return false;
@@ -311,19 +378,21 @@ static bool after_call(lxr_t *r, lx_proc_t *p, lx_regs_t *regs, int32_t ret)
     return ret != LX_BLOCK;
 }
 
-static void on_syscall(lxr_t *r, lx_proc_t *p)
+/* An `int $0x80`: MR0 and MR1 (EAX, EBX) came in the kernel's registers,
+ * the rest of the message is in the IPC buffer. */
+static void on_syscall(lxr_t *r, lx_proc_t *p, seL4_Word mr0, seL4_Word mr1)
 {
     gproc_t *g = p->host;
-    lx_regs_t regs;
-    uint32_t *w = &regs.eax;
-    int32_t ret, nr;
+    lx_regs_t *regs = &g->regs;
+    int32_t ret, nr = (int32_t)mr0;
 
-    for (int i = 0; i < seL4_UnknownSyscall_Syscall; i++)
-        w[i] = seL4_GetMR(i);
+    regs->eax = mr0;
+    regs->ebx = mr1;
+    copy_words(&regs->ecx, &seL4_GetIPCBuffer()->msg[seL4_UnknownSyscall_ECX],
+               seL4_UnknownSyscall_Syscall - seL4_UnknownSyscall_ECX);
     r->nsys++;
-    nr = (int32_t)regs.eax;
-    p->uregs = &regs;           /* sigreturn rewrites them */
-    ret = lx_syscall(p, &regs);
+    p->uregs = regs;            /* sigreturn rewrites them */
+    ret = lx_syscall(p, regs);
     p->uregs = NULL;
     if (ret == LX_BLOCK && !p->exited && !p->execed) {
         if (r->b->slot_new(&g->reply) != 0 ||
@@ -335,11 +404,11 @@ static void on_syscall(lxr_t *r, lx_proc_t *p)
             kill_proc(r, p, SIGKILL);
             return;
         }
-        g->regs = regs;
         r->running--;
+        r->parked++;
     }
-    if (after_call(r, p, &regs, ret))
-        resume(r, p, &regs, nr, ret);
+    if (after_call(r, p, ret))
+        resume(r, p, nr, ret);
 }
 
 /* ------------------------------------------------------------------ */
@@ -425,7 +494,7 @@ static void fault_to_signal(lxr_t *r, lx_proc_t *p, seL4_Word label, bool bus)
     }
     lx_sig_fault(p, sig, code, addr, trapno, err);
     if (deliver_stopped(r, p)) {
-        reply_later(r, p, NULL);
+        reply_later(r, p, 0);
     } else if (label == seL4_Fault_VMFault) {
         gprintf("guest-stub: linux: pid %u %s at 0x%08x ip 0x%08x\n", p->pid,
                 bus ? "bus error" : "segfault", addr, ip);
@@ -448,7 +517,7 @@ static void on_fault(lxr_t *r, lx_proc_t *p, seL4_Word label)
             r->faults++;
             if (r->timed)
                 r->fault_ticks += vmm_rdtsc() - t0;
-            reply_later(r, p, NULL);
+            reply_later(r, p, 0);
             return;
         }
         if (err == LX_ERR(LX_ENOMEM)) {
@@ -469,21 +538,28 @@ static void wake_parked(lxr_t *r);
  * another process's kill, the terminal's ^C): its thread is suspended,
  * given the frame (or ended) and resumed; if it had a call on its way to
  * us, the call is made again once the handler returns. Parked processes
- * are wake_parked()'s. True if a process ended (the walk starts again). */
+ * are wake_parked()'s. True if a process ended (the walk starts again).
+ * The walk leaves k->sig_raised set while an alarm runs or a signal could
+ * not be delivered, so that the next event walks again. */
 static bool signal_running(lxr_t *r)
 {
+    r->k->sig_raised = false;
     for (lx_proc_t *p = r->k->procs; p; p = p->next) {
         gproc_t *g = p->host;
 
         if (!g || p->exited)
             continue;
         lx_sig_tick(p);
+        if (p->sig.alarm_ns)
+            r->k->sig_raised = true;
         if (g->reply || !lx_sig_deliverable(p))
             continue;
         if (r->replying == p)
             reply_now(r);       /* it runs: stopped as any running process */
-        if (r->b->thread_stop(&g->t) != 0)
+        if (r->b->thread_stop(&g->t) != 0) {
+            r->k->sig_raised = true;
             continue;
+        }
         if (!deliver_stopped(r, p))
             return true;
         r->b->thread_resume(&g->t);
@@ -491,12 +567,23 @@ static bool signal_running(lxr_t *r)
     return false;
 }
 
-/* After every event: signals first, then the parked calls. */
-static void after_event(lxr_t *r)
+/* After every event: signals first, then the parked calls. Each only when
+ * there may be something to do (a signal raised or an alarm running since
+ * the last walk; a parked call), so a call that raised nothing and left
+ * nothing parked costs no walk of the processes. */
+static void after_event_walk(lxr_t *r)
 {
-    while (signal_running(r))
-        ;
-    wake_parked(r);
+    if (r->k->sig_raised)
+        while (signal_running(r))
+            ;
+    if (r->parked)
+        wake_parked(r);
+}
+
+static inline void after_event(lxr_t *r)
+{
+    if (r->k->sig_raised || r->parked)
+        after_event_walk(r);
 }
 
 /* Repeats parked calls until none finishes; a finished call may let another
@@ -517,8 +604,8 @@ static void wake_parked(lxr_t *r)
                 ret = lx_sig_interrupt(p, g->regs.eax);
             if (ret == LX_BLOCK)
                 continue;
-            if (after_call(r, p, &g->regs, ret))
-                resume(r, p, &g->regs, (int32_t)g->regs.eax, ret);
+            if (after_call(r, p, ret))
+                resume(r, p, (int32_t)g->regs.eax, ret);
             again = true;
         }
     }
@@ -562,9 +649,13 @@ static void feed_input(lxr_t *r)
 }
 
 /* A parked process only time or the console can wake; with the console's
- * notification bound, a console reader waits in the receive instead. */
+ * notification bound, a console reader waits in the receive instead. With
+ * nothing parked and no alarm running (k->sig_raised stays set while one
+ * runs) there is none: no walk. */
 static bool must_poll(lxr_t *r)
 {
+    if (!r->parked && !r->k->sig_raised)
+        return false;
     for (lx_proc_t *p = r->k->procs; p; p = p->next) {
         gproc_t *g = p->host;
         if (g && g->reply && (p->sleep_until || (p->wait_external && !r->input_bound)))
@@ -595,17 +686,27 @@ static void deadlock(lxr_t *r)
             kill_proc(r, p, SIGKILL);
 }
 
-/* Serves every process's faults until init has exited. */
+/* The process whose thread carries badge; NULL for console input (0) or
+ * a badge no thread has. */
+static lx_proc_t *proc_of(const lxr_t *r, seL4_Word badge)
+{
+    return badge <= LX_PROC_MAX ? r->by_badge[badge] : NULL;
+}
+
+/* Serves every process's faults until init has exited. A system call
+ * comes with EAX and EBX in registers (seL4_*WithMRs) and goes back with
+ * the next receive; console input (the bound notification, badge 0) comes
+ * before any queued fault, so it is fed to the line discipline then. */
 static void serve(lxr_t *r)
 {
     while (!r->init->exited) {
-        seL4_Word badge = 0;
+        seL4_Word badge = 0, mr0 = 0, mr1 = 0;
         seL4_MessageInfo_t m;
         lx_proc_t *p;
 
         if (must_poll(r)) {
             reply_now(r);
-            m = seL4_NBRecv(r->b->ep, &badge);
+            m = seL4_NBRecvWithMRs(r->b->ep, &badge, &mr0, &mr1);
             if (badge == 0) {
                 seL4_Yield();
                 feed_input(r);
@@ -616,20 +717,28 @@ static void serve(lxr_t *r)
             deadlock(r);
             break;
         } else if (r->replying) {
-            m = seL4_ReplyRecv(r->b->ep, reply_words(r), &badge);
+            seL4_Word out0, out1;
+            seL4_MessageInfo_t reply = reply_message(r, &out0, &out1);
+            m = seL4_ReplyRecvWithMRs(r->b->ep, reply, &badge, &out0, &out1);
+            mr0 = out0;
+            mr1 = out1;
         } else {
-            m = seL4_Recv(r->b->ep, &badge);
+            m = seL4_RecvWithMRs(r->b->ep, &badge, &mr0, &mr1);
         }
-        feed_input(r);
-        p = lx_proc_find(r->k, badge);
-        if (!p || !p->host) {
-            after_event(r);     /* input (badge 0), or a thread already ended */
+        p = proc_of(r, badge);
+        if (!p) {
+            if (badge == 0)
+                feed_input(r);
+            after_event(r);     /* input, or a thread already ended */
             continue;
         }
-        if (seL4_MessageInfo_get_label(m) == seL4_Fault_UnknownSyscall)
-            on_syscall(r, p);
-        else
+        if (seL4_MessageInfo_get_label(m) == seL4_Fault_UnknownSyscall) {
+            on_syscall(r, p, mr0, mr1);
+        } else {
+            seL4_SetMR(0, mr0);
+            seL4_SetMR(1, mr1);
             on_fault(r, p, seL4_MessageInfo_get_label(m));
+        }
         after_event(r);
     }
 }

@@ -242,6 +242,12 @@ struct lx_kernel {
     uint32_t next_ino, next_pid;
     lx_proc_t *procs;           /* every process, zombies too, newest first */
     uint32_t nprocs;
+    /* A signal was made pending or an alarm armed since the guest kernel
+     * last looked at every process (lx_sig_send, lx_sig_fault, alarm set
+     * it; the guest kernel's walk clears it when no process is left with a
+     * signal it could not deliver or an alarm running): while it is false
+     * the guest kernel skips that walk after each call. */
+    bool sig_raised;
     uint8_t unknown_logged[(512 + 7) / 8];   /* -ENOSYS logged once per number */
     lx_tty_t tty;               /* the console's line discipline (tty.c) */
     char path[2][LX_PATH_MAX];  /* scratch for user paths: one call at a time */
@@ -349,5 +355,19 @@ uint32_t lx_file_poll(lx_proc_t *p, lx_file_t *f);
 /* Result helpers: a Linux system call's return value is a number or -errno. */
 #define LX_ERR(e) (-(int32_t)(e))
 #define LX_IS_ERR(v) ((uint32_t)(v) >= (uint32_t)-LX_MAX_ERRNO)
+
+/* Whether lx_sig_deliver() has nothing to do for p resuming with r: no
+ * signal pending (blocked or not), no alarm running, no mask to put back,
+ * no restart code (LX_ERESTART*) in EAX to settle. Inline because the
+ * guest kernel asks before every reply, and a null call should not pay
+ * for delivery's walk. */
+static inline bool lx_sig_idle(const lx_proc_t *p, const lx_regs_t *r)
+{
+    const lx_sigstate_t *s = &p->sig;
+
+    return !(s->pending | s->alarm_ns) && !s->restore_mask &&
+           r->eax - (uint32_t)LX_ERR(LX_ERESTART_RESTARTBLOCK) >
+           (uint32_t)(LX_ERESTART_RESTARTBLOCK - LX_ERESTARTSYS);
+}
 
 #endif

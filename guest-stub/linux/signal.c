@@ -75,6 +75,7 @@ void lx_sig_send(lx_proc_t *p, int sig, const lx_sigsrc_t *src)
         return;                 /* standard signals do not queue */
     s->pending |= bit;
     s->src[sig - 1] = *src;
+    p->k->sig_raised = true;
 }
 
 void lx_sig_fault(lx_proc_t *p, int sig, int code, uint32_t addr, uint32_t trapno, uint32_t err)
@@ -93,6 +94,7 @@ void lx_sig_fault(lx_proc_t *p, int sig, int code, uint32_t addr, uint32_t trapn
         s->cr2 = addr;
     s->pending |= bit;
     s->src[sig - 1] = (lx_sigsrc_t){ .code = code, .addr = addr };
+    p->k->sig_raised = true;
 }
 
 bool lx_sig_group(lx_proc_t *self, uint32_t pgrp, int sig, const lx_sigsrc_t *src)
@@ -439,6 +441,8 @@ lx_sig_result_t lx_sig_deliver(lx_proc_t *p, lx_regs_t *r, int32_t nr)
     lx_sig_result_t done = LX_SIG_NONE;
     int sig;
 
+    if (lx_sig_idle(p, r))
+        return LX_SIG_NONE;
     lx_sig_tick(p);
     if (nr == LX_NR_sigreturn || nr == LX_NR_rt_sigreturn)
         nr = -1;                /* what they restored is no system call's result */

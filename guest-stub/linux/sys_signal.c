@@ -300,6 +300,8 @@ LX_HANDLER(alarm)
             left++;
     }
     p->sig.alarm_ns = secs ? now + secs * NS_PER_SEC : 0;
+    if (secs)
+        k->sig_raised = true;   /* the guest kernel watches the clock for it */
     return (int32_t)left;
 }
 

@@ -151,7 +151,8 @@ static const lx_sys_fn lx_table[LX_NR_MAX] = {
     SYS(futex_time64),
 };
 
-static int32_t unknown(lx_proc_t *p, uint32_t nr)
+/* Out of line: the table's path stays short. */
+static __attribute__((noinline)) int32_t unknown(lx_proc_t *p, uint32_t nr)
 {
     lx_kernel_t *k = p->k;
     uint32_t slot = nr < 8 * sizeof(k->unknown_logged) ? nr : 8 * sizeof(k->unknown_logged) - 1;
@@ -166,8 +167,11 @@ static int32_t unknown(lx_proc_t *p, uint32_t nr)
  * returns anything else; then its waiting state is cleared here, once. */
 int32_t lx_syscall(lx_proc_t *p, const lx_regs_t *r)
 {
-    const uint32_t a[6] = { r->ebx, r->ecx, r->edx, r->esi, r->edi, r->ebp };
+    const uint32_t *a = &r->ebx;        /* the six arguments, ebx .. ebp */
     int32_t ret;
+
+    _Static_assert(offsetof(lx_regs_t, ebp) - offsetof(lx_regs_t, ebx) == 5 * sizeof(uint32_t),
+                   "lx_regs_t holds the arguments in order");
 
     if (r->eax >= LX_NR_MAX || !lx_table[r->eax])
         return unknown(p, r->eax);

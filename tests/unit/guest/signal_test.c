@@ -432,6 +432,75 @@ static void alarm_cancelled(void **state)
     assert_int_equal(w->p.sig.pending, 0);
 }
 
+/* k->sig_raised, the guest kernel's cue to look at every process after a
+ * call: set by whatever makes a signal pending (kill, a fault) or starts an
+ * alarm; a signal dropped at once, or cancelling an alarm, leaves it. */
+static void raised_flag(void **state)
+{
+    fake_world_t *w = *state;
+    lx_sigsrc_t src = { .code = LX_SI_USER };
+
+    assert_false(w->k.sig_raised);
+    assert_int_equal(SC2(w, LX_NR_kill, w->p.pid, LX_SIGCHLD), 0);    /* ignored: dropped */
+    assert_false(w->k.sig_raised);
+    assert_int_equal(SC1(w, LX_NR_alarm, 0), 0);
+    assert_false(w->k.sig_raised);
+    assert_int_equal(SC2(w, LX_NR_kill, w->p.pid, LX_SIGUSR1), 0);
+    assert_true(w->k.sig_raised);
+    w->k.sig_raised = false;
+    w->p.sig.pending = 0;
+    lx_sig_send(&w->p, LX_SIGUSR2, &src);
+    assert_true(w->k.sig_raised);
+    w->k.sig_raised = false;
+    w->p.sig.pending = 0;
+    lx_sig_fault(&w->p, LX_SIGSEGV, LX_SEGV_MAPERR, UNMAPPED, 14, 4);
+    assert_true(w->k.sig_raised);
+    w->k.sig_raised = false;
+    w->p.sig.pending = 0;
+    assert_int_equal(SC1(w, LX_NR_alarm, 3), 0);
+    assert_true(w->k.sig_raised);
+}
+
+/* lx_sig_idle(), delivery's fast answer before every reply: true only when
+ * lx_sig_deliver() would change nothing. */
+static void idle_only_when_nothing_to_do(void **state)
+{
+    fake_world_t *w = *state;
+    lx_sigsrc_t src = { .code = LX_SI_USER };
+    lx_regs_t u = regs_for(LX_NR_getpid, 0, 0, 0, 0);
+
+    answered(&u, 42);
+    assert_true(lx_sig_idle(&w->p, &u));
+    for (int32_t e = LX_ERESTARTSYS; e <= LX_ERESTART_RESTARTBLOCK; e++) {
+        u.eax = (uint32_t)-e;                               /* a restart code to settle */
+        assert_false(lx_sig_idle(&w->p, &u));
+    }
+    u.eax = (uint32_t)-(LX_ERESTARTSYS - 1);
+    assert_true(lx_sig_idle(&w->p, &u));
+    u.eax = (uint32_t)-(LX_ERESTART_RESTARTBLOCK + 1);
+    assert_true(lx_sig_idle(&w->p, &u));
+    u.eax = (uint32_t)-LX_EINTR;
+    assert_true(lx_sig_idle(&w->p, &u));
+
+    w->p.sig.blocked = BIT(LX_SIGUSR1);
+    lx_sig_send(&w->p, LX_SIGUSR1, &src);                   /* pending, though blocked */
+    assert_false(lx_sig_idle(&w->p, &u));
+    assert_int_equal(lx_sig_deliver(&w->p, &u, LX_NR_getpid), LX_SIG_NONE);
+    w->p.sig.pending = 0;
+    assert_true(lx_sig_idle(&w->p, &u));
+
+    assert_int_equal(SC1(w, LX_NR_alarm, 5), 0);             /* the alarm may be due */
+    assert_false(lx_sig_idle(&w->p, &u));
+    assert_int_equal(SC1(w, LX_NR_alarm, 0), 5);
+    assert_true(lx_sig_idle(&w->p, &u));
+
+    w->p.sig.restore_mask = true;                           /* sigsuspend's mask to undo */
+    assert_false(lx_sig_idle(&w->p, &u));
+    assert_int_equal(lx_sig_deliver(&w->p, &u, LX_NR_getpid), LX_SIG_NONE);
+    assert_false(w->p.sig.restore_mask);
+    assert_true(lx_sig_idle(&w->p, &u));
+}
+
 /* pause parks until a signal interrupts it; sigsuspend's mask holds only
  * while waiting. */
 static void pause_and_sigsuspend(void **state)
@@ -657,6 +726,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(alternate_stack, setup, teardown),
         cmocka_unit_test_setup_teardown(alarm_raises_sigalrm, setup, teardown),
         cmocka_unit_test_setup_teardown(alarm_cancelled, setup, teardown),
+        cmocka_unit_test_setup_teardown(raised_flag, setup, teardown),
+        cmocka_unit_test_setup_teardown(idle_only_when_nothing_to_do, setup, teardown),
         cmocka_unit_test_setup_teardown(pause_and_sigsuspend, setup, teardown),
         cmocka_unit_test_setup_teardown(interrupting_parked_calls, setup, teardown),
         cmocka_unit_test_setup_teardown(kill_targets, setup, teardown),
