@@ -66,7 +66,7 @@
 #define PT_SPAN         0x400000u       /* what one page table maps */
 #define PT_BYTES        4096u           /* a page table */
 #define PTES            1024u
-#define TSC_PER_US      1000u           /* assumed 1 GHz: no calibration yet */
+#define TSC_PER_US_GUESS 1000u          /* when the VMM knows no rate: 1 GHz */
 #define EPOCH_NS        1767225600000000000ull  /* 2026-01-01T00:00:00Z */
 #define FIXED_STEP_NS   1000000u        /* clock=fixed: each reading 1 ms after the last */
 #define FIXED_SEED      0x9e3779b97f4a7c15ull   /* clock=fixed: the random seed */
@@ -143,6 +143,7 @@ static struct {
     ppage_t *spare_dir[SPARE_DIRS];
     uint32_t nspare_dir;
     bool fixed;                 /* clock=fixed (lxh_fixed_clock) */
+    uint32_t tsc_per_us;        /* the counter's rate (lxh_tsc_rate) */
     uint64_t fixed_ns;          /* the fixed clock's last reading */
 } H;
 
@@ -886,7 +887,7 @@ static int32_t op_console_read(void *ctx, void *buf, uint32_t len)
 static uint64_t op_now_ns(void *ctx, int clock)
 {
     uint64_t ns = H.fixed ? (H.fixed_ns += FIXED_STEP_NS)
-                          : (vmm_rdtsc() - H.tsc0) * 1000u / TSC_PER_US;
+                          : (vmm_rdtsc() - H.tsc0) * 1000u / H.tsc_per_us;
 
     (void)ctx;
     if (clock == LX_CLOCK_REALTIME || clock == LX_CLOCK_REALTIME_COARSE)
@@ -975,6 +976,8 @@ const lx_host_ops_t *lxh_init(const lxb_ops_t *b)
     H.said_pages = H.said_fork = false;
     H.heap_top = HEAP_BASE;
     H.tsc0 = H.fixed ? 0 : vmm_rdtsc();
+    if (!H.tsc_per_us)
+        H.tsc_per_us = TSC_PER_US_GUESS;
     H.rnd = (H.fixed ? FIXED_SEED : H.tsc0) | 1;
     return &ops;
 }
@@ -987,6 +990,11 @@ uint32_t lxh_kept_bytes(void)
     uint32_t heap = H.heap_top - HEAP_BASE;
 
     return heap + (heap + PT_SPAN - 1) / PT_SPAN * PT_BYTES;
+}
+
+void lxh_tsc_rate(uint32_t mhz)
+{
+    H.tsc_per_us = mhz;
 }
 
 void lxh_fixed_clock(void)

@@ -99,8 +99,13 @@ int component_main(rt_component_info_t *info)
     /* Not the bootargs: a long line would be cut by the VMM's console. */
     if (linux_init(boot)) {
         struct mm_vspace *vs;
+        /* Time is the time-stamp counter at the rate the kernel measured
+         * at boot, so sleeps and alarms last what they say on any host. */
         if (guest_wants(boot, "clock=fixed"))
             lxh_fixed_clock();
+        else
+            gprintf("guest-stub: clock: time-stamp counter at %u MHz\n", boot->tsc_mhz);
+        lxh_tsc_rate(boot->tsc_mhz);
         failed = guest_run_linux(info, boot);
         /* Under mediated the VMM keeps the account itself. */
         if (boot->policy != POLICY_MEDIATED && guest_own_mm(info, &vs))

@@ -49,6 +49,7 @@ ENV = {"HOME": "/", "PATH": "/sbin:/usr/sbin:/bin:/usr/bin", "TERM": "vt100"}
 QEMU_ARGS = ["-m", "256M", "-display", "none", "-serial", "stdio", "-monitor", "none",
              "-no-reboot", "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]
 STATUS = re.compile(r"^guest-stub: linux: \S+ (exited with status|killed by signal) (\d+)")
+CLOCK = re.compile(r"^guest-stub: clock: time-stamp counter at (\d+) MHz")
 
 
 def load_cases(path):
@@ -133,6 +134,8 @@ def boot(args, index, cases):
         common.append("QEMU status %s, expected %d (%s.log)" % (status, EXIT_OK, name))
     if any(l.startswith("KERNEL PANIC") for l in lines):
         common.append("kernel panic")
+    # The guest's clock runs at the rate the kernel measured at boot.
+    tsc = [m.group(1) for m in (re.search(r"TSC (\d+) MHz", l) for l in lines) if m]
     results = {}
     for c in cases:
         why = list(common)
@@ -165,6 +168,9 @@ def boot(args, index, cases):
             why.append("the guest kernel did not exit through the VMM")
         if any(re.match(r"^vmm: guest '%s' crashed" % re.escape(c["name"]), l) for l in lines):
             why.append("the guest kernel crashed")
+        clock = [m.group(1) for m in (CLOCK.match(l) for l in mine) if m]
+        if len(tsc) != 1 or clock != tsc:
+            why.append("guest clock at %s MHz, kernel's measure %s" % (clock, tsc))
         leaks = [l for l in mine if "not given back" in l]
         if leaks:
             why.append(leaks[0])

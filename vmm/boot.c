@@ -93,3 +93,10 @@ uint64_t vmm_boot_free_bytes(const bootinfo_t *bi)
             ram += (uint64_t)1 << bi->untyped_list[i].size_bits;
     return ram > VMM_RESERVE_BYTES ? ram - VMM_RESERVE_BYTES : 0;
 }
+
+uint32_t vmm_boot_tsc_mhz(const bootinfo_t *bi)
+{
+    const bi_header_t *h = find_chunk(bi, BI_CHUNK_X86_TSC_FREQ);
+
+    return h && h->len >= sizeof(*h) + sizeof(uint32_t) ? *(const uint32_t *)(h + 1) : 0;
+}

@@ -385,9 +385,16 @@ static void fill_image(uint8_t *page, uint32_t vaddr, const void *arg)
     }
 }
 
+/* fill_boot's argument: the guest, and the VMM for the machine's facts. */
+typedef struct boot_fill {
+    const vmm_t *v;
+    const vmm_domain_t *d;
+} boot_fill_t;
+
 static void fill_boot(uint8_t *page, uint32_t vaddr, const void *arg)
 {
-    const vmm_domain_t *d = arg;
+    const boot_fill_t *bf = arg;
+    const vmm_domain_t *d = bf->d;
     rt_component_info_t *ci = (rt_component_info_t *)page;
     vmm_guest_boot_t *gb = (vmm_guest_boot_t *)(page + sizeof(*ci));
 
@@ -412,7 +419,8 @@ static void fill_boot(uint8_t *page, uint32_t vaddr, const void *arg)
     *gb = (vmm_guest_boot_t){ .magic = VMM_GUEST_BOOT_MAGIC, .policy = d->g->policy,
                               .priority = d->g->priority,
                               .memory = (uint32_t)d->granted,
-                              .input_vaddr = VMM_GUEST_INPUT_VADDR };
+                              .input_vaddr = VMM_GUEST_INPUT_VADDR,
+                              .tsc_mhz = bf->v->tsc_mhz };
     for (uint32_t k = 0; k < d->n_links; k++)
         gb->n_irqs += d->link[k].kind == VMM_LINK_IRQ;
     memcpy(gb->name, d->g->name, sizeof(gb->name));
@@ -428,6 +436,7 @@ static void fill_boot(uint8_t *page, uint32_t vaddr, const void *arg)
 static mm_err_t load_image(vmm_t *v, vmm_domain_t *d)
 {
     mm_err_t e = ERR_NONE;
+    const boot_fill_t bf = { v, d };
 
     for (uint32_t va = d->g->image.lowest; va < d->g->image.highest && !e; va += PAGE)
         e = add_frame(v, d, va, MM_RW, fill_image, d->g);
@@ -436,7 +445,7 @@ static mm_err_t load_image(vmm_t *v, vmm_domain_t *d)
     if (!e && !(e = add_frame(v, d, VMM_GUEST_IPC_VADDR, MM_RW, NULL, NULL)))
         d->ipc_frame = d->frame[d->n_frames - 1];
     if (!e)
-        e = add_frame(v, d, VMM_GUEST_BOOT_VADDR, MM_RW, fill_boot, d);
+        e = add_frame(v, d, VMM_GUEST_BOOT_VADDR, MM_RW, fill_boot, &bf);
     return e;
 }
 

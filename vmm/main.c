@@ -86,11 +86,12 @@ static bool isolation_check(const vmm_config_t *cfg, vmm_config_error_t *err)
 /* Builds every guest or none, then runs the console script, which serves
  * them (vmm/lifecycle.c). The VMM's state is static: it is large (memmgr's
  * records) and lives as long as the VMM. */
-static void run(const vmm_config_t *cfg, uint64_t t_start, uint64_t t_config)
+static void run(const vmm_config_t *cfg, uint64_t t_start, uint64_t t_config, uint32_t tsc_mhz)
 {
     static vmm_t vmm;
     mm_err_t e = vmm_init(&vmm, cfg);
 
+    vmm.tsc_mhz = tsc_mhz;
     vmm.t_start = t_start;
     vmm.t_config = t_config;
     if (e != ERR_NONE) {
@@ -131,6 +132,6 @@ int main(bootinfo_t *bi)
     }
     print_plan(&cfg, machine.free_bytes);
     printf("vmm: configuration accepted\n");
-    run(&cfg, t_start, t_config);
+    run(&cfg, t_start, t_config, vmm_boot_tsc_mhz(bi));
     rt_halt();
 }

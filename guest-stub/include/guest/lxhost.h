@@ -28,6 +28,9 @@ const struct lx_host_ops *lxh_init(const struct lxb_ops *b);
  * instructions, so the replay test (docs/isolation.md) needs a guest whose
  * memory does not record when it ran. */
 void lxh_fixed_clock(void);
+/* The time-stamp counter's rate in MHz, as the kernel measured it at boot
+ * (the boot page's tsc_mhz); before lxh_init. 0 leaves the 1 GHz guess. */
+void lxh_tsc_rate(uint32_t mhz);
 int lxh_space_create(lxh_space_t **out);
 struct lxb_space *lxh_space_backend(lxh_space_t *s);
 uint32_t lxh_space_pages(const lxh_space_t *s);

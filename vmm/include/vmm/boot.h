@@ -21,5 +21,8 @@ uint32_t vmm_boot_modules(const bootinfo_t *bi, vmm_module_t *mods);
 const vmm_module_t *vmm_boot_config(const vmm_module_t *mods, uint32_t n);
 /* Bytes of RAM in the root task's untypeds, less the VMM's reserve. */
 uint64_t vmm_boot_free_bytes(const bootinfo_t *bi);
+/* The time-stamp counter's rate the kernel measured at boot (chunk 4), in
+ * MHz; 0 if the kernel gave none. */
+uint32_t vmm_boot_tsc_mhz(const bootinfo_t *bi);
 
 #endif

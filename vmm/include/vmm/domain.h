@@ -164,6 +164,7 @@ typedef struct vmm {
     uint32_t in_head, in_tail, in_escapes, in_dropped;
     uint8_t in_buf[VMM_INPUT_QUEUE];
     uint8_t meta[VMM_META_BYTES];
+    uint32_t tsc_mhz;           /* the kernel's measure at boot, told to every guest */
 } vmm_t;
 
 /* Takes the VMM's untypeds and slots from bootinfo; makes its endpoint. */

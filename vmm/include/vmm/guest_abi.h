@@ -174,6 +174,7 @@ typedef struct vmm_guest_boot {
     uint32_t initrd_vaddr, initrd_size;
     uint32_t input_vaddr;       /* its vmm_input_ring_t (VMM_GUEST_INPUT_VADDR) */
     uint32_t n_irqs;            /* interrupt lines among its links */
+    uint32_t tsc_mhz;           /* time-stamp counter ticks per microsecond, 0: unknown */
     uint32_t n_links;
     vmm_guest_link_t link[VMM_BOOT_MAX_LINKS];
     char bootargs[1024];
