@@ -117,9 +117,9 @@ static uint32_t cpuid1_edx(void)
     return d;
 }
 
-/* The guest kernel's side of one process (lx_proc_t.host). */
+/* The guest kernel's side of one thread (lx_proc_t.host, per thread). */
 typedef struct gproc {
-    lxb_thread_t t;             /* faults to the backend's endpoint, badged with the pid */
+    lxb_thread_t t;             /* faults to the backend's endpoint, badged with the tid */
     mm_cptr_t reply;            /* the parked call's reply capability; 0: none */
     lx_regs_t regs;             /* the parked call's registers */
 } gproc_t;
@@ -138,8 +138,8 @@ typedef struct lxr {
                                  * counter counts other guests' instructions too, and the
                                  * replay test wants nothing of them in this guest) */
     /* The reply to the last message, held back for the next ReplyRecv:
-     * whose (NULL: none), and its words (reply_len of them). */
-    lx_proc_t *replying;
+     * which thread's (NULL: none), and its words (reply_len of them). */
+    gproc_t *replying;
     uint32_t reply_len;
     lx_regs_t reply_regs;
     bool input_bound;           /* console input wakes our receive (bind_input) */
@@ -150,7 +150,7 @@ typedef struct lxr {
  * the words are kept here, as the IPC buffer may carry other calls first. */
 static void reply_later(lxr_t *r, lx_proc_t *p, const lx_regs_t *regs)
 {
-    r->replying = p;
+    r->replying = p->host;
     r->reply_len = regs ? seL4_UnknownSyscall_Syscall : 0;
     if (regs)
         r->reply_regs = *regs;
@@ -174,13 +174,14 @@ static void reply_now(lxr_t *r)
         seL4_Reply(reply_words(r));
 }
 
+/* Stops the thread in place in p. */
 static void thread_stop(lxr_t *r, lx_proc_t *p)
 {
     gproc_t *g = p->host;
 
     if (!g)
         return;
-    if (r->replying == p)
+    if (r->replying == g)
         r->replying = NULL;     /* its caller is going: no reply */
     if (g->reply)
         r->b->slot_free(g->reply);
@@ -191,7 +192,8 @@ static void thread_stop(lxr_t *r, lx_proc_t *p)
     p->host = NULL;
 }
 
-/* Starts p's thread in p->space with the registers given. */
+/* Starts the thread in place in p, in p->space, with the registers given;
+ * its faults come badged with its tid. */
 static int thread_start(lxr_t *r, lx_proc_t *p, seL4_UserContext *ctx)
 {
     gproc_t *g = lx_alloc(r->k, sizeof(*g));
@@ -199,9 +201,9 @@ static int thread_start(lxr_t *r, lx_proc_t *p, seL4_UserContext *ctx)
     if (!g)
         return -1;
     ctx->gs_base = p->tls_base;     /* the TLS base is the GDT entry's (docs/api.md) */
-    if (r->b->thread_new(&g->t, lxh_space_backend(p->space), p->pid, r->prio, ctx) != 0) {
+    if (r->b->thread_new(&g->t, lxh_space_backend(p->space), p->tid, r->prio, ctx) != 0) {
         lxh_spare_drain();      /* the frames kept for pages, then again */
-        if (r->b->thread_new(&g->t, lxh_space_backend(p->space), p->pid, r->prio, ctx) != 0) {
+        if (r->b->thread_new(&g->t, lxh_space_backend(p->space), p->tid, r->prio, ctx) != 0) {
             lx_free(r->k, g, sizeof(*g));
             return -1;
         }
@@ -211,12 +213,29 @@ static int thread_start(lxr_t *r, lx_proc_t *p, seL4_UserContext *ctx)
     return 0;
 }
 
-/* Ends a process: its thread and address space go, it stays a zombie. */
+/* Stops every thread of p but the one in place, and forgets them. */
+static void stop_others(lxr_t *r, lx_proc_t *p)
+{
+    lx_thread_t *me = p->cur;
+
+    for (lx_thread_t *t = p->threads; t; t = t->next) {
+        if (t == me)
+            continue;
+        lx_thread_switch(p, t);
+        thread_stop(r, p);
+    }
+    lx_thread_switch(p, me);
+    lx_thread_drop_others(p);
+}
+
+/* Ends a process: its threads and address space go (the space stays while
+ * a vfork child or parent still runs in it), it stays a zombie. */
 static void proc_end(lxr_t *r, lx_proc_t *p, uint32_t status)
 {
     lx_proc_exit(p, status);
+    stop_others(r, p);
     thread_stop(r, p);
-    if (p->space)
+    if (p->space && !lx_space_shared(p, p->space))
         lxh_space_destroy(p->space);
     p->space = NULL;
 }
@@ -262,22 +281,46 @@ static void resume(lxr_t *r, lx_proc_t *p, lx_regs_t *regs, int32_t nr, int32_t 
     }
 }
 
-/* fork's child: the parent's registers, EAX 0, after the instruction. */
+/* The registers a new thread or process starts with: the caller's, EAX 0,
+ * after the instruction, on its own stack if clone gave one. */
+static seL4_UserContext child_ctx(const lx_regs_t *regs, uint32_t stack)
+{
+    return (seL4_UserContext){ .eip = regs->eip + INT80_LEN,
+                               .esp = stack ? stack : regs->esp,
+                               .eflags = regs->eflags, .eax = 0, .ebx = regs->ebx,
+                               .ecx = regs->ecx, .edx = regs->edx, .esi = regs->esi,
+                               .edi = regs->edi, .ebp = regs->ebp };
+}
+
+/* fork's child. */
 static void start_child(lxr_t *r, lx_proc_t *p, const lx_regs_t *regs)
 {
     lx_proc_t *c = p->new_child;
-    seL4_UserContext ctx = { .eip = regs->eip + INT80_LEN, .esp = regs->esp,
-                             .eflags = regs->eflags, .eax = 0, .ebx = regs->ebx,
-                             .ecx = regs->ecx, .edx = regs->edx, .esi = regs->esi,
-                             .edi = regs->edi, .ebp = regs->ebp };
+    seL4_UserContext ctx = child_ctx(regs, c->child_stack);
 
     p->new_child = NULL;
-    if (c->child_stack)
-        ctx.esp = c->child_stack;
     if (thread_start(r, c, &ctx) == 0)
         return;
     gprintf("guest-stub: linux: no memory for the thread of pid %u\n", c->pid);
     kill_proc(r, c, SIGKILL);
+}
+
+/* clone's new thread in p; false if p ended for want of memory. */
+static bool start_thread(lxr_t *r, lx_proc_t *p, const lx_regs_t *regs)
+{
+    lx_thread_t *me = p->cur, *t = p->new_thread;
+    seL4_UserContext ctx = child_ctx(regs, t->st.child_stack);
+    int err;
+
+    p->new_thread = NULL;
+    lx_thread_switch(p, t);
+    err = thread_start(r, p, &ctx);
+    lx_thread_switch(p, me);
+    if (err == 0)
+        return true;
+    gprintf("guest-stub: linux: no memory for thread %u of pid %u\n", t->st.tid, p->pid);
+    proc_end(r, p, SIGKILL);
+    return false;
 }
 
 /* execve succeeded: the new image starts in a new thread. */
@@ -286,8 +329,10 @@ static void restart(lxr_t *r, lx_proc_t *p)
     seL4_UserContext ctx = { .eip = p->exec_entry, .esp = p->exec_sp, .eflags = 0x202 };
 
     p->execed = false;
+    stop_others(r, p);          /* execve leaves one thread (de_thread) */
     thread_stop(r, p);
-    lxh_space_destroy(p->old_space);
+    if (p->old_space)
+        lxh_space_destroy(p->old_space);
     p->old_space = NULL;
     if (thread_start(r, p, &ctx) != 0) {
         gprintf("guest-stub: linux: no memory for the thread of pid %u\n", p->pid);
@@ -300,6 +345,13 @@ static bool after_call(lxr_t *r, lx_proc_t *p, lx_regs_t *regs, int32_t ret)
 {
     if (p->new_child)
         start_child(r, p, regs);
+    if (p->new_thread && !start_thread(r, p, regs))
+        return false;
+    if (p->thread_exited) {
+        thread_stop(r, p);
+        lx_thread_drop(p);
+        return false;
+    }
     if (p->exited) {
         proc_end(r, p, p->exit_status);
         return false;
@@ -464,20 +516,28 @@ static void wake_parked(lxr_t *r);
 static bool signal_running(lxr_t *r)
 {
     for (lx_proc_t *p = r->k->procs; p; p = p->next) {
-        gproc_t *g = p->host;
-
-        if (!g || p->exited)
+        if (p->exited || (!p->host && !p->threads))
             continue;
         lx_sig_tick(p);
-        if (g->reply || !lx_sig_deliverable(p))
+        if (!lx_sig_deliverable(p))
             continue;
-        if (r->replying == p)
-            reply_now(r);       /* it runs: stopped as any running process */
-        if (r->b->thread_stop(&g->t) != 0)
-            continue;
-        if (!deliver_stopped(r, p))
-            return true;
-        r->b->thread_resume(&g->t);
+        /* The signal is the process's: its first running thread takes it. */
+        lx_thread_t *t = p->threads;
+        do {
+            lx_thread_switch(p, t);
+            gproc_t *g = p->host;
+            t = t ? t->next : NULL;
+            if (!g || g->reply)
+                continue;
+            if (r->replying == g)
+                reply_now(r);   /* it runs: stopped as any running thread */
+            if (r->b->thread_stop(&g->t) != 0)
+                continue;
+            if (!deliver_stopped(r, p))
+                return true;
+            r->b->thread_resume(&g->t);
+            break;
+        } while (t);
     }
     return false;
 }
@@ -490,6 +550,24 @@ static void after_event(lxr_t *r)
     wake_parked(r);
 }
 
+/* Repeats the parked call of the thread in place in p, if it has one;
+ * true if it finished. */
+static bool wake_one(lxr_t *r, lx_proc_t *p)
+{
+    gproc_t *g = p->host;
+
+    if (!g || !g->reply)
+        return false;
+    int32_t ret = lx_syscall(p, &g->regs);
+    if (ret == LX_BLOCK)
+        ret = lx_sig_interrupt(p, g->regs.eax);
+    if (ret == LX_BLOCK)
+        return false;
+    if (after_call(r, p, &g->regs, ret))
+        resume(r, p, &g->regs, (int32_t)g->regs.eax, ret);
+    return true;
+}
+
 /* Repeats parked calls until none finishes; a finished call may let another
  * go on (a pipe read makes room for a writer), and may reap processes, so
  * the walk starts again after each. */
@@ -500,17 +578,12 @@ static void wake_parked(lxr_t *r)
     while (again) {
         again = false;
         for (lx_proc_t *p = r->k->procs; p && !again; p = p->next) {
-            gproc_t *g = p->host;
-            if (!g || !g->reply)
-                continue;
-            int32_t ret = lx_syscall(p, &g->regs);
-            if (ret == LX_BLOCK)
-                ret = lx_sig_interrupt(p, g->regs.eax);
-            if (ret == LX_BLOCK)
-                continue;
-            if (after_call(r, p, &g->regs, ret))
-                resume(r, p, &g->regs, (int32_t)g->regs.eax, ret);
-            again = true;
+            lx_thread_t *t = p->threads;
+            do {
+                lx_thread_switch(p, t);
+                t = t ? t->next : NULL;
+                again = wake_one(r, p);
+            } while (t && !again);
         }
     }
 }
@@ -552,29 +625,41 @@ static void feed_input(lxr_t *r)
         lx_tty_input(r->init, buf, n);
 }
 
-/* A parked process only time or the console can wake; with the console's
- * notification bound, a console reader waits in the receive instead. */
-static bool must_poll(lxr_t *r)
+/* Some parked thread's call needs the loop to poll: a deadline, or (with
+ * console_only) the console alone can end it (see must_poll). */
+static bool parked_waits(lxr_t *r, bool console_only)
 {
     for (lx_proc_t *p = r->k->procs; p; p = p->next) {
-        gproc_t *g = p->host;
-        if (g && g->reply && (p->sleep_until || (p->wait_external && !r->input_bound)))
-            return true;
-        if (g && p->sig.alarm_ns)
+        if (p->exited)
+            continue;
+        if (!console_only && p->sig.alarm_ns && (p->host || p->threads))
             return true;        /* alarm() runs out while nothing happens */
+        for (lx_thread_t *t = p->threads; ; t = t->next) {
+            lx_thread_state_t *st = lx_thread_state(p, t);
+            gproc_t *g = st->host;
+            if (g && g->reply && st->wait_external &&
+                    (console_only || !r->input_bound))
+                return true;
+            if (g && g->reply && st->sleep_until && !console_only)
+                return true;
+            if (!t || !t->next)
+                break;
+        }
     }
     return false;
 }
 
-/* Some process waits for the console, which can wake it. */
+/* A parked thread only time or the console can wake; with the console's
+ * notification bound, a console reader waits in the receive instead. */
+static bool must_poll(lxr_t *r)
+{
+    return parked_waits(r, false);
+}
+
+/* Some thread waits for the console, which can wake it. */
 static bool console_waits(lxr_t *r)
 {
-    for (lx_proc_t *p = r->k->procs; p; p = p->next) {
-        gproc_t *g = p->host;
-        if (g && g->reply && p->wait_external)
-            return true;
-    }
-    return false;
+    return parked_waits(r, true);
 }
 
 /* Every thread is parked and nothing outside can wake one: end them all. */
@@ -582,7 +667,7 @@ static void deadlock(lxr_t *r)
 {
     gprintf("guest-stub: linux: every process waits for another: ending them\n");
     for (lx_proc_t *p = r->k->procs; p; p = p->next)
-        if (p->host)
+        if (p->host || p->threads)
             kill_proc(r, p, SIGKILL);
 }
 
@@ -612,7 +697,7 @@ static void serve(lxr_t *r)
             m = seL4_Recv(r->b->ep, &badge);
         }
         feed_input(r);
-        p = lx_proc_find(r->k, badge);
+        p = lx_thread_find(r->k, badge);
         if (!p || !p->host) {
             after_event(r);     /* input (badge 0), or a thread already ended */
             continue;
@@ -629,7 +714,7 @@ static void serve(lxr_t *r)
 static void shutdown(lxr_t *r)
 {
     for (lx_proc_t *p = r->k->procs; p; p = p->next)
-        if (p->host || p->space)
+        if (p->host || p->threads || p->space)
             proc_end(r, p, SIGKILL);
     while (r->k->procs)
         lx_proc_reap(r->k->procs);

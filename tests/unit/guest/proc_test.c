@@ -42,9 +42,12 @@ static lx_proc_t *fork_of(lx_proc_t *p)
 }
 
 /* What the guest kernel does after an exit: the space goes, the zombie stays. */
+/* What the guest kernel does at a process's end: its space goes unless
+ * another process (a vfork parent) still runs in it. */
 static void space_gone(fake_world_t *w, lx_proc_t *c)
 {
-    fake_ops.space_free(&w->host, c->space);
+    if (!lx_space_shared(c, c->space))
+        fake_ops.space_free(&w->host, c->space);
     c->space = NULL;
 }
 
