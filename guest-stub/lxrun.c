@@ -578,12 +578,14 @@ static void wake_parked(lxr_t *r)
     while (again) {
         again = false;
         for (lx_proc_t *p = r->k->procs; p && !again; p = p->next) {
-            lx_thread_t *t = p->threads;
-            do {
-                lx_thread_switch(p, t);
-                t = t ? t->next : NULL;
+            if (!p->threads) {
                 again = wake_one(r, p);
-            } while (t && !again);
+                continue;
+            }
+            for (lx_thread_t *t = p->threads; t && !again; t = t->next) {
+                lx_thread_switch(p, t);
+                again = wake_one(r, p);
+            }
         }
     }
 }
@@ -625,8 +627,20 @@ static void feed_input(lxr_t *r)
         lx_tty_input(r->init, buf, n);
 }
 
-/* Some parked thread's call needs the loop to poll: a deadline, or (with
- * console_only) the console alone can end it (see must_poll). */
+/* A thread parked in a call that needs the loop to poll: one with a
+ * deadline, or one only the console can end (with console_only, any
+ * such; else only while the console's notification is not bound). */
+static bool thread_waits(const lxr_t *r, const lx_thread_state_t *st, bool console_only)
+{
+    const gproc_t *g = st->host;
+
+    if (!g || !g->reply)
+        return false;
+    if (console_only)
+        return st->wait_external;
+    return st->sleep_until || (st->wait_external && !r->input_bound);
+}
+
 static bool parked_waits(lxr_t *r, bool console_only)
 {
     for (lx_proc_t *p = r->k->procs; p; p = p->next) {
@@ -634,17 +648,11 @@ static bool parked_waits(lxr_t *r, bool console_only)
             continue;
         if (!console_only && p->sig.alarm_ns && (p->host || p->threads))
             return true;        /* alarm() runs out while nothing happens */
-        for (lx_thread_t *t = p->threads; ; t = t->next) {
-            lx_thread_state_t *st = lx_thread_state(p, t);
-            gproc_t *g = st->host;
-            if (g && g->reply && st->wait_external &&
-                    (console_only || !r->input_bound))
+        if (!p->threads && thread_waits(r, &p->th, console_only))
+            return true;
+        for (lx_thread_t *t = p->threads; t; t = t->next)
+            if (thread_waits(r, lx_thread_state(p, t), console_only))
                 return true;
-            if (g && g->reply && st->sleep_until && !console_only)
-                return true;
-            if (!t || !t->next)
-                break;
-        }
     }
     return false;
 }

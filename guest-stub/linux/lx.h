@@ -286,8 +286,16 @@ void lx_proc_drop_exe(lx_proc_t *p);
 void lx_proc_drop_files(lx_proc_t *p);
 /* proc.c: a process's threads (lx_thread_t). */
 /* Puts t's state in place in p (saving the one there); t NULL or in place:
- * nothing to do. */
-void lx_thread_switch(lx_proc_t *p, lx_thread_t *t);
+ * nothing to do. Inline: the guest kernel's walks pass here for every
+ * process after every event, nearly always with nothing to do. */
+static inline void lx_thread_switch(lx_proc_t *p, lx_thread_t *t)
+{
+    if (!t || t == p->cur)
+        return;
+    p->cur->st = p->th;
+    p->th = t->st;
+    p->cur = t;
+}
 /* The live process one of whose threads has id tid (*t its record, NULL
  * while it is the only thread or in place); NULL if none. Nothing moves. */
 lx_proc_t *lx_thread_owner(lx_kernel_t *k, uint32_t tid, lx_thread_t **t);
@@ -302,7 +310,10 @@ void lx_thread_drop(lx_proc_t *p);
 void lx_thread_drop_others(lx_proc_t *p);
 /* A thread state in place or kept: each of p's in turn, for walks that
  * only read or mark them (futex wakes). */
-lx_thread_state_t *lx_thread_state(lx_proc_t *p, lx_thread_t *t);
+static inline lx_thread_state_t *lx_thread_state(lx_proc_t *p, lx_thread_t *t)
+{
+    return !t || t == p->cur ? &p->th : &t->st;
+}
 /* Whether a process other than p names space (a vfork child runs in its
  * parent's): then p's end or execve must not free it. */
 bool lx_space_shared(const lx_proc_t *p, const void *space);

@@ -77,20 +77,6 @@ void lx_proc_exit(lx_proc_t *p, uint32_t status)
 /* ------------------------------------------------------------------ */
 /* Threads                                                             */
 
-void lx_thread_switch(lx_proc_t *p, lx_thread_t *t)
-{
-    if (!t || t == p->cur)
-        return;
-    p->cur->st = p->th;
-    p->th = t->st;
-    p->cur = t;
-}
-
-lx_thread_state_t *lx_thread_state(lx_proc_t *p, lx_thread_t *t)
-{
-    return !t || t == p->cur ? &p->th : &t->st;
-}
-
 uint32_t lx_thread_count(const lx_proc_t *p)
 {
     uint32_t n = 0;
@@ -121,8 +107,12 @@ lx_proc_t *lx_thread_owner(lx_kernel_t *k, uint32_t tid, lx_thread_t **out)
 lx_proc_t *lx_thread_find(lx_kernel_t *k, uint32_t tid)
 {
     lx_thread_t *t;
-    lx_proc_t *q = lx_thread_owner(k, tid, &t);
+    lx_proc_t *q;
 
+    for (q = k->procs; q; q = q->next)     /* the common case: a thread in place */
+        if (q->tid == tid)
+            return q->exited ? NULL : q;
+    q = lx_thread_owner(k, tid, &t);
     if (q)
         lx_thread_switch(q, t);
     return q;
