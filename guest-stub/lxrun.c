@@ -130,6 +130,7 @@ typedef struct lxr {
     const lxb_ops_t *b;         /* every process's faults arrive on b->ep */
     uint32_t prio;
     lx_proc_t *init;
+    uint32_t threads;           /* threads started and not stopped */
     uint32_t running;           /* threads not parked */
     uint32_t nsys;
     uint32_t faults;            /* page faults served (lazy mapping, copy-on-write) */
@@ -190,6 +191,7 @@ static void thread_stop(lxr_t *r, lx_proc_t *p)
     r->b->thread_free(&g->t);
     lx_free(r->k, g, sizeof(*g));
     p->host = NULL;
+    r->threads--;
 }
 
 /* Starts the thread in place in p, in p->space, with the registers given;
@@ -209,6 +211,7 @@ static int thread_start(lxr_t *r, lx_proc_t *p, seL4_UserContext *ctx)
         }
     }
     p->host = g;
+    r->threads++;
     r->running++;
     return 0;
 }
@@ -218,6 +221,8 @@ static void stop_others(lxr_t *r, lx_proc_t *p)
 {
     lx_thread_t *me = p->cur;
 
+    if (!me)
+        return;                 /* one thread: nothing to do */
     for (lx_thread_t *t = p->threads; t; t = t->next) {
         if (t == me)
             continue;
@@ -340,8 +345,9 @@ static void restart(lxr_t *r, lx_proc_t *p)
     }
 }
 
-/* What a finished call leaves to do; false if the caller is not resumed. */
-static bool after_call(lxr_t *r, lx_proc_t *p, lx_regs_t *regs, int32_t ret)
+/* after_call's work, when there is some. */
+static __attribute__((noinline)) bool after_call_work(lxr_t *r, lx_proc_t *p, lx_regs_t *regs,
+        int32_t ret)
 {
     if (p->new_child)
         start_child(r, p, regs);
@@ -360,6 +366,15 @@ static bool after_call(lxr_t *r, lx_proc_t *p, lx_regs_t *regs, int32_t ret)
         restart(r, p);
         return false;
     }
+    return ret != LX_BLOCK;
+}
+
+/* What a finished call leaves to do; false if the caller is not resumed.
+ * Most calls leave nothing: that test is all they pay here. */
+static inline bool after_call(lxr_t *r, lx_proc_t *p, lx_regs_t *regs, int32_t ret)
+{
+    if (p->new_child || p->new_thread || p->thread_exited || p->exited || p->execed)
+        return after_call_work(r, p, regs, ret);
     return ret != LX_BLOCK;
 }
 
@@ -508,6 +523,43 @@ static void on_fault(lxr_t *r, lx_proc_t *p, seL4_Word label)
 
 static void wake_parked(lxr_t *r);
 
+enum { SIG_NOT_TAKEN, SIG_TAKEN, SIG_ENDED };
+
+/* The thread in place in p, running, takes p's deliverable signal: it is
+ * suspended, given the frame (or p ends) and resumed. */
+static int signal_thread(lxr_t *r, lx_proc_t *p)
+{
+    gproc_t *g = p->host;
+
+    if (r->replying == g)
+        reply_now(r);           /* it runs: stopped as any running thread */
+    if (r->b->thread_stop(&g->t) != 0)
+        return SIG_NOT_TAKEN;
+    if (!deliver_stopped(r, p))
+        return SIG_ENDED;
+    r->b->thread_resume(&g->t);
+    return SIG_TAKEN;
+}
+
+/* The same for a process with several threads: the signal is the
+ * process's, its first running thread takes it. True if p ended. */
+static __attribute__((noinline)) bool signal_threads(lxr_t *r, lx_proc_t *p)
+{
+    if (p->exited)
+        return false;
+    lx_sig_tick(p);
+    for (lx_thread_t *t = p->threads; t && lx_sig_deliverable(p); t = t->next) {
+        lx_thread_switch(p, t);
+        gproc_t *g = p->host;
+        if (!g || g->reply)
+            continue;
+        int taken = signal_thread(r, p);
+        if (taken != SIG_NOT_TAKEN)
+            return taken == SIG_ENDED;
+    }
+    return false;
+}
+
 /* A signal for a process that is running, not in a call of ours (alarm's,
  * another process's kill, the terminal's ^C): its thread is suspended,
  * given the frame (or ended) and resumed; if it had a call on its way to
@@ -516,28 +568,20 @@ static void wake_parked(lxr_t *r);
 static bool signal_running(lxr_t *r)
 {
     for (lx_proc_t *p = r->k->procs; p; p = p->next) {
-        if (p->exited || (!p->host && !p->threads))
+        gproc_t *g = p->host;
+
+        if (p->threads) {
+            if (signal_threads(r, p))
+                return true;
+            continue;
+        }
+        if (!g || p->exited)
             continue;
         lx_sig_tick(p);
-        if (!lx_sig_deliverable(p))
-            continue;
-        /* The signal is the process's: its first running thread takes it. */
-        lx_thread_t *t = p->threads;
-        do {
-            lx_thread_switch(p, t);
-            gproc_t *g = p->host;
-            t = t ? t->next : NULL;
-            if (!g || g->reply)
-                continue;
-            if (r->replying == g)
-                reply_now(r);   /* it runs: stopped as any running thread */
-            if (r->b->thread_stop(&g->t) != 0)
-                continue;
-            if (!deliver_stopped(r, p))
-                return true;
-            r->b->thread_resume(&g->t);
-            break;
-        } while (t);
+        if (g->reply || !lx_sig_deliverable(p))
+            continue;           /* parked: wake_parked()'s */
+        if (signal_thread(r, p) == SIG_ENDED)
+            return true;
     }
     return false;
 }
@@ -552,7 +596,7 @@ static void after_event(lxr_t *r)
 
 /* Repeats the parked call of the thread in place in p, if it has one;
  * true if it finished. */
-static bool wake_one(lxr_t *r, lx_proc_t *p)
+static inline __attribute__((always_inline)) bool wake_one(lxr_t *r, lx_proc_t *p)
 {
     gproc_t *g = p->host;
 
@@ -573,7 +617,7 @@ static bool wake_one(lxr_t *r, lx_proc_t *p)
  * the walk starts again after each. */
 static void wake_parked(lxr_t *r)
 {
-    bool again = true;
+    bool again = r->running != r->threads;     /* some thread is parked */
 
     while (again) {
         again = false;
@@ -630,7 +674,8 @@ static void feed_input(lxr_t *r)
 /* A thread parked in a call that needs the loop to poll: one with a
  * deadline, or one only the console can end (with console_only, any
  * such; else only while the console's notification is not bound). */
-static bool thread_waits(const lxr_t *r, const lx_thread_state_t *st, bool console_only)
+static inline __attribute__((always_inline)) bool thread_waits(const lxr_t *r,
+        const lx_thread_state_t *st, bool console_only)
 {
     const gproc_t *g = st->host;
 
@@ -641,33 +686,38 @@ static bool thread_waits(const lxr_t *r, const lx_thread_state_t *st, bool conso
     return st->sleep_until || (st->wait_external && !r->input_bound);
 }
 
-static bool parked_waits(lxr_t *r, bool console_only)
+/* The same for the threads of a process that has several. */
+static __attribute__((noinline)) bool threads_wait(const lxr_t *r, lx_proc_t *p,
+        bool console_only)
 {
-    for (lx_proc_t *p = r->k->procs; p; p = p->next) {
-        if (p->exited)
-            continue;
-        if (!console_only && p->sig.alarm_ns && (p->host || p->threads))
-            return true;        /* alarm() runs out while nothing happens */
-        if (!p->threads && thread_waits(r, &p->th, console_only))
+    for (lx_thread_t *t = p->threads; t; t = t->next)
+        if (thread_waits(r, lx_thread_state(p, t), console_only))
             return true;
-        for (lx_thread_t *t = p->threads; t; t = t->next)
-            if (thread_waits(r, lx_thread_state(p, t), console_only))
-                return true;
-    }
     return false;
 }
 
 /* A parked thread only time or the console can wake; with the console's
- * notification bound, a console reader waits in the receive instead. */
+ * notification bound, a console reader waits in the receive instead.
+ * Looked at before every receive: a process with one thread costs a look
+ * at its own state. */
 static bool must_poll(lxr_t *r)
 {
-    return parked_waits(r, false);
+    for (lx_proc_t *p = r->k->procs; p; p = p->next) {
+        if (p->threads ? threads_wait(r, p, false) : thread_waits(r, &p->th, false))
+            return true;
+        if ((p->host || p->threads) && p->sig.alarm_ns)
+            return true;        /* alarm() runs out while nothing happens */
+    }
+    return false;
 }
 
 /* Some thread waits for the console, which can wake it. */
 static bool console_waits(lxr_t *r)
 {
-    return parked_waits(r, true);
+    for (lx_proc_t *p = r->k->procs; p; p = p->next)
+        if (p->threads ? threads_wait(r, p, true) : thread_waits(r, &p->th, true))
+            return true;
+    return false;
 }
 
 /* Every thread is parked and nothing outside can wake one: end them all. */
