@@ -5,14 +5,19 @@
  * (lxhost.c); the initrd the configuration names (a newc cpio archive, which
  * the VMM maps read-only at boot->initrd_vaddr) is unpacked into its file
  * system; PATH becomes process 1 (init). Every process has its own address
- * space and one thread whose faults come to one endpoint of the guest
- * kernel's, through a copy of it badged with the process's pid, so one
- * receive loop serves them all (serve()).
+ * space (a vfork child its parent's, until it execs or exits) and one or
+ * more threads (clone's thread form: more TCBs in the same VSpace), each of
+ * whose faults come to one endpoint of the guest kernel's, through a copy
+ * of it badged with the thread's id, so one receive loop serves them all
+ * (serve()). The personality keeps the calling thread's state in place in
+ * its process (lx_thread_find, lx_thread_switch); the walks below put each
+ * thread of a process with several in place in turn.
  *
  * An `int $0x80` arrives as an UnknownSyscall fault: lx_syscall() answers,
- * then what the call left for us is done (a forked child's thread started,
- * a new image's thread started in place of the old, an exited process torn
- * down) and the caller resumed: resume() builds its whole register set,
+ * then what the call left for us is done (a forked child's or a new
+ * thread started, a new image's thread started in place of the old ones, an
+ * exited thread stopped, an exited process's threads and space torn down)
+ * and the caller resumed: resume() builds its whole register set,
  * and the reply goes with the loop's next receive (seL4_ReplyRecv: one
  * kernel entry, which the kernel's fastpath takes for a fault's reply, so a
  * system call costs two entries, the fault and the ReplyRecv; a process
@@ -626,9 +631,10 @@ static void wake_parked(lxr_t *r)
                 again = wake_one(r, p);
                 continue;
             }
-            for (lx_thread_t *t = p->threads; t && !again; t = t->next) {
+            for (lx_thread_t *t = p->threads; t; t = t->next) {
                 lx_thread_switch(p, t);
-                again = wake_one(r, p);
+                if ((again = wake_one(r, p)))
+                    break;      /* t may be gone: the walk starts again */
             }
         }
     }

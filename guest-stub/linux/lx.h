@@ -15,8 +15,10 @@
  * Three objects: lx_kernel_t (one per guest: the in-memory file system, the
  * host interface, the process list, counters), lx_proc_t (one per Linux
  * process: its address space's layout, file descriptors, ids, current
- * directory, parent and children, what it waits for) and lx_file_t (an open
- * file description, shared by dup'ed descriptors and forked children).
+ * directory, parent and children; and its calling thread's state, what it
+ * waits for, with the other threads' in lx_thread_t records) and lx_file_t
+ * (an open file description, shared by dup'ed descriptors and forked
+ * children).
  *
  * A call that cannot finish now (a read of an empty pipe, wait4 with no
  * exited child, nanosleep, a vfork parent) returns LX_BLOCK; the guest

@@ -1,18 +1,28 @@
 /*
  * Processes: the tree (k->procs), fork and its clone and vfork forms,
- * execve, exit and wait4, as Linux's kernel/fork.c, fs/exec.c and
- * kernel/exit.c define them for a single-threaded process.
+ * threads (clone's thread form), execve, exit and wait4, as Linux's
+ * kernel/fork.c, fs/exec.c and kernel/exit.c define them.
  *
  * fork copies the process's bookkeeping (ids, umask, current directory,
  * descriptors -- sharing their open file descriptions, so positions are
  * shared as on Linux -- layout, heap, TLS base) and asks the guest kernel
  * for a copy of its address space (space_fork, copy-on-write there); the
  * guest kernel starts the child's thread after the call (p->new_child).
- * vfork (and clone with CLONE_VFORK) is fork plus a parent that waits, as a
- * parked call, until the child has exec'd or exited; the child runs in a
- * copy-on-write copy rather than in the parent's memory, which a program
- * that follows vfork's rules cannot tell apart. clone shares no memory:
- * CLONE_VM without CLONE_VFORK (threads) is refused with EINVAL.
+ * vfork (and clone with CLONE_VM|CLONE_VFORK) makes a child that runs in
+ * the parent's address space itself, while the parent's calling thread
+ * waits, as a parked call, until the child has exec'd or exited; what the
+ * child mapped meanwhile is then the parent's layout too. A space two
+ * processes name is freed by the last to let go (lx_space_shared).
+ *
+ * A thread (clone with CLONE_VM|CLONE_FS|CLONE_FILES|CLONE_SIGHAND|
+ * CLONE_THREAD, pthread_create's) shares everything of its process but
+ * the per-thread state of lx.h (LX_THREAD_FIELDS): its id, TLS, the
+ * clear_child_tid word, the call it is in. A process with several keeps
+ * each thread's state in an lx_thread_t and swaps the one it works for
+ * into place (lx_thread_switch), so the handlers are written for "the
+ * calling thread" as p's own fields. exit ends one thread (its
+ * clear_child_tid word zeroed and woken: pthread_join), exit_group and a
+ * fatal signal the process; wait4 sees a process only when it has ended.
  *
  * execve reads the arguments, builds the new image in a new address space
  * and only then lets go of the old one, so a failed execve leaves the

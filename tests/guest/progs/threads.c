@@ -21,7 +21,8 @@
  *
  * exit-group: Threads block (a mutex held forever, a condition nobody signals,
  *   a join of a blocked thread) while another calls exit(3): the whole
- *   process ends with status 3 and nothing after is printed.
+ *   process ends with status 3 and nothing after is printed. Before,
+ *   /proc/self/status counts the five threads.
  *
  * vfork: A vfork child writes variables of its parent's (a global, a local
  *   on the shared stack) and _exits: the parent sees the writes once it
@@ -30,6 +31,7 @@
  */
 #define _GNU_SOURCE
 #include <pthread.h>
+#include <semaphore.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -171,7 +173,7 @@ static int join_case(void)
     pthread_attr_init(&attr);
     pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
     pthread_create(&d, &attr, detached, NULL);
-    for (int i = 0; i < 1000 && !detached_ran; i++)
+    for (int i = 0; i < 10000 && !detached_ran; i++)   /* up to 10 s */
         usleep(1000);
     printf("detached thread ran: %s\n", detached_ran ? "yes" : "no");
     return 0;
@@ -239,24 +241,43 @@ static void *wait_join(void *arg)
     return NULL;
 }
 
+static sem_t main_printed;
+
 static void *ender(void *arg)
 {
     (void)arg;
+    sem_wait(&main_printed);    /* the output's order: main's lines first */
     usleep(30000);              /* the others are blocked by now */
     printf("ender calls exit(3)\n");
     exit(3);
+}
+
+/* /proc/self/status's Threads line. */
+static void print_thread_count(void)
+{
+    char line[128];
+    FILE *f = fopen("/proc/self/status", "r");
+
+    while (f && fgets(line, sizeof(line), f))
+        if (strncmp(line, "Threads:", 8) == 0)
+            printf("%s", line);
+    if (f)
+        fclose(f);
 }
 
 static int exit_group_case(void)
 {
     pthread_t c, j, e;
 
+    sem_init(&main_printed, 0, 0);
     pthread_mutex_lock(&held);
     pthread_create(&blocked_on_lock, NULL, wait_lock, NULL);
     pthread_create(&c, NULL, wait_cond, NULL);
     pthread_create(&j, NULL, wait_join, NULL);
     pthread_create(&e, NULL, ender, NULL);
+    print_thread_count();
     printf("main waits for the condition too\n");
+    sem_post(&main_printed);
     pthread_mutex_lock(&lock);
     pthread_cond_wait(&never, &lock);
     printf("main woke\n");
