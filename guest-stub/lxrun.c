@@ -711,7 +711,7 @@ static bool must_poll(lxr_t *r)
     for (lx_proc_t *p = r->k->procs; p; p = p->next) {
         if (p->threads ? threads_wait(r, p, false) : thread_waits(r, &p->th, false))
             return true;
-        if ((p->host || p->threads) && p->sig.alarm_ns)
+        if (p->sig.alarm_ns && (p->host || p->threads))
             return true;        /* alarm() runs out while nothing happens */
     }
     return false;
