@@ -27,8 +27,9 @@
  * changed, until it returns anything else. p->retrying tells a handler it
  * is such a repeat; p->sleep_until (0: none) when the call gives up by
  * itself, p->wait_external that only the outside world (the console) can
- * wake it. fork and execve leave work for the guest kernel in the process
- * (new_child, execed), as set_thread_area does (tls_changed).
+ * wake it. fork, clone and execve leave work for the guest kernel in the
+ * process (new_child, new_thread, execed), as set_thread_area does
+ * (tls_changed) and a thread's exit (thread_exited).
  */
 #ifndef GUEST_LINUX_LX_H
 #define GUEST_LINUX_LX_H
