@@ -280,6 +280,8 @@ GUEST_SCRIPTS   := $(sort $(wildcard tests/guest/scripts/*.sh))
 # Stripped (-s): each guest keeps a copy of the whole initramfs in its file system, so symbols
 # nobody reads there would only take the guest's memory.
 GUEST_PROG_CFLAGS := -m32 -static -O2 -s -Wall -Wextra -Werror
+# Threads: glibc's pthreads (in libc since 2.34; -pthread as the brief for such programs says).
+$(BUILD)/guest-stub/rootfs/bin/threads: GUEST_PROG_CFLAGS += -pthread
 $(BUILD)/guest-stub/rootfs/bin/%-nolibc: tests/guest/progs/%-nolibc.c
 	$(call msg,CC32,$<)
 	$(Q)mkdir -p $(@D)

@@ -5,15 +5,19 @@
  * (lxhost.c); the initrd the configuration names (a newc cpio archive, which
  * the VMM maps read-only at boot->initrd_vaddr) is unpacked into its file
  * system; PATH becomes process 1 (init). Every process has its own address
- * space and one thread whose faults come to one endpoint of the guest
- * kernel's, through a copy of it badged with an index into the loop's
- * table of processes, so one receive loop serves them all (serve()) and
- * finds the caller without a search.
+ * space (a vfork child its parent's, until it execs or exits) and one or
+ * more threads (clone's thread form: more TCBs in the same VSpace), each of
+ * whose faults come to one endpoint of the guest kernel's, through a copy
+ * of it badged with the thread's id, so one receive loop serves them all
+ * (serve()). The personality keeps the calling thread's state in place in
+ * its process (lx_thread_find, lx_thread_switch); the walks below put each
+ * thread of a process with several in place in turn.
  *
  * An `int $0x80` arrives as an UnknownSyscall fault: lx_syscall() answers,
- * then what the call left for us is done (a forked child's thread started,
- * a new image's thread started in place of the old, an exited process torn
- * down) and the caller resumed: resume() settles its whole register set,
+ * then what the call left for us is done (a forked child's or a new
+ * thread started, a new image's thread started in place of the old ones, an
+ * exited thread stopped, an exited process's threads and space torn down)
+ * and the caller resumed: resume() builds its whole register set,
  * and the reply goes with the loop's next receive (seL4_ReplyRecv: one
  * kernel entry, which the kernel's fastpath takes for a fault's reply, so a
  * system call costs two entries, the fault and the ReplyRecv; a process
@@ -122,10 +126,9 @@ static uint32_t cpuid1_edx(void)
     return d;
 }
 
-/* The guest kernel's side of one process (lx_proc_t.host). */
+/* The guest kernel's side of one thread (lx_proc_t.host, per thread). */
 typedef struct gproc {
-    lxb_thread_t t;             /* faults to the backend's endpoint, badged with badge */
-    uint32_t badge;             /* its index in lxr_t.by_badge */
+    lxb_thread_t t;             /* faults to the backend's endpoint, badged with the tid */
     mm_cptr_t reply;            /* the parked call's reply capability; 0: none */
     lx_regs_t regs;             /* the call's registers: being served, parked, or the
                                  * held-back reply's (only one of these at a time) */
@@ -143,6 +146,7 @@ typedef struct lxr {
     const lxb_ops_t *b;         /* every process's faults arrive on b->ep */
     uint32_t prio;
     lx_proc_t *init;
+    uint32_t threads;           /* threads started and not stopped */
     uint32_t running;           /* threads not parked */
     uint32_t parked;            /* threads parked in a call (gproc_t.reply) */
     uint32_t nsys;
@@ -152,15 +156,11 @@ typedef struct lxr {
                                  * counter counts other guests' instructions too, and the
                                  * replay test wants nothing of them in this guest) */
     /* The reply to the last message, held back for the next ReplyRecv:
-     * whose (NULL: none), and its words (reply_len of them, from the
-     * process's gproc_t.regs). */
-    lx_proc_t *replying;
+     * which thread's (NULL: none), and its words (reply_len of them, from
+     * its gproc_t.regs). */
+    gproc_t *replying;
     uint32_t reply_len;
     bool input_bound;           /* console input wakes our receive (bind_input) */
-    /* Badge -> the process whose thread carries it (thread_start hands out
-     * the lowest free one): a fault finds its process without a search. 0,
-     * which no thread has, is console input. */
-    lx_proc_t *by_badge[LX_PROC_MAX + 1];
 } lxr_t;
 
 /* Answers the last message later, with the receive of the next one
@@ -170,7 +170,7 @@ typedef struct lxr {
  * calls first. */
 static void reply_later(lxr_t *r, lx_proc_t *p, uint32_t len)
 {
-    r->replying = p;
+    r->replying = p->host;
     r->reply_len = len;
 }
 
@@ -187,7 +187,7 @@ static inline void copy_words(uint32_t *to, const uint32_t *from, uint32_t n)
  * (seL4_*WithMRs), the rest written to the IPC buffer. */
 static seL4_MessageInfo_t reply_message(lxr_t *r, seL4_Word *mr0, seL4_Word *mr1)
 {
-    const lx_regs_t *x = &((const gproc_t *)r->replying->host)->regs;
+    const lx_regs_t *x = &r->replying->regs;
     uint32_t n = r->reply_len;
 
     _Static_assert(sizeof(*x) == seL4_UnknownSyscall_Syscall * sizeof(uint32_t) &&
@@ -217,13 +217,14 @@ static void reply_now(lxr_t *r)
     }
 }
 
+/* Stops the thread in place in p. */
 static void thread_stop(lxr_t *r, lx_proc_t *p)
 {
     gproc_t *g = p->host;
 
     if (!g)
         return;
-    if (r->replying == p)
+    if (r->replying == g)
         r->replying = NULL;     /* its caller is going: no reply */
     if (g->reply) {
         r->b->slot_free(g->reply);
@@ -231,51 +232,59 @@ static void thread_stop(lxr_t *r, lx_proc_t *p)
     } else {
         r->running--;
     }
-    r->by_badge[g->badge] = NULL;
     r->b->thread_free(&g->t);
     lx_free(r->k, g, sizeof(*g));
     p->host = NULL;
+    r->threads--;
 }
 
-/* The lowest badge no thread carries; 0 if all are taken (there are as
- * many as processes a guest may have, so only a bug gets 0). */
-static uint32_t badge_new(const lxr_t *r)
-{
-    for (uint32_t b = 1; b <= LX_PROC_MAX; b++)
-        if (!r->by_badge[b])
-            return b;
-    return 0;
-}
-
-/* Starts p's thread in p->space with the registers given. */
+/* Starts the thread in place in p, in p->space, with the registers given;
+ * its faults come badged with its tid. */
 static int thread_start(lxr_t *r, lx_proc_t *p, seL4_UserContext *ctx)
 {
-    uint32_t badge = badge_new(r);
-    gproc_t *g = badge ? lx_alloc(r->k, sizeof(*g)) : NULL;
+    gproc_t *g = lx_alloc(r->k, sizeof(*g));
 
     if (!g)
         return -1;
     ctx->gs_base = p->tls_base;     /* the TLS base is the GDT entry's (docs/api.md) */
-    if (r->b->thread_new(&g->t, lxh_space_backend(p->space), badge, r->prio, ctx) != 0) {
+    if (r->b->thread_new(&g->t, lxh_space_backend(p->space), p->tid, r->prio, ctx) != 0) {
         lxh_spare_drain();      /* the frames kept for pages, then again */
-        if (r->b->thread_new(&g->t, lxh_space_backend(p->space), badge, r->prio, ctx) != 0) {
+        if (r->b->thread_new(&g->t, lxh_space_backend(p->space), p->tid, r->prio, ctx) != 0) {
             lx_free(r->k, g, sizeof(*g));
             return -1;
         }
     }
-    g->badge = badge;
-    r->by_badge[badge] = p;
     p->host = g;
+    r->threads++;
     r->running++;
     return 0;
 }
 
-/* Ends a process: its thread and address space go, it stays a zombie. */
+/* Stops every thread of p but the one in place, and forgets them. */
+static void stop_others(lxr_t *r, lx_proc_t *p)
+{
+    lx_thread_t *me = p->cur;
+
+    if (!me)
+        return;                 /* one thread: nothing to do */
+    for (lx_thread_t *t = p->threads; t; t = t->next) {
+        if (t == me)
+            continue;
+        lx_thread_switch(p, t);
+        thread_stop(r, p);
+    }
+    lx_thread_switch(p, me);
+    lx_thread_drop_others(p);
+}
+
+/* Ends a process: its threads and address space go (the space stays while
+ * a vfork child or parent still runs in it), it stays a zombie. */
 static void proc_end(lxr_t *r, lx_proc_t *p, uint32_t status)
 {
     lx_proc_exit(p, status);
+    stop_others(r, p);
     thread_stop(r, p);
-    if (p->space)
+    if (p->space && !lx_space_shared(p, p->space))
         lxh_space_destroy(p->space);
     p->space = NULL;
 }
@@ -328,23 +337,46 @@ static void resume(lxr_t *r, lx_proc_t *p, int32_t nr, int32_t ret)
     }
 }
 
-/* fork's child: the parent's registers, EAX 0, after the instruction. */
-static void start_child(lxr_t *r, lx_proc_t *p)
+/* The registers a new thread or process starts with: the caller's, EAX 0,
+ * after the instruction, on its own stack if clone gave one. */
+static seL4_UserContext child_ctx(const lx_regs_t *regs, uint32_t stack)
 {
-    const lx_regs_t *regs = &((const gproc_t *)p->host)->regs;
+    return (seL4_UserContext){ .eip = regs->eip + INT80_LEN,
+                               .esp = stack ? stack : regs->esp,
+                               .eflags = regs->eflags, .eax = 0, .ebx = regs->ebx,
+                               .ecx = regs->ecx, .edx = regs->edx, .esi = regs->esi,
+                               .edi = regs->edi, .ebp = regs->ebp };
+}
+
+/* fork's child. */
+static void start_child(lxr_t *r, lx_proc_t *p, const lx_regs_t *regs)
+{
     lx_proc_t *c = p->new_child;
-    seL4_UserContext ctx = { .eip = regs->eip + INT80_LEN, .esp = regs->esp,
-                             .eflags = regs->eflags, .eax = 0, .ebx = regs->ebx,
-                             .ecx = regs->ecx, .edx = regs->edx, .esi = regs->esi,
-                             .edi = regs->edi, .ebp = regs->ebp };
+    seL4_UserContext ctx = child_ctx(regs, c->child_stack);
 
     p->new_child = NULL;
-    if (c->child_stack)
-        ctx.esp = c->child_stack;
     if (thread_start(r, c, &ctx) == 0)
         return;
     gprintf("guest-stub: linux: no memory for the thread of pid %u\n", c->pid);
     kill_proc(r, c, SIGKILL);
+}
+
+/* clone's new thread in p; false if p ended for want of memory. */
+static bool start_thread(lxr_t *r, lx_proc_t *p, const lx_regs_t *regs)
+{
+    lx_thread_t *me = p->cur, *t = p->new_thread;
+    seL4_UserContext ctx = child_ctx(regs, t->st.child_stack);
+    int err;
+
+    p->new_thread = NULL;
+    lx_thread_switch(p, t);
+    err = thread_start(r, p, &ctx);
+    lx_thread_switch(p, me);
+    if (err == 0)
+        return true;
+    gprintf("guest-stub: linux: no memory for thread %u of pid %u\n", t->st.tid, p->pid);
+    proc_end(r, p, SIGKILL);
+    return false;
 }
 
 /* execve succeeded: the new image starts in a new thread. */
@@ -353,8 +385,10 @@ static void restart(lxr_t *r, lx_proc_t *p)
     seL4_UserContext ctx = { .eip = p->exec_entry, .esp = p->exec_sp, .eflags = 0x202 };
 
     p->execed = false;
+    stop_others(r, p);          /* execve leaves one thread (de_thread) */
     thread_stop(r, p);
-    lxh_space_destroy(p->old_space);
+    if (p->old_space)
+        lxh_space_destroy(p->old_space);
     p->old_space = NULL;
     if (thread_start(r, p, &ctx) != 0) {
         gprintf("guest-stub: linux: no memory for the thread of pid %u\n", p->pid);
@@ -362,11 +396,19 @@ static void restart(lxr_t *r, lx_proc_t *p)
     }
 }
 
-/* What a finished call leaves to do; false if the caller is not resumed. */
-static bool after_call(lxr_t *r, lx_proc_t *p, int32_t ret)
+/* after_call's work, when there is some. */
+static __attribute__((noinline)) bool after_call_work(lxr_t *r, lx_proc_t *p, lx_regs_t *regs,
+        int32_t ret)
 {
     if (p->new_child)
-        start_child(r, p);
+        start_child(r, p, regs);
+    if (p->new_thread && !start_thread(r, p, regs))
+        return false;
+    if (p->thread_exited) {
+        thread_stop(r, p);
+        lx_thread_drop(p);
+        return false;
+    }
     if (p->exited) {
         proc_end(r, p, p->exit_status);
         return false;
@@ -375,6 +417,15 @@ static bool after_call(lxr_t *r, lx_proc_t *p, int32_t ret)
         restart(r, p);
         return false;
     }
+    return ret != LX_BLOCK;
+}
+
+/* What a finished call leaves to do; false if the caller is not resumed.
+ * Most calls leave nothing: that test is all they pay here. */
+static inline bool after_call(lxr_t *r, lx_proc_t *p, lx_regs_t *regs, int32_t ret)
+{
+    if (p->new_child || p->new_thread || p->thread_exited || p->exited || p->execed)
+        return after_call_work(r, p, regs, ret);
     return ret != LX_BLOCK;
 }
 
@@ -407,7 +458,7 @@ static void on_syscall(lxr_t *r, lx_proc_t *p, seL4_Word mr0, seL4_Word mr1)
         r->running--;
         r->parked++;
     }
-    if (after_call(r, p, ret))
+    if (after_call(r, p, regs, ret))
         resume(r, p, nr, ret);
 }
 
@@ -534,6 +585,47 @@ static void on_fault(lxr_t *r, lx_proc_t *p, seL4_Word label)
 
 static void wake_parked(lxr_t *r);
 
+enum { SIG_NOT_TAKEN, SIG_TAKEN, SIG_ENDED };
+
+/* The thread in place in p, running, takes p's deliverable signal: it is
+ * suspended, given the frame (or p ends) and resumed. */
+static int signal_thread(lxr_t *r, lx_proc_t *p)
+{
+    gproc_t *g = p->host;
+
+    if (r->replying == g)
+        reply_now(r);           /* it runs: stopped as any running thread */
+    if (r->b->thread_stop(&g->t) != 0)
+        return SIG_NOT_TAKEN;
+    if (!deliver_stopped(r, p))
+        return SIG_ENDED;
+    r->b->thread_resume(&g->t);
+    return SIG_TAKEN;
+}
+
+/* The same for a process with several threads: the signal is the
+ * process's, its first running thread takes it. True if p ended. */
+static __attribute__((noinline)) bool signal_threads(lxr_t *r, lx_proc_t *p)
+{
+    if (p->exited)
+        return false;
+    lx_sig_tick(p);
+    if (p->sig.alarm_ns)
+        r->k->sig_raised = true;
+    for (lx_thread_t *t = p->threads; t && lx_sig_deliverable(p); t = t->next) {
+        lx_thread_switch(p, t);
+        gproc_t *g = p->host;
+        if (!g || g->reply)
+            continue;
+        int taken = signal_thread(r, p);
+        if (taken != SIG_NOT_TAKEN)
+            return taken == SIG_ENDED;
+    }
+    if (lx_sig_deliverable(p))
+        r->k->sig_raised = true;        /* no thread took it now: again later */
+    return false;
+}
+
 /* A signal for a process that is running, not in a call of ours (alarm's,
  * another process's kill, the terminal's ^C): its thread is suspended,
  * given the frame (or ended) and resumed; if it had a call on its way to
@@ -547,22 +639,23 @@ static bool signal_running(lxr_t *r)
     for (lx_proc_t *p = r->k->procs; p; p = p->next) {
         gproc_t *g = p->host;
 
+        if (p->threads) {
+            if (signal_threads(r, p))
+                return true;
+            continue;
+        }
         if (!g || p->exited)
             continue;
         lx_sig_tick(p);
         if (p->sig.alarm_ns)
             r->k->sig_raised = true;
         if (g->reply || !lx_sig_deliverable(p))
-            continue;
-        if (r->replying == p)
-            reply_now(r);       /* it runs: stopped as any running process */
-        if (r->b->thread_stop(&g->t) != 0) {
-            r->k->sig_raised = true;
-            continue;
-        }
-        if (!deliver_stopped(r, p))
+            continue;           /* parked: wake_parked()'s */
+        int taken = signal_thread(r, p);
+        if (taken == SIG_NOT_TAKEN)
+            r->k->sig_raised = true;    /* tried again after the next event */
+        if (taken == SIG_ENDED)
             return true;
-        r->b->thread_resume(&g->t);
     }
     return false;
 }
@@ -586,27 +679,43 @@ static inline void after_event(lxr_t *r)
         after_event_walk(r);
 }
 
+/* Repeats the parked call of the thread in place in p, if it has one;
+ * true if it finished. */
+static inline __attribute__((always_inline)) bool wake_one(lxr_t *r, lx_proc_t *p)
+{
+    gproc_t *g = p->host;
+
+    if (!g || !g->reply)
+        return false;
+    int32_t ret = lx_syscall(p, &g->regs);
+    if (ret == LX_BLOCK)
+        ret = lx_sig_interrupt(p, g->regs.eax);
+    if (ret == LX_BLOCK)
+        return false;
+    if (after_call(r, p, &g->regs, ret))
+        resume(r, p, (int32_t)g->regs.eax, ret);
+    return true;
+}
+
 /* Repeats parked calls until none finishes; a finished call may let another
  * go on (a pipe read makes room for a writer), and may reap processes, so
  * the walk starts again after each. */
 static void wake_parked(lxr_t *r)
 {
-    bool again = true;
+    bool again = r->running != r->threads;     /* some thread is parked */
 
     while (again) {
         again = false;
         for (lx_proc_t *p = r->k->procs; p && !again; p = p->next) {
-            gproc_t *g = p->host;
-            if (!g || !g->reply)
+            if (!p->threads) {
+                again = wake_one(r, p);
                 continue;
-            int32_t ret = lx_syscall(p, &g->regs);
-            if (ret == LX_BLOCK)
-                ret = lx_sig_interrupt(p, g->regs.eax);
-            if (ret == LX_BLOCK)
-                continue;
-            if (after_call(r, p, ret))
-                resume(r, p, (int32_t)g->regs.eax, ret);
-            again = true;
+            }
+            for (lx_thread_t *t = p->threads; t; t = t->next) {
+                lx_thread_switch(p, t);
+                if ((again = wake_one(r, p)))
+                    break;      /* t may be gone: the walk starts again */
+            }
         }
     }
 }
@@ -648,32 +757,55 @@ static void feed_input(lxr_t *r)
         lx_tty_input(r->init, buf, n);
 }
 
-/* A parked process only time or the console can wake; with the console's
- * notification bound, a console reader waits in the receive instead. With
- * nothing parked and no alarm running (k->sig_raised stays set while one
- * runs) there is none: no walk. */
+/* A thread parked in a call that needs the loop to poll: one with a
+ * deadline, or one only the console can end (with console_only, any
+ * such; else only while the console's notification is not bound). */
+static inline __attribute__((always_inline)) bool thread_waits(const lxr_t *r,
+        const lx_thread_state_t *st, bool console_only)
+{
+    const gproc_t *g = st->host;
+
+    if (!g || !g->reply)
+        return false;
+    if (console_only)
+        return st->wait_external;
+    return st->sleep_until || (st->wait_external && !r->input_bound);
+}
+
+/* The same for the threads of a process that has several. */
+static __attribute__((noinline)) bool threads_wait(const lxr_t *r, lx_proc_t *p,
+        bool console_only)
+{
+    for (lx_thread_t *t = p->threads; t; t = t->next)
+        if (thread_waits(r, lx_thread_state(p, t), console_only))
+            return true;
+    return false;
+}
+
+/* A parked thread only time or the console can wake; with the console's
+ * notification bound, a console reader waits in the receive instead.
+ * Looked at before every receive: with nothing parked and no alarm running
+ * (k->sig_raised stays set while one runs) there is none, and no walk; else
+ * a process with one thread costs a look at its own state. */
 static bool must_poll(lxr_t *r)
 {
     if (!r->parked && !r->k->sig_raised)
         return false;
     for (lx_proc_t *p = r->k->procs; p; p = p->next) {
-        gproc_t *g = p->host;
-        if (g && g->reply && (p->sleep_until || (p->wait_external && !r->input_bound)))
+        if (p->threads ? threads_wait(r, p, false) : thread_waits(r, &p->th, false))
             return true;
-        if (g && p->sig.alarm_ns)
+        if (p->sig.alarm_ns && (p->host || p->threads))
             return true;        /* alarm() runs out while nothing happens */
     }
     return false;
 }
 
-/* Some process waits for the console, which can wake it. */
+/* Some thread waits for the console, which can wake it. */
 static bool console_waits(lxr_t *r)
 {
-    for (lx_proc_t *p = r->k->procs; p; p = p->next) {
-        gproc_t *g = p->host;
-        if (g && g->reply && p->wait_external)
+    for (lx_proc_t *p = r->k->procs; p; p = p->next)
+        if (p->threads ? threads_wait(r, p, true) : thread_waits(r, &p->th, true))
             return true;
-    }
     return false;
 }
 
@@ -682,15 +814,8 @@ static void deadlock(lxr_t *r)
 {
     gprintf("guest-stub: linux: every process waits for another: ending them\n");
     for (lx_proc_t *p = r->k->procs; p; p = p->next)
-        if (p->host)
+        if (p->host || p->threads)
             kill_proc(r, p, SIGKILL);
-}
-
-/* The process whose thread carries badge; NULL for console input (0) or
- * a badge no thread has. */
-static lx_proc_t *proc_of(const lxr_t *r, seL4_Word badge)
-{
-    return badge <= LX_PROC_MAX ? r->by_badge[badge] : NULL;
 }
 
 /* Serves every process's faults until init has exited. A system call
@@ -725,11 +850,14 @@ static void serve(lxr_t *r)
         } else {
             m = seL4_RecvWithMRs(r->b->ep, &badge, &mr0, &mr1);
         }
-        p = proc_of(r, badge);
-        if (!p) {
-            if (badge == 0)
-                feed_input(r);
-            after_event(r);     /* input, or a thread already ended */
+        if (badge == 0) {
+            feed_input(r);      /* console input */
+            after_event(r);
+            continue;
+        }
+        p = lx_thread_find(r->k, badge);
+        if (!p || !p->host) {
+            after_event(r);     /* a thread already ended */
             continue;
         }
         if (seL4_MessageInfo_get_label(m) == seL4_Fault_UnknownSyscall) {
@@ -747,7 +875,7 @@ static void serve(lxr_t *r)
 static void shutdown(lxr_t *r)
 {
     for (lx_proc_t *p = r->k->procs; p; p = p->next)
-        if (p->host || p->space)
+        if (p->host || p->threads || p->space)
             proc_end(r, p, SIGKILL);
     while (r->k->procs)
         lx_proc_reap(r->k->procs);

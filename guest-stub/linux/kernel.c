@@ -103,7 +103,7 @@ int lx_proc_init(lx_kernel_t *k, lx_proc_t *p, void *space)
     memset(p, 0, sizeof(*p));
     p->k = k;
     p->space = space;
-    p->pid = p->pgid = p->sid = k->next_pid++;
+    p->pid = p->tid = p->pgid = p->sid = k->next_pid++;
     p->umask = LX_DEFAULT_UMASK;
     p->mmap_top = LX_MMAP_TOP;
     p->cwd = k->root;
@@ -118,6 +118,7 @@ int lx_proc_init(lx_kernel_t *k, lx_proc_t *p, void *space)
  * address space is the guest kernel's to tear down. */
 void lx_proc_release(lx_proc_t *p)
 {
+    lx_thread_drop_others(p);
     for (lx_proc_t **l = &p->k->procs; *l; l = &(*l)->next) {
         if (*l == p) {
             *l = p->next;

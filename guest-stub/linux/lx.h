@@ -15,8 +15,10 @@
  * Three objects: lx_kernel_t (one per guest: the in-memory file system, the
  * host interface, the process list, counters), lx_proc_t (one per Linux
  * process: its address space's layout, file descriptors, ids, current
- * directory, parent and children, what it waits for) and lx_file_t (an open
- * file description, shared by dup'ed descriptors and forked children).
+ * directory, parent and children; and its calling thread's state, what it
+ * waits for, with the other threads' in lx_thread_t records) and lx_file_t
+ * (an open file description, shared by dup'ed descriptors and forked
+ * children).
  *
  * A call that cannot finish now (a read of an empty pipe, wait4 with no
  * exited child, nanosleep, a vfork parent) returns LX_BLOCK; the guest
@@ -25,8 +27,9 @@
  * changed, until it returns anything else. p->retrying tells a handler it
  * is such a repeat; p->sleep_until (0: none) when the call gives up by
  * itself, p->wait_external that only the outside world (the console) can
- * wake it. fork and execve leave work for the guest kernel in the process
- * (new_child, execed), as set_thread_area does (tls_changed).
+ * wake it. fork, clone and execve leave work for the guest kernel in the
+ * process (new_child, new_thread, execed), as set_thread_area does
+ * (tls_changed) and a thread's exit (thread_exited).
  */
 #ifndef GUEST_LINUX_LX_H
 #define GUEST_LINUX_LX_H
@@ -184,9 +187,52 @@ typedef struct lx_kernel lx_kernel_t;
 
 typedef struct lx_proc lx_proc_t;
 
+/* What Linux keeps per thread rather than per process: its id, TLS, the
+ * words set_tid_address and the robust list name, the call it is in and
+ * what that call waits for, and the guest kernel's work after it. A process
+ * has one such state in place (lx_proc_t's own fields, through the
+ * anonymous member below, so a handler reads p->retrying for the calling
+ * thread); a process with more threads keeps every thread's state in an
+ * lx_thread_t as well and swaps the one it works for into place
+ * (lx_thread_switch). */
+#define LX_THREAD_FIELDS \
+    uint32_t tid;               /* gettid; the process's pid for its first thread */ \
+    uint32_t tls_base;          /* set_thread_area: the guest kernel applies it */ \
+    bool tls_changed;           /* ... with TCB SetTLSBase, then clears this */ \
+    uint32_t clear_child_tid;   /* set_tid_address: zeroed and woken at thread exit */ \
+    uint32_t robust_list, robust_len; \
+    /* Blocking (see above). */ \
+    bool retrying;              /* this call was parked and is being repeated */ \
+    uint64_t sleep_until;       /* monotonic ns the parked call gives up at; 0: never */ \
+    bool wait_external;         /* parked on the console */ \
+    uint32_t vfork_pid;         /* vfork: the child whose exec or exit we wait for */ \
+    /* futex (sys_futex.c): parked in FUTEX_WAIT on the word at futex_addr \
+     * (0: not) for a wake matching futex_bitset; a wake sets futex_woken. */ \
+    uint32_t futex_addr, futex_bitset; \
+    bool futex_woken; \
+    /* Work for the guest kernel after the call. */ \
+    lx_proc_t *new_child;       /* fork made it: start its thread (registers as ours, \
+                                 * EAX 0; child_stack if not 0) */ \
+    struct lx_thread *new_thread;   /* clone made a thread of ours: start it so */ \
+    uint32_t child_stack;       /* a new process's or thread's stack (0: the caller's) */ \
+    bool thread_exited;         /* exit of one thread of several: stop this one */ \
+    void *host;                 /* the guest kernel's own record of the thread */ \
+    struct lx_regs *uregs;      /* the caller's registers during a call, if lent */
+
+typedef struct lx_thread_state {
+    LX_THREAD_FIELDS
+} lx_thread_state_t;
+
+/* A thread of a process with more than one (clone's thread form). */
+typedef struct lx_thread {
+    struct lx_thread *next;     /* in its process's threads, oldest first */
+    lx_thread_state_t st;       /* stale while it is the one in place (p->cur) */
+} lx_thread_t;
+
 struct lx_proc {
     lx_kernel_t *k;
-    void *space;                /* the guest kernel's address-space handle */
+    void *space;                /* the guest kernel's address-space handle; a vfork
+                                 * child names its parent's until it execs or exits */
     uint32_t pid, ppid, pgid, sid;
     uint32_t uid, euid, gid, egid;
     uint32_t umask;
@@ -196,38 +242,27 @@ struct lx_proc {
     uint32_t brk_start, brk;    /* heap: [brk_start, brk), mapped to page end */
     uint32_t mmap_top;          /* mmap searches downwards from here */
     lx_vma_t vma[LX_VMA_MAX];
-    uint32_t tls_base;          /* set_thread_area: the guest kernel applies it */
-    bool tls_changed;           /* ... with TCB SetTLSBase, then clears this */
-    uint32_t clear_child_tid;   /* set_tid_address */
-    uint32_t robust_list, robust_len;
     bool exited;                /* exit/exit_group/killed: a zombie until waited for */
     uint32_t exit_status;       /* wait4 encoding: (code & 0xff) << 8, or the signal */
     /* The process tree. */
     lx_proc_t *parent;          /* NULL for the first process (pid 1, init) */
     lx_proc_t *next;            /* in k->procs */
     bool allocated;             /* made by fork (lx_alloc'ed), freed when reaped */
-    /* Blocking (see above). */
-    bool retrying;              /* this call was parked and is being repeated */
-    uint64_t sleep_until;       /* monotonic ns the parked call gives up at; 0: never */
-    bool wait_external;         /* parked on the console */
-    lx_proc_t *vfork_child;     /* vfork: the child whose exec or exit we wait for */
     bool vfork_pending;         /* a vfork child that has not yet exec'd or exited */
-    /* Work for the guest kernel after the call. */
-    lx_proc_t *new_child;       /* fork made it: start its thread (registers as ours,
-                                 * EAX 0; child_stack if not 0) */
-    uint32_t child_stack;
     bool execed;                /* execve replaced the image: start at exec_entry, exec_sp */
     uint32_t exec_entry, exec_sp;
     void *old_space;            /* execve: the guest kernel's to free with the old thread */
-    void *host;                 /* the guest kernel's own per-process record */
     lx_inode_t *exe;            /* the image's file: what /proc/self/exe names */
     uint32_t arg_start, arg_end;    /* argv's strings on the stack (/proc/<pid>/cmdline) */
-    lx_sigstate_t sig;          /* handlers, mask, pending signals (signal.c) */
-    struct lx_regs *uregs;      /* the caller's registers during a call, if lent */
-    /* futex (sys_futex.c): parked in FUTEX_WAIT on the word at futex_addr
-     * (0: not) for a wake matching futex_bitset; a wake sets futex_woken. */
-    uint32_t futex_addr, futex_bitset;
-    bool futex_woken;
+    lx_sigstate_t sig;          /* handlers, mask, pending signals (signal.c): one set
+                                 * for all the process's threads */
+    /* Threads: NULL while there is one; else every thread, and the one
+     * whose state is in place below. */
+    lx_thread_t *threads, *cur;
+    union {
+        lx_thread_state_t th;   /* the thread in place, as a whole */
+        struct { LX_THREAD_FIELDS };
+    };
 };
 
 /* One per guest. */
@@ -286,6 +321,39 @@ void lx_proc_reap(lx_proc_t *p);
 void lx_proc_drop_exe(lx_proc_t *p);
 /* Closes its descriptors, drops its current directory and executable. */
 void lx_proc_drop_files(lx_proc_t *p);
+/* proc.c: a process's threads (lx_thread_t). */
+/* Puts t's state in place in p (saving the one there); t NULL or in place:
+ * nothing to do. Inline: the guest kernel's walks pass here for every
+ * process after every event, nearly always with nothing to do. */
+static inline void lx_thread_switch(lx_proc_t *p, lx_thread_t *t)
+{
+    if (!t || t == p->cur)
+        return;
+    p->cur->st = p->th;
+    p->th = t->st;
+    p->cur = t;
+}
+/* The live process one of whose threads has id tid (*t its record, NULL
+ * while it is the only thread or in place); NULL if none. Nothing moves. */
+lx_proc_t *lx_thread_owner(lx_kernel_t *k, uint32_t tid, lx_thread_t **t);
+/* The same with that thread put in place (the guest kernel, between calls). */
+lx_proc_t *lx_thread_find(lx_kernel_t *k, uint32_t tid);
+/* Threads p has (1 while p->threads is NULL). */
+uint32_t lx_thread_count(const lx_proc_t *p);
+/* Forgets the thread in place (the guest kernel has stopped it) and puts
+ * another in place; p must have more than one. */
+void lx_thread_drop(lx_proc_t *p);
+/* Forgets every thread but the one in place (execve, the end of p). */
+void lx_thread_drop_others(lx_proc_t *p);
+/* A thread state in place or kept: each of p's in turn, for walks that
+ * only read or mark them (futex wakes). */
+static inline lx_thread_state_t *lx_thread_state(lx_proc_t *p, lx_thread_t *t)
+{
+    return !t || t == p->cur ? &p->th : &t->st;
+}
+/* Whether a process other than p names space (a vfork child runs in its
+ * parent's): then p's end or execve must not free it. */
+bool lx_space_shared(const lx_proc_t *p, const void *space);
 void *lx_alloc(lx_kernel_t *k, uint32_t bytes);
 void lx_free(lx_kernel_t *k, void *ptr, uint32_t bytes);
 

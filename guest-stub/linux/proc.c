@@ -1,18 +1,28 @@
 /*
  * Processes: the tree (k->procs), fork and its clone and vfork forms,
- * execve, exit and wait4, as Linux's kernel/fork.c, fs/exec.c and
- * kernel/exit.c define them for a single-threaded process.
+ * threads (clone's thread form), execve, exit and wait4, as Linux's
+ * kernel/fork.c, fs/exec.c and kernel/exit.c define them.
  *
  * fork copies the process's bookkeeping (ids, umask, current directory,
  * descriptors -- sharing their open file descriptions, so positions are
  * shared as on Linux -- layout, heap, TLS base) and asks the guest kernel
  * for a copy of its address space (space_fork, copy-on-write there); the
  * guest kernel starts the child's thread after the call (p->new_child).
- * vfork (and clone with CLONE_VFORK) is fork plus a parent that waits, as a
- * parked call, until the child has exec'd or exited; the child runs in a
- * copy-on-write copy rather than in the parent's memory, which a program
- * that follows vfork's rules cannot tell apart. clone shares no memory:
- * CLONE_VM without CLONE_VFORK (threads) is refused with EINVAL.
+ * vfork (and clone with CLONE_VM|CLONE_VFORK) makes a child that runs in
+ * the parent's address space itself, while the parent's calling thread
+ * waits, as a parked call, until the child has exec'd or exited; what the
+ * child mapped meanwhile is then the parent's layout too. A space two
+ * processes name is freed by the last to let go (lx_space_shared).
+ *
+ * A thread (clone with CLONE_VM|CLONE_FS|CLONE_FILES|CLONE_SIGHAND|
+ * CLONE_THREAD, pthread_create's) shares everything of its process but
+ * the per-thread state of lx.h (LX_THREAD_FIELDS): its id, TLS, the
+ * clear_child_tid word, the call it is in. A process with several keeps
+ * each thread's state in an lx_thread_t and swaps the one it works for
+ * into place (lx_thread_switch), so the handlers are written for "the
+ * calling thread" as p's own fields. exit ends one thread (its
+ * clear_child_tid word zeroed and woken: pthread_join), exit_group and a
+ * fatal signal the process; wait4 sees a process only when it has ended.
  *
  * execve reads the arguments, builds the new image in a new address space
  * and only then lets go of the old one, so a failed execve leaves the
@@ -39,6 +49,8 @@
 #define SCRIPT_DEPTH    4               /* #! within #!: Linux's BINPRM_MAX_RECURSION */
 #define SCRIPT_LINE     256             /* the #! line Linux reads: BINPRM_BUF_SIZE */
 
+static void vfork_release(lx_proc_t *c);
+
 lx_proc_t *lx_proc_find(lx_kernel_t *k, uint32_t pid)
 {
     for (lx_proc_t *q = k->procs; q; q = q->next)
@@ -55,7 +67,7 @@ void lx_proc_exit(lx_proc_t *p, uint32_t status)
         return;
     p->exited = true;
     p->exit_status = status;
-    p->vfork_pending = false;       /* a vfork parent may go on */
+    vfork_release(p);               /* a vfork parent may go on */
     lx_proc_drop_files(p);
     if (init == p)
         init = NULL;
@@ -73,32 +85,160 @@ void lx_proc_exit(lx_proc_t *p, uint32_t status)
 }
 
 /* ------------------------------------------------------------------ */
+/* Threads                                                             */
+
+uint32_t lx_thread_count(const lx_proc_t *p)
+{
+    uint32_t n = 0;
+
+    for (const lx_thread_t *t = p->threads; t; t = t->next)
+        n++;
+    return n ? n : 1;
+}
+
+lx_proc_t *lx_thread_owner(lx_kernel_t *k, uint32_t tid, lx_thread_t **out)
+{
+    for (lx_proc_t *q = k->procs; q; q = q->next) {
+        if (q->exited)
+            continue;
+        *out = NULL;
+        if (q->tid == tid)
+            return q;
+        for (lx_thread_t *t = q->threads; t; t = t->next) {
+            if (t != q->cur && t->st.tid == tid) {
+                *out = t;
+                return q;
+            }
+        }
+    }
+    return NULL;
+}
+
+lx_proc_t *lx_thread_find(lx_kernel_t *k, uint32_t tid)
+{
+    lx_thread_t *t;
+    lx_proc_t *q;
+
+    for (q = k->procs; q; q = q->next)     /* the common case: a thread in place */
+        if (q->tid == tid)
+            return q->exited ? NULL : q;
+    q = lx_thread_owner(k, tid, &t);
+    if (q)
+        lx_thread_switch(q, t);
+    return q;
+}
+
+/* Takes t off p's list and frees it; back to no list when one is left. */
+static void thread_unlink(lx_proc_t *p, lx_thread_t *t)
+{
+    for (lx_thread_t **l = &p->threads; *l; l = &(*l)->next) {
+        if (*l == t) {
+            *l = t->next;
+            break;
+        }
+    }
+    lx_free(p->k, t, sizeof(*t));
+    p->k->nprocs--;
+    if (p->threads && !p->threads->next) {
+        lx_free(p->k, p->threads, sizeof(*p->threads));
+        p->threads = p->cur = NULL;
+    }
+}
+
+void lx_thread_drop(lx_proc_t *p)
+{
+    lx_thread_t *gone = p->cur;
+
+    lx_thread_switch(p, gone->next ? gone->next : p->threads);
+    thread_unlink(p, gone);
+}
+
+void lx_thread_drop_others(lx_proc_t *p)
+{
+    while (p->threads) {
+        lx_thread_t *t = p->threads == p->cur ? p->threads->next : p->threads;
+        thread_unlink(p, t);
+    }
+}
+
+bool lx_space_shared(const lx_proc_t *p, const void *space)
+{
+    for (const lx_proc_t *q = p->k->procs; q; q = q->next)
+        if (q != p && q->space == space)
+            return true;
+    return false;
+}
+
+/* A new thread of p's (clone's thread form), its state made from the
+ * caller's: its own id, stack, TLS and clear_child_tid, no call. The guest
+ * kernel starts it after the call (p->new_thread). */
+static int32_t thread_new(lx_proc_t *p, uint32_t stack, uint32_t tls, uint32_t cleartid)
+{
+    lx_kernel_t *k = p->k;
+    lx_thread_t *first = NULL, *t;
+
+    if (k->nprocs >= LX_PROC_MAX)
+        return LX_ERR(LX_EAGAIN);
+    t = lx_alloc(k, sizeof(*t));
+    if (t && !p->threads && !(first = lx_alloc(k, sizeof(*first)))) {
+        lx_free(k, t, sizeof(*t));
+        t = NULL;
+    }
+    if (!t)
+        return LX_ERR(LX_EAGAIN);
+    if (first)                  /* the caller gets a record too */
+        p->threads = p->cur = first;
+    t->st = (lx_thread_state_t){ .tid = k->next_pid++, .tls_base = tls,
+                                 .clear_child_tid = cleartid, .child_stack = stack };
+    t->next = NULL;
+    lx_thread_t **l = &p->threads;
+    while (*l)
+        l = &(*l)->next;
+    *l = t;
+    k->nprocs++;
+    p->new_thread = t;
+    return (int32_t)t->st.tid;
+}
+
+/* The calling thread ends (exit, not exit_group, with others left): its
+ * clear_child_tid word is zeroed and one waiter on it woken (what
+ * pthread_join waits for); the guest kernel stops it (p->thread_exited)
+ * and calls lx_thread_drop. */
+void lx_thread_exit(lx_proc_t *p)
+{
+    static const uint32_t zero;
+
+    if (p->clear_child_tid &&
+            lx_user_out(p, p->clear_child_tid, &zero, sizeof(zero)) == 0)
+        lx_futex_wake(p, p->clear_child_tid, 1);
+    p->thread_exited = true;
+}
+
+/* ------------------------------------------------------------------ */
 /* fork, vfork, clone                                                  */
 
-/* The child's bookkeeping: a copy of the parent's with its own identity. */
+/* The child's bookkeeping: a copy of the parent's (of its calling thread)
+ * with its own identity and one thread. */
 static void copy_proc(lx_proc_t *c, const lx_proc_t *p, void *space)
 {
     lx_kernel_t *k = p->k;
 
     *c = *p;
     c->space = space;
-    c->pid = k->next_pid++;
+    c->pid = c->tid = k->next_pid++;
     c->ppid = p->pid;
     c->parent = (lx_proc_t *)p;
     c->allocated = true;
     c->exited = false;
     c->exit_status = 0;
-    c->retrying = false;
-    c->sleep_until = 0;
-    c->wait_external = false;
-    c->vfork_child = NULL;
+    c->threads = c->cur = NULL;
+    c->th = (lx_thread_state_t){ .tid = c->pid, .tls_base = p->tls_base,
+                                 .clear_child_tid = p->clear_child_tid,
+                                 .robust_list = p->robust_list,
+                                 .robust_len = p->robust_len };
     c->vfork_pending = false;
-    c->new_child = NULL;
-    c->child_stack = 0;
     c->execed = false;
     c->old_space = NULL;
-    c->host = NULL;
-    c->tls_changed = false;
     for (int fd = 0; fd < LX_FD_MAX; fd++)
         if (c->fd[fd])
             c->fd[fd]->refs++;
@@ -113,12 +253,13 @@ static void copy_proc(lx_proc_t *c, const lx_proc_t *p, void *space)
     k->nprocs++;
 }
 
-/* A new process like p; its pid, or -EAGAIN when the guest has no room. */
-static int32_t fork_proc(lx_proc_t *p, lx_proc_t **out)
+/* A new process like p; its pid, or -EAGAIN when the guest has no room.
+ * A vfork child (share) runs in p's address space; any other gets a copy. */
+static int32_t fork_proc(lx_proc_t *p, bool share, lx_proc_t **out)
 {
     lx_kernel_t *k = p->k;
     lx_proc_t *c;
-    void *space;
+    void *space = p->space;
     int err;
 
     if (k->nprocs >= LX_PROC_MAX)
@@ -126,7 +267,7 @@ static int32_t fork_proc(lx_proc_t *p, lx_proc_t **out)
     c = lx_alloc(k, sizeof(*c));
     if (!c)
         return LX_ERR(LX_EAGAIN);
-    err = k->ops->space_fork(k->ctx, p->space, &space);
+    err = share ? 0 : k->ops->space_fork(k->ctx, p->space, &space);
     if (err) {
         lx_free(k, c, sizeof(*c));
         return LX_ERR(LX_EAGAIN);   /* Linux's fork: EAGAIN or ENOMEM; a fork bomb sees EAGAIN */
@@ -137,35 +278,61 @@ static int32_t fork_proc(lx_proc_t *p, lx_proc_t **out)
     return (int32_t)c->pid;
 }
 
+/* What a vfork child did to the layout it shares with its parent (mmap,
+ * brk) is the parent's too, as their memory is one. */
+static void vfork_give_layout(lx_proc_t *c)
+{
+    lx_proc_t *p = c->parent;
+
+    if (!c->vfork_pending || !p || p->exited || p->space != c->space)
+        return;
+    memcpy(p->vma, c->vma, sizeof(p->vma));
+    p->brk_start = c->brk_start;
+    p->brk = c->brk;
+    p->mmap_top = c->mmap_top;
+}
+
+/* A vfork child lets its parent go on (its end; execve does it itself). */
+static void vfork_release(lx_proc_t *c)
+{
+    vfork_give_layout(c);
+    c->vfork_pending = false;
+}
+
 /* The parent's half of vfork: parked until the child execs or exits. */
 static int32_t vfork_wait(lx_proc_t *p)
 {
-    lx_proc_t *c = p->vfork_child;
+    uint32_t pid = p->vfork_pid;
+    lx_proc_t *c = lx_proc_find(p->k, pid);
 
-    if (c->vfork_pending)
+    if (c && c->vfork_pending)
         return LX_BLOCK;
-    p->vfork_child = NULL;
-    return (int32_t)c->pid;
+    p->vfork_pid = 0;
+    return (int32_t)pid;
 }
 
-static int32_t do_vfork(lx_proc_t *p, uint32_t stack)
+static void vfork_start(lx_proc_t *p, lx_proc_t *c)
+{
+    c->vfork_pending = true;
+    p->vfork_pid = c->pid;
+}
+
+LX_HANDLER(fork) { lx_proc_t *c; (void)a; return fork_proc(p, false, &c); }
+
+LX_HANDLER(vfork)
 {
     lx_proc_t *c;
     int32_t r;
 
-    if (p->retrying && p->vfork_child)
+    (void)a;
+    if (p->retrying && p->vfork_pid)
         return vfork_wait(p);
-    r = fork_proc(p, &c);
+    r = fork_proc(p, true, &c);
     if (r < 0)
         return r;
-    c->child_stack = stack;
-    c->vfork_pending = true;
-    p->vfork_child = c;
+    vfork_start(p, c);
     return LX_BLOCK;
 }
-
-LX_HANDLER(fork) { lx_proc_t *c; (void)a; return fork_proc(p, &c); }
-LX_HANDLER(vfork) { (void)a; return do_vfork(p, 0); }
 
 /* The TLS descriptor CLONE_SETTLS names (as set_thread_area takes it). */
 static int child_tls(lx_proc_t *p, uint32_t udesc, uint32_t *base)
@@ -181,39 +348,80 @@ static int child_tls(lx_proc_t *p, uint32_t udesc, uint32_t *base)
     return 0;
 }
 
+#define CLONE_SHARE     (LX_CLONE_VM | LX_CLONE_FS | LX_CLONE_FILES | LX_CLONE_SIGHAND)
+#define CLONE_THREADS   (CLONE_SHARE | LX_CLONE_THREAD)
+
+/* What clone's flags ask for, checked as Linux's copy_process does: a
+ * thread shares everything (CLONE_THREAD needs SIGHAND, which needs VM);
+ * a process shares nothing but, with CLONE_VFORK, its parent's memory
+ * until it execs or exits. 0 or -EINVAL. */
+static int clone_check(uint32_t flags)
+{
+    const uint32_t known = LX_CSIGNAL | CLONE_THREADS | LX_CLONE_SYSVSEM | LX_CLONE_VFORK |
+                           LX_CLONE_SETTLS | LX_CLONE_PARENT_SETTID |
+                           LX_CLONE_CHILD_CLEARTID | LX_CLONE_CHILD_SETTID;
+    uint32_t share = flags & CLONE_THREADS;
+
+    if (flags & ~known)
+        return LX_ERR(LX_EINVAL);
+    if (share == CLONE_THREADS)
+        return (flags & LX_CLONE_VFORK) ? LX_ERR(LX_EINVAL) : 0;
+    if (share & LX_CLONE_THREAD)
+        return LX_ERR(LX_EINVAL);   /* Linux: CLONE_THREAD without SIGHAND, VM */
+    if (share & ~LX_CLONE_VM)
+        return LX_ERR(LX_EINVAL);   /* shared tables without a thread: not supported */
+    if ((flags & LX_CLONE_VM) && !(flags & LX_CLONE_VFORK))
+        return LX_ERR(LX_EINVAL);   /* a process in our memory beyond vfork's wait */
+    return 0;
+}
+
+/* clone's thread form (pthread_create): the id words as the flags say. */
+static int32_t clone_thread(lx_proc_t *p, const uint32_t *a, uint32_t tls)
+{
+    uint32_t flags = a[0];
+    int32_t tid = thread_new(p, a[1], tls, (flags & LX_CLONE_CHILD_CLEARTID) ? a[4] : 0);
+
+    if (tid < 0)
+        return tid;
+    if (flags & LX_CLONE_PARENT_SETTID)
+        lx_user_out(p, a[2], &tid, sizeof(tid));
+    if (flags & LX_CLONE_CHILD_SETTID)
+        lx_user_out(p, a[4], &tid, sizeof(tid));
+    return tid;
+}
+
 /* clone(flags, newsp, parent_tid, tls, child_tid): the i386 argument order. */
 LX_HANDLER(clone)
 {
-    const uint32_t known = LX_CSIGNAL | LX_CLONE_VM | LX_CLONE_VFORK | LX_CLONE_SETTLS |
-                           LX_CLONE_PARENT_SETTID | LX_CLONE_CHILD_CLEARTID |
-                           LX_CLONE_CHILD_SETTID;
     uint32_t flags = a[0], tls = p->tls_base;
     lx_proc_t *c;
     int32_t pid;
+    int err;
 
-    if (p->retrying && p->vfork_child)
+    if (p->retrying && p->vfork_pid)
         return vfork_wait(p);
-    if ((flags & ~known) || ((flags & LX_CLONE_VM) && !(flags & LX_CLONE_VFORK)))
-        return LX_ERR(LX_EINVAL);   /* threads and shared tables: not supported */
+    err = clone_check(flags);
+    if (err)
+        return err;
     if ((flags & LX_CLONE_SETTLS) && child_tls(p, a[3], &tls))
         return LX_ERR(LX_EFAULT);
     if ((flags & LX_CLONE_PARENT_SETTID) && !lx_user_range_ok(p, a[2], 4))
         return LX_ERR(LX_EFAULT);
-    pid = fork_proc(p, &c);
+    if (flags & LX_CLONE_THREAD)
+        return clone_thread(p, a, tls);
+    pid = fork_proc(p, flags & LX_CLONE_VM, &c);
     if (pid < 0)
         return pid;
     c->child_stack = a[1];
     c->tls_base = tls;
-    if (flags & LX_CLONE_CHILD_CLEARTID)
-        c->clear_child_tid = a[4];
+    c->clear_child_tid = (flags & LX_CLONE_CHILD_CLEARTID) ? a[4] : 0;
     if (flags & LX_CLONE_CHILD_SETTID)
         lx_user_out(c, a[4], &c->pid, sizeof(c->pid));
     if (flags & LX_CLONE_PARENT_SETTID)
         lx_user_out(p, a[2], &c->pid, sizeof(c->pid));
     if (!(flags & LX_CLONE_VFORK))
         return pid;
-    c->vfork_pending = true;
-    p->vfork_child = c;
+    vfork_start(p, c);
     return LX_BLOCK;
 }
 
@@ -427,7 +635,7 @@ static int exec_image(lx_proc_t *p, const char *path, exec_args_t *x)
         p->mmap_top = mmap_top;
         return err;
     }
-    p->old_space = old;
+    p->old_space = lx_space_shared(p, old) ? NULL : old;    /* a vfork parent's stays */
     p->execed = true;
     p->exec_entry = xi.entry;
     p->exec_sp = xi.sp;
@@ -448,8 +656,10 @@ LX_HANDLER(execve)
         err = copy_vec(p, x, a[1], x->argv);
     if (!err)
         err = copy_vec(p, x, a[2], x->envp);
-    if (!err)
+    if (!err) {
+        vfork_give_layout(p);   /* the old image's, before exec replaces it */
         err = exec_image(p, path, x);
+    }
     lx_free(p->k, x, sizeof(*x));
     if (err)
         return err;
@@ -460,6 +670,7 @@ LX_HANDLER(execve)
             p->fd_cloexec[fd] = 0;
         }
     }
+    p->tid = p->pid;            /* the thread left is the leader (de_thread) */
     p->tls_base = 0;
     p->clear_child_tid = 0;
     p->robust_list = p->robust_len = 0;

@@ -191,8 +191,9 @@ static void stat_file(out_t *o, lx_proc_t *q, lx_proc_t *self)
         puts_(o, " ");
     }
     /* tty_nr tpgid flags minflt cminflt majflt cmajflt utime stime cutime
-     * cstime priority nice num_threads (1) ... */
-    puts_(o, "0 -1 0 0 0 0 0 0 0 0 0 20 0 1");
+     * cstime priority nice num_threads ... */
+    puts_(o, "0 -1 0 0 0 0 0 0 0 0 0 20 0 ");
+    put_u(o, lx_thread_count(q), 0);
     for (int i = 20; i <= 52; i++)
         puts_(o, " 0");
     puts_(o, "\n");
@@ -230,7 +231,7 @@ static void status_file(out_t *o, lx_proc_t *q, lx_proc_t *self)
     for (int i = 0; i < 4; i++) { puts_(o, "\t"); put_u(o, g[i], 0); }
     puts_(o, "\n");
     status_line(o, "FDSize:\t", LX_FD_MAX);
-    status_line(o, "Threads:\t", 1);
+    status_line(o, "Threads:\t", lx_thread_count(q));
 }
 
 static void map_line(out_t *o, uint32_t start, uint32_t end, uint32_t prot, const char *name)

@@ -120,7 +120,7 @@ int32_t lx_sig_interrupt(lx_proc_t *p, uint32_t nr)
 {
     if (!lx_sig_deliverable(p))
         return LX_BLOCK;
-    if (p->vfork_pending && !(p->sig.pending & LX_SIGBIT(LX_SIGKILL)))
+    if (p->vfork_pid && !(p->sig.pending & LX_SIGBIT(LX_SIGKILL)))
         return LX_BLOCK;        /* vfork's wait is not interruptible */
     bool timed = p->sleep_until != 0;
     p->retrying = false;

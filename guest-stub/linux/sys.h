@@ -84,6 +84,12 @@ bool lx_procfs_path(const char *path);
 int lx_procfs_open(lx_proc_t *p, const char *path, uint32_t flags, lx_inode_t **out);
 int lx_procfs_readlink(lx_proc_t *p, const char *path, char *buf, uint32_t size);
 
+/* sys_futex.c: wakes up to n threads parked in FUTEX_WAIT on the word at
+ * uaddr of p's address space (the caller never); how many. */
+int32_t lx_futex_wake(lx_proc_t *p, uint32_t uaddr, uint32_t n);
+/* proc.c, for exit: the calling thread of several ends (p->thread_exited). */
+void lx_thread_exit(lx_proc_t *p);
+
 /* sys_mem.c, for exec.c: reserve [start, end) in the process's layout. */
 int lx_vma_add(lx_proc_t *p, uint32_t start, uint32_t end, uint32_t prot);
 

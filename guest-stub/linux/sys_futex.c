@@ -15,11 +15,14 @@
  * takes a relative timeout, FUTEX_WAIT_BITSET an absolute one on the
  * monotonic clock or, with FUTEX_CLOCK_REALTIME, the realtime clock.
  *
- * Every process here has one thread and no memory shared with another, so
- * FUTEX_PRIVATE_FLAG changes nothing and the waiters a wake can find are
- * those in the waker's own address space: a single-threaded libc never
- * waits on itself and finds none; the queue is still a real one. The other
- * operations (requeue, priority inheritance, wake-op) answer -ENOSYS.
+ * The waiters a wake can find are the threads of the waker's own address
+ * space: the other threads of its process (clone's thread form: a
+ * pthread_mutex, a condition variable, pthread_join's wait on the
+ * clear_child_tid word) and a vfork child or parent running in it. No
+ * memory is shared between address spaces, so FUTEX_PRIVATE_FLAG changes
+ * nothing. The other operations (requeue, priority inheritance, wake-op)
+ * answer -ENOSYS; glibc falls back to a plain wake for a condition
+ * variable's broadcast.
  */
 #include "sys.h"
 #include "linux/futex.h"
@@ -97,7 +100,19 @@ static int32_t futex_wait(lx_proc_t *p, const uint32_t *a, uint32_t bitset, bool
     return wait_again(p);
 }
 
-/* Marks up to n waiters on the word in p's address space; how many. */
+/* Marks a thread parked on the word at uaddr for a wake matching bitset. */
+static bool wake_one(lx_thread_state_t *st, uint32_t uaddr, uint32_t bitset)
+{
+    if (!st->retrying || st->futex_woken || st->futex_addr != uaddr ||
+            !(st->futex_bitset & bitset))
+        return false;
+    st->futex_woken = true;
+    return true;
+}
+
+/* Marks up to n waiters on the word in p's address space: the other
+ * threads of p, and of any process in the same space (a vfork pair);
+ * how many. */
 static int32_t futex_wake(lx_proc_t *p, uint32_t uaddr, uint32_t n, uint32_t bitset)
 {
     int32_t woken = 0;
@@ -105,14 +120,22 @@ static int32_t futex_wake(lx_proc_t *p, uint32_t uaddr, uint32_t n, uint32_t bit
     if (bitset == 0)
         return LX_ERR(LX_EINVAL);
     for (lx_proc_t *q = p->k->procs; q && (uint32_t)woken < n; q = q->next) {
-        if (q == p || q->space != p->space || !q->retrying || q->futex_woken)
+        if (q->space != p->space || q->exited)
             continue;
-        if (q->futex_addr != uaddr || !(q->futex_bitset & bitset))
-            continue;
-        q->futex_woken = true;
-        woken++;
+        lx_thread_t *t = q->threads;
+        do {
+            lx_thread_state_t *st = lx_thread_state(q, t);
+            if (st != &p->th && wake_one(st, uaddr, bitset))
+                woken++;
+            t = t ? t->next : NULL;
+        } while (t && (uint32_t)woken < n);
     }
     return woken;
+}
+
+int32_t lx_futex_wake(lx_proc_t *p, uint32_t uaddr, uint32_t n)
+{
+    return futex_wake(p, uaddr, n, LX_FUTEX_BITSET_ANY);
 }
 
 /* futex(uaddr, op, val, timeout or val2, uaddr2, val3) */

@@ -11,9 +11,12 @@
  * that entry and leave the base in the process for the guest kernel to
  * apply before it replies.
  *
- * exit and exit_group end the process (proc.c, lx_proc_exit): the guest
- * kernel sees p->exited after the call, does not reply, and tears the
- * thread and address space down; the zombie waits for its parent.
+ * exit_group ends the process (proc.c, lx_proc_exit): the guest kernel
+ * sees p->exited after the call, does not reply, and tears every thread
+ * and the address space down; the zombie waits for its parent. exit ends
+ * only the calling thread while the process has others (p->thread_exited;
+ * pthread_join's clear_child_tid word is zeroed and woken first), the
+ * process with its last.
  *
  * Sleeping is a parked call (lx.h): nanosleep sets p->sleep_until and
  * returns LX_BLOCK until the monotonic clock has passed it. The guest has no
@@ -38,11 +41,19 @@ static int32_t do_exit(lx_proc_t *p, uint32_t code)
     return 0;
 }
 
-LX_HANDLER(exit) { return do_exit(p, a[0]); }
+/* exit ends the calling thread; the process ends with its last one. */
+LX_HANDLER(exit)
+{
+    if (lx_thread_count(p) == 1)
+        return do_exit(p, a[0]);
+    lx_thread_exit(p);
+    return 0;
+}
+
 LX_HANDLER(exit_group) { return do_exit(p, a[0]); }
 
 LX_HANDLER(getpid) { (void)a; return (int32_t)p->pid; }
-LX_HANDLER(gettid) { (void)a; return (int32_t)p->pid; }
+LX_HANDLER(gettid) { (void)a; return (int32_t)p->tid; }
 LX_HANDLER(getppid) { (void)a; return (int32_t)p->ppid; }
 LX_HANDLER(getuid) { (void)a; return (int32_t)p->uid; }
 LX_HANDLER(geteuid) { (void)a; return (int32_t)p->euid; }
@@ -161,7 +172,7 @@ LX_HANDLER(set_thread_area)
 LX_HANDLER(set_tid_address)
 {
     p->clear_child_tid = a[0];
-    return (int32_t)p->pid;
+    return (int32_t)p->tid;
 }
 
 LX_HANDLER(set_robust_list)

@@ -268,21 +268,37 @@ LX_HANDLER(kill)
     return lx_sig_group(p, pgrp, (int)sig, &src) ? 0 : LX_ERR(LX_ESRCH);
 }
 
-/* One thread per process: a thread id is a pid. */
+/* A signal for one thread: its process's (pending signals are the
+ * process's here, taken by whichever of its threads comes first). */
+static int32_t send_thread(lx_proc_t *p, uint32_t tgid, uint32_t tid, uint32_t sig)
+{
+    lx_sigsrc_t src = { .code = LX_SI_TKILL, .pid = p->pid, .uid = p->uid };
+    lx_thread_t *t;
+    lx_proc_t *to = lx_thread_owner(p->k, tid, &t);
+
+    if (!to) {                  /* a zombie's is still there, taking nothing */
+        to = lx_proc_find(p->k, tid);
+        return to && (!tgid || tgid == tid) ? 0 : LX_ERR(LX_ESRCH);
+    }
+    if (tgid && to->pid != tgid)
+        return LX_ERR(LX_ESRCH);
+    if (sig)
+        lx_sig_send(to, (int)sig, &src);
+    return 0;
+}
+
 LX_HANDLER(tkill)
 {
     if ((int32_t)a[0] <= 0 || a[1] > LX_NSIG)
         return LX_ERR(LX_EINVAL);
-    return send_to(p, a[0], a[1], LX_SI_TKILL);
+    return send_thread(p, 0, a[0], a[1]);
 }
 
 LX_HANDLER(tgkill)
 {
     if ((int32_t)a[0] <= 0 || (int32_t)a[1] <= 0 || a[2] > LX_NSIG)
         return LX_ERR(LX_EINVAL);
-    if (a[0] != a[1])
-        return LX_ERR(LX_ESRCH);
-    return send_to(p, a[1], a[2], LX_SI_TKILL);
+    return send_thread(p, a[0], a[1], a[2]);
 }
 
 /* alarm(secs): the seconds left of the previous alarm, rounded to the

@@ -27,6 +27,7 @@
 #define LX_CLONE_VFORK          0x00004000u /* uapi/linux/sched.h */
 #define LX_CLONE_PARENT         0x00008000u /* uapi/linux/sched.h */
 #define LX_CLONE_THREAD         0x00010000u /* uapi/linux/sched.h */
+#define LX_CLONE_SYSVSEM        0x00040000u /* uapi/linux/sched.h */
 #define LX_CLONE_SETTLS         0x00080000u /* uapi/linux/sched.h */
 #define LX_CLONE_PARENT_SETTID  0x00100000u /* uapi/linux/sched.h */
 #define LX_CLONE_CHILD_CLEARTID 0x00200000u /* uapi/linux/sched.h */

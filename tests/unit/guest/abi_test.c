@@ -380,6 +380,7 @@ static void process_flags(void **state)
     assert_int_equal(LX_CLONE_PARENT, CLONE_PARENT);
     assert_int_equal(LX_CLONE_THREAD, CLONE_THREAD);
     assert_int_equal(LX_CLONE_SETTLS, CLONE_SETTLS);
+    assert_int_equal(LX_CLONE_SYSVSEM, CLONE_SYSVSEM);
     assert_int_equal(LX_CLONE_PARENT_SETTID, CLONE_PARENT_SETTID);
     assert_int_equal(LX_CLONE_CHILD_CLEARTID, CLONE_CHILD_CLEARTID);
     assert_int_equal(LX_CLONE_CHILD_SETTID, CLONE_CHILD_SETTID);

@@ -285,7 +285,7 @@ fake_world_t *fake_world_new(void)
 void fake_world_free(fake_world_t *w)
 {
     for (lx_proc_t *q = w->k.procs; q; q = q->next) {
-        if (q->space && q->space != &w->space)
+        if (q->space && q->space != &w->space && !lx_space_shared(q, q->space))
             f_space_free(&w->host, q->space);
         q->space = NULL;
     }

@@ -22,6 +22,7 @@
 #include "linux/fcntl.h"
 #include "linux/misc.h"
 #include "linux/wait.h"
+#include "linux/futex.h"
 
 #define STATUS_AT   (FAKE_SCRATCH + 0x1000)
 #define BUF_AT      (FAKE_SCRATCH + 0x2000)
@@ -42,9 +43,12 @@ static lx_proc_t *fork_of(lx_proc_t *p)
 }
 
 /* What the guest kernel does after an exit: the space goes, the zombie stays. */
+/* What the guest kernel does at a process's end: its space goes unless
+ * another process (a vfork parent) still runs in it. */
 static void space_gone(fake_world_t *w, lx_proc_t *c)
 {
-    fake_ops.space_free(&w->host, c->space);
+    if (!lx_space_shared(c, c->space))
+        fake_ops.space_free(&w->host, c->space);
     c->space = NULL;
 }
 
@@ -348,6 +352,149 @@ static void execve_refusals_change_nothing(void **state)
     assert_int_equal(w->host.spaces_made, 0);
 }
 
+
+static void vfork_child_runs_in_the_parents_memory(void **state)
+{
+    fake_world_t *w = *state;
+    lx_proc_t *p = &w->p;
+    uint32_t word = FAKE_SCRATCH + 0x40;
+
+    assert_int_equal(SC0(w, LX_NR_vfork), LX_BLOCK);
+    lx_proc_t *c = p->new_child;
+    p->new_child = NULL;
+    assert_ptr_equal(c->space, p->space);               /* no copy */
+    assert_true(lx_space_shared(p, p->space));
+    assert_int_equal(PC3(c, LX_NR_write, 1, 0, 0), 0);  /* still runs */
+    uint32_t v = 42;
+    assert_int_equal(fake_ops.copy_out(c->space, word, &v, 4), 0);
+    assert_int_equal(fake_read32(&w->space, word), 42); /* the parent's memory */
+    /* what the child maps is the parent's layout once it goes on */
+    int32_t m = fake_call_proc(c, LX_NR_mmap2, 0, 4096, 3, 0x22, (uint32_t)-1, 0);
+    assert_false(LX_IS_ERR(m));
+    PC1(c, LX_NR_exit, 0);
+    space_gone(w, c);
+    assert_non_null(p->space);                          /* the parent's stays */
+    assert_int_equal(SC0(w, LX_NR_vfork), (int32_t)c->pid);
+    bool listed = false;
+    for (int i = 0; i < LX_VMA_MAX; i++)
+        listed |= p->vma[i].start == (uint32_t)m && p->vma[i].end == (uint32_t)m + 4096;
+    assert_true(listed);
+    assert_int_equal(SC4(w, LX_NR_wait4, c->pid, 0, 0, 0), (int32_t)c->pid);
+}
+
+#define THREAD_FLAGS (LX_CLONE_VM | LX_CLONE_FS | LX_CLONE_FILES | LX_CLONE_SIGHAND | \
+                      LX_CLONE_THREAD | LX_CLONE_SYSVSEM | LX_CLONE_SETTLS | \
+                      LX_CLONE_PARENT_SETTID | LX_CLONE_CHILD_CLEARTID)
+
+/* pthread_create's clone from p; the new thread's record. */
+static lx_thread_t *thread_of(lx_proc_t *p, uint32_t tidword)
+{
+    uint32_t desc = FAKE_SCRATCH + 0x80;
+    struct lx_user_desc d = { .entry_number = 0xffffffffu, .base_addr = 0x5000 };
+
+    assert_int_equal(fake_ops.copy_out(p->space, desc, &d, sizeof(d)), 0);
+    int32_t tid = PC5(p, LX_NR_clone, THREAD_FLAGS, 0x7000, tidword, desc, tidword);
+    assert_true(tid > (int32_t)p->pid);
+    assert_int_equal(fake_read32(p->space, tidword), tid);    /* PARENT_SETTID */
+    lx_thread_t *t = p->new_thread;
+    assert_non_null(t);
+    p->new_thread = NULL;           /* the guest kernel has started it */
+    assert_int_equal(t->st.tid, tid);
+    assert_int_equal(t->st.tls_base, 0x5000);
+    assert_int_equal(t->st.child_stack, 0x7000);
+    return t;
+}
+
+static void threads_share_the_process(void **state)
+{
+    fake_world_t *w = *state;
+    lx_proc_t *p = &w->p;
+    uint32_t tidword = FAKE_SCRATCH + 0x60;
+    lx_thread_t *main_thread, *t = thread_of(p, tidword);
+
+    main_thread = p->cur;
+    assert_int_equal(lx_thread_count(p), 2);
+    assert_int_equal(w->k.nprocs, 2);
+    lx_thread_switch(p, t);
+    assert_int_equal(PC0(p, LX_NR_getpid), (int32_t)p->pid);
+    assert_int_equal(PC0(p, LX_NR_gettid), (int32_t)t->st.tid);
+    assert_int_equal(PC1(p, LX_NR_set_tid_address, tidword), (int32_t)p->tid);
+    /* a descriptor it opens is the process's */
+    int32_t fd = PC2(p, LX_NR_open, fake_put_str(w, 0x100, "/dev/null"), 0);
+    assert_true(fd >= 3);
+    lx_thread_switch(p, main_thread);
+    assert_int_equal(PC0(p, LX_NR_gettid), (int32_t)p->pid);
+    assert_int_equal(PC1(p, LX_NR_close, fd), 0);
+    /* tgkill names the thread in its group; another group is ESRCH */
+    assert_int_equal(PC3(p, LX_NR_tgkill, p->pid, t->st.tid, 0), 0);
+    assert_int_equal(PC3(p, LX_NR_tgkill, p->pid + 50, t->st.tid, 0), -LX_ESRCH);
+    assert_ptr_equal(lx_thread_find(&w->k, t->st.tid), p);
+    assert_ptr_equal(p->cur, t);
+    /* the thread waits on a futex; main's wake reaches it */
+    uint32_t word = FAKE_SCRATCH + 0x68;
+    assert_int_equal(PC4(p, LX_NR_futex, word, LX_FUTEX_WAIT | LX_FUTEX_PRIVATE_FLAG, 0, 0),
+                     LX_BLOCK);
+    lx_thread_switch(p, main_thread);
+    assert_int_equal(PC3(p, LX_NR_futex, word, LX_FUTEX_WAKE | LX_FUTEX_PRIVATE_FLAG, 5), 1);
+    assert_int_equal(PC3(p, LX_NR_futex, word, LX_FUTEX_WAKE, 5), 0);   /* only once */
+    lx_thread_switch(p, t);
+    assert_int_equal(PC4(p, LX_NR_futex, word, LX_FUTEX_WAIT, 0, 0), 0);  /* the repeat */
+    /* main joins: waits on the tid word, which the thread's exit clears */
+    lx_thread_switch(p, main_thread);
+    assert_int_equal(PC4(p, LX_NR_futex, tidword, LX_FUTEX_WAIT, t->st.tid, 0), LX_BLOCK);
+    lx_thread_switch(p, t);
+    assert_int_equal(PC1(p, LX_NR_exit, 0), 0);
+    assert_true(p->thread_exited);
+    assert_false(p->exited);                            /* the process goes on */
+    assert_int_equal(fake_read32(&w->space, tidword), 0);
+    lx_thread_drop(p);
+    assert_ptr_equal(p->threads, NULL);                 /* one thread again */
+    assert_int_equal(p->tid, p->pid);
+    assert_int_equal(w->k.nprocs, 1);
+    assert_int_equal(PC4(p, LX_NR_futex, tidword, LX_FUTEX_WAIT, 0, 0), 0);  /* woken */
+}
+
+static void exit_group_ends_every_thread(void **state)
+{
+    fake_world_t *w = *state;
+    lx_proc_t *c = fork_of(&w->p);
+    lx_thread_t *t1 = thread_of(c, FAKE_SCRATCH + 0x60);
+    lx_thread_t *t2 = thread_of(c, FAKE_SCRATCH + 0x64);
+
+    assert_int_equal(lx_thread_count(c), 3);
+    assert_int_equal(w->k.nprocs, 4);
+    /* exit of one thread of three leaves two */
+    lx_thread_switch(c, t1);
+    PC1(c, LX_NR_exit, 5);
+    lx_thread_drop(c);
+    assert_int_equal(lx_thread_count(c), 2);
+    /* a wait4 sees no exited child while threads are left */
+    assert_int_equal(SC4(w, LX_NR_wait4, c->pid, 0, LX_WNOHANG, 0), 0);
+    lx_thread_switch(c, t2);
+    PC1(c, LX_NR_exit_group, 3);
+    assert_true(c->exited);
+    lx_thread_drop_others(c);                           /* the guest kernel's part */
+    space_gone(w, c);
+    assert_int_equal(w->k.nprocs, 2);
+    assert_int_equal(SC4(w, LX_NR_wait4, c->pid, STATUS_AT, 0, 0), (int32_t)c->pid);
+    assert_int_equal(fake_read32(&w->space, STATUS_AT), 3 << 8);
+}
+
+static void clone_flags_checked(void **state)
+{
+    fake_world_t *w = *state;
+    uint32_t sh = LX_CLONE_VM | LX_CLONE_SIGHAND;
+
+    assert_int_equal(SC2(w, LX_NR_clone, LX_CLONE_THREAD, 0x7000), -LX_EINVAL);
+    assert_int_equal(SC2(w, LX_NR_clone, LX_CLONE_THREAD | LX_CLONE_VM, 0x7000), -LX_EINVAL);
+    assert_int_equal(SC2(w, LX_NR_clone, sh, 0x7000), -LX_EINVAL);      /* shared, no thread */
+    assert_int_equal(SC2(w, LX_NR_clone, THREAD_FLAGS | LX_CLONE_VFORK, 0), -LX_EINVAL);
+    assert_int_equal(SC2(w, LX_NR_clone, 0x80000000u, 0), -LX_EINVAL);  /* unknown */
+    assert_null(w->p.new_thread);
+    assert_null(w->p.new_child);
+    assert_int_equal(w->k.nprocs, 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -365,6 +512,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(poll_and_select_see_pipes, setup, teardown),
         cmocka_unit_test_setup_teardown(groups_and_sessions, setup, teardown),
         cmocka_unit_test_setup_teardown(execve_refusals_change_nothing, setup, teardown),
+        cmocka_unit_test_setup_teardown(vfork_child_runs_in_the_parents_memory, setup, teardown),
+        cmocka_unit_test_setup_teardown(threads_share_the_process, setup, teardown),
+        cmocka_unit_test_setup_teardown(exit_group_ends_every_thread, setup, teardown),
+        cmocka_unit_test_setup_teardown(clone_flags_checked, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -555,11 +555,11 @@ static void interrupting_parked_calls(void **state)
     assert_int_equal(lx_sig_interrupt(&w->p, LX_NR_read), -LX_ERESTARTSYS);
     assert_int_equal(lx_sig_interrupt(&w->p, LX_NR_wait4), -LX_ERESTARTSYS);
     assert_int_equal(lx_sig_interrupt(&w->p, LX_NR_poll), -LX_ERESTARTNOHAND);
-    w->p.vfork_pending = true;
+    w->p.vfork_pid = 2;         /* a vfork parent */
     assert_int_equal(lx_sig_interrupt(&w->p, LX_NR_vfork), LX_BLOCK);
     lx_sig_send(&w->p, LX_SIGKILL, &src);
     assert_int_equal(lx_sig_interrupt(&w->p, LX_NR_vfork), -LX_ERESTARTSYS);
-    w->p.vfork_pending = false;
+    w->p.vfork_pid = 0;
 
     assert_int_equal(lx_sig_segv_code(&w->p, 0x10), LX_SEGV_MAPERR);
     assert_int_equal(SC6(w, LX_NR_mmap2, 0, 4096, 0 /* PROT_NONE */, 0x22, -1, 0) & 0xfff, 0);
