@@ -1,11 +1,11 @@
-/* fuzz-sources: kernel/elf.c */
+/* fuzz-sources: lib/elf.c */
 /*
  * Fuzzing elf_parse(), which reads the root task's ELF image straight from
  * a boot module nobody checked before.
  *
  * The input is the module. libFuzzer hands it over in a buffer of exactly
  * its size, so AddressSanitizer reports any read past the end. Every image
- * elf_parse() accepts must satisfy what kernel/include/kernel/elf.h
+ * elf_parse() accepts must satisfy what lib/include/lib/elf.h
  * promises and what kernel/boot.c's loader relies on:
  *  - 1..ELF_MAX_SEGMENTS segments, each with file_size <= mem_size, its
  *    file bytes inside the buffer, and its memory inside [page 1, user_top)
@@ -18,7 +18,7 @@
  */
 #include <string.h>
 
-#include <kernel/elf.h>
+#include <lib/elf.h>
 #include <abi/objtype.h>
 
 #include "fuzz_support.h"

@@ -5,7 +5,7 @@
  * field comes from an untrusted module, so every offset and sum is checked
  * for overflow and against the buffer before use.
  */
-#include <kernel/elf.h>
+#include <lib/elf.h>
 #include <kernel/debug.h>
 #include <abi/objtype.h>
 

@@ -2,8 +2,8 @@
  * ELF32 images of boot modules: validation and loading plan. Pure logic
  * over a byte buffer, so it is unit-tested and fuzzed on the host.
  */
-#ifndef KERNEL_ELF_H
-#define KERNEL_ELF_H
+#ifndef LIB_ELF_H
+#define LIB_ELF_H
 
 #include <kernel/types.h>
 
