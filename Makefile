@@ -224,7 +224,7 @@ $(BUILD)/memmgr/libmemmgr.a: $(MEMMGR_OBJS)
 PURE_SRCS := $(sort $(wildcard lib/*.c))
 PURE_OBJS := $(call objs_in,uobj,$(PURE_SRCS))
 LIBPURE   := $(if $(PURE_SRCS),$(BUILD)/lib/libpure.a)
-$(PURE_OBJS): LAYER_INC := -Ilib/include -Ikernel/include
+$(PURE_OBJS): LAYER_INC := -Ilib/include
 $(BUILD)/lib/libpure.a: $(PURE_OBJS)
 # The guest kernel's Linux personality, pure code with no kernel calls: guest-stub/linux/*.c ->
 # build/guest-stub/liblinux.a, for the guest kernel to link.  Its host tests link the same
