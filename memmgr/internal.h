@@ -22,9 +22,10 @@
 
 enum mm_slot_state {
     MM_SLOT_FREE,       /* empty, in the bitmap */
-    MM_SLOT_USED,       /* the caller's, or an untyped record's */
+    MM_SLOT_USED,       /* the caller's (an untyped given whole included) */
     MM_SLOT_LIVE,       /* an object handed out */
     MM_SLOT_POOL,       /* an object in its pool */
+    MM_SLOT_UT,         /* an untyped record's capability only memmgr names: movable */
 };
 
 static inline uint32_t mm_bit(uint32_t bits)
@@ -81,6 +82,8 @@ void slot_dest(const struct mm_slot_block *b, mm_cptr_t cap, mm_cptr_t *node_ind
                uint32_t *node_depth, uint32_t *offset);
 int slot_can_grow(const struct mm *mm);
 void slot_trim(struct mm *mm);
+void slot_hold_ut(struct mm *mm, mm_cptr_t cap, uint16_t idx);
+void slot_lend_ut(struct mm *mm, mm_cptr_t cap, int lent);
 
 /* pool.c */
 uint32_t pool_index(uint32_t type, uint32_t size_bits);

@@ -107,7 +107,7 @@ static mm_err_t split(struct mm *mm, struct mm_ut *u)
         h->device = u->device;
         h->kind = MM_UT_FREE;
         h->parent = mm_ut_idx(mm, u);
-        slot_meta(mm, h->cap)->ut = mm_ut_idx(mm, h);
+        slot_hold_ut(mm, h->cap, mm_ut_idx(mm, h));
     }
     u->kind = MM_UT_SPLIT;
     mm->st.retypes++;
@@ -233,6 +233,7 @@ mm_err_t mm_alloc_untyped(struct mm *mm, uint32_t bits, int device, mm_cptr_t *c
         return ERR_NOT_ENOUGH_MEMORY;
     }
     acct_whole(mm, u, MM_UT_GIVEN);
+    slot_lend_ut(mm, u->cap, 1);
     *cap = u->cap;
     acct_after(mm);
     return ERR_NONE;
@@ -246,6 +247,7 @@ mm_err_t ut_free_given(struct mm *mm, struct mm_ut *u)
     if (err != ERR_NONE)
         return err;
     acct_unwhole(mm, u);
+    slot_lend_ut(mm, u->cap, 0);
     ut_put(mm, u);
     return ERR_NONE;
 }

@@ -99,6 +99,7 @@ struct mm_slot_block {
     uint32_t node_depth;
     uint32_t *bitmap;           /* 1 = free */
     struct mm_slot *meta;
+    uint32_t nut;               /* slots holding untyped caps only memmgr names */
     uint16_t ut;                /* grown: record index + 1 of the CNode's untyped */
     uint8_t released;           /* grown, CNode given back: no slots until regrown */
 };
@@ -109,7 +110,9 @@ struct mm_slot_block {
  * CSpace is fixed. A grown CNode whose slots are all free again is
  * deleted and its untyped freed, as long as MM_SLOT_RELEASE_KEEP slots
  * stay free elsewhere; its top-level index and its slot metadata wait
- * for the next growth. */
+ * for the next growth. Capabilities of untypeds only memmgr names (halves,
+ * slabs, the reserve, other CNodes' untypeds) do not keep a grown CNode:
+ * they are moved (CNode Move) to free slots of other CNodes first. */
 struct mm_cspace_grow {
     uint32_t l2_bits;
     uint32_t l1_next, l1_end;
@@ -233,6 +236,9 @@ mm_err_t mm_sys_retype(mm_cptr_t ut, uint32_t type, uint32_t size_bits, mm_cptr_
                        uint32_t num);
 mm_err_t mm_sys_delete(mm_cptr_t root, mm_cptr_t cap, uint32_t depth);
 mm_err_t mm_sys_revoke(mm_cptr_t root, mm_cptr_t cap, uint32_t depth);
+/* Moves the capability in src to the empty slot dest, its place in the
+ * derivation tree with it (both resolved from root at depth 32). */
+mm_err_t mm_sys_move(mm_cptr_t root, mm_cptr_t dest, mm_cptr_t src);
 mm_err_t mm_sys_tcb_suspend(mm_cptr_t tcb);
 mm_err_t mm_sys_page_map(mm_cptr_t frame, mm_cptr_t pd, uint32_t vaddr, uint32_t rights,
                          uint32_t attr);

@@ -192,6 +192,95 @@ static void cspace_keeps_a_cnode_it_would_need_again(void **state)
     assert_int_equal(mm_check(&mm), ERR_NONE);
 }
 
+#define FIRST_SLOTS 128u
+#define GROWN_BASE  (1u << 10)     /* CPtr of slot 0 of the CNode in top-level slot 1 */
+
+/* Every capability of the fake kernel's grown CNode's window is gone. */
+static int grown_window_empty(void)
+{
+    for (mm_cptr_t c = GROWN_BASE; c < 2 * GROWN_BASE; c++)
+        if (fk[c].used)
+            return 0;
+    return 1;
+}
+
+/* Every untyped record memmgr keeps names a capability the fake kernel
+ * holds for the same memory. */
+static int records_match_kernel(void)
+{
+    for (uint32_t i = 0; i < mm.nuts; i++) {
+        const struct mm_ut *u = &mm.uts[i];
+        const struct fk_cap *k = &fk[u->cap];
+
+        if (u->in_use && (!k->used || k->type != OBJ_UNTYPED || k->paddr != u->paddr ||
+                          k->bits != u->bits))
+            return 0;
+    }
+    return 1;
+}
+
+/* A grown CNode that holds nothing but capabilities of memmgr's own
+ * untypeds (a slab and the halves split while the first block was full)
+ * is given back too: they move to the first block, their children with
+ * them. An untyped given to the caller stays where the caller knows it,
+ * and keeps the CNode until it is freed. */
+static void cspace_moves_own_untypeds_out_of_a_grown_cnode(void **state)
+{
+    mm_cptr_t held[FIRST_SLOTS], s, ep, given;
+    struct mm_stats before;
+    uint32_t n = 0, caps0, slots0;
+
+    (void)state;
+    fk_reset();
+    fk_top_depth = 32 - 10;
+    fk_untyped(UT_CAP, UT_PADDR, 20, 0);
+    assert_int_equal(mm_init(&mm, meta, sizeof(meta), ROOT, MAX_UTS), ERR_NONE);
+    assert_int_equal(mm_add_slots(&mm, SLOT_BASE, SLOT_BASE, FIRST_SLOTS, 0, 0), ERR_NONE);
+    assert_int_equal(mm_add_untyped(&mm, UT_CAP, UT_PADDR, 20, 0), ERR_NONE);
+    mm_set_grow(&mm, 10, 1, 4);
+    caps0 = fk_live_caps();
+    slots0 = mm_slots_free(&mm);
+    before = *mm_stats(&mm);
+    /* The caller takes every slot of the first block: the CSpace grows. */
+    for (;;) {
+        assert_int_equal(mm_slot_alloc(&mm, &s), ERR_NONE);
+        if (s >= GROWN_BASE)
+            break;
+        assert_true(n < FIRST_SLOTS);
+        held[n++] = s;
+    }
+    mm_slot_free(&mm, s);
+    assert_int_equal(n, slots0);
+    assert_int_equal(fk[1].type, OBJ_CNODE);
+    /* So the halves, the slab and the given untyped land in the grown CNode. */
+    assert_int_equal(mm_alloc(&mm, OBJ_ENDPOINT, 0, &ep), ERR_NONE);
+    assert_int_equal(mm_alloc_untyped(&mm, 12, 0, &given), ERR_NONE);
+    assert_true(ep >= GROWN_BASE && fk[ep].parent >= GROWN_BASE && given >= GROWN_BASE);
+    for (uint32_t i = 0; i < n; i++)
+        mm_slot_free(&mm, held[i]);
+    assert_int_equal(mm_free(&mm, ep), ERR_NONE);
+    mm_drain(&mm);
+    /* Only untyped capabilities are left in it, one of them the caller's. */
+    assert_int_equal(mm_stats(&mm)->cspace, 1u << (10 + SLOT_BITS));
+    assert_int_equal(fk_calls_move, 0);
+    assert_int_equal(fk[given].type, OBJ_UNTYPED);
+    assert_int_equal(mm_free(&mm, given), ERR_NONE);
+    /* Freed, the given one is memmgr's own again: all move, the CNode goes. */
+    assert_true(fk_calls_move > 0);
+    assert_int_equal(mm_stats(&mm)->cspace, 0);
+    assert_false(fk[1].used);
+    assert_true(grown_window_empty());
+    assert_true(records_match_kernel());
+    assert_int_equal(mm_check(&mm), ERR_NONE);
+    /* Merged, the kernel's view and the accounting are those of the start. */
+    mm_shrink(&mm);
+    assert_int_equal(fk_live_caps(), caps0);
+    assert_true(records_match_kernel());
+    assert_memory_equal(&before, mm_stats(&mm), offsetof(struct mm_stats, meta_used));
+    assert_int_equal(mm_stats(&mm)->objects_live, 0);
+    assert_int_equal(mm_slots_free(&mm), slots0);
+}
+
 /* Growth without memory: a clean refusal, slots still above zero. */
 static void cspace_growth_without_memory_refuses(void **state)
 {
@@ -242,6 +331,11 @@ static void accounting_is_exact(void **state)
     mm.st.free += 16;
     assert_int_equal(mm_check(&mm), ERR_ILLEGAL_OPERATION);
     mm.st.free -= 16;
+    /* So is a block miscounting the untyped capabilities it holds. */
+    mm.blocks[0].nut++;
+    assert_int_equal(mm_check(&mm), ERR_ILLEGAL_OPERATION);
+    mm.blocks[0].nut--;
+    assert_int_equal(mm_check(&mm), ERR_NONE);
     assert_true(mm_meta_per_mib(&mm) > 0);
 }
 
@@ -611,6 +705,7 @@ int main(void)
         cmocka_unit_test(cspace_growth_without_memory_refuses),
         cmocka_unit_test(cspace_gives_back_an_empty_cnode),
         cmocka_unit_test(cspace_keeps_a_cnode_it_would_need_again),
+        cmocka_unit_test(cspace_moves_own_untypeds_out_of_a_grown_cnode),
         cmocka_unit_test(accounting_is_exact),
         cmocka_unit_test(out_of_memory_and_back),
         cmocka_unit_test(failed_retype_changes_nothing),
