@@ -68,6 +68,8 @@ void ut_drop(struct mm *mm, struct mm_ut *u);
 struct mm_ut *ut_take(struct mm *mm, uint32_t bits, int device, int use_reserve);
 void ut_put(struct mm *mm, struct mm_ut *u);
 int ut_merge(struct mm *mm);
+mm_err_t ut_split(struct mm *mm, struct mm_ut *u);
+int ut_merge_up_to(struct mm *mm, struct mm_ut *u, uint32_t bits);
 struct mm_ut *ut_find_root(const struct mm *mm, mm_cptr_t cap);
 int ut_in_subtree(const struct mm *mm, const struct mm_ut *u, const struct mm_ut *top);
 void ut_keep_reserve(struct mm *mm);
@@ -89,6 +91,7 @@ void slot_lend_ut(struct mm *mm, mm_cptr_t cap, int lent);
 uint32_t pool_index(uint32_t type, uint32_t size_bits);
 void pool_unlink_in(struct mm *mm, const struct mm_ut *top);
 int pool_drain(struct mm *mm);
+int pool_drain_slab(struct mm *mm, const struct mm_ut *slab);
 
 /* vspace.c */
 int vs_reclaim_one(struct mm *mm);

@@ -38,10 +38,13 @@ typedef enum abi_error mm_err_t;
 #define MM_MAX_SLOT_BLOCKS  16          /* CNode windows the slot allocator manages */
 #define MM_CNODE_MAX_RADIX  16          /* CNodes up to 2^16 slots have pools */
 /* Pools: one per type, one per CNode radix, and the device frame pools
- * (4 KiB and 4 MiB frames of device untypeds, apart from RAM's). */
+ * (4 KiB and 4 MiB frames of device untypeds, apart from RAM's). Frames
+ * asked for at a physical address name MM_POOL_DEVICE_AT, which is never
+ * filled: freed, they are deleted, so the address can be asked for again. */
 #define MM_POOL_DEVICE_4K   (OBJ_NUM_TYPES + MM_CNODE_MAX_RADIX + 1)
 #define MM_POOL_DEVICE_4M   (MM_POOL_DEVICE_4K + 1)
-#define MM_NUM_POOLS        (MM_POOL_DEVICE_4M + 1)
+#define MM_POOL_DEVICE_AT   (MM_POOL_DEVICE_4M + 1)
+#define MM_NUM_POOLS        (MM_POOL_DEVICE_AT + 1)
 /* Slots kept back so that growing the CSpace (a split or two, one
  * CNode) never needs a slot it cannot get. */
 #define MM_SLOT_LOW_WATER   16
@@ -196,6 +199,16 @@ mm_err_t mm_alloc(struct mm *mm, uint32_t type, uint32_t size_bits, mm_cptr_t *c
  * whatever the device or the last user left: neither the kernel nor
  * memmgr clears device memory. mm_free puts it back in its own pool. */
 mm_err_t mm_alloc_device_frame(struct mm *mm, int large, mm_cptr_t *cap);
+/* The device frame of 2^size_bits bytes (PAGE_BITS or LARGE_PAGE_BITS) at
+ * physical address paddr (a device's registers, a PCI BAR): the device
+ * untyped covering it is split down to it, the other halves stay free.
+ * ERR_INVALID_ARGUMENT for another size, ERR_ALIGNMENT_ERROR if paddr is
+ * not aligned to it, ERR_RANGE_ERROR if no device untyped memmgr holds
+ * covers it, ERR_DELETE_FIRST if (part of) it is in use (a frame there,
+ * or given as an untyped). mm_free deletes it, so the same paddr can be
+ * asked for again. */
+mm_err_t mm_alloc_device_frame_at(struct mm *mm, uint32_t paddr, uint32_t size_bits,
+                                  mm_cptr_t *cap);
 /* Gives an object back; it is made fresh (see pool.c) and pooled. */
 mm_err_t mm_free(struct mm *mm, mm_cptr_t cap);
 /* A whole untyped of 2^bits bytes for the caller (to delegate); freeing it
