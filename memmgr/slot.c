@@ -21,10 +21,12 @@
  * takes its place in the derivation tree along, so the kernel's children
  * of each untyped and memmgr's byte counts stay exactly as they were; only
  * the record's CPtr changes. An untyped given whole to the caller stays
- * put (the caller holds that CPtr), as does every object. The block keeps its top-level
- * index and its metadata, marked released, and the next growth retypes a
- * CNode into that index and reuses both: the metadata area is a bump
- * allocator, so a new block for every growth would leak it.
+ * put (the caller holds that CPtr), as does every object.
+ *
+ * A released block keeps its top-level index and its metadata, and the
+ * next growth retypes a CNode into that index and reuses both: the
+ * metadata area is a bump allocator, so a new block for every growth
+ * would leak it.
  */
 #include "internal.h"
 
