@@ -85,7 +85,7 @@ void slot_dest(const struct mm_slot_block *b, mm_cptr_t cap, mm_cptr_t *node_ind
 int slot_can_grow(const struct mm *mm);
 void slot_trim(struct mm *mm);
 void slot_hold_ut(struct mm *mm, mm_cptr_t cap, uint16_t idx);
-void slot_lend_ut(struct mm *mm, mm_cptr_t cap, int lent);
+void slot_lend_ut(struct mm *mm, const struct mm_ut *u, int lent);
 
 /* pool.c */
 uint32_t pool_index(uint32_t type, uint32_t size_bits);

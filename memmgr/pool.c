@@ -28,12 +28,12 @@
  *
  * Frames of device untypeds have pools of their own (MM_POOL_DEVICE_4K,
  * _4M), refilled from device slabs only, so device memory never serves
- * an ordinary request and RAM never a device one. A device frame asked
- * for at its address (device.c) is not pooled but deleted when freed: its
- * slab of one frame is free again, and the address can be asked for again. Nobody clears them:
+ * an ordinary request and RAM never a device one. Nobody clears them:
  * the kernel does not touch device memory on reset, and a device frame's
  * contents (a device's registers, RAM above the kernel window) are its
- * owner's business.
+ * owner's business. A device frame asked for at its address (device.c)
+ * is not pooled but deleted when freed: its slab of one frame is free
+ * again, and the address can be asked for again.
  *
  * Deleting pooled objects (pool_drain, under memory pressure) empties
  * slabs; an empty slab has no kernel children, so it counts as free again

@@ -86,7 +86,6 @@ static void mark(struct mm *mm, struct mm_slot_block *b, uint32_t i, int free)
 
     if (b->meta[i].state == MM_SLOT_UT)
         b->nut--;
-
     if (free) {
         b->bitmap[i / MAP_BITS] |= bit;
         b->nfree++;
@@ -221,7 +220,7 @@ static mm_err_t grow(struct mm *mm)
 }
 
 /* Slot cap now holds the capability of untyped record idx, which only
- * memmgr names (split() puts halves there). */
+ * memmgr names (ut_split() puts halves there). */
 void slot_hold_ut(struct mm *mm, mm_cptr_t cap, uint16_t idx)
 {
     struct mm_slot_block *b = slot_block(mm, cap);
@@ -233,15 +232,15 @@ void slot_hold_ut(struct mm *mm, mm_cptr_t cap, uint16_t idx)
     s->ut = idx;
 }
 
-/* The untyped in slot cap is given to the caller whole (lent), or back:
- * while lent its CPtr is the caller's, so it is never moved. Untypeds the
- * caller added sit in the caller's slots, not memmgr's: nothing to do. */
-void slot_lend_ut(struct mm *mm, mm_cptr_t cap, int lent)
+/* Untyped u is given to the caller whole (lent), or back: while lent its
+ * CPtr is the caller's, so it is never moved. An untyped the caller added
+ * sits in the caller's own slot: nothing to do. */
+void slot_lend_ut(struct mm *mm, const struct mm_ut *u, int lent)
 {
-    struct mm_slot_block *b = slot_block(mm, cap);
-    struct mm_slot *s = b == NULL ? NULL : &b->meta[cap - b->base];
+    struct mm_slot_block *b = u->parent != 0 ? slot_block(mm, u->cap) : NULL;
+    struct mm_slot *s = b == NULL ? NULL : &b->meta[u->cap - b->base];
 
-    if (s == NULL || s->state == MM_SLOT_FREE || (s->state == MM_SLOT_UT) == !lent)
+    if (s == NULL || (s->state == MM_SLOT_UT) == !lent)
         return;
     s->state = lent ? MM_SLOT_USED : MM_SLOT_UT;
     if (lent)

@@ -234,7 +234,7 @@ mm_err_t mm_alloc_untyped(struct mm *mm, uint32_t bits, int device, mm_cptr_t *c
         return ERR_NOT_ENOUGH_MEMORY;
     }
     acct_whole(mm, u, MM_UT_GIVEN);
-    slot_lend_ut(mm, u->cap, 1);
+    slot_lend_ut(mm, u, 1);
     *cap = u->cap;
     acct_after(mm);
     return ERR_NONE;
@@ -248,7 +248,7 @@ mm_err_t ut_free_given(struct mm *mm, struct mm_ut *u)
     if (err != ERR_NONE)
         return err;
     acct_unwhole(mm, u);
-    slot_lend_ut(mm, u->cap, 0);
+    slot_lend_ut(mm, u, 0);
     ut_put(mm, u);
     return ERR_NONE;
 }
