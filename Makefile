@@ -86,7 +86,7 @@ ASFLAGS_ALL  := -Wa,--noexecstack
 KERNEL_LTO    := -flto=auto
 KERNEL_CFLAGS := $(FREESTANDING) $(COMMON_FLAGS) $(KERNEL_LTO) \
                  -mno-sse -mno-sse2 -mno-mmx -mno-80387 -mgeneral-regs-only \
-                 -Ikernel/include -Iarch/ia32/include \
+                 -Ikernel/include -Iarch/ia32/include -Ilib/include \
                  -DCONFIG_ROOT_CNODE_SIZE_BITS=$(ROOT_CNODE_BITS)
 KERNEL_LDS     := arch/ia32/linker.ld
 # Linked by gcc, which runs the link-time optimisation; it gets the compile flags too.
@@ -110,15 +110,16 @@ USER_LDFLAGS := -m elf_i386 -nostdlib -static --build-id=none -z noexecstack \
                 --no-warn-rwx-segments -T $(USER_LDS)
 
 # Include paths per layer: each builds against its own and lower layers only.  User level sees
-# the kernel only through kernel/include/abi/ (by convention: #include <abi/...>).
-INC_USER   := -Iuser/include -Ikernel/include
+# the kernel only through kernel/include/abi/ (by convention: #include <abi/...>), and lib/ (pure
+# code no layer owns, lib/README) through lib/include/lib/.
+INC_USER   := -Iuser/include -Ilib/include -Ikernel/include
 INC_MEMMGR := -Imemmgr/include $(INC_USER)
 INC_VMM    := -Ivmm/include $(INC_MEMMGR)
 INC_SYSTEST := -Itests/system/include -Itests/system/common $(INC_MEMMGR)
 INC_BENCH  := -Itests/bench/include -Itests/system/include $(INC_MEMMGR)
 
 UNIT_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -g -DHOST_TEST=1 -MMD -MP \
-               -Ikernel/include -Iarch/ia32/include -Imemmgr/include -Ivmm/include \
+               -Ilib/include -Ikernel/include -Iarch/ia32/include -Imemmgr/include -Ivmm/include \
                -Itests/unit/include -iquote guest-stub/include $(UNIT_SANITIZE)
 # libfdt for the VMM's configuration tests: the runtime library by path, because Debian's
 # libfdt-dev cannot be installed for amd64 and i386 at once (the VMM needs the i386 one).
@@ -152,7 +153,8 @@ FORCE:
 # ---------------------------------------------------------------------------------------------
 # Kernel variants
 
-KERNEL_SRCS := $(sort $(wildcard kernel/*.c arch/ia32/*.c arch/ia32/*.S))
+# lib/*.c: pure code the kernel shares with user level (lib/README), built with the kernel's flags.
+KERNEL_SRCS := $(sort $(wildcard kernel/*.c arch/ia32/*.c arch/ia32/*.S lib/*.c))
 
 define kernel_variant
 $(1)_OBJS   := $$(call objs_in,$(1),$$(KERNEL_SRCS))
@@ -216,35 +218,40 @@ $(MEMMGR_OBJS): LAYER_INC := $(INC_MEMMGR)
 
 $(BUILD)/user/libuser.a: $(USER_OBJS)
 $(BUILD)/memmgr/libmemmgr.a: $(MEMMGR_OBJS)
-# The guest kernel's Linux personality, pure code with no kernel calls: guest-stub/linux/*.c and
-# the kernel's ELF reader (kernel/elf.c, one parser) -> build/guest-stub/liblinux.a, for the
-# guest kernel to link.  Its host tests link the same sources (tests/unit/guest/).
-# The kernel's ELF reader, built once for user level (the VMM and liblinux link it).
-ELF_OBJ       := $(call objs_in,uobj,kernel/elf.c)
-$(ELF_OBJ): LAYER_INC := -Ikernel/include
+# Pure code no layer owns (lib/README: no system calls, no kernel state, no allocation):
+# lib/*.c -> build/lib/libpure.a, linked into every user program (the VMM and the guest kernel
+# use its ELF reader, lib/elf.c, the one the kernel boots the root task with).
+PURE_SRCS := $(sort $(wildcard lib/*.c))
+PURE_OBJS := $(call objs_in,uobj,$(PURE_SRCS))
+LIBPURE   := $(if $(PURE_SRCS),$(BUILD)/lib/libpure.a)
+$(PURE_OBJS): LAYER_INC := -Ilib/include
+$(BUILD)/lib/libpure.a: $(PURE_OBJS)
+# The guest kernel's Linux personality, pure code with no kernel calls: guest-stub/linux/*.c ->
+# build/guest-stub/liblinux.a, for the guest kernel to link.  Its host tests link the same
+# sources (tests/unit/guest/) and lib/elf.c.
 LINUX_SRCS    := $(sort $(wildcard guest-stub/linux/*.c))
 LINUX_OBJS    := $(call objs_in,uobj,$(LINUX_SRCS))
 LIBLINUX      := $(if $(LINUX_SRCS),$(BUILD)/guest-stub/liblinux.a)
 $(LINUX_OBJS): LAYER_INC := -Iguest-stub/include $(INC_USER)
-$(BUILD)/guest-stub/liblinux.a: $(LINUX_OBJS) $(ELF_OBJ)
+$(BUILD)/guest-stub/liblinux.a: $(LINUX_OBJS)
 
-$(BUILD)/user/libuser.a $(BUILD)/memmgr/libmemmgr.a \
+$(BUILD)/user/libuser.a $(BUILD)/memmgr/libmemmgr.a $(BUILD)/lib/libpure.a \
 $(BUILD)/guest-stub/liblinux.a:
 	$(call msg,AR,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)rm -f $@ && $(AR) rcs $@ $^
 
 # A user program: $(1) ELF, $(2) objects, $(3) extra archives.  Libraries in a group, so memmgr
-# and libuser may call each other.
+# and libuser may call each other (and lib/ code may use libuser's memcpy).
 define user_program
-$(1): $(2) $(3) $(LIBMEMMGR) $(LIBUSER) $(USER_LDS) $(USER_FLAGS_FILE)
+$(1): $(2) $(3) $(LIBMEMMGR) $(LIBUSER) $(LIBPURE) $(USER_LDS) $(USER_FLAGS_FILE)
 	$$(call msg,LD,$$@)
 	$(Q)mkdir -p $$(@D)
-	$(Q)$$(LD) $$(USER_LDFLAGS) -o $$@ $(2) --start-group $(3) $(LIBMEMMGR) $(LIBUSER) $$(LIBGCC) --end-group
+	$(Q)$$(LD) $$(USER_LDFLAGS) -o $$@ $(2) --start-group $(3) $(LIBMEMMGR) $(LIBUSER) $(LIBPURE) $$(LIBGCC) --end-group
 endef
 
-# The VMM (root task): vmm/ -> build/vmm/vmm.elf, with libfdt and the kernel's ELF reader
-# (kernel/elf.c, pure logic: one parser for the kernel's boot and the VMM's guests).
+# The VMM (root task): vmm/ -> build/vmm/vmm.elf, with libfdt and the ELF reader of lib/ (one
+# parser for the kernel's boot, the VMM's guests and the guests' programs).
 # libfdt's three headers are reached through symlinks in build/fdt-include, so that the VMM,
 # built with -nostdinc, sees them and nothing else of /usr/include.
 FDT_HEADERS := libfdt.h libfdt_env.h fdt.h
@@ -257,7 +264,7 @@ VMM_OBJS := $(call objs_in,uobj,$(VMM_SRCS))
 VMM_ELF  := $(BUILD)/vmm/vmm.elf
 $(VMM_OBJS): LAYER_INC := $(INC_VMM) -I$(FDT_INCLUDE)
 $(VMM_OBJS): | $(addprefix $(FDT_INCLUDE)/,$(FDT_HEADERS))
-$(eval $(call user_program,$(VMM_ELF),$(VMM_OBJS) $(ELF_OBJ),$(LIBFDT)))
+$(eval $(call user_program,$(VMM_ELF),$(VMM_OBJS),$(LIBFDT)))
 
 # The paravirtual guest kernel, first form: guest-stub/ -> build/guest-stub/guest-stub.elf.
 # Its Linux personality (guest-stub/linux/) is the library above, not part of this list.
@@ -361,9 +368,9 @@ $(BENCH_OBJS): LAYER_INC := $(INC_BENCH)
 $(if $(BENCH_SRCS),$(eval $(call user_program,$(BENCH_ELF),$(BENCH_OBJS) \
     $(call objs_in,uobj,tests/system/common/root.c))))
 
-ALL_USER_OBJS := $(USER_OBJS) $(MEMMGR_OBJS) $(LINUX_OBJS) $(VMM_OBJS) $(GUEST_OBJS) \
+ALL_USER_OBJS := $(USER_OBJS) $(MEMMGR_OBJS) $(PURE_OBJS) $(LINUX_OBJS) $(VMM_OBJS) $(GUEST_OBJS) \
                  $(call objs_in,uobj,$(SYSTEST_ALL_SRCS)) $(BENCH_OBJS)
--include $(ALL_USER_OBJS:.o=.d) $(ELF_OBJ:.o=.d)
+-include $(ALL_USER_OBJS:.o=.d)
 
 # ---------------------------------------------------------------------------------------------
 # Host unit tests: tests/unit/**/*_test.c -> build/unit/**/*_test, each linked with the real
@@ -403,10 +410,10 @@ UNIT_BINS := $(foreach t,$(UNIT_TEST_SRCS),$(call unit_bin,$(t)))
 .DEFAULT_GOAL := all
 .PHONY: all kernels user vmm systests bench-elf unit-tests build-run build-bench
 
-all: $(KERNEL_ELFS) $(LIBUSER) $(LIBMEMMGR) $(LIBLINUX) $(if $(VMM_SRCS),$(VMM_ELF)) $(SUITE_ELFS) \
+all: $(KERNEL_ELFS) $(LIBUSER) $(LIBMEMMGR) $(LIBPURE) $(LIBLINUX) $(if $(VMM_SRCS),$(VMM_ELF)) $(SUITE_ELFS) \
      $(BENCH_ELF) $(UNIT_BINS) $(GUEST_ELF) $(VMM_DATA)
 kernels: $(KERNEL_ELFS)
-user: $(LIBUSER) $(LIBMEMMGR) $(LIBLINUX)
+user: $(LIBUSER) $(LIBMEMMGR) $(LIBPURE) $(LIBLINUX)
 vmm: $(VMM_ELF) $(GUEST_ELF) $(VMM_DATA)
 systests: $(SUITE_ELFS)
 unit-tests: $(UNIT_BINS) $(VMM_DATA)

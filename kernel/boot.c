@@ -14,7 +14,7 @@
  * and the rest empty.
  */
 #include <kernel/boot.h>
-#include <kernel/elf.h>
+#include <lib/elf.h>
 #include <kernel/state.h>
 #include <kernel/cdt.h>
 #include <kernel/sched.h>

@@ -172,6 +172,34 @@ static int pools_agree(const struct mm *mm)
     return listed == counted;
 }
 
+/* Every untyped record whose capability sits in memmgr's slots is marked
+ * there (MM_SLOT_UT, naming the record; a given one is the caller's,
+ * MM_SLOT_USED), and each block counts exactly those marks: slot.c moves
+ * capabilities by these marks. */
+static int slots_agree(const struct mm *mm)
+{
+    uint32_t nut[MM_MAX_SLOT_BLOCKS] = { 0 };
+
+    for (uint32_t i = 0; i < mm->nuts; i++) {
+        const struct mm_ut *u = &mm->uts[i];
+        /* Untypeds the caller added sit in its own slots. */
+        const struct mm_slot_block *b = u->in_use && u->parent != 0 ?
+                                        slot_block(mm, u->cap) : NULL;
+        const struct mm_slot *s = b == NULL ? NULL : &b->meta[u->cap - b->base];
+
+        if (s == NULL)
+            continue;
+        if (u->kind == MM_UT_GIVEN ? s->state != MM_SLOT_USED :
+                                      s->state != MM_SLOT_UT || s->ut != i + 1)
+            return 0;
+        nut[b - mm->blocks] += u->kind != MM_UT_GIVEN;
+    }
+    for (uint32_t k = 0; k < mm->nblocks; k++)
+        if (nut[k] != (mm->blocks[k].released ? 0 : mm->blocks[k].nut))
+            return 0;
+    return 1;
+}
+
 mm_err_t mm_check(const struct mm *mm)
 {
     struct mm_stats s = { 0 };
@@ -186,7 +214,7 @@ mm_err_t mm_check(const struct mm *mm)
             return ERR_ILLEGAL_OPERATION;
         sum += t->live[k] + t->pooled[k];
     }
-    if (sum != t->held || !pools_agree(mm))
+    if (sum != t->held || !pools_agree(mm) || !slots_agree(mm))
         return ERR_ILLEGAL_OPERATION;
     return ERR_NONE;
 }

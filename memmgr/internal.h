@@ -22,9 +22,10 @@
 
 enum mm_slot_state {
     MM_SLOT_FREE,       /* empty, in the bitmap */
-    MM_SLOT_USED,       /* the caller's, or an untyped record's */
+    MM_SLOT_USED,       /* the caller's (an untyped given whole included) */
     MM_SLOT_LIVE,       /* an object handed out */
     MM_SLOT_POOL,       /* an object in its pool */
+    MM_SLOT_UT,         /* an untyped record's capability only memmgr names: movable */
 };
 
 static inline uint32_t mm_bit(uint32_t bits)
@@ -67,6 +68,8 @@ void ut_drop(struct mm *mm, struct mm_ut *u);
 struct mm_ut *ut_take(struct mm *mm, uint32_t bits, int device, int use_reserve);
 void ut_put(struct mm *mm, struct mm_ut *u);
 int ut_merge(struct mm *mm);
+mm_err_t ut_split(struct mm *mm, struct mm_ut *u);
+int ut_merge_up_to(struct mm *mm, struct mm_ut *u, uint32_t bits);
 struct mm_ut *ut_find_root(const struct mm *mm, mm_cptr_t cap);
 int ut_in_subtree(const struct mm *mm, const struct mm_ut *u, const struct mm_ut *top);
 void ut_keep_reserve(struct mm *mm);
@@ -81,11 +84,14 @@ void slot_dest(const struct mm_slot_block *b, mm_cptr_t cap, mm_cptr_t *node_ind
                uint32_t *node_depth, uint32_t *offset);
 int slot_can_grow(const struct mm *mm);
 void slot_trim(struct mm *mm);
+void slot_hold_ut(struct mm *mm, mm_cptr_t cap, uint16_t idx);
+void slot_lend_ut(struct mm *mm, const struct mm_ut *u, int lent);
 
 /* pool.c */
 uint32_t pool_index(uint32_t type, uint32_t size_bits);
 void pool_unlink_in(struct mm *mm, const struct mm_ut *top);
 int pool_drain(struct mm *mm);
+int pool_drain_slab(struct mm *mm, const struct mm_ut *slab);
 
 /* vspace.c */
 int vs_reclaim_one(struct mm *mm);

@@ -31,7 +31,9 @@
  * an ordinary request and RAM never a device one. Nobody clears them:
  * the kernel does not touch device memory on reset, and a device frame's
  * contents (a device's registers, RAM above the kernel window) are its
- * owner's business.
+ * owner's business. A device frame asked for at its address (device.c)
+ * is not pooled but deleted when freed: its slab of one frame is free
+ * again, and the address can be asked for again.
  *
  * Deleting pooled objects (pool_drain, under memory pressure) empties
  * slabs; an empty slab has no kernel children, so it counts as free again
@@ -235,8 +237,9 @@ mm_err_t mm_free(struct mm *mm, mm_cptr_t cap)
         err = ut_free_given(mm, u);
     else if (s == NULL || s->state != MM_SLOT_LIVE)
         err = ERR_INVALID_ARGUMENT;
-    else if (make_fresh(mm, cap, mm_ut_at(mm, s->ut)) != ERR_NONE)
-        err = destroy(mm, cap, 1);
+    else if (make_fresh(mm, cap, mm_ut_at(mm, s->ut)) != ERR_NONE ||
+             s->pool == MM_POOL_DEVICE_AT)
+        err = destroy(mm, cap, 1);      /* a frame at an address: deleted, not pooled */
     else {
         acct_live_to_pool(mm, mm_ut_at(mm, s->ut));
         push(mm, s->pool, cap);
@@ -247,8 +250,9 @@ mm_err_t mm_free(struct mm *mm, mm_cptr_t cap)
 }
 
 /* Deletes the pooled objects of every slab with no live object left
- * (deleting others would only make dead bytes); returns how many went. */
-int pool_drain(struct mm *mm)
+ * (deleting others would only make dead bytes), or of that one slab;
+ * returns how many went. */
+static int drain(struct mm *mm, const struct mm_ut *only)
 {
     int n = 0;
 
@@ -259,7 +263,8 @@ int pool_drain(struct mm *mm)
             mm_cptr_t cap = *link;
             struct mm_slot *s = slot_meta(mm, cap);
 
-            if (mm_ut_at(mm, s->ut)->nlive != 0) {
+            if (mm_ut_at(mm, s->ut)->nlive != 0 ||
+                (only != NULL && s->ut != mm_ut_idx(mm, only))) {
                 link = &s->next;
                 continue;
             }
@@ -270,6 +275,16 @@ int pool_drain(struct mm *mm)
         }
     }
     return n;
+}
+
+int pool_drain(struct mm *mm)
+{
+    return drain(mm, NULL);
+}
+
+int pool_drain_slab(struct mm *mm, const struct mm_ut *slab)
+{
+    return drain(mm, slab);
 }
 
 void mm_drain(struct mm *mm)

@@ -14,10 +14,19 @@
  *
  * The reverse: once every slot of a grown CNode is free again (and
  * MM_SLOT_RELEASE_KEEP slots stay free elsewhere), the CNode is deleted
- * and its untyped is free memory again. The block keeps its top-level
- * index and its metadata, marked released, and the next growth retypes a
- * CNode into that index and reuses both: the metadata area is a bump
- * allocator, so a new block for every growth would leak it.
+ * and its untyped is free memory again. Slots that hold only capabilities
+ * of memmgr's own untyped records (halves, slabs, the CNode reserve: no
+ * caller knows their CPtrs) do not keep it: those capabilities are moved
+ * first, each by a CNode Move into a free slot of another block, which
+ * takes its place in the derivation tree along, so the kernel's children
+ * of each untyped and memmgr's byte counts stay exactly as they were; only
+ * the record's CPtr changes. An untyped given whole to the caller stays
+ * put (the caller holds that CPtr), as does every object.
+ *
+ * A released block keeps its top-level index and its metadata, and the
+ * next growth retypes a CNode into that index and reuses both: the
+ * metadata area is a bump allocator, so a new block for every growth
+ * would leak it.
  */
 #include "internal.h"
 
@@ -54,10 +63,29 @@ static int is_free(const struct mm_slot_block *b, uint32_t i)
     return (b->bitmap[i / MAP_BITS] >> (i % MAP_BITS)) & 1u;
 }
 
+/* First index of n free slots in a row in b, or b->count. */
+static uint32_t find_run(const struct mm_slot_block *b, uint32_t n)
+{
+    uint32_t run = 0;
+
+    for (uint32_t i = 0; i < b->count; i++) {
+        if (run == 0 && i % MAP_BITS == 0 && b->bitmap[i / MAP_BITS] == 0) {
+            i += MAP_BITS - 1;
+            continue;
+        }
+        run = is_free(b, i) ? run + 1 : 0;
+        if (run == n)
+            return i + 1 - n;
+    }
+    return b->count;
+}
+
 static void mark(struct mm *mm, struct mm_slot_block *b, uint32_t i, int free)
 {
     uint32_t bit = (uint32_t)1 << (i % MAP_BITS);
 
+    if (b->meta[i].state == MM_SLOT_UT)
+        b->nut--;
     if (free) {
         b->bitmap[i / MAP_BITS] |= bit;
         b->nfree++;
@@ -89,6 +117,7 @@ static mm_err_t add_block(struct mm *mm, mm_cptr_t base, uint32_t first, uint32_
     b->node_index = node_index;
     b->node_depth = node_depth;
     b->ut = 0;
+    b->nut = 0;
     b->released = 0;
     mm->nblocks++;
     for (uint32_t i = 0; i < count; i++)
@@ -190,41 +219,100 @@ static mm_err_t grow(struct mm *mm)
     return ERR_NONE;
 }
 
-/* Gives back grown CNodes with every slot free: Delete of the CNode in
- * its top-level slot (it is empty, so that deletes nothing else), and its
- * untyped is a free leaf again. Called only when the CSpace may grow. */
+/* Slot cap now holds the capability of untyped record idx, which only
+ * memmgr names (ut_split() puts halves there). */
+void slot_hold_ut(struct mm *mm, mm_cptr_t cap, uint16_t idx)
+{
+    struct mm_slot_block *b = slot_block(mm, cap);
+    struct mm_slot *s = &b->meta[cap - b->base];
+
+    if (s->state != MM_SLOT_UT)
+        b->nut++;
+    s->state = MM_SLOT_UT;
+    s->ut = idx;
+}
+
+/* Untyped u is given to the caller whole (lent), or back: while lent its
+ * CPtr is the caller's, so it is never moved. An untyped the caller added
+ * sits in the caller's own slot: nothing to do. */
+void slot_lend_ut(struct mm *mm, const struct mm_ut *u, int lent)
+{
+    struct mm_slot_block *b = u->parent != 0 ? slot_block(mm, u->cap) : NULL;
+    struct mm_slot *s = b == NULL ? NULL : &b->meta[u->cap - b->base];
+
+    if (s == NULL || (s->state == MM_SLOT_UT) == !lent)
+        return;
+    s->state = lent ? MM_SLOT_USED : MM_SLOT_UT;
+    if (lent)
+        b->nut--;
+    else
+        b->nut++;
+}
+
+/* A free slot in a block other than b, taken; 0 if there is none. */
+static mm_cptr_t take_outside(struct mm *mm, const struct mm_slot_block *b)
+{
+    for (uint32_t k = 0; k < mm->nblocks; k++) {
+        struct mm_slot_block *c = &mm->blocks[k];
+        uint32_t i = c != b && !c->released && c->nfree > 0 ? find_run(c, 1) : c->count;
+
+        if (i < c->count) {
+            mark(mm, c, i, 0);
+            return c->base + i;
+        }
+    }
+    return 0;
+}
+
+/* Moves every untyped capability only memmgr names out of block b into
+ * other blocks; on a failure the rest stays (b is then kept). */
+static mm_err_t move_uts_out(struct mm *mm, struct mm_slot_block *b)
+{
+    for (uint32_t i = 0; i < b->count && b->nut > 0; i++) {
+        struct mm_slot *s = &b->meta[i];
+        uint16_t idx = s->ut;
+        mm_cptr_t dst;
+        mm_err_t err;
+
+        if (s->state != MM_SLOT_UT)
+            continue;
+        dst = take_outside(mm, b);
+        if (dst == 0)
+            return ERR_NOT_ENOUGH_MEMORY;
+        err = mm_sys_move(mm->root, dst, b->base + i);
+        if (err != ERR_NONE) {
+            mm_slot_free(mm, dst);
+            return err;
+        }
+        mm_ut_at(mm, idx)->cap = dst;
+        slot_hold_ut(mm, dst, idx);
+        mark(mm, b, i, 1);
+    }
+    return ERR_NONE;
+}
+
+/* Gives back grown CNodes with every slot free, or holding nothing but
+ * untyped capabilities memmgr can move elsewhere: those moved, Delete of
+ * the CNode in its top-level slot (it is empty, so that deletes nothing
+ * else), and its untyped is a free leaf again. The margin is the same
+ * either way: the moved capabilities take as many slots elsewhere as they
+ * leave free here. Called only when the CSpace may grow. */
 void slot_trim(struct mm *mm)
 {
     for (uint32_t k = 0; k < mm->nblocks; k++) {
         struct mm_slot_block *b = &mm->blocks[k];
         struct mm_ut *u = mm_ut_at(mm, b->ut);
 
-        if (u == NULL || b->released || b->nfree != b->count ||
+        if (u == NULL || b->released || b->nfree + b->nut != b->count ||
             mm->slots_free < b->count + MM_SLOT_RELEASE_KEEP)
             continue;
-        if (mm_sys_delete(mm->root, b->node_index, b->node_depth) != ERR_NONE)
+        if (move_uts_out(mm, b) != ERR_NONE ||
+            mm_sys_delete(mm->root, b->node_index, b->node_depth) != ERR_NONE)
             continue;
         retire_block(mm, b);
         b->ut = 0;
         acct_unwhole(mm, u);
     }
-}
-
-/* First index of n free slots in a row in b, or b->count. */
-static uint32_t find_run(const struct mm_slot_block *b, uint32_t n)
-{
-    uint32_t run = 0;
-
-    for (uint32_t i = 0; i < b->count; i++) {
-        if (run == 0 && i % MAP_BITS == 0 && b->bitmap[i / MAP_BITS] == 0) {
-            i += MAP_BITS - 1;
-            continue;
-        }
-        run = is_free(b, i) ? run + 1 : 0;
-        if (run == n)
-            return i + 1 - n;
-    }
-    return b->count;
 }
 
 mm_err_t slot_alloc_n(struct mm *mm, uint32_t n, mm_cptr_t *first, int internal)

@@ -24,6 +24,11 @@ mm_err_t mm_sys_revoke(mm_cptr_t root, mm_cptr_t cap, uint32_t depth)
     return (mm_err_t)seL4_CNode_Revoke(root, cap, (seL4_Uint8)depth);
 }
 
+mm_err_t mm_sys_move(mm_cptr_t root, mm_cptr_t dest, mm_cptr_t src)
+{
+    return (mm_err_t)seL4_CNode_Move(root, dest, seL4_WordBits, root, src, seL4_WordBits);
+}
+
 mm_err_t mm_sys_tcb_suspend(mm_cptr_t tcb)
 {
     return (mm_err_t)seL4_TCB_Suspend(tcb);

@@ -73,7 +73,7 @@ static struct mm_ut *best_fit(struct mm *mm, uint32_t bits, int device, int use_
 }
 
 /* Retypes a free leaf into two halves; on failure nothing changed. */
-static mm_err_t split(struct mm *mm, struct mm_ut *u)
+mm_err_t ut_split(struct mm *mm, struct mm_ut *u)
 {
     struct mm_ut *a, *b;
     mm_cptr_t first, node;
@@ -107,7 +107,7 @@ static mm_err_t split(struct mm *mm, struct mm_ut *u)
         h->device = u->device;
         h->kind = MM_UT_FREE;
         h->parent = mm_ut_idx(mm, u);
-        slot_meta(mm, h->cap)->ut = mm_ut_idx(mm, h);
+        slot_hold_ut(mm, h->cap, mm_ut_idx(mm, h));
     }
     u->kind = MM_UT_SPLIT;
     mm->st.retypes++;
@@ -125,13 +125,14 @@ static struct mm_ut *sibling(struct mm *mm, const struct mm_ut *u)
     return NULL;
 }
 
-/* Merges u with its buddy while both are free: deleting both halves
- * leaves the parent without children, whole again. */
-static int merge_up(struct mm *mm, struct mm_ut *u)
+/* Merges u with its buddy while both are free and u is smaller than
+ * 2^bits: deleting both halves leaves the parent without children, whole
+ * again. */
+int ut_merge_up_to(struct mm *mm, struct mm_ut *u, uint32_t bits)
 {
     int n = 0;
 
-    while (u->parent != 0 && u->kind == MM_UT_FREE && !u->reserve) {
+    while (u->parent != 0 && u->bits < bits && u->kind == MM_UT_FREE && !u->reserve) {
         struct mm_ut *s = sibling(mm, u), *p = mm_ut_at(mm, u->parent);
 
         if (s == NULL || s->kind != MM_UT_FREE || s->reserve)
@@ -160,12 +161,12 @@ static mm_err_t take(struct mm *mm, uint32_t bits, int device, int use_reserve,
     if (u == NULL)
         return ERR_NOT_ENOUGH_MEMORY;
     while (u->bits > bits && err == ERR_NONE) {
-        err = split(mm, u);
+        err = ut_split(mm, u);
         if (err == ERR_NONE)
             u = best_fit(mm, bits, device, use_reserve);
     }
     if (err != ERR_NONE) {
-        merge_up(mm, u);        /* merge the halves made so far back */
+        ut_merge_up_to(mm, u, MM_WORD_BITS);    /* merge the halves made so far back */
         return err;
     }
     u->reserve = 0;
@@ -202,7 +203,7 @@ int ut_merge(struct mm *mm)
 
     for (uint32_t i = 0; i < mm->nuts; i++)
         if (mm->uts[i].in_use && mm->uts[i].kind == MM_UT_FREE)
-            n += merge_up(mm, &mm->uts[i]);
+            n += ut_merge_up_to(mm, &mm->uts[i], MM_WORD_BITS);
     return n;
 }
 
@@ -233,6 +234,7 @@ mm_err_t mm_alloc_untyped(struct mm *mm, uint32_t bits, int device, mm_cptr_t *c
         return ERR_NOT_ENOUGH_MEMORY;
     }
     acct_whole(mm, u, MM_UT_GIVEN);
+    slot_lend_ut(mm, u, 1);
     *cap = u->cap;
     acct_after(mm);
     return ERR_NONE;
@@ -246,6 +248,7 @@ mm_err_t ut_free_given(struct mm *mm, struct mm_ut *u)
     if (err != ERR_NONE)
         return err;
     acct_unwhole(mm, u);
+    slot_lend_ut(mm, u, 0);
     ut_put(mm, u);
     return ERR_NONE;
 }

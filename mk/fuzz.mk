@@ -4,7 +4,7 @@
 # must come after them).  docs/fuzzing-and-robustness.md explains all of it.
 #
 # Fuzz targets: tests/fuzz/<name>_fuzz.c -> build/fuzz/<name>_fuzz.  Line 1 of a target names the
-# real sources it links, as unit tests do:  /* fuzz-sources: kernel/elf.c */
+# real sources it links, as unit tests do:  /* fuzz-sources: lib/elf.c */
 # They are built with clang, libFuzzer, AddressSanitizer and UndefinedBehaviorSanitizer, with
 # -DHOST_TEST=1 -DCONFIG_DEBUG=1 (kernel asserts are live and abort).
 #
@@ -29,7 +29,7 @@ BOCHS_TIMEOUT  ?= 120
 FUZZ_SAN    := -fsanitize=address,undefined -fno-sanitize-recover=all
 FUZZ_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -g -O1 -fno-omit-frame-pointer \
                -DHOST_TEST=1 -DCONFIG_DEBUG=1 -MMD -MP \
-               -Ikernel/include -Iarch/ia32/include -Itests/fuzz \
+               -Ilib/include -Ikernel/include -Iarch/ia32/include -Itests/fuzz \
                -fsanitize=fuzzer-no-link $(FUZZ_SAN)
 FUZZ_LDFLAGS := -fsanitize=fuzzer $(FUZZ_SAN)
 

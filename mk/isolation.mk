@@ -4,15 +4,15 @@
 
 ISOCHECK      := $(BUILD)/tools/isocheck
 # It reads compiled configurations with the VMM's own reader and planner (vmm/config.c,
-# vmm/plan.c, kernel/elf.c), linked natively with libfdt by path as the unit tests are.
+# vmm/plan.c, lib/elf.c), linked natively with libfdt by path as the unit tests are.
 ISOCHECK_SRCS := $(sort $(wildcard tools/isocheck/*.c vmm/isolation/*.c)) vmm/plan.c \
-                 vmm/config.c kernel/elf.c
+                 vmm/config.c lib/elf.c
 ISOCHECK_LIBS := $(wildcard /usr/lib/x86_64-linux-gnu/libfdt.so.1)
 
-$(ISOCHECK): $(ISOCHECK_SRCS) $(wildcard vmm/include/vmm/*.h kernel/include/kernel/elf.h)
+$(ISOCHECK): $(ISOCHECK_SRCS) $(wildcard vmm/include/vmm/*.h lib/include/lib/elf.h)
 	$(call msg,HOSTLD,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(HOSTCC) -std=gnu11 -O2 -g $(WARNINGS) -DHOST_TEST=1 -Ivmm/include -Ikernel/include \
+	$(Q)$(HOSTCC) -std=gnu11 -O2 -g $(WARNINGS) -DHOST_TEST=1 -Ivmm/include -Ilib/include -Ikernel/include \
 	    -Iarch/ia32/include -o $@ $(ISOCHECK_SRCS) $(ISOCHECK_LIBS)
 
 all: $(ISOCHECK)
@@ -48,7 +48,7 @@ $(VMM_UNSAFE_OBJ): vmm/console.c $(USER_FLAGS_FILE) | $(addprefix $(FDT_INCLUDE)
 	$(Q)$(CC) $(USER_CFLAGS) $(INC_VMM) -I$(FDT_INCLUDE) -DVMM_UNSAFE_TEST=1 -c $< -o $@
 -include $(VMM_UNSAFE_OBJ:.o=.d)
 $(eval $(call user_program,$(VMM_UNSAFE_ELF),$(filter-out %/vmm/console.c.o,$(VMM_OBJS)) \
-    $(VMM_UNSAFE_OBJ) $(ELF_OBJ),$(LIBFDT)))
+    $(VMM_UNSAFE_OBJ),$(LIBFDT)))
 all: $(VMM_UNSAFE_ELF)
 
 # `make test` and `make systest`: the check before boot and the live audit agree on every

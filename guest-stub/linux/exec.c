@@ -3,7 +3,7 @@
  * system into a process and lay out its first stack exactly as Linux's
  * fs/binfmt_elf.c does, so that an unmodified libc finds what it expects.
  *
- * The image is checked by the kernel's own ELF reader (kernel/elf.c,
+ * The image is checked by the ELF reader the kernel uses too (lib/elf.c,
  * elf_parse: one parser in the project); here we only add what Linux
  * passes on: each PT_LOAD segment's pages are mapped zeroed, the file's
  * bytes put in (the rest is bss), then given the segment's rights; the
@@ -24,7 +24,7 @@
 #include "linux/auxv.h"
 #include "linux/mman.h"
 #include "linux/stat.h"
-#include <kernel/elf.h>
+#include <lib/elf.h>
 #include <string.h>
 
 #define STACK_SIZE      (128u * 1024)   /* mapped at exec; Linux grows it on demand */

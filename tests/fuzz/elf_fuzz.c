@@ -1,11 +1,11 @@
-/* fuzz-sources: kernel/elf.c */
+/* fuzz-sources: lib/elf.c */
 /*
  * Fuzzing elf_parse(), which reads the root task's ELF image straight from
  * a boot module nobody checked before.
  *
  * The input is the module. libFuzzer hands it over in a buffer of exactly
  * its size, so AddressSanitizer reports any read past the end. Every image
- * elf_parse() accepts must satisfy what kernel/include/kernel/elf.h
+ * elf_parse() accepts must satisfy what lib/include/lib/elf.h
  * promises and what kernel/boot.c's loader relies on:
  *  - 1..ELF_MAX_SEGMENTS segments, each with file_size <= mem_size, its
  *    file bytes inside the buffer, and its memory inside [page 1, user_top)
@@ -18,18 +18,18 @@
  */
 #include <string.h>
 
-#include <kernel/elf.h>
+#include <lib/elf.h>
 #include <abi/objtype.h>
 
 #include "fuzz_support.h"
 
-#define PAGE            ((uint64_t)1 << PAGE_BITS)
+#define PAGE            ((uint64_t)1 << ELF_PAGE_BITS)
 #define SMALL_USER_TOP  0x10000000u
 
 static uint64_t round_down(uint64_t x) { return x & ~(PAGE - 1); }
 static uint64_t round_up(uint64_t x) { return (x + PAGE - 1) & ~(PAGE - 1); }
 
-static void check_segment(const elf_segment_t *s, size_t len, vaddr_t user_top)
+static void check_segment(const elf_segment_t *s, size_t len, uint32_t user_top)
 {
     FUZZ_CHECK(s->mem_size > 0);
     FUZZ_CHECK(s->file_size <= s->mem_size);
@@ -39,15 +39,15 @@ static void check_segment(const elf_segment_t *s, size_t len, vaddr_t user_top)
     FUZZ_CHECK(round_up((uint64_t)s->vaddr + s->mem_size) <= user_top);
 }
 
-static void check_image(const elf_image_t *img, size_t len, vaddr_t user_top)
+static void check_image(const elf_image_t *img, size_t len, uint32_t user_top)
 {
     uint64_t lo = UINT64_MAX, hi = 0;
 
     FUZZ_CHECK(img->n_segments >= 1 && img->n_segments <= ELF_MAX_SEGMENTS);
-    for (word_t i = 0; i < img->n_segments; i++) {
+    for (uint32_t i = 0; i < img->n_segments; i++) {
         const elf_segment_t *s = &img->seg[i];
         check_segment(s, len, user_top);
-        for (word_t j = 0; j < i; j++) {
+        for (uint32_t j = 0; j < i; j++) {
             const elf_segment_t *t = &img->seg[j];
             FUZZ_CHECK((uint64_t)s->vaddr + s->mem_size <= t->vaddr ||
                        (uint64_t)t->vaddr + t->mem_size <= s->vaddr);
@@ -68,8 +68,8 @@ static uint8_t touch_file_data(const elf_image_t *img, const uint8_t *buf)
 {
     uint8_t sum = 0;
 
-    for (word_t i = 0; i < img->n_segments; i++)
-        for (word_t k = 0; k < img->seg[i].file_size; k++)
+    for (uint32_t i = 0; i < img->n_segments; i++)
+        for (uint32_t k = 0; k < img->seg[i].file_size; k++)
             sum += buf[img->seg[i].file_offset + k];
     return sum;
 }
@@ -81,8 +81,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     if (size > UINT32_MAX)
         return 0;
-    const char *err_big = elf_parse(data, (word_t)size, USER_TOP, &big);
-    const char *err_small = elf_parse(data, (word_t)size, SMALL_USER_TOP, &small);
+    const char *err_big = elf_parse(data, (uint32_t)size, USER_TOP, &big);
+    const char *err_small = elf_parse(data, (uint32_t)size, SMALL_USER_TOP, &small);
     if (err_big == NULL) {
         check_image(&big, size, USER_TOP);
         sink = touch_file_data(&big, data);

@@ -6,7 +6,7 @@
  * A fuzz target is tests/fuzz/<name>_fuzz.c; its first line names the real
  * kernel sources it links, as host unit tests do:
  *
- *     fuzz-sources: kernel/elf.c        (inside a comment on line 1)
+ *     fuzz-sources: lib/elf.c           (inside a comment on line 1)
  *
  * Everything is built with clang -fsanitize=fuzzer,address,undefined and
  * -DHOST_TEST=1 -DCONFIG_DEBUG=1, so a kernel assert() that fails is a

@@ -38,10 +38,13 @@ typedef enum abi_error mm_err_t;
 #define MM_MAX_SLOT_BLOCKS  16          /* CNode windows the slot allocator manages */
 #define MM_CNODE_MAX_RADIX  16          /* CNodes up to 2^16 slots have pools */
 /* Pools: one per type, one per CNode radix, and the device frame pools
- * (4 KiB and 4 MiB frames of device untypeds, apart from RAM's). */
+ * (4 KiB and 4 MiB frames of device untypeds, apart from RAM's). Frames
+ * asked for at a physical address name MM_POOL_DEVICE_AT, which is never
+ * filled: freed, they are deleted, so the address can be asked for again. */
 #define MM_POOL_DEVICE_4K   (OBJ_NUM_TYPES + MM_CNODE_MAX_RADIX + 1)
 #define MM_POOL_DEVICE_4M   (MM_POOL_DEVICE_4K + 1)
-#define MM_NUM_POOLS        (MM_POOL_DEVICE_4M + 1)
+#define MM_POOL_DEVICE_AT   (MM_POOL_DEVICE_4M + 1)
+#define MM_NUM_POOLS        (MM_POOL_DEVICE_AT + 1)
 /* Slots kept back so that growing the CSpace (a split or two, one
  * CNode) never needs a slot it cannot get. */
 #define MM_SLOT_LOW_WATER   16
@@ -99,6 +102,7 @@ struct mm_slot_block {
     uint32_t node_depth;
     uint32_t *bitmap;           /* 1 = free */
     struct mm_slot *meta;
+    uint32_t nut;               /* slots holding untyped caps only memmgr names */
     uint16_t ut;                /* grown: record index + 1 of the CNode's untyped */
     uint8_t released;           /* grown, CNode given back: no slots until regrown */
 };
@@ -109,7 +113,9 @@ struct mm_slot_block {
  * CSpace is fixed. A grown CNode whose slots are all free again is
  * deleted and its untyped freed, as long as MM_SLOT_RELEASE_KEEP slots
  * stay free elsewhere; its top-level index and its slot metadata wait
- * for the next growth. */
+ * for the next growth. Capabilities of untypeds only memmgr names (halves,
+ * slabs, the reserve, other CNodes' untypeds) do not keep a grown CNode:
+ * they are moved (CNode Move) to free slots of other CNodes first. */
 struct mm_cspace_grow {
     uint32_t l2_bits;
     uint32_t l1_next, l1_end;
@@ -193,6 +199,16 @@ mm_err_t mm_alloc(struct mm *mm, uint32_t type, uint32_t size_bits, mm_cptr_t *c
  * whatever the device or the last user left: neither the kernel nor
  * memmgr clears device memory. mm_free puts it back in its own pool. */
 mm_err_t mm_alloc_device_frame(struct mm *mm, int large, mm_cptr_t *cap);
+/* The device frame of 2^size_bits bytes (PAGE_BITS or LARGE_PAGE_BITS) at
+ * physical address paddr (a device's registers, a PCI BAR): the device
+ * untyped covering it is split down to it, the other halves stay free.
+ * ERR_INVALID_ARGUMENT for another size, ERR_ALIGNMENT_ERROR if paddr is
+ * not aligned to it, ERR_RANGE_ERROR if no device untyped memmgr holds
+ * covers it, ERR_DELETE_FIRST if (part of) it is in use (a frame there,
+ * or given as an untyped). mm_free deletes it, so the same paddr can be
+ * asked for again. */
+mm_err_t mm_alloc_device_frame_at(struct mm *mm, uint32_t paddr, uint32_t size_bits,
+                                  mm_cptr_t *cap);
 /* Gives an object back; it is made fresh (see pool.c) and pooled. */
 mm_err_t mm_free(struct mm *mm, mm_cptr_t cap);
 /* A whole untyped of 2^bits bytes for the caller (to delegate); freeing it
@@ -233,6 +249,9 @@ mm_err_t mm_sys_retype(mm_cptr_t ut, uint32_t type, uint32_t size_bits, mm_cptr_
                        uint32_t num);
 mm_err_t mm_sys_delete(mm_cptr_t root, mm_cptr_t cap, uint32_t depth);
 mm_err_t mm_sys_revoke(mm_cptr_t root, mm_cptr_t cap, uint32_t depth);
+/* Moves the capability in src to the empty slot dest, its place in the
+ * derivation tree with it (both resolved from root at depth 32). */
+mm_err_t mm_sys_move(mm_cptr_t root, mm_cptr_t dest, mm_cptr_t src);
 mm_err_t mm_sys_tcb_suspend(mm_cptr_t tcb);
 mm_err_t mm_sys_page_map(mm_cptr_t frame, mm_cptr_t pd, uint32_t vaddr, uint32_t rights,
                          uint32_t attr);

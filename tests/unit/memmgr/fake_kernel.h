@@ -4,8 +4,9 @@
  * relies on: retype only into empty slots, at the untyped's watermark
  * rounded up to the object size, reset only when the untyped has no
  * children, delete refused for an untyped that still has children,
- * revoke removing every descendant, device untypeds making frames and
- * untypeds only, a frame mapped only where a page table is. Include from
+ * revoke removing every descendant, move only into an empty slot and
+ * taking the capability's children along, device untypeds making frames
+ * and untypeds only, a frame mapped only where a page table is. Include from
  * exactly one test file per program.
  */
 #ifndef FAKE_KERNEL_H
@@ -35,7 +36,7 @@ struct fk_cap {
 };
 
 static struct fk_cap fk[FK_SLOTS];
-static uint32_t fk_calls_retype, fk_fail_after = UINT32_MAX;
+static uint32_t fk_calls_retype, fk_calls_move, fk_fail_after = UINT32_MAX;
 /* Depth that names a slot of the top-level CNode of a two-level CSpace
  * (32 - l2_bits; 0: none): top-level slot i is fk[i], where a retype
  * with node depth 0 puts it. Other depths below 32 empty a CNode, whose
@@ -46,6 +47,7 @@ static void fk_reset(void)
 {
     memset(fk, 0, sizeof(fk));
     fk_calls_retype = 0;
+    fk_calls_move = 0;
     fk_fail_after = UINT32_MAX;
     fk_top_depth = 0;
 }
@@ -119,6 +121,24 @@ mm_err_t mm_sys_delete(mm_cptr_t root, mm_cptr_t cap, uint32_t depth)
         return ERR_REVOKE_FIRST;    /* memmgr must never orphan children */
     if (fk[cap].used)
         fk_remove(cap);
+    return ERR_NONE;
+}
+
+mm_err_t mm_sys_move(mm_cptr_t root, mm_cptr_t dest, mm_cptr_t src)
+{
+    (void)root;
+    fk_calls_move++;
+    if (dest >= FK_SLOTS || src >= FK_SLOTS)
+        return ERR_FAILED_LOOKUP;
+    if (!fk[src].used)
+        return ERR_FAILED_LOOKUP;
+    if (fk[dest].used)
+        return ERR_DELETE_FIRST;
+    fk[dest] = fk[src];
+    fk[src] = (struct fk_cap){ 0 };
+    for (mm_cptr_t c = 1; c < FK_SLOTS; c++)     /* the children follow their parent */
+        if (fk[c].used && fk[c].parent == src)
+            fk[c].parent = dest;
     return ERR_NONE;
 }
 

@@ -1,4 +1,4 @@
-/* unit-test-sources: memmgr/mm.c memmgr/account.c memmgr/untyped.c memmgr/slot.c memmgr/pool.c memmgr/release.c memmgr/vspace.c memmgr/region.c */
+/* unit-test-sources: memmgr/mm.c memmgr/account.c memmgr/untyped.c memmgr/slot.c memmgr/pool.c memmgr/release.c memmgr/vspace.c memmgr/region.c memmgr/device.c */
 /*
  * memmgr's logic against a fake kernel (fake_kernel.h): splitting and
  * merging, slot ranges and the low-water mark, CSpace growth and the
@@ -192,6 +192,95 @@ static void cspace_keeps_a_cnode_it_would_need_again(void **state)
     assert_int_equal(mm_check(&mm), ERR_NONE);
 }
 
+#define FIRST_SLOTS 128u
+#define GROWN_BASE  (1u << 10)     /* CPtr of slot 0 of the CNode in top-level slot 1 */
+
+/* Every capability of the fake kernel's grown CNode's window is gone. */
+static int grown_window_empty(void)
+{
+    for (mm_cptr_t c = GROWN_BASE; c < 2 * GROWN_BASE; c++)
+        if (fk[c].used)
+            return 0;
+    return 1;
+}
+
+/* Every untyped record memmgr keeps names a capability the fake kernel
+ * holds for the same memory. */
+static int records_match_kernel(void)
+{
+    for (uint32_t i = 0; i < mm.nuts; i++) {
+        const struct mm_ut *u = &mm.uts[i];
+        const struct fk_cap *k = &fk[u->cap];
+
+        if (u->in_use && (!k->used || k->type != OBJ_UNTYPED || k->paddr != u->paddr ||
+                          k->bits != u->bits))
+            return 0;
+    }
+    return 1;
+}
+
+/* A grown CNode that holds nothing but capabilities of memmgr's own
+ * untypeds (a slab and the halves split while the first block was full)
+ * is given back too: they move to the first block, their children with
+ * them. An untyped given to the caller stays where the caller knows it,
+ * and keeps the CNode until it is freed. */
+static void cspace_moves_own_untypeds_out_of_a_grown_cnode(void **state)
+{
+    mm_cptr_t held[FIRST_SLOTS], s, ep, given;
+    struct mm_stats before;
+    uint32_t n = 0, caps0, slots0;
+
+    (void)state;
+    fk_reset();
+    fk_top_depth = 32 - 10;
+    fk_untyped(UT_CAP, UT_PADDR, 20, 0);
+    assert_int_equal(mm_init(&mm, meta, sizeof(meta), ROOT, MAX_UTS), ERR_NONE);
+    assert_int_equal(mm_add_slots(&mm, SLOT_BASE, SLOT_BASE, FIRST_SLOTS, 0, 0), ERR_NONE);
+    assert_int_equal(mm_add_untyped(&mm, UT_CAP, UT_PADDR, 20, 0), ERR_NONE);
+    mm_set_grow(&mm, 10, 1, 4);
+    caps0 = fk_live_caps();
+    slots0 = mm_slots_free(&mm);
+    before = *mm_stats(&mm);
+    /* The caller takes every slot of the first block: the CSpace grows. */
+    for (;;) {
+        assert_int_equal(mm_slot_alloc(&mm, &s), ERR_NONE);
+        if (s >= GROWN_BASE)
+            break;
+        assert_true(n < FIRST_SLOTS);
+        held[n++] = s;
+    }
+    mm_slot_free(&mm, s);
+    assert_int_equal(n, slots0);
+    assert_int_equal(fk[1].type, OBJ_CNODE);
+    /* So the halves, the slab and the given untyped land in the grown CNode. */
+    assert_int_equal(mm_alloc(&mm, OBJ_ENDPOINT, 0, &ep), ERR_NONE);
+    assert_int_equal(mm_alloc_untyped(&mm, 12, 0, &given), ERR_NONE);
+    assert_true(ep >= GROWN_BASE && fk[ep].parent >= GROWN_BASE && given >= GROWN_BASE);
+    for (uint32_t i = 0; i < n; i++)
+        mm_slot_free(&mm, held[i]);
+    assert_int_equal(mm_free(&mm, ep), ERR_NONE);
+    mm_drain(&mm);
+    /* Only untyped capabilities are left in it, one of them the caller's. */
+    assert_int_equal(mm_stats(&mm)->cspace, 1u << (10 + SLOT_BITS));
+    assert_int_equal(fk_calls_move, 0);
+    assert_int_equal(fk[given].type, OBJ_UNTYPED);
+    assert_int_equal(mm_free(&mm, given), ERR_NONE);
+    /* Freed, the given one is memmgr's own again: all move, the CNode goes. */
+    assert_true(fk_calls_move > 0);
+    assert_int_equal(mm_stats(&mm)->cspace, 0);
+    assert_false(fk[1].used);
+    assert_true(grown_window_empty());
+    assert_true(records_match_kernel());
+    assert_int_equal(mm_check(&mm), ERR_NONE);
+    /* Merged, the kernel's view and the accounting are those of the start. */
+    mm_shrink(&mm);
+    assert_int_equal(fk_live_caps(), caps0);
+    assert_true(records_match_kernel());
+    assert_memory_equal(&before, mm_stats(&mm), offsetof(struct mm_stats, meta_used));
+    assert_int_equal(mm_stats(&mm)->objects_live, 0);
+    assert_int_equal(mm_slots_free(&mm), slots0);
+}
+
 /* Growth without memory: a clean refusal, slots still above zero. */
 static void cspace_growth_without_memory_refuses(void **state)
 {
@@ -242,6 +331,11 @@ static void accounting_is_exact(void **state)
     mm.st.free += 16;
     assert_int_equal(mm_check(&mm), ERR_ILLEGAL_OPERATION);
     mm.st.free -= 16;
+    /* So is a block miscounting the untyped capabilities it holds. */
+    mm.blocks[0].nut++;
+    assert_int_equal(mm_check(&mm), ERR_ILLEGAL_OPERATION);
+    mm.blocks[0].nut--;
+    assert_int_equal(mm_check(&mm), ERR_NONE);
     assert_true(mm_meta_per_mib(&mm) > 0);
 }
 
@@ -600,6 +694,97 @@ static void device_frames_pooled_apart(void **state)
     assert_int_equal(mm_check(&mm), ERR_NONE);
 }
 
+#define DEV_PADDR   0xfe000000u                 /* a 2^23 device untyped */
+#define DEV_LAST    (DEV_PADDR + 0x7ff000u)     /* its last page */
+#define DEV_UPPER   (DEV_PADDR + 0x400000u)     /* its upper 4 MiB */
+
+/* Asks for the device frame at paddr: refused with want, and then the
+ * accounting and the kernel's capabilities are exactly as before. */
+static void frame_at_refused(uint32_t paddr, uint32_t bits, mm_err_t want)
+{
+    struct mm_stats before = *mm_stats(&mm);
+    uint32_t caps = fk_live_caps();
+    mm_cptr_t c;
+
+    assert_int_equal(mm_alloc_device_frame_at(&mm, paddr, bits, &c), want);
+    assert_memory_equal(&before, mm_stats(&mm), offsetof(struct mm_stats, meta_used));
+    assert_int_equal(mm_stats(&mm)->objects_live, before.objects_live);
+    assert_int_equal(fk_live_caps(), caps);
+}
+
+/* The device untyped is split down the buddy path to the frame asked
+ * for; the other halves stay free, and a held frame, a frame over a live
+ * one, a misaligned, uncovered or odd-sized request is refused cleanly. */
+static void device_frame_at_splits_down_to_the_address(void **state)
+{
+    const struct mm_stats *s = mm_stats(&mm);
+    mm_cptr_t pool, big, f, g, again;
+    uint32_t caps0, caps, retypes;
+
+    (void)state;
+    fk_reset();
+    fk_untyped(UT_CAP, DEV_PADDR, 23, 1);
+    fk_untyped(UT2_CAP, UT_PADDR, 20, 0);
+    assert_int_equal(mm_init(&mm, meta, sizeof(meta), ROOT, MAX_UTS), ERR_NONE);
+    assert_int_equal(mm_add_slots(&mm, SLOT_BASE, SLOT_BASE, SLOT_COUNT, 0, 0), ERR_NONE);
+    assert_int_equal(mm_add_untyped(&mm, UT_CAP, DEV_PADDR, 23, 1), ERR_NONE);
+    assert_int_equal(mm_add_untyped(&mm, UT2_CAP, UT_PADDR, 20, 0), ERR_NONE);
+    caps0 = fk_live_caps();
+    /* The device pool's slab lies at the bottom: the 4 MiB there is held
+     * while its frame is live, and drained and merged once it is pooled. */
+    assert_int_equal(mm_alloc_device_frame(&mm, 0, &pool), ERR_NONE);
+    assert_int_equal(fk[pool].paddr >> 22, DEV_PADDR >> 22);
+    frame_at_refused(DEV_PADDR, LARGE_PAGE_BITS, ERR_DELETE_FIRST);
+    assert_int_equal(mm_free(&mm, pool), ERR_NONE);
+    assert_int_equal(mm_alloc_device_frame_at(&mm, DEV_PADDR, LARGE_PAGE_BITS, &big), ERR_NONE);
+    assert_int_equal(fk[big].type, OBJ_X86_LARGE_PAGE);
+    assert_int_equal(fk[big].paddr, DEV_PADDR);
+    assert_true(fk[big].device);
+    assert_int_equal(mm.pools[MM_POOL_DEVICE_4K].count, 0);
+    assert_int_equal(fk_live_caps(), caps0 + 2 + 1);    /* 2^23 in two halves, the frame */
+    /* The last page: ten more splits, 2^22 down to 2^12, then the frame. */
+    assert_int_equal(mm_alloc_device_frame_at(&mm, DEV_LAST, PAGE_BITS, &f), ERR_NONE);
+    assert_int_equal(fk[f].type, OBJ_X86_4K);
+    assert_int_equal(fk[f].paddr, DEV_LAST);
+    assert_int_equal(fk_live_caps(), caps0 + 3 + 2 * 10 + 1);
+    assert_int_equal(s->live[OBJ_X86_4K], 4096);
+    assert_int_equal(s->live[OBJ_X86_LARGE_PAGE], 1u << 22);
+    assert_int_equal(s->free, (1u << 23) - (1u << 22) - 4096 + (1u << 20));
+    assert_int_equal(mm_paddr(&mm, f), 0);      /* a frame, not an untyped record */
+    /* Held: refused. Its buddy needs no split, just the retype. */
+    frame_at_refused(DEV_LAST, PAGE_BITS, ERR_DELETE_FIRST);
+    retypes = s->retypes;
+    assert_int_equal(mm_alloc_device_frame_at(&mm, DEV_LAST - 0x1000, PAGE_BITS, &g), ERR_NONE);
+    assert_int_equal(fk[g].paddr, DEV_LAST - 0x1000);
+    assert_int_equal(s->retypes, retypes + 1);
+    /* Clean refusals. */
+    frame_at_refused(DEV_LAST + 0x800, PAGE_BITS, ERR_ALIGNMENT_ERROR);
+    frame_at_refused(DEV_UPPER, LARGE_PAGE_BITS, ERR_DELETE_FIRST);     /* f and g live */
+    frame_at_refused(DEV_PADDR - 0x1000, PAGE_BITS, ERR_RANGE_ERROR);
+    frame_at_refused(UT_PADDR, PAGE_BITS, ERR_RANGE_ERROR);             /* RAM */
+    frame_at_refused(DEV_LAST, PAGE_BITS + 1, ERR_INVALID_ARGUMENT);
+    /* Freed, it is deleted and the same address comes back at once. */
+    caps = fk_live_caps();
+    assert_int_equal(mm_free(&mm, f), ERR_NONE);
+    assert_int_equal(fk_live_caps(), caps - 1);
+    assert_int_equal(mm_alloc_device_frame_at(&mm, DEV_LAST, PAGE_BITS, &again), ERR_NONE);
+    assert_int_equal(fk[again].paddr, DEV_LAST);
+    assert_int_equal(fk_live_caps(), caps);
+    assert_int_equal(mm_check(&mm), ERR_NONE);
+    /* A retype failing half-way down leaves no trace. */
+    fk_fail_after = fk_calls_retype + 3;
+    frame_at_refused(DEV_UPPER, PAGE_BITS, ERR_NOT_ENOUGH_MEMORY);
+    fk_fail_after = UINT32_MAX;
+    /* Everything back: the device untyped merges whole again. */
+    assert_int_equal(mm_free(&mm, again), ERR_NONE);
+    assert_int_equal(mm_free(&mm, g), ERR_NONE);
+    assert_int_equal(mm_free(&mm, big), ERR_NONE);
+    mm_shrink(&mm);
+    assert_int_equal(fk[UT_CAP].kids, 0);
+    assert_int_equal(s->free, (1u << 23) + (1u << 20));
+    assert_int_equal(mm_check(&mm), ERR_NONE);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -611,6 +796,7 @@ int main(void)
         cmocka_unit_test(cspace_growth_without_memory_refuses),
         cmocka_unit_test(cspace_gives_back_an_empty_cnode),
         cmocka_unit_test(cspace_keeps_a_cnode_it_would_need_again),
+        cmocka_unit_test(cspace_moves_own_untypeds_out_of_a_grown_cnode),
         cmocka_unit_test(accounting_is_exact),
         cmocka_unit_test(out_of_memory_and_back),
         cmocka_unit_test(failed_retype_changes_nothing),
@@ -620,6 +806,7 @@ int main(void)
         cmocka_unit_test(two_owners_stay_disjoint),
         cmocka_unit_test(device_untypeds_kept_apart),
         cmocka_unit_test(device_frames_pooled_apart),
+        cmocka_unit_test(device_frame_at_splits_down_to_the_address),
         cmocka_unit_test(release_takes_page_tables_back),
         cmocka_unit_test(back_prefers_large_frames),
         cmocka_unit_test(back_falls_back_and_fails_cleanly),

@@ -1,4 +1,4 @@
-/* unit-test-sources: vmm/config.c kernel/elf.c tests/unit/vmm/read_file.c */
+/* unit-test-sources: vmm/config.c lib/elf.c tests/unit/vmm/read_file.c */
 /*
  * vmm_config_read() on the host, with the real trees and modules the build
  * makes (run from the repository root, after `make vmm`):

@@ -1,4 +1,4 @@
-/* unit-test-sources: vmm/plan.c vmm/config.c kernel/elf.c tests/unit/vmm/read_file.c */
+/* unit-test-sources: vmm/plan.c vmm/config.c lib/elf.c tests/unit/vmm/read_file.c */
 /*
  * vmm_plan_build() on the default configuration (read from its .dtb with
  * the VMM's own reader) and on hand-made ones: each policy's capabilities,

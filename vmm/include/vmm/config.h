@@ -17,7 +17,7 @@
 #include <stdint.h>
 #include <stddef.h>
 #include <stdbool.h>
-#include <kernel/elf.h>
+#include <lib/elf.h>
 
 #define VMM_MAX_GUESTS      8       /* guests in one configuration */
 #define VMM_MAX_CHANNELS    16      /* shared-memory regions and endpoints together */
@@ -65,7 +65,7 @@ typedef struct vmm_guest {
     uint64_t memory_max;        /* bytes it may grow to (= memory if not given) */
     vmm_policy_t policy;
     uint32_t priority;          /* below the VMM's */
-    elf_image_t image;          /* its segments, from kernel/elf.c */
+    elf_image_t image;          /* its segments, from lib/elf.c */
 } vmm_guest_t;
 
 typedef enum vmm_channel_kind {

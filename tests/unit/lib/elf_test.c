@@ -1,4 +1,4 @@
-/* unit-test-sources: kernel/elf.c */
+/* unit-test-sources: lib/elf.c */
 /*
  * elf_parse() on hand-made images: a good one and one broken thing at a
  * time (truncated header, bad magic, wrong class/type/machine, program
@@ -14,7 +14,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include <kernel/elf.h>
+#include <lib/elf.h>
 #include <abi/objtype.h>
 
 #define PAGE        4096u
