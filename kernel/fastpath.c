@@ -185,6 +185,18 @@ FP_INLINE word_t fp_opaque(word_t x)
     __asm__ goto("cmpl $0, %0\n\tjne %l[" #label "]" : : "m"(x) : "cc" : label)
 _Static_assert(FAULT_NULL == 0, "FP_GOTO_IF_NONZERO tests a saved fault against 0");
 
+/* t's fault record, as `t->fault = fault_...()` writes it, one word at a
+ * time: GCC builds the whole record on the stack first otherwise. */
+FP_INLINE void fp_set_fault(tcb_t *t, word_t type, word_t w0, word_t w1, word_t w2)
+{
+    _Static_assert(ARRAY_SIZE(t->fault.w) == 4, "every word of the record is written");
+    t->fault.type = type;
+    t->fault.w[0] = w0;
+    t->fault.w[1] = w1;
+    t->fault.w[2] = w2;
+    t->fault.w[3] = 0;
+}
+
 /* Would schedule() pick a thread of priority prio over a non-empty set of
  * ready queues? Out of line, so that the common case (nothing else ready,
  * or the thread at least as urgent as the current one) needs no stack. */
@@ -407,7 +419,8 @@ FASTPATH_ENTRY void fastpath_unknown_syscall(void)
     user_context_t *c = &cur->ctx;
     c->fault_ip = c->eip - INT_INSN_LEN;
     word_t number = UNKSYS_TRAP_NUMBER(VEC_LINUX, c->eax);
-    cur->fault = fault_unknown_syscall(number);
+    fp_set_fault(cur, FAULT_UNKNOWN_SYSCALL, number, 0, 0);
+    assert(cur->fault.w[0] == fault_unknown_syscall(number).w[0]);
     fp_call_commit(cur, dest);
     rbuf[UNKSYS_ECX + 1] = c->ecx;
     rbuf[UNKSYS_EDX + 1] = c->edx;
@@ -420,6 +433,38 @@ FASTPATH_ENTRY void fastpath_unknown_syscall(void)
     rbuf[UNKSYS_SYSCALL + 1] = number;
     arch_fastpath_switch_exit(dest, cap_w1_badge(FP_RELOAD(ep_slot->cap.w1)),
                               MSGINFO_MAKE(FAULT_UNKNOWN_SYSCALL, 0, 0, UNKSYS_LENGTH), c->eax, c->ebx);
+}
+
+/* A page fault (VMFault), straight from its trap stub: fastpath_fault()
+ * with the message built in place as fault_message_setup() builds it (MR0
+ * FaultIP and MR1 the address in registers, then PrefetchFault and FSR,
+ * the CPU's error code, in the buffer). The thread re-runs the faulting
+ * instruction when the handler replies: FaultIP is its EIP. */
+FASTPATH_ENTRY void fastpath_vm_fault(void)
+{
+    tcb_t *cur = ks_cur_thread;
+
+    const cte_t *ep_slot = fp_lookup(cur, cur->fault_handler);
+    tcb_t *dest = fp_call_receiver(cur, ep_slot);
+    if (unlikely(dest == NULL))
+        arch_fastpath_trap_fallback();
+    word_t *rbuf = fp_ipc_buffer(dest, true);
+    if (unlikely(rbuf == NULL))
+        arch_fastpath_trap_fallback();
+
+    /* Committed: nothing below can fail. */
+    user_context_t *c = &cur->ctx;
+    vaddr_t addr = arch_fastpath_fault_addr();
+    word_t fsr = c->error;
+    word_t prefetch = arch_fastpath_fault_prefetch(fsr);
+    c->fault_ip = c->eip;
+    fp_set_fault(cur, FAULT_VM, addr, prefetch, fsr);
+    assert(cur->fault.w[FW_VM_PREFETCH] == fault_vm(addr, prefetch, fsr).w[FW_VM_PREFETCH]);
+    fp_call_commit(cur, dest);
+    rbuf[VMFAULT_PREFETCH + 1] = prefetch;
+    rbuf[VMFAULT_FSR + 1] = fsr;
+    arch_fastpath_switch_exit(dest, cap_w1_badge(FP_RELOAD(ep_slot->cap.w1)),
+                              MSGINFO_MAKE(FAULT_VM, 0, 0, VMFAULT_LENGTH), c->fault_ip, addr);
 }
 
 /* The reply to an UnknownSyscall fault, label 0: its first `n` words set
@@ -531,9 +576,10 @@ FASTPATH_ENTRY void fastpath_reply_recv(void)
     word_t len = MSGINFO_LENGTH(info);
     if (likely(caller->fault.type == FAULT_UNKNOWN_SYSCALL))
         fp_unknown_syscall_reply(caller, cur, len, len > MSG_FAST_REGISTERS ? fp_ipc_buffer(cur, false) : NULL);
-    else
+    else if (caller->fault.type == FAULT_USER_EXCEPTION)
         fault_handle_reply(caller, cur, MSGINFO_LABEL(info), len > MSG_MAX_LENGTH ? MSG_MAX_LENGTH : len,
                            fp_ipc_buffer(cur, false));
+    /* else a VMFault or CapFault: its reply sets nothing (fault_handle_reply()). */
     caller->fault.type = FAULT_NULL;
     caller->ctx.eip = caller->ctx.fault_ip;
     arch_fastpath_switch_restore(caller);

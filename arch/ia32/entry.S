@@ -172,6 +172,8 @@ trap_stub_\vec:
 #if CONFIG_FASTPATH
     .if \vec == VEC_LINUX
     jmp trap_linux
+    .elseif \vec == VEC_PF
+    jmp trap_page_fault
     .else
     jmp trap_common
     .endif
@@ -250,6 +252,19 @@ trap_linux:
     cld
     movl $ia32_kernel_stack_top, %esp
     jmp fastpath_unknown_syscall
+
+/* A page fault from user level (a VMFault) goes to its own fastpath
+ * (kernel/fastpath.c) in the same way; one from ring 0 is a kernel bug,
+ * which the common path reports. Vector 14 is never an interrupt (the
+ * interrupt vectors start at VEC_IRQ_MIN). */
+trap_page_fault:
+    SAVE_GPRS
+    testl $3, FRAME_CS(%esp)
+    jz trap_common_saved
+    RELOAD_DATA_SEGMENTS
+    cld
+    movl $ia32_kernel_stack_top, %esp
+    jmp fastpath_vm_fault
 
 /* void ia32_trap_slowpath(void): the fastpath gives up a trap from user
  * level, whose registers, vector and error are saved (and DS, ES and the

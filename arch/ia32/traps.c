@@ -6,8 +6,9 @@
  *
  * Faults from traps (UnknownSyscall from `int`, VMFault, UserException)
  * first try the fastpath (kernel/fastpath.c), which returns only if the
- * handler is not simply waiting for them; `int $0x80` has tried it before
- * it gets here (its own stub, fastpath_unknown_syscall()).
+ * handler is not simply waiting for them; `int $0x80` and page faults have
+ * tried it before they get here (their own stubs, fastpath_unknown_syscall()
+ * and fastpath_vm_fault()).
  *
  * A trap taken in ring 0 is an interrupt in the idle loop or a kernel bug;
  * a bug panics with the vector, address and instruction (invariant 9).
@@ -89,9 +90,9 @@ static void dispatch_user_trap(word_t vector, word_t error)
     }
     ctx->fault_ip = ctx->eip;
     if (vector == VEC_PF) {
-        word_t addr = read_cr2();
-        try_fastpath(fault_vm(addr, (error & PF_INSTR) != 0, error));
-        handle_vm_fault(addr, error);
+        /* With the fastpath, a page fault tried its own already (entry.S
+         * trap_page_fault) and changed nothing; CR2 still holds its address. */
+        handle_vm_fault(read_cr2(), error);
         return;
     }
     try_fastpath(fault_user_exception(vector, error));

@@ -114,6 +114,19 @@ static inline __attribute__((always_inline)) bool arch_fastpath_trap_is_irq(word
     return apic_in_service(vector);
 }
 
+/* The page fault being handled: the address it faulted at (CR2, which
+ * nothing in the kernel changes before the slow path reads it again) and
+ * whether it was an instruction fetch (the error code's I/D bit). */
+static inline __attribute__((always_inline)) vaddr_t arch_fastpath_fault_addr(void)
+{
+    return read_cr2();
+}
+
+static inline __attribute__((always_inline)) bool arch_fastpath_fault_prefetch(word_t error)
+{
+    return (error & PF_INSTR) != 0;
+}
+
 /* Give up a trap: the slow path handles it from the start. */
 __attribute__((noreturn)) static inline __attribute__((always_inline)) void arch_fastpath_trap_fallback(void)
 {
