@@ -100,11 +100,13 @@ void arch_fastpath_send_exit(tcb_t *t, word_t badge, const tcb_t *sender)
 }
 
 /* Make t current and leave into it, restoring every register from its
- * context. */
+ * context (entry.S ia32_fastpath_switch_restore). */
 __attribute__((noreturn)) static inline __attribute__((always_inline))
 void arch_fastpath_switch_restore(tcb_t *t)
 {
-    arch_fastpath_switch_exit(t, t->ctx.ebx, t->ctx.esi, t->ctx.edi, t->ctx.ebp);
+    __asm__ volatile("jmp ia32_fastpath_switch_restore"
+                     : : "a"(t), "d"(arch_fastpath_pd_paddr(t)) : "memory");
+    __builtin_unreachable();
 }
 
 /* Is the trap being handled at `vector` a delivered interrupt (in service
