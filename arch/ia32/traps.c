@@ -60,11 +60,12 @@ static void take_irq(word_t vector)
     handle_interrupt(irq);
 }
 
-/* Returns only if the fastpath left the fault to the slow path. */
-static inline void try_fastpath(fault_t f)
+/* Returns only if the fastpath left the fault to the slow path. f is
+ * the caller's own record (no copy of it is made on the way). */
+static inline void try_fastpath(const fault_t *f)
 {
     if (CONFIG_FASTPATH)
-        fastpath_fault(&f);
+        fastpath_fault(f);
 }
 
 static void dispatch_user_trap(word_t vector, word_t error)
@@ -83,8 +84,10 @@ static void dispatch_user_trap(word_t vector, word_t error)
         word_t number = UNKSYS_TRAP_NUMBER(vector, ctx->eax);
         ctx->fault_ip = ctx->eip - INT_INSN_LEN;
         /* int $0x80 tried its own fastpath already (entry.S trap_linux). */
-        if (vector != VEC_LINUX)
-            try_fastpath(fault_unknown_syscall(number));
+        if (vector != VEC_LINUX) {
+            const fault_t f = fault_unknown_syscall(number);
+            try_fastpath(&f);
+        }
         handle_unknown_syscall(number);
         return;
     }
@@ -95,7 +98,8 @@ static void dispatch_user_trap(word_t vector, word_t error)
         handle_vm_fault(read_cr2(), error);
         return;
     }
-    try_fastpath(fault_user_exception(vector, error));
+    const fault_t f = fault_user_exception(vector, error);
+    try_fastpath(&f);
     handle_user_exception(vector, error);
 }
 

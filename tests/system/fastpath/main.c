@@ -12,7 +12,7 @@
  * page faults (the VMFault fastpath: delivery, replies with and without
  * words and labels, and each fall-back: no receiver waiting, a handler of
  * lower priority, none with an IPC buffer, a fault endpoint that is not
- * one or lacks Grant and GrantReply),
+ * one or lacks Grant and GrantReply), UserException replies of every length,
  * the eager FPU switch, also once the FPU's owner is deleted, and callers
  * whose CSpace root resolves all 32 bits at once or not.
  *
@@ -992,6 +992,98 @@ static void test_unknown_syscall_registers(void)
     TEST_END();
 }
 
+/* ---- UserException replies of every length (the fastpath's reply in
+ * place): a thread runs ud2 in a loop; each reply's first words set
+ * FaultIP, ESP and EFLAGS (sanitised: TF dropped), the rest is ignored. ---- */
+
+#define UD_VECTOR   6               /* #UD */
+#define UE_JUNK     0x0badf00du
+
+extern const char ue_insn[];
+static volatile seL4_Word ue_flags;
+static volatile int ue_rounds;
+
+static void ue_thread(void *arg)
+{
+    (void)arg;
+    for (;;) {
+        seL4_Word f;
+        __asm__ volatile(".globl ue_insn\nue_insn: ud2\n\tpushfl\n\tpopl %0" : "=r"(f) : : "memory", "cc");
+        ue_flags = f;
+        ue_rounds++;
+    }
+}
+
+/* The message from info is a UserException at ue_insn with the stack
+ * pointer sp. */
+static void expect_ue(seL4_MessageInfo_t info, seL4_Word sp)
+{
+    EXPECT_EQ(seL4_MessageInfo_get_label(info), seL4_Fault_UserException);
+    EXPECT_EQ(seL4_MessageInfo_get_length(info), seL4_UserException_Length);
+    EXPECT_EQ(seL4_GetMR(seL4_UserException_FaultIP), (seL4_Word)ue_insn);
+    EXPECT_EQ(seL4_GetMR(seL4_UserException_SP), sp);
+    EXPECT_EQ(seL4_GetMR(seL4_UserException_Number), UD_VECTOR);
+    EXPECT_EQ(seL4_GetMR(seL4_UserException_Code), 0);
+}
+
+static void test_user_exception_replies(void)
+{
+    rt_thread_t t;
+    seL4_Word badge;
+    seL4_CPtr ep = st_new_object(&mem, seL4_EndpointObject);
+    seL4_CPtr fep = st_mint(&mem, ep, seL4_CapRights_new(1, 0, 0, 1), BADGE);
+
+    TEST_BEGIN("fastpath/user_exception_reply_each_length");
+    ASSERT_TRUE(ep && fep);
+    ue_rounds = 0;
+    ASSERT_OK(start(&t, LOW_PRIO, fep, ue_thread, NULL));
+    seL4_MessageInfo_t info = seL4_Recv(ep, &badge);
+    EXPECT_EQ(badge, BADGE);
+    seL4_Word sp = seL4_GetMR(seL4_UserException_SP);
+    seL4_Word flags = seL4_GetMR(seL4_UserException_FLAGS);
+    expect_ue(info, sp);
+    /* Empty: the ud2 runs again. */
+    info = seL4_ReplyRecv(ep, seL4_MessageInfo_new(0, 0, 0, 0), &badge);
+    expect_ue(info, sp);
+    EXPECT_EQ(ue_rounds, 0);
+    /* FaultIP past the ud2; then the stack pointer too (the same). */
+    for (seL4_Word n = 1; n <= 2; n++) {
+        seL4_SetMR(seL4_UserException_FaultIP, (seL4_Word)ue_insn + INSN_LEN_2);
+        seL4_SetMR(seL4_UserException_SP, sp);
+        info = seL4_ReplyRecv(ep, seL4_MessageInfo_new(0, 0, 0, n), &badge);
+        expect_ue(info, sp);
+        EXPECT_EQ(ue_rounds, (int)n);
+    }
+    /* EFLAGS: CF is the thread's to set, TF is dropped (else a debug trap
+     * would arrive instead of the next ud2). */
+    seL4_SetMR(seL4_UserException_FaultIP, (seL4_Word)ue_insn + INSN_LEN_2);
+    seL4_SetMR(seL4_UserException_SP, sp);
+    seL4_SetMR(seL4_UserException_FLAGS, flags | EFLAGS_CF | EFLAGS_TF);
+    info = seL4_ReplyRecv(ep, seL4_MessageInfo_new(0, 0, 0, 3), &badge);
+    expect_ue(info, sp);
+    EXPECT_EQ(ue_rounds, 3);
+    EXPECT_EQ(ue_flags & (EFLAGS_CF | EFLAGS_TF), EFLAGS_CF);
+    /* The whole message: Number and Code are not registers. */
+    seL4_SetMR(seL4_UserException_FaultIP, (seL4_Word)ue_insn + INSN_LEN_2);
+    seL4_SetMR(seL4_UserException_SP, sp);
+    seL4_SetMR(seL4_UserException_FLAGS, flags);
+    seL4_SetMR(seL4_UserException_Number, UE_JUNK);
+    seL4_SetMR(seL4_UserException_Code, UE_JUNK);
+    info = seL4_ReplyRecv(ep, seL4_MessageInfo_new(0, 0, 0, seL4_UserException_Length), &badge);
+    expect_ue(info, sp);
+    EXPECT_EQ(ue_rounds, 4);
+    EXPECT_EQ(ue_flags & (EFLAGS_CF | EFLAGS_TF), 0);
+    /* A label stops the thread whatever the words say. */
+    seL4_SetMR(seL4_UserException_FaultIP, (seL4_Word)ue_insn + INSN_LEN_2);
+    seL4_Reply(seL4_MessageInfo_new(LABEL, 0, 0, 1));
+    let_lower_run();
+    EXPECT_EQ(ue_rounds, 4);
+    seL4_TCB_Suspend(t.tcb);
+    EXPECT_INVARIANTS();
+    TEST_END();
+}
+
+
 /* int $0x80 with ES holding the TLS segment (a base other than 0) and the
  * direction flag set: the kernel must not use either. */
 static void odd_segments_thread(void *arg)
@@ -1322,6 +1414,7 @@ int main(bootinfo_t *bi)
     test_vm_fault_handler_without_buffer();
     test_vm_fault_bad_endpoint();
     test_unknown_syscall_registers();
+    test_user_exception_replies();
     test_unknown_syscall_odd_segments();
     test_ipc_odd_segments();
     test_fpu_switch();
