@@ -34,16 +34,19 @@
  *     not empty.
  *
  * Faults raised by traps (UnknownSyscall, VMFault, UserException) take
- * the same route as a Call on the faulter's fault endpoint
- * (fastpath_fault(), from traps.c), with the message fault.c builds; the
- * handler must have an IPC buffer for it. `int $0x80` (UnknownSyscall)
- * comes straight from its own trap stub (fastpath_unknown_syscall()) and
- * writes its message in place; anything unusual, a delivered IRQ 96
- * included, goes back to the general trap path. A ReplyRecv to a faulted
- * caller is fast when the reply restarts it (label 0, or a fault whose
- * reply sets no registers): the reply's words set its registers (in
- * place for UnknownSyscall, through fault.c otherwise), and it resumes at
- * its fault_ip through the full restore, as a restarted thread does.
+ * the same route as a Call on the faulter's fault endpoint, with the
+ * message fault.c would build, written in place; the handler must have an
+ * IPC buffer (in a 4 KiB frame) for it. `int $0x80` (UnknownSyscall) and
+ * page faults (VMFault) come straight from their own trap stubs
+ * (fastpath_unknown_syscall(), fastpath_vm_fault()); the other trap
+ * faults through the general trap dispatch (fastpath_fault(), from
+ * traps.c). Anything unusual, a delivered IRQ 96 included, goes back to
+ * the general trap path. A ReplyRecv to a faulted caller is fast when the
+ * reply restarts it (label 0, or a VMFault or CapFault, whose reply sets
+ * nothing): the reply's words set its registers as fault_handle_reply()
+ * does (in place here, EFLAGS sanitised), and it resumes at its fault_ip
+ * with every register from its context, as a restarted thread does
+ * (ia32_fastpath_switch_restore).
  *
  * The switch and the return to user level are one hand-written tail
  * (entry.S ia32_fastpath_switch_exit). The C here is shaped so that GCC
@@ -185,6 +188,18 @@ FP_INLINE word_t fp_opaque(word_t x)
     __asm__ goto("cmpl $0, %0\n\tjne %l[" #label "]" : : "m"(x) : "cc" : label)
 _Static_assert(FAULT_NULL == 0, "FP_GOTO_IF_NONZERO tests a saved fault against 0");
 
+/* t's fault record, as `t->fault = fault_...()` writes it, one word at a
+ * time: GCC builds the whole record on the stack first otherwise. */
+FP_INLINE void fp_set_fault(tcb_t *t, word_t type, word_t w0, word_t w1, word_t w2)
+{
+    _Static_assert(ARRAY_SIZE(t->fault.w) == 4, "every word of the record is written");
+    t->fault.type = type;
+    t->fault.w[0] = w0;
+    t->fault.w[1] = w1;
+    t->fault.w[2] = w2;
+    t->fault.w[3] = 0;
+}
+
 /* Would schedule() pick a thread of priority prio over a non-empty set of
  * ready queues? Out of line, so that the common case (nothing else ready,
  * or the thread at least as urgent as the current one) needs no stack. */
@@ -283,7 +298,9 @@ FP_INLINE void fp_block_receive(tcb_t *t, endpoint_t *ep, word_t rights)
 /* t's IPC buffer, as tcb_ipc_buffer() finds it: the frame in its buffer
  * slot, not device memory, with read-write rights (writable) or at least
  * read-only ones, inside the kernel's window. The type, device bit and
- * rights are bits 0-3 and 5-7 of the capability's first word. */
+ * rights are bits 0-3 and 5-7 of the capability's first word.
+ * fp_ipc_buffer_small() finds it only in a 4 KiB frame (one test fewer):
+ * for a fault's receiver, which falls back to the slow path without one. */
 #define FP_FRAME_BITS    (CAP_TYPE_MASK | FRAME_VMRIGHTS_MASK | BIT(FRAME_DEVICE_SHIFT))
 #define FP_FRAME_RW      (CAP_FRAME | (VM_READ_WRITE << FRAME_VMRIGHTS_SHIFT))
 FP_INLINE word_t *fp_ipc_buffer(const tcb_t *t, bool writable)
@@ -298,6 +315,19 @@ FP_INLINE word_t *fp_ipc_buffer(const tcb_t *t, bool writable)
     paddr_t p = (w0 & ~MASK(PAGE_BITS)) + (t->ipc_buffer & in_frame & ~MASK(IPC_BUFFER_SIZE_BITS));
     if (unlikely(p >= PADDR_WINDOW_TOP))
         return NULL;
+    return paddr_to_kptr(p);
+}
+
+FP_INLINE word_t *fp_ipc_buffer_small(const tcb_t *t)
+{
+    word_t w0 = t->slots[TCB_SLOT_BUFFER].cap.w0;
+
+    if (unlikely((w0 & (FP_FRAME_BITS | BIT(FRAME_LARGE_SHIFT))) != FP_FRAME_RW))
+        return NULL;
+    paddr_t p = (w0 & ~MASK(PAGE_BITS)) + (t->ipc_buffer & MASK(PAGE_BITS) & ~MASK(IPC_BUFFER_SIZE_BITS));
+    if (unlikely(p >= PADDR_WINDOW_TOP))
+        return NULL;
+    assert(paddr_to_kptr(p) == tcb_ipc_buffer((tcb_t *)t, true));
     return paddr_to_kptr(p);
 }
 
@@ -372,13 +402,25 @@ void fastpath_fault(const fault_t *f)
     tcb_t *dest = fp_call_receiver(cur, ep_slot);
     if (unlikely(dest == NULL))
         return;
-    word_t *rbuf = fp_ipc_buffer(dest, true);
+    word_t *rbuf = fp_ipc_buffer_small(dest);
     if (unlikely(rbuf == NULL))
         return;
 
     /* Committed: nothing below can fail. */
     cur->fault = *f;
     fp_call_commit(cur, dest);
+    if (likely(f->type == FAULT_USER_EXCEPTION)) {
+        /* In place, as fault_message_setup() builds it: FaultIP and ESP
+         * in the register words, then EFLAGS (read as tcb_get_user_reg()
+         * reads it), Number and Code in the buffer. */
+        user_context_t *c = &cur->ctx;
+        rbuf[USEREXC_FLAGS + 1] = tcb_get_user_reg(cur, UREG_EFLAGS);
+        rbuf[USEREXC_NUMBER + 1] = f->w[FW_EXC_NUMBER];
+        rbuf[USEREXC_CODE + 1] = f->w[FW_EXC_CODE];
+        arch_fastpath_switch_exit(dest, cap_badge(ep_slot->cap),
+                                  MSGINFO_MAKE(FAULT_USER_EXCEPTION, 0, 0, USEREXC_LENGTH), c->fault_ip,
+                                  c->esp);
+    }
     word_t len = fault_message_setup(cur, dest, rbuf);
     arch_fastpath_switch_exit(dest, cap_badge(ep_slot->cap), MSGINFO_MAKE(f->type, 0, 0, len),
                               dest->ctx.edi, dest->ctx.ebp);
@@ -399,7 +441,7 @@ FASTPATH_ENTRY void fastpath_unknown_syscall(void)
     tcb_t *dest = fp_call_receiver(cur, ep_slot);
     if (unlikely(dest == NULL))
         arch_fastpath_trap_fallback();
-    word_t *rbuf = fp_ipc_buffer(dest, true);
+    word_t *rbuf = fp_ipc_buffer_small(dest);
     if (unlikely(rbuf == NULL))
         arch_fastpath_trap_fallback();
 
@@ -407,7 +449,8 @@ FASTPATH_ENTRY void fastpath_unknown_syscall(void)
     user_context_t *c = &cur->ctx;
     c->fault_ip = c->eip - INT_INSN_LEN;
     word_t number = UNKSYS_TRAP_NUMBER(VEC_LINUX, c->eax);
-    cur->fault = fault_unknown_syscall(number);
+    fp_set_fault(cur, FAULT_UNKNOWN_SYSCALL, number, 0, 0);
+    assert(cur->fault.w[0] == fault_unknown_syscall(number).w[0]);
     fp_call_commit(cur, dest);
     rbuf[UNKSYS_ECX + 1] = c->ecx;
     rbuf[UNKSYS_EDX + 1] = c->edx;
@@ -420,6 +463,38 @@ FASTPATH_ENTRY void fastpath_unknown_syscall(void)
     rbuf[UNKSYS_SYSCALL + 1] = number;
     arch_fastpath_switch_exit(dest, cap_w1_badge(FP_RELOAD(ep_slot->cap.w1)),
                               MSGINFO_MAKE(FAULT_UNKNOWN_SYSCALL, 0, 0, UNKSYS_LENGTH), c->eax, c->ebx);
+}
+
+/* A page fault (VMFault), straight from its trap stub: fastpath_fault()
+ * with the message built in place as fault_message_setup() builds it (MR0
+ * FaultIP and MR1 the address in registers, then PrefetchFault and FSR,
+ * the CPU's error code, in the buffer). The thread re-runs the faulting
+ * instruction when the handler replies: FaultIP is its EIP. */
+FASTPATH_ENTRY void fastpath_vm_fault(void)
+{
+    tcb_t *cur = ks_cur_thread;
+
+    const cte_t *ep_slot = fp_lookup(cur, cur->fault_handler);
+    tcb_t *dest = fp_call_receiver(cur, ep_slot);
+    if (unlikely(dest == NULL))
+        arch_fastpath_trap_fallback();
+    word_t *rbuf = fp_ipc_buffer_small(dest);
+    if (unlikely(rbuf == NULL))
+        arch_fastpath_trap_fallback();
+
+    /* Committed: nothing below can fail. */
+    user_context_t *c = &cur->ctx;
+    vaddr_t addr = arch_fastpath_fault_addr();
+    word_t fsr = c->error;
+    word_t prefetch = arch_fastpath_fault_prefetch(fsr);
+    c->fault_ip = c->eip;
+    fp_set_fault(cur, FAULT_VM, addr, prefetch, fsr);
+    assert(cur->fault.w[FW_VM_PREFETCH] == fault_vm(addr, prefetch, fsr).w[FW_VM_PREFETCH]);
+    fp_call_commit(cur, dest);
+    rbuf[VMFAULT_PREFETCH + 1] = prefetch;
+    rbuf[VMFAULT_FSR + 1] = fsr;
+    arch_fastpath_switch_exit(dest, cap_w1_badge(FP_RELOAD(ep_slot->cap.w1)),
+                              MSGINFO_MAKE(FAULT_VM, 0, 0, VMFAULT_LENGTH), c->fault_ip, addr);
 }
 
 /* The reply to an UnknownSyscall fault, label 0: its first `n` words set
@@ -464,6 +539,32 @@ FP_INLINE void fp_unknown_syscall_reply(tcb_t *caller, const tcb_t *cur, word_t 
         /* fallthrough */
     case UNKSYS_EAX + 1:
         c->eax = cur->ctx.edi;
+        tcb_force_iret(caller);
+        /* fallthrough */
+    default:
+        break;
+    }
+}
+
+/* The reply to a UserException fault, label 0: its first `n` words set
+ * FaultIP, ESP and EFLAGS (sanitised), as fault_handle_reply() does. */
+FP_INLINE void fp_user_exception_reply(tcb_t *caller, const tcb_t *cur, word_t n, const word_t *sbuf)
+{
+    user_context_t *c = &caller->ctx;
+
+    if (n > USEREXC_NUMBER)
+        n = USEREXC_NUMBER;
+    if (unlikely(sbuf == NULL) && n > MSG_FAST_REGISTERS)
+        n = MSG_FAST_REGISTERS;
+    switch (n) {
+    case USEREXC_FLAGS + 1:
+        tcb_set_user_reg(caller, UREG_EFLAGS, sbuf[USEREXC_FLAGS + 1]);   /* sanitised */
+        /* fallthrough */
+    case USEREXC_SP + 1:
+        c->esp = cur->ctx.ebp;
+        /* fallthrough */
+    case USEREXC_FAULT_IP + 1:
+        c->fault_ip = cur->ctx.edi;
         tcb_force_iret(caller);
         /* fallthrough */
     default:
@@ -531,9 +632,9 @@ FASTPATH_ENTRY void fastpath_reply_recv(void)
     word_t len = MSGINFO_LENGTH(info);
     if (likely(caller->fault.type == FAULT_UNKNOWN_SYSCALL))
         fp_unknown_syscall_reply(caller, cur, len, len > MSG_FAST_REGISTERS ? fp_ipc_buffer(cur, false) : NULL);
-    else
-        fault_handle_reply(caller, cur, MSGINFO_LABEL(info), len > MSG_MAX_LENGTH ? MSG_MAX_LENGTH : len,
-                           fp_ipc_buffer(cur, false));
+    else if (caller->fault.type == FAULT_USER_EXCEPTION)
+        fp_user_exception_reply(caller, cur, len, len > MSG_FAST_REGISTERS ? fp_ipc_buffer(cur, false) : NULL);
+    /* else a VMFault or CapFault: its reply sets nothing (fault_handle_reply()). */
     caller->fault.type = FAULT_NULL;
     caller->ctx.eip = caller->ctx.fault_ip;
     arch_fastpath_switch_restore(caller);

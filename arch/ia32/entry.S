@@ -172,6 +172,8 @@ trap_stub_\vec:
 #if CONFIG_FASTPATH
     .if \vec == VEC_LINUX
     jmp trap_linux
+    .elseif \vec == VEC_PF
+    jmp trap_page_fault
     .else
     jmp trap_common
     .endif
@@ -251,6 +253,19 @@ trap_linux:
     movl $ia32_kernel_stack_top, %esp
     jmp fastpath_unknown_syscall
 
+/* A page fault from user level (a VMFault) goes to its own fastpath
+ * (kernel/fastpath.c) in the same way; one from ring 0 is a kernel bug,
+ * which the common path reports. Vector 14 is never an interrupt (the
+ * interrupt vectors start at VEC_IRQ_MIN). */
+trap_page_fault:
+    SAVE_GPRS
+    testl $3, FRAME_CS(%esp)
+    jz trap_common_saved
+    RELOAD_DATA_SEGMENTS
+    cld
+    movl $ia32_kernel_stack_top, %esp
+    jmp fastpath_vm_fault
+
 /* void ia32_trap_slowpath(void): the fastpath gives up a trap from user
  * level, whose registers, vector and error are saved (and DS, ES and the
  * direction flag set, trap_linux). */
@@ -278,15 +293,80 @@ ia32_restore_user:
 /* The fastpath's switch and exit (arch/fastpath.h): make the thread whose
  * TCB is at EAX current, with the page directory at physical address EDX,
  * and leave into it; EBX, ESI, EDI and ECX hold the badge, message info,
- * MR0 and MR1 it receives (or its own saved registers, for a plain
- * restore): these survive the switch in EBX, ESI, EDI and EBP. What it does is ia32_switch_context() (arch/fastpath.h):
- * TSS.esp0, CR3 and the fs/gs bases only if they change, the FPU eagerly
- * unless a thread involved has it disabled (then thread.c decides).
+ * MR0 and MR1 it receives: these survive the switch in EBX, ESI, EDI and
+ * EBP. What it does is ia32_switch_context() (arch/fastpath.h): TSS.esp0,
+ * CR3 and the fs/gs bases only if they change, the FPU eagerly unless a
+ * thread involved has it disabled (then thread.c decides).
  *
  * A thread that entered by sysenter gets the four words in registers only
  * (its saved copies are dead until its next entry, which overwrites them);
  * any other thread leaves through iret, from its context, so they are
- * stored there first. */
+ * stored there first. A thread restarted by a fault reply leaves with the
+ * registers its context holds (ia32_fastpath_switch_restore): the same
+ * switch, then ia32_restore_user's exit.
+ *
+ * The switch, once per exit (each copy has its own numeric labels; its
+ * out-of-line cases follow the exit code, FP_SWITCH_RARE). EAX: the TCB,
+ * EDX: its page directory; ECX is clobbered; the thread is current after. */
+.macro FP_SWITCH
+    leal CTX_SIZE(%eax), %ecx
+    movl %ecx, ia32_tss + TSS_ESP0_OFFSET
+    movl %cr3, %ecx                     /* CR3 holds a bare address */
+    cmpl %ecx, %edx
+    je 1f
+    movl %edx, %cr3
+1:  movl TCB_FS_BASE(%eax), %ecx
+    cmpl ia32_fs_base, %ecx
+    jne 7f
+2:  movl TCB_GS_BASE(%eax), %ecx
+    cmpl ia32_gs_base, %ecx
+    je 3f
+    movl %ecx, ia32_gs_base
+    movw %cx, ia32_gdt + GDT_GS * 8 + 2 /* base 15:0 */
+    shrl $16, %ecx
+    movb %cl, ia32_gdt + GDT_GS * 8 + 4 /* base 23:16 */
+    movb %ch, ia32_gdt + GDT_GS * 8 + 7 /* base 31:24 */
+    movw sel_gs, %gs
+3:  testb $TCB_FLAG_FPU_DISABLED, TCB_FLAGS(%eax)
+    jnz 8f
+    cmpb $0, ia32_fpu_off
+    jnz 9f
+6:  movl ia32_fpu_owner, %ecx           /* never NULL (thread.c) */
+    cmpl %ecx, %eax
+    je 4f
+    fxsave TCB_FPU(%ecx)
+    fxrstor TCB_FPU(%eax)
+    movl %eax, ia32_fpu_owner
+4:  movl %eax, ks_cur_thread
+.endm
+
+/* The rare cases of the FP_SWITCH just above, out of line:
+ * 7: a new fs base (rare: seL4 threads keep TLS in gs);
+ * 8: the thread has the FPU disabled, so it runs with CR0.TS set (its
+ * first FPU instruction is a #NM for its fault handler) and the owner
+ * keeps its state in the FPU, as ia32_switch_fpu_flagged (thread.c);
+ * 9: the FPU is off and the thread uses it: clear TS, then switch the
+ * state as usual. */
+.macro FP_SWITCH_RARE
+7:  movl %ecx, ia32_fs_base
+    movw %cx, ia32_gdt + GDT_FS * 8 + 2
+    shrl $16, %ecx
+    movb %cl, ia32_gdt + GDT_FS * 8 + 4
+    movb %ch, ia32_gdt + GDT_FS * 8 + 7
+    movw sel_fs, %fs
+    jmp 2b
+8:  cmpb $0, ia32_fpu_off
+    jnz 4b
+    movl %cr0, %ecx
+    orl $CR0_TS_MASK, %ecx
+    movl %ecx, %cr0
+    movb $1, ia32_fpu_off
+    jmp 4b
+9:  clts
+    movb $0, ia32_fpu_off
+    jmp 6b
+.endm
+
     .globl ia32_fastpath_switch_exit
 ia32_fastpath_switch_exit:
     movl %ecx, %ebp
@@ -302,35 +382,7 @@ ia32_fastpath_send_exit:
     movl CTX_EBP(%ecx), %ebp
     andl $~INFO_UNWRAPPED, %esi
 fp_switch:
-    leal CTX_SIZE(%eax), %ecx
-    movl %ecx, ia32_tss + TSS_ESP0_OFFSET
-    movl %cr3, %ecx                     /* CR3 holds a bare address */
-    cmpl %ecx, %edx
-    je 1f
-    movl %edx, %cr3
-1:  movl TCB_FS_BASE(%eax), %ecx
-    cmpl ia32_fs_base, %ecx
-    jne fp_load_fs
-2:  movl TCB_GS_BASE(%eax), %ecx
-    cmpl ia32_gs_base, %ecx
-    je 3f
-    movl %ecx, ia32_gs_base
-    movw %cx, ia32_gdt + GDT_GS * 8 + 2 /* base 15:0 */
-    shrl $16, %ecx
-    movb %cl, ia32_gdt + GDT_GS * 8 + 4 /* base 23:16 */
-    movb %ch, ia32_gdt + GDT_GS * 8 + 7 /* base 31:24 */
-    movw sel_gs, %gs
-3:  testb $TCB_FLAG_FPU_DISABLED, TCB_FLAGS(%eax)
-    jnz fp_fpu_disable
-    cmpb $0, ia32_fpu_off
-    jnz fp_fpu_enable
-6:  movl ia32_fpu_owner, %ecx           /* never NULL (thread.c) */
-    cmpl %ecx, %eax
-    je 4f
-    fxsave TCB_FPU(%ecx)
-    fxrstor TCB_FPU(%eax)
-    movl %eax, ia32_fpu_owner
-4:  movl %eax, ks_cur_thread
+    FP_SWITCH
     leal CTX_EFLAGS(%eax), %esp
     cmpl $VECTOR_SYSENTER, CTX_VECTOR-CTX_EFLAGS(%esp)
     jne 5f
@@ -346,35 +398,23 @@ fp_switch:
     movl %ebp, CTX_EBP-CTX_EFLAGS(%esp)
     leal CTX_EAX-CTX_EFLAGS(%esp), %esp
     jmp restore_iret
+    FP_SWITCH_RARE
 
-/* Out of line: a new fs base (rare: seL4 threads keep TLS in gs). */
-fp_load_fs:
-    movl %ecx, ia32_fs_base
-    movw %cx, ia32_gdt + GDT_FS * 8 + 2
-    shrl $16, %ecx
-    movb %cl, ia32_gdt + GDT_FS * 8 + 4
-    movb %ch, ia32_gdt + GDT_FS * 8 + 7
-    movw sel_fs, %fs
-    jmp 2b
-
-/* Out of line, as ia32_switch_fpu_flagged (thread.c): the thread has the
- * FPU disabled, so it runs with CR0.TS set (its first FPU instruction is
- * a #NM for its fault handler) and the owner keeps its state in the FPU;
- * or the FPU is off and the thread uses it: clear TS, then switch the
- * state as usual. */
-fp_fpu_disable:
-    cmpb $0, ia32_fpu_off
-    jnz 4b
-    movl %cr0, %ecx
-    orl $CR0_TS_MASK, %ecx
-    movl %ecx, %cr0
-    movb $1, ia32_fpu_off
-    jmp 4b
-
-fp_fpu_enable:
-    clts
-    movb $0, ia32_fpu_off
-    jmp 6b
+/* void ia32_fastpath_switch_restore(tcb_t *t) (EAX; EDX: its page
+ * directory): make t current and leave into it with every register as
+ * its context holds them (a thread restarted by a fault reply). */
+    .globl ia32_fastpath_switch_restore
+ia32_fastpath_switch_restore:
+    FP_SWITCH
+    leal CTX_EAX(%eax), %esp
+    cmpl $VECTOR_SYSENTER, CTX_VECTOR-CTX_EAX(%esp)
+    jne restore_iret
+    movl CTX_EBX-CTX_EAX(%esp), %ebx
+    movl CTX_ESI-CTX_EAX(%esp), %esi
+    movl CTX_EDI-CTX_EAX(%esp), %edi
+    movl CTX_EBP-CTX_EAX(%esp), %ebp
+    SYSEXIT_TAIL
+    FP_SWITCH_RARE
 
 #endif
 

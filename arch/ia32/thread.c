@@ -37,7 +37,7 @@ bool ia32_fpu_off;
  * instruction raises #NM, a UserException (Number 7) for its fault
  * handler; whichever thread owns the FPU keeps its state there. Any other
  * thread gets the FPU back (TS clear) and its own state. entry.S
- * (fp_fpu_disable, fp_fpu_enable) does the same for the fastpath. */
+ * (FP_SWITCH_RARE) does the same for the fastpath. */
 static void ia32_switch_fpu_flagged(tcb_t *t)
 {
     if (t->flags & TCB_FLAG_FPU_DISABLED) {

@@ -6,8 +6,9 @@
  *
  * Faults from traps (UnknownSyscall from `int`, VMFault, UserException)
  * first try the fastpath (kernel/fastpath.c), which returns only if the
- * handler is not simply waiting for them; `int $0x80` has tried it before
- * it gets here (its own stub, fastpath_unknown_syscall()).
+ * handler is not simply waiting for them; `int $0x80` and page faults have
+ * tried it before they get here (their own stubs, fastpath_unknown_syscall()
+ * and fastpath_vm_fault()).
  *
  * A trap taken in ring 0 is an interrupt in the idle loop or a kernel bug;
  * a bug panics with the vector, address and instruction (invariant 9).
@@ -59,11 +60,12 @@ static void take_irq(word_t vector)
     handle_interrupt(irq);
 }
 
-/* Returns only if the fastpath left the fault to the slow path. */
-static inline void try_fastpath(fault_t f)
+/* Returns only if the fastpath left the fault to the slow path. f is
+ * the caller's own record (no copy of it is made on the way). */
+static inline void try_fastpath(const fault_t *f)
 {
     if (CONFIG_FASTPATH)
-        fastpath_fault(&f);
+        fastpath_fault(f);
 }
 
 static void dispatch_user_trap(word_t vector, word_t error)
@@ -82,19 +84,22 @@ static void dispatch_user_trap(word_t vector, word_t error)
         word_t number = UNKSYS_TRAP_NUMBER(vector, ctx->eax);
         ctx->fault_ip = ctx->eip - INT_INSN_LEN;
         /* int $0x80 tried its own fastpath already (entry.S trap_linux). */
-        if (vector != VEC_LINUX)
-            try_fastpath(fault_unknown_syscall(number));
+        if (vector != VEC_LINUX) {
+            const fault_t f = fault_unknown_syscall(number);
+            try_fastpath(&f);
+        }
         handle_unknown_syscall(number);
         return;
     }
     ctx->fault_ip = ctx->eip;
     if (vector == VEC_PF) {
-        word_t addr = read_cr2();
-        try_fastpath(fault_vm(addr, (error & PF_INSTR) != 0, error));
-        handle_vm_fault(addr, error);
+        /* With the fastpath, a page fault tried its own already (entry.S
+         * trap_page_fault) and changed nothing; CR2 still holds its address. */
+        handle_vm_fault(read_cr2(), error);
         return;
     }
-    try_fastpath(fault_user_exception(vector, error));
+    const fault_t f = fault_user_exception(vector, error);
+    try_fastpath(&f);
     handle_user_exception(vector, error);
 }
 

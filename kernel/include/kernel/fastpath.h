@@ -22,6 +22,8 @@ FASTPATH_ENTRY void fastpath_call(void);
 FASTPATH_ENTRY void fastpath_reply_recv(void);
 /* `int $0x80` from user level, from its trap stub (registers saved). */
 FASTPATH_ENTRY void fastpath_unknown_syscall(void);
+/* A page fault from user level (VMFault), from its trap stub. */
+FASTPATH_ENTRY void fastpath_vm_fault(void);
 /* A trap made the current thread fault with f (its fault_ip is set):
  * deliver it to a handler waiting on its fault endpoint and return to user
  * level in the handler, as handle_fault() and schedule() would; if that

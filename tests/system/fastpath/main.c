@@ -9,6 +9,10 @@
  * endpoint, Grant versus GrantReply, a receiver without IPC buffer, a
  * saved reply capability and nested calls, fault delivery and replies,
  * `int $0x80` with replies of every length (the UnknownSyscall fastpath),
+ * page faults (the VMFault fastpath: delivery, replies with and without
+ * words and labels, and each fall-back: no receiver waiting, a handler of
+ * lower priority, none with an IPC buffer, a fault endpoint that is not
+ * one or lacks Grant and GrantReply), UserException replies of every length,
  * the eager FPU switch, also once the FPU's owner is deleted, and callers
  * whose CSpace root resolves all 32 bits at once or not.
  *
@@ -609,6 +613,263 @@ static void test_fault_handler_without_buffer(void)
     TEST_END();
 }
 
+/* ---- VMFault (fastpath_vm_fault and the fault reply): a thread reads
+ * and writes pages its handler maps on demand. It loads known values into
+ * EBX and ESI first and records them after: a VMFault reply, whatever
+ * words it carries, sets no register. ---- */
+
+#define VM_EBX      0x0b0b0b0bu
+#define VM_ESI      0x05151515u
+#define VM_JUNK     0xdeadbeefu
+#define VM_VALUE    0x5a5a
+#define PF_USER     0x4u            /* page-fault error code: user mode */
+#define PF_WRITE    0x2u            /* ... a write */
+#define PAGE_WORDS  ((1u << seL4_PageBits) / sizeof(seL4_Word))
+
+struct vmjob {
+    seL4_Word *page;                /* two pages, unmapped until the handler maps them */
+    volatile seL4_Word val, ebx, esi;
+    volatile int done;
+};
+
+extern const char vm_read_insn[], vm_write_insn[];
+
+static void vm_touch_thread(void *arg)
+{
+    struct vmjob *j = arg;
+    seL4_Word v, b = VM_EBX, s = VM_ESI;
+
+    __asm__ volatile(".globl vm_read_insn\nvm_read_insn: movl (%[a]), %[v]"
+                     : [v] "=&d"(v), "+b"(b), "+S"(s) : [a] "c"(j->page) : "memory");
+    j->val = v;
+    j->ebx = b;
+    j->esi = s;
+    __asm__ volatile(".globl vm_write_insn\nvm_write_insn: movl %[v], (%[a])"
+                     : : [v] "d"(v), [a] "c"(j->page + PAGE_WORDS) : "memory");
+    j->done = 1;
+    seL4_TCB_Suspend(rt_tls_self()->tcb);
+}
+
+/* The VMFault message from a Recv or ReplyRecv that returned info. */
+static void expect_vm_fault(seL4_MessageInfo_t info, seL4_Word badge, const char *ip, void *addr,
+                            seL4_Word fsr)
+{
+    EXPECT_EQ(badge, BADGE);
+    EXPECT_EQ(seL4_MessageInfo_get_label(info), seL4_Fault_VMFault);
+    EXPECT_EQ(seL4_MessageInfo_get_length(info), seL4_VMFault_Length);
+    EXPECT_EQ(seL4_GetMR(seL4_VMFault_IP), (seL4_Word)ip);
+    EXPECT_EQ(seL4_GetMR(seL4_VMFault_Addr), (seL4_Word)addr);
+    EXPECT_EQ(seL4_GetMR(seL4_VMFault_PrefetchFault), 0);
+    EXPECT_EQ(seL4_GetMR(seL4_VMFault_FSR), fsr);
+}
+
+static seL4_Error vm_map(seL4_CPtr frame, void *page)
+{
+    return seL4_X86_Page_Map(frame, seL4_CapInitThreadVSpace, (seL4_Word)page, seL4_ReadWrite,
+                             seL4_X86_Default_VMAttributes);
+}
+
+/* Let the threads below us run until they block (we drop below them). */
+static void let_lower_run(void)
+{
+    seL4_TCB_SetPriority(seL4_CapInitThreadTCB, seL4_CapInitThreadTCB, LOW_PRIO - 1);
+    seL4_TCB_SetPriority(seL4_CapInitThreadTCB, seL4_CapInitThreadTCB, ROOT_PRIO);
+}
+
+/* Two unmapped pages behind j->page, their frames in frames[0..2). */
+static int vm_setup(struct vmjob *j, seL4_CPtr frames[2])
+{
+    memset(j, 0, sizeof(*j));
+    j->page = st_pages(&mem, 2, frames);
+    if (j->page == NULL)
+        return 0;
+    j->page[0] = VM_VALUE;
+    return seL4_X86_Page_Unmap(frames[0]) == seL4_NoError &&
+           seL4_X86_Page_Unmap(frames[1]) == seL4_NoError;
+}
+
+/* The handler (the root task) waits before each fault, so every fault is
+ * delivered on the fastpath, and answers with ReplyRecv: empty (the read
+ * faults again), with four words of junk and label 0 (likewise, and no
+ * register changes), then with the page mapped and a non-zero label (a
+ * VMFault restarts whatever the label). */
+static void test_vm_fault_replies(void)
+{
+    struct vmjob j;
+    seL4_CPtr frames[2];
+    rt_thread_t t;
+    seL4_Word badge;
+    seL4_CPtr ep = st_new_object(&mem, seL4_EndpointObject);
+    seL4_CPtr fep = st_mint(&mem, ep, seL4_CapRights_new(1, 0, 0, 1), BADGE); /* GrantReply, W */
+
+    TEST_BEGIN("fastpath/vm_fault_delivery_and_replies");
+    ASSERT_TRUE(ep && fep);
+    ASSERT_TRUE(vm_setup(&j, frames));
+    ASSERT_OK(start(&t, LOW_PRIO, fep, vm_touch_thread, &j));
+    seL4_MessageInfo_t info = seL4_Recv(ep, &badge);
+    expect_vm_fault(info, badge, vm_read_insn, j.page, PF_USER);
+    info = seL4_ReplyRecv(ep, seL4_MessageInfo_new(0, 0, 0, 0), &badge);
+    expect_vm_fault(info, badge, vm_read_insn, j.page, PF_USER);
+    for (int i = 0; i < seL4_VMFault_Length; i++)
+        seL4_SetMR(i, VM_JUNK);
+    info = seL4_ReplyRecv(ep, seL4_MessageInfo_new(0, 0, 0, seL4_VMFault_Length), &badge);
+    expect_vm_fault(info, badge, vm_read_insn, j.page, PF_USER);
+    EXPECT_EQ(j.done, 0);
+    ASSERT_OK(vm_map(frames[0], j.page));
+    seL4_SetMR(0, VM_JUNK);
+    info = seL4_ReplyRecv(ep, seL4_MessageInfo_new(LABEL, 0, 0, 1), &badge);
+    expect_vm_fault(info, badge, vm_write_insn, j.page + PAGE_WORDS, PF_USER | PF_WRITE);
+    EXPECT_EQ(j.val, VM_VALUE);
+    EXPECT_EQ(j.ebx, VM_EBX);
+    EXPECT_EQ(j.esi, VM_ESI);
+    ASSERT_OK(vm_map(frames[1], j.page + PAGE_WORDS));
+    seL4_Reply(seL4_MessageInfo_new(0, 0, 0, 0));
+    let_lower_run();
+    EXPECT_EQ(j.done, 1);
+    EXPECT_EQ(j.page[PAGE_WORDS], VM_VALUE);
+    seL4_TCB_Suspend(t.tcb);
+    EXPECT_INVARIANTS();
+    TEST_END();
+}
+
+/* A handler of lower priority than the faulter, while the root task is
+ * ready: schedule() would not pick it, so the fault takes the slow path
+ * and the root runs on first. */
+static struct {
+    seL4_CPtr ep, ntfn, frame;
+    struct vmjob *j;
+    volatile seL4_Word info, badge, mr[seL4_VMFault_Length];
+    volatile int got;
+} vh;
+
+static void vm_low_handler(void *arg)
+{
+    seL4_Word badge;
+    (void)arg;
+    seL4_MessageInfo_t info = seL4_Recv(vh.ep, &badge);
+    vh.info = info.words[0];
+    vh.badge = badge;
+    for (int i = 0; i < seL4_VMFault_Length; i++)
+        vh.mr[i] = seL4_GetMR(i);
+    vh.got = 1;
+    vm_map(vh.frame, vh.j->page);
+    seL4_Reply(seL4_MessageInfo_new(0, 0, 0, 0));
+    seL4_Signal(vh.ntfn);
+    for (;;)
+        seL4_Recv(vh.ep, &badge);
+}
+
+static void test_vm_fault_fallbacks(void)
+{
+    struct vmjob j;
+    seL4_CPtr frames[2];
+    rt_thread_t h, t;
+    seL4_Word badge;
+    seL4_CPtr ep = st_new_object(&mem, seL4_EndpointObject);
+    seL4_CPtr fep = st_mint(&mem, ep, seL4_CapRights_new(1, 0, 0, 1), BADGE);
+
+    TEST_BEGIN("fastpath/vm_fault_fallbacks");
+    ASSERT_TRUE(ep && fep);
+    /* Nobody waiting: the faulter (above us) blocks sending its fault. */
+    ASSERT_TRUE(vm_setup(&j, frames));
+    ASSERT_OK(start(&t, HIGH_PRIO, fep, vm_touch_thread, &j));
+    seL4_MessageInfo_t info = seL4_Recv(ep, &badge);
+    expect_vm_fault(info, badge, vm_read_insn, j.page, PF_USER);
+    ASSERT_OK(vm_map(frames[0], j.page));
+    ASSERT_OK(vm_map(frames[1], j.page + PAGE_WORDS));
+    seL4_Reply(seL4_MessageInfo_new(0, 0, 0, 0));
+    EXPECT_EQ(j.done, 1);
+    EXPECT_EQ(j.val, VM_VALUE);
+    seL4_TCB_Suspend(t.tcb);
+
+    /* A waiting handler of lower priority than the faulter and than us. */
+    ASSERT_TRUE(vm_setup(&j, frames));
+    memset((void *)&vh, 0, sizeof(vh));
+    vh.ep = ep;
+    vh.ntfn = st_new_object(&mem, seL4_NotificationObject);
+    vh.frame = frames[0];
+    vh.j = &j;
+    ASSERT_NE(vh.ntfn, 0);
+    ASSERT_OK(start(&h, LOW_PRIO, 0, vm_low_handler, NULL));
+    let_lower_run();                /* the handler waits on ep */
+    ASSERT_OK(start(&t, HIGH_PRIO, fep, vm_touch_thread, &j));
+    EXPECT_EQ(vh.got, 0);           /* the fault made it ready, not current */
+    seL4_Wait(vh.ntfn, NULL);
+    EXPECT_EQ(vh.got, 1);
+    EXPECT_EQ(vh.badge, BADGE);
+    EXPECT_EQ(seL4_MessageInfo_get_label((seL4_MessageInfo_t){ { vh.info } }), seL4_Fault_VMFault);
+    EXPECT_EQ(seL4_MessageInfo_get_length((seL4_MessageInfo_t){ { vh.info } }), seL4_VMFault_Length);
+    EXPECT_EQ(vh.mr[seL4_VMFault_IP], (seL4_Word)vm_read_insn);
+    EXPECT_EQ(vh.mr[seL4_VMFault_Addr], (seL4_Word)j.page);
+    EXPECT_EQ(vh.mr[seL4_VMFault_FSR], PF_USER);
+    EXPECT_EQ(j.val, VM_VALUE);
+    seL4_TCB_Suspend(t.tcb);
+    seL4_TCB_Suspend(h.tcb);
+    EXPECT_INVARIANTS();
+    TEST_END();
+}
+
+/* A handler without IPC buffer gets the two register words (IP, address). */
+static void test_vm_fault_handler_without_buffer(void)
+{
+    struct vmjob j;
+    seL4_CPtr frames[2];
+    rt_thread_t h, t;
+
+    TEST_BEGIN("fastpath/vm_fault_handler_without_ipc_buffer");
+    ASSERT_TRUE(vm_setup(&j, frames));
+    memset((void *)&fh, 0, sizeof(fh));
+    fh.ep = st_new_object(&mem, seL4_EndpointObject);
+    ASSERT_NE(fh.ep, 0);
+    ASSERT_OK(st_thread_create(&mem, &h, HIGH_PRIO, 0));
+    ASSERT_OK(seL4_TCB_SetIPCBuffer(h.tcb, 0, seL4_CapNull));
+    ASSERT_OK(rt_thread_start(&h, nobuf_handler, NULL));
+    ASSERT_OK(start(&t, HIGH_PRIO, fh.ep, vm_touch_thread, &j));
+    EXPECT_EQ(fh.got, 1);
+    EXPECT_EQ(seL4_MessageInfo_get_label((seL4_MessageInfo_t){ { fh.info } }), seL4_Fault_VMFault);
+    EXPECT_EQ(seL4_MessageInfo_get_length((seL4_MessageInfo_t){ { fh.info } }), 2);
+    EXPECT_EQ(fh.mr0, (seL4_Word)vm_read_insn);
+    EXPECT_EQ(j.done, 0);
+    seL4_TCB_Suspend(t.tcb);
+    seL4_TCB_Suspend(h.tcb);
+    EXPECT_INVARIANTS();
+    TEST_END();
+}
+
+/* A fault endpoint that is no endpoint, or one without Grant or GrantReply:
+ * the fault is not delivered (a double fault) and the thread stops at the
+ * faulting instruction, with a handler waiting all the same. */
+static void test_vm_fault_bad_endpoint(void)
+{
+    struct vmjob j;
+    seL4_CPtr frames[2];
+    rt_thread_t h, t;
+    seL4_UserContext regs;
+    seL4_CPtr ntfn = st_new_object(&mem, seL4_NotificationObject);
+    seL4_CPtr ep = st_new_object(&mem, seL4_EndpointObject);
+    seL4_CPtr write_only = st_mint(&mem, ep, seL4_CapRights_new(0, 0, 0, 1), BADGE);
+    seL4_CPtr bad[] = { ntfn, write_only, st_slot(&mem) };
+
+    TEST_BEGIN("fastpath/vm_fault_bad_fault_endpoint");
+    ASSERT_TRUE(ntfn && ep && write_only && bad[2]);
+    memset((void *)&fh, 0, sizeof(fh));
+    fh.ep = ep;
+    ASSERT_OK(start(&h, HIGH_PRIO, 0, nobuf_handler, NULL));
+    for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        ASSERT_TRUE(vm_setup(&j, frames));
+        ASSERT_OK(start(&t, HIGH_PRIO, bad[i], vm_touch_thread, &j));
+        seL4_Yield();
+        EXPECT_EQ(fh.got, 0);
+        EXPECT_EQ(j.done, 0);
+        ASSERT_OK(seL4_TCB_ReadRegisters(t.tcb, 0, 0, 1, &regs));
+        EXPECT_EQ(regs.eip, (seL4_Word)vm_read_insn);
+        seL4_TCB_Suspend(t.tcb);
+    }
+    seL4_TCB_Suspend(h.tcb);
+    EXPECT_INVARIANTS();
+    TEST_END();
+}
+
 /* ---- int $0x80 registers both ways (fastpath_unknown_syscall and the
  * UnknownSyscall reply): the faulter loads distinct values into every
  * register, traps, and records what it resumes with. ---- */
@@ -730,6 +991,98 @@ static void test_unknown_syscall_registers(void)
     EXPECT_INVARIANTS();
     TEST_END();
 }
+
+/* ---- UserException replies of every length (the fastpath's reply in
+ * place): a thread runs ud2 in a loop; each reply's first words set
+ * FaultIP, ESP and EFLAGS (sanitised: TF dropped), the rest is ignored. ---- */
+
+#define UD_VECTOR   6               /* #UD */
+#define UE_JUNK     0x0badf00du
+
+extern const char ue_insn[];
+static volatile seL4_Word ue_flags;
+static volatile int ue_rounds;
+
+static void ue_thread(void *arg)
+{
+    (void)arg;
+    for (;;) {
+        seL4_Word f;
+        __asm__ volatile(".globl ue_insn\nue_insn: ud2\n\tpushfl\n\tpopl %0" : "=r"(f) : : "memory", "cc");
+        ue_flags = f;
+        ue_rounds++;
+    }
+}
+
+/* The message from info is a UserException at ue_insn with the stack
+ * pointer sp. */
+static void expect_ue(seL4_MessageInfo_t info, seL4_Word sp)
+{
+    EXPECT_EQ(seL4_MessageInfo_get_label(info), seL4_Fault_UserException);
+    EXPECT_EQ(seL4_MessageInfo_get_length(info), seL4_UserException_Length);
+    EXPECT_EQ(seL4_GetMR(seL4_UserException_FaultIP), (seL4_Word)ue_insn);
+    EXPECT_EQ(seL4_GetMR(seL4_UserException_SP), sp);
+    EXPECT_EQ(seL4_GetMR(seL4_UserException_Number), UD_VECTOR);
+    EXPECT_EQ(seL4_GetMR(seL4_UserException_Code), 0);
+}
+
+static void test_user_exception_replies(void)
+{
+    rt_thread_t t;
+    seL4_Word badge;
+    seL4_CPtr ep = st_new_object(&mem, seL4_EndpointObject);
+    seL4_CPtr fep = st_mint(&mem, ep, seL4_CapRights_new(1, 0, 0, 1), BADGE);
+
+    TEST_BEGIN("fastpath/user_exception_reply_each_length");
+    ASSERT_TRUE(ep && fep);
+    ue_rounds = 0;
+    ASSERT_OK(start(&t, LOW_PRIO, fep, ue_thread, NULL));
+    seL4_MessageInfo_t info = seL4_Recv(ep, &badge);
+    EXPECT_EQ(badge, BADGE);
+    seL4_Word sp = seL4_GetMR(seL4_UserException_SP);
+    seL4_Word flags = seL4_GetMR(seL4_UserException_FLAGS);
+    expect_ue(info, sp);
+    /* Empty: the ud2 runs again. */
+    info = seL4_ReplyRecv(ep, seL4_MessageInfo_new(0, 0, 0, 0), &badge);
+    expect_ue(info, sp);
+    EXPECT_EQ(ue_rounds, 0);
+    /* FaultIP past the ud2; then the stack pointer too (the same). */
+    for (seL4_Word n = 1; n <= 2; n++) {
+        seL4_SetMR(seL4_UserException_FaultIP, (seL4_Word)ue_insn + INSN_LEN_2);
+        seL4_SetMR(seL4_UserException_SP, sp);
+        info = seL4_ReplyRecv(ep, seL4_MessageInfo_new(0, 0, 0, n), &badge);
+        expect_ue(info, sp);
+        EXPECT_EQ(ue_rounds, (int)n);
+    }
+    /* EFLAGS: CF is the thread's to set, TF is dropped (else a debug trap
+     * would arrive instead of the next ud2). */
+    seL4_SetMR(seL4_UserException_FaultIP, (seL4_Word)ue_insn + INSN_LEN_2);
+    seL4_SetMR(seL4_UserException_SP, sp);
+    seL4_SetMR(seL4_UserException_FLAGS, flags | EFLAGS_CF | EFLAGS_TF);
+    info = seL4_ReplyRecv(ep, seL4_MessageInfo_new(0, 0, 0, 3), &badge);
+    expect_ue(info, sp);
+    EXPECT_EQ(ue_rounds, 3);
+    EXPECT_EQ(ue_flags & (EFLAGS_CF | EFLAGS_TF), EFLAGS_CF);
+    /* The whole message: Number and Code are not registers. */
+    seL4_SetMR(seL4_UserException_FaultIP, (seL4_Word)ue_insn + INSN_LEN_2);
+    seL4_SetMR(seL4_UserException_SP, sp);
+    seL4_SetMR(seL4_UserException_FLAGS, flags);
+    seL4_SetMR(seL4_UserException_Number, UE_JUNK);
+    seL4_SetMR(seL4_UserException_Code, UE_JUNK);
+    info = seL4_ReplyRecv(ep, seL4_MessageInfo_new(0, 0, 0, seL4_UserException_Length), &badge);
+    expect_ue(info, sp);
+    EXPECT_EQ(ue_rounds, 4);
+    EXPECT_EQ(ue_flags & (EFLAGS_CF | EFLAGS_TF), 0);
+    /* A label stops the thread whatever the words say. */
+    seL4_SetMR(seL4_UserException_FaultIP, (seL4_Word)ue_insn + INSN_LEN_2);
+    seL4_Reply(seL4_MessageInfo_new(LABEL, 0, 0, 1));
+    let_lower_run();
+    EXPECT_EQ(ue_rounds, 4);
+    seL4_TCB_Suspend(t.tcb);
+    EXPECT_INVARIANTS();
+    TEST_END();
+}
+
 
 /* int $0x80 with ES holding the TLS segment (a base other than 0) and the
  * direction flag set: the kernel must not use either. */
@@ -1056,7 +1409,12 @@ int main(bootinfo_t *bi)
     test_nested_and_saved();
     test_fault_replies();
     test_fault_handler_without_buffer();
+    test_vm_fault_replies();
+    test_vm_fault_fallbacks();
+    test_vm_fault_handler_without_buffer();
+    test_vm_fault_bad_endpoint();
     test_unknown_syscall_registers();
+    test_user_exception_replies();
     test_unknown_syscall_odd_segments();
     test_ipc_odd_segments();
     test_fpu_switch();

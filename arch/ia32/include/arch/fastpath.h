@@ -100,11 +100,13 @@ void arch_fastpath_send_exit(tcb_t *t, word_t badge, const tcb_t *sender)
 }
 
 /* Make t current and leave into it, restoring every register from its
- * context. */
+ * context (entry.S ia32_fastpath_switch_restore). */
 __attribute__((noreturn)) static inline __attribute__((always_inline))
 void arch_fastpath_switch_restore(tcb_t *t)
 {
-    arch_fastpath_switch_exit(t, t->ctx.ebx, t->ctx.esi, t->ctx.edi, t->ctx.ebp);
+    __asm__ volatile("jmp ia32_fastpath_switch_restore"
+                     : : "a"(t), "d"(arch_fastpath_pd_paddr(t)) : "memory");
+    __builtin_unreachable();
 }
 
 /* Is the trap being handled at `vector` a delivered interrupt (in service
@@ -112,6 +114,19 @@ void arch_fastpath_switch_restore(tcb_t *t)
 static inline __attribute__((always_inline)) bool arch_fastpath_trap_is_irq(word_t vector)
 {
     return apic_in_service(vector);
+}
+
+/* The page fault being handled: the address it faulted at (CR2, which
+ * nothing in the kernel changes before the slow path reads it again) and
+ * whether it was an instruction fetch (the error code's I/D bit). */
+static inline __attribute__((always_inline)) vaddr_t arch_fastpath_fault_addr(void)
+{
+    return read_cr2();
+}
+
+static inline __attribute__((always_inline)) bool arch_fastpath_fault_prefetch(word_t error)
+{
+    return (error & PF_INSTR) != 0;
 }
 
 /* Give up a trap: the slow path handles it from the start. */
