@@ -67,6 +67,7 @@
 #define PF_WRITE        2u              /* page-fault error code: a write (Intel SDM 4.7) */
 #define CAP_DEPTH       32u
 #define POLICY_MEDIATED 1u              /* enum vmm_policy's value (vmm/config.h) */
+#define FXSAVE_MXCSR_MASK 28u           /* its offset in the FXSAVE image (Intel SDM vol. 1 10.5.1) */
 
 static const char *const envp[] = {
     "HOME=/", "PATH=/sbin:/usr/sbin:/bin:/usr/bin", "TERM=vt100", NULL,
@@ -115,6 +116,19 @@ static uint32_t cpuid1_edx(void)
 
     __asm__ volatile("cpuid" : "+a"(a), "=b"(b), "+c"(c), "=d"(d));
     return d;
+}
+
+/* The MXCSR bits FXRSTOR accepts here: FXSAVE's MXCSR_MASK (0 when the
+ * processor reports none; Intel SDM vol. 1 11.6.6). sigreturn masks a
+ * frame's MXCSR with it, as Linux does. */
+static uint32_t mxcsr_mask(void)
+{
+    uint8_t area[512] __attribute__((aligned(16)));
+    uint32_t mask;
+
+    __asm__ volatile("fxsave %0" : "=m"(area));
+    memcpy(&mask, &area[FXSAVE_MXCSR_MASK], sizeof(mask));
+    return mask;
 }
 
 /* The guest kernel's side of one process (lx_proc_t.host). */
@@ -722,6 +736,7 @@ int guest_run_linux(rt_component_info_t *info, const vmm_guest_boot_t *boot)
         return gprintf("guest-stub: linux: no memory for the personality\n"), 1;
     k.tls_gdt_entry = GDT_TLS_ENTRY;
     k.hwcap = cpuid1_edx();
+    k.mxcsr_mask = mxcsr_mask();
     if (boot->initrd_size) {
         uint32_t bad = 0;
         int err = lx_cpio_unpack(&k, (const uint8_t *)boot->initrd_vaddr, boot->initrd_size,

@@ -126,6 +126,27 @@ bool lx_sig_child(struct lx_proc *parent, uint32_t child_pid, uint32_t status);
 bool lx_sig_on_altstack(const struct lx_proc *p, uint32_t sp);
 uint32_t lx_sig_ss_flags(const struct lx_proc *p, uint32_t sp);
 
+/* sigfpu.c: the FPU and SSE state across a handler, which the process
+ * saves and loads itself through a few instructions delivery writes beside
+ * the frame (see there). */
+/* The struct _fpstate_32 below the stack pointer sp, its save stub above
+ * it; 0 if there is no room. The frame goes below it. */
+uint32_t lx_sig_fpu_place(uint32_t sp);
+/* Writes the area at fp and the stub that saves the state there (after
+ * loading the block at restore, if not 0) and jumps to handler; *entry:
+ * where the thread starts instead of the handler. */
+int lx_sig_fpu_save(struct lx_proc *p, uint32_t fp, uint32_t handler, uint32_t restore,
+        uint32_t *entry);
+/* sigreturn: the state at fpstate (0: the initial one) is loaded by a stub
+ * written below the frame (which started at frame) and r->esp, which then
+ * jumps to *resume; *resume becomes the stub's address. */
+int lx_sig_fpu_restore(struct lx_proc *p, uint32_t fpstate, uint32_t frame,
+        struct lx_regs *r, uint32_t *resume);
+/* Registers r at a restore stub that has not finished: r->eip becomes where
+ * it jumps to; the block it has yet to load is returned (the new frame goes
+ * below it, and its save stub loads it first), else 0. */
+uint32_t lx_sig_fpu_resume(struct lx_proc *p, struct lx_regs *r);
+
 /* tty.c */
 void lx_tty_init(lx_tty_t *t);
 /* Raw bytes from the console through the line discipline: editing, echo,

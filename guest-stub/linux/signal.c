@@ -24,9 +24,10 @@
  * to the trampoline in the frame's retcode. Either makes sigreturn or
  * rt_sigreturn (sys_signal.c), which reads the frame back.
  *
- * No FPU state is saved: the guest kernel cannot read it (TCB ReadRegisters
- * gives the integer registers), so sigcontext.fpstate is NULL and a handler
- * that computes in floating point changes what the interrupted code sees.
+ * The FPU and SSE state goes on the frame too (struct _fpstate_32 above it,
+ * sigcontext.fpstate pointing at it), saved and loaded by the process
+ * itself through instructions delivery writes beside it (sigfpu.c): the
+ * thread starts there, and they jump to the handler.
  *
  * If the frame cannot be written (stack unmapped, alternate stack too
  * small) the process gets SIGSEGV instead, with its handler reset when the
@@ -243,20 +244,26 @@ uint32_t lx_sig_ss_flags(const lx_proc_t *p, uint32_t sp)
     return f | (p->sig.ss_autodisarm ? LX_SS_AUTODISARM : 0);
 }
 
-/* The frame's address: below the interrupted stack or at the top of the
- * alternate one, aligned so that the handler starts as if called (ESP + 4
- * a multiple of 16, arch/x86/kernel/signal.c align_sigframe). 0: no room. */
-static uint32_t frame_addr(lx_proc_t *p, uint32_t sp, uint32_t flags, uint32_t size)
+/* The frame's address: below the interrupted stack (and below the block
+ * of a restore stub not yet run, sigfpu.c) or at the top of the alternate
+ * one, under the FPU area (*fp), aligned so that the handler starts as if
+ * called (ESP + 4 a multiple of 16, arch/x86/kernel/signal.c
+ * get_sigframe). 0: no room. */
+static uint32_t frame_addr(lx_proc_t *p, uint32_t sp, uint32_t restore, uint32_t flags,
+        uint32_t size, uint32_t *fp)
 {
     bool on_alt = lx_sig_on_altstack(p, sp);
 
     if ((flags & LX_SA_ONSTACK) && p->sig.ss_size && !on_alt) {
         sp = p->sig.ss_sp + p->sig.ss_size;
         on_alt = true;
+    } else if (restore && sp > restore) {
+        sp = restore;
     }
-    if (sp < size + 16)
+    *fp = lx_sig_fpu_place(sp);
+    if (*fp < size + 16)
         return 0;
-    sp = ((sp - size + 4) & ~15u) - 4;
+    sp = ((*fp - size + 4) & ~15u) - 4;
     if (on_alt && sp < p->sig.ss_sp)
         return 0;               /* the frame would overflow the alternate stack */
     return sp;
@@ -266,7 +273,7 @@ static uint32_t frame_addr(lx_proc_t *p, uint32_t sp, uint32_t flags, uint32_t s
 /* Frames                                                               */
 
 static void fill_sigcontext(lx_proc_t *p, struct lx_sigcontext *sc, const lx_regs_t *r,
-        uint64_t mask)
+        uint64_t mask, uint32_t fp)
 {
     *sc = (struct lx_sigcontext){
         .gs = (p->k->tls_gdt_entry << 3) | 3, .fs = 0, .es = LX_USER_DS, .ds = LX_USER_DS,
@@ -274,7 +281,7 @@ static void fill_sigcontext(lx_proc_t *p, struct lx_sigcontext *sc, const lx_reg
         .edx = r->edx, .ecx = r->ecx, .eax = r->eax,
         .trapno = p->sig.trapno, .err = p->sig.err, .eip = r->eip, .cs = LX_USER_CS,
         .eflags = r->eflags, .esp_at_signal = r->esp, .ss = LX_USER_DS,
-        .fpstate = 0, .oldmask = LOW32(mask), .cr2 = p->sig.cr2,
+        .fpstate = fp, .oldmask = LOW32(mask), .cr2 = p->sig.cr2,
     };
 }
 
@@ -302,7 +309,9 @@ static int build_sigframe(lx_proc_t *p, lx_regs_t *r, int sig, const lx_sigact_t
         uint64_t mask)
 {
     struct lx_sigframe f;
-    uint32_t at = frame_addr(p, r->esp, a->flags, sizeof(f));
+    lx_regs_t in = *r;
+    uint32_t fp, entry, restore = lx_sig_fpu_resume(p, &in);
+    uint32_t at = frame_addr(p, in.esp, restore, a->flags, sizeof(f), &fp);
     uint32_t nr = LX_NR_sigreturn;
 
     if (!at)
@@ -311,7 +320,7 @@ static int build_sigframe(lx_proc_t *p, lx_regs_t *r, int sig, const lx_sigact_t
     f.pretcode = (a->flags & LX_SA_RESTORER) ? a->restorer :
                  at + (uint32_t)offsetof(struct lx_sigframe, retcode);
     f.sig = sig;
-    fill_sigcontext(p, &f.sc, r, mask);
+    fill_sigcontext(p, &f.sc, &in, mask, fp);
     f.extramask = HIGH32(mask);
     f.retcode[0] = LX_OP_POP_EAX;
     f.retcode[1] = LX_OP_MOV_EAX;
@@ -319,10 +328,12 @@ static int build_sigframe(lx_proc_t *p, lx_regs_t *r, int sig, const lx_sigact_t
     f.retcode[6] = LX_OP_INT;
     f.retcode[7] = LX_INT_LINUX;
     int err = lx_user_out(p, at, &f, sizeof(f));
+    if (!err)
+        err = lx_sig_fpu_save(p, fp, a->handler, restore, &entry);
     if (err)
         return err;
-    *r = (lx_regs_t){ .eip = a->handler, .esp = at, .eflags = r->eflags, .eax = (uint32_t)sig,
-                       .ebx = r->ebx, .esi = r->esi, .edi = r->edi, .ebp = r->ebp };
+    *r = (lx_regs_t){ .eip = entry, .esp = at, .eflags = in.eflags, .eax = (uint32_t)sig,
+                       .ebx = in.ebx, .esi = in.esi, .edi = in.edi, .ebp = in.ebp };
     return 0;
 }
 
@@ -330,7 +341,9 @@ static int build_rt_sigframe(lx_proc_t *p, lx_regs_t *r, int sig, const lx_sigac
         uint64_t mask, const lx_sigsrc_t *src)
 {
     struct lx_rt_sigframe f;
-    uint32_t at = frame_addr(p, r->esp, a->flags, sizeof(f));
+    lx_regs_t in = *r;
+    uint32_t fp, entry, restore = lx_sig_fpu_resume(p, &in);
+    uint32_t at = frame_addr(p, in.esp, restore, a->flags, sizeof(f), &fp);
     uint32_t nr = LX_NR_rt_sigreturn;
 
     if (!at)
@@ -342,9 +355,9 @@ static int build_rt_sigframe(lx_proc_t *p, lx_regs_t *r, int sig, const lx_sigac
     f.pinfo = at + (uint32_t)offsetof(struct lx_rt_sigframe, info);
     f.puc = at + (uint32_t)offsetof(struct lx_rt_sigframe, uc);
     fill_siginfo(&f.info, sig, src);
-    f.uc.uc_stack = (struct lx_stack){ p->sig.ss_sp, (int32_t)lx_sig_ss_flags(p, r->esp),
+    f.uc.uc_stack = (struct lx_stack){ p->sig.ss_sp, (int32_t)lx_sig_ss_flags(p, in.esp),
                                        p->sig.ss_size };
-    fill_sigcontext(p, &f.uc.uc_mcontext, r, mask);
+    fill_sigcontext(p, &f.uc.uc_mcontext, &in, mask, fp);
     f.uc.uc_sigmask[0] = LOW32(mask);
     f.uc.uc_sigmask[1] = HIGH32(mask);
     f.retcode[0] = LX_OP_MOV_EAX;
@@ -352,11 +365,13 @@ static int build_rt_sigframe(lx_proc_t *p, lx_regs_t *r, int sig, const lx_sigac
     f.retcode[5] = LX_OP_INT;
     f.retcode[6] = LX_INT_LINUX;
     int err = lx_user_out(p, at, &f, sizeof(f));
+    if (!err)
+        err = lx_sig_fpu_save(p, fp, a->handler, restore, &entry);
     if (err)
         return err;
-    *r = (lx_regs_t){ .eip = a->handler, .esp = at, .eflags = r->eflags, .eax = (uint32_t)sig,
-                       .ecx = f.puc, .edx = f.pinfo, .ebx = r->ebx, .esi = r->esi,
-                       .edi = r->edi, .ebp = r->ebp };
+    *r = (lx_regs_t){ .eip = entry, .esp = at, .eflags = in.eflags, .eax = (uint32_t)sig,
+                       .ecx = f.puc, .edx = f.pinfo, .ebx = in.ebx, .esi = in.esi,
+                       .edi = in.edi, .ebp = in.ebp };
     return 0;
 }
 

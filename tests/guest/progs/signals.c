@@ -27,8 +27,18 @@
  *   known values just before it), the fault's kind, and a handler that moves
  *   the saved EIP past the faulting instruction so sigreturn resumes there.
  *   Also a handler on the alternate stack (sigaltstack, SA_ONSTACK).
+ *
+ * fpu: The FPU and SSE state across handlers. A child sends SIGUSR1 50 times,
+ *   each once the last handler has said so through a pipe, while the parent
+ *   accumulates doubles in loops that keep their sums in x87 registers and
+ *   in XMM registers, and checks every result against one computed before.
+ *   The handler checks it starts with a fresh FPU (the control word and
+ *   MXCSR as Linux initialises them, the interrupted state in its
+ *   ucontext), switches both units to rounding upwards and computes sums of
+ *   its own, which it leaves for sigreturn to undo.
  */
 #define _GNU_SOURCE
+#include <emmintrin.h>
 #include <errno.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -36,6 +46,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <ucontext.h>
 #include <unistd.h>
 
@@ -325,17 +336,121 @@ static int frame(void)
     return 0;
 }
 
+#define FPU_SIGNALS   50
+#define FPU_N         20000
+#define FCW_DEFAULT   0x037f    /* what FNINIT sets, Linux's initial control word */
+#define FCW_ROUND_UP  0x0800    /* RC = 10b */
+#define MXCSR_DEFAULT 0x1f80
+#define MXCSR_ROUND_UP 0x4000   /* RC = 10b */
+
+static volatile int fpu_handled, fpu_fresh, fpu_ack = -1;
+static volatile double fpu_h87, fpu_hsse;
+
+static unsigned fpu_cw(void)
+{
+    unsigned short cw;
+    __asm__ volatile("fnstcw %0" : "=m"(cw));
+    return cw;
+}
+
+__attribute__((target("sse"))) static unsigned fpu_mxcsr(void)
+{
+    unsigned m;
+    __asm__ volatile("stmxcsr %0" : "=m"(m));
+    return m;
+}
+
+/* The same sums on the x87 (the default for -m32) and in SSE registers;
+ * -O2 keeps a and b in registers for the whole loop. */
+static double fpu_sum87(int n)
+{
+    double a = 0, b = 1;
+    for (int i = 1; i <= n; i++) {
+        a += b / i;
+        b = b * 1.0000001 + 1e-9;
+    }
+    return a + b;
+}
+
+__attribute__((target("sse2"))) static double fpu_sum_sse(int n)
+{
+    __m128d a = _mm_setzero_pd(), b = _mm_set_sd(1.0);
+    const __m128d k = _mm_set_sd(1.0000001), e = _mm_set_sd(1e-9);
+    for (int i = 1; i <= n; i++) {
+        a = _mm_add_sd(a, _mm_div_sd(b, _mm_cvtsi32_sd(_mm_setzero_pd(), i)));
+        b = _mm_add_sd(_mm_mul_sd(b, k), e);
+    }
+    return _mm_cvtsd_f64(_mm_add_sd(a, b));
+}
+
+static void fpu_on_usr1(int sig, siginfo_t *si, void *p)
+{
+    ucontext_t *uc = p;
+    unsigned short up = FCW_DEFAULT | FCW_ROUND_UP;
+    unsigned mx = MXCSR_DEFAULT | MXCSR_ROUND_UP;
+    (void)sig; (void)si;
+
+    if (fpu_cw() == FCW_DEFAULT && fpu_mxcsr() == MXCSR_DEFAULT && uc->uc_mcontext.fpregs &&
+        (uc->uc_mcontext.fpregs->cw & 0xffff) == FCW_DEFAULT)
+        fpu_fresh++;
+    __asm__ volatile("fldcw %0" : : "m"(up));
+    __asm__ volatile("ldmxcsr %0" : : "m"(mx));
+    fpu_h87 = fpu_sum87(100);
+    fpu_hsse = fpu_sum_sse(100);
+    fpu_handled++;
+    if (write(fpu_ack, "x", 1) != 1)
+        _exit(3);
+}
+
+static int fpu(void)
+{
+    struct sigaction sa = { .sa_sigaction = fpu_on_usr1, .sa_flags = SA_SIGINFO | SA_RESTART };
+    volatile double r87 = fpu_sum87(FPU_N), rsse = fpu_sum_sse(FPU_N), x;
+    int ack[2], bad = 0, status;
+    char c;
+
+    if (pipe(ack) != 0)
+        return 1;
+    fpu_ack = ack[1];           /* the first signal may come before fork returns */
+    sigaction(SIGUSR1, &sa, NULL);
+    pid_t child = fork();
+    if (child == 0) {
+        close(ack[1]);
+        for (int i = 0; i < FPU_SIGNALS; i++) {
+            kill(getppid(), SIGUSR1);
+            if (read(ack[0], &c, 1) != 1)
+                _exit(1);
+        }
+        _exit(0);
+    }
+    close(ack[0]);
+    while (fpu_handled < FPU_SIGNALS) {
+        x = fpu_sum87(FPU_N);
+        bad += x != r87;
+        x = fpu_sum_sse(FPU_N);
+        bad += x != rsse;
+    }
+    waitpid(child, &status, 0);
+    printf("signals %d, a fresh FPU in the handler %d times, child status %d\n", fpu_handled,
+           fpu_fresh, status);
+    printf("main: %.17g %.17g, %d wrong\n", r87, rsse, bad);
+    printf("handler, rounding up: %.17g %.17g\n", fpu_h87, fpu_hsse);
+    printf("after: cw %#x mxcsr %#x\n", fpu_cw(), fpu_mxcsr() & ~0x3fu);  /* less its flags */
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     static const struct { const char *name; int (*run)(void); } cases[] = {
         { "segv-jmp", segv_jmp }, { "self", self }, { "mask", mask },
         { "alarm", alarm_case }, { "pipe", pipe_case }, { "frame", frame },
+        { "fpu", fpu },
     };
 
     setvbuf(stdout, NULL, _IONBF, 0);
     for (size_t i = 0; argc == 2 && i < sizeof(cases) / sizeof(cases[0]); i++)
         if (strcmp(argv[1], cases[i].name) == 0)
             return cases[i].run();
-    fprintf(stderr, "usage: signals segv-jmp|self|mask|alarm|pipe|frame\n");
+    fprintf(stderr, "usage: signals segv-jmp|self|mask|alarm|pipe|frame|fpu\n");
     return 2;
 }
