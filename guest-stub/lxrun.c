@@ -36,7 +36,9 @@
  * copy-on-write copy). Signals: resume() delivers before every reply; a
  * parked call is interrupted when one becomes deliverable; a process that
  * is running when one arrives is suspended, given its frame and resumed
- * (signal_running); docs/guest.md, Signals. When init ends, every other
+ * (signal_running); a process a stop signal stops keeps its thread
+ * suspended, with the registers it resumes with, until SIGCONT or SIGKILL
+ * (stop_thread, continue_stopped); docs/guest.md, Signals. When init ends, every other
  * process is ended too; the guest kernel checks that every frame and byte
  * came back and reports init's status.
  *
@@ -136,6 +138,7 @@ typedef struct gproc {
     lxb_thread_t t;             /* faults to the backend's endpoint, badged with the pid */
     mm_cptr_t reply;            /* the parked call's reply capability; 0: none */
     lx_regs_t regs;             /* the parked call's registers */
+    bool stopped;               /* suspended by job control (stop_thread) */
 } gproc_t;
 
 /* The run loop's state. */
@@ -198,7 +201,7 @@ static void thread_stop(lxr_t *r, lx_proc_t *p)
         r->replying = NULL;     /* its caller is going: no reply */
     if (g->reply)
         r->b->slot_free(g->reply);
-    else
+    else if (!g->stopped)
         r->running--;
     r->b->thread_free(&g->t);
     lx_free(r->k, g, sizeof(*g));
@@ -242,6 +245,8 @@ static void kill_proc(lxr_t *r, lx_proc_t *p, uint32_t sig)
     proc_end(r, p, sig);
 }
 
+static void stop_thread(lxr_t *r, lx_proc_t *p, const lx_regs_t *regs);
+
 /* The registers a call (number nr) resumes with: its result in EAX, after
  * the instruction, through the saved reply capability if the call was
  * parked; then a deliverable signal may point them at a handler, or end
@@ -257,9 +262,15 @@ static void resume(lxr_t *r, lx_proc_t *p, lx_regs_t *regs, int32_t nr, int32_t 
         r->b->thread_tls(&g->t, p->tls_base);
         p->tls_changed = false;
     }
-    if (lx_sig_deliver(p, regs, nr) == LX_SIG_KILLED) {
+    switch (lx_sig_deliver(p, regs, nr)) {
+    case LX_SIG_KILLED:
         proc_end(r, p, p->exit_status);
         return;
+    case LX_SIG_STOPPED:
+        stop_thread(r, p, regs);
+        return;
+    default:
+        break;
     }
     _Static_assert(sizeof(*regs) == seL4_UnknownSyscall_Syscall * sizeof(uint32_t),
                    "lx_regs_t is the UnknownSyscall reply");
@@ -377,31 +388,74 @@ static void ctx_of(seL4_UserContext *c, const lx_regs_t *x)
 }
 
 /* Delivers what is pending to p, whose thread is stopped (at a fault, or
- * suspended): a handler's frame through TCB Read/WriteRegisters, or the
- * end of p. False if p ended. */
-static bool deliver_stopped(lxr_t *r, lx_proc_t *p)
+ * suspended): a handler's frame through TCB Read/WriteRegisters, the end
+ * of p (LX_SIG_KILLED), or a stop (LX_SIG_STOPPED, the registers written:
+ * the caller keeps the thread from running). */
+static lx_sig_result_t deliver_stopped(lxr_t *r, lx_proc_t *p)
 {
     gproc_t *g = p->host;
     seL4_UserContext ctx;
     lx_regs_t regs;
+    lx_sig_result_t res;
 
     if (r->b->thread_read(&g->t, &ctx, UREGS) != 0) {
         proc_end(r, p, SIGKILL);
-        return false;
+        return LX_SIG_KILLED;
     }
     regs_of(&regs, &ctx);
-    switch (lx_sig_deliver(p, &regs, -1)) {
-    case LX_SIG_KILLED:
+    res = lx_sig_deliver(p, &regs, -1);
+    if (res == LX_SIG_KILLED) {
         proc_end(r, p, p->exit_status);
+        return res;
+    }
+    if (res == LX_SIG_NONE)
+        return res;
+    ctx_of(&ctx, &regs);
+    if (r->b->thread_write(&g->t, &ctx, UREGS) != 0) {
+        proc_end(r, p, SIGKILL);
+        return LX_SIG_KILLED;
+    }
+    return res;
+}
+
+/* Job control: a stop signal's default action stopped p (p->sig.stopped),
+ * whose thread waits for our reply (held back, or parked) or is suspended:
+ * it stays suspended (TCB Suspend, which drops the reply capability) with
+ * the registers it resumes with once SIGCONT comes. */
+static void stop_thread(lxr_t *r, lx_proc_t *p, const lx_regs_t *regs)
+{
+    gproc_t *g = p->host;
+    seL4_UserContext ctx;
+
+    if (r->replying == p)
+        r->replying = NULL;     /* the registers are written instead */
+    ctx_of(&ctx, regs);
+    if (r->b->thread_stop(&g->t) != 0 || r->b->thread_write(&g->t, &ctx, UREGS) != 0) {
+        proc_end(r, p, SIGKILL);
+        return;
+    }
+    if (g->reply) {
+        r->b->slot_free(g->reply);
+        g->reply = 0;
+    } else {
+        r->running--;
+    }
+    g->stopped = true;
+}
+
+static bool continue_stopped(lxr_t *r, lx_proc_t *p)
+{
+    gproc_t *g = p->host;
+
+    switch (deliver_stopped(r, p)) {
+    case LX_SIG_KILLED:
         return false;
-    case LX_SIG_HANDLER:
-        ctx_of(&ctx, &regs);
-        if (r->b->thread_write(&g->t, &ctx, UREGS) != 0) {
-            proc_end(r, p, SIGKILL);
-            return false;
-        }
-        return true;
+    case LX_SIG_STOPPED:
+        return true;            /* stopped again before it ran */
     default:
+        g->stopped = false;
+        r->running++;
+        r->b->thread_resume(&g->t);
         return true;
     }
 }
@@ -434,7 +488,14 @@ static void fault_to_signal(lxr_t *r, lx_proc_t *p, seL4_Word label)
         return;
     }
     lx_sig_fault(p, sig, code, addr, trapno, err);
-    if (deliver_stopped(r, p)) {
+    lx_sig_result_t res = deliver_stopped(r, p);
+    gproc_t *g = p->host;
+    if (res == LX_SIG_STOPPED) {
+        if (r->b->thread_stop(&g->t) == 0) {    /* the fault is not answered */
+            g->stopped = true;
+            r->running--;
+        }
+    } else if (res != LX_SIG_KILLED) {
         reply_later(r, p, NULL);
     } else if (label == seL4_Fault_VMFault) {
         gprintf("guest-stub: linux: pid %u segfault at 0x%08x ip 0x%08x\n", p->pid, addr, ip);
@@ -470,6 +531,9 @@ static void on_fault(lxr_t *r, lx_proc_t *p, seL4_Word label)
 
 static void wake_parked(lxr_t *r);
 
+/* Job control: what the continued thread resumes with, or the end of p. */
+static bool continue_stopped(lxr_t *r, lx_proc_t *p);
+
 /* A signal for a process that is running, not in a call of ours (alarm's,
  * another process's kill, the terminal's ^C): its thread is suspended,
  * given the frame (or ended) and resumed; if it had a call on its way to
@@ -483,15 +547,27 @@ static bool signal_running(lxr_t *r)
         if (!g || p->exited)
             continue;
         lx_sig_tick(p);
+        if (g->stopped) {
+            if (!p->sig.stopped && !continue_stopped(r, p))
+                return true;
+            continue;
+        }
         if (g->reply || !lx_sig_deliverable(p))
             continue;
         if (r->replying == p)
             reply_now(r);       /* it runs: stopped as any running process */
         if (r->b->thread_stop(&g->t) != 0)
             continue;
-        if (!deliver_stopped(r, p))
+        switch (deliver_stopped(r, p)) {
+        case LX_SIG_KILLED:
             return true;
-        r->b->thread_resume(&g->t);
+        case LX_SIG_STOPPED:
+            g->stopped = true;
+            r->running--;
+            break;
+        default:
+            r->b->thread_resume(&g->t);
+        }
     }
     return false;
 }
@@ -580,12 +656,13 @@ static bool must_poll(lxr_t *r)
     return false;
 }
 
-/* Some process waits for the console, which can wake it. */
+/* Some process waits for the console, which can wake it (a stopped one:
+ * ^C, ^Z or a keystroke for its shell may lead to SIGCONT or SIGKILL). */
 static bool console_waits(lxr_t *r)
 {
     for (lx_proc_t *p = r->k->procs; p; p = p->next) {
         gproc_t *g = p->host;
-        if (g && g->reply && p->wait_external)
+        if (g && ((g->reply && p->wait_external) || (g->stopped && r->input_bound)))
             return true;
     }
     return false;

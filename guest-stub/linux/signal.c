@@ -8,9 +8,14 @@
  * to resume the process (lx_sig_deliver), and only if not blocked: a
  * synchronous fault signal first, then the lowest number, as Linux's
  * next_signal() picks. Delivery does what the action says. SIG_IGN, and a
- * default action of "ignore" (SIGCHLD, SIGCONT, SIGURG, SIGWINCH), drop it;
- * so does a default action of "stop": the guest has no job control, so, as
- * Linux does for an orphaned process group, stop signals are discarded. Any
+ * default action of "ignore" (SIGCHLD, SIGCONT, SIGURG, SIGWINCH), drop it.
+ * A default action of "stop" (SIGSTOP, SIGTSTP, SIGTTIN, SIGTTOU) stops the
+ * process -- unless its group is orphaned and the signal is not SIGSTOP,
+ * when it is dropped, as Linux's get_signal does -- and tells the parent
+ * (SIGCHLD with CLD_STOPPED, unless SA_NOCLDSTOP; wait4 with WUNTRACED);
+ * the guest kernel keeps its thread from running until SIGCONT (whatever
+ * its action, even blocked: prepare_signal) or SIGKILL comes, and SIGCONT
+ * tells the parent again (CLD_CONTINUED; WCONTINUED). Any
  * other default terminates the process with the signal in its wait status.
  * For the signals whose default is "core" (SIGQUIT, SIGILL, SIGABRT,
  * SIGFPE, SIGSEGV, ...) Linux adds the core flag 0x80 only when it wrote a
@@ -50,15 +55,43 @@
 #define LOW32(m)        ((uint32_t)(m))
 #define HIGH32(m)       ((uint32_t)((m) >> 32))
 
-/* Whether the action drops the signal (SIG_IGN, or a default that ignores
- * or stops; SIGKILL never). */
+/* Whether the action drops the signal at once (SIG_IGN, or a default that
+ * ignores; SIGKILL never). */
 bool lx_sig_drops(const lx_sigact_t *a, int sig)
 {
     if (sig == LX_SIGKILL)
         return false;
     if (a->handler == LX_SIG_IGN)
         return true;
-    return a->handler == LX_SIG_DFL && ((DFL_IGNORE | DFL_STOP) & LX_SIGBIT(sig));
+    return a->handler == LX_SIG_DFL && (DFL_IGNORE & LX_SIGBIT(sig));
+}
+
+/* SIGCHLD to p's parent for a stop or a continue (do_notify_parent_cldstop),
+ * unless it asked not to hear of them. */
+static void notify_stop(lx_proc_t *p, int code, int sig)
+{
+    lx_proc_t *parent = p->parent;
+    lx_sigsrc_t src = { .code = code, .pid = p->pid, .status = sig };
+
+    if (!parent || parent->exited || (parent->sig.act[LX_SIGCHLD - 1].flags & LX_SA_NOCLDSTOP))
+        return;
+    lx_sig_send(parent, LX_SIGCHLD, &src);
+}
+
+/* SIGCONT continues a stopped process whatever its action; SIGKILL wakes it
+ * to die (kernel/signal.c prepare_signal, signal_wake_up). */
+static void wake_stopped(lx_proc_t *p, int sig)
+{
+    lx_sigstate_t *s = &p->sig;
+
+    if (!s->stopped)
+        return;
+    s->stopped = false;
+    if (sig != LX_SIGCONT)
+        return;
+    s->stop_report = false;
+    s->cont_report = true;
+    notify_stop(p, LX_CLD_CONTINUED, LX_SIGCONT);
 }
 
 void lx_sig_send(lx_proc_t *p, int sig, const lx_sigsrc_t *src)
@@ -70,6 +103,8 @@ void lx_sig_send(lx_proc_t *p, int sig, const lx_sigsrc_t *src)
         s->pending &= ~DFL_STOP;
     if (bit & DFL_STOP)
         s->pending &= ~LX_SIGBIT(LX_SIGCONT);
+    if (sig == LX_SIGCONT || sig == LX_SIGKILL)
+        wake_stopped(p, sig);
     if (!(s->blocked & bit) && lx_sig_drops(&s->act[sig - 1], sig))
         return;
     if (s->pending & bit)
@@ -210,6 +245,7 @@ void lx_sig_fork(lx_proc_t *child, const lx_proc_t *parent)
 {
     child->sig = parent->sig;
     child->sig.pending = 0;
+    child->sig.stopped = child->sig.stop_report = child->sig.cont_report = false;
     memset(child->sig.src, 0, sizeof(child->sig.src));
     child->sig.alarm_ns = 0;
     child->sig.restore_mask = false;
@@ -448,6 +484,32 @@ static void terminate(lx_proc_t *p, int sig)
     lx_proc_exit(p, lx_sig_wait_status(sig));
 }
 
+bool lx_sig_pgrp_orphaned(lx_kernel_t *k, uint32_t pgrp)
+{
+    for (lx_proc_t *q = k->procs; q; q = q->next) {
+        const lx_proc_t *up = q->parent;
+        if (q->pgid != pgrp || q->exited || !up || up->exited)
+            continue;
+        if (up->pgid != pgrp && up->sid == q->sid)
+            return false;
+    }
+    return true;
+}
+
+/* A stop signal's default action (do_signal_stop); false if it is dropped
+ * instead (an orphaned group's SIGTSTP, SIGTTIN or SIGTTOU). */
+static bool stop(lx_proc_t *p, int sig)
+{
+    if (sig != LX_SIGSTOP && lx_sig_pgrp_orphaned(p->k, p->pgid))
+        return false;
+    p->sig.stopped = true;
+    p->sig.stop_sig = (uint8_t)sig;
+    p->sig.stop_report = true;
+    p->sig.cont_report = false;
+    notify_stop(p, LX_CLD_STOPPED, sig);
+    return true;
+}
+
 lx_sig_result_t lx_sig_deliver(lx_proc_t *p, lx_regs_t *r, int32_t nr)
 {
     lx_sigstate_t *s = &p->sig;
@@ -464,6 +526,12 @@ lx_sig_result_t lx_sig_deliver(lx_proc_t *p, lx_regs_t *r, int32_t nr)
         s->pending &= ~LX_SIGBIT(sig);
         if (lx_sig_drops(a, sig))
             continue;
+        if (a->handler == LX_SIG_DFL && (DFL_STOP & LX_SIGBIT(sig))) {
+            if (!stop(p, sig))
+                continue;
+            done = LX_SIG_STOPPED;  /* a call restarts once continued, as without a handler */
+            break;
+        }
         if (a->handler == LX_SIG_DFL) {
             terminate(p, sig);
             return LX_SIG_KILLED;

@@ -108,6 +108,8 @@
 #define LX_CLD_EXITED     1
 #define LX_CLD_KILLED     2
 #define LX_CLD_DUMPED     3
+#define LX_CLD_STOPPED    5
+#define LX_CLD_CONTINUED  6
 
 /* Restart codes a system call may return while a signal is pending; they
  * never reach the program (include/linux/errno.h). */

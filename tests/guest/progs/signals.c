@@ -36,6 +36,13 @@
  *   MXCSR as Linux initialises them, the interrupted state in its
  *   ucontext), switches both units to rounding upwards and computes sums of
  *   its own, which it leaves for sigreturn to undo.
+ *
+ * stop: Job control between a parent and a child that echoes bytes through
+ *   pipes: SIGSTOP stops it (waitpid with WUNTRACED reports it once, SIGCHLD
+ *   says CLD_STOPPED, and it answers nothing), SIGCONT continues it
+ *   (WCONTINUED) and it answers; SIGTSTP to its group stops it again; a
+ *   SIGTERM waits until SIGCONT, then kills it; with SA_NOCLDSTOP a stop
+ *   sends no SIGCHLD, an exit still does.
  */
 #define _GNU_SOURCE
 #include <emmintrin.h>
@@ -45,6 +52,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <ucontext.h>
@@ -439,18 +447,129 @@ static int fpu(void)
     return 0;
 }
 
+static volatile int stop_chlds, stop_code, stop_status;
+
+static void stop_on_chld(int sig, siginfo_t *si, void *uc)
+{
+    (void)sig; (void)uc;
+    stop_chlds++;
+    stop_code = si->si_code;
+    stop_status = si->si_status;
+}
+
+/* waitpid(pid, options) and what it said. */
+static void stop_show(const char *what, pid_t pid, int options)
+{
+    int st = 0;
+    pid_t got = waitpid(pid, &st, options);
+
+    printf("%s: pid %s, status %#x: exited %d signaled %d (%d) stopped %d (%d) continued %d\n",
+           what, got == pid ? "the child's" : got == 0 ? "0" : "error", got > 0 ? st : 0,
+           got > 0 && WIFEXITED(st), got > 0 && WIFSIGNALED(st), got > 0 && WIFSIGNALED(st) ?
+           WTERMSIG(st) : 0, got > 0 && WIFSTOPPED(st), got > 0 && WIFSTOPPED(st) ?
+           WSTOPSIG(st) : 0, got > 0 && WIFCONTINUED(st));
+}
+
+/* A child that answers each byte with the next one. */
+static pid_t stop_echo_child(int *to, int *from)
+{
+    int a[2], b[2];
+    char c;
+
+    if (pipe(a) != 0 || pipe(b) != 0)
+        return -1;
+    pid_t pid = fork();
+    if (pid == 0) {
+        setpgid(0, 0);
+        close(a[1]);
+        close(b[0]);
+        while (read(a[0], &c, 1) == 1) {
+            c++;
+            if (write(b[1], &c, 1) != 1)
+                _exit(1);
+        }
+        _exit(0);
+    }
+    setpgid(pid, pid);
+    close(a[0]);
+    close(b[1]);
+    *to = a[1];
+    *from = b[0];
+    return pid;
+}
+
+/* Sends c; the answer, waiting at most timeout ms (-1: for ever). */
+static void stop_ask(int to, int from, char c, int timeout)
+{
+    struct pollfd pfd = { .fd = from, .events = POLLIN };
+
+    if (write(to, &c, 1) != 1)
+        return;
+    int n = poll(&pfd, 1, timeout);
+    if (n == 0) {
+        printf("sent %c: no answer in 100 ms\n", c);
+        return;
+    }
+    if (read(from, &c, 1) == 1)
+        printf("answer %c\n", c);
+}
+
+static int stop_case(void)
+{
+    struct sigaction sa = { .sa_sigaction = stop_on_chld, .sa_flags = SA_SIGINFO | SA_RESTART };
+    int to, from;
+    char c;
+
+    sigaction(SIGCHLD, &sa, NULL);
+    pid_t pid = stop_echo_child(&to, &from);
+    stop_ask(to, from, 'a', -1);
+    kill(pid, SIGSTOP);
+    stop_show("SIGSTOP, WUNTRACED", pid, WUNTRACED);
+    printf("SIGCHLD code %d status %d\n", stop_code, stop_status);
+    stop_ask(to, from, 'c', 100);     /* stopped: never */
+    stop_show("again, WNOHANG", pid, WUNTRACED | WNOHANG);
+    kill(pid, SIGCONT);
+    stop_show("SIGCONT, WCONTINUED", pid, WCONTINUED);
+    if (read(from, &c, 1) == 1)
+        printf("answer %c once continued\n", c);
+    stop_ask(to, from, 'x', -1);
+
+    kill(-pid, SIGTSTP);
+    stop_show("SIGTSTP to the group", pid, WUNTRACED);
+    printf("SIGCHLD code %d status %d\n", stop_code, stop_status);
+    kill(pid, SIGTERM);
+    stop_show("SIGTERM while stopped, WNOHANG", pid, WNOHANG);
+    kill(pid, SIGCONT);
+    stop_show("SIGCONT", pid, 0);
+    close(to);
+    close(from);
+
+    sa.sa_flags |= SA_NOCLDSTOP;
+    sigaction(SIGCHLD, &sa, NULL);
+    int before = stop_chlds;
+    pid = stop_echo_child(&to, &from);
+    stop_ask(to, from, 'm', -1);
+    kill(pid, SIGSTOP);
+    stop_show("SA_NOCLDSTOP: SIGSTOP", pid, WUNTRACED);
+    printf("SIGCHLDs %d\n", stop_chlds - before);
+    kill(pid, SIGKILL);
+    stop_show("SIGKILL while stopped", pid, 0);
+    printf("SIGCHLDs %d, code %d status %d\n", stop_chlds - before, stop_code, stop_status);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     static const struct { const char *name; int (*run)(void); } cases[] = {
         { "segv-jmp", segv_jmp }, { "self", self }, { "mask", mask },
         { "alarm", alarm_case }, { "pipe", pipe_case }, { "frame", frame },
-        { "fpu", fpu },
+        { "fpu", fpu }, { "stop", stop_case },
     };
 
     setvbuf(stdout, NULL, _IONBF, 0);
     for (size_t i = 0; argc == 2 && i < sizeof(cases) / sizeof(cases[0]); i++)
         if (strcmp(argv[1], cases[i].name) == 0)
             return cases[i].run();
-    fprintf(stderr, "usage: signals segv-jmp|self|mask|alarm|pipe|frame|fpu\n");
+    fprintf(stderr, "usage: signals segv-jmp|self|mask|alarm|pipe|frame|fpu|stop\n");
     return 2;
 }

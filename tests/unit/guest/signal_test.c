@@ -369,9 +369,14 @@ static void default_actions(void **state)
     lx_regs_t u = regs_for(LX_NR_getpid, 0, 0, 0, 0);
 
     lx_sig_send(&w->p, LX_SIGCHLD, &src);       /* default: ignore */
-    lx_sig_send(&w->p, LX_SIGTSTP, &src);       /* default: stop, no job control */
     lx_sig_send(&w->p, LX_SIGWINCH, &src);
     assert_int_equal(w->p.sig.pending, 0);
+    lx_sig_send(&w->p, LX_SIGTSTP, &src);       /* default: stop, but our group is orphaned */
+    assert_true(w->p.sig.pending == BIT(LX_SIGTSTP));
+    assert_int_equal(step(w, &u), LX_SIG_NONE);
+    assert_int_equal(w->p.sig.pending, 0);
+    assert_false(w->p.sig.stopped);
+    u = regs_for(LX_NR_getpid, 0, 0, 0, 0);
     assert_int_equal(SC2(w, LX_NR_signal, LX_SIGINT, LX_SIG_IGN), LX_SIG_DFL);
     lx_sig_send(&w->p, LX_SIGINT, &src);
     assert_int_equal(w->p.sig.pending, 0);
@@ -744,6 +749,72 @@ static void ppoll_mask(void **state)
     assert_true(w->p.sig.blocked == BIT(LX_SIGHUP));
 }
 
+/* Job control: SIGSTOP stops a child (a parked read restarts once it is
+ * continued), its parent hears of it through SIGCHLD and wait4 with
+ * WUNTRACED, once; SIGCONT continues it (even when ignored) and WCONTINUED
+ * reports that; SA_NOCLDSTOP keeps SIGCHLD quiet; SIGTSTP stops a group
+ * that is not orphaned; SIGKILL ends a stopped process. */
+static void job_control_stop_and_continue(void **state)
+{
+    fake_world_t *w = *state;
+    lx_proc_t *p = &w->p;
+    uint32_t st = FAKE_SCRATCH + OLD_AT;
+    int32_t pid = SC0(w, LX_NR_fork);
+    lx_proc_t *c = p->new_child;
+    p->new_child = NULL;
+
+    assert_int_equal(set_action(w, LX_SIGCHLD, HANDLER, LX_SA_RESTORER, 0), 0);
+    assert_int_equal(PC4(p, LX_NR_wait4, pid, st, LX_WNOHANG | LX_WUNTRACED, 0), 0);
+    assert_int_equal(PC2(p, LX_NR_kill, pid, LX_SIGSTOP), 0);
+    lx_regs_t u = regs_for(LX_NR_read, 0, FAKE_SCRATCH, 10, 0);
+    answered(&u, -LX_ERESTARTSYS);          /* a parked read the signal interrupted */
+    assert_int_equal(lx_sig_deliver(c, &u, LX_NR_read), LX_SIG_STOPPED);
+    assert_true(c->sig.stopped);
+    assert_int_equal(u.eip, INT80_AT);      /* restarted once continued */
+    assert_int_equal(u.eax, LX_NR_read);
+    assert_true(p->sig.pending == BIT(LX_SIGCHLD));
+    assert_int_equal(p->sig.src[LX_SIGCHLD - 1].code, LX_CLD_STOPPED);
+    assert_int_equal(p->sig.src[LX_SIGCHLD - 1].status, LX_SIGSTOP);
+    p->sig.pending = 0;
+    assert_int_equal(PC4(p, LX_NR_wait4, pid, st, LX_WNOHANG, 0), 0);   /* not without */
+    assert_int_equal(PC4(p, LX_NR_wait4, pid, st, LX_WUNTRACED, 0), pid);
+    assert_int_equal(fake_read32(&w->space, st), (LX_SIGSTOP << 8) | 0x7f);
+    assert_int_equal(PC4(p, LX_NR_wait4, -1, st, LX_WNOHANG | LX_WUNTRACED, 0), 0);  /* once */
+
+    /* signals wait while it is stopped; SIGCONT, even ignored, continues */
+    assert_int_equal(PC2(c, LX_NR_signal, LX_SIGCONT, LX_SIG_IGN), LX_SIG_DFL);
+    c->sig.stopped = true;                  /* (the call above was made while stopped) */
+    assert_int_equal(PC2(p, LX_NR_kill, pid, LX_SIGCONT), 0);
+    assert_false(c->sig.stopped);
+    assert_int_equal(p->sig.src[LX_SIGCHLD - 1].code, LX_CLD_CONTINUED);
+    assert_int_equal(PC4(p, LX_NR_wait4, pid, st, LX_WUNTRACED | LX_WNOHANG, 0), 0);
+    assert_int_equal(PC4(p, LX_NR_wait4, pid, st, LX_WCONTINUED, 0), pid);
+    assert_int_equal(fake_read32(&w->space, st), 0xffff);
+    assert_int_equal(PC4(p, LX_NR_wait4, pid, st, LX_WCONTINUED | LX_WNOHANG, 0), 0);
+
+    /* SA_NOCLDSTOP; SIGTSTP stops the child, whose parent is in another group */
+    assert_int_equal(set_action(w, LX_SIGCHLD, HANDLER, LX_SA_NOCLDSTOP | LX_SA_RESTORER, 0), 0);
+    p->sig.pending = 0;
+    assert_int_equal(PC2(c, LX_NR_setpgid, 0, 0), 0);
+    assert_int_equal(PC2(p, LX_NR_kill, -pid, LX_SIGTSTP), 0);
+    u = regs_for(LX_NR_getpid, 0, 0, 0, 0);
+    answered(&u, pid);
+    assert_int_equal(lx_sig_deliver(c, &u, LX_NR_getpid), LX_SIG_STOPPED);
+    assert_int_equal(u.eax, pid);           /* nothing to restart */
+    assert_int_equal(p->sig.pending, 0);
+    assert_int_equal(PC4(p, LX_NR_wait4, pid, st, LX_WUNTRACED, 0), pid);
+    assert_int_equal(fake_read32(&w->space, st), (LX_SIGTSTP << 8) | 0x7f);
+
+    /* SIGKILL wakes it to die */
+    assert_int_equal(PC2(p, LX_NR_kill, pid, LX_SIGKILL), 0);
+    assert_false(c->sig.stopped);
+    assert_int_equal(lx_sig_deliver(c, &u, -1), LX_SIG_KILLED);
+    fake_ops.space_free(&w->host, c->space);
+    c->space = NULL;
+    assert_int_equal(PC4(p, LX_NR_wait4, pid, st, 0, 0), pid);
+    assert_int_equal(fake_read32(&w->space, st), LX_SIGKILL);
+}
+
 /* kill between processes, SIGCHLD at a child's exit, kill(-1). */
 static void signals_between_processes(void **state)
 {
@@ -804,6 +875,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(sigpipe_on_broken_pipe, setup, teardown),
         cmocka_unit_test_setup_teardown(fork_exec_and_sigchld, setup, teardown),
         cmocka_unit_test_setup_teardown(signals_between_processes, setup, teardown),
+        cmocka_unit_test_setup_teardown(job_control_stop_and_continue, setup, teardown),
         cmocka_unit_test_setup_teardown(ppoll_mask, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
