@@ -42,6 +42,12 @@
  * process is ended too; the guest kernel checks that every frame and byte
  * came back and reports init's status.
  *
+ * While programs run, the guest tells the VMM its usage (VMM_CALL_USAGE,
+ * what `list` shows) whenever it has changed by 1/32 of the partition (at
+ * least 64 KiB) since the last report, looking after every 16 memory events
+ * (page faults served, processes made, replaced or ended): a decrement per
+ * event, one Call per report. Under mediated the VMM keeps the account.
+ *
  * Arguments are split at blanks; 'single' and "double" quotes group words
  * (no escapes).
  */
@@ -69,6 +75,9 @@
 #define PF_WRITE        2u              /* page-fault error code: a write (Intel SDM 4.7) */
 #define CAP_DEPTH       32u
 #define POLICY_MEDIATED 1u              /* enum vmm_policy's value (vmm/config.h) */
+#define USAGE_EVENTS    16u             /* memory events between looks at the usage */
+#define USAGE_MIN_STEP  (64u << 10)     /* bytes of change worth a report, at least ... */
+#define USAGE_STEP_SHIFT 5u             /* ... and 1/32 of the partition */
 #define FXSAVE_MXCSR_MASK 28u           /* its offset in the FXSAVE image (Intel SDM vol. 1 10.5.1) */
 
 static const char *const envp[] = {
@@ -160,7 +169,31 @@ typedef struct lxr {
     uint32_t reply_len;
     lx_regs_t reply_regs;
     bool input_bound;           /* console input wakes our receive (bind_input) */
+    /* Usage reports to the VMM while programs run (usage_event); usage_mm
+     * NULL: none (mediated: the VMM keeps the account itself). */
+    const struct mm *usage_mm;
+    uint32_t usage_last;        /* b->in_use() at the last report */
+    uint32_t usage_step;        /* change worth a report */
+    uint32_t usage_countdown;   /* memory events until the next look */
 } lxr_t;
+
+/* A memory event (a page backed, a process made, replaced or ended): every
+ * USAGE_EVENTS of them, the usage is compared with the last report and
+ * reported again if it moved by usage_step either way. */
+static void usage_event(lxr_t *r)
+{
+    uint32_t now, moved;
+
+    if (!r->usage_mm || --r->usage_countdown != 0)
+        return;
+    r->usage_countdown = USAGE_EVENTS;
+    now = r->b->in_use();
+    moved = now > r->usage_last ? now - r->usage_last : r->usage_last - now;
+    if (moved < r->usage_step)
+        return;
+    r->usage_last = now;
+    guest_report_usage(r->usage_mm, 0);
+}
 
 /* Answers the last message later, with the receive of the next one
  * (seL4_ReplyRecv: one kernel entry, the fastpath's for a fault's reply);
@@ -323,6 +356,8 @@ static void restart(lxr_t *r, lx_proc_t *p)
 /* What a finished call leaves to do; false if the caller is not resumed. */
 static bool after_call(lxr_t *r, lx_proc_t *p, lx_regs_t *regs, int32_t ret)
 {
+    if (p->new_child || p->exited || p->execed)
+        usage_event(r);
     if (p->new_child)
         start_child(r, p, regs);
     if (p->exited) {
@@ -514,6 +549,7 @@ static void on_fault(lxr_t *r, lx_proc_t *p, seL4_Word label)
 
         if (err == 0) {
             r->faults++;
+            usage_event(r);
             if (r->timed)
                 r->fault_ticks += vmm_rdtsc() - t0;
             reply_later(r, p, NULL);
@@ -826,7 +862,16 @@ int guest_run_linux(rt_component_info_t *info, const vmm_guest_boot_t *boot)
     }
     live = b->in_use() - lxh_kept_bytes();
     r = (lxr_t){ .k = &k, .b = b, .prio = boot->priority,
-                 .timed = bench_wanted(boot->bootargs) };
+                 .timed = bench_wanted(boot->bootargs), .usage_countdown = USAGE_EVENTS,
+                 .usage_step = boot->memory >> USAGE_STEP_SHIFT };
+    if (r.usage_step < USAGE_MIN_STEP)
+        r.usage_step = USAGE_MIN_STEP;
+    if (boot->policy != POLICY_MEDIATED) {
+        struct mm_vspace *vs;
+        r.usage_mm = guest_own_mm(info, &vs);
+        r.usage_last = b->in_use();
+        guest_report_usage(r.usage_mm, 0);  /* the file system unpacked */
+    }
     status = run(&r, argv);
     nsys = r.nsys;
     if (status < 0)
