@@ -738,16 +738,16 @@ static void serve(lxr_t *r)
         } else {
             m = seL4_Recv(r->b->ep, &badge);
         }
-        feed_input(r);
+        /* The fault's words first: feeding input echoes it through calls to
+         * the VMM, which reuse the message registers. */
         p = lx_proc_find(r->k, badge);
-        if (!p || !p->host) {
-            after_event(r);     /* input (badge 0), or a thread already ended */
-            continue;
-        }
-        if (seL4_MessageInfo_get_label(m) == seL4_Fault_UnknownSyscall)
-            on_syscall(r, p);
-        else
-            on_fault(r, p, seL4_MessageInfo_get_label(m));
+        if (p && p->host) {
+            if (seL4_MessageInfo_get_label(m) == seL4_Fault_UnknownSyscall)
+                on_syscall(r, p);
+            else
+                on_fault(r, p, seL4_MessageInfo_get_label(m));
+        }                       /* else input (badge 0), or a thread already ended */
+        feed_input(r);
         after_event(r);
     }
 }
