@@ -97,26 +97,34 @@ uint32_t lx_sig_fpu_place(uint32_t sp)
     return buf_fx - LEGACY_SIZE;
 }
 
+/* Zeros for what the processor does not store: the legacy image's magic
+ * (LX_FXSR_MAGIC) and the FXSAVE image's sw_reserved (no XSAVE magic). */
+static const uint8_t zeros[sizeof(((struct lx_fxsave *)0)->sw_reserved)];
+
 int lx_sig_fpu_save(lx_proc_t *p, uint32_t fp, uint32_t handler, uint32_t restore,
         uint32_t *entry)
 {
-    uint8_t area[MATH_SIZE];
+    uint8_t code[SAVE_STUB_ROOM] = { 0 };
     uint32_t buf_fx = fp + LEGACY_SIZE, stub = buf_fx + FX_SIZE;
     uint32_t mxcsr = LX_MXCSR_DEFAULT, mxcsr_at = stub + MXCSR_WORD;
-    uint8_t *c = area + LEGACY_SIZE + FX_SIZE;
+    uint8_t *c = code;
 
-    /* zero: the legacy magic (LX_FXSR_MAGIC) and sw_reserved stay so */
-    memset(area, 0, sizeof(area));
     if (restore)
         c = emit_mem(c, OP_0F, OP_FXGROUP, REG_FXRSTOR, restore);
     c = emit_mem(c, OP_0F, OP_FXGROUP, REG_FXSAVE, buf_fx);
     c = emit_mem(c, 0, OP_DD, REG_FNSTSW, fp + STATUS_OFFSET);
     c = emit_mem(c, 0, OP_DD, REG_FNSAVE, fp);
     c = emit_mem(c, OP_0F, OP_FXGROUP, REG_LDMXCSR, mxcsr_at);
-    c = emit_jmp(c, stub + (uint32_t)(c - (area + LEGACY_SIZE + FX_SIZE)), handler);
+    c = emit_jmp(c, stub + (uint32_t)(c - code), handler);
     *c = OP_NOP;
-    memcpy(area + (mxcsr_at - fp), &mxcsr, sizeof(mxcsr));
-    int err = lx_user_out(p, fp, area, sizeof(area));
+    memcpy(code + MXCSR_WORD, &mxcsr, sizeof(mxcsr));
+    /* only what the stub does not store: copies are the cost of a signal */
+    int err = lx_user_out(p, fp + STATUS_OFFSET, zeros, sizeof(uint32_t));
+    if (!err)
+        err = lx_user_out(p, buf_fx + (uint32_t)offsetof(struct lx_fxsave, sw_reserved),
+                          zeros, sizeof(zeros));
+    if (!err)
+        err = lx_user_out(p, stub, code, sizeof(code));
     if (err)
         return err;
     *entry = stub;
@@ -136,33 +144,33 @@ static uint8_t abridged_tag(uint32_t tag)
 
 /* The image FXRSTOR loads: the frame's, with its legacy part folded in
  * (arch/x86/kernel/fpu/regset.c convert_to_fxsr), or the initial state. */
-static int restore_image(lx_proc_t *p, uint32_t fpstate, struct lx_fxsave *fx)
+static int restore_image(lx_proc_t *p, uint32_t fpstate, struct lx_fpstate32 *st)
 {
-    struct lx_fpstate32 f;
+    const struct lx_fpstate_legacy *l = &st->legacy;
+    struct lx_fxsave *fx = &st->fx;
     uint32_t mask = p->k->mxcsr_mask ? p->k->mxcsr_mask : LX_MXCSR_MASK_DEFAULT;
 
-    memset(fx, 0, sizeof(*fx));
     if (!fpstate) {
+        memset(fx, 0, sizeof(*fx));
         fx->cwd = LX_FCW_DEFAULT;
         fx->mxcsr = LX_MXCSR_DEFAULT;
         return 0;
     }
     if ((fpstate + LEGACY_SIZE) % 16)
         return LX_ERR(LX_EFAULT);   /* FXRSTOR would fault on it */
-    int err = lx_user_in(p, &f, fpstate, sizeof(f));
+    int err = lx_user_in(p, st, fpstate, sizeof(*st));
     if (err)
         return err;
-    *fx = f.fx;
-    fx->cwd = (uint16_t)f.legacy.cw;
-    fx->swd = (uint16_t)f.legacy.sw;
-    fx->ftw = abridged_tag(f.legacy.tag);
-    fx->fop = (uint16_t)(f.legacy.cssel >> 16);
-    fx->fip = f.legacy.ipoff;
-    fx->fcs = f.legacy.cssel & 0xffffu;
-    fx->foo = f.legacy.dataoff;
-    fx->fos = f.legacy.datasel;
+    fx->cwd = (uint16_t)l->cw;
+    fx->swd = (uint16_t)l->sw;
+    fx->ftw = abridged_tag(l->tag);
+    fx->fop = (uint16_t)(l->cssel >> 16);
+    fx->fip = l->ipoff;
+    fx->fcs = l->cssel & 0xffffu;
+    fx->foo = l->dataoff;
+    fx->fos = l->datasel;
     for (int i = 0; i < 8; i++)
-        memcpy(&fx->st[i * LX_FXREG_SIZE], &f.legacy.st[i * LX_FPREG_SIZE], LX_FPREG_SIZE);
+        memcpy(&fx->st[i * LX_FXREG_SIZE], &l->st[i * LX_FPREG_SIZE], LX_FPREG_SIZE);
     fx->mxcsr &= mask;
     return 0;
 }
@@ -170,20 +178,20 @@ static int restore_image(lx_proc_t *p, uint32_t fpstate, struct lx_fxsave *fx)
 int lx_sig_fpu_restore(lx_proc_t *p, uint32_t fpstate, uint32_t frame, lx_regs_t *r,
         uint32_t *resume)
 {
-    uint8_t block[RESTORE_BLOCK];
-    struct lx_fxsave fx;
+    uint8_t code[RESTORE_STUB];
+    struct lx_fpstate32 st;
     uint32_t at = (frame + 15u) & ~15u, target = *resume;
 
-    int err = restore_image(p, fpstate, &fx);
+    int err = restore_image(p, fpstate, &st);
     if (err)
         return err;
     if (r->esp > at && r->esp - at < RESTORE_BLOCK)
         at = (r->esp - RESTORE_BLOCK) & ~15u;   /* the block stays below the stack */
-    memset(block, 0, sizeof(block));
-    memcpy(block, &fx, sizeof(fx));
-    uint8_t *c = emit_mem(block + FX_SIZE, OP_0F, OP_FXGROUP, REG_FXRSTOR, at);
-    emit_jmp(c, at + FX_SIZE + (uint32_t)(c - (block + FX_SIZE)), target);
-    err = lx_user_out(p, at, block, sizeof(block));
+    uint8_t *c = emit_mem(code, OP_0F, OP_FXGROUP, REG_FXRSTOR, at);
+    emit_jmp(c, at + FX_SIZE + (uint32_t)(c - code), target);
+    err = lx_user_out(p, at, &st.fx, FX_SIZE);
+    if (!err)
+        err = lx_user_out(p, at + FX_SIZE, code, sizeof(code));
     if (err)
         return err;
     *resume = at + FX_SIZE;
