@@ -81,6 +81,7 @@ static void copy_proc(lx_proc_t *c, const lx_proc_t *p, void *space)
     lx_kernel_t *k = p->k;
 
     *c = *p;
+    lx_sig_fork(c, p);          /* nothing pending, no alarm, not stopped */
     c->space = space;
     c->pid = k->next_pid++;
     c->ppid = p->pid;
@@ -494,5 +495,6 @@ LX_HANDLER(execve)
     p->clear_child_tid = 0;
     p->robust_list = p->robust_len = 0;
     p->vfork_pending = false;
+    lx_sig_exec(p);             /* handlers are the old image's addresses */
     return 0;
 }

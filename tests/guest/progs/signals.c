@@ -43,6 +43,11 @@
  *   (WCONTINUED) and it answers; SIGTSTP to its group stops it again; a
  *   SIGTERM waits until SIGCONT, then kills it; with SA_NOCLDSTOP a stop
  *   sends no SIGCHLD, an exit still does.
+ *
+ * exec: What fork and execve keep: a child has nothing pending (a blocked
+ *   signal raised before fork stays the parent's), an exec'd image finds a
+ *   handled signal back at its default, an ignored one still ignored, the
+ *   mask kept, then dies of the signal it used to catch.
  */
 #define _GNU_SOURCE
 #include <emmintrin.h>
@@ -558,18 +563,69 @@ static int stop_case(void)
     return 0;
 }
 
+static void exec_on_usr1(int sig)
+{
+    (void)sig;
+    printf("the old image's handler\n");
+}
+
+/* After the exec: the dispositions as the new image finds them. */
+static int exec_after(void)
+{
+    struct sigaction old;
+    sigset_t set;
+
+    sigaction(SIGUSR1, NULL, &old);
+    printf("usr1 %s\n", old.sa_handler == SIG_DFL ? "default" : "not default");
+    sigaction(SIGUSR2, NULL, &old);
+    printf("usr2 %s\n", old.sa_handler == SIG_IGN ? "ignored" : "not ignored");
+    sigprocmask(SIG_BLOCK, NULL, &set);
+    printf("hup blocked %d\n", sigismember(&set, SIGHUP));
+    sigpending(&set);
+    printf("hup pending %d\n", sigismember(&set, SIGHUP));
+    raise(SIGUSR1);
+    printf("not reached\n");
+    return 0;
+}
+
+static int exec_case(void)
+{
+    struct sigaction sa = { .sa_handler = exec_on_usr1 };
+    sigset_t set;
+    int st;
+
+    sigaction(SIGUSR1, &sa, NULL);
+    signal(SIGUSR2, SIG_IGN);
+    sigemptyset(&set);
+    sigaddset(&set, SIGHUP);
+    sigprocmask(SIG_BLOCK, &set, NULL);
+    raise(SIGHUP);
+    pid_t pid = fork();
+    if (pid == 0) {
+        sigpending(&set);
+        printf("child: hup pending %d\n", sigismember(&set, SIGHUP));
+        _exit(0);
+    }
+    waitpid(pid, &st, 0);
+    fflush(stdout);
+    execl("/proc/self/exe", "signals", "exec-after", (char *)NULL);
+    printf("execl failed\n");
+    return 1;
+}
+
 int main(int argc, char **argv)
 {
     static const struct { const char *name; int (*run)(void); } cases[] = {
         { "segv-jmp", segv_jmp }, { "self", self }, { "mask", mask },
         { "alarm", alarm_case }, { "pipe", pipe_case }, { "frame", frame },
-        { "fpu", fpu }, { "stop", stop_case },
+        { "fpu", fpu }, { "stop", stop_case }, { "exec", exec_case },
+        { "exec-after", exec_after },
     };
 
     setvbuf(stdout, NULL, _IONBF, 0);
     for (size_t i = 0; argc == 2 && i < sizeof(cases) / sizeof(cases[0]); i++)
         if (strcmp(argv[1], cases[i].name) == 0)
             return cases[i].run();
-    fprintf(stderr, "usage: signals segv-jmp|self|mask|alarm|pipe|frame|fpu|stop\n");
+    fprintf(stderr, "usage: signals segv-jmp|self|mask|alarm|pipe|frame|fpu|stop|exec\n");
     return 2;
 }
