@@ -44,9 +44,17 @@
  * copy-on-write copy). Signals: resume() delivers before every reply; a
  * parked call is interrupted when one becomes deliverable; a process that
  * is running when one arrives is suspended, given its frame and resumed
- * (signal_running); docs/guest.md, Signals. When init ends, every other
+ * (signal_running); a process a stop signal stops keeps its thread
+ * suspended, with the registers it resumes with, until SIGCONT or SIGKILL
+ * (stop_thread, continue_stopped); docs/guest.md, Signals. When init ends, every other
  * process is ended too; the guest kernel checks that every frame and byte
  * came back and reports init's status.
+ *
+ * While programs run, the guest tells the VMM its usage (VMM_CALL_USAGE,
+ * what `list` shows) whenever it has changed by 1/32 of the partition (at
+ * least 64 KiB) since the last report, looking after every 16 memory events
+ * (page faults served, processes made, replaced or ended): a decrement per
+ * event, one Call per report. Under mediated the VMM keeps the account.
  *
  * Arguments are split at blanks; 'single' and "double" quotes group words
  * (no escapes).
@@ -76,6 +84,10 @@
 #define PF_WRITE        2u              /* page-fault error code: a write (Intel SDM 4.7) */
 #define CAP_DEPTH       32u
 #define POLICY_MEDIATED 1u              /* enum vmm_policy's value (vmm/config.h) */
+#define USAGE_EVENTS    16u             /* memory events between looks at the usage */
+#define USAGE_MIN_STEP  (64u << 10)     /* bytes of change worth a report, at least ... */
+#define USAGE_STEP_SHIFT 5u             /* ... and 1/32 of the partition */
+#define FXSAVE_MXCSR_MASK 28u           /* its offset in the FXSAVE image (Intel SDM vol. 1 10.5.1) */
 
 static const char *const envp[] = {
     "HOME=/", "PATH=/sbin:/usr/sbin:/bin:/usr/bin", "TERM=vt100", NULL,
@@ -126,12 +138,26 @@ static uint32_t cpuid1_edx(void)
     return d;
 }
 
+/* The MXCSR bits FXRSTOR accepts here: FXSAVE's MXCSR_MASK (0 when the
+ * processor reports none; Intel SDM vol. 1 11.6.6). sigreturn masks a
+ * frame's MXCSR with it, as Linux does. */
+static uint32_t mxcsr_mask(void)
+{
+    uint8_t area[512] __attribute__((aligned(16)));
+    uint32_t mask;
+
+    __asm__ volatile("fxsave %0" : "=m"(area));
+    memcpy(&mask, &area[FXSAVE_MXCSR_MASK], sizeof(mask));
+    return mask;
+}
+
 /* The guest kernel's side of one thread (lx_proc_t.host, per thread). */
 typedef struct gproc {
     lxb_thread_t t;             /* faults to the backend's endpoint, badged with the tid */
     mm_cptr_t reply;            /* the parked call's reply capability; 0: none */
     lx_regs_t regs;             /* the call's registers: being served, parked, or the
                                  * held-back reply's (only one of these at a time) */
+    bool stopped;               /* suspended by job control (stop_thread) */
 } gproc_t;
 
 /* Words of a system call's reply: EAX .. EBP and FaultIP (advanced past the
@@ -161,7 +187,31 @@ typedef struct lxr {
     gproc_t *replying;
     uint32_t reply_len;
     bool input_bound;           /* console input wakes our receive (bind_input) */
+    /* Usage reports to the VMM while programs run (usage_event); usage_mm
+     * NULL: none (mediated: the VMM keeps the account itself). */
+    const struct mm *usage_mm;
+    uint32_t usage_last;        /* b->in_use() at the last report */
+    uint32_t usage_step;        /* change worth a report */
+    uint32_t usage_countdown;   /* memory events until the next look */
 } lxr_t;
+
+/* A memory event (a page backed, a process made, replaced or ended): every
+ * USAGE_EVENTS of them, the usage is compared with the last report and
+ * reported again if it moved by usage_step either way. */
+static void usage_event(lxr_t *r)
+{
+    uint32_t now, moved;
+
+    if (!r->usage_mm || --r->usage_countdown != 0)
+        return;
+    r->usage_countdown = USAGE_EVENTS;
+    now = r->b->in_use();
+    moved = now > r->usage_last ? now - r->usage_last : r->usage_last - now;
+    if (moved < r->usage_step)
+        return;
+    r->usage_last = now;
+    guest_report_usage(r->usage_mm, 0);
+}
 
 /* Answers the last message later, with the receive of the next one
  * (seL4_ReplyRecv: one kernel entry, the fastpath's for a fault's reply):
@@ -229,7 +279,7 @@ static void thread_stop(lxr_t *r, lx_proc_t *p)
     if (g->reply) {
         r->b->slot_free(g->reply);
         r->parked--;
-    } else {
+    } else if (!g->stopped) {
         r->running--;
     }
     r->b->thread_free(&g->t);
@@ -296,6 +346,8 @@ static void kill_proc(lxr_t *r, lx_proc_t *p, uint32_t sig)
     proc_end(r, p, sig);
 }
 
+static void stop_thread(lxr_t *r, lx_proc_t *p, const lx_regs_t *regs);
+
 /* The registers a call (number nr, its registers in p's gproc_t) resumes
  * with: its result in EAX, after the instruction, through the saved reply
  * capability if the call was parked; then a deliverable signal may point
@@ -315,9 +367,15 @@ static void resume(lxr_t *r, lx_proc_t *p, int32_t nr, int32_t ret)
         p->tls_changed = false;
     }
     sig = lx_sig_idle(p, regs) ? LX_SIG_NONE : lx_sig_deliver(p, regs, nr);
-    if (sig == LX_SIG_KILLED) {
+    switch (sig) {
+    case LX_SIG_KILLED:
         proc_end(r, p, p->exit_status);
         return;
+    case LX_SIG_STOPPED:
+        stop_thread(r, p, regs);
+        return;
+    default:
+        break;
     }
     _Static_assert(sizeof(*regs) == seL4_UnknownSyscall_Syscall * sizeof(uint32_t),
                    "lx_regs_t is the UnknownSyscall reply");
@@ -400,6 +458,8 @@ static void restart(lxr_t *r, lx_proc_t *p)
 static __attribute__((noinline)) bool after_call_work(lxr_t *r, lx_proc_t *p, lx_regs_t *regs,
         int32_t ret)
 {
+    if (p->new_child || p->exited || p->execed)
+        usage_event(r);
     if (p->new_child)
         start_child(r, p, regs);
     if (p->new_thread && !start_thread(r, p, regs))
@@ -483,31 +543,75 @@ static void ctx_of(seL4_UserContext *c, const lx_regs_t *x)
 }
 
 /* Delivers what is pending to p, whose thread is stopped (at a fault, or
- * suspended): a handler's frame through TCB Read/WriteRegisters, or the
- * end of p. False if p ended. */
-static bool deliver_stopped(lxr_t *r, lx_proc_t *p)
+ * suspended): a handler's frame through TCB Read/WriteRegisters, the end
+ * of p (LX_SIG_KILLED), or a stop (LX_SIG_STOPPED, the registers written:
+ * the caller keeps the thread from running). */
+static lx_sig_result_t deliver_stopped(lxr_t *r, lx_proc_t *p)
 {
     gproc_t *g = p->host;
     seL4_UserContext ctx;
     lx_regs_t regs;
+    lx_sig_result_t res;
 
     if (r->b->thread_read(&g->t, &ctx, UREGS) != 0) {
         proc_end(r, p, SIGKILL);
-        return false;
+        return LX_SIG_KILLED;
     }
     regs_of(&regs, &ctx);
-    switch (lx_sig_deliver(p, &regs, -1)) {
-    case LX_SIG_KILLED:
+    res = lx_sig_deliver(p, &regs, -1);
+    if (res == LX_SIG_KILLED) {
         proc_end(r, p, p->exit_status);
+        return res;
+    }
+    if (res == LX_SIG_NONE)
+        return res;
+    ctx_of(&ctx, &regs);
+    if (r->b->thread_write(&g->t, &ctx, UREGS) != 0) {
+        proc_end(r, p, SIGKILL);
+        return LX_SIG_KILLED;
+    }
+    return res;
+}
+
+/* Job control: a stop signal's default action stopped p (p->sig.stopped),
+ * whose thread waits for our reply (held back, or parked) or is suspended:
+ * it stays suspended (TCB Suspend, which drops the reply capability) with
+ * the registers it resumes with once SIGCONT comes. */
+static void stop_thread(lxr_t *r, lx_proc_t *p, const lx_regs_t *regs)
+{
+    gproc_t *g = p->host;
+    seL4_UserContext ctx;
+
+    if (r->replying == g)
+        r->replying = NULL;     /* the registers are written instead */
+    ctx_of(&ctx, regs);
+    if (r->b->thread_stop(&g->t) != 0 || r->b->thread_write(&g->t, &ctx, UREGS) != 0) {
+        proc_end(r, p, SIGKILL);
+        return;
+    }
+    if (g->reply) {
+        r->b->slot_free(g->reply);
+        g->reply = 0;
+        r->parked--;
+    } else {
+        r->running--;
+    }
+    g->stopped = true;
+}
+
+static bool continue_stopped(lxr_t *r, lx_proc_t *p)
+{
+    gproc_t *g = p->host;
+
+    switch (deliver_stopped(r, p)) {
+    case LX_SIG_KILLED:
         return false;
-    case LX_SIG_HANDLER:
-        ctx_of(&ctx, &regs);
-        if (r->b->thread_write(&g->t, &ctx, UREGS) != 0) {
-            proc_end(r, p, SIGKILL);
-            return false;
-        }
-        return true;
+    case LX_SIG_STOPPED:
+        return true;            /* stopped again before it ran */
     default:
+        g->stopped = false;
+        r->running++;
+        r->b->thread_resume(&g->t);
         return true;
     }
 }
@@ -544,7 +648,14 @@ static void fault_to_signal(lxr_t *r, lx_proc_t *p, seL4_Word label, bool bus)
         return;
     }
     lx_sig_fault(p, sig, code, addr, trapno, err);
-    if (deliver_stopped(r, p)) {
+    lx_sig_result_t res = deliver_stopped(r, p);
+    gproc_t *g = p->host;
+    if (res == LX_SIG_STOPPED) {
+        if (r->b->thread_stop(&g->t) == 0) {    /* the fault is not answered */
+            g->stopped = true;
+            r->running--;
+        }
+    } else if (res != LX_SIG_KILLED) {
         reply_later(r, p, 0);
     } else if (label == seL4_Fault_VMFault) {
         gprintf("guest-stub: linux: pid %u %s at 0x%08x ip 0x%08x\n", p->pid,
@@ -566,6 +677,7 @@ static void on_fault(lxr_t *r, lx_proc_t *p, seL4_Word label)
             err = lx_file_fault(p, addr, write);
         if (err == 0) {
             r->faults++;
+            usage_event(r);
             if (r->timed)
                 r->fault_ticks += vmm_rdtsc() - t0;
             reply_later(r, p, 0);
@@ -585,6 +697,9 @@ static void on_fault(lxr_t *r, lx_proc_t *p, seL4_Word label)
 
 static void wake_parked(lxr_t *r);
 
+/* Job control: what the continued thread resumes with, or the end of p. */
+static bool continue_stopped(lxr_t *r, lx_proc_t *p);
+
 enum { SIG_NOT_TAKEN, SIG_TAKEN, SIG_ENDED };
 
 /* The thread in place in p, running, takes p's deliverable signal: it is
@@ -597,10 +712,17 @@ static int signal_thread(lxr_t *r, lx_proc_t *p)
         reply_now(r);           /* it runs: stopped as any running thread */
     if (r->b->thread_stop(&g->t) != 0)
         return SIG_NOT_TAKEN;
-    if (!deliver_stopped(r, p))
+    switch (deliver_stopped(r, p)) {
+    case LX_SIG_KILLED:
         return SIG_ENDED;
-    r->b->thread_resume(&g->t);
-    return SIG_TAKEN;
+    case LX_SIG_STOPPED:
+        g->stopped = true;      /* job control: it stays suspended */
+        r->running--;
+        return SIG_TAKEN;
+    default:
+        r->b->thread_resume(&g->t);
+        return SIG_TAKEN;
+    }
 }
 
 /* The same for a process with several threads: the signal is the
@@ -615,6 +737,11 @@ static __attribute__((noinline)) bool signal_threads(lxr_t *r, lx_proc_t *p)
     for (lx_thread_t *t = p->threads; t && lx_sig_deliverable(p); t = t->next) {
         lx_thread_switch(p, t);
         gproc_t *g = p->host;
+        if (g && g->stopped) {
+            if (!p->sig.stopped && !continue_stopped(r, p))
+                return true;
+            continue;
+        }
         if (!g || g->reply)
             continue;
         int taken = signal_thread(r, p);
@@ -649,6 +776,11 @@ static bool signal_running(lxr_t *r)
         lx_sig_tick(p);
         if (p->sig.alarm_ns)
             r->k->sig_raised = true;
+        if (g->stopped) {
+            if (!p->sig.stopped && !continue_stopped(r, p))
+                return true;
+            continue;
+        }
         if (g->reply || !lx_sig_deliverable(p))
             continue;           /* parked: wake_parked()'s */
         int taken = signal_thread(r, p);
@@ -800,12 +932,17 @@ static bool must_poll(lxr_t *r)
     return false;
 }
 
-/* Some thread waits for the console, which can wake it. */
+/* Some thread waits for the console, which can wake it (a stopped one too:
+ * ^C, ^Z or a keystroke for its shell may lead to SIGCONT or SIGKILL). */
 static bool console_waits(lxr_t *r)
 {
-    for (lx_proc_t *p = r->k->procs; p; p = p->next)
+    for (lx_proc_t *p = r->k->procs; p; p = p->next) {
+        const gproc_t *g = p->host;
         if (p->threads ? threads_wait(r, p, true) : thread_waits(r, &p->th, true))
             return true;
+        if (g && g->stopped && r->input_bound)
+            return true;
+    }
     return false;
 }
 
@@ -972,6 +1109,7 @@ int guest_run_linux(rt_component_info_t *info, const vmm_guest_boot_t *boot)
     live = b->in_use() - lxh_kept_bytes();
     k.tls_gdt_entry = GDT_TLS_ENTRY;
     k.hwcap = cpuid1_edx();
+    k.mxcsr_mask = mxcsr_mask();
     if (boot->initrd_size) {
         uint32_t bad = 0;
         int err = lx_cpio_unpack(&k, (const uint8_t *)boot->initrd_vaddr, boot->initrd_size,
@@ -983,7 +1121,16 @@ int guest_run_linux(rt_component_info_t *info, const vmm_guest_boot_t *boot)
                 boot->initrd_size, k.mem_used);
     }
     r = (lxr_t){ .k = &k, .b = b, .prio = boot->priority,
-                 .timed = bench_wanted(boot->bootargs) };
+                 .timed = bench_wanted(boot->bootargs), .usage_countdown = USAGE_EVENTS,
+                 .usage_step = boot->memory >> USAGE_STEP_SHIFT };
+    if (r.usage_step < USAGE_MIN_STEP)
+        r.usage_step = USAGE_MIN_STEP;
+    if (boot->policy != POLICY_MEDIATED) {
+        struct mm_vspace *vs;
+        r.usage_mm = guest_own_mm(info, &vs);
+        r.usage_last = b->in_use();
+        guest_report_usage(r.usage_mm, 0);  /* the file system unpacked */
+    }
     status = run(&r, argv);
     nsys = r.nsys;
     if (status < 0)

@@ -91,8 +91,10 @@ static int32_t dev_read(lx_proc_t *p, lx_inode_t *n, void *buf, uint32_t len)
 
 static int32_t dev_write(lx_proc_t *p, lx_inode_t *n, const void *buf, uint32_t len)
 {
-    if (is_console(n))
-        return p->k->ops->console_write(p->k->ctx, buf, len);
+    if (is_console(n)) {
+        int32_t bg = lx_tty_write_check(p);
+        return bg ? bg : p->k->ops->console_write(p->k->ctx, buf, len);
+    }
     return (int32_t)len;        /* null and zero swallow everything */
 }
 

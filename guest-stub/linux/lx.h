@@ -272,6 +272,8 @@ struct lx_kernel {
     uint32_t user_top;          /* first address processes may not use */
     uint32_t tls_gdt_entry;     /* GDT entry whose base TCB SetTLSBase sets */
     uint32_t hwcap;             /* AT_HWCAP: CPUID.1:EDX */
+    uint32_t mxcsr_mask;        /* MXCSR bits FXRSTOR accepts (FXSAVE's MXCSR_MASK); 0:
+                                 * LX_MXCSR_MASK_DEFAULT */
     uint32_t mem_used;          /* bytes allocated through ops->alloc */
     lx_inode_t *root;
     uint32_t next_ino, next_pid;

@@ -224,6 +224,7 @@ static void copy_proc(lx_proc_t *c, const lx_proc_t *p, void *space)
     lx_kernel_t *k = p->k;
 
     *c = *p;
+    lx_sig_fork(c, p);          /* nothing pending, no alarm, not stopped */
     c->space = space;
     c->pid = c->tid = k->next_pid++;
     c->ppid = p->pid;
@@ -458,6 +459,36 @@ static int32_t collect(lx_proc_t *p, lx_proc_t *q, uint32_t ustatus, uint32_t ur
     return pid;
 }
 
+/* A stopped or continued child for WUNTRACED or WCONTINUED: its status is
+ * reported once (kernel/exit.c wait_task_stopped, wait_task_continued);
+ * its pid, 0 if there is nothing to report, or -EFAULT. */
+static int32_t job_status(lx_proc_t *p, lx_proc_t *q, uint32_t options, uint32_t ustatus,
+        uint32_t urusage)
+{
+    static const uint8_t zero[RUSAGE_BYTES];
+    lx_sigstate_t *s = &q->sig;
+    uint32_t status;
+    int err = 0;
+
+    if ((options & LX_WUNTRACED) && s->stopped && s->stop_report)
+        status = LX_W_STOPCODE(s->stop_sig);
+    else if ((options & LX_WCONTINUED) && s->cont_report)
+        status = LX_W_CONTINUED;
+    else
+        return 0;
+    if (ustatus)
+        err = lx_user_out(p, ustatus, &status, sizeof(status));
+    if (!err && urusage)
+        err = lx_user_out(p, urusage, zero, sizeof(zero));
+    if (err)
+        return err;
+    if (status == LX_W_CONTINUED)
+        s->cont_report = false;
+    else
+        s->stop_report = false;
+    return (int32_t)q->pid;
+}
+
 static int32_t do_wait(lx_proc_t *p, int32_t pid, uint32_t ustatus, uint32_t options,
         uint32_t urusage)
 {
@@ -474,6 +505,9 @@ static int32_t do_wait(lx_proc_t *p, int32_t pid, uint32_t ustatus, uint32_t opt
             continue;
         if (q->exited)
             return collect(p, q, ustatus, urusage);
+        int32_t job = job_status(p, q, options, ustatus, urusage);
+        if (job)
+            return job;
         any = true;
     }
     if (!any)
@@ -675,5 +709,6 @@ LX_HANDLER(execve)
     p->clear_child_tid = 0;
     p->robust_list = p->robust_len = 0;
     p->vfork_pending = false;
+    lx_sig_exec(p);             /* handlers are the old image's addresses */
     return 0;
 }

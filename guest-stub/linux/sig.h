@@ -56,6 +56,12 @@ typedef struct lx_sigstate {
     bool ss_autodisarm;
     uint64_t alarm_ns;          /* monotonic deadline of alarm(), 0: none */
     uint32_t trapno, err, cr2;  /* the last fault, as Linux keeps it per thread */
+    /* Job control: stopped by a stop signal's default action until SIGCONT
+     * (or SIGKILL) comes; what wait4's WUNTRACED and WCONTINUED have yet to
+     * report to the parent. */
+    bool stopped;
+    uint8_t stop_sig;
+    bool stop_report, cont_report;
 } lx_sigstate_t;
 
 /* The console's line discipline. */
@@ -80,6 +86,9 @@ typedef enum {
     LX_SIG_NONE,                /* nothing delivered: registers unchanged bar a restart */
     LX_SIG_HANDLER,             /* frame built, registers point at the handler */
     LX_SIG_KILLED,              /* default action: lx_proc_exit() with the signal */
+    LX_SIG_STOPPED,             /* a stop signal's default action: the thread must not run
+                                 * (registers final, maybe at a handler) until
+                                 * p->sig.stopped is cleared by SIGCONT or SIGKILL */
 } lx_sig_result_t;
 
 /* Generates a signal for p (Linux's send_signal): dropped at once if it
@@ -93,8 +102,9 @@ void lx_sig_fault(struct lx_proc *p, int sig, int code, uint32_t addr, uint32_t 
  * any was there. */
 bool lx_sig_group(struct lx_proc *self, uint32_t pgrp, int sig, const lx_sigsrc_t *src);
 bool lx_sig_deliverable(const struct lx_proc *p);
-/* Whether the action drops sig: SIG_IGN, or a default that ignores or
- * stops (no job control); never SIGKILL. */
+/* Whether the action drops sig at once: SIG_IGN, or a default that
+ * ignores; never SIGKILL. (A stop signal stays pending: delivery stops the
+ * process, or drops it if its group is orphaned.) */
 bool lx_sig_drops(const lx_sigact_t *a, int sig);
 /* For a parked call (number nr) that a signal may interrupt: LX_BLOCK to
  * stay parked, or the restart code it answers with (its waiting state
@@ -116,6 +126,11 @@ void lx_sig_tick(struct lx_proc *p);
 /* fork copies handlers, mask and alternate stack; execve resets handlers. */
 void lx_sig_fork(struct lx_proc *child, const struct lx_proc *parent);
 void lx_sig_exec(struct lx_proc *p);
+/* Whether no process of group pgrp has a live parent in another group of
+ * its session (Linux will_become_orphaned_pgrp; we count init as such a
+ * parent, since the guest's shell is often init): job control's stop
+ * signals from the terminal and SIGTTIN/SIGTTOU are not for such groups. */
+bool lx_sig_pgrp_orphaned(struct lx_kernel *k, uint32_t pgrp);
 /* The wait status of a process killed by sig (never with the core flag:
  * the guest writes no core files). */
 uint32_t lx_sig_wait_status(int sig);
@@ -126,6 +141,27 @@ bool lx_sig_child(struct lx_proc *parent, uint32_t child_pid, uint32_t status);
 bool lx_sig_on_altstack(const struct lx_proc *p, uint32_t sp);
 uint32_t lx_sig_ss_flags(const struct lx_proc *p, uint32_t sp);
 
+/* sigfpu.c: the FPU and SSE state across a handler, which the process
+ * saves and loads itself through a few instructions delivery writes beside
+ * the frame (see there). */
+/* The struct _fpstate_32 below the stack pointer sp, its save stub above
+ * it; 0 if there is no room. The frame goes below it. */
+uint32_t lx_sig_fpu_place(uint32_t sp);
+/* Writes the area at fp and the stub that saves the state there (after
+ * loading the block at restore, if not 0) and jumps to handler; *entry:
+ * where the thread starts instead of the handler. */
+int lx_sig_fpu_save(struct lx_proc *p, uint32_t fp, uint32_t handler, uint32_t restore,
+        uint32_t *entry);
+/* sigreturn: the state at fpstate (0: the initial one) is loaded by a stub
+ * written below the frame (which started at frame) and r->esp, which then
+ * jumps to *resume; *resume becomes the stub's address. */
+int lx_sig_fpu_restore(struct lx_proc *p, uint32_t fpstate, uint32_t frame,
+        struct lx_regs *r, uint32_t *resume);
+/* Registers r at a restore stub that has not finished: r->eip becomes where
+ * it jumps to; the block it has yet to load is returned (the new frame goes
+ * below it, and its save stub loads it first), else 0. */
+uint32_t lx_sig_fpu_resume(struct lx_proc *p, struct lx_regs *r);
+
 /* tty.c */
 void lx_tty_init(lx_tty_t *t);
 /* Raw bytes from the console through the line discipline: editing, echo,
@@ -135,6 +171,9 @@ void lx_tty_input(struct lx_proc *self, const uint8_t *bytes, uint32_t n);
  * caller parks; a signal interrupts the wait, lx_sig_interrupt). */
 int32_t lx_tty_read(struct lx_proc *p, uint8_t *buf, uint32_t n);
 int32_t lx_tty_ioctl(struct lx_proc *p, uint32_t req, uint32_t arg);
+/* Before a write of the console: 0, or what a background process's write
+ * answers under TOSTOP (SIGTTOU, as for a change of the settings). */
+int32_t lx_tty_write_check(struct lx_proc *p);
 /* Bytes a read would get now (FIONREAD). */
 uint32_t lx_tty_available(const lx_tty_t *t);
 

@@ -8,9 +8,14 @@
  * to resume the process (lx_sig_deliver), and only if not blocked: a
  * synchronous fault signal first, then the lowest number, as Linux's
  * next_signal() picks. Delivery does what the action says. SIG_IGN, and a
- * default action of "ignore" (SIGCHLD, SIGCONT, SIGURG, SIGWINCH), drop it;
- * so does a default action of "stop": the guest has no job control, so, as
- * Linux does for an orphaned process group, stop signals are discarded. Any
+ * default action of "ignore" (SIGCHLD, SIGCONT, SIGURG, SIGWINCH), drop it.
+ * A default action of "stop" (SIGSTOP, SIGTSTP, SIGTTIN, SIGTTOU) stops the
+ * process -- unless its group is orphaned and the signal is not SIGSTOP,
+ * when it is dropped, as Linux's get_signal does -- and tells the parent
+ * (SIGCHLD with CLD_STOPPED, unless SA_NOCLDSTOP; wait4 with WUNTRACED);
+ * the guest kernel keeps its thread from running until SIGCONT (whatever
+ * its action, even blocked: prepare_signal) or SIGKILL comes, and SIGCONT
+ * tells the parent again (CLD_CONTINUED; WCONTINUED). Any
  * other default terminates the process with the signal in its wait status.
  * For the signals whose default is "core" (SIGQUIT, SIGILL, SIGABRT,
  * SIGFPE, SIGSEGV, ...) Linux adds the core flag 0x80 only when it wrote a
@@ -24,9 +29,10 @@
  * to the trampoline in the frame's retcode. Either makes sigreturn or
  * rt_sigreturn (sys_signal.c), which reads the frame back.
  *
- * No FPU state is saved: the guest kernel cannot read it (TCB ReadRegisters
- * gives the integer registers), so sigcontext.fpstate is NULL and a handler
- * that computes in floating point changes what the interrupted code sees.
+ * The FPU and SSE state goes on the frame too (struct _fpstate_32 above it,
+ * sigcontext.fpstate pointing at it), saved and loaded by the process
+ * itself through instructions delivery writes beside it (sigfpu.c): the
+ * thread starts there, and they jump to the handler.
  *
  * If the frame cannot be written (stack unmapped, alternate stack too
  * small) the process gets SIGSEGV instead, with its handler reset when the
@@ -49,15 +55,43 @@
 #define LOW32(m)        ((uint32_t)(m))
 #define HIGH32(m)       ((uint32_t)((m) >> 32))
 
-/* Whether the action drops the signal (SIG_IGN, or a default that ignores
- * or stops; SIGKILL never). */
+/* Whether the action drops the signal at once (SIG_IGN, or a default that
+ * ignores; SIGKILL never). */
 bool lx_sig_drops(const lx_sigact_t *a, int sig)
 {
     if (sig == LX_SIGKILL)
         return false;
     if (a->handler == LX_SIG_IGN)
         return true;
-    return a->handler == LX_SIG_DFL && ((DFL_IGNORE | DFL_STOP) & LX_SIGBIT(sig));
+    return a->handler == LX_SIG_DFL && (DFL_IGNORE & LX_SIGBIT(sig));
+}
+
+/* SIGCHLD to p's parent for a stop or a continue (do_notify_parent_cldstop),
+ * unless it asked not to hear of them. */
+static void notify_stop(lx_proc_t *p, int code, int sig)
+{
+    lx_proc_t *parent = p->parent;
+    lx_sigsrc_t src = { .code = code, .pid = p->pid, .status = sig };
+
+    if (!parent || parent->exited || (parent->sig.act[LX_SIGCHLD - 1].flags & LX_SA_NOCLDSTOP))
+        return;
+    lx_sig_send(parent, LX_SIGCHLD, &src);
+}
+
+/* SIGCONT continues a stopped process whatever its action; SIGKILL wakes it
+ * to die (kernel/signal.c prepare_signal, signal_wake_up). */
+static void wake_stopped(lx_proc_t *p, int sig)
+{
+    lx_sigstate_t *s = &p->sig;
+
+    if (!s->stopped)
+        return;
+    s->stopped = false;
+    if (sig != LX_SIGCONT)
+        return;
+    s->stop_report = false;
+    s->cont_report = true;
+    notify_stop(p, LX_CLD_CONTINUED, LX_SIGCONT);
 }
 
 void lx_sig_send(lx_proc_t *p, int sig, const lx_sigsrc_t *src)
@@ -69,6 +103,8 @@ void lx_sig_send(lx_proc_t *p, int sig, const lx_sigsrc_t *src)
         s->pending &= ~DFL_STOP;
     if (bit & DFL_STOP)
         s->pending &= ~LX_SIGBIT(LX_SIGCONT);
+    if (sig == LX_SIGCONT || sig == LX_SIGKILL)
+        wake_stopped(p, sig);
     if (!(s->blocked & bit) && lx_sig_drops(&s->act[sig - 1], sig))
         return;
     if (s->pending & bit)
@@ -211,6 +247,7 @@ void lx_sig_fork(lx_proc_t *child, const lx_proc_t *parent)
 {
     child->sig = parent->sig;
     child->sig.pending = 0;
+    child->sig.stopped = child->sig.stop_report = child->sig.cont_report = false;
     memset(child->sig.src, 0, sizeof(child->sig.src));
     child->sig.alarm_ns = 0;
     child->sig.restore_mask = false;
@@ -245,20 +282,26 @@ uint32_t lx_sig_ss_flags(const lx_proc_t *p, uint32_t sp)
     return f | (p->sig.ss_autodisarm ? LX_SS_AUTODISARM : 0);
 }
 
-/* The frame's address: below the interrupted stack or at the top of the
- * alternate one, aligned so that the handler starts as if called (ESP + 4
- * a multiple of 16, arch/x86/kernel/signal.c align_sigframe). 0: no room. */
-static uint32_t frame_addr(lx_proc_t *p, uint32_t sp, uint32_t flags, uint32_t size)
+/* The frame's address: below the interrupted stack (and below the block
+ * of a restore stub not yet run, sigfpu.c) or at the top of the alternate
+ * one, under the FPU area (*fp), aligned so that the handler starts as if
+ * called (ESP + 4 a multiple of 16, arch/x86/kernel/signal.c
+ * get_sigframe). 0: no room. */
+static uint32_t frame_addr(lx_proc_t *p, uint32_t sp, uint32_t restore, uint32_t flags,
+        uint32_t size, uint32_t *fp)
 {
     bool on_alt = lx_sig_on_altstack(p, sp);
 
     if ((flags & LX_SA_ONSTACK) && p->sig.ss_size && !on_alt) {
         sp = p->sig.ss_sp + p->sig.ss_size;
         on_alt = true;
+    } else if (restore && sp > restore) {
+        sp = restore;
     }
-    if (sp < size + 16)
+    *fp = lx_sig_fpu_place(sp);
+    if (*fp < size + 16)
         return 0;
-    sp = ((sp - size + 4) & ~15u) - 4;
+    sp = ((*fp - size + 4) & ~15u) - 4;
     if (on_alt && sp < p->sig.ss_sp)
         return 0;               /* the frame would overflow the alternate stack */
     return sp;
@@ -268,7 +311,7 @@ static uint32_t frame_addr(lx_proc_t *p, uint32_t sp, uint32_t flags, uint32_t s
 /* Frames                                                               */
 
 static void fill_sigcontext(lx_proc_t *p, struct lx_sigcontext *sc, const lx_regs_t *r,
-        uint64_t mask)
+        uint64_t mask, uint32_t fp)
 {
     *sc = (struct lx_sigcontext){
         .gs = (p->k->tls_gdt_entry << 3) | 3, .fs = 0, .es = LX_USER_DS, .ds = LX_USER_DS,
@@ -276,7 +319,7 @@ static void fill_sigcontext(lx_proc_t *p, struct lx_sigcontext *sc, const lx_reg
         .edx = r->edx, .ecx = r->ecx, .eax = r->eax,
         .trapno = p->sig.trapno, .err = p->sig.err, .eip = r->eip, .cs = LX_USER_CS,
         .eflags = r->eflags, .esp_at_signal = r->esp, .ss = LX_USER_DS,
-        .fpstate = 0, .oldmask = LOW32(mask), .cr2 = p->sig.cr2,
+        .fpstate = fp, .oldmask = LOW32(mask), .cr2 = p->sig.cr2,
     };
 }
 
@@ -304,7 +347,9 @@ static int build_sigframe(lx_proc_t *p, lx_regs_t *r, int sig, const lx_sigact_t
         uint64_t mask)
 {
     struct lx_sigframe f;
-    uint32_t at = frame_addr(p, r->esp, a->flags, sizeof(f));
+    lx_regs_t in = *r;
+    uint32_t fp, entry, restore = lx_sig_fpu_resume(p, &in);
+    uint32_t at = frame_addr(p, in.esp, restore, a->flags, sizeof(f), &fp);
     uint32_t nr = LX_NR_sigreturn;
 
     if (!at)
@@ -313,7 +358,7 @@ static int build_sigframe(lx_proc_t *p, lx_regs_t *r, int sig, const lx_sigact_t
     f.pretcode = (a->flags & LX_SA_RESTORER) ? a->restorer :
                  at + (uint32_t)offsetof(struct lx_sigframe, retcode);
     f.sig = sig;
-    fill_sigcontext(p, &f.sc, r, mask);
+    fill_sigcontext(p, &f.sc, &in, mask, fp);
     f.extramask = HIGH32(mask);
     f.retcode[0] = LX_OP_POP_EAX;
     f.retcode[1] = LX_OP_MOV_EAX;
@@ -321,10 +366,12 @@ static int build_sigframe(lx_proc_t *p, lx_regs_t *r, int sig, const lx_sigact_t
     f.retcode[6] = LX_OP_INT;
     f.retcode[7] = LX_INT_LINUX;
     int err = lx_user_out(p, at, &f, sizeof(f));
+    if (!err)
+        err = lx_sig_fpu_save(p, fp, a->handler, restore, &entry);
     if (err)
         return err;
-    *r = (lx_regs_t){ .eip = a->handler, .esp = at, .eflags = r->eflags, .eax = (uint32_t)sig,
-                       .ebx = r->ebx, .esi = r->esi, .edi = r->edi, .ebp = r->ebp };
+    *r = (lx_regs_t){ .eip = entry, .esp = at, .eflags = in.eflags, .eax = (uint32_t)sig,
+                       .ebx = in.ebx, .esi = in.esi, .edi = in.edi, .ebp = in.ebp };
     return 0;
 }
 
@@ -332,7 +379,9 @@ static int build_rt_sigframe(lx_proc_t *p, lx_regs_t *r, int sig, const lx_sigac
         uint64_t mask, const lx_sigsrc_t *src)
 {
     struct lx_rt_sigframe f;
-    uint32_t at = frame_addr(p, r->esp, a->flags, sizeof(f));
+    lx_regs_t in = *r;
+    uint32_t fp, entry, restore = lx_sig_fpu_resume(p, &in);
+    uint32_t at = frame_addr(p, in.esp, restore, a->flags, sizeof(f), &fp);
     uint32_t nr = LX_NR_rt_sigreturn;
 
     if (!at)
@@ -344,9 +393,9 @@ static int build_rt_sigframe(lx_proc_t *p, lx_regs_t *r, int sig, const lx_sigac
     f.pinfo = at + (uint32_t)offsetof(struct lx_rt_sigframe, info);
     f.puc = at + (uint32_t)offsetof(struct lx_rt_sigframe, uc);
     fill_siginfo(&f.info, sig, src);
-    f.uc.uc_stack = (struct lx_stack){ p->sig.ss_sp, (int32_t)lx_sig_ss_flags(p, r->esp),
+    f.uc.uc_stack = (struct lx_stack){ p->sig.ss_sp, (int32_t)lx_sig_ss_flags(p, in.esp),
                                        p->sig.ss_size };
-    fill_sigcontext(p, &f.uc.uc_mcontext, r, mask);
+    fill_sigcontext(p, &f.uc.uc_mcontext, &in, mask, fp);
     f.uc.uc_sigmask[0] = LOW32(mask);
     f.uc.uc_sigmask[1] = HIGH32(mask);
     f.retcode[0] = LX_OP_MOV_EAX;
@@ -354,11 +403,13 @@ static int build_rt_sigframe(lx_proc_t *p, lx_regs_t *r, int sig, const lx_sigac
     f.retcode[5] = LX_OP_INT;
     f.retcode[6] = LX_INT_LINUX;
     int err = lx_user_out(p, at, &f, sizeof(f));
+    if (!err)
+        err = lx_sig_fpu_save(p, fp, a->handler, restore, &entry);
     if (err)
         return err;
-    *r = (lx_regs_t){ .eip = a->handler, .esp = at, .eflags = r->eflags, .eax = (uint32_t)sig,
-                       .ecx = f.puc, .edx = f.pinfo, .ebx = r->ebx, .esi = r->esi,
-                       .edi = r->edi, .ebp = r->ebp };
+    *r = (lx_regs_t){ .eip = entry, .esp = at, .eflags = in.eflags, .eax = (uint32_t)sig,
+                       .ecx = f.puc, .edx = f.pinfo, .ebx = in.ebx, .esi = in.esi,
+                       .edi = in.edi, .ebp = in.ebp };
     return 0;
 }
 
@@ -435,6 +486,32 @@ static void terminate(lx_proc_t *p, int sig)
     lx_proc_exit(p, lx_sig_wait_status(sig));
 }
 
+bool lx_sig_pgrp_orphaned(lx_kernel_t *k, uint32_t pgrp)
+{
+    for (lx_proc_t *q = k->procs; q; q = q->next) {
+        const lx_proc_t *up = q->parent;
+        if (q->pgid != pgrp || q->exited || !up || up->exited)
+            continue;
+        if (up->pgid != pgrp && up->sid == q->sid)
+            return false;
+    }
+    return true;
+}
+
+/* A stop signal's default action (do_signal_stop); false if it is dropped
+ * instead (an orphaned group's SIGTSTP, SIGTTIN or SIGTTOU). */
+static bool stop(lx_proc_t *p, int sig)
+{
+    if (sig != LX_SIGSTOP && lx_sig_pgrp_orphaned(p->k, p->pgid))
+        return false;
+    p->sig.stopped = true;
+    p->sig.stop_sig = (uint8_t)sig;
+    p->sig.stop_report = true;
+    p->sig.cont_report = false;
+    notify_stop(p, LX_CLD_STOPPED, sig);
+    return true;
+}
+
 lx_sig_result_t lx_sig_deliver(lx_proc_t *p, lx_regs_t *r, int32_t nr)
 {
     lx_sigstate_t *s = &p->sig;
@@ -453,6 +530,12 @@ lx_sig_result_t lx_sig_deliver(lx_proc_t *p, lx_regs_t *r, int32_t nr)
         s->pending &= ~LX_SIGBIT(sig);
         if (lx_sig_drops(a, sig))
             continue;
+        if (a->handler == LX_SIG_DFL && (DFL_STOP & LX_SIGBIT(sig))) {
+            if (!stop(p, sig))
+                continue;
+            done = LX_SIG_STOPPED;  /* a call restarts once continued, as without a handler */
+            break;
+        }
         if (a->handler == LX_SIG_DFL) {
             terminate(p, sig);
             return LX_SIG_KILLED;

@@ -12,8 +12,9 @@
  * the `int $0x80`, as lx_regs_t has it), and they rewrite it from the frame
  * (returning the restored EAX, which the guest kernel then puts back in EAX
  * as for any call). Only the bits of EFLAGS a program may change are taken
- * from the frame; the segment selectors and the FPU pointer are ignored, as
- * our frames never carry FPU state.
+ * from the frame; the segment selectors are ignored. The FPU state at the
+ * frame's fpstate is loaded by the process itself: it resumes at a stub
+ * sigfpu.c writes, which loads it and jumps on to the frame's EIP.
  *
  * pause and sigsuspend park (LX_BLOCK) until lx_sig_interrupt() ends the
  * wait for a deliverable signal; sigsuspend sets its mask on the first try
@@ -371,6 +372,23 @@ static void restore_regs(lx_regs_t *r, const struct lx_sigcontext *sc)
     };
 }
 
+/* Registers and FPU state from a frame that started at `frame`: the
+ * thread resumes at the stub that loads the FPU state (the guest kernel
+ * adds INT80_LEN to EIP, as after any call). Nothing changes on failure. */
+static int restore_frame(lx_proc_t *p, const struct lx_sigcontext *sc, uint32_t frame)
+{
+    lx_regs_t r = *p->uregs;
+    uint32_t resume = sc->eip;
+
+    restore_regs(&r, sc);
+    int err = lx_sig_fpu_restore(p, sc->fpstate, frame, &r, &resume);
+    if (err)
+        return err;
+    r.eip = resume - INT80_LEN;
+    *p->uregs = r;
+    return 0;
+}
+
 /* A frame that cannot be read: SIGSEGV (arch/x86/kernel/signal_32.c
  * badframe), registers untouched. */
 static int32_t bad_frame(lx_proc_t *p)
@@ -391,7 +409,8 @@ LX_HANDLER(sigreturn)
     if (lx_user_in(p, &f, p->uregs->esp - 8, sizeof(f)))
         return bad_frame(p);
     p->sig.blocked = ((uint64_t)f.extramask << 32 | f.sc.oldmask) & ~UNBLOCKABLE;
-    restore_regs(p->uregs, &f.sc);
+    if (restore_frame(p, &f.sc, p->uregs->esp - 8))
+        return bad_frame(p);
     return (int32_t)p->uregs->eax;
 }
 
@@ -427,7 +446,8 @@ LX_HANDLER(rt_sigreturn)
     if (lx_user_in(p, &uc, at, sizeof(uc)))
         return bad_frame(p);
     p->sig.blocked = set64(uc.uc_sigmask) & ~UNBLOCKABLE;
-    restore_regs(p->uregs, &uc.uc_mcontext);
+    if (restore_frame(p, &uc.uc_mcontext, p->uregs->esp - 4))
+        return bad_frame(p);
     restore_altstack(p, &uc.uc_stack);
     return (int32_t)p->uregs->eax;
 }

@@ -6,8 +6,7 @@
  * (the guest kernel may also feed them in with lx_tty_input while it waits).
  * Each byte is mapped as termios' c_iflag says (CR to NL and friends), then,
  * with ISIG, INTR (^C), QUIT (^\) and SUSP (^Z) become SIGINT, SIGQUIT and
- * SIGTSTP for the foreground process group and flush the input; SIGTSTP's
- * default is discarded, as the guest has no job control. In canonical mode
+ * SIGTSTP for the foreground process group and flush the input. In canonical mode
  * (ICANON) input is edited a line at a time: ERASE (DEL) removes a
  * character, KILL (^U) the line, WERASE (^W, with IEXTEN) a word; NL, EOL
  * and EOL2 end a line, EOF (^D) ends one without being read, so ^D on an
@@ -20,7 +19,11 @@
  *
  * The console becomes the controlling terminal of the first session that
  * uses it, with that session's group in the foreground; TIOCSPGRP moves the
- * foreground to another group of the session.
+ * foreground to another group of the session. Job control: a process of
+ * that session outside the foreground group that reads gets SIGTTIN for
+ * its group, and one that changes the settings or the foreground group (or
+ * writes, with TOSTOP) SIGTTOU, and the call is made again once the group
+ * is continued (Linux's __tty_check_change, below).
  */
 #include "sys.h"
 #include <string.h>
@@ -128,6 +131,33 @@ static void push(lx_tty_t *t, uint16_t v)
 {
     if (t->len < LX_TTY_BUF)
         t->buf[t->len++] = v;
+}
+
+/* A process of the terminal's session outside its foreground group reads
+ * (sig SIGTTIN) or changes the terminal (SIGTTOU) (Linux
+ * __tty_check_change): 0 to go on; -EIO for an orphaned group, or for a
+ * SIGTTIN that is blocked or ignored (a blocked or ignored SIGTTOU lets the
+ * change through); else sig goes to its group and the call answers
+ * -ERESTARTSYS, made again once the group is continued. */
+static int32_t job_check(lx_proc_t *p, const lx_tty_t *t, int sig)
+{
+    const lx_sigstate_t *s = &p->sig;
+    lx_sigsrc_t src = { .code = LX_SI_KERNEL };
+
+    if (p->sid != t->sid || !t->pgrp || p->pgid == t->pgrp)
+        return 0;
+    if ((s->blocked & LX_SIGBIT(sig)) || s->act[sig - 1].handler == LX_SIG_IGN)
+        return sig == LX_SIGTTIN ? LX_ERR(LX_EIO) : 0;
+    if (lx_sig_pgrp_orphaned(p->k, p->pgid))
+        return LX_ERR(LX_EIO);
+    lx_sig_group(p, p->pgid, sig, &src);
+    return LX_ERR(LX_ERESTARTSYS);
+}
+
+int32_t lx_tty_write_check(lx_proc_t *p)
+{
+    lx_tty_t *t = tty_of(p);
+    return lflag(t, LX_TOSTOP) ? job_check(p, t, LX_SIGTTOU) : 0;
 }
 
 /* INTR, QUIT, SUSP: flush, echo, signal the foreground group (n_tty isig). */
@@ -271,7 +301,10 @@ int32_t lx_tty_read(lx_proc_t *p, uint8_t *buf, uint32_t n)
     bool canon = lflag(t, LX_ICANON);
     uint32_t vmin = t->termios.c_cc[LX_VMIN];
     uint32_t want = canon ? 1 : (vmin < n ? vmin : n);
+    int32_t bg = job_check(p, t, LX_SIGTTIN);
 
+    if (bg)
+        return bg;
     if (n == 0)
         return 0;
     pull(p, t, want);
@@ -317,7 +350,16 @@ int32_t lx_tty_ioctl(lx_proc_t *p, uint32_t req, uint32_t arg)
 {
     lx_tty_t *t = tty_of(p);
     uint32_t n;
+    int32_t bg;
 
+    switch (req) {
+    case LX_TCSETS: case LX_TCSETSW: case LX_TCSETSF: case LX_TCFLSH: case LX_TIOCSPGRP:
+        if ((bg = job_check(p, t, LX_SIGTTOU)) != 0)
+            return bg;
+        break;
+    default:
+        break;
+    }
     switch (req) {
     case LX_TCGETS:
         return lx_user_out(p, arg, &t->termios, sizeof(t->termios));

@@ -109,6 +109,8 @@
 #define LX_CLD_EXITED     1
 #define LX_CLD_KILLED     2
 #define LX_CLD_DUMPED     3
+#define LX_CLD_STOPPED    5
+#define LX_CLD_CONTINUED  6
 
 /* Restart codes a system call may return while a signal is pending; they
  * never reach the program (include/linux/errno.h). */
@@ -190,9 +192,54 @@ struct lx_ucontext {
 };
 _Static_assert(sizeof(struct lx_ucontext) == 116, "i386 ucontext is 116 bytes");
 
-/* struct _fpstate_32 (uapi/asm/sigcontext.h): the frame keeps room for the
- * legacy copy whether or not it is used. */
+/* struct _fpstate_32 (uapi/asm/sigcontext.h) as a kernel with FXSR and
+ * without XSAVE fills it (arch/x86/kernel/fpu/signal.c save_fsave_header):
+ * the legacy i387 image first (what FNSAVE stores: the environment, then
+ * st0..st7 as 10-byte registers), the status word, magic 0 (X86_FXSR_MAGIC:
+ * FXSR data follows), then the 512-byte FXSAVE image (16-byte aligned;
+ * its last 48 bytes, sw_reserved, zero: no XSAVE magic). The frames keep
+ * room for a legacy copy besides, which no kernel uses any more. */
 #define LX_FPSTATE32_SIZE 624
+#define LX_FSAVE_ENV_SIZE 28    /* cw, sw, tag, ipoff, cssel, dataoff, datasel */
+#define LX_FPREG_SIZE     10    /* struct _fpreg: an 80-bit register */
+#define LX_FXSR_MAGIC     0x0000u
+struct lx_fpstate_legacy {
+    uint32_t cw, sw, tag, ipoff, cssel, dataoff, datasel;
+    uint8_t st[8 * LX_FPREG_SIZE];
+    uint16_t status;            /* the status word before the handler */
+    uint16_t magic;             /* LX_FXSR_MAGIC */
+};
+_Static_assert(sizeof(struct lx_fpstate_legacy) == 112, "struct fregs_state is 112 bytes");
+
+/* The FXSAVE image in 32-bit mode (Intel SDM vol. 1 10.5.1, table 10-2). */
+#define LX_FXREG_SIZE     16    /* st0..st7, xmm0..xmm7: 16-byte slots */
+struct lx_fxsave {
+    uint16_t cwd, swd;
+    uint8_t ftw, reserved0;     /* abridged tag: bit i set when st(i) is not empty */
+    uint16_t fop;
+    uint32_t fip, fcs, foo, fos;
+    uint32_t mxcsr, mxcsr_mask;
+    uint8_t st[8 * LX_FXREG_SIZE];
+    uint8_t xmm[8 * LX_FXREG_SIZE];
+    uint8_t reserved[176];
+    uint8_t sw_reserved[48];    /* software's: where XSAVE's magic would be */
+};
+_Static_assert(sizeof(struct lx_fxsave) == 512, "FXSAVE image is 512 bytes");
+_Static_assert(offsetof(struct lx_fxsave, st) == 32 && offsetof(struct lx_fxsave, xmm) == 160,
+               "FXSAVE register slots");
+
+struct lx_fpstate32 {
+    struct lx_fpstate_legacy legacy;
+    struct lx_fxsave fx;
+};
+_Static_assert(sizeof(struct lx_fpstate32) == LX_FPSTATE32_SIZE, "struct _fpstate_32");
+
+/* The state a handler starts with (arch/x86/kernel/fpu/init.c: the
+ * control word FNINIT sets, MXCSR_DEFAULT) and the MXCSR bits FXRSTOR
+ * accepts when the processor reports no mask (SDM vol. 1 11.6.6). */
+#define LX_FCW_DEFAULT    0x037fu
+#define LX_MXCSR_DEFAULT  0x1f80u
+#define LX_MXCSR_MASK_DEFAULT 0xffbfu
 #define LX_RETCODE_SIZE   8
 
 /* struct sigframe (asm/sigframe.h, native 32-bit): for handlers without

@@ -78,6 +78,7 @@ struct lx_winsize {
 #define LX_ECHOK    0000040     /* c_lflag: echo NL after KILL */
 #define LX_ECHONL   0000100     /* c_lflag: echo NL even without ECHO */
 #define LX_NOFLSH   0000200     /* c_lflag: no flush of input on INTR, QUIT, SUSP */
+#define LX_TOSTOP   0000400     /* c_lflag: SIGTTOU for background writes */
 #define LX_ECHOCTL  0001000     /* c_lflag: echo controls as ^X */
 #define LX_ECHOKE   0004000     /* c_lflag: erase the line on KILL */
 #define LX_IEXTEN   0100000     /* c_lflag: extended input processing */

@@ -18,6 +18,10 @@
  * signal: its number (| 0x80 with a core dump). */
 #define LX_W_EXITCODE(code) (((code) & 0xffu) << 8)
 #define LX_W_SIGNALED(sig)  ((sig) & 0x7fu)
+/* ... stopped by a signal: 0x7f with the signal above it; continued: 0xffff
+ * (kernel/exit.c wait_task_stopped, wait_task_continued). */
+#define LX_W_STOPCODE(sig)  ((((sig) & 0xffu) << 8) | 0x7fu)
+#define LX_W_CONTINUED      0xffffu
 
 #define LX_CSIGNAL              0x000000ffu /* uapi/linux/sched.h: exit signal */
 #define LX_CLONE_VM             0x00000100u /* uapi/linux/sched.h */

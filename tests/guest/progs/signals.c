@@ -27,15 +27,39 @@
  *   known values just before it), the fault's kind, and a handler that moves
  *   the saved EIP past the faulting instruction so sigreturn resumes there.
  *   Also a handler on the alternate stack (sigaltstack, SA_ONSTACK).
+ *
+ * fpu: The FPU and SSE state across handlers. A child sends SIGUSR1 50 times,
+ *   each once the last handler has said so through a pipe, while the parent
+ *   accumulates doubles in loops that keep their sums in x87 registers and
+ *   in XMM registers, and checks every result against one computed before.
+ *   The handler checks it starts with a fresh FPU (the control word and
+ *   MXCSR as Linux initialises them, the interrupted state in its
+ *   ucontext), switches both units to rounding upwards and computes sums of
+ *   its own, which it leaves for sigreturn to undo.
+ *
+ * stop: Job control between a parent and a child that echoes bytes through
+ *   pipes: SIGSTOP stops it (waitpid with WUNTRACED reports it once, SIGCHLD
+ *   says CLD_STOPPED, and it answers nothing), SIGCONT continues it
+ *   (WCONTINUED) and it answers; SIGTSTP to its group stops it again; a
+ *   SIGTERM waits until SIGCONT, then kills it; with SA_NOCLDSTOP a stop
+ *   sends no SIGCHLD, an exit still does.
+ *
+ * exec: What fork and execve keep: a child has nothing pending (a blocked
+ *   signal raised before fork stays the parent's), an exec'd image finds a
+ *   handled signal back at its default, an ignored one still ignored, the
+ *   mask kept, then dies of the signal it used to catch.
  */
 #define _GNU_SOURCE
+#include <emmintrin.h>
 #include <errno.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <ucontext.h>
 #include <unistd.h>
 
@@ -325,17 +349,283 @@ static int frame(void)
     return 0;
 }
 
+#define FPU_SIGNALS   50
+#define FPU_N         20000
+#define FCW_DEFAULT   0x037f    /* what FNINIT sets, Linux's initial control word */
+#define FCW_ROUND_UP  0x0800    /* RC = 10b */
+#define MXCSR_DEFAULT 0x1f80
+#define MXCSR_ROUND_UP 0x4000   /* RC = 10b */
+
+static volatile int fpu_handled, fpu_fresh, fpu_ack = -1;
+static volatile double fpu_h87, fpu_hsse;
+
+static unsigned fpu_cw(void)
+{
+    unsigned short cw;
+    __asm__ volatile("fnstcw %0" : "=m"(cw));
+    return cw;
+}
+
+__attribute__((target("sse"))) static unsigned fpu_mxcsr(void)
+{
+    unsigned m;
+    __asm__ volatile("stmxcsr %0" : "=m"(m));
+    return m;
+}
+
+/* The same sums on the x87 (the default for -m32) and in SSE registers;
+ * -O2 keeps a and b in registers for the whole loop. */
+static double fpu_sum87(int n)
+{
+    double a = 0, b = 1;
+    for (int i = 1; i <= n; i++) {
+        a += b / i;
+        b = b * 1.0000001 + 1e-9;
+    }
+    return a + b;
+}
+
+__attribute__((target("sse2"))) static double fpu_sum_sse(int n)
+{
+    __m128d a = _mm_setzero_pd(), b = _mm_set_sd(1.0);
+    const __m128d k = _mm_set_sd(1.0000001), e = _mm_set_sd(1e-9);
+    for (int i = 1; i <= n; i++) {
+        a = _mm_add_sd(a, _mm_div_sd(b, _mm_cvtsi32_sd(_mm_setzero_pd(), i)));
+        b = _mm_add_sd(_mm_mul_sd(b, k), e);
+    }
+    return _mm_cvtsd_f64(_mm_add_sd(a, b));
+}
+
+static void fpu_on_usr1(int sig, siginfo_t *si, void *p)
+{
+    ucontext_t *uc = p;
+    unsigned short up = FCW_DEFAULT | FCW_ROUND_UP;
+    unsigned mx = MXCSR_DEFAULT | MXCSR_ROUND_UP;
+    (void)sig; (void)si;
+
+    if (fpu_cw() == FCW_DEFAULT && fpu_mxcsr() == MXCSR_DEFAULT && uc->uc_mcontext.fpregs &&
+        (uc->uc_mcontext.fpregs->cw & 0xffff) == FCW_DEFAULT)
+        fpu_fresh++;
+    __asm__ volatile("fldcw %0" : : "m"(up));
+    __asm__ volatile("ldmxcsr %0" : : "m"(mx));
+    fpu_h87 = fpu_sum87(100);
+    fpu_hsse = fpu_sum_sse(100);
+    fpu_handled++;
+    if (write(fpu_ack, "x", 1) != 1)
+        _exit(3);
+}
+
+static int fpu(void)
+{
+    struct sigaction sa = { .sa_sigaction = fpu_on_usr1, .sa_flags = SA_SIGINFO | SA_RESTART };
+    volatile double r87 = fpu_sum87(FPU_N), rsse = fpu_sum_sse(FPU_N), x;
+    int ack[2], bad = 0, status;
+    char c;
+
+    if (pipe(ack) != 0)
+        return 1;
+    fpu_ack = ack[1];           /* the first signal may come before fork returns */
+    sigaction(SIGUSR1, &sa, NULL);
+    pid_t child = fork();
+    if (child == 0) {
+        close(ack[1]);
+        for (int i = 0; i < FPU_SIGNALS; i++) {
+            kill(getppid(), SIGUSR1);
+            if (read(ack[0], &c, 1) != 1)
+                _exit(1);
+        }
+        _exit(0);
+    }
+    close(ack[0]);
+    while (fpu_handled < FPU_SIGNALS) {
+        x = fpu_sum87(FPU_N);
+        bad += x != r87;
+        x = fpu_sum_sse(FPU_N);
+        bad += x != rsse;
+    }
+    waitpid(child, &status, 0);
+    printf("signals %d, a fresh FPU in the handler %d times, child status %d\n", fpu_handled,
+           fpu_fresh, status);
+    printf("main: %.17g %.17g, %d wrong\n", r87, rsse, bad);
+    printf("handler, rounding up: %.17g %.17g\n", fpu_h87, fpu_hsse);
+    printf("after: cw %#x mxcsr %#x\n", fpu_cw(), fpu_mxcsr() & ~0x3fu);  /* less its flags */
+    return 0;
+}
+
+static volatile int stop_chlds, stop_code, stop_status;
+
+static void stop_on_chld(int sig, siginfo_t *si, void *uc)
+{
+    (void)sig; (void)uc;
+    stop_chlds++;
+    stop_code = si->si_code;
+    stop_status = si->si_status;
+}
+
+/* waitpid(pid, options) and what it said. */
+static void stop_show(const char *what, pid_t pid, int options)
+{
+    int st = 0;
+    pid_t got = waitpid(pid, &st, options);
+
+    printf("%s: pid %s, status %#x: exited %d signaled %d (%d) stopped %d (%d) continued %d\n",
+           what, got == pid ? "the child's" : got == 0 ? "0" : "error", got > 0 ? st : 0,
+           got > 0 && WIFEXITED(st), got > 0 && WIFSIGNALED(st), got > 0 && WIFSIGNALED(st) ?
+           WTERMSIG(st) : 0, got > 0 && WIFSTOPPED(st), got > 0 && WIFSTOPPED(st) ?
+           WSTOPSIG(st) : 0, got > 0 && WIFCONTINUED(st));
+}
+
+/* A child that answers each byte with the next one. */
+static pid_t stop_echo_child(int *to, int *from)
+{
+    int a[2], b[2];
+    char c;
+
+    if (pipe(a) != 0 || pipe(b) != 0)
+        return -1;
+    pid_t pid = fork();
+    if (pid == 0) {
+        setpgid(0, 0);
+        close(a[1]);
+        close(b[0]);
+        while (read(a[0], &c, 1) == 1) {
+            c++;
+            if (write(b[1], &c, 1) != 1)
+                _exit(1);
+        }
+        _exit(0);
+    }
+    setpgid(pid, pid);
+    close(a[0]);
+    close(b[1]);
+    *to = a[1];
+    *from = b[0];
+    return pid;
+}
+
+/* Sends c; the answer, waiting at most timeout ms (-1: for ever). */
+static void stop_ask(int to, int from, char c, int timeout)
+{
+    struct pollfd pfd = { .fd = from, .events = POLLIN };
+
+    if (write(to, &c, 1) != 1)
+        return;
+    int n = poll(&pfd, 1, timeout);
+    if (n == 0) {
+        printf("sent %c: no answer in 100 ms\n", c);
+        return;
+    }
+    if (read(from, &c, 1) == 1)
+        printf("answer %c\n", c);
+}
+
+static int stop_case(void)
+{
+    struct sigaction sa = { .sa_sigaction = stop_on_chld, .sa_flags = SA_SIGINFO | SA_RESTART };
+    int to, from;
+    char c;
+
+    sigaction(SIGCHLD, &sa, NULL);
+    pid_t pid = stop_echo_child(&to, &from);
+    stop_ask(to, from, 'a', -1);
+    kill(pid, SIGSTOP);
+    stop_show("SIGSTOP, WUNTRACED", pid, WUNTRACED);
+    printf("SIGCHLD code %d status %d\n", stop_code, stop_status);
+    stop_ask(to, from, 'c', 100);     /* stopped: never */
+    stop_show("again, WNOHANG", pid, WUNTRACED | WNOHANG);
+    kill(pid, SIGCONT);
+    stop_show("SIGCONT, WCONTINUED", pid, WCONTINUED);
+    if (read(from, &c, 1) == 1)
+        printf("answer %c once continued\n", c);
+    stop_ask(to, from, 'x', -1);
+
+    kill(-pid, SIGTSTP);
+    stop_show("SIGTSTP to the group", pid, WUNTRACED);
+    printf("SIGCHLD code %d status %d\n", stop_code, stop_status);
+    kill(pid, SIGTERM);
+    stop_show("SIGTERM while stopped, WNOHANG", pid, WNOHANG);
+    kill(pid, SIGCONT);
+    stop_show("SIGCONT", pid, 0);
+    close(to);
+    close(from);
+
+    sa.sa_flags |= SA_NOCLDSTOP;
+    sigaction(SIGCHLD, &sa, NULL);
+    int before = stop_chlds;
+    pid = stop_echo_child(&to, &from);
+    stop_ask(to, from, 'm', -1);
+    kill(pid, SIGSTOP);
+    stop_show("SA_NOCLDSTOP: SIGSTOP", pid, WUNTRACED);
+    printf("SIGCHLDs %d\n", stop_chlds - before);
+    kill(pid, SIGKILL);
+    stop_show("SIGKILL while stopped", pid, 0);
+    printf("SIGCHLDs %d, code %d status %d\n", stop_chlds - before, stop_code, stop_status);
+    return 0;
+}
+
+static void exec_on_usr1(int sig)
+{
+    (void)sig;
+    printf("the old image's handler\n");
+}
+
+/* After the exec: the dispositions as the new image finds them. */
+static int exec_after(void)
+{
+    struct sigaction old;
+    sigset_t set;
+
+    sigaction(SIGUSR1, NULL, &old);
+    printf("usr1 %s\n", old.sa_handler == SIG_DFL ? "default" : "not default");
+    sigaction(SIGUSR2, NULL, &old);
+    printf("usr2 %s\n", old.sa_handler == SIG_IGN ? "ignored" : "not ignored");
+    sigprocmask(SIG_BLOCK, NULL, &set);
+    printf("hup blocked %d\n", sigismember(&set, SIGHUP));
+    sigpending(&set);
+    printf("hup pending %d\n", sigismember(&set, SIGHUP));
+    raise(SIGUSR1);
+    printf("not reached\n");
+    return 0;
+}
+
+static int exec_case(void)
+{
+    struct sigaction sa = { .sa_handler = exec_on_usr1 };
+    sigset_t set;
+    int st;
+
+    sigaction(SIGUSR1, &sa, NULL);
+    signal(SIGUSR2, SIG_IGN);
+    sigemptyset(&set);
+    sigaddset(&set, SIGHUP);
+    sigprocmask(SIG_BLOCK, &set, NULL);
+    raise(SIGHUP);
+    pid_t pid = fork();
+    if (pid == 0) {
+        sigpending(&set);
+        printf("child: hup pending %d\n", sigismember(&set, SIGHUP));
+        _exit(0);
+    }
+    waitpid(pid, &st, 0);
+    fflush(stdout);
+    execl("/proc/self/exe", "signals", "exec-after", (char *)NULL);
+    printf("execl failed\n");
+    return 1;
+}
+
 int main(int argc, char **argv)
 {
     static const struct { const char *name; int (*run)(void); } cases[] = {
         { "segv-jmp", segv_jmp }, { "self", self }, { "mask", mask },
         { "alarm", alarm_case }, { "pipe", pipe_case }, { "frame", frame },
+        { "fpu", fpu }, { "stop", stop_case }, { "exec", exec_case },
+        { "exec-after", exec_after },
     };
 
     setvbuf(stdout, NULL, _IONBF, 0);
     for (size_t i = 0; argc == 2 && i < sizeof(cases) / sizeof(cases[0]); i++)
         if (strcmp(argv[1], cases[i].name) == 0)
             return cases[i].run();
-    fprintf(stderr, "usage: signals segv-jmp|self|mask|alarm|pipe|frame\n");
+    fprintf(stderr, "usage: signals segv-jmp|self|mask|alarm|pipe|frame|fpu|stop|exec\n");
     return 2;
 }

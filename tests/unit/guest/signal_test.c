@@ -1,4 +1,4 @@
-/* unit-test-sources: guest-stub/linux/signal.c guest-stub/linux/sys_signal.c guest-stub/linux/tty.c guest-stub/linux/syscall.c guest-stub/linux/sys_file.c guest-stub/linux/sys_poll.c guest-stub/linux/sys_path.c guest-stub/linux/sys_mem.c guest-stub/linux/sys_futex.c guest-stub/linux/procfs.c guest-stub/linux/sys_proc.c guest-stub/linux/sys_attr.c guest-stub/linux/file.c guest-stub/linux/fs.c guest-stub/linux/pcache.c guest-stub/linux/kernel.c guest-stub/linux/proc.c guest-stub/linux/cpio.c guest-stub/linux/exec.c lib/elf.c tests/unit/guest/fake_host.c */
+/* unit-test-sources: guest-stub/linux/signal.c guest-stub/linux/sigfpu.c guest-stub/linux/sys_signal.c guest-stub/linux/tty.c guest-stub/linux/syscall.c guest-stub/linux/sys_file.c guest-stub/linux/sys_poll.c guest-stub/linux/sys_path.c guest-stub/linux/sys_mem.c guest-stub/linux/sys_futex.c guest-stub/linux/procfs.c guest-stub/linux/sys_proc.c guest-stub/linux/sys_attr.c guest-stub/linux/file.c guest-stub/linux/fs.c guest-stub/linux/pcache.c guest-stub/linux/kernel.c guest-stub/linux/proc.c guest-stub/linux/cpio.c guest-stub/linux/exec.c lib/elf.c tests/unit/guest/fake_host.c */
 /*
  * Signals in the Linux personality, driven as the guest kernel drives them:
  * a system call with the full register set lent in p->uregs, its result put
@@ -82,6 +82,50 @@ static void read_user(fake_world_t *w, uint32_t addr, void *dst, uint32_t len)
     }
 }
 
+/* The [disp32] operand of the instruction at addr, whose bytes before it
+ * must be op (n of them). */
+static uint32_t operand(fake_world_t *w, uint32_t addr, const uint8_t *op, uint32_t n)
+{
+    uint8_t code[8];
+    uint32_t v;
+    read_user(w, addr, code, n + 4);
+    assert_memory_equal(code, op, n);
+    memcpy(&v, &code[n], 4);
+    return v;
+}
+
+/* Where the jmp rel32 at addr goes. */
+static uint32_t jmp_target(fake_world_t *w, uint32_t addr)
+{
+    static const uint8_t jmp[] = { 0xe9 };
+    return addr + 5 + operand(w, addr, jmp, 1);
+}
+
+/* The stub a handler's thread starts at (sigfpu.c) saves the FPU state at
+ * fpstate and jumps to the handler: its target. */
+static uint32_t save_stub_target(fake_world_t *w, uint32_t eip, uint32_t fpstate)
+{
+    static const uint8_t fxsave[] = { 0x0f, 0xae, 0x05 }, fnstsw[] = { 0xdd, 0x3d },
+                         fnsave[] = { 0xdd, 0x35 }, ldmxcsr[] = { 0x0f, 0xae, 0x15 };
+    assert_int_equal(fpstate % 16, 0);      /* so FXSAVE's image is 16-byte aligned */
+    assert_int_equal(operand(w, eip, fxsave, 3), fpstate + 112);
+    assert_int_equal(operand(w, eip + 7, fnstsw, 2),
+                     fpstate + offsetof(struct lx_fpstate_legacy, status));
+    assert_int_equal(operand(w, eip + 13, fnsave, 2), fpstate);
+    assert_int_equal(fake_read32(&w->space, operand(w, eip + 19, ldmxcsr, 3)),
+                     LX_MXCSR_DEFAULT);
+    return jmp_target(w, eip + 26);
+}
+
+/* The stub sigreturn resumes at loads the image below it: its target. */
+static uint32_t restore_stub_target(fake_world_t *w, uint32_t eip)
+{
+    static const uint8_t fxrstor[] = { 0x0f, 0xae, 0x0d };
+    assert_int_equal(eip % 16, 0);
+    assert_int_equal(operand(w, eip, fxrstor, 3), eip - 512);
+    return jmp_target(w, eip + 7);
+}
+
 static void actions_are_kept_and_checked(void **state)
 {
     fake_world_t *w = *state;
@@ -132,12 +176,12 @@ static void rt_frame_and_rt_sigreturn(void **state)
     lx_regs_t u = regs_for(LX_NR_kill, w->p.pid, LX_SIGUSR1, 0x3333, 0x4444);
     assert_int_equal(step(w, &u), LX_SIG_HANDLER);
 
-    assert_int_equal(u.eip, HANDLER);
     assert_int_equal((u.esp + 4) % 16, 0);
     assert_true(u.esp + sizeof(struct lx_rt_sigframe) <= STACK_TOP);
     assert_int_equal(u.eax, LX_SIGUSR1);
     struct lx_rt_sigframe f;
     read_user(w, u.esp, &f, sizeof(f));
+    assert_int_equal(save_stub_target(w, u.eip, f.uc.uc_mcontext.fpstate), HANDLER);
     assert_int_equal(f.pretcode, RESTORER);
     assert_int_equal(f.sig, LX_SIGUSR1);
     assert_int_equal(f.pinfo, u.esp + offsetof(struct lx_rt_sigframe, info));
@@ -158,7 +202,9 @@ static void rt_frame_and_rt_sigreturn(void **state)
     assert_int_equal(sc->ebp, 0x2222);
     assert_int_equal(sc->eflags, 0x246);
     assert_int_equal(sc->cs, LX_USER_CS);
-    assert_int_equal(sc->fpstate, 0);
+    /* the FPU area lies between the frame and the interrupted stack */
+    assert_true(sc->fpstate >= u.esp + sizeof(f));
+    assert_true(sc->fpstate + LX_FPSTATE32_SIZE <= STACK_TOP);
     assert_int_equal(f.uc.uc_sigmask[0], BIT(LX_SIGHUP));
     assert_int_equal(f.uc.uc_sigmask[1], 1u << (40 - 33));
     assert_int_equal(f.uc.uc_stack.ss_flags, LX_SS_DISABLE);
@@ -174,7 +220,8 @@ static void rt_frame_and_rt_sigreturn(void **state)
     h.esp = u.esp + 4;
     h.eip = RESTORER + 7;
     assert_int_equal(step(w, &h), LX_SIG_NONE);
-    assert_int_equal(h.eip, RESUME_AT);
+    assert_int_equal(restore_stub_target(w, h.eip), RESUME_AT);
+    assert_true(h.eip + 12 <= STACK_TOP);   /* below the stack it resumes with */
     assert_int_equal(h.esp, STACK_TOP);
     assert_int_equal(h.eax, 0);
     assert_int_equal(h.ebx, 0x5555);
@@ -194,13 +241,13 @@ static void sigframe_with_retcode_and_sigreturn(void **state)
     w->p.sig.blocked = BIT(LX_SIGQUIT) | BIT(64);
     lx_regs_t u = regs_for(LX_NR_kill, 0, LX_SIGTERM, 7, 8);
     assert_int_equal(step(w, &u), LX_SIG_HANDLER);
-    assert_int_equal(u.eip, HANDLER);
     assert_int_equal((u.esp + 4) % 16, 0);
     assert_int_equal(u.eax, LX_SIGTERM);
     assert_int_equal(u.ecx, 0);
     assert_int_equal(u.edx, 0);
     struct lx_sigframe f;
     read_user(w, u.esp, &f, sizeof(f));
+    assert_int_equal(save_stub_target(w, u.eip, f.sc.fpstate), HANDLER);
     assert_int_equal(f.pretcode, u.esp + offsetof(struct lx_sigframe, retcode));
     assert_int_equal(f.sig, LX_SIGTERM);
     assert_int_equal(f.sc.oldmask, BIT(LX_SIGQUIT));
@@ -215,11 +262,104 @@ static void sigframe_with_retcode_and_sigreturn(void **state)
     lx_regs_t h = regs_for(LX_NR_sigreturn, 0, 0, 0, 0);
     h.esp = u.esp + 8;
     assert_int_equal(step(w, &h), LX_SIG_NONE);
-    assert_int_equal(h.eip, RESUME_AT);
+    assert_int_equal(restore_stub_target(w, h.eip), RESUME_AT);
     assert_int_equal(h.esp, STACK_TOP);
     assert_int_equal(h.edx, 7);
     assert_int_equal(h.eflags, 0x246 | LX_EFLAGS_DF);
     assert_true(w->p.sig.blocked == (BIT(LX_SIGQUIT) | BIT(64)));
+}
+
+/* The FPU state through a frame: what the save stub would have stored is
+ * merged (the legacy image over the FXSAVE one, MXCSR masked) into the
+ * image the restore stub loads; a signal arriving before that stub runs
+ * goes below it; no fpstate loads the initial state; a misaligned one is
+ * a bad frame. */
+static void fpu_state_through_sigreturn(void **state)
+{
+    fake_world_t *w = *state;
+    assert_int_equal(set_action(w, LX_SIGUSR1, HANDLER, LX_SA_SIGINFO | LX_SA_RESTORER, 0), 0);
+    lx_regs_t u = regs_for(LX_NR_kill, w->p.pid, LX_SIGUSR1, 0, 0);
+    assert_int_equal(step(w, &u), LX_SIG_HANDLER);
+    struct lx_rt_sigframe f;
+    read_user(w, u.esp, &f, sizeof(f));
+    uint32_t fp = f.uc.uc_mcontext.fpstate;
+    struct lx_fpstate32 st;
+    read_user(w, fp, &st, sizeof(st));
+    assert_int_equal(st.legacy.magic, LX_FXSR_MAGIC);
+    static const uint8_t zero[48];
+    assert_memory_equal(st.fx.sw_reserved, zero, sizeof(zero));     /* no XSAVE magic */
+
+    /* as the stub and the handler leave it */
+    st.legacy.cw = 0xffff027f;
+    st.legacy.tag = 0xfffc;                 /* st0 valid, the rest empty */
+    memcpy(st.legacy.st, "\x01\x02\x03\x04\x05\x06\x07\x08\x09\x0a", 10);
+    st.fx.ftw = 0xff;
+    st.fx.mxcsr = 0xffff9fc0;               /* reserved bits set */
+    memset(st.fx.xmm, 0x5a, 16);
+    memcpy(fake_byte(&w->space, fp), &st, sizeof(st));   /* one page: the stack's */
+    lx_regs_t h = regs_for(LX_NR_rt_sigreturn, 0, 0, 0, 0);
+    h.esp = u.esp + 4;
+    assert_int_equal(step(w, &h), LX_SIG_NONE);
+    assert_int_equal(restore_stub_target(w, h.eip), RESUME_AT);
+    assert_int_equal(h.esp, STACK_TOP);
+    struct lx_fxsave fx;
+    read_user(w, h.eip - 512, &fx, sizeof(fx));
+    assert_int_equal(fx.cwd, 0x027f);
+    assert_int_equal(fx.ftw, 0x01);
+    assert_memory_equal(fx.st, "\x01\x02\x03\x04\x05\x06\x07\x08\x09\x0a", 10);
+    assert_int_equal(fx.xmm[15], 0x5a);
+    assert_int_equal(fx.mxcsr, 0x9f80);     /* & LX_MXCSR_MASK_DEFAULT */
+
+    /* a signal before the restore stub ran: the new frame goes below its
+     * block, and its save stub loads the block first */
+    uint32_t stub = h.eip;
+    lx_regs_t j = h;
+    lx_sig_send(&w->p, LX_SIGUSR1, &(lx_sigsrc_t){ .code = LX_SI_USER });
+    h.eax = 0;
+    assert_int_equal(lx_sig_deliver(&w->p, &h, -1), LX_SIG_HANDLER);
+    read_user(w, h.esp, &f, sizeof(f));
+    assert_true(f.uc.uc_mcontext.fpstate + LX_FPSTATE32_SIZE <= stub - 512);
+    assert_int_equal(f.uc.uc_mcontext.eip, RESUME_AT);
+    static const uint8_t fxrstor[] = { 0x0f, 0xae, 0x0d };
+    assert_int_equal(operand(w, h.eip, fxrstor, 3), stub - 512);
+    assert_int_equal(save_stub_target(w, h.eip + 7, f.uc.uc_mcontext.fpstate), HANDLER);
+    assert_int_equal(restore_stub_target(w, stub), RESUME_AT);      /* untouched */
+
+    /* a signal at the restore stub's jmp: the state is loaded, the frame
+     * resumes where the jmp goes */
+    j.eip = stub + 7;
+    uint64_t blocked = w->p.sig.blocked;
+    w->p.sig.blocked = 0;
+    lx_sig_send(&w->p, LX_SIGUSR1, &(lx_sigsrc_t){ .code = LX_SI_USER });
+    assert_int_equal(lx_sig_deliver(&w->p, &j, -1), LX_SIG_HANDLER);
+    read_user(w, j.esp, &f, sizeof(f));
+    assert_int_equal(f.uc.uc_mcontext.eip, RESUME_AT);
+    assert_int_equal(save_stub_target(w, j.eip, f.uc.uc_mcontext.fpstate), HANDLER);
+    w->p.sig.blocked = blocked;
+
+    /* no FPU state in the frame: the initial one */
+    uint32_t none = 0;
+    memcpy(fake_byte(&w->space, h.esp + offsetof(struct lx_rt_sigframe,
+                                                 uc.uc_mcontext.fpstate)), &none, 4);
+    lx_regs_t g = regs_for(LX_NR_rt_sigreturn, 0, 0, 0, 0);
+    g.esp = h.esp + 4;
+    assert_int_equal(step(w, &g), LX_SIG_NONE);
+    assert_int_equal(restore_stub_target(w, g.eip), RESUME_AT);
+    read_user(w, g.eip - 512, &fx, sizeof(fx));
+    assert_int_equal(fx.cwd, LX_FCW_DEFAULT);
+    assert_int_equal(fx.ftw, 0);
+    assert_int_equal(fx.mxcsr, LX_MXCSR_DEFAULT);
+
+    /* a misaligned fpstate: SIGSEGV, the registers as they were */
+    u = regs_for(LX_NR_kill, w->p.pid, LX_SIGUSR1, 0, 0);
+    assert_int_equal(step(w, &u), LX_SIG_HANDLER);
+    uint32_t bad = fp + 4;
+    memcpy(fake_byte(&w->space, u.esp + offsetof(struct lx_rt_sigframe,
+                                                 uc.uc_mcontext.fpstate)), &bad, 4);
+    g = regs_for(LX_NR_rt_sigreturn, 0, 0, 0, 0);
+    g.esp = u.esp + 4;
+    assert_int_equal(step(w, &g), LX_SIG_KILLED);   /* SIGSEGV has no handler */
+    assert_int_equal(w->p.exit_status, LX_SIGSEGV);
 }
 
 static void default_actions(void **state)
@@ -229,9 +369,14 @@ static void default_actions(void **state)
     lx_regs_t u = regs_for(LX_NR_getpid, 0, 0, 0, 0);
 
     lx_sig_send(&w->p, LX_SIGCHLD, &src);       /* default: ignore */
-    lx_sig_send(&w->p, LX_SIGTSTP, &src);       /* default: stop, no job control */
     lx_sig_send(&w->p, LX_SIGWINCH, &src);
     assert_int_equal(w->p.sig.pending, 0);
+    lx_sig_send(&w->p, LX_SIGTSTP, &src);       /* default: stop, but our group is orphaned */
+    assert_true(w->p.sig.pending == BIT(LX_SIGTSTP));
+    assert_int_equal(step(w, &u), LX_SIG_NONE);
+    assert_int_equal(w->p.sig.pending, 0);
+    assert_false(w->p.sig.stopped);
+    u = regs_for(LX_NR_getpid, 0, 0, 0, 0);
     assert_int_equal(SC2(w, LX_NR_signal, LX_SIGINT, LX_SIG_IGN), LX_SIG_DFL);
     lx_sig_send(&w->p, LX_SIGINT, &src);
     assert_int_equal(w->p.sig.pending, 0);
@@ -673,6 +818,72 @@ static void ppoll_mask(void **state)
     assert_true(w->p.sig.blocked == BIT(LX_SIGHUP));
 }
 
+/* Job control: SIGSTOP stops a child (a parked read restarts once it is
+ * continued), its parent hears of it through SIGCHLD and wait4 with
+ * WUNTRACED, once; SIGCONT continues it (even when ignored) and WCONTINUED
+ * reports that; SA_NOCLDSTOP keeps SIGCHLD quiet; SIGTSTP stops a group
+ * that is not orphaned; SIGKILL ends a stopped process. */
+static void job_control_stop_and_continue(void **state)
+{
+    fake_world_t *w = *state;
+    lx_proc_t *p = &w->p;
+    uint32_t st = FAKE_SCRATCH + OLD_AT;
+    int32_t pid = SC0(w, LX_NR_fork);
+    lx_proc_t *c = p->new_child;
+    p->new_child = NULL;
+
+    assert_int_equal(set_action(w, LX_SIGCHLD, HANDLER, LX_SA_RESTORER, 0), 0);
+    assert_int_equal(PC4(p, LX_NR_wait4, pid, st, LX_WNOHANG | LX_WUNTRACED, 0), 0);
+    assert_int_equal(PC2(p, LX_NR_kill, pid, LX_SIGSTOP), 0);
+    lx_regs_t u = regs_for(LX_NR_read, 0, FAKE_SCRATCH, 10, 0);
+    answered(&u, -LX_ERESTARTSYS);          /* a parked read the signal interrupted */
+    assert_int_equal(lx_sig_deliver(c, &u, LX_NR_read), LX_SIG_STOPPED);
+    assert_true(c->sig.stopped);
+    assert_int_equal(u.eip, INT80_AT);      /* restarted once continued */
+    assert_int_equal(u.eax, LX_NR_read);
+    assert_true(p->sig.pending == BIT(LX_SIGCHLD));
+    assert_int_equal(p->sig.src[LX_SIGCHLD - 1].code, LX_CLD_STOPPED);
+    assert_int_equal(p->sig.src[LX_SIGCHLD - 1].status, LX_SIGSTOP);
+    p->sig.pending = 0;
+    assert_int_equal(PC4(p, LX_NR_wait4, pid, st, LX_WNOHANG, 0), 0);   /* not without */
+    assert_int_equal(PC4(p, LX_NR_wait4, pid, st, LX_WUNTRACED, 0), pid);
+    assert_int_equal(fake_read32(&w->space, st), (LX_SIGSTOP << 8) | 0x7f);
+    assert_int_equal(PC4(p, LX_NR_wait4, -1, st, LX_WNOHANG | LX_WUNTRACED, 0), 0);  /* once */
+
+    /* signals wait while it is stopped; SIGCONT, even ignored, continues */
+    assert_int_equal(PC2(c, LX_NR_signal, LX_SIGCONT, LX_SIG_IGN), LX_SIG_DFL);
+    c->sig.stopped = true;                  /* (the call above was made while stopped) */
+    assert_int_equal(PC2(p, LX_NR_kill, pid, LX_SIGCONT), 0);
+    assert_false(c->sig.stopped);
+    assert_int_equal(p->sig.src[LX_SIGCHLD - 1].code, LX_CLD_CONTINUED);
+    assert_int_equal(PC4(p, LX_NR_wait4, pid, st, LX_WUNTRACED | LX_WNOHANG, 0), 0);
+    assert_int_equal(PC4(p, LX_NR_wait4, pid, st, LX_WCONTINUED, 0), pid);
+    assert_int_equal(fake_read32(&w->space, st), 0xffff);
+    assert_int_equal(PC4(p, LX_NR_wait4, pid, st, LX_WCONTINUED | LX_WNOHANG, 0), 0);
+
+    /* SA_NOCLDSTOP; SIGTSTP stops the child, whose parent is in another group */
+    assert_int_equal(set_action(w, LX_SIGCHLD, HANDLER, LX_SA_NOCLDSTOP | LX_SA_RESTORER, 0), 0);
+    p->sig.pending = 0;
+    assert_int_equal(PC2(c, LX_NR_setpgid, 0, 0), 0);
+    assert_int_equal(PC2(p, LX_NR_kill, -pid, LX_SIGTSTP), 0);
+    u = regs_for(LX_NR_getpid, 0, 0, 0, 0);
+    answered(&u, pid);
+    assert_int_equal(lx_sig_deliver(c, &u, LX_NR_getpid), LX_SIG_STOPPED);
+    assert_int_equal(u.eax, pid);           /* nothing to restart */
+    assert_int_equal(p->sig.pending, 0);
+    assert_int_equal(PC4(p, LX_NR_wait4, pid, st, LX_WUNTRACED, 0), pid);
+    assert_int_equal(fake_read32(&w->space, st), (LX_SIGTSTP << 8) | 0x7f);
+
+    /* SIGKILL wakes it to die */
+    assert_int_equal(PC2(p, LX_NR_kill, pid, LX_SIGKILL), 0);
+    assert_false(c->sig.stopped);
+    assert_int_equal(lx_sig_deliver(c, &u, -1), LX_SIG_KILLED);
+    fake_ops.space_free(&w->host, c->space);
+    c->space = NULL;
+    assert_int_equal(PC4(p, LX_NR_wait4, pid, st, 0, 0), pid);
+    assert_int_equal(fake_read32(&w->space, st), LX_SIGKILL);
+}
+
 /* kill between processes, SIGCHLD at a child's exit, kill(-1). */
 static void signals_between_processes(void **state)
 {
@@ -718,6 +929,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(actions_are_kept_and_checked, setup, teardown),
         cmocka_unit_test_setup_teardown(rt_frame_and_rt_sigreturn, setup, teardown),
         cmocka_unit_test_setup_teardown(sigframe_with_retcode_and_sigreturn, setup, teardown),
+        cmocka_unit_test_setup_teardown(fpu_state_through_sigreturn, setup, teardown),
         cmocka_unit_test_setup_teardown(default_actions, setup, teardown),
         cmocka_unit_test_setup_teardown(masks, setup, teardown),
         cmocka_unit_test_setup_teardown(restart_rules, setup, teardown),
@@ -734,6 +946,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(sigpipe_on_broken_pipe, setup, teardown),
         cmocka_unit_test_setup_teardown(fork_exec_and_sigchld, setup, teardown),
         cmocka_unit_test_setup_teardown(signals_between_processes, setup, teardown),
+        cmocka_unit_test_setup_teardown(job_control_stop_and_continue, setup, teardown),
         cmocka_unit_test_setup_teardown(ppoll_mask, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,4 +1,4 @@
-/* unit-test-sources: guest-stub/linux/tty.c guest-stub/linux/signal.c guest-stub/linux/sys_signal.c guest-stub/linux/syscall.c guest-stub/linux/sys_file.c guest-stub/linux/sys_poll.c guest-stub/linux/sys_path.c guest-stub/linux/sys_mem.c guest-stub/linux/sys_futex.c guest-stub/linux/procfs.c guest-stub/linux/sys_proc.c guest-stub/linux/sys_attr.c guest-stub/linux/file.c guest-stub/linux/fs.c guest-stub/linux/pcache.c guest-stub/linux/kernel.c guest-stub/linux/proc.c guest-stub/linux/cpio.c guest-stub/linux/exec.c lib/elf.c tests/unit/guest/fake_host.c */
+/* unit-test-sources: guest-stub/linux/tty.c guest-stub/linux/signal.c guest-stub/linux/sigfpu.c guest-stub/linux/sys_signal.c guest-stub/linux/syscall.c guest-stub/linux/sys_file.c guest-stub/linux/sys_poll.c guest-stub/linux/sys_path.c guest-stub/linux/sys_mem.c guest-stub/linux/sys_futex.c guest-stub/linux/procfs.c guest-stub/linux/sys_proc.c guest-stub/linux/sys_attr.c guest-stub/linux/file.c guest-stub/linux/fs.c guest-stub/linux/pcache.c guest-stub/linux/kernel.c guest-stub/linux/proc.c guest-stub/linux/cpio.c guest-stub/linux/exec.c lib/elf.c tests/unit/guest/fake_host.c */
 /*
  * The console's line discipline, driven through read(2) and ioctl(2) on
  * descriptor 0 with scripted keyboard input from the fake console: what the
@@ -82,9 +82,9 @@ static void interrupt_signals_the_foreground(void **state)
     assert_int_equal(rd(w, 63, got), LX_BLOCK);
     assert_true(w->p.sig.pending == LX_SIGBIT(LX_SIGQUIT));
     w->p.sig.pending = 0;
-    w->host.in = "\x1a" "ok\n";                  /* ^Z: SIGTSTP, dropped by default */
+    w->host.in = "\x1a" "ok\n";                  /* ^Z: SIGTSTP, the line after it read */
     assert_int_equal(rd(w, 63, got), 3);
-    assert_int_equal(w->p.sig.pending, 0);
+    assert_true(w->p.sig.pending == LX_SIGBIT(LX_SIGTSTP));
 }
 
 static void raw_mode(void **state)
@@ -132,14 +132,66 @@ static void process_groups(void **state)
     assert_int_equal(SC3(w, LX_NR_ioctl, 1, LX_TIOCSPGRP, fake_put(w, 0x2000, &neg, 4)),
                      -LX_EINVAL);
     assert_int_equal(SC3(w, LX_NR_ioctl, 1, LX_TIOCSPGRP, fake_put(w, 0x2000, &pg, 4)), 0);
-    /* a foreground group without us: ^C goes elsewhere */
+    /* a foreground group without us: ^C goes elsewhere, and our read is a
+     * background read of an orphaned group (no parent): EIO */
     w->k.tty.pgrp = other;
     w->host.in = "\x03" "x\n";
     char got[64];
-    assert_int_equal(rd(w, 63, got), 2);
+    assert_int_equal(rd(w, 63, got), -LX_EIO);
     assert_int_equal(w->p.sig.pending, 0);
     assert_int_equal(SC3(w, LX_NR_ioctl, 1, LX_TIOCGPGRP, ARG), 0);
     assert_int_equal(fake_read32(&w->space, ARG), other);
+}
+
+/* Bytes into a forked child's own (copied) memory; their address. */
+static uint32_t cput(lx_proc_t *c, uint32_t off, const void *data, uint32_t len)
+{
+    assert_int_equal(fake_ops.copy_out(c->space, FAKE_SCRATCH + off, data, len), 0);
+    return FAKE_SCRATCH + off;
+}
+
+/* Job control: a child in a background group of the session (its parent,
+ * in another group, keeps it from being orphaned) gets SIGTTIN for a read
+ * and SIGTTOU for changing the terminal, and the call is to be restarted;
+ * ignored or blocked, SIGTTIN makes the read EIO and SIGTTOU lets the change
+ * through; TOSTOP makes writes change the terminal too. */
+static void background_groups(void **state)
+{
+    fake_world_t *w = *state;
+    uint32_t fg = w->p.pgid;
+    assert_int_equal(SC3(w, LX_NR_ioctl, 0, LX_TIOCGPGRP, ARG), 0);   /* the terminal is ours */
+    int32_t pid = SC0(w, LX_NR_fork);
+    lx_proc_t *c = w->p.new_child;
+    w->p.new_child = NULL;
+    assert_int_equal(PC2(c, LX_NR_setpgid, 0, 0), 0);
+    assert_int_equal(c->pgid, (uint32_t)pid);
+
+    w->host.in = "x\n";
+    assert_int_equal(PC3(c, LX_NR_read, 0, BUF, 63), -LX_ERESTARTSYS);
+    assert_true(c->sig.pending == LX_SIGBIT(LX_SIGTTIN));
+    assert_int_equal(c->sig.src[LX_SIGTTIN - 1].code, LX_SI_KERNEL);
+    c->sig.pending = 0;
+    uint32_t tpg = (uint32_t)pid;
+    assert_int_equal(PC3(c, LX_NR_ioctl, 0, LX_TIOCSPGRP, cput(c, 0x3000, &tpg, 4)),
+                     -LX_ERESTARTSYS);
+    assert_true(c->sig.pending == LX_SIGBIT(LX_SIGTTOU));
+    assert_int_equal(w->k.tty.pgrp, fg);                /* nothing changed */
+    c->sig.pending = 0;
+    assert_int_equal(PC3(c, LX_NR_write, 1, cput(c, 0x3000, "bg\n", 3), 3), 3);
+    c->sig.blocked = LX_SIGBIT(LX_SIGTTIN) | LX_SIGBIT(LX_SIGTTOU);
+    assert_int_equal(PC3(c, LX_NR_read, 0, BUF, 63), -LX_EIO);
+    assert_int_equal(PC3(c, LX_NR_ioctl, 0, LX_TIOCSPGRP, cput(c, 0x3000, &tpg, 4)), 0);
+    assert_int_equal(w->k.tty.pgrp, (uint32_t)pid);     /* a shell's fg */
+    assert_int_equal(PC3(c, LX_NR_read, 0, BUF, 63), 2);
+    assert_int_equal(c->sig.pending, 0);
+
+    /* now the parent is in the background; with TOSTOP its write stops it */
+    assert_int_equal(SC3(w, LX_NR_ioctl, 0, LX_TCGETS, ARG), 0);    /* reading them is allowed */
+    struct lx_termios t;
+    memcpy(&t, fake_byte(&w->space, ARG), sizeof(t));
+    t.c_lflag |= LX_TOSTOP;
+    assert_int_equal(PC3(c, LX_NR_ioctl, 0, LX_TCSETS, cput(c, 0x3000, &t, sizeof(t))), 0);
+    assert_int_equal(SC3(w, LX_NR_write, 1, fake_put(w, 0x3000, "fg?", 3), 3), -LX_EIO);
 }
 
 int main(void)
@@ -150,6 +202,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(interrupt_signals_the_foreground, setup, teardown),
         cmocka_unit_test_setup_teardown(raw_mode, setup, teardown),
         cmocka_unit_test_setup_teardown(process_groups, setup, teardown),
+        cmocka_unit_test_setup_teardown(background_groups, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
