@@ -224,13 +224,13 @@ static void fresh_frames_and_page_records(void)
 {
     struct mm_vspace vs;
     struct mm_map *rec[2];
-    mm_cptr_t f, g, dirty[4];
+    mm_cptr_t f, g, h, dirty[4];
     volatile uint32_t *p = (volatile uint32_t *)MAP_BASE;
     uint32_t nonzero = 0;
     int fresh = -1;
 
     TEST_BEGIN("memmgr_fresh_frames_zero_and_page_records");
-    ASSERT_TRUE(child_make(&cv, 16, 256));
+    ASSERT_TRUE(child_make(&cv, 18, 256));
     mm_vspace_adopt(&cv.mm, &vs, seL4_CapInitThreadVSpace);
     /* Dirty four frames, give them back and the slab with them. */
     for (int i = 0; i < 4; i++) {
@@ -254,12 +254,12 @@ static void fresh_frames_and_page_records(void)
     EXPECT_EQ(nonzero, 0);
     EXPECT_EQ(mm_vspace_protect_page(&vs, rec[0], MM_RW), ERR_NONE);
     p[0] = MAGIC;
-    ASSERT_EQ(mm_alloc(&cv.mm, seL4_X86_4K, 0, &g), ERR_NONE);
-    ASSERT_EQ(mm_vspace_map_page(&vs, g, MAP_BASE + PAGE, MM_RW, &rec[1]), ERR_NONE);
+    ASSERT_EQ(mm_alloc(&cv.mm, seL4_X86_4K, 0, &h), ERR_NONE);
+    ASSERT_EQ(mm_vspace_map_page(&vs, h, MAP_BASE + PAGE, MM_RW, &rec[1]), ERR_NONE);
     EXPECT_EQ(mm_vspace_pts(&vs), 1);
     mm_vspace_unmap_page(&vs, rec[0]);
     EXPECT_EQ(mm_vspace_lookup(&vs, MAP_BASE), 0);
-    EXPECT_EQ(mm_vspace_lookup(&vs, MAP_BASE + PAGE), g);
+    EXPECT_EQ(mm_vspace_lookup(&vs, MAP_BASE + PAGE), h);
     mm_vspace_unmap_page(&vs, rec[1]);
     EXPECT_EQ(mm_vspace_pts(&vs), 0);
     /* Pooled after use: not fresh, its bytes as they were. */
@@ -271,6 +271,7 @@ static void fresh_frames_and_page_records(void)
     EXPECT_EQ(p[0], MAGIC);
     mm_vspace_destroy(&vs);
     EXPECT_EQ(mm_free(&cv.mm, g), ERR_NONE);
+    EXPECT_EQ(mm_free(&cv.mm, h), ERR_NONE);
     EXPECT_OK(mm_release_untyped(&cv.mm, cv.ut));
     child_done(&cv);
     EXPECT_INVARIANTS();
