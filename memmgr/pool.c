@@ -161,8 +161,10 @@ static inline mm_err_t alloc_from(struct mm *mm, uint32_t p, uint32_t type,
         if (fresh != NULL)
             *fresh = !s->worn;
         acct_pool_to_live(mm, mm_ut_at(mm, s->ut));
+        acct_after_no_free(mm);
+        return ERR_NONE;
     }
-    acct_after(mm);
+    acct_after(mm);         /* a failed refill gave its slots back */
     return err;
 }
 

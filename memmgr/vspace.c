@@ -313,6 +313,8 @@ mm_err_t mm_vspace_map_page(struct mm_vspace *vs, mm_cptr_t frame, uint32_t vadd
         map_link_in(&pt->maps, m);
         pt->nmaps++;
         *rec = m;
+        acct_after_no_free(vs->mm);
+        return ERR_NONE;
     }
     acct_after(vs->mm);
     return err;
