@@ -284,14 +284,14 @@ WHERE = {
                   "as guest_fork_exec",
     "guest_execve_only": "as the execve of guest_fork_exec",
     "guest_shell": "execve of the 2 MiB busybox: every page ash touches is a VMFault round "
-                   "trip, a frame, a copy from the file (no page cache: Linux maps its cached "
-                   "pages, several per fault) or zeroing, and two mappings; plus fork as "
-                   "guest_fork_exit",
+                   "trip and a frame; an image page is also mapped in the guest kernel (a "
+                   "capability copy and a map) and copied from the file (no page cache: Linux "
+                   "maps its cached pages, several per fault), then mapped in the process; "
+                   "plus fork as guest_fork_exit",
     "guest_pagefault": "each first touch is a VMFault round trip to the guest kernel (our "
-                       "kernel's part: vmfault_roundtrip in results.csv), a memmgr frame "
-                       "(pooled or a retype, its address asked for and mapped in the guest "
-                       "kernel), zeroing 4 KiB, and the process's mapping (a capability copy "
-                       "and a map)",
+                       "kernel's part: vmfault_roundtrip in results.csv), a frame from "
+                       "memmgr's pool that its retype left zero (no clear, no mapping in the "
+                       "guest kernel) and one map of its own capability in the process",
     "guest_pagefault_file": "private file mappings are filled (copied) at mmap time: reading "
                             "them takes no fault",
     "guest_pagefault_file_fault": "as guest_pagefault_file",
