@@ -3,10 +3,20 @@
  * guest kernel makes every object itself with memmgr from the untypeds
  * the VMM gave it (guest-stub/include/guest/lxback.h).
  *
- * A process page is a frame of the guest's, its original capability mapped
- * in the guest kernel at LXB_SHADOW_BASE plus the frame's physical address
- * (X86_Page_GetAddress), and a copy of the capability mapped in the
- * process. A thread is a TCB alone (no IPC buffer, no stack) whose CSpace
+ * A process page is a frame of the guest's from memmgr's pool, its key its
+ * capability's CPtr times the page size (no X86_Page_GetAddress; the
+ * CSpace below has 2^16 slots, so keys stay under LXB_SHADOW_SPAN). It is
+ * mapped in a process with its own capability or a copy, as the caller
+ * says, and in the guest kernel at LXB_SHADOW_BASE plus its key only on
+ * request, through a copy (so its own capability stays free for a
+ * process) or, for a frame no process maps with it (a page-cache page), its
+ * own capability. A frame straight from memmgr's retype is zero (LXB_ZERO): an
+ * anonymous page's first touch is one mapping, with no copy and no clear.
+ * Mappings are made with memmgr's record-returning calls
+ * (mm_vspace_map_page), whose record is the mapping's name: unmapping and
+ * protecting it needs no search of memmgr's records.
+ *
+ * A thread is a TCB alone (no IPC buffer, no stack) whose CSpace
  * holds only a copy of the guest kernel's endpoint badged with the
  * process's number: its fault endpoint.
  *
@@ -27,6 +37,7 @@
 #include <string.h>
 
 #define CAP_DEPTH       32u
+#define PAGE            (1u << seL4_PageBits)
 #define THREAD_CNODE_BITS 1u            /* a thread's CSpace: its fault capability */
 #define THREAD_FAULT_SLOT 1u
 #define META_PER_PAGE   64u             /* memmgr record bytes a process page may need */
@@ -88,27 +99,86 @@ static int heap_page(uint32_t va)
     return 0;
 }
 
-static int frame_new(mm_cptr_t *frame, uint32_t *key)
+static int frame_new(mm_cptr_t *frame, uint32_t *key, uint32_t *how)
 {
     mm_cptr_t f;
+    int fresh;
 
-    if (mm_alloc(D.mm, OBJ_X86_4K, 0, &f) != ERR_NONE)
+    if (mm_alloc_fresh(D.mm, OBJ_X86_4K, 0, &f, &fresh) != ERR_NONE)
         return -1;
-    seL4_X86_Page_GetAddress_t ga = seL4_X86_Page_GetAddress(f);
-    if (ga.error || ga.paddr >= LXB_SHADOW_SPAN ||
-        mm_vspace_map(D.vs, f, LXB_SHADOW_BASE + ga.paddr, MM_RW, 0, 0) != ERR_NONE) {
+    if (f >= LXB_SHADOW_SPAN / PAGE) {
         mm_free(D.mm, f);
         return -1;
     }
     *frame = f;
-    *key = ga.paddr;
+    *key = f * PAGE;
+    *how = fresh ? LXB_ZERO : 0;
     return 0;
 }
 
 static void frame_free(mm_cptr_t frame, uint32_t key)
 {
-    mm_vspace_unmap(D.vs, LXB_SHADOW_BASE + key);
+    (void)key;
     mm_free(D.mm, frame);
+}
+
+/* A copy of cap in a slot of memmgr's; 0 if none could be had. */
+static mm_cptr_t cap_copy(mm_cptr_t cap)
+{
+    mm_cptr_t slot;
+
+    if (mm_slot_alloc(D.mm, &slot) != ERR_NONE)
+        return 0;
+    if (seL4_CNode_Copy(D.mm->root, slot, CAP_DEPTH, D.mm->root, cap, CAP_DEPTH,
+                        seL4_AllRights) != seL4_NoError) {
+        mm_slot_free(D.mm, slot);
+        return 0;
+    }
+    return slot;
+}
+
+static void cap_drop(mm_cptr_t slot)
+{
+    seL4_CNode_Delete(D.mm->root, slot, CAP_DEPTH);
+    mm_slot_free(D.mm, slot);
+}
+
+/* cap (own: the frame's capability, else a copy made here) at va in vs. */
+static int map_in(struct mm_vspace *vs, mm_cptr_t frame, uint32_t va, uint32_t rights,
+                  bool own, uintptr_t *m)
+{
+    mm_cptr_t cap = own ? frame : cap_copy(frame);
+    struct mm_map *rec;
+
+    if (cap == 0)
+        return -1;
+    if (mm_vspace_map_page(vs, cap, va, rights, &rec) != ERR_NONE) {
+        if (!own)
+            cap_drop(cap);
+        return -1;
+    }
+    *m = (uintptr_t)rec;
+    return 0;
+}
+
+static void unmap_in(struct mm_vspace *vs, uintptr_t m, bool own)
+{
+    struct mm_map *rec = (struct mm_map *)m;
+    mm_cptr_t cap = rec->frame;
+
+    mm_vspace_unmap_page(vs, rec);
+    if (!own)
+        cap_drop(cap);
+}
+
+static int shadow(mm_cptr_t frame, uint32_t key, bool own, uintptr_t *m)
+{
+    return map_in(D.vs, frame, LXB_SHADOW_BASE + key, MM_RW, own, m);
+}
+
+static void unshadow(uintptr_t m, bool own)
+{
+    unmap_in(D.vs, m, own);
 }
 
 /* Free untyped and pooled frames (the stats count bytes), and no more
@@ -147,36 +217,22 @@ static void space_free(lxb_space_t *s)
         mm_vspace_destroy(&s->vs);
 }
 
-static int map(lxb_space_t *s, mm_cptr_t frame, uint32_t va, uint32_t rights, mm_cptr_t *copy)
+static int map(lxb_space_t *s, mm_cptr_t frame, uint32_t va, uint32_t rights, bool own,
+               uintptr_t *m)
 {
-    mm_cptr_t slot;
-
-    if (mm_slot_alloc(D.mm, &slot) != ERR_NONE)
-        return -1;
-    if (seL4_CNode_Copy(D.mm->root, slot, CAP_DEPTH, D.mm->root, frame, CAP_DEPTH,
-                        seL4_AllRights) != seL4_NoError) {
-        mm_slot_free(D.mm, slot);
-        return -1;
-    }
-    if (mm_vspace_map(&s->vs, slot, va, rights, 0, 0) != ERR_NONE) {
-        seL4_CNode_Delete(D.mm->root, slot, CAP_DEPTH);
-        mm_slot_free(D.mm, slot);
-        return -1;
-    }
-    *copy = slot;
-    return 0;
+    return map_in(&s->vs, frame, va, rights, own, m);
 }
 
-static void unmap(lxb_space_t *s, uint32_t va, mm_cptr_t copy)
+static void unmap(lxb_space_t *s, uint32_t va, uintptr_t m, bool own)
 {
-    mm_vspace_unmap(&s->vs, va);
-    seL4_CNode_Delete(D.mm->root, copy, CAP_DEPTH);
-    mm_slot_free(D.mm, copy);
+    (void)va;
+    unmap_in(&s->vs, m, own);
 }
 
-static int protect(lxb_space_t *s, uint32_t va, uint32_t rights)
+static int protect(lxb_space_t *s, uint32_t va, uintptr_t m, uint32_t rights)
 {
-    return mm_vspace_protect(&s->vs, va, rights) == ERR_NONE ? 0 : -1;
+    (void)va;
+    return mm_vspace_protect_page(&s->vs, (struct mm_map *)m, rights) == ERR_NONE ? 0 : -1;
 }
 
 /* The thread's whole CSpace is a CNode of two slots holding its fault
@@ -296,7 +352,7 @@ static uint32_t in_use(void)
 static lxb_ops_t B = {
     .policy = "delegated",
     .heap_page = heap_page, .frame_new = frame_new, .frame_free = frame_free,
-    .mem_free = mem_free, .space_new = space_new, .space_free = space_free,
+    .shadow = shadow, .unshadow = unshadow, .mem_free = mem_free, .space_new = space_new, .space_free = space_free,
     .map = map, .unmap = unmap, .protect = protect,
     .thread_new = thread_new, .thread_free = thread_free, .thread_tls = thread_tls,
     .thread_read = thread_read, .thread_write = thread_write, .thread_stop = thread_stop,

@@ -6,11 +6,17 @@
  * (lxmediated.c). Nothing here depends on which.
  *
  * Process memory. Each Linux process has its own address space (the
- * backend's). Each of its pages is one frame the guest owns, mapped twice:
- * in the guest kernel's own space at SHADOW_BASE plus the frame's key (so
- * no allocator of guest addresses is needed, and a copy to or from the
- * process is a memcpy), and in the process's space with the page's rights
- * (none: not mapped there, the frame is kept). A software table per process
+ * backend's). Each of its pages is one frame the guest owns, mapped in the
+ * process's space with the page's rights (none: not mapped there, the
+ * frame is kept) and, once the guest kernel has to read or write it (a
+ * page filled from a file, a copy-on-write copy, a clear, a copy to or
+ * from the process), in the guest kernel's own space at SHADOW_BASE plus
+ * the frame's key (so no allocator of guest addresses is needed, and a
+ * copy to or from the process is a memcpy); it stays there while the
+ * guest holds the frame. A frame's own capability maps it in the first
+ * process entry that shows it (PG_OWN), any other mapping is a copy:
+ * an anonymous page's first touch with a frame memmgr's retype left zero
+ * is one mapping, no copy, no clear, no shadow. A software table per process
  * (a directory of 768 tables of 1024 entries, made on first use) says which
  * frame backs which user page with which LX_PROT_* rights, so copies
  * honour the rights as Linux's copy_to_user does: -EFAULT for a page the
@@ -18,7 +24,8 @@
  *
  * fork shares pages copy-on-write (lxh_space_fork): the child's table
  * names the parent's frames, a frame counts the tables naming it
- * (frame_refs, by key), and a writable page becomes
+ * (frame_info, by key, with where its capability and its shadow are), and
+ * a writable page becomes
  * read-only on both sides with PG_COW set; the first write (a VMFault, or a
  * copy_out from the guest kernel) copies it, or just makes it writable
  * again when it is the frame's last user. The child's pages are mapped
@@ -27,8 +34,11 @@
  * page.
  *
  * The page cache (op_page_new, op_page_put, op_map_page): a regular file's
- * pages are frames of the guest's in the shadow, counted in frame_refs like
+ * pages are frames of the guest's in the shadow, counted in frame_info like
  * any other: one for the cache, one per table entry naming the frame. A
+ * new one's own capability maps it in the shadow (no copy: one slot per
+ * page), so a process maps it with a copy, never the frame's own (no
+ * PG_OWN), while the cache holds it and until it goes back. A
  * file mapping's page (linux/pcache.c decides which) is such an entry:
  * PG_COW for a private mapping, PG_SHARED for a shared one (fork leaves it
  * writable on both sides). An image page a read-only segment fills whole
@@ -75,9 +85,10 @@
 #define PG_LAZY         0x200u          /* in ppage_t.prot: reserved, no frame yet */
 #define PG_FILE         0x400u          /* with PG_LAZY: first contents from the image */
 #define PG_SHARED       0x800u          /* a page-cache page of a MAP_SHARED mapping */
-#define PG_FLAGS        (PG_COW | PG_LAZY | PG_FILE | PG_SHARED)
+#define PG_OWN          0x1000u         /* mapped with the frame's own capability */
+#define PG_FLAGS        (PG_COW | PG_LAZY | PG_FILE | PG_SHARED | PG_OWN)
 #define IMAGE_SEGS      8u              /* segments of an image paged in on demand */
-#define REFS_CHUNK      1024u           /* frames per frame_refs chunk */
+#define REFS_CHUNK      1024u           /* frames per frame_info chunk */
 #define REFS_CHUNKS     (SHADOW_SPAN / PG / REFS_CHUNK)
 #define RESERVE_BYTES   (512u * 1024)   /* the guest kernel's own reserve */
 #define SPARE_FRAMES    256u            /* freed frames kept for the next page */
@@ -102,10 +113,20 @@ static inline void words_copy(void *dst, const void *src, uint32_t bytes)
 
 typedef struct ppage {
     mm_cptr_t frame;            /* 0: no page */
-    mm_cptr_t copy;             /* mapped in the process; 0 while PROT_NONE */
-    uint32_t paddr;             /* its key: where it is in the shadow */
+    uintptr_t map;              /* the backend's name of its mapping in the process; 0: none */
+    uint32_t key;               /* the frame's key: where it is in the shadow */
     uint32_t prot;
 } ppage_t;
+
+/* What the guest knows of one of its frames (by key). */
+typedef struct frame_info {
+    uint16_t refs;              /* table entries naming it, and the page cache's hold */
+    uint8_t own : 1;            /* its own capability maps it in a process (PG_OWN there) */
+    uint8_t shown : 1;          /* mapped in the shadow */
+    uint8_t cache : 1;          /* the page cache holds it: mapped with copies only */
+    uint8_t shadow_own : 1;     /* its own capability maps it in the shadow */
+    uintptr_t shadow;           /* the backend's name of that mapping; 0: made with the frame */
+} frame_info_t;
 
 struct lxh_space {
     lxb_space_t vs;
@@ -130,13 +151,13 @@ static struct {
     uint32_t heap_top;
     uint64_t rnd;
     uint64_t tsc0;
-    uint16_t *frame_refs[REFS_CHUNKS];  /* tables naming each frame, by paddr */
+    frame_info_t *frame_info[REFS_CHUNKS];  /* each frame's, by key */
     bool said_pages, said_fork;         /* refusals logged, once each */
     uint32_t lazy;                      /* pages reserved in all spaces, no frame yet */
     /* Frames no process uses any more, still in the shadow: the next page
      * takes one without a round of the backend's (a free costs a Revoke
      * and unmappings, a new frame a retype or a pooled one and mappings). */
-    struct { mm_cptr_t frame; uint32_t paddr; } spare[SPARE_FRAMES];
+    struct { mm_cptr_t frame; uint32_t key; } spare[SPARE_FRAMES];
     uint32_t nspare;
     /* Software page tables of spaces gone, all zero already: a fork or an
      * execve takes them without a search of the heap and a 16 KiB clear. */
@@ -256,9 +277,71 @@ static ppage_t *pte(lxh_space_t *s, uint32_t va, bool make)
     return &s->dir[d][(va >> 12) & (PTES - 1)];
 }
 
+/* The guest's record of the frame with this key, its chunk made on first
+ * use; NULL when no memory is left for it. */
+static frame_info_t *frame_info_make(uint32_t key)
+{
+    uint32_t n = key / PG, c = n / REFS_CHUNK;
+
+    if (!H.frame_info[c]) {
+        H.frame_info[c] = heap_alloc(NULL, REFS_CHUNK * sizeof(frame_info_t));
+        if (!H.frame_info[c])
+            return NULL;
+    }
+    return &H.frame_info[c][n % REFS_CHUNK];
+}
+
+/* The record of a frame the guest holds: made when the frame was taken. */
+static frame_info_t *info_at(uint32_t key)
+{
+    return &H.frame_info[key / PG / REFS_CHUNK][key / PG % REFS_CHUNK];
+}
+
+static frame_info_t *info_of(const ppage_t *e)
+{
+    return info_at(e->key);
+}
+
+static uint8_t *shadow_of(uint32_t key)
+{
+    return (uint8_t *)(SHADOW_BASE + key);
+}
+
 static uint8_t *shadow(const ppage_t *e)
 {
-    return (uint8_t *)(SHADOW_BASE + e->paddr);
+    return shadow_of(e->key);
+}
+
+/* A page-cache page's key: the cache sees it in the shadow. */
+static uint32_t cache_key(const lx_page_t *pg)
+{
+    return (uint32_t)pg->mem - SHADOW_BASE;
+}
+
+/* The frame in the guest kernel's shadow, where it stays while the guest
+ * holds it; own: through its own capability, for a frame no process maps
+ * with it (a page-cache page: one slot, not two). */
+static int shadow_map(mm_cptr_t frame, uint32_t key, bool own)
+{
+    frame_info_t *fi = info_at(key);
+
+    if (fi->shown)
+        return 0;
+    if (!H.b->shadow)
+        return LX_ERR(LX_ENOMEM);      /* a backend that shows every frame showed this */
+    if (H.b->shadow(frame, key, own, &fi->shadow) != 0) {
+        spare_drain();              /* a page table may need the spares' memory */
+        if (H.b->shadow(frame, key, own, &fi->shadow) != 0)
+            return LX_ERR(LX_ENOMEM);
+    }
+    fi->shown = 1;
+    fi->shadow_own = own;
+    return 0;
+}
+
+static int shadow_need(mm_cptr_t frame, uint32_t key)
+{
+    return shadow_map(frame, key, false);
 }
 
 static uint32_t rights_of(uint32_t prot)
@@ -266,38 +349,40 @@ static uint32_t rights_of(uint32_t prot)
     return (prot & LX_PROT_WRITE) && !(prot & PG_COW) ? MM_RW : MM_RO;
 }
 
-/* Maps the page into the process (prot not none). */
+/* Maps the page into the process (prot not none): with the frame's own
+ * capability while no other entry uses it, the page cache does not hold
+ * it and the shadow does not use it (the cache's frame is mapped with
+ * copies, its own capability in the shadow), else with a copy. */
 static int show(lxh_space_t *s, ppage_t *e, uint32_t va)
 {
-    if (H.b->map(&s->vs, e->frame, va, rights_of(e->prot), &e->copy) == 0)
-        return 0;
-    spare_drain();                  /* a page table may need the spares' memory */
-    if (H.b->map(&s->vs, e->frame, va, rights_of(e->prot), &e->copy) != 0) {
-        e->copy = 0;
-        return LX_ERR(LX_ENOMEM);
+    frame_info_t *fi = info_of(e);
+    bool own = !fi->own && !fi->cache && !fi->shadow_own;
+
+    if (H.b->map(&s->vs, e->frame, va, rights_of(e->prot), own, &e->map) != 0) {
+        spare_drain();              /* a page table may need the spares' memory */
+        if (H.b->map(&s->vs, e->frame, va, rights_of(e->prot), own, &e->map) != 0) {
+            e->map = 0;
+            return LX_ERR(LX_ENOMEM);
+        }
+    }
+    if (own) {
+        fi->own = 1;
+        e->prot |= PG_OWN;
     }
     return 0;
 }
 
 static void hide(lxh_space_t *s, ppage_t *e, uint32_t va)
 {
-    if (!e->copy)
+    bool own = e->prot & PG_OWN;
+
+    if (!e->map)
         return;
-    H.b->unmap(&s->vs, va, e->copy);
-    e->copy = 0;
-}
-
-/* The count of tables naming the frame at paddr (made on first use). */
-static uint16_t *frame_refs(uint32_t paddr)
-{
-    uint32_t n = paddr / PG, c = n / REFS_CHUNK;
-
-    if (!H.frame_refs[c]) {
-        H.frame_refs[c] = heap_alloc(NULL, REFS_CHUNK * sizeof(uint16_t));
-        if (!H.frame_refs[c])
-            return NULL;
-    }
-    return &H.frame_refs[c][n % REFS_CHUNK];
+    H.b->unmap(&s->vs, va, e->map, own);
+    if (own)
+        info_of(e)->own = 0;
+    e->prot &= ~PG_OWN;
+    e->map = 0;
 }
 
 /* Bytes the guest can still get for pages (the backend's count: memory, and
@@ -307,12 +392,23 @@ static uint32_t mem_free(void)
     return H.b->mem_free() + H.nspare * PG;
 }
 
+/* A frame back to the backend: out of the shadow first. */
+static void frame_drop(mm_cptr_t frame, uint32_t key)
+{
+    frame_info_t *fi = info_at(key);
+
+    if (fi->shown && H.b->unshadow)
+        H.b->unshadow(fi->shadow, fi->shadow_own);
+    *fi = (frame_info_t){ 0 };
+    H.b->frame_free(frame, key);
+}
+
 /* The spare frames back to the backend, and what it keeps for reuse. */
 static void spare_drain(void)
 {
     while (H.nspare) {
         H.nspare--;
-        H.b->frame_free(H.spare[H.nspare].frame, H.spare[H.nspare].paddr);
+        frame_drop(H.spare[H.nspare].frame, H.spare[H.nspare].key);
     }
     if (H.b->trim)
         H.b->trim();
@@ -320,17 +416,18 @@ static void spare_drain(void)
 
 /* A frame no table names: kept spare while the backend has its reserve
  * for the guest kernel's own objects (threads, page tables, its heap),
- * else given back with the spares. */
-static void frame_release(mm_cptr_t frame, uint32_t paddr)
+ * else given back with the spares. Its bytes are cleared when it is used
+ * again, and only if that use needs it. */
+static void frame_release(mm_cptr_t frame, uint32_t key)
 {
     if (H.nspare < SPARE_FRAMES && H.b->mem_free() >= RESERVE_BYTES) {
         H.spare[H.nspare].frame = frame;
-        H.spare[H.nspare].paddr = paddr;
+        H.spare[H.nspare].key = key;
         H.nspare++;
         return;
     }
     spare_drain();
-    H.b->frame_free(frame, paddr);
+    frame_drop(frame, key);
 }
 
 /* What the guest can still promise: free memory less the pages already
@@ -344,7 +441,7 @@ static uint32_t mem_avail(void)
 
 static void page_release(lxh_space_t *s, ppage_t *e, uint32_t va)
 {
-    uint16_t *refs;
+    frame_info_t *fi;
 
     if (e->prot & PG_LAZY) {
         H.lazy--;
@@ -357,40 +454,43 @@ static void page_release(lxh_space_t *s, ppage_t *e, uint32_t va)
     if (!e->frame)
         return;
     hide(s, e, va);
-    refs = frame_refs(e->paddr);
-    if (--*refs == 0)
-        frame_release(e->frame, e->paddr);
+    fi = info_of(e);
+    if (--fi->refs == 0)
+        frame_release(e->frame, e->key);
     memset(e, 0, sizeof(*e));
     s->pages--;
 }
 
-/* A frame of the guest's, mapped in its shadow, its contents whatever they
- * were; keep: bytes of the reserve it must leave. */
-static int frame_new(uint32_t keep, mm_cptr_t *fp, uint32_t *pap)
+/* A frame of the guest's for one table entry (its count is 1); keep:
+ * bytes of the reserve it must leave. *zero: its bytes are known to be
+ * zero (a spare is not: it is cleared by whoever needs it clear). */
+static int frame_new(uint32_t keep, mm_cptr_t *fp, uint32_t *keyp, bool *zero)
 {
     mm_cptr_t f;
-    uint32_t pa;
-    uint16_t *refs;
+    uint32_t key, how;
+    frame_info_t *fi;
 
     if (mem_free() < keep + PG)
         return LX_ERR(LX_ENOMEM);
     if (H.nspare) {
         H.nspare--;
         *fp = H.spare[H.nspare].frame;
-        *pap = H.spare[H.nspare].paddr;
-        *frame_refs(*pap) = 1;      /* its count was made with it */
+        *keyp = H.spare[H.nspare].key;
+        info_at(*keyp)->refs = 1;    /* its record was made with it */
+        *zero = false;
         return 0;
     }
-    if (H.b->frame_new(&f, &pa) != 0)
+    if (H.b->frame_new(&f, &key, &how) != 0)
         return LX_ERR(LX_ENOMEM);
-    refs = pa < SHADOW_SPAN ? frame_refs(pa) : NULL;
-    if (!refs) {
-        H.b->frame_free(f, pa);
+    fi = key < SHADOW_SPAN ? frame_info_make(key) : NULL;
+    if (!fi) {
+        H.b->frame_free(f, key);
         return LX_ERR(LX_ENOMEM);
     }
-    *refs = 1;
+    *fi = (frame_info_t){ .refs = 1, .shown = (how & LXB_SHOWN) != 0 };
     *fp = f;
-    *pap = pa;
+    *keyp = key;
+    *zero = how & LXB_ZERO;
     return 0;
 }
 
@@ -468,6 +568,26 @@ static const lx_page_t *image_cache_page(const lxh_space_t *s, const ppage_t *e,
     return NULL;
 }
 
+/* The frame's bytes: zero, then the image's for a file page. Only what
+ * must be written goes through the shadow: a frame known to be zero for
+ * an anonymous page is left alone. */
+static int fill_frame(const lxh_space_t *s, mm_cptr_t f, uint32_t key, bool zero, bool file,
+                      uint32_t va)
+{
+    int err;
+
+    if (zero && !file)
+        return 0;
+    err = shadow_need(f, key);
+    if (err)
+        return err;
+    if (!zero)
+        words_zero(shadow_of(key), PG);
+    if (file)
+        fill_from_image(s, shadow_of(key), va);
+    return 0;
+}
+
 /* A reserved page gets its frame: zeroed, filled from the image, or the
  * image's page-cache page itself (read-only, copied on a write after an
  * mprotect, as a private file mapping's). It was promised, so it may use
@@ -475,33 +595,36 @@ static const lx_page_t *image_cache_page(const lxh_space_t *s, const ppage_t *e,
 static int fill(lxh_space_t *s, ppage_t *e, uint32_t va)
 {
     mm_cptr_t f;
-    uint32_t pa;
-    bool file = e->prot & PG_FILE;
+    uint32_t key;
+    bool file = e->prot & PG_FILE, zero;
     const lx_page_t *cached = file ? image_cache_page(s, e, va) : NULL;
     int err;
 
-    if (cached && *frame_refs((uint32_t)cached->mem - SHADOW_BASE) < UINT16_MAX) {
-        pa = (uint32_t)cached->mem - SHADOW_BASE;
-        ++*frame_refs(pa);
+    if (cached && info_at(cache_key(cached))->refs < UINT16_MAX) {
+        key = cache_key(cached);
+        info_at(key)->refs++;
         H.lazy--;
         s->lazy--;
         s->lazy_file--;
-        *e = (ppage_t){ .frame = cached->frame, .paddr = pa,
+        *e = (ppage_t){ .frame = cached->frame, .key = key,
                         .prot = (e->prot & ~(PG_LAZY | PG_FILE)) | PG_COW };
         s->pages++;
         return 0;
     }
-    err = frame_new(0, &f, &pa);
+    err = frame_new(0, &f, &key, &zero);
     if (err)
         return err;
+    err = fill_frame(s, f, key, zero, file, va);
+    if (err) {
+        info_at(key)->refs = 0;
+        frame_release(f, key);
+        return err;
+    }
     H.lazy--;
     s->lazy--;
-    *e = (ppage_t){ .frame = f, .paddr = pa, .prot = e->prot & ~(PG_LAZY | PG_FILE) };
-    words_zero(shadow(e), PG);      /* pooled frames keep old contents */
-    if (file) {
+    *e = (ppage_t){ .frame = f, .key = key, .prot = e->prot & ~(PG_LAZY | PG_FILE) };
+    if (file)
         s->lazy_file--;
-        fill_from_image(s, shadow(e), va);
-    }
     s->pages++;
     return 0;
 }
@@ -522,27 +645,37 @@ static int back(lxh_space_t *s, ppage_t *e, uint32_t va)
 static int cow_break(lxh_space_t *s, ppage_t *e, uint32_t va)
 {
     mm_cptr_t f;
-    uint32_t pa;
+    uint32_t key;
+    bool zero;
     int err;
 
     e->prot &= ~PG_COW;
-    if (*frame_refs(e->paddr) == 1) {
-        if (!e->copy)
+    if (info_of(e)->refs == 1) {
+        if (!e->map)
             return e->prot == LX_PROT_NONE ? 0 : show(s, e, va);
-        if (H.b->protect(&s->vs, va, rights_of(e->prot)) != 0)
+        if (H.b->protect(&s->vs, va, e->map, rights_of(e->prot)) != 0)
             return LX_ERR(LX_ENOMEM);
         return 0;
     }
-    err = frame_new(RESERVE_BYTES / 2, &f, &pa);
+    err = frame_new(RESERVE_BYTES / 2, &f, &key, &zero);
+    if (!err) {
+        err = shadow_need(e->frame, e->key);
+        if (!err)
+            err = shadow_need(f, key);
+        if (err) {
+            info_at(key)->refs = 0;
+            frame_release(f, key);
+        }
+    }
     if (err) {
         e->prot |= PG_COW;
         return err;
     }
-    words_copy((uint8_t *)(SHADOW_BASE + pa), shadow(e), PG);
+    words_copy(shadow_of(key), shadow(e), PG);
     hide(s, e, va);
-    --*frame_refs(e->paddr);
+    info_of(e)->refs--;
     e->frame = f;
-    e->paddr = pa;
+    e->key = key;
     return e->prot == LX_PROT_NONE ? 0 : show(s, e, va);
 }
 
@@ -603,24 +736,34 @@ static int op_map_image(void *space, const lx_inode_t *n, const lx_file_seg_t *s
 static int op_page_new(void *ctx, lx_page_t *pg)
 {
     mm_cptr_t f;
-    uint32_t pa;
+    uint32_t key;
+    bool zero;
 
     (void)ctx;
-    if (mem_avail() < RESERVE_BYTES + PG || frame_new(0, &f, &pa) != 0)
+    if (mem_avail() < RESERVE_BYTES + PG || frame_new(0, &f, &key, &zero) != 0)
         return LX_ERR(LX_ENOSPC);
-    words_zero((uint8_t *)(SHADOW_BASE + pa), PG);
-    pg->mem = (uint8_t *)(SHADOW_BASE + pa);
+    if (shadow_map(f, key, !info_at(key)->own) != 0) {
+        info_at(key)->refs = 0;
+        frame_release(f, key);
+        return LX_ERR(LX_ENOSPC);
+    }
+    if (!zero)
+        words_zero(shadow_of(key), PG);
+    info_at(key)->cache = 1;
+    pg->mem = shadow_of(key);
     pg->frame = f;
     return 0;
 }
 
 static void op_page_put(void *ctx, const lx_page_t *pg)
 {
-    uint32_t pa = (uint32_t)pg->mem - SHADOW_BASE;
+    uint32_t key = cache_key(pg);
+    frame_info_t *fi = info_at(key);
 
     (void)ctx;
-    if (--*frame_refs(pa) == 0)
-        frame_release(pg->frame, pa);
+    fi->cache = 0;
+    if (--fi->refs == 0)
+        frame_release(pg->frame, key);
 }
 
 /* A private page is copy-on-write whatever its rights, so that an
@@ -629,20 +772,20 @@ static int op_map_page(void *space, uint32_t va, const lx_page_t *pg, uint32_t p
                        bool shared)
 {
     lxh_space_t *s = space;
-    uint32_t pa = (uint32_t)pg->mem - SHADOW_BASE;
+    uint32_t key = cache_key(pg);
     ppage_t *e = pte(s, va, true);
-    uint16_t *refs = frame_refs(pa);
+    frame_info_t *fi = info_at(key);
     int err;
 
     if (!e)
         return LX_ERR(LX_ENOMEM);
     if (e->frame || (e->prot & PG_LAZY))
         return LX_ERR(LX_EEXIST);
-    if (*refs == UINT16_MAX)
+    if (fi->refs == UINT16_MAX)
         return LX_ERR(LX_ENOMEM);
-    *e = (ppage_t){ .frame = pg->frame, .paddr = pa,
+    *e = (ppage_t){ .frame = pg->frame, .key = key,
                     .prot = prot | (shared ? PG_SHARED : PG_COW) };
-    ++*refs;
+    fi->refs++;
     s->pages++;
     if (prot == LX_PROT_NONE)
         return 0;
@@ -677,13 +820,13 @@ static int op_protect(void *space, uint32_t va, uint32_t len, uint32_t prot)
             e->prot = np;
         } else if (prot == LX_PROT_NONE) {
             hide(s, e, a);
-            e->prot = np;
-        } else if (!e->copy) {
+            e->prot = np & ~PG_OWN;
+        } else if (!e->map) {
             e->prot = np;
             err = show(s, e, a);
         } else if (rights_of(np) != rights_of(e->prot)) {
             e->prot = np;
-            if (H.b->protect(&s->vs, a, rights_of(np)) != 0)
+            if (H.b->protect(&s->vs, a, e->map, rights_of(np)) != 0)
                 err = LX_ERR(LX_ENOMEM);
         } else {
             e->prot = np;
@@ -713,6 +856,11 @@ static int user_copy(lxh_space_t *s, uint32_t uaddr, uint8_t *buf, uint32_t len,
         }
         if (out && (e->prot & PG_COW)) {
             int err = cow_break(s, e, uaddr & ~(PG - 1));
+            if (err)
+                return err;
+        }
+        if (!info_of(e)->shown) {
+            int err = shadow_need(e->frame, e->key);
             if (err)
                 return err;
         }
@@ -797,11 +945,11 @@ int lxh_space_fork(lxh_space_t *parent, lxh_space_t **out)
             }
             if ((e->prot & LX_PROT_WRITE) && !(e->prot & (PG_COW | PG_SHARED))) {
                 e->prot |= PG_COW;
-                if (e->copy)
-                    H.b->protect(&parent->vs, va, MM_RO);
+                if (e->map)
+                    H.b->protect(&parent->vs, va, e->map, MM_RO);
             }
-            *ce = (ppage_t){ .frame = e->frame, .paddr = e->paddr, .prot = e->prot };
-            ++*frame_refs(e->paddr);
+            *ce = (ppage_t){ .frame = e->frame, .key = e->key, .prot = e->prot & ~PG_OWN };
+            info_of(e)->refs++;
             c->pages++;
         }
     }
@@ -826,7 +974,7 @@ int lxh_fault(lxh_space_t *s, uint32_t addr, bool write)
         return back(s, e, va);
     if (write && (e->prot & PG_COW))
         return cow_break(s, e, va);
-    if (!e->copy)
+    if (!e->map)
         return show(s, e, va);
     return LX_ERR(LX_EFAULT);
 }
@@ -972,7 +1120,7 @@ const lx_host_ops_t *lxh_init(const lxb_ops_t *b)
 {
     H.b = b;
     H.free = NULL;
-    memset(H.frame_refs, 0, sizeof(H.frame_refs));
+    memset(H.frame_info, 0, sizeof(H.frame_info));
     H.said_pages = H.said_fork = false;
     H.heap_top = HEAP_BASE;
     H.tsc0 = H.fixed ? 0 : vmm_rdtsc();

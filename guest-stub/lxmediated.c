@@ -98,11 +98,14 @@ static int heap_page(uint32_t va)
     return frame_at(va, &h);
 }
 
-static int frame_new(mm_cptr_t *frame, uint32_t *key)
+/* Every frame is mapped in the shadow when it is made (the VMM's memory
+ * may hold what its last user left: not known to be zero). */
+static int frame_new(mm_cptr_t *frame, uint32_t *key, uint32_t *how)
 {
     if (frame_at(0, frame) != 0)
         return -1;
     *key = *frame * PG;
+    *how = LXB_SHOWN;
     return 0;
 }
 
@@ -133,23 +136,28 @@ static void space_free(lxb_space_t *s)
     vmm1(VMM_CALL_FREE, s->handle);
 }
 
-static int map(lxb_space_t *s, mm_cptr_t frame, uint32_t va, uint32_t rights, mm_cptr_t *copy)
+/* The VMM always maps a copy of its own: own does not matter. */
+static int map(lxb_space_t *s, mm_cptr_t frame, uint32_t va, uint32_t rights, bool own,
+               uintptr_t *m)
 {
+    (void)own;
     if (vmm(VMM_CALL_SPACE_MAP, 4, (seL4_Word[]){ s->handle, frame, va, rights }) !=
         seL4_NoError)
         return -1;
-    *copy = 1;      /* the VMM keeps the copy: nothing for the guest to name */
+    *m = 1;         /* the VMM keeps the copy: nothing for the guest to name */
     return 0;
 }
 
-static void unmap(lxb_space_t *s, uint32_t va, mm_cptr_t copy)
+static void unmap(lxb_space_t *s, uint32_t va, uintptr_t m, bool own)
 {
-    (void)copy;
+    (void)m;
+    (void)own;
     vmm(VMM_CALL_SPACE_UNMAP, 2, (seL4_Word[]){ s->handle, va });
 }
 
-static int protect(lxb_space_t *s, uint32_t va, uint32_t rights)
+static int protect(lxb_space_t *s, uint32_t va, uintptr_t m, uint32_t rights)
 {
+    (void)m;
     return vmm(VMM_CALL_SPACE_PROTECT, 3, (seL4_Word[]){ s->handle, va, rights }) ==
            seL4_NoError ? 0 : -1;
 }

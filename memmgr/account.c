@@ -226,6 +226,14 @@ void acct_after(struct mm *mm)
 {
     if (mm->grow.l1_end != 0)
         slot_trim(mm);
+    acct_after_no_free(mm);
+}
+
+/* The end of an operation that freed no slot (an allocation from a pool,
+ * a mapping made): no CNode can have been left empty, so the walk of the
+ * slot blocks is skipped on these hot paths. */
+void acct_after_no_free(struct mm *mm)
+{
     mm->st.meta_used = (uint64_t)(mm->meta_next - mm->meta);
     if (mm->check && mm_check(mm) != ERR_NONE) {
         printf("memmgr: accounting check failed\n");

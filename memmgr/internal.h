@@ -53,6 +53,7 @@ void *mm_meta_alloc(struct mm *mm, size_t size);
 
 /* account.c: the only places counters change. */
 void acct_after(struct mm *mm);
+void acct_after_no_free(struct mm *mm);
 void acct_slab_retyped(struct mm *mm, struct mm_ut *u, uint32_t n);
 void acct_pool_to_live(struct mm *mm, struct mm_ut *u);
 void acct_live_to_pool(struct mm *mm, struct mm_ut *u);

@@ -144,9 +144,10 @@ static mm_err_t refill(struct mm *mm, uint32_t p, uint32_t type, uint32_t size_b
     return ERR_NONE;
 }
 
-/* The next object of pool p, refilling it first if it is empty. */
+/* The next object of pool p, refilling it first if it is empty; *fresh
+ * (if asked) whether it comes straight from its retype. */
 static inline mm_err_t alloc_from(struct mm *mm, uint32_t p, uint32_t type,
-                                  uint32_t size_bits, mm_cptr_t *cap)
+                                  uint32_t size_bits, mm_cptr_t *cap, int *fresh)
 {
     struct mm_slot *s;
     mm_err_t err = ERR_NONE;
@@ -159,26 +160,39 @@ static inline mm_err_t alloc_from(struct mm *mm, uint32_t p, uint32_t type,
         mm->pools[p].head = s->next;
         mm->pools[p].count--;
         s->state = MM_SLOT_LIVE;
+        if (fresh != NULL)
+            *fresh = !s->worn;
         acct_pool_to_live(mm, mm_ut_at(mm, s->ut));
+        acct_after_no_free(mm);
+        return ERR_NONE;
     }
-    acct_after(mm);
+    acct_after(mm);         /* a failed refill gave its slots back */
     return err;
+}
+
+mm_err_t mm_alloc_fresh(struct mm *mm, uint32_t type, uint32_t size_bits, mm_cptr_t *cap,
+                        int *fresh)
+{
+    if (type == OBJ_UNTYPED) {
+        if (fresh != NULL)
+            *fresh = 1;         /* a whole untyped: the kernel clears it at its next retype */
+        return mm_alloc_untyped(mm, size_bits, 0, cap);
+    }
+    if (type >= OBJ_NUM_TYPES || (type == OBJ_CNODE && (size_bits == 0 ||
+                                                        size_bits > MM_CNODE_MAX_RADIX)))
+        return ERR_INVALID_ARGUMENT;
+    return alloc_from(mm, pool_index(type, size_bits), type, size_bits, cap, fresh);
 }
 
 mm_err_t mm_alloc(struct mm *mm, uint32_t type, uint32_t size_bits, mm_cptr_t *cap)
 {
-    if (type == OBJ_UNTYPED)
-        return mm_alloc_untyped(mm, size_bits, 0, cap);
-    if (type >= OBJ_NUM_TYPES || (type == OBJ_CNODE && (size_bits == 0 ||
-                                                        size_bits > MM_CNODE_MAX_RADIX)))
-        return ERR_INVALID_ARGUMENT;
-    return alloc_from(mm, pool_index(type, size_bits), type, size_bits, cap);
+    return mm_alloc_fresh(mm, type, size_bits, cap, NULL);
 }
 
 mm_err_t mm_alloc_device_frame(struct mm *mm, int large, mm_cptr_t *cap)
 {
-    return large ? alloc_from(mm, MM_POOL_DEVICE_4M, OBJ_X86_LARGE_PAGE, 0, cap) :
-                   alloc_from(mm, MM_POOL_DEVICE_4K, OBJ_X86_4K, 0, cap);
+    return large ? alloc_from(mm, MM_POOL_DEVICE_4M, OBJ_X86_LARGE_PAGE, 0, cap, NULL) :
+                   alloc_from(mm, MM_POOL_DEVICE_4K, OBJ_X86_4K, 0, cap, NULL);
 }
 
 static mm_err_t empty_cnode(mm_cptr_t cnode, uint32_t radix)
@@ -243,6 +257,7 @@ mm_err_t mm_free(struct mm *mm, mm_cptr_t cap)
     else {
         acct_live_to_pool(mm, mm_ut_at(mm, s->ut));
         push(mm, s->pool, cap);
+        s->worn = 1;
         err = ERR_NONE;
     }
     acct_after(mm);

@@ -19,7 +19,7 @@
 static int is_large_at(const struct mm_vspace *vs, uint32_t vaddr)
 {
     for (const struct mm_map *m = vs->large; m != NULL; m = m->next)
-        if (m->vaddr == vaddr)
+        if (mm_map_vaddr(m) == vaddr)
             return 1;
     return 0;
 }

@@ -36,6 +36,36 @@ static void map_put(struct mm *mm, struct mm_map *m)
     mm->map_free = m;
 }
 
+static uint32_t map_where(uint32_t vaddr, uint32_t rights, uint32_t attr)
+{
+    return vaddr | (attr & MM_MAP_ATTR_MASK) << MM_MAP_ATTR_SHIFT | (rights & MM_MAP_RIGHTS);
+}
+
+/* Maps m's frame as m says (the kernel rewrites an entry the capability
+ * made: a remap). */
+static mm_err_t map_again(const struct mm_vspace *vs, const struct mm_map *m)
+{
+    return mm_sys_page_map(m->frame, vs->pd, mm_map_vaddr(m), mm_map_rights(m), mm_map_attr(m));
+}
+
+/* Lists of mapping records are doubly linked (pprev), so a record is taken
+ * out without a search. */
+static void map_link_in(struct mm_map **head, struct mm_map *m)
+{
+    m->next = *head;
+    m->pprev = head;
+    if (*head != NULL)
+        (*head)->pprev = &m->next;
+    *head = m;
+}
+
+static void map_unlink(struct mm_map *m)
+{
+    *m->pprev = m->next;
+    if (m->next != NULL)
+        m->next->pprev = m->pprev;
+}
+
 static struct mm_pt *pt_new(struct mm *mm)
 {
     struct mm_pt *p = mm->pt_free;
@@ -74,11 +104,19 @@ static void fifo_append(struct mm *mm, struct mm_pt *pt)
     pt->in_fifo = 1;
 }
 
+/* The last record found is looked at first: a run of mappings stays in
+ * one 4 MiB region. */
 static struct mm_pt *pt_find(const struct mm_vspace *vs, uint32_t vaddr)
 {
+    uint32_t base = vaddr & ~PT_SPAN_MASK;
+
+    if (vs->hint != NULL && vs->hint->base == base)
+        return vs->hint;
     for (struct mm_pt *p = vs->pts; p != NULL; p = p->next)
-        if (p->base == (vaddr & ~PT_SPAN_MASK))
+        if (p->base == base) {
+            ((struct mm_vspace *)vs)->hint = p;
             return p;
+        }
     return NULL;
 }
 
@@ -154,6 +192,8 @@ static void pt_release(struct mm_vspace *vs, struct mm_pt *pt)
     while (*link != pt)
         link = &(*link)->next;
     *link = pt->next;
+    if (vs->hint == pt)
+        vs->hint = NULL;
     pt->next = vs->mm->pt_free;
     vs->mm->pt_free = pt;
 }
@@ -192,12 +232,11 @@ void mm_vspace_set_cacheable(struct mm_vspace *vs, mm_reclaim_fn cb, void *arg)
 
 static mm_err_t map_large(struct mm_vspace *vs, struct mm_map *m)
 {
-    mm_err_t err = mm_sys_page_map(m->frame, vs->pd, m->vaddr, m->rights, m->attr);
+    mm_err_t err = map_again(vs, m);
 
     if (err != ERR_NONE)
         return err;
-    m->next = vs->large;
-    vs->large = m;
+    map_link_in(&vs->large, m);
     return ERR_NONE;
 }
 
@@ -207,21 +246,21 @@ static mm_err_t map_large(struct mm_vspace *vs, struct mm_map *m)
  * memmgr build one; in one memmgr made, every page table is its own. */
 static mm_err_t map_small(struct mm_vspace *vs, struct mm_map *m, struct mm_pt **ptp)
 {
-    mm_err_t err = pt_record(vs, m->vaddr, ptp);
+    mm_err_t err = pt_record(vs, mm_map_vaddr(m), ptp);
     struct mm_pt *pt = *ptp;
 
     if (err == ERR_NONE && vs->owned && pt->cap == 0)
         err = pt_build(vs, pt);
     if (err != ERR_NONE)
         return err;
-    err = mm_sys_page_map(m->frame, vs->pd, m->vaddr, m->rights, m->attr);
+    err = map_again(vs, m);
     if (err == ERR_NONE && pt->cap == 0)
         pt->foreign = 1;
     if (err != ERR_FAILED_LOOKUP || pt->cap != 0 || pt->foreign)
         return err;
     err = pt_build(vs, pt);
     if (err == ERR_NONE)
-        err = mm_sys_page_map(m->frame, vs->pd, m->vaddr, m->rights, m->attr);
+        err = map_again(vs, m);
     return err;
 }
 
@@ -238,17 +277,44 @@ mm_err_t mm_vspace_map(struct mm_vspace *vs, mm_cptr_t frame, uint32_t vaddr,
     m = map_new(vs->mm);
     if (m == NULL)
         return ERR_NOT_ENOUGH_MEMORY;
-    *m = (struct mm_map){ .frame = frame, .vaddr = vaddr, .rights = (uint16_t)rights,
-                          .attr = (uint8_t)attr };
+    *m = (struct mm_map){ .frame = frame, .where = map_where(vaddr, rights, attr) };
     err = large ? map_large(vs, m) : map_small(vs, m, &pt);
     if (err != ERR_NONE) {
         map_put(vs->mm, m);
         if (pt != NULL && pt->nmaps == 0 && pt->maps == NULL)
             pt_release(vs, pt);
     } else if (!large) {
-        m->next = pt->maps;
-        pt->maps = m;
+        map_link_in(&pt->maps, m);
         pt->nmaps++;
+    }
+    acct_after(vs->mm);
+    return err;
+}
+
+mm_err_t mm_vspace_map_page(struct mm_vspace *vs, mm_cptr_t frame, uint32_t vaddr,
+                            uint32_t rights, struct mm_map **rec)
+{
+    struct mm_map *m;
+    struct mm_pt *pt = NULL;
+    mm_err_t err;
+
+    if ((vaddr & PAGE_MASK) != 0)
+        return ERR_ALIGNMENT_ERROR;
+    m = map_new(vs->mm);
+    if (m == NULL)
+        return ERR_NOT_ENOUGH_MEMORY;
+    *m = (struct mm_map){ .frame = frame, .where = map_where(vaddr, rights, 0) };
+    err = map_small(vs, m, &pt);
+    if (err != ERR_NONE) {
+        map_put(vs->mm, m);
+        if (pt != NULL && pt->nmaps == 0 && pt->maps == NULL)
+            pt_release(vs, pt);
+    } else {
+        map_link_in(&pt->maps, m);
+        pt->nmaps++;
+        *rec = m;
+        acct_after_no_free(vs->mm);
+        return ERR_NONE;
     }
     acct_after(vs->mm);
     return err;
@@ -261,13 +327,13 @@ static struct mm_map **map_link(struct mm_vspace *vs, uint32_t vaddr, struct mm_
     struct mm_map **link = &vs->large;
 
     for (*pt = NULL; *link != NULL; link = &(*link)->next)
-        if ((*link)->vaddr == (vaddr & ~PT_SPAN_MASK))
+        if (mm_map_vaddr(*link) == (vaddr & ~PT_SPAN_MASK))
             return link;
     *pt = pt_find(vs, vaddr);
     if (*pt == NULL)
         return NULL;
     for (link = &(*pt)->maps; *link != NULL; link = &(*link)->next)
-        if ((*link)->vaddr == (vaddr & ~PAGE_MASK))
+        if (mm_map_vaddr(*link) == (vaddr & ~PAGE_MASK))
             return link;
     return NULL;
 }
@@ -288,10 +354,10 @@ mm_err_t mm_vspace_unmap(struct mm_vspace *vs, uint32_t vaddr)
     if (link == NULL)
         return ERR_FAILED_LOOKUP;
     m = *link;
-    if (!m->evicted)
+    if (!mm_map_evicted(m))
         mm_sys_page_unmap(m->frame);
-    *link = m->next;
-    if (pt != NULL && !m->evicted)
+    map_unlink(m);
+    if (pt != NULL && !mm_map_evicted(m))
         pt->nmaps--;
     map_put(vs->mm, m);
     if (pt != NULL && pt->nmaps == 0)
@@ -300,31 +366,51 @@ mm_err_t mm_vspace_unmap(struct mm_vspace *vs, uint32_t vaddr)
     return ERR_NONE;
 }
 
+void mm_vspace_unmap_page(struct mm_vspace *vs, struct mm_map *m)
+{
+    struct mm_pt *pt = pt_find(vs, mm_map_vaddr(m));
+
+    if (!mm_map_evicted(m)) {
+        mm_sys_page_unmap(m->frame);
+        pt->nmaps--;
+    }
+    map_unlink(m);
+    map_put(vs->mm, m);
+    if (pt->nmaps == 0)
+        pt_release(vs, pt);
+    acct_after(vs->mm);
+}
+
+mm_err_t mm_vspace_protect_page(struct mm_vspace *vs, struct mm_map *m, uint32_t rights)
+{
+    mm_err_t err = ERR_NONE;
+
+    if (!mm_map_evicted(m)) {
+        /* A mapped frame cap is only mapped again where it already is. */
+        err = mm_sys_page_map(m->frame, vs->pd, mm_map_vaddr(m), rights, mm_map_attr(m));
+    }
+    if (err == ERR_NONE)
+        m->where = (m->where & ~MM_MAP_RIGHTS) | (rights & MM_MAP_RIGHTS);
+    return err;
+}
+
 mm_err_t mm_vspace_protect(struct mm_vspace *vs, uint32_t vaddr, uint32_t rights)
 {
     struct mm_pt *pt;
-    struct mm_map **link = map_link(vs, vaddr, &pt), *m;
-    mm_err_t err = ERR_NONE;
+    struct mm_map **link = map_link(vs, vaddr, &pt);
 
     if (link == NULL)
         return ERR_FAILED_LOOKUP;
-    m = *link;
-    if (!m->evicted) {
-        /* A mapped frame cap is only mapped again where it already is. */
-        err = mm_sys_page_map(m->frame, vs->pd, m->vaddr, rights, m->attr);
-    }
-    if (err == ERR_NONE)
-        m->rights = (uint16_t)rights;
-    return err;
+    return mm_vspace_protect_page(vs, *link, rights);
 }
 
 /* Unmaps every frame of pt and frees the page table; records stay. */
 static void pt_evict(struct mm_vspace *vs, struct mm_pt *pt)
 {
     for (struct mm_map *m = pt->maps; m != NULL; m = m->next) {
-        if (!m->evicted)
+        if (!mm_map_evicted(m))
             mm_sys_page_unmap(m->frame);
-        m->evicted = 1;
+        m->where |= MM_MAP_EVICTED;
     }
     pt->nmaps = 0;
     pt_release(vs, pt);
@@ -343,11 +429,11 @@ mm_err_t mm_vspace_restore(struct mm_vspace *vs, uint32_t vaddr)
     if (pt->cap == 0 && !pt->foreign)
         err = pt_get(vs, vaddr, &pt);
     for (struct mm_map *m = pt->maps; m != NULL && err == ERR_NONE; m = m->next) {
-        if (!m->evicted)
+        if (!mm_map_evicted(m))
             continue;
-        err = mm_sys_page_map(m->frame, vs->pd, m->vaddr, m->rights, m->attr);
+        err = map_again(vs, m);
         if (err == ERR_NONE) {
-            m->evicted = 0;
+            m->where &= ~MM_MAP_EVICTED;
             pt->nmaps++;
         }
     }
@@ -363,9 +449,9 @@ void mm_vspace_destroy(struct mm_vspace *vs)
         while (pt->maps != NULL) {
             struct mm_map *m = pt->maps;
 
-            if (!m->evicted)
+            if (!mm_map_evicted(m))
                 mm_sys_page_unmap(m->frame);
-            pt->maps = m->next;
+            map_unlink(m);
             map_put(vs->mm, m);
         }
         pt_release(vs, pt);
@@ -374,7 +460,7 @@ void mm_vspace_destroy(struct mm_vspace *vs)
         struct mm_map *m = vs->large;
 
         mm_sys_page_unmap(m->frame);
-        vs->large = m->next;
+        map_unlink(m);
         map_put(vs->mm, m);
     }
     if (vs->owned)

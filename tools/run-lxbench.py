@@ -284,15 +284,16 @@ WHERE = {
                   "as guest_fork_exec",
     "guest_execve_only": "as the execve of guest_fork_exec",
     "guest_shell": "execve of the 2 MiB busybox: every page ash touches is a VMFault round "
-                   "trip and two mappings, with a frame and a copy from the page cache for "
-                   "the pages at a segment's ends and the data, zeroing for bss, heap and "
-                   "stack (text pages are the cache's frames; Linux also maps several cached "
-                   "pages per fault); plus fork as guest_fork_exit",
+                   "trip and a frame: text pages are the page cache's frames mapped with a "
+                   "capability copy; the pages at a segment's ends and the data are a fresh "
+                   "frame shown in the guest kernel and copied from the page cache; bss, heap "
+                   "and stack pages are frames the retype left zero, mapped with their own "
+                   "capability (Linux also maps several cached pages per fault); plus fork "
+                   "as guest_fork_exit",
     "guest_pagefault": "each first touch is a VMFault round trip to the guest kernel (our "
-                       "kernel's part: vmfault_roundtrip in results.csv), a memmgr frame "
-                       "(pooled or a retype, its address asked for and mapped in the guest "
-                       "kernel), zeroing 4 KiB, and the process's mapping (a capability copy "
-                       "and a map)",
+                       "kernel's part: vmfault_roundtrip in results.csv), a frame from "
+                       "memmgr's pool that its retype left zero (no clear, no mapping in the "
+                       "guest kernel) and one map of its own capability in the process",
     "guest_pagefault_file": "a read fault is a VMFault round trip that finds no entry in the "
                             "guest kernel's table, then the personality maps the page-cache "
                             "page and up to 15 cached neighbours (fault-around): a capability "

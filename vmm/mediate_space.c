@@ -119,7 +119,7 @@ void mediate_space_free(vmm_domain_t *d, med_obj_t *o)
             pt = pt->next;
         if (!pt)
             break;
-        unmap_copy(d, vs, pt->maps->vaddr);
+        unmap_copy(d, vs, mm_map_vaddr(pt->maps));
     }
     mm_vspace_destroy(vs);
     *vs = (struct mm_vspace){ 0 };

@@ -10,14 +10,21 @@
  *   (vmm/include/vmm/guest_abi.h); a page fault in a process costs round
  *   trips to the VMM, as under Iguana.
  *
- * Either way a frame the guest kernel uses for a process is also mapped in
- * its own space at LXB_SHADOW_BASE + its key (delegated: its physical
- * address; mediated: its handle times the page size), so copies to and
- * from processes are a memcpy.
+ * A frame the guest kernel uses for a process has a key (delegated: its
+ * capability's CPtr times the page size; mediated: its handle times the
+ * page size), and when the guest kernel reads or writes it, it is mapped
+ * in the guest kernel's own space at LXB_SHADOW_BASE + the key, so copies
+ * to and from processes are a memcpy. Under mediated every frame is mapped
+ * there when it is made; under delegated only when the guest kernel needs
+ * it (a page filled from a file, a copy, a clear, a copy to or from a
+ * process): a page a process merely uses, say an anonymous page the
+ * kernel's retype left zero, is only mapped in the process, with the
+ * frame's own capability.
  */
 #ifndef GUEST_LXBACK_H
 #define GUEST_LXBACK_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <memmgr/mm.h>
 #include <memmgr/vspace.h>
@@ -28,6 +35,8 @@
 
 #define LXB_SHADOW_BASE 0x50000000u     /* + a frame's key */
 #define LXB_SHADOW_SPAN 0x10000000u     /* keys below 256 MiB */
+#define LXB_ZERO        1u              /* frame_new: its bytes are zero */
+#define LXB_SHOWN       2u              /* frame_new: mapped in the shadow already */
 
 /* A process's address space as the backend keeps it. */
 typedef struct lxb_space {
@@ -48,18 +57,32 @@ typedef struct lxb_ops {
     mm_cptr_t ep;               /* every process's faults arrive here */
     /* The guest kernel's heap: a frame at va, kept to the end. */
     int (*heap_page)(uint32_t va);
-    /* A frame mapped in the guest kernel at LXB_SHADOW_BASE + *key; its
-     * contents are whatever they were. */
-    int (*frame_new)(mm_cptr_t *frame, uint32_t *key);
+    /* A frame and its key (below LXB_SHADOW_SPAN); *how says what is
+     * known of it: LXB_ZERO (all zero: the kernel's retype cleared it),
+     * LXB_SHOWN (mapped at LXB_SHADOW_BASE + *key already, until it is
+     * freed); otherwise its bytes are whatever they were. frame_free wants
+     * it unmapped from every process and, if shadow() mapped it, from the
+     * shadow (unshadow). */
+    int (*frame_new)(mm_cptr_t *frame, uint32_t *key, uint32_t *how);
     void (*frame_free)(mm_cptr_t frame, uint32_t key);
+    /* The frame at LXB_SHADOW_BASE + key, through its own capability (own:
+     * for a frame no process will map with it, such as a page-cache page,
+     * which saves a slot) or a copy; *m names the mapping. NULL if
+     * frame_new shows every frame (LXB_SHOWN). */
+    int (*shadow)(mm_cptr_t frame, uint32_t key, bool own, uintptr_t *m);
+    void (*unshadow)(uintptr_t m, bool own);
     /* Bytes it could still get. */
     uint32_t (*mem_free)(void);
     int (*space_new)(lxb_space_t *s);
     void (*space_free)(lxb_space_t *s);
-    /* frame at va in s with MM_RO or MM_RW; *copy names the mapping (not 0) */
-    int (*map)(lxb_space_t *s, mm_cptr_t frame, uint32_t va, uint32_t rights, mm_cptr_t *copy);
-    void (*unmap)(lxb_space_t *s, uint32_t va, mm_cptr_t copy);
-    int (*protect)(lxb_space_t *s, uint32_t va, uint32_t rights);
+    /* frame at va in s with MM_RO or MM_RW, through its own capability
+     * (own; a capability maps its frame in one place at a time, and the
+     * caller knows which of its frames' are free) or a copy the backend
+     * makes; *m names the mapping (not 0) for unmap and protect. */
+    int (*map)(lxb_space_t *s, mm_cptr_t frame, uint32_t va, uint32_t rights, bool own,
+               uintptr_t *m);
+    void (*unmap)(lxb_space_t *s, uint32_t va, uintptr_t m, bool own);
+    int (*protect)(lxb_space_t *s, uint32_t va, uintptr_t m, uint32_t rights);
     /* A thread in s whose faults arrive on ep with badge, started with ctx. */
     int (*thread_new)(lxb_thread_t *t, lxb_space_t *s, uint32_t badge, uint32_t prio,
                       seL4_UserContext *ctx);

@@ -87,7 +87,8 @@ struct mm_ut {
 /* Per-slot metadata of a slot block: whose object sits in the slot. */
 struct mm_slot {
     uint16_t ut;                /* slab record index + 1, 0 if no pooled object */
-    uint8_t state;              /* enum in slot.c */
+    uint8_t state : 7;          /* enum in slot.c */
+    uint8_t worn : 1;           /* pooled after use: no longer as its retype made it */
     uint8_t pool;               /* pool index of the object */
     mm_cptr_t next;             /* pool free list */
 };
@@ -193,6 +194,12 @@ uint32_t mm_slots_free(const struct mm *mm);
 
 /* Objects. size_bits: CNode radix, untyped size; ignored otherwise. */
 mm_err_t mm_alloc(struct mm *mm, uint32_t type, uint32_t size_bits, mm_cptr_t *cap);
+/* As mm_alloc, and *fresh says whether the object is as its retype made it
+ * (never handed out before): the kernel clears memory before it retypes
+ * it, so a fresh frame is all zero, where one freed and pooled since
+ * holds what its last user left (memmgr clears no frame). */
+mm_err_t mm_alloc_fresh(struct mm *mm, uint32_t type, uint32_t size_bits, mm_cptr_t *cap,
+                        int *fresh);
 /* A frame of device memory (4 KiB, or 4 MiB if large) from the device
  * frame pool, refilled from the device untypeds only: device memory is
  * never handed out by mm_alloc, and RAM never by this. Its contents are

@@ -22,14 +22,40 @@
 #define MM_RW               (MM_RIGHT_READ | MM_RIGHT_WRITE)
 #define MM_RO               MM_RIGHT_READ
 
+/* One mapping, 16 bytes: a page address leaves its low 12 bits free for
+ * the rights (read and write: Map ignores the grant bits), whether a
+ * reclaim unmapped it (evicted, to be restored) and the attributes. */
 struct mm_map {
     struct mm_map *next;
+    struct mm_map **pprev;      /* the link to it: removed without a search */
     mm_cptr_t frame;
-    uint32_t vaddr;
-    uint16_t rights;
-    uint8_t attr;
-    uint8_t evicted;            /* unmapped by a reclaim, to be restored */
+    uint32_t where;             /* vaddr | attr << 3 | evicted << 2 | rights */
 };
+
+#define MM_MAP_RIGHTS       0x3u
+#define MM_MAP_EVICTED      0x4u
+#define MM_MAP_ATTR_SHIFT   3u
+#define MM_MAP_ATTR_MASK    0xffu
+
+static inline uint32_t mm_map_vaddr(const struct mm_map *m)
+{
+    return m->where & ~0xfffu;
+}
+
+static inline uint32_t mm_map_rights(const struct mm_map *m)
+{
+    return m->where & MM_MAP_RIGHTS;
+}
+
+static inline uint32_t mm_map_attr(const struct mm_map *m)
+{
+    return (m->where >> MM_MAP_ATTR_SHIFT) & MM_MAP_ATTR_MASK;
+}
+
+static inline int mm_map_evicted(const struct mm_map *m)
+{
+    return (m->where & MM_MAP_EVICTED) != 0;
+}
 
 struct mm_pt {
     struct mm_pt *next;         /* in its address space */
@@ -49,6 +75,7 @@ struct mm_vspace {
     int owned;                  /* memmgr made the page directory */
     int cacheable;              /* its page tables may be reclaimed */
     struct mm_pt *pts;
+    struct mm_pt *hint;         /* the page table record found last */
     struct mm_map *large;       /* 4 MiB mappings (no page table) */
     mm_reclaim_fn on_reclaim;
     void *arg;
@@ -66,6 +93,16 @@ mm_err_t mm_vspace_map(struct mm_vspace *vs, mm_cptr_t frame, uint32_t vaddr,
 mm_err_t mm_vspace_unmap(struct mm_vspace *vs, uint32_t vaddr);
 /* New rights for the mapping at vaddr (read-only and back, for COW). */
 mm_err_t mm_vspace_protect(struct mm_vspace *vs, uint32_t vaddr, uint32_t rights);
+/* For an owner that keeps its own table of what it mapped (a guest
+ * kernel's page tables of its processes): maps a 4 KiB frame at vaddr,
+ * which the caller knows is unmapped, without looking for a mapping there
+ * (mm_vspace_map's search), and names the record in *rec, through which
+ * the two calls below find it without a search either. The record is a
+ * mapping like any other (reclaim, destroy and lookup see it). */
+mm_err_t mm_vspace_map_page(struct mm_vspace *vs, mm_cptr_t frame, uint32_t vaddr,
+                            uint32_t rights, struct mm_map **rec);
+void mm_vspace_unmap_page(struct mm_vspace *vs, struct mm_map *rec);
+mm_err_t mm_vspace_protect_page(struct mm_vspace *vs, struct mm_map *rec, uint32_t rights);
 /* Maps again what a reclaim of the page table covering vaddr unmapped. */
 mm_err_t mm_vspace_restore(struct mm_vspace *vs, uint32_t vaddr);
 /* The frame mapped at vaddr, 0 if none (evicted mappings count). */

@@ -216,6 +216,68 @@ static void foreign_page_table(void)
     TEST_END();
 }
 
+/* A frame straight from its retype reads zero on the real kernel (its
+ * untyped was written over and reset first); one freed and pooled comes
+ * back with its bytes and says so. The record-naming calls map, protect
+ * and unmap without a search, and free the page table with the last. */
+static void fresh_frames_and_page_records(void)
+{
+    struct mm_vspace vs;
+    struct mm_map *rec[2];
+    mm_cptr_t f, g, h, dirty[4];
+    volatile uint32_t *p = (volatile uint32_t *)MAP_BASE;
+    uint32_t nonzero = 0;
+    int fresh = -1;
+
+    TEST_BEGIN("memmgr_fresh_frames_zero_and_page_records");
+    ASSERT_TRUE(child_make(&cv, 18, 256));
+    mm_vspace_adopt(&cv.mm, &vs, seL4_CapInitThreadVSpace);
+    /* Dirty four frames, give them back and the slab with them. */
+    for (int i = 0; i < 4; i++) {
+        ASSERT_EQ(mm_alloc(&cv.mm, seL4_X86_4K, 0, &dirty[i]), ERR_NONE);
+        ASSERT_EQ(mm_vspace_map_page(&vs, dirty[i], MAP_BASE + i * PAGE, MM_RW, &rec[0]),
+                  ERR_NONE);
+        for (uint32_t w = 0; w < PAGE / 4; w++)
+            p[i * PAGE / 4 + w] = MAGIC;
+        mm_vspace_unmap_page(&vs, rec[0]);
+    }
+    for (int i = 0; i < 4; i++)
+        EXPECT_EQ(mm_free(&cv.mm, dirty[i]), ERR_NONE);
+    mm_shrink(&cv.mm);
+    EXPECT_EQ(mm_stats(&cv.mm)->pooled[seL4_X86_4K], 0);
+    /* The same memory retyped again: fresh, and zero. */
+    ASSERT_EQ(mm_alloc_fresh(&cv.mm, seL4_X86_4K, 0, &f, &fresh), ERR_NONE);
+    EXPECT_EQ(fresh, 1);
+    ASSERT_EQ(mm_vspace_map_page(&vs, f, MAP_BASE, MM_RO, &rec[0]), ERR_NONE);
+    for (uint32_t w = 0; w < PAGE / 4; w++)
+        nonzero += p[w] != 0;
+    EXPECT_EQ(nonzero, 0);
+    EXPECT_EQ(mm_vspace_protect_page(&vs, rec[0], MM_RW), ERR_NONE);
+    p[0] = MAGIC;
+    ASSERT_EQ(mm_alloc(&cv.mm, seL4_X86_4K, 0, &h), ERR_NONE);
+    ASSERT_EQ(mm_vspace_map_page(&vs, h, MAP_BASE + PAGE, MM_RW, &rec[1]), ERR_NONE);
+    EXPECT_EQ(mm_vspace_pts(&vs), 1);
+    mm_vspace_unmap_page(&vs, rec[0]);
+    EXPECT_EQ(mm_vspace_lookup(&vs, MAP_BASE), 0);
+    EXPECT_EQ(mm_vspace_lookup(&vs, MAP_BASE + PAGE), h);
+    mm_vspace_unmap_page(&vs, rec[1]);
+    EXPECT_EQ(mm_vspace_pts(&vs), 0);
+    /* Pooled after use: not fresh, its bytes as they were. */
+    EXPECT_EQ(mm_free(&cv.mm, f), ERR_NONE);
+    ASSERT_EQ(mm_alloc_fresh(&cv.mm, seL4_X86_4K, 0, &g, &fresh), ERR_NONE);
+    EXPECT_EQ(g, f);
+    EXPECT_EQ(fresh, 0);
+    ASSERT_EQ(mm_vspace_map_page(&vs, g, MAP_BASE, MM_RO, &rec[0]), ERR_NONE);
+    EXPECT_EQ(p[0], MAGIC);
+    mm_vspace_destroy(&vs);
+    EXPECT_EQ(mm_free(&cv.mm, g), ERR_NONE);
+    EXPECT_EQ(mm_free(&cv.mm, h), ERR_NONE);
+    EXPECT_OK(mm_release_untyped(&cv.mm, cv.ut));
+    child_done(&cv);
+    EXPECT_INVARIANTS();
+    TEST_END();
+}
+
 void vspace_tests(void)
 {
     foreign_page_table();
@@ -223,4 +285,5 @@ void vspace_tests(void)
     reclaim_and_rebuild();
     large_frame();
     back_prefers_large();
+    fresh_frames_and_page_records();
 }

@@ -447,6 +447,89 @@ static void page_tables_on_demand_and_freed_when_empty(void **state)
     assert_false(fk[f[2]].mapped);
 }
 
+/* mm_alloc_fresh tells an object straight from its retype (the kernel
+ * cleared it) from one freed and pooled since (memmgr clears nothing). */
+static void fresh_objects_told_from_pooled_ones(void **state)
+{
+    mm_cptr_t f[2], g, ep;
+    int fresh = -1;
+
+    (void)state;
+    setup_mm(20);
+    assert_int_equal(mm_alloc_fresh(&mm, OBJ_X86_4K, 0, &f[0], &fresh), ERR_NONE);
+    assert_int_equal(fresh, 1);
+    assert_int_equal(mm_alloc_fresh(&mm, OBJ_X86_4K, 0, &f[1], &fresh), ERR_NONE);
+    assert_int_equal(fresh, 1);
+    assert_int_equal(mm_free(&mm, f[0]), ERR_NONE);
+    assert_int_equal(mm_alloc_fresh(&mm, OBJ_X86_4K, 0, &g, &fresh), ERR_NONE);
+    assert_int_equal(g, f[0]);          /* the pool is last in, first out */
+    assert_int_equal(fresh, 0);
+    assert_int_equal(mm_alloc_fresh(&mm, OBJ_X86_4K, 0, &g, &fresh), ERR_NONE);
+    assert_int_equal(fresh, 1);         /* the rest of the batch is untouched */
+    assert_int_equal(mm_alloc_fresh(&mm, OBJ_ENDPOINT, 0, &ep, &fresh), ERR_NONE);
+    assert_int_equal(fresh, 1);
+    assert_int_equal(mm_alloc_fresh(&mm, OBJ_X86_4K, 0, &g, NULL), ERR_NONE);
+    assert_int_equal(mm_alloc_fresh(&mm, OBJ_NUM_TYPES, 0, &g, &fresh), ERR_INVALID_ARGUMENT);
+    assert_int_equal(mm_stats(&mm)->live[OBJ_X86_4K], 4 * 4096);
+    assert_int_equal(mm_check(&mm), ERR_NONE);
+}
+
+/* The record-naming calls: no search to map, unmap or protect, records
+ * packed (address, rights, attributes) and in the same lists as
+ * mm_vspace_map's, so either kind of call finds the other's. */
+static void page_records_found_without_search(void **state)
+{
+    struct mm_vspace vs;
+    struct mm_map *rec[4];
+    mm_cptr_t f[5], pool = 5;
+
+    (void)state;
+    setup_mm(20);
+    fk[pool] = (struct fk_cap){ .used = 1, .type = OBJ_NUM_TYPES };
+    assert_int_equal(mm_vspace_create(&mm, &vs, pool), ERR_NONE);
+    for (int i = 0; i < 5; i++)
+        assert_int_equal(mm_alloc(&mm, OBJ_X86_4K, 0, &f[i]), ERR_NONE);
+    for (uint32_t i = 0; i < 4; i++)
+        assert_int_equal(mm_vspace_map_page(&vs, f[i], 0x400000 + i * 4096, MM_RO, &rec[i]),
+                         ERR_NONE);
+    assert_int_equal(mm_vspace_map_page(&vs, f[4], 0x400800, MM_RO, &rec[0]),
+                     ERR_ALIGNMENT_ERROR);
+    assert_int_equal(mm_vspace_map(&vs, f[4], 0xc00000, MM_RW, 2, 0), ERR_NONE);
+    assert_int_equal(mm_vspace_pts(&vs), 2);
+    assert_int_equal(mm_map_vaddr(rec[2]), 0x402000);
+    assert_int_equal(mm_map_rights(rec[2]), MM_RO);
+    assert_int_equal(rec[2]->frame, f[2]);
+    assert_true(fk[f[2]].mapped && fk[f[2]].vaddr == 0x402000);
+    assert_int_equal(mm_vspace_lookup(&vs, 0x401000), f[1]);
+    assert_int_equal(mm_vspace_protect_page(&vs, rec[1], MM_RW), ERR_NONE);
+    assert_int_equal(mm_map_rights(rec[1]), MM_RW);
+    assert_int_equal(mm_map_vaddr(rec[1]), 0x401000);
+    /* A record in the middle of its list, then one by address. */
+    mm_vspace_unmap_page(&vs, rec[1]);
+    assert_false(fk[f[1]].mapped);
+    assert_int_equal(mm_vspace_lookup(&vs, 0x401000), 0);
+    assert_int_equal(mm_vspace_unmap(&vs, 0x402000), ERR_NONE);
+    assert_int_equal(mm_vspace_lookup(&vs, 0x400000), f[0]);
+    assert_int_equal(mm_vspace_lookup(&vs, 0x403000), f[3]);
+    assert_int_equal(mm_vspace_protect(&vs, 0xc00000, MM_RO), ERR_NONE);
+    assert_int_equal(mm_vspace_lookup(&vs, 0xc00000), f[4]);
+    for (struct mm_pt *pt = vs.pts; pt != NULL; pt = pt->next) {
+        if (pt->base != 0xc00000)
+            continue;
+        assert_int_equal(mm_map_attr(pt->maps), 2);
+        assert_int_equal(mm_map_rights(pt->maps), MM_RO);
+        assert_int_equal(mm_map_vaddr(pt->maps), 0xc00000);
+    }
+    mm_vspace_unmap_page(&vs, rec[3]);
+    mm_vspace_unmap_page(&vs, rec[0]);
+    assert_int_equal(mm_vspace_pts(&vs), 1);        /* freed with its last mapping */
+    assert_false(fk[f[0]].mapped || fk[f[3]].mapped);
+    mm_vspace_destroy(&vs);
+    assert_false(fk[f[4]].mapped);
+    assert_int_equal(mm_stats(&mm)->live[OBJ_X86_PAGE_TABLE], 0);
+    assert_int_equal(mm_check(&mm), ERR_NONE);
+}
+
 /* Page tables of a cache-able space go first when memory runs out,
  * oldest first, the owner is told, and restore maps them again. */
 static void reclaim_under_pressure_then_restore(void **state)
@@ -802,6 +885,8 @@ int main(void)
         cmocka_unit_test(failed_retype_changes_nothing),
         cmocka_unit_test(release_refused_while_live_then_done),
         cmocka_unit_test(page_tables_on_demand_and_freed_when_empty),
+        cmocka_unit_test(fresh_objects_told_from_pooled_ones),
+        cmocka_unit_test(page_records_found_without_search),
         cmocka_unit_test(reclaim_under_pressure_then_restore),
         cmocka_unit_test(two_owners_stay_disjoint),
         cmocka_unit_test(device_untypeds_kept_apart),
