@@ -46,11 +46,19 @@
 #define L1_RADIX        6u
 #define L2_BITS         VMM_GUEST_CNODE_BITS
 #define L1_GUARD        (32u - L1_RADIX - L2_BITS)
+/* The top-level slot of the endpoint's copy that every receive names: the
+ * lookup stops there after one level (the first capability that is not a
+ * CNode), where one in a second-level CNode costs the kernel's fastpath a
+ * second. memmgr grows into the slots below it. */
+#define L1_EP_SLOT      ((1u << L1_RADIX) - 1u)
+#define L1_EP_CPTR      (L1_EP_SLOT << L2_BITS)
 
 static struct {
     struct mm *mm;
     struct mm_vspace *vs;       /* the guest kernel's own */
     mm_cptr_t tcb;              /* the guest kernel's TCB: authority for priorities */
+    mm_cptr_t ep;               /* the endpoint in memmgr's slot: badged copies come from
+                                 * it (a CNode call must resolve all 32 bits; B.ep stops at 19) */
     /* Kept for reuse: a process's end and the next one's start skip
      * memmgr's free (Revoke, emptying the CNode) and alloc, and an address
      * space its new page directory and ASID. */
@@ -82,7 +90,7 @@ static int grow_cspace(struct mm *mm, rt_component_info_t *info)
             mm->blocks[i].node_index = 0;
             mm->blocks[i].node_depth = 32 - L2_BITS;
         }
-    mm_set_grow(mm, L2_BITS, 1, 1u << L1_RADIX);
+    mm_set_grow(mm, L2_BITS, 1, L1_EP_SLOT);
     return 0;
 }
 
@@ -263,7 +271,7 @@ static int thread_new(lxb_thread_t *t, lxb_space_t *s, uint32_t badge, uint32_t 
         return -1;
     }
     /* Configure's buffer frame is not looked at with address 0. */
-    if (seL4_CNode_Mint(t->cnode, THREAD_FAULT_SLOT, THREAD_CNODE_BITS, D.mm->root, B.ep,
+    if (seL4_CNode_Mint(t->cnode, THREAD_FAULT_SLOT, THREAD_CNODE_BITS, D.mm->root, D.ep,
                         CAP_DEPTH, seL4_CapRights_new(1, 0, 0, 1), badge) != seL4_NoError ||
         seL4_TCB_Configure(tcb, THREAD_FAULT_SLOT, t->cnode, guard, s->vs.pd, 0, 0,
                            t->cnode) != seL4_NoError ||
@@ -369,8 +377,12 @@ const lxb_ops_t *lxb_delegated(rt_component_info_t *info)
     D.mm->check = 0;
     if (grow_cspace(D.mm, info) != 0)
         return gprintf("guest-stub: linux: cannot make the CSpace two-level\n"), NULL;
-    if (mm_alloc(D.mm, seL4_EndpointObject, 0, &B.ep) != ERR_NONE)
+    if (mm_alloc(D.mm, seL4_EndpointObject, 0, &D.ep) != ERR_NONE)
         return gprintf("guest-stub: linux: no memory for an endpoint\n"), NULL;
+    if (seL4_CNode_Copy(D.mm->root, L1_EP_SLOT, L1_GUARD + L1_RADIX, D.mm->root, D.ep, CAP_DEPTH,
+                        seL4_AllRights) != seL4_NoError)
+        return gprintf("guest-stub: linux: cannot copy the endpoint to the top level\n"), NULL;
+    B.ep = L1_EP_CPTR;
     B.root = D.mm->root;
     return &B;
 }
