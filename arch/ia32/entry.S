@@ -246,8 +246,8 @@ trap_linux:
     SAVE_GPRS
     testl $3, FRAME_CS(%esp)
     jz trap_common_saved
-    /* Unlike the sysenter fastpaths, this one is C that may copy with
-     * string instructions (a fault_t): ES and the direction flag too. */
+    /* As on the sysenter entry, DS, ES and the direction flag are the
+     * kernel's before any C runs (it may copy with string instructions). */
     RELOAD_DATA_SEGMENTS
     cld
     movl $ia32_kernel_stack_top, %esp
