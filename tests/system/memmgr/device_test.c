@@ -36,6 +36,17 @@ static int vga_untyped(const bootinfo_t *bi)
     return -1;
 }
 
+/* The child (cd), its memmgr given bootinfo's device untyped i beside its
+ * RAM; false if either step failed. */
+static bool child_with_device(const bootinfo_t *bi, int i)
+{
+    const bi_untyped_desc_t *d = &bi->untyped_list[i];
+
+    return child_make(&cd, 18, CHILD_SLOTS) &&
+           mm_add_untyped(&cd.mm, bi->untyped.start + (seL4_Word)i, d->paddr, d->size_bits,
+                          1) == ERR_NONE;
+}
+
 /* Device frames until the one at VGA_TEXT; its index, or -1. */
 static int frames_up_to_vga(const bi_untyped_desc_t *d)
 {
@@ -83,8 +94,7 @@ static void device_frames_pooled_apart(const bootinfo_t *bi)
     }
     const bi_untyped_desc_t *d = &bi->untyped_list[i];
     mm_cptr_t dev = bi->untyped.start + (seL4_Word)i;
-    ASSERT_TRUE(child_make(&cd, 18, CHILD_SLOTS));
-    ASSERT_EQ(mm_add_untyped(&cd.mm, dev, d->paddr, d->size_bits, 1), ERR_NONE);
+    ASSERT_TRUE(child_with_device(bi, i));
     mm_vspace_adopt(&cd.mm, &vs, seL4_CapInitThreadVSpace);
     n = frames_up_to_vga(d);
     ASSERT_TRUE(n >= 0);
@@ -139,8 +149,7 @@ static void device_frame_at_address(const bootinfo_t *bi)
     uint32_t last_pa = d->paddr + ((uint32_t)1 << d->size_bits) - PAGE;
     printf("memmgr: frames at %08x and %08x of device untyped %08x+2^%u\n", VGA_TEXT,
            (unsigned)last_pa, (unsigned)d->paddr, (unsigned)d->size_bits);
-    ASSERT_TRUE(child_make(&cd, 18, CHILD_SLOTS));
-    ASSERT_EQ(mm_add_untyped(&cd.mm, dev, d->paddr, d->size_bits, 1), ERR_NONE);
+    ASSERT_TRUE(child_with_device(bi, i));
     mm_vspace_adopt(&cd.mm, &vs, seL4_CapInitThreadVSpace);
     before = *mm_stats(&cd.mm);
     ASSERT_EQ(mm_alloc_device_frame_at(&cd.mm, VGA_TEXT, seL4_PageBits, &f), ERR_NONE);
@@ -203,8 +212,7 @@ static void device_large_frame_at_address(const bootinfo_t *bi)
     const bi_untyped_desc_t *d = &bi->untyped_list[i];
     mm_cptr_t dev = bi->untyped.start + (seL4_Word)i;
     uint32_t pa = d->paddr + ((uint32_t)1 << LARGE_PAGE_BITS);
-    ASSERT_TRUE(child_make(&cd, 18, CHILD_SLOTS));
-    ASSERT_EQ(mm_add_untyped(&cd.mm, dev, d->paddr, d->size_bits, 1), ERR_NONE);
+    ASSERT_TRUE(child_with_device(bi, i));
     ASSERT_EQ(mm_alloc_device_frame_at(&cd.mm, pa, LARGE_PAGE_BITS, &f), ERR_NONE);
     EXPECT_EQ(frame_paddr(f), pa);
     EXPECT_TRUE(frame_at_refused(pa + PAGE, seL4_PageBits, ERR_DELETE_FIRST));
