@@ -172,7 +172,6 @@ typedef struct lxr {
     const lxb_ops_t *b;         /* every process's faults arrive on b->ep */
     uint32_t prio;
     lx_proc_t *init;
-    uint32_t threads;           /* threads started and not stopped */
     uint32_t running;           /* threads not parked */
     uint32_t parked;            /* threads parked in a call (gproc_t.reply) */
     uint32_t nsys;
@@ -286,7 +285,6 @@ static void thread_stop(lxr_t *r, lx_proc_t *p)
     r->b->thread_free(&g->t);
     lx_free(r->k, g, sizeof(*g));
     p->host = NULL;
-    r->threads--;
 }
 
 /* Starts the thread in place in p, in p->space, with the registers given;
@@ -306,7 +304,6 @@ static int thread_start(lxr_t *r, lx_proc_t *p, seL4_UserContext *ctx)
         }
     }
     p->host = g;
-    r->threads++;
     r->running++;
     return 0;
 }
@@ -835,7 +832,7 @@ static inline __attribute__((always_inline)) bool wake_one(lxr_t *r, lx_proc_t *
  * the walk starts again after each. */
 static void wake_parked(lxr_t *r)
 {
-    bool again = r->running != r->threads;     /* some thread is parked */
+    bool again = r->parked != 0;
 
     while (again) {
         again = false;
