@@ -39,6 +39,7 @@ import os
 import re
 import shlex
 import subprocess
+import threading
 from testreport import report
 
 EXIT_OK = 33
@@ -68,8 +69,19 @@ def load_cases(path):
     return cases
 
 
+# Native runs share the root file system's directories (a script's scratch
+# files in tmp/): one at a time, so that boots in parallel cannot see each
+# other's files.
+NATIVE_LOCK = threading.Lock()
+
+
 def native(rootfs, argv_text):
     """(lines, status) of the program run on the host: status 'exit N' or 'signal N'."""
+    with NATIVE_LOCK:
+        return native_run(rootfs, argv_text)
+
+
+def native_run(rootfs, argv_text):
     argv = shlex.split(argv_text)
     exe = os.path.join(os.path.abspath(rootfs), argv[0].lstrip("/"))
     p = subprocess.run(argv, executable=exe, cwd=rootfs, env=ENV, stdin=subprocess.DEVNULL,
