@@ -144,11 +144,24 @@ FP_INLINE const cte_t *fp_lookup(const tcb_t *t, word_t cptr)
         return &fp_null_slot;
     assert(cap_w1_cnode_radix_top(w1) == cap_cnode_radix(*root));
     word_t radix = cap_w1_cnode_radix_top(w1);
-    if (likely(cap_w1_cnode_sizes(w1) == fp_level32[radix])) {
+    word_t sizes = cap_w1_cnode_sizes(w1);
+    if (likely(sizes == fp_level32[radix])) {
         word_t guard = cptr >> radix;
         if (unlikely(guard != cap_w1_cnode_guard(w1)))
             return &fp_null_slot;
         return (const cte_t *)(uintptr_t)slots + (cptr - (guard << radix));
+    }
+    /* A root that resolves fewer bits, whose slot holds no CNode: the
+     * lookup ends there (a server's endpoint in its top level). */
+    word_t level = radix + (sizes & CNODE_SIZE_FIELD_MASK);
+    if (likely(level < WORD_BITS)) {
+        word_t top = cptr >> (WORD_BITS - level);
+        word_t guard = top >> radix;
+        if (unlikely(guard != cap_w1_cnode_guard(w1)))
+            return &fp_null_slot;
+        const cte_t *slot = (const cte_t *)(uintptr_t)slots + (top - (guard << radix));
+        if (likely(cap_type(slot->cap) != CAP_CNODE))
+            return slot;
     }
     return fp_lookup_levels(*root, cptr);
 }
