@@ -516,8 +516,20 @@ static void on_syscall(lxr_t *r, lx_proc_t *p, seL4_Word mr0, seL4_Word mr1)
         r->running--;
         r->parked++;
     }
-    if (after_call(r, p, regs, ret))
+    if (!after_call(r, p, regs, ret))
+        return;
+    /* resume()'s common case in line: no new TLS base, no signal to
+     * deliver or restart to settle, not a sigreturn (a full reply). The
+     * thread parks no call here: it was running, so it had none before,
+     * and one this call parked is not resumed (after_call). */
+    regs->eax = (uint32_t)ret;
+    if (p->tls_changed || !lx_sig_idle(p, regs) || nr == LX_NR_sigreturn ||
+        nr == LX_NR_rt_sigreturn) {
         resume(r, p, nr, ret);
+        return;
+    }
+    regs->eip += INT80_LEN;
+    reply_later(r, p, REPLY_SHORT);
 }
 
 /* ------------------------------------------------------------------ */
@@ -964,7 +976,13 @@ static void serve(lxr_t *r)
         seL4_MessageInfo_t m;
         lx_proc_t *p;
 
-        if (must_poll(r)) {
+        /* must_poll() looks only when something is parked or a signal
+         * raised; a thread with a reply held back is running, so no
+         * deadlock either. The common case, a call answered and nothing
+         * else to do, pays for these three tests. */
+        bool quiet = !r->parked && !r->k->sig_raised;
+
+        if (!quiet && must_poll(r)) {
             reply_now(r);
             m = seL4_NBRecvWithMRs(r->b->ep, &badge, &mr0, &mr1);
             if (badge == 0) {
@@ -973,7 +991,7 @@ static void serve(lxr_t *r)
                 after_event(r);
                 continue;
             }
-        } else if (r->running == 0 && !console_waits(r)) {
+        } else if (!r->replying && r->running == 0 && !console_waits(r)) {
             deadlock(r);
             break;
         } else if (r->replying) {
@@ -990,7 +1008,7 @@ static void serve(lxr_t *r)
             after_event(r);
             continue;
         }
-        p = lx_thread_find(r->k, badge);
+        p = lx_thread_lookup(r->k, badge);
         if (!p || !p->host) {
             after_event(r);     /* a thread already ended */
             continue;

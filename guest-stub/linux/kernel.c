@@ -161,6 +161,9 @@ void lx_proc_reap(lx_proc_t *p)
 {
     lx_kernel_t *k = p->k;
 
+    for (uint32_t i = 0; i < LX_TID_CACHE; i++)
+        if (k->tid_cache[i] == p)
+            k->tid_cache[i] = NULL;
     lx_proc_release(p);
     if (p->allocated)
         lx_free(k, p, sizeof(*p));

@@ -265,6 +265,8 @@ struct lx_proc {
     };
 };
 
+#define LX_TID_CACHE    64u
+
 /* One per guest. */
 struct lx_kernel {
     const lx_host_ops_t *ops;
@@ -279,6 +281,10 @@ struct lx_kernel {
     uint32_t next_ino, next_pid;
     lx_proc_t *procs;           /* every process, zombies too, newest first */
     uint32_t nprocs;
+    /* lx_thread_find's last find for each tid % LX_TID_CACHE, so that the
+     * sender of a message is found without a walk (lx_thread_lookup);
+     * lx_proc_reap forgets a process here. */
+    lx_proc_t *tid_cache[LX_TID_CACHE];
     /* A signal was made pending or an alarm armed since the guest kernel
      * last looked at every process (lx_sig_send, lx_sig_fault, alarm set
      * it; the guest kernel's walk clears it when no process is left with a
@@ -340,6 +346,18 @@ static inline void lx_thread_switch(lx_proc_t *p, lx_thread_t *t)
 lx_proc_t *lx_thread_owner(lx_kernel_t *k, uint32_t tid, lx_thread_t **t);
 /* The same with that thread put in place (the guest kernel, between calls). */
 lx_proc_t *lx_thread_find(lx_kernel_t *k, uint32_t tid);
+/* lx_thread_find, first through its memory of the last process it found
+ * for that tid's line: the sender of every message, found in a few
+ * instructions when its thread is in place, as it is for a process with
+ * one thread. */
+static inline lx_proc_t *lx_thread_lookup(lx_kernel_t *k, uint32_t tid)
+{
+    lx_proc_t *q = k->tid_cache[tid % LX_TID_CACHE];
+
+    if (q && q->tid == tid && !q->exited)
+        return q;
+    return lx_thread_find(k, tid);
+}
 /* Threads p has (1 while p->threads is NULL). */
 uint32_t lx_thread_count(const lx_proc_t *p);
 /* Forgets the thread in place (the guest kernel has stopped it) and puts

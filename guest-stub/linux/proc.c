@@ -121,10 +121,16 @@ lx_proc_t *lx_thread_find(lx_kernel_t *k, uint32_t tid)
 
     for (q = k->procs; q; q = q->next)     /* the common case: a thread in place */
         if (q->tid == tid)
-            return q->exited ? NULL : q;
-    q = lx_thread_owner(k, tid, &t);
-    if (q)
+            break;
+    if (q && q->exited)
+        return NULL;
+    if (!q) {
+        q = lx_thread_owner(k, tid, &t);
+        if (!q)
+            return NULL;
         lx_thread_switch(q, t);
+    }
+    k->tid_cache[tid % LX_TID_CACHE] = q;
     return q;
 }
 
