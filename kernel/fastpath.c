@@ -80,6 +80,11 @@
 /* Everything here is one straight run: no calls. */
 #define FP_INLINE static inline __attribute__((always_inline))
 
+/* Read x again from memory where it is used, rather than keep it in a
+ * register (and so, with seven of them, on the stack) from the check that
+ * read it first. */
+#define FP_RELOAD(x) (*(const volatile __typeof__(x) *)&(x))
+
 /* What a lookup that fails yields: an empty slot, whose capability no
  * check accepts. */
 static const cte_t fp_null_slot;
@@ -114,6 +119,33 @@ static __attribute__((noinline)) const cte_t *fp_lookup_levels(cap_t node, word_
     }
 }
 
+/* fp_lookup() for a root that resolves fewer than 32 bits: its first
+ * level in a few instructions when the slot there holds no CNode (a
+ * server's endpoint in its CSpace's top level, as the Linux guest kernel's
+ * ReplyRecv names it), else the general walk. Out of line and with its
+ * arguments in registers, so that the common case's registers stay free. */
+static __attribute__((noinline, regparm(2), optimize("omit-frame-pointer")))
+const cte_t *fp_lookup_short(const cap_t *root, word_t cptr)
+{
+    word_t w1 = root->w1;
+    word_t radix = cap_w1_cnode_radix(w1);
+    word_t level = radix + cap_w1_cnode_guard_size(w1);
+
+    if (likely(level < WORD_BITS)) {
+        /* Few registers: the capability's words are read where needed. */
+        word_t top = cptr >> (WORD_BITS - level);
+        word_t guard = top >> radix;
+        if (unlikely(guard != cap_w1_cnode_guard(FP_RELOAD(root->w1))))
+            return &fp_null_slot;
+        const cte_t *slot = (const cte_t *)(uintptr_t)(FP_RELOAD(root->w0) & ~CAP_TYPE_MASK) +
+                            (top - (guard << radix));
+        assert(slot == cnode_slots(*root) + (top - (guard << radix)));
+        if (likely(cap_type(slot->cap) != CAP_CNODE))
+            return slot;
+    }
+    return fp_lookup_levels(*root, cptr);
+}
+
 /* The radix and guard size fields of a CNode capability (w1 >> 18) that
  * resolve all 32 bits at once, by radix: one compare instead of adding
  * the two fields up. Radix 0 does not exist (retype refuses it). */
@@ -134,7 +166,7 @@ _Static_assert(CNODE_RADIX_SHIFT - CNODE_GUARD_SIZE_SHIFT == CNODE_SIZE_FIELD_BI
  * that its words need no register while the checks run. The radix is the
  * top field of a CNode capability's second word (at most 31: nothing above
  * it), and the CNode's address its first word less the type. */
-FP_INLINE const cte_t *fp_lookup(const tcb_t *t, word_t cptr)
+FP_INLINE const cte_t *fp_lookup(const tcb_t *t, word_t cptr, bool short_in_line)
 {
     const cap_t *root = &t->slots[TCB_SLOT_CTABLE].cap;
     word_t slots = root->w0 - CAP_CNODE;
@@ -144,26 +176,26 @@ FP_INLINE const cte_t *fp_lookup(const tcb_t *t, word_t cptr)
         return &fp_null_slot;
     assert(cap_w1_cnode_radix_top(w1) == cap_cnode_radix(*root));
     word_t radix = cap_w1_cnode_radix_top(w1);
-    word_t sizes = cap_w1_cnode_sizes(w1);
-    if (likely(sizes == fp_level32[radix])) {
+    if (likely(cap_w1_cnode_sizes(w1) == fp_level32[radix])) {
         word_t guard = cptr >> radix;
         if (unlikely(guard != cap_w1_cnode_guard(w1)))
             return &fp_null_slot;
         return (const cte_t *)(uintptr_t)slots + (cptr - (guard << radix));
     }
-    /* A root that resolves fewer bits, whose slot holds no CNode: the
-     * lookup ends there (a server's endpoint in its top level). */
-    word_t level = radix + (sizes & CNODE_SIZE_FIELD_MASK);
-    if (likely(level < WORD_BITS)) {
-        word_t top = cptr >> (WORD_BITS - level);
-        word_t guard = top >> radix;
-        if (unlikely(guard != cap_w1_cnode_guard(w1)))
-            return &fp_null_slot;
-        const cte_t *slot = (const cte_t *)(uintptr_t)slots + (top - (guard << radix));
-        if (likely(cap_type(slot->cap) != CAP_CNODE))
-            return slot;
+    if (short_in_line) {
+        word_t level = radix + cap_w1_cnode_guard_size(FP_RELOAD(root->w1));
+        if (likely(level < WORD_BITS)) {
+            word_t top = cptr >> (WORD_BITS - level);
+            word_t guard = top >> radix;
+            if (unlikely(guard != cap_w1_cnode_guard(FP_RELOAD(root->w1))))
+                return &fp_null_slot;
+            const cte_t *slot = (const cte_t *)(uintptr_t)(FP_RELOAD(root->w0) & ~CAP_TYPE_MASK) +
+                                (top - (guard << radix));
+            if (likely(cap_type(slot->cap) != CAP_CNODE))
+                return slot;
+        }
     }
-    return fp_lookup_levels(*root, cptr);
+    return fp_lookup_short(root, cptr);
 }
 
 /* The object of c, which must be of type `type`: c's first word less the
@@ -188,11 +220,6 @@ FP_INLINE word_t fp_opaque(word_t x)
     __asm__("" : "+r"(x));
     return x;
 }
-
-/* Read x again from memory where it is used, rather than keep it in a
- * register (and so, with seven of them, on the stack) from the check that
- * read it first. */
-#define FP_RELOAD(x) (*(const volatile __typeof__(x) *)&(x))
 
 /* Jump to `label` if the word x is not zero: one compare with memory and
  * a branch, where GCC 12 loads, tests and branches (one more on the Call
@@ -395,7 +422,7 @@ FASTPATH_ENTRY void fastpath_call(void)
     if (unlikely((cur->ctx.esi & FP_INFO_SIZE_MASK) > MSG_FAST_REGISTERS))
         arch_fastpath_fallback(SYS_CALL);
     FP_GOTO_IF_NONZERO(cur->fault.type, slow);
-    const cte_t *ep_slot = fp_lookup(cur, cur->ctx.ebx);
+    const cte_t *ep_slot = fp_lookup(cur, cur->ctx.ebx, false);
     tcb_t *dest = fp_call_receiver(cur, ep_slot);
     if (unlikely(dest == NULL))
         arch_fastpath_fallback(SYS_CALL);
@@ -411,7 +438,7 @@ void fastpath_fault(const fault_t *f)
 {
     tcb_t *cur = ks_cur_thread;
 
-    const cte_t *ep_slot = fp_lookup(cur, cur->fault_handler);
+    const cte_t *ep_slot = fp_lookup(cur, cur->fault_handler, false);
     tcb_t *dest = fp_call_receiver(cur, ep_slot);
     if (unlikely(dest == NULL))
         return;
@@ -450,7 +477,7 @@ FASTPATH_ENTRY void fastpath_unknown_syscall(void)
 
     if (unlikely(arch_fastpath_trap_is_irq(VEC_LINUX)))
         arch_fastpath_trap_fallback();
-    const cte_t *ep_slot = fp_lookup(cur, cur->fault_handler);
+    const cte_t *ep_slot = fp_lookup(cur, cur->fault_handler, false);
     tcb_t *dest = fp_call_receiver(cur, ep_slot);
     if (unlikely(dest == NULL))
         arch_fastpath_trap_fallback();
@@ -487,7 +514,7 @@ FASTPATH_ENTRY void fastpath_vm_fault(void)
 {
     tcb_t *cur = ks_cur_thread;
 
-    const cte_t *ep_slot = fp_lookup(cur, cur->fault_handler);
+    const cte_t *ep_slot = fp_lookup(cur, cur->fault_handler, false);
     tcb_t *dest = fp_call_receiver(cur, ep_slot);
     if (unlikely(dest == NULL))
         arch_fastpath_trap_fallback();
@@ -615,7 +642,7 @@ FASTPATH_ENTRY void fastpath_reply_recv(void)
     } else if (unlikely(!fp_fault_reply_restarts(fault, cur->ctx.esi))) {
         arch_fastpath_fallback(SYS_REPLY_RECV);
     }
-    const cte_t *ep_slot = fp_lookup(cur, cur->ctx.ebx);
+    const cte_t *ep_slot = fp_lookup(cur, cur->ctx.ebx, true);
     word_t p = fp_cap_object(&ep_slot->cap, CAP_ENDPOINT);
     if (unlikely(!fp_is_object(p) || !(ep_slot->cap.w1 & RIGHT_READ)))
         arch_fastpath_fallback(SYS_REPLY_RECV);

@@ -1395,6 +1395,85 @@ static void test_cspace_shapes(void)
     TEST_END();
 }
 
+/* The server's CSpace shapes for its ReplyRecv (the fastpath's in-line
+ * first level of a root that resolves fewer bits, and the walk after it):
+ * an echo server whose CSpace root is a shaped CNode, called twice from
+ * the root task's; then one whose ReplyRecv names a capability its guard
+ * does not match, whose caller still gets the reply (the reply comes
+ * first) while the server stops at the failed lookup and waits on
+ * nothing. */
+static void shape_serve(seL4_CPtr root, seL4_CPtr ep, seL4_CPtr cptr)
+{
+    struct echo e = { .ep = cptr };
+    rt_thread_t t;
+
+    ASSERT_OK(st_thread_create(&mem, &t, HIGH_PRIO, 0));
+    ASSERT_OK(seL4_TCB_SetSpace(t.tcb, 0, root, 0, seL4_CapInitThreadVSpace, 0));
+    ASSERT_OK(rt_thread_start(&t, echo_server, &e));
+    for (int i = 0; i < 2; i++) {
+        seL4_MessageInfo_t r = seL4_Call(ep, seL4_MessageInfo_new(LABEL + (seL4_Word)i, 0, 0, 1));
+        EXPECT_EQ(seL4_MessageInfo_get_label(r), LABEL + (seL4_Word)i + 1);
+        EXPECT_EQ(e.calls, i + 1);
+    }
+    seL4_TCB_Suspend(t.tcb);
+}
+
+static struct {
+    seL4_CPtr good, bad;
+    volatile int received, after;
+} stray;
+
+static void stray_server(void *arg)
+{
+    seL4_Word badge;
+
+    (void)arg;
+    seL4_Recv(stray.good, &badge);
+    stray.received = 1;
+    seL4_ReplyRecv(stray.bad, seL4_MessageInfo_new(LABEL + 1, 0, 0, 0), &badge);
+    stray.after = 1;            /* not reached: the lookup fails */
+}
+
+static void test_server_cspace_shapes(void)
+{
+    rt_thread_t t;
+
+    TEST_BEGIN("fastpath/server_cspace_shapes");
+    seL4_CPtr ep = st_new_object(&mem, seL4_EndpointObject);
+    ASSERT_NE(ep, 0);
+    /* Radix 4, a 20-bit guard: 24 bits, the endpoint with 8 left over. */
+    seL4_CPtr short_ = shape_cnode(4, 0, 20, 1, ep);
+    ASSERT_NE(short_, 0);
+    shape_serve(short_, ep, 1u << 8);
+    /* The same with the guard 0x5a: the guard is checked. */
+    seL4_CPtr guarded = shape_cnode(4, 0x5a, 20, 1, ep);
+    ASSERT_NE(guarded, 0);
+    shape_serve(guarded, ep, (0x5au << 12) | (1u << 8));
+    /* Two levels: a CNode in the first level's slot goes on to the walk. */
+    seL4_CPtr inner = shape_cnode(8, 0, 16, 3, ep);
+    ASSERT_NE(inner, 0);
+    seL4_CPtr outer = shape_cnode(4, 0, 4, 2, inner);
+    ASSERT_NE(outer, 0);
+    shape_serve(outer, ep, 0x02000003u);
+    /* A ReplyRecv whose guard does not match. */
+    memset((void *)&stray, 0, sizeof(stray));
+    stray.good = (0x5au << 12) | (1u << 8);
+    stray.bad = (0x5bu << 12) | (1u << 8);
+    ASSERT_OK(st_thread_create(&mem, &t, HIGH_PRIO, 0));
+    ASSERT_OK(seL4_TCB_SetSpace(t.tcb, 0, guarded, 0, seL4_CapInitThreadVSpace, 0));
+    ASSERT_OK(rt_thread_start(&t, stray_server, NULL));
+    seL4_MessageInfo_t r = seL4_Call(ep, seL4_MessageInfo_new(LABEL, 0, 0, 0));
+    EXPECT_EQ(stray.received, 1);
+    EXPECT_EQ(seL4_MessageInfo_get_label(r), LABEL + 1);
+    /* Had the lookup found the endpoint, the server would wait on it and
+     * take this message at once (it runs at a higher priority). */
+    seL4_NBSend(ep, seL4_MessageInfo_new(LABEL, 0, 0, 0));
+    EXPECT_EQ(stray.after, 0);
+    seL4_TCB_Suspend(t.tcb);
+    EXPECT_INVARIANTS();
+    TEST_END();
+}
+
 int main(bootinfo_t *bi)
 {
     st_root_init(&mem, bi);
@@ -1419,5 +1498,6 @@ int main(bootinfo_t *bi)
     test_ipc_odd_segments();
     test_fpu_switch();
     test_cspace_shapes();
+    test_server_cspace_shapes();
     tests_done();
 }
