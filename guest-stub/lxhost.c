@@ -766,29 +766,63 @@ static void op_page_put(void *ctx, const lx_page_t *pg)
         frame_release(pg->frame, key);
 }
 
-/* A private page is copy-on-write whatever its rights, so that an
- * mprotect adding PROT_WRITE still copies before the first write. */
-static int op_map_page(void *space, uint32_t va, const lx_page_t *pg, uint32_t prot,
+/* A private copy of a page-cache page in the entry: a write fault's first
+ * touch, one fault where a read mapping and a copy-on-write copy would take
+ * two. It may use half the reserve, as a copy-on-write copy does. */
+static int copy_entry(lxh_space_t *s, ppage_t *e, const lx_page_t *pg, uint32_t prot)
+{
+    mm_cptr_t f;
+    uint32_t key;
+    bool zero;
+    int err = frame_new(RESERVE_BYTES / 2, &f, &key, &zero);
+
+    if (!err && (err = shadow_need(f, key)) != 0) {
+        info_at(key)->refs = 0;
+        frame_release(f, key);
+    }
+    if (err)
+        return err;
+    words_copy(shadow_of(key), pg->mem, PG);
+    *e = (ppage_t){ .frame = f, .key = key, .prot = prot };
+    s->pages++;
+    return 0;
+}
+
+/* The cache's frame in the entry. A private page is copy-on-write whatever
+ * its rights, so that an mprotect adding PROT_WRITE still copies before the
+ * first write. */
+static int cache_entry(lxh_space_t *s, ppage_t *e, const lx_page_t *pg, uint32_t prot,
                        bool shared)
 {
-    lxh_space_t *s = space;
     uint32_t key = cache_key(pg);
-    ppage_t *e = pte(s, va, true);
     frame_info_t *fi = info_at(key);
-    int err;
 
-    if (!e)
-        return LX_ERR(LX_ENOMEM);
-    if (e->frame || (e->prot & PG_LAZY))
-        return LX_ERR(LX_EEXIST);
     if (fi->refs == UINT16_MAX)
         return LX_ERR(LX_ENOMEM);
     *e = (ppage_t){ .frame = pg->frame, .key = key,
                     .prot = prot | (shared ? PG_SHARED : PG_COW) };
     fi->refs++;
     s->pages++;
-    if (prot == LX_PROT_NONE)
-        return 0;
+    return 0;
+}
+
+static int op_map_page(void *space, uint32_t va, const lx_page_t *pg, uint32_t prot,
+                       uint32_t how)
+{
+    lxh_space_t *s = space;
+    ppage_t *e = pte(s, va, true);
+    int err;
+
+    if (!e)
+        return LX_ERR(LX_ENOMEM);
+    if (e->frame || (e->prot & PG_LAZY))
+        return LX_ERR(LX_EEXIST);
+    if (how & LX_MAP_PAGE_COPY)
+        err = copy_entry(s, e, pg, prot);
+    else
+        err = cache_entry(s, e, pg, prot, how & LX_MAP_PAGE_SHARED);
+    if (err || prot == LX_PROT_NONE)
+        return err;
     err = show(s, e, va);
     if (err)
         page_release(s, e, va);
