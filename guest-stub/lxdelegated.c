@@ -10,7 +10,8 @@
  * says, and in the guest kernel at LXB_SHADOW_BASE plus its key only on
  * request, through a copy (so its own capability stays free for a
  * process) or, for a frame no process maps with it (a page-cache page), its
- * own capability. A frame straight from memmgr's retype is zero (LXB_ZERO): an
+ * own capability; such a frame's processes map it through a copy the guest
+ * kernel keeps with the frame (frame_copy), made once. A frame straight from memmgr's retype is zero (LXB_ZERO): an
  * anonymous page's first touch is one mapping, with no copy and no clear.
  * Mappings are made with memmgr's record-returning calls
  * (mm_vspace_map_page), whose record is the mapping's name: unmapping and
@@ -361,7 +362,7 @@ static lxb_ops_t B = {
     .policy = "delegated",
     .heap_page = heap_page, .frame_new = frame_new, .frame_free = frame_free,
     .shadow = shadow, .unshadow = unshadow, .mem_free = mem_free, .space_new = space_new, .space_free = space_free,
-    .map = map, .unmap = unmap, .protect = protect,
+    .map = map, .unmap = unmap, .protect = protect, .frame_copy = cap_copy,
     .thread_new = thread_new, .thread_free = thread_free, .thread_tls = thread_tls,
     .thread_read = thread_read, .thread_write = thread_write, .thread_stop = thread_stop,
     .thread_resume = thread_resume, .slot_new = slot_new, .slot_free = slot_free, .in_use = in_use,

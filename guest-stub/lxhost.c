@@ -37,8 +37,12 @@
  * pages are frames of the guest's in the shadow, counted in frame_info like
  * any other: one for the cache, one per table entry naming the frame. A
  * new one's own capability maps it in the shadow (no copy: one slot per
- * page), so a process maps it with a copy, never the frame's own (no
- * PG_OWN), while the cache holds it and until it goes back. A
+ * page), so a process maps it with a copy. The first such copy is kept with
+ * the frame (frame_info_t.kept, PG_KEPT in the entry that uses it) until
+ * the frame goes back, so a file mapped, read and unmapped again and again
+ * -- or busybox's text by one process after another -- costs no capability
+ * copy and no slot per page after the first time; mappings meanwhile take
+ * copies of their own. A
  * file mapping's page (linux/pcache.c decides which) is such an entry:
  * PG_COW for a private mapping, PG_SHARED for a shared one (fork leaves it
  * writable on both sides). An image page a read-only segment fills whole
@@ -86,7 +90,9 @@
 #define PG_FILE         0x400u          /* with PG_LAZY: first contents from the image */
 #define PG_SHARED       0x800u          /* a page-cache page of a MAP_SHARED mapping */
 #define PG_OWN          0x1000u         /* mapped with the frame's own capability */
-#define PG_FLAGS        (PG_COW | PG_LAZY | PG_FILE | PG_SHARED | PG_OWN)
+#define PG_KEPT         0x2000u         /* mapped with the frame's kept copy (frame_info_t) */
+#define PG_CAPS         (PG_OWN | PG_KEPT)
+#define PG_FLAGS        (PG_COW | PG_LAZY | PG_FILE | PG_SHARED | PG_CAPS)
 #define IMAGE_SEGS      8u              /* segments of an image paged in on demand */
 #define REFS_CHUNK      1024u           /* frames per frame_info chunk */
 #define REFS_CHUNKS     (SHADOW_SPAN / PG / REFS_CHUNK)
@@ -123,9 +129,12 @@ typedef struct frame_info {
     uint16_t refs;              /* table entries naming it, and the page cache's hold */
     uint8_t own : 1;            /* its own capability maps it in a process (PG_OWN there) */
     uint8_t shown : 1;          /* mapped in the shadow */
-    uint8_t cache : 1;          /* the page cache holds it: mapped with copies only */
+    uint8_t cache : 1;          /* the page cache holds it */
     uint8_t shadow_own : 1;     /* its own capability maps it in the shadow */
+    uint8_t kept_used : 1;      /* kept maps it in a process (PG_KEPT there) */
     uintptr_t shadow;           /* the backend's name of that mapping; 0: made with the frame */
+    mm_cptr_t kept;             /* a page-cache frame's copy of its capability for
+                                 * processes, kept until the frame goes; 0: none */
 } frame_info_t;
 
 struct lxh_space {
@@ -349,39 +358,59 @@ static uint32_t rights_of(uint32_t prot)
     return (prot & LX_PROT_WRITE) && !(prot & PG_COW) ? MM_RW : MM_RO;
 }
 
-/* Maps the page into the process (prot not none): with the frame's own
- * capability while no other entry uses it, the page cache does not hold
- * it and the shadow does not use it (the cache's frame is mapped with
- * copies, its own capability in the shadow), else with a copy. */
+/* Which capability maps the page in a process: the frame's own while no
+ * other entry uses it, the page cache does not hold it and the shadow does
+ * not use it (the cache's frame is shown through its own); else a
+ * page-cache frame's kept copy while no other entry uses that, made the
+ * first time (when the backend makes copies the caller can keep); else
+ * (0) a copy the backend makes for the mapping. */
+static uint32_t cap_for(frame_info_t *fi, mm_cptr_t frame, mm_cptr_t *cap)
+{
+    *cap = frame;
+    if (!fi->own && !fi->cache && !fi->shadow_own)
+        return PG_OWN;
+    if (fi->kept_used || !H.b->frame_copy || (!fi->kept && !fi->cache))
+        return 0;
+    if (!fi->kept)
+        fi->kept = H.b->frame_copy(frame);
+    *cap = fi->kept;
+    return fi->kept ? PG_KEPT : 0;
+}
+
+/* Maps the page into the process (prot not none). */
 static int show(lxh_space_t *s, ppage_t *e, uint32_t va)
 {
     frame_info_t *fi = info_of(e);
-    bool own = !fi->own && !fi->cache && !fi->shadow_own;
+    mm_cptr_t cap;
+    uint32_t how = cap_for(fi, e->frame, &cap);
 
-    if (H.b->map(&s->vs, e->frame, va, rights_of(e->prot), own, &e->map) != 0) {
+    if (H.b->map(&s->vs, cap, va, rights_of(e->prot), how != 0, &e->map) != 0) {
         spare_drain();              /* a page table may need the spares' memory */
-        if (H.b->map(&s->vs, e->frame, va, rights_of(e->prot), own, &e->map) != 0) {
+        if (H.b->map(&s->vs, cap, va, rights_of(e->prot), how != 0, &e->map) != 0) {
             e->map = 0;
             return LX_ERR(LX_ENOMEM);
         }
     }
-    if (own) {
+    if (how == PG_OWN)
         fi->own = 1;
-        e->prot |= PG_OWN;
-    }
+    else if (how == PG_KEPT)
+        fi->kept_used = 1;
+    e->prot |= how;
     return 0;
 }
 
 static void hide(lxh_space_t *s, ppage_t *e, uint32_t va)
 {
-    bool own = e->prot & PG_OWN;
+    uint32_t how = e->prot & PG_CAPS;
 
     if (!e->map)
         return;
-    H.b->unmap(&s->vs, va, e->map, own);
-    if (own)
+    H.b->unmap(&s->vs, va, e->map, how != 0);
+    if (how == PG_OWN)
         info_of(e)->own = 0;
-    e->prot &= ~PG_OWN;
+    else if (how == PG_KEPT)
+        info_of(e)->kept_used = 0;
+    e->prot &= ~PG_CAPS;
     e->map = 0;
 }
 
@@ -399,6 +428,8 @@ static void frame_drop(mm_cptr_t frame, uint32_t key)
 
     if (fi->shown && H.b->unshadow)
         H.b->unshadow(fi->shadow, fi->shadow_own);
+    if (fi->kept)
+        H.b->slot_free(fi->kept);
     *fi = (frame_info_t){ 0 };
     H.b->frame_free(frame, key);
 }
@@ -766,29 +797,63 @@ static void op_page_put(void *ctx, const lx_page_t *pg)
         frame_release(pg->frame, key);
 }
 
-/* A private page is copy-on-write whatever its rights, so that an
- * mprotect adding PROT_WRITE still copies before the first write. */
-static int op_map_page(void *space, uint32_t va, const lx_page_t *pg, uint32_t prot,
+/* A private copy of a page-cache page in the entry: a write fault's first
+ * touch, one fault where a read mapping and a copy-on-write copy would take
+ * two. It may use half the reserve, as a copy-on-write copy does. */
+static int copy_entry(lxh_space_t *s, ppage_t *e, const lx_page_t *pg, uint32_t prot)
+{
+    mm_cptr_t f;
+    uint32_t key;
+    bool zero;
+    int err = frame_new(RESERVE_BYTES / 2, &f, &key, &zero);
+
+    if (!err && (err = shadow_need(f, key)) != 0) {
+        info_at(key)->refs = 0;
+        frame_release(f, key);
+    }
+    if (err)
+        return err;
+    words_copy(shadow_of(key), pg->mem, PG);
+    *e = (ppage_t){ .frame = f, .key = key, .prot = prot };
+    s->pages++;
+    return 0;
+}
+
+/* The cache's frame in the entry. A private page is copy-on-write whatever
+ * its rights, so that an mprotect adding PROT_WRITE still copies before the
+ * first write. */
+static int cache_entry(lxh_space_t *s, ppage_t *e, const lx_page_t *pg, uint32_t prot,
                        bool shared)
 {
-    lxh_space_t *s = space;
     uint32_t key = cache_key(pg);
-    ppage_t *e = pte(s, va, true);
     frame_info_t *fi = info_at(key);
-    int err;
 
-    if (!e)
-        return LX_ERR(LX_ENOMEM);
-    if (e->frame || (e->prot & PG_LAZY))
-        return LX_ERR(LX_EEXIST);
     if (fi->refs == UINT16_MAX)
         return LX_ERR(LX_ENOMEM);
     *e = (ppage_t){ .frame = pg->frame, .key = key,
                     .prot = prot | (shared ? PG_SHARED : PG_COW) };
     fi->refs++;
     s->pages++;
-    if (prot == LX_PROT_NONE)
-        return 0;
+    return 0;
+}
+
+static int op_map_page(void *space, uint32_t va, const lx_page_t *pg, uint32_t prot,
+                       uint32_t how)
+{
+    lxh_space_t *s = space;
+    ppage_t *e = pte(s, va, true);
+    int err;
+
+    if (!e)
+        return LX_ERR(LX_ENOMEM);
+    if (e->frame || (e->prot & PG_LAZY))
+        return LX_ERR(LX_EEXIST);
+    if (how & LX_MAP_PAGE_COPY)
+        err = copy_entry(s, e, pg, prot);
+    else
+        err = cache_entry(s, e, pg, prot, how & LX_MAP_PAGE_SHARED);
+    if (err || prot == LX_PROT_NONE)
+        return err;
     err = show(s, e, va);
     if (err)
         page_release(s, e, va);
@@ -820,7 +885,7 @@ static int op_protect(void *space, uint32_t va, uint32_t len, uint32_t prot)
             e->prot = np;
         } else if (prot == LX_PROT_NONE) {
             hide(s, e, a);
-            e->prot = np & ~PG_OWN;
+            e->prot = np & ~PG_CAPS;
         } else if (!e->map) {
             e->prot = np;
             err = show(s, e, a);
@@ -948,7 +1013,7 @@ int lxh_space_fork(lxh_space_t *parent, lxh_space_t **out)
                 if (e->map)
                     H.b->protect(&parent->vs, va, e->map, MM_RO);
             }
-            *ce = (ppage_t){ .frame = e->frame, .key = e->key, .prot = e->prot & ~PG_OWN };
+            *ce = (ppage_t){ .frame = e->frame, .key = e->key, .prot = e->prot & ~PG_CAPS };
             info_of(e)->refs++;
             c->pages++;
         }

@@ -687,6 +687,7 @@ static void on_fault(lxr_t *r, lx_proc_t *p, seL4_Word label)
             err = lx_file_fault(p, addr, write);
         if (err == 0) {
             r->faults++;
+            p->minflt++;
             usage_event(r);
             if (r->timed)
                 r->fault_ticks += vmm_rdtsc() - t0;

@@ -283,6 +283,9 @@ static int find_program(lx_proc_t *p, const char *path, lx_inode_t **out)
         return err;
     if (!LX_S_ISREG((*out)->mode) || !((*out)->mode & 0111))
         return LX_ERR(LX_EACCES);
+    /* Linux's deny_write_access: not while anything holds write access. */
+    if ((*out)->writers)
+        return LX_ERR(LX_ETXTBSY);
     return 0;
 }
 
@@ -336,6 +339,7 @@ int lx_exec(lx_proc_t *p, const char *path, const char *const argv[],
     p->brk_start = p->brk = img.highest;
     if (!err && n != p->exe) {
         n->opens++;
+        n->runners++;
         lx_proc_drop_exe(p);
         p->exe = n;
     }

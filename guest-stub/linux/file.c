@@ -40,11 +40,21 @@ static void pipe_close_end(lx_kernel_t *k, lx_file_t *f)
         lx_free(k, pp, sizeof(*pp));
 }
 
+/* Whether the description holds write access to a regular file: Linux's
+ * get_write_access at open, given back at the last close. */
+bool lx_file_writes(const lx_file_t *f)
+{
+    return f->kind == LX_FILE_INODE && LX_S_ISREG(f->node->mode) &&
+           (f->flags & LX_O_ACCMODE) != LX_O_RDONLY;
+}
+
 void lx_file_put(lx_kernel_t *k, lx_file_t *f)
 {
     if (--f->refs)
         return;
     if (f->kind == LX_FILE_INODE) {
+        if (lx_file_writes(f))
+            f->node->writers--;
         f->node->opens--;
         lx_fs_put(k, f->node);
     } else {

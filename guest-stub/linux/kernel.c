@@ -153,6 +153,7 @@ void lx_proc_drop_exe(lx_proc_t *p)
     if (!p->exe)
         return;
     p->exe->opens--;
+    p->exe->runners--;
     lx_fs_put(p->k, p->exe);
     p->exe = NULL;
 }

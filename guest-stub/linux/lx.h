@@ -59,6 +59,10 @@ typedef struct lx_page {
     uint32_t frame;
 } lx_page_t;
 
+#define LX_MAP_PAGE_PRIVATE 0u  /* map_page: the cache's frame, copied on the first write */
+#define LX_MAP_PAGE_SHARED  1u  /* map_page: the cache's frame, writes are the file's */
+#define LX_MAP_PAGE_COPY    2u  /* map_page: a private copy of the page, made now */
+
 typedef struct lx_host_ops {
     int (*copy_in)(void *space, void *dst, uint32_t uaddr, uint32_t len);
     int (*copy_out)(void *space, uint32_t uaddr, const void *src, uint32_t len);
@@ -99,11 +103,13 @@ typedef struct lx_host_ops {
      * reserve) is spent. page_put: the cache lets go of it; the frame goes
      * back when no mapping holds it either. map_page: the page at va
      * (page-aligned, nothing there yet: -LX_EEXIST otherwise) with LX_PROT_*
-     * rights, shared (a write changes the file) or private (the first write
-     * copies it, as after fork). */
+     * rights, as how says (LX_MAP_PAGE_*): shared (a write changes the
+     * file), private (the first write copies it, as after fork), or a
+     * private copy made now (a write fault: one fault, as Linux's
+     * do_cow_fault, not a read fault and then a copy). */
     int (*page_new)(void *ctx, lx_page_t *pg);
     void (*page_put)(void *ctx, const lx_page_t *pg);
-    int (*map_page)(void *space, uint32_t va, const lx_page_t *pg, uint32_t prot, bool shared);
+    int (*map_page)(void *space, uint32_t va, const lx_page_t *pg, uint32_t prot, uint32_t how);
     /* Bytes of memory the guest has for its processes and itself, in all
      * (held now plus what it can still get) and still free (sysinfo). */
     void (*mem_info)(void *ctx, uint32_t *total, uint32_t *free);
@@ -131,6 +137,10 @@ typedef struct lx_inode {
     uint32_t n_entries;
     struct lx_inode *parent;    /* directories: ".." (the root's is itself) */
     uint32_t opens;             /* open files and current directories on it */
+    /* Linux's i_writecount, both ways: write access (open descriptions for
+     * writing and the regions mapped from them) and the live processes
+     * running the file; one refuses the other with ETXTBSY. */
+    uint32_t writers, runners;
 } lx_inode_t;
 
 struct lx_dirent {
@@ -140,6 +150,7 @@ struct lx_dirent {
     char name[];
 };
 
+#define LX_FS_DEV       0x0001u /* st_dev of our one file system (like tmpfs' 0:N) */
 #define LX_NAME_MAX     255     /* include/uapi/linux/limits.h NAME_MAX */
 #define LX_PATH_MAX     4096    /* include/uapi/linux/limits.h PATH_MAX */
 #define LX_SYMLOOP_MAX  40      /* include/linux/namei.h MAXSYMLINKS */
@@ -182,6 +193,8 @@ typedef struct lx_vma {
 
 #define LX_VMA_SHARED   1u      /* MAP_SHARED: writes reach the file */
 #define LX_VMA_MAYWRITE 2u      /* the file was open for writing (mprotect may add it) */
+#define LX_VMA_WRITER   4u      /* mapped from a description open for writing: the
+                                 * region holds write access (lx_inode_t.writers) */
 
 typedef struct lx_kernel lx_kernel_t;
 
@@ -254,6 +267,7 @@ struct lx_proc {
     void *old_space;            /* execve: the guest kernel's to free with the old thread */
     lx_inode_t *exe;            /* the image's file: what /proc/self/exe names */
     uint32_t arg_start, arg_end;    /* argv's strings on the stack (/proc/<pid>/cmdline) */
+    uint32_t minflt;            /* page faults the guest kernel served (/proc/<pid>/stat) */
     lx_sigstate_t sig;          /* handlers, mask, pending signals (signal.c): one set
                                  * for all the process's threads */
     /* Threads: NULL while there is one; else every thread, and the one
@@ -433,6 +447,7 @@ void lx_vma_drop(lx_kernel_t *k, lx_vma_t *v);
 /* file.c */
 lx_file_t *lx_file_new(lx_kernel_t *k, lx_file_kind_t kind, uint32_t flags);
 void lx_file_put(lx_kernel_t *k, lx_file_t *f);
+bool lx_file_writes(const lx_file_t *f);
 int lx_fd_install(lx_proc_t *p, lx_file_t *f, uint32_t min, bool cloexec);
 lx_file_t *lx_fd_get(lx_proc_t *p, int32_t fd);
 int32_t lx_file_read(lx_proc_t *p, lx_file_t *f, void *buf, uint32_t n);

@@ -11,7 +11,8 @@
  * first touch faults; the guest kernel finds nothing in its own page table
  * and asks lx_file_fault(), which maps the page-cache page itself (one
  * capability copy of its frame per mapping: seL4 needs one per mapping)
- * -- read-only and copied on the first write for MAP_PRIVATE, with the
+ * -- read-only and copied on the first write for MAP_PRIVATE (a write
+ * fault there copies at once: one fault, as Linux's do_cow_fault), with the
  * region's rights for MAP_SHARED, whose writes are then the file's. A read
  * fault also maps the page's cached neighbours in the same 64 KiB window
  * of the region (fault-around, as Linux's do_fault_around()), so reading a
@@ -199,10 +200,15 @@ void lx_pcache_release(lx_kernel_t *k, lx_inode_t *n)
 /* ------------------------------------------------------------------ */
 /* File mappings                                                       */
 
+/* A region mapped from a description open for writing holds write access
+ * as the description did (Linux's vma holds the struct file). */
 void lx_vma_hold(lx_vma_t *v)
 {
-    if (v->file)
-        v->file->opens++;
+    if (!v->file)
+        return;
+    v->file->opens++;
+    if (v->flags & LX_VMA_WRITER)
+        v->file->writers++;
 }
 
 void lx_vma_drop(lx_kernel_t *k, lx_vma_t *v)
@@ -213,6 +219,8 @@ void lx_vma_drop(lx_kernel_t *k, lx_vma_t *v)
         return;
     v->file = NULL;
     n->opens--;
+    if (v->flags & LX_VMA_WRITER)
+        n->writers--;
     lx_fs_put(k, n);
 }
 
@@ -226,9 +234,16 @@ static lx_vma_t *vma_at(lx_proc_t *p, uint32_t addr)
     return NULL;
 }
 
-static int map_one(lx_proc_t *p, const lx_vma_t *v, uint32_t va, const lx_page_t *pg)
+/* A write fault on a private page copies the cache page at once (Linux's
+ * do_cow_fault): one fault, where mapping the cache's frame and copying it
+ * on the write that follows would take two. */
+static int map_one(lx_proc_t *p, const lx_vma_t *v, uint32_t va, const lx_page_t *pg,
+                   bool write)
 {
-    return p->k->ops->map_page(p->space, va, pg, v->prot, v->flags & LX_VMA_SHARED);
+    uint32_t how = (v->flags & LX_VMA_SHARED) ? LX_MAP_PAGE_SHARED
+                 : write ? LX_MAP_PAGE_COPY : LX_MAP_PAGE_PRIVATE;
+
+    return p->k->ops->map_page(p->space, va, pg, v->prot, how);
 }
 
 /* The cached pages of the fault's 64 KiB window, within the region and the
@@ -248,7 +263,7 @@ static void fault_around(lx_proc_t *p, const lx_vma_t *v, uint32_t va)
 
         if (a == va || i >= eof || i >= n->npages || !n->pages[i].mem)
             continue;
-        if (map_one(p, v, a, &n->pages[i]) == LX_ERR(LX_ENOMEM))
+        if (map_one(p, v, a, &n->pages[i], false) == LX_ERR(LX_ENOMEM))
             return;
     }
 }
@@ -269,7 +284,7 @@ int lx_file_fault(lx_proc_t *p, uint32_t addr, bool write)
     err = page_at(p->k, v->file, i, &pg);
     if (err)
         return LX_ERR(LX_ENOMEM);
-    err = map_one(p, v, va, pg);
+    err = map_one(p, v, va, pg, write);
     if (err)
         return err == LX_ERR(LX_EEXIST) ? LX_ERR(LX_EFAULT) : err;
     if (!write)

@@ -238,6 +238,7 @@ static void copy_proc(lx_proc_t *c, const lx_proc_t *p, void *space)
     c->allocated = true;
     c->exited = false;
     c->exit_status = 0;
+    c->minflt = 0;
     c->threads = c->cur = NULL;
     c->th = (lx_thread_state_t){ .tid = c->pid, .tls_base = p->tls_base,
                                  .clear_child_tid = p->clear_child_tid,
@@ -251,8 +252,10 @@ static void copy_proc(lx_proc_t *c, const lx_proc_t *p, void *space)
             c->fd[fd]->refs++;
     if (c->cwd)
         c->cwd->opens++;
-    if (c->exe)
+    if (c->exe) {
         c->exe->opens++;
+        c->exe->runners++;
+    }
     for (int i = 0; i < LX_VMA_MAX; i++)
         lx_vma_hold(&c->vma[i]);
     c->next = k->procs;

@@ -15,8 +15,9 @@
  * The numbers are the guest's: memory from the host's mem_info, times from
  * its monotonic clock (which starts with the guest), a process's argument
  * bytes read from its own stack where exec.c put them (arg_start/arg_end),
- * its regions from its layout (the image's below the heap named by the
- * image's path, [heap], [stack]).
+ * its regions from its layout (a file mapping's with its offset, inode
+ * and path, the image's below the heap named by the image's path, [heap],
+ * [stack]).
  */
 #include "sys.h"
 #include "linux/stat.h"
@@ -192,7 +193,9 @@ static void stat_file(out_t *o, lx_proc_t *q, lx_proc_t *self)
     }
     /* tty_nr tpgid flags minflt cminflt majflt cmajflt utime stime cutime
      * cstime priority nice num_threads ... */
-    puts_(o, "0 -1 0 0 0 0 0 0 0 0 0 20 0 ");
+    puts_(o, "0 -1 0 ");
+    put_u(o, q->minflt, 0);
+    puts_(o, " 0 0 0 0 0 0 0 20 0 ");
     put_u(o, lx_thread_count(q), 0);
     for (int i = 20; i <= 52; i++)
         puts_(o, " 0");
@@ -234,28 +237,80 @@ static void status_file(out_t *o, lx_proc_t *q, lx_proc_t *self)
     status_line(o, "Threads:\t", lx_thread_count(q));
 }
 
-static void map_line(out_t *o, uint32_t start, uint32_t end, uint32_t prot, const char *name)
+/* One line of maps as fs/proc/task_mmu.c's show_map_vma prints it: range,
+ * rights, private or shared, the file's offset, device and inode (zeros
+ * for anonymous memory), then the name from the column i386 Linux pads to. */
+typedef struct map_line {
+    uint32_t start, end, prot;
+    bool shared;
+    uint64_t off;
+    uint32_t ino;
+    const char *name;           /* "" for none */
+} map_line_t;
+
+#define MAPS_NAME_COLUMN 48     /* task_mmu.c: seq_setwidth(25 + sizeof(void *) * 6 - 1) */
+
+static void map_line(out_t *o, const map_line_t *m)
 {
-    char perms[] = " ---p 00000000 00:00 0 ";
-    if (prot & LX_PROT_READ) perms[1] = 'r';
-    if (prot & LX_PROT_WRITE) perms[2] = 'w';
-    if (prot & LX_PROT_EXEC) perms[3] = 'x';
-    put_hex(o, start);
+    char perms[] = " ---p ", dev[] = " 00:00 ";
+    uint32_t line_start = o->n->size;
+
+    if (m->prot & LX_PROT_READ) perms[1] = 'r';
+    if (m->prot & LX_PROT_WRITE) perms[2] = 'w';
+    if (m->prot & LX_PROT_EXEC) perms[3] = 'x';
+    if (m->shared) perms[4] = 's';
+    if (m->ino) {
+        dev[4] = (char)('0' + (LX_FS_DEV >> 4 & 0xf));
+        dev[5] = (char)('0' + (LX_FS_DEV & 0xf));
+    }
+    put_hex(o, m->start);
     puts_(o, "-");
-    put_hex(o, end);
+    put_hex(o, m->end);
     puts_(o, perms);
-    puts_(o, name);
+    if (m->off >> 32)
+        put_hex(o, (uint32_t)(m->off >> 32));
+    put_hex(o, (uint32_t)m->off);
+    puts_(o, dev);
+    put_u(o, m->ino, 0);
+    puts_(o, " ");
+    if (m->name[0]) {           /* seq_pad: spaces to the column, then one more */
+        while (!o->err && o->n->size - line_start < MAPS_NAME_COLUMN)
+            puts_(o, " ");
+        puts_(o, " ");
+        puts_(o, m->name);
+    }
     puts_(o, "\n");
+}
+
+/* A region's line: a file mapping names its file (nothing if no name links
+ * it any more), the image's regions below the heap the image. The name is
+ * built in k->path[1]. */
+static void vma_line(out_t *o, const lx_proc_t *q, const lx_vma_t *v)
+{
+    char *name = q->k->path[1];
+    map_line_t m = { v->start, v->end, v->prot, false, 0, 0, name };
+
+    name[0] = '\0';
+    if (v->file) {
+        m.shared = v->flags & LX_VMA_SHARED;
+        m.off = (uint64_t)v->pgoff << LX_PAGE_SHIFT;
+        m.ino = v->file->ino;
+        if (name_of(q->k, v->file, name, LX_PATH_MAX) < 0)
+            name[0] = '\0';
+    } else if (v->end == q->k->user_top) {
+        m.name = "[stack]";
+    } else if (v->end <= q->brk_start && q->exe) {
+        if (name_of(q->k, q->exe, name, LX_PATH_MAX) < 0)
+            name[0] = '\0';
+    }
+    map_line(o, &m);
 }
 
 /* The regions in address order, the heap among them. */
 static void maps(out_t *o, lx_proc_t *q)
 {
-    char *image = q->k->path[1];
     uint32_t heap_end = (q->brk + LX_PAGE_SIZE - 1) & ~(LX_PAGE_SIZE - 1), at = 0;
     bool heap_done = heap_end <= q->brk_start;
-    if (!q->exe || name_of(q->k, q->exe, image, LX_PATH_MAX) < 0)
-        image[0] = '\0';
     for (;;) {
         const lx_vma_t *next = NULL;
         for (int i = 0; i < LX_VMA_MAX; i++) {
@@ -264,14 +319,13 @@ static void maps(out_t *o, lx_proc_t *q)
                 next = v;
         }
         if (!heap_done && (!next || next->start >= heap_end)) {
-            map_line(o, q->brk_start, heap_end, LX_PROT_READ | LX_PROT_WRITE, "[heap]");
+            map_line(o, &(map_line_t){ q->brk_start, heap_end, LX_PROT_READ | LX_PROT_WRITE,
+                                       false, 0, 0, "[heap]" });
             heap_done = true;
         }
         if (!next)
             return;
-        map_line(o, next->start, next->end, next->prot,
-                 next->end == q->k->user_top ? "[stack]" :
-                 next->end <= q->brk_start ? image : "");
+        vma_line(o, q, next);
         at = next->end;
     }
 }

@@ -80,7 +80,13 @@ static int32_t truncate_path(lx_proc_t *p, uint32_t upath, int64_t len)
     if (len < 0)
         return LX_ERR(LX_EINVAL);
     int err = inode_at(p, LX_AT_FDCWD, upath, true, &n);
-    return err ? err : set_length(p, n, len);
+    if (err)
+        return err;
+    /* Linux's vfs_truncate takes write access: refused while a process
+     * runs the file. */
+    if (LX_S_ISREG(n->mode) && n->runners)
+        return LX_ERR(LX_ETXTBSY);
+    return set_length(p, n, len);
 }
 
 /* Linux: ftruncate needs a regular file open for writing, else EINVAL. */

@@ -195,6 +195,10 @@ static int open_node(lx_proc_t *p, lx_inode_t *base, const char *path, uint32_t 
         return LX_ERR(LX_ENOTDIR);
     if (LX_S_ISDIR((*out)->mode) && (flags & LX_O_ACCMODE) != LX_O_RDONLY)
         return LX_ERR(LX_EISDIR);
+    /* A file a live process runs cannot be opened for writing (Linux:
+     * get_write_access in do_dentry_open, before any truncation). */
+    if (LX_S_ISREG((*out)->mode) && (flags & LX_O_ACCMODE) != LX_O_RDONLY && (*out)->runners)
+        return LX_ERR(LX_ETXTBSY);
     if (LX_S_ISREG((*out)->mode) && (flags & LX_O_TRUNC) &&
             (flags & LX_O_ACCMODE) != LX_O_RDONLY)
         return lx_fs_set_size(p->k, *out, 0);
@@ -218,6 +222,8 @@ static int32_t do_open(lx_proc_t *p, int32_t dirfd, uint32_t upath, uint32_t fla
         return LX_ERR(LX_ENOMEM);
     f->node = node;
     node->opens++;
+    if (lx_file_writes(f))
+        node->writers++;
     int fd = lx_fd_install(p, f, 0, flags & LX_O_CLOEXEC);
     if (fd < 0)
         lx_file_put(p->k, f);

@@ -151,6 +151,8 @@ static int mappable(lx_proc_t *p, const uint32_t *a, uint32_t len, lx_vma_t *v)
     v->pgoff = a[5];
     v->flags = (flags & LX_MAP_SHARED) ? LX_VMA_SHARED | (rw ? LX_VMA_MAYWRITE : 0)
                                        : LX_VMA_MAYWRITE;
+    if (lx_file_writes(f))
+        v->flags |= LX_VMA_WRITER;
     return 0;
 }
 

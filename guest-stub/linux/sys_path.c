@@ -15,7 +15,6 @@
 #include "linux/stat.h"
 #include <string.h>
 
-#define LX_ST_DEV   0x0001u     /* st_dev of our one file system (like tmpfs' 0:N) */
 #define LX_BLKSIZE  4096u
 #define LX_DIR_SIZE 4096u       /* st_size reported for directories */
 
@@ -29,7 +28,7 @@ static int get_path(lx_proc_t *p, uint32_t upath, int i, char **out)
 static void fill_stat(const lx_inode_t *n, struct lx_stat64 *st)
 {
     memset(st, 0, sizeof(*st));
-    st->st_dev = LX_ST_DEV;
+    st->st_dev = LX_FS_DEV;
     st->st_ino = st->st_ino_32 = n->ino;
     st->st_mode = n->mode;
     st->st_nlink = n->nlink;
@@ -156,7 +155,7 @@ LX_HANDLER(statx)
     sx.stx_atime.tv_sec = sx.stx_ctime.tv_sec = sx.stx_mtime.tv_sec = n->mtime;
     sx.stx_rdev_major = (n->rdev >> 8) & 0xfff;
     sx.stx_rdev_minor = (n->rdev & 0xff) | ((n->rdev >> 12) & 0xfff00);
-    sx.stx_dev_minor = LX_ST_DEV;
+    sx.stx_dev_minor = LX_FS_DEV;
     return lx_user_out(p, a[4], &sx, sizeof(sx));
 }
 

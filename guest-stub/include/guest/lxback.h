@@ -82,6 +82,10 @@ typedef struct lxb_ops {
     int (*map)(lxb_space_t *s, mm_cptr_t frame, uint32_t va, uint32_t rights, bool own,
                uintptr_t *m);
     void (*unmap)(lxb_space_t *s, uint32_t va, uintptr_t m, bool own);
+    /* A copy of frame's capability for the caller to keep, map with own
+     * and delete with slot_free once nothing maps it; 0 if none could be
+     * had. NULL if the backend holds no capabilities (map copies). */
+    mm_cptr_t (*frame_copy)(mm_cptr_t frame);
     int (*protect)(lxb_space_t *s, uint32_t va, uintptr_t m, uint32_t rights);
     /* A thread in s whose faults arrive on ep with badge, started with ctx. */
     int (*thread_new)(lxb_thread_t *t, lxb_space_t *s, uint32_t badge, uint32_t prio,

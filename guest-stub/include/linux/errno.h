@@ -29,6 +29,7 @@
 #define LX_ENFILE       23  /* errno-base.h: file table overflow */
 #define LX_EMFILE       24  /* errno-base.h: too many open files */
 #define LX_ENOTTY       25  /* errno-base.h: not a typewriter */
+#define LX_ETXTBSY      26  /* errno-base.h: text file busy */
 #define LX_EFBIG        27  /* errno-base.h: file too large */
 #define LX_ENOSPC       28  /* errno-base.h: no space left on device */
 #define LX_ESPIPE       29  /* errno-base.h: illegal seek */

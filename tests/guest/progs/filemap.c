@@ -22,6 +22,24 @@
  *   write through the shared mapping reaches the parent and the file, its
  *   write through the private one reaches neither; the child reads what
  *   the parent wrote privately before the fork.
+ *
+ * write: a store to each untouched page of a MAP_PRIVATE PROT_READ|
+ *   PROT_WRITE mapping costs one minor fault per page (/proc/self/stat's
+ *   minflt, counted around the stores on a second mapping, once the code
+ *   has run: Linux copies the cache page on the write fault itself); the
+ *   mapping holds the writes, the file and a new mapping do not.
+ *
+ * maps: /proc/self/maps names a mapped file: rights, private or shared,
+ *   offset, the inode stat() gives, and the path's last part (the rest
+ *   differs from the build host's).
+ *
+ * busy: ETXTBSY. While a child runs a copy of this program, opening the
+ *   copy for writing (O_WRONLY, O_RDWR) and truncate() fail with ETXTBSY,
+ *   O_RDONLY does not; once it has exited they work. execve of a file
+ *   open for writing, or mapped from a descriptor open for writing (the
+ *   descriptor closed), fails with ETXTBSY.
+ * wait: the child of busy: says it runs on descriptor 3, then reads its
+ *   standard input to the end.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -32,6 +50,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -224,6 +243,202 @@ static int fork_case(void)
     return 0;
 }
 
+/* Field 10 of /proc/self/stat (minflt); buf is touched before, so that
+ * reading it faults nothing. */
+static unsigned long minflt(char *buf, size_t size)
+{
+    int fd = open("/proc/self/stat", O_RDONLY);
+    ssize_t n = fd < 0 ? -1 : read(fd, buf, size - 1);
+    char *s;
+
+    if (fd >= 0)
+        close(fd);
+    if (n <= 0)
+        return 0;
+    buf[n] = '\0';
+    s = strrchr(buf, ')');
+    for (int field = 2; s && field < 10; field++)
+        s = strchr(s + 1, ' ');
+    return s ? strtoul(s + 1, NULL, 10) : 0;
+}
+
+static int write_case(void)
+{
+    static char stat_buf[1024];
+    int fd = make_file("tmp/filemap.write");
+    unsigned long before, after;
+    char *w = NULL;
+
+    memset(stat_buf, 0, sizeof(stat_buf));
+    for (int round = 0; round < 2; round++) {
+        w = map(PAGES * PG, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+        if (w == MAP_FAILED)
+            return 1;
+        before = minflt(stat_buf, sizeof(stat_buf));
+        for (int i = 0; i < PAGES; i++)
+            w[i * PG + 1] = (char)('a' + i);
+        after = minflt(stat_buf, sizeof(stat_buf));
+        if (round == 0)
+            munmap(w, PAGES * PG);
+    }
+    printf("faults for %d page writes: %lu\n", PAGES, after - before);
+    for (int i = 0; i < PAGES; i++)
+        printf("page %d: mapping %.2s\n", i, w + i * PG);
+    for (int i = 0; i < PAGES; i++)
+        file_bytes(fd, i * PG, 2);
+    munmap(w, PAGES * PG);
+    w = map(PAGES * PG, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+    printf("new mapping: %.2s %.2s\n", w, w + (PAGES - 1) * PG);
+    munmap(w, PAGES * PG);
+    close(fd);
+    unlink("tmp/filemap.write");
+    return 0;
+}
+
+/* The lines of /proc/self/maps whose path ends in suffix: rights, offset,
+ * whether the inode is ino, and the path's last part. */
+static void maps_of(const char *suffix, ino_t ino)
+{
+    static char buf[16384];
+    int fd = open("/proc/self/maps", O_RDONLY);
+    ssize_t n, got = 0;
+
+    while (fd >= 0 && (n = read(fd, buf + got, sizeof(buf) - 1 - (size_t)got)) > 0)
+        got += n;
+    close(fd);
+    buf[got] = '\0';
+    for (char *line = strtok(buf, "\n"); line; line = strtok(NULL, "\n")) {
+        char perms[8], dev[16], path[256];
+        unsigned long off, inode;
+        size_t len;
+
+        if (sscanf(line, "%*x-%*x %7s %lx %15s %lu %255s", perms, &off, dev, &inode, path) != 5)
+            continue;
+        len = strlen(path);
+        if (len < strlen(suffix) || strcmp(path + len - strlen(suffix), suffix))
+            continue;
+        printf("%s %08lx inode %s %s\n", perms, off, inode == ino ? "matches" : "differs",
+               strrchr(path, '/') + 1);
+    }
+}
+
+static int maps_case(void)
+{
+    int fd = make_file("tmp/filemap.maps");
+    struct stat st;
+    char *r, *s;
+
+    fstat(fd, &st);
+    r = map(2 * PG, PROT_READ, MAP_PRIVATE, fd, PG);
+    s = map(PG, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    if (r == MAP_FAILED || s == MAP_FAILED)
+        return 1;
+    printf("read %c %c\n", r[0], s[0]);
+    maps_of("/tmp/filemap.maps", st.st_ino);
+    munmap(s, PG);
+    printf("after munmap of the shared one:\n");
+    maps_of("/tmp/filemap.maps", st.st_ino);
+    munmap(r, 2 * PG);
+    close(fd);
+    unlink("tmp/filemap.maps");
+    return 0;
+}
+
+/* A copy of this program at name (mode 0755); the descriptor, still open
+ * for writing. */
+static int copy_self(const char *name)
+{
+    static char buf[65536];
+    int in = open("bin/filemap", O_RDONLY), out = open(name, O_WRONLY | O_CREAT | O_TRUNC, 0755);
+    ssize_t n;
+
+    if (in < 0 || out < 0) {
+        perror("copy");
+        exit(1);
+    }
+    while ((n = read(in, buf, sizeof(buf))) > 0)
+        if (write(out, buf, (size_t)n) != n) {
+            perror("copy");
+            exit(1);
+        }
+    close(in);
+    return out;
+}
+
+static void try_open(const char *what, const char *name, int flags)
+{
+    int fd = open(name, flags);
+
+    printf("%s: %s\n", what, fd < 0 ? strerror(errno) : "opened");
+    if (fd >= 0)
+        close(fd);
+}
+
+static void try_exec(const char *what, const char *name)
+{
+    char *argv[] = { "filemap", "none", NULL };
+
+    execv(name, argv);
+    printf("%s: execve: %s\n", what, strerror(errno));
+}
+
+static int busy_case(void)
+{
+    const char *name = "tmp/filemap.busy";
+    int out = copy_self(name), in[2], ready[2], status;
+    char c;
+    pid_t pid;
+    void *m;
+
+    try_exec("open for writing", name);
+    close(out);
+    out = open(name, O_RDWR);
+    m = map(PG, PROT_READ, MAP_PRIVATE, out, 0);
+    close(out);
+    try_exec("mapped from a descriptor open for writing", name);
+    munmap(m, PG);
+    if (pipe(in) || pipe(ready))
+        return 1;
+    pid = fork();
+    if (pid == 0) {
+        char *argv[] = { "filemap", "wait", NULL };
+
+        dup2(in[0], 0);
+        dup2(ready[1], 3);
+        close(in[1]);
+        close(ready[0]);
+        execv(name, argv);
+        _exit(127);
+    }
+    close(in[0]);
+    close(ready[1]);
+    if (read(ready[0], &c, 1) != 1)
+        printf("the child did not start\n");
+    try_open("O_WRONLY while running", name, O_WRONLY);
+    try_open("O_RDWR while running", name, O_RDWR);
+    try_open("O_RDWR|O_TRUNC while running", name, O_RDWR | O_TRUNC);
+    try_open("O_RDONLY while running", name, O_RDONLY);
+    printf("truncate while running: %s\n", truncate(name, 0) ? strerror(errno) : "done");
+    close(in[1]);
+    waitpid(pid, &status, 0);
+    printf("child status %d\n", WEXITSTATUS(status));
+    try_open("O_WRONLY after exit", name, O_WRONLY);
+    printf("truncate after exit: %s\n", truncate(name, 0) ? strerror(errno) : "done");
+    unlink(name);
+    return 0;
+}
+
+static int wait_case(void)
+{
+    char buf[64];
+
+    if (write(3, "r", 1) != 1)
+        return 1;
+    while (read(0, buf, sizeof(buf)) > 0)
+        ;
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     setvbuf(stdout, NULL, _IONBF, 0);
@@ -233,6 +448,14 @@ int main(int argc, char **argv)
         return shared_case();
     if (argc == 2 && !strcmp(argv[1], "fork"))
         return fork_case();
-    fprintf(stderr, "usage: filemap private|shared|fork\n");
+    if (argc == 2 && !strcmp(argv[1], "write"))
+        return write_case();
+    if (argc == 2 && !strcmp(argv[1], "maps"))
+        return maps_case();
+    if (argc == 2 && !strcmp(argv[1], "busy"))
+        return busy_case();
+    if (argc == 2 && !strcmp(argv[1], "wait"))
+        return wait_case();
+    fprintf(stderr, "usage: filemap private|shared|fork|write|maps|busy|wait\n");
     return 2;
 }

@@ -171,6 +171,7 @@ static void error_numbers(void **state)
     assert_int_equal(LX_ENFILE, ENFILE);
     assert_int_equal(LX_EMFILE, EMFILE);
     assert_int_equal(LX_ENOTTY, ENOTTY);
+    assert_int_equal(LX_ETXTBSY, ETXTBSY);
     assert_int_equal(LX_EFBIG, EFBIG);
     assert_int_equal(LX_ENOSPC, ENOSPC);
     assert_int_equal(LX_ESPIPE, ESPIPE);

@@ -349,6 +349,37 @@ static void execve_replaces_the_image(void **state)
     assert_ptr_equal(w->p.space, now);                  /* nothing changed */
 }
 
+/* ETXTBSY both ways, as Linux's i_writecount: no execve of a file open for
+ * writing (or mapped from such a descriptor), no write access to a file a
+ * live process runs. */
+static void text_busy_refusals(void **state)
+{
+    fake_world_t *w = *state;
+    lx_exec_info_t info;
+    uint32_t path = fake_put_str(w, 0x300, "/bin/busybox");
+    int32_t fd = SC3(w, LX_NR_open, path, LX_O_RDWR, 0);
+
+    assert_true(fd >= 0);
+    assert_int_equal(lx_exec(&w->p, "/bin/busybox", g_argv, g_envp, &info), -LX_ETXTBSY);
+    int32_t at = SC6(w, LX_NR_mmap2, 0, 4096, LX_PROT_READ, LX_MAP_PRIVATE, (uint32_t)fd, 0);
+    assert_true((uint32_t)at < (uint32_t)-4095);        /* an address, not an error */
+    assert_int_equal(SC3(w, LX_NR_close, (uint32_t)fd, 0, 0), 0);
+    assert_int_equal(lx_exec(&w->p, "/bin/busybox", g_argv, g_envp, &info), -LX_ETXTBSY);
+    assert_int_equal(SC3(w, LX_NR_munmap, (uint32_t)at, 4096, 0), 0);
+    assert_int_equal(lx_exec(&w->p, "/bin/busybox", g_argv, g_envp, &info), 0);
+    assert_int_equal(SC3(w, LX_NR_open, path, LX_O_WRONLY, 0), -LX_ETXTBSY);
+    assert_int_equal(SC3(w, LX_NR_open, path, LX_O_RDWR | LX_O_TRUNC, 0), -LX_ETXTBSY);
+    assert_int_equal(SC3(w, LX_NR_truncate, path, 0, 0), -LX_ETXTBSY);
+    assert_int_equal(w->p.exe->size, g_len);            /* nothing truncated */
+    fd = SC3(w, LX_NR_open, path, LX_O_RDONLY, 0);
+    assert_true(fd >= 0);
+    assert_int_equal(SC3(w, LX_NR_close, (uint32_t)fd, 0, 0), 0);
+    lx_proc_drop_exe(&w->p);                            /* as at exit */
+    fd = SC3(w, LX_NR_open, path, LX_O_WRONLY, 0);
+    assert_true(fd >= 0);
+    assert_int_equal(SC3(w, LX_NR_close, (uint32_t)fd, 0, 0), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -357,6 +388,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(auxv_matches_the_host_kernel, setup, teardown),
         cmocka_unit_test_setup_teardown(refusals, setup, teardown),
         cmocka_unit_test_setup_teardown(execve_replaces_the_image, setup, teardown),
+        cmocka_unit_test_setup_teardown(text_busy_refusals, setup, teardown),
     };
     return cmocka_run_group_tests_name("linux_exec", tests, load_busybox, free_busybox);
 }

@@ -230,10 +230,12 @@ static void f_page_put(void *ctx, const lx_page_t *pg)
 }
 
 /* A shared page is the cache's own memory (borrowed: the space does not
- * free it); a private one a copy made now, which a process cannot tell
- * from the real copy made on its first write. */
-static int f_map_page(void *space, uint32_t va, const lx_page_t *pg, uint32_t prot, bool shared)
+ * free it); a private one a copy made now (LX_MAP_PAGE_COPY, or for
+ * LX_MAP_PAGE_PRIVATE a copy a process cannot tell from the real copy
+ * made on its first write). */
+static int f_map_page(void *space, uint32_t va, const lx_page_t *pg, uint32_t prot, uint32_t how)
 {
+    bool shared = how & LX_MAP_PAGE_SHARED;
     fake_space_t *s = space;
     fake_page_t *fp = va / PG < FAKE_PAGES ? &s->pages[va / PG] : NULL;
 
