@@ -119,31 +119,35 @@ static __attribute__((noinline)) const cte_t *fp_lookup_levels(cap_t node, word_
     }
 }
 
-/* fp_lookup() for a root that resolves fewer than 32 bits: its first
- * level in a few instructions when the slot there holds no CNode (a
- * server's endpoint in its CSpace's top level, as the Linux guest kernel's
- * ReplyRecv names it), else the general walk. Out of line and with its
- * arguments in registers, so that the common case's registers stay free. */
-static __attribute__((noinline, regparm(2), optimize("omit-frame-pointer")))
-const cte_t *fp_lookup_short(const cap_t *root, word_t cptr)
+/* The first level of a root that resolves fewer than 32 bits, radix its
+ * radix: the slot there if it holds no CNode (a server's endpoint in its
+ * CSpace's top level, as the Linux guest kernel's ReplyRecv names it),
+ * fp_null_slot if the guard does not match, NULL if the walk must go on.
+ * The capability's words are read where needed, to keep registers free. */
+FP_INLINE const cte_t *fp_lookup_first(const cap_t *root, word_t radix, word_t cptr)
 {
-    word_t w1 = root->w1;
-    word_t radix = cap_w1_cnode_radix(w1);
-    word_t level = radix + cap_w1_cnode_guard_size(w1);
+    word_t level = radix + cap_w1_cnode_guard_size(FP_RELOAD(root->w1));
 
-    if (likely(level < WORD_BITS)) {
-        /* Few registers: the capability's words are read where needed. */
-        word_t top = cptr >> (WORD_BITS - level);
-        word_t guard = top >> radix;
-        if (unlikely(guard != cap_w1_cnode_guard(FP_RELOAD(root->w1))))
-            return &fp_null_slot;
-        const cte_t *slot = (const cte_t *)(uintptr_t)(FP_RELOAD(root->w0) & ~CAP_TYPE_MASK) +
-                            (top - (guard << radix));
-        assert(slot == cnode_slots(*root) + (top - (guard << radix)));
-        if (likely(cap_type(slot->cap) != CAP_CNODE))
-            return slot;
-    }
-    return fp_lookup_levels(*root, cptr);
+    if (unlikely(level >= WORD_BITS))
+        return NULL;
+    word_t top = cptr >> (WORD_BITS - level);
+    word_t guard = top >> radix;
+    if (unlikely(guard != cap_w1_cnode_guard(FP_RELOAD(root->w1))))
+        return &fp_null_slot;
+    const cte_t *slot = (const cte_t *)(uintptr_t)(FP_RELOAD(root->w0) & ~CAP_TYPE_MASK) +
+                        (top - (guard << radix));
+    assert(slot == cnode_slots(*root) + (top - (guard << radix)));
+    return cap_type(slot->cap) != CAP_CNODE ? slot : NULL;
+}
+
+/* fp_lookup() for a root that resolves fewer than 32 bits, out of line
+ * and with its arguments in registers, so that the common case's
+ * registers stay free. */
+static __attribute__((noinline, regparm(2))) const cte_t *fp_lookup_short(const cap_t *root, word_t cptr)
+{
+    const cte_t *slot = fp_lookup_first(root, cap_w1_cnode_radix(root->w1), cptr);
+
+    return likely(slot != NULL) ? slot : fp_lookup_levels(*root, cptr);
 }
 
 /* The radix and guard size fields of a CNode capability (w1 >> 18) that
@@ -165,7 +169,10 @@ _Static_assert(CNODE_RADIX_SHIFT - CNODE_GUARD_SIZE_SHIFT == CNODE_SIZE_FIELD_BI
  * capability is read through the returned pointer where it is needed, so
  * that its words need no register while the checks run. The radix is the
  * top field of a CNode capability's second word (at most 31: nothing above
- * it), and the CNode's address its first word less the type. */
+ * it), and the CNode's address its first word less the type. With
+ * short_in_line (ReplyRecv's, for the Linux guest kernel), a first level
+ * that ends the lookup with fewer bits is in line too; elsewhere it would
+ * cost the 32-bit case registers (seL4_Call 153 -> 161 instructions). */
 FP_INLINE const cte_t *fp_lookup(const tcb_t *t, word_t cptr, bool short_in_line)
 {
     const cap_t *root = &t->slots[TCB_SLOT_CTABLE].cap;
@@ -183,17 +190,9 @@ FP_INLINE const cte_t *fp_lookup(const tcb_t *t, word_t cptr, bool short_in_line
         return (const cte_t *)(uintptr_t)slots + (cptr - (guard << radix));
     }
     if (short_in_line) {
-        word_t level = radix + cap_w1_cnode_guard_size(FP_RELOAD(root->w1));
-        if (likely(level < WORD_BITS)) {
-            word_t top = cptr >> (WORD_BITS - level);
-            word_t guard = top >> radix;
-            if (unlikely(guard != cap_w1_cnode_guard(FP_RELOAD(root->w1))))
-                return &fp_null_slot;
-            const cte_t *slot = (const cte_t *)(uintptr_t)(FP_RELOAD(root->w0) & ~CAP_TYPE_MASK) +
-                                (top - (guard << radix));
-            if (likely(cap_type(slot->cap) != CAP_CNODE))
-                return slot;
-        }
+        const cte_t *slot = fp_lookup_first(root, radix, cptr);
+        if (likely(slot != NULL))
+            return slot;
     }
     return fp_lookup_short(root, cptr);
 }
