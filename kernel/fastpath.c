@@ -625,9 +625,17 @@ FASTPATH_ENTRY void fastpath_reply_recv(void)
     /* As in fastpath_call: a thread with a saved fault takes the slow path
      * (its reply sends that fault, transfer.c). */
     FP_GOTO_IF_NONZERO(cur->fault.type, slow);
-    /* The reply first: it decides how long a message may be, and a long
-     * one falls back before the lookup. A reply capability that is not the
-     * master has exactly CAP_REPLY in its type and master bits. */
+    /* The receive's endpoint first, while few registers are live (its
+     * lookup has a first level in line for a root of fewer bits). */
+    const cte_t *ep_slot = fp_lookup(cur, cur->ctx.ebx, true);
+    word_t p = fp_cap_object(&ep_slot->cap, CAP_ENDPOINT);
+    if (unlikely(!fp_is_object(p) || !(ep_slot->cap.w1 & RIGHT_READ)))
+        arch_fastpath_fallback(SYS_REPLY_RECV);
+    if (unlikely(((endpoint_t *)p)->state == EP_SEND))
+        arch_fastpath_fallback(SYS_REPLY_RECV);
+    /* Then the reply, which decides how long a message may be. A reply
+     * capability that is not the master has exactly CAP_REPLY in its type
+     * and master bits. */
     cte_t *reply_slot = &cur->slots[TCB_SLOT_CALLER];
     if (unlikely((reply_slot->cap.w0 & REPLY_LOW_MASK) != CAP_REPLY))
         arch_fastpath_fallback(SYS_REPLY_RECV);
@@ -641,12 +649,6 @@ FASTPATH_ENTRY void fastpath_reply_recv(void)
     } else if (unlikely(!fp_fault_reply_restarts(fault, cur->ctx.esi))) {
         arch_fastpath_fallback(SYS_REPLY_RECV);
     }
-    const cte_t *ep_slot = fp_lookup(cur, cur->ctx.ebx, true);
-    word_t p = fp_cap_object(&ep_slot->cap, CAP_ENDPOINT);
-    if (unlikely(!fp_is_object(p) || !(ep_slot->cap.w1 & RIGHT_READ)))
-        arch_fastpath_fallback(SYS_REPLY_RECV);
-    if (unlikely(((endpoint_t *)p)->state == EP_SEND))
-        arch_fastpath_fallback(SYS_REPLY_RECV);
     notification_t *bound = cur->bound_ntfn;
     if (unlikely(bound != NULL && ntfn_state(bound) == NTFN_ACTIVE))
         arch_fastpath_fallback(SYS_REPLY_RECV);
