@@ -18,6 +18,7 @@
  *     fnstsw  fpstate.status  the status word, as Linux stores it there
  *     fnsave  fpstate         the legacy i387 image; then FNINIT's state
  *     ldmxcsr =0x1f80         MXCSR_DEFAULT
+ *     xorps   xmm0..xmm7      each register zero, as in the initial state
  *     jmp     handler
  *
  * None of them changes an integer register or EFLAGS, so the handler
@@ -46,7 +47,7 @@
 #define FX_ALIGN        64u     /* arch/x86/kernel/fpu/signal.c: buf_fx rounded down to 64 */
 #define FX_SIZE         ((uint32_t)sizeof(struct lx_fxsave))
 #define LEGACY_SIZE     ((uint32_t)sizeof(struct lx_fpstate_legacy))
-#define SAVE_STUB_ROOM  48u     /* the save stub and its MXCSR word, above buf_fx */
+#define SAVE_STUB_ROOM  72u     /* the save stub and its MXCSR word, above buf_fx */
 #define MXCSR_WORD      (SAVE_STUB_ROOM - 4u)
 #define MATH_SIZE       (LEGACY_SIZE + FX_SIZE + SAVE_STUB_ROOM)
 #define RESTORE_STUB    12u     /* fxrstor m32 (7 bytes), jmp rel32 (5) */
@@ -58,6 +59,9 @@
 #define OP_FXGROUP      0xae    /* 0F AE /0 fxsave, /1 fxrstor, /2 ldmxcsr */
 #define OP_DD           0xdd    /* DD /6 fnsave, DD /7 fnstsw m16 */
 #define OP_JMP_REL32    0xe9
+#define OP_XORPS        0x57    /* 0F 57 /r: xorps xmm, xmm/m128 */
+#define MODRM_REG(r, m) ((uint8_t)(0xc0 | ((r) << 3) | (m)))
+#define XMM_REGS        8u      /* XMM0..XMM7 in 32-bit mode */
 #define OP_NOP          0x90
 #define MODRM_DISP32(r) ((uint8_t)(((r) << 3) | 5))
 #define REG_FXSAVE      0
@@ -115,7 +119,14 @@ int lx_sig_fpu_save(lx_proc_t *p, uint32_t fp, uint32_t handler, uint32_t restor
     c = emit_mem(c, 0, OP_DD, REG_FNSTSW, fp + STATUS_OFFSET);
     c = emit_mem(c, 0, OP_DD, REG_FNSAVE, fp);
     c = emit_mem(c, OP_0F, OP_FXGROUP, REG_LDMXCSR, mxcsr_at);
+    for (uint8_t r = 0; r < XMM_REGS; r++) {
+        *c++ = OP_0F;
+        *c++ = OP_XORPS;
+        *c++ = MODRM_REG(r, r);
+    }
     c = emit_jmp(c, stub + (uint32_t)(c - code), handler);
+    _Static_assert(7 + 7 + 6 + 6 + 7 + 3 * XMM_REGS + JMP_LEN < MXCSR_WORD,
+                   "the longest save stub (with a restore first) fits below its MXCSR word");
     *c = OP_NOP;
     memcpy(code + MXCSR_WORD, &mxcsr, sizeof(mxcsr));
     /* only what the stub does not store: copies are the cost of a signal */

@@ -114,7 +114,14 @@ static uint32_t save_stub_target(fake_world_t *w, uint32_t eip, uint32_t fpstate
     assert_int_equal(operand(w, eip + 13, fnsave, 2), fpstate);
     assert_int_equal(fake_read32(&w->space, operand(w, eip + 19, ldmxcsr, 3)),
                      LX_MXCSR_DEFAULT);
-    return jmp_target(w, eip + 26);
+    /* xorps xmmN, xmmN for N = 0..7: the handler's XMM registers zero */
+    for (uint8_t r = 0; r < 8; r++) {
+        const uint8_t xorps[] = { 0x0f, 0x57, (uint8_t)(0xc0 | r << 3 | r) };
+        uint8_t code[3];
+        read_user(w, eip + 26 + 3u * r, code, 3);
+        assert_memory_equal(code, xorps, 3);
+    }
+    return jmp_target(w, eip + 50);
 }
 
 /* The stub sigreturn resumes at loads the image below it: its target. */
