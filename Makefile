@@ -297,7 +297,38 @@ $(BUILD)/guest-stub/rootfs/bin/%: tests/guest/progs/%.c
 	$(call msg,CC32,$<)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(GUEST_PROG_CFLAGS) -o $@ $<
-$(GUEST_INITRAMFS): $(GUEST_PROGS) $(GUEST_BUSYBOX) tests/guest/rootfs.txt $(GUEST_SCRIPTS)
+# The same programs against musl as bin/<name>-musl (docs/guest.md, "Two libcs"): musl-dev:i386
+# unpacked under build/debs/ by tools/install-deps.sh (it cannot be installed beside
+# gcc-multilib), used through its own musl-gcc.specs with the package's paths pointed there,
+# plus the kernel's uapi headers (<linux/...>, <asm/...> of linux-libc-dev, as the glibc build
+# sees them), which musl does not carry.  The specs' link spec drops gcc's -m elf_i386, hence
+# -Wl,-m,elf_i386.  *-nolibc.c has no libc to change; GUEST_MUSL_SKIP names any program
+# that is glibc's only.
+GUEST_MUSL_ROOT  := $(BUILD)/debs/musl-dev-i386
+GUEST_MUSL_LIBC  := $(GUEST_MUSL_ROOT)/usr/lib/i386-linux-musl/libc.a
+GUEST_MUSL_DIR   := $(BUILD)/guest-stub/musl
+GUEST_MUSL_SPECS := $(GUEST_MUSL_DIR)/musl-gcc.specs
+GUEST_MUSL_SKIP  :=
+GUEST_MUSL_SRCS  := $(filter-out %-nolibc.c $(addprefix tests/guest/progs/,$(addsuffix .c,$(GUEST_MUSL_SKIP))),$(GUEST_PROG_SRCS))
+GUEST_MUSL_PROGS := $(patsubst tests/guest/progs/%.c,$(BUILD)/guest-stub/rootfs/bin/%-musl,$(GUEST_MUSL_SRCS))
+GUEST_MUSL_CFLAGS = -specs $(GUEST_MUSL_SPECS) -isystem $(GUEST_MUSL_DIR)/include -Wl,-m,elf_i386 \
+                    $(GUEST_PROG_CFLAGS)
+$(GUEST_MUSL_LIBC):
+	$(Q)tools/install-deps.sh
+$(GUEST_MUSL_SPECS): $(GUEST_MUSL_LIBC)
+	$(call msg,GEN,$@)
+	$(Q)mkdir -p $(@D)/include
+	$(Q)for d in linux asm asm-generic; do ln -sfn /usr/include/$$d $(@D)/include/$$d; done
+	$(Q)sed -e 's#/usr/include/i386-linux-musl#$(abspath $(GUEST_MUSL_ROOT))/usr/include/i386-linux-musl#g' \
+	    -e 's#/usr/lib/i386-linux-musl#$(abspath $(GUEST_MUSL_ROOT))/usr/lib/i386-linux-musl#g' \
+	    $(GUEST_MUSL_ROOT)/usr/lib/i386-linux-musl/musl-gcc.specs > $@.tmp
+	$(Q)mv -f $@.tmp $@
+$(BUILD)/guest-stub/rootfs/bin/threads-musl: GUEST_PROG_CFLAGS += -pthread
+$(BUILD)/guest-stub/rootfs/bin/%-musl: tests/guest/progs/%.c $(GUEST_MUSL_SPECS)
+	$(call msg,CC32-MUSL,$<)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(GUEST_MUSL_CFLAGS) -o $@ $<
+$(GUEST_INITRAMFS): $(GUEST_PROGS) $(GUEST_MUSL_PROGS) $(GUEST_BUSYBOX) tests/guest/rootfs.txt $(GUEST_SCRIPTS)
 	$(call msg,CPIO,$@)
 	$(Q)mkdir -p $(addprefix $(BUILD)/guest-stub/rootfs/,bin dev tmp scripts)
 	$(Q)cp -f $(GUEST_BUSYBOX) $(BUILD)/guest-stub/rootfs/bin/busybox
