@@ -302,13 +302,14 @@ $(BUILD)/guest-stub/rootfs/bin/%: tests/guest/progs/%.c
 # gcc-multilib), used through its own musl-gcc.specs with the package's paths pointed there,
 # plus the kernel's uapi headers (<linux/...>, <asm/...> of linux-libc-dev, as the glibc build
 # sees them), which musl does not carry.  The specs' link spec drops gcc's -m elf_i386, hence
-# -Wl,-m,elf_i386.  *-nolibc.c has no libc to change; GUEST_MUSL_SKIP names any program
-# that is glibc's only.
+# -Wl,-m,elf_i386.  *-nolibc.c has no libc to change; GUEST_MUSL_SKIP names the programs
+# that are glibc's only: calls2 (branch lxcalls) calls renameat2 with RENAME_*, which musl
+# 1.2.3 does not declare.
 GUEST_MUSL_ROOT  := $(BUILD)/debs/musl-dev-i386
 GUEST_MUSL_LIBC  := $(GUEST_MUSL_ROOT)/usr/lib/i386-linux-musl/libc.a
 GUEST_MUSL_DIR   := $(BUILD)/guest-stub/musl
 GUEST_MUSL_SPECS := $(GUEST_MUSL_DIR)/musl-gcc.specs
-GUEST_MUSL_SKIP  :=
+GUEST_MUSL_SKIP  := calls2
 GUEST_MUSL_SRCS  := $(filter-out %-nolibc.c $(addprefix tests/guest/progs/,$(addsuffix .c,$(GUEST_MUSL_SKIP))),$(GUEST_PROG_SRCS))
 GUEST_MUSL_PROGS := $(patsubst tests/guest/progs/%.c,$(BUILD)/guest-stub/rootfs/bin/%-musl,$(GUEST_MUSL_SRCS))
 GUEST_MUSL_CFLAGS = -specs $(GUEST_MUSL_SPECS) -isystem $(GUEST_MUSL_DIR)/include -Wl,-m,elf_i386 \
