@@ -735,7 +735,6 @@ systest: $(if $(GUEST_DIFF),guest-diff-build)
 .PHONY: guest-diff-build
 guest-diff-build: deps
 	$(Q)$(MAKE) $(SUBMAKE_FLAGS) $(BUILD)/kernel/kernel.elf $(VMM_ELF) $(GUEST_ELF) $(GUEST_INITRAMFS)
-	$(Q)$(MAKE) $(SUBMAKE_FLAGS) $(GUEST_LIBC_INITRAMFS)
 
 define run_systests +=
 
@@ -751,6 +750,10 @@ endef
 # with its own archive and staging tree, in the same pseudo suite `guest`.
 all: $(if $(GUEST_ELF),$(GUEST_LIBC_INITRAMFS))
 SYS_COUNTS += $(if $(GUEST_DIFF),$(LOGS)/guest-diff-libc/counts)
+systest: $(if $(GUEST_DIFF),guest-libc-build)
+.PHONY: guest-libc-build
+guest-libc-build: guest-diff-build
+	$(Q)$(MAKE) $(SUBMAKE_FLAGS) $(GUEST_LIBC_INITRAMFS)
 define run_systests +=
 
 	@rm -rf $(LOGS)/guest-diff-libc
