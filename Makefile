@@ -297,6 +297,64 @@ $(BUILD)/guest-stub/rootfs/bin/%: tests/guest/progs/%.c
 	$(call msg,CC32,$<)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(GUEST_PROG_CFLAGS) -o $@ $<
+# The libc comparison (docs/guest.md, "Two libcs"): the same programs built against musl as
+# bin/<name>-musl, and tests/guest/libc/*.c against both libcs, staged in an archive of their
+# own, build/guest-stub/libc/initramfs.cpio (with bin/hello, busybox, the scripts and the small
+# files they use), so that the initramfs every other guest copies does not grow.  musl is
+# musl-dev:i386 unpacked under build/debs/ by tools/install-deps.sh (it cannot be installed
+# beside gcc-multilib), used through its own musl-gcc.specs with the package's paths pointed
+# there, plus the kernel's uapi headers (<linux/...>, <asm/...> of linux-libc-dev, as the glibc
+# build sees them), which musl does not carry.  The specs' link spec drops gcc's -m elf_i386,
+# hence -Wl,-m,elf_i386.  *-nolibc.c has no libc to change; GUEST_MUSL_SKIP names the programs
+# that are glibc's only: calls2 (branch lxcalls) calls renameat2 with RENAME_*, which musl
+# 1.2.3 does not declare.
+GUEST_MUSL_ROOT  := $(BUILD)/debs/musl-dev-i386
+GUEST_MUSL_LIBC  := $(GUEST_MUSL_ROOT)/usr/lib/i386-linux-musl/libc.a
+GUEST_MUSL_DIR   := $(BUILD)/guest-stub/musl
+GUEST_MUSL_SPECS := $(GUEST_MUSL_DIR)/musl-gcc.specs
+GUEST_MUSL_SKIP  := calls2
+GUEST_LIBC_SRCS  := $(sort $(wildcard tests/guest/libc/*.c))
+GUEST_LIBC_ROOT  := $(BUILD)/guest-stub/libc/rootfs
+GUEST_LIBC_INITRAMFS := $(BUILD)/guest-stub/libc/initramfs.cpio
+GUEST_MUSL_SRCS  := $(filter-out %-nolibc.c $(addprefix tests/guest/progs/,$(addsuffix .c,$(GUEST_MUSL_SKIP))),$(GUEST_PROG_SRCS)) \
+                    $(GUEST_LIBC_SRCS)
+GUEST_LIBC_PROGS := $(patsubst %.c,$(GUEST_LIBC_ROOT)/bin/%-musl,$(notdir $(GUEST_MUSL_SRCS))) \
+                    $(patsubst tests/guest/libc/%.c,$(GUEST_LIBC_ROOT)/bin/%,$(GUEST_LIBC_SRCS))
+GUEST_MUSL_CFLAGS = -specs $(GUEST_MUSL_SPECS) -isystem $(GUEST_MUSL_DIR)/include -Wl,-m,elf_i386 \
+                    $(GUEST_PROG_CFLAGS)
+$(GUEST_MUSL_LIBC):
+	$(Q)tools/install-deps.sh
+$(GUEST_MUSL_SPECS): $(GUEST_MUSL_LIBC)
+	$(call msg,GEN,$@)
+	$(Q)mkdir -p $(@D)/include
+	$(Q)for d in linux asm asm-generic; do ln -sfn /usr/include/$$d $(@D)/include/$$d; done
+	$(Q)sed -e 's#/usr/include/i386-linux-musl#$(abspath $(GUEST_MUSL_ROOT))/usr/include/i386-linux-musl#g' \
+	    -e 's#/usr/lib/i386-linux-musl#$(abspath $(GUEST_MUSL_ROOT))/usr/lib/i386-linux-musl#g' \
+	    $(GUEST_MUSL_ROOT)/usr/lib/i386-linux-musl/musl-gcc.specs > $@.tmp
+	$(Q)mv -f $@.tmp $@
+$(GUEST_LIBC_ROOT)/bin/threads-musl: GUEST_PROG_CFLAGS += -pthread
+$(GUEST_LIBC_ROOT)/bin/%-musl: tests/guest/progs/%.c $(GUEST_MUSL_SPECS)
+	$(call msg,CC32-MUSL,$<)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(GUEST_MUSL_CFLAGS) -o $@ $<
+$(GUEST_LIBC_ROOT)/bin/%-musl: tests/guest/libc/%.c $(GUEST_MUSL_SPECS)
+	$(call msg,CC32-MUSL,$<)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(GUEST_MUSL_CFLAGS) -o $@ $<
+$(GUEST_LIBC_ROOT)/bin/%: tests/guest/libc/%.c
+	$(call msg,CC32,$<)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(GUEST_PROG_CFLAGS) -o $@ $<
+# Everything of the main staging tree but bin/, and of bin/ what the programs run: hello
+# (procs' posix_spawn) and busybox.
+$(GUEST_LIBC_INITRAMFS): $(GUEST_LIBC_PROGS) $(GUEST_INITRAMFS)
+	$(call msg,CPIO,$@)
+	$(Q)cd $(BUILD)/guest-stub/rootfs && find . -mindepth 1 ! -path './bin' ! -path './bin/*' | \
+	    cpio -pdmu --quiet $(abspath $(GUEST_LIBC_ROOT))
+	$(Q)cp -f $(addprefix $(BUILD)/guest-stub/rootfs/bin/,hello busybox) $(GUEST_LIBC_ROOT)/bin/
+	$(Q)cd $(GUEST_LIBC_ROOT) && find . -mindepth 1 | LC_ALL=C sort | \
+	    cpio -o -H newc -R 0:0 --quiet > $(abspath $@).tmp
+	$(Q)mv -f $@.tmp $@
 $(GUEST_INITRAMFS): $(GUEST_PROGS) $(GUEST_BUSYBOX) tests/guest/rootfs.txt $(GUEST_SCRIPTS)
 	$(call msg,CPIO,$@)
 	$(Q)mkdir -p $(addprefix $(BUILD)/guest-stub/rootfs/,bin dev tmp scripts)
@@ -686,6 +744,24 @@ define run_systests +=
 	    --initrd $(GUEST_INITRAMFS) --rootfs $(BUILD)/guest-stub/rootfs \
 	    --cases tests/guest/diff.tsv --build-dir $(BUILD)/tests/guest \
 	    --log-dir $(LOGS)/guest-diff --counts $(LOGS)/guest-diff/counts || true)
+endef
+
+# The libc comparison (tests/guest/diff-libc.tsv: glibc and musl builds of the same programs) runs
+# with its own archive and staging tree, in the same pseudo suite `guest`.
+all: $(if $(GUEST_ELF),$(GUEST_LIBC_INITRAMFS))
+SYS_COUNTS += $(if $(GUEST_DIFF),$(LOGS)/guest-diff-libc/counts)
+systest: $(if $(GUEST_DIFF),guest-libc-build)
+.PHONY: guest-libc-build
+guest-libc-build: guest-diff-build
+	$(Q)$(MAKE) $(SUBMAKE_FLAGS) $(GUEST_LIBC_INITRAMFS)
+define run_systests +=
+
+	@rm -rf $(LOGS)/guest-diff-libc
+	$(if $(GUEST_DIFF),$(Q)$(PYTHON) tools/run-guest-difftests.py --jobs $(JOBS) \
+	    --kernel $(BUILD)/kernel/kernel.elf --vmm $(VMM_ELF) --guest $(GUEST_ELF) \
+	    --initrd $(GUEST_LIBC_INITRAMFS) --rootfs $(GUEST_LIBC_ROOT) \
+	    --cases tests/guest/diff-libc.tsv --build-dir $(BUILD)/tests/guest-libc \
+	    --log-dir $(LOGS)/guest-diff-libc --counts $(LOGS)/guest-diff-libc/counts || true)
 endef
 
 # The guest benchmarks against native Linux (issue 24; docs/guest.md, "Benchmarks"): one static

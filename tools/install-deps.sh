@@ -43,6 +43,13 @@ BUSYBOX_DEB_DIR=build/debs
 BUSYBOX_ROOT=$BUSYBOX_DEB_DIR/busybox-static-i386
 BUSYBOX_PACKAGE=busybox-static:i386
 
+# musl for the i386 test programs (gcc -m32 -static against musl, docs/guest.md) is fetched the
+# same way: musl-dev:i386 cannot be installed beside gcc-multilib on Debian 12 (it depends on
+# gcc-i686-linux-gnu, which gcc-multilib conflicts with), so its headers, crt files, libc.a and
+# musl-gcc.specs are unpacked into $MUSL_ROOT and the Makefile points the specs there.
+MUSL_ROOT=$BUSYBOX_DEB_DIR/musl-dev-i386
+MUSL_PACKAGE=musl-dev:i386
+
 # `tools/install-deps.sh native-linux` (make bench-native) fetches Debian's own i386 kernel the
 # same way: the metapackage linux-image-686:i386 with `apt-get download`, then the real
 # linux-image-<abi>-686 package it depends on (never from anywhere else), cached in
@@ -130,9 +137,36 @@ fetch_busybox() {
     fi
 }
 
+# Fetches musl-dev:i386 with `apt-get download` and unpacks it with `dpkg-deb -x` into
+# $MUSL_ROOT, unless it is there.  Needs the i386 architecture in apt's lists.
+fetch_musl() {
+    local lib=$MUSL_ROOT/usr/lib/i386-linux-musl
+    [ -r "$lib/libc.a" ] && [ -r "$lib/musl-gcc.specs" ] && return 0
+    echo "install-deps: fetching $MUSL_PACKAGE into $MUSL_ROOT"
+    mkdir -p "$BUSYBOX_DEB_DIR"
+    rm -f "$BUSYBOX_DEB_DIR"/musl-dev_*_i386.deb
+    if ! (cd "$BUSYBOX_DEB_DIR" && apt-get download "$MUSL_PACKAGE"); then
+        echo "install-deps: error: apt-get download $MUSL_PACKAGE failed (is the i386" \
+             "architecture added and apt-get update run?)" >&2
+        return 1
+    fi
+    rm -rf "$MUSL_ROOT"
+    dpkg-deb -x "$BUSYBOX_DEB_DIR"/musl-dev_*_i386.deb "$MUSL_ROOT"
+    if [ ! -r "$lib/libc.a" ] || [ ! -r "$lib/musl-gcc.specs" ] ||
+       [ ! -r "$MUSL_ROOT/usr/include/i386-linux-musl/stdio.h" ]; then
+        echo "install-deps: error: package $MUSL_PACKAGE has no usr/lib/i386-linux-musl/libc.a," \
+             "musl-gcc.specs or usr/include/i386-linux-musl/stdio.h" >&2
+        return 1
+    fi
+}
+
+fetch_guest_packages() {
+    fetch_busybox && fetch_musl
+}
+
 mapfile -t missing < <(missing_packages)
 if [ "${#missing[@]}" -eq 0 ]; then
-    fetch_busybox
+    fetch_guest_packages
     exit $?
 fi
 
@@ -177,4 +211,4 @@ if [ "${#still[@]}" -ne 0 ]; then
     exit 1
 fi
 echo "install-deps: all packages installed"
-fetch_busybox
+fetch_guest_packages

@@ -364,12 +364,15 @@ static int child_tls(lx_proc_t *p, uint32_t udesc, uint32_t *base)
 /* What clone's flags ask for, checked as Linux's copy_process does: a
  * thread shares everything (CLONE_THREAD needs SIGHAND, which needs VM);
  * a process shares nothing but, with CLONE_VFORK, its parent's memory
- * until it execs or exits. 0 or -EINVAL. */
+ * until it execs or exits. CLONE_DETACHED, which musl's pthread_create
+ * still passes, is accepted and ignored as Linux's clone does. 0 or
+ * -EINVAL. */
 static int clone_check(uint32_t flags)
 {
     const uint32_t known = LX_CSIGNAL | CLONE_THREADS | LX_CLONE_SYSVSEM | LX_CLONE_VFORK |
                            LX_CLONE_SETTLS | LX_CLONE_PARENT_SETTID |
-                           LX_CLONE_CHILD_CLEARTID | LX_CLONE_CHILD_SETTID;
+                           LX_CLONE_CHILD_CLEARTID | LX_CLONE_CHILD_SETTID |
+                           LX_CLONE_DETACHED;
     uint32_t share = flags & CLONE_THREADS;
 
     if (flags & ~known)

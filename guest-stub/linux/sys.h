@@ -55,6 +55,7 @@ LX_HANDLER(getegid); LX_HANDLER(getresuid); LX_HANDLER(getresgid); LX_HANDLER(ge
 LX_HANDLER(getpgrp); LX_HANDLER(getpgid); LX_HANDLER(setpgid); LX_HANDLER(getsid);
 LX_HANDLER(setsid); LX_HANDLER(uname); LX_HANDLER(set_thread_area);
 LX_HANDLER(set_tid_address); LX_HANDLER(set_robust_list); LX_HANDLER(time);
+LX_HANDLER(get_robust_list);
 LX_HANDLER(gettimeofday); LX_HANDLER(clock_gettime); LX_HANDLER(clock_gettime64);
 LX_HANDLER(getrandom); LX_HANDLER(prlimit64); LX_HANDLER(getrlimit);
 LX_HANDLER(ugetrlimit); LX_HANDLER(nanosleep); LX_HANDLER(clock_nanosleep);

@@ -32,6 +32,7 @@
 #define TLS_ANY     0xffffffffu     /* entry_number -1: the kernel picks */
 #define NGROUPS     0               /* supplementary groups: none */
 #define STACK_LIMIT (8u << 20)      /* RLIMIT_STACK soft default: 8 MiB (Linux _STK_LIM) */
+#define ROBUST_HEAD_SIZE 12u        /* sizeof(struct robust_list_head) on i386 */
 
 #define TIMER_ABSTIME 1             /* uapi/linux/time.h */
 
@@ -182,6 +183,36 @@ LX_HANDLER(set_robust_list)
     p->robust_list = a[0];
     p->robust_len = a[1];
     return 0;
+}
+
+/* get_robust_list(tid, head_ptr, len_ptr): the head set_robust_list
+ * recorded for thread tid (0: the caller) and the head's size, as
+ * kernel/futex/syscalls.c answers. musl's pthread_mutexattr_setrobust asks
+ * it once to learn whether the kernel has robust lists (ENOSYS: no robust
+ * mutexes). A refusal leaves both words as they were. */
+LX_HANDLER(get_robust_list)
+{
+    uint32_t head = p->robust_list, len = ROBUST_HEAD_SIZE;
+
+    if (a[0] && a[0] != p->tid) {
+        lx_thread_t *t;
+        lx_proc_t *q = lx_thread_owner(p->k, a[0], &t);
+
+        if (!q)
+            return LX_ERR(LX_ESRCH);
+        head = t ? t->st.robust_list : q->robust_list;
+    }
+    uint32_t old_head;
+    int err = lx_user_in(p, &old_head, a[1], sizeof(old_head));
+
+    if (!err)
+        err = lx_user_out(p, a[1], &head, sizeof(head));
+    if (err)
+        return LX_ERR(LX_EFAULT);
+    err = lx_user_out(p, a[2], &len, sizeof(len));
+    if (err)
+        lx_user_out(p, a[1], &old_head, sizeof(old_head));     /* as it was */
+    return err;
 }
 
 static uint64_t now(lx_proc_t *p, int clock)

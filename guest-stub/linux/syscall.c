@@ -138,6 +138,7 @@ static const lx_sys_fn lx_table[LX_NR_MAX] = {
     SYS(ppoll),
     SYS(fchmodat),
     SYS(set_robust_list),
+    SYS(get_robust_list),
     SYS(utimensat),
     SYS(dup3),
     SYS(pipe2),

@@ -104,6 +104,7 @@
 #define LX_NR_pselect6              308  /* syscall_32.tbl */
 #define LX_NR_ppoll                 309  /* syscall_32.tbl */
 #define LX_NR_set_robust_list       311  /* syscall_32.tbl */
+#define LX_NR_get_robust_list       312  /* syscall_32.tbl */
 #define LX_NR_utimensat             320  /* syscall_32.tbl */
 #define LX_NR_dup3                  330  /* syscall_32.tbl */
 #define LX_NR_pipe2                 331  /* syscall_32.tbl */

@@ -35,6 +35,7 @@
 #define LX_CLONE_SETTLS         0x00080000u /* uapi/linux/sched.h */
 #define LX_CLONE_PARENT_SETTID  0x00100000u /* uapi/linux/sched.h */
 #define LX_CLONE_CHILD_CLEARTID 0x00200000u /* uapi/linux/sched.h */
+#define LX_CLONE_DETACHED       0x00400000u /* uapi/linux/sched.h: ignored by clone */
 #define LX_CLONE_CHILD_SETTID   0x01000000u /* uapi/linux/sched.h */
 
 #define LX_POLLIN       0x0001  /* uapi/asm-generic/poll.h */

@@ -115,7 +115,8 @@ static int sysinfo_case(void)
     /* 1, or a larger power of two where byte counts would not fit 32 bits */
     printf("unit: %d\n", si.mem_unit != 0 && (si.mem_unit & (si.mem_unit - 1)) == 0);
     printf("procs: %d\n", si.procs >= 1);
-    printf("uptime: %d\n", si.uptime >= 0);
+    /* long in glibc's struct, unsigned long in musl's: compared as the kernel's long */
+    printf("uptime: %d\n", (long)si.uptime >= 0);
     long r = syscall(SYS_sysinfo, NULL);
     printf("bad: %ld %s\n", r, strerror(errno));
     return 0;

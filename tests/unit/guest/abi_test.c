@@ -122,6 +122,7 @@ static void syscall_numbers(void **state)
     assert_int_equal(LX_NR_readlinkat, __NR_readlinkat);
     assert_int_equal(LX_NR_faccessat, __NR_faccessat);
     assert_int_equal(LX_NR_set_robust_list, __NR_set_robust_list);
+    assert_int_equal(LX_NR_get_robust_list, __NR_get_robust_list);
     assert_int_equal(LX_NR_dup3, __NR_dup3);
     assert_int_equal(LX_NR_pipe2, __NR_pipe2);
     assert_int_equal(LX_NR_prlimit64, __NR_prlimit64);

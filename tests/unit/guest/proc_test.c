@@ -495,6 +495,26 @@ static void clone_flags_checked(void **state)
     assert_int_equal(w->k.nprocs, 1);
 }
 
+/* musl's pthread_create passes CLONE_DETACHED too, which Linux's clone
+ * ignores: the thread is made as glibc's is. */
+static void clone_detached_makes_a_thread(void **state)
+{
+    fake_world_t *w = *state;
+    lx_proc_t *p = &w->p;
+    uint32_t desc = FAKE_SCRATCH + 0x80, tidword = FAKE_SCRATCH + 0x60;
+    struct lx_user_desc d = { .entry_number = 0xffffffffu, .base_addr = 0x5000 };
+
+    assert_int_equal(fake_ops.copy_out(p->space, desc, &d, sizeof(d)), 0);
+    int32_t tid = PC5(p, LX_NR_clone, THREAD_FLAGS | LX_CLONE_DETACHED, 0x7000, tidword, desc,
+                      tidword);
+    assert_true(tid > (int32_t)p->pid);
+    assert_int_equal(fake_read32(p->space, tidword), tid);
+    assert_non_null(p->new_thread);
+    assert_int_equal(p->new_thread->st.tls_base, 0x5000);
+    assert_int_equal(lx_thread_count(p), 2);
+    p->new_thread = NULL;           /* the guest kernel has started it */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -516,6 +536,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(threads_share_the_process, setup, teardown),
         cmocka_unit_test_setup_teardown(exit_group_ends_every_thread, setup, teardown),
         cmocka_unit_test_setup_teardown(clone_flags_checked, setup, teardown),
+        cmocka_unit_test_setup_teardown(clone_detached_makes_a_thread, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -757,6 +757,31 @@ static void out_of_memory_is_enomem(void **state)
     w->host.heap_budget = 0;
 }
 
+/* get_robust_list answers what set_robust_list recorded (musl asks it
+ * before it makes a mutex robust); a refusal writes nothing. */
+static void robust_list_read_back(void **state)
+{
+    fake_world_t *w = *state;
+    uint32_t head = FAKE_SCRATCH + 0xC00, len = FAKE_SCRATCH + 0xC04;
+
+    assert_int_equal(SC3(w, LX_NR_get_robust_list, 0, head, len), 0);
+    assert_int_equal(fake_read32(&w->space, head), 0);          /* none set yet */
+    assert_int_equal(fake_read32(&w->space, len), 12);
+    assert_int_equal(SC2(w, LX_NR_set_robust_list, 0x5000, 12), 0);
+    assert_int_equal(SC3(w, LX_NR_get_robust_list, 0, head, len), 0);
+    assert_int_equal(fake_read32(&w->space, head), 0x5000);
+    assert_int_equal(SC3(w, LX_NR_get_robust_list, w->p.tid, head, len), 0);
+    assert_int_equal(fake_read32(&w->space, head), 0x5000);
+    assert_int_equal(SC3(w, LX_NR_get_robust_list, w->p.pid + 999, head, len), -LX_ESRCH);
+    uint32_t mark = 77;
+    assert_int_equal(fake_put(w, 0xC04, &mark, sizeof(mark)), len);
+    assert_int_equal(SC3(w, LX_NR_get_robust_list, 0, 0, len), -LX_EFAULT);
+    assert_int_equal(fake_read32(&w->space, len), 77);          /* untouched */
+    assert_int_equal(fake_put(w, 0xC00, &mark, sizeof(mark)), head);
+    assert_int_equal(SC3(w, LX_NR_get_robust_list, 0, head, 0), -LX_EFAULT);
+    assert_int_equal(fake_read32(&w->space, head), 77);         /* put back */
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -770,6 +795,7 @@ int main(void)
         T(mmap_anonymous_and_file), T(mmap_file_from_page_cache),
         T(mremap_shrinks_grows_and_moves), T(identity_and_tls), T(clocks_random_limits),
         T(exit_group_marks_the_process), T(out_of_memory_is_enomem),
+        T(robust_list_read_back),
     };
     return cmocka_run_group_tests_name("linux_syscall", tests, NULL, NULL);
 }
