@@ -53,6 +53,7 @@ void lx_file_put(lx_kernel_t *k, lx_file_t *f)
     if (--f->refs)
         return;
     if (f->kind == LX_FILE_INODE) {
+        lx_flock_release(f);
         if (lx_file_writes(f))
             f->node->writers--;
         f->node->opens--;

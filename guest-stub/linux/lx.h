@@ -141,6 +141,10 @@ typedef struct lx_inode {
      * writing and the regions mapped from them) and the live processes
      * running the file; one refuses the other with ETXTBSY. */
     uint32_t writers, runners;
+    /* flock (sys_more.c): descriptions holding a shared lock, and whether
+     * one holds the exclusive lock. */
+    uint32_t flock_shared;
+    bool flock_excl;
 } lx_inode_t;
 
 struct lx_dirent {
@@ -175,8 +179,10 @@ typedef struct lx_file {
     lx_file_kind_t kind;
     lx_inode_t *node;           /* LX_FILE_INODE */
     lx_pipe_t *pipe;            /* the pipe kinds */
+    uint32_t flock;             /* the flock this description holds: 0, LOCK_SH or LOCK_EX */
 } lx_file_t;
 
+#define LX_GROUPS_MAX 32        /* supplementary groups a process may have */
 #define LX_FD_MAX   256         /* descriptors per process (RLIMIT_NOFILE) */
 #define LX_VMA_MAX  64          /* mapped regions per process */
 
@@ -248,6 +254,9 @@ struct lx_proc {
                                  * child names its parent's until it execs or exits */
     uint32_t pid, ppid, pgid, sid;
     uint32_t uid, euid, gid, egid;
+    uint32_t suid, sgid;        /* the saved set-user and set-group ids */
+    uint32_t ngroups;           /* supplementary groups: groups[0 .. ngroups) */
+    uint32_t groups[LX_GROUPS_MAX];
     uint32_t umask;
     lx_inode_t *cwd;
     lx_file_t *fd[LX_FD_MAX];
@@ -268,6 +277,16 @@ struct lx_proc {
     lx_inode_t *exe;            /* the image's file: what /proc/self/exe names */
     uint32_t arg_start, arg_end;    /* argv's strings on the stack (/proc/<pid>/cmdline) */
     uint32_t minflt;            /* page faults the guest kernel served (/proc/<pid>/stat) */
+    /* Accounting (sys_more.c): when the process began (monotonic ns; its
+     * CPU time is read as the time since), and what its reaped children
+     * used, with theirs. */
+    uint64_t start_ns, child_ns;
+    uint32_t child_minflt;
+    int32_t nice;               /* -20 .. 19: kept and reported, no effect */
+    uint32_t pdeathsig;         /* prctl PR_SET_PDEATHSIG: kept and reported */
+    bool undumpable;            /* prctl PR_SET_DUMPABLE 0 */
+    char comm[16];              /* prctl PR_SET_NAME, if comm_set (else the image's */
+    bool comm_set;              /* name); execve clears it */
     lx_sigstate_t sig;          /* handlers, mask, pending signals (signal.c): one set
                                  * for all the process's threads */
     /* Threads: NULL while there is one; else every thread, and the one
@@ -443,6 +462,14 @@ bool lx_file_populate(lx_proc_t *p, uint32_t addr, uint32_t len, bool write);
 /* The region's hold on its file taken (fork, split) or dropped. */
 void lx_vma_hold(lx_vma_t *v);
 void lx_vma_drop(lx_kernel_t *k, lx_vma_t *v);
+
+/* sys_more.c: a description's flock let go (its last close); a reaped
+ * child's time and faults added to its parent's children figures. */
+void lx_flock_release(lx_file_t *f);
+void lx_rusage_reaped(lx_proc_t *parent, const lx_proc_t *child);
+/* procfs.c: the process's comm (prctl's name or its image's), in 16
+ * bytes with its NUL. */
+void lx_proc_comm(const lx_proc_t *p, char *comm);
 
 /* file.c */
 lx_file_t *lx_file_new(lx_kernel_t *k, lx_file_kind_t kind, uint32_t flags);

@@ -238,7 +238,10 @@ static void copy_proc(lx_proc_t *c, const lx_proc_t *p, void *space)
     c->allocated = true;
     c->exited = false;
     c->exit_status = 0;
-    c->minflt = 0;
+    c->minflt = c->child_minflt = 0;
+    c->start_ns = k->ops->now_ns(k->ctx, LX_CLOCK_MONOTONIC);
+    c->child_ns = 0;
+    c->pdeathsig = 0;           /* not inherited (kernel/fork.c) */
     c->threads = c->cur = NULL;
     c->th = (lx_thread_state_t){ .tid = c->pid, .tls_base = p->tls_base,
                                  .clear_child_tid = p->clear_child_tid,
@@ -464,6 +467,7 @@ static int32_t collect(lx_proc_t *p, lx_proc_t *q, uint32_t ustatus, uint32_t ur
         err = lx_user_out(p, urusage, zero, sizeof(zero));
     if (err)
         return err;
+    lx_rusage_reaped(p, q);
     lx_proc_reap(q);
     return pid;
 }
