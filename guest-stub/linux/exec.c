@@ -343,7 +343,6 @@ int lx_exec(lx_proc_t *p, const char *path, const char *const argv[],
         lx_proc_drop_exe(p);
         p->exe = n;
     }
-    if (!err)
-        p->comm_set = false;    /* the new image names the process */
+
     return err;
 }

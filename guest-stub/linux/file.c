@@ -53,7 +53,8 @@ void lx_file_put(lx_kernel_t *k, lx_file_t *f)
     if (--f->refs)
         return;
     if (f->kind == LX_FILE_INODE) {
-        lx_flock_release(f);
+        if (f->flock)
+            lx_flock_release(f);
         if (lx_file_writes(f))
             f->node->writers--;
         f->node->opens--;
@@ -70,7 +71,7 @@ int lx_fd_install(lx_proc_t *p, lx_file_t *f, uint32_t min, bool cloexec)
     for (uint32_t fd = min; fd < LX_FD_MAX; fd++) {
         if (!p->fd[fd]) {
             p->fd[fd] = f;
-            p->fd_cloexec[fd] = cloexec;
+            lx_fd_set_cloexec(p, fd, cloexec);
             return (int)fd;
         }
     }

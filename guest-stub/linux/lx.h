@@ -260,7 +260,8 @@ struct lx_proc {
     uint32_t umask;
     lx_inode_t *cwd;
     lx_file_t *fd[LX_FD_MAX];
-    uint8_t fd_cloexec[LX_FD_MAX];
+    uint32_t fd_cloexec[LX_FD_MAX / 32];    /* close-on-exec, a bit per descriptor
+                                             * (lx_fd_cloexec): fork copies less */
     uint32_t brk_start, brk;    /* heap: [brk_start, brk), mapped to page end */
     uint32_t mmap_top;          /* mmap searches downwards from here */
     lx_vma_t vma[LX_VMA_MAX];
@@ -324,6 +325,10 @@ struct lx_kernel {
      * signal it could not deliver or an alarm running): while it is false
      * the guest kernel skips that walk after each call. */
     bool sig_raised;
+    /* A process asked for accounting (times, getrusage): from then on fork
+     * reads the clock for a child's start and wait4 adds a reaped child's
+     * time to its parent's (sys_more.c); until then neither pays for it. */
+    bool acct;
     uint8_t unknown_logged[(512 + 7) / 8];   /* -ENOSYS logged once per number */
     lx_tty_t tty;               /* the console's line discipline (tty.c) */
     char path[2][LX_PATH_MAX];  /* scratch for user paths: one call at a time */
@@ -481,6 +486,17 @@ int32_t lx_file_read(lx_proc_t *p, lx_file_t *f, void *buf, uint32_t n);
 int32_t lx_file_write(lx_proc_t *p, lx_file_t *f, const void *buf, uint32_t n);
 /* LX_POLL* events the description has now (linux/wait.h). */
 uint32_t lx_file_poll(lx_proc_t *p, lx_file_t *f);
+
+/* A descriptor's close-on-exec flag (fd < LX_FD_MAX). */
+static inline bool lx_fd_cloexec(const lx_proc_t *p, uint32_t fd)
+{
+    return p->fd_cloexec[fd / 32] >> (fd % 32) & 1;
+}
+static inline void lx_fd_set_cloexec(lx_proc_t *p, uint32_t fd, bool on)
+{
+    uint32_t *w = &p->fd_cloexec[fd / 32];
+    *w = (*w & ~(1u << (fd % 32))) | (uint32_t)on << (fd % 32);
+}
 
 /* Result helpers: a Linux system call's return value is a number or -errno. */
 #define LX_ERR(e) (-(int32_t)(e))

@@ -344,7 +344,7 @@ static int32_t dup_to(lx_proc_t *p, uint32_t old, uint32_t new, bool cloexec)
     if (p->fd[new])
         lx_file_put(p->k, p->fd[new]);
     p->fd[new] = f;
-    p->fd_cloexec[new] = cloexec;
+    lx_fd_set_cloexec(p, new, cloexec);
     return (int32_t)new;
 }
 
@@ -417,9 +417,9 @@ LX_HANDLER(fcntl64)
         return fd;
     }
     case LX_F_GETFD:
-        return p->fd_cloexec[a[0]] ? LX_FD_CLOEXEC : 0;
+        return lx_fd_cloexec(p, a[0]) ? LX_FD_CLOEXEC : 0;
     case LX_F_SETFD:
-        p->fd_cloexec[a[0]] = a[2] & LX_FD_CLOEXEC;
+        lx_fd_set_cloexec(p, a[0], a[2] & LX_FD_CLOEXEC);
         return 0;
     case LX_F_GETFL:
         return (int32_t)(f->flags | LX_O_LARGEFILE);

@@ -7,9 +7,9 @@ df / | head -1 | tr -s ' '
 df -P / | awk 'NR == 2 { print ($2 > 0 && $4 <= $2) ? "df sizes ok" : "df sizes bad"; print "mounted on " $6 }'
 bb=./bin/busybox
 taskset 1 $bb nproc
-# renice is relative: the native run may start niced already (nice stays within -20..19).
-$bb sh -c 'set -- $(cut -d" " -f18,19 /proc/$$/stat); renice -n 2 -p $$ >/dev/null
-set -- $1 $2 $(cut -d" " -f18,19 /proc/$$/stat); echo "renice +$(($4 - $2)), priority - nice $(($3 - $4))"'
+# renice is relative and goes down (root may): the native run may start niced, up to 19.
+$bb sh -c 'set -- $(cut -d" " -f18,19 /proc/$$/stat); renice -n -2 -p $$ >/dev/null
+set -- $1 $2 $(cut -d" " -f18,19 /proc/$$/stat); echo "renice $(($4 - $2)), priority - nice $(($3 - $4))"'
 echo owned > $d/f
 chown 1000:2000 $d/f; stat -c '%u %g' $d/f
 chown 42 $d/f; stat -c '%u %g' $d/f
