@@ -141,10 +141,12 @@ typedef struct lx_inode {
      * writing and the regions mapped from them) and the live processes
      * running the file; one refuses the other with ETXTBSY. */
     uint32_t writers, runners;
-    /* flock (sys_more.c): descriptions holding a shared lock, and whether
-     * one holds the exclusive lock. */
-    uint32_t flock_shared;
+    /* flock (sys_more.c): descriptions holding a shared lock (a 65536th
+     * is refused), and whether one holds the exclusive lock. Small: every
+     * inode pays for them. */
+    uint16_t flock_shared;
     bool flock_excl;
+    struct lx_pipe *fifo;       /* a FIFO's pipe while one of its ends is open */
 } lx_inode_t;
 
 struct lx_dirent {
@@ -165,8 +167,14 @@ struct lx_dirent {
 #define LX_PIPE_SIZE 4096u      /* bytes a pipe holds (Linux: 16 pages) */
 
 typedef struct lx_pipe {
-    uint32_t head, count;       /* ring buffer: first byte, bytes held */
-    uint32_t readers, writers;  /* open ends */
+    uint16_t head, count;       /* ring buffer: first byte, bytes held */
+    uint16_t readers, writers;  /* open ends (a FIFO's open refuses the 65536th) */
+    /* A FIFO's pipe (NULL node: an anonymous one): its inode, held while
+     * an end is open, and how many times each end was opened, as Linux's
+     * r_counter and w_counter (see lx_file_t.fifo_seen; they wrap, which
+     * only a reader left waiting through 65536 opens could see). */
+    struct lx_inode *node;
+    uint16_t r_counter, w_counter;
     uint8_t buf[LX_PIPE_SIZE];
 } lx_pipe_t;
 
@@ -175,7 +183,15 @@ typedef enum { LX_FILE_INODE, LX_FILE_PIPE_READ, LX_FILE_PIPE_WRITE } lx_file_ki
 typedef struct lx_file {
     uint32_t refs;              /* descriptors sharing this description */
     uint32_t flags;             /* LX_O_* given to open, less O_CLOEXEC */
-    uint64_t pos;
+    union {
+        uint64_t pos;           /* LX_FILE_INODE */
+        /* A FIFO's end: the other end's open count when this one opened.
+         * Linux parks a blocking open until the other end is opened; here
+         * the open returns at once and the first read or write parks
+         * instead while the count is unchanged (file.c), which a program
+         * sees the same way. */
+        uint16_t fifo_seen;
+    };
     lx_file_kind_t kind;
     lx_inode_t *node;           /* LX_FILE_INODE */
     lx_pipe_t *pipe;            /* the pipe kinds */

@@ -216,9 +216,6 @@ static int open_node(lx_proc_t *p, lx_inode_t *base, const char *path, uint32_t 
         return LX_ERR(LX_EEXIST);
     if (LX_S_ISLNK((*out)->mode) && !(flags & LX_O_PATH))
         return LX_ERR(LX_ELOOP);
-    /* A FIFO made by mknod has no pipe behind it yet (docs/guest.md). */
-    if (((*out)->mode & LX_S_IFMT) == LX_S_IFIFO && !(flags & LX_O_PATH))
-        return LX_ERR(LX_ENXIO);
     if ((flags & LX_O_DIRECTORY) && !LX_S_ISDIR((*out)->mode))
         return LX_ERR(LX_ENOTDIR);
     if (LX_S_ISDIR((*out)->mode) && (flags & LX_O_ACCMODE) != LX_O_RDONLY)
@@ -233,6 +230,53 @@ static int open_node(lx_proc_t *p, lx_inode_t *base, const char *path, uint32_t 
     return 0;
 }
 
+/* An end of a FIFO's pipe, made at its first open (the pipe holds the
+ * inode). O_RDWR, which Linux allows as both ends at once, is not kept;
+ * a non-blocking writer with no reader is ENXIO, as Linux's fifo_open. */
+static int32_t open_fifo(lx_proc_t *p, lx_inode_t *node, uint32_t flags)
+{
+    uint32_t acc = flags & LX_O_ACCMODE;
+    lx_pipe_t *pp = node->fifo;
+    bool reader = acc == LX_O_RDONLY;
+
+    if (acc == LX_O_RDWR)
+        return LX_ERR(LX_ENXIO);
+    if (!reader && (flags & LX_O_NONBLOCK) && (!pp || !pp->readers))
+        return LX_ERR(LX_ENXIO);
+    if (pp && (reader ? pp->readers : pp->writers) == UINT16_MAX)
+        return LX_ERR(LX_ENFILE);   /* the end's count would wrap */
+    lx_file_t *f = lx_file_new(p->k, reader ? LX_FILE_PIPE_READ : LX_FILE_PIPE_WRITE,
+                               flags & ~(uint32_t)(LX_O_CREAT | LX_O_EXCL | LX_O_TRUNC));
+    if (!f)
+        return LX_ERR(LX_ENOMEM);
+    if (!pp && !(pp = lx_alloc(p->k, sizeof(*pp)))) {
+        lx_free(p->k, f, sizeof(*f));
+        return LX_ERR(LX_ENOMEM);
+    }
+    if (!node->fifo) {
+        pp->node = node;
+        node->fifo = pp;
+        node->opens++;
+    }
+    /* With the other end open now, Linux's open would not wait: the end
+     * is paired at once (a count it can never equal again; counts only
+     * grow). */
+    f->pipe = pp;
+    if (reader) {
+        pp->readers++;
+        pp->r_counter++;
+        f->fifo_seen = pp->w_counter - (pp->writers ? 1 : 0);
+    } else {
+        pp->writers++;
+        pp->w_counter++;
+        f->fifo_seen = pp->r_counter - (pp->readers ? 1 : 0);
+    }
+    int fd = lx_fd_install(p, f, 0, flags & LX_O_CLOEXEC);
+    if (fd < 0)
+        lx_file_put(p->k, f);
+    return fd;
+}
+
 static int32_t do_open(lx_proc_t *p, int32_t dirfd, uint32_t upath, uint32_t flags,
         uint32_t mode)
 {
@@ -245,6 +289,8 @@ static int32_t do_open(lx_proc_t *p, int32_t dirfd, uint32_t upath, uint32_t fla
         err = open_node(p, base, path, flags, mode, &node);
     if (err)
         return err;
+    if ((node->mode & LX_S_IFMT) == LX_S_IFIFO && !(flags & LX_O_PATH))
+        return open_fifo(p, node, flags);
     lx_file_t *f = lx_file_new(p->k, LX_FILE_INODE, flags);
     if (!f)
         return LX_ERR(LX_ENOMEM);

@@ -230,6 +230,8 @@ LX_HANDLER(flock)
     }
     if (f->flock == op)
         return 0;
+    if (op == LX_LOCK_SH && f->node->flock_shared == UINT16_MAX)
+        return LX_ERR(LX_ENOLCK);   /* the count would wrap */
     if (flock_conflict(f, op)) {
         lx_flock_release(f);
         return (a[1] & LX_LOCK_NB) ? LX_ERR(LX_EAGAIN) : LX_BLOCK;

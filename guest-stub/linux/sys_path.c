@@ -45,6 +45,11 @@ static void fill_stat(const lx_inode_t *n, struct lx_stat64 *st)
 /* What fstat reports for a pipe, which has no inode in the file system. */
 static void pipe_inode(const lx_file_t *f, lx_inode_t *n)
 {
+    if (f->pipe->node) {        /* a FIFO's: its inode's, with the bytes in the pipe */
+        *n = *f->pipe->node;
+        n->size = f->pipe->count;
+        return;
+    }
     *n = (lx_inode_t){ .mode = LX_S_IFIFO | 0600, .nlink = 1, .size = f->pipe->count };
 }
 

@@ -39,6 +39,7 @@
 #define LX_EPIPE        32  /* errno-base.h: broken pipe */
 #define LX_ERANGE       34  /* errno-base.h: result not representable */
 #define LX_ENAMETOOLONG 36  /* errno.h: file name too long */
+#define LX_ENOLCK       37  /* errno.h: no record locks available */
 #define LX_ENOSYS       38  /* errno.h: invalid system call number */
 #define LX_ENOTEMPTY    39  /* errno.h: directory not empty */
 #define LX_ELOOP        40  /* errno.h: too many symbolic links encountered */

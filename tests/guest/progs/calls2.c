@@ -158,6 +158,48 @@ static void owners(void)
     unlink("tmp/own");
 }
 
+/* Bytes through a FIFO from a child: a reader that comes first waits for
+ * its writer, a writer that comes first for its reader. */
+static void fifo_pass(int reader_first)
+{
+    char buf[64] = "";
+    pid_t pid = fork();
+
+    if (pid == 0) {
+        if (reader_first)
+            usleep(50000);
+        int fd = open("tmp/fifo2", O_WRONLY);
+        write(fd, "through the fifo", 16);
+        exit(0);
+    }
+    if (!reader_first)
+        usleep(50000);
+    int fd = open("tmp/fifo2", O_RDONLY);
+    long n, got = 0;
+    while ((n = read(fd, buf + got, sizeof(buf) - 1 - got)) > 0)
+        got += n;
+    printf("fifo (%s first): %s\n", reader_first ? "reader" : "writer", buf);
+    close(fd);
+    waitpid(pid, NULL, 0);
+}
+
+static void fifo_pairs(void)
+{
+    char c;
+    say("fifo writer, no reader, O_NONBLOCK", open("tmp/fifo2", O_WRONLY | O_NONBLOCK));
+    int r = open("tmp/fifo2", O_RDONLY | O_NONBLOCK);
+    say("fifo reader O_NONBLOCK", r >= 0 ? 0 : -1);
+    say("fifo read, no writer", read(r, &c, 1));
+    int w = open("tmp/fifo2", O_WRONLY | O_NONBLOCK);
+    say("fifo writer with a reader", w >= 0 ? 0 : -1);
+    say("fifo write", write(w, "x", 1));
+    say("fifo read", read(r, &c, 1));
+    close(w);
+    close(r);
+    fifo_pass(1);
+    fifo_pass(0);
+}
+
 /* mknod, renameat2, the older time setters, faccessat2, fchmodat2. */
 static void paths(void)
 {
@@ -172,6 +214,7 @@ static void paths(void)
     say("mknod again", mknod("tmp/plain", S_IFREG | 0600, 0));
     say("mknod dir", mknod("tmp/d", S_IFDIR | 0700, 0));
     say("mkfifo", mkfifo("tmp/fifo2", 0600));
+    fifo_pairs();
 
     say("renameat2 noreplace onto", renameat2(AT_FDCWD, "tmp/fifo2", AT_FDCWD, "tmp/plain",
                                               RENAME_NOREPLACE));

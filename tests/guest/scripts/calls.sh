@@ -17,6 +17,7 @@ chgrp 7 $d/f; stat -c '%u %g' $d/f
 chmod 4755 $d/f; chown 0 $d/f; stat -c '%a %u' $d/f
 ln -s f $d/l; chown -h 5:6 $d/l; stat -c '%u %g %F' $d/l; stat -c '%u %g' $d/f
 mkfifo -m 600 $d/fifo; stat -c '%F %a' $d/fifo; [ -p $d/fifo ] && echo is a fifo
+(echo through the fifo > $d/fifo &); cat $d/fifo; cat $d/fifo & sleep 0.1; echo and back > $d/fifo; wait
 mknod $d/fifo2 p && ls -l $d/fifo2 | cut -c1
 touch -d '2001-02-03 04:05:06' $d/f; TZ=UTC0 stat -c '%y' $d/f | cut -c1-19
 touch -t 199912312359 $d/f; TZ=UTC0 ls -l --full-time $d/f 2>/dev/null | grep -c 1999 || stat -c '%Y' $d/f

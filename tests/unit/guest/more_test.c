@@ -210,7 +210,44 @@ static void mknod_refuses_devices(void **state)
     assert_int_equal(SC3(w, LX_NR_mknod, path, LX_S_IFBLK | 0600, 0), -LX_EPERM);
     assert_int_equal(SC3(w, LX_NR_mknod, path, 0170000, 0), -LX_EINVAL);
     assert_int_equal(SC3(w, LX_NR_mknod, path, LX_S_IFIFO | 0600, 0), 0);
-    assert_int_equal(open_path(w, "/tmp/dev", LX_O_RDONLY), -LX_ENXIO);
+}
+
+/* A FIFO's ends: a non-blocking writer needs a reader; a blocking reader
+ * whose writer has not come yet waits instead of seeing the end; bytes
+ * pass; the pipe goes with the last end and the next open starts anew. */
+static void fifo_ends(void **state)
+{
+    fake_world_t *w = *state;
+    uint32_t path = fake_put_str(w, 0, "/tmp/fifo");
+
+    assert_int_equal(SC3(w, LX_NR_mknod, path, LX_S_IFIFO | 0600, 0), 0);
+    assert_int_equal(open_path(w, "/tmp/fifo", LX_O_WRONLY | LX_O_NONBLOCK), -LX_ENXIO);
+    assert_int_equal(open_path(w, "/tmp/fifo", LX_O_RDWR), -LX_ENXIO);
+    int32_t r = open_path(w, "/tmp/fifo", LX_O_RDONLY);
+    assert_true(r >= 0);
+    lx_inode_t *n = w->p.fd[r]->pipe->node;
+    assert_non_null(n);
+    assert_int_equal(SC3(w, LX_NR_read, r, FAKE_SCRATCH, 8), LX_BLOCK);    /* no writer yet */
+    int32_t wr = open_path(w, "/tmp/fifo", LX_O_WRONLY | LX_O_NONBLOCK);
+    assert_true(wr >= 0);
+    assert_int_equal(SC3(w, LX_NR_write, wr, fake_put_str(w, 0x100, "hi"), 2), 2);
+    assert_int_equal(SC3(w, LX_NR_read, r, FAKE_SCRATCH, 8), 2);
+    assert_memory_equal(fake_byte(&w->space, FAKE_SCRATCH), "hi", 2);
+    assert_int_equal(SC1(w, LX_NR_close, wr), 0);
+    assert_int_equal(SC3(w, LX_NR_read, r, FAKE_SCRATCH, 8), 0);    /* the writer went */
+    assert_int_equal(SC1(w, LX_NR_close, r), 0);
+    assert_null(n->fifo);
+    /* A writer first: its write waits for a reader rather than EPIPE; the
+     * reader then sees the bytes and, once the writer has gone, the end. */
+    wr = open_path(w, "/tmp/fifo", LX_O_WRONLY);
+    assert_int_equal(SC3(w, LX_NR_write, wr, fake_put_str(w, 0x100, "hi"), 2), LX_BLOCK);
+    w->p.retrying = false;
+    r = open_path(w, "/tmp/fifo", LX_O_RDONLY);
+    assert_int_equal(SC3(w, LX_NR_write, wr, fake_put_str(w, 0x100, "hi"), 2), 2);
+    assert_int_equal(SC1(w, LX_NR_close, wr), 0);
+    assert_int_equal(SC3(w, LX_NR_read, r, FAKE_SCRATCH, 8), 2);
+    assert_int_equal(SC3(w, LX_NR_read, r, FAKE_SCRATCH, 8), 0);
+    assert_int_equal(SC1(w, LX_NR_close, r), 0);
 }
 
 int main(void)
@@ -219,7 +256,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         T(flock_between_descriptions), T(sendfile_offsets_and_refusals),
         T(statfs_reports_guest_memory), T(ids_follow_linux_rules), T(root_chown_clears_set_ids),
-        T(itimer_real_rearms), T(names_priorities_and_cpus), T(mknod_refuses_devices),
+        T(itimer_real_rearms), T(names_priorities_and_cpus), T(mknod_refuses_devices), T(fifo_ends),
     };
     return cmocka_run_group_tests_name("linux_more", tests, NULL, NULL);
 }
