@@ -300,7 +300,7 @@ struct lx_proc {
     uint64_t start_ns, child_ns;
     uint32_t child_minflt;
     int32_t nice;               /* -20 .. 19: kept and reported, no effect */
-    uint32_t pdeathsig;         /* prctl PR_SET_PDEATHSIG: kept and reported */
+    uint32_t pdeathsig;         /* prctl PR_SET_PDEATHSIG: sent when the parent exits */
     bool undumpable;            /* prctl PR_SET_DUMPABLE 0 */
     char comm[16];              /* prctl PR_SET_NAME, if comm_set (else the image's */
     bool comm_set;              /* name); execve clears it */

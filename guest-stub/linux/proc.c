@@ -77,6 +77,10 @@ void lx_proc_exit(lx_proc_t *p, uint32_t status)
             continue;
         q->parent = init;
         q->ppid = init ? init->pid : 0;
+        if (q->pdeathsig && !q->exited) {   /* prctl PR_SET_PDEATHSIG */
+            lx_sigsrc_t src = { .code = LX_SI_USER, .pid = p->pid, .uid = p->uid };
+            lx_sig_send(q, (int)q->pdeathsig, &src);
+        }
         if (q->exited && !init)
             lx_proc_reap(q);
     }

@@ -361,6 +361,39 @@ static void accounting(void)
     say("times null", times(NULL) > 0 ? 0 : -1);
 }
 
+static int told_fd;
+static void on_parent_death(int sig)
+{
+    (void)sig;
+    write(told_fd, "told", 4);
+    _exit(0);
+}
+
+/* PR_SET_PDEATHSIG: a grandchild hears of its parent's death. */
+static void parent_death(void)
+{
+    int p[2];
+    char c, buf[8] = "";
+
+    pipe(p);
+    told_fd = p[1];
+    pid_t a = fork();
+    if (a == 0) {
+        if (fork() == 0) {
+            signal(SIGUSR1, on_parent_death);
+            prctl(PR_SET_PDEATHSIG, SIGUSR1);
+            write(p[1], "a", 1);
+            for (;;)
+                pause();
+        }
+        read(p[0], &c, 1);      /* armed */
+        _exit(0);
+    }
+    waitpid(a, NULL, 0);
+    read(p[0], buf, 4);
+    printf("parent death: %s\n", buf);
+}
+
 static void sched(void)
 {
     cpu_set_t set;
@@ -408,6 +441,8 @@ static void sched(void)
     say("PR_GET_PDEATHSIG", prctl(PR_GET_PDEATHSIG, &sig));
     printf("pdeathsig %d\n", sig);
     say("PR_SET_PDEATHSIG bad", prctl(PR_SET_PDEATHSIG, 99));
+    prctl(PR_SET_PDEATHSIG, 0);
+    parent_death();
     say("PR_GET_DUMPABLE", prctl(PR_GET_DUMPABLE));
     say("PR_SET_DUMPABLE 0", prctl(PR_SET_DUMPABLE, 0));
     say("PR_GET_DUMPABLE", prctl(PR_GET_DUMPABLE));
