@@ -488,6 +488,8 @@ void lx_vma_drop(lx_kernel_t *k, lx_vma_t *v);
  * child's time and faults added to its parent's children figures. */
 void lx_flock_release(lx_file_t *f);
 void lx_rusage_reaped(lx_proc_t *parent, const lx_proc_t *child);
+/* wait4's struct rusage of a zombie child, written at uaddr: 0 or -EFAULT. */
+int lx_rusage_child(lx_proc_t *p, const lx_proc_t *child, uint32_t uaddr);
 /* procfs.c: the process's comm (prctl's name or its image's), in 16
  * bytes with its NUL. */
 void lx_proc_comm(const lx_proc_t *p, char *comm);

@@ -478,14 +478,13 @@ static void close_on_exec(lx_proc_t *p)
 /* Hands a zombie's status over and frees it; its pid or -EFAULT. */
 static int32_t collect(lx_proc_t *p, lx_proc_t *q, uint32_t ustatus, uint32_t urusage)
 {
-    static const uint8_t zero[RUSAGE_BYTES];
     int32_t pid = (int32_t)q->pid;
     int err = 0;
 
     if (ustatus)
         err = lx_user_out(p, ustatus, &q->exit_status, sizeof(q->exit_status));
     if (!err && urusage)
-        err = lx_user_out(p, urusage, zero, sizeof(zero));
+        err = lx_rusage_child(p, q, urusage);
     if (err)
         return err;
     if (p->k->acct)

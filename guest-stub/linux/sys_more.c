@@ -346,6 +346,25 @@ void lx_rusage_reaped(lx_proc_t *parent, const lx_proc_t *child)
     parent->child_minflt += child->minflt + child->child_minflt;
 }
 
+static struct lx_timeval timeval_of(uint64_t ns)
+{
+    return (struct lx_timeval){ (int32_t)(ns / NS_PER_SEC),
+                                (int32_t)(ns % NS_PER_SEC / NS_PER_USEC) };
+}
+
+/* The child's time counts only once accounting runs (k->acct): before,
+ * its start is unknown and 0 says less that is wrong than its age would. */
+int lx_rusage_child(lx_proc_t *p, const lx_proc_t *child, uint32_t uaddr)
+{
+    struct lx_rusage ru;
+
+    memset(&ru, 0, sizeof(ru));
+    if (p->k->acct)
+        ru.utime = timeval_of(own_ns(child) + child->child_ns);
+    ru.minflt = (int32_t)(child->minflt + child->child_minflt);
+    return lx_user_out(p, uaddr, &ru, sizeof(ru));
+}
+
 static int32_t ticks(uint64_t ns)
 {
     return (int32_t)(uint32_t)(ns / NS_PER_TICK);
@@ -362,12 +381,6 @@ LX_HANDLER(times)
             return err;
     }
     return ticks(mono(p));
-}
-
-static struct lx_timeval timeval_of(uint64_t ns)
-{
-    return (struct lx_timeval){ (int32_t)(ns / NS_PER_SEC),
-                                (int32_t)(ns % NS_PER_SEC / NS_PER_USEC) };
 }
 
 LX_HANDLER(getrusage)
