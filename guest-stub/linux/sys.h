@@ -87,6 +87,12 @@ LX_HANDLER(sigpending); LX_HANDLER(sigaltstack); LX_HANDLER(kill); LX_HANDLER(tk
 LX_HANDLER(tgkill); LX_HANDLER(alarm); LX_HANDLER(pause); LX_HANDLER(rt_sigsuspend);
 LX_HANDLER(sigsuspend); LX_HANDLER(sigreturn); LX_HANDLER(rt_sigreturn);
 
+/* sys_file.c: a new name in dir, owned as Linux's inode_init_owner does:
+ * the caller's effective user, and its effective group or, in a
+ * set-group-id directory, the directory's (a new directory keeps the bit). */
+int lx_create_owned(lx_proc_t *p, lx_inode_t *dir, const char *name, uint32_t len,
+        uint32_t mode, lx_inode_t **out);
+
 /* sys_file.c, for the *at() calls: the directory dirfd names (AT_FDCWD:
  * the current one). */
 int lx_at_dir(lx_proc_t *p, int32_t dirfd, lx_inode_t **dir);

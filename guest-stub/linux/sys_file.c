@@ -197,7 +197,23 @@ static int create_file(lx_proc_t *p, lx_inode_t *base, const char *path, uint32_
         return LX_ERR(LX_EISDIR);
     if (err)
         return err;
-    return lx_fs_create(p->k, dir, name, len, LX_S_IFREG | (mode & ~p->umask & LX_S_IALLUGO), out);
+    return lx_create_owned(p, dir, name, len, LX_S_IFREG | (mode & ~p->umask & LX_S_IALLUGO), out);
+}
+
+#define S_ISGID 02000           /* include/uapi/linux/stat.h */
+
+int lx_create_owned(lx_proc_t *p, lx_inode_t *dir, const char *name, uint32_t len,
+        uint32_t mode, lx_inode_t **out)
+{
+    bool sgid_dir = dir->mode & S_ISGID;
+    int err = lx_fs_create(p->k, dir, name, len, mode, out);
+    if (err)
+        return err;
+    (*out)->uid = p->euid;
+    (*out)->gid = sgid_dir ? dir->gid : p->egid;
+    if (sgid_dir && LX_S_ISDIR(mode))
+        (*out)->mode |= S_ISGID;
+    return 0;
 }
 
 /* Finds or creates what open() names and checks the flags against it. */

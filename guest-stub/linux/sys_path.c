@@ -204,7 +204,7 @@ static int32_t mkdir_at(lx_proc_t *p, int32_t dirfd, uint32_t upath, uint32_t mo
     int err = parent_at(p, dirfd, upath, 0, &dir, &name, &len);
     if (err)
         return err;
-    return lx_fs_create(p->k, dir, name, len, LX_S_IFDIR | (mode & ~p->umask & LX_S_IALLUGO), &n);
+    return lx_create_owned(p, dir, name, len, LX_S_IFDIR | (mode & ~p->umask & LX_S_IALLUGO), &n);
 }
 
 LX_HANDLER(mkdir) { return mkdir_at(p, LX_AT_FDCWD, a[0], a[1]); }
@@ -358,7 +358,7 @@ static int32_t symlink_at(lx_proc_t *p, uint32_t utarget, int32_t nfd, uint32_t 
     if (!err && target[0] == '\0')
         err = LX_ERR(LX_ENOENT);
     if (!err)
-        err = lx_fs_create(p->k, dir, name, len, LX_S_IFLNK | 0777, &n);
+        err = lx_create_owned(p, dir, name, len, LX_S_IFLNK | 0777, &n);
     if (err)
         return err;
     err = lx_fs_write(p->k, n, 0, target, (uint32_t)strlen(target));
@@ -501,7 +501,7 @@ static int32_t mknod_at(lx_proc_t *p, int32_t dirfd, uint32_t upath, uint32_t mo
         return err;
     if (type != LX_S_IFREG && type != LX_S_IFIFO)
         return LX_ERR(LX_EPERM);
-    return lx_fs_create(p->k, dir, name, len, type | (mode & ~p->umask & LX_S_IALLUGO), &n);
+    return lx_create_owned(p, dir, name, len, type | (mode & ~p->umask & LX_S_IALLUGO), &n);
 }
 
 LX_HANDLER(mknod) { return mknod_at(p, LX_AT_FDCWD, a[0], a[1]); }

@@ -460,6 +460,12 @@ static void sched(void)
 
 static void ids(void)
 {
+    struct stat st;
+    mkdir("tmp/ww", 0777);
+    chmod("tmp/ww", 01777);     /* a world-writable place for the child's files */
+    mkdir("tmp/sg", 0777);
+    chown("tmp/sg", 0, 77);
+    chmod("tmp/sg", 02777);
     pid_t pid = fork();
     if (pid == 0) {
         gid_t g[4] = { 0 };
@@ -475,6 +481,13 @@ static void ids(void)
         say("setresuid", setresuid(20, 21, 22));
         getresuid(&r, &e, &s);
         printf("uids %u %u %u; getuid %u geteuid %u\n", r, e, s, getuid(), geteuid());
+        close(open("tmp/ww/f", O_CREAT | O_WRONLY, 0644));
+        stat("tmp/ww/f", &st);
+        printf("new file owned %u %u\n", st.st_uid, st.st_gid);
+        mkdir("tmp/sg/d", 0755);
+        stat("tmp/sg/d", &st);
+        printf("in a set-group-id directory: %u %u, set-group-id %s\n", st.st_uid, st.st_gid,
+               st.st_mode & S_ISGID ? "kept" : "not kept");
         say("setuid to saved", setuid(22));
         getresuid(&r, &e, &s);
         printf("uids %u %u %u\n", r, e, s);
@@ -498,6 +511,10 @@ static void ids(void)
         exit(0);
     }
     waitpid(pid, NULL, 0);
+    unlink("tmp/ww/f");
+    rmdir("tmp/ww");
+    rmdir("tmp/sg/d");
+    rmdir("tmp/sg");
 }
 
 static volatile int alarms;
