@@ -202,7 +202,7 @@ static void stat_file(out_t *o, lx_proc_t *q, lx_proc_t *self)
     puts_(o, "0 -1 0 ");
     put_u(o, q->minflt, 0);
     puts_(o, " 0 0 0 0 0 0 0 ");
-    put_u(o, (uint32_t)(20 + q->nice), 0);      /* priority: 20 + nice, never negative */
+    put_u(o, (uint32_t)(LX_PRIO_NICE0 + q->nice), 0);   /* priority, never negative */
     puts_(o, q->nice < 0 ? " -" : " ");
     put_u(o, (uint32_t)(q->nice < 0 ? -q->nice : q->nice), 0);
     puts_(o, " ");

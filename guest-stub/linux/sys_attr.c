@@ -202,6 +202,7 @@ LX_HANDLER(fchmodat2)
 
 #define ID_KEEP     0xffffffffu     /* (uid_t)-1: leave the field as it is */
 #define ID16_KEEP   0xffffu         /* the 16-bit calls' -1 */
+#define USEC_PER_SEC 1000000u
 #define S_ISUID     04000           /* include/uapi/linux/stat.h */
 #define S_ISGID     02000           /* include/uapi/linux/stat.h */
 #define S_IXGRP     00010           /* include/uapi/linux/stat.h */
@@ -243,7 +244,7 @@ static int32_t set_owner(lx_proc_t *p, lx_inode_t *n, uint32_t uid, uint32_t gid
 
 static uint32_t id16(uint32_t id)
 {
-    return (id & 0xffff) == ID16_KEEP ? ID_KEEP : id & 0xffff;
+    return (id & ID16_KEEP) == ID16_KEEP ? ID_KEEP : id & ID16_KEEP;
 }
 
 static int32_t chown_path(lx_proc_t *p, int32_t dirfd, uint32_t upath, uint32_t flags,
@@ -323,7 +324,7 @@ static int32_t timevals(lx_proc_t *p, int32_t dirfd, uint32_t upath, uint32_t ut
         if (err)
             return err;
         for (int i = 0; i < 2; i++)
-            if (tv[i].tv_usec < 0 || tv[i].tv_usec >= 1000000)
+            if (tv[i].tv_usec < 0 || tv[i].tv_usec >= (int32_t)USEC_PER_SEC)
                 return LX_ERR(LX_EINVAL);
     }
     return set_mtime_path(p, dirfd, upath, utv ? (uint32_t)tv[1].tv_sec : now_sec(p));

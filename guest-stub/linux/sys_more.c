@@ -32,6 +32,7 @@
 #define MAX_RW      0x7ffff000u     /* Linux MAX_RW_COUNT: INT_MAX & PAGE_MASK */
 #define MAX_NON_LFS 0x7fffffffu     /* include/linux/fs.h: sendfile's 32-bit offset limit */
 #define NR_CPUS     1u              /* the guest's processes run on one CPU */
+#define BITS_PER_BYTE 8u
 #define FS_NAMELEN  LX_NAME_MAX
 #define ID_NONE     0xffffffffu     /* (uid_t)-1: "keep" in setre*id and chown */
 
@@ -419,7 +420,7 @@ LX_HANDLER(sched_getaffinity)
 {
     uint32_t mask = (1u << NR_CPUS) - 1;
 
-    if (a[1] * 8 < NR_CPUS || (a[1] & (sizeof(uint32_t) - 1)))
+    if (a[1] * BITS_PER_BYTE < NR_CPUS || (a[1] & (sizeof(uint32_t) - 1)))
         return LX_ERR(LX_EINVAL);
     if (!live(p, a[0]))
         return LX_ERR(LX_ESRCH);
@@ -468,7 +469,7 @@ static int32_t set_nice(lx_proc_t *p, lx_proc_t *q, int32_t nice)
 LX_HANDLER(nice)
 {
     int32_t inc = (int32_t)a[0];
-    inc = inc < -40 ? -40 : inc > 40 ? 40 : inc;
+    inc = inc < -LX_NICE_WIDTH ? -LX_NICE_WIDTH : inc > LX_NICE_WIDTH ? LX_NICE_WIDTH : inc;
     int32_t err = set_nice(p, p, clamp_nice(p->nice + inc));
     return err == LX_ERR(LX_EACCES) ? LX_ERR(LX_EPERM) : err;
 }
@@ -493,8 +494,8 @@ LX_HANDLER(getpriority)
     if (a[0] > LX_PRIO_USER)
         return LX_ERR(LX_EINVAL);
     for (lx_proc_t *q = p->k->procs; q; q = q->next)
-        if (prio_match(p, q, a[0], a[1]) && 20 - q->nice > best)
-            best = 20 - q->nice;
+        if (prio_match(p, q, a[0], a[1]) && LX_PRIO_NICE0 - q->nice > best)
+            best = LX_PRIO_NICE0 - q->nice;
     return best ? best : LX_ERR(LX_ESRCH);
 }
 

@@ -86,6 +86,9 @@ _Static_assert(sizeof(struct lx_rusage) == 72, "i386 struct rusage is 72 bytes")
 #define LX_PRIO_USER    2
 #define LX_MIN_NICE     (-20)
 #define LX_MAX_NICE     19
+#define LX_NICE_WIDTH   40      /* include/linux/sched/prio.h: MAX_NICE - MIN_NICE + 1 */
+#define LX_PRIO_NICE0   20      /* getpriority's raw value, and /proc's priority, at nice 0
+                                 * (kernel/sys.c nice_to_rlimit; fs/proc/array.c) */
 
 /* setitimer/getitimer (uapi/linux/time.h): only ITIMER_REAL is kept. */
 struct lx_itimerval { struct lx_timeval interval, value; };
