@@ -343,6 +343,5 @@ int lx_exec(lx_proc_t *p, const char *path, const char *const argv[],
         lx_proc_drop_exe(p);
         p->exe = n;
     }
-
     return err;
 }
