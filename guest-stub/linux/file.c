@@ -29,15 +29,31 @@ lx_file_t *lx_file_new(lx_kernel_t *k, lx_file_kind_t kind, uint32_t flags)
     return f;
 }
 
-static void pipe_close_end(lx_kernel_t *k, lx_file_t *f)
+/* Out of line, so that closing a file pays nothing for the pipe's work.
+ * A FIFO's pipe goes with its last end: the next open starts a new one. */
+static __attribute__((noinline)) void pipe_close_end(lx_kernel_t *k, lx_file_t *f)
 {
     lx_pipe_t *pp = f->pipe;
     if (f->kind == LX_FILE_PIPE_READ)
         pp->readers--;
     else
         pp->writers--;
-    if (pp->readers == 0 && pp->writers == 0)
+    if (pp->readers == 0 && pp->writers == 0) {
+        if (pp->node) {
+            pp->node->fifo = NULL;
+            pp->node->opens--;
+            lx_fs_put(k, pp->node);
+        }
         lx_free(k, pp, sizeof(*pp));
+    }
+}
+
+/* A blocking FIFO end whose other end has not been opened since it was:
+ * Linux would still be parked in open, so it waits rather than see the
+ * end of file or a broken pipe. */
+static bool fifo_unpaired(const lx_file_t *f, uint32_t other_counter)
+{
+    return f->pipe->node && other_counter == f->fifo_seen && !(f->flags & LX_O_NONBLOCK);
 }
 
 /* Whether the description holds write access to a regular file: Linux's
@@ -53,6 +69,8 @@ void lx_file_put(lx_kernel_t *k, lx_file_t *f)
     if (--f->refs)
         return;
     if (f->kind == LX_FILE_INODE) {
+        if (f->flock)
+            lx_flock_release(f);
         if (lx_file_writes(f))
             f->node->writers--;
         f->node->opens--;
@@ -69,7 +87,7 @@ int lx_fd_install(lx_proc_t *p, lx_file_t *f, uint32_t min, bool cloexec)
     for (uint32_t fd = min; fd < LX_FD_MAX; fd++) {
         if (!p->fd[fd]) {
             p->fd[fd] = f;
-            p->fd_cloexec[fd] = cloexec;
+            lx_fd_set_cloexec(p, fd, cloexec);
             return (int)fd;
         }
     }
@@ -108,10 +126,11 @@ static int32_t dev_write(lx_proc_t *p, lx_inode_t *n, const void *buf, uint32_t 
     return (int32_t)len;        /* null and zero swallow everything */
 }
 
-static int32_t pipe_read(lx_pipe_t *pp, uint8_t *buf, uint32_t len)
+static int32_t pipe_read(const lx_file_t *f, uint8_t *buf, uint32_t len)
 {
+    lx_pipe_t *pp = f->pipe;
     if (pp->count == 0)
-        return pp->writers ? LX_ERR(LX_EAGAIN) : 0;
+        return pp->writers || fifo_unpaired(f, pp->w_counter) ? LX_ERR(LX_EAGAIN) : 0;
     uint32_t n = len < pp->count ? len : pp->count;
     for (uint32_t i = 0; i < n; i++)
         buf[i] = pp->buf[(pp->head + i) % LX_PIPE_SIZE];
@@ -120,10 +139,11 @@ static int32_t pipe_read(lx_pipe_t *pp, uint8_t *buf, uint32_t len)
     return (int32_t)n;
 }
 
-static int32_t pipe_write(lx_pipe_t *pp, const uint8_t *buf, uint32_t len)
+static int32_t pipe_write(const lx_file_t *f, const uint8_t *buf, uint32_t len)
 {
-    if (pp->readers == 0)
-        return LX_ERR(LX_EPIPE);    /* lx_file_write() adds SIGPIPE */
+    lx_pipe_t *pp = f->pipe;
+    if (pp->readers == 0)           /* lx_file_write() adds SIGPIPE */
+        return fifo_unpaired(f, pp->r_counter) ? LX_ERR(LX_EAGAIN) : LX_ERR(LX_EPIPE);
     uint32_t room = LX_PIPE_SIZE - pp->count;
     if (room == 0)
         return LX_ERR(LX_EAGAIN);
@@ -170,7 +190,7 @@ int32_t lx_file_read(lx_proc_t *p, lx_file_t *f, void *buf, uint32_t len)
     if (f->kind == LX_FILE_PIPE_WRITE || (f->flags & LX_O_ACCMODE) == LX_O_WRONLY)
         return LX_ERR(LX_EBADF);
     if (f->kind == LX_FILE_PIPE_READ)
-        return pipe_read(f->pipe, buf, len);
+        return pipe_read(f, buf, len);
     return inode_read(p, f, buf, len);
 }
 
@@ -179,7 +199,7 @@ int32_t lx_file_write(lx_proc_t *p, lx_file_t *f, const void *buf, uint32_t len)
     if (f->kind == LX_FILE_PIPE_READ || (f->flags & LX_O_ACCMODE) == LX_O_RDONLY)
         return LX_ERR(LX_EBADF);
     if (f->kind == LX_FILE_PIPE_WRITE) {
-        int32_t r = pipe_write(f->pipe, buf, len);
+        int32_t r = pipe_write(f, buf, len);
         if (r == LX_ERR(LX_EPIPE)) {
             lx_sigsrc_t src = { .code = LX_SI_USER, .pid = p->pid, .uid = p->uid };
             lx_sig_send(p, LX_SIGPIPE, &src);   /* as pipe_write() in fs/pipe.c */
@@ -203,8 +223,8 @@ uint32_t lx_file_poll(lx_proc_t *p, lx_file_t *f)
     if (f->kind == LX_FILE_PIPE_READ) {
         if (pp->count)
             m |= in;
-        if (!pp->writers)
-            m |= LX_POLLHUP;
+        if (!pp->writers && !(pp->node && pp->w_counter == f->fifo_seen))
+            m |= LX_POLLHUP;    /* a FIFO nobody has written to yet: as Linux's f_version */
         return m;
     }
     if (f->kind == LX_FILE_PIPE_WRITE) {

@@ -13,6 +13,7 @@
 #include "lx.h"
 #include "linux/stat.h"
 #include "linux/fcntl.h"
+#include "linux/misc.h"
 #include <string.h>
 
 #define LX_USER_TOP     0xC0000000u /* Linux i386 TASK_SIZE (3 GiB split) */
@@ -105,6 +106,7 @@ int lx_proc_init(lx_kernel_t *k, lx_proc_t *p, void *space)
     p->space = space;
     p->pid = p->tid = p->pgid = p->sid = k->next_pid++;
     p->umask = LX_DEFAULT_UMASK;
+    p->start_ns = k->ops->now_ns(k->ctx, LX_CLOCK_MONOTONIC);
     p->mmap_top = LX_MMAP_TOP;
     p->cwd = k->root;
     k->root->opens++;

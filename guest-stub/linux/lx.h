@@ -141,6 +141,12 @@ typedef struct lx_inode {
      * writing and the regions mapped from them) and the live processes
      * running the file; one refuses the other with ETXTBSY. */
     uint32_t writers, runners;
+    /* flock (sys_more.c): descriptions holding a shared lock (a 65536th
+     * is refused), and whether one holds the exclusive lock. Small: every
+     * inode pays for them. */
+    uint16_t flock_shared;
+    bool flock_excl;
+    struct lx_pipe *fifo;       /* a FIFO's pipe while one of its ends is open */
 } lx_inode_t;
 
 struct lx_dirent {
@@ -161,8 +167,14 @@ struct lx_dirent {
 #define LX_PIPE_SIZE 4096u      /* bytes a pipe holds (Linux: 16 pages) */
 
 typedef struct lx_pipe {
-    uint32_t head, count;       /* ring buffer: first byte, bytes held */
-    uint32_t readers, writers;  /* open ends */
+    uint16_t head, count;       /* ring buffer: first byte, bytes held */
+    uint16_t readers, writers;  /* open ends (a FIFO's open refuses the 65536th) */
+    /* A FIFO's pipe (NULL node: an anonymous one): its inode, held while
+     * an end is open, and how many times each end was opened, as Linux's
+     * r_counter and w_counter (see lx_file_t.fifo_seen; they wrap, which
+     * only a reader left waiting through 65536 opens could see). */
+    struct lx_inode *node;
+    uint16_t r_counter, w_counter;
     uint8_t buf[LX_PIPE_SIZE];
 } lx_pipe_t;
 
@@ -171,12 +183,22 @@ typedef enum { LX_FILE_INODE, LX_FILE_PIPE_READ, LX_FILE_PIPE_WRITE } lx_file_ki
 typedef struct lx_file {
     uint32_t refs;              /* descriptors sharing this description */
     uint32_t flags;             /* LX_O_* given to open, less O_CLOEXEC */
-    uint64_t pos;
+    union {
+        uint64_t pos;           /* LX_FILE_INODE */
+        /* A FIFO's end: the other end's open count when this one opened.
+         * Linux parks a blocking open until the other end is opened; here
+         * the open returns at once and the first read or write parks
+         * instead while the count is unchanged (file.c), which a program
+         * sees the same way. */
+        uint16_t fifo_seen;
+    };
     lx_file_kind_t kind;
     lx_inode_t *node;           /* LX_FILE_INODE */
     lx_pipe_t *pipe;            /* the pipe kinds */
+    uint32_t flock;             /* the flock this description holds: 0, LOCK_SH or LOCK_EX */
 } lx_file_t;
 
+#define LX_GROUPS_MAX 32        /* supplementary groups a process may have */
 #define LX_FD_MAX   256         /* descriptors per process (RLIMIT_NOFILE) */
 #define LX_VMA_MAX  64          /* mapped regions per process */
 
@@ -248,10 +270,14 @@ struct lx_proc {
                                  * child names its parent's until it execs or exits */
     uint32_t pid, ppid, pgid, sid;
     uint32_t uid, euid, gid, egid;
+    uint32_t suid, sgid;        /* the saved set-user and set-group ids */
+    uint32_t ngroups;           /* supplementary groups: groups[0 .. ngroups) */
+    uint32_t groups[LX_GROUPS_MAX];
     uint32_t umask;
     lx_inode_t *cwd;
     lx_file_t *fd[LX_FD_MAX];
-    uint8_t fd_cloexec[LX_FD_MAX];
+    uint32_t fd_cloexec[LX_FD_MAX / 32];    /* close-on-exec, a bit per descriptor
+                                             * (lx_fd_cloexec): fork copies less */
     uint32_t brk_start, brk;    /* heap: [brk_start, brk), mapped to page end */
     uint32_t mmap_top;          /* mmap searches downwards from here */
     lx_vma_t vma[LX_VMA_MAX];
@@ -268,6 +294,16 @@ struct lx_proc {
     lx_inode_t *exe;            /* the image's file: what /proc/self/exe names */
     uint32_t arg_start, arg_end;    /* argv's strings on the stack (/proc/<pid>/cmdline) */
     uint32_t minflt;            /* page faults the guest kernel served (/proc/<pid>/stat) */
+    /* Accounting (sys_more.c): when the process began (monotonic ns; its
+     * CPU time is read as the time since), and what its reaped children
+     * used, with theirs. */
+    uint64_t start_ns, child_ns;
+    uint32_t child_minflt;
+    int32_t nice;               /* -20 .. 19: kept and reported, no effect */
+    uint32_t pdeathsig;         /* prctl PR_SET_PDEATHSIG: sent when the parent exits */
+    bool undumpable;            /* prctl PR_SET_DUMPABLE 0 */
+    char comm[16];              /* prctl PR_SET_NAME, if comm_set (else the image's */
+    bool comm_set;              /* name); execve clears it */
     lx_sigstate_t sig;          /* handlers, mask, pending signals (signal.c): one set
                                  * for all the process's threads */
     /* Threads: NULL while there is one; else every thread, and the one
@@ -305,6 +341,10 @@ struct lx_kernel {
      * signal it could not deliver or an alarm running): while it is false
      * the guest kernel skips that walk after each call. */
     bool sig_raised;
+    /* A process asked for accounting (times, getrusage): from then on fork
+     * reads the clock for a child's start and wait4 adds a reaped child's
+     * time to its parent's (sys_more.c); until then neither pays for it. */
+    bool acct;
     uint8_t unknown_logged[(512 + 7) / 8];   /* -ENOSYS logged once per number */
     lx_tty_t tty;               /* the console's line discipline (tty.c) */
     char path[2][LX_PATH_MAX];  /* scratch for user paths: one call at a time */
@@ -444,6 +484,16 @@ bool lx_file_populate(lx_proc_t *p, uint32_t addr, uint32_t len, bool write);
 void lx_vma_hold(lx_vma_t *v);
 void lx_vma_drop(lx_kernel_t *k, lx_vma_t *v);
 
+/* sys_more.c: a description's flock let go (its last close); a reaped
+ * child's time and faults added to its parent's children figures. */
+void lx_flock_release(lx_file_t *f);
+void lx_rusage_reaped(lx_proc_t *parent, const lx_proc_t *child);
+/* wait4's struct rusage of a zombie child, written at uaddr: 0 or -EFAULT. */
+int lx_rusage_child(lx_proc_t *p, const lx_proc_t *child, uint32_t uaddr);
+/* procfs.c: the process's comm (prctl's name or its image's), in 16
+ * bytes with its NUL. */
+void lx_proc_comm(const lx_proc_t *p, char *comm);
+
 /* file.c */
 lx_file_t *lx_file_new(lx_kernel_t *k, lx_file_kind_t kind, uint32_t flags);
 void lx_file_put(lx_kernel_t *k, lx_file_t *f);
@@ -454,6 +504,17 @@ int32_t lx_file_read(lx_proc_t *p, lx_file_t *f, void *buf, uint32_t n);
 int32_t lx_file_write(lx_proc_t *p, lx_file_t *f, const void *buf, uint32_t n);
 /* LX_POLL* events the description has now (linux/wait.h). */
 uint32_t lx_file_poll(lx_proc_t *p, lx_file_t *f);
+
+/* A descriptor's close-on-exec flag (fd < LX_FD_MAX). */
+static inline bool lx_fd_cloexec(const lx_proc_t *p, uint32_t fd)
+{
+    return p->fd_cloexec[fd / 32] >> (fd % 32) & 1;
+}
+static inline void lx_fd_set_cloexec(lx_proc_t *p, uint32_t fd, bool on)
+{
+    uint32_t *w = &p->fd_cloexec[fd / 32];
+    *w = (*w & ~(1u << (fd % 32))) | (uint32_t)on << (fd % 32);
+}
 
 /* Result helpers: a Linux system call's return value is a number or -errno. */
 #define LX_ERR(e) (-(int32_t)(e))

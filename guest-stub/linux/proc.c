@@ -77,6 +77,10 @@ void lx_proc_exit(lx_proc_t *p, uint32_t status)
             continue;
         q->parent = init;
         q->ppid = init ? init->pid : 0;
+        if (q->pdeathsig && !q->exited) {   /* prctl PR_SET_PDEATHSIG */
+            lx_sigsrc_t src = { .code = LX_SI_USER, .pid = p->pid, .uid = p->uid };
+            lx_sig_send(q, (int)q->pdeathsig, &src);
+        }
         if (q->exited && !init)
             lx_proc_reap(q);
     }
@@ -238,7 +242,10 @@ static void copy_proc(lx_proc_t *c, const lx_proc_t *p, void *space)
     c->allocated = true;
     c->exited = false;
     c->exit_status = 0;
-    c->minflt = 0;
+    c->minflt = c->child_minflt = 0;
+    c->start_ns = k->acct ? k->ops->now_ns(k->ctx, LX_CLOCK_MONOTONIC) : 0;
+    c->child_ns = 0;
+    c->pdeathsig = 0;           /* not inherited (kernel/fork.c) */
     c->threads = c->cur = NULL;
     c->th = (lx_thread_state_t){ .tid = c->pid, .tls_base = p->tls_base,
                                  .clear_child_tid = p->clear_child_tid,
@@ -454,19 +461,37 @@ static bool wanted(const lx_proc_t *p, const lx_proc_t *q, int32_t pid)
     return q->pgid == (uint32_t)-pid;
 }
 
+/* Closes the descriptors marked close-on-exec, a word of the bitmap at a
+ * time (a flag left on a closed descriptor is simply dropped). */
+static void close_on_exec(lx_proc_t *p)
+{
+    for (uint32_t i = 0; i < LX_FD_MAX / 32; i++) {
+        uint32_t w = p->fd_cloexec[i];
+        p->fd_cloexec[i] = 0;
+        for (; w; w &= w - 1) {
+            uint32_t fd = i * 32 + (uint32_t)__builtin_ctz(w);
+            if (p->fd[fd]) {
+                lx_file_put(p->k, p->fd[fd]);
+                p->fd[fd] = NULL;
+            }
+        }
+    }
+}
+
 /* Hands a zombie's status over and frees it; its pid or -EFAULT. */
 static int32_t collect(lx_proc_t *p, lx_proc_t *q, uint32_t ustatus, uint32_t urusage)
 {
-    static const uint8_t zero[RUSAGE_BYTES];
     int32_t pid = (int32_t)q->pid;
     int err = 0;
 
     if (ustatus)
         err = lx_user_out(p, ustatus, &q->exit_status, sizeof(q->exit_status));
     if (!err && urusage)
-        err = lx_user_out(p, urusage, zero, sizeof(zero));
+        err = lx_rusage_child(p, q, urusage);
     if (err)
         return err;
+    if (p->k->acct)
+        lx_rusage_reaped(p, q);
     lx_proc_reap(q);
     return pid;
 }
@@ -709,14 +734,9 @@ LX_HANDLER(execve)
     lx_free(p->k, x, sizeof(*x));
     if (err)
         return err;
-    for (int fd = 0; fd < LX_FD_MAX; fd++) {
-        if (p->fd[fd] && p->fd_cloexec[fd]) {
-            lx_file_put(p->k, p->fd[fd]);
-            p->fd[fd] = NULL;
-            p->fd_cloexec[fd] = 0;
-        }
-    }
+    close_on_exec(p);
     p->tid = p->pid;            /* the thread left is the leader (de_thread) */
+    p->comm_set = false;        /* the new image names the process */
     p->tls_base = 0;
     p->clear_child_tid = 0;
     p->robust_list = p->robust_len = 0;

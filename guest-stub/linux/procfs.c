@@ -115,15 +115,21 @@ static int name_of(lx_kernel_t *k, const lx_inode_t *node, char *buf, uint32_t s
     return len;
 }
 
-/* The image's file name, at most COMM_LEN bytes, as Linux's comm. */
+/* The image's file name, at most COMM_LEN bytes, as Linux's comm, unless
+ * prctl named the process. */
 static void comm_of(const lx_proc_t *p, char *comm)
 {
     char *path = p->k->path[1];
-    const char *base = "";
-    if (p->exe && name_of(p->k, p->exe, path, LX_PATH_MAX) > 0)
+    const char *base = p->comm_set ? p->comm : "";
+    if (!p->comm_set && p->exe && name_of(p->k, p->exe, path, LX_PATH_MAX) > 0)
         base = strrchr(path, '/') + 1;
     strncpy(comm, base, COMM_LEN);
     comm[COMM_LEN] = '\0';
+}
+
+void lx_proc_comm(const lx_proc_t *p, char *comm)
+{
+    comm_of(p, comm);
 }
 
 /* ------------------------------------------------------------------ */
@@ -195,7 +201,11 @@ static void stat_file(out_t *o, lx_proc_t *q, lx_proc_t *self)
      * cstime priority nice num_threads ... */
     puts_(o, "0 -1 0 ");
     put_u(o, q->minflt, 0);
-    puts_(o, " 0 0 0 0 0 0 0 20 0 ");
+    puts_(o, " 0 0 0 0 0 0 0 ");
+    put_u(o, (uint32_t)(LX_PRIO_NICE0 + q->nice), 0);   /* priority, never negative */
+    puts_(o, q->nice < 0 ? " -" : " ");
+    put_u(o, (uint32_t)(q->nice < 0 ? -q->nice : q->nice), 0);
+    puts_(o, " ");
     put_u(o, lx_thread_count(q), 0);
     for (int i = 20; i <= 52; i++)
         puts_(o, " 0");
@@ -330,6 +340,14 @@ static void maps(out_t *o, lx_proc_t *q)
     }
 }
 
+/* The one file system, a tmpfs at / (statfs reports TMPFS_MAGIC): what df
+ * and mount read. Not named "rootfs" as Linux lists an initramfs, since
+ * busybox's df skips that name looking for the "real" root. */
+static void mounts(out_t *o)
+{
+    puts_(o, "tmpfs / tmpfs rw 0 0\n");
+}
+
 /* ------------------------------------------------------------------ */
 /* Paths                                                               */
 
@@ -363,8 +381,12 @@ static int fill(out_t *o, lx_proc_t *p, const char *name)
         meminfo(o);
     else if (strcmp(name, "uptime") == 0)
         uptime(o);
+    else if (strcmp(name, "mounts") == 0)
+        mounts(o);
     else if (!(q = proc_of(p, name, &rest)))
         return LX_ERR(LX_ENOENT);
+    else if (strcmp(rest, "mounts") == 0)
+        mounts(o);
     else if (strcmp(rest, "cmdline") == 0)
         cmdline(o, q);
     else if (strcmp(rest, "stat") == 0)

@@ -55,6 +55,7 @@ typedef struct lx_sigstate {
     uint32_t ss_sp, ss_size;    /* sigaltstack; size 0: none */
     bool ss_autodisarm;
     uint64_t alarm_ns;          /* monotonic deadline of alarm(), 0: none */
+    uint64_t alarm_interval_ns; /* ITIMER_REAL's interval: re-armed so on expiry; 0: none */
     uint32_t trapno, err, cr2;  /* the last fault, as Linux keeps it per thread */
     /* Job control: stopped by a stop signal's default action until SIGCONT
      * (or SIGKILL) comes; what wait4's WUNTRACED and WCONTINUED have yet to

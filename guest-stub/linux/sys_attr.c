@@ -33,6 +33,28 @@ static int inode_at(lx_proc_t *p, int32_t dirfd, uint32_t upath, bool follow, lx
     return err;
 }
 
+/* As inode_at with *at() flags: AT_SYMLINK_NOFOLLOW, and AT_EMPTY_PATH
+ * for an empty path meaning dirfd's own file. */
+static int node_at(lx_proc_t *p, int32_t dirfd, uint32_t upath, uint32_t flags,
+        lx_inode_t **out)
+{
+    char *path = p->k->path[0];
+    int err = lx_user_path(p, upath, path);
+    if (err || path[0] || !(flags & LX_AT_EMPTY_PATH))
+        return err ? err : inode_at(p, dirfd, upath, !(flags & LX_AT_SYMLINK_NOFOLLOW), out);
+    if (dirfd == LX_AT_FDCWD) {
+        *out = p->cwd;
+        return 0;
+    }
+    lx_file_t *f = lx_fd_get(p, dirfd);
+    if (!f)
+        return LX_ERR(LX_EBADF);
+    if (f->kind != LX_FILE_INODE)
+        return LX_ERR(LX_EINVAL);
+    *out = f->node;
+    return 0;
+}
+
 static int32_t set_mode(lx_inode_t *n, uint32_t mode)
 {
     n->mode = (n->mode & LX_S_IFMT) | (mode & LX_S_IALLUGO);
@@ -159,6 +181,157 @@ LX_HANDLER(utimensat)
         n->mtime = (uint32_t)t;
     return 0;
 }
+
+/* fchmodat2(dirfd, path, mode, flags): fchmodat with flags. A symbolic
+ * link's mode cannot be changed (EOPNOTSUPP, as Linux 6.6 answers). */
+LX_HANDLER(fchmodat2)
+{
+    lx_inode_t *n;
+    if (a[3] & ~(uint32_t)(LX_AT_SYMLINK_NOFOLLOW | LX_AT_EMPTY_PATH))
+        return LX_ERR(LX_EINVAL);
+    int err = node_at(p, (int32_t)a[0], a[1], a[3], &n);
+    if (err)
+        return err;
+    if (LX_S_ISLNK(n->mode))
+        return LX_ERR(LX_EOPNOTSUPP);
+    return set_mode(n, a[2]);
+}
+
+/* ------------------------------------------------------------------ */
+/* Owners (fs/open.c chown_common)                                     */
+
+#define ID_KEEP     0xffffffffu     /* (uid_t)-1: leave the field as it is */
+#define ID16_KEEP   0xffffu         /* the 16-bit calls' -1 */
+#define USEC_PER_SEC 1000000u
+#define S_ISUID     04000           /* include/uapi/linux/stat.h */
+#define S_ISGID     02000           /* include/uapi/linux/stat.h */
+#define S_IXGRP     00010           /* include/uapi/linux/stat.h */
+
+static bool in_groups(const lx_proc_t *p, uint32_t gid)
+{
+    if (gid == p->egid)
+        return true;
+    for (uint32_t i = 0; i < p->ngroups; i++)
+        if (p->groups[i] == gid)
+            return true;
+    return false;
+}
+
+/* Root gives any file to anyone; another owner may only change the group,
+ * to one of its own. A file that is not a directory loses set-user-id, and
+ * set-group-id where it is group-executable, as Linux's notify_change. */
+static int32_t set_owner(lx_proc_t *p, lx_inode_t *n, uint32_t uid, uint32_t gid)
+{
+    if (p->euid != 0) {
+        if (uid != ID_KEEP && uid != n->uid)
+            return LX_ERR(LX_EPERM);
+        if (gid != ID_KEEP && gid != n->gid && (n->uid != p->euid || !in_groups(p, gid)))
+            return LX_ERR(LX_EPERM);
+        if ((uid != ID_KEEP || gid != ID_KEEP) && n->uid != p->euid)
+            return LX_ERR(LX_EPERM);
+    }
+    if (uid != ID_KEEP)
+        n->uid = uid;
+    if (gid != ID_KEEP)
+        n->gid = gid;
+    if (!LX_S_ISDIR(n->mode)) {
+        n->mode &= ~(uint32_t)S_ISUID;
+        if ((n->mode & (S_ISGID | S_IXGRP)) == (S_ISGID | S_IXGRP))
+            n->mode &= ~(uint32_t)S_ISGID;
+    }
+    return 0;
+}
+
+static uint32_t id16(uint32_t id)
+{
+    return (id & ID16_KEEP) == ID16_KEEP ? ID_KEEP : id & ID16_KEEP;
+}
+
+static int32_t chown_path(lx_proc_t *p, int32_t dirfd, uint32_t upath, uint32_t flags,
+        uint32_t uid, uint32_t gid)
+{
+    lx_inode_t *n;
+    int err = node_at(p, dirfd, upath, flags, &n);
+    return err ? err : set_owner(p, n, uid, gid);
+}
+
+/* A pipe has an owner on Linux too, but nobody asks after it here. */
+static int32_t chown_fd(lx_proc_t *p, uint32_t fd, uint32_t uid, uint32_t gid)
+{
+    lx_file_t *f = lx_fd_get(p, (int32_t)fd);
+    if (!f)
+        return LX_ERR(LX_EBADF);
+    return f->kind == LX_FILE_INODE ? set_owner(p, f->node, uid, gid) : 0;
+}
+
+LX_HANDLER(chown32) { return chown_path(p, LX_AT_FDCWD, a[0], 0, a[1], a[2]); }
+LX_HANDLER(lchown32)
+{
+    return chown_path(p, LX_AT_FDCWD, a[0], LX_AT_SYMLINK_NOFOLLOW, a[1], a[2]);
+}
+LX_HANDLER(fchown32) { return chown_fd(p, a[0], a[1], a[2]); }
+LX_HANDLER(chown) { return chown_path(p, LX_AT_FDCWD, a[0], 0, id16(a[1]), id16(a[2])); }
+LX_HANDLER(lchown)
+{
+    return chown_path(p, LX_AT_FDCWD, a[0], LX_AT_SYMLINK_NOFOLLOW, id16(a[1]), id16(a[2]));
+}
+LX_HANDLER(fchown) { return chown_fd(p, a[0], id16(a[1]), id16(a[2])); }
+
+LX_HANDLER(fchownat)
+{
+    if (a[4] & ~(uint32_t)(LX_AT_SYMLINK_NOFOLLOW | LX_AT_EMPTY_PATH))
+        return LX_ERR(LX_EINVAL);
+    return chown_path(p, (int32_t)a[0], a[1], a[4], a[2], a[3]);
+}
+
+/* ------------------------------------------------------------------ */
+/* The older time setters: utime (seconds), utimes and futimesat       */
+/* (timevals); NULL times means now.                                   */
+
+static int32_t set_mtime_path(lx_proc_t *p, int32_t dirfd, uint32_t upath, int64_t t)
+{
+    lx_inode_t *n;
+    int err = node_at(p, dirfd, upath, 0, &n);
+    if (err)
+        return err;
+    n->mtime = (uint32_t)t;
+    return 0;
+}
+
+static int64_t now_sec(lx_proc_t *p)
+{
+    return (int64_t)(p->k->ops->now_ns(p->k->ctx, LX_CLOCK_REALTIME) / NS_PER_SEC);
+}
+
+/* utime(path, struct utimbuf { time_t actime, modtime; } *). */
+LX_HANDLER(utime)
+{
+    int32_t tb[2];
+    if (a[1]) {
+        int err = lx_user_in(p, tb, a[1], sizeof(tb));
+        if (err)
+            return err;
+    }
+    return set_mtime_path(p, LX_AT_FDCWD, a[0], a[1] ? (uint32_t)tb[1] : now_sec(p));
+}
+
+/* times[2] of timevals; a microsecond count outside 0 .. 999999 is EINVAL. */
+static int32_t timevals(lx_proc_t *p, int32_t dirfd, uint32_t upath, uint32_t utv)
+{
+    struct lx_timeval tv[2];
+    if (utv) {
+        int err = lx_user_in(p, tv, utv, sizeof(tv));
+        if (err)
+            return err;
+        for (int i = 0; i < 2; i++)
+            if (tv[i].tv_usec < 0 || tv[i].tv_usec >= (int32_t)USEC_PER_SEC)
+                return LX_ERR(LX_EINVAL);
+    }
+    return set_mtime_path(p, dirfd, upath, utv ? (uint32_t)tv[1].tv_sec : now_sec(p));
+}
+
+LX_HANDLER(utimes) { return timevals(p, LX_AT_FDCWD, a[0], a[1]); }
+LX_HANDLER(futimesat) { return timevals(p, (int32_t)a[0], a[1], a[2]); }
 
 /* madvise(addr, len, advice): advice only; the address must be aligned. */
 LX_HANDLER(madvise)

@@ -145,6 +145,31 @@ LX_HANDLER(writev)
     return f ? maybe_block(p, f, vector_io(p, a, true)) : LX_ERR(LX_EBADF);
 }
 
+/* pread64/pwrite64(fd, buf, count, offset low, offset high): at the
+ * offset, leaving the file's position alone; only files with positions
+ * (ESPIPE for pipes and the terminal). A negative offset is refused first,
+ * as ksys_pread64 does. */
+static int32_t positioned_io(lx_proc_t *p, const uint32_t *a, bool writing)
+{
+    int64_t off = (int64_t)((uint64_t)a[4] << 32 | a[3]);
+    lx_file_t *f;
+    if (off < 0)
+        return LX_ERR(LX_EINVAL);
+    if (!(f = lx_fd_get(p, (int32_t)a[0])))
+        return LX_ERR(LX_EBADF);
+    if (f->kind != LX_FILE_INODE || f->node->rdev == LX_DEV_TTY ||
+            f->node->rdev == LX_DEV_CONSOLE)
+        return LX_ERR(LX_ESPIPE);
+    uint64_t saved = f->pos;
+    f->pos = (uint64_t)off;
+    int32_t r = writing ? write_from_user(p, f, a[1], a[2]) : read_to_user(p, f, a[1], a[2]);
+    f->pos = saved;
+    return r;
+}
+
+LX_HANDLER(pread64) { return positioned_io(p, a, false); }
+LX_HANDLER(pwrite64) { return positioned_io(p, a, true); }
+
 /* The directory a *at() call starts from. */
 int lx_at_dir(lx_proc_t *p, int32_t dirfd, lx_inode_t **dir)
 {
@@ -172,7 +197,23 @@ static int create_file(lx_proc_t *p, lx_inode_t *base, const char *path, uint32_
         return LX_ERR(LX_EISDIR);
     if (err)
         return err;
-    return lx_fs_create(p->k, dir, name, len, LX_S_IFREG | (mode & ~p->umask & LX_S_IALLUGO), out);
+    return lx_create_owned(p, dir, name, len, LX_S_IFREG | (mode & ~p->umask & LX_S_IALLUGO), out);
+}
+
+#define S_ISGID 02000           /* include/uapi/linux/stat.h */
+
+int lx_create_owned(lx_proc_t *p, lx_inode_t *dir, const char *name, uint32_t len,
+        uint32_t mode, lx_inode_t **out)
+{
+    bool sgid_dir = dir->mode & S_ISGID;
+    int err = lx_fs_create(p->k, dir, name, len, mode, out);
+    if (err)
+        return err;
+    (*out)->uid = p->euid;
+    (*out)->gid = sgid_dir ? dir->gid : p->egid;
+    if (sgid_dir && LX_S_ISDIR(mode))
+        (*out)->mode |= S_ISGID;
+    return 0;
 }
 
 /* Finds or creates what open() names and checks the flags against it. */
@@ -205,6 +246,53 @@ static int open_node(lx_proc_t *p, lx_inode_t *base, const char *path, uint32_t 
     return 0;
 }
 
+/* An end of a FIFO's pipe, made at its first open (the pipe holds the
+ * inode). O_RDWR, which Linux allows as both ends at once, is not kept;
+ * a non-blocking writer with no reader is ENXIO, as Linux's fifo_open. */
+static int32_t open_fifo(lx_proc_t *p, lx_inode_t *node, uint32_t flags)
+{
+    uint32_t acc = flags & LX_O_ACCMODE;
+    lx_pipe_t *pp = node->fifo;
+    bool reader = acc == LX_O_RDONLY;
+
+    if (acc == LX_O_RDWR)
+        return LX_ERR(LX_ENXIO);
+    if (!reader && (flags & LX_O_NONBLOCK) && (!pp || !pp->readers))
+        return LX_ERR(LX_ENXIO);
+    if (pp && (reader ? pp->readers : pp->writers) == UINT16_MAX)
+        return LX_ERR(LX_ENFILE);   /* the end's count would wrap */
+    lx_file_t *f = lx_file_new(p->k, reader ? LX_FILE_PIPE_READ : LX_FILE_PIPE_WRITE,
+                               flags & ~(uint32_t)(LX_O_CREAT | LX_O_EXCL | LX_O_TRUNC));
+    if (!f)
+        return LX_ERR(LX_ENOMEM);
+    if (!pp && !(pp = lx_alloc(p->k, sizeof(*pp)))) {
+        lx_free(p->k, f, sizeof(*f));
+        return LX_ERR(LX_ENOMEM);
+    }
+    if (!node->fifo) {
+        pp->node = node;
+        node->fifo = pp;
+        node->opens++;
+    }
+    /* With the other end open now, Linux's open would not wait: the end
+     * is paired at once (a count it can never equal again; counts only
+     * grow). */
+    f->pipe = pp;
+    if (reader) {
+        pp->readers++;
+        pp->r_counter++;
+        f->fifo_seen = pp->w_counter - (pp->writers ? 1 : 0);
+    } else {
+        pp->writers++;
+        pp->w_counter++;
+        f->fifo_seen = pp->r_counter - (pp->readers ? 1 : 0);
+    }
+    int fd = lx_fd_install(p, f, 0, flags & LX_O_CLOEXEC);
+    if (fd < 0)
+        lx_file_put(p->k, f);
+    return fd;
+}
+
 static int32_t do_open(lx_proc_t *p, int32_t dirfd, uint32_t upath, uint32_t flags,
         uint32_t mode)
 {
@@ -217,6 +305,8 @@ static int32_t do_open(lx_proc_t *p, int32_t dirfd, uint32_t upath, uint32_t fla
         err = open_node(p, base, path, flags, mode, &node);
     if (err)
         return err;
+    if ((node->mode & LX_S_IFMT) == LX_S_IFIFO && !(flags & LX_O_PATH))
+        return open_fifo(p, node, flags);
     lx_file_t *f = lx_file_new(p->k, LX_FILE_INODE, flags);
     if (!f)
         return LX_ERR(LX_ENOMEM);
@@ -316,7 +406,7 @@ static int32_t dup_to(lx_proc_t *p, uint32_t old, uint32_t new, bool cloexec)
     if (p->fd[new])
         lx_file_put(p->k, p->fd[new]);
     p->fd[new] = f;
-    p->fd_cloexec[new] = cloexec;
+    lx_fd_set_cloexec(p, new, cloexec);
     return (int32_t)new;
 }
 
@@ -389,9 +479,9 @@ LX_HANDLER(fcntl64)
         return fd;
     }
     case LX_F_GETFD:
-        return p->fd_cloexec[a[0]] ? LX_FD_CLOEXEC : 0;
+        return lx_fd_cloexec(p, a[0]) ? LX_FD_CLOEXEC : 0;
     case LX_F_SETFD:
-        p->fd_cloexec[a[0]] = a[2] & LX_FD_CLOEXEC;
+        lx_fd_set_cloexec(p, a[0], a[2] & LX_FD_CLOEXEC);
         return 0;
     case LX_F_GETFL:
         return (int32_t)(f->flags | LX_O_LARGEFILE);

@@ -13,6 +13,7 @@
 #include "sys.h"
 #include "linux/fcntl.h"
 #include "linux/stat.h"
+#include "linux/misc.h"
 #include <string.h>
 
 #define LX_BLKSIZE  4096u
@@ -44,6 +45,11 @@ static void fill_stat(const lx_inode_t *n, struct lx_stat64 *st)
 /* What fstat reports for a pipe, which has no inode in the file system. */
 static void pipe_inode(const lx_file_t *f, lx_inode_t *n)
 {
+    if (f->pipe->node) {        /* a FIFO's: its inode's, with the bytes in the pipe */
+        *n = *f->pipe->node;
+        n->size = f->pipe->count;
+        return;
+    }
     *n = (lx_inode_t){ .mode = LX_S_IFIFO | 0600, .nlink = 1, .size = f->pipe->count };
 }
 
@@ -198,7 +204,7 @@ static int32_t mkdir_at(lx_proc_t *p, int32_t dirfd, uint32_t upath, uint32_t mo
     int err = parent_at(p, dirfd, upath, 0, &dir, &name, &len);
     if (err)
         return err;
-    return lx_fs_create(p->k, dir, name, len, LX_S_IFDIR | (mode & ~p->umask & LX_S_IALLUGO), &n);
+    return lx_create_owned(p, dir, name, len, LX_S_IFDIR | (mode & ~p->umask & LX_S_IALLUGO), &n);
 }
 
 LX_HANDLER(mkdir) { return mkdir_at(p, LX_AT_FDCWD, a[0], a[1]); }
@@ -277,7 +283,8 @@ static int32_t rename_check(const lx_inode_t *src, const lx_inode_t *dst, const 
     return 0;
 }
 
-static int32_t rename_at(lx_proc_t *p, int32_t ofd, uint32_t uold, int32_t nfd, uint32_t unew)
+static int32_t rename_at(lx_proc_t *p, int32_t ofd, uint32_t uold, int32_t nfd, uint32_t unew,
+        uint32_t flags)
 {
     lx_inode_t *odir, *ndir;
     const char *oname, *nname;
@@ -290,6 +297,8 @@ static int32_t rename_at(lx_proc_t *p, int32_t ofd, uint32_t uold, int32_t nfd, 
     lx_inode_t *src = lx_fs_find(odir, oname, olen), *dst = lx_fs_find(ndir, nname, nlen);
     if (!src)
         return LX_ERR(LX_ENOENT);
+    if ((flags & LX_RENAME_NOREPLACE) && dst)
+        return LX_ERR(LX_EEXIST);
     if (src == dst)
         return 0;
     err = rename_check(src, dst, ndir);
@@ -298,8 +307,18 @@ static int32_t rename_at(lx_proc_t *p, int32_t ofd, uint32_t uold, int32_t nfd, 
     return lx_fs_move(p->k, odir, oname, olen, ndir, nname, nlen);
 }
 
-LX_HANDLER(rename) { return rename_at(p, LX_AT_FDCWD, a[0], LX_AT_FDCWD, a[1]); }
-LX_HANDLER(renameat) { return rename_at(p, (int32_t)a[0], a[1], (int32_t)a[2], a[3]); }
+LX_HANDLER(rename) { return rename_at(p, LX_AT_FDCWD, a[0], LX_AT_FDCWD, a[1], 0); }
+LX_HANDLER(renameat) { return rename_at(p, (int32_t)a[0], a[1], (int32_t)a[2], a[3], 0); }
+
+/* renameat2(olddirfd, old, newdirfd, new, flags): RENAME_NOREPLACE; the
+ * exchange and whiteout forms are not kept (EINVAL, as a file system
+ * without them answers). */
+LX_HANDLER(renameat2)
+{
+    if (a[4] & ~(uint32_t)LX_RENAME_NOREPLACE)
+        return LX_ERR(LX_EINVAL);
+    return rename_at(p, (int32_t)a[0], a[1], (int32_t)a[2], a[3], a[4]);
+}
 
 static int32_t link_at(lx_proc_t *p, int32_t ofd, uint32_t uold, int32_t nfd, uint32_t unew,
         uint32_t flags)
@@ -339,7 +358,7 @@ static int32_t symlink_at(lx_proc_t *p, uint32_t utarget, int32_t nfd, uint32_t 
     if (!err && target[0] == '\0')
         err = LX_ERR(LX_ENOENT);
     if (!err)
-        err = lx_fs_create(p->k, dir, name, len, LX_S_IFLNK | 0777, &n);
+        err = lx_create_owned(p, dir, name, len, LX_S_IFLNK | 0777, &n);
     if (err)
         return err;
     err = lx_fs_write(p->k, n, 0, target, (uint32_t)strlen(target));
@@ -457,6 +476,36 @@ static int32_t access_at(lx_proc_t *p, int32_t dirfd, uint32_t upath, uint32_t m
 
 LX_HANDLER(access) { return access_at(p, LX_AT_FDCWD, a[0], a[1], 0); }
 LX_HANDLER(faccessat) { return access_at(p, (int32_t)a[0], a[1], a[2], 0); }
+LX_HANDLER(faccessat2) { return access_at(p, (int32_t)a[0], a[1], a[2], a[3]); }
+
+/* mknod(path, mode, dev): regular files (type 0 too) and FIFOs; the guest
+ * has no device drivers to put behind a new node, so character and block
+ * devices are refused (EPERM, as for a caller without CAP_MKNOD), and
+ * sockets need a socket layer (EPERM too). A FIFO is a name in the file
+ * system: opening it is not supported yet (ENXIO). */
+static int32_t mknod_at(lx_proc_t *p, int32_t dirfd, uint32_t upath, uint32_t mode)
+{
+    lx_inode_t *dir, *n;
+    const char *name;
+    uint32_t len, type = mode & LX_S_IFMT;
+
+    if (type == 0)
+        type = LX_S_IFREG;
+    if (type == LX_S_IFDIR)
+        return LX_ERR(LX_EPERM);    /* may_mknod: mkdir makes directories */
+    if (type != LX_S_IFREG && type != LX_S_IFIFO && type != LX_S_IFCHR &&
+            type != LX_S_IFBLK && type != LX_S_IFSOCK)
+        return LX_ERR(LX_EINVAL);
+    int err = parent_at(p, dirfd, upath, 0, &dir, &name, &len);
+    if (err)
+        return err;
+    if (type != LX_S_IFREG && type != LX_S_IFIFO)
+        return LX_ERR(LX_EPERM);
+    return lx_create_owned(p, dir, name, len, type | (mode & ~p->umask & LX_S_IALLUGO), &n);
+}
+
+LX_HANDLER(mknod) { return mknod_at(p, LX_AT_FDCWD, a[0], a[1]); }
+LX_HANDLER(mknodat) { return mknod_at(p, (int32_t)a[0], a[1], a[2]); }
 
 LX_HANDLER(umask)
 {

@@ -30,7 +30,6 @@
 #define NS_PER_SEC  1000000000ull
 #define NS_PER_USEC 1000u
 #define TLS_ANY     0xffffffffu     /* entry_number -1: the kernel picks */
-#define NGROUPS     0               /* supplementary groups: none */
 #define STACK_LIMIT (8u << 20)      /* RLIMIT_STACK soft default: 8 MiB (Linux _STK_LIM) */
 #define ROBUST_HEAD_SIZE 12u        /* sizeof(struct robust_list_head) on i386 */
 
@@ -61,7 +60,6 @@ LX_HANDLER(geteuid) { (void)a; return (int32_t)p->euid; }
 LX_HANDLER(getgid) { (void)a; return (int32_t)p->gid; }
 LX_HANDLER(getegid) { (void)a; return (int32_t)p->egid; }
 LX_HANDLER(getpgrp) { (void)a; return (int32_t)p->pgid; }
-LX_HANDLER(getgroups) { (void)p; (void)a; return NGROUPS; }
 
 static int32_t put_three(lx_proc_t *p, const uint32_t *a, uint32_t r, uint32_t e, uint32_t s)
 {
@@ -73,8 +71,8 @@ static int32_t put_three(lx_proc_t *p, const uint32_t *a, uint32_t r, uint32_t e
     return err;
 }
 
-LX_HANDLER(getresuid) { return put_three(p, a, p->uid, p->euid, p->euid); }
-LX_HANDLER(getresgid) { return put_three(p, a, p->gid, p->egid, p->egid); }
+LX_HANDLER(getresuid) { return put_three(p, a, p->uid, p->euid, p->suid); }
+LX_HANDLER(getresgid) { return put_three(p, a, p->gid, p->egid, p->sgid); }
 
 /* Process groups and sessions (kernel/sys.c): enough for a shell's job
  * control to stay quiet. pid 0 means the caller. */

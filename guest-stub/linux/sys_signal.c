@@ -317,6 +317,7 @@ LX_HANDLER(alarm)
             left++;
     }
     p->sig.alarm_ns = secs ? now + secs * NS_PER_SEC : 0;
+    p->sig.alarm_interval_ns = 0;   /* alarm is ITIMER_REAL without an interval */
     if (secs)
         k->sig_raised = true;   /* the guest kernel watches the clock for it */
     return (int32_t)left;

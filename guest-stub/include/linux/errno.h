@@ -11,6 +11,7 @@
 #define LX_ESRCH        3   /* errno-base.h: no such process */
 #define LX_EINTR        4   /* errno-base.h: interrupted system call */
 #define LX_EIO          5   /* errno-base.h: I/O error */
+#define LX_ENXIO        6   /* errno-base.h: no such device or address */
 #define LX_E2BIG        7   /* errno-base.h: argument list too long */
 #define LX_ENOEXEC      8   /* errno-base.h: exec format error */
 #define LX_EBADF        9   /* errno-base.h: bad file number */
@@ -38,10 +39,12 @@
 #define LX_EPIPE        32  /* errno-base.h: broken pipe */
 #define LX_ERANGE       34  /* errno-base.h: result not representable */
 #define LX_ENAMETOOLONG 36  /* errno.h: file name too long */
+#define LX_ENOLCK       37  /* errno.h: no record locks available */
 #define LX_ENOSYS       38  /* errno.h: invalid system call number */
 #define LX_ENOTEMPTY    39  /* errno.h: directory not empty */
 #define LX_ELOOP        40  /* errno.h: too many symbolic links encountered */
 #define LX_EOVERFLOW    75  /* errno.h: value too large for defined data type */
+#define LX_EOPNOTSUPP   95  /* errno.h: operation not supported on transport endpoint */
 #define LX_ETIMEDOUT    110 /* errno.h: connection timed out */
 
 /* Kernel-internal (include/linux/errno.h), never returned to a program: a
