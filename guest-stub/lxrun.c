@@ -723,8 +723,24 @@ static int signal_thread(lxr_t *r, lx_proc_t *p)
     }
 }
 
-/* The same for a process with several threads: the signal is the
- * process's, its first running thread takes it. True if p ended. */
+/* Job control: a running thread of a process that a stop signal stopped
+ * (through another of its threads) is suspended too. */
+static void stop_running(lxr_t *r, lx_proc_t *p)
+{
+    gproc_t *g = p->host;
+
+    if (r->replying == g)
+        reply_now(r);
+    if (r->b->thread_stop(&g->t) != 0)
+        return;
+    g->stopped = true;
+    r->running--;
+}
+
+/* The same for a process with several threads: each running thread takes
+ * what it may (its own signals, the process's it does not block), the
+ * oldest first; a parked one is wake_parked()'s. A stop stops them all.
+ * True if p ended. */
 static __attribute__((noinline)) bool signal_threads(lxr_t *r, lx_proc_t *p)
 {
     if (p->exited)
@@ -732,7 +748,7 @@ static __attribute__((noinline)) bool signal_threads(lxr_t *r, lx_proc_t *p)
     lx_sig_tick(p);
     if (p->sig.alarm_ns)
         r->k->sig_raised = true;
-    for (lx_thread_t *t = p->threads; t && lx_sig_deliverable(p); t = t->next) {
+    for (lx_thread_t *t = p->threads; t; t = t->next) {
         lx_thread_switch(p, t);
         gproc_t *g = p->host;
         if (g && g->stopped) {
@@ -742,12 +758,18 @@ static __attribute__((noinline)) bool signal_threads(lxr_t *r, lx_proc_t *p)
         }
         if (!g || g->reply)
             continue;
+        if (p->sig.stopped) {
+            stop_running(r, p);
+            continue;
+        }
+        if (!lx_sig_deliverable(p))
+            continue;
         int taken = signal_thread(r, p);
-        if (taken != SIG_NOT_TAKEN)
-            return taken == SIG_ENDED;
+        if (taken == SIG_ENDED)
+            return true;
+        if (taken == SIG_NOT_TAKEN)
+            r->k->sig_raised = true;    /* tried again after the next event */
     }
-    if (lx_sig_deliverable(p))
-        r->k->sig_raised = true;        /* no thread took it now: again later */
     return false;
 }
 
@@ -815,8 +837,8 @@ static inline __attribute__((always_inline)) bool wake_one(lxr_t *r, lx_proc_t *
 {
     gproc_t *g = p->host;
 
-    if (!g || !g->reply)
-        return false;
+    if (!g || !g->reply || p->sig.stopped)
+        return false;           /* stopped: its call goes on once continued */
     int32_t ret = lx_syscall(p, &g->regs);
     if (ret == LX_BLOCK)
         ret = lx_sig_interrupt(p, g->regs.eax);

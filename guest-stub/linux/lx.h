@@ -188,7 +188,8 @@ typedef struct lx_kernel lx_kernel_t;
 typedef struct lx_proc lx_proc_t;
 
 /* What Linux keeps per thread rather than per process: its id, TLS, the
- * words set_tid_address and the robust list name, the call it is in and
+ * words set_tid_address and the robust list name, its signal mask and
+ * pending signals (sig.h), the call it is in and
  * what that call waits for, and the guest kernel's work after it. A process
  * has one such state in place (lx_proc_t's own fields, through the
  * anonymous member below, so a handler reads p->retrying for the calling
@@ -200,7 +201,8 @@ typedef struct lx_proc lx_proc_t;
     uint32_t tls_base;          /* set_thread_area: the guest kernel applies it */ \
     bool tls_changed;           /* ... with TCB SetTLSBase, then clears this */ \
     uint32_t clear_child_tid;   /* set_tid_address: zeroed and woken at thread exit */ \
-    uint32_t robust_list, robust_len; \
+    uint32_t robust_list, robust_len;   /* set_robust_list: walked at its end */ \
+    lx_sigthread_t tsig;        /* its mask, pending signals, alternate stack */ \
     /* Blocking (see above). */ \
     bool retrying;              /* this call was parked and is being repeated */ \
     uint64_t sleep_until;       /* monotonic ns the parked call gives up at; 0: never */ \
@@ -254,8 +256,8 @@ struct lx_proc {
     void *old_space;            /* execve: the guest kernel's to free with the old thread */
     lx_inode_t *exe;            /* the image's file: what /proc/self/exe names */
     uint32_t arg_start, arg_end;    /* argv's strings on the stack (/proc/<pid>/cmdline) */
-    lx_sigstate_t sig;          /* handlers, mask, pending signals (signal.c): one set
-                                 * for all the process's threads */
+    lx_sigstate_t sig;          /* handlers, the process's pending signals (signal.c);
+                                 * each thread's mask and own are its tsig */
     /* Threads: NULL while there is one; else every thread, and the one
      * whose state is in place below. */
     lx_thread_t *threads, *cur;
@@ -426,8 +428,8 @@ uint32_t lx_file_poll(lx_proc_t *p, lx_file_t *f);
 #define LX_ERR(e) (-(int32_t)(e))
 #define LX_IS_ERR(v) ((uint32_t)(v) >= (uint32_t)-LX_MAX_ERRNO)
 
-/* Whether lx_sig_deliver() has nothing to do for p resuming with r: no
- * signal pending (blocked or not), no alarm running, no mask to put back,
+/* Whether lx_sig_deliver() has nothing to do for p resuming with r (its
+ * thread in place): no signal pending for it or the process (blocked or not), no alarm running, no mask to put back,
  * no restart code (LX_ERESTART*) in EAX to settle. Inline because the
  * guest kernel asks before every reply, and a null call should not pay
  * for delivery's walk. */
@@ -435,7 +437,7 @@ static inline bool lx_sig_idle(const lx_proc_t *p, const lx_regs_t *r)
 {
     const lx_sigstate_t *s = &p->sig;
 
-    return !(s->pending | s->alarm_ns) && !s->restore_mask &&
+    return !(s->pending | p->tsig.pending | s->alarm_ns) && !p->tsig.restore_mask &&
            r->eax - (uint32_t)LX_ERR(LX_ERESTART_RESTARTBLOCK) >
            (uint32_t)(LX_ERESTART_RESTARTBLOCK - LX_ERESTARTSYS);
 }
