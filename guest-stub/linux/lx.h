@@ -437,7 +437,7 @@ static inline bool lx_sig_idle(const lx_proc_t *p, const lx_regs_t *r)
 {
     const lx_sigstate_t *s = &p->sig;
 
-    return !(s->pending | p->tsig.pending | s->alarm_ns) && !p->tsig.restore_mask &&
+    return !(s->pending | s->alarm_ns) && !p->tsig.work &&
            r->eax - (uint32_t)LX_ERR(LX_ERESTART_RESTARTBLOCK) >
            (uint32_t)(LX_ERESTART_RESTARTBLOCK - LX_ERESTARTSYS);
 }

@@ -71,7 +71,16 @@ typedef struct lx_sigthread {
     uint64_t pending;           /* ... and signals for this thread alone: tkill,
                                  * tgkill, faults, SIGPIPE */
     uint64_t saved_mask;        /* sigsuspend: the mask to restore ... */
-    bool restore_mask;          /* ... once a handler's frame carries it */
+    /* Delivery's work for this thread, read as one word (work) by
+     * lx_sig_idle: the guest kernel asks before every reply. */
+    union {
+        struct {
+            bool restore_mask;  /* ... once a handler's frame carries it */
+            bool own;           /* pending may not be 0 (set with it; cleared by
+                                 * lx_sig_deliver once it is 0) */
+        };
+        uint16_t work;
+    };
     uint32_t ss_sp, ss_size;    /* sigaltstack; size 0: none */
     bool ss_autodisarm;
     uint32_t trapno, err, cr2;  /* the last fault */

@@ -111,7 +111,7 @@ void lx_sig_flush(lx_proc_t *p, uint64_t mask)
  * (prepare_signal): SIGCONT drops pending stop signals and a stop signal a
  * pending SIGCONT, for the process and every thread; SIGCONT and SIGKILL
  * wake a stopped process. */
-static void make_pending(lx_proc_t *p, uint64_t *pending, lx_sigsrc_t *srcs, uint64_t blocked,
+static inline __attribute__((always_inline)) void make_pending(lx_proc_t *p, uint64_t *pending, lx_sigsrc_t *srcs, uint64_t blocked,
         int sig, const lx_sigsrc_t *src)
 {
     uint64_t bit = LX_SIGBIT(sig);
@@ -145,6 +145,7 @@ void lx_sig_send_thread(lx_proc_t *p, lx_thread_t *t, int sig, const lx_sigsrc_t
     lx_sigthread_t *ts = &lx_thread_state(p, t)->tsig;
 
     make_pending(p, &ts->pending, ts->src, ts->blocked, sig, src);
+    ts->own |= ts->pending != 0;    /* lx_sig_idle looks at own, not pending */
 }
 
 /* For the thread in place: a fault is its own (force_sig_fault_to_task). */
@@ -163,6 +164,7 @@ void lx_sig_fault(lx_proc_t *p, int sig, int code, uint32_t addr, uint32_t trapn
     if (trapno == TRAP_PAGE_FAULT)
         ts->cr2 = addr;
     ts->pending |= bit;
+    ts->own = true;
     ts->src[sig - 1] = (lx_sigsrc_t){ .code = code, .addr = addr };
     p->k->sig_raised = true;
 }
@@ -514,20 +516,18 @@ static int pick(uint64_t ready)
 }
 
 /* The next signal the thread in place takes: its own before the process's
- * (dequeue_signal); *pending and *srcs say whose it is. */
-static int next_signal(lx_proc_t *p, uint64_t **pending, lx_sigsrc_t **srcs)
+ * (dequeue_signal); *own says whose it is. */
+static int next_signal(const lx_proc_t *p, bool *own)
 {
-    lx_sigthread_t *ts = &p->tsig;
-    int sig = pick(ts->pending & ~ts->blocked);
+    const lx_sigthread_t *ts = &p->tsig;
+    uint64_t mine;
 
-    if (sig) {
-        *pending = &ts->pending;
-        *srcs = ts->src;
-        return sig;
-    }
-    *pending = &p->sig.pending;
-    *srcs = p->sig.src;
-    return pick(p->sig.pending & ~ts->blocked);
+    *own = false;
+    if (__builtin_expect(ts->pending == 0, 1))  /* the common case: one test */
+        return pick(p->sig.pending & ~ts->blocked);
+    mine = ts->pending & ~ts->blocked;
+    *own = mine != 0;
+    return pick(mine ? mine : p->sig.pending & ~ts->blocked);
 }
 
 static void terminate(lx_proc_t *p, int sig)
@@ -566,8 +566,7 @@ lx_sig_result_t lx_sig_deliver(lx_proc_t *p, lx_regs_t *r, int32_t nr)
 {
     lx_sigstate_t *s = &p->sig;
     lx_sig_result_t done = LX_SIG_NONE;
-    uint64_t *pending;
-    lx_sigsrc_t *srcs;
+    bool own;
     int sig;
 
     if (lx_sig_idle(p, r))
@@ -575,11 +574,14 @@ lx_sig_result_t lx_sig_deliver(lx_proc_t *p, lx_regs_t *r, int32_t nr)
     lx_sig_tick(p);
     if (nr == LX_NR_sigreturn || nr == LX_NR_rt_sigreturn)
         nr = -1;                /* what they restored is no system call's result */
-    while ((sig = next_signal(p, &pending, &srcs)) != 0) {
-        lx_sigsrc_t src = srcs[sig - 1];
+    while ((sig = next_signal(p, &own)) != 0) {
+        lx_sigsrc_t src = own ? p->tsig.src[sig - 1] : s->src[sig - 1];
         const lx_sigact_t *a = &s->act[sig - 1];
 
-        *pending &= ~LX_SIGBIT(sig);
+        if (own)
+            p->tsig.pending &= ~LX_SIGBIT(sig);
+        else
+            s->pending &= ~LX_SIGBIT(sig);
         if (lx_sig_drops(a, sig))
             continue;
         if (a->handler == LX_SIG_DFL && (DFL_STOP & LX_SIGBIT(sig))) {
@@ -609,5 +611,7 @@ lx_sig_result_t lx_sig_deliver(lx_proc_t *p, lx_regs_t *r, int32_t nr)
         p->tsig.blocked = p->tsig.saved_mask;
         p->tsig.restore_mask = false;
     }
+    if (p->tsig.own)
+        p->tsig.own = p->tsig.pending != 0;
     return done;
 }
