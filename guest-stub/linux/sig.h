@@ -1,6 +1,7 @@
 /*
- * Signals and the terminal: the per-process signal state (lx_sigstate_t,
- * in lx_proc_t), the console's line discipline (lx_tty_t, in lx_kernel_t)
+ * Signals and the terminal: the signal state of a process (lx_sigstate_t,
+ * in lx_proc_t) and of each of its threads (lx_sigthread_t, among the
+ * per-thread fields), the console's line discipline (lx_tty_t, in lx_kernel_t)
  * and what the guest kernel calls around them. Pure, like the rest of the
  * personality; signal.c and sys_signal.c implement the signals, tty.c the
  * terminal. docs/guest.md describes both.

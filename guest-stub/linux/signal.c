@@ -87,6 +87,7 @@ static void wake_stopped(lx_proc_t *p, int sig)
     if (!s->stopped)
         return;
     s->stopped = false;
+    p->k->sig_raised = true;    /* the guest kernel resumes its threads */
     if (sig != LX_SIGCONT)
         return;
     s->stop_report = false;
