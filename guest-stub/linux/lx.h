@@ -257,7 +257,7 @@ struct lx_proc {
     lx_inode_t *exe;            /* the image's file: what /proc/self/exe names */
     uint32_t arg_start, arg_end;    /* argv's strings on the stack (/proc/<pid>/cmdline) */
     lx_sigstate_t sig;          /* handlers, the process's pending signals (signal.c);
-                                 * each thread's mask and own are its tsig */
+                                 * each thread's mask and own set are its tsig */
     /* Threads: NULL while there is one; else every thread, and the one
      * whose state is in place below. */
     lx_thread_t *threads, *cur;
@@ -429,10 +429,11 @@ uint32_t lx_file_poll(lx_proc_t *p, lx_file_t *f);
 #define LX_IS_ERR(v) ((uint32_t)(v) >= (uint32_t)-LX_MAX_ERRNO)
 
 /* Whether lx_sig_deliver() has nothing to do for p resuming with r (its
- * thread in place): no signal pending for it or the process (blocked or not), no alarm running, no mask to put back,
- * no restart code (LX_ERESTART*) in EAX to settle. Inline because the
- * guest kernel asks before every reply, and a null call should not pay
- * for delivery's walk. */
+ * thread in place): no signal pending for the process or the thread
+ * (blocked or not; the thread's says so in tsig.work with the mask to put
+ * back), no alarm running, no restart code (LX_ERESTART*) in EAX to
+ * settle. Inline because the guest kernel asks before every reply, and a
+ * null call should not pay for delivery's walk. */
 static inline bool lx_sig_idle(const lx_proc_t *p, const lx_regs_t *r)
 {
     const lx_sigstate_t *s = &p->sig;

@@ -204,9 +204,9 @@ static int32_t thread_new(lx_proc_t *p, uint32_t stack, uint32_t tls, uint32_t c
 }
 
 /* The calling thread ends (exit, not exit_group, with others left): the
- * robust futexes it holds are marked, its clear_child_tid word is zeroed and one waiter on it woken (what
- * pthread_join waits for); the guest kernel stops it (p->thread_exited)
- * and calls lx_thread_drop. */
+ * robust futexes it holds are marked, its clear_child_tid word is zeroed
+ * and one waiter on it woken (what pthread_join waits for); the guest
+ * kernel stops it (p->thread_exited) and calls lx_thread_drop. */
 void lx_thread_exit(lx_proc_t *p)
 {
     static const uint32_t zero;

@@ -1,19 +1,24 @@
 /*
  * Signals: generation, delivery on the process's own stack, and the return.
  *
- * A signal is generated (lx_sig_send) by kill, by the terminal, by alarm,
- * by a write to a pipe nobody reads, by a child's exit, or forced by a fault
- * (lx_sig_fault). It is then pending; one instance of each number is kept
- * with where it came from. It is delivered when the guest kernel is about
- * to resume the process (lx_sig_deliver), and only if not blocked: a
- * synchronous fault signal first, then the lowest number, as Linux's
- * next_signal() picks. Delivery does what the action says. SIG_IGN, and a
- * default action of "ignore" (SIGCHLD, SIGCONT, SIGURG, SIGWINCH), drop it.
+ * A signal is generated for a process (lx_sig_send) by kill, by the
+ * terminal, by alarm, by a child's exit; for one thread (lx_sig_send_thread)
+ * by tkill, tgkill and a write to a pipe nobody reads; or forced on the
+ * thread by a fault (lx_sig_fault). It is then pending in the process's set
+ * or the thread's; one instance of each number is kept with where it came
+ * from. It is delivered when the guest kernel is about to resume a thread
+ * (lx_sig_deliver), and only if that thread does not block it: the
+ * thread's own before the process's, in each a synchronous fault signal
+ * first, then the lowest number, as Linux's dequeue_signal() and
+ * next_signal() pick; a process's signal goes to whichever of its threads
+ * that do not block it comes first. Delivery does what the action says.
+ * SIG_IGN, and a default action of "ignore" (SIGCHLD, SIGCONT, SIGURG,
+ * SIGWINCH), drop it.
  * A default action of "stop" (SIGSTOP, SIGTSTP, SIGTTIN, SIGTTOU) stops the
  * process -- unless its group is orphaned and the signal is not SIGSTOP,
  * when it is dropped, as Linux's get_signal does -- and tells the parent
  * (SIGCHLD with CLD_STOPPED, unless SA_NOCLDSTOP; wait4 with WUNTRACED);
- * the guest kernel keeps its thread from running until SIGCONT (whatever
+ * the guest kernel keeps its threads from running until SIGCONT (whatever
  * its action, even blocked: prepare_signal) or SIGKILL comes, and SIGCONT
  * tells the parent again (CLD_CONTINUED; WCONTINUED). Any
  * other default terminates the process with the signal in its wait status.
@@ -112,8 +117,8 @@ void lx_sig_flush(lx_proc_t *p, uint64_t mask)
  * (prepare_signal): SIGCONT drops pending stop signals and a stop signal a
  * pending SIGCONT, for the process and every thread; SIGCONT and SIGKILL
  * wake a stopped process. */
-static inline __attribute__((always_inline)) void make_pending(lx_proc_t *p, uint64_t *pending, lx_sigsrc_t *srcs, uint64_t blocked,
-        int sig, const lx_sigsrc_t *src)
+static inline __attribute__((always_inline)) void make_pending(lx_proc_t *p,
+        uint64_t *pending, lx_sigsrc_t *srcs, uint64_t blocked, int sig, const lx_sigsrc_t *src)
 {
     uint64_t bit = LX_SIGBIT(sig);
 
