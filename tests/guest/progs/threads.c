@@ -43,11 +43,17 @@
  *
  * task: /proc/self/task lists the main thread and the N threads started;
  *   each task/<tid>/stat and status name their thread, comm the program.
+ *
+ * stop: SIGSTOP to a child with two threads stops both: a thread that
+ *   writes to a pipe every 2 ms writes nothing while the child is stopped
+ *   (its main thread, which spins, is the one that takes the signal), and
+ *   writes again after SIGCONT.
  */
 #define _GNU_SOURCE
 #include <pthread.h>
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <semaphore.h>
 #include <signal.h>
 #include <stdint.h>
@@ -574,6 +580,68 @@ static int task_case(void)
     return 0;
 }
 
+static void *ticker(void *arg)
+{
+    int fd = *(int *)arg;
+
+    for (;;) {
+        if (write(fd, "x", 1) != 1)
+            _exit(1);
+        usleep(2000);
+    }
+    return NULL;
+}
+
+/* Bytes the pipe has now (its reading end non-blocking). */
+static int drain(int fd)
+{
+    char buf[64];
+    int n = 0;
+    ssize_t got;
+
+    while ((got = read(fd, buf, sizeof(buf))) > 0)
+        n += (int)got;
+    return n;
+}
+
+static int stop_case(void)
+{
+    int fds[2], status;
+    pthread_t t;
+    char c;
+
+    if (pipe(fds) != 0)
+        return printf("pipe failed\n"), 1;
+    pid_t pid = fork();
+    if (pid == 0) {
+        volatile unsigned long spins = 0;
+
+        close(fds[0]);
+        pthread_create(&t, NULL, ticker, &fds[1]);
+        for (;;)
+            spins++;
+    }
+    close(fds[1]);
+    if (read(fds[0], &c, 1) == 1)
+        printf("the child's thread writes\n");
+    kill(pid, SIGSTOP);
+    waitpid(pid, &status, WUNTRACED);
+    printf("stopped by SIGSTOP: %s\n", WIFSTOPPED(status) && WSTOPSIG(status) == SIGSTOP ?
+           "yes" : "no");
+    fcntl(fds[0], F_SETFL, O_NONBLOCK);
+    drain(fds[0]);              /* what it wrote before it stopped */
+    usleep(100000);
+    printf("bytes written while stopped: %d\n", drain(fds[0]));
+    fcntl(fds[0], F_SETFL, 0);
+    kill(pid, SIGCONT);
+    if (read(fds[0], &c, 1) == 1)
+        printf("it writes again after SIGCONT\n");
+    kill(pid, SIGKILL);
+    waitpid(pid, &status, 0);
+    printf("killed by signal %d\n", WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+    return 0;
+}
+
 /* glibc's default thread stack is RLIMIT_STACK's 8 MiB. The guest keeps
  * every page it promises (no overcommit, docs/guest.md), so four such
  * stacks would not fit a 32 MiB guest beside its file system; Linux
@@ -594,7 +662,7 @@ int main(int argc, char **argv)
         { "mutex", mutex_case }, { "cond", cond_case }, { "join", join_case },
         { "tls", tls_case }, { "exit-group", exit_group_case }, { "vfork", vfork_case },
         { "sigmask", sigmask_case }, { "tkill", tkill_case }, { "robust", robust_case },
-        { "task", task_case },
+        { "task", task_case }, { "stop", stop_case },
     };
 
     setvbuf(stdout, NULL, _IONBF, 0);
@@ -603,6 +671,6 @@ int main(int argc, char **argv)
         if (strcmp(argv[1], cases[i].name) == 0)
             return cases[i].run();
     fprintf(stderr, "usage: threads mutex|cond|join|tls|exit-group|vfork|sigmask|tkill|"
-            "robust|task\n");
+            "robust|task|stop\n");
     return 2;
 }
