@@ -42,13 +42,16 @@
  * divide error, SIGILL for an invalid opcode): its handler's frame through
  * TCB Read/WriteRegisters, or death (SIGKILL when no memory is left for a
  * copy-on-write copy). Signals: resume() delivers before every reply; a
- * parked call is interrupted when one becomes deliverable; a process that
- * is running when one arrives is suspended, given its frame and resumed
- * (signal_running); a process a stop signal stops keeps its thread
- * suspended, with the registers it resumes with, until SIGCONT or SIGKILL
- * (stop_thread, continue_stopped); docs/guest.md, Signals. When init ends, every other
- * process is ended too; the guest kernel checks that every frame and byte
- * came back and reports init's status.
+ * parked call is interrupted when one becomes deliverable to its thread; a
+ * thread that is running when one arrives for it (its own, or its process's
+ * and not blocked) is suspended, given its frame and resumed
+ * (signal_running); a process a stop signal stops keeps its threads
+ * suspended -- the one that took the signal with the registers it resumes
+ * with, the others as they ran (stop_running), a parked call not repeated
+ * -- until SIGCONT or SIGKILL (stop_thread, continue_stopped); docs/guest.md,
+ * Signals. When init ends, every other process is ended too; the guest
+ * kernel checks that every frame and byte came back and reports init's
+ * status.
  *
  * While programs run, the guest tells the VMM its usage (VMM_CALL_USAGE,
  * what `list` shows) whenever it has changed by 1/32 of the partition (at
