@@ -77,8 +77,8 @@ typedef struct lx_sigthread {
     union {
         struct {
             bool restore_mask;  /* ... once a handler's frame carries it */
-            bool own;           /* pending may not be 0 (set with it; cleared by
-                                 * lx_sig_deliver once it is 0) */
+            bool own;           /* pending may not be 0 (set with it; cleared
+                                 * when delivery or a flush empties it) */
         };
         uint16_t work;
     };

@@ -106,19 +106,21 @@ void lx_sig_flush(lx_proc_t *p, uint64_t mask)
 
     p->sig.pending &= ~mask;
     do {
-        lx_thread_state(p, t)->tsig.pending &= ~mask;
+        lx_sigthread_t *ts = &lx_thread_state(p, t)->tsig;
+        ts->pending &= ~mask;
+        ts->own = ts->pending != 0;
         t = t ? t->next : NULL;
     } while (t);
 }
 
 /* Makes sig pending in *pending (the process's or a thread's set, whose
- * sources are srcs; blocked the mask that decides whether an ignored
+ * sources are srcs; the mask of p's thread t decides whether an ignored
  * signal is dropped at once), after what any generation does first
  * (prepare_signal): SIGCONT drops pending stop signals and a stop signal a
  * pending SIGCONT, for the process and every thread; SIGCONT and SIGKILL
  * wake a stopped process. */
 static inline __attribute__((always_inline)) void make_pending(lx_proc_t *p,
-        uint64_t *pending, lx_sigsrc_t *srcs, uint64_t blocked, int sig, const lx_sigsrc_t *src)
+        uint64_t *pending, lx_sigsrc_t *srcs, lx_thread_t *t, int sig, const lx_sigsrc_t *src)
 {
     uint64_t bit = LX_SIGBIT(sig);
 
@@ -128,7 +130,7 @@ static inline __attribute__((always_inline)) void make_pending(lx_proc_t *p,
         lx_sig_flush(p, LX_SIGBIT(LX_SIGCONT));
     if (sig == LX_SIGCONT || sig == LX_SIGKILL)
         wake_stopped(p, sig);
-    if (!(blocked & bit) && lx_sig_drops(&p->sig.act[sig - 1], sig))
+    if (lx_sig_drops(&p->sig.act[sig - 1], sig) && !(lx_thread_state(p, t)->tsig.blocked & bit))
         return;
     if (*pending & bit)
         return;                 /* standard signals do not queue */
@@ -141,16 +143,14 @@ static inline __attribute__((always_inline)) void make_pending(lx_proc_t *p,
  * first thread. */
 void lx_sig_send(lx_proc_t *p, int sig, const lx_sigsrc_t *src)
 {
-    uint64_t blocked = lx_thread_state(p, p->threads)->tsig.blocked;
-
-    make_pending(p, &p->sig.pending, p->sig.src, blocked, sig, src);
+    make_pending(p, &p->sig.pending, p->sig.src, p->threads, sig, src);
 }
 
 void lx_sig_send_thread(lx_proc_t *p, lx_thread_t *t, int sig, const lx_sigsrc_t *src)
 {
     lx_sigthread_t *ts = &lx_thread_state(p, t)->tsig;
 
-    make_pending(p, &ts->pending, ts->src, ts->blocked, sig, src);
+    make_pending(p, &ts->pending, ts->src, t, sig, src);
     ts->own |= ts->pending != 0;    /* lx_sig_idle looks at own, not pending */
 }
 
@@ -191,7 +191,11 @@ bool lx_sig_group(lx_proc_t *self, uint32_t pgrp, int sig, const lx_sigsrc_t *sr
 
 bool lx_sig_deliverable(const lx_proc_t *p)
 {
-    return ((p->sig.pending | p->tsig.pending) & ~p->tsig.blocked) != 0;
+    uint64_t pending = p->sig.pending;
+
+    if (p->tsig.own)            /* else the thread's set is empty */
+        pending |= p->tsig.pending;
+    return (pending & ~p->tsig.blocked) != 0;
 }
 
 int32_t lx_sig_interrupt(lx_proc_t *p, uint32_t nr)
@@ -529,7 +533,7 @@ static int next_signal(const lx_proc_t *p, bool *own)
     uint64_t mine;
 
     *own = false;
-    if (__builtin_expect(ts->pending == 0, 1))  /* the common case: one test */
+    if (__builtin_expect(!ts->own, 1))  /* the common case: one test */
         return pick(p->sig.pending & ~ts->blocked);
     mine = ts->pending & ~ts->blocked;
     *own = mine != 0;
@@ -584,10 +588,12 @@ lx_sig_result_t lx_sig_deliver(lx_proc_t *p, lx_regs_t *r, int32_t nr)
         lx_sigsrc_t src = own ? p->tsig.src[sig - 1] : s->src[sig - 1];
         const lx_sigact_t *a = &s->act[sig - 1];
 
-        if (own)
+        if (own) {
             p->tsig.pending &= ~LX_SIGBIT(sig);
-        else
+            p->tsig.own = p->tsig.pending != 0;
+        } else {
             s->pending &= ~LX_SIGBIT(sig);
+        }
         if (lx_sig_drops(a, sig))
             continue;
         if (a->handler == LX_SIG_DFL && (DFL_STOP & LX_SIGBIT(sig))) {
@@ -617,7 +623,5 @@ lx_sig_result_t lx_sig_deliver(lx_proc_t *p, lx_regs_t *r, int32_t nr)
         p->tsig.blocked = p->tsig.saved_mask;
         p->tsig.restore_mask = false;
     }
-    if (p->tsig.own)
-        p->tsig.own = p->tsig.pending != 0;
     return done;
 }
