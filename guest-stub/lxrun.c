@@ -840,8 +840,8 @@ static inline __attribute__((always_inline)) bool wake_one(lxr_t *r, lx_proc_t *
 {
     gproc_t *g = p->host;
 
-    if (!g || !g->reply || p->sig.stopped)
-        return false;           /* stopped: its call goes on once continued */
+    if (!g || !g->reply)
+        return false;
     int32_t ret = lx_syscall(p, &g->regs);
     if (ret == LX_BLOCK)
         ret = lx_sig_interrupt(p, g->regs.eax);
@@ -866,6 +866,9 @@ static void wake_parked(lxr_t *r)
                 again = wake_one(r, p);
                 continue;
             }
+            if (p->sig.stopped)
+                continue;       /* its parked calls go on once it is continued (a
+                                 * single thread that stops is not parked) */
             for (lx_thread_t *t = p->threads; t; t = t->next) {
                 lx_thread_switch(p, t);
                 if ((again = wake_one(r, p)))

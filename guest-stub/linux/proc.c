@@ -138,6 +138,7 @@ static void thread_unlink(lx_proc_t *p, lx_thread_t *t)
             break;
         }
     }
+    lx_sig_thread_free(p->k, &t->st.tsig);
     lx_free(p->k, t, sizeof(*t));
     p->k->nprocs--;
     if (p->threads && !p->threads->next) {

@@ -85,7 +85,12 @@ typedef struct lx_sigthread {
     uint32_t ss_sp, ss_size;    /* sigaltstack; size 0: none */
     bool ss_autodisarm;
     uint32_t trapno, err, cr2;  /* the last fault */
-    lx_sigsrc_t src[LX_NSIG];   /* of pending's signals */
+    /* Of pending's signals, [LX_NSIG]: allocated at the thread's first own
+     * signal (NULL till then, or if the guest had no memory for it: the
+     * signal is delivered with a bare siginfo), so that a thread's state
+     * stays small to copy (lx_thread_switch, fork). lx_sig_thread_free
+     * gives it back. */
+    lx_sigsrc_t *src;
 } lx_sigthread_t;
 
 /* The console's line discipline. */
@@ -126,6 +131,8 @@ void lx_sig_send(struct lx_proc *p, int sig, const lx_sigsrc_t *src);
 struct lx_thread;
 void lx_sig_send_thread(struct lx_proc *p, struct lx_thread *t, int sig,
         const lx_sigsrc_t *src);
+/* Gives back what a thread's signal state holds (its sources). */
+void lx_sig_thread_free(struct lx_kernel *k, lx_sigthread_t *ts);
 /* Drops what is pending of the signals in mask, for the process and every
  * thread (an action that ignores them now). */
 void lx_sig_flush(struct lx_proc *p, uint64_t mask);

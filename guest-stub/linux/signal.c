@@ -135,8 +135,25 @@ static inline __attribute__((always_inline)) void make_pending(lx_proc_t *p,
     if (*pending & bit)
         return;                 /* standard signals do not queue */
     *pending |= bit;
-    srcs[sig - 1] = *src;
+    if (srcs)
+        srcs[sig - 1] = *src;
     p->k->sig_raised = true;
+}
+
+/* The thread's table of sources, made at its first own signal; NULL if
+ * the guest has no memory for it. */
+static lx_sigsrc_t *thread_srcs(lx_proc_t *p, lx_sigthread_t *ts)
+{
+    if (!ts->src)
+        ts->src = lx_alloc(p->k, LX_NSIG * sizeof(*ts->src));
+    return ts->src;
+}
+
+void lx_sig_thread_free(lx_kernel_t *k, lx_sigthread_t *ts)
+{
+    if (ts->src)
+        lx_free(k, ts->src, LX_NSIG * sizeof(*ts->src));
+    ts->src = NULL;
 }
 
 /* Linux asks the thread the pid names (sig_ignored(t)): for a process, its
@@ -150,7 +167,7 @@ void lx_sig_send_thread(lx_proc_t *p, lx_thread_t *t, int sig, const lx_sigsrc_t
 {
     lx_sigthread_t *ts = &lx_thread_state(p, t)->tsig;
 
-    make_pending(p, &ts->pending, ts->src, t, sig, src);
+    make_pending(p, &ts->pending, thread_srcs(p, ts), t, sig, src);
     ts->own |= ts->pending != 0;    /* lx_sig_idle looks at own, not pending */
 }
 
@@ -171,7 +188,8 @@ void lx_sig_fault(lx_proc_t *p, int sig, int code, uint32_t addr, uint32_t trapn
         ts->cr2 = addr;
     ts->pending |= bit;
     ts->own = true;
-    ts->src[sig - 1] = (lx_sigsrc_t){ .code = code, .addr = addr };
+    if (thread_srcs(p, ts))
+        ts->src[sig - 1] = (lx_sigsrc_t){ .code = code, .addr = addr };
     p->k->sig_raised = true;
 }
 
@@ -585,7 +603,8 @@ lx_sig_result_t lx_sig_deliver(lx_proc_t *p, lx_regs_t *r, int32_t nr)
     if (nr == LX_NR_sigreturn || nr == LX_NR_rt_sigreturn)
         nr = -1;                /* what they restored is no system call's result */
     while ((sig = next_signal(p, &own)) != 0) {
-        lx_sigsrc_t src = own ? p->tsig.src[sig - 1] : s->src[sig - 1];
+        lx_sigsrc_t src = !own ? s->src[sig - 1] :
+                          p->tsig.src ? p->tsig.src[sig - 1] : (lx_sigsrc_t){ .code = LX_SI_KERNEL };
         const lx_sigact_t *a = &s->act[sig - 1];
 
         if (own) {
