@@ -42,13 +42,16 @@
  * divide error, SIGILL for an invalid opcode): its handler's frame through
  * TCB Read/WriteRegisters, or death (SIGKILL when no memory is left for a
  * copy-on-write copy). Signals: resume() delivers before every reply; a
- * parked call is interrupted when one becomes deliverable; a process that
- * is running when one arrives is suspended, given its frame and resumed
- * (signal_running); a process a stop signal stops keeps its thread
- * suspended, with the registers it resumes with, until SIGCONT or SIGKILL
- * (stop_thread, continue_stopped); docs/guest.md, Signals. When init ends, every other
- * process is ended too; the guest kernel checks that every frame and byte
- * came back and reports init's status.
+ * parked call is interrupted when one becomes deliverable to its thread; a
+ * thread that is running when one arrives for it (its own, or its process's
+ * and not blocked) is suspended, given its frame and resumed
+ * (signal_running); a process a stop signal stops keeps its threads
+ * suspended -- the one that took the signal with the registers it resumes
+ * with, the others as they ran (stop_running), a parked call not repeated
+ * -- until SIGCONT or SIGKILL (stop_thread, continue_stopped); docs/guest.md,
+ * Signals. When init ends, every other process is ended too; the guest
+ * kernel checks that every frame and byte came back and reports init's
+ * status.
  *
  * While programs run, the guest tells the VMM its usage (VMM_CALL_USAGE,
  * what `list` shows) whenever it has changed by 1/32 of the partition (at
@@ -736,8 +739,24 @@ static int signal_thread(lxr_t *r, lx_proc_t *p)
     }
 }
 
-/* The same for a process with several threads: the signal is the
- * process's, its first running thread takes it. True if p ended. */
+/* Job control: a running thread of a process that a stop signal stopped
+ * (through another of its threads) is suspended too. */
+static void stop_running(lxr_t *r, lx_proc_t *p)
+{
+    gproc_t *g = p->host;
+
+    if (r->replying == g)
+        reply_now(r);
+    if (r->b->thread_stop(&g->t) != 0)
+        return;
+    g->stopped = true;
+    r->running--;
+}
+
+/* The same for a process with several threads: each running thread takes
+ * what it may (its own signals, the process's it does not block), the
+ * oldest first; a parked one is wake_parked()'s. A stop stops them all.
+ * True if p ended. */
 static __attribute__((noinline)) bool signal_threads(lxr_t *r, lx_proc_t *p)
 {
     if (p->exited)
@@ -745,7 +764,7 @@ static __attribute__((noinline)) bool signal_threads(lxr_t *r, lx_proc_t *p)
     lx_sig_tick(p);
     if (p->sig.alarm_ns)
         r->k->sig_raised = true;
-    for (lx_thread_t *t = p->threads; t && lx_sig_deliverable(p); t = t->next) {
+    for (lx_thread_t *t = p->threads; t; t = t->next) {
         lx_thread_switch(p, t);
         gproc_t *g = p->host;
         if (g && g->stopped) {
@@ -755,12 +774,18 @@ static __attribute__((noinline)) bool signal_threads(lxr_t *r, lx_proc_t *p)
         }
         if (!g || g->reply)
             continue;
+        if (p->sig.stopped) {
+            stop_running(r, p);
+            continue;
+        }
+        if (!lx_sig_deliverable(p))
+            continue;
         int taken = signal_thread(r, p);
-        if (taken != SIG_NOT_TAKEN)
-            return taken == SIG_ENDED;
+        if (taken == SIG_ENDED)
+            return true;
+        if (taken == SIG_NOT_TAKEN)
+            r->k->sig_raised = true;    /* tried again after the next event */
     }
-    if (lx_sig_deliverable(p))
-        r->k->sig_raised = true;        /* no thread took it now: again later */
     return false;
 }
 
@@ -854,6 +879,9 @@ static void wake_parked(lxr_t *r)
                 again = wake_one(r, p);
                 continue;
             }
+            if (p->sig.stopped)
+                continue;       /* its parked calls go on once it is continued (a
+                                 * single thread that stops is not parked) */
             for (lx_thread_t *t = p->threads; t; t = t->next) {
                 lx_thread_switch(p, t);
                 if ((again = wake_one(r, p)))

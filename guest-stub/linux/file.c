@@ -202,7 +202,8 @@ int32_t lx_file_write(lx_proc_t *p, lx_file_t *f, const void *buf, uint32_t len)
         int32_t r = pipe_write(f, buf, len);
         if (r == LX_ERR(LX_EPIPE)) {
             lx_sigsrc_t src = { .code = LX_SI_USER, .pid = p->pid, .uid = p->uid };
-            lx_sig_send(p, LX_SIGPIPE, &src);   /* as pipe_write() in fs/pipe.c */
+            /* the writer's own, as pipe_write() in fs/pipe.c (send_sig) */
+            lx_sig_send_thread(p, NULL, LX_SIGPIPE, &src);
         }
         return r;
     }

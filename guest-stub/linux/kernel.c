@@ -121,6 +121,7 @@ int lx_proc_init(lx_kernel_t *k, lx_proc_t *p, void *space)
 void lx_proc_release(lx_proc_t *p)
 {
     lx_thread_drop_others(p);
+    lx_sig_thread_free(p->k, &p->tsig);
     for (lx_proc_t **l = &p->k->procs; *l; l = &(*l)->next) {
         if (*l == p) {
             *l = p->next;

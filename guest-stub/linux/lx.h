@@ -223,7 +223,8 @@ typedef struct lx_kernel lx_kernel_t;
 typedef struct lx_proc lx_proc_t;
 
 /* What Linux keeps per thread rather than per process: its id, TLS, the
- * words set_tid_address and the robust list name, the call it is in and
+ * words set_tid_address and the robust list name, its signal mask and
+ * pending signals (sig.h), the call it is in and
  * what that call waits for, and the guest kernel's work after it. A process
  * has one such state in place (lx_proc_t's own fields, through the
  * anonymous member below, so a handler reads p->retrying for the calling
@@ -235,7 +236,8 @@ typedef struct lx_proc lx_proc_t;
     uint32_t tls_base;          /* set_thread_area: the guest kernel applies it */ \
     bool tls_changed;           /* ... with TCB SetTLSBase, then clears this */ \
     uint32_t clear_child_tid;   /* set_tid_address: zeroed and woken at thread exit */ \
-    uint32_t robust_list, robust_len; \
+    uint32_t robust_list, robust_len;   /* set_robust_list: walked at its end */ \
+    lx_sigthread_t tsig;        /* its mask, pending signals, alternate stack */ \
     /* Blocking (see above). */ \
     bool retrying;              /* this call was parked and is being repeated */ \
     uint64_t sleep_until;       /* monotonic ns the parked call gives up at; 0: never */ \
@@ -304,8 +306,8 @@ struct lx_proc {
     bool undumpable;            /* prctl PR_SET_DUMPABLE 0 */
     char comm[16];              /* prctl PR_SET_NAME, if comm_set (else the image's */
     bool comm_set;              /* name); execve clears it */
-    lx_sigstate_t sig;          /* handlers, mask, pending signals (signal.c): one set
-                                 * for all the process's threads */
+    lx_sigstate_t sig;          /* handlers, the process's pending signals (signal.c);
+                                 * each thread's mask and own set are its tsig */
     /* Threads: NULL while there is one; else every thread, and the one
      * whose state is in place below. */
     lx_thread_t *threads, *cur;
@@ -520,16 +522,17 @@ static inline void lx_fd_set_cloexec(lx_proc_t *p, uint32_t fd, bool on)
 #define LX_ERR(e) (-(int32_t)(e))
 #define LX_IS_ERR(v) ((uint32_t)(v) >= (uint32_t)-LX_MAX_ERRNO)
 
-/* Whether lx_sig_deliver() has nothing to do for p resuming with r: no
- * signal pending (blocked or not), no alarm running, no mask to put back,
- * no restart code (LX_ERESTART*) in EAX to settle. Inline because the
- * guest kernel asks before every reply, and a null call should not pay
- * for delivery's walk. */
+/* Whether lx_sig_deliver() has nothing to do for p resuming with r (its
+ * thread in place): no signal pending for the process or the thread
+ * (blocked or not; the thread's says so in tsig.work with the mask to put
+ * back), no alarm running, no restart code (LX_ERESTART*) in EAX to
+ * settle. Inline because the guest kernel asks before every reply, and a
+ * null call should not pay for delivery's walk. */
 static inline bool lx_sig_idle(const lx_proc_t *p, const lx_regs_t *r)
 {
     const lx_sigstate_t *s = &p->sig;
 
-    return !(s->pending | s->alarm_ns) && !s->restore_mask &&
+    return !(s->pending | s->alarm_ns) && !p->tsig.work &&
            r->eax - (uint32_t)LX_ERR(LX_ERESTART_RESTARTBLOCK) >
            (uint32_t)(LX_ERESTART_RESTARTBLOCK - LX_ERESTARTSYS);
 }

@@ -65,6 +65,7 @@ void lx_proc_exit(lx_proc_t *p, uint32_t status)
 
     if (p->exited)
         return;
+    lx_robust_exit_all(p);          /* while its memory is there */
     p->exited = true;
     p->exit_status = status;
     vfork_release(p);               /* a vfork parent may go on */
@@ -147,6 +148,7 @@ static void thread_unlink(lx_proc_t *p, lx_thread_t *t)
             break;
         }
     }
+    lx_sig_thread_free(p->k, &t->st.tsig);
     lx_free(p->k, t, sizeof(*t));
     p->k->nprocs--;
     if (p->threads && !p->threads->next) {
@@ -180,7 +182,8 @@ bool lx_space_shared(const lx_proc_t *p, const void *space)
 }
 
 /* A new thread of p's (clone's thread form), its state made from the
- * caller's: its own id, stack, TLS and clear_child_tid, no call. The guest
+ * caller's: its own id, stack, TLS and clear_child_tid, the caller's
+ * signal mask (nothing pending, no alternate stack), no call. The guest
  * kernel starts it after the call (p->new_thread). */
 static int32_t thread_new(lx_proc_t *p, uint32_t stack, uint32_t tls, uint32_t cleartid)
 {
@@ -199,7 +202,8 @@ static int32_t thread_new(lx_proc_t *p, uint32_t stack, uint32_t tls, uint32_t c
     if (first)                  /* the caller gets a record too */
         p->threads = p->cur = first;
     t->st = (lx_thread_state_t){ .tid = k->next_pid++, .tls_base = tls,
-                                 .clear_child_tid = cleartid, .child_stack = stack };
+                                 .clear_child_tid = cleartid, .child_stack = stack,
+                                 .tsig = { .blocked = p->tsig.blocked } };
     t->next = NULL;
     lx_thread_t **l = &p->threads;
     while (*l)
@@ -210,14 +214,15 @@ static int32_t thread_new(lx_proc_t *p, uint32_t stack, uint32_t tls, uint32_t c
     return (int32_t)t->st.tid;
 }
 
-/* The calling thread ends (exit, not exit_group, with others left): its
- * clear_child_tid word is zeroed and one waiter on it woken (what
- * pthread_join waits for); the guest kernel stops it (p->thread_exited)
- * and calls lx_thread_drop. */
+/* The calling thread ends (exit, not exit_group, with others left): the
+ * robust futexes it holds are marked, its clear_child_tid word is zeroed
+ * and one waiter on it woken (what pthread_join waits for); the guest
+ * kernel stops it (p->thread_exited) and calls lx_thread_drop. */
 void lx_thread_exit(lx_proc_t *p)
 {
     static const uint32_t zero;
 
+    lx_robust_exit(p, &p->th);
     if (p->clear_child_tid &&
             lx_user_out(p, p->clear_child_tid, &zero, sizeof(zero)) == 0)
         lx_futex_wake(p, p->clear_child_tid, 1);
@@ -248,9 +253,12 @@ static void copy_proc(lx_proc_t *c, const lx_proc_t *p, void *space)
     c->pdeathsig = 0;           /* not inherited (kernel/fork.c) */
     c->threads = c->cur = NULL;
     c->th = (lx_thread_state_t){ .tid = c->pid, .tls_base = p->tls_base,
-                                 .clear_child_tid = p->clear_child_tid,
-                                 .robust_list = p->robust_list,
-                                 .robust_len = p->robust_len };
+                                 .clear_child_tid = p->clear_child_tid };
+    /* the forking thread's mask and alternate stack; no robust list
+     * (kernel/fork.c: futex_init_task) */
+    c->tsig = (lx_sigthread_t){ .blocked = p->tsig.blocked, .ss_sp = p->tsig.ss_sp,
+                                .ss_size = p->tsig.ss_size,
+                                .ss_autodisarm = p->tsig.ss_autodisarm };
     c->vfork_pending = false;
     c->execed = false;
     c->old_space = NULL;
@@ -706,6 +714,9 @@ static int exec_image(lx_proc_t *p, const char *path, exec_args_t *x)
         p->mmap_top = mmap_top;
         return err;
     }
+    p->space = old;             /* the old image's threads end: their robust lists */
+    lx_robust_exit_all(p);
+    p->space = space;
     p->old_space = lx_space_shared(p, old) ? NULL : old;    /* a vfork parent's stays */
     p->execed = true;
     p->exec_entry = xi.entry;

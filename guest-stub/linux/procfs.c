@@ -2,15 +2,18 @@
  * /proc, as much of it as busybox and libc read: made up when it is asked
  * for, from the personality's own records, never stored in the file system.
  *
- * An open() of /proc/meminfo, /proc/uptime or /proc/<pid>/{cmdline, stat,
- * status, maps} (self for the caller's pid) gets a fresh regular file that
+ * An open() of /proc/meminfo, /proc/uptime or /proc/<pid>/{cmdline, comm,
+ * stat, status, maps} (self for the caller's pid) gets a fresh regular file that
  * no directory names (nlink 0) holding what the file says at that moment;
  * the last close frees it (lx_fs_put), as Linux's seq files are snapshots
  * taken at the first read. readlink() of /proc/<pid>/exe, cwd and fd/<n>
  * names the image, the current directory and an open file (a pipe as
  * "pipe:[id]"); execve of /proc/self/exe is exec.c's. /proc/<pid>/fd opens
- * as a snapshot directory of such links; there are no other /proc
- * directories to list. stat() describes a snapshot (sys_path.c).
+ * as a snapshot directory of such links, /proc/<pid>/task as one of a
+ * directory per thread (named by its tid, each listing comm, stat and
+ * status, which open as the process's do but describe that thread); there
+ * are no other /proc directories to list. stat() describes a snapshot
+ * (sys_path.c).
  *
  * The numbers are the guest's: memory from the host's mem_info, times from
  * its monotonic clock (which starts with the guest), a process's argument
@@ -175,19 +178,28 @@ static void cmdline(out_t *o, lx_proc_t *q)
     }
 }
 
-static char state_of(const lx_proc_t *q, const lx_proc_t *self)
+/* The state of q's thread th (the caller runs: it is asking). */
+static char state_of(const lx_proc_t *q, const lx_thread_state_t *th, const lx_proc_t *self)
 {
     if (q->exited)
         return 'Z';
-    return q == self || !q->retrying ? 'R' : 'S';
+    return th == &self->th || !th->retrying ? 'R' : 'S';
 }
 
-/* fs/proc/array.c do_task_stat: the first 20 fields, then zeros to 52. */
-static void stat_file(out_t *o, lx_proc_t *q, lx_proc_t *self)
+/* What the per-process files describe of the threads: the first (Linux's
+ * group leader). */
+static lx_thread_state_t *leader_of(lx_proc_t *q)
 {
-    char comm[COMM_LEN + 1], st[4] = { ' ', state_of(q, self), ' ', '\0' };
+    return lx_thread_state(q, q->threads);
+}
+
+/* fs/proc/array.c do_task_stat: the first 20 fields, then zeros to 52; for
+ * the thread th of q. */
+static void stat_file(out_t *o, lx_proc_t *q, const lx_thread_state_t *th, lx_proc_t *self)
+{
+    char comm[COMM_LEN + 1], st[4] = { ' ', state_of(q, th, self), ' ', '\0' };
     comm_of(q, comm);
-    put_u(o, q->pid, 0);
+    put_u(o, th->tid, 0);
     puts_(o, " (");
     puts_(o, comm);
     puts_(o, ")");
@@ -219,10 +231,10 @@ static void status_line(out_t *o, const char *name, uint32_t v)
     puts_(o, "\n");
 }
 
-static void status_file(out_t *o, lx_proc_t *q, lx_proc_t *self)
+static void status_file(out_t *o, lx_proc_t *q, const lx_thread_state_t *th, lx_proc_t *self)
 {
     static const char *const states[] = { "R (running)", "S (sleeping)", "Z (zombie)" };
-    char comm[COMM_LEN + 1], s = state_of(q, self), umask[6] = "\t0000";
+    char comm[COMM_LEN + 1], s = state_of(q, th, self), umask[6] = "\t0000";
     comm_of(q, comm);
     puts_(o, "Name:\t");
     puts_(o, comm);
@@ -234,7 +246,7 @@ static void status_file(out_t *o, lx_proc_t *q, lx_proc_t *self)
     puts_(o, states[s == 'R' ? 0 : s == 'S' ? 1 : 2]);
     puts_(o, "\n");
     status_line(o, "Tgid:\t", q->pid);
-    status_line(o, "Pid:\t", q->pid);
+    status_line(o, "Pid:\t", th->tid);
     status_line(o, "PPid:\t", q->ppid);
     status_line(o, "TracerPid:\t", 0);
     uint32_t u[] = { q->uid, q->euid, q->uid, q->euid }, g[] = { q->gid, q->egid, q->gid, q->egid };
@@ -349,6 +361,128 @@ static void mounts(out_t *o)
 }
 
 /* ------------------------------------------------------------------ */
+/* Threads: /proc/<pid>/task/<tid>/                                    */
+
+#define TASK_DIR    "task/"
+#define TID_CHARS   12          /* a tid in decimal and its NUL */
+
+/* comm: the name with a newline (fs/proc/base.c comm_show). */
+static void comm_file(out_t *o, lx_proc_t *q)
+{
+    char comm[COMM_LEN + 1];
+    comm_of(q, comm);
+    puts_(o, comm);
+    puts_(o, "\n");
+}
+
+/* The files a process and each of its threads have alike, for its thread
+ * th: -ENOENT for another name. */
+static int task_file(out_t *o, lx_proc_t *q, const lx_thread_state_t *th, const char *name,
+        lx_proc_t *self)
+{
+    if (strcmp(name, "stat") == 0)
+        stat_file(o, q, th, self);
+    else if (strcmp(name, "status") == 0)
+        status_file(o, q, th, self);
+    else if (strcmp(name, "comm") == 0)
+        comm_file(o, q);
+    else
+        return LX_ERR(LX_ENOENT);
+    return 0;
+}
+
+/* The state of q's thread "<tid>" at the start of s, *rest what follows
+ * the digits; NULL if q has no such thread. */
+static lx_thread_state_t *task_of(lx_proc_t *q, const char *s, const char **rest)
+{
+    uint32_t tid = 0;
+    lx_thread_t *t = q->threads;
+
+    for (*rest = s; **rest >= '0' && **rest <= '9'; (*rest)++)
+        tid = tid * 10 + (uint32_t)(**rest - '0');
+    if (*rest == s || q->exited)
+        return NULL;
+    do {
+        lx_thread_state_t *st = lx_thread_state(q, t);
+        if (st->tid == tid)
+            return st;
+        t = t ? t->next : NULL;
+    } while (t);
+    return NULL;
+}
+
+/* task/<tid>/<name>: the file of that thread. */
+static int task_fill(out_t *o, lx_proc_t *q, const char *s, lx_proc_t *self)
+{
+    const char *rest;
+    lx_thread_state_t *th = task_of(q, s, &rest);
+
+    if (!th || *rest != '/' || task_file(o, q, th, rest + 1, self) != 0)
+        return LX_ERR(LX_ENOENT);
+    return o->err;
+}
+
+/* A snapshot directory (see fd_dir below) with the names given, each of
+ * mode; nlink stays 0 (no directory names it). */
+static int snap_dir(lx_kernel_t *k, const char *const *names, uint32_t n, uint32_t mode,
+        lx_inode_t **out)
+{
+    lx_inode_t *dir = lx_fs_new(k, LX_S_IFDIR | 0555), *e;
+    int err = 0;
+
+    if (!dir)
+        return LX_ERR(LX_ENOMEM);
+    dir->parent = dir;
+    dir->nlink = 1;             /* while it is filled: lx_fs_create wants a live one */
+    for (uint32_t i = 0; i < n && !err; i++)
+        err = lx_fs_create(k, dir, names[i], (uint32_t)strlen(names[i]), mode, &e);
+    dir->nlink = 0;
+    if (err) {
+        lx_fs_put(k, dir);
+        return err;
+    }
+    *out = dir;
+    return 0;
+}
+
+/* task: a directory per thread, named by its tid, listed in tid order (an
+ * entry made later is listed first); task/<tid>: its files. -ENOTDIR when
+ * rest names neither (the other /proc/<pid>/ names, task/<tid>/<file>). */
+static int task_dir(lx_proc_t *p, lx_proc_t *q, const char *rest, lx_inode_t **out)
+{
+    static const char *const files[] = { "status", "stat", "comm" };
+    char (*names)[TID_CHARS] = (char (*)[TID_CHARS])p->k->path[1];    /* free scratch */
+    const char *list[LX_PROC_MAX], *after;
+    uint32_t n = 0;
+
+    _Static_assert(LX_PROC_MAX * TID_CHARS <= LX_PATH_MAX, "the tids fit the scratch");
+    if (strcmp(rest, "task") != 0 && strcmp(rest, TASK_DIR) != 0) {
+        if (strncmp(rest, TASK_DIR, sizeof(TASK_DIR) - 1) != 0)
+            return LX_ERR(LX_ENOTDIR);
+        if (!task_of(q, rest + sizeof(TASK_DIR) - 1, &after))
+            return LX_ERR(LX_ENOENT);
+        if (*after && strcmp(after, "/") != 0)
+            return LX_ERR(LX_ENOTDIR);
+        return snap_dir(p->k, files, sizeof(files) / sizeof(files[0]), LX_S_IFREG | 0444, out);
+    }
+    lx_thread_t *t = q->threads;
+    do {
+        uint32_t v = lx_thread_state(q, t)->tid, i = TID_CHARS - 1;
+        names[n][i] = '\0';
+        do { names[n][--i] = (char)('0' + v % 10); v /= 10; } while (v);
+        list[n] = &names[n][i];
+        n++;
+        t = t ? t->next : NULL;
+    } while (t && n < LX_PROC_MAX);
+    for (uint32_t i = 0; i < n / 2; i++) {  /* newest first: listed oldest first */
+        const char *x = list[i];
+        list[i] = list[n - 1 - i];
+        list[n - 1 - i] = x;
+    }
+    return snap_dir(p->k, list, n, LX_S_IFDIR | 0555, out);
+}
+
+/* ------------------------------------------------------------------ */
 /* Paths                                                               */
 
 /* The process a "/proc/<pid or self>/" path names, and the rest after it. */
@@ -389,10 +523,10 @@ static int fill(out_t *o, lx_proc_t *p, const char *name)
         mounts(o);
     else if (strcmp(rest, "cmdline") == 0)
         cmdline(o, q);
-    else if (strcmp(rest, "stat") == 0)
-        stat_file(o, q, p);
-    else if (strcmp(rest, "status") == 0)
-        status_file(o, q, p);
+    else if (strncmp(rest, TASK_DIR, sizeof(TASK_DIR) - 1) == 0)
+        return task_fill(o, q, rest + sizeof(TASK_DIR) - 1, p);
+    else if (task_file(o, q, leader_of(q), rest, p) == 0)
+        ;
     else if (strcmp(rest, "maps") == 0)
         maps(o, q);
     else
@@ -489,6 +623,9 @@ int lx_procfs_open(lx_proc_t *p, const char *path, uint32_t flags, lx_inode_t **
         return LX_ERR(LX_EACCES);
     if (q && !q->exited && (strcmp(rest, "fd") == 0 || strcmp(rest, "fd/") == 0))
         return fd_dir(p, q, out);
+    int dir = q ? task_dir(p, q, rest, out) : LX_ERR(LX_ENOTDIR);
+    if (dir != LX_ERR(LX_ENOTDIR))
+        return dir;
     out_t o = { p->k, lx_fs_new(p->k, LX_S_IFREG | 0444), 0 };
     if (!o.n)
         return LX_ERR(LX_ENOMEM);

@@ -1,6 +1,7 @@
 /*
- * Signals and the terminal: the per-process signal state (lx_sigstate_t,
- * in lx_proc_t), the console's line discipline (lx_tty_t, in lx_kernel_t)
+ * Signals and the terminal: the signal state of a process (lx_sigstate_t,
+ * in lx_proc_t) and of each of its threads (lx_sigthread_t, among the
+ * per-thread fields), the console's line discipline (lx_tty_t, in lx_kernel_t)
  * and what the guest kernel calls around them. Pure, like the rest of the
  * personality; signal.c and sys_signal.c implement the signals, tty.c the
  * terminal. docs/guest.md describes both.
@@ -46,17 +47,16 @@ typedef struct lx_sigsrc {
     int32_t status;             /* SIGCHLD: exit code or signal */
 } lx_sigsrc_t;
 
+/* The process's part of the signal state (Linux's struct sighand_struct and
+ * struct signal_struct): handlers, the pending set every thread may take
+ * from (kill, the terminal, alarm, SIGCHLD: shared_pending), alarm, job
+ * control. */
 typedef struct lx_sigstate {
     lx_sigact_t act[LX_NSIG];   /* index: signal - 1 */
-    lx_sigsrc_t src[LX_NSIG];
-    uint64_t blocked, pending;  /* LX_SIGBIT() sets */
-    uint64_t saved_mask;        /* sigsuspend: the mask to restore ... */
-    bool restore_mask;          /* ... once a handler's frame carries it */
-    uint32_t ss_sp, ss_size;    /* sigaltstack; size 0: none */
-    bool ss_autodisarm;
+    lx_sigsrc_t src[LX_NSIG];   /* of pending's signals */
+    uint64_t pending;           /* LX_SIGBIT() set, for any thread that does not block */
     uint64_t alarm_ns;          /* monotonic deadline of alarm(), 0: none */
     uint64_t alarm_interval_ns; /* ITIMER_REAL's interval: re-armed so on expiry; 0: none */
-    uint32_t trapno, err, cr2;  /* the last fault, as Linux keeps it per thread */
     /* Job control: stopped by a stop signal's default action until SIGCONT
      * (or SIGKILL) comes; what wait4's WUNTRACED and WCONTINUED have yet to
      * report to the parent. */
@@ -64,6 +64,35 @@ typedef struct lx_sigstate {
     uint8_t stop_sig;
     bool stop_report, cont_report;
 } lx_sigstate_t;
+
+/* A thread's part (Linux's task_struct blocked, pending, saved_sigmask,
+ * sas_ss_*, thread.trap_nr, error_code, cr2): in LX_THREAD_FIELDS (lx.h),
+ * so p->tsig is the calling thread's. */
+typedef struct lx_sigthread {
+    uint64_t blocked;           /* LX_SIGBIT() sets: the mask ... */
+    uint64_t pending;           /* ... and signals for this thread alone: tkill,
+                                 * tgkill, faults, SIGPIPE */
+    uint64_t saved_mask;        /* sigsuspend: the mask to restore ... */
+    /* Delivery's work for this thread, read as one word (work) by
+     * lx_sig_idle: the guest kernel asks before every reply. */
+    union {
+        struct {
+            bool restore_mask;  /* ... once a handler's frame carries it */
+            bool own;           /* pending may not be 0 (set with it; cleared
+                                 * when delivery or a flush empties it) */
+        };
+        uint16_t work;
+    };
+    uint32_t ss_sp, ss_size;    /* sigaltstack; size 0: none */
+    bool ss_autodisarm;
+    uint32_t trapno, err, cr2;  /* the last fault */
+    /* Of pending's signals, [LX_NSIG]: allocated at the thread's first own
+     * signal (NULL till then, or if the guest had no memory for it: the
+     * signal is delivered with a bare siginfo), so that a thread's state
+     * stays small to copy (lx_thread_switch, fork). lx_sig_thread_free
+     * gives it back. */
+    lx_sigsrc_t *src;
+} lx_sigthread_t;
 
 /* The console's line discipline. */
 #define LX_TTY_BUF 1024u        /* bytes of input held (Linux: 4096) */
@@ -92,9 +121,22 @@ typedef enum {
                                  * p->sig.stopped is cleared by SIGCONT or SIGKILL */
 } lx_sig_result_t;
 
-/* Generates a signal for p (Linux's send_signal): dropped at once if it
- * would be ignored and is not blocked. */
+/* Generates a signal for p (Linux's send_signal with PIDTYPE_TGID): pending
+ * for the process, taken by the first thread that does not block it;
+ * dropped at once if it would be ignored and the first thread does not
+ * block it. (Linux prefers the main thread; here the first of them the
+ * guest kernel comes to: the caller, then its walk, oldest first.) */
 void lx_sig_send(struct lx_proc *p, int sig, const lx_sigsrc_t *src);
+/* The same for one thread of p (tkill, tgkill, SIGPIPE: PIDTYPE_PID): t
+ * as lx_thread_state() takes it (NULL or p->cur: the one in place). */
+struct lx_thread;
+void lx_sig_send_thread(struct lx_proc *p, struct lx_thread *t, int sig,
+        const lx_sigsrc_t *src);
+/* Gives back what a thread's signal state holds (its sources). */
+void lx_sig_thread_free(struct lx_kernel *k, lx_sigthread_t *ts);
+/* Drops what is pending of the signals in mask, for the process and every
+ * thread (an action that ignores them now). */
+void lx_sig_flush(struct lx_proc *p, uint64_t mask);
 /* A synchronous fault (force_sig_fault): an ignored or blocked handler is
  * reset to the default first, so a fault in a handler for it kills. */
 void lx_sig_fault(struct lx_proc *p, int sig, int code, uint32_t addr, uint32_t trapno,
@@ -102,6 +144,8 @@ void lx_sig_fault(struct lx_proc *p, int sig, int code, uint32_t addr, uint32_t 
 /* To every process of group pgrp (kill(-pgrp), the terminal's ^C); whether
  * any was there. */
 bool lx_sig_group(struct lx_proc *self, uint32_t pgrp, int sig, const lx_sigsrc_t *src);
+/* Whether the thread in place in p has a signal it may take now: its own or
+ * the process's, not blocked by its mask. */
 bool lx_sig_deliverable(const struct lx_proc *p);
 /* Whether the action drops sig at once: SIG_IGN, or a default that
  * ignores; never SIGKILL. (A stop signal stays pending: delivery stops the
@@ -124,7 +168,8 @@ lx_sig_result_t lx_sig_deliver(struct lx_proc *p, struct lx_regs *r, int32_t nr)
 int lx_sig_segv_code(const struct lx_proc *p, uint32_t addr);
 /* Raises SIGALRM if alarm()'s deadline has passed. */
 void lx_sig_tick(struct lx_proc *p);
-/* fork copies handlers, mask and alternate stack; execve resets handlers. */
+/* fork copies handlers (the caller copies the forking thread's mask and
+ * alternate stack); execve resets handlers and the alternate stack. */
 void lx_sig_fork(struct lx_proc *child, const struct lx_proc *parent);
 void lx_sig_exec(struct lx_proc *p);
 /* Whether no process of group pgrp has a live parent in another group of

@@ -1,19 +1,24 @@
 /*
  * Signals: generation, delivery on the process's own stack, and the return.
  *
- * A signal is generated (lx_sig_send) by kill, by the terminal, by alarm,
- * by a write to a pipe nobody reads, by a child's exit, or forced by a fault
- * (lx_sig_fault). It is then pending; one instance of each number is kept
- * with where it came from. It is delivered when the guest kernel is about
- * to resume the process (lx_sig_deliver), and only if not blocked: a
- * synchronous fault signal first, then the lowest number, as Linux's
- * next_signal() picks. Delivery does what the action says. SIG_IGN, and a
- * default action of "ignore" (SIGCHLD, SIGCONT, SIGURG, SIGWINCH), drop it.
+ * A signal is generated for a process (lx_sig_send) by kill, by the
+ * terminal, by alarm, by a child's exit; for one thread (lx_sig_send_thread)
+ * by tkill, tgkill and a write to a pipe nobody reads; or forced on the
+ * thread by a fault (lx_sig_fault). It is then pending in the process's set
+ * or the thread's; one instance of each number is kept with where it came
+ * from. It is delivered when the guest kernel is about to resume a thread
+ * (lx_sig_deliver), and only if that thread does not block it: the
+ * thread's own before the process's, in each a synchronous fault signal
+ * first, then the lowest number, as Linux's dequeue_signal() and
+ * next_signal() pick; a process's signal goes to whichever of its threads
+ * that do not block it comes first. Delivery does what the action says.
+ * SIG_IGN, and a default action of "ignore" (SIGCHLD, SIGCONT, SIGURG,
+ * SIGWINCH), drop it.
  * A default action of "stop" (SIGSTOP, SIGTSTP, SIGTTIN, SIGTTOU) stops the
  * process -- unless its group is orphaned and the signal is not SIGSTOP,
  * when it is dropped, as Linux's get_signal does -- and tells the parent
  * (SIGCHLD with CLD_STOPPED, unless SA_NOCLDSTOP; wait4 with WUNTRACED);
- * the guest kernel keeps its thread from running until SIGCONT (whatever
+ * the guest kernel keeps its threads from running until SIGCONT (whatever
  * its action, even blocked: prepare_signal) or SIGKILL comes, and SIGCONT
  * tells the parent again (CLD_CONTINUED; WCONTINUED). Any
  * other default terminates the process with the signal in its wait status.
@@ -87,6 +92,7 @@ static void wake_stopped(lx_proc_t *p, int sig)
     if (!s->stopped)
         return;
     s->stopped = false;
+    p->k->sig_raised = true;    /* the guest kernel resumes its threads */
     if (sig != LX_SIGCONT)
         return;
     s->stop_report = false;
@@ -94,42 +100,96 @@ static void wake_stopped(lx_proc_t *p, int sig)
     notify_stop(p, LX_CLD_CONTINUED, LX_SIGCONT);
 }
 
-void lx_sig_send(lx_proc_t *p, int sig, const lx_sigsrc_t *src)
+void lx_sig_flush(lx_proc_t *p, uint64_t mask)
 {
-    lx_sigstate_t *s = &p->sig;
+    lx_thread_t *t = p->threads;
+
+    p->sig.pending &= ~mask;
+    do {
+        lx_sigthread_t *ts = &lx_thread_state(p, t)->tsig;
+        ts->pending &= ~mask;
+        ts->own = ts->pending != 0;
+        t = t ? t->next : NULL;
+    } while (t);
+}
+
+/* Makes sig pending in *pending (the process's or a thread's set, whose
+ * sources are srcs; the mask of p's thread t decides whether an ignored
+ * signal is dropped at once), after what any generation does first
+ * (prepare_signal): SIGCONT drops pending stop signals and a stop signal a
+ * pending SIGCONT, for the process and every thread; SIGCONT and SIGKILL
+ * wake a stopped process. */
+static inline __attribute__((always_inline)) void make_pending(lx_proc_t *p,
+        uint64_t *pending, lx_sigsrc_t *srcs, lx_thread_t *t, int sig, const lx_sigsrc_t *src)
+{
     uint64_t bit = LX_SIGBIT(sig);
 
     if (sig == LX_SIGCONT)
-        s->pending &= ~DFL_STOP;
+        lx_sig_flush(p, DFL_STOP);
     if (bit & DFL_STOP)
-        s->pending &= ~LX_SIGBIT(LX_SIGCONT);
+        lx_sig_flush(p, LX_SIGBIT(LX_SIGCONT));
     if (sig == LX_SIGCONT || sig == LX_SIGKILL)
         wake_stopped(p, sig);
-    if (!(s->blocked & bit) && lx_sig_drops(&s->act[sig - 1], sig))
+    if (lx_sig_drops(&p->sig.act[sig - 1], sig) && !(lx_thread_state(p, t)->tsig.blocked & bit))
         return;
-    if (s->pending & bit)
+    if (*pending & bit)
         return;                 /* standard signals do not queue */
-    s->pending |= bit;
-    s->src[sig - 1] = *src;
+    *pending |= bit;
+    if (srcs)
+        srcs[sig - 1] = *src;
     p->k->sig_raised = true;
 }
 
+/* The thread's table of sources, made at its first own signal; NULL if
+ * the guest has no memory for it. */
+static lx_sigsrc_t *thread_srcs(lx_proc_t *p, lx_sigthread_t *ts)
+{
+    if (!ts->src)
+        ts->src = lx_alloc(p->k, LX_NSIG * sizeof(*ts->src));
+    return ts->src;
+}
+
+void lx_sig_thread_free(lx_kernel_t *k, lx_sigthread_t *ts)
+{
+    if (ts->src)
+        lx_free(k, ts->src, LX_NSIG * sizeof(*ts->src));
+    ts->src = NULL;
+}
+
+/* Linux asks the thread the pid names (sig_ignored(t)): for a process, its
+ * first thread. */
+void lx_sig_send(lx_proc_t *p, int sig, const lx_sigsrc_t *src)
+{
+    make_pending(p, &p->sig.pending, p->sig.src, p->threads, sig, src);
+}
+
+void lx_sig_send_thread(lx_proc_t *p, lx_thread_t *t, int sig, const lx_sigsrc_t *src)
+{
+    lx_sigthread_t *ts = &lx_thread_state(p, t)->tsig;
+
+    make_pending(p, &ts->pending, thread_srcs(p, ts), t, sig, src);
+    ts->own |= ts->pending != 0;    /* lx_sig_idle looks at own, not pending */
+}
+
+/* For the thread in place: a fault is its own (force_sig_fault_to_task). */
 void lx_sig_fault(lx_proc_t *p, int sig, int code, uint32_t addr, uint32_t trapno, uint32_t err)
 {
-    lx_sigstate_t *s = &p->sig;
-    lx_sigact_t *a = &s->act[sig - 1];
+    lx_sigthread_t *ts = &p->tsig;
+    lx_sigact_t *a = &p->sig.act[sig - 1];
     uint64_t bit = LX_SIGBIT(sig);
 
-    if ((s->blocked & bit) || a->handler == LX_SIG_IGN) {
+    if ((ts->blocked & bit) || a->handler == LX_SIG_IGN) {
         a->handler = LX_SIG_DFL;
-        s->blocked &= ~bit;
+        ts->blocked &= ~bit;
     }
-    s->trapno = trapno;
-    s->err = err;
+    ts->trapno = trapno;
+    ts->err = err;
     if (trapno == TRAP_PAGE_FAULT)
-        s->cr2 = addr;
-    s->pending |= bit;
-    s->src[sig - 1] = (lx_sigsrc_t){ .code = code, .addr = addr };
+        ts->cr2 = addr;
+    ts->pending |= bit;
+    ts->own = true;
+    if (thread_srcs(p, ts))
+        ts->src[sig - 1] = (lx_sigsrc_t){ .code = code, .addr = addr };
     p->k->sig_raised = true;
 }
 
@@ -149,14 +209,18 @@ bool lx_sig_group(lx_proc_t *self, uint32_t pgrp, int sig, const lx_sigsrc_t *sr
 
 bool lx_sig_deliverable(const lx_proc_t *p)
 {
-    return (p->sig.pending & ~p->sig.blocked) != 0;
+    uint64_t pending = p->sig.pending;
+
+    if (p->tsig.own)            /* else the thread's set is empty */
+        pending |= p->tsig.pending;
+    return (pending & ~p->tsig.blocked) != 0;
 }
 
 int32_t lx_sig_interrupt(lx_proc_t *p, uint32_t nr)
 {
     if (!lx_sig_deliverable(p))
         return LX_BLOCK;
-    if (p->vfork_pid && !(p->sig.pending & LX_SIGBIT(LX_SIGKILL)))
+    if (p->vfork_pid && !((p->sig.pending | p->tsig.pending) & LX_SIGBIT(LX_SIGKILL)))
         return LX_BLOCK;        /* vfork's wait is not interruptible */
     bool timed = p->sleep_until != 0;
     p->retrying = false;
@@ -186,17 +250,17 @@ int lx_sig_wait_mask(lx_proc_t *p, uint32_t umask, uint32_t size)
         return LX_ERR(LX_EINVAL);
     if (lx_user_in(p, &mask, umask, sizeof(mask)))
         return LX_ERR(LX_EFAULT);
-    p->sig.saved_mask = p->sig.blocked;
-    p->sig.restore_mask = true;
-    p->sig.blocked = mask & ~UNBLOCKABLE;
+    p->tsig.saved_mask = p->tsig.blocked;
+    p->tsig.restore_mask = true;
+    p->tsig.blocked = mask & ~UNBLOCKABLE;
     return 0;
 }
 
 int32_t lx_sig_wait_done(lx_proc_t *p, int32_t ret)
 {
-    if (ret != LX_BLOCK && p->sig.restore_mask) {
-        p->sig.blocked = p->sig.saved_mask;
-        p->sig.restore_mask = false;
+    if (ret != LX_BLOCK && p->tsig.restore_mask) {
+        p->tsig.blocked = p->tsig.saved_mask;
+        p->tsig.restore_mask = false;
     }
     return ret;
 }
@@ -262,7 +326,6 @@ void lx_sig_fork(lx_proc_t *child, const lx_proc_t *parent)
     child->sig.stopped = child->sig.stop_report = child->sig.cont_report = false;
     memset(child->sig.src, 0, sizeof(child->sig.src));
     child->sig.alarm_ns = child->sig.alarm_interval_ns = 0;
-    child->sig.restore_mask = false;
 }
 
 void lx_sig_exec(lx_proc_t *p)
@@ -271,8 +334,8 @@ void lx_sig_exec(lx_proc_t *p)
         lx_sigact_t *a = &p->sig.act[i];
         *a = (lx_sigact_t){ .handler = a->handler == LX_SIG_IGN ? LX_SIG_IGN : LX_SIG_DFL };
     }
-    p->sig.ss_sp = p->sig.ss_size = 0;
-    p->sig.ss_autodisarm = false;
+    p->tsig.ss_sp = p->tsig.ss_size = 0;
+    p->tsig.ss_autodisarm = false;
 }
 
 /* ------------------------------------------------------------------ */
@@ -280,7 +343,7 @@ void lx_sig_exec(lx_proc_t *p)
 
 bool lx_sig_on_altstack(const lx_proc_t *p, uint32_t sp)
 {
-    const lx_sigstate_t *s = &p->sig;
+    const lx_sigthread_t *s = &p->tsig;
     if (s->ss_autodisarm)
         return false;
     return sp > s->ss_sp && sp - s->ss_sp <= s->ss_size;
@@ -289,9 +352,9 @@ bool lx_sig_on_altstack(const lx_proc_t *p, uint32_t sp)
 /* sigaltstack's ss_flags for a stack pointer (Linux sas_ss_flags). */
 uint32_t lx_sig_ss_flags(const lx_proc_t *p, uint32_t sp)
 {
-    uint32_t f = p->sig.ss_size == 0 ? LX_SS_DISABLE :
+    uint32_t f = p->tsig.ss_size == 0 ? LX_SS_DISABLE :
                  lx_sig_on_altstack(p, sp) ? LX_SS_ONSTACK : 0;
-    return f | (p->sig.ss_autodisarm ? LX_SS_AUTODISARM : 0);
+    return f | (p->tsig.ss_autodisarm ? LX_SS_AUTODISARM : 0);
 }
 
 /* The frame's address: below the interrupted stack (and below the block
@@ -304,8 +367,8 @@ static uint32_t frame_addr(lx_proc_t *p, uint32_t sp, uint32_t restore, uint32_t
 {
     bool on_alt = lx_sig_on_altstack(p, sp);
 
-    if ((flags & LX_SA_ONSTACK) && p->sig.ss_size && !on_alt) {
-        sp = p->sig.ss_sp + p->sig.ss_size;
+    if ((flags & LX_SA_ONSTACK) && p->tsig.ss_size && !on_alt) {
+        sp = p->tsig.ss_sp + p->tsig.ss_size;
         on_alt = true;
     } else if (restore && sp > restore) {
         sp = restore;
@@ -314,7 +377,7 @@ static uint32_t frame_addr(lx_proc_t *p, uint32_t sp, uint32_t restore, uint32_t
     if (*fp < size + 16)
         return 0;
     sp = ((*fp - size + 4) & ~15u) - 4;
-    if (on_alt && sp < p->sig.ss_sp)
+    if (on_alt && sp < p->tsig.ss_sp)
         return 0;               /* the frame would overflow the alternate stack */
     return sp;
 }
@@ -329,9 +392,9 @@ static void fill_sigcontext(lx_proc_t *p, struct lx_sigcontext *sc, const lx_reg
         .gs = (p->k->tls_gdt_entry << 3) | 3, .fs = 0, .es = LX_USER_DS, .ds = LX_USER_DS,
         .edi = r->edi, .esi = r->esi, .ebp = r->ebp, .esp = r->esp, .ebx = r->ebx,
         .edx = r->edx, .ecx = r->ecx, .eax = r->eax,
-        .trapno = p->sig.trapno, .err = p->sig.err, .eip = r->eip, .cs = LX_USER_CS,
+        .trapno = p->tsig.trapno, .err = p->tsig.err, .eip = r->eip, .cs = LX_USER_CS,
         .eflags = r->eflags, .esp_at_signal = r->esp, .ss = LX_USER_DS,
-        .fpstate = fp, .oldmask = LOW32(mask), .cr2 = p->sig.cr2,
+        .fpstate = fp, .oldmask = LOW32(mask), .cr2 = p->tsig.cr2,
     };
 }
 
@@ -405,8 +468,8 @@ static int build_rt_sigframe(lx_proc_t *p, lx_regs_t *r, int sig, const lx_sigac
     f.pinfo = at + (uint32_t)offsetof(struct lx_rt_sigframe, info);
     f.puc = at + (uint32_t)offsetof(struct lx_rt_sigframe, uc);
     fill_siginfo(&f.info, sig, src);
-    f.uc.uc_stack = (struct lx_stack){ p->sig.ss_sp, (int32_t)lx_sig_ss_flags(p, in.esp),
-                                       p->sig.ss_size };
+    f.uc.uc_stack = (struct lx_stack){ p->tsig.ss_sp, (int32_t)lx_sig_ss_flags(p, in.esp),
+                                       p->tsig.ss_size };
     fill_sigcontext(p, &f.uc.uc_mcontext, &in, mask, fp);
     f.uc.uc_sigmask[0] = LOW32(mask);
     f.uc.uc_sigmask[1] = HIGH32(mask);
@@ -430,13 +493,13 @@ static int build_rt_sigframe(lx_proc_t *p, lx_regs_t *r, int sig, const lx_sigac
  * SA_NODEFER, sig itself are blocked too. */
 static int run_handler(lx_proc_t *p, lx_regs_t *r, int sig, const lx_sigsrc_t *src)
 {
-    lx_sigstate_t *s = &p->sig;
-    lx_sigact_t a = s->act[sig - 1];
+    lx_sigthread_t *s = &p->tsig;
+    lx_sigact_t a = p->sig.act[sig - 1];
     uint64_t saved = s->restore_mask ? s->saved_mask : s->blocked;
     int err;
 
     if (a.flags & LX_SA_RESETHAND)
-        s->act[sig - 1].handler = LX_SIG_DFL;
+        p->sig.act[sig - 1].handler = LX_SIG_DFL;
     if (a.flags & LX_SA_SIGINFO)
         err = build_rt_sigframe(p, r, sig, &a, saved, src);
     else
@@ -483,14 +546,28 @@ static void settle_restart(lx_regs_t *r, int32_t nr, bool handler, uint32_t flag
     }
 }
 
-/* The next signal to deliver: a synchronous one first, then the lowest. */
-static int next_signal(const lx_sigstate_t *s)
+/* Of a set of signals ready to deliver: a synchronous one first, then the
+ * lowest (next_signal). */
+static int pick(uint64_t ready)
 {
-    uint64_t ready = s->pending & ~s->blocked;
-
     if (ready & SYNC_SIGS)
         ready &= SYNC_SIGS;
     return ready ? __builtin_ctzll(ready) + 1 : 0;
+}
+
+/* The next signal the thread in place takes: its own before the process's
+ * (dequeue_signal); *own says whose it is. */
+static int next_signal(const lx_proc_t *p, bool *own)
+{
+    const lx_sigthread_t *ts = &p->tsig;
+    uint64_t mine;
+
+    *own = false;
+    if (__builtin_expect(!ts->own, 1))  /* the common case: one test */
+        return pick(p->sig.pending & ~ts->blocked);
+    mine = ts->pending & ~ts->blocked;
+    *own = mine != 0;
+    return pick(mine ? mine : p->sig.pending & ~ts->blocked);
 }
 
 static void terminate(lx_proc_t *p, int sig)
@@ -521,6 +598,7 @@ static bool stop(lx_proc_t *p, int sig)
     p->sig.stop_report = true;
     p->sig.cont_report = false;
     notify_stop(p, LX_CLD_STOPPED, sig);
+    p->k->sig_raised = true;    /* the guest kernel stops the other threads */
     return true;
 }
 
@@ -528,6 +606,7 @@ lx_sig_result_t lx_sig_deliver(lx_proc_t *p, lx_regs_t *r, int32_t nr)
 {
     lx_sigstate_t *s = &p->sig;
     lx_sig_result_t done = LX_SIG_NONE;
+    bool own;
     int sig;
 
     if (lx_sig_idle(p, r))
@@ -535,11 +614,17 @@ lx_sig_result_t lx_sig_deliver(lx_proc_t *p, lx_regs_t *r, int32_t nr)
     lx_sig_tick(p);
     if (nr == LX_NR_sigreturn || nr == LX_NR_rt_sigreturn)
         nr = -1;                /* what they restored is no system call's result */
-    while ((sig = next_signal(s)) != 0) {
-        lx_sigsrc_t src = s->src[sig - 1];
+    while ((sig = next_signal(p, &own)) != 0) {
+        lx_sigsrc_t src = !own ? s->src[sig - 1] :
+                          p->tsig.src ? p->tsig.src[sig - 1] : (lx_sigsrc_t){ .code = LX_SI_KERNEL };
         const lx_sigact_t *a = &s->act[sig - 1];
 
-        s->pending &= ~LX_SIGBIT(sig);
+        if (own) {
+            p->tsig.pending &= ~LX_SIGBIT(sig);
+            p->tsig.own = p->tsig.pending != 0;
+        } else {
+            s->pending &= ~LX_SIGBIT(sig);
+        }
         if (lx_sig_drops(a, sig))
             continue;
         if (a->handler == LX_SIG_DFL && (DFL_STOP & LX_SIGBIT(sig))) {
@@ -558,16 +643,16 @@ lx_sig_result_t lx_sig_deliver(lx_proc_t *p, lx_regs_t *r, int32_t nr)
         if (run_handler(p, r, sig, &src) != 0) {
             if (sig == LX_SIGSEGV)
                 s->act[sig - 1].handler = LX_SIG_DFL;
-            lx_sig_fault(p, LX_SIGSEGV, LX_SI_KERNEL, 0, s->trapno, s->err);
+            lx_sig_fault(p, LX_SIGSEGV, LX_SI_KERNEL, 0, p->tsig.trapno, p->tsig.err);
             continue;
         }
         done = LX_SIG_HANDLER;
     }
     if (nr >= 0)
         settle_restart(r, nr, false, 0);
-    if (s->restore_mask) {
-        s->blocked = s->saved_mask;
-        s->restore_mask = false;
+    if (p->tsig.restore_mask) {
+        p->tsig.blocked = p->tsig.saved_mask;
+        p->tsig.restore_mask = false;
     }
     return done;
 }

@@ -108,6 +108,12 @@ int lx_procfs_readlink(lx_proc_t *p, const char *path, char *buf, uint32_t size)
 /* sys_futex.c: wakes up to n threads parked in FUTEX_WAIT on the word at
  * uaddr of p's address space (the caller never); how many. */
 int32_t lx_futex_wake(lx_proc_t *p, uint32_t uaddr, uint32_t n);
+/* A thread's end, for its robust list (set_robust_list): the locks it
+ * still holds are marked FUTEX_OWNER_DIED and a waiter of each woken; st is
+ * one of p's thread states (lx_thread_state). lx_robust_exit_all: every
+ * thread of p (exit_group, a fatal signal, execve). */
+void lx_robust_exit(lx_proc_t *p, const lx_thread_state_t *st);
+void lx_robust_exit_all(lx_proc_t *p);
 /* proc.c, for exit: the calling thread of several ends (p->thread_exited). */
 void lx_thread_exit(lx_proc_t *p);
 

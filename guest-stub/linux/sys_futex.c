@@ -23,6 +23,19 @@
  * nothing. The other operations (requeue, priority inheritance, wake-op)
  * answer -ENOSYS; glibc falls back to a plain wake for a condition
  * variable's broadcast.
+ *
+ * Robust futexes: a thread names a list of the locks it holds
+ * (set_robust_list: struct robust_list_head in its memory, each lock an
+ * entry whose word is futex_offset bytes away, holding the owner's tid).
+ * When the thread ends -- exit, exit_group or a fatal signal for every
+ * thread of the process, execve for every thread of the old image -- the
+ * list is walked as Linux's exit_robust_list does: each word still holding
+ * the thread's tid gets FUTEX_OWNER_DIED (its FUTEX_WAITERS kept, the tid
+ * cleared) and one waiter is woken, so the next locker of a glibc robust
+ * mutex gets EOWNERDEAD. The walk stops at the list's head, after
+ * LX_ROBUST_LIST_LIMIT entries (a list that loops), or at the first word it
+ * cannot read; the entry being taken or released (list_op_pending) is
+ * handled last, as Linux does.
  */
 #include "sys.h"
 #include "linux/futex.h"
@@ -136,6 +149,69 @@ static int32_t futex_wake(lx_proc_t *p, uint32_t uaddr, uint32_t n, uint32_t bit
 int32_t lx_futex_wake(lx_proc_t *p, uint32_t uaddr, uint32_t n)
 {
     return futex_wake(p, uaddr, n, LX_FUTEX_BITSET_ANY);
+}
+
+/* One held futex of a dying thread (Linux handle_futex_death): marked, and
+ * a waiter woken, if tid still holds it; a pending entry whose word is 0
+ * (the lock was being taken or just released) wakes a waiter too, who might
+ * otherwise wait for a release that will not come. A PI futex (bit 0 of
+ * its entry) is marked but nobody is woken: its waiters are the PI code's,
+ * which this guest does not have. */
+static void futex_death(lx_proc_t *p, uint32_t uaddr, uint32_t tid, bool pi, bool pending)
+{
+    uint32_t word, mark;
+
+    if ((uaddr & WORD_ALIGN) || lx_user_in(p, &word, uaddr, sizeof(word)))
+        return;
+    if (pending && !pi && word == 0) {
+        lx_futex_wake(p, uaddr, 1);
+        return;
+    }
+    if ((word & LX_FUTEX_TID_MASK) != tid)
+        return;
+    mark = (word & LX_FUTEX_WAITERS) | LX_FUTEX_OWNER_DIED;
+    if (lx_user_out(p, uaddr, &mark, sizeof(mark)))
+        return;
+    if (!pi && (word & LX_FUTEX_WAITERS))
+        lx_futex_wake(p, uaddr, 1);
+}
+
+#define ENTRY_PI 1u             /* bit 0 of a list pointer: the futex is PI */
+
+void lx_robust_exit(lx_proc_t *p, const lx_thread_state_t *st)
+{
+    struct lx_robust_list_head head;
+    uint32_t entry, next, pending, limit = LX_ROBUST_LIST_LIMIT;
+    uint32_t off, tid = st->tid;
+
+    if (!st->robust_list || !p->space ||
+            lx_user_in(p, &head, st->robust_list, sizeof(head)))
+        return;
+    off = (uint32_t)head.futex_offset;
+    pending = head.list_op_pending;
+    entry = head.next;
+    while ((entry & ~ENTRY_PI) != st->robust_list) {
+        bool fetched = lx_user_in(p, &next, entry & ~ENTRY_PI, sizeof(next)) == 0;
+        if ((entry & ~ENTRY_PI) != (pending & ~ENTRY_PI))
+            futex_death(p, (entry & ~ENTRY_PI) + off, tid, entry & ENTRY_PI, false);
+        if (!fetched)
+            return;             /* a bad pointer ends the walk, pending too */
+        if (--limit == 0)
+            break;
+        entry = next;
+    }
+    if (pending & ~ENTRY_PI)
+        futex_death(p, (pending & ~ENTRY_PI) + off, tid, pending & ENTRY_PI, true);
+}
+
+void lx_robust_exit_all(lx_proc_t *p)
+{
+    lx_thread_t *t = p->threads;
+
+    do {
+        lx_robust_exit(p, lx_thread_state(p, t));
+        t = t ? t->next : NULL;
+    } while (t);
 }
 
 /* futex(uaddr, op, val, timeout or val2, uaddr2, val3) */

@@ -25,6 +25,7 @@
 #include "sys.h"
 #include "linux/misc.h"
 #include "linux/wait.h"
+#include "linux/futex.h"
 #include <string.h>
 
 #define NS_PER_SEC  1000000000ull
@@ -176,7 +177,7 @@ LX_HANDLER(set_tid_address)
 
 LX_HANDLER(set_robust_list)
 {
-    if (a[1] != 12)             /* sizeof(struct robust_list_head) on i386 */
+    if (a[1] != sizeof(struct lx_robust_list_head))
         return LX_ERR(LX_EINVAL);
     p->robust_list = a[0];
     p->robust_len = a[1];

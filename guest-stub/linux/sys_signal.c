@@ -52,7 +52,7 @@ static void set_action(lx_proc_t *p, int sig, const lx_sigact_t *na)
     a->flags &= KNOWN_SA_FLAGS;
     a->mask &= ~UNBLOCKABLE;
     if (lx_sig_drops(a, sig))
-        p->sig.pending &= ~LX_SIGBIT(sig);
+        lx_sig_flush(p, LX_SIGBIT(sig));
 }
 
 LX_HANDLER(rt_sigaction)
@@ -127,48 +127,64 @@ static bool new_mask(uint64_t cur, uint32_t how, uint64_t set, uint64_t *out)
     return true;
 }
 
+/* The calling thread's mask becomes mask. A signal of the process's it
+ * blocks now may be for another thread (retarget_shared_pending): the guest
+ * kernel looks again. */
+static void set_mask(lx_proc_t *p, uint64_t mask)
+{
+    if (p->sig.pending & mask & ~p->tsig.blocked)
+        p->k->sig_raised = true;
+    p->tsig.blocked = mask;
+}
+
 LX_HANDLER(rt_sigprocmask)
 {
-    uint32_t set[2], old[2] = { (uint32_t)p->sig.blocked, (uint32_t)(p->sig.blocked >> 32) };
-    uint64_t mask = p->sig.blocked;
+    uint32_t set[2], old[2] = { (uint32_t)p->tsig.blocked, (uint32_t)(p->tsig.blocked >> 32) };
+    uint64_t mask = p->tsig.blocked;
 
     if (a[3] != SIGSET_SIZE)
         return LX_ERR(LX_EINVAL);
     if (a[1]) {
         if (lx_user_in(p, set, a[1], sizeof(set)))
             return LX_ERR(LX_EFAULT);
-        if (!new_mask(p->sig.blocked, a[0], set64(set), &mask))
+        if (!new_mask(p->tsig.blocked, a[0], set64(set), &mask))
             return LX_ERR(LX_EINVAL);
     }
     if (a[2] && lx_user_out(p, a[2], old, sizeof(old)))
         return LX_ERR(LX_EFAULT);
-    p->sig.blocked = mask;
+    set_mask(p, mask);
     return 0;
 }
 
 /* The old call changes signals 1..32 only. */
 LX_HANDLER(sigprocmask)
 {
-    uint32_t set, old = (uint32_t)p->sig.blocked;
-    uint64_t mask = p->sig.blocked, high = p->sig.blocked & ~0xffffffffull;
+    uint32_t set, old = (uint32_t)p->tsig.blocked;
+    uint64_t mask = p->tsig.blocked, high = p->tsig.blocked & ~0xffffffffull;
 
     if (a[1]) {
         if (lx_user_in(p, &set, a[1], sizeof(set)))
             return LX_ERR(LX_EFAULT);
-        if (!new_mask(p->sig.blocked & 0xffffffffu, a[0], set, &mask))
+        if (!new_mask(p->tsig.blocked & 0xffffffffu, a[0], set, &mask))
             return LX_ERR(LX_EINVAL);
         mask = high | (mask & 0xffffffffu);
     }
     if (a[2] && lx_user_out(p, a[2], &old, sizeof(old)))
         return LX_ERR(LX_EFAULT);
-    p->sig.blocked = mask;
+    set_mask(p, mask);
     return 0;
 }
 
-/* Pending and blocked, as Linux's do_sigpending reports. */
+/* Pending (for the calling thread or its process) and blocked, as Linux's
+ * do_sigpending reports. */
+static uint64_t pending_blocked(const lx_proc_t *p)
+{
+    return (p->sig.pending | p->tsig.pending) & p->tsig.blocked;
+}
+
 LX_HANDLER(rt_sigpending)
 {
-    uint64_t set = p->sig.pending & p->sig.blocked;
+    uint64_t set = pending_blocked(p);
 
     if (a[1] > SIGSET_SIZE)
         return LX_ERR(LX_EINVAL);
@@ -177,7 +193,7 @@ LX_HANDLER(rt_sigpending)
 
 LX_HANDLER(sigpending)
 {
-    uint32_t set = (uint32_t)(p->sig.pending & p->sig.blocked);
+    uint32_t set = (uint32_t)pending_blocked(p);
     return lx_user_out(p, a[0], &set, sizeof(set));
 }
 
@@ -188,8 +204,8 @@ static uint32_t user_sp(const lx_proc_t *p)
 
 LX_HANDLER(sigaltstack)
 {
-    struct lx_stack ns, os = { p->sig.ss_sp, (int32_t)lx_sig_ss_flags(p, user_sp(p)),
-                               p->sig.ss_size };
+    struct lx_stack ns, os = { p->tsig.ss_sp, (int32_t)lx_sig_ss_flags(p, user_sp(p)),
+                               p->tsig.ss_size };
     uint32_t mode = 0;
 
     if (a[0]) {
@@ -209,9 +225,9 @@ LX_HANDLER(sigaltstack)
         return LX_ERR(LX_EFAULT);
     if (a[0]) {
         bool off = mode == LX_SS_DISABLE;
-        p->sig.ss_sp = off ? 0 : ns.ss_sp;
-        p->sig.ss_size = off ? 0 : ns.ss_size;
-        p->sig.ss_autodisarm = !off && ((uint32_t)ns.ss_flags & LX_SS_AUTODISARM);
+        p->tsig.ss_sp = off ? 0 : ns.ss_sp;
+        p->tsig.ss_size = off ? 0 : ns.ss_size;
+        p->tsig.ss_autodisarm = !off && ((uint32_t)ns.ss_flags & LX_SS_AUTODISARM);
     }
     return 0;
 }
@@ -269,8 +285,8 @@ LX_HANDLER(kill)
     return lx_sig_group(p, pgrp, (int)sig, &src) ? 0 : LX_ERR(LX_ESRCH);
 }
 
-/* A signal for one thread: its process's (pending signals are the
- * process's here, taken by whichever of its threads comes first). */
+/* A signal for one thread: pending for it alone, whatever the others
+ * block. */
 static int32_t send_thread(lx_proc_t *p, uint32_t tgid, uint32_t tid, uint32_t sig)
 {
     lx_sigsrc_t src = { .code = LX_SI_TKILL, .pid = p->pid, .uid = p->uid };
@@ -284,7 +300,7 @@ static int32_t send_thread(lx_proc_t *p, uint32_t tgid, uint32_t tid, uint32_t s
     if (tgid && to->pid != tgid)
         return LX_ERR(LX_ESRCH);
     if (sig)
-        lx_sig_send(to, (int)sig, &src);
+        lx_sig_send_thread(to, t, (int)sig, &src);
     return 0;
 }
 
@@ -336,9 +352,9 @@ LX_HANDLER(pause)
 static int32_t suspend(lx_proc_t *p, uint64_t mask)
 {
     if (!p->retrying) {
-        p->sig.saved_mask = p->sig.blocked;
-        p->sig.restore_mask = true;
-        p->sig.blocked = mask & ~UNBLOCKABLE;
+        p->tsig.saved_mask = p->tsig.blocked;
+        p->tsig.restore_mask = true;
+        p->tsig.blocked = mask & ~UNBLOCKABLE;
     }
     return LX_BLOCK;
 }
@@ -394,7 +410,7 @@ static int restore_frame(lx_proc_t *p, const struct lx_sigcontext *sc, uint32_t 
  * badframe), registers untouched. */
 static int32_t bad_frame(lx_proc_t *p)
 {
-    lx_sig_fault(p, LX_SIGSEGV, LX_SI_KERNEL, 0, p->sig.trapno, p->sig.err);
+    lx_sig_fault(p, LX_SIGSEGV, LX_SI_KERNEL, 0, p->tsig.trapno, p->tsig.err);
     return (int32_t)p->uregs->eax;
 }
 
@@ -409,7 +425,7 @@ LX_HANDLER(sigreturn)
         return LX_ERR(LX_ENOSYS);
     if (lx_user_in(p, &f, p->uregs->esp - 8, sizeof(f)))
         return bad_frame(p);
-    p->sig.blocked = ((uint64_t)f.extramask << 32 | f.sc.oldmask) & ~UNBLOCKABLE;
+    p->tsig.blocked = ((uint64_t)f.extramask << 32 | f.sc.oldmask) & ~UNBLOCKABLE;
     if (restore_frame(p, &f.sc, p->uregs->esp - 8))
         return bad_frame(p);
     return (int32_t)p->uregs->eax;
@@ -424,13 +440,13 @@ static void restore_altstack(lx_proc_t *p, const struct lx_stack *ss)
     if (lx_sig_on_altstack(p, p->uregs->esp))
         return;
     if (mode == LX_SS_DISABLE) {
-        p->sig.ss_sp = p->sig.ss_size = 0;
-        p->sig.ss_autodisarm = false;
+        p->tsig.ss_sp = p->tsig.ss_size = 0;
+        p->tsig.ss_autodisarm = false;
     } else if ((mode == 0 || mode == LX_SS_ONSTACK) && ss->ss_size >= LX_MINSIGSTKSZ &&
                lx_user_range_ok(p, ss->ss_sp, ss->ss_size)) {
-        p->sig.ss_sp = ss->ss_sp;
-        p->sig.ss_size = ss->ss_size;
-        p->sig.ss_autodisarm = ((uint32_t)ss->ss_flags & LX_SS_AUTODISARM) != 0;
+        p->tsig.ss_sp = ss->ss_sp;
+        p->tsig.ss_size = ss->ss_size;
+        p->tsig.ss_autodisarm = ((uint32_t)ss->ss_flags & LX_SS_AUTODISARM) != 0;
     }
 }
 
@@ -446,7 +462,7 @@ LX_HANDLER(rt_sigreturn)
     uint32_t at = p->uregs->esp - 4 + (uint32_t)offsetof(struct lx_rt_sigframe, uc);
     if (lx_user_in(p, &uc, at, sizeof(uc)))
         return bad_frame(p);
-    p->sig.blocked = set64(uc.uc_sigmask) & ~UNBLOCKABLE;
+    p->tsig.blocked = set64(uc.uc_sigmask) & ~UNBLOCKABLE;
     if (restore_frame(p, &uc.uc_mcontext, p->uregs->esp - 4))
         return bad_frame(p);
     restore_altstack(p, &uc.uc_stack);

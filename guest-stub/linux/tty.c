@@ -146,7 +146,7 @@ static int32_t job_check(lx_proc_t *p, const lx_tty_t *t, int sig)
 
     if (p->sid != t->sid || !t->pgrp || p->pgid == t->pgrp)
         return 0;
-    if ((s->blocked & LX_SIGBIT(sig)) || s->act[sig - 1].handler == LX_SIG_IGN)
+    if ((p->tsig.blocked & LX_SIGBIT(sig)) || s->act[sig - 1].handler == LX_SIG_IGN)
         return sig == LX_SIGTTIN ? LX_ERR(LX_EIO) : 0;
     if (lx_sig_pgrp_orphaned(p->k, p->pgid))
         return LX_ERR(LX_EIO);

@@ -28,10 +28,34 @@
  *   on the shared stack) and _exits: the parent sees the writes once it
  *   goes on, and the child's exit status. Then a vfork child that execs: the
  *   parent goes on when the exec is done and its memory is its own again.
+ *
+ * sigmask: Masks are per thread. Main blocks SIGUSR1; a thread it makes
+ *   inherits the mask and unblocks it; kill(getpid(), SIGUSR1) is taken by
+ *   that thread, not by main, and nothing is left pending for main.
+ *
+ * tkill: pthread_kill of a thread that blocks the signal leaves it pending
+ *   for that thread alone (sigpending there, not in main); once the thread
+ *   unblocks it, its handler runs in that thread.
+ *
+ * robust: A robust mutex held by a thread that ends: the next locker gets
+ *   EOWNERDEAD (one already waiting, then main), pthread_mutex_consistent
+ *   makes it usable again.
+ *
+ * task: /proc/self/task lists the main thread and the N threads started;
+ *   each task/<tid>/stat and status name their thread, comm the program.
+ *
+ * stop: SIGSTOP to a child with two threads stops both: a thread that
+ *   writes to a pipe every 2 ms writes nothing while the child is stopped
+ *   (its main thread, which spins, is the one that takes the signal), and
+ *   writes again after SIGCONT.
  */
 #define _GNU_SOURCE
 #include <pthread.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <semaphore.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -316,6 +340,308 @@ static int vfork_case(void)
     return 0;
 }
 
+static sem_t ready, go, handled;
+static pthread_t expected;
+static volatile sig_atomic_t by_expected, by_other;
+
+static void note_taker(int sig)
+{
+    (void)sig;
+    if (pthread_equal(pthread_self(), expected))
+        by_expected = 1;
+    else
+        by_other = 1;
+    sem_post(&handled);
+}
+
+static int usr_blocked(int sig)
+{
+    sigset_t cur;
+    pthread_sigmask(SIG_BLOCK, NULL, &cur);
+    return sigismember(&cur, sig);
+}
+
+static int usr_pending(int sig)
+{
+    sigset_t set;
+    sigpending(&set);
+    return sigismember(&set, sig);
+}
+
+static void *unblocker(void *arg)
+{
+    sigset_t set;
+
+    (void)arg;
+    printf("new thread inherits SIGUSR1 blocked: %s\n", usr_blocked(SIGUSR1) ? "yes" : "no");
+    sigemptyset(&set);
+    sigaddset(&set, SIGUSR1);
+    pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+    sem_post(&ready);
+    while (sem_wait(&handled) != 0)  /* the handler posts it, here or in main */
+        ;
+    return NULL;
+}
+
+static int sigmask_case(void)
+{
+    sigset_t set;
+    pthread_t t;
+
+    sem_init(&ready, 0, 0);
+    sem_init(&handled, 0, 0);
+    signal(SIGUSR1, note_taker);
+    sigemptyset(&set);
+    sigaddset(&set, SIGUSR1);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    pthread_create(&t, NULL, unblocker, NULL);
+    expected = t;
+    sem_wait(&ready);
+    kill(getpid(), SIGUSR1);
+    pthread_join(t, NULL);
+    printf("SIGUSR1 taken by the thread that unblocked it: %s, by main: %s\n",
+           by_expected ? "yes" : "no", by_other ? "yes" : "no");
+    printf("main still blocks SIGUSR1: %s, pending for main: %s\n",
+           usr_blocked(SIGUSR1) ? "yes" : "no", usr_pending(SIGUSR1) ? "yes" : "no");
+    return 0;
+}
+
+static void *blocker(void *arg)
+{
+    sigset_t set;
+
+    (void)arg;
+    sigemptyset(&set);
+    sigaddset(&set, SIGUSR2);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    sem_post(&ready);
+    sem_wait(&go);
+    printf("target: SIGUSR2 pending: %s\n", usr_pending(SIGUSR2) ? "yes" : "no");
+    sem_post(&ready);
+    sem_wait(&go);
+    pthread_sigmask(SIG_UNBLOCK, &set, NULL);   /* the handler runs here, now */
+    printf("target: handled %s, pending after: %s\n", by_expected ? "here" : "not here",
+           usr_pending(SIGUSR2) ? "yes" : "no");
+    return NULL;
+}
+
+static int tkill_case(void)
+{
+    pthread_t t;
+
+    sem_init(&ready, 0, 0);
+    sem_init(&go, 0, 0);
+    sem_init(&handled, 0, 0);
+    signal(SIGUSR2, note_taker);
+    pthread_create(&t, NULL, blocker, NULL);
+    expected = t;
+    sem_wait(&ready);
+    pthread_kill(t, SIGUSR2);
+    printf("main: SIGUSR2 pending: %s\n", usr_pending(SIGUSR2) ? "yes" : "no");
+    sem_post(&go);
+    sem_wait(&ready);
+    sem_post(&go);
+    pthread_join(t, NULL);
+    printf("handled by another thread: %s\n", by_other ? "yes" : "no");
+    return 0;
+}
+
+static pthread_mutex_t robust;
+
+static void *owner(void *arg)
+{
+    (void)arg;
+    pthread_mutex_lock(&robust);
+    sem_post(&ready);
+    sem_wait(&go);
+    return NULL;                /* ends holding it */
+}
+
+static void *waiter(void *arg)
+{
+    int r = pthread_mutex_lock(&robust);
+
+    (void)arg;
+    printf("waiter's lock: %s\n", r == EOWNERDEAD ? "EOWNERDEAD" : r ? "error" : "0");
+    if (r == EOWNERDEAD)
+        pthread_mutex_consistent(&robust);
+    sem_post(&ready);
+    sem_wait(&go);
+    return NULL;                /* holds it too: main is next */
+}
+
+static const char *lock_result(int r)
+{
+    return r == EOWNERDEAD ? "EOWNERDEAD" : r == 0 ? "0" : strerror(r);
+}
+
+static int robust_case(void)
+{
+    pthread_mutexattr_t attr;
+    pthread_t o, w;
+
+    sem_init(&ready, 0, 0);
+    sem_init(&go, 0, 0);
+    pthread_mutexattr_init(&attr);
+    pthread_mutexattr_setrobust(&attr, PTHREAD_MUTEX_ROBUST);
+    pthread_mutex_init(&robust, &attr);
+    pthread_create(&o, NULL, owner, NULL);
+    sem_wait(&ready);
+    pthread_create(&w, NULL, waiter, NULL);    /* waits for the owner, who ends */
+    sem_post(&go);
+    pthread_join(o, NULL);
+    sem_wait(&ready);
+    sem_post(&go);
+    pthread_join(w, NULL);
+    int r = pthread_mutex_lock(&robust);
+    printf("main's lock: %s\n", lock_result(r));
+    printf("consistent: %d\n", pthread_mutex_consistent(&robust));
+    printf("unlock: %d\n", pthread_mutex_unlock(&robust));
+    printf("lock again: %s\n", lock_result(pthread_mutex_lock(&robust)));
+    pthread_mutex_unlock(&robust);
+    return 0;
+}
+
+static void *sleeper(void *arg)
+{
+    *(pid_t *)arg = gettid_raw();
+    sem_post(&ready);
+    sem_wait(&go);
+    return NULL;
+}
+
+/* Whether /proc/self/task/<tid>/<name> has a line starting with key
+ * followed by want (stat: its first field). */
+static int task_says(pid_t tid, const char *name, const char *key, long want)
+{
+    char path[64], line[256];
+    int found = 0;
+    FILE *f;
+
+    snprintf(path, sizeof(path), "/proc/self/task/%d/%s", (int)tid, name);
+    f = fopen(path, "r");
+    while (f && !found && fgets(line, sizeof(line), f))
+        found = strncmp(line, key, strlen(key)) == 0 && atol(line + strlen(key)) == want;
+    if (f)
+        fclose(f);
+    return found;
+}
+
+static int task_case(void)
+{
+    pthread_t t[NTHREADS];
+    pid_t tid[NTHREADS];
+    struct dirent *e;
+    char comm[32] = "", tcomm[32] = "";
+    int n = 0, named = 0;
+    FILE *f;
+
+    sem_init(&ready, 0, 0);
+    sem_init(&go, 0, 0);
+    for (int i = 0; i < NTHREADS; i++) {
+        pthread_create(&t[i], NULL, sleeper, &tid[i]);
+        sem_wait(&ready);
+    }
+    DIR *d = opendir("/proc/self/task");
+    while (d && (e = readdir(d)) != NULL) {
+        if (e->d_name[0] == '.')
+            continue;
+        n++;
+        named += atol(e->d_name) == getpid();
+        for (int i = 0; i < NTHREADS; i++)
+            named += atol(e->d_name) == tid[i];
+    }
+    if (d)
+        closedir(d);
+    printf("/proc/self/task: %d entries after %d threads, %d of them ours\n", n, NTHREADS,
+           named);
+    for (int i = 0; i < NTHREADS; i++)
+        printf("thread %d: stat %s, status Pid %s, Tgid %s\n", i,
+               task_says(tid[i], "stat", "", tid[i]) ? "yes" : "no",
+               task_says(tid[i], "status", "Pid:", tid[i]) ? "yes" : "no",
+               task_says(tid[i], "status", "Tgid:", getpid()) ? "yes" : "no");
+    f = fopen("/proc/self/comm", "r");
+    if (f && fgets(comm, sizeof(comm), f) == NULL)
+        comm[0] = '\0';
+    if (f)
+        fclose(f);
+    snprintf(tcomm, sizeof(tcomm), "/proc/self/task/%d/comm", (int)tid[0]);
+    f = fopen(tcomm, "r");
+    if (f && fgets(tcomm, sizeof(tcomm), f) == NULL)
+        tcomm[0] = '\0';
+    if (f)
+        fclose(f);
+    printf("comm: %s", comm);
+    printf("a thread's comm is the same: %s\n", strcmp(comm, tcomm) == 0 ? "yes" : "no");
+    for (int i = 0; i < NTHREADS; i++)
+        sem_post(&go);
+    for (int i = 0; i < NTHREADS; i++)
+        pthread_join(t[i], NULL);
+    return 0;
+}
+
+static void *ticker(void *arg)
+{
+    int fd = *(int *)arg;
+
+    for (;;) {
+        if (write(fd, "x", 1) != 1)
+            _exit(1);
+        usleep(2000);
+    }
+    return NULL;
+}
+
+/* Bytes the pipe has now (its reading end non-blocking). */
+static int drain(int fd)
+{
+    char buf[64];
+    int n = 0;
+    ssize_t got;
+
+    while ((got = read(fd, buf, sizeof(buf))) > 0)
+        n += (int)got;
+    return n;
+}
+
+static int stop_case(void)
+{
+    int fds[2], status;
+    pthread_t t;
+    char c;
+
+    if (pipe(fds) != 0)
+        return printf("pipe failed\n"), 1;
+    pid_t pid = fork();
+    if (pid == 0) {
+        volatile unsigned long spins = 0;
+
+        close(fds[0]);
+        pthread_create(&t, NULL, ticker, &fds[1]);
+        for (;;)
+            spins++;
+    }
+    close(fds[1]);
+    if (read(fds[0], &c, 1) == 1)
+        printf("the child's thread writes\n");
+    kill(pid, SIGSTOP);
+    waitpid(pid, &status, WUNTRACED);
+    printf("stopped by SIGSTOP: %s\n", WIFSTOPPED(status) && WSTOPSIG(status) == SIGSTOP ?
+           "yes" : "no");
+    fcntl(fds[0], F_SETFL, O_NONBLOCK);
+    drain(fds[0]);              /* what it wrote before it stopped */
+    usleep(100000);
+    printf("bytes written while stopped: %d\n", drain(fds[0]));
+    fcntl(fds[0], F_SETFL, 0);
+    kill(pid, SIGCONT);
+    if (read(fds[0], &c, 1) == 1)
+        printf("it writes again after SIGCONT\n");
+    kill(pid, SIGKILL);
+    waitpid(pid, &status, 0);
+    printf("killed by signal %d\n", WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+    return 0;
+}
+
 /* glibc's default thread stack is RLIMIT_STACK's 8 MiB. The guest keeps
  * every page it promises (no overcommit, docs/guest.md), so four such
  * stacks would not fit a 32 MiB guest beside its file system; Linux
@@ -335,6 +661,8 @@ int main(int argc, char **argv)
     static const struct { const char *name; int (*run)(void); } cases[] = {
         { "mutex", mutex_case }, { "cond", cond_case }, { "join", join_case },
         { "tls", tls_case }, { "exit-group", exit_group_case }, { "vfork", vfork_case },
+        { "sigmask", sigmask_case }, { "tkill", tkill_case }, { "robust", robust_case },
+        { "task", task_case }, { "stop", stop_case },
     };
 
     setvbuf(stdout, NULL, _IONBF, 0);
@@ -342,6 +670,7 @@ int main(int argc, char **argv)
     for (size_t i = 0; argc == 2 && i < sizeof(cases) / sizeof(cases[0]); i++)
         if (strcmp(argv[1], cases[i].name) == 0)
             return cases[i].run();
-    fprintf(stderr, "usage: threads mutex|cond|join|tls|exit-group|vfork\n");
+    fprintf(stderr, "usage: threads mutex|cond|join|tls|exit-group|vfork|sigmask|tkill|"
+            "robust|task|stop\n");
     return 2;
 }

@@ -18,11 +18,13 @@
 #include <cmocka.h>
 #include <string.h>
 #include "fake_host.h"
+#include "../../../guest-stub/linux/sys.h"
 #include "linux/unistd.h"
 #include "linux/fcntl.h"
 #include "linux/misc.h"
 #include "linux/wait.h"
 #include "linux/futex.h"
+#include "linux/signal.h"
 
 #define STATUS_AT   (FAKE_SCRATCH + 0x1000)
 #define BUF_AT      (FAKE_SCRATCH + 0x2000)
@@ -454,6 +456,221 @@ static void threads_share_the_process(void **state)
     assert_int_equal(PC4(p, LX_NR_futex, tidword, LX_FUTEX_WAIT, 0, 0), 0);  /* woken */
 }
 
+#define SIG(n)      (1ull << ((n) - 1))
+#define SET_AT      (FAKE_SCRATCH + 0x300)
+#define ACT_AT      (FAKE_SCRATCH + 0x340)
+#define HANDLER_AT  0x08049000u     /* never run: only its address matters */
+#define STACK_AT    (FAKE_SCRATCH + 0xE000u)
+
+/* rt_sigprocmask(how, set) from the thread in place. */
+static int32_t mask_op(lx_proc_t *p, uint32_t how, uint64_t set)
+{
+    assert_int_equal(fake_ops.copy_out(p->space, SET_AT, &set, sizeof(set)), 0);
+    return PC4(p, LX_NR_rt_sigprocmask, how, SET_AT, 0, 8);
+}
+
+/* rt_sigpending from the thread in place. */
+static uint64_t pending_of(lx_proc_t *p)
+{
+    uint64_t set;
+    assert_int_equal(PC2(p, LX_NR_rt_sigpending, SET_AT, 8), 0);
+    assert_int_equal(fake_ops.copy_in(p->space, &set, SET_AT, sizeof(set)), 0);
+    return set;
+}
+
+/* Delivery to the thread in place, as the guest kernel makes it after a
+ * call (getpid's, answered 0). */
+static lx_sig_result_t deliver(lx_proc_t *p)
+{
+    lx_regs_t r = { .eip = 0x08048102u, .esp = STACK_AT, .eflags = 0x246 };
+    return lx_sig_deliver(p, &r, LX_NR_getpid);
+}
+
+/* Masks and pending sets are per thread; handlers, and signals for the
+ * process, are shared. */
+static void threads_have_their_own_masks(void **state)
+{
+    fake_world_t *w = *state;
+    lx_proc_t *p = &w->p;
+    struct lx_k_sigaction act = { HANDLER_AT, LX_SA_RESTORER, 0x08049100u, { 0, 0 } };
+
+    assert_int_equal(PC4(p, LX_NR_rt_sigaction, LX_SIGUSR1,
+                         (uint32_t)fake_put(w, ACT_AT - FAKE_SCRATCH, &act, sizeof(act)), 0, 8), 0);
+    assert_int_equal(mask_op(p, LX_SIG_BLOCK, SIG(LX_SIGUSR1)), 0);
+    lx_thread_t *t = thread_of(p, FAKE_SCRATCH + 0x60), *main_thread = p->cur;
+    assert_true(t->st.tsig.blocked == SIG(LX_SIGUSR1));     /* inherited */
+    assert_int_equal(t->st.tsig.pending, 0);
+    lx_thread_switch(p, t);
+    assert_int_equal(mask_op(p, LX_SIG_UNBLOCK, SIG(LX_SIGUSR1)), 0);
+    assert_int_equal(p->tsig.blocked, 0);
+    lx_thread_switch(p, main_thread);
+    assert_true(p->tsig.blocked == SIG(LX_SIGUSR1));        /* main's is its own */
+
+    /* kill: the process's; main blocks it, the thread takes it */
+    assert_int_equal(PC2(p, LX_NR_kill, p->pid, LX_SIGUSR1), 0);
+    assert_true(p->sig.pending == SIG(LX_SIGUSR1));
+    assert_false(lx_sig_deliverable(p));
+    assert_true(pending_of(p) == SIG(LX_SIGUSR1));
+    assert_int_equal(deliver(p), LX_SIG_NONE);
+    lx_thread_switch(p, t);
+    assert_true(lx_sig_deliverable(p));
+    assert_int_equal(pending_of(p), 0);                     /* not blocked: not reported */
+    assert_int_equal(deliver(p), LX_SIG_HANDLER);
+    assert_int_equal(p->sig.pending, 0);
+
+    /* tgkill: the thread's own, whatever the others block */
+    assert_int_equal(mask_op(p, LX_SIG_BLOCK, SIG(LX_SIGUSR2)), 0);
+    assert_int_equal(PC3(p, LX_NR_tgkill, p->pid, p->pid, LX_SIGUSR2), 0);
+    assert_int_equal(PC3(p, LX_NR_tgkill, p->pid, t->st.tid, LX_SIGUSR2), 0);
+    assert_true(pending_of(p) == SIG(LX_SIGUSR2));
+    assert_int_equal(p->sig.pending, 0);
+    assert_true(lx_thread_state(p, main_thread)->tsig.pending == SIG(LX_SIGUSR2));
+    lx_thread_switch(p, main_thread);
+    assert_true(lx_sig_deliverable(p));                     /* main does not block it */
+    assert_int_equal(pending_of(p), 0);
+    assert_int_equal(deliver(p), LX_SIG_KILLED);            /* its default: the process ends */
+    assert_true(p->exited);
+    assert_int_equal(p->exit_status, LX_SIGUSR2);
+}
+
+/* A new thread has no alternate stack; fork keeps the forking thread's,
+ * and its mask; SIGPIPE is the writer's own. */
+static void thread_state_at_clone_and_fork(void **state)
+{
+    fake_world_t *w = *state;
+    lx_proc_t *p = &w->p;
+    struct lx_stack ss = { FAKE_SCRATCH + 0x4000, 0, 0x4000 };
+
+    assert_int_equal(PC2(p, LX_NR_sigaltstack,
+                         (uint32_t)fake_put(w, 0x380, &ss, sizeof(ss)), 0), 0);
+    assert_int_equal(mask_op(p, LX_SIG_BLOCK, SIG(LX_SIGHUP)), 0);
+    lx_thread_t *t = thread_of(p, FAKE_SCRATCH + 0x60), *main_thread = p->cur;
+    assert_int_equal(t->st.tsig.ss_size, 0);
+    lx_thread_switch(p, t);
+    assert_int_equal(mask_op(p, LX_SIG_SETMASK, SIG(LX_SIGINT)), 0);
+    lx_proc_t *c = fork_of(p);
+    assert_true(c->tsig.blocked == SIG(LX_SIGINT));         /* the forking thread's */
+    assert_int_equal(c->tsig.ss_size, 0);
+    assert_int_equal(c->robust_list, 0);
+    lx_thread_switch(p, main_thread);
+    lx_proc_t *d = fork_of(p);
+    assert_true(d->tsig.blocked == SIG(LX_SIGHUP));
+    assert_int_equal(d->tsig.ss_sp, FAKE_SCRATCH + 0x4000);
+
+    uint32_t fds = FAKE_SCRATCH + 0x3c0;
+    assert_int_equal(PC1(p, LX_NR_pipe, fds), 0);
+    assert_int_equal(PC1(p, LX_NR_close, fake_read32(p->space, fds)), 0);
+    lx_thread_switch(p, t);
+    assert_int_equal(PC3(p, LX_NR_write, fake_read32(p->space, fds + 4), FAKE_SCRATCH, 1),
+                     -LX_EPIPE);
+    assert_true(p->tsig.pending == SIG(LX_SIGPIPE));
+    assert_int_equal(p->sig.pending, 0);
+    assert_int_equal(lx_thread_state(p, main_thread)->tsig.pending, 0);
+    (void)c;
+}
+
+/* A robust list in the fake memory: head at HEAD, entries E(i) whose futex
+ * word is FUTEX_OFF bytes on. */
+#define HEAD        (FAKE_SCRATCH + 0x800)
+#define E(i)        (FAKE_SCRATCH + 0x840 + 0x10 * (i))
+#define FUTEX_OFF   8
+#define WORD(i)     (E(i) + FUTEX_OFF)
+
+static void put32(lx_proc_t *p, uint32_t at, uint32_t v)
+{
+    assert_int_equal(fake_ops.copy_out(p->space, at, &v, sizeof(v)), 0);
+}
+
+static void robust_head(lx_proc_t *p, uint32_t first, uint32_t pending)
+{
+    struct lx_robust_list_head h = { first, FUTEX_OFF, pending };
+    assert_int_equal(fake_ops.copy_out(p->space, HEAD, &h, sizeof(h)), 0);
+}
+
+/* A thread that ends holding robust futexes: each word with its tid is
+ * marked FUTEX_OWNER_DIED (FUTEX_WAITERS kept) and a waiter woken; others'
+ * words stay. */
+static void robust_list_at_thread_exit(void **state)
+{
+    fake_world_t *w = *state;
+    lx_proc_t *p = &w->p;
+    lx_thread_t *t = thread_of(p, FAKE_SCRATCH + 0x60), *main_thread = p->cur;
+    uint32_t tid = t->st.tid;
+
+    robust_head(p, E(0), 0);
+    put32(p, E(0), E(1));
+    put32(p, E(1), E(2) | 1);       /* E(2) is PI: marked, nobody woken */
+    put32(p, E(2), HEAD);
+    put32(p, WORD(0), tid | LX_FUTEX_WAITERS);
+    put32(p, WORD(1), (tid + 1) | LX_FUTEX_WAITERS);
+    put32(p, WORD(2), tid);
+    lx_thread_switch(p, t);
+    assert_int_equal(PC2(p, LX_NR_set_robust_list, HEAD, 12), 0);
+    lx_thread_switch(p, main_thread);
+    assert_int_equal(PC4(p, LX_NR_futex, WORD(0), LX_FUTEX_WAIT, tid | LX_FUTEX_WAITERS, 0),
+                     LX_BLOCK);
+    lx_thread_switch(p, t);
+    assert_int_equal(PC1(p, LX_NR_exit, 0), 0);
+    assert_int_equal(fake_read32(p->space, WORD(0)), LX_FUTEX_OWNER_DIED | LX_FUTEX_WAITERS);
+    assert_int_equal(fake_read32(p->space, WORD(1)), (tid + 1) | LX_FUTEX_WAITERS);
+    assert_int_equal(fake_read32(p->space, WORD(2)), LX_FUTEX_OWNER_DIED);
+    lx_thread_drop(p);
+    assert_int_equal(PC4(p, LX_NR_futex, WORD(0), LX_FUTEX_WAIT, 0, 0), 0);   /* woken */
+}
+
+/* The walk is bounded and stops at a bad pointer; the pending entry is
+ * taken last (a 0 word: its waiter woken); exit_group and execve walk
+ * every thread's list. */
+static void robust_list_walk_is_bounded(void **state)
+{
+    fake_world_t *w = *state;
+    lx_proc_t *p = &w->p, *c = fork_of(p);
+    uint32_t tid = c->pid;
+
+    /* a list that loops without coming back to its head */
+    robust_head(c, E(0), 0);
+    put32(c, E(0), E(1));
+    put32(c, E(1), E(0));
+    put32(c, WORD(0), tid);
+    put32(c, WORD(1), tid);
+    assert_int_equal(PC2(c, LX_NR_set_robust_list, HEAD, 12), 0);
+    lx_robust_exit(c, &c->th);
+    assert_int_equal(fake_read32(c->space, WORD(0)), LX_FUTEX_OWNER_DIED);
+    assert_int_equal(fake_read32(c->space, WORD(1)), LX_FUTEX_OWNER_DIED);
+    /* an unmapped entry ends the walk, before the pending one */
+    robust_head(c, E(0), E(3));
+    put32(c, E(0), 0x20000000u);
+    put32(c, WORD(0), tid);
+    put32(c, WORD(3), tid);
+    lx_robust_exit(c, &c->th);
+    assert_int_equal(fake_read32(c->space, WORD(0)), LX_FUTEX_OWNER_DIED);
+    assert_int_equal(fake_read32(c->space, WORD(3)), tid);
+    /* an unmapped head: nothing */
+    assert_int_equal(PC2(c, LX_NR_set_robust_list, 0x20000000u, 12), 0);
+    lx_robust_exit(c, &c->th);
+
+    /* exit_group: every thread's list; the pending entry, 0, wakes */
+    lx_thread_t *t = thread_of(c, FAKE_SCRATCH + 0x60), *main_thread = c->cur;
+    robust_head(c, HEAD, E(4));     /* empty, one pending */
+    put32(c, WORD(4), 0);
+    put32(c, WORD(5), t->st.tid);
+    lx_thread_switch(c, t);
+    assert_int_equal(PC2(c, LX_NR_set_robust_list, HEAD, 12), 0);
+    assert_int_equal(PC4(c, LX_NR_futex, WORD(4), LX_FUTEX_WAIT, 0, 0), LX_BLOCK);
+    lx_thread_switch(c, main_thread);
+    assert_int_equal(PC2(c, LX_NR_set_robust_list, HEAD + 0x100, 12), 0);
+    put32(c, HEAD + 0x100, E(5));   /* main's list holds t's word: not main's to mark */
+    put32(c, HEAD + 0x104, FUTEX_OFF);
+    put32(c, HEAD + 0x108, 0);
+    put32(c, E(5), HEAD + 0x100);
+    assert_int_equal(PC1(c, LX_NR_exit_group, 1), 0);
+    assert_true(c->exited);
+    assert_true(lx_thread_state(c, t)->futex_woken);
+    assert_int_equal(fake_read32(c->space, WORD(5)), t->st.tid);
+    lx_thread_drop_others(c);
+    space_gone(w, c);
+}
+
 static void exit_group_ends_every_thread(void **state)
 {
     fake_world_t *w = *state;
@@ -535,6 +752,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(vfork_child_runs_in_the_parents_memory, setup, teardown),
         cmocka_unit_test_setup_teardown(threads_share_the_process, setup, teardown),
         cmocka_unit_test_setup_teardown(exit_group_ends_every_thread, setup, teardown),
+        cmocka_unit_test_setup_teardown(threads_have_their_own_masks, setup, teardown),
+        cmocka_unit_test_setup_teardown(thread_state_at_clone_and_fork, setup, teardown),
+        cmocka_unit_test_setup_teardown(robust_list_at_thread_exit, setup, teardown),
+        cmocka_unit_test_setup_teardown(robust_list_walk_is_bounded, setup, teardown),
         cmocka_unit_test_setup_teardown(clone_flags_checked, setup, teardown),
         cmocka_unit_test_setup_teardown(clone_detached_makes_a_thread, setup, teardown),
     };

@@ -17,6 +17,7 @@
 #include "linux/fcntl.h"
 #include "linux/mman.h"
 #include "linux/stat.h"
+#include "linux/wait.h"
 
 #define BUF     (FAKE_SCRATCH + 0x4000)
 #define BUF_LEN 0x3000u
@@ -149,6 +150,80 @@ static void fd_directory_lists_descriptors(void **state)
     assert_int_equal(SC1(w, LX_NR_close, fd), 0);
 }
 
+/* The names of a /proc directory, space-separated. */
+static void list_dir(fake_world_t *w, const char *path, char *names, size_t size)
+{
+    int32_t fd = SC3(w, LX_NR_open, fake_put_str(w, 0x100, path), LX_O_RDONLY | LX_O_DIRECTORY,
+            0);
+    assert_true(fd >= 0);
+    int32_t n = SC3(w, LX_NR_getdents64, fd, BUF, BUF_LEN);
+    assert_true(n > 0);
+    names[0] = '\0';
+    for (int32_t off = 0; off < n;) {
+        const uint8_t *d = fake_byte(&w->space, BUF + (uint32_t)off);
+        uint16_t reclen = (uint16_t)(d[16] | d[17] << 8);
+        assert_true(strlen(names) + strlen((const char *)d + 19) + 2 <= size);
+        strcat(names, (const char *)d + 19);
+        strcat(names, " ");
+        off += reclen;
+    }
+    assert_int_equal(SC1(w, LX_NR_close, fd), 0);
+}
+
+/* /proc/<pid>/task: a directory per thread in tid order, each with the
+ * thread's stat, status and comm; /proc/<pid>/comm. */
+static void task_directory_lists_threads(void **state)
+{
+    fake_world_t *w = *state;
+    lx_proc_t *p = &w->p;
+    char names[128], want[128];
+    int32_t err;
+    const uint32_t flags = LX_CLONE_VM | LX_CLONE_FS | LX_CLONE_FILES | LX_CLONE_SIGHAND |
+                           LX_CLONE_THREAD;
+
+    list_dir(w, "/proc/self/task", names, sizeof(names));
+    snprintf(want, sizeof(want), ". .. %u ", p->pid);
+    assert_string_equal(names, want);
+    int32_t t1 = SC2(w, LX_NR_clone, flags, 0x7000);
+    int32_t t2 = SC2(w, LX_NR_clone, flags, 0x7000);
+    assert_true(t1 > 0 && t2 > t1);
+    p->new_thread = NULL;
+    snprintf(want, sizeof(want), ". .. %u %d %d ", p->pid, t1, t2);
+    list_dir(w, "/proc/self/task/", names, sizeof(names));
+    assert_string_equal(names, want);
+    snprintf(want, sizeof(want), "/proc/%u/task/%d", p->pid, t2);
+    list_dir(w, want, names, sizeof(names));
+    assert_string_equal(names, ". .. comm stat status ");
+
+    snprintf(want, sizeof(want), "/proc/self/task/%d/status", t1);
+    const char *s = slurp(w, want, &err);
+    assert_int_equal(err, 0);
+    snprintf(want, sizeof(want), "\nTgid:\t%u\nPid:\t%d\n", p->pid, t1);
+    assert_non_null(strstr(s, want));
+    assert_non_null(strstr(s, "Threads:\t3\n"));
+    snprintf(want, sizeof(want), "/proc/self/task/%d/stat", t2);
+    s = slurp(w, want, &err);
+    snprintf(want, sizeof(want), "%d () R ", t2);
+    assert_int_equal(strncmp(s, want, strlen(want)), 0);
+    s = slurp(w, "/proc/self/comm", &err);
+    assert_int_equal(err, 0);
+    assert_string_equal(s, "\n");                  /* no image in the fake world */
+
+    struct lx_stat64 st;
+    snprintf(want, sizeof(want), "/proc/self/task/%d", t1);
+    assert_int_equal(SC2(w, LX_NR_stat64, fake_put_str(w, 0x100, want), BUF), 0);
+    memcpy(&st, fake_byte(&w->space, BUF), sizeof(st));
+    assert_true(LX_S_ISDIR(st.st_mode));
+    snprintf(want, sizeof(want), "/proc/self/task/%d", t2 + 1);
+    assert_int_equal(SC3(w, LX_NR_open, fake_put_str(w, 0x100, want), LX_O_RDONLY, 0),
+            -LX_ENOENT);
+    snprintf(want, sizeof(want), "/proc/self/task/%d/maps", t1);
+    assert_int_equal(SC3(w, LX_NR_open, fake_put_str(w, 0x100, want), LX_O_RDONLY, 0),
+            -LX_ENOENT);
+    slurp(w, "/proc/self/task/x/stat", &err);
+    assert_int_equal(err, -LX_ENOENT);
+}
+
 /* stat describes a snapshot (files of size 0, as Linux's), lstat a link as
  * a link, stat what it names. */
 static void stat_of_proc_names(void **state)
@@ -202,7 +277,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         T(status_and_stat_describe_the_caller), T(cmdline_reads_the_stack),
         T(meminfo_uptime_and_maps), T(links_name_files), T(fd_directory_lists_descriptors),
-        T(stat_of_proc_names),
+        T(task_directory_lists_threads), T(stat_of_proc_names),
         T(refusals),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

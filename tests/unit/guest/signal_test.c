@@ -179,7 +179,7 @@ static void rt_frame_and_rt_sigreturn(void **state)
     fake_world_t *w = *state;
     assert_int_equal(set_action(w, LX_SIGUSR1, HANDLER, LX_SA_SIGINFO | LX_SA_RESTORER,
                                 BIT(LX_SIGUSR2)), 0);
-    w->p.sig.blocked = BIT(LX_SIGHUP) | BIT(40);
+    w->p.tsig.blocked = BIT(LX_SIGHUP) | BIT(40);
     lx_regs_t u = regs_for(LX_NR_kill, w->p.pid, LX_SIGUSR1, 0x3333, 0x4444);
     assert_int_equal(step(w, &u), LX_SIG_HANDLER);
 
@@ -216,7 +216,7 @@ static void rt_frame_and_rt_sigreturn(void **state)
     assert_int_equal(f.uc.uc_sigmask[1], 1u << (40 - 33));
     assert_int_equal(f.uc.uc_stack.ss_flags, LX_SS_DISABLE);
     /* while the handler runs: its mask and the signal itself */
-    assert_true(w->p.sig.blocked == (BIT(LX_SIGHUP) | BIT(40) | BIT(LX_SIGUSR1) | BIT(LX_SIGUSR2)));
+    assert_true(w->p.tsig.blocked == (BIT(LX_SIGHUP) | BIT(40) | BIT(LX_SIGUSR1) | BIT(LX_SIGUSR2)));
     assert_int_equal(w->p.sig.pending, 0);
 
     /* the handler changes a saved register and returns: ret pops pretcode */
@@ -234,7 +234,7 @@ static void rt_frame_and_rt_sigreturn(void **state)
     assert_int_equal(h.ebx, 0x5555);
     assert_int_equal(h.edx, 0x3333);
     assert_int_equal(h.ebp, 0x2222);
-    assert_true(w->p.sig.blocked == (BIT(LX_SIGHUP) | BIT(40)));
+    assert_true(w->p.tsig.blocked == (BIT(LX_SIGHUP) | BIT(40)));
 }
 
 /* A handler without SA_SIGINFO or SA_RESTORER: struct sigframe, returning
@@ -245,7 +245,7 @@ static void sigframe_with_retcode_and_sigreturn(void **state)
     struct lx_k_sigaction act = { HANDLER, 0, 0, { 0, 0 } };
     assert_int_equal(SC4(w, LX_NR_rt_sigaction, LX_SIGTERM,
                          fake_put(w, ACT_AT, &act, sizeof(act)), 0, 8), 0);
-    w->p.sig.blocked = BIT(LX_SIGQUIT) | BIT(64);
+    w->p.tsig.blocked = BIT(LX_SIGQUIT) | BIT(64);
     lx_regs_t u = regs_for(LX_NR_kill, 0, LX_SIGTERM, 7, 8);
     assert_int_equal(step(w, &u), LX_SIG_HANDLER);
     assert_int_equal((u.esp + 4) % 16, 0);
@@ -273,7 +273,7 @@ static void sigframe_with_retcode_and_sigreturn(void **state)
     assert_int_equal(h.esp, STACK_TOP);
     assert_int_equal(h.edx, 7);
     assert_int_equal(h.eflags, 0x246 | LX_EFLAGS_DF);
-    assert_true(w->p.sig.blocked == (BIT(LX_SIGQUIT) | BIT(64)));
+    assert_true(w->p.tsig.blocked == (BIT(LX_SIGQUIT) | BIT(64)));
 }
 
 /* The FPU state through a frame: what the save stub would have stored is
@@ -335,14 +335,14 @@ static void fpu_state_through_sigreturn(void **state)
     /* a signal at the restore stub's jmp: the state is loaded, the frame
      * resumes where the jmp goes */
     j.eip = stub + 7;
-    uint64_t blocked = w->p.sig.blocked;
-    w->p.sig.blocked = 0;
+    uint64_t blocked = w->p.tsig.blocked;
+    w->p.tsig.blocked = 0;
     lx_sig_send(&w->p, LX_SIGUSR1, &(lx_sigsrc_t){ .code = LX_SI_USER });
     assert_int_equal(lx_sig_deliver(&w->p, &j, -1), LX_SIG_HANDLER);
     read_user(w, j.esp, &f, sizeof(f));
     assert_int_equal(f.uc.uc_mcontext.eip, RESUME_AT);
     assert_int_equal(save_stub_target(w, j.eip, f.uc.uc_mcontext.fpstate), HANDLER);
-    w->p.sig.blocked = blocked;
+    w->p.tsig.blocked = blocked;
 
     /* no FPU state in the frame: the initial one */
     uint32_t none = 0;
@@ -413,21 +413,21 @@ static void masks(void **state)
     uint32_t set[2] = { 0xffffffffu, 0xffffffffu }, old[2];
     uint32_t at = fake_put(w, SET_AT, set, sizeof(set)), oat = FAKE_SCRATCH + OLD_AT;
     assert_int_equal(SC4(w, LX_NR_rt_sigprocmask, LX_SIG_SETMASK, at, 0, 8), 0);
-    assert_true(w->p.sig.blocked == ~(BIT(LX_SIGKILL) | BIT(LX_SIGSTOP)));
+    assert_true(w->p.tsig.blocked == ~(BIT(LX_SIGKILL) | BIT(LX_SIGSTOP)));
     assert_int_equal(SC4(w, LX_NR_rt_sigprocmask, 7, at, oat, 8), -LX_EINVAL);
     assert_int_equal(SC4(w, LX_NR_rt_sigprocmask, LX_SIG_UNBLOCK, at, UNMAPPED, 8), -LX_EFAULT);
-    assert_true(w->p.sig.blocked == ~(BIT(LX_SIGKILL) | BIT(LX_SIGSTOP)));
+    assert_true(w->p.tsig.blocked == ~(BIT(LX_SIGKILL) | BIT(LX_SIGSTOP)));
     assert_int_equal(SC4(w, LX_NR_rt_sigprocmask, LX_SIG_UNBLOCK, at, oat, 8), 0);
     read_user(w, oat, old, sizeof(old));
     assert_int_equal(old[1], 0xffffffffu);
-    assert_int_equal(w->p.sig.blocked, 0);
+    assert_int_equal(w->p.tsig.blocked, 0);
     assert_int_equal(SC4(w, LX_NR_rt_sigprocmask, LX_SIG_BLOCK, at, 0, 4), -LX_EINVAL);
     /* the old call leaves signals 33..64 alone */
-    w->p.sig.blocked = BIT(50);
+    w->p.tsig.blocked = BIT(50);
     set[0] = BIT(LX_SIGINT);
     assert_int_equal(SC3(w, LX_NR_sigprocmask, LX_SIG_SETMASK, fake_put(w, SET_AT, set, 4), 0),
                      0);
-    assert_true(w->p.sig.blocked == (BIT(50) | BIT(LX_SIGINT)));
+    assert_true(w->p.tsig.blocked == (BIT(50) | BIT(LX_SIGINT)));
     /* blocked, so kept pending; ignoring it then drops it */
     lx_sig_send(&w->p, LX_SIGINT, &(lx_sigsrc_t){ .code = LX_SI_USER });
     assert_true(w->p.sig.pending == BIT(LX_SIGINT));
@@ -455,7 +455,7 @@ static void restart_rules(void **state)
     assert_int_equal(f.uc.uc_mcontext.eax, (uint32_t)-LX_EINTR);
     assert_int_equal(f.uc.uc_mcontext.eip, RESUME_AT);
 
-    w->p.sig.blocked = 0;
+    w->p.tsig.blocked = 0;
     u = regs_for(LX_NR_read, 0, FAKE_SCRATCH, 10, 0);
     answered(&u, -LX_ERESTARTSYS);
     lx_sig_send(&w->p, LX_SIGUSR2, &src);
@@ -464,7 +464,7 @@ static void restart_rules(void **state)
     assert_int_equal(f.uc.uc_mcontext.eax, LX_NR_read);
     assert_int_equal(f.uc.uc_mcontext.eip, INT80_AT);   /* on the int $0x80 again */
 
-    w->p.sig.blocked = 0;
+    w->p.tsig.blocked = 0;
     u = regs_for(LX_NR_pause, 0, 0, 0, 0);
     answered(&u, -LX_ERESTARTNOHAND);
     lx_sig_send(&w->p, LX_SIGUSR2, &src);                  /* SA_RESTART does not matter */
@@ -554,7 +554,7 @@ static void alternate_stack(void **state)
                      -LX_EINVAL);
     ss = (struct lx_stack){ 0, LX_SS_DISABLE, 0 };
     assert_int_equal(SC2(w, LX_NR_sigaltstack, fake_put(w, SS_AT, &ss, sizeof(ss)), 0), 0);
-    assert_int_equal(w->p.sig.ss_size, 0);
+    assert_int_equal(w->p.tsig.ss_size, 0);
 }
 
 static void alarm_raises_sigalrm(void **state)
@@ -634,7 +634,7 @@ static void idle_only_when_nothing_to_do(void **state)
     u.eax = (uint32_t)-LX_EINTR;
     assert_true(lx_sig_idle(&w->p, &u));
 
-    w->p.sig.blocked = BIT(LX_SIGUSR1);
+    w->p.tsig.blocked = BIT(LX_SIGUSR1);
     lx_sig_send(&w->p, LX_SIGUSR1, &src);                   /* pending, though blocked */
     assert_false(lx_sig_idle(&w->p, &u));
     assert_int_equal(lx_sig_deliver(&w->p, &u, LX_NR_getpid), LX_SIG_NONE);
@@ -646,10 +646,10 @@ static void idle_only_when_nothing_to_do(void **state)
     assert_int_equal(SC1(w, LX_NR_alarm, 0), 5);
     assert_true(lx_sig_idle(&w->p, &u));
 
-    w->p.sig.restore_mask = true;                           /* sigsuspend's mask to undo */
+    w->p.tsig.restore_mask = true;                           /* sigsuspend's mask to undo */
     assert_false(lx_sig_idle(&w->p, &u));
     assert_int_equal(lx_sig_deliver(&w->p, &u, LX_NR_getpid), LX_SIG_NONE);
-    assert_false(w->p.sig.restore_mask);
+    assert_false(w->p.tsig.restore_mask);
     assert_true(lx_sig_idle(&w->p, &u));
 }
 
@@ -673,13 +673,13 @@ static void pause_and_sigsuspend(void **state)
     read_user(w, u.esp, &f, sizeof(f));
     assert_int_equal(f.uc.uc_mcontext.eax, (uint32_t)-LX_EINTR);
 
-    w->p.sig.blocked = BIT(LX_SIGUSR1);
+    w->p.tsig.blocked = BIT(LX_SIGUSR1);
     uint32_t set[2] = { BIT(LX_SIGINT), 0 };
     u = regs_for(LX_NR_rt_sigsuspend, fake_put(w, SET_AT, set, 8), 8, 0, 0);
     assert_int_equal(lx_syscall(&w->p, &u), LX_BLOCK);
-    assert_true(w->p.sig.blocked == BIT(LX_SIGINT));
+    assert_true(w->p.tsig.blocked == BIT(LX_SIGINT));
     assert_int_equal(lx_syscall(&w->p, &u), LX_BLOCK);     /* repeated: mask kept */
-    assert_true(w->p.sig.saved_mask == BIT(LX_SIGUSR1));
+    assert_true(w->p.tsig.saved_mask == BIT(LX_SIGUSR1));
     lx_sig_send(&w->p, LX_SIGINT, &src);                   /* blocked now: still parked */
     assert_int_equal(lx_sig_interrupt(&w->p, LX_NR_rt_sigsuspend), LX_BLOCK);
     lx_sig_send(&w->p, LX_SIGUSR1, &src);
@@ -734,9 +734,12 @@ static void kill_targets(void **state)
     assert_int_equal(SC3(w, LX_NR_tgkill, me, 0, LX_SIGUSR1), -LX_EINVAL);
     assert_int_equal(w->p.sig.pending, 0);
     assert_int_equal(SC3(w, LX_NR_tgkill, me, me, LX_SIGUSR1), 0);
-    assert_int_equal(w->p.sig.src[LX_SIGUSR1 - 1].code, LX_SI_TKILL);
+    assert_true(w->p.tsig.pending == BIT(LX_SIGUSR1));      /* the thread's own */
+    assert_int_equal(w->p.tsig.src[LX_SIGUSR1 - 1].code, LX_SI_TKILL);
+    assert_int_equal(w->p.sig.pending, 0);
     assert_int_equal(SC2(w, LX_NR_kill, 0, LX_SIGUSR2), 0);
-    assert_true(w->p.sig.pending == (BIT(LX_SIGUSR1) | BIT(LX_SIGUSR2)));
+    assert_true(w->p.sig.pending == BIT(LX_SIGUSR2));       /* the process's */
+    assert_true(w->p.tsig.pending == BIT(LX_SIGUSR1));
 }
 
 /* A write to a pipe nobody reads: EPIPE and SIGPIPE, which kills. */
@@ -764,12 +767,11 @@ static void fork_exec_and_sigchld(void **state)
     lx_proc_t child;
     assert_int_equal(set_action(w, LX_SIGUSR1, HANDLER, LX_SA_RESTORER, 0), 0);
     assert_int_equal(SC2(w, LX_NR_signal, LX_SIGUSR2, LX_SIG_IGN), LX_SIG_DFL);
-    w->p.sig.blocked = BIT(LX_SIGHUP);
+    w->p.tsig.blocked = BIT(LX_SIGHUP);
     lx_sig_send(&w->p, LX_SIGHUP, &(lx_sigsrc_t){ .code = LX_SI_USER });
     lx_sig_fork(&child, &w->p);
     assert_int_equal(child.sig.pending, 0);
     assert_int_equal(child.sig.act[LX_SIGUSR1 - 1].handler, HANDLER);
-    assert_int_equal(child.sig.blocked, BIT(LX_SIGHUP));
     lx_sig_exec(&w->p);
     assert_int_equal(w->p.sig.act[LX_SIGUSR1 - 1].handler, LX_SIG_DFL);
     assert_int_equal(w->p.sig.act[LX_SIGUSR2 - 1].handler, LX_SIG_IGN);
@@ -801,12 +803,12 @@ static void ppoll_mask(void **state)
     uint32_t pfd_at = fake_put(w, 0x500, pfd, sizeof(pfd));
     uint32_t mask_at = fake_put(w, SET_AT, mask, sizeof(mask));
     assert_int_equal(set_action(w, LX_SIGUSR1, HANDLER, LX_SA_SIGINFO | LX_SA_RESTORER, 0), 0);
-    w->p.sig.blocked = BIT(LX_SIGHUP);
+    w->p.tsig.blocked = BIT(LX_SIGHUP);
 
     lx_regs_t u = regs_for(LX_NR_ppoll, pfd_at, 1, 0, mask_at);
     u.edi = 8;
     assert_int_equal(lx_syscall(&w->p, &u), LX_BLOCK);       /* nothing to read: parked */
-    assert_true(w->p.sig.blocked == BIT(LX_SIGUSR2));
+    assert_true(w->p.tsig.blocked == BIT(LX_SIGUSR2));
     lx_sig_send(&w->p, LX_SIGUSR1, &src);
     int32_t ret = lx_sig_interrupt(&w->p, LX_NR_ppoll);
     assert_int_equal(ret, -LX_ERESTARTNOHAND);
@@ -816,13 +818,13 @@ static void ppoll_mask(void **state)
     assert_int_equal(f.uc.uc_sigmask[0], BIT(LX_SIGHUP));   /* the mask before ppoll */
     assert_int_equal(f.uc.uc_mcontext.eax, (uint32_t)-LX_EINTR);
 
-    w->p.sig.blocked = BIT(LX_SIGHUP);
+    w->p.tsig.blocked = BIT(LX_SIGHUP);
     assert_int_equal(SC3(w, LX_NR_write, fake_read32(&w->space, fds + 4), fake_put_str(w, 0, "x"),
                          1), 1);
     assert_int_equal(SC5(w, LX_NR_ppoll, pfd_at, 1, 0, mask_at, 8), 1);
-    assert_true(w->p.sig.blocked == BIT(LX_SIGHUP));          /* back at once */
+    assert_true(w->p.tsig.blocked == BIT(LX_SIGHUP));          /* back at once */
     assert_int_equal(SC5(w, LX_NR_ppoll, pfd_at, 1, 0, mask_at, 4), -LX_EINVAL);
-    assert_true(w->p.sig.blocked == BIT(LX_SIGHUP));
+    assert_true(w->p.tsig.blocked == BIT(LX_SIGHUP));
 }
 
 /* Job control: SIGSTOP stops a child (a parked read restarts once it is
@@ -909,9 +911,9 @@ static void signals_between_processes(void **state)
     assert_true(c->sig.pending == (BIT(LX_SIGTERM) | BIT(LX_SIGUSR1)));
     assert_int_equal(PC2(c, LX_NR_kill, (uint32_t)-1, LX_SIGUSR1), -LX_ESRCH);
     assert_int_equal(PC2(c, LX_NR_tkill, p->pid, LX_SIGUSR2), 0);
-    assert_true(p->sig.pending == BIT(LX_SIGUSR2));
+    assert_true(p->tsig.pending == BIT(LX_SIGUSR2));
     assert_int_equal(PC3(c, LX_NR_tgkill, p->pid, c->pid, LX_SIGUSR2), -LX_ESRCH);
-    p->sig.pending = 0;
+    p->tsig.pending = 0;
 
     assert_int_equal(set_action(w, LX_SIGCHLD, HANDLER, LX_SA_SIGINFO | LX_SA_RESTORER, 0), 0);
     lx_regs_t u = regs_for(LX_NR_getpid, 0, 0, 0, 0);

@@ -178,7 +178,7 @@ static void background_groups(void **state)
     assert_int_equal(w->k.tty.pgrp, fg);                /* nothing changed */
     c->sig.pending = 0;
     assert_int_equal(PC3(c, LX_NR_write, 1, cput(c, 0x3000, "bg\n", 3), 3), 3);
-    c->sig.blocked = LX_SIGBIT(LX_SIGTTIN) | LX_SIGBIT(LX_SIGTTOU);
+    c->tsig.blocked = LX_SIGBIT(LX_SIGTTIN) | LX_SIGBIT(LX_SIGTTOU);
     assert_int_equal(PC3(c, LX_NR_read, 0, BUF, 63), -LX_EIO);
     assert_int_equal(PC3(c, LX_NR_ioctl, 0, LX_TIOCSPGRP, cput(c, 0x3000, &tpg, 4)), 0);
     assert_int_equal(w->k.tty.pgrp, (uint32_t)pid);     /* a shell's fg */
