@@ -20,6 +20,32 @@ static uint64_t obj_size(const struct mm_ut *u)
     return (uint64_t)1 << u->obj_bits;
 }
 
+/* A slab's share of stuck and slack (struct mm_stats): its bytes that are
+ * not live while one object in it is, none otherwise (a slab with nothing
+ * live is drained and reset on demand, so its bytes serve anything). */
+static uint64_t stuck_of(const struct mm_ut *u)
+{
+    return u->nlive == 0 ? 0 : mm_ut_size(u) - ((uint64_t)u->nlive << u->obj_bits);
+}
+
+static uint64_t slack_of(const struct mm_ut *u)
+{
+    return u->nlive == 0 ? 0 : stuck_of(u) - ((uint64_t)u->ndead << u->obj_bits);
+}
+
+/* Around every change of a slab's counts: its share out, then in again. */
+static void pin_out(struct mm *mm, const struct mm_ut *u)
+{
+    mm->st.stuck -= stuck_of(u);
+    mm->st.slack[u->obj_type] -= slack_of(u);
+}
+
+static void pin_in(struct mm *mm, const struct mm_ut *u)
+{
+    mm->st.stuck += stuck_of(u);
+    mm->st.slack[u->obj_type] += slack_of(u);
+}
+
 void acct_slab_retyped(struct mm *mm, struct mm_ut *u, uint32_t n)
 {
     uint64_t bytes = (uint64_t)n << u->obj_bits;
@@ -33,37 +59,45 @@ void acct_slab_retyped(struct mm *mm, struct mm_ut *u, uint32_t n)
 
 void acct_pool_to_live(struct mm *mm, struct mm_ut *u)
 {
+    pin_out(mm, u);
     u->npool--;
     u->nlive++;
     mm->st.pooled[u->obj_type] -= obj_size(u);
     mm->st.live[u->obj_type] += obj_size(u);
     mm->st.objects_live++;
+    pin_in(mm, u);
 }
 
 void acct_live_to_pool(struct mm *mm, struct mm_ut *u)
 {
+    pin_out(mm, u);
     u->nlive--;
     u->npool++;
     mm->st.live[u->obj_type] -= obj_size(u);
     mm->st.pooled[u->obj_type] += obj_size(u);
     mm->st.objects_live--;
+    pin_in(mm, u);
 }
 
 void acct_pool_to_dead(struct mm *mm, struct mm_ut *u)
 {
+    pin_out(mm, u);
     u->npool--;
     u->ndead++;
     mm->st.pooled[u->obj_type] -= obj_size(u);
     mm->st.dead += obj_size(u);
+    pin_in(mm, u);
 }
 
 void acct_live_to_dead(struct mm *mm, struct mm_ut *u)
 {
+    pin_out(mm, u);
     u->nlive--;
     u->ndead++;
     mm->st.live[u->obj_type] -= obj_size(u);
     mm->st.dead += obj_size(u);
     mm->st.objects_live--;
+    pin_in(mm, u);
 }
 
 /* A slab with only dead objects left has no kernel children: the kernel
@@ -123,6 +157,8 @@ static int tally_leaf(const struct mm_ut *u, struct mm_stats *s)
         s->pooled[u->obj_type] += (uint64_t)u->npool << u->obj_bits;
         s->dead += (uint64_t)u->ndead << u->obj_bits;
         s->objects_live += u->nlive;
+        s->stuck += stuck_of(u);
+        s->slack[u->obj_type] += slack_of(u);
         return u->nlive + u->npool > 0;
     case MM_UT_GIVEN:
         s->live[OBJ_UNTYPED] += size;
@@ -207,10 +243,10 @@ mm_err_t mm_check(const struct mm *mm)
     uint64_t sum = t->free + t->dead + t->cspace;
 
     if (!tally(mm, &s) || s.held != t->held || s.free != t->free || s.dead != t->dead ||
-        s.cspace != t->cspace || s.objects_live != t->objects_live)
+        s.cspace != t->cspace || s.objects_live != t->objects_live || s.stuck != t->stuck)
         return ERR_ILLEGAL_OPERATION;
     for (uint32_t k = 0; k < OBJ_NUM_TYPES; k++) {
-        if (s.live[k] != t->live[k] || s.pooled[k] != t->pooled[k])
+        if (s.live[k] != t->live[k] || s.pooled[k] != t->pooled[k] || s.slack[k] != t->slack[k])
             return ERR_ILLEGAL_OPERATION;
         sum += t->live[k] + t->pooled[k];
     }
@@ -245,6 +281,43 @@ void acct_after_no_free(struct mm *mm)
 const struct mm_stats *mm_stats(const struct mm *mm)
 {
     return &mm->st;
+}
+
+/* Read from the running totals, never from the records: a guest asks at
+ * every page it makes or frees. */
+uint32_t mm_room(const struct mm *mm, uint32_t type, uint32_t size_bits, uint32_t slots_each,
+                 struct mm_room *room)
+{
+    const struct mm_stats *st = &mm->st;
+    const struct mm_ut *res = mm_ut_at(mm, mm->reserve);
+    struct mm_room r = { .any = st->free + st->dead - st->stuck };
+    uint32_t bits = mm_obj_bits(type, size_bits);
+    uint64_t n;
+
+    for (uint32_t k = 0; k < OBJ_NUM_TYPES; k++)
+        r.any += st->pooled[k];
+    if (res != NULL)
+        r.any -= mm_ut_size(res);
+    r.slack = type < OBJ_NUM_TYPES ? st->slack[type] : 0;
+    if (mm->slots_free > MM_SLOT_LOW_WATER)
+        r.slots = mm->slots_free - MM_SLOT_LOW_WATER;
+    if (res != NULL && slot_can_grow(mm))
+        r.slots += mm_bit(mm->grow.l2_bits);
+    if (room != NULL)
+        *room = r;
+    n = bits == 0 ? 0 : (r.any + r.slack) >> bits;
+    if (slots_each != 0 && bits != 0) {
+        /* A new slab is split off a bigger untyped: two slots a split,
+         * about one split a slab, shared by the slab's objects, and the
+         * first one's chain of splits down from the largest untyped. */
+        uint64_t per = mm_bit(pool_slab_bits(type, bits) - bits);
+        uint64_t spare = r.slots > MM_SPLIT_CHAIN_SLOTS ? r.slots - MM_SPLIT_CHAIN_SLOTS : 0;
+        uint64_t by_slots = spare * per / (slots_each * per + 2);
+
+        if (n > by_slots)
+            n = by_slots;
+    }
+    return n > UINT32_MAX ? UINT32_MAX : (uint32_t)n;
 }
 
 uint32_t mm_meta_per_mib(const struct mm *mm)
