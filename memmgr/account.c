@@ -291,8 +291,8 @@ uint32_t mm_room(const struct mm *mm, uint32_t type, uint32_t size_bits, uint32_
     const struct mm_stats *st = &mm->st;
     const struct mm_ut *res = mm_ut_at(mm, mm->reserve);
     struct mm_room r = { .any = st->free + st->dead - st->stuck };
-    uint32_t bits = mm_obj_bits(type, size_bits);
-    uint64_t n;
+    uint32_t bits = mm_obj_bits(type, size_bits), grows = slot_growths_left(mm);
+    uint64_t n, bytes, cn = mm_bit(mm->grow.l2_bits), now, per, spare, kp, more;
 
     for (uint32_t k = 0; k < OBJ_NUM_TYPES; k++)
         r.any += st->pooled[k];
@@ -301,22 +301,33 @@ uint32_t mm_room(const struct mm *mm, uint32_t type, uint32_t size_bits, uint32_
     r.slack = type < OBJ_NUM_TYPES ? st->slack[type] : 0;
     if (mm->slots_free > MM_SLOT_LOW_WATER)
         r.slots = mm->slots_free - MM_SLOT_LOW_WATER;
-    if (res != NULL && slot_can_grow(mm))
-        r.slots += mm_bit(mm->grow.l2_bits);
+    now = r.slots;
+    if (res != NULL && grows > 0) {
+        now += cn;              /* the reserve's CNode is paid for */
+        grows--;
+    }
+    r.slots = (uint32_t)(now + grows * cn);
     if (room != NULL)
         *room = r;
-    n = bits == 0 ? 0 : (r.any + r.slack) >> bits;
-    if (slots_each != 0 && bits != 0) {
-        /* A new slab is split off a bigger untyped: two slots a split,
-         * about one split a slab, shared by the slab's objects, and the
-         * first one's chain of splits down from the largest untyped. */
-        uint64_t per = mm_bit(pool_slab_bits(type, bits) - bits);
-        uint64_t spare = r.slots > MM_SPLIT_CHAIN_SLOTS ? r.slots - MM_SPLIT_CHAIN_SLOTS : 0;
-        uint64_t by_slots = spare * per / (slots_each * per + 2);
-
-        if (n > by_slots)
-            n = by_slots;
-    }
+    bytes = r.any + r.slack;
+    n = bits == 0 ? 0 : bytes >> bits;
+    if (slots_each == 0 || n == 0)
+        return n > UINT32_MAX ? UINT32_MAX : (uint32_t)n;
+    /* In units of per objects (a slab's worth) they take kp slots: their
+     * own, and two for the split a new slab takes; the chain of splits
+     * down from the largest untyped is kept out. */
+    per = mm_bit(pool_slab_bits(type, bits) - bits);
+    kp = slots_each * per + 2;
+    spare = now > MM_SPLIT_CHAIN_SLOTS ? now - MM_SPLIT_CHAIN_SLOTS : 0;
+    if (n <= spare * per / kp)
+        return n > UINT32_MAX ? UINT32_MAX : (uint32_t)n;
+    /* Past the slots there are, each object pays for its share of a grown
+     * CNode (2^SLOT_BITS bytes a slot), as far as the CSpace can grow. */
+    n = spare * per / kp;
+    more = ((bytes - (n << bits)) * per) / ((per << bits) + (kp << SLOT_BITS));
+    if (more > grows * cn * per / kp)
+        more = grows * cn * per / kp;
+    n += more;
     return n > UINT32_MAX ? UINT32_MAX : (uint32_t)n;
 }
 

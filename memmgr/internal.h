@@ -88,6 +88,7 @@ struct mm_slot *slot_meta(const struct mm *mm, mm_cptr_t cap);
 void slot_dest(const struct mm_slot_block *b, mm_cptr_t cap, mm_cptr_t *node_index,
                uint32_t *node_depth, uint32_t *offset);
 int slot_can_grow(const struct mm *mm);
+uint32_t slot_growths_left(const struct mm *mm);
 void slot_trim(struct mm *mm);
 void slot_hold_ut(struct mm *mm, mm_cptr_t cap, uint16_t idx);
 void slot_lend_ut(struct mm *mm, const struct mm_ut *u, int lent);

@@ -158,6 +158,23 @@ int slot_can_grow(const struct mm *mm)
            released_block(mm) != NULL;
 }
 
+/* How many more CNodes the CSpace may grow by: released blocks, and new
+ * top-level indices while blocks remain. */
+uint32_t slot_growths_left(const struct mm *mm)
+{
+    const struct mm_cspace_grow *g = &mm->grow;
+    uint32_t n = 0, fresh;
+
+    if (g->l1_end == 0)
+        return 0;
+    for (uint32_t i = 0; i < mm->nblocks; i++)
+        n += mm->blocks[i].released;
+    fresh = g->l1_next < g->l1_end ? g->l1_end - g->l1_next : 0;
+    if (fresh > MM_MAX_SLOT_BLOCKS - mm->nblocks)
+        fresh = MM_MAX_SLOT_BLOCKS - mm->nblocks;
+    return n + fresh;
+}
+
 /* The block for the next CNode: a released one (same size, as l2_bits is
  * fixed), or a new one at the next top-level index; NULL if neither. */
 static struct mm_slot_block *grow_block(struct mm *mm)
