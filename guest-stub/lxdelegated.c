@@ -189,14 +189,15 @@ static void unshadow(uintptr_t m, bool own)
     unmap_in(D.vs, m, own);
 }
 
-/* Free untyped and pooled frames (the stats count bytes), and no more
- * pages than memmgr has room to record (its records are a fixed area:
- * META_PER_PAGE bytes for a page's two mappings and two slots, as a high
- * watermark). */
+/* The pages memmgr can still make, memory and slots both (mm_room: free
+ * untyped, pooled frames, slabs it can drain; slots free, the CNode its
+ * reserve becomes, LXB_SLOTS_PER_PAGE a page), and no more than it has room to
+ * record (its records are a fixed area: META_PER_PAGE bytes for a page's
+ * two mappings and two slots, as a high watermark). */
 static uint32_t mem_free(void)
 {
     const struct mm_stats *st = mm_stats(D.mm);
-    uint64_t b = st->free + st->pooled[OBJ_X86_4K];
+    uint64_t b = (uint64_t)mm_room(D.mm, OBJ_X86_4K, 0, LXB_SLOTS_PER_PAGE, NULL) << seL4_PageBits;
     uint64_t by_meta = (st->meta_size - st->meta_used) / META_PER_PAGE *
                        (1u << seL4_PageBits);
 
@@ -310,6 +311,14 @@ static void trim(void)
         mm_vspace_destroy(&D.space[--D.nspace]);
 }
 
+/* What the guest keeps and memmgr pools go back; memmgr takes its CNode
+ * reserve again if growth used it up while memory was short. */
+static void reclaim(void)
+{
+    trim();
+    mm_reclaim(D.mm);
+}
+
 static void thread_tls(lxb_thread_t *t, uint32_t base)
 {
     seL4_TCB_SetTLSBase(t->t.rt.tcb, base);
@@ -365,7 +374,7 @@ static lxb_ops_t B = {
     .thread_new = thread_new, .thread_free = thread_free, .thread_tls = thread_tls,
     .thread_read = thread_read, .thread_write = thread_write, .thread_stop = thread_stop,
     .thread_resume = thread_resume, .slot_new = slot_new, .slot_free = slot_free, .in_use = in_use,
-    .trim = trim,
+    .trim = trim, .reclaim = reclaim,
 };
 
 const lxb_ops_t *lxb_delegated(rt_component_info_t *info)
