@@ -501,7 +501,9 @@ static int frame_new(uint32_t keep, mm_cptr_t *fp, uint32_t *keyp, bool *zero)
     uint32_t key, how;
     frame_info_t *fi;
 
-    if (mem_free() < keep + PG && (reclaim(), mem_free() < keep + PG))
+    /* keep 0: a promised page, which the promise counted; a frame the
+     * backend cannot make is refused below. */
+    if (keep && mem_free() < keep + PG && (reclaim(), mem_free() < keep + PG))
         return LX_ERR(LX_ENOMEM);
     if (H.nspare) {
         H.nspare--;

@@ -22,7 +22,10 @@ static uint64_t obj_size(const struct mm_ut *u)
 
 /* A slab's share of stuck and slack (struct mm_stats): its bytes that are
  * not live while one object in it is, none otherwise (a slab with nothing
- * live is drained and reset on demand, so its bytes serve anything). */
+ * live is drained and reset on demand, so its bytes serve anything).
+ * stuck_of/slack_of say it for mm_check; the helpers below change the
+ * totals by what each step changes (an object every page a guest makes or
+ * frees: a few additions, not the shares recomputed). */
 static uint64_t stuck_of(const struct mm_ut *u)
 {
     return u->nlive == 0 ? 0 : mm_ut_size(u) - ((uint64_t)u->nlive << u->obj_bits);
@@ -33,17 +36,18 @@ static uint64_t slack_of(const struct mm_ut *u)
     return u->nlive == 0 ? 0 : stuck_of(u) - ((uint64_t)u->ndead << u->obj_bits);
 }
 
-/* Around every change of a slab's counts: its share out, then in again. */
-static void pin_out(struct mm *mm, const struct mm_ut *u)
+/* The slab's first object went live (in), or its last one stopped being
+ * live (out): its whole share, as it is with one object live. */
+static void share_in(struct mm *mm, const struct mm_ut *u, uint64_t obj, uint64_t dead)
 {
-    mm->st.stuck -= stuck_of(u);
-    mm->st.slack[u->obj_type] -= slack_of(u);
+    mm->st.stuck += mm_ut_size(u) - obj;
+    mm->st.slack[u->obj_type] += mm_ut_size(u) - obj - dead;
 }
 
-static void pin_in(struct mm *mm, const struct mm_ut *u)
+static void share_out(struct mm *mm, const struct mm_ut *u, uint64_t obj, uint64_t dead)
 {
-    mm->st.stuck += stuck_of(u);
-    mm->st.slack[u->obj_type] += slack_of(u);
+    mm->st.stuck -= mm_ut_size(u) - obj;
+    mm->st.slack[u->obj_type] -= mm_ut_size(u) - obj - dead;
 }
 
 void acct_slab_retyped(struct mm *mm, struct mm_ut *u, uint32_t n)
@@ -54,50 +58,72 @@ void acct_slab_retyped(struct mm *mm, struct mm_ut *u, uint32_t n)
     u->npool += n;
     mm->st.free -= bytes;
     mm->st.pooled[u->obj_type] += bytes;
+    mm->st.pooled_all += bytes;
     mm->st.retypes++;
 }
 
 void acct_pool_to_live(struct mm *mm, struct mm_ut *u)
 {
-    pin_out(mm, u);
+    uint64_t obj = obj_size(u);
+
     u->npool--;
     u->nlive++;
-    mm->st.pooled[u->obj_type] -= obj_size(u);
-    mm->st.live[u->obj_type] += obj_size(u);
+    mm->st.pooled[u->obj_type] -= obj;
+    mm->st.pooled_all -= obj;
+    mm->st.live[u->obj_type] += obj;
     mm->st.objects_live++;
-    pin_in(mm, u);
+    if (u->nlive == 1) {
+        share_in(mm, u, obj, (uint64_t)u->ndead << u->obj_bits);
+    } else {
+        mm->st.stuck -= obj;
+        mm->st.slack[u->obj_type] -= obj;
+    }
 }
 
 void acct_live_to_pool(struct mm *mm, struct mm_ut *u)
 {
-    pin_out(mm, u);
+    uint64_t obj = obj_size(u);
+
     u->nlive--;
     u->npool++;
-    mm->st.live[u->obj_type] -= obj_size(u);
-    mm->st.pooled[u->obj_type] += obj_size(u);
+    mm->st.live[u->obj_type] -= obj;
+    mm->st.pooled[u->obj_type] += obj;
+    mm->st.pooled_all += obj;
     mm->st.objects_live--;
-    pin_in(mm, u);
+    if (u->nlive == 0) {
+        share_out(mm, u, obj, (uint64_t)u->ndead << u->obj_bits);
+    } else {
+        mm->st.stuck += obj;
+        mm->st.slack[u->obj_type] += obj;
+    }
 }
 
 void acct_pool_to_dead(struct mm *mm, struct mm_ut *u)
 {
-    pin_out(mm, u);
+    uint64_t obj = obj_size(u);
+
     u->npool--;
     u->ndead++;
-    mm->st.pooled[u->obj_type] -= obj_size(u);
-    mm->st.dead += obj_size(u);
-    pin_in(mm, u);
+    mm->st.pooled[u->obj_type] -= obj;
+    mm->st.pooled_all -= obj;
+    mm->st.dead += obj;
+    if (u->nlive != 0)
+        mm->st.slack[u->obj_type] -= obj;
 }
 
 void acct_live_to_dead(struct mm *mm, struct mm_ut *u)
 {
-    pin_out(mm, u);
+    uint64_t obj = obj_size(u);
+
     u->nlive--;
     u->ndead++;
-    mm->st.live[u->obj_type] -= obj_size(u);
-    mm->st.dead += obj_size(u);
+    mm->st.live[u->obj_type] -= obj;
+    mm->st.dead += obj;
     mm->st.objects_live--;
-    pin_in(mm, u);
+    if (u->nlive == 0)
+        share_out(mm, u, obj, (uint64_t)(u->ndead - 1) << u->obj_bits);
+    else
+        mm->st.stuck += obj;
 }
 
 /* A slab with only dead objects left has no kernel children: the kernel
@@ -240,7 +266,7 @@ mm_err_t mm_check(const struct mm *mm)
 {
     struct mm_stats s = { 0 };
     const struct mm_stats *t = &mm->st;
-    uint64_t sum = t->free + t->dead + t->cspace;
+    uint64_t sum = t->free + t->dead + t->cspace, pooled = 0;
 
     if (!tally(mm, &s) || s.held != t->held || s.free != t->free || s.dead != t->dead ||
         s.cspace != t->cspace || s.objects_live != t->objects_live || s.stuck != t->stuck)
@@ -249,7 +275,10 @@ mm_err_t mm_check(const struct mm *mm)
         if (s.live[k] != t->live[k] || s.pooled[k] != t->pooled[k] || s.slack[k] != t->slack[k])
             return ERR_ILLEGAL_OPERATION;
         sum += t->live[k] + t->pooled[k];
+        pooled += t->pooled[k];
     }
+    if (pooled != t->pooled_all)
+        return ERR_ILLEGAL_OPERATION;
     if (sum != t->held || !pools_agree(mm) || !slots_agree(mm))
         return ERR_ILLEGAL_OPERATION;
     return ERR_NONE;
@@ -283,51 +312,69 @@ const struct mm_stats *mm_stats(const struct mm *mm)
     return &mm->st;
 }
 
+/* Past the slots there are (spare, in units of per objects taking kp
+ * slots), each object pays for its share of a grown CNode (2^SLOT_BITS
+ * bytes a slot), as far as the CSpace can grow: of the objects the bytes
+ * would make beyond those (left), the share that goes into CNodes is
+ * left * kp * 2^SLOT_BITS / (per * 2^bits + kp * 2^SLOT_BITS). In 32 bits
+ * where it fits: a guest asks this at every page while it holds more
+ * memory than its slots cover. */
+static uint64_t room_growing(const struct mm *mm, uint64_t by_bytes, uint32_t bits,
+                             uint32_t spare, uint32_t per, uint32_t kp, uint32_t grows)
+{
+    uint32_t n = spare * per / kp, slot_bytes = kp << SLOT_BITS;
+    uint32_t cap = grows * mm_bit(mm->grow.l2_bits) * per / kp;
+    uint64_t left = by_bytes - n, more, whole = ((uint64_t)per << bits) + slot_bytes;
+
+    /* The CNodes' share rounded up: never a promise too many. */
+    if (whole <= UINT32_MAX / 2 && left < (UINT32_MAX / 2) / slot_bytes)
+        more = left - ((uint32_t)left * slot_bytes + (uint32_t)whole - 1) / (uint32_t)whole;
+    else
+        more = left - (left * slot_bytes + whole - 1) / whole;
+    return n + (more < cap ? more : cap);
+}
+
 /* Read from the running totals, never from the records: a guest asks at
- * every page it makes or frees. */
+ * every page it makes or frees, so the usual answer (memory, not slots,
+ * is short) takes no loop and one 32-bit division. The reserve is held
+ * only while the CSpace may grow (ut_keep_reserve), so its CNode's slots
+ * count. */
 uint32_t mm_room(const struct mm *mm, uint32_t type, uint32_t size_bits, uint32_t slots_each,
                  struct mm_room *room)
 {
     const struct mm_stats *st = &mm->st;
     const struct mm_ut *res = mm_ut_at(mm, mm->reserve);
-    struct mm_room r = { .any = st->free + st->dead - st->stuck };
-    uint32_t bits = mm_obj_bits(type, size_bits), grows = slot_growths_left(mm);
-    uint64_t n, bytes, cn = mm_bit(mm->grow.l2_bits), now, per, spare, kp, more;
+    struct mm_room r = { .any = st->free + st->dead + st->pooled_all - st->stuck };
+    uint32_t bits = mm_obj_bits(type, size_bits), cn = mm_bit(mm->grow.l2_bits);
+    uint32_t per, kp, spare, grows;
+    uint64_t n;
 
-    for (uint32_t k = 0; k < OBJ_NUM_TYPES; k++)
-        r.any += st->pooled[k];
     if (res != NULL)
         r.any -= mm_ut_size(res);
     r.slack = type < OBJ_NUM_TYPES ? st->slack[type] : 0;
     if (mm->slots_free > MM_SLOT_LOW_WATER)
         r.slots = mm->slots_free - MM_SLOT_LOW_WATER;
-    now = r.slots;
-    if (res != NULL && grows > 0) {
-        now += cn;              /* the reserve's CNode is paid for */
-        grows--;
-    }
-    r.slots = (uint32_t)(now + grows * cn);
-    if (room != NULL)
+    if (res != NULL)
+        r.slots += cn;          /* the reserve's CNode is paid for */
+    spare = r.slots > MM_SPLIT_CHAIN_SLOTS ? r.slots - MM_SPLIT_CHAIN_SLOTS : 0;
+    if (room != NULL) {
+        grows = slot_growths_left(mm);
+        r.slots += (grows - (res != NULL && grows > 0)) * cn;
         *room = r;
-    bytes = r.any + r.slack;
-    n = bits == 0 ? 0 : bytes >> bits;
-    if (slots_each == 0 || n == 0)
-        return n > UINT32_MAX ? UINT32_MAX : (uint32_t)n;
-    /* In units of per objects (a slab's worth) they take kp slots: their
-     * own, and two for the split a new slab takes; the chain of splits
-     * down from the largest untyped is kept out. */
-    per = mm_bit(pool_slab_bits(type, bits) - bits);
-    kp = slots_each * per + 2;
-    spare = now > MM_SPLIT_CHAIN_SLOTS ? now - MM_SPLIT_CHAIN_SLOTS : 0;
-    if (n <= spare * per / kp)
-        return n > UINT32_MAX ? UINT32_MAX : (uint32_t)n;
-    /* Past the slots there are, each object pays for its share of a grown
-     * CNode (2^SLOT_BITS bytes a slot), as far as the CSpace can grow. */
-    n = spare * per / kp;
-    more = ((bytes - (n << bits)) * per) / ((per << bits) + (kp << SLOT_BITS));
-    if (more > grows * cn * per / kp)
-        more = grows * cn * per / kp;
-    n += more;
+    }
+    n = bits == 0 ? 0 : (r.any + r.slack) >> bits;
+    if (slots_each != 0 && n != 0) {
+        /* In units of per objects (a slab's worth) they take kp slots:
+         * their own, and two for the split a new slab takes; the chain of
+         * splits down from the largest untyped is kept out. */
+        per = mm_bit(pool_slab_bits(type, bits) - bits);
+        kp = slots_each * per + 2;
+        if (n > spare * per / kp) {
+            grows = slot_growths_left(mm);
+            grows -= res != NULL && grows > 0;
+            n = room_growing(mm, n, bits, spare, per, kp, grows);
+        }
+    }
     return n > UINT32_MAX ? UINT32_MAX : (uint32_t)n;
 }
 

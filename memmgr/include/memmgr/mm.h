@@ -135,6 +135,7 @@ struct mm_stats {
     uint64_t free;              /* in free leaves and above slab watermarks */
     uint64_t live[OBJ_NUM_TYPES];   /* handed out, by type (untyped: given whole) */
     uint64_t pooled[OBJ_NUM_TYPES];
+    uint64_t pooled_all;        /* the sum of pooled[] */
     uint64_t dead;              /* deleted, below a watermark, back at the next reset */
     uint64_t cspace;            /* CNodes memmgr made for its own slots */
     /* Of free, pooled and dead: the bytes of slabs that hold a live
