@@ -66,7 +66,7 @@ static struct {
     uint32_t nthread;
     /* mem_free's last answer and the totals it came from: asked again with
      * nothing changed (a brk that only promises), it is not worked out. */
-    struct { uint64_t free, pooled, stuck, dead; uint32_t slots, reserve, bytes; } room;
+    struct { uint64_t free, dead; uint32_t live, slots, reserve, bytes; } room;
     struct mm_vspace space[SPARE_SPACES];
     uint32_t nspace;
 } D;
@@ -202,17 +202,16 @@ static uint32_t mem_free(void)
     const struct mm_stats *st = mm_stats(D.mm);
     uint64_t b, by_meta;
 
-    if (st->free == D.room.free && st->pooled_all == D.room.pooled &&
-        st->stuck == D.room.stuck && st->dead == D.room.dead &&
-        D.mm->slots_free == D.room.slots && D.mm->reserve == D.room.reserve)
+    if (st->free == D.room.free && st->dead == D.room.dead &&
+        st->objects_live == D.room.live && D.mm->slots_free == D.room.slots &&
+        D.mm->reserve == D.room.reserve)
         return D.room.bytes;
     b = (uint64_t)mm_room(D.mm, OBJ_X86_4K, 0, LXB_SLOTS_PER_PAGE, NULL) << seL4_PageBits;
     by_meta = (st->meta_size - st->meta_used) / META_PER_PAGE * (1u << seL4_PageBits);
     if (by_meta < b)
         b = by_meta;
     D.room.free = st->free;
-    D.room.pooled = st->pooled_all;
-    D.room.stuck = st->stuck;
+    D.room.live = st->objects_live;
     D.room.dead = st->dead;
     D.room.slots = D.mm->slots_free;
     D.room.reserve = D.mm->reserve;

@@ -20,34 +20,20 @@ static uint64_t obj_size(const struct mm_ut *u)
     return (uint64_t)1 << u->obj_bits;
 }
 
-/* A slab's share of stuck and slack (struct mm_stats): its bytes that are
- * not live while one object in it is, none otherwise (a slab with nothing
- * live is drained and reset on demand, so its bytes serve anything).
- * stuck_of/slack_of say it for mm_check; the helpers below change the
- * totals by what each step changes (an object every page a guest makes or
- * frees: a few additions, not the shares recomputed). */
-static uint64_t stuck_of(const struct mm_ut *u)
+/* A slab is busy while an object in it is live (struct mm_stats.busy):
+ * its bytes then serve its type only. The totals change only when its
+ * first object goes live or its last one stops, and by a dead object of a
+ * busy slab: the page a guest makes or frees costs one test. */
+static void busy_in(struct mm *mm, const struct mm_ut *u)
 {
-    return u->nlive == 0 ? 0 : mm_ut_size(u) - ((uint64_t)u->nlive << u->obj_bits);
+    mm->st.busy[u->obj_type] += mm_ut_size(u);
+    mm->st.busy_dead[u->obj_type] += (uint64_t)u->ndead << u->obj_bits;
 }
 
-static uint64_t slack_of(const struct mm_ut *u)
+static void busy_out(struct mm *mm, const struct mm_ut *u, uint32_t ndead)
 {
-    return u->nlive == 0 ? 0 : stuck_of(u) - ((uint64_t)u->ndead << u->obj_bits);
-}
-
-/* The slab's first object went live (in), or its last one stopped being
- * live (out): its whole share, as it is with one object live. */
-static void share_in(struct mm *mm, const struct mm_ut *u, uint64_t obj, uint64_t dead)
-{
-    mm->st.stuck += mm_ut_size(u) - obj;
-    mm->st.slack[u->obj_type] += mm_ut_size(u) - obj - dead;
-}
-
-static void share_out(struct mm *mm, const struct mm_ut *u, uint64_t obj, uint64_t dead)
-{
-    mm->st.stuck -= mm_ut_size(u) - obj;
-    mm->st.slack[u->obj_type] -= mm_ut_size(u) - obj - dead;
+    mm->st.busy[u->obj_type] -= mm_ut_size(u);
+    mm->st.busy_dead[u->obj_type] -= (uint64_t)ndead << u->obj_bits;
 }
 
 void acct_slab_retyped(struct mm *mm, struct mm_ut *u, uint32_t n)
@@ -58,72 +44,52 @@ void acct_slab_retyped(struct mm *mm, struct mm_ut *u, uint32_t n)
     u->npool += n;
     mm->st.free -= bytes;
     mm->st.pooled[u->obj_type] += bytes;
-    mm->st.pooled_all += bytes;
     mm->st.retypes++;
 }
 
 void acct_pool_to_live(struct mm *mm, struct mm_ut *u)
 {
-    uint64_t obj = obj_size(u);
-
     u->npool--;
     u->nlive++;
-    mm->st.pooled[u->obj_type] -= obj;
-    mm->st.pooled_all -= obj;
-    mm->st.live[u->obj_type] += obj;
+    mm->st.pooled[u->obj_type] -= obj_size(u);
+    mm->st.live[u->obj_type] += obj_size(u);
     mm->st.objects_live++;
-    if (u->nlive == 1) {
-        share_in(mm, u, obj, (uint64_t)u->ndead << u->obj_bits);
-    } else {
-        mm->st.stuck -= obj;
-        mm->st.slack[u->obj_type] -= obj;
-    }
+    if (u->nlive == 1)
+        busy_in(mm, u);
 }
 
 void acct_live_to_pool(struct mm *mm, struct mm_ut *u)
 {
-    uint64_t obj = obj_size(u);
-
     u->nlive--;
     u->npool++;
-    mm->st.live[u->obj_type] -= obj;
-    mm->st.pooled[u->obj_type] += obj;
-    mm->st.pooled_all += obj;
+    mm->st.live[u->obj_type] -= obj_size(u);
+    mm->st.pooled[u->obj_type] += obj_size(u);
     mm->st.objects_live--;
-    if (u->nlive == 0) {
-        share_out(mm, u, obj, (uint64_t)u->ndead << u->obj_bits);
-    } else {
-        mm->st.stuck += obj;
-        mm->st.slack[u->obj_type] += obj;
-    }
+    if (u->nlive == 0)
+        busy_out(mm, u, u->ndead);
 }
 
 void acct_pool_to_dead(struct mm *mm, struct mm_ut *u)
 {
-    uint64_t obj = obj_size(u);
-
     u->npool--;
     u->ndead++;
-    mm->st.pooled[u->obj_type] -= obj;
-    mm->st.pooled_all -= obj;
-    mm->st.dead += obj;
+    mm->st.pooled[u->obj_type] -= obj_size(u);
+    mm->st.dead += obj_size(u);
     if (u->nlive != 0)
-        mm->st.slack[u->obj_type] -= obj;
+        mm->st.busy_dead[u->obj_type] += obj_size(u);
 }
 
 void acct_live_to_dead(struct mm *mm, struct mm_ut *u)
 {
-    uint64_t obj = obj_size(u);
-
     u->nlive--;
     u->ndead++;
-    mm->st.live[u->obj_type] -= obj;
-    mm->st.dead += obj;
+    mm->st.live[u->obj_type] -= obj_size(u);
+    mm->st.dead += obj_size(u);
     mm->st.objects_live--;
     if (u->nlive == 0)
-        share_out(mm, u, obj, (uint64_t)(u->ndead - 1) << u->obj_bits);
+        busy_out(mm, u, u->ndead - 1);
     else
-        mm->st.stuck += obj;
+        mm->st.busy_dead[u->obj_type] += obj_size(u);
 }
 
 /* A slab with only dead objects left has no kernel children: the kernel
@@ -183,8 +149,10 @@ static int tally_leaf(const struct mm_ut *u, struct mm_stats *s)
         s->pooled[u->obj_type] += (uint64_t)u->npool << u->obj_bits;
         s->dead += (uint64_t)u->ndead << u->obj_bits;
         s->objects_live += u->nlive;
-        s->stuck += stuck_of(u);
-        s->slack[u->obj_type] += slack_of(u);
+        if (u->nlive != 0) {
+            s->busy[u->obj_type] += size;
+            s->busy_dead[u->obj_type] += (uint64_t)u->ndead << u->obj_bits;
+        }
         return u->nlive + u->npool > 0;
     case MM_UT_GIVEN:
         s->live[OBJ_UNTYPED] += size;
@@ -266,19 +234,17 @@ mm_err_t mm_check(const struct mm *mm)
 {
     struct mm_stats s = { 0 };
     const struct mm_stats *t = &mm->st;
-    uint64_t sum = t->free + t->dead + t->cspace, pooled = 0;
+    uint64_t sum = t->free + t->dead + t->cspace;
 
     if (!tally(mm, &s) || s.held != t->held || s.free != t->free || s.dead != t->dead ||
-        s.cspace != t->cspace || s.objects_live != t->objects_live || s.stuck != t->stuck)
+        s.cspace != t->cspace || s.objects_live != t->objects_live)
         return ERR_ILLEGAL_OPERATION;
     for (uint32_t k = 0; k < OBJ_NUM_TYPES; k++) {
-        if (s.live[k] != t->live[k] || s.pooled[k] != t->pooled[k] || s.slack[k] != t->slack[k])
+        if (s.live[k] != t->live[k] || s.pooled[k] != t->pooled[k] || s.busy[k] != t->busy[k] ||
+            s.busy_dead[k] != t->busy_dead[k])
             return ERR_ILLEGAL_OPERATION;
         sum += t->live[k] + t->pooled[k];
-        pooled += t->pooled[k];
     }
-    if (pooled != t->pooled_all)
-        return ERR_ILLEGAL_OPERATION;
     if (sum != t->held || !pools_agree(mm) || !slots_agree(mm))
         return ERR_ILLEGAL_OPERATION;
     return ERR_NONE;
@@ -334,24 +300,48 @@ static uint64_t room_growing(const struct mm *mm, uint64_t by_bytes, uint32_t bi
     return n + (more < cap ? more : cap);
 }
 
-/* Read from the running totals, never from the records: a guest asks at
- * every page it makes or frees, so the usual answer (memory, not slots,
- * is short) takes no loop and one 32-bit division. The reserve is held
- * only while the CSpace may grow (ut_keep_reserve), so its CNode's slots
- * count. */
+/* Bytes of slabs with a live object that are not live: free, pooled and
+ * dead bytes any object cannot use until those objects go. Every live
+ * object but a whole untyped given out is in a slab. */
+static uint64_t stuck(const struct mm_stats *st)
+{
+    uint64_t b = 0;
+
+    for (uint32_t k = 0; k < OBJ_NUM_TYPES; k++)
+        if (k != OBJ_UNTYPED)
+            b += st->busy[k] - st->live[k];
+    return b;
+}
+
+/* Free, pooled and dead bytes: all that is neither live nor a CNode of
+ * memmgr's own. */
+static uint64_t loose(const struct mm_stats *st)
+{
+    uint64_t b = st->free + st->dead;
+
+    for (uint32_t k = 0; k < OBJ_NUM_TYPES; k++)
+        b += st->pooled[k];
+    return b;
+}
+
+/* Read from the running totals, never from the records, in a loop over
+ * the types and one 32-bit division when memory, not slots, is short.
+ * The reserve is held only while the CSpace may grow (ut_keep_reserve),
+ * so its CNode's slots count. */
 uint32_t mm_room(const struct mm *mm, uint32_t type, uint32_t size_bits, uint32_t slots_each,
                  struct mm_room *room)
 {
     const struct mm_stats *st = &mm->st;
     const struct mm_ut *res = mm_ut_at(mm, mm->reserve);
-    struct mm_room r = { .any = st->free + st->dead + st->pooled_all - st->stuck };
+    struct mm_room r = { .any = loose(st) - stuck(st) };
     uint32_t bits = mm_obj_bits(type, size_bits), cn = mm_bit(mm->grow.l2_bits);
     uint32_t per, kp, spare, grows;
     uint64_t n;
 
     if (res != NULL)
         r.any -= mm_ut_size(res);
-    r.slack = type < OBJ_NUM_TYPES ? st->slack[type] : 0;
+    if (type < OBJ_NUM_TYPES && type != OBJ_UNTYPED)
+        r.slack = st->busy[type] - st->live[type] - st->busy_dead[type];
     if (mm->slots_free > MM_SLOT_LOW_WATER)
         r.slots = mm->slots_free - MM_SLOT_LOW_WATER;
     if (res != NULL)

@@ -59,7 +59,6 @@ static void forget(struct mm *mm, struct mm_ut *u)
     } else if (u->kind == MM_UT_SLAB) {
         mm->st.free -= mm_ut_size(u) - u->wm;
         mm->st.pooled[u->obj_type] -= (uint64_t)u->npool << u->obj_bits;
-        mm->st.pooled_all -= (uint64_t)u->npool << u->obj_bits;
         mm->st.dead -= (uint64_t)u->ndead << u->obj_bits;
     }
 }

@@ -135,15 +135,14 @@ struct mm_stats {
     uint64_t free;              /* in free leaves and above slab watermarks */
     uint64_t live[OBJ_NUM_TYPES];   /* handed out, by type (untyped: given whole) */
     uint64_t pooled[OBJ_NUM_TYPES];
-    uint64_t pooled_all;        /* the sum of pooled[] */
     uint64_t dead;              /* deleted, below a watermark, back at the next reset */
     uint64_t cspace;            /* CNodes memmgr made for its own slots */
-    /* Of free, pooled and dead: the bytes of slabs that hold a live
-     * object (pooled, dead, above the watermark). Only objects of the
-     * slab's type can use them (slack, by type: pooled and above the
-     * watermark), or nothing until the slab's last object goes (dead). */
-    uint64_t stuck;
-    uint64_t slack[OBJ_NUM_TYPES];
+    /* Slabs that hold a live object, by type: their size (busy) and their
+     * dead bytes (busy_dead). Their other bytes not live (pooled, above
+     * the watermark) serve objects of that type only, the dead ones
+     * nothing, until the slab's last object goes (mm_room). */
+    uint64_t busy[OBJ_NUM_TYPES];
+    uint64_t busy_dead[OBJ_NUM_TYPES];
     uint64_t meta_used, meta_size;  /* bookkeeping in the caller's memory */
     uint32_t objects_live, retypes, reclaims;
 };
@@ -251,7 +250,7 @@ mm_err_t mm_release_untyped(struct mm *mm, mm_cptr_t cap);
  * object can be made from (free leaves, and slabs with nothing live,
  * whose pooled objects are deleted on demand), less the untyped held back
  * for the next CNode; slack the bytes only objects of the type asked
- * about can use (stats.slack); slots the free slots an ordinary request
+ * about can use (pooled or above the watermark in its busy slabs); slots the free slots an ordinary request
  * may take (above MM_SLOT_LOW_WATER) plus, while the reserve is held and
  * the CSpace may grow, the slots of the CNode it becomes. */
 struct mm_room {
