@@ -24,16 +24,20 @@ static uint64_t obj_size(const struct mm_ut *u)
  * its bytes then serve its type only. The totals change only when its
  * first object goes live or its last one stops, and by a dead object of a
  * busy slab: the page a guest makes or frees costs one test. */
+/* A slab is at most 4 MiB (one large frame; 16 frames, a 2^16-slot
+ * CNode): its size and its dead bytes fit in 32 bits. */
 static void busy_in(struct mm *mm, const struct mm_ut *u)
 {
-    mm->st.busy[u->obj_type] += mm_ut_size(u);
-    mm->st.busy_dead[u->obj_type] += (uint64_t)u->ndead << u->obj_bits;
+    mm->st.busy[u->obj_type] += (uint32_t)1 << u->bits;
+    if (u->ndead != 0)
+        mm->st.busy_dead[u->obj_type] += (uint32_t)u->ndead << u->obj_bits;
 }
 
 static void busy_out(struct mm *mm, const struct mm_ut *u, uint32_t ndead)
 {
-    mm->st.busy[u->obj_type] -= mm_ut_size(u);
-    mm->st.busy_dead[u->obj_type] -= (uint64_t)ndead << u->obj_bits;
+    mm->st.busy[u->obj_type] -= (uint32_t)1 << u->bits;
+    if (ndead != 0)
+        mm->st.busy_dead[u->obj_type] -= (uint32_t)ndead << u->obj_bits;
 }
 
 void acct_slab_retyped(struct mm *mm, struct mm_ut *u, uint32_t n)
