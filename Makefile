@@ -368,6 +368,17 @@ $(GUEST_INITRAMFS): $(GUEST_PROGS) $(GUEST_BUSYBOX) tests/guest/rootfs.txt $(GUE
 	$(Q)mv -f $@.tmp $@
 $(GUEST_BUSYBOX):
 	$(Q)tools/install-deps.sh
+# Small archives for the memory-pressure cases (tests/guest/diff.tsv, rule initrd:NAME): what an
+# 8 or 12 MiB guest can hold, since its initrd is in its own memory and its files again in its
+# page cache.  pressure.cpio: the pressure programs; pressure-sh.cpio: pressure and busybox.
+GUEST_SMALL_CPIOS := $(BUILD)/guest-stub/pressure.cpio $(BUILD)/guest-stub/pressure-sh.cpio
+$(BUILD)/guest-stub/pressure.cpio: CPIO_FILES := bin/pressure bin/oom bin/forkbomb
+$(BUILD)/guest-stub/pressure-sh.cpio: CPIO_FILES := bin/pressure bin/busybox
+$(GUEST_SMALL_CPIOS): $(GUEST_INITRAMFS)
+	$(call msg,CPIO,$@)
+	$(Q)cd $(BUILD)/guest-stub/rootfs && printf '%s\n' bin $(CPIO_FILES) | \
+	    cpio -o -H newc -R 0:0 --quiet > $(abspath $@).tmp
+	$(Q)mv -f $@.tmp $@
 
 # Partition configurations: vmm/examples/*.dts -> build/vmm/examples/*.dtb (the default one is
 # what `make run` boots), and the refused configurations of tests/vmm/configs/ ->
@@ -734,7 +745,8 @@ SYS_COUNTS += $(if $(GUEST_DIFF),$(LOGS)/guest-diff/counts)
 systest: $(if $(GUEST_DIFF),guest-diff-build)
 .PHONY: guest-diff-build
 guest-diff-build: deps
-	$(Q)$(MAKE) $(SUBMAKE_FLAGS) $(BUILD)/kernel/kernel.elf $(VMM_ELF) $(GUEST_ELF) $(GUEST_INITRAMFS)
+	$(Q)$(MAKE) $(SUBMAKE_FLAGS) $(BUILD)/kernel/kernel.elf $(VMM_ELF) $(GUEST_ELF) $(GUEST_INITRAMFS) \
+	    $(GUEST_SMALL_CPIOS)
 
 define run_systests +=
 

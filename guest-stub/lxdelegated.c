@@ -65,6 +65,9 @@ static struct {
      * space its new page directory and ASID. */
     struct { mm_cptr_t tcb, cnode; } thread[SPARE_THREADS];
     uint32_t nthread;
+    /* mem_free's last answer and the totals it came from: asked again with
+     * nothing changed (a brk that only promises), it is not worked out. */
+    struct { uint64_t free, dead; uint32_t live, slots, reserve, bytes; } room;
     struct mm_vspace space[SPARE_SPACES];
     uint32_t nspace;
 } D;
@@ -190,20 +193,31 @@ static void unshadow(uintptr_t m, bool own)
     unmap_in(D.vs, m, own);
 }
 
-/* Free untyped and pooled frames (the stats count bytes), and no more
- * pages than memmgr has room to record (its records are a fixed area:
- * META_PER_PAGE bytes for a page's two mappings and two slots, as a high
- * watermark). */
+/* The pages memmgr can still make, memory and slots both (mm_room: free
+ * untyped, pooled frames, slabs it can drain; slots free, the CNode its
+ * reserve becomes, LXB_SLOTS_PER_PAGE a page), and no more than it has room to
+ * record (its records are a fixed area: META_PER_PAGE bytes for a page's
+ * two mappings and two slots, as a high watermark). */
 static uint32_t mem_free(void)
 {
     const struct mm_stats *st = mm_stats(D.mm);
-    uint64_t b = st->free + st->pooled[OBJ_X86_4K];
-    uint64_t by_meta = (st->meta_size - st->meta_used) / META_PER_PAGE *
-                       (1u << seL4_PageBits);
+    uint64_t b, by_meta;
 
+    if (st->free == D.room.free && st->dead == D.room.dead &&
+        st->objects_live == D.room.live && D.mm->slots_free == D.room.slots &&
+        D.mm->reserve == D.room.reserve)
+        return D.room.bytes;
+    b = (uint64_t)mm_room(D.mm, OBJ_X86_4K, 0, LXB_SLOTS_PER_PAGE, NULL) << seL4_PageBits;
+    by_meta = (st->meta_size - st->meta_used) / META_PER_PAGE * (1u << seL4_PageBits);
     if (by_meta < b)
         b = by_meta;
-    return b > 0xffffffffu ? 0xffffffffu : (uint32_t)b;
+    D.room.free = st->free;
+    D.room.live = st->objects_live;
+    D.room.dead = st->dead;
+    D.room.slots = D.mm->slots_free;
+    D.room.reserve = D.mm->reserve;
+    D.room.bytes = b > 0xffffffffu ? 0xffffffffu : (uint32_t)b;
+    return D.room.bytes;
 }
 
 static int space_new(lxb_space_t *s)
@@ -311,6 +325,14 @@ static void trim(void)
         mm_vspace_destroy(&D.space[--D.nspace]);
 }
 
+/* What the guest keeps and memmgr pools go back; memmgr takes its CNode
+ * reserve again if growth used it up while memory was short. */
+static void reclaim(void)
+{
+    trim();
+    mm_reclaim(D.mm);
+}
+
 static void thread_tls(lxb_thread_t *t, uint32_t base)
 {
     seL4_TCB_SetTLSBase(t->t.rt.tcb, base);
@@ -366,7 +388,7 @@ static lxb_ops_t B = {
     .thread_new = thread_new, .thread_free = thread_free, .thread_tls = thread_tls,
     .thread_read = thread_read, .thread_write = thread_write, .thread_stop = thread_stop,
     .thread_resume = thread_resume, .slot_new = slot_new, .slot_free = slot_free, .in_use = in_use,
-    .trim = trim,
+    .trim = trim, .reclaim = reclaim,
 };
 
 const lxb_ops_t *lxb_delegated(rt_component_info_t *info)

@@ -50,11 +50,16 @@
  *
  * Memory policy: what the backend can still get is the guest's, less a reserve of
  * RESERVE_BYTES for the guest kernel itself (its heap, page tables, CSpace
- * growth, threads). A new page (map_zero, exec, mmap, brk) or a fork that
+ * growth, threads). The backend's count is what it can really make: under
+ * delegated memory and slots both (memmgr's mm_room), so the reserve holds
+ * slots too. A new page (map_zero, exec, mmap, brk) or a fork that
  * would dip into the reserve is refused (-ENOMEM, -EAGAIN); a copy-on-write
  * copy may use half of it, so a process writing its pages after a fork
  * rarely dies, and when even that is gone the process is killed, never the
- * guest.
+ * guest. Before it refuses, and when making an object fails, the guest
+ * reclaims (reclaim()): its spare frames go back to the backend, which
+ * gives back what it keeps for reuse (memmgr's pools, its CNode reserve
+ * taken again), so a refusal means the memory is spent, not parked.
  *
  * The guest kernel's own memory (alloc/free): a first-fit free list over an
  * arena at HEAP_BASE that grows a page at a time with the backend's frames;
@@ -172,6 +177,9 @@ static struct {
      * execve takes them without a search of the heap and a 16 KiB clear. */
     ppage_t *spare_dir[SPARE_DIRS];
     uint32_t nspare_dir;
+    /* Frames and spaces given back so far, and the count at the last
+     * reclaim: a reclaim with nothing given back since would find nothing. */
+    uint32_t releases, reclaimed_at;
     bool fixed;                 /* clock=fixed (lxh_fixed_clock) */
     uint32_t tsc_per_us;        /* the counter's rate (lxh_tsc_rate) */
     uint64_t fixed_ns;          /* the fixed clock's last reading */
@@ -201,7 +209,7 @@ static void heap_insert(uint32_t addr, uint32_t size)
     }
 }
 
-static void spare_drain(void);
+static void reclaim(void);
 
 /* One more page at the top of the heap; false when memory is spent. */
 static bool heap_grow(void)
@@ -209,7 +217,7 @@ static bool heap_grow(void)
     if (H.heap_top >= HEAP_LIMIT)
         return false;
     if (H.b->heap_page(H.heap_top) != 0) {
-        spare_drain();              /* the backend may need the spares' memory */
+        reclaim();                  /* the backend may need the spares' memory */
         if (H.b->heap_page(H.heap_top) != 0)
             return false;
     }
@@ -339,7 +347,7 @@ static int shadow_map(mm_cptr_t frame, uint32_t key, bool own)
     if (!H.b->shadow)
         return LX_ERR(LX_ENOMEM);      /* a backend that shows every frame showed this */
     if (H.b->shadow(frame, key, own, &fi->shadow) != 0) {
-        spare_drain();              /* a page table may need the spares' memory */
+        reclaim();                  /* a page table may need the spares' memory */
         if (H.b->shadow(frame, key, own, &fi->shadow) != 0)
             return LX_ERR(LX_ENOMEM);
     }
@@ -385,7 +393,7 @@ static int show(lxh_space_t *s, ppage_t *e, uint32_t va)
     uint32_t how = cap_for(fi, e->frame, &cap);
 
     if (H.b->map(&s->vs, cap, va, rights_of(e->prot), how != 0, &e->map) != 0) {
-        spare_drain();              /* a page table may need the spares' memory */
+        reclaim();                  /* a page table may need the spares' memory */
         if (H.b->map(&s->vs, cap, va, rights_of(e->prot), how != 0, &e->map) != 0) {
             e->map = 0;
             return LX_ERR(LX_ENOMEM);
@@ -445,12 +453,26 @@ static void spare_drain(void)
         H.b->trim();
 }
 
+/* Before a refusal or after a failure: the spare frames back, and what the
+ * backend keeps for reuse, unless nothing was given back since the last
+ * time (a fork bomb's refusals would each walk memmgr's pools). */
+static void reclaim(void)
+{
+    spare_drain();
+    if (H.reclaimed_at == H.releases)
+        return;
+    H.reclaimed_at = H.releases;
+    if (H.b->reclaim)
+        H.b->reclaim();
+}
+
 /* A frame no table names: kept spare while the backend has its reserve
  * for the guest kernel's own objects (threads, page tables, its heap),
  * else given back with the spares. Its bytes are cleared when it is used
  * again, and only if that use needs it. */
 static void frame_release(mm_cptr_t frame, uint32_t key)
 {
+    H.releases++;
     if (H.nspare < SPARE_FRAMES && H.b->mem_free() >= RESERVE_BYTES) {
         H.spare[H.nspare].frame = frame;
         H.spare[H.nspare].key = key;
@@ -468,6 +490,15 @@ static uint32_t mem_avail(void)
     uint64_t promised = (uint64_t)H.lazy * PG, f = mem_free();
 
     return f > promised ? (uint32_t)(f - promised) : 0;
+}
+
+/* Whether want bytes can be promised, reclaiming first if they cannot. */
+static bool avail_for(uint64_t want)
+{
+    if (mem_avail() >= want)
+        return true;
+    reclaim();
+    return mem_avail() >= want;
 }
 
 static void page_release(lxh_space_t *s, ppage_t *e, uint32_t va)
@@ -501,7 +532,9 @@ static int frame_new(uint32_t keep, mm_cptr_t *fp, uint32_t *keyp, bool *zero)
     uint32_t key, how;
     frame_info_t *fi;
 
-    if (mem_free() < keep + PG)
+    /* keep 0: a promised page, which the promise counted; a frame the
+     * backend cannot make is refused below. */
+    if (keep && mem_free() < keep + PG && (reclaim(), mem_free() < keep + PG))
         return LX_ERR(LX_ENOMEM);
     if (H.nspare) {
         H.nspare--;
@@ -511,7 +544,7 @@ static int frame_new(uint32_t keep, mm_cptr_t *fp, uint32_t *keyp, bool *zero)
         *zero = false;
         return 0;
     }
-    if (H.b->frame_new(&f, &key, &how) != 0)
+    if (H.b->frame_new(&f, &key, &how) != 0 && (reclaim(), H.b->frame_new(&f, &key, &how) != 0))
         return LX_ERR(LX_ENOMEM);
     fi = key < SHADOW_SPAN ? frame_info_make(key) : NULL;
     if (!fi) {
@@ -715,7 +748,7 @@ static int cow_break(lxh_space_t *s, ppage_t *e, uint32_t va)
  * the process, or a copy for it, first touches them. */
 static int op_map_zero(void *space, uint32_t va, uint32_t len, uint32_t prot)
 {
-    if ((uint64_t)mem_avail() < (uint64_t)RESERVE_BYTES + len) {
+    if (!avail_for((uint64_t)RESERVE_BYTES + len)) {
         if (!H.said_pages)
             gprintf("guest-stub: linux: memory spent: pages refused, %u KiB kept in reserve\n",
                     mem_avail() >> 10);
@@ -771,7 +804,7 @@ static int op_page_new(void *ctx, lx_page_t *pg)
     bool zero;
 
     (void)ctx;
-    if (mem_avail() < RESERVE_BYTES + PG || frame_new(0, &f, &key, &zero) != 0)
+    if (!avail_for(RESERVE_BYTES + PG) || frame_new(0, &f, &key, &zero) != 0)
         return LX_ERR(LX_ENOSPC);
     if (shadow_map(f, key, !info_at(key)->own) != 0) {
         info_at(key)->refs = 0;
@@ -958,7 +991,7 @@ int lxh_space_create(lxh_space_t **out)
         return LX_ERR(LX_ENOMEM);
     if (H.b->mem_free() < 2 * RESERVE_BYTES)
         spare_drain();              /* a new process: the backend makes its objects */
-    if (H.b->space_new(&s->vs) != 0 && (spare_drain(), H.b->space_new(&s->vs) != 0)) {
+    if (H.b->space_new(&s->vs) != 0 && (reclaim(), H.b->space_new(&s->vs) != 0)) {
         heap_free(NULL, s, sizeof(*s));
         return LX_ERR(LX_ENOMEM);
     }
@@ -968,14 +1001,18 @@ int lxh_space_create(lxh_space_t **out)
 
 /* A copy of parent sharing every page copy-on-write; the child's VSpace is
  * filled on its faults (lxh_fault). The parent's image pages not read yet
- * are read first (they were promised already, and are then shared). */
+ * are read first (they were promised already, and are then shared). The
+ * child is promised what it doubles: the parent's promises, and a mapping
+ * of each of its pages, made with a copy of the frame's capability when
+ * the child touches it (a slot each: a fault that cannot have it kills
+ * the child, so the fork is refused instead). */
 int lxh_space_fork(lxh_space_t *parent, lxh_space_t **out)
 {
     lxh_space_t *c;
     uint32_t dup = parent->lazy - parent->lazy_file;    /* promises the child doubles */
+    uint64_t copies = (uint64_t)parent->pages * (PG / LXB_SLOTS_PER_PAGE);
 
-    if ((uint64_t)mem_avail() < RESERVE_BYTES + (uint64_t)dup * PG ||
-        lxh_space_create(&c) != 0) {
+    if (!avail_for(RESERVE_BYTES + (uint64_t)dup * PG + copies) || lxh_space_create(&c) != 0) {
         if (!H.said_fork)
             gprintf("guest-stub: linux: memory spent: fork refused (EAGAIN), %u KiB free\n",
                     mem_free() >> 10);
@@ -1071,6 +1108,7 @@ void lxh_space_destroy(lxh_space_t *s)
     }
     H.b->space_free(&s->vs);
     heap_free(NULL, s, sizeof(*s));
+    H.releases++;
 }
 
 /* ------------------------------------------------------------------ */
@@ -1132,7 +1170,7 @@ static void op_log(void *ctx, const char *what, uint32_t value)
 static int op_space_new(void *ctx, void **space)
 {
     (void)ctx;
-    if (mem_avail() < RESERVE_BYTES)
+    if (!avail_for(RESERVE_BYTES))
         return LX_ERR(LX_ENOMEM);
     return lxh_space_create((lxh_space_t **)space);
 }
@@ -1187,6 +1225,8 @@ const lx_host_ops_t *lxh_init(const lxb_ops_t *b)
     H.free = NULL;
     memset(H.frame_info, 0, sizeof(H.frame_info));
     H.said_pages = H.said_fork = false;
+    H.releases = 1;                     /* the first reclaim looks */
+    H.reclaimed_at = 0;
     H.heap_top = HEAP_BASE;
     H.tsc0 = H.fixed ? 0 : vmm_rdtsc();
     if (!H.tsc_per_us)

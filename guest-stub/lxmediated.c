@@ -34,6 +34,7 @@
 #define SLOTS           (1u << VMM_GUEST_CNODE_BITS)
 #define QUERY_EVERY     32u
 #define MAX_HANDLE      (LXB_SHADOW_SPAN / PG - 1)
+#define COPY_BYTES      (PG / LXB_SLOTS_PER_PAGE)   /* a mapping's share of mem_free */
 
 static struct {
     uint32_t ep;                /* the endpoint's handle */
@@ -136,7 +137,9 @@ static void space_free(lxb_space_t *s)
     vmm1(VMM_CALL_FREE, s->handle);
 }
 
-/* The VMM always maps a copy of its own: own does not matter. */
+/* The VMM always maps a copy of its own: own does not matter. The copy
+ * takes one of the slots the VMM keeps for the guest, counted in the
+ * estimate as the VMM's room counts it (LXB_SLOTS_PER_PAGE a page). */
 static int map(lxb_space_t *s, mm_cptr_t frame, uint32_t va, uint32_t rights, bool own,
                uintptr_t *m)
 {
@@ -145,6 +148,7 @@ static int map(lxb_space_t *s, mm_cptr_t frame, uint32_t va, uint32_t rights, bo
         seL4_NoError)
         return -1;
     *m = 1;         /* the VMM keeps the copy: nothing for the guest to name */
+    M.free = M.free > COPY_BYTES ? M.free - COPY_BYTES : 0;
     return 0;
 }
 
@@ -152,7 +156,8 @@ static void unmap(lxb_space_t *s, uint32_t va, uintptr_t m, bool own)
 {
     (void)m;
     (void)own;
-    vmm(VMM_CALL_SPACE_UNMAP, 2, (seL4_Word[]){ s->handle, va });
+    if (vmm(VMM_CALL_SPACE_UNMAP, 2, (seL4_Word[]){ s->handle, va }) == seL4_NoError)
+        M.free += COPY_BYTES;
 }
 
 static int protect(lxb_space_t *s, uint32_t va, uintptr_t m, uint32_t rights)
@@ -256,6 +261,7 @@ static lxb_ops_t B = {
     .thread_new = thread_new, .thread_free = thread_free, .thread_tls = thread_tls,
     .thread_read = thread_read, .thread_write = thread_write, .thread_stop = thread_stop,
     .thread_resume = thread_resume, .slot_new = slot_new, .slot_free = slot_free, .in_use = in_use,
+    .reclaim = count_free,              /* the count between queries is an estimate */
 };
 
 const lxb_ops_t *lxb_mediated(const vmm_guest_boot_t *boot)

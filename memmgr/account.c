@@ -20,6 +20,26 @@ static uint64_t obj_size(const struct mm_ut *u)
     return (uint64_t)1 << u->obj_bits;
 }
 
+/* A slab is busy while an object in it is live (struct mm_stats.busy):
+ * its bytes then serve its type only. The totals change only when its
+ * first object goes live or its last one stops, and by a dead object of a
+ * busy slab: the page a guest makes or frees costs one test. */
+/* A slab is at most 4 MiB (one large frame; 16 frames, a 2^16-slot
+ * CNode): its size and its dead bytes fit in 32 bits. */
+static void busy_in(struct mm *mm, const struct mm_ut *u)
+{
+    mm->st.busy[u->obj_type] += (uint32_t)1 << u->bits;
+    if (u->ndead != 0)
+        mm->st.busy_dead[u->obj_type] += (uint32_t)u->ndead << u->obj_bits;
+}
+
+static void busy_out(struct mm *mm, const struct mm_ut *u, uint32_t ndead)
+{
+    mm->st.busy[u->obj_type] -= (uint32_t)1 << u->bits;
+    if (ndead != 0)
+        mm->st.busy_dead[u->obj_type] -= (uint32_t)ndead << u->obj_bits;
+}
+
 void acct_slab_retyped(struct mm *mm, struct mm_ut *u, uint32_t n)
 {
     uint64_t bytes = (uint64_t)n << u->obj_bits;
@@ -38,6 +58,8 @@ void acct_pool_to_live(struct mm *mm, struct mm_ut *u)
     mm->st.pooled[u->obj_type] -= obj_size(u);
     mm->st.live[u->obj_type] += obj_size(u);
     mm->st.objects_live++;
+    if (u->nlive == 1)
+        busy_in(mm, u);
 }
 
 void acct_live_to_pool(struct mm *mm, struct mm_ut *u)
@@ -47,6 +69,8 @@ void acct_live_to_pool(struct mm *mm, struct mm_ut *u)
     mm->st.live[u->obj_type] -= obj_size(u);
     mm->st.pooled[u->obj_type] += obj_size(u);
     mm->st.objects_live--;
+    if (u->nlive == 0)
+        busy_out(mm, u, u->ndead);
 }
 
 void acct_pool_to_dead(struct mm *mm, struct mm_ut *u)
@@ -55,6 +79,8 @@ void acct_pool_to_dead(struct mm *mm, struct mm_ut *u)
     u->ndead++;
     mm->st.pooled[u->obj_type] -= obj_size(u);
     mm->st.dead += obj_size(u);
+    if (u->nlive != 0)
+        mm->st.busy_dead[u->obj_type] += obj_size(u);
 }
 
 void acct_live_to_dead(struct mm *mm, struct mm_ut *u)
@@ -64,6 +90,10 @@ void acct_live_to_dead(struct mm *mm, struct mm_ut *u)
     mm->st.live[u->obj_type] -= obj_size(u);
     mm->st.dead += obj_size(u);
     mm->st.objects_live--;
+    if (u->nlive == 0)
+        busy_out(mm, u, u->ndead - 1);
+    else
+        mm->st.busy_dead[u->obj_type] += obj_size(u);
 }
 
 /* A slab with only dead objects left has no kernel children: the kernel
@@ -123,6 +153,10 @@ static int tally_leaf(const struct mm_ut *u, struct mm_stats *s)
         s->pooled[u->obj_type] += (uint64_t)u->npool << u->obj_bits;
         s->dead += (uint64_t)u->ndead << u->obj_bits;
         s->objects_live += u->nlive;
+        if (u->nlive != 0) {
+            s->busy[u->obj_type] += size;
+            s->busy_dead[u->obj_type] += (uint64_t)u->ndead << u->obj_bits;
+        }
         return u->nlive + u->npool > 0;
     case MM_UT_GIVEN:
         s->live[OBJ_UNTYPED] += size;
@@ -210,7 +244,8 @@ mm_err_t mm_check(const struct mm *mm)
         s.cspace != t->cspace || s.objects_live != t->objects_live)
         return ERR_ILLEGAL_OPERATION;
     for (uint32_t k = 0; k < OBJ_NUM_TYPES; k++) {
-        if (s.live[k] != t->live[k] || s.pooled[k] != t->pooled[k])
+        if (s.live[k] != t->live[k] || s.pooled[k] != t->pooled[k] || s.busy[k] != t->busy[k] ||
+            s.busy_dead[k] != t->busy_dead[k])
             return ERR_ILLEGAL_OPERATION;
         sum += t->live[k] + t->pooled[k];
     }
@@ -245,6 +280,96 @@ void acct_after_no_free(struct mm *mm)
 const struct mm_stats *mm_stats(const struct mm *mm)
 {
     return &mm->st;
+}
+
+/* Past the slots there are (spare, in units of per objects taking kp
+ * slots), each object pays for its share of a grown CNode (2^SLOT_BITS
+ * bytes a slot), as far as the CSpace can grow: of the objects the bytes
+ * would make beyond those (left), the share that goes into CNodes is
+ * left * kp * 2^SLOT_BITS / (per * 2^bits + kp * 2^SLOT_BITS). In 32 bits
+ * where it fits: a guest asks this at every page while it holds more
+ * memory than its slots cover. */
+static uint64_t room_growing(const struct mm *mm, uint64_t by_bytes, uint32_t bits,
+                             uint32_t spare, uint32_t per, uint32_t kp, uint32_t grows)
+{
+    uint32_t n = spare * per / kp, slot_bytes = kp << SLOT_BITS;
+    uint32_t cap = grows * mm_bit(mm->grow.l2_bits) * per / kp;
+    uint64_t left = by_bytes - n, more, whole = ((uint64_t)per << bits) + slot_bytes;
+
+    /* The CNodes' share rounded up: never a promise too many. */
+    if (whole <= UINT32_MAX / 2 && left < (UINT32_MAX / 2) / slot_bytes)
+        more = left - ((uint32_t)left * slot_bytes + (uint32_t)whole - 1) / (uint32_t)whole;
+    else
+        more = left - (left * slot_bytes + whole - 1) / whole;
+    return n + (more < cap ? more : cap);
+}
+
+/* Bytes of slabs with a live object that are not live: free, pooled and
+ * dead bytes any object cannot use until those objects go. Every live
+ * object but a whole untyped given out is in a slab. */
+static uint64_t stuck(const struct mm_stats *st)
+{
+    uint64_t b = 0;
+
+    for (uint32_t k = 0; k < OBJ_NUM_TYPES; k++)
+        if (k != OBJ_UNTYPED)
+            b += st->busy[k] - st->live[k];
+    return b;
+}
+
+/* Free, pooled and dead bytes: all that is neither live nor a CNode of
+ * memmgr's own. */
+static uint64_t loose(const struct mm_stats *st)
+{
+    uint64_t b = st->free + st->dead;
+
+    for (uint32_t k = 0; k < OBJ_NUM_TYPES; k++)
+        b += st->pooled[k];
+    return b;
+}
+
+/* Read from the running totals, never from the records, in a loop over
+ * the types and one 32-bit division when memory, not slots, is short.
+ * The reserve is held only while the CSpace may grow (ut_keep_reserve),
+ * so its CNode's slots count. */
+uint32_t mm_room(const struct mm *mm, uint32_t type, uint32_t size_bits, uint32_t slots_each,
+                 struct mm_room *room)
+{
+    const struct mm_stats *st = &mm->st;
+    const struct mm_ut *res = mm_ut_at(mm, mm->reserve);
+    struct mm_room r = { .any = loose(st) - stuck(st) };
+    uint32_t bits = mm_obj_bits(type, size_bits), cn = mm_bit(mm->grow.l2_bits);
+    uint32_t per, kp, spare, grows;
+    uint64_t n;
+
+    if (res != NULL)
+        r.any -= mm_ut_size(res);
+    if (type < OBJ_NUM_TYPES && type != OBJ_UNTYPED)
+        r.slack = st->busy[type] - st->live[type] - st->busy_dead[type];
+    if (mm->slots_free > MM_SLOT_LOW_WATER)
+        r.slots = mm->slots_free - MM_SLOT_LOW_WATER;
+    if (res != NULL)
+        r.slots += cn;          /* the reserve's CNode is paid for */
+    spare = r.slots > MM_SPLIT_CHAIN_SLOTS ? r.slots - MM_SPLIT_CHAIN_SLOTS : 0;
+    if (room != NULL) {
+        grows = slot_growths_left(mm);
+        r.slots += (grows - (res != NULL && grows > 0)) * cn;
+        *room = r;
+    }
+    n = bits == 0 ? 0 : (r.any + r.slack) >> bits;
+    if (slots_each != 0 && n != 0) {
+        /* In units of per objects (a slab's worth) they take kp slots:
+         * their own, and two for the split a new slab takes; the chain of
+         * splits down from the largest untyped is kept out. */
+        per = mm_bit(pool_slab_bits(type, bits) - bits);
+        kp = slots_each * per + 2;
+        if (n > spare * per / kp) {
+            grows = slot_growths_left(mm);
+            grows -= res != NULL && grows > 0;
+            n = room_growing(mm, n, bits, spare, per, kp, grows);
+        }
+    }
+    return n > UINT32_MAX ? UINT32_MAX : (uint32_t)n;
 }
 
 uint32_t mm_meta_per_mib(const struct mm *mm)

@@ -19,6 +19,9 @@
 /* Frames and page tables come in slabs of up to 2^these objects. */
 #define MM_SLAB_PAGES_LOG2 4u
 #define MM_SLAB_PT_LOG2 2u
+/* Slots one chain of splits from the largest untyped down to a page takes:
+ * mm_room() keeps them out of what it promises. */
+#define MM_SPLIT_CHAIN_SLOTS (2u * (MM_WORD_BITS - MM_PAGE_BITS))
 
 enum mm_slot_state {
     MM_SLOT_FREE,       /* empty, in the bitmap */
@@ -73,7 +76,8 @@ mm_err_t ut_split(struct mm *mm, struct mm_ut *u);
 int ut_merge_up_to(struct mm *mm, struct mm_ut *u, uint32_t bits);
 struct mm_ut *ut_find_root(const struct mm *mm, mm_cptr_t cap);
 int ut_in_subtree(const struct mm *mm, const struct mm_ut *u, const struct mm_ut *top);
-void ut_keep_reserve(struct mm *mm);
+void ut_keep_reserve(struct mm *mm, int reclaim);
+void ut_unreserve(struct mm *mm, struct mm_ut *u);
 mm_err_t ut_free_given(struct mm *mm, struct mm_ut *u);
 struct mm_ut *ut_given(const struct mm *mm, mm_cptr_t cap);
 
@@ -84,12 +88,14 @@ struct mm_slot *slot_meta(const struct mm *mm, mm_cptr_t cap);
 void slot_dest(const struct mm_slot_block *b, mm_cptr_t cap, mm_cptr_t *node_index,
                uint32_t *node_depth, uint32_t *offset);
 int slot_can_grow(const struct mm *mm);
+uint32_t slot_growths_left(const struct mm *mm);
 void slot_trim(struct mm *mm);
 void slot_hold_ut(struct mm *mm, mm_cptr_t cap, uint16_t idx);
 void slot_lend_ut(struct mm *mm, const struct mm_ut *u, int lent);
 
 /* pool.c */
 uint32_t pool_index(uint32_t type, uint32_t size_bits);
+uint32_t pool_slab_bits(uint32_t type, uint32_t obj_bits);
 void pool_unlink_in(struct mm *mm, const struct mm_ut *top);
 int pool_drain(struct mm *mm);
 int pool_drain_slab(struct mm *mm, const struct mm_ut *slab);

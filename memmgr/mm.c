@@ -74,7 +74,7 @@ mm_err_t mm_add_untyped(struct mm *mm, mm_cptr_t cap, uint32_t paddr, uint32_t b
     if (u->device)
         mm->st.device_held += mm_ut_size(u);
     mm->st.free += mm_ut_size(u);
-    ut_keep_reserve(mm);
+    ut_keep_reserve(mm, 0);
     acct_after(mm);
     return ERR_NONE;
 }
@@ -84,7 +84,7 @@ void mm_set_grow(struct mm *mm, uint32_t l2_bits, uint32_t l1_first, uint32_t l1
     mm->grow.l2_bits = l2_bits;
     mm->grow.l1_next = l1_first;
     mm->grow.l1_end = l1_end;
-    ut_keep_reserve(mm);
+    ut_keep_reserve(mm, 0);
     acct_after(mm);
 }
 

@@ -50,7 +50,7 @@ uint32_t pool_index(uint32_t type, uint32_t size_bits)
  * tables, which come and go in numbers; one object for the rest (page
  * directories are never reused, so a slab of them would only hold dead
  * bytes). */
-static uint32_t slab_bits(uint32_t type, uint32_t obj_bits)
+uint32_t pool_slab_bits(uint32_t type, uint32_t obj_bits)
 {
     if (obj_bits < MM_SLAB_MIN_BITS)
         return MM_SLAB_MIN_BITS;
@@ -77,7 +77,7 @@ static struct mm_ut *open_slab(struct mm *mm, uint32_t p, uint32_t type, uint32_
     if (u != NULL && u->kind == MM_UT_SLAB && u->wm < mm_ut_size(u))
         return u;
     u = NULL;
-    for (uint32_t bits = slab_bits(type, ob); u == NULL && bits >= low; bits--)
+    for (uint32_t bits = pool_slab_bits(type, ob); u == NULL && bits >= low; bits--)
         u = ut_take(mm, bits, pool_is_device(p), 0);
     if (u == NULL)
         return NULL;

@@ -110,7 +110,7 @@ mm_err_t mm_release_untyped(struct mm *mm, mm_cptr_t cap)
             ut_drop(mm, &mm->uts[i]);
         mm->uts[i].mark = 0;
     }
-    ut_keep_reserve(mm);
+    ut_keep_reserve(mm, 0);
     acct_after(mm);
     return ERR_NONE;
 }

@@ -149,11 +149,30 @@ static struct mm_slot_block *released_block(const struct mm *mm)
     return NULL;
 }
 
+/* A next CNode has a top-level index and a block for its slots. */
 int slot_can_grow(const struct mm *mm)
 {
     if (mm->grow.l1_end == 0)
         return 0;               /* a fixed CSpace: no block was ever grown */
-    return mm->grow.l1_next < mm->grow.l1_end || released_block(mm) != NULL;
+    return (mm->grow.l1_next < mm->grow.l1_end && mm->nblocks < MM_MAX_SLOT_BLOCKS) ||
+           released_block(mm) != NULL;
+}
+
+/* How many more CNodes the CSpace may grow by: released blocks, and new
+ * top-level indices while blocks remain. */
+uint32_t slot_growths_left(const struct mm *mm)
+{
+    const struct mm_cspace_grow *g = &mm->grow;
+    uint32_t n = 0, fresh;
+
+    if (g->l1_end == 0)
+        return 0;
+    for (uint32_t i = 0; i < mm->nblocks; i++)
+        n += mm->blocks[i].released;
+    fresh = g->l1_next < g->l1_end ? g->l1_end - g->l1_next : 0;
+    if (fresh > MM_MAX_SLOT_BLOCKS - mm->nblocks)
+        fresh = MM_MAX_SLOT_BLOCKS - mm->nblocks;
+    return n + fresh;
 }
 
 /* The block for the next CNode: a released one (same size, as l2_bits is
@@ -186,19 +205,22 @@ static void retire_block(struct mm *mm, struct mm_slot_block *b)
     b->released = 1;
 }
 
-/* One more CNode from the reserve untyped, into a top-level slot. */
+/* One more CNode from the reserve untyped, into a top-level slot; with
+ * the reserve used up (memory was short when it was last taken), from
+ * wherever memory can be found or reclaimed now. */
 static mm_err_t grow(struct mm *mm)
 {
     struct mm_cspace_grow *g = &mm->grow;
-    struct mm_ut *u = NULL;
+    struct mm_ut *u = mm_ut_at(mm, mm->reserve);
     uint32_t nblocks = mm->nblocks, l1_next = g->l1_next;
     uint8_t *mark_meta = mm->meta_next;
     struct mm_slot_block *b;
     mm_err_t err;
 
-    for (uint32_t i = 0; i < mm->nuts && u == NULL; i++)
-        if (mm->uts[i].in_use && mm->uts[i].reserve && mm->uts[i].kind == MM_UT_FREE)
-            u = &mm->uts[i];
+    if (!slot_can_grow(mm))
+        return ERR_NOT_ENOUGH_MEMORY;
+    if (u == NULL)
+        u = ut_take(mm, g->l2_bits + SLOT_BITS, 0, 0);
     if (u == NULL || (b = grow_block(mm)) == NULL)
         return ERR_NOT_ENOUGH_MEMORY;
     err = mm_sys_retype(u->cap, OBJ_CNODE, g->l2_bits, mm->root, 0, 0, b->node_index, 1);
@@ -212,10 +234,10 @@ static mm_err_t grow(struct mm *mm)
         return err;
     }
     mm->st.retypes++;
-    u->reserve = 0;
+    ut_unreserve(mm, u);
     b->ut = mm_ut_idx(mm, u);
     acct_whole(mm, u, MM_UT_CSPACE);
-    ut_keep_reserve(mm);
+    ut_keep_reserve(mm, 1);
     return ERR_NONE;
 }
 
@@ -312,6 +334,7 @@ void slot_trim(struct mm *mm)
         retire_block(mm, b);
         b->ut = 0;
         acct_unwhole(mm, u);
+        ut_keep_reserve(mm, 0);     /* the CSpace may grow again */
     }
 }
 

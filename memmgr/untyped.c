@@ -17,6 +17,12 @@
  * One free leaf may be held back as the reserve for the next CNode of a
  * growing CSpace (slot.c): ordinary requests never take it, so growing
  * the CSpace never waits for memory that only more slots could free.
+ * Growth uses it up and takes the next at once, reclaiming if it must
+ * (pooled objects of slabs with nothing live deleted, halves merged, page
+ * tables taken back): memory sitting in pools must not leave the CSpace
+ * unable to grow. Without memory for it the reserve is taken again the
+ * moment a big enough leaf comes free (ut_put), and mm_room() counts only
+ * the slots there are until then.
  */
 #include "internal.h"
 
@@ -35,8 +41,17 @@ struct mm_ut *ut_new(struct mm *mm)
 
 void ut_drop(struct mm *mm, struct mm_ut *u)
 {
-    (void)mm;
+    ut_unreserve(mm, u);
     u->in_use = 0;
+}
+
+/* u is no longer held back for the next CNode. */
+void ut_unreserve(struct mm *mm, struct mm_ut *u)
+{
+    if (!u->reserve)
+        return;
+    u->reserve = 0;
+    mm->reserve = 0;
 }
 
 struct mm_ut *ut_find_root(const struct mm *mm, mm_cptr_t cap)
@@ -169,7 +184,7 @@ static mm_err_t take(struct mm *mm, uint32_t bits, int device, int use_reserve,
         ut_merge_up_to(mm, u, MM_WORD_BITS);    /* merge the halves made so far back */
         return err;
     }
-    u->reserve = 0;
+    ut_unreserve(mm, u);
     *out = u;
     return ERR_NONE;
 }
@@ -190,11 +205,13 @@ struct mm_ut *ut_take(struct mm *mm, uint32_t bits, int device, int use_reserve)
 /* u is free again. It stays split: merging makes the parent whole, and
  * the kernel clears the whole parent on its next retype, so a slab that
  * empties and fills again would pay for clearing everything above it.
- * Merging waits until a request finds no free leaf big enough. */
+ * Merging waits until a request finds no free leaf big enough. If the
+ * CNode reserve was used up for want of memory, a leaf big enough for it
+ * is taken now. */
 void ut_put(struct mm *mm, struct mm_ut *u)
 {
-    (void)mm;
-    (void)u;
+    if (mm->reserve == 0 && !u->device && u->bits >= mm->grow.l2_bits + SLOT_BITS)
+        ut_keep_reserve(mm, 0);
 }
 
 int ut_merge(struct mm *mm)
@@ -207,19 +224,33 @@ int ut_merge(struct mm *mm)
     return n;
 }
 
-/* Keeps a free leaf the size of the next CNode of a growing CSpace. */
-void ut_keep_reserve(struct mm *mm)
+/* Keeps a free leaf the size of the next CNode of a growing CSpace;
+ * reclaim: from memory memmgr keeps for reuse too (ut_take). A reclaim
+ * may free a slab whose ut_put() takes the reserve first: then the leaf
+ * found here simply stays free. */
+void ut_keep_reserve(struct mm *mm, int reclaim)
 {
     uint32_t bits = mm->grow.l2_bits + SLOT_BITS;
     struct mm_ut *u = NULL;
 
-    if (!slot_can_grow(mm))
+    if (mm->reserve != 0 || !slot_can_grow(mm))
         return;
-    for (uint32_t i = 0; i < mm->nuts; i++)
-        if (mm->uts[i].in_use && mm->uts[i].reserve)
-            return;
-    if (take(mm, bits, 0, 0, &u) == ERR_NONE)
+    if (reclaim)
+        u = ut_take(mm, bits, 0, 0);
+    else if (take(mm, bits, 0, 0, &u) != ERR_NONE)
+        u = NULL;
+    if (u != NULL && mm->reserve == 0) {
         u->reserve = 1;
+        mm->reserve = mm_ut_idx(mm, u);
+    }
+}
+
+void mm_reclaim(struct mm *mm)
+{
+    pool_drain(mm);
+    ut_merge(mm);
+    ut_keep_reserve(mm, 1);
+    acct_after(mm);
 }
 
 mm_err_t mm_alloc_untyped(struct mm *mm, uint32_t bits, int device, mm_cptr_t *cap)

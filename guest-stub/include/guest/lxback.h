@@ -37,6 +37,10 @@
 #define LXB_SHADOW_SPAN 0x10000000u     /* keys below 256 MiB */
 #define LXB_ZERO        1u              /* frame_new: its bytes are zero */
 #define LXB_SHOWN       2u              /* frame_new: mapped in the shadow already */
+/* mem_free counts a page at this many capability slots (its frame's and a
+ * copy's), as the VMM's room for a mediated guest does: so a mapping made
+ * with a copy of a frame the guest holds costs PAGE_SIZE / this of it. */
+#define LXB_SLOTS_PER_PAGE 2u
 
 /* A process's address space as the backend keeps it. */
 typedef struct lxb_space {
@@ -71,7 +75,9 @@ typedef struct lxb_ops {
      * frame_new shows every frame (LXB_SHOWN). */
     int (*shadow)(mm_cptr_t frame, uint32_t key, bool own, uintptr_t *m);
     void (*unshadow)(uintptr_t m, bool own);
-    /* Bytes it could still get. */
+    /* Bytes it could still get for process pages: memory, and the slots
+     * and records they need (delegated), or the VMM's quota and room
+     * (mediated). */
     uint32_t (*mem_free)(void);
     int (*space_new)(lxb_space_t *s);
     void (*space_free)(lxb_space_t *s);
@@ -107,6 +113,10 @@ typedef struct lxb_ops {
     /* Objects it keeps for reuse (a freed thread, an emptied address
      * space) go back; NULL if it keeps none. */
     void (*trim)(void);
+    /* Before the guest refuses for want of memory: whatever it keeps for
+     * reuse goes back so that anything can be made of it, and mem_free is
+     * counted afresh; NULL if there is nothing to do. */
+    void (*reclaim)(void);
 } lxb_ops_t;
 
 /* The backends; NULL (after saying why) if they cannot start. */

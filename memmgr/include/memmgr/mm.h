@@ -137,6 +137,12 @@ struct mm_stats {
     uint64_t pooled[OBJ_NUM_TYPES];
     uint64_t dead;              /* deleted, below a watermark, back at the next reset */
     uint64_t cspace;            /* CNodes memmgr made for its own slots */
+    /* Slabs that hold a live object, by type: their size (busy) and their
+     * dead bytes (busy_dead). Their other bytes not live (pooled, above
+     * the watermark) serve objects of that type only, the dead ones
+     * nothing, until the slab's last object goes (mm_room). */
+    uint64_t busy[OBJ_NUM_TYPES];
+    uint64_t busy_dead[OBJ_NUM_TYPES];
     uint64_t meta_used, meta_size;  /* bookkeeping in the caller's memory */
     uint32_t objects_live, retypes, reclaims;
 };
@@ -168,6 +174,7 @@ struct mm {
     int prefer_large;           /* policy: mm_vspace_back() uses 4 MiB frames where it can
                                  * (on after mm_init) */
     int growing;                /* inside CSpace growth: the reserve may be used */
+    uint16_t reserve;           /* the record held back for the next CNode, index + 1 */
 };
 
 /* Start an owner: meta is memory memmgr keeps its records in (40 bytes
@@ -238,6 +245,30 @@ uint32_t mm_reclaimable(const struct mm *mm, mm_cptr_t cap, uint32_t *cost);
  * the caller's again. ERR_REVOKE_FIRST, changing nothing, while live
  * objects remain in it; ERR_INVALID_ARGUMENT if cap was not added. */
 mm_err_t mm_release_untyped(struct mm *mm, mm_cptr_t cap);
+
+/* What can still be had, reclaim included: any counts the bytes any
+ * object can be made from (free leaves, and slabs with nothing live,
+ * whose pooled objects are deleted on demand), less the untyped held back
+ * for the next CNode; slack the bytes only objects of the type asked
+ * about can use (pooled or above the watermark in its busy slabs); slots the free slots an ordinary request
+ * may take (above MM_SLOT_LOW_WATER) plus, while the reserve is held and
+ * the CSpace may grow, the slots of the CNode it becomes. */
+struct mm_room {
+    uint64_t any;
+    uint64_t slack;
+    uint32_t slots;
+};
+/* How many objects of type (and size_bits) the owner can still make,
+ * each needing slots_each slots (itself, copies, mappings' copies): bytes
+ * and slots both, so that a caller refusing work when this runs low never
+ * finds memory but no slot for it. Fills *room if not NULL. O(1). */
+uint32_t mm_room(const struct mm *mm, uint32_t type, uint32_t size_bits, uint32_t slots_each,
+                 struct mm_room *room);
+/* Gives back what memmgr keeps for reuse so that anything can be made
+ * from it: pooled objects of slabs with nothing live are deleted, free
+ * halves merged, and the untyped for the next CNode is held back again if
+ * it was used up (under pressure the growth takes it wherever memory is). */
+void mm_reclaim(struct mm *mm);
 
 /* Accounting. */
 const struct mm_stats *mm_stats(const struct mm *mm);

@@ -301,6 +301,147 @@ static void cspace_growth_without_memory_refuses(void **state)
     assert_int_equal(mm_check(&mm), ERR_NONE);
 }
 
+/* An owner of 2^bits bytes with 40 slots of its own that may grow by
+ * CNodes of 2^8 slots (4 KiB) at top-level indices 1..9 (UT_CAP is top-level
+ * slot 10 in the fake kernel). */
+static void setup_growing(uint32_t bits)
+{
+    fk_reset();
+    fk_top_depth = 32 - 8;
+    fk_untyped(UT_CAP, UT_PADDR, bits, 0);
+    assert_int_equal(mm_init(&mm, meta, sizeof(meta), ROOT, MAX_UTS), ERR_NONE);
+    assert_int_equal(mm_add_slots(&mm, SLOT_BASE, SLOT_BASE, 40, 0, 0), ERR_NONE);
+    assert_int_equal(mm_add_untyped(&mm, UT_CAP, UT_PADDR, bits, 0), ERR_NONE);
+    mm_set_grow(&mm, 8, 1, UT_CAP);
+}
+
+/* Memory full of frames, all given back to their pool: no free leaf is
+ * left for the next CNode, but the pooled frames' slabs are. The CSpace
+ * still grows (the frames deleted, their slab's memory reused) until it
+ * has no top-level index or block left, never failing for want of a slot
+ * while memory is there. */
+static void cspace_grows_from_pooled_memory(void **state)
+{
+    static mm_cptr_t f[256];
+    mm_cptr_t s;
+    uint32_t n = 0, slots = 0;
+
+    (void)state;
+    setup_growing(18);
+    while (n < 256 && mm_alloc(&mm, OBJ_X86_4K, 0, &f[n]) == ERR_NONE)
+        n++;
+    assert_true(n > 32 && n < 64);
+    for (uint32_t i = 0; i < n; i++)
+        assert_int_equal(mm_free(&mm, f[i]), ERR_NONE);
+    assert_true(mm_stats(&mm)->pooled[OBJ_X86_4K] >= 32u << 12);
+    while (mm_slot_alloc(&mm, &s) == ERR_NONE)
+        slots++;
+    assert_true(mm.grow.l1_next == mm.grow.l1_end || mm.nblocks == MM_MAX_SLOT_BLOCKS);
+    assert_true(slots > 8u * 256u);
+    assert_int_equal(mm_check(&mm), ERR_NONE);
+}
+
+/* A fixed CSpace of 1000 slots over 4 MiB: the bytes would make 1024
+ * frames, the slots (two a frame: itself and a copy) under 500. mm_room
+ * says the latter, and exactly that many can be had. */
+static void room_counts_slots(void **state)
+{
+    struct mm_room r;
+    mm_cptr_t f, c;
+    uint32_t room, n = 0;
+
+    (void)state;
+    setup_mm(22);
+    room = mm_room(&mm, OBJ_X86_4K, 0, 2, &r);
+    assert_int_equal(r.any, 1u << 22);
+    assert_int_equal(r.slots, SLOT_COUNT - MM_SLOT_LOW_WATER);
+    /* Two slots a frame, two a split for a slab of MM_BATCH frames, and
+     * a chain of splits kept back. */
+    assert_int_equal(room, (SLOT_COUNT - MM_SLOT_LOW_WATER - 2 * (32 - 12)) * MM_BATCH /
+                           (2 * MM_BATCH + 2));
+    while (mm_alloc(&mm, OBJ_X86_4K, 0, &f) == ERR_NONE && mm_slot_alloc(&mm, &c) == ERR_NONE)
+        n++;
+    /* Frames come in batches whose pooled members already hold a slot:
+     * a few more than promised, never fewer. */
+    assert_true(n >= room && n < room + 2 * MM_BATCH);
+    assert_true(mm_stats(&mm)->free + mm_stats(&mm)->pooled[OBJ_X86_4K] > 512u << 12);
+    assert_int_equal(mm_room(&mm, OBJ_X86_4K, 0, 2, NULL), 0);
+}
+
+/* A slab with a live frame: its other bytes serve frames only (slack),
+ * and nothing else can be made from them until the frame goes. */
+static void stuck_and_slack_counted(void **state)
+{
+    const struct mm_stats *st;
+    struct mm_room r;
+    mm_cptr_t f, g;
+
+    (void)state;
+    setup_mm(20);
+    st = mm_stats(&mm);
+    assert_int_equal(mm_alloc(&mm, OBJ_X86_4K, 0, &f), ERR_NONE);
+    assert_int_equal(mm_alloc(&mm, OBJ_X86_4K, 0, &g), ERR_NONE);
+    assert_int_equal(st->busy[OBJ_X86_4K], MM_BATCH << 12);
+    assert_int_equal(st->busy_dead[OBJ_X86_4K], 0);
+    mm_room(&mm, OBJ_TCB, 0, 1, &r);
+    assert_int_equal(r.any, (1u << 20) - (MM_BATCH << 12));
+    assert_int_equal(r.slack, 0);
+    assert_int_equal(mm_room(&mm, OBJ_X86_4K, 0, 1, &r), 256 - 2);
+    assert_int_equal(r.slack, (MM_BATCH - 2) << 12);
+    assert_int_equal(mm_free(&mm, f), ERR_NONE);
+    mm_room(&mm, OBJ_X86_4K, 0, 1, &r);
+    assert_int_equal(r.slack, (MM_BATCH - 1) << 12);
+    /* The last live frame goes: the whole slab can be drained. */
+    assert_int_equal(mm_free(&mm, g), ERR_NONE);
+    assert_int_equal(st->busy[OBJ_X86_4K], 0);
+    mm_room(&mm, OBJ_X86_4K, 0, 1, &r);
+    assert_int_equal(r.slack, 0);
+    mm_room(&mm, OBJ_TCB, 0, 1, &r);
+    assert_int_equal(r.any, 1u << 20);
+    assert_int_equal(mm_check(&mm), ERR_NONE);
+}
+
+/* A growing owner filled with frames, each with a copy's slot, while
+ * mm_room says there is room: every one it promised is had, the reserve
+ * for the next CNode is held throughout, and the room runs out only with
+ * the memory, not with the slots. All back: the start again. */
+static void room_kept_while_filling(void **state)
+{
+    static mm_cptr_t f[1024], c[1024];
+    uint32_t n = 0, held, slots0;
+    uint64_t free0;
+
+    (void)state;
+    setup_growing(22);
+    held = 1u << 22;
+    slots0 = mm_slots_free(&mm);
+    free0 = mm_stats(&mm)->free;
+    while (mm_room(&mm, OBJ_X86_4K, 0, 2, NULL) > 0) {
+        assert_true(n < 1024);
+        assert_int_equal(mm_alloc(&mm, OBJ_X86_4K, 0, &f[n]), ERR_NONE);
+        assert_int_equal(mm_slot_alloc(&mm, &c[n]), ERR_NONE);
+        n++;
+        assert_true(mm.reserve != 0 || mm_room(&mm, OBJ_X86_4K, 0, 2, NULL) < 256);
+    }
+    assert_true(n > 1024 * 9 / 10);
+    assert_true(mm.nblocks > 4);
+    assert_int_equal(mm_check(&mm), ERR_NONE);
+    while (n-- > 0) {
+        mm_slot_free(&mm, c[n]);
+        assert_int_equal(mm_free(&mm, f[n]), ERR_NONE);
+    }
+    mm_reclaim(&mm);
+    /* One grown CNode may stay: the first block alone is under
+     * MM_SLOT_RELEASE_KEEP plus a CNode (cspace_keeps_a_cnode_...). */
+    assert_int_equal(mm_stats(&mm)->busy[OBJ_X86_4K], 0);
+    assert_true(mm_stats(&mm)->cspace <= 1u << 12);
+    assert_int_equal(mm_stats(&mm)->free + mm_stats(&mm)->cspace, free0);
+    assert_int_equal(mm_stats(&mm)->held, held);
+    assert_true(mm_slots_free(&mm) >= slots0);
+    assert_true(mm.reserve != 0);
+    assert_int_equal(mm_check(&mm), ERR_NONE);
+}
+
 static void accounting_is_exact(void **state)
 {
     const struct mm_stats *s;
@@ -880,6 +1021,10 @@ int main(void)
         cmocka_unit_test(cspace_gives_back_an_empty_cnode),
         cmocka_unit_test(cspace_keeps_a_cnode_it_would_need_again),
         cmocka_unit_test(cspace_moves_own_untypeds_out_of_a_grown_cnode),
+        cmocka_unit_test(cspace_grows_from_pooled_memory),
+        cmocka_unit_test(room_counts_slots),
+        cmocka_unit_test(stuck_and_slack_counted),
+        cmocka_unit_test(room_kept_while_filling),
         cmocka_unit_test(accounting_is_exact),
         cmocka_unit_test(out_of_memory_and_back),
         cmocka_unit_test(failed_retype_changes_nothing),
