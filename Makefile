@@ -283,6 +283,12 @@ GUEST_PROG_SRCS := $(sort $(wildcard tests/guest/progs/*.c))
 GUEST_PROGS     := $(patsubst tests/guest/progs/%.c,$(BUILD)/guest-stub/rootfs/bin/%,$(GUEST_PROG_SRCS))
 GUEST_BUSYBOX   := $(BUILD)/debs/busybox-static-i386/bin/busybox
 GUEST_INITRAMFS := $(BUILD)/guest-stub/initramfs.cpio
+# What of bin/ the system's initramfs holds (make run, the VMM's scenarios, a user's
+# configurations): busybox and one glibc program. Every guest copies its initramfs into its own
+# file system, so the test programs (about 0.7 MB each, static) go only into the difference
+# tests' archive, build/guest-stub/tests/initramfs.cpio, with everything else.
+GUEST_SYSTEM_BIN := busybox hello
+GUEST_TEST_INITRAMFS := $(BUILD)/guest-stub/tests/initramfs.cpio
 GUEST_SCRIPTS   := $(sort $(wildcard tests/guest/scripts/*.sh))
 # Stripped (-s): each guest keeps a copy of the whole initramfs in its file system, so symbols
 # nobody reads there would only take the guest's memory.
@@ -364,18 +370,28 @@ $(GUEST_INITRAMFS): $(GUEST_PROGS) $(GUEST_BUSYBOX) tests/guest/rootfs.txt $(GUE
 	    mkdir -p "$(BUILD)/guest-stub/rootfs/$$(dirname $$dst)"; \
 	    printf '%s\n' "$$text" > "$(BUILD)/guest-stub/rootfs/$$dst"; done < tests/guest/rootfs.txt
 	$(Q)cd $(BUILD)/guest-stub/rootfs && find . -mindepth 1 | LC_ALL=C sort | \
+	    grep -v -E '^\./bin/.' | { cat; printf './bin/%s\n' $(GUEST_SYSTEM_BIN); } | \
 	    cpio -o -H newc -R 0:0 --quiet > ../initramfs.cpio.tmp
+	$(Q)mv -f $@.tmp $@
+# The difference tests' archive: the whole staging tree, every test program with it.
+$(GUEST_TEST_INITRAMFS): $(GUEST_INITRAMFS)
+	$(call msg,CPIO,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)cd $(BUILD)/guest-stub/rootfs && find . -mindepth 1 | LC_ALL=C sort | \
+	    cpio -o -H newc -R 0:0 --quiet > $(abspath $@).tmp
 	$(Q)mv -f $@.tmp $@
 $(GUEST_BUSYBOX):
 	$(Q)tools/install-deps.sh
-# Small archives for the memory-pressure cases (tests/guest/diff.tsv, rule initrd:NAME): what an
+# Small archives for the memory-pressure cases (tests/guest/diff.tsv, rule initrd:NAME, beside the
+# difference tests' archive): what an
 # 8 or 12 MiB guest can hold, since its initrd is in its own memory and its files again in its
 # page cache.  pressure.cpio: the pressure programs; pressure-sh.cpio: pressure and busybox.
-GUEST_SMALL_CPIOS := $(BUILD)/guest-stub/pressure.cpio $(BUILD)/guest-stub/pressure-sh.cpio
-$(BUILD)/guest-stub/pressure.cpio: CPIO_FILES := bin/pressure bin/oom bin/forkbomb
-$(BUILD)/guest-stub/pressure-sh.cpio: CPIO_FILES := bin/pressure bin/busybox
+GUEST_SMALL_CPIOS := $(BUILD)/guest-stub/tests/pressure.cpio $(BUILD)/guest-stub/tests/pressure-sh.cpio
+$(BUILD)/guest-stub/tests/pressure.cpio: CPIO_FILES := bin/pressure bin/oom bin/forkbomb
+$(BUILD)/guest-stub/tests/pressure-sh.cpio: CPIO_FILES := bin/pressure bin/busybox
 $(GUEST_SMALL_CPIOS): $(GUEST_INITRAMFS)
 	$(call msg,CPIO,$@)
+	$(Q)mkdir -p $(@D)
 	$(Q)cd $(BUILD)/guest-stub/rootfs && printf '%s\n' bin $(CPIO_FILES) | \
 	    cpio -o -H newc -R 0:0 --quiet > $(abspath $@).tmp
 	$(Q)mv -f $@.tmp $@
@@ -745,7 +761,7 @@ SYS_COUNTS += $(if $(GUEST_DIFF),$(LOGS)/guest-diff/counts)
 systest: $(if $(GUEST_DIFF),guest-diff-build)
 .PHONY: guest-diff-build
 guest-diff-build: deps
-	$(Q)$(MAKE) $(SUBMAKE_FLAGS) $(BUILD)/kernel/kernel.elf $(VMM_ELF) $(GUEST_ELF) $(GUEST_INITRAMFS) \
+	$(Q)$(MAKE) $(SUBMAKE_FLAGS) $(BUILD)/kernel/kernel.elf $(VMM_ELF) $(GUEST_ELF) $(GUEST_TEST_INITRAMFS) \
 	    $(GUEST_SMALL_CPIOS)
 
 define run_systests +=
@@ -753,7 +769,7 @@ define run_systests +=
 	@rm -rf $(LOGS)/guest-diff
 	$(if $(GUEST_DIFF),$(Q)$(PYTHON) tools/run-guest-difftests.py --jobs $(JOBS) \
 	    --kernel $(BUILD)/kernel/kernel.elf --vmm $(VMM_ELF) --guest $(GUEST_ELF) \
-	    --initrd $(GUEST_INITRAMFS) --rootfs $(BUILD)/guest-stub/rootfs \
+	    --initrd $(GUEST_TEST_INITRAMFS) --rootfs $(BUILD)/guest-stub/rootfs \
 	    --cases tests/guest/diff.tsv --build-dir $(BUILD)/tests/guest \
 	    --log-dir $(LOGS)/guest-diff --counts $(LOGS)/guest-diff/counts || true)
 endef

@@ -25,7 +25,7 @@ status and exits through the VMM, never "crashed", and gets every object and byt
 "not given back" line). Each optional rule, "count:N:REGEX", asks
 that exactly N of the guest's lines (its own included) match REGEX. "memory:SIZE" (bytes, or
 with a K or M suffix) gives the case's guest that much memory instead of 32 MiB, and
-"initrd:NAME" boots it with the archive NAME beside --initrd (build/guest-stub/small.cpio: the
+"initrd:NAME" boots it with the archive NAME beside --initrd (build/guest-stub/tests/pressure.cpio: the
 programs of the memory-pressure cases and busybox, small enough for an 8 MiB guest).
 
 Guests run under the delegated policy. The rule "also:mediated" runs the case a second time, as
