@@ -117,41 +117,38 @@ missing_packages() {
     done
 }
 
-# Fetches busybox-static:i386 with `apt-get download` and unpacks it with `dpkg-deb -x` into
-# $BUSYBOX_ROOT, unless it is there.  Needs the i386 architecture in apt's lists.
-fetch_busybox() {
-    [ -x "$BUSYBOX_ROOT/bin/busybox" ] && return 0
-    echo "install-deps: fetching $BUSYBOX_PACKAGE into $BUSYBOX_ROOT"
+# Fetches the i386 package $1 with `apt-get download` into $BUSYBOX_DEB_DIR (its .deb named by
+# the glob $3) and unpacks it with `dpkg-deb -x` into $2.  Needs the i386 architecture in apt's
+# lists.
+fetch_deb() {
+    local package=$1 root=$2 deb=$3
+    echo "install-deps: fetching $package into $root"
     mkdir -p "$BUSYBOX_DEB_DIR"
-    rm -f "$BUSYBOX_DEB_DIR"/busybox-static_*_i386.deb
-    if ! (cd "$BUSYBOX_DEB_DIR" && apt-get download "$BUSYBOX_PACKAGE"); then
-        echo "install-deps: error: apt-get download $BUSYBOX_PACKAGE failed (is the i386" \
+    rm -f "$BUSYBOX_DEB_DIR"/$deb
+    if ! (cd "$BUSYBOX_DEB_DIR" && apt-get download "$package"); then
+        echo "install-deps: error: apt-get download $package failed (is the i386" \
              "architecture added and apt-get update run?)" >&2
         return 1
     fi
-    rm -rf "$BUSYBOX_ROOT"
-    dpkg-deb -x "$BUSYBOX_DEB_DIR"/busybox-static_*_i386.deb "$BUSYBOX_ROOT"
+    rm -rf "$root"
+    dpkg-deb -x "$BUSYBOX_DEB_DIR"/$deb "$root"
+}
+
+# busybox-static:i386 into $BUSYBOX_ROOT, unless it is there.
+fetch_busybox() {
+    [ -x "$BUSYBOX_ROOT/bin/busybox" ] && return 0
+    fetch_deb "$BUSYBOX_PACKAGE" "$BUSYBOX_ROOT" 'busybox-static_*_i386.deb' || return 1
     if [ ! -x "$BUSYBOX_ROOT/bin/busybox" ]; then
         echo "install-deps: error: package $BUSYBOX_PACKAGE has no bin/busybox" >&2
         return 1
     fi
 }
 
-# Fetches musl-dev:i386 with `apt-get download` and unpacks it with `dpkg-deb -x` into
-# $MUSL_ROOT, unless it is there.  Needs the i386 architecture in apt's lists.
+# musl-dev:i386 into $MUSL_ROOT, unless it is there (it cannot be installed beside gcc-multilib).
 fetch_musl() {
     local lib=$MUSL_ROOT/usr/lib/i386-linux-musl
     [ -r "$lib/libc.a" ] && [ -r "$lib/musl-gcc.specs" ] && return 0
-    echo "install-deps: fetching $MUSL_PACKAGE into $MUSL_ROOT"
-    mkdir -p "$BUSYBOX_DEB_DIR"
-    rm -f "$BUSYBOX_DEB_DIR"/musl-dev_*_i386.deb
-    if ! (cd "$BUSYBOX_DEB_DIR" && apt-get download "$MUSL_PACKAGE"); then
-        echo "install-deps: error: apt-get download $MUSL_PACKAGE failed (is the i386" \
-             "architecture added and apt-get update run?)" >&2
-        return 1
-    fi
-    rm -rf "$MUSL_ROOT"
-    dpkg-deb -x "$BUSYBOX_DEB_DIR"/musl-dev_*_i386.deb "$MUSL_ROOT"
+    fetch_deb "$MUSL_PACKAGE" "$MUSL_ROOT" 'musl-dev_*_i386.deb' || return 1
     if [ ! -r "$lib/libc.a" ] || [ ! -r "$lib/musl-gcc.specs" ] ||
        [ ! -r "$MUSL_ROOT/usr/include/i386-linux-musl/stdio.h" ]; then
         echo "install-deps: error: package $MUSL_PACKAGE has no usr/lib/i386-linux-musl/libc.a," \
