@@ -757,6 +757,7 @@ endef
 # programs run natively and in guests booted with the initramfs, outputs compared line for line:
 # pseudo suite `guest` (SUITES=guest runs only these).
 GUEST_DIFF := $(if $(GUEST_ELF),$(if $(SUITES),$(filter guest,$(SUITES)),guest))
+all: $(if $(GUEST_ELF),$(GUEST_TEST_INITRAMFS) $(GUEST_SMALL_CPIOS))
 SYS_COUNTS += $(if $(GUEST_DIFF),$(LOGS)/guest-diff/counts)
 systest: $(if $(GUEST_DIFF),guest-diff-build)
 .PHONY: guest-diff-build
