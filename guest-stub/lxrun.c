@@ -215,6 +215,12 @@ static void usage_event(lxr_t *r)
     guest_report_usage(r->usage_mm, 0);
 }
 
+/* sigreturn and rt_sigreturn set every register: their reply is full. */
+static inline bool is_sigreturn(int32_t nr)
+{
+    return nr == LX_NR_sigreturn || nr == LX_NR_rt_sigreturn;
+}
+
 /* Answers the last message later, with the receive of the next one
  * (seL4_ReplyRecv: one kernel entry, the fastpath's for a fault's reply):
  * len words of p's registers (0: a fault's reply, which sets none). The
@@ -389,7 +395,7 @@ static void resume(lxr_t *r, lx_proc_t *p, int32_t nr, int32_t ret)
         g->reply = 0;
         r->parked--;
         r->running++;
-    } else if (sig == LX_SIG_HANDLER || nr == LX_NR_sigreturn || nr == LX_NR_rt_sigreturn) {
+    } else if (sig == LX_SIG_HANDLER || is_sigreturn(nr)) {
         reply_later(r, p, REPLY_FULL);
     } else {
         reply_later(r, p, REPLY_SHORT);
@@ -526,8 +532,7 @@ static void on_syscall(lxr_t *r, lx_proc_t *p, seL4_Word mr0, seL4_Word mr1)
      * thread parks no call here: it was running, so it had none before,
      * and one this call parked is not resumed (after_call). */
     regs->eax = (uint32_t)ret;
-    if (p->tls_changed || !lx_sig_idle(p, regs) || nr == LX_NR_sigreturn ||
-        nr == LX_NR_rt_sigreturn) {
+    if (p->tls_changed || !lx_sig_idle(p, regs) || is_sigreturn(nr)) {
         resume(r, p, nr, ret);
         return;
     }
@@ -1005,13 +1010,10 @@ static void serve(lxr_t *r)
         seL4_MessageInfo_t m;
         lx_proc_t *p;
 
-        /* must_poll() looks only when something is parked or a signal
-         * raised; a thread with a reply held back is running, so no
-         * deadlock either. The common case, a call answered and nothing
-         * else to do, pays for these three tests. */
-        bool quiet = !r->parked && !r->k->sig_raised;
-
-        if (!quiet && must_poll(r)) {
+        /* A thread with a reply held back is running: no deadlock, and
+         * the common case (a call answered, nothing parked or raised)
+         * pays must_poll()'s first test and that one. */
+        if (must_poll(r)) {
             reply_now(r);
             m = seL4_NBRecvWithMRs(r->b->ep, &badge, &mr0, &mr1);
             if (badge == 0) {
