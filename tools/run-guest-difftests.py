@@ -89,15 +89,11 @@ NATIVE_LOCK = threading.Lock()
 
 def native(rootfs, argv_text):
     """(lines, status) of the program run on the host: status 'exit N' or 'signal N'."""
-    with NATIVE_LOCK:
-        return native_run(rootfs, argv_text)
-
-
-def native_run(rootfs, argv_text):
     argv = shlex.split(argv_text)
     exe = os.path.join(os.path.abspath(rootfs), argv[0].lstrip("/"))
-    p = subprocess.run(argv, executable=exe, cwd=rootfs, env=ENV, stdin=subprocess.DEVNULL,
-                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=60)
+    with NATIVE_LOCK:
+        p = subprocess.run(argv, executable=exe, cwd=rootfs, env=ENV, stdin=subprocess.DEVNULL,
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=60)
     status = "signal %d" % -p.returncode if p.returncode < 0 else "exit %d" % p.returncode
     return p.stdout.decode("utf-8", "replace").splitlines(), status
 
